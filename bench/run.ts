@@ -1,0 +1,107 @@
+// `npm run bench`: parse+check of large files per check, and edit -> diagnostics latency over stdio against the built server.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { checks } from '../server/src/checks/registry';
+import type { EnvironmentSet } from '../server/src/checks/types';
+import { defaultEnvironment } from '../server/src/pep/marker';
+import { parseEnvironmentYml } from '../server/src/parsers/environment-yml';
+import { parsePyproject } from '../server/src/parsers/pyproject';
+import { parseRequirementsFile } from '../server/src/parsers/requirements';
+import { LspClient } from '../test/helpers/lsp-client';
+import { benchPep } from './pep';
+
+const NAMES = ['numpy', 'scipy', 'pandas', 'torch', 'torchvision', 'tensorflow', 'jax', 'requests', 'flask', 'django', 'rich', 'pydantic', 'fastapi', 'uvicorn', 'scikit-learn', 'matplotlib', 'seaborn', 'opencv-python', 'pillow', 'transformers'];
+
+function pkg(i: number): string {
+  return `${NAMES[i % NAMES.length]}-${Math.floor(i / NAMES.length)}`;
+}
+
+export function requirementsText(lines: number): string {
+  const out: string[] = ['# generated for the benchmark', '--index-url https://pypi.org/simple'];
+  for (let i = 0; out.length < lines; i++) {
+    const v = `${1 + (i % 7)}.${i % 13}.${i % 5}`;
+    const forms = [`${pkg(i)}==${v}`, `${pkg(i)}>=${v},<${2 + (i % 7)}`, `${pkg(i)}[extra]~=${v} ; python_version >= "3.9"`, `${pkg(i)}!=${v}  # pinned away`, `${pkg(i)} @ https://example.invalid/${pkg(i)}-${v}.tar.gz`];
+    out.push(forms[i % forms.length]!);
+  }
+  return out.join('\n') + '\n';
+}
+
+function pyprojectText(n: number): string {
+  const deps = Array.from({ length: n }, (_, i) => `  "${pkg(i)}>=${i % 9}.${i % 4}",`).join('\n');
+  return `[project]\nname = "bench"\nversion = "1"\nrequires-python = ">=3.9"\ndependencies = [\n${deps}\n]\n`;
+}
+
+function environmentText(n: number): string {
+  const deps = Array.from({ length: n }, (_, i) => (i % 2 ? `  - ${pkg(i)}=${i % 9}.${i % 4}` : `  - conda-forge::${pkg(i)}>=${i % 9}`)).join('\n');
+  return `name: bench\nchannels:\n  - conda-forge\ndependencies:\n${deps}\n  - pip:\n    - rich>=13\n`;
+}
+
+function stats(samples: number[]): { p50: number; p95: number; n: number } {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return { p50: +at(0.5).toFixed(3), p95: +at(0.95).toFixed(3), n: s.length };
+}
+
+function time(fn: () => void, runs: number): { p50: number; p95: number; n: number } {
+  for (let i = 0; i < 3; i++) fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    fn();
+    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return stats(samples);
+}
+
+async function editLatency(runs: number): Promise<{ p50: number; p95: number; n: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-bench-'));
+  const file = path.join(dir, 'requirements.txt');
+  const text = requirementsText(2000);
+  fs.writeFileSync(file, text);
+  const client = new LspClient(path.resolve('dist/server.js'));
+  try {
+    await client.initialize(dir);
+    const uri = pathToFileURL(file).toString();
+    const first = client.waitFor(uri, () => true, 30_000);
+    client.open(file, text);
+    await first;
+    const samples: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const edited = text.replace('# generated for the benchmark', `# generated for the benchmark ${i}`);
+      const t = process.hrtime.bigint();
+      const version = client.change(uri, edited);
+      await client.waitFor(uri, (p) => p.version === version, 30_000);
+      samples.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    return stats(samples.slice(3));
+  } finally {
+    await client.shutdown();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const env = defaultEnvironment({ pythonVersion: '3.11.7', platform: 'linux', machine: 'x86_64' });
+  const results: Record<string, unknown> = { machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`, date: new Date().toISOString().slice(0, 10) };
+  const inputs: [string, () => EnvironmentSet][] = [
+    ['requirements.txt, 2000 lines', () => ({ root: '/b/requirements.txt', files: [parseRequirementsFile('/b/requirements.txt', requirementsText(2000), { kind: 'requirements', env: {} })], findings: [] })],
+    ['pyproject.toml, 500 dependencies', () => ({ root: '/b/pyproject.toml', files: [parsePyproject('/b/pyproject.toml', pyprojectText(500))], findings: [] })],
+    ['environment.yml, 500 dependencies', () => ({ root: '/b/environment.yml', files: [parseEnvironmentYml('/b/environment.yml', environmentText(500))], findings: [] })],
+  ];
+  for (const [label, make] of inputs) {
+    const set = make();
+    const row: Record<string, unknown> = { 'parse (ms)': time(make, 30) };
+    for (const c of checks) row[`check ${c.code} (ms)`] = time(() => c.run(set, { markerEnvironment: env }), 30);
+    results[label] = row;
+  }
+  results['didChange -> publishDiagnostics, 2000-line requirements.txt, stdio (ms)'] = await editLatency(40);
+  results['pep (operations per ms)'] = await benchPep();
+  console.log(JSON.stringify(results, null, 2));
+}
+
+void main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

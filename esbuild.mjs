@@ -1,0 +1,30 @@
+// Bundles the extension, the language server and the CLI into dist/; with --tests or --bench, the test and bench entries into out/.
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', external: ['vscode'] };
+
+/** Every file under dir whose name ends with one of the suffixes. */
+function findEntries(dir, suffixes) {
+  const out = [];
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) { if (name !== 'fixtures') out.push(...findEntries(p, suffixes)); }
+    else if (suffixes.some((s) => name.endsWith(s))) out.push(p);
+  }
+  return out;
+}
+
+if (!args.has('--no-dist')) await esbuild.build({ ...common, entryPoints: { extension: 'client/src/extension.ts', server: 'server/src/server.ts', cli: 'server/src/cli.ts' }, outdir: 'dist', minify: args.has('--minify') });
+
+if (args.has('--tests')) {
+  await esbuild.build({ ...common, entryPoints: ['unit', 'server', 'cli'].flatMap((d) => findEntries(join('test', d), ['.test.ts'])).filter((f) => !process.env.TEST_ONLY || f.includes(process.env.TEST_ONLY)), outdir: 'out/test', outbase: 'test' });
+  // The VS Code suite is mocha inside the extension host; its entry and test files are plain bundles too.
+  if (!args.has('--no-e2e')) await esbuild.build({ ...common, entryPoints: findEntries('test/e2e/suite', ['.ts']), outdir: 'out/test/e2e/suite', outbase: 'test/e2e/suite', external: ['vscode', 'mocha'] });
+}
+if (args.has('--bench')) {
+  await esbuild.build({ ...common, entryPoints: ['bench/run.ts'], outdir: 'out/bench' });
+}

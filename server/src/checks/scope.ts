@@ -1,0 +1,93 @@
+// Which declarations of a set are installed together, and which of them take part in version checks on this target.
+import type { Dependency } from '../model/types';
+import { Marker, type MarkerEnvironment } from '../pep/marker';
+import { SpecifierSet } from '../pep/specifier';
+import { VersionSet } from '../pep/version-set';
+import type { EnvironmentSet, ScopedDependency } from './types';
+
+/**
+ * The optional scope a declaration belongs to: '' for what is always installed, `extra:NAME` or
+ * `group:NAME` for extras and dependency groups, null for what is never installed with the rest
+ * (`build-system.requires` runs in its own isolated build environment).
+ */
+export function scopeOf(dep: Dependency): string | null {
+  if (dep.kind === 'build') return null;
+  const s = dep.section ?? '';
+  if (s.startsWith('project.optional-dependencies.')) return 'extra:' + s.slice('project.optional-dependencies.'.length);
+  if (s.startsWith('dependency-groups.')) return 'group:' + s.slice('dependency-groups.'.length);
+  const poetryGroup = /^tool\.poetry\.group\.(.+)\.dependencies$/.exec(s);
+  if (poetryGroup) return 'group:' + poetryGroup[1];
+  if (s === 'tool.poetry.dev-dependencies' || s === 'tool.uv.dev-dependencies') return 'group:dev';
+  return '';
+}
+
+const markerCache = new Map<string, Marker | null>();
+
+/** True when the entry's marker holds on the target; a marker that does not parse never holds (the parser reported it). */
+export function markerHolds(dep: Dependency, env: MarkerEnvironment): boolean {
+  if (!dep.marker) return true;
+  let m = markerCache.get(dep.marker);
+  if (m === undefined) {
+    try {
+      m = Marker.parse(dep.marker);
+    } catch {
+      m = null;
+    }
+    if (markerCache.size > 10_000) markerCache.clear();
+    markerCache.set(dep.marker, m);
+  }
+  if (!m) return false;
+  try {
+    return m.evaluate({ ...env, extra: '' });
+  } catch {
+    return false;
+  }
+}
+
+const setCache = new Map<string, VersionSet | null>();
+
+/** The exact set of versions a specifier admits, or null where it cannot be judged (`===`, unparsable). */
+export function versionSetOf(specifier: string): VersionSet | null {
+  let v = setCache.get(specifier);
+  if (v !== undefined) return v;
+  try {
+    const parsed = SpecifierSet.parse(specifier);
+    v = parsed.specifiers.some((s) => s.operator === '===') ? null : VersionSet.fromSpecifierSet(parsed);
+  } catch {
+    v = null;
+  }
+  if (setCache.size > 10_000) setCache.clear();
+  setCache.set(specifier, v);
+  return v;
+}
+
+/** Every declaration of the set that is installed on the target, with its scope. */
+export function installedDeclarations(set: EnvironmentSet, env: MarkerEnvironment): ScopedDependency[] {
+  const out: ScopedDependency[] = [];
+  for (const f of set.files) {
+    for (const dep of f.dependencies) {
+      const scope = scopeOf(dep);
+      if (scope === null || !markerHolds(dep, env)) continue;
+      out.push({ dep, scope });
+    }
+  }
+  return out;
+}
+
+/** The groups of declarations installed together: the base alone, then the base with each optional scope. */
+export function installGroups(decls: ScopedDependency[]): Dependency[][] {
+  const base = decls.filter((d) => d.scope === '').map((d) => d.dep);
+  const optional = [...new Set(decls.filter((d) => d.scope !== '').map((d) => d.scope))].sort();
+  return [base, ...optional.map((s) => [...base, ...decls.filter((d) => d.scope === s).map((d) => d.dep)])];
+}
+
+/** Groups declarations by normalized name, keeping file order. */
+export function byName(deps: Dependency[]): Map<string, Dependency[]> {
+  const m = new Map<string, Dependency[]>();
+  for (const d of deps) {
+    const list = m.get(d.name);
+    if (list) list.push(d);
+    else m.set(d.name, [d]);
+  }
+  return m;
+}

@@ -1,0 +1,115 @@
+// The command line's output formats: text for people, JSON of DESIGN.md, and SARIF 2.1.0 for code-scanning tools.
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { checks } from './checks/registry';
+import type { Dependency, Finding, Span } from './model/types';
+import type { LineIndex, Position } from './model/text';
+
+export type LinesOf = (file: string) => LineIndex;
+
+interface JsonRange {
+  start: Position;
+  end: Position;
+}
+
+const range = (span: Span, lines: LineIndex): JsonRange => ({ start: lines.positionAt(span.start), end: lines.positionAt(span.end) });
+
+/** `check --format json`. */
+export function findingsJson(findings: Finding[], linesOf: LinesOf): unknown {
+  return {
+    diagnostics: findings.map((f) => ({
+      file: f.file,
+      range: range(f.span, linesOf(f.file)),
+      severity: f.severity,
+      code: f.code,
+      message: f.message,
+      related: f.related.map((r) => ({ file: r.file, range: range(r.span, linesOf(r.file)), message: r.message })),
+      fixes: f.fixes.map((x) => ({ title: x.title, edits: x.edits.map((e) => ({ file: e.file, range: range(e.span, linesOf(e.file)), newText: e.newText })), ...(x.run ? { run: x.run } : {}) })),
+    })),
+  };
+}
+
+/** `check --format text`: one `file:line:col: severity [code] message` per finding, fixes indented under it. */
+export function findingsText(findings: Finding[], linesOf: LinesOf, cwd: string): string {
+  const lines: string[] = [];
+  for (const f of findings) {
+    const p = linesOf(f.file).positionAt(f.span.start);
+    lines.push(`${rel(f.file, cwd)}:${p.line + 1}:${p.character + 1}: ${f.severity} [${f.code}] ${f.message}`);
+    for (const r of f.related) {
+      const rp = linesOf(r.file).positionAt(r.span.start);
+      lines.push(`    ${rel(r.file, cwd)}:${rp.line + 1}:${rp.character + 1}: ${r.message}`);
+    }
+    for (const x of f.fixes) lines.push(`    fix: ${x.title}${x.run ? ` (run: ${x.run})` : ''}`);
+  }
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const warnings = findings.filter((f) => f.severity === 'warning').length;
+  lines.push(findings.length ? `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${findings.length - errors - warnings} other` : 'No problems found.');
+  return lines.join('\n') + '\n';
+}
+
+const sarifLevel = { error: 'error', warning: 'warning', information: 'note', hint: 'note' } as const;
+
+/** `check --format sarif`: SARIF 2.1.0 with one rule per diagnostic code and fixes as replacements. */
+export function findingsSarif(findings: Finding[], linesOf: LinesOf, version: string): unknown {
+  const region = (file: string, span: Span) => {
+    const r = range(span, linesOf(file));
+    return { startLine: r.start.line + 1, startColumn: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 };
+  };
+  const loc = (file: string, span: Span) => ({ physicalLocation: { artifactLocation: { uri: pathToFileURL(file).toString() }, region: region(file, span) } });
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: { driver: { name: 'stack-doctor', version, informationUri: 'https://example.invalid/stack-doctor', rules: checks.map((c) => ({ id: c.code, shortDescription: { text: c.description }, defaultConfiguration: { level: sarifLevel[c.severity] } })) } },
+      results: findings.map((f) => ({
+        ruleId: f.code,
+        level: sarifLevel[f.severity],
+        message: { text: f.message },
+        locations: [loc(f.file, f.span)],
+        relatedLocations: f.related.map((r, i) => ({ id: i, message: { text: r.message }, ...loc(r.file, r.span) })),
+        fixes: f.fixes.filter((x) => x.edits.length).map((x) => ({
+          description: { text: x.title },
+          artifactChanges: groupByFile(x.edits).map(([file, edits]) => ({ artifactLocation: { uri: pathToFileURL(file).toString() }, replacements: edits.map((e) => ({ deletedRegion: region(file, e.span), insertedContent: { text: e.newText } })) })),
+        })),
+      })),
+    }],
+  };
+}
+
+function groupByFile<T extends { file: string }>(items: T[]): [string, T[]][] {
+  const m = new Map<string, T[]>();
+  for (const i of items) (m.get(i.file) ?? m.set(i.file, []).get(i.file)!).push(i);
+  return [...m];
+}
+
+/** `list --format json`: every declared dependency once. */
+export function dependenciesJson(deps: Dependency[], linesOf: LinesOf): unknown {
+  return {
+    dependencies: deps.map((d) => ({
+      file: d.file,
+      range: range(d.span, linesOf(d.file)),
+      kind: d.kind,
+      name: d.name,
+      extras: d.extras,
+      specifier: d.specifier,
+      marker: d.marker,
+      url: d.url,
+      editable: d.editable,
+      section: d.section,
+    })),
+  };
+}
+
+/** `list --format text`: `name specifier  file:line (kind)`. */
+export function dependenciesText(deps: Dependency[], linesOf: LinesOf, cwd: string): string {
+  return deps.map((d) => {
+    const p = linesOf(d.file).positionAt(d.span.start);
+    const what = `${d.name}${d.extras.length ? `[${d.extras.join(',')}]` : ''}${d.url ? ` @ ${d.url}` : d.specifier}${d.marker ? `; ${d.marker}` : ''}`;
+    return `${what}  ${rel(d.file, cwd)}:${p.line + 1} (${d.kind}${d.section ? `, ${d.section}` : ''})`;
+  }).join('\n') + (deps.length ? '\n' : '');
+}
+
+function rel(file: string, cwd: string): string {
+  const r = path.relative(cwd, file);
+  return r && !r.startsWith('..') && !path.isAbsolute(r) ? r : file;
+}

@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+// The `stack-doctor` command line: check, list and probe over the same analysis the editor uses.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runChecks } from './checks/registry';
+import type { EnvironmentSet } from './checks/types';
+import { dependenciesJson, dependenciesText, findingsJson, findingsSarif, findingsText } from './cli-output';
+import type { Dependency, FileKind, Finding, ParsedFile } from './model/types';
+import { LineIndex } from './model/text';
+import { loadProfile, markerEnvironmentFor, ProfileError, type MachineProfile } from './system/profile';
+import { probe } from './system/probe';
+import { Analyzer, diskSource } from './workspace/analyzer';
+import { classify } from './workspace/file-kinds';
+import { version } from '../../package.json';
+
+const USAGE = `Usage: stack-doctor <command> [options] [PATH...]
+
+Commands:
+  check [PATH...]   Analyse dependency files or folders (default: the current folder).
+  list [PATH...]    Every declared dependency of the files and what they include.
+  probe             This machine's profile as JSON.
+
+Options:
+  --format text|json|sarif   Output format (check: text, json or sarif; list: text or json). Default: text.
+  --profile FILE             Judge against the machine described by FILE instead of this one.
+  --python PATH              The interpreter whose Python version and platform markers are evaluated for.
+  --index-url URL            Package index (PEP 691/503) for index-backed checks.
+  --extra-index-url URL      Additional index (repeatable).
+  --offline                  Never contact an index.
+  --cache-dir DIR            Folder for the metadata cache.
+  -h, --help                 Show this help.   --version   Show the version.
+
+Exit status: 0 no error-severity finding, 1 at least one, 2 bad usage or an unreadable path.
+`;
+
+class UsageError extends Error {}
+
+interface Options {
+  command: string;
+  paths: string[];
+  format: string;
+  profile?: string;
+  python?: string;
+  indexUrls: string[];
+  offline: boolean;
+  cacheDir?: string;
+}
+
+function parseArgs(argv: string[]): Options | 'help' | 'version' {
+  const o: Options = { command: '', paths: [], format: 'text', indexUrls: [], offline: false };
+  const valueOf = (i: number, name: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`option ${name} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i]!;
+    let inline: string | undefined;
+    const eq = a.indexOf('=');
+    if (a.startsWith('--') && eq > 0) {
+      inline = a.slice(eq + 1);
+      a = a.slice(0, eq);
+    }
+    const take = (): string => inline ?? valueOf(i++, a);
+    switch (a) {
+      case '-h':
+      case '--help':
+        return 'help';
+      case '--version':
+        return 'version';
+      case '--format': o.format = take(); break;
+      case '--profile': o.profile = take(); break;
+      case '--python': o.python = take(); break;
+      case '--index-url':
+      case '--extra-index-url': {
+        const url = take();
+        if (!/^(https?|file):\/\//.test(url)) throw new UsageError(`${a} must be an http(s):// or file:// URL, got '${url}'`);
+        o.indexUrls.push(url);
+        break;
+      }
+      case '--offline': o.offline = true; break;
+      case '--cache-dir': o.cacheDir = take(); break;
+      default:
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
+        if (!o.command) o.command = a;
+        else o.paths.push(a);
+    }
+  }
+  if (!o.command) throw new UsageError('no command given');
+  if (!['check', 'list', 'probe'].includes(o.command)) throw new UsageError(`unknown command '${o.command}'`);
+  const formats = o.command === 'check' ? ['text', 'json', 'sarif'] : o.command === 'list' ? ['text', 'json'] : ['json', 'text'];
+  if (!formats.includes(o.format)) throw new UsageError(`--format for ${o.command} must be one of ${formats.join(', ')}`);
+  return o;
+}
+
+/** A path the user named, checked and classified; UsageError (exit 2) when it cannot be read. */
+function target(p: string): { path: string; dir: boolean; kind: FileKind | null } {
+  const abs = path.resolve(p);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read '${p}': ${code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+  }
+  if (st.isDirectory()) {
+    try {
+      fs.readdirSync(abs);
+    } catch {
+      throw new UsageError(`cannot read folder '${p}': permission denied`);
+    }
+    return { path: abs, dir: true, kind: null };
+  }
+  try {
+    fs.accessSync(abs, fs.constants.R_OK);
+  } catch {
+    throw new UsageError(`cannot read '${p}': permission denied`);
+  }
+  const kind = classify(abs) ?? (/\.(txt|in)$/i.test(abs) ? 'requirements' : /\.ya?ml$/i.test(abs) ? 'conda' : /\.toml$/i.test(abs) ? 'pyproject' : null);
+  if (!kind) throw new UsageError(`'${p}' is not a dependency file Stack Doctor reads (requirements*.txt, constraints*.txt, *.in, environment.yml, pyproject.toml)`);
+  return { path: abs, dir: false, kind };
+}
+
+async function machine(o: Options): Promise<MachineProfile> {
+  if (o.profile) {
+    try {
+      return loadProfile(o.profile);
+    } catch (e) {
+      throw new UsageError(e instanceof ProfileError ? e.message : String(e));
+    }
+  }
+  const p = await probe(o.python);
+  if (o.python && !p.python) throw new UsageError(`could not run the interpreter '${o.python}'`);
+  return p;
+}
+
+function linesFor(files: ParsedFile[]): (file: string) => LineIndex {
+  const cache = new Map<string, LineIndex>();
+  return (file) => {
+    let li = cache.get(file);
+    if (!li) cache.set(file, (li = new LineIndex(files.find((f) => f.path === file)?.text ?? diskSource.read(file) ?? '')));
+    return li;
+  };
+}
+
+async function check(o: Options, out: (s: string) => void): Promise<number> {
+  const targets = (o.paths.length ? o.paths : ['.']).map(target);
+  const profile = await machine(o);
+  const analyzer = new Analyzer(diskSource);
+  const sets = new Map<string, EnvironmentSet>();
+  for (const t of targets) {
+    const found = t.dir ? analyzer.folderSets(t.path) : analyzer.setsContaining(t.path, t.kind!);
+    if (t.dir && found.length === 0) process.stderr.write(`stack-doctor: no dependency files in '${path.relative(process.cwd(), t.path) || '.'}'\n`);
+    for (const s of found) sets.set(s.root, s);
+  }
+  const all = [...sets.values()];
+  const findings = sortFindings(runChecks(all, { markerEnvironment: markerEnvironmentFor(profile) }));
+  const linesOf = linesFor(all.flatMap((s) => s.files));
+  if (o.format === 'json') out(JSON.stringify(findingsJson(findings, linesOf), null, 2) + '\n');
+  else if (o.format === 'sarif') out(JSON.stringify(findingsSarif(findings, linesOf, version), null, 2) + '\n');
+  else out(findingsText(findings, linesOf, process.cwd()));
+  return findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+function list(o: Options, out: (s: string) => void): number {
+  const targets = (o.paths.length ? o.paths : ['.']).map(target);
+  const analyzer = new Analyzer(diskSource);
+  const files = new Map<string, ParsedFile>();
+  for (const t of targets) {
+    const roots = t.dir ? analyzer.folderFiles(t.path) : [{ path: t.path, kind: t.kind! }];
+    for (const r of roots) for (const f of analyzer.filesOf(r.path, r.kind)) files.set(f.path, f);
+  }
+  const seen = new Set<string>();
+  const deps: Dependency[] = [];
+  for (const f of files.values()) {
+    for (const d of f.dependencies) {
+      const key = `${d.file}\0${d.span.start}`;
+      if (!seen.has(key)) (seen.add(key), deps.push(d));
+    }
+  }
+  const linesOf = linesFor([...files.values()]);
+  out(o.format === 'json' ? JSON.stringify(dependenciesJson(deps, linesOf), null, 2) + '\n' : dependenciesText(deps, linesOf, process.cwd()));
+  return 0;
+}
+
+function sortFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort((a, b) => a.file.localeCompare(b.file) || a.span.start - b.span.start || a.code.localeCompare(b.code));
+}
+
+/** Runs the command line; returns the exit status. */
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  try {
+    const o = parseArgs(argv);
+    if (o === 'help') return out(USAGE), 0;
+    if (o === 'version') return out(version + '\n'), 0;
+    if (o.command === 'probe') {
+      if (o.paths.length) throw new UsageError('probe takes no paths');
+      out(JSON.stringify(await machine({ ...o, profile: undefined }), null, 2) + '\n');
+      return 0;
+    }
+    return o.command === 'check' ? await check(o, out) : list(o, out);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`stack-doctor: ${e.message}\n${e.message.startsWith('cannot read') || e.message.includes('profile') ? '' : "Run 'stack-doctor --help' for usage.\n"}`);
+      return 2;
+    }
+    process.stderr.write(`stack-doctor: internal error: ${(e as Error).message}\nPlease report this with the file that caused it.\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,65 @@
+// Findings -> LSP diagnostics (with their fixes in `data`), and fixes -> workspace edits; the only place spans become ranges.
+import { pathToFileURL } from 'node:url';
+import { CodeAction, CodeActionKind, DiagnosticSeverity, type Diagnostic, type Range, type TextEdit as LspTextEdit, type WorkspaceEdit } from 'vscode-languageserver';
+import type { Finding, Fix, Severity, Span } from '../model/types';
+import { LineIndex } from '../model/text';
+
+export const SOURCE = 'stack-doctor';
+
+const severities: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+/** Line indexes of the texts the findings refer to, so each text is indexed once per publish. */
+export type LinesOf = (file: string) => LineIndex;
+
+export function toRange(span: Span, lines: LineIndex): Range {
+  return { start: lines.positionAt(span.start), end: lines.positionAt(span.end) };
+}
+
+export function fileUri(file: string): string {
+  return pathToFileURL(file).toString();
+}
+
+/** What travels in `diagnostic.data`: fixes already in LSP form, so code actions never re-derive them. */
+export interface DiagnosticData {
+  fixes: { title: string; edit: WorkspaceEdit; run?: string; preferred?: boolean }[];
+}
+
+export function toWorkspaceEdit(fix: Fix, linesOf: LinesOf): WorkspaceEdit {
+  const changes: Record<string, LspTextEdit[]> = {};
+  for (const e of fix.edits) (changes[fileUri(e.file)] ??= []).push({ range: toRange(e.span, linesOf(e.file)), newText: e.newText });
+  return { changes };
+}
+
+export function toDiagnostic(f: Finding, linesOf: LinesOf): Diagnostic {
+  const data: DiagnosticData = { fixes: f.fixes.map((x) => ({ title: x.title, edit: toWorkspaceEdit(x, linesOf), ...(x.run ? { run: x.run } : {}), ...(x.preferred ? { preferred: true } : {}) })) };
+  return {
+    range: toRange(f.span, linesOf(f.file)),
+    severity: severities[f.severity],
+    code: f.code,
+    source: SOURCE,
+    message: f.message,
+    relatedInformation: f.related.map((r) => ({ location: { uri: fileUri(r.file), range: toRange(r.span, linesOf(r.file)) }, message: r.message })),
+    data,
+  };
+}
+
+/** Quick fixes for the diagnostics of a code action request, read from their `data` (never from message text). */
+export function codeActionsFor(diagnostics: Diagnostic[]): CodeAction[] {
+  const out: CodeAction[] = [];
+  for (const d of diagnostics) {
+    if (d.source !== SOURCE) continue;
+    const data = d.data as DiagnosticData | undefined;
+    for (const fix of data?.fixes ?? []) {
+      const action = CodeAction.create(fix.title, fix.edit, CodeActionKind.QuickFix);
+      action.diagnostics = [d];
+      if (fix.preferred) action.isPreferred = true;
+      out.push(action);
+    }
+  }
+  return out;
+}

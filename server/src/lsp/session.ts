@@ -1,0 +1,168 @@
+// The server's state: open documents, the analyzer, settings and the target machine; analyses and publishes per environment set.
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Connection, Diagnostic } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { runChecks } from '../checks/registry';
+import type { CheckContext, EnvironmentSet } from '../checks/types';
+import type { FileKind, Finding, ParsedFile } from '../model/types';
+import { LineIndex } from '../model/text';
+import { loadProfile, markerEnvironmentFor, ProfileError, type MachineProfile } from '../system/profile';
+import { probe, probePython } from '../system/probe';
+import { Analyzer, diskSource } from '../workspace/analyzer';
+import { classify } from '../workspace/file-kinds';
+import { fileUri, toDiagnostic } from './convert';
+import { defaultSettings, type Settings } from './settings';
+
+/** A document's file path, or undefined for non-file URIs (untitled buffers are analysed under a made-up path). */
+export function pathOf(uri: string): string | undefined {
+  if (uri.startsWith('file:')) {
+    try {
+      return fileURLToPath(uri);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The kind a document is read as: by name, else by the editor's language. */
+export function kindOf(filePath: string, languageId?: string): FileKind | null {
+  const byName = classify(filePath);
+  if (byName) return byName;
+  if (languageId === 'pip-requirements') return 'requirements';
+  return null;
+}
+
+export class Session {
+  settings: Settings = defaultSettings;
+  trusted = true;
+  readonly analyzer: Analyzer;
+  private readonly docs = new Map<string, TextDocument>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Files each trigger last published for, to clear those that left its sets. */
+  private readonly publishedBy = new Map<string, Set<string>>();
+  private profile: MachineProfile = { os: process.platform === 'win32' ? 'windows' : process.platform, arch: process.arch };
+  private profileNote: string | undefined;
+
+  constructor(private readonly connection: Connection) {
+    this.analyzer = new Analyzer({ read: (p) => this.docs.get(p)?.getText() ?? diskSource.read(p) });
+  }
+
+  /** Loads the target machine: the profile file of the settings, else this machine (the interpreter only when trusted). */
+  async loadTarget(): Promise<void> {
+    this.profileNote = undefined;
+    if (this.settings.profile) {
+      try {
+        this.profile = loadProfile(this.settings.profile);
+        return;
+      } catch (e) {
+        this.profileNote = e instanceof ProfileError ? e.message : String(e);
+        this.connection.window.showWarningMessage(`Stack Doctor: ${this.profileNote}. Judging against this machine instead.`);
+      }
+    }
+    const python = this.trusted && this.settings.pythonPath ? this.settings.pythonPath : undefined;
+    this.profile = await probe(python);
+    if (python && !this.profile.python) {
+      const fallback = await probePython(process.platform === 'win32' ? 'python' : 'python3');
+      this.connection.window.showWarningMessage(`Stack Doctor: could not run the interpreter '${python}' (stackDoctor.pythonPath); markers are evaluated for ${fallback ? `python ${fallback.version}` : 'a default Python'} instead.`);
+      if (fallback) this.profile.python = fallback;
+    }
+  }
+
+  get context(): CheckContext {
+    return { markerEnvironment: markerEnvironmentFor(this.profile) };
+  }
+
+  open(doc: TextDocument): void {
+    const p = pathOf(doc.uri);
+    if (!p) return;
+    this.docs.set(p, doc);
+    this.schedule(p, 0);
+  }
+
+  change(doc: TextDocument): void {
+    const p = pathOf(doc.uri);
+    if (!p) return;
+    this.docs.set(p, doc);
+    this.schedule(p, this.settings.debounceMs);
+  }
+
+  close(doc: TextDocument): void {
+    const p = pathOf(doc.uri);
+    if (!p) return;
+    this.docs.delete(p);
+    // The disk's text is the truth again; if it differs from the buffer, the sets change.
+    this.schedule(p, 0);
+  }
+
+  /** A file changed on disk (watcher): re-analyse it and whatever includes it. */
+  fileChanged(filePath: string): void {
+    if (this.docs.has(filePath)) return;
+    this.analyzer.evict(filePath);
+    this.schedule(filePath, this.settings.debounceMs);
+  }
+
+  /** Re-analyse every open document (settings changed). */
+  refreshAll(): void {
+    for (const p of this.docs.keys()) this.schedule(p, 0);
+  }
+
+  document(filePath: string): TextDocument | undefined {
+    return this.docs.get(filePath);
+  }
+
+  parsed(filePath: string): ParsedFile | undefined {
+    const doc = this.docs.get(filePath);
+    const kind = kindOf(filePath, doc?.languageId);
+    return kind ? this.analyzer.parse(filePath, kind) : undefined;
+  }
+
+  setsOf(filePath: string): EnvironmentSet[] {
+    const kind = kindOf(filePath, this.docs.get(filePath)?.languageId);
+    return kind ? this.analyzer.setsContaining(filePath, kind) : [];
+  }
+
+  private schedule(filePath: string, delay: number): void {
+    const t = this.timers.get(filePath);
+    if (t) clearTimeout(t);
+    this.timers.set(filePath, setTimeout(() => {
+      this.timers.delete(filePath);
+      this.analyze(filePath);
+    }, delay));
+  }
+
+  /** Runs the fast checks over every set around the file and publishes for every file of those sets. */
+  analyze(filePath: string): void {
+    const sets = this.setsAround(filePath);
+    const findings = runChecks(sets, this.context, this.settings.severityOverrides);
+    const byFile = new Map<string, Finding[]>();
+    for (const s of sets) for (const f of s.files) byFile.set(f.path, []);
+    if (this.docs.has(filePath) || byFile.size === 0) byFile.set(filePath, byFile.get(filePath) ?? []);
+    for (const f of findings) (byFile.get(f.file) ?? byFile.set(f.file, []).get(f.file)!).push(f);
+    const texts = new Map<string, LineIndex>();
+    const linesOf = (file: string) => {
+      let li = texts.get(file);
+      if (!li) texts.set(file, (li = new LineIndex(this.docs.get(file)?.getText() ?? sets.flatMap((s) => s.files).find((x) => x.path === file)?.text ?? '')));
+      return li;
+    };
+    const before = this.publishedBy.get(filePath) ?? new Set<string>();
+    for (const gone of before) if (!byFile.has(gone) && !this.docs.has(gone)) this.publish(gone, []);
+    this.publishedBy.set(filePath, new Set(byFile.keys()));
+    for (const [file, list] of byFile) this.publish(file, list.map((f) => toDiagnostic(f, linesOf)));
+  }
+
+  private setsAround(filePath: string): EnvironmentSet[] {
+    const kind = kindOf(filePath, this.docs.get(filePath)?.languageId);
+    if (!kind) return [];
+    const dirs = new Set([path.dirname(filePath), ...this.analyzer.foldersIncluding(filePath)]);
+    const out: EnvironmentSet[] = [];
+    for (const dir of dirs) out.push(...this.analyzer.folderSets(dir, dir === path.dirname(filePath) ? { path: filePath, kind } : undefined));
+    return out;
+  }
+
+  private publish(file: string, diagnostics: Diagnostic[]): void {
+    const doc = this.docs.get(file);
+    void this.connection.sendDiagnostics({ uri: doc?.uri ?? fileUri(file), ...(doc ? { version: doc.version } : {}), diagnostics });
+  }
+}

@@ -1,0 +1,39 @@
+// Settings under `stackDoctor.*`: normalized from workspace/configuration or initializationOptions.
+import type { SeverityOverrides } from '../checks/registry';
+
+export interface Settings {
+  offline: boolean;
+  indexUrl: string;
+  extraIndexUrls: string[];
+  profile: string;
+  pythonPath: string;
+  cacheDir: string;
+  severityOverrides: SeverityOverrides;
+  /** Milliseconds to wait after an edit before analysing (a burst of keystrokes analyses once). */
+  debounceMs: number;
+}
+
+export const defaultSettings: Settings = { offline: false, indexUrl: '', extraIndexUrls: [], profile: '', pythonPath: '', cacheDir: '', severityOverrides: {}, debounceMs: 10 };
+
+const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
+
+/** Whatever the client sent, as Settings: wrong types fall back to defaults instead of failing. */
+export function normalizeSettings(raw: unknown): Settings {
+  const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const str = (k: string) => (typeof r[k] === 'string' ? (r[k] as string).trim() : '');
+  const overridesRaw = (r.checks as Record<string, unknown> | undefined)?.severityOverrides ?? r['checks.severityOverrides'] ?? r.severityOverrides;
+  const severityOverrides: SeverityOverrides = {};
+  if (overridesRaw && typeof overridesRaw === 'object') {
+    for (const [code, sev] of Object.entries(overridesRaw)) if (typeof sev === 'string' && SEVERITIES.has(sev)) severityOverrides[code] = sev as SeverityOverrides[string];
+  }
+  return {
+    offline: r.offline === true,
+    indexUrl: str('indexUrl'),
+    extraIndexUrls: Array.isArray(r.extraIndexUrls) ? r.extraIndexUrls.filter((x): x is string => typeof x === 'string') : [],
+    profile: str('profile'),
+    pythonPath: str('pythonPath'),
+    cacheDir: str('cacheDir'),
+    severityOverrides,
+    debounceMs: typeof r.debounceMs === 'number' && r.debounceMs >= 0 && r.debounceMs <= 5000 ? r.debounceMs : defaultSettings.debounceMs,
+  };
+}

@@ -1,0 +1,97 @@
+// The Stack Doctor language server: LSP wiring only; every handler hands a document to the session or to lsp/ features.
+import { createConnection, DidChangeConfigurationNotification, FileChangeType, ProposedFeatures, TextDocuments, TextDocumentSyncKind, CodeActionKind } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { LineIndex } from './model/text';
+import { codeActionsFor } from './lsp/convert';
+import { completeRequirements, documentLinks, hoverAt } from './lsp/features';
+import { pathOf, Session } from './lsp/session';
+import { normalizeSettings } from './lsp/settings';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const session = new Session(connection);
+let pullsConfiguration = false;
+
+connection.onInitialize((params) => {
+  const init = (params.initializationOptions ?? {}) as Record<string, unknown>;
+  session.settings = normalizeSettings(init);
+  session.trusted = init.trusted !== false;
+  pullsConfiguration = params.capabilities.workspace?.configuration === true;
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      hoverProvider: true,
+      documentLinkProvider: { resolveProvider: false },
+      completionProvider: { triggerCharacters: ['-', '/', ' ', '='] },
+    },
+    serverInfo: { name: 'stack-doctor', version: '0.1.0' },
+  };
+});
+
+async function reloadSettings(): Promise<void> {
+  if (pullsConfiguration) {
+    try {
+      session.settings = normalizeSettings(await connection.workspace.getConfiguration('stackDoctor'));
+    } catch {
+      // the client could not answer; keep what we have
+    }
+  }
+  await session.loadTarget();
+}
+
+const ready = new Promise<void>((resolve) => {
+  connection.onInitialized(async () => {
+    if (pullsConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'stackDoctor' }).catch(() => undefined);
+    await reloadSettings();
+    resolve();
+  });
+});
+
+connection.onDidChangeConfiguration(async () => {
+  await reloadSettings();
+  session.refreshAll();
+});
+
+documents.onDidOpen(async (e) => {
+  await ready;
+  session.open(e.document);
+});
+documents.onDidChangeContent((e) => session.change(e.document));
+documents.onDidClose((e) => session.close(e.document));
+
+connection.onDidChangeWatchedFiles((e) => {
+  for (const c of e.changes) {
+    const p = pathOf(c.uri);
+    if (p) {
+      if (c.type === FileChangeType.Deleted) session.analyzer.evict(p);
+      session.fileChanged(p);
+    }
+  }
+});
+
+connection.onCodeAction((params) => codeActionsFor(params.context.diagnostics));
+
+connection.onHover((params) => {
+  const p = pathOf(params.textDocument.uri);
+  const file = p && session.parsed(p);
+  if (!p || !file) return null;
+  return hoverAt(file, new LineIndex(file.text), params.position, session.setsOf(p));
+});
+
+connection.onDocumentLinks((params) => {
+  const p = pathOf(params.textDocument.uri);
+  const file = p && session.parsed(p);
+  return file ? documentLinks(file, new LineIndex(file.text)) : [];
+});
+
+connection.onCompletion((params) => {
+  const p = pathOf(params.textDocument.uri);
+  const doc = p && session.document(p);
+  if (!p || !doc || session.parsed(p)?.kind === 'conda' || session.parsed(p)?.kind === 'pyproject') return [];
+  const line = doc.getText({ start: { line: params.position.line, character: 0 }, end: params.position });
+  return completeRequirements(p, line);
+});
+
+documents.listen(connection);
+connection.listen();

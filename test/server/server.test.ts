@@ -1,0 +1,149 @@
+// The built language server over stdio: diagnostics across a set, quick fixes that remove them, hover, links, completion, hostile input.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { applyEdits, LspClient, type PublishedDiagnostics } from '../helpers/lsp-client';
+
+const codes = (p: PublishedDiagnostics) => p.diagnostics.map((d) => d.code).sort();
+
+describe('language server over stdio', () => {
+  let dir: string;
+  let client: LspClient;
+  const write = (name: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+  const uri = (name: string) => pathToFileURL(path.join(dir, name)).toString();
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-server-'));
+    client = new LspClient();
+    const init = (await client.initialize(dir, { debounceMs: 0 })) as { capabilities: Record<string, unknown> };
+    assert.ok(init.capabilities.codeActionProvider);
+    assert.ok(init.capabilities.hoverProvider);
+  });
+  after(async () => {
+    await client.shutdown();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('publishes a conflict on both files of a set, and the quick fix removes it', async () => {
+    write('app/constraints.txt', 'numpy<1.24\n');
+    const req = write('app/requirements.txt', 'numpy>=1.24\n-c constraints.txt\npandas\n');
+    const reqUri = uri('app/requirements.txt');
+    const conUri = uri('app/constraints.txt');
+    const gotCon = client.waitFor(conUri, (p) => codes(p).includes('conflict'));
+    const text = fs.readFileSync(req, 'utf8');
+    const waitReq = client.waitFor(reqUri, (p) => codes(p).includes('conflict'));
+    client.open(req, text);
+    const pub = await waitReq;
+    await gotCon;
+    const d = pub.diagnostics.find((x) => x.code === 'conflict')!;
+    assert.equal(d.source, 'stack-doctor');
+    assert.equal(d.severity, 1);
+    assert.deepEqual(d.range.start, { line: 0, character: 0 });
+    assert.match(d.message, /numpy/);
+    assert.match(d.message, /constraints\.txt:1/);
+    assert.equal((d.relatedInformation ?? []).length, 1);
+    assert.equal(pub.version, 1);
+
+    const actions = await client.request<{ title: string; kind: string; edit: { changes: Record<string, { range: never; newText: string }[]> } }[]>('textDocument/codeAction', {
+      textDocument: { uri: reqUri },
+      range: d.range,
+      context: { diagnostics: [d] },
+    });
+    assert.ok(actions.length >= 1, 'a quick fix is offered');
+    const fix = actions[0]!;
+    assert.equal(fix.kind, 'quickfix');
+    const edits = fix.edit.changes[reqUri]!;
+    const fixed = applyEdits(text, edits);
+    assert.equal(fixed.split('\n')[0], 'numpy<1.24');
+    const cleared = client.waitFor(reqUri, (p) => !codes(p).includes('conflict'));
+    client.change(reqUri, fixed);
+    const after = await cleared;
+    assert.deepEqual(codes(after), []);
+  });
+
+  it('editing the constraints file updates the requirements file', async () => {
+    write('b/constraints.txt', 'torch==2.0.1\n');
+    const req = write('b/requirements.txt', '-c constraints.txt\ntorch>=2.1\n');
+    const reqUri = uri('b/requirements.txt');
+    const first = client.waitFor(reqUri, (p) => codes(p).includes('conflict'));
+    client.open(req, fs.readFileSync(req, 'utf8'));
+    await first;
+    const conUri = client.open(path.join(dir, 'b/constraints.txt'), 'torch==2.0.1\n');
+    const cleared = client.waitFor(reqUri, (p) => p.diagnostics.length === 0);
+    client.change(conUri, 'torch==2.1.2\n');
+    await cleared;
+  });
+
+  it('reports syntax at the fault and keeps parsing the rest', async () => {
+    const f = write('c/requirements.txt', 'numpy>=>1\nrequests\nrequests<2\n');
+    const p = client.waitFor(uri('c/requirements.txt'), (x) => x.diagnostics.length > 0);
+    client.open(f, fs.readFileSync(f, 'utf8'));
+    const pub = await p;
+    assert.deepEqual(codes(pub), ['duplicate', 'duplicate', 'syntax']);
+    const syn = pub.diagnostics.find((d) => d.code === 'syntax')!;
+    assert.equal(syn.range.start.line, 0);
+  });
+
+  it('offers a merge for duplicates that leaves one line', async () => {
+    const text = 'requests>=2\nflask\nrequests<3\n';
+    const f = write('d/requirements.txt', text);
+    const u = uri('d/requirements.txt');
+    const p = client.waitFor(u, (x) => x.diagnostics.length === 2);
+    client.open(f, text);
+    const pub = await p;
+    const d = pub.diagnostics[1]!;
+    const actions = await client.request<{ title: string; edit: { changes: Record<string, never[]> } }[]>('textDocument/codeAction', { textDocument: { uri: u }, range: d.range, context: { diagnostics: [d] } });
+    const merge = actions.find((a) => /Merge/.test(a.title))!;
+    assert.ok(merge, JSON.stringify(actions.map((a) => a.title)));
+    const merged = applyEdits(text, merge.edit.changes[u]!);
+    assert.equal(merged, 'requests<3,>=2\nflask\n');
+    const cleared = client.waitFor(u, (x) => x.diagnostics.length === 0);
+    client.change(u, merged);
+    await cleared;
+  });
+
+  it('hovers, links includes and completes options', async () => {
+    write('e/constraints.txt', 'numpy<2\n');
+    const text = 'numpy>=1.24\n-c constraints.txt\n';
+    const f = write('e/requirements.txt', text);
+    const u = uri('e/requirements.txt');
+    const p = client.waitFor(u);
+    client.open(f, text);
+    await p;
+    const hover = await client.request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri: u }, position: { line: 0, character: 2 } });
+    assert.match(hover.contents.value, /at least 1\.24/);
+    assert.match(hover.contents.value, /constraints\.txt:1/);
+    const links = await client.request<{ target: string }[]>('textDocument/documentLink', { textDocument: { uri: u } });
+    assert.deepEqual(links.map((l) => l.target), [uri('e/constraints.txt')]);
+    const completion = await client.request<{ label: string }[]>('textDocument/completion', { textDocument: { uri: u }, position: { line: 1, character: 1 } });
+    assert.ok(completion.some((c) => c.label === '--index-url'));
+  });
+
+  it('survives hostile input and still answers', async () => {
+    const junk = Array.from({ length: 20000 }, (_, i) => String.fromCharCode((i * 7919) % 65536)).join('');
+    const f = write('f/requirements.txt', '');
+    const u = uri('f/requirements.txt');
+    const p = client.waitFor(u);
+    client.open(f, junk);
+    await p;
+    const yml = write('f/environment.yml', '');
+    const bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill('*' + String.fromCharCode(97 + i)).join(',')}]`).join('\n') + '\ndependencies: [numpy]\n';
+    const py = client.waitFor(uri('f/environment.yml'));
+    client.open(yml, bomb, 'yaml');
+    await py;
+    const toml = write('f/pyproject.toml', '');
+    const pt = client.waitFor(uri('f/pyproject.toml'));
+    client.open(toml, 'x = ' + '['.repeat(50000) + ']'.repeat(50000) + '\n', 'toml');
+    await pt;
+    assert.equal(client.exited, false, client.stderr);
+    const hover = await client.request('textDocument/hover', { textDocument: { uri: u }, position: { line: 0, character: 0 } });
+    assert.ok(hover === null || typeof hover === 'object');
+  });
+});

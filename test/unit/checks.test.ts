@@ -1,0 +1,174 @@
+// The fast checks over real parsed sets: conflict (with verified fixes), duplicate, syntax, and the registry's overrides and parity.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { checks, runChecks } from '../../server/src/checks/registry';
+import { removalSpan } from '../../server/src/checks/edits';
+import type { EnvironmentSet } from '../../server/src/checks/types';
+import type { Finding, ParsedFile } from '../../server/src/model/types';
+import { defaultEnvironment } from '../../server/src/pep/marker';
+import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
+import { parsePyproject } from '../../server/src/parsers/pyproject';
+import { parseRequirementsFile } from '../../server/src/parsers/requirements';
+
+const ctx = { markerEnvironment: defaultEnvironment({ pythonVersion: '3.11.7', platform: 'linux', machine: 'x86_64' }) };
+const req = (p: string, text: string): ParsedFile => parseRequirementsFile(p, text, { kind: 'requirements', env: {} });
+const con = (p: string, text: string): ParsedFile => parseRequirementsFile(p, text, { kind: 'constraints', env: {} });
+const set = (...files: ParsedFile[]): EnvironmentSet => ({ root: files[0]!.path, files, findings: [] });
+const byCode = (fs: Finding[], code: string) => fs.filter((f) => f.code === code);
+
+/** Applies a fix's edits to the files of a set and parses them again. */
+function applyFix(s: EnvironmentSet, finding: Finding, index = 0): EnvironmentSet {
+  const fix = finding.fixes[index]!;
+  const files = s.files.map((f) => {
+    const edits = fix.edits.filter((e) => e.file === f.path).sort((a, b) => b.span.start - a.span.start);
+    if (!edits.length) return f;
+    let text = f.text;
+    for (const e of edits) text = text.slice(0, e.span.start) + e.newText + text.slice(e.span.end);
+    return f.kind === 'pyproject' ? parsePyproject(f.path, text) : f.kind === 'conda' ? parseEnvironmentYml(f.path, text) : parseRequirementsFile(f.path, text, { kind: f.kind, env: {} });
+  });
+  return { ...s, files };
+}
+
+describe('conflict', () => {
+  const cases: [string, string, string][] = [
+    ['numpy>=1.24', 'numpy<1.24', 'range against range'],
+    ['numpy==1.23.5', 'numpy!=1.23.*', 'pin against a wildcard exclusion'],
+    ['torch==2.0.1', 'torch>=2.1,<3', 'pin in requirements against a range in constraints'],
+    ['scipy~=1.10.0', 'scipy>=1.11', 'compatible release against a floor'],
+    ['pkg>1.0', 'pkg<=1.0.post5', '> excludes the post-releases of its version'],
+  ];
+  for (const [a, b, why] of cases) {
+    it(`finds ${a} with ${b} (${why}) on both lines, and each fix resolves it`, () => {
+      const s = set(req('/w/requirements.txt', `${a}\n-c constraints.txt\nrequests\n`), con('/w/constraints.txt', `${b}\n`));
+      const found = byCode(runChecks([s], ctx), 'conflict');
+      assert.equal(found.length, 2, JSON.stringify(found));
+      assert.deepEqual(found.map((f) => f.file).sort(), ['/w/constraints.txt', '/w/requirements.txt']);
+      for (const f of found) {
+        assert.equal(f.related.length, 1);
+        assert.notEqual(f.related[0]!.file, f.file);
+        assert.ok(f.fixes.length >= 1, 'a fix is offered');
+        const fixed = applyFix(s, f);
+        assert.deepEqual(byCode(runChecks([fixed], ctx), 'conflict'), [], `fix '${f.fixes[0]!.title}' removes the conflict`);
+      }
+    });
+  }
+
+  const fine: [string, string, string][] = [
+    ['numpy>=1.24', 'numpy<2', 'overlapping ranges'],
+    ['numpy==1.24.0', 'numpy==1.24', 'equal versions'],
+    ['pkg>1.0', 'pkg<1.0.0.1', 'a version such as 1.0.0.0.1 exists between'],
+    ['pkg<1.0', 'pkg>=1.0rc1', 'pre-releases of 1.0 are excluded by <1.0 but 0.9 and below satisfy <1.0 — empty'],
+  ];
+  it('finds none where versions remain', () => {
+    for (const [a, b, why] of fine.slice(0, 3)) {
+      const s = set(req('/w/requirements.txt', `${a}\n${b}\n`));
+      assert.deepEqual(byCode(runChecks([s], ctx), 'conflict'), [], why);
+    }
+    const s = set(req('/w/requirements.txt', `${fine[3]![0]}\n${fine[3]![1]}\n`));
+    assert.equal(byCode(runChecks([s], ctx), 'conflict').length, 2, fine[3]![2]);
+  });
+
+  it('leaves out lines whose marker does not hold on the target, as pip does', () => {
+    const s = set(req('/w/requirements.txt', 'numpy<2 ; python_version < "3.9"\nnumpy>=2 ; python_version >= "3.9"\n'));
+    assert.deepEqual(byCode(runChecks([s], ctx), 'conflict'), []);
+    const win = set(req('/w/requirements.txt', 'numpy<2\nnumpy>=2 ; sys_platform == "win32"\n'));
+    assert.deepEqual(byCode(runChecks([win], ctx), 'conflict'), []);
+  });
+
+  it('ignores constraints on packages nothing requires', () => {
+    const s = set(req('/w/requirements.txt', '-c constraints.txt\nflask\n'), con('/w/constraints.txt', 'numpy<1\nnumpy>2\n'));
+    assert.deepEqual(byCode(runChecks([s], ctx), 'conflict'), []);
+  });
+
+  it('reports only the lines that take part', () => {
+    const s = set(req('/w/requirements.txt', 'numpy>=1.0\nnumpy<1.24\nnumpy>=1.24\n'));
+    const found = byCode(runChecks([s], ctx), 'conflict');
+    assert.deepEqual(found.map((f) => s.files[0]!.text.slice(f.span.start, f.span.end)).sort(), ['numpy<1.24', 'numpy>=1.24']);
+  });
+
+  it('judges pyproject extras with the base but never against each other', () => {
+    const py = parsePyproject('/w/pyproject.toml', '[project]\nname="x"\nversion="1"\ndependencies=["numpy>=1.24"]\n[project.optional-dependencies]\nold=["numpy<1.24"]\nnew=["numpy>=2"]\n[dependency-groups]\nlegacy=["pandas<2"]\nmodern=["pandas>=2"]\n');
+    const found = byCode(runChecks([set(py)], ctx), 'conflict');
+    assert.deepEqual(found.map((f) => py.text.slice(f.span.start, f.span.end)).sort(), ['numpy<1.24', 'numpy>=1.24']);
+  });
+
+  it('crosses file kinds: requirements against a conda spec of the same name', () => {
+    const yml = parseEnvironmentYml('/w/environment.yml', 'dependencies:\n  - numpy=1.24\n  - pip:\n    - numpy>=1.26\n');
+    const found = byCode(runChecks([set(yml)], ctx), 'conflict');
+    assert.equal(found.length, 2);
+    const pipSide = found.find((f) => yml.text.slice(f.span.start, f.span.end) === 'numpy>=1.26')!;
+    assert.equal(pipSide.fixes[0]!.edits[0]!.newText, '==1.24.*');
+  });
+});
+
+describe('duplicate', () => {
+  it('flags a package declared twice in one file, with merge and remove fixes that leave clean text', () => {
+    const s = set(req('/w/requirements.txt', 'Requests>=2\nflask\nrequests<3  # cap\nnumpy\n'));
+    const found = byCode(runChecks([s], ctx), 'duplicate');
+    assert.equal(found.length, 2);
+    const second = found[1]!;
+    assert.deepEqual(second.fixes.map((f) => f.title.split(' ')[0]), ['Merge', 'Remove']);
+    const merged = applyFix(s, second, 0);
+    assert.equal(merged.files[0]!.text, 'Requests<3,>=2\nflask\nnumpy\n');
+    const removed = applyFix(s, second, 1);
+    assert.equal(removed.files[0]!.text, 'Requests>=2\nflask\nnumpy\n');
+    assert.deepEqual(byCode(runChecks([merged], ctx), 'duplicate'), []);
+  });
+
+  it('does not flag the same name under different markers or in different sections', () => {
+    const s = set(req('/w/requirements.txt', 'numpy<2 ; python_version < "3.9"\nnumpy>=2 ; python_version >= "3.9"\n'));
+    assert.deepEqual(byCode(runChecks([s], ctx), 'duplicate'), []);
+    const py = parsePyproject('/w/pyproject.toml', '[project]\nname="x"\nversion="1"\ndependencies=["numpy"]\n[project.optional-dependencies]\nfast=["numpy>=2"]\n');
+    assert.deepEqual(byCode(runChecks([set(py)], ctx), 'duplicate'), []);
+  });
+
+  it('removes an item from a TOML array without leaving a dangling comma', () => {
+    const py = parsePyproject('/w/pyproject.toml', '[project]\nname="x"\nversion="1"\ndependencies=["numpy", "scipy", "numpy>=1"]\n');
+    const found = byCode(runChecks([set(py)], ctx), 'duplicate');
+    const removed = applyFix(set(py), found[1]!, 1);
+    assert.match(removed.files[0]!.text, /dependencies=\["numpy>=1", "scipy"\]|dependencies=\["numpy", "scipy"\]/);
+  });
+});
+
+describe('removalSpan', () => {
+  const cut = (text: string, target: string) => {
+    const start = text.indexOf(target);
+    const s = removalSpan(text, { start, end: start + target.length });
+    return text.slice(0, s.start) + text.slice(s.end);
+  };
+  it('removes whole lines, continuations, YAML items and inline array items', () => {
+    assert.equal(cut('a\nb  # c\nd\n', 'b'), 'a\nd\n');
+    assert.equal(cut('a\nb \\\n  --hash=sha256:00\nd\n', 'b'), 'a\nd\n');
+    assert.equal(cut('deps:\n  - a\n  - b\n', 'b'), 'deps:\n  - a\n');
+    assert.equal(cut('x = ["a", "b", "c"]\n', 'b'), 'x = ["a", "c"]\n');
+    assert.equal(cut('x = ["a", "b"]\n', 'b'), 'x = ["a"]\n');
+    assert.equal(cut('x = [\n  "a",\n  "b",\n]\n', 'a'), 'x = [\n  "b",\n]\n');
+  });
+});
+
+describe('registry', () => {
+  it('turns checks off and changes severities', () => {
+    const s = set(req('/w/requirements.txt', 'numpy>=2\nnumpy<2\n'));
+    assert.deepEqual(runChecks([s], ctx, { conflict: 'off', duplicate: 'off' }), []);
+    assert.ok(runChecks([s], ctx, { conflict: 'hint' }).filter((f) => f.code === 'conflict').every((f) => f.severity === 'hint'));
+  });
+
+  it('reports each finding once when a file is in several sets', () => {
+    const c = con('/w/constraints.txt', 'numpy<1\n');
+    const a = set(req('/w/requirements.txt', 'numpy>=1\n-c constraints.txt\n'), c);
+    const b = set(req('/w/requirements-dev.txt', 'numpy>=1\n-c constraints.txt\n'), c);
+    assert.equal(runChecks([a, b], ctx).filter((f) => f.file === '/w/constraints.txt').length, 1);
+  });
+
+  it("matches package.json's settings and DESIGN.md's codes", () => {
+    const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
+    const settingCodes: string[] = pkg.contributes.configuration.properties['stackDoctor.checks.severityOverrides'].propertyNames.enum;
+    const designCodes = ['syntax', 'duplicate', 'conflict', 'conflict-transitive', 'not-found', 'requires-python', 'no-wheel', 'system-library', 'cuda-driver', 'cuda-mix', 'cuda-unavailable', 'companion-version', 'deprecated', 'installed-mismatch'];
+    assert.deepEqual([...settingCodes].sort(), [...designCodes].sort());
+    for (const c of checks) {
+      assert.ok(settingCodes.includes(c.code), c.code);
+      assert.ok(fs.existsSync(`server/src/checks/${c.code}.ts`), `the module of ${c.code} is named after it`);
+    }
+  });
+});
