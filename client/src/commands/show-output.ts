@@ -1,0 +1,6 @@
+// `stackDoctor.showOutput`: reveals the "Stack Doctor" output channel (client and server log).
+import type { CommandContext } from './index';
+
+export function showOutput({ output }: CommandContext): () => void {
+  return () => output.show(true);
+}

@@ -1,0 +1,72 @@
+// Owns the running LanguageClient: starts it, serializes restarts (concurrent requests share one), and stops it on deactivation.
+import type * as vscode from 'vscode';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
+
+export class ServerController implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  /** The tail of the queue of start/restart/stop operations; each waits for the one before. */
+  private queue: Promise<void> = Promise.resolve();
+  /** A restart that is queued but has not begun; further restart requests join it instead of queueing another. */
+  private pendingRestart: Promise<void> | undefined;
+
+  constructor(
+    private readonly create: () => LanguageClient,
+    private readonly output: vscode.LogOutputChannel,
+  ) {}
+
+  /** True while the language server is up and connected. */
+  get running(): boolean {
+    return this.client?.state === State.Running;
+  }
+
+  start(): Promise<void> {
+    return this.enqueue(async () => {
+      if (!this.client) await this.launch();
+    });
+  }
+
+  restart(): Promise<void> {
+    if (this.pendingRestart) return this.pendingRestart;
+    const restart = this.enqueue(async () => {
+      this.pendingRestart = undefined;
+      this.output.info('Restarting the Stack Doctor language server.');
+      await this.shutdown();
+      await this.launch();
+    });
+    this.pendingRestart = restart;
+    return restart;
+  }
+
+  stop(): Promise<void> {
+    return this.enqueue(() => this.shutdown());
+  }
+
+  dispose(): void {
+    void this.stop();
+  }
+
+  private enqueue(operation: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(operation);
+    // A failed operation must not block the ones queued after it.
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async launch(): Promise<void> {
+    const client = this.create();
+    this.client = client;
+    try {
+      await client.start();
+    } catch (error) {
+      this.output.error(`The Stack Doctor language server failed to start: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
+  }
+
+  private async shutdown(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    // dispose() stops the server (or kills it after the timeout) and unregisters the client's features.
+    if (client) await client.dispose(2000).catch((error: unknown) => this.output.warn(`Stopping the server: ${String(error)}`));
+  }
+}

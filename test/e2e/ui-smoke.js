@@ -1,0 +1,93 @@
+// UI smoke test of the packaged extension in code-server, driven like a person would: Quick Open the conflict file, run
+// "Stack Doctor: Restart Language Server" and "Stack Doctor: Show Output" from the Command Palette, and read the
+// Problems panel, which must list the numpy conflict on both lines. Screenshot on failure.
+//
+// usage: node ui-smoke.js --server http://127.0.0.1:PORT --folder DIR --shots DIR [--timeout SECONDS]
+'use strict';
+const { chromium } = require('playwright-core');
+const path = require('node:path');
+
+const args = {};
+for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+const t0 = Date.now();
+const step = (message) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s] ${message}`);
+const wait = { timeout: 30_000 };
+
+/** Runs a palette command by its title and waits until the palette has closed again. */
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', ...wait });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor(wait);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', ...wait });
+}
+
+/** The Problems panel rows, whitespace collapsed. */
+async function problemRows(page) {
+  return (await page.locator('.markers-panel .monaco-list-row').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (e) => console.error('[pageerror]', e.message));
+  const deadline = setTimeout(() => { console.error('[ui] FAILED: hard timeout'); process.exit(1); }, (Number(args.timeout) || 180) * 1000);
+  let failed = false;
+  try {
+    await page.goto(`${args.server}/?folder=${encodeURIComponent(path.resolve(args.folder))}`);
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+    step('workbench up');
+
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => undefined);
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', ...wait });
+    await input.fill('conflict/requirements.txt');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'requirements.txt' }).first().waitFor(wait);
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab', { hasText: 'requirements.txt' }).waitFor(wait);
+    step('conflict/requirements.txt opened with Quick Open');
+
+    await runCommand(page, 'Stack Doctor: Restart Language Server');
+    step('ran "Stack Doctor: Restart Language Server" from the Command Palette');
+    await runCommand(page, 'Stack Doctor: Show Output');
+    // The output editor renders only the lines in view, so filter it down to the line that proves the restart.
+    const filter = page.locator('.panel input[placeholder^="Filter"]').first();
+    await filter.waitFor({ state: 'visible', ...wait });
+    await filter.fill('Restarting the Stack Doctor language server');
+    await page.locator('.panel .view-lines', { hasText: 'Restarting the Stack Doctor language server' }).first().waitFor(wait);
+    step('the "Stack Doctor" output channel shows the restart');
+
+    await page.keyboard.press('Control+Shift+M');
+    const conflictRows = page.locator('.markers-panel .monaco-list-row', { hasText: /stack-doctor.*conflict/ });
+    await conflictRows.nth(1).waitFor(wait);
+    const rows = await problemRows(page);
+    step('Problems panel rows: ' + JSON.stringify(rows));
+    const conflicts = rows.filter((r) => /stack-doctor/.test(r) && /conflict/.test(r));
+    if (!conflicts.some((r) => /numpy/i.test(r) && /Ln 2\b/.test(r)) || !conflicts.some((r) => /numpy/i.test(r) && /Ln 3\b/.test(r))) {
+      throw new Error('the Problems panel lacks the numpy conflict on lines 2 and 3');
+    }
+    // A restart must not surface errors (for example requests caught by the old client's shutdown).
+    const toasts = (await page.locator('.notifications-toasts .notification-toast').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+    const errors = toasts.filter((t) => /Stack Doctor/.test(t) && /fail|error/i.test(t));
+    if (errors.length) throw new Error('error notifications: ' + JSON.stringify(errors));
+  } catch (error) {
+    failed = true;
+    console.error('[ui] FAILED:', error.message);
+    const shot = path.join(args.shots || '.', 'ui-failure.png');
+    await page.screenshot({ path: shot }).catch(() => undefined);
+    console.error('[ui] screenshot:', shot);
+  }
+  clearTimeout(deadline);
+  await browser.close().catch(() => undefined);
+  console.log(`ui-smoke: ${failed ? '0 passed, 1 failed' : '1 passed, 0 failed'}`);
+  return failed ? 1 : 0;
+}
+
+main().then((rc) => process.exit(rc), (error) => { console.error('[ui]', error); process.exit(2); });
