@@ -1,5 +1,6 @@
 // Runs child processes with argument arrays (never a shell): output streamed line by line, cancellation and timeouts that kill the whole process tree, and the last lines kept for errors.
 import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { EnvironmentError } from './errors';
@@ -39,6 +40,8 @@ export interface RunContext {
   env?: NodeJS.ProcessEnv;
   /** Kill a single process after this many milliseconds (default: no limit). */
   timeoutMs?: number;
+  /** Called with each child's pid once it started (its process group on POSIX has the same id). */
+  onSpawn?: (pid: number) => void;
 }
 
 /** Options of {@link runProcess}. */
@@ -48,8 +51,6 @@ export interface RunOptions extends RunContext {
   tailLines?: number;
   /** Also collect the whole stdout (for small JSON answers such as `conda env list --json`). */
   captureStdout?: boolean;
-  /** Called with the child's pid once it started (its process group on POSIX has the same id). */
-  onSpawn?: (pid: number) => void;
 }
 
 /** How a process ended (it was not cancelled, did not time out, and started). */
@@ -191,7 +192,8 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       const finish = (): void => {
         if (spawnError && child.pid === undefined) {
           const missing = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
-          reject(new EnvironmentError('spawn-failed', missing ? `${command} was not found.` : `Could not start ${command}: ${spawnError.message}`, { command: argv }));
+          const why = !missing ? `Could not start ${command}: ${spawnError.message}` : options.cwd && !existsSync(options.cwd) ? `Could not start ${command}: its working folder ${options.cwd} does not exist.` : `${command} was not found.`;
+          reject(new EnvironmentError('spawn-failed', why, { command: argv }));
         } else if (stopping === 'cancelled') {
           reject(new EnvironmentError('cancelled', `Cancelled: ${nodePath.basename(command)} was stopped.`, { command: argv, exitCode: code, signal: sig, lastLines: [...tail] }));
         } else if (stopping === 'timeout') {

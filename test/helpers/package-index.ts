@@ -1,0 +1,294 @@
+// A loopback package index for tests: a real HTTP server on 127.0.0.1 serving PEP 503 HTML and PEP 691 JSON simple pages, PEP 658 metadata, and real tiny wheels built at start.
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { deflateRawSync } from 'node:zlib';
+
+/** One release of a project in the index. */
+export interface IndexPackage {
+  /** Project name as written (the page is served under its PEP 503 normalized form). */
+  name: string;
+  version: string;
+  /** `Requires-Dist` lines (PEP 508). */
+  dependencies?: readonly string[];
+  /** `Requires-Python`, also announced on the simple page. */
+  requiresPython?: string;
+  /** `Provides-Extra` names; their requirements go in `dependencies` with `; extra == "..."` markers. */
+  extras?: readonly string[];
+  /** Extra files inside the wheel (path -> text); the package's `__init__.py` holds `__version__`. */
+  files?: Readonly<Record<string, string>>;
+  /** PEP 592 yank reason (true: yanked without a reason). */
+  yanked?: boolean | string;
+}
+
+/** A built wheel. */
+export interface BuiltWheel {
+  filename: string;
+  bytes: Buffer;
+  sha256: string;
+  /** The METADATA file's bytes (what PEP 658 serves). */
+  metadata: Buffer;
+}
+
+/** One request the index answered (or is answering). */
+export interface IndexRequest {
+  method: string;
+  path: string;
+  accept: string;
+}
+
+/** Options of {@link startPackageIndex}. */
+export interface PackageIndexOptions {
+  /** `negotiate` (default): JSON when the Accept header asks for it, else HTML. */
+  format?: 'negotiate' | 'html' | 'json';
+  /** Serve PEP 658/714 metadata next to each wheel (default true). */
+  metadata?: boolean;
+  /** Wheels whose download starts and then never finishes (until the index closes): for cancel tests. */
+  stall?: (filename: string) => boolean;
+}
+
+/** A running index. */
+export interface PackageIndex {
+  /** The simple API root, e.g. `http://127.0.0.1:PORT/simple` (pip's `--index-url`). */
+  url: string;
+  /** Every request so far, in arrival order. */
+  requests: IndexRequest[];
+  wheels: BuiltWheel[];
+  /** Resolves with the first request (past or future) that `match` accepts. */
+  waitForRequest(match: (r: IndexRequest) => boolean): Promise<IndexRequest>;
+  close(): Promise<void>;
+}
+
+/** PEP 503 normalization. */
+export function normalizeName(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+// --- A small zip writer (deflate, with CRC-32) -------------------------------------------------
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+function crc32(data: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of data) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A zip archive of `entries` (path -> bytes), deflated, as the zipfile module writes one. */
+export function zipArchive(entries: ReadonlyArray<[string, Buffer]>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of entries) {
+    const nameBytes = Buffer.from(name, 'utf8');
+    const packed = deflateRawSync(data);
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt16LE(8, 8); // deflate
+    local.writeUInt16LE(0, 10);
+    local.writeUInt16LE(0x21, 12); // 1980-01-01
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    local.writeUInt16LE(0, 28);
+    locals.push(local, nameBytes, packed);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(0x031e, 4); // made by: unix, 3.0
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt16LE(0, 12);
+    central.writeUInt16LE(0x21, 14);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE((0o100644 << 16) >>> 0, 38); // -rw-r--r--
+    central.writeUInt32LE(offset, 42);
+    centrals.push(central, nameBytes);
+    offset += local.length + nameBytes.length + packed.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+// --- Wheels ----------------------------------------------------------------------------------------
+
+const b64url = (d: Buffer): string => d.toString('base64url');
+
+/** Builds a real, installable pure-Python wheel for `pkg` (`{name}/__init__.py` with `__version__`, dist-info with METADATA, WHEEL, RECORD). */
+export function buildWheel(pkg: IndexPackage): BuiltWheel {
+  const dist = pkg.name.replace(/[-_.]+/g, '_');
+  const module = dist.toLowerCase();
+  const distInfo = `${dist}-${pkg.version}.dist-info`;
+  const metadata = Buffer.from(
+    [
+      'Metadata-Version: 2.1',
+      `Name: ${pkg.name}`,
+      `Version: ${pkg.version}`,
+      ...(pkg.requiresPython ? [`Requires-Python: ${pkg.requiresPython}`] : []),
+      ...(pkg.extras ?? []).map((e) => `Provides-Extra: ${e}`),
+      ...(pkg.dependencies ?? []).map((d) => `Requires-Dist: ${d}`),
+      '',
+      '',
+    ].join('\n'),
+  );
+  const files: Array<[string, Buffer]> = [[`${module}/__init__.py`, Buffer.from(`__version__ = ${JSON.stringify(pkg.version)}\n`)]];
+  for (const [p, text] of Object.entries(pkg.files ?? {})) files.push([p, Buffer.from(text)]);
+  files.push([`${distInfo}/METADATA`, metadata]);
+  files.push([`${distInfo}/WHEEL`, Buffer.from('Wheel-Version: 1.0\nGenerator: stack-doctor-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n\n')]);
+  const record = files.map(([p, d]) => `${p},sha256=${b64url(createHash('sha256').update(d).digest())},${d.length}`).join('\n') + `\n${distInfo}/RECORD,,\n`;
+  files.push([`${distInfo}/RECORD`, Buffer.from(record)]);
+  const bytes = zipArchive(files);
+  return { filename: `${dist}-${pkg.version}-py3-none-any.whl`, bytes, sha256: createHash('sha256').update(bytes).digest('hex'), metadata };
+}
+
+const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** Starts the index on an ephemeral loopback port. Close it in the test's `after`. */
+export async function startPackageIndex(packages: readonly IndexPackage[], options: PackageIndexOptions = {}): Promise<PackageIndex> {
+  const withMetadata = options.metadata !== false;
+  const projects = new Map<string, Array<{ pkg: IndexPackage; wheel: BuiltWheel }>>();
+  const byFile = new Map<string, BuiltWheel>();
+  for (const pkg of packages) {
+    const wheel = buildWheel(pkg);
+    const key = normalizeName(pkg.name);
+    projects.set(key, [...(projects.get(key) ?? []), { pkg, wheel }]);
+    byFile.set(wheel.filename, wheel);
+  }
+  const requests: IndexRequest[] = [];
+  const waiters: Array<{ match: (r: IndexRequest) => boolean; resolve: (r: IndexRequest) => void }> = [];
+  const sockets = new Set<Socket>();
+  const stalled = new Set<ServerResponse>();
+
+  const wantsJson = (accept: string): boolean => options.format === 'json' || (options.format !== 'html' && accept.includes('application/vnd.pypi.simple.v1+json'));
+  const send = (res: ServerResponse, status: number, type: string, body: string | Buffer): void => {
+    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+    res.end(body);
+  };
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+    const accept = String(req.headers.accept ?? '');
+    const entry = { method: req.method ?? 'GET', path, accept };
+    requests.push(entry);
+    for (const w of [...waiters]) if (w.match(entry)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(entry);
+    }
+    const json = wantsJson(accept);
+    if (path === '/simple/' || path === '/simple') {
+      const names = [...projects.keys()].sort();
+      if (json) send(res, 200, 'application/vnd.pypi.simple.v1+json', JSON.stringify({ meta: { 'api-version': '1.1' }, projects: names.map((name) => ({ name })) }));
+      else send(res, 200, 'text/html', `<!DOCTYPE html><html><body>${names.map((n) => `<a href="/simple/${n}/">${n}</a>`).join('\n')}</body></html>`);
+      return;
+    }
+    const page = /^\/simple\/([^/]+)\/?$/.exec(path);
+    if (page) {
+      const key = page[1]!;
+      if (normalizeName(key) !== key) {
+        res.writeHead(301, { Location: `/simple/${normalizeName(key)}/` });
+        res.end();
+        return;
+      }
+      const rel = projects.get(key);
+      if (!rel) return send(res, 404, 'text/plain', 'not found');
+      if (json) {
+        const files = rel.map(({ pkg, wheel }) => ({
+          filename: wheel.filename,
+          url: `/files/${wheel.filename}`,
+          hashes: { sha256: wheel.sha256 },
+          ...(pkg.requiresPython ? { 'requires-python': pkg.requiresPython } : {}),
+          ...(withMetadata ? { 'core-metadata': { sha256: createHash('sha256').update(wheel.metadata).digest('hex') }, 'dist-info-metadata': { sha256: createHash('sha256').update(wheel.metadata).digest('hex') } } : {}),
+          ...(pkg.yanked ? { yanked: pkg.yanked } : {}),
+        }));
+        send(res, 200, 'application/vnd.pypi.simple.v1+json', JSON.stringify({ meta: { 'api-version': '1.1' }, name: key, versions: [...new Set(rel.map((r) => r.pkg.version))], files }));
+      } else {
+        const links = rel.map(({ pkg, wheel }) => {
+          const attrs = [`href="/files/${wheel.filename}#sha256=${wheel.sha256}"`];
+          if (pkg.requiresPython) attrs.push(`data-requires-python="${escapeHtml(pkg.requiresPython)}"`);
+          if (withMetadata) {
+            const h = `sha256=${createHash('sha256').update(wheel.metadata).digest('hex')}`;
+            attrs.push(`data-core-metadata="${h}"`, `data-dist-info-metadata="${h}"`);
+          }
+          if (pkg.yanked) attrs.push(`data-yanked="${typeof pkg.yanked === 'string' ? escapeHtml(pkg.yanked) : ''}"`);
+          return `<a ${attrs.join(' ')}>${wheel.filename}</a>`;
+        });
+        send(res, 200, 'text/html', `<!DOCTYPE html><html><head><meta name="pypi:repository-version" content="1.1"></head><body>\n${links.join('<br/>\n')}\n</body></html>`);
+      }
+      return;
+    }
+    const file = /^\/files\/([^/]+?)(\.metadata)?$/.exec(path);
+    const wheel = file ? byFile.get(file[1]!) : undefined;
+    if (file && wheel) {
+      if (file[2]) {
+        if (!withMetadata) return send(res, 404, 'text/plain', 'not found');
+        return send(res, 200, 'application/octet-stream', wheel.metadata);
+      }
+      if (options.stall?.(wheel.filename)) {
+        // Headers and a first part, then nothing: the download hangs until the client gives up or the index closes.
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': wheel.bytes.length });
+        res.write(wheel.bytes.subarray(0, Math.min(64, wheel.bytes.length - 1)));
+        stalled.add(res);
+        return;
+      }
+      return send(res, 200, 'application/octet-stream', wheel.bytes);
+    }
+    send(res, 404, 'text/plain', 'not found');
+  };
+
+  const server = createServer(handle);
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/simple`,
+    requests,
+    wheels: [...byFile.values()],
+    waitForRequest(match) {
+      const done = requests.find(match);
+      if (done) return Promise.resolve(done);
+      return new Promise((resolve) => waiters.push({ match, resolve }));
+    },
+    close() {
+      for (const r of stalled) r.destroy();
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * `base` without any PIP_* variable and with pip's configuration files off (`PIP_CONFIG_FILE=/dev/null`),
+ * no cache, no version check and no prompts: a pip run that sees only the arguments a test gives it.
+ */
+export function isolatedPipEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(base)) if (!k.toUpperCase().startsWith('PIP_')) env[k] = v;
+  env.PIP_CONFIG_FILE = '/dev/null';
+  env.PIP_NO_CACHE_DIR = '1';
+  env.PIP_DISABLE_PIP_VERSION_CHECK = '1';
+  env.PIP_NO_INPUT = '1';
+  return env;
+}
