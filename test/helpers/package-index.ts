@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, gzipSync } from 'node:zlib';
 
 /** One release of a project in the index. */
 export interface IndexPackage {
@@ -19,6 +19,13 @@ export interface IndexPackage {
   files?: Readonly<Record<string, string>>;
   /** PEP 592 yank reason (true: yanked without a reason). */
   yanked?: boolean | string;
+  /** The wheel's tag (default `py3-none-any`), e.g. `cp311-cp311-manylinux_2_17_x86_64`. */
+  tag?: string;
+  /**
+   * Also serve a `.tar.gz` sdist with a PKG-INFO of this Metadata-Version (and `Dynamic` fields); with `only`,
+   * serve the sdist and no wheel.
+   */
+  sdist?: { metadataVersion?: string; dynamic?: readonly string[]; only?: boolean };
 }
 
 /** A built wheel. */
@@ -45,6 +52,18 @@ export interface PackageIndexOptions {
   metadata?: boolean;
   /** Wheels whose download starts and then never finishes (until the index closes): for cancel tests. */
   stall?: (filename: string) => boolean;
+  /** Slow mode: wait this long before answering each request. */
+  delayMs?: number;
+  /** Answer HTTP 500 when this returns true (`n` counts the requests for that path so far, from 1). */
+  fail500?: (path: string, n: number) => boolean;
+  /** Destroy the connection without an answer when this returns true. */
+  dropConnection?: (path: string, n: number) => boolean;
+  /** Honour `Range: bytes=...` on files with 206 answers (default false: whole files, as a plain server). */
+  ranges?: boolean;
+  /** Send ETag and Last-Modified on project pages and answer 304 to a matching conditional request. */
+  validators?: boolean;
+  /** Require HTTP Basic auth with these credentials (401 otherwise). */
+  auth?: { username: string; password: string };
 }
 
 /** A running index. */
@@ -54,6 +73,8 @@ export interface PackageIndex {
   /** Every request so far, in arrival order. */
   requests: IndexRequest[];
   wheels: BuiltWheel[];
+  /** The sdists served (packages with `sdist`). */
+  sdists: BuiltSdist[];
   /** Resolves with the first request (past or future) that `match` accepts. */
   waitForRequest(match: (r: IndexRequest) => boolean): Promise<IndexRequest>;
   close(): Promise<void>;
@@ -135,6 +156,61 @@ export function zipArchive(entries: ReadonlyArray<[string, Buffer]>): Buffer {
 
 const b64url = (d: Buffer): string => d.toString('base64url');
 
+/** A ustar archive of `entries` (path -> bytes), gzipped, as an sdist is. */
+export function tarGzArchive(entries: ReadonlyArray<[string, Buffer]>): Buffer {
+  const blocks: Buffer[] = [];
+  for (const [name, data] of entries) {
+    const h = Buffer.alloc(512);
+    h.write(name, 0, 100, 'utf8');
+    h.write('0000644\0', 100, 'latin1');
+    h.write('0000000\0', 108, 'latin1');
+    h.write('0000000\0', 116, 'latin1');
+    h.write(data.length.toString(8).padStart(11, '0') + '\0', 124, 'latin1');
+    h.write('00000000000\0', 136, 'latin1');
+    h.write('        ', 148, 'latin1');
+    h.write('0', 156, 'latin1');
+    h.write('ustar\0', 257, 'latin1');
+    h.write('00', 263, 'latin1');
+    let sum = 0;
+    for (const b of h) sum += b;
+    h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+    blocks.push(h, data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return gzipSync(Buffer.concat(blocks));
+}
+
+/** A built sdist. */
+export interface BuiltSdist {
+  filename: string;
+  bytes: Buffer;
+  sha256: string;
+  /** The PKG-INFO bytes (what PEP 658 serves for an sdist). */
+  pkgInfo: Buffer;
+}
+
+/** Builds a `.tar.gz` sdist of `pkg` with `{name}-{version}/PKG-INFO` (and a pyproject.toml). */
+export function buildSdist(pkg: IndexPackage): BuiltSdist {
+  const dist = pkg.name.replace(/[-_.]+/g, '_');
+  const top = `${dist}-${pkg.version}`;
+  const pkgInfo = Buffer.from(
+    [
+      `Metadata-Version: ${pkg.sdist?.metadataVersion ?? '2.2'}`,
+      `Name: ${pkg.name}`,
+      `Version: ${pkg.version}`,
+      ...(pkg.sdist?.dynamic ?? []).map((d) => `Dynamic: ${d}`),
+      ...(pkg.requiresPython ? [`Requires-Python: ${pkg.requiresPython}`] : []),
+      ...(pkg.extras ?? []).map((e) => `Provides-Extra: ${e}`),
+      ...(pkg.dependencies ?? []).map((d) => `Requires-Dist: ${d}`),
+      '',
+      '',
+    ].join('\n'),
+  );
+  const pyproject = Buffer.from(`[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n`);
+  const bytes = tarGzArchive([[`${top}/PKG-INFO`, pkgInfo], [`${top}/pyproject.toml`, pyproject]]);
+  return { filename: `${top}.tar.gz`, bytes, sha256: createHash('sha256').update(bytes).digest('hex'), pkgInfo };
+}
+
 /** Builds a real, installable pure-Python wheel for `pkg` (`{name}/__init__.py` with `__version__`, dist-info with METADATA, WHEEL, RECORD). */
 export function buildWheel(pkg: IndexPackage): BuiltWheel {
   const dist = pkg.name.replace(/[-_.]+/g, '_');
@@ -155,35 +231,94 @@ export function buildWheel(pkg: IndexPackage): BuiltWheel {
   const files: Array<[string, Buffer]> = [[`${module}/__init__.py`, Buffer.from(`__version__ = ${JSON.stringify(pkg.version)}\n`)]];
   for (const [p, text] of Object.entries(pkg.files ?? {})) files.push([p, Buffer.from(text)]);
   files.push([`${distInfo}/METADATA`, metadata]);
-  files.push([`${distInfo}/WHEEL`, Buffer.from('Wheel-Version: 1.0\nGenerator: stack-doctor-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n\n')]);
+  const tag = pkg.tag ?? 'py3-none-any';
+  files.push([`${distInfo}/WHEEL`, Buffer.from(`Wheel-Version: 1.0\nGenerator: stack-doctor-tests\nRoot-Is-Purelib: ${tag === 'py3-none-any'}\nTag: ${tag}\n\n`)]);
   const record = files.map(([p, d]) => `${p},sha256=${b64url(createHash('sha256').update(d).digest())},${d.length}`).join('\n') + `\n${distInfo}/RECORD,,\n`;
   files.push([`${distInfo}/RECORD`, Buffer.from(record)]);
   const bytes = zipArchive(files);
-  return { filename: `${dist}-${pkg.version}-py3-none-any.whl`, bytes, sha256: createHash('sha256').update(bytes).digest('hex'), metadata };
+  return { filename: `${dist}-${pkg.version}-${tag}.whl`, bytes, sha256: createHash('sha256').update(bytes).digest('hex'), metadata };
 }
 
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** One file the index serves for a release: its wheel or its sdist. */
+interface ServedFile {
+  pkg: IndexPackage;
+  filename: string;
+  bytes: Buffer;
+  sha256: string;
+  /** What `<file>.metadata` serves (METADATA or PKG-INFO). */
+  metadata: Buffer;
+}
+
 /** Starts the index on an ephemeral loopback port. Close it in the test's `after`. */
 export async function startPackageIndex(packages: readonly IndexPackage[], options: PackageIndexOptions = {}): Promise<PackageIndex> {
   const withMetadata = options.metadata !== false;
-  const projects = new Map<string, Array<{ pkg: IndexPackage; wheel: BuiltWheel }>>();
-  const byFile = new Map<string, BuiltWheel>();
+  const projects = new Map<string, ServedFile[]>();
+  const byFile = new Map<string, ServedFile>();
+  const wheels: BuiltWheel[] = [];
+  const sdists: BuiltSdist[] = [];
   for (const pkg of packages) {
-    const wheel = buildWheel(pkg);
     const key = normalizeName(pkg.name);
-    projects.set(key, [...(projects.get(key) ?? []), { pkg, wheel }]);
-    byFile.set(wheel.filename, wheel);
+    const served: ServedFile[] = [];
+    if (!pkg.sdist?.only) {
+      const wheel = buildWheel(pkg);
+      wheels.push(wheel);
+      served.push({ pkg, filename: wheel.filename, bytes: wheel.bytes, sha256: wheel.sha256, metadata: wheel.metadata });
+    }
+    if (pkg.sdist) {
+      const sdist = buildSdist(pkg);
+      sdists.push(sdist);
+      served.push({ pkg, filename: sdist.filename, bytes: sdist.bytes, sha256: sdist.sha256, metadata: sdist.pkgInfo });
+    }
+    projects.set(key, [...(projects.get(key) ?? []), ...served]);
+    for (const f of served) byFile.set(f.filename, f);
   }
   const requests: IndexRequest[] = [];
+  const counts = new Map<string, number>();
   const waiters: Array<{ match: (r: IndexRequest) => boolean; resolve: (r: IndexRequest) => void }> = [];
   const sockets = new Set<Socket>();
   const stalled = new Set<ServerResponse>();
+  const timers = new Set<NodeJS.Timeout>();
+  const lastModified = new Date(Date.UTC(2024, 0, 1)).toUTCString();
 
   const wantsJson = (accept: string): boolean => options.format === 'json' || (options.format !== 'html' && accept.includes('application/vnd.pypi.simple.v1+json'));
-  const send = (res: ServerResponse, status: number, type: string, body: string | Buffer): void => {
-    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void => {
+    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...extra });
     res.end(body);
+  };
+  /** A project page, with validators and 304 when `validators` is on. */
+  const sendPage = (req: IncomingMessage, res: ServerResponse, type: string, body: string): void => {
+    if (!options.validators) return send(res, 200, type, body);
+    const etag = `"${createHash('sha256').update(type + body).digest('hex').slice(0, 16)}"`;
+    if (req.headers['if-none-match'] === etag || (!req.headers['if-none-match'] && req.headers['if-modified-since'] === lastModified)) {
+      res.writeHead(304, { ETag: etag, 'Last-Modified': lastModified });
+      res.end();
+      return;
+    }
+    send(res, 200, type, body, { ETag: etag, 'Last-Modified': lastModified });
+  };
+  /** A file, honouring a single `Range` when `ranges` is on. */
+  const sendFile = (req: IncomingMessage, res: ServerResponse, bytes: Buffer): void => {
+    const range = options.ranges ? /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? '')) : null;
+    if (!range || (range[1] === '' && range[2] === '')) return send(res, 200, 'application/octet-stream', bytes, options.ranges ? { 'Accept-Ranges': 'bytes' } : {});
+    let start: number;
+    let end: number;
+    if (range[1] === '') {
+      start = Math.max(0, bytes.length - Number(range[2]));
+      end = bytes.length - 1;
+    } else {
+      start = Number(range[1]);
+      end = range[2] === '' ? bytes.length - 1 : Math.min(bytes.length - 1, Number(range[2]));
+    }
+    if (start >= bytes.length || start > end) {
+      res.writeHead(416, { 'Content-Range': `bytes */${bytes.length}` });
+      res.end();
+      return;
+    }
+    const part = bytes.subarray(start, end + 1);
+    res.writeHead(206, { 'Content-Type': 'application/octet-stream', 'Content-Length': part.length, 'Content-Range': `bytes ${start}-${end}/${bytes.length}`, 'Accept-Ranges': 'bytes' });
+    res.end(part);
   };
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
@@ -194,6 +329,28 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
       waiters.splice(waiters.indexOf(w), 1);
       w.resolve(entry);
     }
+    const n = (counts.get(path) ?? 0) + 1;
+    counts.set(path, n);
+    if (options.dropConnection?.(path, n)) {
+      req.socket.destroy();
+      return;
+    }
+    if (options.delayMs) {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        answer(req, res, path, accept, n);
+      }, options.delayMs);
+      timers.add(t);
+      return;
+    }
+    answer(req, res, path, accept, n);
+  };
+  const answer = (req: IncomingMessage, res: ServerResponse, path: string, accept: string, n: number): void => {
+    if (options.auth) {
+      const want = 'Basic ' + Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64');
+      if (req.headers.authorization !== want) return send(res, 401, 'text/plain', 'unauthorized', { 'WWW-Authenticate': 'Basic realm="index"' });
+    }
+    if (options.fail500?.(path, n)) return send(res, 500, 'text/plain', 'internal error');
     const json = wantsJson(accept);
     if (path === '/simple/' || path === '/simple') {
       const names = [...projects.keys()].sort();
@@ -212,45 +369,45 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
       const rel = projects.get(key);
       if (!rel) return send(res, 404, 'text/plain', 'not found');
       if (json) {
-        const files = rel.map(({ pkg, wheel }) => ({
-          filename: wheel.filename,
-          url: `/files/${wheel.filename}`,
-          hashes: { sha256: wheel.sha256 },
+        const files = rel.map(({ pkg, filename, sha256, metadata }) => ({
+          filename,
+          url: `/files/${filename}`,
+          hashes: { sha256 },
           ...(pkg.requiresPython ? { 'requires-python': pkg.requiresPython } : {}),
-          ...(withMetadata ? { 'core-metadata': { sha256: createHash('sha256').update(wheel.metadata).digest('hex') }, 'dist-info-metadata': { sha256: createHash('sha256').update(wheel.metadata).digest('hex') } } : {}),
+          ...(withMetadata ? { 'core-metadata': { sha256: createHash('sha256').update(metadata).digest('hex') }, 'dist-info-metadata': { sha256: createHash('sha256').update(metadata).digest('hex') } } : {}),
           ...(pkg.yanked ? { yanked: pkg.yanked } : {}),
         }));
-        send(res, 200, 'application/vnd.pypi.simple.v1+json', JSON.stringify({ meta: { 'api-version': '1.1' }, name: key, versions: [...new Set(rel.map((r) => r.pkg.version))], files }));
+        sendPage(req, res, 'application/vnd.pypi.simple.v1+json', JSON.stringify({ meta: { 'api-version': '1.1' }, name: key, versions: [...new Set(rel.map((r) => r.pkg.version))], files }));
       } else {
-        const links = rel.map(({ pkg, wheel }) => {
-          const attrs = [`href="/files/${wheel.filename}#sha256=${wheel.sha256}"`];
+        const links = rel.map(({ pkg, filename, sha256, metadata }) => {
+          const attrs = [`href="/files/${filename}#sha256=${sha256}"`];
           if (pkg.requiresPython) attrs.push(`data-requires-python="${escapeHtml(pkg.requiresPython)}"`);
           if (withMetadata) {
-            const h = `sha256=${createHash('sha256').update(wheel.metadata).digest('hex')}`;
+            const h = `sha256=${createHash('sha256').update(metadata).digest('hex')}`;
             attrs.push(`data-core-metadata="${h}"`, `data-dist-info-metadata="${h}"`);
           }
           if (pkg.yanked) attrs.push(`data-yanked="${typeof pkg.yanked === 'string' ? escapeHtml(pkg.yanked) : ''}"`);
-          return `<a ${attrs.join(' ')}>${wheel.filename}</a>`;
+          return `<a ${attrs.join(' ')}>${filename}</a>`;
         });
-        send(res, 200, 'text/html', `<!DOCTYPE html><html><head><meta name="pypi:repository-version" content="1.1"></head><body>\n${links.join('<br/>\n')}\n</body></html>`);
+        sendPage(req, res, 'text/html', `<!DOCTYPE html><html><head><meta name="pypi:repository-version" content="1.1"></head><body>\n${links.join('<br/>\n')}\n</body></html>`);
       }
       return;
     }
     const file = /^\/files\/([^/]+?)(\.metadata)?$/.exec(path);
-    const wheel = file ? byFile.get(file[1]!) : undefined;
-    if (file && wheel) {
+    const served = file ? byFile.get(file[1]!) : undefined;
+    if (file && served) {
       if (file[2]) {
         if (!withMetadata) return send(res, 404, 'text/plain', 'not found');
-        return send(res, 200, 'application/octet-stream', wheel.metadata);
+        return send(res, 200, 'application/octet-stream', served.metadata);
       }
-      if (options.stall?.(wheel.filename)) {
+      if (options.stall?.(served.filename)) {
         // Headers and a first part, then nothing: the download hangs until the client gives up or the index closes.
-        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': wheel.bytes.length });
-        res.write(wheel.bytes.subarray(0, Math.min(64, wheel.bytes.length - 1)));
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': served.bytes.length });
+        res.write(served.bytes.subarray(0, Math.min(64, served.bytes.length - 1)));
         stalled.add(res);
         return;
       }
-      return send(res, 200, 'application/octet-stream', wheel.bytes);
+      return sendFile(req, res, served.bytes);
     }
     send(res, 404, 'text/plain', 'not found');
   };
@@ -265,13 +422,15 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
   return {
     url: `http://127.0.0.1:${port}/simple`,
     requests,
-    wheels: [...byFile.values()],
+    wheels,
+    sdists,
     waitForRequest(match) {
       const done = requests.find(match);
       if (done) return Promise.resolve(done);
       return new Promise((resolve) => waiters.push({ match, resolve }));
     },
     close() {
+      for (const t of timers) clearTimeout(t);
       for (const r of stalled) r.destroy();
       for (const s of sockets) s.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));

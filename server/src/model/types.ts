@@ -27,7 +27,7 @@ export interface Dependency {
   extras: string[];
   /** PEP 440 specifier set as a string ("" for none); conda and Poetry specs are translated where they can be. */
   specifier: string;
-  /** PEP 508 marker as written ("" for none). */
+  /** PEP 508 marker, normalized as packaging prints it ("" for none). */
   marker: string;
   url: string | null;
   editable: boolean;

@@ -1,0 +1,108 @@
+// On-disk cache of index pages and metadata files: hashed keys without credentials, validators, TTL, atomic writes, corrupt entries dropped.
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { stripCredentials } from './credentials';
+
+/** What kind of entry: project pages expire after the TTL; metadata files never change. */
+export type CacheKind = 'page' | 'metadata';
+
+/** A cached response. */
+export interface CacheEntry {
+  /** The URL without credentials (never a secret). */
+  url: string;
+  /** When it was fetched or last revalidated (ms since the epoch). */
+  fetchedAt: number;
+  etag: string | null;
+  lastModified: string | null;
+  contentType: string;
+  body: Buffer;
+}
+
+interface StoredHeader {
+  v: 1;
+  url: string;
+  fetchedAt: number;
+  etag: string | null;
+  lastModified: string | null;
+  contentType: string;
+  size: number;
+  sha256: string;
+}
+
+/** The cache key of a URL: sha256 of the URL with its userinfo removed. */
+export function cacheKey(url: string): string {
+  return createHash('sha256').update(stripCredentials(url)).digest('hex');
+}
+
+/**
+ * Entries live in `<dir>/<kind>/<first two hex>/<sha256>`: a JSON header line, then the body bytes. A header
+ * that does not parse, a size or sha256 that does not match, drops the entry (it is refetched).
+ */
+export class DiskCache {
+  /** Entries read successfully. */
+  hits = 0;
+  /** Entries found corrupt and removed. */
+  dropped = 0;
+
+  constructor(readonly dir: string) {}
+
+  private file(kind: CacheKind, url: string): string {
+    const k = cacheKey(url);
+    return path.join(this.dir, kind, k.slice(0, 2), k);
+  }
+
+  /** The entry for `url`, or null (absent or corrupt; corrupt ones are deleted). */
+  async get(kind: CacheKind, url: string): Promise<CacheEntry | null> {
+    const file = this.file(kind, url);
+    let raw: Buffer;
+    try {
+      raw = await fs.readFile(file);
+    } catch {
+      return null;
+    }
+    const nl = raw.indexOf(0x0a);
+    try {
+      if (nl < 0) throw new Error('no header');
+      const h = JSON.parse(raw.subarray(0, nl).toString('utf8')) as StoredHeader;
+      const body = raw.subarray(nl + 1);
+      if (h.v !== 1 || typeof h.fetchedAt !== 'number' || h.size !== body.length) throw new Error('bad header');
+      if (createHash('sha256').update(body).digest('hex') !== h.sha256) throw new Error('bad checksum');
+      if (h.url !== stripCredentials(url)) throw new Error('key collision');
+      this.hits++;
+      return { url: h.url, fetchedAt: h.fetchedAt, etag: h.etag, lastModified: h.lastModified, contentType: h.contentType, body: Buffer.from(body) };
+    } catch {
+      this.dropped++;
+      await fs.rm(file, { force: true }).catch(() => undefined);
+      return null;
+    }
+  }
+
+  /** Writes an entry atomically (temporary file, then rename). Failures are ignored: the cache is an optimisation. */
+  async put(kind: CacheKind, url: string, entry: Omit<CacheEntry, 'url'>): Promise<void> {
+    const file = this.file(kind, url);
+    const header: StoredHeader = {
+      v: 1,
+      url: stripCredentials(url),
+      fetchedAt: entry.fetchedAt,
+      etag: entry.etag,
+      lastModified: entry.lastModified,
+      contentType: entry.contentType,
+      size: entry.body.length,
+      sha256: createHash('sha256').update(entry.body).digest('hex'),
+    };
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(tmp, Buffer.concat([Buffer.from(JSON.stringify(header) + '\n', 'utf8'), entry.body]));
+      await fs.rename(tmp, file);
+    } catch {
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+    }
+  }
+
+  /** Marks an entry fresh again after a 304 (rewrites its header with the new time and validators). */
+  async touch(kind: CacheKind, url: string, entry: CacheEntry, fetchedAt: number): Promise<void> {
+    await this.put(kind, url, { ...entry, fetchedAt });
+  }
+}

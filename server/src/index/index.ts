@@ -1,0 +1,25 @@
+// Package metadata: simple indexes (PEP 691/503), PEP 658 metadata, wheels read in place, installed environments, the disk cache.
+export { redact, authenticate, expandEnvVars, parseNetrc, stripCredentials } from './credentials';
+export { IndexError, NotFoundError, UnreachableError, CancelledError, InvalidDataError } from './errors';
+export { parseWheelFilename, parseSdistFilename, parseTag, tagString, InvalidFilenameError, SDIST_EXTENSIONS } from './filenames';
+export type { Tag, WheelFilename, SdistFilename } from './filenames';
+export { sysTags, platformTags, macPlatforms, TagPriority } from './tags';
+export type { TagTarget } from './tags';
+export { parseCoreMetadata, isReliableSdistMetadata, parseRequiresDist } from './core-metadata';
+export type { CoreMetadata } from './core-metadata';
+export { readZipDirectory, readZipEntry, readTarGzPkgInfo, fileSource, bufferSource, ZipError } from './archive';
+export type { ByteSource, ZipEntry } from './archive';
+export { DiskCache, cacheKey } from './cache';
+export type { CacheEntry, CacheKind } from './cache';
+export { HttpClient } from './http';
+export type { HttpClientOptions, HttpRequest, HttpResponse } from './http';
+export { parseJsonProjectPage, parseHtmlProjectPage, projectPageUrl, SIMPLE_ACCEPT } from './simple';
+export type { DistributionFile, ProjectPage } from './simple';
+export { selectIndexes, loadPipConfig, pipConfigFiles, parseIni, PYPI_SIMPLE } from './selection';
+export type { IndexSelection, IndexSelectionInput, PipIndexConfig, PipConfigOptions } from './selection';
+export { evaluateFiles, selectVersions, pipFilterVersions, isPinned, targetFromProfile } from './candidates';
+export type { Target, FileVerdict, VersionVerdict, ExclusionReason, FormatControl } from './candidates';
+export { MetadataProvider, requirementsForExtras } from './provider';
+export type { MetadataProviderOptions, ProviderStats, ProvidedMetadata, ProvidedRequirement, VersionQuery } from './provider';
+export { readInstalled, scanSitePackages, InterpreterError } from './installed';
+export type { InstalledEnvironment, InstalledPackage } from './installed';
