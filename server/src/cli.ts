@@ -154,7 +154,7 @@ async function check(o: Options, out: (s: string) => void): Promise<number> {
     for (const s of found) sets.set(s.root, s);
   }
   const all = [...sets.values()];
-  const findings = sortFindings(runChecks(all, { markerEnvironment: markerEnvironmentFor(profile) }));
+  const findings = sortFindings(runChecks(all, { markerEnvironment: markerEnvironmentFor(profile), profile }));
   const linesOf = linesFor(all.flatMap((s) => s.files));
   if (o.format === 'json') out(JSON.stringify(findingsJson(findings, linesOf), null, 2) + '\n');
   else if (o.format === 'sarif') out(JSON.stringify(findingsSarif(findings, linesOf, version), null, 2) + '\n');

@@ -70,6 +70,19 @@ connection.onDidChangeWatchedFiles((e) => {
   }
 });
 
+/** The client activated an environment (or none): markers and installed checks use its interpreter from now on. */
+connection.onNotification('stackDoctor/activeEnvironment', async (params: { python?: string | null }) => {
+  session.activePython = typeof params?.python === 'string' && params.python ? params.python : undefined;
+  await session.loadTarget();
+  session.refreshAll();
+});
+
+/** Something outside the files changed (an install finished): analyse the open files again. */
+connection.onNotification('stackDoctor/refresh', async () => {
+  await session.loadTarget();
+  session.refreshAll();
+});
+
 connection.onCodeAction((params) => codeActionsFor(params.context.diagnostics));
 
 connection.onHover((params) => {

@@ -11,7 +11,7 @@ import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
 
-const ctx = { markerEnvironment: defaultEnvironment({ pythonVersion: '3.11.7', platform: 'linux', machine: 'x86_64' }) };
+const ctx = { markerEnvironment: defaultEnvironment({ pythonVersion: '3.11.7', platform: 'linux', machine: 'x86_64' }), profile: { os: 'linux', arch: 'x86_64', python: { version: '3.11.7', implementation: 'cpython' } } };
 const req = (p: string, text: string): ParsedFile => parseRequirementsFile(p, text, { kind: 'requirements', env: {} });
 const con = (p: string, text: string): ParsedFile => parseRequirementsFile(p, text, { kind: 'constraints', env: {} });
 const set = (...files: ParsedFile[]): EnvironmentSet => ({ root: files[0]!.path, files, findings: [] });

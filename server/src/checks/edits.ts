@@ -70,7 +70,7 @@ export function removalSpan(text: string, span: Span): Span {
     break;
   }
   const before = text.slice(lineStart, start);
-  const after = text.slice(end, lineEnd);
+  const after = text.slice(end, lineEnd).replace(/\\\r?\n/g, ' ');
   const standsAlone = /^\s*(-\s+)?$/.test(before) && (/^\s*,?\s*(#.*)?\r?$/.test(after) || /^\s+--?[a-z]/.test(after) || after.trim() === '');
   if (standsAlone) return { start: lineStart, end: lineEnd < text.length ? lineEnd + 1 : lineEnd };
   const forward = /^\s*,[ \t]*/.exec(text.slice(end, lineEnd));

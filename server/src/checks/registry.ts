@@ -14,11 +14,12 @@ export const codes: readonly string[] = checks.map((c) => c.code);
 export type SeverityOverrides = Record<string, Severity | 'off'>;
 
 /**
- * Runs every check over every set and returns the findings once each (a file in several sets would
- * otherwise be reported once per set), with `severityOverrides` applied.
+ * Runs every check over every set and returns the findings once each, with `severityOverrides` applied.
+ * A line in several sets (a constraints file two requirements files include) gets one finding per code,
+ * whose related locations and fixes are those of every set.
  */
 export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: SeverityOverrides = {}): Finding[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, Finding>();
   const out: Finding[] = [];
   for (const check of checks) {
     const override = overrides[check.code];
@@ -32,12 +33,25 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
         found = [{ code: check.code, severity: 'information', file: set.root, span: { start: 0, end: 0 }, message: `Stack Doctor could not run the '${check.code}' check on this file: ${(e as Error).message}. Please report this.`, related: [], fixes: [] }];
       }
       for (const f of found) {
-        const key = `${f.code}\0${f.file}\0${f.span.start}\0${f.span.end}\0${f.message}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push(override ? { ...f, severity: override } : f);
+        const key = `${f.code}\0${f.file}\0${f.span.start}\0${f.span.end}`;
+        const earlier = seen.get(key);
+        if (earlier) {
+          merge(earlier, f);
+          continue;
+        }
+        const copy = { ...f, related: [...f.related], fixes: [...f.fixes], ...(override ? { severity: override } : {}) };
+        seen.set(key, copy);
+        out.push(copy);
       }
     }
   }
   return out;
+}
+
+/** Adds what `later` says about the same place to `into`: its other related locations and fixes. */
+function merge(into: Finding, later: Finding): void {
+  for (const r of later.related) {
+    if (!into.related.some((x) => x.file === r.file && x.span.start === r.span.start)) into.related.push(r);
+  }
+  for (const fix of later.fixes) if (!into.fixes.some((x) => x.title === fix.title)) into.fixes.push(fix);
 }

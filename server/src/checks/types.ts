@@ -1,6 +1,7 @@
 // The contract between the analysis and the checks: a check is a pure function of an environment set and a context.
 import type { Dependency, Finding, ParsedFile, Severity } from '../model/types';
 import type { MarkerEnvironment } from '../pep/marker';
+import type { MachineProfile } from '../system/profile';
 
 /** Files that are installed together: conflicts are judged across a set. */
 export interface EnvironmentSet {
@@ -15,6 +16,8 @@ export interface EnvironmentSet {
 export interface CheckContext {
   /** Markers are evaluated against this environment (the profile's or interpreter's Python and platform). */
   markerEnvironment: MarkerEnvironment;
+  /** The machine judged against (a profile file, or this machine's probe); unknown fields are omitted. */
+  profile: MachineProfile;
 }
 
 /** One diagnostic code: its module exports one of these, listed in `registry.ts`. */

@@ -37,6 +37,8 @@ export function kindOf(filePath: string, languageId?: string): FileKind | null {
 export class Session {
   settings: Settings = defaultSettings;
   trusted = true;
+  /** The interpreter of the environment the client activated (`stackDoctor/activeEnvironment`); wins over the setting. */
+  activePython: string | undefined;
   readonly analyzer: Analyzer;
   private readonly docs = new Map<string, TextDocument>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -61,7 +63,8 @@ export class Session {
         this.connection.window.showWarningMessage(`Stack Doctor: ${this.profileNote}. Judging against this machine instead.`);
       }
     }
-    const python = this.trusted && this.settings.pythonPath ? this.settings.pythonPath : undefined;
+    // The client only sends an activated environment in a trusted workspace; the setting may come from the workspace.
+    const python = this.activePython ?? (this.trusted && this.settings.pythonPath ? this.settings.pythonPath : undefined);
     this.profile = await probe(python);
     if (python && !this.profile.python) {
       const fallback = await probePython(process.platform === 'win32' ? 'python' : 'python3');
@@ -71,7 +74,7 @@ export class Session {
   }
 
   get context(): CheckContext {
-    return { markerEnvironment: markerEnvironmentFor(this.profile) };
+    return { markerEnvironment: markerEnvironmentFor(this.profile), profile: this.profile };
   }
 
   open(doc: TextDocument): void {
