@@ -1,0 +1,201 @@
+// Quick-fix search over the resolver: move or narrow one top-level requirement, each fix verified by resolving again.
+import { Marker, defaultEnvironment } from '../pep/marker';
+import { canonicalizeName } from '../pep/name';
+import { Specifier, SpecifierSet } from '../pep/specifier';
+import type { Version } from '../pep/version';
+import { VersionSet } from '../pep/version-set';
+import { readableSpecifier } from './report';
+import { requirementText, resolve, toRequirementSpec } from './solver';
+import type { MetadataProvider, RequirementSpec, ResolutionOk, ResolveOptions, RootRequirement } from './types';
+
+/** Options of a fix search: those of `resolve` (the time budget covers the whole search) and a cap on attempts. */
+export interface FixOptions<O> extends ResolveOptions<O> {
+  /** How many candidate fixes to verify at most. Default 12. */
+  maxAttempts?: number;
+}
+
+/** A verified change to one top-level requirement. */
+export interface RequirementFix {
+  /** Index of the changed requirement in `roots`. */
+  rootIndex: number;
+  /** Normalized package name. */
+  name: string;
+  /** The new version specifier (`==2.15.0`, `>=1.23.2,<1.24.4`). */
+  specifier: string;
+  /** The whole new requirement, extras and marker kept (`tensorflow==2.15.0`). */
+  requirement: string;
+  /** The resolution that verified it. */
+  resolution: ResolutionOk;
+}
+
+function withRoot<O>(roots: readonly RootRequirement<O>[], i: number, spec: RequirementSpec): RootRequirement<O>[] {
+  return roots.map((r, j) => (j === i ? { requirement: spec, origin: r.origin } : r));
+}
+
+function sharedOptions<O>(options: FixOptions<O>): ResolveOptions<O> {
+  const deadline = Math.min(options.deadline ?? Infinity, Date.now() + (options.timeoutMs ?? 30_000));
+  return { ...options, deadline };
+}
+
+async function verify<O>(
+  roots: readonly RootRequirement<O>[],
+  i: number,
+  spec: RequirementSpec,
+  specifier: string,
+  provider: MetadataProvider,
+  opts: ResolveOptions<O>,
+): Promise<RequirementFix | null> {
+  const changed = { ...spec, specifier, url: null };
+  const r = await resolve(withRoot(roots, i, changed), provider, opts);
+  if (!r.ok) return null;
+  return { rootIndex: i, name: canonicalizeName(spec.name), specifier, requirement: requirementText(changed), resolution: r };
+}
+
+/** The requirement without a version constraint resolved; null when even that fails (no version of it can help). */
+async function resolveFree<O>(roots: readonly RootRequirement<O>[], i: number, provider: MetadataProvider, opts: ResolveOptions<O>) {
+  const spec = toRequirementSpec(roots[i]!.requirement);
+  if (spec.url) return null;
+  const r = await resolve(withRoot(roots, i, { ...spec, specifier: '' }), provider, opts);
+  if (!r.ok) return null;
+  const v = r.versions.get(canonicalizeName(spec.name));
+  return v ? { spec, free: r, chosen: v } : null;
+}
+
+/**
+ * Moves `roots[rootIndex]` to the nearest version that resolves with everything else (`tensorflow==2.13.0` ->
+ * `tensorflow==2.15.0`): candidates are tried by their distance, in the index's version list, from the versions
+ * the current specifier admits (the newer one first on a tie), and each is verified by a full resolution.
+ * Null when no version of the package resolves, or the attempts or the time run out.
+ */
+export async function nearestResolvingVersion<O>(
+  roots: readonly RootRequirement<O>[],
+  rootIndex: number,
+  provider: MetadataProvider,
+  options: FixOptions<O> = {},
+): Promise<RequirementFix | null> {
+  const opts = sharedOptions(options);
+  const start = await resolveFree(roots, rootIndex, provider, opts);
+  if (!start) return null;
+  const { spec, chosen } = start;
+  const asc = [...(await provider.versions(canonicalizeName(spec.name), options.signal))].reverse();
+  let current: VersionSet;
+  let pre = false;
+  try {
+    const s = SpecifierSet.parse(spec.specifier);
+    current = VersionSet.fromSpecifierSet(s);
+    pre = s.prereleases === true;
+  } catch {
+    return null;
+  }
+  const inside = asc.map((v, k) => (current.contains(v) ? k : -1)).filter((k) => k >= 0);
+  let pivot = asc.length;
+  const w = current.witness();
+  if (w) {
+    const p = asc.findIndex((v) => v.compare(w) >= 0);
+    pivot = p < 0 ? asc.length : p;
+  }
+  const distance = (k: number): number => (inside.length ? Math.min(...inside.map((j) => Math.abs(j - k))) : k >= pivot ? k - pivot + 1 : pivot - k);
+  const candidates = asc
+    .map((v, k) => ({ v, k, d: distance(k) }))
+    .filter((c) => !current.contains(c.v) && (pre || !c.v.isPrerelease || c.v.equals(chosen)))
+    .sort((a, b) => a.d - b.d || b.k - a.k);
+  const limit = options.maxAttempts ?? 12;
+  let attempts = 0;
+  let triedChosen = false;
+  for (const c of candidates) {
+    if (attempts >= limit) break;
+    const dChosen = distance(asc.findIndex((v) => v.equals(chosen)));
+    if (c.d > dChosen) break;
+    attempts++;
+    if (c.v.equals(chosen)) triedChosen = true;
+    const fix = await verify(roots, rootIndex, spec, `==${c.v}`, provider, opts);
+    if (fix) return fix;
+    if (options.signal?.aborted || Date.now() > (opts.deadline ?? Infinity)) return null;
+  }
+  return triedChosen ? null : verify(roots, rootIndex, spec, `==${chosen}`, provider, opts);
+}
+
+/** Splits specifier texts into single specifiers, drops repeated and implied ones, lower bounds first. */
+export function simplifySpecifiers(texts: readonly string[]): string {
+  const specs: Specifier[] = [];
+  const seen = new Set<string>();
+  for (const t of texts) {
+    for (const s of SpecifierSet.parse(t).specifiers) {
+      if (seen.has(s.toString())) continue;
+      seen.add(s.toString());
+      specs.push(s);
+    }
+  }
+  const sets = specs.map((s) => VersionSet.fromSpecifier(s));
+  const keep = specs.map(() => true);
+  for (let k = 0; k < specs.length; k++) {
+    let others = VersionSet.full();
+    for (let j = 0; j < specs.length; j++) if (j !== k && keep[j]) others = others.intersect(sets[j]!);
+    if (others.intersect(sets[k]!).equals(others)) keep[k] = false;
+  }
+  return readableSpecifier(specs.filter((_, k) => keep[k]).map(String).join(','));
+}
+
+/**
+ * Narrows `roots[rootIndex]` (or replaces its range) so that everything resolves (`numpy>=1.25` ->
+ * `numpy>=1.23.2,<1.24.4`): resolves with that requirement unconstrained, collects what the chosen packages, the
+ * other top-level requirements and the constraints ask of the package, and offers their intersection (with the
+ * original range where they overlap), falling back to the chosen version; each candidate is verified by a full
+ * resolution. Null when no version of the package resolves, or the time runs out.
+ */
+export async function narrowToResolve<O>(
+  roots: readonly RootRequirement<O>[],
+  rootIndex: number,
+  provider: MetadataProvider,
+  options: FixOptions<O> = {},
+): Promise<RequirementFix | null> {
+  const opts = sharedOptions(options);
+  const start = await resolveFree(roots, rootIndex, provider, opts);
+  if (!start) return null;
+  const { spec, free, chosen } = start;
+  const name = canonicalizeName(spec.name);
+  const env = options.markerEnvironment ?? defaultEnvironment();
+  const holds = (marker: string, extra: string): boolean => {
+    if (!marker) return true;
+    try {
+      return Marker.parse(marker).evaluate({ ...env, extra });
+    } catch {
+      return false;
+    }
+  };
+  if ((options.overrides ?? []).some((o) => canonicalizeName(toRequirementSpec(o.requirement).name) === name)) return null;
+  const texts: string[] = [];
+  const take = (r: RequirementSpec, extra: string): void => {
+    if (canonicalizeName(r.name) === name && !r.url && r.specifier && holds(r.marker, extra)) texts.push(r.specifier);
+  };
+  roots.forEach((r, j) => {
+    if (j !== rootIndex) take(toRequirementSpec(r.requirement), '');
+  });
+  for (const c of options.constraints ?? []) take(toRequirementSpec(c.requirement), '');
+  const selected: Array<[string, Version]> = [...free.versions];
+  for (const [pkg, v] of selected) {
+    if (pkg === name) continue;
+    const meta = await provider.dependencies(pkg, v, options.signal);
+    if (meta === 'unknown') continue;
+    for (const r of meta.requires) {
+      take(r, '');
+      for (const x of free.extras.get(pkg) ?? []) take(r, x);
+    }
+  }
+  const tries: string[] = [];
+  if (texts.length > 0) {
+    const collected = simplifySpecifiers(texts);
+    if (spec.specifier) {
+      const both = VersionSet.fromSpecifierSet(SpecifierSet.parse(`${spec.specifier},${collected}`));
+      if (!both.isEmpty()) tries.push(simplifySpecifiers([spec.specifier, collected]));
+    }
+    tries.push(collected);
+  }
+  tries.push(`==${chosen}`);
+  for (const specifier of [...new Set(tries)]) {
+    const fix = await verify(roots, rootIndex, spec, specifier, provider, opts);
+    if (fix) return fix;
+    if (options.signal?.aborted || Date.now() > (opts.deadline ?? Infinity)) return null;
+  }
+  return null;
+}

@@ -1,0 +1,113 @@
+// PubGrub core: the examples of the PubGrub solver documentation, their solutions and their explanations.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryProvider, type MemoryIndex } from '../../server/src/resolver/memory-provider';
+import { resolve } from '../../server/src/resolver/solver';
+import type { Resolution, ResolveOptions } from '../../server/src/resolver/types';
+
+/** Resolves `roots` (one per line of a pretend requirements.txt) against `index`. */
+async function run(index: MemoryIndex, roots: string[], options: ResolveOptions<string> = {}): Promise<Resolution<string>> {
+  return resolve(
+    roots.map((requirement, i) => ({ requirement, origin: `requirements.txt:${i + 1}` })),
+    new MemoryProvider(index),
+    { describeOrigin: (o) => o, ...options },
+  );
+}
+
+function versions(r: Resolution<string>): Record<string, string> {
+  assert.ok(r.ok, `expected a resolution, got ${r.ok ? '' : 'text' in r ? r.text : r.message}`);
+  return Object.fromEntries([...r.versions].map(([k, v]) => [k, v.toString()]));
+}
+
+function explanation(r: Resolution<string>): string {
+  assert.ok(!r.ok && r.reason === 'conflict', `expected a conflict, got ${JSON.stringify(r.ok ? versions(r) : r)}`);
+  return r.text;
+}
+
+describe('resolver: the PubGrub documentation examples', () => {
+  it('no conflicts', async () => {
+    const r = await run({ foo: { '1.0.0': ['bar>=1.0.0,<2.0.0'] }, bar: { '1.0.0': [], '2.0.0': [] } }, ['foo>=1.0.0,<2.0.0']);
+    assert.deepEqual(versions(r), { foo: '1.0.0', bar: '1.0.0' });
+  });
+
+  it('avoids a conflict during decision making', async () => {
+    const r = await run(
+      { foo: { '1.0.0': [], '1.1.0': ['bar>=2.0.0,<3.0.0'] }, bar: { '1.0.0': [], '1.1.0': [], '2.0.0': [] } },
+      ['foo>=1.0.0,<2.0.0', 'bar>=1.0.0,<2.0.0'],
+    );
+    assert.deepEqual(versions(r), { foo: '1.0.0', bar: '1.1.0' });
+  });
+
+  it('performs conflict resolution', async () => {
+    const r = await run({ foo: { '1.0.0': [], '2.0.0': ['bar>=1.0.0,<2.0.0'] }, bar: { '1.0.0': ['foo>=1.0.0,<2.0.0'] } }, ['foo>=1.0.0']);
+    assert.deepEqual(versions(r), { foo: '1.0.0' });
+  });
+
+  it('resolves a conflict with a partial satisfier', async () => {
+    const r = await run(
+      {
+        foo: { '1.0.0': [], '1.1.0': ['left>=1.0.0,<2.0.0', 'right>=1.0.0,<2.0.0'] },
+        left: { '1.0.0': ['shared>=1.0.0'] },
+        right: { '1.0.0': ['shared<2.0.0'] },
+        shared: { '2.0.0': [], '1.0.0': ['target>=1.0.0,<2.0.0'] },
+        target: { '2.0.0': [], '1.0.0': [] },
+      },
+      ['foo>=1.0.0,<2.0.0', 'target>=2.0.0,<3.0.0'],
+    );
+    assert.deepEqual(versions(r), { target: '2.0.0', foo: '1.0.0' });
+  });
+
+  it('reports a linear error', async () => {
+    const r = await run(
+      { foo: { '1.0.0': ['bar>=2.0.0,<3.0.0'] }, bar: { '2.0.0': ['baz>=3.0.0,<4.0.0'] }, baz: { '1.0.0': [], '3.0.0': [] } },
+      ['foo>=1.0.0,<2.0.0', 'baz>=1.0.0,<2.0.0'],
+    );
+    assert.equal(
+      explanation(r),
+      [
+        '1. every version of foo needs bar >=2.0.0,<3.0.0.',
+        '2. every version of bar needs baz >=3.0.0,<4.0.0.',
+        '3. foo>=1.0.0,<2.0.0 is required (requirements.txt:1).',
+        '4. baz>=1.0.0,<2.0.0 is required (requirements.txt:2).',
+        'So the requirements foo>=1.0.0,<2.0.0 (requirements.txt:1) and baz>=1.0.0,<2.0.0 (requirements.txt:2) cannot be installed together.',
+      ].join('\n'),
+    );
+    assert.ok(!r.ok && r.reason === 'conflict');
+    assert.deepEqual(r.rootsInvolved, ['requirements.txt:1', 'requirements.txt:2']);
+  });
+
+  it('reports a branching error with numbered intermediate conclusions', async () => {
+    const r = await run(
+      {
+        foo: { '1.0.0': ['a>=1.0.0,<2.0.0', 'b>=1.0.0,<2.0.0'], '1.1.0': ['x>=1.0.0,<2.0.0', 'y>=1.0.0,<2.0.0'] },
+        a: { '1.0.0': ['b>=2.0.0,<3.0.0'] },
+        b: { '1.0.0': [], '2.0.0': [] },
+        x: { '1.0.0': ['y>=2.0.0,<3.0.0'] },
+        y: { '1.0.0': [], '2.0.0': [] },
+      },
+      ['foo>=1.0.0,<2.0.0'],
+    );
+    assert.equal(
+      explanation(r),
+      [
+        '1. every version of a needs b >=2.0.0,<3.0.0.',
+        '2. foo 1.0.0 needs a >=1.0.0,<2.0.0.',
+        '3. foo 1.0.0 needs b >=1.0.0,<2.0.0.',
+        '4. So foo 1.0.0 cannot be installed (by 1, 2 and 3).',
+        '5. every version of x needs y >=2.0.0,<3.0.0.',
+        '6. foo 1.1.0 needs x >=1.0.0,<2.0.0.',
+        '7. foo 1.1.0 needs y >=1.0.0,<2.0.0.',
+        '8. So foo 1.1.0 cannot be installed (by 5, 6 and 7).',
+        '9. So no version of foo can be installed (by 4 and 8).',
+        '10. foo>=1.0.0,<2.0.0 is required (requirements.txt:1).',
+        'So the requirement foo>=1.0.0,<2.0.0 (requirements.txt:1) cannot be installed.',
+      ].join('\n'),
+    );
+    assert.ok(!r.ok && r.reason === 'conflict');
+    const last = r.explanation[r.explanation.length - 1]!;
+    assert.equal(last.kind, 'conclusion');
+    assert.deepEqual(last.from, [9, 10]);
+    assert.deepEqual(last.origins, ['requirements.txt:1']);
+    assert.deepEqual(r.explanation[1]!.origins, ['requirements.txt:1'], 'a fact about foo points at the line that requires foo');
+  });
+});
