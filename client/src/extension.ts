@@ -1,18 +1,41 @@
-// Extension entry: creates the output channel, starts the language server and registers the command table; wiring only.
+// Extension entry: creates the output channel, starts the language server, restores the active environment and registers the command table; wiring only.
 import * as vscode from 'vscode';
+import { ActiveEnvironment, type VariableEntry } from './active-environment';
 import { registerCommands } from './commands/index';
+import type { PythonEnvironment } from './environments';
 import { createLanguageClient } from './language-client';
 import { ServerController } from './server-controller';
 
 let server: ServerController | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What `activate()` returns: read-only views for tests and other extensions. */
+export interface StackDoctorApi {
+  /** The active environment, or undefined. */
+  activeEnvironment(): PythonEnvironment | undefined;
+  /** The terminal environment variable collection (what new terminals get). */
+  environmentVariables(): VariableEntry[];
+  /** The environment status bar item. */
+  statusBar(): { text: string; tooltip: string; command: string };
+  /** Whether the language server is running. */
+  serverRunning(): boolean;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<StackDoctorApi> {
   const output = vscode.window.createOutputChannel('Stack Doctor', { log: true });
-  server = new ServerController(() => createLanguageClient(context, output), output);
-  context.subscriptions.push(output, ...registerCommands({ server, output }));
+  const controller = new ServerController(() => createLanguageClient(context, output), output);
+  server = controller;
+  const environments = new ActiveEnvironment(context, controller, output);
+  context.subscriptions.push(output, environments, ...registerCommands({ server: controller, output, environments }));
   // Trust changes how the server may behave (interpreters, indexes), so it starts again with `trusted: true`.
-  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void server?.restart()));
-  await server.start().catch(() => undefined); // logged by the controller; Restart Language Server retries
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void controller.restart()));
+  await environments.restore().catch((error: unknown) => output.warn(`Restoring the active environment: ${error instanceof Error ? error.message : String(error)}`));
+  await controller.start().catch(() => undefined); // logged by the controller; Restart Language Server retries
+  return {
+    activeEnvironment: () => environments.environment,
+    environmentVariables: () => environments.variables(),
+    statusBar: () => environments.statusBar(),
+    serverRunning: () => controller.running,
+  };
 }
 
 export function deactivate(): Promise<void> | undefined {

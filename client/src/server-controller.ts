@@ -8,6 +8,8 @@ export class ServerController implements vscode.Disposable {
   private queue: Promise<void> = Promise.resolve();
   /** A restart that is queued but has not begun; further restart requests join it instead of queueing another. */
   private pendingRestart: Promise<void> | undefined;
+  /** Called each time a server is up (first start, restarts, and languageclient's own restarts after a crash). */
+  private readonly startListeners = new Set<() => void>();
 
   constructor(
     private readonly create: () => LanguageClient,
@@ -41,6 +43,23 @@ export class ServerController implements vscode.Disposable {
     return this.enqueue(() => this.shutdown());
   }
 
+  /**
+   * Sends a notification to the running server. Resolves false, sending nothing, when the server is not running
+   * (callers say so; what they send is sent again from {@link onDidStart} when it matters after a start).
+   */
+  async notify(method: string, params: unknown): Promise<boolean> {
+    const client = this.client;
+    if (!client || client.state !== State.Running) return false;
+    await client.sendNotification(method, params);
+    return true;
+  }
+
+  /** Calls `listener` each time a server is up, so state the server holds only in memory can be sent again. */
+  onDidStart(listener: () => void): vscode.Disposable {
+    this.startListeners.add(listener);
+    return { dispose: () => this.startListeners.delete(listener) };
+  }
+
   dispose(): void {
     void this.stop();
   }
@@ -55,6 +74,10 @@ export class ServerController implements vscode.Disposable {
   private async launch(): Promise<void> {
     const client = this.create();
     this.client = client;
+    client.onDidChangeState((e) => {
+      if (e.newState !== State.Running || this.client !== client) return;
+      for (const listener of this.startListeners) listener();
+    });
     try {
       await client.start();
     } catch (error) {

@@ -1,6 +1,7 @@
 // UI smoke test of the packaged extension in code-server, driven like a person would: Quick Open the conflict file, run
-// "Stack Doctor: Restart Language Server" and "Stack Doctor: Show Output" from the Command Palette, and read the
-// Problems panel, which must list the numpy conflict on both lines. Screenshot on failure.
+// "Stack Doctor: Restart Language Server" and "Stack Doctor: Show Output" from the Command Palette, read the Problems
+// panel, which must list the numpy conflict on both lines, and open the environment quick pick from the Command Palette
+// and from the status bar item. Screenshot on failure.
 //
 // usage: node ui-smoke.js --server http://127.0.0.1:PORT --folder DIR --shots DIR [--timeout SECONDS]
 'use strict';
@@ -73,6 +74,27 @@ async function main() {
     if (!conflicts.some((r) => /numpy/i.test(r) && /Ln 2\b/.test(r)) || !conflicts.some((r) => /numpy/i.test(r) && /Ln 3\b/.test(r))) {
       throw new Error('the Problems panel lacks the numpy conflict on lines 2 and 3');
     }
+    // The environment status bar item; "Stack Doctor: Activate Environment…" from the Command Palette and a click on that
+    // item both open the environment quick pick, which Escape closes again.
+    const statusItem = page.locator('.statusbar-item', { hasText: 'No environment' }).first();
+    await statusItem.waitFor(wait);
+    const environmentPick = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Stack Doctor: environment' });
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', ...wait });
+    await input.fill('>Stack Doctor: Activate Environment');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Stack Doctor: Activate Environment' }).first().waitFor(wait);
+    await page.keyboard.press('Enter');
+    await environmentPick.waitFor(wait);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Create Virtual Environment' }).first().waitFor(wait);
+    await page.keyboard.press('Escape');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', ...wait });
+    step('"Stack Doctor: Activate Environment…" from the Command Palette showed the environment quick pick');
+    await statusItem.click();
+    await environmentPick.waitFor(wait);
+    await page.keyboard.press('Escape');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', ...wait });
+    step('the "No environment" status bar item opens the same quick pick');
+
     // A restart must not surface errors (for example requests caught by the old client's shutdown).
     const toasts = (await page.locator('.notifications-toasts .notification-toast').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
     const errors = toasts.filter((t) => /Stack Doctor/.test(t) && /fail|error/i.test(t));

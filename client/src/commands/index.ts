@@ -1,6 +1,12 @@
 // The command table: every palette command of the extension, registered once at activation.
 import * as vscode from 'vscode';
+import type { ActiveEnvironment } from '../active-environment';
 import type { ServerController } from '../server-controller';
+import { activateEnvironmentCommand } from './activate-environment';
+import { createCondaEnvCommand } from './create-conda-env';
+import { createVenvCommand } from './create-venv';
+import { deactivateEnvironmentCommand } from './deactivate-environment';
+import { installIntoEnvironmentCommand } from './install-into-environment';
 import { restartServer } from './restart-server';
 import { showOutput } from './show-output';
 
@@ -8,6 +14,8 @@ import { showOutput } from './show-output';
 export interface CommandContext {
   readonly server: ServerController;
   readonly output: vscode.LogOutputChannel;
+  /** The active environment (status bar, terminals, Python extension, language server). */
+  readonly environments: ActiveEnvironment;
 }
 
 type CommandFactory = (context: CommandContext) => (...args: unknown[]) => unknown;
@@ -16,6 +24,11 @@ type CommandFactory = (context: CommandContext) => (...args: unknown[]) => unkno
 export const commands: Readonly<Record<string, CommandFactory>> = {
   'stackDoctor.restartServer': restartServer,
   'stackDoctor.showOutput': showOutput,
+  'stackDoctor.createVenv': createVenvCommand,
+  'stackDoctor.createCondaEnv': createCondaEnvCommand,
+  'stackDoctor.activateEnvironment': activateEnvironmentCommand,
+  'stackDoctor.deactivateEnvironment': deactivateEnvironmentCommand,
+  'stackDoctor.installIntoEnvironment': installIntoEnvironmentCommand,
 };
 
 export function registerCommands(context: CommandContext): vscode.Disposable[] {
