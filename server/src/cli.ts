@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runChecks } from './checks/registry';
-import type { EnvironmentSet } from './checks/types';
+import type { EnvironmentSet, InstalledReport, SetIndexReport } from './checks/types';
+import { readInstalled } from './index/installed';
 import { dependenciesJson, dependenciesText, findingsJson, findingsSarif, findingsText } from './cli-output';
 import type { Dependency, FileKind, Finding, ParsedFile } from './model/types';
 import { LineIndex } from './model/text';
@@ -11,6 +12,7 @@ import { loadProfile, markerEnvironmentFor, ProfileError, type MachineProfile } 
 import { probe } from './system/probe';
 import { Analyzer, diskSource } from './workspace/analyzer';
 import { classify } from './workspace/file-kinds';
+import { defaultCacheDir, indexesFor, indexReport, ProviderPool } from './workspace/index-stage';
 import { version } from '../../package.json';
 
 const USAGE = `Usage: stack-doctor <command> [options] [PATH...]
@@ -24,10 +26,10 @@ Options:
   --format text|json|sarif   Output format (check: text, json or sarif; list: text or json). Default: text.
   --profile FILE             Judge against the machine described by FILE instead of this one.
   --python PATH              The interpreter whose Python version and platform markers are evaluated for.
-  --index-url URL            Package index (PEP 691/503) for index-backed checks.
+  --index-url URL            Package index (PEP 691/503); default: what the files and pip's configuration say, then PyPI.
   --extra-index-url URL      Additional index (repeatable).
-  --offline                  Never contact an index.
-  --cache-dir DIR            Folder for the metadata cache.
+  --offline                  Never contact an index: syntax, direct conflicts and the machine checks only.
+  --cache-dir DIR            Folder for the metadata cache (default: ~/.cache/stack-doctor).
   -h, --help                 Show this help.   --version   Show the version.
 
 Exit status: 0 no error-severity finding, 1 at least one, 2 bad usage or an unreadable path.
@@ -41,13 +43,14 @@ interface Options {
   format: string;
   profile?: string;
   python?: string;
-  indexUrls: string[];
+  indexUrl?: string;
+  extraIndexUrls: string[];
   offline: boolean;
   cacheDir?: string;
 }
 
 function parseArgs(argv: string[]): Options | 'help' | 'version' {
-  const o: Options = { command: '', paths: [], format: 'text', indexUrls: [], offline: false };
+  const o: Options = { command: '', paths: [], format: 'text', extraIndexUrls: [], offline: false };
   const valueOf = (i: number, name: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`option ${name} needs a value`);
@@ -75,7 +78,8 @@ function parseArgs(argv: string[]): Options | 'help' | 'version' {
       case '--extra-index-url': {
         const url = take();
         if (!/^(https?|file):\/\//.test(url)) throw new UsageError(`${a} must be an http(s):// or file:// URL, got '${url}'`);
-        o.indexUrls.push(url);
+        if (a === '--index-url') o.indexUrl = url;
+        else o.extraIndexUrls.push(url);
         break;
       }
       case '--offline': o.offline = true; break;
@@ -154,12 +158,33 @@ async function check(o: Options, out: (s: string) => void): Promise<number> {
     for (const s of found) sets.set(s.root, s);
   }
   const all = [...sets.values()];
-  const findings = sortFindings(runChecks(all, { markerEnvironment: markerEnvironmentFor(profile), profile }));
+  const markerEnvironment = markerEnvironmentFor(profile);
+  const index = new Map<string, SetIndexReport>();
+  if (!o.offline) {
+    const pool = new ProviderPool(o.cacheDir ? path.resolve(o.cacheDir) : defaultCacheDir());
+    for (const set of all) {
+      if (!set.files.some((f) => f.dependencies.length)) continue;
+      if (process.stderr.isTTY) process.stderr.write(`stack-doctor: resolving ${path.relative(process.cwd(), set.root) || set.root}…\n`);
+      const indexes = indexesFor(set, { indexUrl: o.indexUrl, extraIndexUrls: o.extraIndexUrls, trustFiles: true });
+      index.set(set.root, await indexReport(set, { provider: pool.get(indexes, profile), indexes, markerEnvironment, profile, timeoutMs: 60_000 }));
+    }
+  }
+  const installed = o.python ? await installedReport(o.python) : undefined;
+  const findings = sortFindings(runChecks(all, { markerEnvironment, profile, index, ...(installed ? { installed } : {}) }));
   const linesOf = linesFor(all.flatMap((s) => s.files));
   if (o.format === 'json') out(JSON.stringify(findingsJson(findings, linesOf), null, 2) + '\n');
   else if (o.format === 'sarif') out(JSON.stringify(findingsSarif(findings, linesOf, version), null, 2) + '\n');
   else out(findingsText(findings, linesOf, process.cwd()));
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+async function installedReport(python: string): Promise<InstalledReport> {
+  try {
+    const env = await readInstalled(python);
+    return { name: path.basename(env.prefix) || env.prefix, packages: new Map([...env.packages].map(([n, p]) => [n, p.version])) };
+  } catch (e) {
+    throw new UsageError(`could not read the environment of '${python}': ${(e as Error).message}`);
+  }
 }
 
 function list(o: Options, out: (s: string) => void): number {

@@ -17,6 +17,7 @@ connection.onInitialize((params) => {
   session.settings = normalizeSettings(init);
   session.trusted = init.trusted !== false;
   pullsConfiguration = params.capabilities.workspace?.configuration === true;
+  session.progressSupported = params.capabilities.window?.workDoneProgress === true;
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -105,6 +106,8 @@ connection.onCompletion((params) => {
   const line = doc.getText({ start: { line: params.position.line, character: 0 }, end: params.position });
   return completeRequirements(p, line);
 });
+
+connection.onShutdown(() => session.dispose());
 
 documents.listen(connection);
 connection.listen();

@@ -32,7 +32,7 @@ describe('stack-doctor CLI', () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('exits 1 with a conflict in text form, naming both lines', () => {
-    const r = run(['check', 'bad'], dir);
+    const r = run(['check', 'bad', '--offline'], dir);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /bad\/requirements\.txt:1:1: error \[conflict\] numpy/);
     assert.match(r.stdout, /bad\/constraints\.txt:1:1: error \[conflict\]/);
@@ -40,13 +40,13 @@ describe('stack-doctor CLI', () => {
   });
 
   it('exits 0 on a clean folder', () => {
-    const r = run(['check', 'good'], dir);
+    const r = run(['check', 'good', '--offline'], dir);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /No problems found/);
   });
 
   it('writes the JSON of DESIGN.md with zero-based ranges and fixes', () => {
-    const r = run(['check', path.join(dir, 'bad/requirements.txt'), '--format', 'json'], dir);
+    const r = run(['check', path.join(dir, 'bad/requirements.txt'), '--format', 'json', '--offline'], dir);
     assert.equal(r.code, 1);
     const json = JSON.parse(r.stdout) as { diagnostics: { file: string; range: { start: { line: number; character: number } }; severity: string; code: string; related: unknown[]; fixes: { title: string; edits: { newText: string }[] }[] }[] };
     const onReq = json.diagnostics.find((d) => d.file.endsWith('requirements.txt'))!;
@@ -58,7 +58,7 @@ describe('stack-doctor CLI', () => {
   });
 
   it('writes SARIF 2.1.0', () => {
-    const r = run(['check', 'bad', '--format=sarif'], dir);
+    const r = run(['check', 'bad', '--format=sarif', '--offline'], dir);
     const sarif = JSON.parse(r.stdout) as { version: string; runs: { results: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] };
     assert.equal(sarif.version, '2.1.0');
     assert.deepEqual(sarif.runs[0]!.results.map((x) => x.ruleId), ['conflict', 'conflict']);
@@ -66,7 +66,7 @@ describe('stack-doctor CLI', () => {
   });
 
   it('lists every dependency once, with sections and PEP 440 specifiers', () => {
-    const r = run(['list', 'good', '--format', 'json'], dir);
+    const r = run(['list', 'good', '--format', 'json', '--offline'], dir);
     assert.equal(r.code, 0, r.stderr);
     const deps = (JSON.parse(r.stdout) as { dependencies: { file: string; name: string; specifier: string; kind: string; section: string | null; extras: string[]; marker: string }[] }).dependencies;
     const by = (n: string) => deps.filter((d) => d.name === n);
@@ -106,11 +106,11 @@ describe('stack-doctor CLI', () => {
   it('evaluates markers for the profile it is given', () => {
     write('m/requirements.txt', 'numpy<2 ; python_version < "3.9"\nnumpy>=2 ; python_version >= "3.9"\n');
     const old = write('py38.json', JSON.stringify({ os: 'linux', arch: 'x86_64', python: { version: '3.8.18', implementation: 'cpython' } }));
-    assert.equal(run(['check', 'm', '--profile', old], dir).code, 0);
+    assert.equal(run(['check', 'm', '--offline', '--profile', old], dir).code, 0);
     write('m2/requirements.txt', 'numpy<2\nnumpy>=2 ; sys_platform == "linux"\n');
-    const linux = run(['check', 'm2', '--profile', old], dir);
+    const linux = run(['check', 'm2', '--offline', '--profile', old], dir);
     assert.equal(linux.code, 1);
     const mac = write('mac.json', JSON.stringify({ os: 'darwin', arch: 'arm64', python: { version: '3.12.1', implementation: 'cpython' } }));
-    assert.equal(run(['check', 'm2', '--profile', mac], dir).code, 0);
+    assert.equal(run(['check', 'm2', '--offline', '--profile', mac], dir).code, 0);
   });
 });

@@ -110,7 +110,7 @@ describe('duplicate', () => {
     const second = found[1]!;
     assert.deepEqual(second.fixes.map((f) => f.title.split(' ')[0]), ['Merge', 'Remove']);
     const merged = applyFix(s, second, 0);
-    assert.equal(merged.files[0]!.text, 'Requests<3,>=2\nflask\nnumpy\n');
+    assert.equal(merged.files[0]!.text, 'Requests>=2,<3\nflask\nnumpy\n');
     const removed = applyFix(s, second, 1);
     assert.equal(removed.files[0]!.text, 'Requests>=2\nflask\nnumpy\n');
     assert.deepEqual(byCode(runChecks([merged], ctx), 'duplicate'), []);

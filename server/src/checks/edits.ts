@@ -1,7 +1,7 @@
 // Text edits the fixes share: where an entry sits in its file, how to remove it cleanly, how to write a merged requirement.
 import type { Dependency, ParsedFile, Span } from '../model/types';
 import { LineIndex } from '../model/text';
-import { SpecifierSet } from '../pep/specifier';
+import { simplifySpecifiers } from '../resolver/fixes';
 
 /** `requirements.txt:3` for messages: the file's base name and the one-based line of the entry. */
 export function where(dep: Dependency, files: ParsedFile[]): string {
@@ -26,12 +26,13 @@ export function hasPep440Text(dep: Dependency): boolean {
   return dep.kind !== 'conda' && !dep.specifierUnknown && dep.url === null && !(dep.section ?? '').startsWith('tool.poetry');
 }
 
-/** Specifiers joined into one normalized set, each once; null when they do not parse. */
+/**
+ * Specifiers joined into one set, each once and without the ones the others already imply (`>=1.25` with
+ * `>=1.26` is `>=1.26`), lower bounds first; null when they do not parse.
+ */
 export function joinSpecifiers(specifiers: string[]): string | null {
-  const parts = new Set<string>();
   try {
-    for (const s of specifiers) for (const one of SpecifierSet.parse(s).specifiers) parts.add(one.toString());
-    return SpecifierSet.parse([...parts].join(',')).toString();
+    return simplifySpecifiers(specifiers.filter((s) => s));
   } catch {
     return null;
   }

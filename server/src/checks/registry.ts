@@ -1,12 +1,20 @@
 // The registry: every check, in the order it runs, and the severity overrides applied to what they find.
 import type { Finding, Severity } from '../model/types';
 import { conflict } from './conflict';
+import { conflictTransitive } from './conflict-transitive';
+import { installedMismatch } from './installed-mismatch';
+import { noWheel } from './no-wheel';
+import { notFound } from './not-found';
+import { requiresPython } from './requires-python';
 import { duplicate } from './duplicate';
 import { syntax } from './syntax';
 import type { Check, CheckContext, EnvironmentSet } from './types';
 
-/** Fast checks, run on every keystroke; index-backed checks (a later stage) are appended after these. */
-export const checks: readonly Check[] = [syntax, duplicate, conflict];
+/**
+ * Every check, fast ones first. The index-backed ones (conflict-transitive, not-found, requires-python,
+ * no-wheel) find nothing until the index stage has put its report into the context.
+ */
+export const checks: readonly Check[] = [syntax, duplicate, conflict, conflictTransitive, notFound, requiresPython, noWheel, installedMismatch];
 
 /** Every code a check of this version can emit, for settings validation and the parity test. */
 export const codes: readonly string[] = checks.map((c) => c.code);

@@ -4,13 +4,16 @@ import { fileURLToPath } from 'node:url';
 import type { Connection, Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { runChecks } from '../checks/registry';
-import type { CheckContext, EnvironmentSet } from '../checks/types';
+import type { CheckContext, EnvironmentSet, InstalledReport, SetIndexReport } from '../checks/types';
+import { CancelledError } from '../index/errors';
+import { readInstalled } from '../index/installed';
 import type { FileKind, Finding, ParsedFile } from '../model/types';
 import { LineIndex } from '../model/text';
 import { loadProfile, markerEnvironmentFor, ProfileError, type MachineProfile } from '../system/profile';
 import { probe, probePython } from '../system/probe';
 import { Analyzer, diskSource } from '../workspace/analyzer';
 import { classify } from '../workspace/file-kinds';
+import { defaultCacheDir, indexesFor, indexReport, ProviderPool } from '../workspace/index-stage';
 import { fileUri, toDiagnostic } from './convert';
 import { defaultSettings, type Settings } from './settings';
 
@@ -46,6 +49,13 @@ export class Session {
   private readonly publishedBy = new Map<string, Set<string>>();
   private profile: MachineProfile = { os: process.platform === 'win32' ? 'windows' : process.platform, arch: process.arch };
   private profileNote: string | undefined;
+  private installed: InstalledReport | undefined;
+  /** The index stage's last report per set root, valid while the set's texts are those of `key`. */
+  private readonly indexReports = new Map<string, { key: string; report: SetIndexReport }>();
+  private readonly indexRuns = new Map<string, { timer: NodeJS.Timeout; abort: AbortController }>();
+  private pool: ProviderPool | undefined;
+  /** Whether the client shows server-initiated work-done progress. */
+  progressSupported = false;
 
   constructor(private readonly connection: Connection) {
     this.analyzer = new Analyzer({ read: (p) => this.docs.get(p)?.getText() ?? diskSource.read(p) });
@@ -66,15 +76,32 @@ export class Session {
     // The client only sends an activated environment in a trusted workspace; the setting may come from the workspace.
     const python = this.activePython ?? (this.trusted && this.settings.pythonPath ? this.settings.pythonPath : undefined);
     this.profile = await probe(python);
+    this.installed = undefined;
     if (python && !this.profile.python) {
       const fallback = await probePython(process.platform === 'win32' ? 'python' : 'python3');
       this.connection.window.showWarningMessage(`Stack Doctor: could not run the interpreter '${python}' (stackDoctor.pythonPath); markers are evaluated for ${fallback ? `python ${fallback.version}` : 'a default Python'} instead.`);
       if (fallback) this.profile.python = fallback;
+    } else if (python) {
+      try {
+        const env = await readInstalled(python);
+        this.installed = { name: path.basename(env.prefix) || env.prefix, packages: new Map([...env.packages].map(([n, p]) => [n, p.version])) };
+      } catch {
+        // the interpreter answered the probe but not this: installed-mismatch stays silent
+      }
     }
+    // Settings (indexes, cache folder, target) may have changed: providers and reports start afresh.
+    this.pool = undefined;
+    this.indexReports.clear();
   }
 
-  get context(): CheckContext {
-    return { markerEnvironment: markerEnvironmentFor(this.profile), profile: this.profile };
+  /** The check context; with `sets`, the index reports still valid for their current texts. */
+  context(sets: EnvironmentSet[] = []): CheckContext {
+    const index = new Map<string, SetIndexReport>();
+    for (const set of sets) {
+      const hit = this.indexReports.get(set.root);
+      if (hit && hit.key === textKey(set)) index.set(set.root, hit.report);
+    }
+    return { markerEnvironment: markerEnvironmentFor(this.profile), profile: this.profile, index, ...(this.installed ? { installed: this.installed } : {}) };
   }
 
   open(doc: TextDocument): void {
@@ -135,10 +162,56 @@ export class Session {
     }, delay));
   }
 
-  /** Runs the fast checks over every set around the file and publishes for every file of those sets. */
+  /** Runs the fast checks over every set around the file, publishes for every file of those sets, then starts the index stage. */
   analyze(filePath: string): void {
     const sets = this.setsAround(filePath);
-    const findings = runChecks(sets, this.context, this.settings.severityOverrides);
+    this.publishSets(filePath, sets);
+    this.scheduleIndex(filePath, sets);
+  }
+
+  /**
+   * After the fast checks, asks the index about the sets that changed (debounced; the next edit cancels it) and
+   * publishes again with the index-backed findings. Offline: nothing.
+   */
+  private scheduleIndex(filePath: string, sets: EnvironmentSet[]): void {
+    const previous = this.indexRuns.get(filePath);
+    if (previous) {
+      clearTimeout(previous.timer);
+      previous.abort.abort();
+    }
+    if (this.settings.offline) return;
+    const stale = sets.filter((s) => this.indexReports.get(s.root)?.key !== textKey(s) && s.files.some((f) => f.dependencies.length));
+    if (stale.length === 0) return;
+    const abort = new AbortController();
+    const timer = setTimeout(() => void this.runIndex(filePath, sets, stale, abort), this.settings.indexDebounceMs);
+    this.indexRuns.set(filePath, { timer, abort });
+  }
+
+  private async runIndex(filePath: string, sets: EnvironmentSet[], stale: EnvironmentSet[], abort: AbortController): Promise<void> {
+    const progress = this.progressSupported ? await this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
+    progress?.begin('Stack Doctor', 0, `Resolving ${stale.length === 1 ? path.basename(stale[0]!.root) : `${stale.length} environment sets`}…`, false);
+    try {
+      this.pool ??= new ProviderPool(this.settings.cacheDir || (this.settings.globalStoragePath ? path.join(this.settings.globalStoragePath, 'cache') : defaultCacheDir()));
+      const env = markerEnvironmentFor(this.profile);
+      for (const [i, set] of stale.entries()) {
+        if (abort.signal.aborted) return;
+        progress?.report(Math.round((i / stale.length) * 100), `Resolving ${path.basename(set.root)}…`);
+        const indexes = indexesFor(set, { indexUrl: this.settings.indexUrl, extraIndexUrls: this.settings.extraIndexUrls, trustFiles: this.trusted });
+        const provider = this.pool.get(indexes, this.profile);
+        const report = await indexReport(set, { provider, indexes, markerEnvironment: env, profile: this.profile, signal: abort.signal });
+        this.indexReports.set(set.root, { key: textKey(set), report });
+      }
+      if (!abort.signal.aborted) this.publishSets(filePath, sets);
+    } catch (e) {
+      if (!(e instanceof CancelledError) && !abort.signal.aborted) this.connection.console.error(`Stack Doctor: the index stage failed: ${(e as Error).stack ?? e}`);
+    } finally {
+      progress?.done();
+      if (this.indexRuns.get(filePath)?.abort === abort) this.indexRuns.delete(filePath);
+    }
+  }
+
+  private publishSets(filePath: string, sets: EnvironmentSet[]): void {
+    const findings = runChecks(sets, this.context(sets), this.settings.severityOverrides);
     const byFile = new Map<string, Finding[]>();
     for (const s of sets) for (const f of s.files) byFile.set(f.path, []);
     if (this.docs.has(filePath) || byFile.size === 0) byFile.set(filePath, byFile.get(filePath) ?? []);
@@ -164,8 +237,22 @@ export class Session {
     return out;
   }
 
+  /** Stops pending index work (shutdown). */
+  dispose(): void {
+    for (const run of this.indexRuns.values()) {
+      clearTimeout(run.timer);
+      run.abort.abort();
+    }
+    this.indexRuns.clear();
+  }
+
   private publish(file: string, diagnostics: Diagnostic[]): void {
     const doc = this.docs.get(file);
     void this.connection.sendDiagnostics({ uri: doc?.uri ?? fileUri(file), ...(doc ? { version: doc.version } : {}), diagnostics });
   }
+}
+
+/** What a set's index report depends on: its files and their texts. */
+function textKey(set: EnvironmentSet): string {
+  return set.files.map((f) => `${f.path}\0${f.text.length}\0${f.text}`).join('\0\0');
 }

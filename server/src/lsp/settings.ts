@@ -11,9 +11,13 @@ export interface Settings {
   severityOverrides: SeverityOverrides;
   /** Milliseconds to wait after an edit before analysing (a burst of keystrokes analyses once). */
   debounceMs: number;
+  /** Milliseconds to wait after the fast checks before asking the index (an edit in between cancels it). */
+  indexDebounceMs: number;
+  /** The extension's global storage (the client sends it): the metadata cache lives there when `cacheDir` is empty. */
+  globalStoragePath: string;
 }
 
-export const defaultSettings: Settings = { offline: false, indexUrl: '', extraIndexUrls: [], profile: '', pythonPath: '', cacheDir: '', severityOverrides: {}, debounceMs: 10 };
+export const defaultSettings: Settings = { offline: false, indexUrl: '', extraIndexUrls: [], profile: '', pythonPath: '', cacheDir: '', severityOverrides: {}, debounceMs: 10, indexDebounceMs: 300, globalStoragePath: '' };
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
 
@@ -35,5 +39,7 @@ export function normalizeSettings(raw: unknown): Settings {
     cacheDir: str('cacheDir'),
     severityOverrides,
     debounceMs: typeof r.debounceMs === 'number' && r.debounceMs >= 0 && r.debounceMs <= 5000 ? r.debounceMs : defaultSettings.debounceMs,
+    indexDebounceMs: typeof r.indexDebounceMs === 'number' && r.indexDebounceMs >= 0 && r.indexDebounceMs <= 60000 ? r.indexDebounceMs : defaultSettings.indexDebounceMs,
+    globalStoragePath: str('globalStoragePath'),
   };
 }

@@ -1,0 +1,30 @@
+// `not-found`: the index has no such project, or no version that matches.
+import type { Check } from './types';
+
+/**
+ * Flags a top-level requirement whose project the index does not have (a typo, a private package on the
+ * wrong index), or whose specifier matches none of the versions it has.
+ *
+ * Bad: `nunpy` or `numpy==9.9`. Good: `numpy` or `numpy==2.1.0`.
+ * No automatic fix: the newest version is named in the message.
+ */
+export const notFound: Check = {
+  code: 'not-found',
+  severity: 'error',
+  description: 'The index has no such project, or no such version.',
+  run(set, ctx) {
+    const report = ctx.index?.get(set.root);
+    if (!report) return [];
+    return report.missing.map((m) => ({
+      code: 'not-found',
+      severity: 'error' as const,
+      file: m.dep.file,
+      span: m.kind === 'project' ? m.dep.nameSpan : m.dep.span,
+      message: m.kind === 'project'
+        ? `No project named '${m.dep.rawName}' on ${m.where}; pip would fail with "No matching distribution found".`
+        : `No version of ${m.dep.name} on ${m.where} matches '${m.dep.specifier}'${m.newest ? ` (the newest is ${m.newest})` : ''}; pip would fail with "No matching distribution found".`,
+      related: [],
+      fixes: [],
+    }));
+  },
+};
