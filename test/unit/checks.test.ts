@@ -102,6 +102,27 @@ describe('conflict', () => {
   });
 });
 
+describe('conflict-transitive from embedded knowledge (no index)', () => {
+  const tfSet = (text: string) => set(req('/w/requirements.txt', text));
+  it('flags a TensorFlow line whose published numpy cap excludes the numpy line, with a fix whose cap admits it', () => {
+    const s = tfSet('tensorflow==2.13.0\nnumpy>=1.25\n');
+    const found = byCode(runChecks([s], ctx), 'conflict-transitive');
+    assert.equal(found.length, 2);
+    assert.match(found[0]!.message, /tensorflow 2\.13 needs numpy >=1\.22,<=1\.24\.3/);
+    assert.match(found[0]!.message, /setup\.py/);
+    const fixed = applyFix(s, found.find((f) => f.fixes.length)!);
+    assert.deepEqual(byCode(runChecks([fixed], ctx), 'conflict-transitive'), []);
+  });
+  it('says nothing where a release admits the versions, or where the index has answered', () => {
+    assert.deepEqual(byCode(runChecks([tfSet('tensorflow==2.15.0\nnumpy>=1.25\n')], ctx), 'conflict-transitive'), []);
+    assert.deepEqual(byCode(runChecks([tfSet('tensorflow==2.13.0\nnumpy<1.24\n')], ctx), 'conflict-transitive'), []);
+    assert.deepEqual(byCode(runChecks([tfSet('tensorflow>=2.13\nnumpy>=1.25\n')], ctx), 'conflict-transitive'), []);
+    const s = tfSet('tensorflow==2.13.0\nnumpy>=1.25\n');
+    const answered = { unavailable: null, missing: [], pythonExcluded: [], sdistOnly: [], conflict: null, gaveUp: null };
+    assert.deepEqual(byCode(runChecks([s], { ...ctx, index: new Map([[s.root, answered]]) }), 'conflict-transitive'), []);
+  });
+});
+
 describe('duplicate', () => {
   it('flags a package declared twice in one file, with merge and remove fixes that leave clean text', () => {
     const s = set(req('/w/requirements.txt', 'Requests>=2\nflask\nrequests<3  # cap\nnumpy\n'));

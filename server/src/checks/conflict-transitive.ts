@@ -1,7 +1,10 @@
 // `conflict-transitive`: no resolution exists once dependencies are followed; the resolver's explanation, on every top-level line that takes part.
-import type { Finding } from '../model/types';
-import { where } from './edits';
-import type { Check } from './types';
+import { tensorflowReleases, type TensorflowRelease } from '../knowledge/tensorflow';
+import type { Dependency, Finding, Fix } from '../model/types';
+import type { VersionSet } from '../pep/version-set';
+import { hasPep440Text, where } from './edits';
+import { byName, installedDeclarations, versionSetOf } from './scope';
+import type { Check, CheckContext, EnvironmentSet } from './types';
 
 /**
  * Flags every top-level line that takes part when no set of versions satisfies the environment set once
@@ -12,6 +15,10 @@ import type { Check } from './types';
  * Bad: `tensorflow==2.10.0` with `numpy>=1.25`. Good: `tensorflow==2.15.0` with `numpy>=1.25`.
  * Fixes (each verified by a full resolution before it is offered): move a line to the nearest version that
  * resolves, or narrow another so that it resolves.
+ *
+ * Without an index (offline, unreachable, or before the index stage has answered) it falls back on the
+ * embedded knowledge: TensorFlow's published numpy and protobuf caps (primary-source records only), flagged
+ * only when every TensorFlow release the line admits excludes every version the set admits.
  */
 export const conflictTransitive: Check = {
   code: 'conflict-transitive',
@@ -19,10 +26,10 @@ export const conflictTransitive: Check = {
   description: 'No resolution exists once dependencies are followed.',
   run(set, ctx) {
     const report = ctx.index?.get(set.root);
-    if (!report) return [];
+    if (!report) return fromKnowledge(set, ctx);
     const first = set.files[0]!;
     if (report.unavailable || report.gaveUp) {
-      return [{
+      return [...(report.unavailable ? fromKnowledge(set, ctx) : []), {
         code: 'conflict-transitive',
         severity: 'information',
         file: first.path,
@@ -47,3 +54,80 @@ export const conflictTransitive: Check = {
     }));
   },
 };
+
+const CAPPED: readonly ('numpy' | 'protobuf')[] = ['numpy', 'protobuf'];
+
+function capOf(r: TensorflowRelease, pkg: 'numpy' | 'protobuf'): string | undefined {
+  const spec = pkg === 'numpy' ? r.numpy : r.protobuf;
+  const confidence = pkg === 'numpy' ? r.numpyConfidence : r.protobufConfidence;
+  return spec && confidence !== 'u' ? spec : undefined;
+}
+
+/** The releases of the tables whose line (`2.13.*`) the specifier admits. */
+function releasesAdmitted(spec: VersionSet): TensorflowRelease[] {
+  return tensorflowReleases.filter((r) => {
+    const line = versionSetOf(`==${r.tensorflow.split('.').slice(0, 2).join('.')}.*`);
+    return line !== null && !line.intersect(spec).isEmpty();
+  });
+}
+
+/** TensorFlow lines whose every admitted release caps numpy/protobuf away from what the set allows. */
+function fromKnowledge(set: EnvironmentSet, ctx: CheckContext): Finding[] {
+  const decls = byName(installedDeclarations(set, ctx.markerEnvironment).filter((d) => d.scope === '').map((d) => d.dep));
+  const out: Finding[] = [];
+  for (const tf of decls.get('tensorflow') ?? []) {
+    const tfSet = tf.specifier && !tf.url && !tf.specifierUnknown ? versionSetOf(tf.specifier) : null;
+    if (!tfSet) continue;
+    const releases = releasesAdmitted(tfSet);
+    if (releases.length === 0) continue;
+    for (const pkg of CAPPED) {
+      const lines = (decls.get(pkg) ?? []).filter((d) => d.specifier && !d.url && !d.specifierUnknown && versionSetOf(d.specifier));
+      if (lines.length === 0) continue;
+      const allowed = lines.map((d) => versionSetOf(d.specifier)!).reduce((a, b) => a.intersect(b));
+      if (allowed.isEmpty()) continue; // a direct conflict: `conflict` reports it
+      const blocked = releases.every((r) => {
+        const cap = capOf(r, pkg);
+        const capSet = cap ? versionSetOf(cap) : null;
+        return capSet !== null && capSet.intersect(allowed).isEmpty();
+      });
+      if (!blocked) continue;
+      const r0 = releases[releases.length - 1]!;
+      const caps = [...new Set(releases.map((r) => `tensorflow ${r.tensorflow.split('.').slice(0, 2).join('.')} needs ${pkg} ${capOf(r, pkg)}`))];
+      const fix = knowledgeFix(tf, pkg, allowed);
+      const message = `${tf.text} and ${lines.map((d) => `'${d.text}' (${where(d, set.files)})`).join(', ')} cannot be installed together: ${caps.join('; ')} (from TensorFlow's published requirements: ${sourceOf(r0)}). Known without the index; the index would confirm.`;
+      const all: Dependency[] = [tf, ...lines];
+      for (const dep of all) {
+        out.push({
+          code: 'conflict-transitive',
+          severity: 'error',
+          file: dep.file,
+          span: dep.span,
+          message,
+          related: all.filter((d) => d !== dep).map((d) => ({ file: d.file, span: d.span, message: `${d.text} takes part` })),
+          fixes: dep === tf && fix ? [fix] : [],
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** The part of a record's sources that states the requirement caps (setup.py), else all of them. */
+function sourceOf(r: TensorflowRelease): string {
+  const parts = r.source.split(';').map((x) => x.trim());
+  return parts.find((x) => /setup\.py/.test(x)) ?? r.source;
+}
+
+/** The newest TensorFlow line whose cap admits what the set allows, as a fix of the tensorflow line. */
+function knowledgeFix(tf: Dependency, pkg: 'numpy' | 'protobuf', allowed: VersionSet): Fix | null {
+  if (!hasPep440Text(tf)) return null;
+  const fits = tensorflowReleases.filter((r) => {
+    const cap = capOf(r, pkg);
+    const capSet = cap ? versionSetOf(cap) : null;
+    return capSet !== null && !capSet.intersect(allowed).isEmpty();
+  });
+  const best = fits[fits.length - 1];
+  if (!best) return null;
+  const line = best.tensorflow.split('.').slice(0, 2).join('.');
+  return { title: `Change to 'tensorflow==${line}.*' (its published ${pkg} requirement admits yours)`, edits: [{ file: tf.file, span: tf.specifierSpan, newText: `==${line}.*` }] };
+}

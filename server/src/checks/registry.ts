@@ -1,20 +1,26 @@
 // The registry: every check, in the order it runs, and the severity overrides applied to what they find.
 import type { Finding, Severity } from '../model/types';
+import { companionVersion } from './companion-version';
 import { conflict } from './conflict';
 import { conflictTransitive } from './conflict-transitive';
+import { cudaDriver } from './cuda-driver';
+import { cudaMix } from './cuda-mix';
+import { cudaUnavailable } from './cuda-unavailable';
+import { deprecated } from './deprecated';
+import { duplicate } from './duplicate';
 import { installedMismatch } from './installed-mismatch';
 import { noWheel } from './no-wheel';
 import { notFound } from './not-found';
 import { requiresPython } from './requires-python';
-import { duplicate } from './duplicate';
 import { syntax } from './syntax';
+import { systemLibrary } from './system-library';
 import type { Check, CheckContext, EnvironmentSet } from './types';
 
 /**
  * Every check, fast ones first. The index-backed ones (conflict-transitive, not-found, requires-python,
  * no-wheel) find nothing until the index stage has put its report into the context.
  */
-export const checks: readonly Check[] = [syntax, duplicate, conflict, conflictTransitive, notFound, requiresPython, noWheel, installedMismatch];
+export const checks: readonly Check[] = [syntax, duplicate, conflict, conflictTransitive, notFound, requiresPython, noWheel, installedMismatch, systemLibrary, cudaDriver, cudaMix, cudaUnavailable, companionVersion, deprecated];
 
 /** Every code a check of this version can emit, for settings validation and the parity test. */
 export const codes: readonly string[] = checks.map((c) => c.code);

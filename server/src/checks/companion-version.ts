@@ -1,0 +1,176 @@
+// `companion-version`: versions that must move together do not (torch/torchvision/torchaudio, tensorflow/keras, jax/jaxlib and the JAX CUDA plugin).
+import { releaseOfCompanion, torchRelease, type TorchRelease } from '../knowledge/pytorch';
+import { tensorflowRelease } from '../knowledge/tensorflow';
+import type { Dependency, Finding, Fix, ParsedFile } from '../model/types';
+import { SpecifierSet } from '../pep/specifier';
+import { Version } from '../pep/version';
+import { pinnedVersion } from './cuda-builds';
+import { hasPep440Text, where } from './edits';
+import { byName, installedDeclarations, installGroups } from './scope';
+import type { Check, EnvironmentSet } from './types';
+
+/** The public part of a pinned version (`2.1.0+cu121` -> `2.1.0`). */
+function publicOf(v: string): string {
+  return v.split('+')[0]!;
+}
+
+function sameVersion(a: string, b: string): boolean {
+  const x = Version.parse(publicOf(a));
+  const y = Version.parse(publicOf(b));
+  return !!x && !!y && x.equals(y);
+}
+
+/** An edit that replaces the public part of a pinned version in place, keeping the operator and any local label. */
+function repinFix(dep: Dependency, files: ParsedFile[], newVersion: string, why: string): Fix | null {
+  const file = files.find((f) => f.path === dep.file);
+  const pinned = pinnedVersion(dep);
+  if (!file || !pinned) return null;
+  const written = file.text.slice(dep.specifierSpan.start, dep.specifierSpan.end);
+  const pub = publicOf(pinned);
+  const m = new RegExp(`\\d[\\w.!]*`).exec(written);
+  if (!m || !sameVersion(m[0], pub)) return null;
+  const start = dep.specifierSpan.start + m.index;
+  return { title: `Change ${dep.rawName} to ${newVersion} (${why})`, edits: [{ file: dep.file, span: { start, end: start + m[0].length }, newText: newVersion }], preferred: true };
+}
+
+interface Pins {
+  pinned: Map<string, { dep: Dependency; version: string }>;
+  declared: Map<string, Dependency[]>;
+}
+
+function pinsOf(group: Dependency[]): Pins {
+  const pinned = new Map<string, { dep: Dependency; version: string }>();
+  const declared = byName(group);
+  for (const [name, decls] of declared) {
+    for (const dep of decls) {
+      const v = pinnedVersion(dep);
+      if (v && Version.parse(publicOf(v))) {
+        pinned.set(name === 'pytorch' ? 'torch' : name, { dep, version: v });
+        break;
+      }
+    }
+  }
+  const pt = declared.get('pytorch');
+  if (pt) declared.set('torch', [...(declared.get('torch') ?? []), ...pt]);
+  return { pinned, declared };
+}
+
+function finding(dep: Dependency, message: string, related: Dependency[], fix: Fix | null): Finding {
+  return { code: 'companion-version', severity: 'error', file: dep.file, span: dep.span, message, related: related.map((r) => ({ file: r.file, span: r.span, message: `${r.name} is declared here` })), fixes: fix ? [fix] : [] };
+}
+
+function expectedCompanion(rel: TorchRelease, pkg: 'torchvision' | 'torchaudio', dep: Dependency): string[] {
+  const out = [rel[pkg]];
+  if (dep.kind === 'conda' && rel.conda) out.push(rel.conda[pkg]);
+  return out;
+}
+
+function torchFindings(p: Pins, files: ParsedFile[]): Finding[] {
+  const out: Finding[] = [];
+  const torch = p.pinned.get('torch');
+  const rel = torch ? torchRelease(torch.version) : undefined;
+  for (const pkg of ['torchvision', 'torchaudio'] as const) {
+    const comp = p.pinned.get(pkg);
+    if (!comp) continue;
+    if (torch && rel) {
+      const want = expectedCompanion(rel, pkg, comp.dep);
+      if (want.some((w) => sameVersion(w, comp.version))) continue;
+      // torchaudio 2.11 and later is built against PyTorch's stable ABI and works with any torch >= 2.11.
+      if (pkg === 'torchaudio' && cmp(publicOf(comp.version), '2.11') >= 0 && cmp(publicOf(torch.version), '2.11') >= 0) continue;
+      const fix = hasPep440Text(comp.dep) || comp.dep.kind === 'conda' ? repinFix(comp.dep, files, want[0]!, `the ${pkg} of torch ${rel.torch}`) : null;
+      out.push(finding(comp.dep, `${pkg} ${publicOf(comp.version)} does not belong to torch ${publicOf(torch.version)} (${where(torch.dep, files)}), which needs ${pkg} ${want.join(' or ')}; mixing releases fails at import with "RuntimeError: operator torchvision::nms does not exist" or similar.`, [torch.dep], fix));
+      continue;
+    }
+    // No exact torch pin: the companion's own release must be admitted by what torch declares.
+    const crel = releaseOfCompanion(pkg, comp.version);
+    const torchDecls = (p.declared.get('torch') ?? []).filter((d) => d.specifier && !d.specifierUnknown && d.url === null && d.kind !== 'conda');
+    if (!crel || torchDecls.length === 0) continue;
+    const excluding = torchDecls.filter((d) => {
+      try {
+        return !SpecifierSet.parse(d.specifier).contains(crel.torch, true);
+      } catch {
+        return false;
+      }
+    });
+    if (excluding.length === 0) continue;
+    out.push(finding(comp.dep, `${pkg} ${publicOf(comp.version)} belongs to torch ${crel.torch}, which '${excluding.map((d) => `torch${d.specifier}`).join("' and '")}' excludes; torch, torchvision and torchaudio must come from one release.`, excluding, null));
+  }
+  return out;
+}
+
+function cmp(a: string, b: string): number {
+  const x = Version.parse(a);
+  const y = Version.parse(b);
+  return x && y ? x.compare(y) : 0;
+}
+
+function kerasFindings(p: Pins, files: ParsedFile[]): Finding[] {
+  const tf = p.pinned.get('tensorflow');
+  const rel = tf ? tensorflowRelease(publicOf(tf.version)) : undefined;
+  if (!tf || !rel) return [];
+  const out: Finding[] = [];
+  const checks: [string, string | undefined, string][] = [
+    ['keras', rel.keras, rel.keras?.startsWith('>=3') ? `TensorFlow ${rel.tensorflow.replace(/\.\d+$/, '')} uses Keras 3 as tf.keras (keep Keras 2 with tf-keras and TF_USE_LEGACY_KERAS=1)` : `TensorFlow ${rel.tensorflow.replace(/\.\d+$/, '')} needs the Keras 2 release of the same minor`],
+    ['tf-keras', rel.tfKeras, `tf-keras must match the TensorFlow minor`],
+  ];
+  for (const [name, spec, why] of checks) {
+    const pin = p.pinned.get(name);
+    if (!pin || !spec) continue;
+    let ok = true;
+    try {
+      ok = SpecifierSet.parse(spec).contains(publicOf(pin.version), true);
+    } catch {
+      continue;
+    }
+    if (ok) continue;
+    const fix: Fix | null = hasPep440Text(pin.dep) ? { title: `Change to ${pin.dep.rawName}${spec}`, edits: [{ file: pin.dep.file, span: pin.dep.specifierSpan, newText: spec }], preferred: true } : null;
+    out.push(finding(pin.dep, `${name} ${publicOf(pin.version)} does not fit tensorflow ${publicOf(tf.version)} (${where(tf.dep, files)}), which needs ${name}${spec}: ${why}.`, [tf.dep], fix));
+  }
+  return out;
+}
+
+function jaxFindings(p: Pins, files: ParsedFile[]): Finding[] {
+  const out: Finding[] = [];
+  const jax = p.pinned.get('jax');
+  const jaxlib = p.pinned.get('jaxlib');
+  if (jax && jaxlib && cmp(publicOf(jaxlib.version), publicOf(jax.version)) > 0) {
+    out.push(finding(jaxlib.dep, `jaxlib ${publicOf(jaxlib.version)} is newer than jax ${publicOf(jax.version)} (${where(jax.dep, files)}); jax requires jaxlib <= its own version, so pip cannot install them together.`, [jax.dep], repinFix(jaxlib.dep, files, publicOf(jax.version), `the jaxlib of jax ${publicOf(jax.version)}`)));
+  }
+  for (const major of ['12', '13', '11']) {
+    const plugin = p.pinned.get(`jax-cuda${major}-plugin`);
+    const pjrt = p.pinned.get(`jax-cuda${major}-pjrt`);
+    if (plugin && pjrt && !sameVersion(plugin.version, pjrt.version)) {
+      out.push(finding(pjrt.dep, `jax-cuda${major}-pjrt ${publicOf(pjrt.version)} differs from jax-cuda${major}-plugin ${publicOf(plugin.version)} (${where(plugin.dep, files)}), which requires exactly its own version of the pjrt package.`, [plugin.dep], repinFix(pjrt.dep, files, publicOf(plugin.version), 'the version of the plugin')));
+    }
+    if (plugin && jax && cmp(publicOf(plugin.version), publicOf(jax.version)) > 0) {
+      out.push(finding(plugin.dep, `jax-cuda${major}-plugin ${publicOf(plugin.version)} is newer than jax ${publicOf(jax.version)} (${where(jax.dep, files)}); the plugin must not be newer than jax.`, [jax.dep], repinFix(plugin.dep, files, publicOf(jax.version), `the plugin of jax ${publicOf(jax.version)}`)));
+    }
+  }
+  return out;
+}
+
+/**
+ * Flags exact pins of packages that are released together but disagree: torchvision / torchaudio of another
+ * torch release (table of knowledge.md 2.2; where torch is not pinned, a torchvision pin whose torch the torch
+ * specifier excludes), keras / tf-keras that do not fit the pinned TensorFlow, jaxlib newer than jax, and the
+ * JAX CUDA plugin and pjrt packages out of step. Extras and groups are judged each with the base.
+ *
+ * Bad: `torch==2.1.0` with `torchvision==0.15.2`. Good: `torch==2.1.0` with `torchvision==0.16.0`.
+ * Fix: the companion version that matches (the local label, `+cu121`, is kept).
+ */
+export const companionVersion: Check = {
+  code: 'companion-version',
+  severity: 'error',
+  description: 'Versions that must move together do not (torch/torchvision/torchaudio, tensorflow/keras, jax/jaxlib).',
+  run(set: EnvironmentSet, ctx) {
+    const out = new Map<string, Finding>();
+    for (const group of installGroups(installedDeclarations(set, ctx.markerEnvironment))) {
+      const p = pinsOf(group);
+      for (const f of [...torchFindings(p, set.files), ...kerasFindings(p, set.files), ...jaxFindings(p, set.files)]) {
+        const key = `${f.file}\0${f.span.start}\0${f.message}`;
+        if (!out.has(key)) out.set(key, f);
+      }
+    }
+    return [...out.values()];
+  },
+};

@@ -1,0 +1,74 @@
+// `cuda-mix`: builds for different CUDA versions in one environment set.
+import { variantToCuda } from '../knowledge/cuda';
+import { formatCuda } from '../knowledge/types';
+import type { Finding, Fix } from '../model/types';
+import { compatible, cudaBuilds, describeCuda, isTorchVariantBuild, retargetAll, torchVariantsFor, type CudaBuild } from './cuda-builds';
+import { runsOnTarget } from './cuda-driver';
+import type { Check, CheckContext, EnvironmentSet } from './types';
+
+/**
+ * Flags builds for different CUDA versions that would be installed together: different majors anywhere
+ * (`cupy-cuda11x` with the cu121 PyTorch index, `pytorch-cuda=12.1` with `cudatoolkit=11.8`), or different
+ * minors where both fix the minor (`torch==2.1.0+cu118` with `torchvision==0.16.0+cu121`). Extras and groups
+ * are judged each with the base, never against each other.
+ *
+ * Bad: `torch==2.1.0+cu118` and `torchvision==0.16.0+cu121`. Good: both `+cu121`.
+ * Fix: one CUDA version for the whole set, one fix per version present (the newest the target's driver runs
+ * is preferred), PyTorch index URLs and local labels switched together.
+ */
+export const cudaMix: Check = {
+  code: 'cuda-mix',
+  severity: 'error',
+  description: 'Packages built for different CUDA major/minor versions in one environment set.',
+  run(set, ctx) {
+    const all = cudaBuilds(set, ctx);
+    const scopes = [...new Set(all.map((b) => b.scope).filter((s) => s !== ''))].sort();
+    const groups = [all.filter((b) => b.scope === ''), ...scopes.map((s) => all.filter((b) => b.scope === '' || b.scope === s))];
+    const out = new Map<string, Finding>();
+    for (const builds of groups) {
+      const clashing = builds.filter((b) => builds.some((o) => o !== b && !compatible(b, o)));
+      if (clashing.length === 0) continue;
+      const fixes = fixesFor(set, builds, ctx);
+      for (const b of clashing) {
+        const key = `${b.file}\0${b.span.start}`;
+        if (out.has(key)) continue;
+        const others = builds.filter((o) => o !== b && !compatible(b, o));
+        out.set(key, {
+          code: 'cuda-mix',
+          severity: 'error',
+          file: b.file,
+          span: b.span,
+          message: `${b.label} is a ${describeCuda(b)} build, but the same environment also gets ${others.map((o) => `${describeCuda(o)} from ${o.label} (${o.where})`).join(' and ')}; builds for different CUDA versions load mismatched libraries or cannot be resolved together.`,
+          related: others.map((o) => ({ file: o.file, span: o.span, message: `${describeCuda(o)} build` })),
+          fixes,
+        });
+      }
+    }
+    return [...out.values()];
+  },
+};
+
+/** One fix per exact CUDA version present in the group that every build can be rewritten for. */
+function fixesFor(set: EnvironmentSet, builds: CudaBuild[], ctx: CheckContext): Fix[] {
+  const torchVariants = torchVariantsFor(set);
+  const targets = new Map<string, { major: number; minor: number }>();
+  for (const b of builds) {
+    if (b.cuda.minor !== null && b.exact) targets.set(`${b.cuda.major}.${b.cuda.minor}`, { major: b.cuda.major, minor: b.cuda.minor });
+    else if (builds.some(isTorchVariantBuild)) {
+      // A major-only build (cupy-cuda12x): the newest PyTorch variant of that major.
+      const v = torchVariants.map(variantToCuda).filter((c): c is { major: number; minor: number } => !!c && c.major === b.cuda.major).sort((x, y) => y.minor - x.minor)[0];
+      if (v) targets.set(`${v.major}.${v.minor}`, v);
+    }
+  }
+  const found: { fix: Fix; runs: boolean }[] = [];
+  for (const t of [...targets.values()].sort((a, b) => b.major - a.major || b.minor - a.minor)) {
+    const edits = retargetAll(set, builds, t, torchVariants);
+    if (!edits || edits.length === 0) continue;
+    const runs = runsOnTarget(ctx.profile, { major: t.major, minor: t.minor })?.runs !== false;
+    found.push({ fix: { title: `Use CUDA ${formatCuda({ major: t.major, minor: t.minor })} for every build of this environment${runs ? '' : ` (needs a newer driver than ${ctx.profile.nvidia?.driver})`}`, edits, preferred: false }, runs });
+  }
+  const best = found.find((f) => f.runs);
+  if (best) best.fix.preferred = true;
+  const fixes = found.map((f) => f.fix);
+  return fixes;
+}

@@ -1,0 +1,51 @@
+// `cuda-unavailable`: a CUDA build on a target without an NVIDIA GPU, on macOS, or where the package has no native GPU build.
+import { tensorflowAndCuda } from '../knowledge/tensorflow';
+import type { Finding, Fix } from '../model/types';
+import { targetOs } from '../system/profile';
+import { cpuEdits, cudaBuilds, describeCuda, type CudaBuild } from './cuda-builds';
+import { removalSpan } from './edits';
+import type { Check, CheckContext } from './types';
+
+/** Why a build cannot use a GPU on the target; null when it can, or when the target is not known well enough to say. */
+function reason(b: CudaBuild, ctx: CheckContext): string | null {
+  const os = targetOs(ctx.profile);
+  if (os === 'darwin') return 'macOS has no CUDA';
+  if (os === 'windows' && b.kind === 'tensorflow') return `TensorFlow's [and-cuda] extra is for Linux only (${tensorflowAndCuda.platforms.join(', ')}), and TensorFlow after 2.10 has no GPU support on native Windows (use WSL2)`;
+  if (os === 'windows' && b.kind === 'jax') return 'JAX publishes no native Windows GPU wheels (GPU only through WSL2)';
+  if (ctx.profile.nvidia === null) return 'the target has no NVIDIA GPU driver';
+  return null;
+}
+
+/**
+ * Flags a CUDA build (`+cu121` labels, the cu121 PyTorch index, `nvidia-*-cu12`, `cupy-cuda12x`, `jax[cuda12]`,
+ * `tensorflow[and-cuda]`, conda `pytorch-cuda=12.1`) where it cannot use a GPU: a target whose probe found no
+ * NVIDIA driver (`nvidia: null`), macOS, or native Windows for TensorFlow's and JAX's CUDA extras. An unknown
+ * `nvidia` field never yields a finding.
+ *
+ * Bad: `torch==2.1.0+cu121` on a laptop without an NVIDIA GPU (gigabytes of CUDA libraries that never load).
+ * Good: `torch==2.1.0+cpu` with `--index-url https://download.pytorch.org/whl/cpu`.
+ * Fix: the CPU build: PyTorch labels and index switched to `cpu` (on macOS the label dropped and the index
+ * line removed), the JAX / TensorFlow CUDA extra dropped.
+ */
+export const cudaUnavailable: Check = {
+  code: 'cuda-unavailable',
+  severity: 'warning',
+  description: 'A CUDA build on a target without an NVIDIA GPU, or on macOS.',
+  run(set, ctx) {
+    const builds = cudaBuilds(set, ctx);
+    const flagged = builds.map((b) => ({ b, why: reason(b, ctx) })).filter((x): x is { b: CudaBuild; why: string } => x.why !== null);
+    if (flagged.length === 0) return [];
+    const macos = targetOs(ctx.profile) === 'darwin';
+    const edits = cpuEdits(set, flagged.map((x) => x.b), macos, (file, span) => removalSpan(file.text, span));
+    const fix: Fix | null = edits.length ? { title: macos ? 'Use the CPU builds (macOS wheels from PyPI)' : 'Use the CPU builds', edits, preferred: true } : null;
+    return flagged.map(({ b, why }): Finding => ({
+      code: 'cuda-unavailable',
+      severity: 'warning',
+      file: b.file,
+      span: b.span,
+      message: `${b.label} is a ${describeCuda(b)} build, but ${why}: it would run on the CPU only, or fail to install.`,
+      related: [],
+      fixes: fix ? [fix] : [],
+    }));
+  },
+};

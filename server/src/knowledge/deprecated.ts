@@ -1,0 +1,37 @@
+// Deprecated and placeholder packages, and deprecated extras, with what to use instead.
+import data from './data/deprecated.json';
+import type { Sourced } from './types';
+
+/** A package name that no longer installs or must not be used (knowledge.md 9). */
+export interface DeprecatedPackage extends Sourced {
+  /** PEP 503 normalized (pip) or conda name. */
+  package: string;
+  ecosystem: 'pip' | 'conda';
+  status: string;
+  replacement: string | null;
+  /** Whether the replacement takes the same version numbers (so the specifier is kept). */
+  keepSpecifier?: boolean;
+  /** From this version on, installation fails outright. */
+  failsFrom?: string;
+  /** Flag only from `failsFrom` on (`cudatoolkit` 11.x is still valid; 12 does not exist). */
+  onlyWhenFailing?: boolean;
+  advice?: string;
+}
+
+/** An extra of a package that no longer selects anything (`jax[cuda11_pip]`). */
+export interface DeprecatedExtra extends Sourced {
+  package: string;
+  extraPattern: string;
+  status: string;
+  replacementExtra: string;
+}
+
+const d = data as unknown as { packages: DeprecatedPackage[]; extras: DeprecatedExtra[] };
+
+export const deprecatedPackages: readonly DeprecatedPackage[] = d.packages;
+export const deprecatedExtras: readonly DeprecatedExtra[] = d.extras;
+
+/** The record of a name in an ecosystem. */
+export function deprecatedPackage(name: string, ecosystem: 'pip' | 'conda'): DeprecatedPackage | undefined {
+  return deprecatedPackages.find((p) => p.package === name && p.ecosystem === ecosystem);
+}
