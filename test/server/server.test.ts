@@ -147,3 +147,28 @@ describe('language server over stdio', () => {
     assert.ok(hover === null || typeof hover === 'object');
   });
 });
+
+describe('language server: machine findings against a profile', () => {
+  it('offers the wheel-only alternative as an edit and the install command as a terminal command, never run', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-server-profile-'));
+    const client = new LspClient();
+    try {
+      await client.initialize(dir, { debounceMs: 0, offline: true, profile: path.resolve('test/fixtures/profiles/debian-bare.json') });
+      const file = path.join(dir, 'requirements.txt');
+      fs.writeFileSync(file, 'opencv-python\n');
+      const uri = pathToFileURL(file).toString();
+      const got = client.waitFor(uri, (p) => p.diagnostics.some((d) => d.code === 'system-library'));
+      client.open(file, 'opencv-python\n');
+      const d = (await got).diagnostics.find((x) => x.code === 'system-library')!;
+      const actions = await client.request<{ title: string; edit?: { changes: Record<string, { newText: string }[]> }; command?: { command: string; arguments: string[] } }[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
+      const swap = actions.find((a) => a.edit);
+      assert.equal(swap?.edit?.changes[uri]?.[0]?.newText, 'opencv-python-headless');
+      const typed = actions.find((a) => a.command);
+      assert.equal(typed?.command?.command, 'stackDoctor.typeInTerminal');
+      assert.match(typed?.command?.arguments[0] ?? '', /^sudo apt-get install -y libgl1/);
+    } finally {
+      await client.shutdown();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

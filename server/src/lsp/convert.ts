@@ -6,6 +6,9 @@ import { LineIndex } from '../model/text';
 
 export const SOURCE = 'stack-doctor';
 
+/** The client command that opens a terminal with a command typed in it, not run. */
+export const TYPE_IN_TERMINAL = 'stackDoctor.typeInTerminal';
+
 const severities: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
@@ -55,7 +58,10 @@ export function codeActionsFor(diagnostics: Diagnostic[]): CodeAction[] {
     if (d.source !== SOURCE) continue;
     const data = d.data as DiagnosticData | undefined;
     for (const fix of data?.fixes ?? []) {
-      const action = CodeAction.create(fix.title, fix.edit, CodeActionKind.QuickFix);
+      const hasEdits = Object.values(fix.edit.changes ?? {}).some((edits) => edits.length > 0);
+      // A fix that is a command for the person (a system package install) is typed into a terminal by the client, never run.
+      const action = hasEdits ? CodeAction.create(fix.title, fix.edit, CodeActionKind.QuickFix) : fix.run ? CodeAction.create(fix.title, { title: fix.title, command: TYPE_IN_TERMINAL, arguments: [fix.run] }, CodeActionKind.QuickFix) : undefined;
+      if (!action) continue;
       action.diagnostics = [d];
       if (fix.preferred) action.isPreferred = true;
       out.push(action);
