@@ -11,9 +11,12 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const session = new Session(connection);
 let pullsConfiguration = false;
+/** What the client sent at start: the settings then, and what only it knows (global storage, trust, test timings). */
+let initOptions: Record<string, unknown> = {};
 
 connection.onInitialize((params) => {
   const init = (params.initializationOptions ?? {}) as Record<string, unknown>;
+  initOptions = init;
   session.settings = normalizeSettings(init);
   session.trusted = init.trusted !== false;
   pullsConfiguration = params.capabilities.workspace?.configuration === true;
@@ -33,7 +36,8 @@ connection.onInitialize((params) => {
 async function reloadSettings(): Promise<void> {
   if (pullsConfiguration) {
     try {
-      session.settings = normalizeSettings(await connection.workspace.getConfiguration('stackDoctor'));
+      const pulled = (await connection.workspace.getConfiguration('stackDoctor')) as Record<string, unknown> | null;
+      session.settings = normalizeSettings({ ...initOptions, ...(pulled ?? {}) });
     } catch {
       // the client could not answer; keep what we have
     }
