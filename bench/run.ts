@@ -1,4 +1,4 @@
-// `npm run bench`: parse+check of large files per check, and edit -> diagnostics latency over stdio against the built server.
+// `npm run bench`: parse+check of large files per check, edit -> diagnostics latency over stdio, PEP core, and resolution (in memory, over a loopback index, against pip).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +11,8 @@ import { parsePyproject } from '../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../server/src/parsers/requirements';
 import { LspClient } from '../test/helpers/lsp-client';
 import { benchPep } from './pep';
+import { benchAgainstPip } from './pip-compare';
+import { benchResolver } from './resolver';
 
 const NAMES = ['numpy', 'scipy', 'pandas', 'torch', 'torchvision', 'tensorflow', 'jax', 'requests', 'flask', 'django', 'rich', 'pydantic', 'fastapi', 'uvicorn', 'scikit-learn', 'matplotlib', 'seaborn', 'opencv-python', 'pillow', 'transformers'];
 
@@ -98,6 +100,8 @@ async function main(): Promise<void> {
   }
   results['didChange -> publishDiagnostics, 2000-line requirements.txt, stdio (ms)'] = await editLatency(40);
   results['pep (operations per ms)'] = await benchPep();
+  results['resolver over the in-memory provider (ms)'] = await benchResolver();
+  results['resolver over a loopback index, and pip'] = await benchAgainstPip();
   console.log(JSON.stringify(results, null, 2));
 }
 

@@ -160,6 +160,26 @@ export class MetadataProvider implements ResolverMetadataProvider {
       .map((v) => v.version);
   }
 
+  /** Versions with files that fit the target, all of them yanked, newest first (the resolver's contract). An unknown project: `[]`. */
+  async yankedVersions(name: string, signal?: AbortSignal): Promise<Version[]> {
+    let state: ProjectState;
+    try {
+      state = await this.project(name, signal);
+    } catch (e) {
+      if (e instanceof NotFoundError) return [];
+      throw e;
+    }
+    const all = new Map<string, { version: Version; yanked: boolean }>();
+    for (const v of state.verdicts) {
+      if (v.excluded !== null || v.version === null) continue;
+      const g = all.get(v.version.key);
+      const yanked = v.file.yanked !== false;
+      if (g) g.yanked &&= yanked;
+      else all.set(v.version.key, { version: v.version, yanked });
+    }
+    return [...all.values()].filter((g) => g.yanked).map((g) => g.version).sort((a, b) => b.compare(a));
+  }
+
   /** The versions pip would try for a requirement with this (merged) specifier, newest first: pip 23's pre-release and yanked rules applied. Throws `NotFoundError` for an unknown project. */
   async versionsFor(name: string, query: VersionQuery = {}): Promise<Version[]> {
     return (await this.explain(name, query)).filter((v) => v.files.length > 0).map((v) => v.version);

@@ -92,7 +92,7 @@ class Solver<O> {
   private readonly versionsPending = new Map<string, Promise<Version[]>>();
   private readonly metaCache = new Map<string, PackageMetadata | 'unknown'>();
   private readonly markerCache = new Map<string, Marker | null>();
-  private readonly setCache = new Map<string, { set: VersionSet; pre: boolean } | null>();
+  private readonly setCache = new Map<string, { set: VersionSet; pre: boolean; empty: boolean; pinned: boolean } | null>();
   private readonly pythonCache = new Map<string, boolean>();
   private readonly rangeCache = new Map<string, VersionSet>();
 
@@ -100,6 +100,10 @@ class Solver<O> {
   private readonly depIndex = new Map<string, Incompatibility<O>>();
   private readonly discovery = new Map<string, number>();
   private readonly explicitPre = new Set<string>();
+  /** Packages some requirement pins exactly (`==1.5`, `===1.5`): only these may get a yanked version, as pip decides. */
+  private readonly pinned = new Set<string>();
+  /** `base@versionKey` of the candidates whose every file is yanked. */
+  private readonly yanked = new Set<string>();
   private readonly urlPins = new Map<string, UrlMetadata & { url: string }>();
   private readonly opaque = new Set<string>();
   private readonly overrides = new Map<string, Array<{ spec: RequirementSpec; origin: O; text: string }>>();
@@ -222,18 +226,39 @@ class Solver<O> {
     }
   }
 
-  private specifierSet(text: string): { set: VersionSet; pre: boolean } | null {
+  private specifierSet(text: string): { set: VersionSet; pre: boolean; empty: boolean; pinned: boolean } | null {
     let r = this.setCache.get(text);
     if (r === undefined) {
       try {
         const s = SpecifierSet.parse(text);
-        r = { set: VersionSet.fromSpecifierSet(s), pre: s.prereleases === true };
+        r = {
+          set: VersionSet.fromSpecifierSet(s),
+          pre: s.prereleases === true,
+          empty: s.specifiers.length === 0,
+          pinned: s.specifiers.some((x) => x.operator === '===' || (x.operator === '==' && !x.version.endsWith('.*'))),
+        };
       } catch {
         r = null;
       }
       this.setCache.set(text, r);
     }
     return r;
+  }
+
+  /**
+   * The versions a requirement on `name` admits, as pip 23.2 (packaging 21.3) filters candidates: a specifier
+   * that names no pre-release admits no pre-release (unless pre-releases are allowed everywhere or another
+   * requirement names one), so the known pre-releases are cut out of its set. Records pins and named pre-releases.
+   */
+  private async requirementSet(name: string, text: string): Promise<{ set: VersionSet; pre: boolean } | null> {
+    const s = this.specifierSet(text);
+    if (!s) return null;
+    if (s.pre) this.explicitPre.add(name);
+    if (s.pinned) this.pinned.add(name);
+    if (s.empty || s.pre || this.opts.prereleases === true || this.explicitPre.has(name)) return s;
+    let set = s.set;
+    for (const v of await this.loadVersions(name)) if (v.isPrerelease && set.contains(v)) set = set.intersect(VersionSet.exactly(v).complement());
+    return { set, pre: false };
   }
 
   private pythonAllows(requiresPython: string | undefined): boolean {
@@ -263,6 +288,10 @@ class Solver<O> {
     const rootTerm = Term.positive(VersionSet.exactly(ROOT_VERSION));
     for (const r of this.roots) {
       const spec = toRequirementSpec(r.requirement);
+      if (!spec.url && this.markerHolds(spec.marker, '')) this.prefetch(canonicalizeName(spec.name));
+    }
+    for (const r of this.roots) {
+      const spec = toRequirementSpec(r.requirement);
       if (!this.markerHolds(spec.marker, '')) continue;
       const written = typeof r.requirement === 'string' ? r.requirement.trim() : requirementText(spec);
       for (const { req, origin, text } of this.applyOverrides(spec, r.origin, written)) {
@@ -284,13 +313,12 @@ class Solver<O> {
         if (!pin) continue;
         set = VersionSet.exactly(pin.version);
       } else {
-        const s = this.specifierSet(spec.specifier);
+        const s = await this.requirementSet(name, spec.specifier);
         if (!s) {
           this.incomplete.push(`${requirementText(spec)}: invalid specifier, ignored`);
           continue;
         }
         set = s.set;
-        if (s.pre) this.explicitPre.add(name);
       }
       if (set.isFull()) continue;
       this.rootIncompats.push(
@@ -343,14 +371,13 @@ class Solver<O> {
       specifier = `==${p.version}`;
     } else {
       if (this.opaque.has(name)) return [];
-      const s = this.specifierSet(spec.specifier);
+      const s = await this.requirementSet(name, spec.specifier);
       if (!s) {
         this.incomplete.push(`${requirementText(spec)}: invalid specifier, ignored`);
         return [];
       }
       set = s.set;
       specifier = spec.specifier;
-      if (s.pre) this.explicitPre.add(name);
     }
     const out: Edge<O>[] = [{ pkg: name, set, specifier, override, extraOf: null }];
     for (const x of spec.extras) out.push({ pkg: `${name}[${canonicalizeName(x)}]`, set, specifier, override, extraOf: null });
@@ -362,7 +389,14 @@ class Solver<O> {
   /** Starts fetching a package's versions, once. */
   private prefetch(base: string): void {
     if (base === ROOT || this.versionsCache.has(base) || this.versionsPending.has(base) || this.urlPins.has(base)) return;
-    const p = this.provider.versions(base, this.signal);
+    const yanked = this.provider.yankedVersions ? this.provider.yankedVersions(base, this.signal) : Promise.resolve([]);
+    // Yanked versions are candidates too (pip takes one when a requirement pins it), marked so that only a pin chooses them.
+    const p = Promise.all([this.provider.versions(base, this.signal), yanked]).then(([vs, ys]) => {
+      if (ys.length === 0) return vs;
+      for (const y of ys) this.yanked.add(`${base}@${y.key}`);
+      const have = new Set(vs.map((v) => v.key));
+      return [...vs, ...ys.filter((y) => !have.has(y.key))].sort((a, b) => b.compare(a));
+    });
     p.catch(() => undefined);
     this.versionsPending.set(base, p);
   }
@@ -410,6 +444,8 @@ class Solver<O> {
       if (!extra) this.incomplete.push(`${base} ${v}: dependencies unknown`);
     } else {
       if (!this.pythonAllows(meta.requiresPython)) return { kind: 'python', requiresPython: meta.requiresPython! };
+      // Their versions are needed to build the requirement sets: ask for all at once rather than one by one.
+      for (const r of meta.requires) if (!r.url && this.markerHolds(r.marker, extra)) this.prefetch(canonicalizeName(r.name));
       for (const r of meta.requires) {
         if (!this.markerHolds(r.marker, extra)) continue;
         if (extra && this.markerHolds(r.marker, '')) continue; // the base package brings it already
@@ -712,19 +748,24 @@ class Solver<O> {
     return best;
   }
 
-  /** The newest candidate in `term`: final releases first unless pre-releases are asked for, as pip chooses. */
+  /**
+   * The newest candidate in `term` that pip would offer: a pre-release only with `--pre`, when a requirement names
+   * one, or when the project has no final release at all (requirements that name none already cut pre-releases out
+   * of their sets); a yanked version only when a requirement pins it.
+   */
   private pickVersion(pkg: string, term: Term): Version | null {
     const { base } = splitPackage(pkg);
     const list = this.knownVersions(base)!;
     const bt = this.baseTerm(pkg);
-    const anyPre = this.opts.prereleases === true || this.explicitPre.has(base);
-    let pre: Version | null = null;
+    const anyPre = this.opts.prereleases === true || this.explicitPre.has(base) || list.every((v) => v.isPrerelease);
+    const yankedOk = this.pinned.has(base);
     for (const v of list) {
       if (!this.fits(v, term, bt)) continue;
-      if (!v.isPrerelease || anyPre) return v;
-      pre ??= v;
+      if (v.isPrerelease && !anyPre) continue;
+      if (!yankedOk && this.yanked.has(`${base}@${v.key}`)) continue;
+      return v;
     }
-    return pre;
+    return null;
   }
 
   /** Whether deciding `pkg == v` would satisfy `inc` at once. */

@@ -38,6 +38,11 @@ export interface MetadataProvider {
    * (wheel tags, yanked files, `requires-python` where the index states it). An unknown project: `[]`.
    */
   versions(name: string, signal?: AbortSignal): Promise<Version[]>;
+  /**
+   * Versions that fit the target but whose every file is yanked (PEP 592), newest first. The resolver takes one
+   * only where a requirement pins it exactly (`==1.5`), as pip does. Optional: without it, yanked versions never exist.
+   */
+  yankedVersions?(name: string, signal?: AbortSignal): Promise<Version[]>;
   /** What `name` at `version` requires; `'unknown'` when that cannot be known without building it (an sdist). */
   dependencies(name: string, version: Version, signal?: AbortSignal): Promise<PackageMetadata | 'unknown'>;
   /** Version and requirements of a direct URL requirement; `'unknown'` (or no such method) when it cannot be read. */
