@@ -234,6 +234,6 @@ describe('conda version specs', () => {
     assert.ok('error' in CondaVersionSpec.parse('^(a+)+$'));
     const started = Date.now();
     assert.equal(condaVersionSpecMatches('^(a|a)*b$', 'a'.repeat(40)), false);
-    assert.ok(Date.now() - started < 1000);
+    assert.ok(Date.now() - started < 10_000);
   });
 });

@@ -341,7 +341,7 @@ describe('pyproject: hostile input', () => {
   const quick = (label: string, t: string): ParsedFile => {
     const t0 = Date.now();
     const f = parsePyproject(FILE, t);
-    assert.ok(Date.now() - t0 < 5000, `${label} took ${Date.now() - t0} ms`);
+    assert.ok(Date.now() - t0 < 20_000, `${label} took ${Date.now() - t0} ms`);
     return f;
   };
 

@@ -353,7 +353,7 @@ test('hostile input: very long lines stay linear', () => {
     '-e ' + '['.repeat(n),
   ];
   for (const line of cases) {
-    const f = within(5_000, () => parse(line + '\n', { A: 'abc' }));
+    const f = within(20_000, () => parse(line + '\n', { A: 'abc' }));
     assert.ok(f.findings.length <= 201);
   }
   // A 5 MB file of ordinary lines.

@@ -188,7 +188,7 @@ describe('resolver: budget and cancellation', () => {
     const t = Date.now();
     const r = await run(hardIndex(50), ['a'], { timeoutMs: 60 }, { delayMs: 20 });
     assert.ok(!r.ok && r.reason === 'budget', JSON.stringify(r));
-    assert.ok(Date.now() - t < 1000);
+    assert.ok(Date.now() - t < 10_000, "never hangs past its deadline");
   });
 
   it('returns cancelled when the signal fires, already or while waiting', async () => {
