@@ -1,9 +1,10 @@
-// Extension entry: creates the output channel, starts the language server, restores the active environment and registers the command table; wiring only.
+// Extension entry: creates the output channel, starts the language server, restores the active environment, shows the machine profile and registers the command table; wiring only.
 import * as vscode from 'vscode';
 import { ActiveEnvironment, type VariableEntry } from './active-environment';
 import { registerCommands } from './commands/index';
 import type { PythonEnvironment } from './environments';
 import { createLanguageClient } from './language-client';
+import { MachineProfileStatus } from './machine-profile';
 import { ServerController } from './server-controller';
 
 let server: ServerController | undefined;
@@ -16,6 +17,8 @@ export interface StackDoctorApi {
   environmentVariables(): VariableEntry[];
   /** The environment status bar item. */
   statusBar(): { text: string; tooltip: string; command: string };
+  /** The machine profile status bar item (which machine diagnostics are judged against). */
+  profileStatusBar(): { text: string; tooltip: string; command: string };
   /** Whether the language server is running. */
   serverRunning(): boolean;
 }
@@ -25,7 +28,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<StackD
   const controller = new ServerController(() => createLanguageClient(context, output), output);
   server = controller;
   const environments = new ActiveEnvironment(context, controller, output);
-  context.subscriptions.push(output, environments, ...registerCommands({ server: controller, output, environments }));
+  const profile = new MachineProfileStatus();
+  context.subscriptions.push(output, environments, profile, ...registerCommands({ server: controller, output, environments, cliPath: context.asAbsolutePath('dist/cli.js') }));
   // Trust changes how the server may behave (interpreters, indexes), so it starts again with `trusted: true`.
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void controller.restart()));
   await environments.restore().catch((error: unknown) => output.warn(`Restoring the active environment: ${error instanceof Error ? error.message : String(error)}`));
@@ -34,6 +38,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<StackD
     activeEnvironment: () => environments.environment,
     environmentVariables: () => environments.variables(),
     statusBar: () => environments.statusBar(),
+    profileStatusBar: () => profile.statusBar(),
     serverRunning: () => controller.running,
   };
 }

@@ -1,7 +1,7 @@
 // UI smoke test of the packaged extension in code-server, driven like a person would: Quick Open the conflict file, run
 // "Stack Doctor: Restart Language Server" and "Stack Doctor: Show Output" from the Command Palette, read the Problems
-// panel, which must list the numpy conflict on both lines, and open the environment quick pick from the Command Palette
-// and from the status bar item. Screenshot on failure.
+// panel, which must list the numpy conflict on both lines, open the environment quick pick from the Command Palette
+// and from the status bar item, and the machine profile quick pick from its status bar item. Screenshot on failure.
 //
 // usage: node ui-smoke.js --server http://127.0.0.1:PORT --folder DIR --shots DIR [--timeout SECONDS]
 'use strict';
@@ -94,6 +94,18 @@ async function main() {
     await page.keyboard.press('Escape');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', ...wait });
     step('the "No environment" status bar item opens the same quick pick');
+
+    // The machine profile status bar item opens Select Machine Profile: this machine, the workspace's profiles, Browse…, Save….
+    const profileItem = page.locator('.statusbar-item', { hasText: 'This machine' }).first();
+    await profileItem.waitFor(wait);
+    await profileItem.click();
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Stack Doctor: judge diagnostics against which machine?' }).waitFor(wait);
+    for (const row of ['This machine', 'gpu-old-driver', 'Browse', "Save this machine's profile"]) {
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().waitFor(wait);
+    }
+    await page.keyboard.press('Escape');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', ...wait });
+    step('the "This machine" status bar item opens the machine profile quick pick (with profiles/gpu-old-driver.profile.json)');
 
     // A restart must not surface errors (for example requests caught by the old client's shutdown).
     const toasts = (await page.locator('.notifications-toasts .notification-toast').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));

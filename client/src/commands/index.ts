@@ -8,6 +8,7 @@ import { createVenvCommand } from './create-venv';
 import { deactivateEnvironmentCommand } from './deactivate-environment';
 import { installIntoEnvironmentCommand } from './install-into-environment';
 import { restartServer } from './restart-server';
+import { selectProfileCommand } from './select-profile';
 import { showOutput } from './show-output';
 
 /** What a command may use. */
@@ -16,6 +17,8 @@ export interface CommandContext {
   readonly output: vscode.LogOutputChannel;
   /** The active environment (status bar, terminals, Python extension, language server). */
   readonly environments: ActiveEnvironment;
+  /** The bundled command line (`dist/cli.js`): `probe` prints this machine's profile. */
+  readonly cliPath: string;
 }
 
 type CommandFactory = (context: CommandContext) => (...args: unknown[]) => unknown;
@@ -29,6 +32,7 @@ export const commands: Readonly<Record<string, CommandFactory>> = {
   'stackDoctor.activateEnvironment': activateEnvironmentCommand,
   'stackDoctor.deactivateEnvironment': deactivateEnvironmentCommand,
   'stackDoctor.installIntoEnvironment': installIntoEnvironmentCommand,
+  'stackDoctor.selectProfile': selectProfileCommand,
 };
 
 export function registerCommands(context: CommandContext): vscode.Disposable[] {

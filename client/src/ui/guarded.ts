@@ -1,12 +1,12 @@
-// Runs an environment command's body behind Workspace Trust, turning a closed picker, a cancel or a failure into its outcome and message.
+// Runs a command's body behind Workspace Trust, turning a closed picker, a cancel or a failure into its outcome and message.
 import type * as vscode from 'vscode';
 import { isCancelled, type PythonEnvironment } from '../environments';
 import { Dismissed, reportCancelled, reportFailure, type CommandOutcome } from './outcome';
 import { requireTrust } from './trust';
 
-/** Runs `body` only in a trusted workspace; never rejects (the palette would add a generic error of its own). */
-export async function guarded(title: string, output: vscode.LogOutputChannel, body: () => Promise<CommandOutcome>): Promise<CommandOutcome> {
-  if (!requireTrust(title)) return { status: 'untrusted' };
+/** Runs `body` only in a trusted workspace (`why`: what needs trust, for the message); never rejects (the palette would add a generic error of its own). */
+export async function guarded(title: string, output: vscode.LogOutputChannel, body: () => Promise<CommandOutcome>, why?: string): Promise<CommandOutcome> {
+  if (!requireTrust(title, why)) return { status: 'untrusted' };
   try {
     return await body();
   } catch (error) {

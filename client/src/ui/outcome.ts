@@ -1,10 +1,11 @@
-// What an environment command reports back to its caller (a test, another extension), and the failure and cancel messages people see.
+// What a command reports back to its caller (a test, another extension), and the failure and cancel messages people see.
 import * as vscode from 'vscode';
 import { EnvironmentError, type PythonEnvironment } from '../environments';
 
 /** How a command ended. Commands resolve with this instead of throwing, so the palette shows our message and not a second, generic one. */
 export type CommandOutcome =
-  | { status: 'done'; environment?: PythonEnvironment; installed?: string[] }
+  /** `profile`: Select Machine Profile's stackDoctor.profile afterwards (null: this machine); `saved`: where it wrote this machine's profile. */
+  | { status: 'done'; environment?: PythonEnvironment; installed?: string[]; profile?: string | null; saved?: string }
   /** The person closed a picker or a question: nothing was run. */
   | { status: 'dismissed' }
   /** The workspace is not trusted: nothing was run. */

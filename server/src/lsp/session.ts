@@ -49,6 +49,8 @@ export class Session {
   private readonly publishedBy = new Map<string, Set<string>>();
   private profile: MachineProfile = { os: process.platform === 'win32' ? 'windows' : process.platform, arch: process.arch };
   private profileNote: string | undefined;
+  /** Counts loadTarget calls, so that an overlapped, older one does not overwrite the target of a newer one. */
+  private targetGeneration = 0;
   private installed: InstalledReport | undefined;
   /** The index stage's last report per set root, valid while the set's texts are those of `key`. */
   private readonly indexReports = new Map<string, { key: string; report: SetIndexReport }>();
@@ -61,12 +63,19 @@ export class Session {
     this.analyzer = new Analyzer({ read: (p) => this.docs.get(p)?.getText() ?? diskSource.read(p) });
   }
 
-  /** Loads the target machine: the profile file of the settings, else this machine (the interpreter only when trusted). */
+  /**
+   * Loads the target machine: the profile file of the settings, else this machine (the interpreter only when trusted).
+   * Calls overlap (settings and environment notifications are not awaited one by one): only the latest one sets the target.
+   */
   async loadTarget(): Promise<void> {
+    const generation = ++this.targetGeneration;
+    // A later call (newer settings, another environment) decides the target; what this one awaited is out of date.
+    const superseded = (): boolean => generation !== this.targetGeneration;
     this.profileNote = undefined;
     if (this.settings.profile) {
       try {
         this.profile = loadProfile(this.settings.profile);
+        this.resetIndexStage();
         return;
       } catch (e) {
         this.profileNote = e instanceof ProfileError ? e.message : String(e);
@@ -75,21 +84,29 @@ export class Session {
     }
     // The client only sends an activated environment in a trusted workspace; the setting may come from the workspace.
     const python = this.activePython ?? (this.trusted && this.settings.pythonPath ? this.settings.pythonPath : undefined);
-    this.profile = await probe(python);
+    const profile = await probe(python);
+    if (superseded()) return;
+    this.profile = profile;
     this.installed = undefined;
-    if (python && !this.profile.python) {
+    if (python && !profile.python) {
       const fallback = await probePython(process.platform === 'win32' ? 'python' : 'python3');
+      if (superseded()) return;
       this.connection.window.showWarningMessage(`Stack Doctor: could not run the interpreter '${python}' (stackDoctor.pythonPath); markers are evaluated for ${fallback ? `python ${fallback.version}` : 'a default Python'} instead.`);
-      if (fallback) this.profile.python = fallback;
+      if (fallback) profile.python = fallback;
     } else if (python) {
       try {
         const env = await readInstalled(python);
+        if (superseded()) return;
         this.installed = { name: path.basename(env.prefix) || env.prefix, packages: new Map([...env.packages].map(([n, p]) => [n, p.version])) };
       } catch {
         // the interpreter answered the probe but not this: installed-mismatch stays silent
       }
     }
-    // Settings (indexes, cache folder, target) may have changed: providers and reports start afresh.
+    this.resetIndexStage();
+  }
+
+  /** Settings (indexes, cache folder, target) may have changed: providers and index reports start afresh. */
+  private resetIndexStage(): void {
     this.pool = undefined;
     this.indexReports.clear();
   }
