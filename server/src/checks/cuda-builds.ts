@@ -79,8 +79,18 @@ function condaCuda(dep: Dependency): { cuda: CudaVersion; exact: boolean } | nul
   return build ? { cuda: build, exact: true } : null;
 }
 
-/** Every CUDA build the set declares on the target (markers that hold, build requirements left out), in file order. */
+const buildsCache = new WeakMap<EnvironmentSet, { env: CheckContext['markerEnvironment']; builds: CudaBuild[] }>();
+
+/** Every CUDA build the set declares on the target (markers that hold, build requirements left out), in file order; computed once per set and target. */
 export function cudaBuilds(set: EnvironmentSet, ctx: CheckContext): CudaBuild[] {
+  const hit = buildsCache.get(set);
+  if (hit && hit.env === ctx.markerEnvironment) return hit.builds;
+  const builds = findCudaBuilds(set, ctx);
+  buildsCache.set(set, { env: ctx.markerEnvironment, builds });
+  return builds;
+}
+
+function findCudaBuilds(set: EnvironmentSet, ctx: CheckContext): CudaBuild[] {
   const out: CudaBuild[] = [];
   for (const file of set.files) {
     for (const opt of file.options) {
@@ -94,7 +104,8 @@ export function cudaBuilds(set: EnvironmentSet, ctx: CheckContext): CudaBuild[] 
     for (const dep of file.dependencies) {
       const scope = scopeOf(dep);
       if (scope === null || !markerHolds(dep, ctx.markerEnvironment)) continue;
-      const base = { file: file.path, span: dep.span, label: dep.text.trim(), where: where(dep, set.files), scope, dep };
+      // `where` is read only when a build is found and `base` spread into it: most lines are not CUDA builds.
+      const base = { file: file.path, span: dep.span, label: dep.text.trim(), get where() { return where(dep, set.files); }, scope, dep };
       if (dep.kind === 'conda') {
         const c = condaCuda(dep);
         if (c) out.push({ kind: 'conda', ...c, ...base });

@@ -23,18 +23,32 @@ export function scopeOf(dep: Dependency): string | null {
 
 const markerCache = new Map<string, Marker | null>();
 
+/** Marker results per environment object: a file repeats few distinct markers, and every check asks. */
+const holdsCache = new WeakMap<MarkerEnvironment, Map<string, boolean>>();
+
 /** True when the entry's marker holds on the target; a marker that does not parse never holds (the parser reported it). */
 export function markerHolds(dep: Dependency, env: MarkerEnvironment): boolean {
   if (!dep.marker) return true;
-  let m = markerCache.get(dep.marker);
+  let results = holdsCache.get(env);
+  if (!results) holdsCache.set(env, (results = new Map()));
+  const known = results.get(dep.marker);
+  if (known !== undefined) return known;
+  const holds = evaluateMarker(dep.marker, env);
+  if (results.size > 10_000) results.clear();
+  results.set(dep.marker, holds);
+  return holds;
+}
+
+function evaluateMarker(marker: string, env: MarkerEnvironment): boolean {
+  let m = markerCache.get(marker);
   if (m === undefined) {
     try {
-      m = Marker.parse(dep.marker);
+      m = Marker.parse(marker);
     } catch {
       m = null;
     }
     if (markerCache.size > 10_000) markerCache.clear();
-    markerCache.set(dep.marker, m);
+    markerCache.set(marker, m);
   }
   if (!m) return false;
   try {
@@ -61,8 +75,12 @@ export function versionSetOf(specifier: string): VersionSet | null {
   return v;
 }
 
-/** Every declaration of the set that is installed on the target, with its scope. */
+const declarationsCache = new WeakMap<EnvironmentSet, { env: MarkerEnvironment; decls: ScopedDependency[] }>();
+
+/** Every declaration of the set that is installed on the target, with its scope (computed once per set and target). */
 export function installedDeclarations(set: EnvironmentSet, env: MarkerEnvironment): ScopedDependency[] {
+  const hit = declarationsCache.get(set);
+  if (hit && hit.env === env) return hit.decls;
   const out: ScopedDependency[] = [];
   for (const f of set.files) {
     for (const dep of f.dependencies) {
@@ -71,6 +89,7 @@ export function installedDeclarations(set: EnvironmentSet, env: MarkerEnvironmen
       out.push({ dep, scope });
     }
   }
+  declarationsCache.set(set, { env, decls: out });
   return out;
 }
 

@@ -389,6 +389,9 @@ function evaluateList(markers: MarkerList, env: MarkerEnvironment): boolean {
  * A marker environment like packaging's `default_environment()` for the given interpreter and platform
  * (defaults: CPython 3.12 on the platform this process runs on).
  */
+/** `defaultEnvironment()` of this process, computed once: every evaluation starts from it. */
+let processDefaults: MarkerEnvironment | undefined;
+
 export function defaultEnvironment(opts: { pythonVersion?: string; platform?: 'linux' | 'darwin' | 'win32'; machine?: string; implementation?: string } = {}): MarkerEnvironment {
   const platform = opts.platform ?? (process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux');
   const parts = (opts.pythonVersion ?? '3.12').split('.');
@@ -432,7 +435,7 @@ export class Marker {
    * `extra` is normalized. Throws `MarkerEvaluationError` where packaging raises.
    */
   evaluate(env?: Partial<MarkerEnvironment>): boolean {
-    const current: MarkerEnvironment = { ...defaultEnvironment(), extra: '' };
+    const current: MarkerEnvironment = { ...(processDefaults ??= defaultEnvironment()), extra: '' };
     if (env) {
       for (const [k, v] of Object.entries(env)) if (v !== undefined) current[k] = v;
       const extra = current['extra'];

@@ -162,12 +162,27 @@ function parse(text: string): ParsedRequirement {
 /**
  * Parses a PEP 508 requirement (`name[extras] (spec) ; marker` or `name @ url ; marker`) accepting exactly what
  * `packaging.requirements.Requirement` accepts. Throws `RequirementError` with packaging's message and span.
+ * Results are remembered by text (an edit re-parses a whole file, but changes one line): treat them as read-only.
  */
 export function parseRequirement(text: string): ParsedRequirement {
-  try {
-    return parse(text);
-  } catch (e) {
-    if (e instanceof MarkerError) throw new RequirementError(e.message, e.offset, e.end);
-    throw e;
+  const hit = memo.get(text);
+  if (hit !== undefined) {
+    if (hit instanceof RequirementError) throw hit;
+    return hit;
   }
+  let result: ParsedRequirement | RequirementError;
+  try {
+    result = parse(text);
+  } catch (e) {
+    if (e instanceof MarkerError) result = new RequirementError(e.message, e.offset, e.end);
+    else throw e;
+  }
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(text, result);
+  if (result instanceof RequirementError) throw result;
+  return result;
 }
+
+/** Parsed requirements by text; cleared whole when full (a cheap bound: files rarely hold this many distinct lines). */
+const memo = new Map<string, ParsedRequirement | RequirementError>();
+const MEMO_LIMIT = 50_000;
