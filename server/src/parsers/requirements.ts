@@ -30,59 +30,76 @@ const MAX_FINDINGS_PER_FILE = 200;
  * expansion covers the whole `${VAR}` it replaced.
  */
 class MappedText {
-  constructor(
+  /**
+   * `base` >= 0: the text is the file's own characters from `base` on (the common case: no continuation, no
+   * expansion), and no per-character arrays are kept. Otherwise `st`/`en` hold each character's file range.
+   */
+  private constructor(
     readonly text: string,
-    readonly starts: Int32Array,
-    readonly ends: Int32Array,
+    private readonly base: number,
+    private readonly st: Int32Array | null,
+    private readonly en: Int32Array | null,
     /** File offset of the (empty) end of the text. */
     readonly endOffset: number,
   ) {}
 
   static fromFile(fileText: string, start: number, end: number): MappedText {
-    const n = end - start;
-    const starts = new Int32Array(n);
-    const ends = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      starts[i] = start + i;
-      ends[i] = start + i + 1;
-    }
-    return new MappedText(fileText.slice(start, end), starts, ends, end);
+    return new MappedText(fileText.slice(start, end), start, null, null, end);
   }
 
   static concat(parts: MappedText[]): MappedText {
     if (parts.length === 1) return parts[0]!;
-    let n = 0;
-    for (const p of parts) n += p.text.length;
-    const starts = new Int32Array(n);
-    const ends = new Int32Array(n);
+    const last = parts[parts.length - 1];
+    const text = parts.map((p) => p.text).join('');
+    // Contiguous pieces of the file stay an identity mapping.
+    if (parts.every((p, k) => p.base >= 0 && (k === 0 || parts[k - 1]!.base + parts[k - 1]!.text.length === p.base))) {
+      return new MappedText(text, parts[0]!.base, null, null, last ? last.endOffset : 0);
+    }
+    const starts = new Int32Array(text.length);
+    const ends = new Int32Array(text.length);
     let k = 0;
     for (const p of parts) {
-      starts.set(p.starts, k);
-      ends.set(p.ends, k);
+      for (let i = 0; i < p.text.length; i++) {
+        starts[k + i] = p.startAt(i);
+        ends[k + i] = p.endAt(i);
+      }
       k += p.text.length;
     }
-    const last = parts[parts.length - 1];
-    return new MappedText(parts.map((p) => p.text).join(''), starts, ends, last ? last.endOffset : 0);
+    return new MappedText(text, -1, starts, ends, last ? last.endOffset : 0);
   }
 
   /** Characters that map onto the file range start..end (a synthetic separator, a prepended space). */
   static synthetic(text: string, start: number, end: number): MappedText {
-    return new MappedText(text, new Int32Array(text.length).fill(start), new Int32Array(text.length).fill(end), end);
+    return new MappedText(text, -1, new Int32Array(text.length).fill(start), new Int32Array(text.length).fill(end), end);
+  }
+
+  /** The same mapping under another text of the same length (e.g. lower-cased). */
+  withText(text: string): MappedText {
+    return new MappedText(text, this.base, this.st, this.en, this.endOffset);
   }
 
   get length(): number {
     return this.text.length;
   }
 
+  private startAt(i: number): number {
+    return this.st ? this.st[i]! : this.base + i;
+  }
+
+  private endAt(i: number): number {
+    return this.en ? this.en[i]! : this.base + i + 1;
+  }
+
   /** File offset where the character at index i starts (the end offset for i >= length). */
   offsetAt(i: number): number {
-    return i < this.text.length ? this.starts[i]! : this.endOffset;
+    return i < this.text.length ? this.startAt(i) : this.endOffset;
   }
 
   slice(a: number, b: number = this.text.length): MappedText {
     const lo = Math.max(0, Math.min(a, this.text.length));
     const hi = Math.max(lo, Math.min(b, this.text.length));
-    return new MappedText(this.text.slice(lo, hi), this.starts.subarray(lo, hi), this.ends.subarray(lo, hi), this.offsetAt(hi));
+    if (!this.st) return new MappedText(this.text.slice(lo, hi), this.base + lo, null, null, this.offsetAt(hi));
+    return new MappedText(this.text.slice(lo, hi), -1, this.st.subarray(lo, hi), this.en!.subarray(lo, hi), this.offsetAt(hi));
   }
 
   /** The file span covered by text indices a..b. */
@@ -93,7 +110,7 @@ class MappedText {
       const o = this.offsetAt(lo);
       return { start: o, end: o };
     }
-    return { start: this.starts[lo]!, end: Math.max(this.starts[lo]!, this.ends[hi - 1]!) };
+    return { start: this.startAt(lo), end: Math.max(this.startAt(lo), this.endAt(hi - 1)) };
   }
 
   /** Maps a span of `text` (as offsets into it) back to the file. */
@@ -856,7 +873,7 @@ function parseMarker(ctx: FileContext, marker: MappedText): string | null {
 /** Parses `[a,b]` written after a path or URL as pip's convert_extras does (lower-cased, PEP 685 normalized). */
 function parseExtras(ctx: FileContext, extras: MappedText | null): string[] | null {
   if (!extras) return [];
-  const lowered = new MappedText(extras.text.toLowerCase(), extras.starts, extras.ends, extras.endOffset);
+  const lowered = extras.withText(extras.text.toLowerCase());
   const r = probe(ctx, 'placeholder', lowered, 'extras');
   return r ? [...new Set(r.extras.map(normalizeExtra))].sort() : null;
 }
@@ -902,7 +919,7 @@ function wheelRequirement(ctx: FileContext, entry: MappedText, filename: string,
           MappedText.synthetic(`==${version}`, where.offsetAt(wheel.name.length + 1), where.span(wheel.name.length + 1, wheel.name.length + 1 + wheel.version.length).end),
         ])
       : MappedText.synthetic(name + `==${version}`, whole.start, whole.end);
-  const d = parseMapped(ctx, new MappedText(name + `==${version}`, mapped.starts, mapped.ends, mapped.endOffset), false, []);
+  const d = parseMapped(ctx, mapped.withText(name + `==${version}`), false, []);
   if (!d) return false;
   return { name: d.name, rawName: wheel.name, nameSpan: d.nameSpan, specifier: d.specifier, extras: d.extras };
 }
