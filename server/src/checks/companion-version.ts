@@ -38,9 +38,14 @@ interface Pins {
   declared: Map<string, Dependency[]>;
 }
 
+/** The only packages whose versions move together here: pins are looked up for these and no other. */
+function isCompanion(name: string): boolean {
+  return ['torch', 'pytorch', 'torchvision', 'torchaudio', 'tensorflow', 'keras', 'tf-keras', 'jax', 'jaxlib'].includes(name) || /^jax-cuda\d+-(plugin|pjrt)$/.test(name);
+}
+
 function pinsOf(group: Dependency[]): Pins {
   const pinned = new Map<string, { dep: Dependency; version: string }>();
-  const declared = byName(group);
+  const declared = byName(group.filter((d) => isCompanion(d.name)));
   for (const [name, decls] of declared) {
     for (const dep of decls) {
       const v = pinnedVersion(dep);
