@@ -10,6 +10,7 @@ import { installIntoEnvironmentCommand } from './install-into-environment';
 import { restartServer } from './restart-server';
 import { selectProfileCommand } from './select-profile';
 import { showOutput } from './show-output';
+import { typeInTerminal } from './type-in-terminal';
 
 /** What a command may use. */
 export interface CommandContext {
@@ -33,6 +34,7 @@ export const commands: Readonly<Record<string, CommandFactory>> = {
   'stackDoctor.deactivateEnvironment': deactivateEnvironmentCommand,
   'stackDoctor.installIntoEnvironment': installIntoEnvironmentCommand,
   'stackDoctor.selectProfile': selectProfileCommand,
+  'stackDoctor.typeInTerminal': typeInTerminal,
 };
 
 export function registerCommands(context: CommandContext): vscode.Disposable[] {
