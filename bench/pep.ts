@@ -3,18 +3,8 @@ import { parseRequirement } from '../server/src/pep/requirement';
 import { SpecifierSet } from '../server/src/pep/specifier';
 import { Version, compareVersions } from '../server/src/pep/version';
 import { VersionSet } from '../server/src/pep/version-set';
+import { rng } from './scenarios';
 
-/** Deterministic pseudo-random numbers (mulberry32), so runs are comparable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function versionTexts(n: number): string[] {
   const r = rng(440);
@@ -64,7 +54,11 @@ export async function benchPep(): Promise<Record<string, number>> {
     'pep.versionSet.intersect': opsPerMs(100000, (i) => {
       if (sets[i % sets.length]!.intersect(sets[(i + 1) % sets.length]!).isEmpty()) sink++;
     }),
-    'pep.requirement.parse': opsPerMs(50000, (i) => {
+    // Each text distinct (parseRequirement remembers texts it has seen): this is the cost of a new line.
+    'pep.requirement.parse (new text)': opsPerMs(50000, (i) => {
+      sink += parseRequirement(`${reqs[i % reqs.length]!.replace(/^[A-Za-z0-9]+/, (n) => `${n}${i}`)}`).name.length;
+    }),
+    'pep.requirement.parse (seen text)': opsPerMs(50000, (i) => {
       sink += parseRequirement(reqs[i % reqs.length]!).name.length;
     }),
   };

@@ -3,18 +3,8 @@ import { narrowToResolve, nearestResolvingVersion } from '../server/src/resolver
 import { MemoryProvider, type MemoryIndex } from '../server/src/resolver/memory-provider';
 import { resolve } from '../server/src/resolver/solver';
 import type { RootRequirement } from '../server/src/resolver/types';
+import { rng } from './scenarios';
 
-/** Deterministic pseudo-random numbers (mulberry32), so runs are comparable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PACKAGES = 110;
 const VERSIONS = 25;

@@ -10,25 +10,16 @@ import { defaultEnvironment } from '../../server/src/pep/marker';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
+import { applyFix, setOf } from '../helpers/sets';
 
 const ctx = { markerEnvironment: defaultEnvironment({ pythonVersion: '3.11.7', platform: 'linux', machine: 'x86_64' }), profile: { os: 'linux', arch: 'x86_64', python: { version: '3.11.7', implementation: 'cpython' } } };
 const req = (p: string, text: string): ParsedFile => parseRequirementsFile(p, text, { kind: 'requirements', env: {} });
 const con = (p: string, text: string): ParsedFile => parseRequirementsFile(p, text, { kind: 'constraints', env: {} });
-const set = (...files: ParsedFile[]): EnvironmentSet => ({ root: files[0]!.path, files, findings: [] });
+const set = setOf;
 const byCode = (fs: Finding[], code: string) => fs.filter((f) => f.code === code);
 
-/** Applies a fix's edits to the files of a set and parses them again. */
-function applyFix(s: EnvironmentSet, finding: Finding, index = 0): EnvironmentSet {
-  const fix = finding.fixes[index]!;
-  const files = s.files.map((f) => {
-    const edits = fix.edits.filter((e) => e.file === f.path).sort((a, b) => b.span.start - a.span.start);
-    if (!edits.length) return f;
-    let text = f.text;
-    for (const e of edits) text = text.slice(0, e.span.start) + e.newText + text.slice(e.span.end);
-    return f.kind === 'pyproject' ? parsePyproject(f.path, text) : f.kind === 'conda' ? parseEnvironmentYml(f.path, text) : parseRequirementsFile(f.path, text, { kind: f.kind, env: {} });
-  });
-  return { ...s, files };
-}
+/** Applies the finding's fix (by index) and parses the edited files again. */
+const applyFixOf = (s: EnvironmentSet, finding: Finding, index = 0): EnvironmentSet => applyFix(s, finding.fixes[index]!);
 
 describe('conflict', () => {
   const cases: [string, string, string][] = [
@@ -48,7 +39,7 @@ describe('conflict', () => {
         assert.equal(f.related.length, 1);
         assert.notEqual(f.related[0]!.file, f.file);
         assert.ok(f.fixes.length >= 1, 'a fix is offered');
-        const fixed = applyFix(s, f);
+        const fixed = applyFixOf(s, f);
         assert.deepEqual(byCode(runChecks([fixed], ctx), 'conflict'), [], `fix '${f.fixes[0]!.title}' removes the conflict`);
       }
     });
@@ -110,7 +101,7 @@ describe('conflict-transitive from embedded knowledge (no index)', () => {
     assert.equal(found.length, 2);
     assert.match(found[0]!.message, /tensorflow 2\.13 needs numpy >=1\.22,<=1\.24\.3/);
     assert.match(found[0]!.message, /setup\.py/);
-    const fixed = applyFix(s, found.find((f) => f.fixes.length)!);
+    const fixed = applyFixOf(s, found.find((f) => f.fixes.length)!);
     assert.deepEqual(byCode(runChecks([fixed], ctx), 'conflict-transitive'), []);
   });
   it('says nothing where a release admits the versions, or where the index has answered', () => {
@@ -130,9 +121,9 @@ describe('duplicate', () => {
     assert.equal(found.length, 2);
     const second = found[1]!;
     assert.deepEqual(second.fixes.map((f) => f.title.split(' ')[0]), ['Merge', 'Remove']);
-    const merged = applyFix(s, second, 0);
+    const merged = applyFixOf(s, second, 0);
     assert.equal(merged.files[0]!.text, 'Requests>=2,<3\nflask\nnumpy\n');
-    const removed = applyFix(s, second, 1);
+    const removed = applyFixOf(s, second, 1);
     assert.equal(removed.files[0]!.text, 'Requests>=2\nflask\nnumpy\n');
     assert.deepEqual(byCode(runChecks([merged], ctx), 'duplicate'), []);
   });
@@ -147,7 +138,7 @@ describe('duplicate', () => {
   it('removes an item from a TOML array without leaving a dangling comma', () => {
     const py = parsePyproject('/w/pyproject.toml', '[project]\nname="x"\nversion="1"\ndependencies=["numpy", "scipy", "numpy>=1"]\n');
     const found = byCode(runChecks([set(py)], ctx), 'duplicate');
-    const removed = applyFix(set(py), found[1]!, 1);
+    const removed = applyFixOf(set(py), found[1]!, 1);
     assert.match(removed.files[0]!.text, /dependencies=\["numpy>=1", "scipy"\]|dependencies=\["numpy", "scipy"\]/);
   });
 });

@@ -14,6 +14,7 @@ import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
 import { loadProfile, markerEnvironmentFor, type MachineProfile } from '../../server/src/system/profile';
+import { applyFix, setOf } from '../helpers/sets';
 
 const MACHINE_CHECKS: Check[] = [systemLibrary, cudaDriver, cudaMix, cudaUnavailable, companionVersion, deprecated];
 const PROFILES = path.join(__dirname, '../../../test/fixtures/profiles');
@@ -22,23 +23,12 @@ const profile = (name: string): MachineProfile => loadProfile(path.join(PROFILES
 const req = (text: string, p = '/w/requirements.txt'): ParsedFile => parseRequirementsFile(p, text, { kind: 'requirements', env: {} });
 const yml = (text: string): ParsedFile => parseEnvironmentYml('/w/environment.yml', text);
 const toml = (text: string): ParsedFile => parsePyproject('/w/pyproject.toml', text);
-const set = (...files: ParsedFile[]): EnvironmentSet => ({ root: files[0]!.path, files, findings: [] });
+const set = setOf;
 
 function run(check: Check, s: EnvironmentSet, p: MachineProfile): Finding[] {
   return check.run(s, { markerEnvironment: markerEnvironmentFor(p), profile: p });
 }
 
-/** Applies one fix's edits and parses the files again. */
-function applyFix(s: EnvironmentSet, fix: Finding['fixes'][number]): EnvironmentSet {
-  const files = s.files.map((f) => {
-    const edits = fix.edits.filter((e) => e.file === f.path).sort((a, b) => b.span.start - a.span.start);
-    if (!edits.length) return f;
-    let text = f.text;
-    for (const e of edits) text = text.slice(0, e.span.start) + e.newText + text.slice(e.span.end);
-    return f.kind === 'pyproject' ? parsePyproject(f.path, text) : f.kind === 'conda' ? parseEnvironmentYml(f.path, text) : parseRequirementsFile(f.path, text, { kind: f.kind, env: {} });
-  });
-  return { ...s, files };
-}
 
 const textOf = (s: EnvironmentSet, p = s.root) => s.files.find((f) => f.path === p)!.text;
 const spanText = (s: EnvironmentSet, f: Finding) => textOf(s, f.file).slice(f.span.start, f.span.end);

@@ -1,0 +1,21 @@
+// Environment sets for check tests: build one from parsed files, and apply a fix's edits to it by parsing the edited texts again.
+import type { EnvironmentSet } from '../../server/src/checks/types';
+import type { Fix, ParsedFile } from '../../server/src/model/types';
+import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
+import { parsePyproject } from '../../server/src/parsers/pyproject';
+import { parseRequirementsFile } from '../../server/src/parsers/requirements';
+
+/** A set of the given files, rooted at the first. */
+export const setOf = (...files: ParsedFile[]): EnvironmentSet => ({ root: files[0]!.path, files, findings: [] });
+
+/** The set after a fix: each edited file's text changed and parsed again as its kind. */
+export function applyFix(s: EnvironmentSet, fix: Fix): EnvironmentSet {
+  const files = s.files.map((f) => {
+    const edits = fix.edits.filter((e) => e.file === f.path).sort((a, b) => b.span.start - a.span.start);
+    if (!edits.length) return f;
+    let text = f.text;
+    for (const e of edits) text = text.slice(0, e.span.start) + e.newText + text.slice(e.span.end);
+    return f.kind === 'pyproject' ? parsePyproject(f.path, text) : f.kind === 'conda' ? parseEnvironmentYml(f.path, text) : parseRequirementsFile(f.path, text, { kind: f.kind, env: {} });
+  });
+  return { ...s, files };
+}
