@@ -128,6 +128,12 @@ describe('duplicate', () => {
     assert.deepEqual(byCode(runChecks([merged], ctx), 'duplicate'), []);
   });
 
+  it('tells unnamed URL requirements apart by their URL', () => {
+    const s = set(req('/w/requirements.txt', 'https://example.invalid/a.tar.gz\nhttps://example.invalid/b.tar.gz\nhttps://example.invalid/a.tar.gz\n'));
+    const found = byCode(runChecks([s], ctx), 'duplicate');
+    assert.deepEqual(found.map((f) => s.files[0]!.text.slice(f.span.start, f.span.end)), ['https://example.invalid/a.tar.gz', 'https://example.invalid/a.tar.gz']);
+  });
+
   it('does not flag the same name under different markers or in different sections', () => {
     const s = set(req('/w/requirements.txt', 'numpy<2 ; python_version < "3.9"\nnumpy>=2 ; python_version >= "3.9"\n'));
     assert.deepEqual(byCode(runChecks([s], ctx), 'duplicate'), []);

@@ -22,7 +22,10 @@ export const duplicate: Check = {
     for (const file of set.files) {
       const groups = new Map<string, Dependency[]>();
       for (const dep of file.dependencies) {
-        const key = `${dep.section ?? ''}\0${dep.kind}\0${dep.name}\0${dep.marker}`;
+        // A project pip cannot name before building it (a bare URL or path) is the same only at the same URL.
+        const identity = dep.name || dep.url;
+        if (!identity) continue;
+        const key = `${dep.section ?? ''}\0${dep.kind}\0${identity}\0${dep.marker}`;
         const g = groups.get(key);
         if (g) g.push(dep);
         else groups.set(key, [dep]);
@@ -39,7 +42,7 @@ export const duplicate: Check = {
             severity: 'warning',
             file: file.path,
             span: dep.span,
-            message: `${dep.name} is declared ${decls.length} times in this ${dep.section ? `list (${dep.section})` : 'file'}: also at ${others.map((d) => where(d, set.files)).join(', ')}.`,
+            message: `${dep.name || dep.url} is declared ${decls.length} times in this ${dep.section ? `list (${dep.section})` : 'file'}: also at ${others.map((d) => where(d, set.files)).join(', ')}.`,
             related: others.map((d) => ({ file: d.file, span: d.span, message: `${d.name} is also declared here` })),
             fixes,
           });

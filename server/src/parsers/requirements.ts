@@ -712,12 +712,11 @@ export function parseRequirementsFile(path: string, text: string, opts: Requirem
   };
   const env = opts.env ?? process.env;
   const bad = text.indexOf('\ufffd');
-  if (bad >= 0) addFinding(ctx, { start: bad, end: bad + 1 }, 'The file is not valid UTF-8 text (pip cannot decode it).');
-  else {
-    const nul = text.indexOf('\0');
-    if (nul >= 0) addFinding(ctx, { start: nul, end: nul + 1 }, 'The file contains NUL characters: it looks like a binary file, not a requirements file.');
-  }
-  for (const logical of logicalLines(text)) {
+  const nul = bad >= 0 ? -1 : text.indexOf('\0');
+  // pip stops at the first byte it cannot decode, so nothing after it is worth a finding of its own.
+  if (bad >= 0) addFinding(ctx, { start: bad, end: bad + 1 }, 'The file is not valid UTF-8 text (pip cannot decode it); nothing else in it was read.');
+  else if (nul >= 0) addFinding(ctx, { start: nul, end: nul + 1 }, 'The file contains NUL characters: it looks like a binary file, not a requirements file; nothing else in it was read.');
+  for (const logical of bad >= 0 || nul >= 0 ? [] : logicalLines(text)) {
     try {
       const expanded = expandEnv(logical.text, env);
       if (expanded.error) {
