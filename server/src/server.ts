@@ -64,6 +64,8 @@ documents.onDidOpen(async (e) => {
 });
 documents.onDidChangeContent((e) => session.change(e.document));
 documents.onDidClose((e) => session.close(e.document));
+// Saving changes what other files read from the disk (includes, constraints): analyse again.
+documents.onDidSave((e) => session.change(e.document));
 
 connection.onDidChangeWatchedFiles((e) => {
   for (const c of e.changes) {

@@ -124,6 +124,12 @@ describe('language server over stdio', () => {
     assert.deepEqual(links.map((l) => l.target), [uri('e/constraints.txt')]);
     const completion = await client.request<{ label: string }[]>('textDocument/completion', { textDocument: { uri: u }, position: { line: 1, character: 1 } });
     assert.ok(completion.some((c) => c.label === '--index-url'));
+    // After `-c ` the files beside it (not itself) and folders complete.
+    write('e/sub/more.txt', 'rich\n');
+    const edited = 'numpy>=1.24\n-c \n';
+    client.change(u, edited);
+    const paths = await client.request<{ label: string }[]>('textDocument/completion', { textDocument: { uri: u }, position: { line: 1, character: 3 } });
+    assert.deepEqual(paths.map((c) => c.label).sort(), ['constraints.txt', 'sub/']);
   });
 
   it('survives hostile input and still answers', async () => {
