@@ -181,9 +181,15 @@ export class Session {
 
   /** Runs the fast checks over every set around the file, publishes for every file of those sets, then starts the index stage. */
   analyze(filePath: string): void {
-    const sets = this.setsAround(filePath);
-    this.publishSets(filePath, sets);
-    this.scheduleIndex(filePath, sets);
+    try {
+      const sets = this.setsAround(filePath);
+      this.publishSets(filePath, sets);
+      this.scheduleIndex(filePath, sets);
+    } catch (e) {
+      // A bug must not take the server down with it (this runs from a timer, outside any request): say so once, keep serving.
+      this.connection.console.error(`Stack Doctor could not analyse ${filePath}: ${(e as Error).stack ?? e}`);
+      this.connection.window.showErrorMessage(`Stack Doctor could not analyse ${path.basename(filePath)} (${(e as Error).message}). Please report this with the file; the output channel has details.`);
+    }
   }
 
   /**
