@@ -114,6 +114,30 @@ describe('conflict-transitive from embedded knowledge (no index)', () => {
   });
 });
 
+describe('companion-version: packages built for NumPy 1.x with NumPy 2', () => {
+  const found = (text: string) => byCode(runChecks([set(req('/w/requirements.txt', text))], ctx), 'companion-version');
+  it('flags torch < 2.3 where the numpy line lets pip take NumPy 2, and capping numpy clears it', () => {
+    const s = set(req('/w/requirements.txt', 'torch==2.1.0\nnumpy>=1.24\n'));
+    const f = byCode(runChecks([s], ctx), 'companion-version');
+    assert.equal(f.length, 2);
+    const onNumpy = f.find((x) => x.fixes.length)!;
+    assert.match(onNumpy.message, /built against NumPy 1\.x/);
+    assert.match(onNumpy.message, /pytorch\/pytorch#132179/);
+    assert.equal(onNumpy.fixes[0]!.edits[0]!.newText, '>=1.24,<2');
+    assert.deepEqual(byCode(runChecks([applyFixOf(s, onNumpy)], ctx), 'companion-version'), []);
+  });
+  it('flags TensorFlow releases without a numpy cap, and leaves capped ones to the resolver', () => {
+    assert.equal(found('tensorflow==2.14.0\nnumpy>=1.26\n').length, 2);
+    assert.deepEqual(found('tensorflow==2.15.0\nnumpy>=1.26\n'), []);
+  });
+  it('says nothing where a release built for NumPy 2 is possible, numpy is kept below 2, or numpy is not declared', () => {
+    assert.deepEqual(found('torch>=2.1\nnumpy>=1.24\n'), []);
+    assert.deepEqual(found('torch==2.1.0\nnumpy<2\n'), []);
+    assert.deepEqual(found('torch==2.1.0\nrequests\n'), []);
+    assert.deepEqual(found('tensorflow==2.18.0\nnumpy>=2\n'), []);
+  });
+});
+
 describe('duplicate', () => {
   it('flags a package declared twice in one file, with merge and remove fixes that leave clean text', () => {
     const s = set(req('/w/requirements.txt', 'Requests>=2\nflask\nrequests<3  # cap\nnumpy\n'));

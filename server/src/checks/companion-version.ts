@@ -1,12 +1,14 @@
 // `companion-version`: versions that must move together do not (torch/torchvision/torchaudio, tensorflow/keras, jax/jaxlib and the JAX CUDA plugin).
 import { releaseOfCompanion, torchRelease, type TorchRelease } from '../knowledge/pytorch';
-import { tensorflowRelease } from '../knowledge/tensorflow';
+import { numpy2Packages, numpy2Symptom } from '../knowledge/numpy2';
+import { tensorflowRelease, tensorflowReleases } from '../knowledge/tensorflow';
 import type { Dependency, Finding, Fix, ParsedFile } from '../model/types';
 import { SpecifierSet } from '../pep/specifier';
 import { Version } from '../pep/version';
 import { pinnedVersion } from './cuda-builds';
-import { hasPep440Text, where } from './edits';
-import { byName, installedDeclarations, installGroups } from './scope';
+import { hasPep440Text, joinSpecifiers, where } from './edits';
+import type { VersionSet } from '../pep/version-set';
+import { byName, installedDeclarations, installGroups, versionSetOf } from './scope';
 import type { Check, EnvironmentSet } from './types';
 
 /** The public part of a pinned version (`2.1.0+cu121` -> `2.1.0`). */
@@ -40,7 +42,7 @@ interface Pins {
 
 /** The only packages whose versions move together here: pins are looked up for these and no other. */
 function isCompanion(name: string): boolean {
-  return ['torch', 'pytorch', 'torchvision', 'torchaudio', 'tensorflow', 'keras', 'tf-keras', 'jax', 'jaxlib'].includes(name) || /^jax-cuda\d+-(plugin|pjrt)$/.test(name);
+  return ['numpy', 'torch', 'pytorch', 'torchvision', 'torchaudio', 'tensorflow', 'keras', 'tf-keras', 'jax', 'jaxlib'].includes(name) || /^jax-cuda\d+-(plugin|pjrt)$/.test(name);
 }
 
 function pinsOf(group: Dependency[]): Pins {
@@ -154,11 +156,51 @@ function jaxFindings(p: Pins, files: ParsedFile[]): Finding[] {
   return out;
 }
 
+/** What every judged line of a package admits together; null when no line says anything about its version. */
+function allowedBy(decls: Dependency[] | undefined): { decls: Dependency[]; set: VersionSet } | null {
+  const judged = (decls ?? []).filter((d) => d.specifier && !d.specifierUnknown && d.url === null && versionSetOf(d.specifier));
+  if (judged.length === 0) return null;
+  return { decls: judged, set: judged.map((d) => versionSetOf(d.specifier)!).reduce((a, b) => a.intersect(b)) };
+}
+
+/**
+ * torch before 2.3 and TensorFlow before 2.18 were built against NumPy 1.x: where every release their lines admit is
+ * that old, and the numpy lines let pip take NumPy 2 (it takes the newest), the import fails. TensorFlow releases
+ * whose own numpy requirement keeps NumPy 2 out are left to `conflict-transitive`.
+ */
+function numpy2Findings(p: Pins, files: ParsedFile[]): Finding[] {
+  const numpy = allowedBy(p.declared.get('numpy'));
+  const two = versionSetOf('>=2');
+  if (!numpy || !two || numpy.set.intersect(two).isEmpty()) return [];
+  const out: Finding[] = [];
+  for (const pkg of numpy2Packages) {
+    const lines = allowedBy(p.declared.get(pkg.name));
+    const fixed = versionSetOf(`>=${pkg.firstBuiltForNumpy2}`);
+    if (!lines || !fixed || !lines.set.intersect(fixed).isEmpty()) continue;
+    if (pkg.name === 'tensorflow') {
+      // Every admitted TensorFlow line of the tables must itself allow NumPy 2 (no cap): else pip cannot resolve instead.
+      const admitted = tensorflowReleases.filter((r) => !lines.set.intersect(versionSetOf(`==${r.tensorflow.split('.').slice(0, 2).join('.')}.*`)!).isEmpty());
+      const uncapped = (r: (typeof tensorflowReleases)[number]) => r.numpy && r.numpyConfidence !== 'u' && !versionSetOf(r.numpy)!.intersect(numpy.set).intersect(two).isEmpty();
+      if (admitted.length === 0 || !admitted.every(uncapped)) continue;
+    }
+    const main = lines.decls[0]!;
+    const why = `${pkg.name} releases before ${pkg.firstBuiltForNumpy2} were built against NumPy 1.x, and ${numpy.decls.map((d) => `'${d.text}' (${where(d, files)})`).join(', ')} lets pip install NumPy 2: importing ${pkg.name} then fails ("${numpy2Symptom}"). Source: ${pkg.source}.`;
+    for (const dep of numpy.decls) {
+      const capped = hasPep440Text(dep) ? joinSpecifiers([dep.specifier, '<2']) : null;
+      const fix: Fix | null = capped ? { title: `Change to '${dep.rawName}${capped}' (NumPy 1.x, which ${pkg.name} ${main.specifier} was built for)`, edits: [{ file: dep.file, span: dep.specifierSpan, newText: capped }], preferred: true } : null;
+      out.push(finding(dep, `'${main.text}' (${where(main, files)}) with NumPy 2: ${why}`, [main], fix));
+    }
+    out.push(finding(main, `${why}`, numpy.decls, null));
+  }
+  return out;
+}
+
 /**
  * Flags exact pins of packages that are released together but disagree: torchvision / torchaudio of another
  * torch release (table of knowledge.md 2.2; where torch is not pinned, a torchvision pin whose torch the torch
  * specifier excludes), keras / tf-keras that do not fit the pinned TensorFlow, jaxlib newer than jax, and the
- * JAX CUDA plugin and pjrt packages out of step. Extras and groups are judged each with the base.
+ * JAX CUDA plugin and pjrt packages out of step, and torch < 2.3 or TensorFlow < 2.18 (built for NumPy 1.x) with numpy
+ * lines that let pip take NumPy 2. Extras and groups are judged each with the base.
  *
  * Bad: `torch==2.1.0` with `torchvision==0.15.2`. Good: `torch==2.1.0` with `torchvision==0.16.0`.
  * Fix: the companion version that matches (the local label, `+cu121`, is kept).
@@ -171,7 +213,7 @@ export const companionVersion: Check = {
     const out = new Map<string, Finding>();
     for (const group of installGroups(installedDeclarations(set, ctx.markerEnvironment))) {
       const p = pinsOf(group);
-      for (const f of [...torchFindings(p, set.files), ...kerasFindings(p, set.files), ...jaxFindings(p, set.files)]) {
+      for (const f of [...torchFindings(p, set.files), ...kerasFindings(p, set.files), ...jaxFindings(p, set.files), ...numpy2Findings(p, set.files)]) {
         const key = `${f.file}\0${f.span.start}\0${f.message}`;
         if (!out.has(key)) out.set(key, f);
       }
