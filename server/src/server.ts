@@ -21,6 +21,9 @@ connection.onInitialize((params) => {
   session.trusted = init.trusted !== false;
   pullsConfiguration = params.capabilities.workspace?.configuration === true;
   session.progressSupported = params.capabilities.window?.workDoneProgress === true;
+  // Relative paths in settings (a profile committed beside the project) are read from the first workspace folder.
+  const root = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
+  session.workspaceRoot = root ? pathOf(root) : undefined;
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },

@@ -159,7 +159,10 @@ describe('language server: machine findings against a profile', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-server-profile-'));
     const client = new LspClient();
     try {
-      await client.initialize(dir, { debounceMs: 0, offline: true, profile: path.resolve('test/fixtures/profiles/debian-bare.json') });
+      // A relative profile path is read from the workspace folder (a profile committed beside the project).
+      fs.mkdirSync(path.join(dir, 'profiles'));
+      fs.copyFileSync('test/fixtures/profiles/debian-bare.json', path.join(dir, 'profiles', 'server.json'));
+      await client.initialize(dir, { debounceMs: 0, offline: true, profile: 'profiles/server.json' });
       const file = path.join(dir, 'requirements.txt');
       fs.writeFileSync(file, 'opencv-python\n');
       const uri = pathToFileURL(file).toString();

@@ -56,6 +56,8 @@ export class Session {
   private readonly indexReports = new Map<string, { key: string; report: SetIndexReport }>();
   private readonly indexRuns = new Map<string, { timer: NodeJS.Timeout; abort: AbortController }>();
   private pool: ProviderPool | undefined;
+  /** The first workspace folder: relative `profile` and `cacheDir` settings are read from it. */
+  workspaceRoot: string | undefined;
   /** Whether the client shows server-initiated work-done progress. */
   progressSupported = false;
 
@@ -74,7 +76,7 @@ export class Session {
     this.profileNote = undefined;
     if (this.settings.profile) {
       try {
-        this.profile = loadProfile(this.settings.profile);
+        this.profile = loadProfile(this.resolveSetting(this.settings.profile));
         this.resetIndexStage();
         return;
       } catch (e) {
@@ -214,7 +216,7 @@ export class Session {
     const progress = this.progressSupported ? await this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
     progress?.begin('Stack Doctor', 0, `Resolving ${stale.length === 1 ? path.basename(stale[0]!.root) : `${stale.length} environment sets`}…`, false);
     try {
-      this.pool ??= new ProviderPool(this.settings.cacheDir || (this.settings.globalStoragePath ? path.join(this.settings.globalStoragePath, 'cache') : defaultCacheDir()));
+      this.pool ??= new ProviderPool(this.settings.cacheDir ? this.resolveSetting(this.settings.cacheDir) : (this.settings.globalStoragePath ? path.join(this.settings.globalStoragePath, 'cache') : defaultCacheDir()));
       const env = markerEnvironmentFor(this.profile);
       for (const [i, set] of stale.entries()) {
         if (abort.signal.aborted) return;
@@ -258,6 +260,11 @@ export class Session {
     const out: EnvironmentSet[] = [];
     for (const dir of dirs) out.push(...this.analyzer.folderSets(dir, dir === path.dirname(filePath) ? { path: filePath, kind } : undefined));
     return out;
+  }
+
+  /** A path from the settings: absolute as it is, relative from the workspace folder (or the server's folder). */
+  private resolveSetting(p: string): string {
+    return path.isAbsolute(p) ? p : path.resolve(this.workspaceRoot ?? process.cwd(), p);
   }
 
   /** Stops pending index work (shutdown). */
