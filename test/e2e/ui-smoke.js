@@ -111,6 +111,8 @@ async function main() {
     const toasts = (await page.locator('.notifications-toasts .notification-toast').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
     const errors = toasts.filter((t) => /Stack Doctor/.test(t) && /fail|error/i.test(t));
     if (errors.length) throw new Error('error notifications: ' + JSON.stringify(errors));
+    // What a person would see: the file, its squiggles and the Problems panel (kept with E2E_KEEP=1).
+    await page.screenshot({ path: path.join(args.shots || '.', 'ui-final.png') }).catch(() => undefined);
   } catch (error) {
     failed = true;
     console.error('[ui] FAILED:', error.message);
