@@ -255,12 +255,9 @@ export class Session {
 
   private setsAround(filePath: string): EnvironmentSet[] {
     const kind = kindOf(filePath, this.docs.get(filePath)?.languageId);
-    if (!kind) return [];
-    const dirs = new Set([path.dirname(filePath), ...this.analyzer.foldersIncluding(filePath)]);
-    const out: EnvironmentSet[] = [];
-    for (const dir of dirs) out.push(...this.analyzer.folderSets(dir, dir === path.dirname(filePath) ? { path: filePath, kind } : undefined));
-    return out;
+    return kind ? this.analyzer.setsAround(filePath, kind) : [];
   }
+
 
   /** A path from the settings: absolute as it is, relative from the workspace folder (or the server's folder). */
   private resolveSetting(p: string): string {

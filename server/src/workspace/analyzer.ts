@@ -137,17 +137,19 @@ export class Analyzer {
     return sets;
   }
 
-  /** Every set a file takes part in: its folder's, those of folders that include it, or a set of its own. */
-  setsContaining(filePath: string, kind: FileKind): EnvironmentSet[] {
-    const dirs = [path.dirname(filePath), ...(this.includedFrom.get(filePath) ?? [])];
+  /** The sets of the file's folder (with the file as a root of its own if nothing there includes it) and of every folder that includes it. */
+  setsAround(filePath: string, kind: FileKind): EnvironmentSet[] {
+    const home = path.dirname(filePath);
     const out: EnvironmentSet[] = [];
-    for (const dir of new Set(dirs)) {
-      for (const s of this.folderSets(dir, dir === path.dirname(filePath) ? { path: filePath, kind } : undefined)) {
-        if (s.files.some((f) => f.path === filePath)) out.push(s);
-      }
-    }
+    for (const dir of new Set([home, ...(this.includedFrom.get(filePath) ?? [])])) out.push(...this.folderSets(dir, dir === home ? { path: filePath, kind } : undefined));
     return out;
   }
+
+  /** Every set a file takes part in. */
+  setsContaining(filePath: string, kind: FileKind): EnvironmentSet[] {
+    return this.setsAround(filePath, kind).filter((s) => s.files.some((f) => f.path === filePath));
+  }
+
 
   /** A file and everything it includes through `-r`/`-c` (for a pyproject, just itself). */
   filesOf(filePath: string, kind: FileKind): ParsedFile[] {
@@ -159,10 +161,6 @@ export class Analyzer {
     return dedupe(out);
   }
 
-  /** Folders whose sets have included this file through `-r`/`-c`. */
-  foldersIncluding(filePath: string): string[] {
-    return [...(this.includedFrom.get(filePath) ?? [])];
-  }
 
   private tree(root: string, kind: 'requirements' | 'constraints'): { files: ParsedFile[]; findings: Finding[] } | undefined {
     const text = this.source.read(root);

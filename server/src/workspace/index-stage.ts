@@ -106,7 +106,7 @@ export async function indexReport(set: EnvironmentSet, opts: IndexStageOptions):
   const dropped = new Set<string>();
   try {
     await Promise.all([...byName].map(async ([name, deps]) => {
-      const spec = deps.map((d) => d.specifier).filter((s) => s && !deps.find((x) => x.specifier === s)?.specifierUnknown).join(',');
+      const spec = deps.filter((d) => d.specifier && !d.specifierUnknown).map((d) => d.specifier).join(',');
       let verdicts;
       try {
         verdicts = await opts.provider.explain(name, { signal: opts.signal });
