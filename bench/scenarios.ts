@@ -1,5 +1,5 @@
 // Generated dependency universes for the pip differential test and the resolver benchmarks: random small scenarios and an ML-like stack.
-import { Marker, type MarkerEnvironment } from '../server/src/pep/marker';
+import { markerTextHolds, type MarkerEnvironment } from '../server/src/pep/marker';
 import { canonicalizeName } from '../server/src/pep/name';
 import { parseRequirement } from '../server/src/pep/requirement';
 import { SpecifierSet } from '../server/src/pep/specifier';
@@ -235,14 +235,7 @@ export function violations(
   const python = Version.parse(env['python_full_version']!)!;
   const release = (name: string, version: string): IndexPackage | undefined =>
     packages.find((p) => canonicalizeName(p.name) === name && Version.parse(p.version)!.equals(Version.parse(version)!));
-  const holds = (marker: string, extra: string): boolean => {
-    if (!marker) return true;
-    try {
-      return Marker.parse(marker).evaluate({ ...env, extra });
-    } catch {
-      return false;
-    }
-  };
+  const holds = (marker: string, extra: string): boolean => markerTextHolds(marker, env, extra);
   const extrasOf = new Map<string, Set<string>>();
   const checked = new Set<string>();
   const queue: Array<{ text: string; from: string; extra: string }> = requirements.map((text) => ({ text, from: 'requirements.txt', extra: '' }));

@@ -1,6 +1,6 @@
 // Which declarations of a set are installed together, and which of them take part in version checks on this target.
 import type { Dependency } from '../model/types';
-import { Marker, type MarkerEnvironment } from '../pep/marker';
+import { markerTextHolds, type MarkerEnvironment } from '../pep/marker';
 import { SpecifierSet } from '../pep/specifier';
 import { VersionSet } from '../pep/version-set';
 import type { EnvironmentSet, ScopedDependency } from './types';
@@ -21,8 +21,6 @@ export function scopeOf(dep: Dependency): string | null {
   return '';
 }
 
-const markerCache = new Map<string, Marker | null>();
-
 /** Marker results per environment object: a file repeats few distinct markers, and every check asks. */
 const holdsCache = new WeakMap<MarkerEnvironment, Map<string, boolean>>();
 
@@ -33,30 +31,12 @@ export function markerHolds(dep: Dependency, env: MarkerEnvironment): boolean {
   if (!results) holdsCache.set(env, (results = new Map()));
   const known = results.get(dep.marker);
   if (known !== undefined) return known;
-  const holds = evaluateMarker(dep.marker, env);
+  const holds = markerTextHolds(dep.marker, env);
   if (results.size > 10_000) results.clear();
   results.set(dep.marker, holds);
   return holds;
 }
 
-function evaluateMarker(marker: string, env: MarkerEnvironment): boolean {
-  let m = markerCache.get(marker);
-  if (m === undefined) {
-    try {
-      m = Marker.parse(marker);
-    } catch {
-      m = null;
-    }
-    if (markerCache.size > 10_000) markerCache.clear();
-    markerCache.set(marker, m);
-  }
-  if (!m) return false;
-  try {
-    return m.evaluate({ ...env, extra: '' });
-  } catch {
-    return false;
-  }
-}
 
 const setCache = new Map<string, VersionSet | null>();
 

@@ -451,3 +451,30 @@ export class Marker {
     return formatMarker(this.markers);
   }
 }
+
+/** Parsed markers by text (null: does not parse), for `markerTextHolds`. */
+const parsedMarkers = new Map<string, Marker | null>();
+
+/**
+ * Whether PEP 508 marker text holds in `env` with `extra` set (normalized): "" always holds; a marker that does not
+ * parse, or raises while evaluating, never holds (the place that read it reports the error). Parses are remembered.
+ */
+export function markerTextHolds(text: string, env: MarkerEnvironment, extra = ''): boolean {
+  if (!text) return true;
+  let m = parsedMarkers.get(text);
+  if (m === undefined) {
+    try {
+      m = Marker.parse(text);
+    } catch {
+      m = null;
+    }
+    if (parsedMarkers.size >= 10_000) parsedMarkers.clear();
+    parsedMarkers.set(text, m);
+  }
+  if (m === null) return false;
+  try {
+    return m.evaluate({ ...env, extra });
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,5 @@
 // Quick-fix search over the resolver: move or narrow one top-level requirement, each fix verified by resolving again.
-import { Marker, defaultEnvironment } from '../pep/marker';
+import { defaultEnvironment, markerTextHolds } from '../pep/marker';
 import { canonicalizeName } from '../pep/name';
 import { Specifier, SpecifierSet } from '../pep/specifier';
 import type { Version } from '../pep/version';
@@ -155,14 +155,7 @@ export async function narrowToResolve<O>(
   const { spec, free, chosen } = start;
   const name = canonicalizeName(spec.name);
   const env = options.markerEnvironment ?? defaultEnvironment();
-  const holds = (marker: string, extra: string): boolean => {
-    if (!marker) return true;
-    try {
-      return Marker.parse(marker).evaluate({ ...env, extra });
-    } catch {
-      return false;
-    }
-  };
+  const holds = (marker: string, extra: string): boolean => markerTextHolds(marker, env, extra);
   if ((options.overrides ?? []).some((o) => canonicalizeName(toRequirementSpec(o.requirement).name) === name)) return null;
   const texts: string[] = [];
   const take = (r: RequirementSpec, extra: string): void => {

@@ -1,5 +1,5 @@
 // The PubGrub solver: unit propagation, decision making and conflict resolution over a metadata provider.
-import { Marker, defaultEnvironment, type MarkerEnvironment } from '../pep/marker';
+import { defaultEnvironment, markerTextHolds, type MarkerEnvironment } from '../pep/marker';
 import { canonicalizeName } from '../pep/name';
 import { parseRequirement } from '../pep/requirement';
 import { SpecifierSet } from '../pep/specifier';
@@ -91,7 +91,6 @@ class Solver<O> {
   private readonly versionsCache = new Map<string, Version[]>();
   private readonly versionsPending = new Map<string, Promise<Version[]>>();
   private readonly metaCache = new Map<string, PackageMetadata | 'unknown'>();
-  private readonly markerCache = new Map<string, Marker | null>();
   private readonly setCache = new Map<string, { set: VersionSet; pre: boolean; empty: boolean; pinned: boolean } | null>();
   private readonly pythonCache = new Map<string, boolean>();
   private readonly rangeCache = new Map<string, VersionSet>();
@@ -200,31 +199,11 @@ class Solver<O> {
 
   // ---- inputs -------------------------------------------------------------------------------------------
 
-  private marker(text: string): Marker | null {
-    if (!text) return null;
-    let m = this.markerCache.get(text);
-    if (m === undefined) {
-      try {
-        m = Marker.parse(text);
-      } catch {
-        m = null;
-      }
-      this.markerCache.set(text, m);
-    }
-    return m;
-  }
-
   /** Whether a marker holds in the target environment with `extra` set; an invalid marker never holds. */
   private markerHolds(text: string, extra: string): boolean {
-    if (!text) return true;
-    const m = this.marker(text);
-    if (m === null) return false;
-    try {
-      return m.evaluate({ ...this.env, extra });
-    } catch {
-      return false;
-    }
+    return markerTextHolds(text, this.env, extra);
   }
+
 
   private specifierSet(text: string): { set: VersionSet; pre: boolean; empty: boolean; pinned: boolean } | null {
     let r = this.setCache.get(text);
