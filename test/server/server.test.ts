@@ -1,6 +1,7 @@
 // The built language server over stdio: diagnostics across a set, quick fixes that remove them, hover, links, completion, hostile input.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -175,6 +176,35 @@ describe('language server: machine findings against a profile', () => {
       const typed = actions.find((a) => a.command);
       assert.equal(typed?.command?.command, 'stackDoctor.typeInTerminal');
       assert.match(typed?.command?.arguments[0] ?? '', /^sudo apt-get install -y libgl1/);
+    } finally {
+      await client.shutdown();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('language server: the active environment', () => {
+  it('reports installed-mismatch for the interpreter of stackDoctor.pythonPath, and follows stackDoctor/activeEnvironment', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-server-env-'));
+    const client = new LspClient();
+    try {
+      execFileSync('python3', ['-m', 'venv', '--without-pip', path.join(dir, 'venv')]);
+      const python = path.join(dir, 'venv', 'bin', 'python');
+      const site = execFileSync(python, ['-c', 'import sysconfig;print(sysconfig.get_paths()["purelib"])'], { encoding: 'utf8' }).trim();
+      fs.mkdirSync(path.join(site, 'tiny_pkg-1.5.dist-info'), { recursive: true });
+      fs.writeFileSync(path.join(site, 'tiny_pkg-1.5.dist-info', 'METADATA'), 'Metadata-Version: 2.1\nName: tiny-pkg\nVersion: 1.5\n');
+      await client.initialize(dir, { debounceMs: 0, offline: true, pythonPath: python });
+      const file = path.join(dir, 'requirements.txt');
+      fs.writeFileSync(file, 'tiny-pkg>=2\n');
+      const uri = pathToFileURL(file).toString();
+      const got = client.waitFor(uri, (p) => p.diagnostics.some((d) => d.code === 'installed-mismatch'));
+      client.open(file, 'tiny-pkg>=2\n');
+      assert.match((await got).diagnostics.find((d) => d.code === 'installed-mismatch')!.message, /has tiny-pkg 1\.5, which '>=2' excludes/);
+      // Activating another environment (the client's notification) moves the judgement there.
+      execFileSync('python3', ['-m', 'venv', '--without-pip', path.join(dir, 'other')]);
+      const other = client.waitFor(uri, (p) => p.diagnostics.some((d) => /not installed in other/.test(d.message)));
+      void client.connection.sendNotification('stackDoctor/activeEnvironment', { python: path.join(dir, 'other', 'bin', 'python') });
+      await other;
     } finally {
       await client.shutdown();
       fs.rmSync(dir, { recursive: true, force: true });
