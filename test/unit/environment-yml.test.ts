@@ -301,3 +301,20 @@ describe('parseEnvironmentYml on hostile input', () => {
     assert.match(p.findings[199]!.message, /not reported/);
   });
 });
+
+describe('parseEnvironmentYml: ${VAR} in the pip part, as pip expands it', () => {
+  it('expands set variables and keeps unset ones as written', () => {
+    process.env['SD_TEST_TORCH'] = '2.1.0';
+    try {
+      const text = 'dependencies:\n  - pip:\n    - torch==${SD_TEST_TORCH}\n    - rich==${SD_TEST_UNSET_VAR}\n';
+      const p = parseEnvironmentYml(FILE, text);
+      const torch = p.dependencies.find((d) => d.name === 'torch')!;
+      assert.equal(torch.specifier, '==2.1.0');
+      assert.equal(text.slice(torch.span.start, torch.span.end), 'torch==${SD_TEST_TORCH}');
+      assert.equal(p.findings.length, 1, 'the unset variable is an invalid version, as pip would say');
+    } finally {
+      delete process.env['SD_TEST_TORCH'];
+    }
+  });
+});
+

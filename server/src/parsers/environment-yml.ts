@@ -209,7 +209,18 @@ function locationDependency(ctx: Ctx, st: ScalarText, location: string, a: numbe
   };
 }
 
+/** pip's `${VAR}` expansion (upper-case names, digits and `_`; unset variables stay as written): conda hands this part to pip as a requirements file. */
+function expandEnvVars(s: string): string {
+  return s.replace(/\$\{([A-Z0-9_]+)\}/g, (whole, name: string) => process.env[name] ?? whole);
+}
+
 function requirement(ctx: Ctx, st: ScalarText, req: string, a: number, editable: boolean, options: string[]): void {
+  const expanded = expandEnvVars(req);
+  if (expanded !== req) {
+    // Offsets no longer line up with the text: findings and spans cover the whole entry.
+    st = { ...st, offset: null };
+    req = expanded;
+  }
   if (!/^[A-Za-z0-9._-]+\s*(\[[^\]]*\])?\s*@/.test(req) && looksLikeLocation(req)) {
     ctx.out.dependencies.push(locationDependency(ctx, st, req, a, editable, options));
     return;
