@@ -23,7 +23,8 @@ if (!args.has('--no-dist')) await esbuild.build({ ...common, entryPoints: { exte
 if (args.has('--tests')) {
   await esbuild.build({ ...common, entryPoints: ['unit', 'server', 'cli'].flatMap((d) => findEntries(join('test', d), ['.test.ts'])).filter((f) => !process.env.TEST_ONLY || f.includes(process.env.TEST_ONLY)), outdir: 'out/test', outbase: 'test' });
   // The VS Code suite is mocha inside the extension host; its entry and test files are plain bundles too.
-  if (!args.has('--no-e2e')) await esbuild.build({ ...common, entryPoints: findEntries('test/e2e/suite', ['.ts']), outdir: 'out/test/e2e/suite', outbase: 'test/e2e/suite', external: ['vscode', 'mocha'] });
+  // suite-untrusted: the same, for the run with Workspace Trust on (test/e2e/run.sh).
+  if (!args.has('--no-e2e')) for (const dir of ['test/e2e/suite', 'test/e2e/suite-untrusted']) await esbuild.build({ ...common, entryPoints: findEntries(dir, ['.ts']), outdir: join('out', dir), outbase: dir, external: ['vscode', 'mocha'] });
 }
 if (args.has('--bench')) {
   await esbuild.build({ ...common, entryPoints: ['bench/run.ts'], outdir: 'out/bench' });

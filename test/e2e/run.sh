@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm run test:e2e`: runs the VS Code tests (test/e2e/suite) in a real VS Code extension host, headless and offline:
 # VS Code server from code-server (server-main.js with --enable-smoke-test-driver) + Debian chromium via playwright,
+# then the untrusted pass (a second server with Workspace Trust on: test/e2e/suite-untrusted on test/e2e/workspace-untrusted),
 # then the UI smoke test (packaged VSIX in code-server: Quick Open, Command Palette, Problems panel).
-# Exit code: the extension host's (or the UI smoke test's). Last line: "e2e: N passed, N failed".
+# Exit code: non-zero when any extension host (or the UI smoke test) failed. Last line: "e2e: N passed, N failed" (all passes).
 # Logs are kept (and printed) on failure, removed on success.
 #
 # usage: bash test/e2e/run.sh [--no-ui] [--verbose] [--electron]
@@ -33,8 +34,8 @@ elapsed() { echo $(( $(date +%s) - T0 ))s; }
 # 1. Build when a source is newer than the last e2e build (or a bundle is missing).
 STAMP=out/test/e2e/.built
 stale=
-for f in dist/extension.js dist/server.js out/test/e2e/suite/index.js "$STAMP"; do [ -f "$f" ] || stale=1; done
-if [ -z "$stale" ] && [ -n "$(find client/src server/src test/e2e/suite syntaxes package.json esbuild.mjs -newer "$STAMP" -type f -print -quit 2>/dev/null)" ]; then stale=1; fi
+for f in dist/extension.js dist/server.js out/test/e2e/suite/index.js out/test/e2e/suite-untrusted/index.js "$STAMP"; do [ -f "$f" ] || stale=1; done
+if [ -z "$stale" ] && [ -n "$(find client/src server/src test/e2e/suite test/e2e/suite-untrusted test/helpers syntaxes package.json esbuild.mjs -newer "$STAMP" -type f -print -quit 2>/dev/null)" ]; then stale=1; fi
 if [ -n "$stale" ]; then
   echo "[e2e] building (node esbuild.mjs --tests)"
   node esbuild.mjs --tests
@@ -56,9 +57,11 @@ export PATH=$NODE24/bin:$PATH                   # code-server and its CLI need N
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/stack-doctor-e2e.XXXXXX")
 cp -r "$HERE/workspace" "$RUN/workspace"
 mkdir -p "$RUN/user/User"
+# Values as VS Code 1.139 writes them: a value it migrates (e.g. "extensions.autoUpdate": false) makes the workbench
+# rewrite settings.json at start-up, and then the extension host sometimes never gets the user settings at all.
 cat > "$RUN/user/User/settings.json" <<'JSON'
 { "workbench.startupEditor": "none", "chat.disableAIFeatures": true, "extensions.autoCheckUpdates": false,
-  "extensions.autoUpdate": false, "telemetry.telemetryLevel": "off", "workbench.enableExperiments": false,
+  "extensions.autoUpdate": "off", "telemetry.telemetryLevel": "off", "workbench.enableExperiments": false,
   "update.mode": "none", "git.enabled": false, "security.workspace.trust.enabled": false }
 JSON
 
@@ -105,6 +108,45 @@ fi
 summary=$(cat "$RUN/summary.txt" 2>/dev/null || echo "e2e: 0 passed, 1 failed")
 echo "[e2e] suite done at $(elapsed)"
 
+# 4b. The untrusted pass: a second, short server WITHOUT --disable-workspace-trust, trust enabled and never prompted
+#     for, a fresh browser profile (no trusted folders stored): the folder opens in Restricted Mode. Only
+#     test/e2e/suite-untrusted runs, on a copy of test/e2e/workspace-untrusted whose settings name a stand-in
+#     interpreter (@FOLDER@ becomes the copy's path); the user settings name another one and keep the server offline
+#     until the test gives it a loopback index of its own.
+UNT=$RUN/untrusted
+cp -r "$HERE/workspace-untrusted" "$UNT"
+sed -i "s#@FOLDER@#$UNT#g" "$UNT/.vscode/settings.json"
+mkdir -p "$RUN/user-untrusted/User"
+cat > "$RUN/user-untrusted/User/settings.json" <<JSON
+{ "workbench.startupEditor": "none", "chat.disableAIFeatures": true, "extensions.autoCheckUpdates": false,
+  "extensions.autoUpdate": "off", "telemetry.telemetryLevel": "off", "workbench.enableExperiments": false,
+  "update.mode": "none", "git.enabled": false, "security.workspace.trust.enabled": true,
+  "security.workspace.trust.startupPrompt": "never", "security.workspace.trust.banner": "never",
+  "security.workspace.trust.emptyWindow": false, "security.workspace.trust.untrustedFiles": "open",
+  "stackDoctor.offline": true, "stackDoctor.pythonPath": "$UNT/fake-python-user" }
+JSON
+urc=0
+# pip's configuration of this machine is left out (PIP_CONFIG_FILE=/dev/null, no PIP_*): the language server then asks
+# exactly the indexes the test names, and no other.
+read -r -a nopip <<<"$(env | sed -n 's/^\(PIP_[A-Za-z0-9_]*\)=.*/-u \1/p' | tr '\n' ' ')"
+UPORT=$(start_server "$RUN/server-untrusted.log" '^Extension host agent listening on \([0-9]*\).*' \
+  env ${nopip[@]+"${nopip[@]}"} PIP_CONFIG_FILE=/dev/null "$NODE24/bin/node" "$CS/lib/vscode/out/server-main.js" --host 127.0.0.1 --port 0 --without-connection-token \
+  --accept-server-license-terms --disable-telemetry --enable-smoke-test-driver \
+  --server-data-dir "$RUN/server-untrusted" --user-data-dir "$RUN/user-untrusted" --extensions-dir "$RUN/exts") || urc=1
+if [ $urc -eq 0 ]; then
+  echo "[e2e] untrusted pass: VS Code server on 127.0.0.1:$UPORT"
+  timeout -k 10 "$(remaining)" "$NODE24/bin/node" "$HERE/runner.js" --server "http://127.0.0.1:$UPORT" --ext "$ROOT" \
+    --tests "$ROOT/out/test/e2e/suite-untrusted/index.js" --folder "$UNT" --timeout "$(( $(remaining) - 5 ))" \
+    --summary "$RUN/summary-untrusted.txt" --screenshot "$RUN/untrusted-failure.png" \
+    ${E2E_GREP:+--env "{\"E2E_GREP\":\"$E2E_GREP\"}"} $VERBOSE || urc=$?
+  kill -- "-$(cat "$RUN/server-untrusted.log.pid")" 2>/dev/null || true
+fi
+[ $urc -eq 0 ] || rc=1
+read -r _ p _ f _ <<<"$summary"
+read -r _ up _ uf _ <<<"$(cat "$RUN/summary-untrusted.txt" 2>/dev/null || echo "e2e: 0 passed, 1 failed")"
+summary="e2e: $(( ${p:-0} + ${up:-0} )) passed, $(( ${f:-1} + ${uf:-1} )) failed"
+echo "[e2e] untrusted pass done at $(elapsed)"
+
 # 5. UI smoke test: package the VSIX, install it into code-server, drive the UI.
 if [ -n "$UI" ]; then
   ui_rc=0
@@ -135,8 +177,9 @@ fi
 cleanup
 if [ $rc -ne 0 ]; then
   echo "--- server log (tail) ---"; tail -40 "$RUN/server.log" 2>/dev/null || true
-  for f in "$RUN"/user/logs/*/exthost*/stack-doctor.stack-doctor/*.log; do [ -f "$f" ] && { echo "--- Stack Doctor output channel (tail) ---"; tail -40 "$f"; }; done
-  echo "[e2e] logs kept in $RUN (extension host logs: $(ls -d "$RUN"/user/logs/*/exthost* "$RUN"/ui/user/logs/*/exthost* 2>/dev/null | tr '\n' ' '))"
+  [ -f "$RUN/server-untrusted.log" ] && { echo "--- untrusted pass server log (tail) ---"; tail -40 "$RUN/server-untrusted.log"; }
+  for f in "$RUN"/user/logs/*/exthost*/stack-doctor.stack-doctor/*.log "$RUN"/user-untrusted/logs/*/exthost*/stack-doctor.stack-doctor/*.log; do [ -f "$f" ] && { echo "--- Stack Doctor output channel (tail) ---"; tail -40 "$f"; }; done
+  echo "[e2e] logs kept in $RUN (extension host logs: $(ls -d "$RUN"/user/logs/*/exthost* "$RUN"/user-untrusted/logs/*/exthost* "$RUN"/ui/user/logs/*/exthost* 2>/dev/null | tr '\n' ' '))"
 elif [ -z "${E2E_KEEP:-}" ]; then
   rm -rf "$RUN"
 fi
