@@ -142,19 +142,24 @@ export class MetadataProvider implements ResolverMetadataProvider {
     return this.http.requests;
   }
 
+  /** The project's page, or null for a project no source has (the resolver's contract says `[]` for those). */
+  private async knownProject(name: string, signal?: AbortSignal): Promise<ProjectState | null> {
+    try {
+      return await this.project(name, signal);
+    } catch (e) {
+      if (e instanceof NotFoundError) return null;
+      throw e;
+    }
+  }
+
   /**
    * Candidate versions (the resolver's contract): every version with a non-yanked file that fits the target
    * (tags, requires-python, format control), pre-releases included, newest first. An unknown project: `[]`.
    * Throws `UnreachableError` when no source answered, `CancelledError` on abort.
    */
   async versions(name: string, signal?: AbortSignal): Promise<Version[]> {
-    let state: ProjectState;
-    try {
-      state = await this.project(name, signal);
-    } catch (e) {
-      if (e instanceof NotFoundError) return [];
-      throw e;
-    }
+    const state = await this.knownProject(name, signal);
+    if (!state) return [];
     return selectVersions(state.verdicts, new SpecifierSet(), true)
       .filter((v) => v.files.length > 0)
       .map((v) => v.version);
@@ -162,13 +167,8 @@ export class MetadataProvider implements ResolverMetadataProvider {
 
   /** Versions with files that fit the target, all of them yanked, newest first (the resolver's contract). An unknown project: `[]`. */
   async yankedVersions(name: string, signal?: AbortSignal): Promise<Version[]> {
-    let state: ProjectState;
-    try {
-      state = await this.project(name, signal);
-    } catch (e) {
-      if (e instanceof NotFoundError) return [];
-      throw e;
-    }
+    const state = await this.knownProject(name, signal);
+    if (!state) return [];
     const all = new Map<string, { version: Version; yanked: boolean }>();
     for (const v of state.verdicts) {
       if (v.excluded !== null || v.version === null) continue;
