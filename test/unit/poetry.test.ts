@@ -1,10 +1,11 @@
 // Unit tests of the Poetry translation: constraints to PEP 440 (checked against versions), python markers, and Poetry's tables in pyproject.toml.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Dependency, ParsedFile, Span } from '../../server/src/model/types';
+import type { Dependency, ParsedFile } from '../../server/src/model/types';
 import { andMarkers, parsePoetryConstraint, poetryPythonMarker, PoetryConstraintError, translatePoetryConstraint } from '../../server/src/parsers/poetry';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { SpecifierSet } from '../../server/src/pep/specifier';
+import { find, slice } from '../helpers/spans';
 
 interface Case {
   poetry: string;
@@ -136,16 +137,6 @@ describe('poetry: python constraints as markers', () => {
 
 const FILE = '/work/proj/pyproject.toml';
 
-function find(text: string, needle: string, nth = 0): Span {
-  let at = -1;
-  for (let i = 0; i <= nth; i++) {
-    at = text.indexOf(needle, at + 1);
-    assert.ok(at >= 0, `'${needle}' (#${nth}) not in the text`);
-  }
-  return { start: at, end: at + needle.length };
-}
-
-const slice = (text: string, s: Span): string => text.slice(s.start, s.end);
 
 function deps(f: ParsedFile, name: string): Dependency[] {
   const found = f.dependencies.filter((x) => x.name === name);

@@ -1,23 +1,13 @@
 // Unit tests of the pyproject.toml parser: every section it reads, spans checked against the text, wrong shapes, TOML errors, hostile input.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Dependency, ParsedFile, Span } from '../../server/src/model/types';
+import type { Dependency, ParsedFile } from '../../server/src/model/types';
 import { MAX_PYPROJECT_LENGTH, MAX_TOML_NESTING, parsePyproject } from '../../server/src/parsers/pyproject';
 import { SpecifierSet } from '../../server/src/pep/specifier';
+import { find, slice } from '../helpers/spans';
 
 const FILE = '/work/proj/pyproject.toml';
 
-/** The span of the `nth` occurrence (0-based) of `needle` in `text`; fails the test when it is missing. */
-function find(text: string, needle: string, nth = 0): Span {
-  let at = -1;
-  for (let i = 0; i <= nth; i++) {
-    at = text.indexOf(needle, at + 1);
-    assert.ok(at >= 0, `'${needle}' (#${nth}) not in the text`);
-  }
-  return { start: at, end: at + needle.length };
-}
-
-const slice = (text: string, s: Span): string => text.slice(s.start, s.end);
 
 function dep(f: ParsedFile, name: string, section?: string): Dependency {
   const d = f.dependencies.find((x) => x.name === name && (section === undefined || x.section === section));

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRequirementsFile, loadRequirementsTree } from '../../server/src/parsers/requirements';
 import type { ParsedFile, Span } from '../../server/src/model/types';
+import { slice } from '../helpers/spans';
 
 /** Removes the ⟦ ⟧ markers from a fixture and returns the text and the spans they delimited, in order. */
 function marked(src: string): { text: string; spans: Span[] } {
@@ -21,7 +22,6 @@ function marked(src: string): { text: string; spans: Span[] } {
 const FILE = '/work/project/requirements.txt';
 const parse = (text: string, env: Record<string, string> = {}, kind: 'requirements' | 'constraints' = 'requirements'): ParsedFile =>
   parseRequirementsFile(FILE, text, { kind, env });
-const slice = (text: string, s: Span): string => text.slice(s.start, s.end);
 
 test('PEP 508 lines: name, specifier and entry spans; comments are not part of the entry', () => {
   const { text, spans } = marked('⟦⟦numpy⟧⟦>=1.24,<2⟧⟧  # arrays\n⟦⟦Torch_Vision⟧[⟦cuda⟧]⟦==0.16.2⟧ ; sys_platform == "linux"⟧\n');
