@@ -90,22 +90,31 @@ start_server() { # log-file sed-regex command...
   return 1
 }
 
+# One suite in a real extension host: server-main.js (not the code-server wrapper: only it accepts
+# --enable-smoke-test-driver, without which the workbench ignores the extensionDevelopmentPath payload), then the
+# runner. Leaves $RUN/server-NAME.log, $RUN/summary-NAME.txt and, on failure, $RUN/NAME-failure.png.
+run_pass() { # name tests-index.js folder user-data-dir [server flags...] -- [command prefix...]
+  local name=$1 tests=$2 folder=$3 user=$4 flags=() port prc=0; shift 4
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do flags+=("$1"); shift; done
+  shift
+  port=$(start_server "$RUN/server-$name.log" '^Extension host agent listening on \([0-9]*\).*' \
+    "$@" "$NODE24/bin/node" "$CS/lib/vscode/out/server-main.js" --host 127.0.0.1 --port 0 --without-connection-token \
+    --accept-server-license-terms --disable-telemetry --enable-smoke-test-driver ${flags[@]+"${flags[@]}"} \
+    --server-data-dir "$RUN/server-$name" --user-data-dir "$user" --extensions-dir "$RUN/exts") || return 1
+  echo "[e2e] $name: VS Code server on 127.0.0.1:$port (run folder $RUN)"
+  timeout -k 10 "$(remaining)" "$NODE24/bin/node" "$HERE/runner.js" --server "http://127.0.0.1:$port" --ext "$ROOT" \
+    --tests "$tests" --folder "$folder" --timeout "$(( $(remaining) - 5 ))" \
+    --summary "$RUN/summary-$name.txt" --screenshot "$RUN/$name-failure.png" \
+    ${E2E_GREP:+--env "{\"E2E_GREP\":\"$E2E_GREP\"}"} $VERBOSE || prc=$?
+  kill -- "-$(cat "$RUN/server-$name.log.pid")" 2>/dev/null || true
+  return $prc
+}
+# A pass's `e2e: N passed, N failed` line; a pass that never reported counts as one failure.
+pass_summary() { cat "$RUN/summary-$1.txt" 2>/dev/null || echo "e2e: 0 passed, 1 failed"; }
+
 rc=0
-# 4. The suite in the extension host. server-main.js, not the code-server wrapper: only it accepts
-#    --enable-smoke-test-driver, without which the workbench ignores the extensionDevelopmentPath payload.
-PORT=$(start_server "$RUN/server.log" '^Extension host agent listening on \([0-9]*\).*' \
-  "$NODE24/bin/node" "$CS/lib/vscode/out/server-main.js" --host 127.0.0.1 --port 0 --without-connection-token \
-  --accept-server-license-terms --disable-telemetry --disable-workspace-trust --enable-smoke-test-driver \
-  --server-data-dir "$RUN/server" --user-data-dir "$RUN/user" --extensions-dir "$RUN/exts") || rc=1
-if [ $rc -eq 0 ]; then
-  echo "[e2e] VS Code server on 127.0.0.1:$PORT (run folder $RUN)"
-  timeout -k 10 "$(remaining)" "$NODE24/bin/node" "$HERE/runner.js" --server "http://127.0.0.1:$PORT" --ext "$ROOT" \
-    --tests "$ROOT/out/test/e2e/suite/index.js" --folder "$RUN/workspace" --timeout "$(( $(remaining) - 5 ))" \
-    --summary "$RUN/summary.txt" --screenshot "$RUN/suite-failure.png" \
-    ${E2E_GREP:+--env "{\"E2E_GREP\":\"$E2E_GREP\"}"} $VERBOSE || rc=$?
-  kill -- "-$(cat "$RUN/server.log.pid")" 2>/dev/null || true
-fi
-summary=$(cat "$RUN/summary.txt" 2>/dev/null || echo "e2e: 0 passed, 1 failed")
+# 4. The suite in the extension host.
+run_pass suite "$ROOT/out/test/e2e/suite/index.js" "$RUN/workspace" "$RUN/user" --disable-workspace-trust -- || rc=$?
 echo "[e2e] suite done at $(elapsed)"
 
 # 4b. The untrusted pass: a second, short server WITHOUT --disable-workspace-trust, trust enabled and never prompted
@@ -125,25 +134,13 @@ cat > "$RUN/user-untrusted/User/settings.json" <<JSON
   "security.workspace.trust.emptyWindow": false, "security.workspace.trust.untrustedFiles": "open",
   "stackDoctor.offline": true, "stackDoctor.pythonPath": "$UNT/fake-python-user" }
 JSON
-urc=0
 # pip's configuration of this machine is left out (PIP_CONFIG_FILE=/dev/null, no PIP_*): the language server then asks
 # exactly the indexes the test names, and no other.
 read -r -a nopip <<<"$(env | sed -n 's/^\(PIP_[A-Za-z0-9_]*\)=.*/-u \1/p' | tr '\n' ' ')"
-UPORT=$(start_server "$RUN/server-untrusted.log" '^Extension host agent listening on \([0-9]*\).*' \
-  env ${nopip[@]+"${nopip[@]}"} PIP_CONFIG_FILE=/dev/null "$NODE24/bin/node" "$CS/lib/vscode/out/server-main.js" --host 127.0.0.1 --port 0 --without-connection-token \
-  --accept-server-license-terms --disable-telemetry --enable-smoke-test-driver \
-  --server-data-dir "$RUN/server-untrusted" --user-data-dir "$RUN/user-untrusted" --extensions-dir "$RUN/exts") || urc=1
-if [ $urc -eq 0 ]; then
-  echo "[e2e] untrusted pass: VS Code server on 127.0.0.1:$UPORT"
-  timeout -k 10 "$(remaining)" "$NODE24/bin/node" "$HERE/runner.js" --server "http://127.0.0.1:$UPORT" --ext "$ROOT" \
-    --tests "$ROOT/out/test/e2e/suite-untrusted/index.js" --folder "$UNT" --timeout "$(( $(remaining) - 5 ))" \
-    --summary "$RUN/summary-untrusted.txt" --screenshot "$RUN/untrusted-failure.png" \
-    ${E2E_GREP:+--env "{\"E2E_GREP\":\"$E2E_GREP\"}"} $VERBOSE || urc=$?
-  kill -- "-$(cat "$RUN/server-untrusted.log.pid")" 2>/dev/null || true
-fi
-[ $urc -eq 0 ] || rc=1
-read -r _ p _ f _ <<<"$summary"
-read -r _ up _ uf _ <<<"$(cat "$RUN/summary-untrusted.txt" 2>/dev/null || echo "e2e: 0 passed, 1 failed")"
+run_pass untrusted "$ROOT/out/test/e2e/suite-untrusted/index.js" "$UNT" "$RUN/user-untrusted" -- \
+  env ${nopip[@]+"${nopip[@]}"} PIP_CONFIG_FILE=/dev/null || rc=1
+read -r _ p _ f _ <<<"$(pass_summary suite)"
+read -r _ up _ uf _ <<<"$(pass_summary untrusted)"
 summary="e2e: $(( ${p:-0} + ${up:-0} )) passed, $(( ${f:-1} + ${uf:-1} )) failed"
 echo "[e2e] untrusted pass done at $(elapsed)"
 
@@ -176,7 +173,7 @@ fi
 
 cleanup
 if [ $rc -ne 0 ]; then
-  echo "--- server log (tail) ---"; tail -40 "$RUN/server.log" 2>/dev/null || true
+  echo "--- server log (tail) ---"; tail -40 "$RUN/server-suite.log" 2>/dev/null || true
   [ -f "$RUN/server-untrusted.log" ] && { echo "--- untrusted pass server log (tail) ---"; tail -40 "$RUN/server-untrusted.log"; }
   for f in "$RUN"/user/logs/*/exthost*/stack-doctor.stack-doctor/*.log "$RUN"/user-untrusted/logs/*/exthost*/stack-doctor.stack-doctor/*.log; do [ -f "$f" ] && { echo "--- Stack Doctor output channel (tail) ---"; tail -40 "$f"; }; done
   echo "[e2e] logs kept in $RUN (extension host logs: $(ls -d "$RUN"/user/logs/*/exthost* "$RUN"/user-untrusted/logs/*/exthost* "$RUN"/ui/user/logs/*/exthost* 2>/dev/null | tr '\n' ' '))"
