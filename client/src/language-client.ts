@@ -14,6 +14,7 @@ import {
   type MessageSignature,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { workspaceGlobs } from '../../server/src/workspace/file-kinds';
 
 /**
  * A LanguageClient that stays quiet about requests caught by its own shutdown. A request that starts while the client
@@ -34,15 +35,11 @@ class StackDoctorClient extends LanguageClient {
 export const documentSelector = [
   { language: 'pip-requirements', scheme: 'file' },
   { language: 'pip-requirements', scheme: 'untitled' },
-  { scheme: 'file', pattern: '**/{environment,*.environment,conda-*}.{yml,yaml}' },
-  { scheme: 'file', pattern: '**/pyproject.toml' },
+  ...workspaceGlobs(['conda', 'pyproject']).map((pattern) => ({ scheme: 'file', pattern })),
 ];
 
 /** Files whose changes on disk the server must hear about even when they are not open (includes, constraints). */
-const watchedGlobs = [
-  '**/{requirements*.txt,constraints*.txt,*.in,pyproject.toml,environment.yml,environment.yaml}',
-  '**/requirements/*.txt',
-];
+const watchedGlobs = workspaceGlobs();
 
 /** The `stackDoctor.*` settings as the server reads them, plus whether the workspace is trusted. */
 export function initializationOptions(storagePath: string): Record<string, unknown> {

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checks } from './checks/registry';
+import { CODES } from './model/finding';
 import type { Dependency, Finding, Span } from './model/types';
 import type { LineIndex, Position } from './model/text';
 
@@ -60,7 +61,7 @@ export function findingsSarif(findings: Finding[], linesOf: LinesOf, version: st
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
-      tool: { driver: { name: 'stack-doctor', version, informationUri: 'https://example.invalid/stack-doctor', rules: checks.map((c) => ({ id: c.code, shortDescription: { text: c.description }, defaultConfiguration: { level: sarifLevel[c.severity] } })) } },
+      tool: { driver: { name: 'stack-doctor', version, informationUri: 'https://example.invalid/stack-doctor', rules: checks.map((c) => ({ id: c.code, shortDescription: { text: c.description }, defaultConfiguration: { level: sarifLevel[CODES[c.code]] } })) } },
       results: findings.map((f) => ({
         ruleId: f.code,
         level: sarifLevel[f.severity],

@@ -2,17 +2,14 @@
 // The `stack-doctor` command line: check, list and probe over the same analysis the editor uses.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runChecks } from './checks/registry';
-import type { EnvironmentSet, InstalledReport, SetIndexReport } from './checks/types';
-import { readInstalled } from './index/installed';
+import type { EnvironmentSet } from './workspace/types';
 import { dependenciesJson, dependenciesText, findingsJson, findingsSarif, findingsText } from './cli-output';
 import type { Dependency, FileKind, Finding, ParsedFile } from './model/types';
 import { LineIndex } from './model/text';
-import { loadProfile, markerEnvironmentFor, ProfileError, type MachineProfile } from './system/profile';
-import { probe } from './system/probe';
+import { Analysis } from './workspace/analysis';
 import { Analyzer, diskSource } from './workspace/analyzer';
 import { classify } from './workspace/file-kinds';
-import { defaultCacheDir, indexesFor, indexReport, ProviderPool } from './workspace/index-stage';
+import { loadTarget, type Target } from './workspace/target';
 import { version } from '../../package.json';
 
 const USAGE = `Usage: stack-doctor <command> [options] [PATH...]
@@ -125,17 +122,12 @@ function target(p: string): { path: string; dir: boolean; kind: FileKind | null 
   return { path: abs, dir: false, kind };
 }
 
-async function machine(o: Options): Promise<MachineProfile> {
-  if (o.profile) {
-    try {
-      return loadProfile(o.profile);
-    } catch (e) {
-      throw new UsageError(e instanceof ProfileError ? e.message : String(e));
-    }
-  }
-  const p = await probe(o.python);
-  if (o.python && !p.python) throw new UsageError(`could not run the interpreter '${o.python}'`);
-  return p;
+/** The machine of `--profile`, else this one probed (with `--python`'s interpreter and environment); UsageError when either cannot be read. */
+async function machine(o: Options, withInstalled: boolean): Promise<Target> {
+  const target = await loadTarget({ profileFile: o.profile, python: o.python });
+  const problem = target.profileProblem ?? target.pythonProblem ?? (withInstalled ? target.installedProblem : undefined);
+  if (problem) throw new UsageError(problem);
+  return target;
 }
 
 function linesFor(files: ParsedFile[]): (file: string) => LineIndex {
@@ -149,42 +141,27 @@ function linesFor(files: ParsedFile[]): (file: string) => LineIndex {
 
 async function check(o: Options, out: (s: string) => void): Promise<number> {
   const targets = (o.paths.length ? o.paths : ['.']).map(target);
-  const profile = await machine(o);
-  const analyzer = new Analyzer(diskSource);
+  const analysis = new Analysis(diskSource);
+  analysis.configure({ offline: o.offline, indexUrl: o.indexUrl, extraIndexUrls: o.extraIndexUrls, trustFiles: true, cacheDir: o.cacheDir ? path.resolve(o.cacheDir) : undefined, indexTimeoutMs: 60_000 });
+  analysis.setTarget(await machine(o, true));
   const sets = new Map<string, EnvironmentSet>();
   for (const t of targets) {
-    const found = t.dir ? analyzer.folderSets(t.path) : analyzer.setsContaining(t.path, t.kind!);
+    const found = t.dir ? analysis.folderSets(t.path) : analysis.setsContaining(t.path, t.kind!);
     if (t.dir && found.length === 0) process.stderr.write(`stack-doctor: no dependency files in '${path.relative(process.cwd(), t.path) || '.'}'\n`);
     for (const s of found) sets.set(s.root, s);
   }
   const all = [...sets.values()];
-  const markerEnvironment = markerEnvironmentFor(profile);
-  const index = new Map<string, SetIndexReport>();
-  if (!o.offline) {
-    const pool = new ProviderPool(o.cacheDir ? path.resolve(o.cacheDir) : defaultCacheDir());
-    for (const set of all) {
-      if (!set.files.some((f) => f.dependencies.length)) continue;
+  await analysis.resolve(all, {
+    progress: (set) => {
       if (process.stderr.isTTY) process.stderr.write(`stack-doctor: resolving ${path.relative(process.cwd(), set.root) || set.root}…\n`);
-      const indexes = indexesFor(set, { indexUrl: o.indexUrl, extraIndexUrls: o.extraIndexUrls, trustFiles: true });
-      index.set(set.root, await indexReport(set, { provider: pool.get(indexes, profile), indexes, markerEnvironment, profile, timeoutMs: 60_000 }));
-    }
-  }
-  const installed = o.python ? await installedReport(o.python) : undefined;
-  const findings = sortFindings(runChecks(all, { markerEnvironment, profile, index, ...(installed ? { installed } : {}) }));
+    },
+  });
+  const findings = sortFindings(analysis.findings(all));
   const linesOf = linesFor(all.flatMap((s) => s.files));
   if (o.format === 'json') out(JSON.stringify(findingsJson(findings, linesOf), null, 2) + '\n');
   else if (o.format === 'sarif') out(JSON.stringify(findingsSarif(findings, linesOf, version), null, 2) + '\n');
   else out(findingsText(findings, linesOf, process.cwd()));
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
-}
-
-async function installedReport(python: string): Promise<InstalledReport> {
-  try {
-    const env = await readInstalled(python);
-    return { name: path.basename(env.prefix) || env.prefix, packages: new Map([...env.packages].map(([n, p]) => [n, p.version])) };
-  } catch (e) {
-    throw new UsageError(`could not read the environment of '${python}': ${(e as Error).message}`);
-  }
 }
 
 function list(o: Options, out: (s: string) => void): number {
@@ -220,7 +197,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     if (o === 'version') return out(version + '\n'), 0;
     if (o.command === 'probe') {
       if (o.paths.length) throw new UsageError('probe takes no paths');
-      out(JSON.stringify(await machine({ ...o, profile: undefined }), null, 2) + '\n');
+      out(JSON.stringify((await machine({ ...o, profile: undefined }, false)).profile, null, 2) + '\n');
       return 0;
     }
     return o.command === 'check' ? await check(o, out) : list(o, out);

@@ -1,5 +1,5 @@
 // Environment sets for check tests: build one from parsed files, and apply a fix's edits to it by parsing the edited texts again.
-import type { EnvironmentSet } from '../../server/src/checks/types';
+import type { EnvironmentSet } from '../../server/src/workspace/types';
 import type { Fix, ParsedFile } from '../../server/src/model/types';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { parsePyproject } from '../../server/src/parsers/pyproject';

@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { checks, runChecks } from '../../server/src/checks/registry';
+import { codeList } from '../../server/src/model/finding';
 import { removalSpan } from '../../server/src/checks/edits';
-import type { EnvironmentSet } from '../../server/src/checks/types';
+import type { EnvironmentSet } from '../../server/src/workspace/types';
 import type { Finding, ParsedFile } from '../../server/src/model/types';
 import { defaultEnvironment } from '../../server/src/pep/marker';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
@@ -206,8 +207,11 @@ describe('registry', () => {
   it("matches package.json's settings and DESIGN.md's codes", () => {
     const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
     const settingCodes: string[] = pkg.contributes.configuration.properties['stackDoctor.checks.severityOverrides'].propertyNames.enum;
-    const designCodes = ['syntax', 'duplicate', 'conflict', 'conflict-transitive', 'not-found', 'requires-python', 'no-wheel', 'system-library', 'cuda-driver', 'cuda-mix', 'cuda-unavailable', 'companion-version', 'deprecated', 'installed-mismatch'];
+    // DESIGN.md's table, with the codes issues added since (index-unreachable: issue 9).
+    const designCodes = ['syntax', 'duplicate', 'conflict', 'conflict-transitive', 'not-found', 'requires-python', 'no-wheel', 'system-library', 'cuda-driver', 'cuda-mix', 'cuda-unavailable', 'companion-version', 'deprecated', 'installed-mismatch', 'index-unreachable'];
     assert.deepEqual([...settingCodes].sort(), [...designCodes].sort());
+    assert.deepEqual([...codeList].sort(), [...designCodes].sort());
+    assert.deepEqual(checks.map((c) => c.code).sort(), [...codeList].sort(), 'one check per code');
     for (const c of checks) {
       assert.ok(settingCodes.includes(c.code), c.code);
       assert.ok(fs.existsSync(`server/src/checks/${c.code}.ts`), `the module of ${c.code} is named after it`);

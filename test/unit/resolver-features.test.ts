@@ -3,7 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultEnvironment } from '../../server/src/pep/marker';
-import { narrowToResolve, nearestResolvingVersion, simplifySpecifiers } from '../../server/src/resolver/fixes';
+import { narrowToResolve, nearestResolvingVersion } from '../../server/src/resolver/fixes';
+import { simplifySpecifiers } from '../../server/src/pep/simplify';
 import { MemoryProvider, type MemoryIndex, type MemoryProviderOptions } from '../../server/src/resolver/memory-provider';
 import { describeSet } from '../../server/src/resolver/report';
 import { resolve } from '../../server/src/resolver/solver';

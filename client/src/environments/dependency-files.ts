@@ -6,6 +6,7 @@ import type { FileOption, Finding } from '../../../server/src/model/types';
 import { parseEnvironmentYml } from '../../../server/src/parsers/environment-yml';
 import { loadRequirementsTree } from '../../../server/src/parsers/requirements';
 import { canonicalizeName } from '../../../server/src/pep/name';
+import { classify } from '../../../server/src/workspace/file-kinds';
 import { EnvironmentError } from './errors';
 
 /** The dependency files of one folder, by kind (absolute paths, sorted). */
@@ -15,10 +16,6 @@ export interface DependencyFiles {
   pyproject: string | null;
   environmentYml: string[];
 }
-
-const REQUIREMENTS = /^(requirements.*\.(txt|in)|.*\.requirements\.txt|.*-requirements\.txt)$/i;
-const CONSTRAINTS = /^constraints.*\.txt$/i;
-const CONDA = /^(environment\.ya?ml|.*\.environment\.ya?ml|conda-.*\.ya?ml)$/i;
 
 /** The dependency files in `folder` (and its `requirements/` subfolder), as DESIGN.md names them. */
 export async function findDependencyFiles(folder: string): Promise<DependencyFiles> {
@@ -30,14 +27,14 @@ export async function findDependencyFiles(folder: string): Promise<DependencyFil
       return [];
     }
   };
-  for (const n of await list(folder)) {
-    const p = nodePath.join(folder, n);
-    if (CONSTRAINTS.test(n)) out.constraints.push(p);
-    else if (REQUIREMENTS.test(n)) out.requirements.push(p);
-    else if (CONDA.test(n)) out.environmentYml.push(p);
-    else if (n === 'pyproject.toml') out.pyproject = p;
+  const sub = nodePath.join(folder, 'requirements');
+  for (const p of [...(await list(folder)).map((n) => nodePath.join(folder, n)), ...(await list(sub)).map((n) => nodePath.join(sub, n))]) {
+    const kind = classify(p);
+    if (kind === 'constraints') out.constraints.push(p);
+    else if (kind === 'requirements') out.requirements.push(p);
+    else if (kind === 'conda' && nodePath.dirname(p) === folder) out.environmentYml.push(p);
+    else if (kind === 'pyproject' && nodePath.dirname(p) === folder) out.pyproject = p;
   }
-  for (const n of await list(nodePath.join(folder, 'requirements'))) if (n.endsWith('.txt')) out.requirements.push(nodePath.join(folder, 'requirements', n));
   return out;
 }
 

@@ -1,4 +1,5 @@
 // `companion-version`: versions that must move together do not (torch/torchvision/torchaudio, tensorflow/keras, jax/jaxlib and the JAX CUDA plugin).
+import { finding } from '../model/finding';
 import { releaseOfCompanion, torchRelease, type TorchRelease } from '../knowledge/pytorch';
 import { numpy2Packages, numpy2Symptom } from '../knowledge/numpy2';
 import { tensorflowRelease, tensorflowReleases } from '../knowledge/tensorflow';
@@ -9,7 +10,8 @@ import { pinnedVersion } from './cuda-builds';
 import { hasPep440Text, joinSpecifiers, where } from './edits';
 import type { VersionSet } from '../pep/version-set';
 import { byName, installedDeclarations, installGroups, versionSetOf } from './scope';
-import type { Check, EnvironmentSet } from './types';
+import type { Check } from './types';
+import type { EnvironmentSet } from '../workspace/types';
 
 /** The public part of a pinned version (`2.1.0+cu121` -> `2.1.0`). */
 function publicOf(v: string): string {
@@ -62,8 +64,8 @@ function pinsOf(group: Dependency[]): Pins {
   return { pinned, declared };
 }
 
-function finding(dep: Dependency, message: string, related: Dependency[], fix: Fix | null): Finding {
-  return { code: 'companion-version', severity: 'error', file: dep.file, span: dep.span, message, related: related.map((r) => ({ file: r.file, span: r.span, message: `${r.name} is declared here` })), fixes: fix ? [fix] : [] };
+function companionFinding(dep: Dependency, message: string, related: Dependency[], fix: Fix | null): Finding {
+  return finding('companion-version', dep.file, dep.span, message, { related: related.map((r) => ({ file: r.file, span: r.span, message: `${r.name} is declared here` })), fixes: fix ? [fix] : [] });
 }
 
 function expectedCompanion(rel: TorchRelease, pkg: 'torchvision' | 'torchaudio', dep: Dependency): string[] {
@@ -85,7 +87,7 @@ function torchFindings(p: Pins, files: ParsedFile[]): Finding[] {
       // torchaudio 2.11 and later is built against PyTorch's stable ABI and works with any torch >= 2.11.
       if (pkg === 'torchaudio' && cmp(publicOf(comp.version), '2.11') >= 0 && cmp(publicOf(torch.version), '2.11') >= 0) continue;
       const fix = hasPep440Text(comp.dep) || comp.dep.kind === 'conda' ? repinFix(comp.dep, files, want[0]!, `the ${pkg} of torch ${rel.torch}`) : null;
-      out.push(finding(comp.dep, `${pkg} ${publicOf(comp.version)} does not belong to torch ${publicOf(torch.version)} (${where(torch.dep, files)}), which needs ${pkg} ${want.join(' or ')}; mixing releases fails at import with "RuntimeError: operator torchvision::nms does not exist" or similar.`, [torch.dep], fix));
+      out.push(companionFinding(comp.dep, `${pkg} ${publicOf(comp.version)} does not belong to torch ${publicOf(torch.version)} (${where(torch.dep, files)}), which needs ${pkg} ${want.join(' or ')}; mixing releases fails at import with "RuntimeError: operator torchvision::nms does not exist" or similar.`, [torch.dep], fix));
       continue;
     }
     // No exact torch pin: the companion's own release must be admitted by what torch declares.
@@ -100,7 +102,7 @@ function torchFindings(p: Pins, files: ParsedFile[]): Finding[] {
       }
     });
     if (excluding.length === 0) continue;
-    out.push(finding(comp.dep, `${pkg} ${publicOf(comp.version)} belongs to torch ${crel.torch}, which '${excluding.map((d) => `torch${d.specifier}`).join("' and '")}' excludes; torch, torchvision and torchaudio must come from one release.`, excluding, null));
+    out.push(companionFinding(comp.dep, `${pkg} ${publicOf(comp.version)} belongs to torch ${crel.torch}, which '${excluding.map((d) => `torch${d.specifier}`).join("' and '")}' excludes; torch, torchvision and torchaudio must come from one release.`, excluding, null));
   }
   return out;
 }
@@ -131,7 +133,7 @@ function kerasFindings(p: Pins, files: ParsedFile[]): Finding[] {
     }
     if (ok) continue;
     const fix: Fix | null = hasPep440Text(pin.dep) ? { title: `Change to ${pin.dep.rawName}${spec}`, edits: [{ file: pin.dep.file, span: pin.dep.specifierSpan, newText: spec }], preferred: true } : null;
-    out.push(finding(pin.dep, `${name} ${publicOf(pin.version)} does not fit tensorflow ${publicOf(tf.version)} (${where(tf.dep, files)}), which needs ${name}${spec}: ${why}.`, [tf.dep], fix));
+    out.push(companionFinding(pin.dep, `${name} ${publicOf(pin.version)} does not fit tensorflow ${publicOf(tf.version)} (${where(tf.dep, files)}), which needs ${name}${spec}: ${why}.`, [tf.dep], fix));
   }
   return out;
 }
@@ -141,16 +143,16 @@ function jaxFindings(p: Pins, files: ParsedFile[]): Finding[] {
   const jax = p.pinned.get('jax');
   const jaxlib = p.pinned.get('jaxlib');
   if (jax && jaxlib && cmp(publicOf(jaxlib.version), publicOf(jax.version)) > 0) {
-    out.push(finding(jaxlib.dep, `jaxlib ${publicOf(jaxlib.version)} is newer than jax ${publicOf(jax.version)} (${where(jax.dep, files)}); jax requires jaxlib <= its own version, so pip cannot install them together.`, [jax.dep], repinFix(jaxlib.dep, files, publicOf(jax.version), `the jaxlib of jax ${publicOf(jax.version)}`)));
+    out.push(companionFinding(jaxlib.dep, `jaxlib ${publicOf(jaxlib.version)} is newer than jax ${publicOf(jax.version)} (${where(jax.dep, files)}); jax requires jaxlib <= its own version, so pip cannot install them together.`, [jax.dep], repinFix(jaxlib.dep, files, publicOf(jax.version), `the jaxlib of jax ${publicOf(jax.version)}`)));
   }
   for (const major of ['12', '13', '11']) {
     const plugin = p.pinned.get(`jax-cuda${major}-plugin`);
     const pjrt = p.pinned.get(`jax-cuda${major}-pjrt`);
     if (plugin && pjrt && !sameVersion(plugin.version, pjrt.version)) {
-      out.push(finding(pjrt.dep, `jax-cuda${major}-pjrt ${publicOf(pjrt.version)} differs from jax-cuda${major}-plugin ${publicOf(plugin.version)} (${where(plugin.dep, files)}), which requires exactly its own version of the pjrt package.`, [plugin.dep], repinFix(pjrt.dep, files, publicOf(plugin.version), 'the version of the plugin')));
+      out.push(companionFinding(pjrt.dep, `jax-cuda${major}-pjrt ${publicOf(pjrt.version)} differs from jax-cuda${major}-plugin ${publicOf(plugin.version)} (${where(plugin.dep, files)}), which requires exactly its own version of the pjrt package.`, [plugin.dep], repinFix(pjrt.dep, files, publicOf(plugin.version), 'the version of the plugin')));
     }
     if (plugin && jax && cmp(publicOf(plugin.version), publicOf(jax.version)) > 0) {
-      out.push(finding(plugin.dep, `jax-cuda${major}-plugin ${publicOf(plugin.version)} is newer than jax ${publicOf(jax.version)} (${where(jax.dep, files)}); the plugin must not be newer than jax.`, [jax.dep], repinFix(plugin.dep, files, publicOf(jax.version), `the plugin of jax ${publicOf(jax.version)}`)));
+      out.push(companionFinding(plugin.dep, `jax-cuda${major}-plugin ${publicOf(plugin.version)} is newer than jax ${publicOf(jax.version)} (${where(jax.dep, files)}); the plugin must not be newer than jax.`, [jax.dep], repinFix(plugin.dep, files, publicOf(jax.version), `the plugin of jax ${publicOf(jax.version)}`)));
     }
   }
   return out;
@@ -188,9 +190,9 @@ function numpy2Findings(p: Pins, files: ParsedFile[]): Finding[] {
     for (const dep of numpy.decls) {
       const capped = hasPep440Text(dep) ? joinSpecifiers([dep.specifier, '<2']) : null;
       const fix: Fix | null = capped ? { title: `Change to '${dep.rawName}${capped}' (NumPy 1.x, which ${pkg.name} ${main.specifier} was built for)`, edits: [{ file: dep.file, span: dep.specifierSpan, newText: capped }], preferred: true } : null;
-      out.push(finding(dep, `'${main.text}' (${where(main, files)}) with NumPy 2: ${why}`, [main], fix));
+      out.push(companionFinding(dep, `'${main.text}' (${where(main, files)}) with NumPy 2: ${why}`, [main], fix));
     }
-    out.push(finding(main, `${why}`, numpy.decls, null));
+    out.push(companionFinding(main, `${why}`, numpy.decls, null));
   }
   return out;
 }
@@ -207,7 +209,6 @@ function numpy2Findings(p: Pins, files: ParsedFile[]): Finding[] {
  */
 export const companionVersion: Check = {
   code: 'companion-version',
-  severity: 'error',
   description: 'Versions that must move together do not (torch/torchvision/torchaudio, tensorflow/keras, jax/jaxlib).',
   run(set: EnvironmentSet, ctx) {
     const out = new Map<string, Finding>();

@@ -1,10 +1,12 @@
 // `conflict-transitive`: no resolution exists once dependencies are followed; the resolver's explanation, on every top-level line that takes part.
+import { finding } from '../model/finding';
 import { tensorflowReleases, type TensorflowRelease } from '../knowledge/tensorflow';
 import type { Dependency, Finding, Fix } from '../model/types';
 import type { VersionSet } from '../pep/version-set';
 import { hasPep440Text, where } from './edits';
 import { byName, installedDeclarations, versionSetOf } from './scope';
-import type { Check, CheckContext, EnvironmentSet } from './types';
+import type { Check, CheckContext } from './types';
+import type { EnvironmentSet } from '../workspace/types';
 
 /**
  * Flags every top-level line that takes part when no set of versions satisfies the environment set once
@@ -22,36 +24,14 @@ import type { Check, CheckContext, EnvironmentSet } from './types';
  */
 export const conflictTransitive: Check = {
   code: 'conflict-transitive',
-  severity: 'error',
   description: 'No resolution exists once dependencies are followed.',
   run(set, ctx) {
     const report = ctx.index?.get(set.root);
     if (!report) return fromKnowledge(set, ctx);
-    const first = set.files[0]!;
-    if (report.unavailable || report.gaveUp) {
-      return [...(report.unavailable ? fromKnowledge(set, ctx) : []), {
-        code: 'conflict-transitive',
-        severity: 'information',
-        file: first.path,
-        span: { start: 0, end: 0 },
-        message: report.unavailable
-          ? `Stack Doctor could not ask the package index, so dependencies were not followed: ${report.unavailable}. The checks that need no index still ran.`
-          : `Dependencies were not fully followed: ${report.gaveUp}`,
-        related: [],
-        fixes: [],
-      }];
-    }
+    if (report.unavailable) return fromKnowledge(set, ctx);
     if (!report.conflict) return [];
     const { roots, explanation, fixes } = report.conflict;
-    return roots.map((dep): Finding => ({
-      code: 'conflict-transitive',
-      severity: 'error',
-      file: dep.file,
-      span: dep.span,
-      message: `${roots.map((r) => `'${r.text}'`).join(', ')} cannot be installed together:\n${explanation}`,
-      related: roots.filter((r) => r !== dep).map((r) => ({ file: r.file, span: r.span, message: `${r.text} (${where(r, set.files)}) takes part` })),
-      fixes: fixes.filter((f) => f.dep === dep).map((f) => f.fix),
-    }));
+    return roots.map((dep): Finding => (finding('conflict-transitive', dep.file, dep.span, `${roots.map((r) => `'${r.text}'`).join(', ')} cannot be installed together:\n${explanation}`, { related: roots.filter((r) => r !== dep).map((r) => ({ file: r.file, span: r.span, message: `${r.text} (${where(r, set.files)}) takes part` })), fixes: fixes.filter((f) => f.dep === dep).map((f, i) => changeFix(f.dep, f.specifier, i === 0)) })));
   },
 };
 
@@ -97,15 +77,10 @@ function fromKnowledge(set: EnvironmentSet, ctx: CheckContext): Finding[] {
       const message = `${tf.text} and ${lines.map((d) => `'${d.text}' (${where(d, set.files)})`).join(', ')} cannot be installed together: ${caps.join('; ')} (from TensorFlow's published requirements: ${sourceOf(r0)}). Known without the index; the index would confirm.`;
       const all: Dependency[] = [tf, ...lines];
       for (const dep of all) {
-        out.push({
-          code: 'conflict-transitive',
-          severity: 'error',
-          file: dep.file,
-          span: dep.span,
-          message,
+        out.push(finding('conflict-transitive', dep.file, dep.span, message, {
           related: all.filter((d) => d !== dep).map((d) => ({ file: d.file, span: d.span, message: `${d.text} takes part` })),
           fixes: dep === tf && fix ? [fix] : [],
-        });
+        }));
       }
     }
   }
@@ -130,4 +105,9 @@ function knowledgeFix(tf: Dependency, pkg: 'numpy' | 'protobuf', allowed: Versio
   if (!best) return null;
   const line = best.tensorflow.split('.').slice(0, 2).join('.');
   return { title: `Change to 'tensorflow==${line}.*' (its published ${pkg} requirement admits yours)`, edits: [{ file: tf.file, span: tf.specifierSpan, newText: `==${line}.*` }] };
+}
+
+/** The verified fix the index stage found for a line: its specifier changed so that a resolution exists. */
+function changeFix(dep: Dependency, specifier: string, preferred: boolean): Fix {
+  return { title: `Change to '${dep.rawName}${specifier}' (a resolution exists then)`, edits: [{ file: dep.file, span: dep.specifierSpan, newText: specifier }], preferred };
 }

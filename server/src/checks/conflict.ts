@@ -1,4 +1,5 @@
 // `conflict`: the specifiers one environment set declares for a package admit no version at all.
+import { finding } from '../model/finding';
 import type { Dependency, Finding, Fix } from '../model/types';
 import type { VersionSet } from '../pep/version-set';
 import { hasPep440Text, joinSpecifiers, where } from './edits';
@@ -41,7 +42,6 @@ function minimalCore(items: Judged[]): Judged[] {
  */
 export const conflict: Check = {
   code: 'conflict',
-  severity: 'error',
   description: 'The specifiers declared for one package across the environment set admit no version.',
   run(set, ctx) {
     const findings = new Map<string, Finding>();
@@ -61,15 +61,7 @@ export const conflict: Check = {
           if (findings.has(key)) continue;
           const others = core.filter((o) => o !== j);
           const described = others.map((o) => `'${o.dep.specifier}' (${where(o.dep, set.files)})`).join(' and ');
-          findings.set(key, {
-            code: 'conflict',
-            severity: 'error',
-            file: j.dep.file,
-            span: j.dep.span,
-            message: `${name}: '${j.dep.specifier}' here and ${described} admit no version together; pip would fail with "ResolutionImpossible".`,
-            related: others.map((o) => ({ file: o.dep.file, span: o.dep.span, message: `${name}${o.dep.specifier} is declared here` })),
-            fixes: fixesFor(j, judged, set.files),
-          });
+          findings.set(key, finding('conflict', j.dep.file, j.dep.span, `${name}: '${j.dep.specifier}' here and ${described} admit no version together; pip would fail with "ResolutionImpossible".`, { related: others.map((o) => ({ file: o.dep.file, span: o.dep.span, message: `${name}${o.dep.specifier} is declared here` })), fixes: fixesFor(j, judged, set.files) }));
         }
       }
     }

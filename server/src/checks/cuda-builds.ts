@@ -8,7 +8,8 @@ import type { Dependency, FileOption, ParsedFile, Span, TextEdit } from '../mode
 import { SpecifierSet } from '../pep/specifier';
 import { hasPep440Text, requirementText, where } from './edits';
 import { markerHolds, scopeOf } from './scope';
-import type { CheckContext, EnvironmentSet } from './types';
+import type { CheckContext } from './types';
+import type { EnvironmentSet } from '../workspace/types';
 
 /** How a build states its CUDA version. */
 export type CudaBuildKind = 'local-label' | 'torch-index' | 'nvidia-wheel' | 'cupy' | 'jax' | 'tensorflow' | 'conda';

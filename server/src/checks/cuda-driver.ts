@@ -1,11 +1,13 @@
 // `cuda-driver`: a CUDA build needs a newer NVIDIA driver than the target has.
+import { finding } from '../model/finding';
 import { cudaReleases, driverRuns, variantToCuda, type DriverPlatform } from '../knowledge/cuda';
 import { condaCudaPackage } from '../knowledge/gpu-packages';
 import { formatCuda, parseCudaVersion, type CudaVersion } from '../knowledge/types';
 import type { Finding, Fix } from '../model/types';
 import { targetOs, type MachineProfile } from '../system/profile';
 import { cudaBuilds, describeCuda, isTorchVariantBuild, retargetAll, torchVariantsFor, type CudaBuild } from './cuda-builds';
-import type { Check, EnvironmentSet } from './types';
+import type { Check } from './types';
+import type { EnvironmentSet } from '../workspace/types';
 
 /** Whether the target's driver runs a CUDA build; null where neither the tables nor the driver's own CUDA version can say. */
 export function runsOnTarget(profile: MachineProfile, cuda: CudaVersion): { runs: boolean; minimum: string | null } | null {
@@ -54,7 +56,6 @@ function candidates(set: EnvironmentSet, builds: CudaBuild[]): { major: number; 
  */
 export const cudaDriver: Check = {
   code: 'cuda-driver',
-  severity: 'error',
   description: 'A CUDA build needs a newer NVIDIA driver than the target has.',
   run(set, ctx) {
     const nv = ctx.profile.nvidia;
@@ -67,15 +68,7 @@ export const cudaDriver: Check = {
       const need = r!.minimum ? `an NVIDIA driver >= ${r!.minimum}` : `a driver that supports ${describeCuda(b)}`;
       const has = `${nv.driver}${nv.cuda ? ` (CUDA ${nv.cuda} at most)` : ''}`;
       const tail = fix ? '' : isTorchVariantBuild(b) ? ' No CUDA variant of this PyTorch release runs on that driver: upgrade the driver or use an older release.' : ' Upgrade the driver.';
-      return {
-        code: 'cuda-driver',
-        severity: 'error',
-        file: b.file,
-        span: b.span,
-        message: `${b.label} is a ${describeCuda(b)} build: it needs ${need}, but the target's driver is ${has}; CUDA would not initialise (torch.cuda.is_available() is False).${tail}`,
-        related: [],
-        fixes: fix ? [fix] : [],
-      };
+      return finding('cuda-driver', b.file, b.span, `${b.label} is a ${describeCuda(b)} build: it needs ${need}, but the target's driver is ${has}; CUDA would not initialise (torch.cuda.is_available() is False).${tail}`, { fixes: fix ? [fix] : [] });
     });
   },
 };

@@ -1,10 +1,12 @@
 // `cuda-mix`: builds for different CUDA versions in one environment set.
+import { finding } from '../model/finding';
 import { variantToCuda } from '../knowledge/cuda';
 import { formatCuda } from '../knowledge/types';
 import type { Finding, Fix } from '../model/types';
 import { compatible, cudaBuilds, describeCuda, isTorchVariantBuild, retargetAll, torchVariantsFor, type CudaBuild } from './cuda-builds';
 import { runsOnTarget } from './cuda-driver';
-import type { Check, CheckContext, EnvironmentSet } from './types';
+import type { Check, CheckContext } from './types';
+import type { EnvironmentSet } from '../workspace/types';
 
 /**
  * Flags builds for different CUDA versions that would be installed together: different majors anywhere
@@ -18,7 +20,6 @@ import type { Check, CheckContext, EnvironmentSet } from './types';
  */
 export const cudaMix: Check = {
   code: 'cuda-mix',
-  severity: 'error',
   description: 'Packages built for different CUDA major/minor versions in one environment set.',
   run(set, ctx) {
     const all = cudaBuilds(set, ctx);
@@ -33,15 +34,10 @@ export const cudaMix: Check = {
         const key = `${b.file}\0${b.span.start}`;
         if (out.has(key)) continue;
         const others = builds.filter((o) => o !== b && !compatible(b, o));
-        out.set(key, {
-          code: 'cuda-mix',
-          severity: 'error',
-          file: b.file,
-          span: b.span,
-          message: `${b.label} is a ${describeCuda(b)} build, but the same environment also gets ${others.map((o) => `${describeCuda(o)} from ${o.label} (${o.where})`).join(' and ')}; builds for different CUDA versions load mismatched libraries or cannot be resolved together.`,
+        out.set(key, finding('cuda-mix', b.file, b.span, `${b.label} is a ${describeCuda(b)} build, but the same environment also gets ${others.map((o) => `${describeCuda(o)} from ${o.label} (${o.where})`).join(' and ')}; builds for different CUDA versions load mismatched libraries or cannot be resolved together.`, {
           related: others.map((o) => ({ file: o.file, span: o.span, message: `${describeCuda(o)} build` })),
           fixes,
-        });
+        }));
       }
     }
     return [...out.values()];

@@ -1,4 +1,5 @@
 // `cuda-unavailable`: a CUDA build on a target without an NVIDIA GPU, on macOS, or where the package has no native GPU build.
+import { finding } from '../model/finding';
 import { tensorflowAndCuda } from '../knowledge/tensorflow';
 import type { Finding, Fix } from '../model/types';
 import { targetOs } from '../system/profile';
@@ -29,7 +30,6 @@ function reason(b: CudaBuild, ctx: CheckContext): string | null {
  */
 export const cudaUnavailable: Check = {
   code: 'cuda-unavailable',
-  severity: 'warning',
   description: 'A CUDA build on a target without an NVIDIA GPU, or on macOS.',
   run(set, ctx) {
     const builds = cudaBuilds(set, ctx);
@@ -38,14 +38,6 @@ export const cudaUnavailable: Check = {
     const macos = targetOs(ctx.profile) === 'darwin';
     const edits = cpuEdits(set, flagged.map((x) => x.b), macos, (file, span) => removalSpan(file.text, span));
     const fix: Fix | null = edits.length ? { title: macos ? 'Use the CPU builds (macOS wheels from PyPI)' : 'Use the CPU builds', edits, preferred: true } : null;
-    return flagged.map(({ b, why }): Finding => ({
-      code: 'cuda-unavailable',
-      severity: 'warning',
-      file: b.file,
-      span: b.span,
-      message: `${b.label} is a ${describeCuda(b)} build, but ${why}: it would run on the CPU only, or fail to install.`,
-      related: [],
-      fixes: fix ? [fix] : [],
-    }));
+    return flagged.map(({ b, why }): Finding => (finding('cuda-unavailable', b.file, b.span, `${b.label} is a ${describeCuda(b)} build, but ${why}: it would run on the CPU only, or fail to install.`, { fixes: fix ? [fix] : [] })));
   },
 };

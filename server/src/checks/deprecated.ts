@@ -1,4 +1,5 @@
 // `deprecated`: a package (or extra) that no longer installs or must not be used, with its replacement.
+import { finding } from '../model/finding';
 import { deprecatedExtras, deprecatedPackage, type DeprecatedPackage } from '../knowledge/deprecated';
 import type { Dependency, Finding, Fix, ParsedFile } from '../model/types';
 import { SpecifierSet } from '../pep/specifier';
@@ -49,7 +50,7 @@ function packageFinding(rec: DeprecatedPackage, dep: Dependency, ctx: CheckConte
   else if (rec.advice) parts.push(`Instead, ${rec.advice}.`);
   if (dep.name === 'tensorflow-gpu' && targetOs(ctx.profile) === 'windows') parts.push('On native Windows there is no TensorFlow GPU support after 2.10 at all: use WSL2.');
   const fix = replacementFix(rec, dep);
-  return { code: 'deprecated', severity: 'warning', file: dep.file, span: dep.span, message: parts.join(' '), related: [], fixes: fix ? [fix] : [] };
+  return finding('deprecated', dep.file, dep.span, parts.join(' '), { fixes: fix ? [fix] : [] });
 }
 
 function extraFindings(dep: Dependency, file: ParsedFile | undefined): Finding[] {
@@ -60,7 +61,7 @@ function extraFindings(dep: Dependency, file: ParsedFile | undefined): Finding[]
     for (const extra of dep.extras.filter((e) => re.test(e))) {
       const written = file ? new RegExp(`(?<=[[,]\\s*)${extra.replace(/-/g, '[-_.]')}(?=\\s*[\\],])`, 'i').exec(file.text.slice(dep.span.start, dep.span.end)) : null;
       const fix: Fix | null = written ? { title: `Use the ${rec.replacementExtra} extra`, edits: [{ file: dep.file, span: { start: dep.span.start + written.index, end: dep.span.start + written.index + written[0].length }, newText: rec.replacementExtra }], preferred: true } : null;
-      out.push({ code: 'deprecated', severity: 'warning', file: dep.file, span: dep.span, message: `${dep.rawName}[${extra}] is deprecated: ${rec.status}. Use ${dep.rawName}[${rec.replacementExtra}].`, related: [], fixes: fix ? [fix] : [] });
+      out.push(finding('deprecated', dep.file, dep.span, `${dep.rawName}[${extra}] is deprecated: ${rec.status}. Use ${dep.rawName}[${rec.replacementExtra}].`, { fixes: fix ? [fix] : [] }));
     }
   }
   return out;
@@ -77,7 +78,6 @@ function extraFindings(dep: Dependency, file: ParsedFile | undefined): Finding[]
  */
 export const deprecated: Check = {
   code: 'deprecated',
-  severity: 'warning',
   description: 'A package that no longer installs or must not be used (tensorflow-gpu, sklearn, ...).',
   run(set, ctx) {
     const out: Finding[] = [];

@@ -15,7 +15,6 @@ import type { Check } from './types';
  */
 export const duplicate: Check = {
   code: 'duplicate',
-  severity: 'warning',
   description: 'One package declared twice in one file.',
   run(set) {
     const out: Finding[] = [];

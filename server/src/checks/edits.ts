@@ -1,7 +1,7 @@
 // Text edits the fixes share: where an entry sits in its file, how to remove it cleanly, how to write a merged requirement.
 import type { Dependency, ParsedFile, Span } from '../model/types';
 import { LineIndex } from '../model/text';
-import { simplifySpecifiers } from '../resolver/fixes';
+import { simplifySpecifiers } from '../pep/simplify';
 
 /** `requirements.txt:3` for messages: the file's base name and the one-based line of the entry. */
 export function where(dep: Dependency, files: ParsedFile[]): string {

@@ -1,4 +1,5 @@
 // `installed-mismatch`: the active environment lacks a requirement or holds a version outside its specifier.
+import { finding } from '../model/finding';
 import { Version } from '../pep/version';
 import { installedDeclarations, versionSetOf } from './scope';
 import type { Check } from './types';
@@ -12,7 +13,6 @@ import type { Check } from './types';
  */
 export const installedMismatch: Check = {
   code: 'installed-mismatch',
-  severity: 'warning',
   description: 'The active environment lacks a requirement or holds a version outside its specifier.',
   run(set, ctx) {
     const env = ctx.installed;
@@ -22,14 +22,14 @@ export const installedMismatch: Check = {
       if (scope !== '' || dep.kind !== 'requirement' || !dep.name || dep.editable) continue;
       const have = env.packages.get(dep.name);
       if (have === undefined) {
-        out.push({ code: 'installed-mismatch', severity: 'warning' as const, file: dep.file, span: dep.span, message: `${dep.name} is not installed in ${env.name}.`, related: [], fixes: [] });
+        out.push(finding('installed-mismatch', dep.file, dep.span, `${dep.name} is not installed in ${env.name}.`));
         continue;
       }
       if (!dep.specifier || dep.url) continue;
       const wanted = versionSetOf(dep.specifier);
       const v = Version.parse(have);
       if (wanted && v && !wanted.contains(v)) {
-        out.push({ code: 'installed-mismatch', severity: 'warning' as const, file: dep.file, span: dep.span, message: `${env.name} has ${dep.name} ${have}, which '${dep.specifier}' excludes.`, related: [], fixes: [] });
+        out.push(finding('installed-mismatch', dep.file, dep.span, `${env.name} has ${dep.name} ${have}, which '${dep.specifier}' excludes.`));
       }
     }
     return out;

@@ -1,4 +1,5 @@
 // `no-wheel`: no wheel fits the target, so pip would build the package from source.
+import { finding } from '../model/finding';
 import type { Check } from './types';
 
 /**
@@ -9,19 +10,10 @@ import type { Check } from './types';
  */
 export const noWheel: Check = {
   code: 'no-wheel',
-  severity: 'information',
   description: 'No wheel fits the target, so pip would build from source.',
   run(set, ctx) {
     const report = ctx.index?.get(set.root);
     if (!report) return [];
-    return report.sdistOnly.map((s) => ({
-      code: 'no-wheel',
-      severity: 'information' as const,
-      file: s.dep.file,
-      span: s.dep.span,
-      message: `No wheel of ${s.dep.name} ${s.version} fits ${s.target}; pip would build it from source (a compiler and the library's headers are needed).`,
-      related: [],
-      fixes: [],
-    }));
+    return report.sdistOnly.map((s) => (finding('no-wheel', s.dep.file, s.dep.span, `No wheel of ${s.dep.name} ${s.version} fits ${s.target}; pip would build it from source (a compiler and the library's headers are needed).`)));
   },
 };

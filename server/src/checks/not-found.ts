@@ -1,4 +1,5 @@
 // `not-found`: the index has no such project, or no version that matches.
+import { finding } from '../model/finding';
 import type { Check } from './types';
 
 /**
@@ -10,21 +11,12 @@ import type { Check } from './types';
  */
 export const notFound: Check = {
   code: 'not-found',
-  severity: 'error',
   description: 'The index has no such project, or no such version.',
   run(set, ctx) {
     const report = ctx.index?.get(set.root);
     if (!report) return [];
-    return report.missing.map((m) => ({
-      code: 'not-found',
-      severity: 'error' as const,
-      file: m.dep.file,
-      span: m.kind === 'project' ? m.dep.nameSpan : m.dep.span,
-      message: m.kind === 'project'
+    return report.missing.map((m) => (finding('not-found', m.dep.file, m.kind === 'project' ? m.dep.nameSpan : m.dep.span, m.kind === 'project'
         ? `No project named '${m.dep.rawName}' on ${m.where}; pip would fail with "No matching distribution found".`
-        : `No version of ${m.dep.name} on ${m.where} matches '${m.dep.specifier}'${m.newest ? ` (the newest is ${m.newest})` : ''}; pip would fail with "No matching distribution found".`,
-      related: [],
-      fixes: [],
-    }));
+        : `No version of ${m.dep.name} on ${m.where} matches '${m.dep.specifier}'${m.newest ? ` (the newest is ${m.newest})` : ''}; pip would fail with "No matching distribution found".`)));
   },
 };

@@ -1,4 +1,5 @@
 // The registry: every check, in the order it runs, and the severity overrides applied to what they find.
+import type { Code } from '../model/finding';
 import type { Finding, Severity } from '../model/types';
 import { companionVersion } from './companion-version';
 import { conflict } from './conflict';
@@ -8,24 +9,26 @@ import { cudaMix } from './cuda-mix';
 import { cudaUnavailable } from './cuda-unavailable';
 import { deprecated } from './deprecated';
 import { duplicate } from './duplicate';
+import { indexUnreachable } from './index-unreachable';
 import { installedMismatch } from './installed-mismatch';
 import { noWheel } from './no-wheel';
 import { notFound } from './not-found';
 import { requiresPython } from './requires-python';
 import { syntax } from './syntax';
 import { systemLibrary } from './system-library';
-import type { Check, CheckContext, EnvironmentSet } from './types';
+import type { Check, CheckContext } from './types';
+import type { EnvironmentSet } from '../workspace/types';
 
 /**
  * Every check, fast ones first. The index-backed ones (conflict-transitive, not-found, requires-python,
  * no-wheel) find nothing until the index stage has put its report into the context.
  */
-export const checks: readonly Check[] = [syntax, duplicate, conflict, conflictTransitive, notFound, requiresPython, noWheel, installedMismatch, systemLibrary, cudaDriver, cudaMix, cudaUnavailable, companionVersion, deprecated];
+export const checks: readonly Check[] = [syntax, duplicate, conflict, conflictTransitive, notFound, requiresPython, noWheel, indexUnreachable, installedMismatch, systemLibrary, cudaDriver, cudaMix, cudaUnavailable, companionVersion, deprecated];
 
-/** Every code a check of this version can emit, for settings validation and the parity test. */
-export const codes: readonly string[] = checks.map((c) => c.code);
+/** One check per code of `CODES`, by code: the compiler fails when a code has no check. */
+export const checkByCode: { readonly [C in Code]: Check } = Object.fromEntries(checks.map((c) => [c.code, c])) as { [C in Code]: Check };
 
-export type SeverityOverrides = Record<string, Severity | 'off'>;
+export type SeverityOverrides = Partial<Record<Code, Severity | 'off'>>;
 
 /**
  * Runs every check over every set and returns the findings once each, with `severityOverrides` applied.

@@ -1,4 +1,5 @@
 // `requires-python`: no matching version of a package supports the target Python.
+import { finding } from '../model/finding';
 import type { Check } from './types';
 
 /**
@@ -10,19 +11,10 @@ import type { Check } from './types';
  */
 export const requiresPython: Check = {
   code: 'requires-python',
-  severity: 'error',
   description: 'No version of the package supports the target Python.',
   run(set, ctx) {
     const report = ctx.index?.get(set.root);
     if (!report) return [];
-    return report.pythonExcluded.map((p) => ({
-      code: 'requires-python',
-      severity: 'error' as const,
-      file: p.dep.file,
-      span: p.dep.span,
-      message: `No version of ${p.dep.name} matching '${p.dep.specifier || 'any'}' supports Python ${p.python}: they require ${p.requires.slice(0, 3).join(', ')}${p.requires.length > 3 ? ', ...' : ''}.`,
-      related: [],
-      fixes: [],
-    }));
+    return report.pythonExcluded.map((p) => (finding('requires-python', p.dep.file, p.dep.span, `No version of ${p.dep.name} matching '${p.dep.specifier || 'any'}' supports Python ${p.python}: they require ${p.requires.slice(0, 3).join(', ')}${p.requires.length > 3 ? ', ...' : ''}.`)));
   },
 };

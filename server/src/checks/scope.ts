@@ -3,7 +3,8 @@ import type { Dependency } from '../model/types';
 import { markerTextHolds, type MarkerEnvironment } from '../pep/marker';
 import { SpecifierSet } from '../pep/specifier';
 import { VersionSet } from '../pep/version-set';
-import type { EnvironmentSet, ScopedDependency } from './types';
+import type { ScopedDependency } from './types';
+import type { EnvironmentSet } from '../workspace/types';
 
 /**
  * The optional scope a declaration belongs to: '' for what is always installed, `extra:NAME` or

@@ -9,7 +9,6 @@ import type { Check } from './types';
  */
 export const syntax: Check = {
   code: 'syntax',
-  severity: 'error',
   description: 'A line or entry that pip, conda or the TOML/YAML spec would reject.',
   run(set) {
     return [...set.files.flatMap((f) => f.findings), ...set.findings].filter((x) => x.code === 'syntax');

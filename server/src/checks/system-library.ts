@@ -1,4 +1,5 @@
 // `system-library`: a system library a package needs (to build, or at run time) is missing on the target.
+import { finding } from '../model/finding';
 import { systemLibraryRecord, type LibraryNeed, type PackageFamily, type SystemLibraryRecord } from '../knowledge/system-libraries';
 import type { Dependency, Finding, Fix, ParsedFile } from '../model/types';
 import { SpecifierSet } from '../pep/specifier';
@@ -132,7 +133,6 @@ function describe(need: LibraryNeed): string {
  */
 export const systemLibrary: Check = {
   code: 'system-library',
-  severity: 'warning',
   description: 'A system library the package needs (to build, or at run time) is missing on the target.',
   run(set, ctx) {
     const profile = ctx.profile;
@@ -191,5 +191,5 @@ function judge(rec: SystemLibraryRecord, dep: Dependency, file: ParsedFile, root
       fixes.push({ title: `Install ${list.join(' ')} (${family === 'brew' ? 'Homebrew' : profile.distro?.id ?? family})`, edits: [], run: installCommand(profile, family, list) });
     }
   }
-  return { code: 'system-library', severity: 'warning', file: dep.file, span: dep.span, message, related: [], fixes };
+  return finding('system-library', dep.file, dep.span, message, { fixes });
 }

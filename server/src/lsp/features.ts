@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CompletionItemKind, MarkupKind, type CompletionItem, type DocumentLink, type Hover } from 'vscode-languageserver';
-import type { EnvironmentSet } from '../checks/types';
+import type { EnvironmentSet } from '../workspace/types';
 import type { Dependency, ParsedFile } from '../model/types';
 import { LineIndex, type Position } from '../model/text';
 import { fileUri, toRange } from './convert';

@@ -3,17 +3,15 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection, Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { runChecks } from '../checks/registry';
-import type { CheckContext, EnvironmentSet, InstalledReport, SetIndexReport } from '../checks/types';
 import { CancelledError } from '../index/errors';
-import { readInstalled } from '../index/installed';
 import type { FileKind, Finding, ParsedFile } from '../model/types';
 import { LineIndex } from '../model/text';
-import { loadProfile, markerEnvironmentFor, ProfileError, type MachineProfile } from '../system/profile';
-import { probe, probePython } from '../system/probe';
-import { Analyzer, diskSource } from '../workspace/analyzer';
+import { Analysis } from '../workspace/analysis';
+import { diskSource } from '../workspace/analyzer';
 import { classify } from '../workspace/file-kinds';
-import { defaultCacheDir, indexesFor, indexReport, ProviderPool } from '../workspace/index-stage';
+import { defaultCacheDir } from '../workspace/index-stage';
+import { loadTarget } from '../workspace/target';
+import type { EnvironmentSet } from '../workspace/types';
 import { fileUri, toDiagnostic } from './convert';
 import { defaultSettings, type Settings } from './settings';
 
@@ -42,27 +40,28 @@ export class Session {
   trusted = true;
   /** The interpreter of the environment the client activated (`stackDoctor/activeEnvironment`); wins over the setting. */
   activePython: string | undefined;
-  readonly analyzer: Analyzer;
+  readonly analysis: Analysis;
   private readonly docs = new Map<string, TextDocument>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Files each trigger last published for, to clear those that left its sets. */
   private readonly publishedBy = new Map<string, Set<string>>();
-  private profile: MachineProfile = { os: process.platform === 'win32' ? 'windows' : process.platform, arch: process.arch };
-  private profileNote: string | undefined;
   /** Counts loadTarget calls, so that an overlapped, older one does not overwrite the target of a newer one. */
   private targetGeneration = 0;
-  private installed: InstalledReport | undefined;
-  /** The index stage's last report per set root, valid while the set's texts are those of `key`. */
-  private readonly indexReports = new Map<string, { key: string; report: SetIndexReport }>();
   private readonly indexRuns = new Map<string, { timer: NodeJS.Timeout; abort: AbortController }>();
-  private pool: ProviderPool | undefined;
   /** The first workspace folder: relative `profile` and `cacheDir` settings are read from it. */
   workspaceRoot: string | undefined;
   /** Whether the client shows server-initiated work-done progress. */
   progressSupported = false;
 
   constructor(private readonly connection: Connection) {
-    this.analyzer = new Analyzer({ read: (p) => this.docs.get(p)?.getText() ?? diskSource.read(p) });
+    this.analysis = new Analysis({ read: (p) => this.docs.get(p)?.getText() ?? diskSource.read(p) });
+  }
+
+  /** The analysis settings follow the editor's (call after `settings` or `trusted` change). */
+  private configureAnalysis(): void {
+    const s = this.settings;
+    const cacheDir = s.cacheDir ? this.resolveSetting(s.cacheDir) : s.globalStoragePath ? path.join(s.globalStoragePath, 'cache') : defaultCacheDir();
+    this.analysis.configure({ offline: s.offline, indexUrl: s.indexUrl, extraIndexUrls: s.extraIndexUrls, trustFiles: this.trusted, cacheDir, severityOverrides: s.severityOverrides });
   }
 
   /**
@@ -71,56 +70,18 @@ export class Session {
    */
   async loadTarget(): Promise<void> {
     const generation = ++this.targetGeneration;
-    // A later call (newer settings, another environment) decides the target; what this one awaited is out of date.
-    const superseded = (): boolean => generation !== this.targetGeneration;
-    this.profileNote = undefined;
-    if (this.settings.profile) {
-      try {
-        this.profile = loadProfile(this.resolveSetting(this.settings.profile));
-        this.resetIndexStage();
-        return;
-      } catch (e) {
-        this.profileNote = e instanceof ProfileError ? e.message : String(e);
-        this.connection.window.showWarningMessage(`Stack Doctor: ${this.profileNote}. Judging against this machine instead.`);
-      }
-    }
+    this.configureAnalysis();
     // The client only sends an activated environment in a trusted workspace; the setting may come from the workspace.
     const python = this.activePython ?? (this.trusted && this.settings.pythonPath ? this.settings.pythonPath : undefined);
-    const profile = await probe(python);
-    if (superseded()) return;
-    this.profile = profile;
-    this.installed = undefined;
-    if (python && !profile.python) {
-      const fallback = await probePython(process.platform === 'win32' ? 'python' : 'python3');
-      if (superseded()) return;
-      this.connection.window.showWarningMessage(`Stack Doctor: could not run the interpreter '${python}' (stackDoctor.pythonPath); markers are evaluated for ${fallback ? `python ${fallback.version}` : 'a default Python'} instead.`);
-      if (fallback) profile.python = fallback;
-    } else if (python) {
-      try {
-        const env = await readInstalled(python);
-        if (superseded()) return;
-        this.installed = { name: path.basename(env.prefix) || env.prefix, packages: new Map([...env.packages].map(([n, p]) => [n, p.version])) };
-      } catch {
-        // the interpreter answered the probe but not this: installed-mismatch stays silent
-      }
+    const target = await loadTarget({ profileFile: this.settings.profile ? this.resolveSetting(this.settings.profile) : undefined, python, fallbackPython: process.platform === 'win32' ? 'python' : 'python3' });
+    // A later call (newer settings, another environment) decides the target; what this one awaited is out of date.
+    if (generation !== this.targetGeneration) return;
+    if (target.profileProblem) this.connection.window.showWarningMessage(`Stack Doctor: ${target.profileProblem}. Judging against this machine instead.`);
+    if (target.pythonProblem) {
+      const py = target.profile.python;
+      this.connection.window.showWarningMessage(`Stack Doctor: ${target.pythonProblem} (stackDoctor.pythonPath); markers are evaluated for ${py ? `python ${py.version}` : 'a default Python'} instead.`);
     }
-    this.resetIndexStage();
-  }
-
-  /** Settings (indexes, cache folder, target) may have changed: providers and index reports start afresh. */
-  private resetIndexStage(): void {
-    this.pool = undefined;
-    this.indexReports.clear();
-  }
-
-  /** The check context; with `sets`, the index reports still valid for their current texts. */
-  context(sets: EnvironmentSet[] = []): CheckContext {
-    const index = new Map<string, SetIndexReport>();
-    for (const set of sets) {
-      const hit = this.indexReports.get(set.root);
-      if (hit && hit.key === textKey(set)) index.set(set.root, hit.report);
-    }
-    return { markerEnvironment: markerEnvironmentFor(this.profile), profile: this.profile, index, ...(this.installed ? { installed: this.installed } : {}) };
+    this.analysis.setTarget(target);
   }
 
   open(doc: TextDocument): void {
@@ -141,6 +102,7 @@ export class Session {
     const p = pathOf(doc.uri);
     if (!p) return;
     this.docs.delete(p);
+    this.analysis.files.evict(p);
     // The disk's text is the truth again; if it differs from the buffer, the sets change.
     this.schedule(p, 0);
   }
@@ -148,7 +110,7 @@ export class Session {
   /** A file changed on disk (watcher): re-analyse it and whatever includes it. */
   fileChanged(filePath: string): void {
     if (this.docs.has(filePath)) return;
-    this.analyzer.evict(filePath);
+    this.analysis.files.evict(filePath);
     this.schedule(filePath, this.settings.debounceMs);
   }
 
@@ -164,12 +126,12 @@ export class Session {
   parsed(filePath: string): ParsedFile | undefined {
     const doc = this.docs.get(filePath);
     const kind = kindOf(filePath, doc?.languageId);
-    return kind ? this.analyzer.parse(filePath, kind) : undefined;
+    return kind ? this.analysis.files.parse(filePath, kind) : undefined;
   }
 
   setsOf(filePath: string): EnvironmentSet[] {
     const kind = kindOf(filePath, this.docs.get(filePath)?.languageId);
-    return kind ? this.analyzer.setsContaining(filePath, kind) : [];
+    return kind ? this.analysis.setsContaining(filePath, kind) : [];
   }
 
   private schedule(filePath: string, delay: number): void {
@@ -185,8 +147,9 @@ export class Session {
   analyze(filePath: string): void {
     try {
       const sets = this.setsAround(filePath);
-      this.publishSets(filePath, sets);
-      this.scheduleIndex(filePath, sets);
+      const opened = this.snapshot(sets);
+      this.publishSets(filePath, sets, opened);
+      this.scheduleIndex(filePath, sets, opened);
     } catch (e) {
       // A bug must not take the server down with it (this runs from a timer, outside any request): say so once, keep serving.
       this.connection.console.error(`Stack Doctor could not analyse ${filePath}: ${(e as Error).stack ?? e}`);
@@ -198,35 +161,28 @@ export class Session {
    * After the fast checks, asks the index about the sets that changed (debounced; the next edit cancels it) and
    * publishes again with the index-backed findings. Offline: nothing.
    */
-  private scheduleIndex(filePath: string, sets: EnvironmentSet[]): void {
+  private scheduleIndex(filePath: string, sets: EnvironmentSet[], opened: Map<string, number>): void {
     const previous = this.indexRuns.get(filePath);
     if (previous) {
       clearTimeout(previous.timer);
       previous.abort.abort();
     }
-    if (this.settings.offline) return;
-    const stale = sets.filter((s) => this.indexReports.get(s.root)?.key !== textKey(s) && s.files.some((f) => f.dependencies.length));
+    const stale = this.analysis.unresolved(sets);
     if (stale.length === 0) return;
     const abort = new AbortController();
-    const timer = setTimeout(() => void this.runIndex(filePath, sets, stale, abort), this.settings.indexDebounceMs);
+    const timer = setTimeout(() => void this.runIndex(filePath, sets, stale, abort, opened), this.settings.indexDebounceMs);
     this.indexRuns.set(filePath, { timer, abort });
   }
 
-  private async runIndex(filePath: string, sets: EnvironmentSet[], stale: EnvironmentSet[], abort: AbortController): Promise<void> {
+  private async runIndex(filePath: string, sets: EnvironmentSet[], stale: EnvironmentSet[], abort: AbortController, opened: Map<string, number>): Promise<void> {
     const progress = this.progressSupported ? await this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
     progress?.begin('Stack Doctor', 0, `Resolving ${stale.length === 1 ? path.basename(stale[0]!.root) : `${stale.length} environment sets`}…`, false);
     try {
-      this.pool ??= new ProviderPool(this.settings.cacheDir ? this.resolveSetting(this.settings.cacheDir) : (this.settings.globalStoragePath ? path.join(this.settings.globalStoragePath, 'cache') : defaultCacheDir()));
-      const env = markerEnvironmentFor(this.profile);
-      for (const [i, set] of stale.entries()) {
-        if (abort.signal.aborted) return;
-        progress?.report(Math.round((i / stale.length) * 100), `Resolving ${path.basename(set.root)}…`);
-        const indexes = indexesFor(set, { indexUrl: this.settings.indexUrl, extraIndexUrls: this.settings.extraIndexUrls, trustFiles: this.trusted });
-        const provider = this.pool.get(indexes, this.profile);
-        const report = await indexReport(set, { provider, indexes, markerEnvironment: env, profile: this.profile, signal: abort.signal });
-        this.indexReports.set(set.root, { key: textKey(set), report });
-      }
-      if (!abort.signal.aborted) this.publishSets(filePath, sets);
+      await this.analysis.resolve(stale, {
+        signal: abort.signal,
+        progress: (set, i, n) => progress?.report(Math.round((i / n) * 100), `Resolving ${path.basename(set.root)}…`),
+      });
+      if (!abort.signal.aborted) this.publishSets(filePath, sets, opened);
     } catch (e) {
       if (!(e instanceof CancelledError) && !abort.signal.aborted) this.connection.console.error(`Stack Doctor: the index stage failed: ${(e as Error).stack ?? e}`);
     } finally {
@@ -235,27 +191,52 @@ export class Session {
     }
   }
 
-  private publishSets(filePath: string, sets: EnvironmentSet[]): void {
-    const findings = runChecks(sets, this.context(sets), this.settings.severityOverrides);
+  /** The versions of the open documents among the sets' files, taken when the sets were built from their texts. */
+  private snapshot(sets: EnvironmentSet[]): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const s of sets) for (const f of s.files) {
+      const doc = this.docs.get(f.path);
+      if (doc) out.set(f.path, doc.version);
+    }
+    return out;
+  }
+
+  /**
+   * Publishes the sets' findings for every file of the sets. Ranges are computed on the texts the sets were built
+   * from, and a file is published only while it still has that text (the version `opened` recorded, or no buffer
+   * when it was read from the disk); a file edited, opened or closed since is left to the analysis its change scheduled.
+   */
+  private publishSets(filePath: string, sets: EnvironmentSet[], opened: Map<string, number>): void {
+    const findings = this.analysis.findings(sets);
+    const textOf = new Map<string, string>();
+    for (const s of sets) for (const f of s.files) textOf.set(f.path, f.text);
     const byFile = new Map<string, Finding[]>();
-    for (const s of sets) for (const f of s.files) byFile.set(f.path, []);
+    for (const file of textOf.keys()) byFile.set(file, []);
     if (this.docs.has(filePath) || byFile.size === 0) byFile.set(filePath, byFile.get(filePath) ?? []);
     for (const f of findings) (byFile.get(f.file) ?? byFile.set(f.file, []).get(f.file)!).push(f);
-    const texts = new Map<string, LineIndex>();
-    const linesOf = (file: string) => {
-      let li = texts.get(file);
-      if (!li) texts.set(file, (li = new LineIndex(this.docs.get(file)?.getText() ?? sets.flatMap((s) => s.files).find((x) => x.path === file)?.text ?? '')));
+    const lineIndexes = new Map<string, LineIndex>();
+    const linesOf = (file: string): LineIndex => {
+      let li = lineIndexes.get(file);
+      if (!li) lineIndexes.set(file, (li = new LineIndex(textOf.get(file) ?? this.docs.get(file)?.getText() ?? '')));
       return li;
     };
     const before = this.publishedBy.get(filePath) ?? new Set<string>();
     for (const gone of before) if (!byFile.has(gone) && !this.docs.has(gone)) this.publish(gone, []);
     this.publishedBy.set(filePath, new Set(byFile.keys()));
-    for (const [file, list] of byFile) this.publish(file, list.map((f) => toDiagnostic(f, linesOf)));
+    for (const [file, list] of byFile) {
+      const doc = this.docs.get(file);
+      const text = textOf.get(file);
+      if (text !== undefined) {
+        const then = opened.get(file);
+        if (doc ? then !== doc.version && doc.getText() !== text : then !== undefined) continue;
+      }
+      this.publish(file, list.map((f) => toDiagnostic(f, linesOf)), text === undefined || doc?.getText() === text ? doc : undefined);
+    }
   }
 
   private setsAround(filePath: string): EnvironmentSet[] {
     const kind = kindOf(filePath, this.docs.get(filePath)?.languageId);
-    return kind ? this.analyzer.setsAround(filePath, kind) : [];
+    return kind ? this.analysis.setsAround(filePath, kind) : [];
   }
 
 
@@ -273,13 +254,7 @@ export class Session {
     this.indexRuns.clear();
   }
 
-  private publish(file: string, diagnostics: Diagnostic[]): void {
-    const doc = this.docs.get(file);
+  private publish(file: string, diagnostics: Diagnostic[], doc = this.docs.get(file)): void {
     void this.connection.sendDiagnostics({ uri: doc?.uri ?? fileUri(file), ...(doc ? { version: doc.version } : {}), diagnostics });
   }
-}
-
-/** What a set's index report depends on: its files and their texts. */
-function textKey(set: EnvironmentSet): string {
-  return set.files.map((f) => `${f.path}\0${f.text.length}\0${f.text}`).join('\0\0');
 }

@@ -1,5 +1,6 @@
 // Settings under `stackDoctor.*`: normalized from workspace/configuration or initializationOptions.
 import type { SeverityOverrides } from '../checks/registry';
+import { isCode } from '../model/finding';
 
 export interface Settings {
   offline: boolean;
@@ -28,7 +29,7 @@ export function normalizeSettings(raw: unknown): Settings {
   const overridesRaw = (r.checks as Record<string, unknown> | undefined)?.severityOverrides ?? r['checks.severityOverrides'] ?? r.severityOverrides;
   const severityOverrides: SeverityOverrides = {};
   if (overridesRaw && typeof overridesRaw === 'object') {
-    for (const [code, sev] of Object.entries(overridesRaw)) if (typeof sev === 'string' && SEVERITIES.has(sev)) severityOverrides[code] = sev as SeverityOverrides[string];
+    for (const [code, sev] of Object.entries(overridesRaw)) if (isCode(code) && typeof sev === 'string' && SEVERITIES.has(sev)) severityOverrides[code] = sev as NonNullable<SeverityOverrides[typeof code]>;
   }
   return {
     offline: r.offline === true,

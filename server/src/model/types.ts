@@ -1,4 +1,5 @@
 // The parsed-file model shared by parsers, checks, the LSP layer and the CLI: every entry carries its source span.
+import type { Code } from './finding';
 
 /** Half-open range of UTF-16 offsets into a file's text (the unit LSP uses). */
 export interface Span {
@@ -110,9 +111,9 @@ export interface RelatedLocation {
   message: string;
 }
 
-/** What a check reports; `lsp/` and `cli.ts` turn it into a diagnostic. */
+/** What a check reports; `lsp/` and `cli.ts` turn it into a diagnostic. Built with `finding()` (model/finding.ts). */
 export interface Finding {
-  code: string;
+  code: Code;
   severity: Severity;
   file: string;
   span: Span;

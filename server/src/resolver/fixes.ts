@@ -1,10 +1,10 @@
 // Quick-fix search over the resolver: move or narrow one top-level requirement, each fix verified by resolving again.
 import { defaultEnvironment, markerTextHolds } from '../pep/marker';
 import { canonicalizeName } from '../pep/name';
-import { Specifier, SpecifierSet } from '../pep/specifier';
+import { SpecifierSet } from '../pep/specifier';
 import type { Version } from '../pep/version';
 import { VersionSet } from '../pep/version-set';
-import { readableSpecifier } from './report';
+import { simplifySpecifiers } from '../pep/simplify';
 import { requirementText, resolve, toRequirementSpec } from './solver';
 import type { MetadataProvider, RequirementSpec, ResolutionOk, ResolveOptions, RootRequirement } from './types';
 
@@ -113,27 +113,6 @@ export async function nearestResolvingVersion<O>(
     if (options.signal?.aborted || Date.now() > (opts.deadline ?? Infinity)) return null;
   }
   return triedChosen ? null : verify(roots, rootIndex, spec, `==${chosen}`, provider, opts);
-}
-
-/** Splits specifier texts into single specifiers, drops repeated and implied ones, lower bounds first. */
-export function simplifySpecifiers(texts: readonly string[]): string {
-  const specs: Specifier[] = [];
-  const seen = new Set<string>();
-  for (const t of texts) {
-    for (const s of SpecifierSet.parse(t).specifiers) {
-      if (seen.has(s.toString())) continue;
-      seen.add(s.toString());
-      specs.push(s);
-    }
-  }
-  const sets = specs.map((s) => VersionSet.fromSpecifier(s));
-  const keep = specs.map(() => true);
-  for (let k = 0; k < specs.length; k++) {
-    let others = VersionSet.full();
-    for (let j = 0; j < specs.length; j++) if (j !== k && keep[j]) others = others.intersect(sets[j]!);
-    if (others.intersect(sets[k]!).equals(others)) keep[k] = false;
-  }
-  return readableSpecifier(specs.filter((_, k) => keep[k]).map(String).join(','));
 }
 
 /**

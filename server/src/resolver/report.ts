@@ -1,6 +1,7 @@
 // Turns a PubGrub derivation tree into a short numbered explanation whose steps carry the root lines they rest on.
 import type { Version } from '../pep/version';
 import type { VersionSet } from '../pep/version-set';
+import { readableSpecifier } from '../pep/simplify';
 import { ROOT, type Incompatibility, type PackageTerm } from './incompatibility';
 import type { ExplanationStep } from './types';
 
@@ -33,15 +34,6 @@ export function describeSet(set: VersionSet, known: readonly Version[] | null): 
   }
   if (runs.length === 1 && runs[0]!.startsWith('==')) return runs[0]!.slice(2);
   return runs.join(' or ');
-}
-
-const OPERATOR_RANK = ['===', '==', '~=', '>=', '>', '!=', '<=', '<'];
-
-/** A specifier with its lower bounds first (`>=1.0,<2`), for reading; packaging's own order sorts `<` first. */
-export function readableSpecifier(text: string): string {
-  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
-  const rank = (s: string): number => OPERATOR_RANK.findIndex((op) => s.startsWith(op));
-  return items.sort((a, b) => rank(a) - rank(b)).join(',');
 }
 
 function originKey(o: unknown): string {

@@ -1,7 +1,8 @@
 // Files -> parsed models (cached by text) -> environment sets: what a folder's dependency files install together.
+import { finding } from '../model/finding';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { EnvironmentSet } from '../checks/types';
+import type { EnvironmentSet } from './types';
 import type { FileKind, Finding, ParsedFile } from '../model/types';
 import { parseEnvironmentYml } from '../parsers/environment-yml';
 import { parsePyproject } from '../parsers/pyproject';
@@ -178,7 +179,7 @@ function parseAs(filePath: string, kind: FileKind, text: string, env: Record<str
   if (text.length > MAX_FILE_BYTES) {
     return {
       path: filePath, kind, text, dependencies: [], includes: [], options: [],
-      findings: [{ code: 'syntax', severity: 'error', file: filePath, span: { start: 0, end: 0 }, message: `This file is ${(text.length / 1024 / 1024).toFixed(1)} MB; Stack Doctor reads dependency files up to ${MAX_FILE_BYTES / 1024 / 1024} MB and skipped it.`, related: [], fixes: [] }],
+      findings: [finding('syntax', filePath, { start: 0, end: 0 }, `This file is ${(text.length / 1024 / 1024).toFixed(1)} MB; Stack Doctor reads dependency files up to ${MAX_FILE_BYTES / 1024 / 1024} MB and skipped it.`)],
     };
   }
   switch (kind) {

@@ -3,13 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { hasPep440Text, where } from '../checks/edits';
 import { installedDeclarations } from '../checks/scope';
-import type { EnvironmentSet, SetIndexReport } from '../checks/types';
+import type { EnvironmentSet, SetIndexReport } from './types';
 import { targetFromProfile } from '../index/candidates';
 import { redact } from '../index/credentials';
 import { CancelledError, NotFoundError, UnreachableError } from '../index/errors';
 import { MetadataProvider } from '../index/provider';
 import { loadPipConfig, selectIndexes, type IndexSelection } from '../index/selection';
-import type { Dependency, Fix } from '../model/types';
+import type { Dependency } from '../model/types';
 import type { MarkerEnvironment } from '../pep/marker';
 import { SpecifierSet } from '../pep/specifier';
 import { nearestResolvingVersion, narrowToResolve } from '../resolver/fixes';
@@ -178,14 +178,14 @@ export async function indexReport(set: EnvironmentSet, opts: IndexStageOptions):
     const involved = [...new Set(result.rootsInvolved)];
     // Lines of one package alone are a direct conflict: the `conflict` check already says it, on the same lines.
     if (new Set(involved.map((d) => d.name)).size <= 1 && involved.every((d) => result.explanation.every((s) => s.packages.every((p) => p === d.name)))) return report;
-    const fixes: { dep: Dependency; fix: Fix }[] = [];
+    const fixes: { dep: Dependency; specifier: string }[] = [];
     for (const dep of involved) {
       const index = roots.findIndex((r) => r.origin === dep);
       if (index < 0 || !hasPep440Text(dep) || Date.now() > deadline) continue;
       for (const search of [nearestResolvingVersion, narrowToResolve]) {
         const found = await search(roots, index, opts.provider, { ...options, maxAttempts: 8 }).catch(() => null);
-        if (!found || fixes.some((f) => f.dep === dep && f.fix.edits[0]!.newText === found.specifier)) continue;
-        fixes.push({ dep, fix: { title: `Change to '${dep.rawName}${found.specifier}' (a resolution exists then)`, edits: [{ file: dep.file, span: dep.specifierSpan, newText: found.specifier }], preferred: fixes.length === 0 } });
+        if (!found || fixes.some((f) => f.dep === dep && f.specifier === found.specifier)) continue;
+        fixes.push({ dep, specifier: found.specifier });
       }
     }
     report.conflict = { roots: involved, explanation: result.text, fixes };

@@ -1,0 +1,26 @@
+// `index-unreachable`: a configured index could not be asked (or answered with data that could not be read); the findings that needed it say so.
+import { finding } from '../model/finding';
+import type { Check } from './types';
+
+/**
+ * Says once per environment set, on its root file, which configured index could not be asked and why (network,
+ * timeout, a 5xx, a page or file that could not be read), with credentials removed. The other checks keep
+ * what they found from the indexes that answered, and say where an unreachable index may have changed it.
+ *
+ * Bad: `--extra-index-url https://download.pytorch.org/whl/cu121` on a machine without network.
+ * Fix: none here; the message says what to check (network, proxy, the URL).
+ */
+export const indexUnreachable: Check = {
+  code: 'index-unreachable',
+  description: 'A configured index or channel could not be asked; the findings that needed it say so.',
+  run(set, ctx) {
+    const report = ctx.index?.get(set.root);
+    if (!report) return [];
+    const root = set.files[0];
+    if (!root) return [];
+    const lines: string[] = [];
+    if (report.unavailable) lines.push(`Stack Doctor could not ask the package index, so dependencies were not followed: ${report.unavailable}. The checks that need no index still ran.`);
+    if (report.gaveUp) lines.push(`Dependencies were not fully followed: ${report.gaveUp}`);
+    return lines.map((message) => finding('index-unreachable', root.path, { start: 0, end: 0 }, message));
+  },
+};
