@@ -16,8 +16,24 @@ export type PipVerdict =
   /** pip failed for another reason (a crash, a network error): never a verdict. */
   | { ok: false; kind: 'error'; message: string; ms: number };
 
+let realPython: string | undefined;
+/**
+ * The interpreter `python3` runs, by its real path: a pyenv shim would run pyenv's rehash hook after every
+ * `pip install`, which races with another test's pip run (its shims folder is not writable to both at once).
+ */
+export function python3(): string {
+  if (realPython === undefined) {
+    try {
+      realPython = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { timeout: 30_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || 'python3';
+    } catch {
+      realPython = 'python3';
+    }
+  }
+  return realPython;
+}
+
 /** `python3 -m pip --version`, or null when pip cannot run here (synchronous, so tests can decide to skip up front). */
-export function pipVersion(python = 'python3'): string | null {
+export function pipVersion(python = python3()): string | null {
   try {
     return execFileSync(python, ['-m', 'pip', '--version'], { env: isolatedPipEnv(), timeout: 30_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
@@ -26,7 +42,7 @@ export function pipVersion(python = 'python3'): string | null {
 }
 
 /** This interpreter and machine as a resolver target: what `python3` says of its version, architecture and libc. */
-export async function localTarget(python = 'python3'): Promise<Target> {
+export async function localTarget(python = python3()): Promise<Target> {
   const code = 'import json,platform,sys; print(json.dumps([platform.python_version(), platform.machine(), platform.libc_ver(), sys.platform, sys.implementation.name]))';
   const out = await new Promise<string>((done, fail) => execFile(python, ['-c', code], { timeout: 30_000 }, (err, stdout) => (err ? fail(err) : done(stdout))));
   const [version, machine, libc, platform, impl] = JSON.parse(out) as [string, string, [string, string], string, string];
@@ -44,7 +60,7 @@ export async function localTarget(python = 'python3'): Promise<Target> {
  * installed packages, in `workDir` (which must exist). ResolutionImpossible and "no matching distribution" are a
  * `no-resolution` verdict; any other failure is an `error`.
  */
-export async function pipDryRun(requirements: readonly string[], indexUrl: string, workDir: string, python = 'python3'): Promise<PipVerdict> {
+export async function pipDryRun(requirements: readonly string[], indexUrl: string, workDir: string, python = python3()): Promise<PipVerdict> {
   const reqFile = path.join(workDir, 'requirements.txt');
   const report = path.join(workDir, 'report.json');
   await fs.writeFile(reqFile, requirements.join('\n') + '\n');

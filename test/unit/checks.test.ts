@@ -110,7 +110,7 @@ describe('conflict-transitive from embedded knowledge (no index)', () => {
     assert.deepEqual(byCode(runChecks([tfSet('tensorflow==2.13.0\nnumpy<1.24\n')], ctx), 'conflict-transitive'), []);
     assert.deepEqual(byCode(runChecks([tfSet('tensorflow>=2.13\nnumpy>=1.25\n')], ctx), 'conflict-transitive'), []);
     const s = tfSet('tensorflow==2.13.0\nnumpy>=1.25\n');
-    const answered = { unavailable: null, missing: [], pythonExcluded: [], sdistOnly: [], conflict: null, gaveUp: null };
+    const answered = { indexes: 'https://pypi.org/simple', unreachable: [], answered: true, missing: [], pythonExcluded: [], sdistOnly: [], conflicts: [], gaveUp: null };
     assert.deepEqual(byCode(runChecks([s], { ...ctx, index: new Map([[s.root, answered]]) }), 'conflict-transitive'), []);
   });
 });

@@ -10,6 +10,7 @@ import { parseCoreMetadata } from '../../server/src/index/core-metadata';
 import { InterpreterError, readInstalled } from '../../server/src/index/installed';
 import { canonicalizeName } from '../../server/src/pep/name';
 import { buildWheel, isolatedPipEnv } from '../helpers/package-index';
+import { python3 } from '../../bench/pip';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'sd-installed-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -37,7 +38,7 @@ test('readInstalled: markers and dist-info of a venv with a wheel installed by p
   const w = buildWheel({ name: 'Tiny_Pkg', version: '0.4.1' });
   const wheelFile = path.join(tmp, w.filename);
   writeFileSync(wheelFile, w.bytes);
-  execFileSync('python3', ['-m', 'pip', '--python', python, 'install', '--no-deps', '--no-index', '--no-build-isolation', wheelFile], { env: isolatedPipEnv(), timeout: 90_000, stdio: 'pipe' });
+  execFileSync(python3(), ['-m', 'pip', '--python', python, 'install', '--no-deps', '--no-index', '--no-build-isolation', wheelFile], { env: isolatedPipEnv(), timeout: 90_000, stdio: 'pipe' });
   const env = await readInstalled(python);
   const pkg = env.packages.get('tiny-pkg');
   assert.ok(pkg, [...env.packages.keys()].join(','));

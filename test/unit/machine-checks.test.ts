@@ -304,7 +304,7 @@ describe('system-library', () => {
     const gpu = profile('gpu-current');
     const s = set(req('lxml==4.9.1\npsycopg2==2.9.9\n'));
     const [lxml] = s.files[0]!.dependencies;
-    const report = (sdistOnly: typeof lxml[]) => new Map([[s.root, { unavailable: null, missing: [], pythonExcluded: [], sdistOnly: sdistOnly.map((dep) => ({ dep: dep!, version: '4.9.1', target: 'cp313-manylinux_2_35_x86_64' })), conflict: null, gaveUp: null }]]);
+    const report = (sdistOnly: typeof lxml[]) => new Map([[s.root, { indexes: 'https://pypi.org/simple', unreachable: [], answered: true, missing: [], pythonExcluded: [], sdistOnly: sdistOnly.map((dep) => ({ dep: dep!, version: '4.9.1', target: 'cp313-manylinux_2_35_x86_64' })), conflicts: [], gaveUp: null }]]);
     const withIndex = (sdistOnly: typeof lxml[]) => systemLibrary.run(s, { markerEnvironment: markerEnvironmentFor(gpu), profile: gpu, index: report(sdistOnly) });
     assert.deepEqual(withIndex([lxml]).map((f) => spanText(s, f)), ['lxml==4.9.1'], 'lxml has only an sdist for this target; psycopg2 has a wheel on this index');
     assert.deepEqual(withIndex([]), []);

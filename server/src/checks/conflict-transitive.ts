@@ -3,10 +3,10 @@ import { finding } from '../model/finding';
 import { tensorflowReleases, type TensorflowRelease } from '../knowledge/tensorflow';
 import type { Dependency, Finding, Fix } from '../model/types';
 import type { VersionSet } from '../pep/version-set';
-import { hasPep440Text, where } from './edits';
+import { capped, describeScope, hasPep440Text, requirementLabel, unreachableNote, where } from './edits';
 import { byName, installedDeclarations, versionSetOf } from './scope';
 import type { Check, CheckContext } from './types';
-import type { EnvironmentSet } from '../workspace/types';
+import type { EnvironmentSet, LineFix } from '../workspace/types';
 
 /**
  * Flags every top-level line that takes part when no set of versions satisfies the environment set once
@@ -28,10 +28,16 @@ export const conflictTransitive: Check = {
   run(set, ctx) {
     const report = ctx.index?.get(set.root);
     if (!report) return fromKnowledge(set, ctx);
-    if (report.unavailable) return fromKnowledge(set, ctx);
-    if (!report.conflict) return [];
-    const { roots, explanation, fixes } = report.conflict;
-    return roots.map((dep): Finding => (finding('conflict-transitive', dep.file, dep.span, `${roots.map((r) => `'${r.text}'`).join(', ')} cannot be installed together:\n${explanation}`, { related: roots.filter((r) => r !== dep).map((r) => ({ file: r.file, span: r.span, message: `${r.text} (${where(r, set.files)}) takes part` })), fixes: fixes.filter((f) => f.dep === dep).map((f, i) => changeFix(f.dep, f.specifier, i === 0)) })));
+    if (!report.answered) return fromKnowledge(set, ctx);
+    const note = unreachableNote(report);
+    return report.conflicts.flatMap(({ scope, roots, explanation, fixes }) => {
+      const names = roots.map((r) => `'${requirementLabel(r)}'`);
+      const head = `${names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0]} cannot be installed together${scope ? ` with ${describeScope(scope)}` : ''}:`;
+      return roots.map((dep) => finding('conflict-transitive', dep.file, dep.span, `${head}\n${explanation}${note}`, {
+        related: capped(roots.filter((r) => r !== dep).map((r) => ({ file: r.file, span: r.span, message: `${requirementLabel(r)} (${where(r, set.files)}) takes part` }))),
+        fixes: fixes.filter((f) => f.dep === dep).map((f) => changeFix(f, f === fixes[0])),
+      }));
+    });
   },
 };
 
@@ -107,7 +113,8 @@ function knowledgeFix(tf: Dependency, pkg: 'numpy' | 'protobuf', allowed: Versio
   return { title: `Change to 'tensorflow==${line}.*' (its published ${pkg} requirement admits yours)`, edits: [{ file: tf.file, span: tf.specifierSpan, newText: `==${line}.*` }] };
 }
 
-/** The verified fix the index stage found for a line: its specifier changed so that a resolution exists. */
-function changeFix(dep: Dependency, specifier: string, preferred: boolean): Fix {
-  return { title: `Change to '${dep.rawName}${specifier}' (a resolution exists then)`, edits: [{ file: dep.file, span: dep.specifierSpan, newText: specifier }], preferred };
+/** The verified fix the index stage found for a line: its specifier changed so that a resolution exists; it says which written bound it crosses. */
+function changeFix(f: LineFix, preferred: boolean): Fix {
+  const crossing = f.crosses.length ? `; it leaves the bound '${f.crosses.join(',')}' you wrote, since nothing inside it resolves with the other lines` : '';
+  return { title: `Change to '${f.dep.rawName}${f.specifier}' (a resolution exists then${crossing})`, edits: [{ file: f.dep.file, span: f.dep.specifierSpan, newText: f.specifier }], preferred };
 }

@@ -1,5 +1,7 @@
 // Text edits the fixes share: where an entry sits in its file, how to remove it cleanly, how to write a merged requirement.
-import type { Dependency, ParsedFile, Span } from '../model/types';
+import type { Dependency, ParsedFile, RelatedLocation, Span } from '../model/types';
+import type { SetIndexReport } from '../workspace/types';
+import { scopeOf } from './scope';
 import { LineIndex } from '../model/text';
 import { simplifySpecifiers } from '../pep/simplify';
 
@@ -80,4 +82,60 @@ export function removalSpan(text: string, span: Span): Span {
   while (back >= 0 && /\s/.test(text[back]!)) back--;
   if (text[back] === ',') return { start: back, end };
   return { start, end };
+}
+
+/** How a scope reads in messages: "extra 'gpu'", "dependency group 'dev'". */
+export function describeScope(scope: string): string {
+  if (scope.startsWith('extra:')) return `extra '${scope.slice(6)}'`;
+  if (scope.startsWith('group:')) return `dependency group '${scope.slice(6)}'`;
+  return scope || 'the base';
+}
+
+/** " (in extra 'train')" for a line of an extra or dependency group, "" for the base. */
+export function scopeNote(dep: Dependency): string {
+  const scope = scopeOf(dep);
+  return scope ? ` (in ${describeScope(scope)})` : '';
+}
+
+/** The requirement as a message names it: name, extras and specifier (`transformers>=4.35.2,<5.0.0`). */
+export function requirementLabel(dep: Dependency): string {
+  if (!dep.name) return dep.text;
+  const extras = dep.extras.length ? `[${dep.extras.join(',')}]` : '';
+  return dep.url ? `${dep.rawName}${extras} @ ${dep.url}` : `${dep.rawName}${extras}${writtenSpecifier(dep)}`;
+}
+
+/** The version part as the author wrote it (`>=4.35.2,<5.0.0`, `^2.0`), else the PEP 440 form. */
+export function writtenSpecifier(dep: Dependency): string {
+  const { span, specifierSpan } = dep;
+  if (specifierSpan.start >= span.start && specifierSpan.end <= span.start + dep.text.length && specifierSpan.end > specifierSpan.start) {
+    const written = dep.text.slice(specifierSpan.start - span.start, specifierSpan.end - span.start).trim();
+    if (written) return written;
+  }
+  return dep.specifierUnknown ? '' : dep.specifier;
+}
+
+/** At most this many related locations per finding; the rest are counted in the last one. */
+export const MAX_RELATED = 20;
+
+/** Related locations capped at MAX_RELATED, so that what one finding carries stays small however many lines take part. */
+export function capped(related: RelatedLocation[]): RelatedLocation[] {
+  if (related.length <= MAX_RELATED) return related;
+  const rest = related.length - (MAX_RELATED - 1);
+  const last = related[MAX_RELATED - 1]!;
+  return [...related.slice(0, MAX_RELATED - 1), { ...last, message: `${last.message} (and ${rest - 1} more places)` }];
+}
+
+/** The hosts of the indexes that could not be asked, for "X could not be reached; it may have this". */
+export function unreachableHosts(report: SetIndexReport): string[] {
+  const hosts = new Set<string>();
+  for (const u of report.unreachable) for (const m of u.matchAll(/\b(?:https?|file):\/\/(?:[^@/\s]*@)?([^/\s:?#)]+)/g)) hosts.add(m[1]!);
+  return [...hosts];
+}
+
+/** A sentence for findings made without every configured index: which could not be reached. */
+export function unreachableNote(report: SetIndexReport): string {
+  const hosts = unreachableHosts(report);
+  if (report.unreachable.length === 0) return '';
+  const who = hosts.length ? hosts.join(', ') : 'an index';
+  return ` (${who} could not be reached; it may have changed this.)`;
 }

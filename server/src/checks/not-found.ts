@@ -1,5 +1,6 @@
 // `not-found`: the index has no such project, or no version that matches.
 import { finding } from '../model/finding';
+import { scopeNote, unreachableNote } from './edits';
 import type { Check } from './types';
 
 /**
@@ -15,8 +16,12 @@ export const notFound: Check = {
   run(set, ctx) {
     const report = ctx.index?.get(set.root);
     if (!report) return [];
-    return report.missing.map((m) => (finding('not-found', m.dep.file, m.kind === 'project' ? m.dep.nameSpan : m.dep.span, m.kind === 'project'
-        ? `No project named '${m.dep.rawName}' on ${m.where}; pip would fail with "No matching distribution found".`
-        : `No version of ${m.dep.name} on ${m.where} matches '${m.dep.specifier}'${m.newest ? ` (the newest is ${m.newest})` : ''}; pip would fail with "No matching distribution found".`)));
+    const note = unreachableNote(report);
+    return report.missing.map((m) => {
+      const what = m.kind === 'project'
+        ? `No project named '${m.dep.rawName}'${scopeNote(m.dep)} on ${m.where}`
+        : `No version of ${m.dep.name}${scopeNote(m.dep)} on ${m.where} matches '${m.dep.specifier}'${m.newest ? ` (the newest is ${m.newest})` : ''}`;
+      return finding('not-found', m.dep.file, m.kind === 'project' ? m.dep.nameSpan : m.dep.span, `${what}; pip would fail with "No matching distribution found".${note}`);
+    });
   },
 };

@@ -60,10 +60,10 @@ export function installCommand(profile: MachineProfile, family: PackageFamily, p
 /** What the index stage found about a requirement's wheels: false (only an sdist fits), true (a clean report that does not list it), undefined (no such report). */
 function indexSays(dep: Dependency, ctx: CheckContext, root: string): boolean | undefined {
   const report = ctx.index?.get(root);
-  if (!report || report.unavailable !== null) return undefined;
+  if (!report || report.unreachable.length > 0) return undefined;
   const same = (d: Dependency) => d.file === dep.file && d.span.start === dep.span.start;
   if (report.sdistOnly.some((s) => same(s.dep))) return false;
-  if (report.conflict || report.gaveUp || report.missing.some((m) => same(m.dep)) || report.pythonExcluded.some((m) => same(m.dep))) return undefined;
+  if (report.conflicts.length || report.gaveUp || report.missing.some((m) => same(m.dep)) || report.pythonExcluded.some((m) => same(m.dep))) return undefined;
   return true;
 }
 

@@ -2,6 +2,7 @@
 import { runChecks, type SeverityOverrides } from '../checks/registry';
 import type { CheckContext } from '../checks/types';
 import type { FileKind, Finding } from '../model/types';
+import { SpecifierSet } from '../pep/specifier';
 import { markerEnvironmentFor, type MachineProfile } from '../system/profile';
 import { Analyzer, type TextSource } from './analyzer';
 import { defaultCacheDir, indexesFor, indexReport, ProviderPool } from './index-stage';
@@ -38,6 +39,8 @@ export class Analysis {
   private pool: ProviderPool | undefined;
   /** The index stage's last report per set root, valid while the set's texts are those of `key`. */
   private readonly reports = new Map<string, { key: string; report: SetIndexReport }>();
+  /** The target with another Python, by version (environment.yml pins), kept so that per-environment caches hit. */
+  private readonly pinnedProfiles = new Map<string, MachineProfile>();
 
   constructor(source: TextSource, env: Record<string, string | undefined> = process.env) {
     this.files = new Analyzer(source, env);
@@ -76,20 +79,41 @@ export class Analysis {
     return this.files.folderSets(dir);
   }
 
-  /** The check context: the target, and the index reports still valid for the sets' current texts. */
-  context(sets: readonly EnvironmentSet[]): CheckContext {
+  /**
+   * The machine a set is judged for: the target, with the Python an environment.yml pins (conda installs that
+   * Python, and its `pip:` part runs there) in place of the target's.
+   */
+  profileOf(set: EnvironmentSet): MachineProfile {
+    const root = set.files[0];
+    const pinned = root?.kind === 'conda' && root.requiresPython ? pythonOfPin(root.requiresPython, this.target.profile.python?.version) : null;
+    const profile = this.target.profile;
+    if (!pinned || pinned === profile.python?.version) return profile;
+    let p = this.pinnedProfiles.get(pinned);
+    if (!p) this.pinnedProfiles.set(pinned, (p = { ...profile, python: { version: pinned, implementation: profile.python?.implementation ?? 'cpython' } }));
+    return p;
+  }
+
+  /** The check context for sets judged on one machine: the target, and the index reports still valid for the sets' current texts. */
+  context(sets: readonly EnvironmentSet[], profile: MachineProfile = this.target.profile): CheckContext {
     const index = new Map<string, SetIndexReport>();
     for (const set of sets) {
       const hit = this.reports.get(set.root);
       if (hit && hit.key === textKey(set)) index.set(set.root, hit.report);
     }
-    const { profile, installed } = this.target;
-    return { markerEnvironment: markerEnvironmentFor(profile), profile, index, ...(installed ? { installed } : {}) };
+    const { installed } = this.target;
+    // The active environment's packages say nothing about an environment.yml that pins another Python.
+    const sameMachine = profile === this.target.profile;
+    return { markerEnvironment: markerEnvironmentFor(profile), profile, index, ...(installed && sameMachine ? { installed } : {}) };
   }
 
   /** Every finding of the sets with what is known now: the fast checks, and the index stage where its report is current. */
   findings(sets: readonly EnvironmentSet[]): Finding[] {
-    return runChecks([...sets], this.context(sets), this.settings.severityOverrides ?? {});
+    const byProfile = new Map<MachineProfile, EnvironmentSet[]>();
+    for (const set of sets) {
+      const p = this.profileOf(set);
+      (byProfile.get(p) ?? byProfile.set(p, []).get(p)!).push(set);
+    }
+    return [...byProfile].flatMap(([profile, group]) => runChecks(group, this.context(group, profile), this.settings.severityOverrides ?? {}));
   }
 
   /** The sets the index stage has no current report for (none when offline; sets without dependencies need none). */
@@ -106,10 +130,10 @@ export class Analysis {
     const todo = this.unresolved(sets);
     if (todo.length === 0) return;
     this.pool ??= new ProviderPool(this.settings.cacheDir === undefined ? defaultCacheDir() : this.settings.cacheDir);
-    const profile = this.target.profile;
-    const markerEnvironment = markerEnvironmentFor(profile);
     for (const [i, set] of todo.entries()) {
       if (opts.signal?.aborted) return;
+      const profile = this.profileOf(set);
+      const markerEnvironment = markerEnvironmentFor(profile);
       opts.progress?.(set, i, todo.length);
       const key = textKey(set);
       const indexes = indexesFor(set, { indexUrl: this.settings.indexUrl, extraIndexUrls: this.settings.extraIndexUrls, trustFiles: this.settings.trustFiles });
@@ -120,8 +144,33 @@ export class Analysis {
 
   private resetIndexStage(): void {
     this.pool = undefined;
+    this.pinnedProfiles.clear();
     this.reports.clear();
   }
+}
+
+/** CPython minor versions conda channels carry, newest first: what a range pin (`python>=3.9`) may install. */
+const PYTHONS = ['3.14', '3.13', '3.12', '3.11', '3.10', '3.9', '3.8', '3.7', '3.6', '3.5', '2.7'];
+
+/**
+ * The Python version an environment.yml's pin installs: the exact version where one is pinned (`==3.8.5.*`),
+ * else the target's own Python when the pin admits it, else the newest minor the pin admits; null when none.
+ */
+export function pythonOfPin(pin: string, current: string | undefined): string | null {
+  const exact = /^==\s*(\d+\.\d+(?:\.\d+)?)(?:\.\*)?$/.exec(pin.trim());
+  if (exact) return exact[1]!;
+  let spec: SpecifierSet;
+  try {
+    spec = SpecifierSet.parse(pin);
+  } catch {
+    return null;
+  }
+  if (current && spec.contains(current, true)) return current;
+  for (const minor of PYTHONS) {
+    const candidate = `${minor}.0`;
+    if (spec.contains(candidate, true)) return candidate;
+  }
+  return null;
 }
 
 /** What a set's index report depends on: its files and their texts. */

@@ -1,12 +1,12 @@
 // The index stage: asks the package index about an environment set's top-level requirements and resolves it; the result is data for the index-backed checks.
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { hasPep440Text, where } from '../checks/edits';
-import { installedDeclarations } from '../checks/scope';
-import type { EnvironmentSet, SetIndexReport } from './types';
+import { describeScope, hasPep440Text, where } from '../checks/edits';
+import { installedDeclarations, versionSetOf } from '../checks/scope';
+import type { EnvironmentSet, LineFix, SetIndexReport } from './types';
 import { targetFromProfile } from '../index/candidates';
 import { redact } from '../index/credentials';
-import { CancelledError, NotFoundError, UnreachableError } from '../index/errors';
+import { CancelledError, IndexError, NotFoundError } from '../index/errors';
 import { MetadataProvider } from '../index/provider';
 import { loadPipConfig, selectIndexes, type IndexSelection } from '../index/selection';
 import type { Dependency } from '../model/types';
@@ -72,88 +72,104 @@ export interface IndexStageOptions {
   timeoutMs?: number;
 }
 
-const emptyReport = (): SetIndexReport => ({ unavailable: null, missing: [], pythonExcluded: [], sdistOnly: [], conflict: null, gaveUp: null });
+const emptyReport = (indexes: string): SetIndexReport => ({ indexes, unreachable: [], answered: true, missing: [], pythonExcluded: [], sdistOnly: [], conflicts: [], gaveUp: null });
 
+/** Every index of the selection, each named (credentials removed). */
 function describeIndexes(ix: IndexSelection): string {
-  const all = [...ix.indexUrls, ...ix.findLinks].map(redact);
-  return all.length === 0 ? 'no index (--no-index)' : all.length === 1 ? all[0]! : `${all[0]} (and ${all.length - 1} more)`;
+  const all = [...new Set([...ix.indexUrls, ...ix.findLinks].map(redact))];
+  if (all.length === 0) return 'no index (--no-index)';
+  return all.length === 1 ? all[0]! : `${all.slice(0, -1).join(', ')} and ${all[all.length - 1]}`;
 }
 
 function targetText(profile: MachineProfile): string {
   return `Python ${profile.python?.version ?? '3'} on ${profile.os} ${profile.arch}`;
 }
 
+/** How many conflicts one scope reports at most: each later one is found by setting aside the lines of the earlier. */
+const MAX_CONFLICTS = 8;
+
 /**
  * Asks the index about every top-level requirement of the set (does the project exist, does a version match,
- * does one support the target Python, does it have a wheel), then resolves the whole set with PubGrub and, when
- * no resolution exists, searches fixes the resolver verifies. Throws CancelledError when `signal` aborts.
+ * does one support the target Python, does it have a wheel), then resolves the base and each extra and
+ * dependency group with the base, as pip would install them. Where no resolution exists it explains the
+ * conflict, searches fixes the resolver verifies, sets the lines that take part aside and resolves again, so
+ * that every conflict is found, within the time budget. An index that cannot be asked costs only what needed it.
+ * Throws CancelledError when `signal` aborts.
  */
 export async function indexReport(set: EnvironmentSet, opts: IndexStageOptions): Promise<SetIndexReport> {
-  const report = emptyReport();
+  const indexText = describeIndexes(opts.indexes);
+  const report = emptyReport(indexText);
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
-  const base = installedDeclarations(set, opts.markerEnvironment).filter((d) => d.scope === '').map((d) => d.dep);
+  const lost = (e: Error) => {
+    const why = redact(e.message);
+    if (!report.unreachable.includes(why)) report.unreachable.push(why);
+  };
+  const decls = installedDeclarations(set, opts.markerEnvironment);
   const isOverride = (d: Dependency) => d.section === 'tool.uv.override-dependencies';
   const usable = (d: Dependency) => d.name !== '' && !d.editable && !(d.url && !/^https?:/i.test(d.url));
-  const requirements = base.filter((d) => d.kind === 'requirement' && usable(d));
+  const base = decls.filter((d) => d.scope === '').map((d) => d.dep);
   const constraints = base.filter((d) => d.kind === 'constraint' && !isOverride(d) && usable(d) && !d.url);
   const overrides = base.filter((d) => isOverride(d) && usable(d));
-  const indexText = describeIndexes(opts.indexes);
+  const allRequirements = [...new Set(decls.map((d) => d.dep))].filter((d) => d.kind === 'requirement' && usable(d));
   const python = opts.profile.python?.version ?? opts.markerEnvironment.python_full_version ?? '3.12.0';
 
-  // 1. Per project: exists? a matching version? one for this Python? a wheel?
+  // 1. Per line: does the project exist, does a version match, one for this Python, a wheel?
   const byName = new Map<string, Dependency[]>();
-  for (const d of requirements) if (!d.url) (byName.get(d.name) ?? byName.set(d.name, []).get(d.name)!).push(d);
-  const dropped = new Set<string>();
-  try {
-    await Promise.all([...byName].map(async ([name, deps]) => {
-      const spec = deps.filter((d) => d.specifier && !d.specifierUnknown).map((d) => d.specifier).join(',');
-      let verdicts;
-      try {
-        verdicts = await opts.provider.explain(name, { signal: opts.signal });
-      } catch (e) {
-        if (e instanceof NotFoundError) {
-          for (const dep of deps) report.missing.push({ dep, kind: 'project', newest: null, where: indexText });
-          dropped.add(name);
-          return;
-        }
-        throw e;
+  for (const d of allRequirements) if (!d.url) (byName.get(d.name) ?? byName.set(d.name, []).get(d.name)!).push(d);
+  /** Lines that cannot take part in a resolution (the project or version is missing, or unknown). */
+  const dropped = new Set<Dependency>();
+  let asked = 0;
+  await Promise.all([...byName].map(async ([name, deps]) => {
+    let verdicts;
+    try {
+      verdicts = await opts.provider.explain(name, { signal: opts.signal });
+      asked++;
+    } catch (e) {
+      if (e instanceof NotFoundError) {
+        asked++;
+        for (const dep of deps) report.missing.push({ dep, kind: 'project', newest: null, where: indexText });
+        deps.forEach((d) => dropped.add(d));
+        return;
       }
-      let set: SpecifierSet | null = null;
+      if (e instanceof CancelledError || opts.signal?.aborted) throw new CancelledError();
+      if (e instanceof IndexError) {
+        // This project could not be asked (or its page read): only its own findings are lost.
+        lost(e);
+        deps.forEach((d) => dropped.add(d));
+        return;
+      }
+      throw e;
+    }
+    for (const dep of deps) {
+      let spec: SpecifierSet;
       try {
-        set = SpecifierSet.parse(spec);
+        spec = SpecifierSet.parse(dep.specifierUnknown ? '' : dep.specifier);
       } catch {
-        return;
+        continue;
       }
-      const matching = verdicts.filter((v) => set!.contains(v.version, true));
+      const matching = verdicts.filter((v) => spec.contains(v.version, true));
       if (matching.length === 0) {
-        // Several lines together may match nothing while each matches something: that is `conflict`'s to say.
-        const each = deps.filter((d) => !verdicts.some((v) => safeContains(d.specifier, v.version.toString())));
-        for (const dep of each) report.missing.push({ dep, kind: verdicts.length ? 'version' : 'project', newest: verdicts[0]?.version.toString() ?? null, where: indexText });
-        if (each.length) dropped.add(name);
-        return;
+        report.missing.push({ dep, kind: verdicts.length ? 'version' : 'project', newest: verdicts[0]?.version.toString() ?? null, where: indexText });
+        dropped.add(dep);
+        continue;
       }
       const offered = matching.filter((v) => !v.excluded);
       if (offered.length === 0) {
         const requires = [...new Set(matching.filter((v) => v.excluded?.reason === 'requires-python').map((v) => v.excluded!.detail))];
         if (requires.length) {
-          for (const dep of deps) report.pythonExcluded.push({ dep, python, requires });
-          dropped.add(name);
+          report.pythonExcluded.push({ dep, python, requires });
+          dropped.add(dep);
         }
-        return;
+        continue;
       }
       const best = offered.find((v) => !v.version.isPrerelease) ?? offered[0]!;
-      if (!best.files.some((f) => f.kind === 'wheel')) for (const dep of deps) report.sdistOnly.push({ dep, version: best.version.toString(), target: targetText(opts.profile) });
-    }));
-  } catch (e) {
-    if (e instanceof UnreachableError) return { ...emptyReport(), unavailable: e.message };
-    if (e instanceof CancelledError || opts.signal?.aborted) throw new CancelledError();
-    throw e;
-  }
+      if (!best.files.some((f) => f.kind === 'wheel')) report.sdistOnly.push({ dep, version: best.version.toString(), target: targetText(opts.profile) });
+    }
+  }));
+  if (byName.size > 0 && asked === 0 && report.unreachable.length > 0) report.answered = false;
 
-  // 2. Resolve what is left.
+  // 2. Resolve the base, then each optional scope with the base; after each conflict, set its lines aside and go on.
   const toRoot = (d: Dependency): RootRequirement<Dependency> => ({ requirement: { name: d.name, extras: d.extras, specifier: d.specifierUnknown ? '' : d.specifier, marker: '', url: d.url }, origin: d });
-  const roots = requirements.filter((d) => !dropped.has(d.name)).map(toRoot);
-  if (roots.length === 0) return report;
   const options = {
     markerEnvironment: opts.markerEnvironment,
     python,
@@ -163,40 +179,95 @@ export async function indexReport(set: EnvironmentSet, opts: IndexStageOptions):
     deadline,
     describeOrigin: (d: Dependency) => where(d, set.files),
   };
-  let result;
-  try {
-    result = await resolve(roots, opts.provider, options);
-  } catch (e) {
-    if (e instanceof UnreachableError) return { ...report, unavailable: e.message };
-    throw e;
-  }
-  if (!result.ok) {
-    if (result.reason !== 'conflict') {
+  const scopes = ['', ...[...new Set(decls.map((d) => d.scope).filter((s) => s !== ''))].sort()];
+  /** Lines of the base that took part in a base conflict: already reported, so left out of the scopes' resolutions. */
+  const reported = new Set<Dependency>();
+  for (const scope of scopes) {
+    const own = new Set(decls.filter((d) => d.scope === scope).map((d) => d.dep));
+    let lines = [...new Set(decls.filter((d) => d.scope === '' || d.scope === scope).map((d) => d.dep))]
+      .filter((d) => d.kind === 'requirement' && usable(d) && !dropped.has(d) && !reported.has(d));
+    if (scope !== '' && !lines.some((d) => own.has(d))) continue;
+    for (let found = 0; lines.length > 0; ) {
+      if (Date.now() > deadline) {
+        report.gaveUp ??= `the time budget ran out before ${scope ? describeScope(scope) : 'the set'} was fully resolved; conflicts after the ${found} reported may remain.`;
+        break;
+      }
+      const roots = lines.map(toRoot);
+      let result;
+      try {
+        result = await resolve(roots, opts.provider, options);
+      } catch (e) {
+        if (e instanceof CancelledError || opts.signal?.aborted) throw new CancelledError();
+        if (e instanceof IndexError) {
+          lost(e);
+          break;
+        }
+        throw e;
+      }
+      if (result.ok) break;
       if (result.reason === 'cancelled') throw new CancelledError();
-      return { ...report, gaveUp: result.message };
-    }
-    const involved = [...new Set(result.rootsInvolved)];
-    // Lines of one package alone are a direct conflict: the `conflict` check already says it, on the same lines.
-    if (new Set(involved.map((d) => d.name)).size <= 1 && involved.every((d) => result.explanation.every((s) => s.packages.every((p) => p === d.name)))) return report;
-    const fixes: { dep: Dependency; specifier: string }[] = [];
-    for (const dep of involved) {
-      const index = roots.findIndex((r) => r.origin === dep);
-      if (index < 0 || !hasPep440Text(dep) || Date.now() > deadline) continue;
-      for (const search of [nearestResolvingVersion, narrowToResolve]) {
-        const found = await search(roots, index, opts.provider, { ...options, maxAttempts: 8 }).catch(() => null);
-        if (!found || fixes.some((f) => f.dep === dep && f.specifier === found.specifier)) continue;
-        fixes.push({ dep, specifier: found.specifier });
+      if (result.reason !== 'conflict') {
+        report.gaveUp ??= result.message;
+        break;
+      }
+      const involved = [...new Set(result.rootsInvolved)];
+      const aside = involved.filter((d) => lines.includes(d));
+      if (aside.length === 0) break; // only constraints or overrides take part: nothing left to set aside
+      lines = lines.filter((d) => !aside.includes(d));
+      if (scope === '') aside.forEach((d) => reported.add(d));
+      // Lines of one package alone are a direct conflict: the `conflict` check already says it, on the same lines.
+      const direct = new Set(involved.map((d) => d.name)).size <= 1 && result.explanation.every((s) => s.packages.every((p) => p === involved[0]?.name));
+      // In a scope, a conflict among base lines only is the base's (reported there, or hidden behind one that was).
+      if (direct || (scope !== '' && !involved.some((d) => own.has(d)))) continue;
+      const fixes = await searchFixes(roots, involved, opts.provider, options, deadline);
+      report.conflicts.push({ scope, roots: involved, explanation: result.text, fixes });
+      if (++found >= MAX_CONFLICTS) {
+        report.gaveUp ??= `stopped after ${found} conflicts in ${scope ? describeScope(scope) : 'the set'}; fix these and check again for more.`;
+        break;
       }
     }
-    report.conflict = { roots: involved, explanation: result.text, fixes };
   }
   return report;
 }
 
-function safeContains(spec: string, version: string): boolean {
+/**
+ * Fixes for the lines of a conflict, each verified by a full resolution: move a line to the nearest version that
+ * resolves, or narrow it. Fixes that keep every bound the author wrote come first; one that crosses a bound says
+ * which (the conflict itself proves that nothing inside the written bounds resolves with the other lines as they are).
+ */
+async function searchFixes(roots: RootRequirement<Dependency>[], involved: Dependency[], provider: MetadataProvider, options: Parameters<typeof resolve<Dependency>>[2], deadline: number): Promise<LineFix[]> {
+  const fixes: LineFix[] = [];
+  for (const dep of involved) {
+    const index = roots.findIndex((r) => r.origin === dep);
+    if (index < 0 || !hasPep440Text(dep) || Date.now() > deadline) continue;
+    for (const search of [narrowToResolve, nearestResolvingVersion]) {
+      const found = await search(roots, index, provider, { ...options, maxAttempts: 8 }).catch(() => null);
+      if (!found || fixes.some((f) => f.dep === dep && f.specifier === found.specifier)) continue;
+      const admits = versionSetOf(found.specifier);
+      if (admits && admits.isEmpty()) continue;
+      fixes.push({ dep, specifier: found.specifier, crosses: crossedBounds(dep.specifier, found.specifier) });
+    }
+  }
+  // Keeping every written bound first; then moving a pin or a lower bound; crossing a cap (an upper bound) last.
+  const rank = (f: LineFix) => (f.crosses.length === 0 ? 0 : f.crosses.some(isCap) ? 2 : 1);
+  return fixes.sort((a, b) => rank(a) - rank(b));
+}
+
+/** An upper bound the author wrote on purpose: `<2`, `<=1.9`, `~=1.4`, `==1.*`. */
+function isCap(spec: string): boolean {
+  return /^(<|<=|~=)/.test(spec) || /^==.*\.\*$/.test(spec);
+}
+
+/** The single specifiers of `written` that `proposed` does not stay inside. */
+function crossedBounds(written: string, proposed: string): string[] {
+  const now = versionSetOf(proposed);
+  if (!written || !now) return [];
   try {
-    return SpecifierSet.parse(spec).contains(version, true);
+    return SpecifierSet.parse(written).specifiers.map(String).filter((s) => {
+      const bound = versionSetOf(s);
+      return bound !== null && !now.intersect(bound).equals(now);
+    });
   } catch {
-    return true;
+    return [];
   }
 }

@@ -11,18 +11,44 @@ export interface EnvironmentSet {
   findings: Finding[];
 }
 
+/**
+ * An optional part of a set judged together with the base, as `pip install .[extra]` or `pip install --group`
+ * would install it: '' for the base alone, `extra:NAME` or `group:NAME`.
+ */
+export type Scope = string;
+
+/** A verified change to one line: with it, the scope resolves. */
+export interface LineFix {
+  dep: Dependency;
+  specifier: string;
+  /** The parts of the specifier the author wrote that the change leaves (`<5.0.0`); empty when it keeps every bound. */
+  crosses: string[];
+}
+
+/** A conflict through dependencies: the lines that take part, the numbered explanation, and fixes a resolver verified. */
+export interface TransitiveConflict {
+  scope: Scope;
+  roots: Dependency[];
+  explanation: string;
+  fixes: LineFix[];
+}
+
 /** The index stage's findings about one environment set, as data; the index-backed checks turn them into findings. */
 export interface SetIndexReport {
-  /** Why the index could not be asked (unreachable, 5xx): nothing else is known. Redacted, no credentials. */
-  unavailable: string | null;
+  /** The indexes asked, as the messages name them (redacted). */
+  indexes: string;
+  /** Indexes or pages that could not be asked or read, each once, redacted: what was lost, and why. */
+  unreachable: string[];
+  /** False when no index answered at all: nothing from the index is known (the knowledge fallbacks apply). */
+  answered: boolean;
   /** Top-level requirements the index has no project or no matching version for. */
   missing: { dep: Dependency; kind: 'project' | 'version'; newest: string | null; where: string }[];
   /** Top-level requirements whose matching versions all exclude the target Python. */
   pythonExcluded: { dep: Dependency; python: string; requires: string[] }[];
   /** Top-level requirements whose best version has no wheel for the target: pip would build it. */
   sdistOnly: { dep: Dependency; version: string; target: string }[];
-  /** No resolution exists: the top-level lines that take part, the numbered explanation, and fixes a resolver verified. */
-  conflict: { roots: Dependency[]; explanation: string; fixes: { dep: Dependency; specifier: string }[] } | null;
+  /** Every conflict found: the first, then those left once the lines of the earlier ones are set aside. */
+  conflicts: TransitiveConflict[];
   /** The resolver stopped at its budget: what it says. */
   gaveUp: string | null;
 }
