@@ -32,13 +32,6 @@ export class UnreachableError extends IndexError {
   }
 }
 
-/** The work was cancelled through its AbortSignal. */
-export class CancelledError extends Error {
-  constructor() {
-    super('Cancelled');
-    this.name = 'CancelledError';
-  }
-}
 
 /** A file, page or archive that could not be read as what it should be (bad zip, no METADATA, bad JSON, too large). */
 export class InvalidDataError extends IndexError {
@@ -48,7 +41,4 @@ export class InvalidDataError extends IndexError {
   }
 }
 
-/** Throws `CancelledError` when the signal is aborted. */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new CancelledError();
-}
+export { CancelledError, throwIfAborted } from '../model/cancel';

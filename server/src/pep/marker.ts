@@ -1,4 +1,5 @@
 // PEP 508 environment markers: packaging 26.2's tokenizer and grammar, str() form and evaluation.
+import { SpanError } from './span-error';
 import { canonicalizeName } from './name';
 import { SPECIFIER_BODY, Specifier, SpecifierError } from './specifier';
 
@@ -6,16 +7,7 @@ import { SPECIFIER_BODY, Specifier, SpecifierError } from './specifier';
 export type MarkerEnvironment = Record<string, string>;
 
 /** A syntax error with packaging's message ("Expected ...") and span `[offset, end)` in the parsed text. */
-export class MarkerError extends Error {
-  offset: number;
-  end: number;
-  constructor(message: string, offset: number, end: number) {
-    super(message);
-    this.name = 'MarkerError';
-    this.offset = offset;
-    this.end = end;
-  }
-}
+export class MarkerError extends SpanError {}
 
 /** Evaluation failed as packaging's would: an undefined environment name or an undefined comparison (`os_name ~= "x"`). */
 export class MarkerEvaluationError extends Error {

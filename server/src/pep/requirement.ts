@@ -1,4 +1,5 @@
 // PEP 508 dependency specifiers parsed exactly as packaging 26.2's _parser does, with the span of every part.
+import { SpanError } from './span-error';
 import { Marker, MarkerError, Tokenizer, parseMarkerList } from './marker';
 import { SpecifierError, SpecifierSet } from './specifier';
 
@@ -9,16 +10,7 @@ export interface Span {
 }
 
 /** An invalid requirement: `message` is packaging's ("Expected ..."), `[offset, end)` its error span. */
-export class RequirementError extends Error {
-  offset: number;
-  end?: number;
-  constructor(message: string, offset: number, end?: number) {
-    super(message);
-    this.name = 'RequirementError';
-    this.offset = offset;
-    if (end !== undefined) this.end = end;
-  }
-}
+export class RequirementError extends SpanError {}
 
 /** One parsed requirement; spans are offsets into the parsed string. */
 export interface ParsedRequirement {

@@ -1,4 +1,5 @@
 // PEP 440 version specifiers and specifier sets with packaging 26.2's parsing, matching and pre-release rules.
+import { SpanError } from './span-error';
 import { PY_WS, Version } from './version';
 
 const WS = `[${PY_WS}]`;
@@ -29,16 +30,7 @@ export function pyStrip(s: string): string {
 }
 
 /** A specifier (or specifier set) that packaging rejects; `offset`/`end` locate the bad part in the parsed text. */
-export class SpecifierError extends Error {
-  offset: number;
-  end: number;
-  constructor(message: string, offset: number, end: number) {
-    super(message);
-    this.name = 'SpecifierError';
-    this.offset = offset;
-    this.end = end;
-  }
-}
+export class SpecifierError extends SpanError {}
 
 /** Python's repr of a str, for messages like packaging's `Invalid specifier: '...'`. */
 export function pyRepr(s: string): string {

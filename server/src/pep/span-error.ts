@@ -1,0 +1,11 @@
+// The one error type of the PEP parsers: packaging's message and the span `[offset, end)` of the fault in the parsed text.
+export class SpanError extends Error {
+  readonly offset: number;
+  readonly end: number;
+  constructor(message: string, offset: number, end: number = offset) {
+    super(message);
+    this.name = new.target.name;
+    this.offset = offset;
+    this.end = end;
+  }
+}
