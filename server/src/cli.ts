@@ -9,6 +9,8 @@ import { LineIndex } from './model/text';
 import { Analysis } from './workspace/analysis';
 import { Analyzer, diskSource } from './workspace/analyzer';
 import { classify } from './workspace/file-kinds';
+import { defaultCacheDir } from './workspace/index-stage';
+import { readResult, writeResult } from './workspace/result-cache';
 import { loadTarget, type Target } from './workspace/target';
 import { version } from '../../package.json';
 
@@ -123,8 +125,8 @@ function target(p: string): { path: string; dir: boolean; kind: FileKind | null 
 }
 
 /** The machine of `--profile`, else this one probed (with `--python`'s interpreter and environment); UsageError when either cannot be read. */
-async function machine(o: Options, withInstalled: boolean): Promise<Target> {
-  const target = await loadTarget({ profileFile: o.profile, python: o.python });
+async function machine(o: Options, withInstalled: boolean, probeCacheDir?: string): Promise<Target> {
+  const target = await loadTarget({ profileFile: o.profile, python: o.python, probeCacheDir });
   const problem = target.profileProblem ?? target.pythonProblem ?? (withInstalled ? target.installedProblem : undefined);
   if (problem) throw new UsageError(problem);
   return target;
@@ -142,8 +144,9 @@ function linesFor(files: ParsedFile[]): (file: string) => LineIndex {
 async function check(o: Options, out: (s: string) => void): Promise<number> {
   const targets = (o.paths.length ? o.paths : ['.']).map(target);
   const analysis = new Analysis(diskSource);
-  analysis.configure({ offline: o.offline, indexUrl: o.indexUrl, extraIndexUrls: o.extraIndexUrls, trustFiles: true, cacheDir: o.cacheDir ? path.resolve(o.cacheDir) : undefined, indexTimeoutMs: 60_000 });
-  analysis.setTarget(await machine(o, true));
+  const cacheDir = o.cacheDir ? path.resolve(o.cacheDir) : defaultCacheDir();
+  analysis.configure({ offline: o.offline, indexUrl: o.indexUrl, extraIndexUrls: o.extraIndexUrls, trustFiles: true, cacheDir, indexTimeoutMs: 60_000 });
+  analysis.setTarget(await machine(o, true, cacheDir));
   const sets = new Map<string, EnvironmentSet>();
   for (const t of targets) {
     const found = t.dir ? analysis.folderSets(t.path) : analysis.setsContaining(t.path, t.kind!);
@@ -151,12 +154,19 @@ async function check(o: Options, out: (s: string) => void): Promise<number> {
     for (const s of found) sets.set(s.root, s);
   }
   const all = [...sets.values()];
-  await analysis.resolve(all, {
-    progress: (set) => {
-      if (process.stderr.isTTY) process.stderr.write(`stack-doctor: resolving ${path.relative(process.cwd(), set.root) || set.root}…\n`);
-    },
-  });
-  const findings = sortFindings(analysis.findings(all));
+  // The same files, settings, machine and indexes as a run minutes ago: its findings stand (the index answers it used are still fresh).
+  const key = analysis.fingerprint(all);
+  let findings = o.offline ? null : readResult(cacheDir, key);
+  if (!findings) {
+    await analysis.resolve(all, {
+      progress: (set) => {
+        if (process.stderr.isTTY) process.stderr.write(`stack-doctor: resolving ${path.relative(process.cwd(), set.root) || set.root}…\n`);
+      },
+    });
+    findings = sortFindings(analysis.findings(all));
+    // A result made while an index could not be asked is not kept: the next run asks again.
+    if (!o.offline && !findings.some((f) => f.code === 'index-unreachable')) writeResult(cacheDir, key, findings);
+  }
   const linesOf = linesFor(all.flatMap((s) => s.files));
   if (o.format === 'json') out(JSON.stringify(findingsJson(findings, linesOf), null, 2) + '\n');
   else if (o.format === 'sarif') out(JSON.stringify(findingsSarif(findings, linesOf, version), null, 2) + '\n');

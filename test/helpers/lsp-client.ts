@@ -34,6 +34,10 @@ export class LspClient {
     this.connection.listen();
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get exited(): boolean {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }

@@ -2,6 +2,7 @@
 import { runChecks, type SeverityOverrides } from '../checks/registry';
 import type { CheckContext } from '../checks/types';
 import type { FileKind, Finding } from '../model/types';
+import { createHash } from 'node:crypto';
 import { SpecifierSet } from '../pep/specifier';
 import { markerEnvironmentFor, type MachineProfile } from '../system/profile';
 import { Analyzer, type TextSource } from './analyzer';
@@ -140,6 +141,24 @@ export class Analysis {
       const report = await indexReport(set, { provider: this.pool.get(indexes, profile), indexes, markerEnvironment, profile, signal: opts.signal, timeoutMs: this.settings.indexTimeoutMs });
       this.reports.set(set.root, { key, report });
     }
+  }
+
+  /**
+   * Everything the findings of these sets depend on, hashed: the files and their texts, the indexes each set would
+   * ask (files, settings and pip's configuration), the machine (with each set's Python), the active environment's
+   * packages and the settings. Two runs with the same fingerprint and fresh index answers find the same.
+   */
+  fingerprint(sets: readonly EnvironmentSet[]): string {
+    const h = createHash('sha256');
+    const { offline, indexUrl, extraIndexUrls, trustFiles, severityOverrides } = this.settings;
+    h.update(JSON.stringify({ offline, indexUrl, extraIndexUrls, trustFiles, severityOverrides, installed: this.target.installed ? [this.target.installed.name, [...this.target.installed.packages]] : null }));
+    for (const set of sets) {
+      h.update('\0set\0' + set.root);
+      for (const f of set.files) h.update(`\0${f.path}\0${f.kind}\0${f.text.length}\0`).update(f.text);
+      h.update(JSON.stringify(this.profileOf(set)));
+      if (!offline) h.update(JSON.stringify(indexesFor(set, { indexUrl, extraIndexUrls, trustFiles })));
+    }
+    return h.digest('hex');
   }
 
   private resetIndexStage(): void {

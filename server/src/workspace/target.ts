@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { readInstalled } from '../index/installed';
 import { loadProfile, ProfileError, type MachineProfile } from '../system/profile';
 import { probe, probePython } from '../system/probe';
+import { cachedProbe } from '../system/probe-cache';
 import type { InstalledReport } from './types';
 
 /** What the checks judge against, with what went wrong finding it (each front end reports problems its own way). */
@@ -25,6 +26,8 @@ export interface TargetRequest {
   python?: string;
   /** When the interpreter cannot run, probe this one for the Python version instead (the server: `python3`). */
   fallbackPython?: string;
+  /** Remember this machine's probe under this folder between runs (the command line); undefined: probe once per process. */
+  probeCacheDir?: string;
 }
 
 /** The installed distributions of an interpreter's environment; throws when it cannot be read. */
@@ -44,7 +47,7 @@ export async function loadTarget(req: TargetRequest): Promise<Target> {
       profileProblem = e instanceof ProfileError ? e.message : String(e);
     }
   }
-  if (!profile) profile = await probe(req.python);
+  if (!profile) profile = req.probeCacheDir ? await cachedProbe(req.python, req.probeCacheDir) : await probe(req.python);
   const out: Target = { profile, ...(profileProblem ? { profileProblem } : {}) };
   if (!req.python) return out;
   if (!req.profileFile && !profile.python) {
