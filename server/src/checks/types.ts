@@ -22,6 +22,8 @@ export interface CheckContext {
   index?: ReadonlyMap<string, SetIndexReport>;
   /** The active environment's installed distributions, when an interpreter is known (and trusted). */
   installed?: InstalledReport;
+  /** Known advisories of each set's pinned or resolved versions (by `EnvironmentSet.root`), from the vulnerability stage. */
+  vulnerabilities?: ReadonlyMap<string, import('../workspace/vulnerability-stage').VulnerabilityReport>;
 }
 
 /** The index stage's findings about one environment set, as data; the index-backed checks turn them into findings. */
