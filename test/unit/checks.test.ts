@@ -206,7 +206,7 @@ describe('registry', () => {
   it("matches package.json's settings and DESIGN.md's codes", () => {
     const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
     const settingCodes: string[] = pkg.contributes.configuration.properties['stackDoctor.checks.severityOverrides'].propertyNames.enum;
-    const designCodes = ['syntax', 'duplicate', 'conflict', 'conflict-transitive', 'not-found', 'requires-python', 'no-wheel', 'system-library', 'cuda-driver', 'cuda-mix', 'cuda-unavailable', 'companion-version', 'deprecated', 'installed-mismatch'];
+    const designCodes = ['syntax', 'duplicate', 'conflict', 'conflict-transitive', 'not-found', 'requires-python', 'no-wheel', 'system-library', 'cuda-driver', 'cuda-mix', 'cuda-unavailable', 'companion-version', 'deprecated', 'installed-mismatch', 'vulnerable'];
     assert.deepEqual([...settingCodes].sort(), [...designCodes].sort());
     for (const c of checks) {
       assert.ok(settingCodes.includes(c.code), c.code);

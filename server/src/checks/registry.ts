@@ -15,12 +15,13 @@ import { requiresPython } from './requires-python';
 import { syntax } from './syntax';
 import { systemLibrary } from './system-library';
 import type { Check, CheckContext, EnvironmentSet } from './types';
+import { vulnerable } from './vulnerable';
 
 /**
  * Every check, fast ones first. The index-backed ones (conflict-transitive, not-found, requires-python,
  * no-wheel) find nothing until the index stage has put its report into the context.
  */
-export const checks: readonly Check[] = [syntax, duplicate, conflict, conflictTransitive, notFound, requiresPython, noWheel, installedMismatch, systemLibrary, cudaDriver, cudaMix, cudaUnavailable, companionVersion, deprecated];
+export const checks: readonly Check[] = [syntax, duplicate, conflict, conflictTransitive, notFound, requiresPython, noWheel, installedMismatch, systemLibrary, cudaDriver, cudaMix, cudaUnavailable, companionVersion, deprecated, vulnerable];
 
 /** Every code a check of this version can emit, for settings validation and the parity test. */
 export const codes: readonly string[] = checks.map((c) => c.code);
