@@ -13,6 +13,8 @@ import { probe } from './system/probe';
 import { Analyzer, diskSource } from './workspace/analyzer';
 import { classify } from './workspace/file-kinds';
 import { defaultCacheDir, indexesFor, indexReport, ProviderPool } from './workspace/index-stage';
+import { OsvDatabase } from './index/osv';
+import { AdvisorySource, vulnerabilityReport, type VulnerabilityReport } from './workspace/vulnerability-stage';
 import { version } from '../../package.json';
 
 const USAGE = `Usage: stack-doctor <command> [options] [PATH...]
@@ -30,6 +32,7 @@ Options:
   --extra-index-url URL      Additional index (repeatable).
   --offline                  Never contact an index: syntax, direct conflicts and the machine checks only.
   --cache-dir DIR            Folder for the metadata cache (default: ~/.cache/stack-doctor).
+  --osv-database PATH        A folder or zip of OSV records (osv.dev's export) for \`vulnerable\`; works offline too.
   -h, --help                 Show this help.   --version   Show the version.
 
 Exit status: 0 no error-severity finding, 1 at least one, 2 bad usage or an unreadable path.
@@ -47,6 +50,7 @@ interface Options {
   extraIndexUrls: string[];
   offline: boolean;
   cacheDir?: string;
+  osvDatabase?: string;
 }
 
 function parseArgs(argv: string[]): Options | 'help' | 'version' {
@@ -84,6 +88,7 @@ function parseArgs(argv: string[]): Options | 'help' | 'version' {
       }
       case '--offline': o.offline = true; break;
       case '--cache-dir': o.cacheDir = take(); break;
+      case '--osv-database': o.osvDatabase = take(); break;
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
         if (!o.command) o.command = a;
@@ -160,22 +165,41 @@ async function check(o: Options, out: (s: string) => void): Promise<number> {
   const all = [...sets.values()];
   const markerEnvironment = markerEnvironmentFor(profile);
   const index = new Map<string, SetIndexReport>();
-  if (!o.offline) {
-    const pool = new ProviderPool(o.cacheDir ? path.resolve(o.cacheDir) : defaultCacheDir());
-    for (const set of all) {
-      if (!set.files.some((f) => f.dependencies.length)) continue;
+  const vulnerabilities = new Map<string, VulnerabilityReport>();
+  const advisories = await advisorySource(o);
+  const pool = o.offline ? null : new ProviderPool(o.cacheDir ? path.resolve(o.cacheDir) : defaultCacheDir());
+  for (const set of all) {
+    if (!set.files.some((f) => f.dependencies.length)) continue;
+    const indexes = indexesFor(set, { indexUrl: o.indexUrl, extraIndexUrls: o.extraIndexUrls, trustFiles: true });
+    const provider = pool ? pool.get(indexes, profile) : null;
+    if (provider) {
       if (process.stderr.isTTY) process.stderr.write(`stack-doctor: resolving ${path.relative(process.cwd(), set.root) || set.root}…\n`);
-      const indexes = indexesFor(set, { indexUrl: o.indexUrl, extraIndexUrls: o.extraIndexUrls, trustFiles: true });
-      index.set(set.root, await indexReport(set, { provider: pool.get(indexes, profile), indexes, markerEnvironment, profile, timeoutMs: 60_000 }));
+      index.set(set.root, await indexReport(set, { provider, indexes, markerEnvironment, profile, timeoutMs: 60_000 }));
     }
+    const report = await vulnerabilityReport(set, { source: advisories, markerEnvironment, ...(profile.python ? { python: profile.python.version } : {}), indexes: provider ? indexes : null, provider, timeoutMs: 60_000 });
+    if (report.unavailable) process.stderr.write(`stack-doctor: advisories incomplete: ${report.unavailable}\n`);
+    vulnerabilities.set(set.root, report);
   }
   const installed = o.python ? await installedReport(o.python) : undefined;
-  const findings = sortFindings(runChecks(all, { markerEnvironment, profile, index, ...(installed ? { installed } : {}) }));
+  const findings = sortFindings(runChecks(all, { markerEnvironment, profile, index, vulnerabilities, ...(installed ? { installed } : {}) }));
   const linesOf = linesFor(all.flatMap((s) => s.files));
   if (o.format === 'json') out(JSON.stringify(findingsJson(findings, linesOf), null, 2) + '\n');
   else if (o.format === 'sarif') out(JSON.stringify(findingsSarif(findings, linesOf, version), null, 2) + '\n');
   else out(findingsText(findings, linesOf, process.cwd()));
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+/** The OSV database of --osv-database (a usage error when it cannot be read) and PyPI's JSON API. */
+async function advisorySource(o: Options): Promise<AdvisorySource> {
+  let database: OsvDatabase | null = null;
+  if (o.osvDatabase) {
+    try {
+      database = await OsvDatabase.load(path.resolve(o.osvDatabase));
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  return new AdvisorySource({ database });
 }
 
 async function installedReport(python: string): Promise<InstalledReport> {
