@@ -15,6 +15,9 @@ import { Analyzer, diskSource } from '../workspace/analyzer';
 import { classify } from '../workspace/file-kinds';
 import { defaultCacheDir, indexesFor, indexReport, ProviderPool } from '../workspace/index-stage';
 import { fileUri, toDiagnostic } from './convert';
+import type { IndexContext } from './editor';
+import { OsvDatabase } from '../index/osv';
+import { AdvisorySource, vulnerabilityReport, type VulnerabilityReport } from '../workspace/vulnerability-stage';
 import { defaultSettings, type Settings } from './settings';
 
 /** A document's file path, or undefined for non-file URIs (untitled buffers are analysed under a made-up path). */
@@ -55,6 +58,9 @@ export class Session {
   /** The index stage's last report per set root, valid while the set's texts are those of `key`. */
   private readonly indexReports = new Map<string, { key: string; report: SetIndexReport }>();
   private readonly indexRuns = new Map<string, { timer: NodeJS.Timeout; abort: AbortController }>();
+  /** The vulnerability stage's last report per set root, valid while the set's texts are those of `key`. */
+  private readonly vulnerabilityReports = new Map<string, { key: string; report: VulnerabilityReport }>();
+  private advisories: { path: string; source: Promise<AdvisorySource> } | undefined;
   private pool: ProviderPool | undefined;
   /** The first workspace folder: relative `profile` and `cacheDir` settings are read from it. */
   workspaceRoot: string | undefined;
@@ -111,6 +117,7 @@ export class Session {
   private resetIndexStage(): void {
     this.pool = undefined;
     this.indexReports.clear();
+    this.vulnerabilityReports.clear();
   }
 
   /** The check context; with `sets`, the index reports still valid for their current texts. */
@@ -120,7 +127,12 @@ export class Session {
       const hit = this.indexReports.get(set.root);
       if (hit && hit.key === textKey(set)) index.set(set.root, hit.report);
     }
-    return { markerEnvironment: markerEnvironmentFor(this.profile), profile: this.profile, index, ...(this.installed ? { installed: this.installed } : {}) };
+    const vulnerabilities = new Map<string, VulnerabilityReport>();
+    for (const set of sets) {
+      const hit = this.vulnerabilityReports.get(set.root);
+      if (hit && hit.key === textKey(set)) vulnerabilities.set(set.root, hit.report);
+    }
+    return { markerEnvironment: markerEnvironmentFor(this.profile), profile: this.profile, index, vulnerabilities, ...(this.installed ? { installed: this.installed } : {}) };
   }
 
   open(doc: TextDocument): void {
@@ -216,7 +228,7 @@ export class Session {
     const progress = this.progressSupported ? await this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
     progress?.begin('Stack Doctor', 0, `Resolving ${stale.length === 1 ? path.basename(stale[0]!.root) : `${stale.length} environment sets`}…`, false);
     try {
-      this.pool ??= new ProviderPool(this.settings.cacheDir ? this.resolveSetting(this.settings.cacheDir) : (this.settings.globalStoragePath ? path.join(this.settings.globalStoragePath, 'cache') : defaultCacheDir()));
+      this.pool ??= new ProviderPool(this.cacheDirectory());
       const env = markerEnvironmentFor(this.profile);
       for (const [i, set] of stale.entries()) {
         if (abort.signal.aborted) return;
@@ -225,6 +237,8 @@ export class Session {
         const provider = this.pool.get(indexes, this.profile);
         const report = await indexReport(set, { provider, indexes, markerEnvironment: env, profile: this.profile, signal: abort.signal });
         this.indexReports.set(set.root, { key: textKey(set), report });
+        const vulnerabilities = await vulnerabilityReport(set, { source: await this.advisorySource(), markerEnvironment: env, indexes, provider, signal: abort.signal, ...(this.profile.python ? { python: this.profile.python.version } : {}) });
+        this.vulnerabilityReports.set(set.root, { key: textKey(set), report: vulnerabilities });
       }
       if (!abort.signal.aborted) this.publishSets(filePath, sets);
     } catch (e) {
@@ -233,6 +247,34 @@ export class Session {
       progress?.done();
       if (this.indexRuns.get(filePath)?.abort === abort) this.indexRuns.delete(filePath);
     }
+  }
+
+  /** Advisories from `stackDoctor.osvDatabase` (loaded once per path; an unreadable one is said once) and PyPI's JSON API. */
+  private advisorySource(): Promise<AdvisorySource> {
+    const p = this.settings.osvDatabase ? this.resolveSetting(this.settings.osvDatabase) : '';
+    if (this.advisories?.path !== p) {
+      const database = p
+        ? OsvDatabase.load(p).catch((e: Error) => {
+            this.connection.window.showWarningMessage(`Stack Doctor: ${e.message} (stackDoctor.osvDatabase).`);
+            return null;
+          })
+        : Promise.resolve(null);
+      this.advisories = { path: p, source: database.then((db) => new AdvisorySource({ database: db })) };
+    }
+    return this.advisories.source;
+  }
+
+  /** The metadata cache folder: the setting, else the extension's global storage, else the user cache. */
+  private cacheDirectory(): string {
+    return this.settings.cacheDir ? this.resolveSetting(this.settings.cacheDir) : this.settings.globalStoragePath ? path.join(this.settings.globalStoragePath, 'cache') : defaultCacheDir();
+  }
+
+  /** The provider, indexes and target the index stage uses for a set (null offline): the editor features share them. */
+  indexContext(set: EnvironmentSet): IndexContext | null {
+    if (this.settings.offline) return null;
+    this.pool ??= new ProviderPool(this.cacheDirectory());
+    const indexes = indexesFor(set, { indexUrl: this.settings.indexUrl, extraIndexUrls: this.settings.extraIndexUrls, trustFiles: this.trusted });
+    return { provider: this.pool.get(indexes, this.profile), indexes, profile: this.profile, markerEnvironment: markerEnvironmentFor(this.profile), cacheDir: this.cacheDirectory() };
   }
 
   private publishSets(filePath: string, sets: EnvironmentSet[]): void {
