@@ -178,6 +178,20 @@ describe('language server: editor features over the index', () => {
     assert.match(numpy, /picks \*\*numpy 1\.24\.3\*\*, constrained by:\n- scipy 1\.11\.1 needs `<1\.25,>=1\.21\.6`/);
   });
 
+  it('offers the real name for a misspelled project; a name that differs only by normalization is found', async () => {
+    const text = 'nunpy\npytorch\nNumPy_Financial\n';
+    const file = write('typo/requirements.txt', text);
+    const uri = pathToFileURL(file).toString();
+    const waiting = client.waitFor(uri, (p) => p.diagnostics.filter((d) => d.code === 'not-found').length >= 2, 20_000);
+    client.open(file, text);
+    const found = (await waiting).diagnostics.filter((d) => d.code === 'not-found');
+    assert.deepEqual(found.map((d) => d.range.start.line), [0, 1]);
+    assert.match(found[0]!.message, /Did you mean 'numpy'\?/);
+    assert.match(found[1]!.message, /Did you mean 'torch'\?/);
+    const actions = await client.request<Action[]>('textDocument/codeAction', { textDocument: { uri }, range: found[0]!.range, context: { diagnostics: [found[0]] } });
+    assert.equal(applyEdits(text, actions.find((a) => a.title === "Change to 'numpy'")!.edit!.changes[uri]!), 'numpy\npytorch\nNumPy_Financial\n');
+  });
+
   it('reports a vulnerable pin from the JSON API, with a verified fix', async () => {
     const file = write('vuln/requirements.txt', 'requests==2.19.0\n');
     const uri = pathToFileURL(file).toString();
