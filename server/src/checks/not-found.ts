@@ -1,4 +1,6 @@
 // `not-found`: the index has no such project, or no version that matches.
+import { suggestName } from '../knowledge/popular';
+import type { Dependency, Finding } from '../model/types';
 import type { Check } from './types';
 
 /**
@@ -6,7 +8,7 @@ import type { Check } from './types';
  * wrong index), or whose specifier matches none of the versions it has.
  *
  * Bad: `nunpy` or `numpy==9.9`. Good: `numpy` or `numpy==2.1.0`.
- * No automatic fix: the newest version is named in the message.
+ * Fix: for a missing project one edit away from a popular one (or a known alias: `pytorch`), the real name.
  */
 export const notFound: Check = {
   code: 'not-found',
@@ -15,7 +17,7 @@ export const notFound: Check = {
   run(set, ctx) {
     const report = ctx.index?.get(set.root);
     if (!report) return [];
-    return report.missing.map((m) => ({
+    return report.missing.map((m) => withSuggestion(m.kind === 'project' ? suggestName(m.dep.name) : null, m.dep, {
       code: 'not-found',
       severity: 'error' as const,
       file: m.dep.file,
@@ -28,3 +30,9 @@ export const notFound: Check = {
     }));
   },
 };
+
+/** The finding with "did you mean" and a fix that writes the suggested name, when there is one. */
+function withSuggestion(name: string | null, dep: Dependency, f: Finding): Finding {
+  if (!name) return f;
+  return { ...f, message: `${f.message} Did you mean '${name}'?`, fixes: [{ title: `Change to '${name}'`, edits: [{ file: dep.file, span: dep.nameSpan, newText: name }], preferred: true }] };
+}
