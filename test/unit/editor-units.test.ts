@@ -147,7 +147,7 @@ describe('the project list', () => {
   });
 
   it('matches prefixes normalized: exact first, then shorter', () => {
-    const names = new ProjectNames(['scikit-learn', 'scikit_image', 'Scikit-Learn-Extra', 'scipy', 'sci', 'numpy']);
+    const names = ProjectNames.from(['scikit-learn', 'scikit_image', 'Scikit-Learn-Extra', 'scipy', 'sci', 'numpy']);
     assert.deepEqual(names.matching('Scikit_L'), ['scikit-learn', 'Scikit-Learn-Extra']);
     assert.deepEqual(names.matching('sci'), ['sci', 'scipy', 'scikit_image', 'scikit-learn', 'Scikit-Learn-Extra']);
     assert.equal(names.has('SCIKIT.IMAGE'), true);
