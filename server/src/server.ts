@@ -66,6 +66,7 @@ const ready = new Promise<void>((resolve) => {
 connection.onDidChangeConfiguration(async () => {
   await reloadSettings();
   session.refreshAll();
+  if (refreshesInlayHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
 });
 
 documents.onDidOpen(async (e) => {

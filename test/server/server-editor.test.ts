@@ -155,6 +155,9 @@ describe('language server: editor features over the index', () => {
     assert.equal(numpyActions.some((a) => a.title.startsWith('Update numpy')), false);
     const all = numpyActions.find((a) => a.title.startsWith('Update all'))!;
     assert.equal(applyEdits(text, all.edit!.changes[uri]!), 'numpy>=1.26.4\nscipy==1.13.1\n');
+    // A client that resolves code actions gets them without edits first; codeAction/resolve computes the same edit.
+    const lazy = await client.request<Action>('codeAction/resolve', { ...all, edit: undefined });
+    assert.equal(applyEdits(text, lazy.edit!.changes[uri]!), 'numpy>=1.26.4\nscipy==1.13.1\n');
   });
 
   it('hovers a package with its summary, the version the resolution picks and why, newest, wheel, licence and links', async () => {
