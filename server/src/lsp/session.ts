@@ -235,9 +235,17 @@ export class Session {
         progress?.report(Math.round((i / stale.length) * 100), `Resolving ${path.basename(set.root)}…`);
         const indexes = indexesFor(set, { indexUrl: this.settings.indexUrl, extraIndexUrls: this.settings.extraIndexUrls, trustFiles: this.trusted });
         const provider = this.pool.get(indexes, this.profile);
-        const report = await indexReport(set, { provider, indexes, markerEnvironment: env, profile: this.profile, signal: abort.signal });
+        const source = await this.advisorySource();
+        const [report, vulnerabilities] = await Promise.all([
+          indexReport(set, { provider, indexes, markerEnvironment: env, profile: this.profile, signal: abort.signal }),
+          // Advisories are an addition: their failure must not cost the index stage's findings.
+          vulnerabilityReport(set, { source, markerEnvironment: env, indexes, provider, signal: abort.signal, ...(this.profile.python ? { python: this.profile.python.version } : {}) }).catch((e: Error) => {
+            if (e instanceof CancelledError) throw e;
+            this.connection.console.error(`Stack Doctor: the vulnerability stage failed: ${e.stack ?? e}`);
+            return { unavailable: e.message, entries: [] };
+          }),
+        ]);
         this.indexReports.set(set.root, { key: textKey(set), report });
-        const vulnerabilities = await vulnerabilityReport(set, { source: await this.advisorySource(), markerEnvironment: env, indexes, provider, signal: abort.signal, ...(this.profile.python ? { python: this.profile.python.version } : {}) });
         this.vulnerabilityReports.set(set.root, { key: textKey(set), report: vulnerabilities });
       }
       if (!abort.signal.aborted) this.publishSets(filePath, sets);
