@@ -158,6 +158,8 @@ describe('language server: editor features over the index', () => {
     // A client that resolves code actions gets them without edits first; codeAction/resolve computes the same edit.
     const lazy = await client.request<Action>('codeAction/resolve', { ...all, edit: undefined });
     assert.equal(applyEdits(text, lazy.edit!.changes[uri]!), 'numpy>=1.26.4\nscipy==1.13.1\n');
+    // Completion, hints, actions and the index stage of every file so far asked for numpy's page once (one cache period).
+    assert.equal(index.requests.filter((r) => r.path === '/simple/numpy/').length, 1);
   });
 
   it('hovers a package with its summary, the version the resolution picks and why, newest, wheel, licence and links', async () => {

@@ -1,5 +1,5 @@
 // The project list of an index (PEP 691 JSON `GET <index>/`, PEP 503 HTML fallback), cached on disk and in memory, with prefix matching over normalized names.
-import { DiskCache } from './cache';
+import { DiskCache, type CacheEntry } from './cache';
 import { expandEnvVars, redact } from './credentials';
 import { CancelledError, IndexError, InvalidDataError, UnreachableError } from './errors';
 import { HttpClient, type HttpClientOptions } from './http';
@@ -131,6 +131,8 @@ export interface ProjectListOptions {
 interface Entry {
   names: ProjectNames;
   fetchedAt: number;
+  etag: string | null;
+  lastModified: string | null;
 }
 
 /**
@@ -199,42 +201,52 @@ export class ProjectListCache {
   private async fetch(url: string): Promise<Entry | null> {
     const env = this.opts.http?.env ?? process.env;
     const real = expandEnvVars(url, env);
-    const cached = this.cache && !this.memory.has(url) ? await this.cache.get('page', real) : null;
-    if (cached) {
-      try {
-        const entry = { names: await ProjectNames.build(parseProjectList(cached.body.toString('utf8'), cached.contentType, url)), fetchedAt: cached.fetchedAt };
-        this.memory.set(url, entry);
-        if (this.now() - cached.fetchedAt < this.ttl) return entry;
-      } catch {
-        // a corrupt list is fetched again
+    let have = this.memory.get(url);
+    let disk: CacheEntry | null = null;
+    if (!have && this.cache) {
+      disk = await this.cache.get('page', real);
+      if (disk) {
+        try {
+          have = { names: await ProjectNames.build(parseProjectList(disk.body.toString('utf8'), disk.contentType, url)), fetchedAt: disk.fetchedAt, etag: disk.etag, lastModified: disk.lastModified };
+          this.memory.set(url, have);
+          if (this.now() - disk.fetchedAt < this.ttl) return have;
+        } catch {
+          // a corrupt list is fetched again
+        }
       }
     }
     const failed = this.failedAt.get(url);
-    if (failed !== undefined && this.now() - failed < this.ttl / 10) return this.memory.get(url) ?? null;
-    if (!/^https?:/i.test(real)) return this.memory.get(url) ?? null;
+    if (failed !== undefined && this.now() - failed < this.ttl / 10) return have ?? null;
+    if (!/^https?:/i.test(real)) return have ?? null;
     const headers: Record<string, string> = { accept: LIST_ACCEPT };
-    if (cached?.etag) headers['if-none-match'] = cached.etag;
-    if (cached?.lastModified) headers['if-modified-since'] = cached.lastModified;
+    if (have?.etag) headers['if-none-match'] = have.etag;
+    if (have?.lastModified) headers['if-modified-since'] = have.lastModified;
     try {
       this.fetches++;
       const res = await this.http.get(real, { headers, maxBytes: 256 * 1024 * 1024 });
-      if (res.status === 304 && cached) {
-        const entry = { names: this.memory.get(url)!.names, fetchedAt: this.now() };
+      if (res.status === 304 && have) {
+        const entry = { ...have, fetchedAt: this.now() };
         this.memory.set(url, entry);
-        await this.cache?.put('page', real, { ...cached, fetchedAt: entry.fetchedAt });
+        const stored = disk ?? (this.cache ? await this.cache.get('page', real) : null);
+        if (stored) await this.cache!.put('page', real, { ...stored, fetchedAt: entry.fetchedAt });
         return entry;
       }
       if (res.status !== 200) throw new UnreachableError(url, 'http', `HTTP ${res.status}`, res.status);
       const contentType = res.headers['content-type'] ?? 'text/html';
-      const entry = { names: await ProjectNames.build(parseProjectList(res.body.toString('utf8'), contentType, res.url)), fetchedAt: this.now() };
+      const entry: Entry = {
+        names: await ProjectNames.build(parseProjectList(res.body.toString('utf8'), contentType, res.url)),
+        fetchedAt: this.now(),
+        etag: res.headers['etag'] ?? null,
+        lastModified: res.headers['last-modified'] ?? null,
+      };
       this.memory.set(url, entry);
       this.failedAt.delete(url);
-      await this.cache?.put('page', real, { fetchedAt: entry.fetchedAt, etag: res.headers['etag'] ?? null, lastModified: res.headers['last-modified'] ?? null, contentType, body: res.body });
+      await this.cache?.put('page', real, { fetchedAt: entry.fetchedAt, etag: entry.etag, lastModified: entry.lastModified, contentType, body: res.body });
       return entry;
     } catch (e) {
       if (!(e instanceof IndexError)) throw e;
       this.failedAt.set(url, this.now());
-      return this.memory.get(url) ?? null;
+      return have ?? null;
     }
   }
 }
