@@ -56,6 +56,7 @@ describe('stack-doctor check: vulnerable', () => {
         { name: 'Jinja2', version: '3.1.4' },
         { name: 'Jinja2', version: '3.1.5' },
         { name: 'flask', version: '2.0.0', dependencies: ['Jinja2>=3.0,<3.1.5'] },
+        { name: 'webapp', version: '1.0', dependencies: ['flask==2.0.0', 'Jinja2<3.1.3'] },
         { name: 'requests', version: '2.19.0' },
         { name: 'requests', version: '2.20.0' },
         { name: 'requests', version: '2.31.0' },
@@ -74,6 +75,7 @@ describe('stack-doctor check: vulnerable', () => {
     write('pinned/requirements.txt', 'jinja2==3.1.2\nflask==2.0.0\n');
     write('ranged/requirements.txt', 'Jinja2>=3.0,<3.1.3\nflask==2.0.0\n');
     write('api/requirements.txt', 'requests==2.19.0\n');
+    write('trans/requirements.txt', 'requests==2.31.0\nwebapp\n');
   });
   after(async () => {
     await index.close();
@@ -120,6 +122,14 @@ describe('stack-doctor check: vulnerable', () => {
     const other = await check('api', ['--index-url', index.url], { ...isolatedPipEnv(), STACK_DOCTOR_PYPI_JSON_API: 'http://127.0.0.1:9' });
     assert.equal(other.length, 0);
     assert.equal(index.requests.filter((r) => r.path.startsWith('/pypi/')).length, before);
+  });
+
+  it('reports a package no line declares on the line that pulls it in, with the chain', async () => {
+    const found = await check('trans', ['--index-url', index.url, '--osv-database', path.join(dir, 'osv')]);
+    assert.equal(found.length, 1, JSON.stringify(found));
+    assert.equal(found[0]!.range.start.line, 1);
+    assert.equal(found[0]!.message, 'webapp pulls in jinja2 3.1.2 (webapp 1.0 -> jinja2 3.1.2), which has a known vulnerability: GHSA-aaaa-bbbb-cccc (Sandbox escape in templates), fixed in 3.1.4.');
+    assert.equal(found[0]!.fixes.length, 0);
   });
 
   it('says what is wrong with an unreadable --osv-database (exit 2)', async () => {

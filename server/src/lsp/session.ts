@@ -242,7 +242,7 @@ export class Session {
           vulnerabilityReport(set, { source, markerEnvironment: env, indexes, provider, signal: abort.signal, ...(this.profile.python ? { python: this.profile.python.version } : {}) }).catch((e: Error) => {
             if (e instanceof CancelledError) throw e;
             this.connection.console.error(`Stack Doctor: the vulnerability stage failed: ${e.stack ?? e}`);
-            return { unavailable: e.message, entries: [] };
+            return { unavailable: e.message, entries: [], transitive: [] };
           }),
         ]);
         this.indexReports.set(set.root, { key: textKey(set), report });
