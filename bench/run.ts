@@ -11,6 +11,7 @@ import { parsePyproject } from '../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../server/src/parsers/requirements';
 import { LspClient } from '../test/helpers/lsp-client';
 import { benchPep } from './pep';
+import { benchEditor } from './editor';
 import { benchAgainstPip } from './pip-compare';
 import { benchResolver } from './resolver';
 
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
     results[label] = row;
   }
   results['didChange -> publishDiagnostics, 2000-line requirements.txt, stdio (ms)'] = await editLatency(40);
+  results['editor features over stdio, warm cache (issue 12)'] = await benchEditor();
   results['pep (operations per ms)'] = await benchPep();
   results['resolver over the in-memory provider (ms)'] = await benchResolver();
   results['resolver over a loopback index, and pip'] = await benchAgainstPip();

@@ -51,6 +51,8 @@ export function initializationOptions(storagePath: string): Record<string, unkno
     profile: config.get<string>('profile', ''),
     pythonPath: config.get<string>('pythonPath', ''),
     cacheDir: config.get<string>('cacheDir', ''),
+    newerVersions: config.get<boolean>('newerVersions', true),
+    osvDatabase: config.get<string>('osvDatabase', ''),
     checks: { severityOverrides: config.get<Record<string, string>>('checks.severityOverrides', {}) },
     trusted: vscode.workspace.isTrusted,
     // Where the metadata cache lives when `cacheDir` is empty (the extension's global storage).

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `stack-doctor` command line: check, list and probe over the same analysis the editor uses.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EnvironmentSet } from './workspace/types';
@@ -12,6 +13,8 @@ import { classify } from './workspace/file-kinds';
 import { defaultCacheDir } from './workspace/index-stage';
 import { readResult, writeResult } from './workspace/result-cache';
 import { loadTarget, type Target } from './workspace/target';
+import { OsvDatabase } from './index/osv';
+import { AdvisorySource } from './workspace/vulnerability-stage';
 import { version } from '../../package.json';
 
 const USAGE = `Usage: stack-doctor <command> [options] [PATH...]
@@ -29,6 +32,7 @@ Options:
   --extra-index-url URL      Additional index (repeatable).
   --offline                  Never contact an index: syntax, direct conflicts and the machine checks only.
   --cache-dir DIR            Folder for the metadata cache (default: ~/.cache/stack-doctor).
+  --osv-database PATH        A folder or zip of OSV records (osv.dev's export) for \`vulnerable\`; works offline too.
   -h, --help                 Show this help.   --version   Show the version.
 
 Exit status: 0 no error-severity finding, 1 at least one, 2 bad usage or an unreadable path.
@@ -46,6 +50,7 @@ interface Options {
   extraIndexUrls: string[];
   offline: boolean;
   cacheDir?: string;
+  osvDatabase?: string;
 }
 
 function parseArgs(argv: string[]): Options | 'help' | 'version' {
@@ -83,6 +88,7 @@ function parseArgs(argv: string[]): Options | 'help' | 'version' {
       }
       case '--offline': o.offline = true; break;
       case '--cache-dir': o.cacheDir = take(); break;
+      case '--osv-database': o.osvDatabase = take(); break;
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
         if (!o.command) o.command = a;
@@ -145,7 +151,7 @@ async function check(o: Options, out: (s: string) => void): Promise<number> {
   const targets = (o.paths.length ? o.paths : ['.']).map(target);
   const analysis = new Analysis(diskSource);
   const cacheDir = o.cacheDir ? path.resolve(o.cacheDir) : defaultCacheDir();
-  analysis.configure({ offline: o.offline, indexUrl: o.indexUrl, extraIndexUrls: o.extraIndexUrls, trustFiles: true, cacheDir, indexTimeoutMs: 60_000 });
+  analysis.configure({ offline: o.offline, indexUrl: o.indexUrl, extraIndexUrls: o.extraIndexUrls, trustFiles: true, cacheDir, indexTimeoutMs: 60_000, advisories: await advisorySource(o) });
   analysis.setTarget(await machine(o, true, cacheDir));
   const sets = new Map<string, EnvironmentSet>();
   for (const t of targets) {
@@ -155,7 +161,7 @@ async function check(o: Options, out: (s: string) => void): Promise<number> {
   }
   const all = [...sets.values()];
   // The same files, settings, machine and indexes as a run minutes ago: its findings stand (the index answers it used are still fresh).
-  const key = analysis.fingerprint(all);
+  const key = createHash('sha256').update(analysis.fingerprint(all)).update(osvStamp(o)).digest('hex');
   let findings = o.offline ? null : readResult(cacheDir, key);
   if (!findings) {
     await analysis.resolve(all, {
@@ -172,6 +178,31 @@ async function check(o: Options, out: (s: string) => void): Promise<number> {
   else if (o.format === 'sarif') out(JSON.stringify(findingsSarif(findings, linesOf, version), null, 2) + '\n');
   else out(findingsText(findings, linesOf, process.cwd()));
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+/** What the named OSV database is now (path, size, time), so that a changed database is a new result key. */
+function osvStamp(o: Options): string {
+  const api = process.env.STACK_DOCTOR_PYPI_JSON_API ?? '';
+  if (!o.osvDatabase) return api;
+  try {
+    const st = fs.statSync(path.resolve(o.osvDatabase));
+    return `${api}\0${path.resolve(o.osvDatabase)}\0${st.size}\0${st.mtimeMs}`;
+  } catch {
+    return o.osvDatabase;
+  }
+}
+
+/** The OSV database of --osv-database (a usage error when it cannot be read) and PyPI's JSON API. */
+async function advisorySource(o: Options): Promise<AdvisorySource> {
+  let database: OsvDatabase | null = null;
+  if (o.osvDatabase) {
+    try {
+      database = await OsvDatabase.load(path.resolve(o.osvDatabase));
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  return new AdvisorySource({ database });
 }
 
 function list(o: Options, out: (s: string) => void): number {

@@ -5,12 +5,16 @@ import { LineIndex } from './model/text';
 import { codeActionsFor } from './lsp/convert';
 import { completeRequirements, documentLinks, hoverAt } from './lsp/features';
 import { pathOf, Session } from './lsp/session';
+import { EditorFeatures } from './lsp/editor';
 import { normalizeSettings } from './lsp/settings';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const session = new Session(connection);
 let pullsConfiguration = false;
+let resolvesCodeActions = false;
+let refreshesInlayHints = false;
+const editor = new EditorFeatures(session, { onDataChanged: () => void (refreshesInlayHints && connection.languages.inlayHint.refresh().catch(() => undefined)) });
 /** What the client sent at start: the settings then, and what only it knows (global storage, trust, test timings). */
 let initOptions: Record<string, unknown> = {};
 
@@ -21,16 +25,19 @@ connection.onInitialize((params) => {
   session.trusted = init.trusted !== false;
   pullsConfiguration = params.capabilities.workspace?.configuration === true;
   session.progressSupported = params.capabilities.window?.workDoneProgress === true;
+  resolvesCodeActions = params.capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true;
+  refreshesInlayHints = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
   // Relative paths in settings (a profile committed beside the project) are read from the first workspace folder.
   const root = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
   session.workspaceRoot = root ? pathOf(root) : undefined;
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.Source], resolveProvider: true },
       hoverProvider: true,
       documentLinkProvider: { resolveProvider: false },
-      completionProvider: { triggerCharacters: ['-', '/', ' ', '='] },
+      completionProvider: { triggerCharacters: ['-', '/', ' ', '=', '<', '>', '~', '"', "'", ','] },
+      inlayHintProvider: true,
     },
     serverInfo: { name: 'stack-doctor', version: '0.1.0' },
   };
@@ -59,6 +66,7 @@ const ready = new Promise<void>((resolve) => {
 connection.onDidChangeConfiguration(async () => {
   await reloadSettings();
   session.refreshAll();
+  if (refreshesInlayHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
 });
 
 documents.onDidOpen(async (e) => {
@@ -93,13 +101,26 @@ connection.onNotification('stackDoctor/refresh', async () => {
   session.refreshAll();
 });
 
-connection.onCodeAction((params) => codeActionsFor(params.context.diagnostics));
+connection.onCodeAction(async (params) => {
+  const p = pathOf(params.textDocument.uri);
+  return [...codeActionsFor(params.context.diagnostics), ...(p ? await editor.codeActions(p, params.range, resolvesCodeActions) : [])];
+});
+connection.onCodeActionResolve((action) => editor.resolveCodeAction(action));
 
-connection.onHover((params) => {
+connection.onHover(async (params) => {
   const p = pathOf(params.textDocument.uri);
   const file = p && session.parsed(p);
   if (!p || !file) return null;
-  return hoverAt(file, new LineIndex(file.text), params.position, session.setsOf(p));
+  const lines = new LineIndex(file.text);
+  const hover = hoverAt(file, lines, params.position, session.setsOf(p));
+  const more = hover ? await editor.hover(p, lines.offsetAt(params.position)).catch(() => null) : null;
+  if (hover && more) (hover.contents as { value: string }).value += '\n\n---\n\n' + more;
+  return hover;
+});
+
+connection.languages.inlayHint.on((params) => {
+  const p = pathOf(params.textDocument.uri);
+  return p ? editor.inlayHints(p, params.range) : [];
 });
 
 connection.onDocumentLinks((params) => {
@@ -108,10 +129,13 @@ connection.onDocumentLinks((params) => {
   return file ? documentLinks(file, new LineIndex(file.text)) : [];
 });
 
-connection.onCompletion((params) => {
+connection.onCompletion(async (params) => {
   const p = pathOf(params.textDocument.uri);
   const doc = p && session.document(p);
-  if (!p || !doc || session.parsed(p)?.kind === 'conda' || session.parsed(p)?.kind === 'pyproject') return [];
+  const kind = p ? session.parsed(p)?.kind : undefined;
+  if (!p || !doc || !kind) return [];
+  const packages = await editor.complete(p, kind, doc.getText(), doc.offsetAt(params.position));
+  if (packages || kind === 'conda' || kind === 'pyproject') return packages ?? [];
   const line = doc.getText({ start: { line: params.position.line, character: 0 }, end: params.position });
   return completeRequirements(p, line);
 });

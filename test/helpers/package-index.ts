@@ -26,6 +26,22 @@ export interface IndexPackage {
    * serve the sdist and no wheel.
    */
   sdist?: { metadataVersion?: string; dynamic?: readonly string[]; only?: boolean };
+  /** Core metadata `Summary`, `License`, `Home-page` and `Project-URL` (label, url) lines. */
+  summary?: string;
+  license?: string;
+  homePage?: string;
+  projectUrls?: readonly [string, string][];
+}
+
+/** One advisory the loopback JSON API reports for a release (PyPI's `vulnerabilities` entry). */
+export interface IndexAdvisory {
+  id: string;
+  aliases?: string[];
+  summary?: string;
+  details?: string;
+  fixed_in?: string[];
+  link?: string;
+  withdrawn?: string | null;
 }
 
 /** A built wheel. */
@@ -64,6 +80,11 @@ export interface PackageIndexOptions {
   validators?: boolean;
   /** Require HTTP Basic auth with these credentials (401 otherwise). */
   auth?: { username: string; password: string };
+  /**
+   * Serve PyPI's JSON API at `/pypi/<name>/<version>/json` (404 for an unknown release), with these advisories
+   * in `vulnerabilities` for `<normalized name>@<version>`; the root of the server is then the API base.
+   */
+  vulnerabilities?: Readonly<Record<string, readonly IndexAdvisory[]>>;
 }
 
 /** A running index. */
@@ -221,6 +242,10 @@ export function buildWheel(pkg: IndexPackage): BuiltWheel {
       'Metadata-Version: 2.1',
       `Name: ${pkg.name}`,
       `Version: ${pkg.version}`,
+      ...(pkg.summary ? [`Summary: ${pkg.summary}`] : []),
+      ...(pkg.homePage ? [`Home-page: ${pkg.homePage}`] : []),
+      ...(pkg.license ? [`License: ${pkg.license}`] : []),
+      ...(pkg.projectUrls ?? []).map(([label, url]) => `Project-URL: ${label}, ${url}`),
       ...(pkg.requiresPython ? [`Requires-Python: ${pkg.requiresPython}`] : []),
       ...(pkg.extras ?? []).map((e) => `Provides-Extra: ${e}`),
       ...(pkg.dependencies ?? []).map((d) => `Requires-Dist: ${d}`),
@@ -357,6 +382,14 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
       if (json) send(res, 200, 'application/vnd.pypi.simple.v1+json', JSON.stringify({ meta: { 'api-version': '1.1' }, projects: names.map((name) => ({ name })) }));
       else send(res, 200, 'text/html', `<!DOCTYPE html><html><body>${names.map((n) => `<a href="/simple/${n}/">${n}</a>`).join('\n')}</body></html>`);
       return;
+    }
+    const api = options.vulnerabilities ? /^\/pypi\/([^/]+)\/([^/]+)\/json$/.exec(path) : null;
+    if (api) {
+      const key = normalizeName(api[1]!);
+      const release = (projects.get(key) ?? []).find((f) => f.pkg.version === api[2]);
+      if (!release) return send(res, 404, 'application/json', JSON.stringify({ message: 'Not Found' }));
+      const info = { name: release.pkg.name, version: release.pkg.version, summary: release.pkg.summary ?? '', license: release.pkg.license ?? '', requires_python: release.pkg.requiresPython ?? '' };
+      return send(res, 200, 'application/json', JSON.stringify({ info, urls: [], vulnerabilities: options.vulnerabilities![`${key}@${api[2]}`] ?? [] }));
     }
     const page = /^\/simple\/([^/]+)\/?$/.exec(path);
     if (page) {

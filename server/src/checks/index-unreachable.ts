@@ -15,17 +15,18 @@ export const indexUnreachable: Check = {
   description: 'A configured index or channel could not be asked; the findings that needed it say so.',
   run(set, ctx) {
     const report = ctx.index?.get(set.root);
-    if (!report) return [];
+    const advisories = ctx.vulnerabilities?.get(set.root);
     const root = set.files[0];
-    if (!root) return [];
+    if (!root || (!report && !advisories)) return [];
     const lines: string[] = [];
-    if (report.unreachable.length) {
+    if (report?.unreachable.length) {
       const what = report.unreachable.slice(0, 5).join('; ') + (report.unreachable.length > 5 ? `; and ${report.unreachable.length - 5} more` : '');
       lines.push(report.answered
         ? `Part of the package index could not be asked, so what needed it was not checked: ${what}. The findings from the indexes that answered stand; check the network, a proxy, or the URL.`
         : `Stack Doctor could not ask the package index, so dependencies were not followed: ${what}. The checks that need no index still ran; check the network, a proxy, or the URL.`);
     }
-    if (report.gaveUp) lines.push(`Dependencies were not fully followed: ${report.gaveUp}`);
+    if (report?.gaveUp) lines.push(`Dependencies were not fully followed: ${report.gaveUp}`);
+    if (advisories?.unavailable) lines.push(`Known vulnerabilities were not fully checked: ${advisories.unavailable}.`);
     return lines.map((message) => finding('index-unreachable', root.path, { start: 0, end: 0 }, message));
   },
 };

@@ -1,5 +1,7 @@
 // `not-found`: the index has no such project, or no version that matches.
 import { finding } from '../model/finding';
+import { suggestName } from '../knowledge/popular';
+import type { Dependency, Finding } from '../model/types';
 import { scopeNote, unreachableNote } from './edits';
 import type { Check } from './types';
 
@@ -8,7 +10,7 @@ import type { Check } from './types';
  * wrong index), or whose specifier matches none of the versions it has.
  *
  * Bad: `nunpy` or `numpy==9.9`. Good: `numpy` or `numpy==2.1.0`.
- * No automatic fix: the newest version is named in the message.
+ * Fix: for a missing project one edit away from a popular one (or a known alias: `pytorch`), the real name.
  */
 export const notFound: Check = {
   code: 'not-found',
@@ -21,7 +23,13 @@ export const notFound: Check = {
       const what = m.kind === 'project'
         ? `No project named '${m.dep.rawName}'${scopeNote(m.dep)} on ${m.where}`
         : `No version of ${m.dep.name}${scopeNote(m.dep)} on ${m.where} matches '${m.dep.specifier}'${m.newest ? ` (the newest is ${m.newest})` : ''}`;
-      return finding('not-found', m.dep.file, m.kind === 'project' ? m.dep.nameSpan : m.dep.span, `${what}; pip would fail with "No matching distribution found".${note}`);
+      return withSuggestion(m.kind === 'project' ? suggestName(m.dep.name) : null, m.dep, finding('not-found', m.dep.file, m.kind === 'project' ? m.dep.nameSpan : m.dep.span, `${what}; pip would fail with "No matching distribution found".${note}`));
     });
   },
 };
+
+/** The finding with "did you mean" and a fix that writes the suggested name, when there is one. */
+function withSuggestion(name: string | null, dep: Dependency, f: Finding): Finding {
+  if (!name) return f;
+  return { ...f, message: `${f.message} Did you mean '${name}'?`, fixes: [{ title: `Change to '${name}'`, edits: [{ file: dep.file, span: dep.nameSpan, newText: name }], preferred: true }] };
+}

@@ -18,12 +18,13 @@ import { syntax } from './syntax';
 import { systemLibrary } from './system-library';
 import type { Check, CheckContext } from './types';
 import type { EnvironmentSet } from '../workspace/types';
+import { vulnerable } from './vulnerable';
 
 /**
  * Every check, fast ones first. The index-backed ones (conflict-transitive, not-found, requires-python,
  * no-wheel) find nothing until the index stage has put its report into the context.
  */
-export const checks: readonly Check[] = [syntax, duplicate, conflict, conflictTransitive, notFound, requiresPython, noWheel, indexUnreachable, installedMismatch, systemLibrary, cudaDriver, cudaMix, cudaUnavailable, companionVersion, deprecated];
+export const checks: readonly Check[] = [syntax, duplicate, conflict, conflictTransitive, notFound, requiresPython, noWheel, indexUnreachable, installedMismatch, systemLibrary, cudaDriver, cudaMix, cudaUnavailable, companionVersion, deprecated, vulnerable];
 
 /** One check per code of `CODES`, by code: the compiler fails when a code has no check. */
 export const checkByCode: { readonly [C in Code]: Check } = Object.fromEntries(checks.map((c) => [c.code, c])) as { [C in Code]: Check };

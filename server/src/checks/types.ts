@@ -16,6 +16,8 @@ export interface CheckContext {
   index?: ReadonlyMap<string, SetIndexReport>;
   /** The active environment's installed distributions, when an interpreter is known (and trusted). */
   installed?: InstalledReport;
+  /** Known advisories of each set's pinned or resolved versions (by `EnvironmentSet.root`), from the vulnerability stage. */
+  vulnerabilities?: ReadonlyMap<string, import('../workspace/vulnerability-stage').VulnerabilityReport>;
 }
 
 /** One diagnostic code: its module exports one of these, listed in `registry.ts`. */

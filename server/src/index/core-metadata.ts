@@ -15,6 +15,14 @@ export interface CoreMetadata {
   providesExtra: string[];
   /** Dynamic field names, lower-cased. */
   dynamic: string[];
+  /** `Summary` (one line), or null. */
+  summary: string | null;
+  /** `Home-page`, or null. */
+  homePage: string | null;
+  /** `Project-URL` entries (`label, url`), in order. */
+  projectUrls: { label: string; url: string }[];
+  /** `License-Expression` (PEP 639), else the first line of `License`, else null. */
+  license: string | null;
   /** Every header: lower-cased name -> values in order. */
   headers: Map<string, string[]>;
 }
@@ -55,6 +63,13 @@ export function parseCoreMetadata(text: string): CoreMetadata {
     requiresPython: one('requires-python'),
     providesExtra: (headers.get('provides-extra') ?? []).map(canonicalizeName),
     dynamic: (headers.get('dynamic') ?? []).map((d) => d.toLowerCase()),
+    summary: one('summary')?.split('\n')[0]?.trim() || null,
+    homePage: one('home-page') || null,
+    projectUrls: (headers.get('project-url') ?? []).flatMap((v) => {
+      const comma = v.indexOf(',');
+      return comma > 0 ? [{ label: v.slice(0, comma).trim(), url: v.slice(comma + 1).trim() }] : [];
+    }),
+    license: one('license-expression') || one('license')?.split('\n')[0]?.trim() || null,
     headers,
   };
 }

@@ -13,6 +13,9 @@ import { defaultCacheDir } from '../workspace/index-stage';
 import { loadTarget } from '../workspace/target';
 import type { EnvironmentSet } from '../workspace/types';
 import { fileUri, toDiagnostic } from './convert';
+import { OsvDatabase } from '../index/osv';
+import { AdvisorySource } from '../workspace/vulnerability-stage';
+import type { IndexContext } from '../workspace/types';
 import { defaultSettings, type Settings } from './settings';
 
 /** A document's file path, or undefined for non-file URIs (untitled buffers are analysed under a made-up path). */
@@ -48,6 +51,8 @@ export class Session {
   /** Counts loadTarget calls, so that an overlapped, older one does not overwrite the target of a newer one. */
   private targetGeneration = 0;
   private readonly indexRuns = new Map<string, { timer: NodeJS.Timeout; abort: AbortController }>();
+  /** Advisories of the `osvDatabase` setting (loaded once per path) and PyPI's JSON API. */
+  private advisories: { path: string; source: Promise<AdvisorySource> } | undefined;
   /** The first workspace folder: relative `profile` and `cacheDir` settings are read from it. */
   workspaceRoot: string | undefined;
   /** Whether the client shows server-initiated work-done progress. */
@@ -58,10 +63,30 @@ export class Session {
   }
 
   /** The analysis settings follow the editor's (call after `settings` or `trusted` change). */
-  private configureAnalysis(): void {
+  private async configureAnalysis(): Promise<void> {
     const s = this.settings;
     const cacheDir = s.cacheDir ? this.resolveSetting(s.cacheDir) : s.globalStoragePath ? path.join(s.globalStoragePath, 'cache') : defaultCacheDir();
-    this.analysis.configure({ offline: s.offline, indexUrl: s.indexUrl, extraIndexUrls: s.extraIndexUrls, trustFiles: this.trusted, cacheDir, severityOverrides: s.severityOverrides });
+    this.analysis.configure({ offline: s.offline, indexUrl: s.indexUrl, extraIndexUrls: s.extraIndexUrls, trustFiles: this.trusted, cacheDir, severityOverrides: s.severityOverrides, advisories: await this.advisorySource() });
+  }
+
+  /** Advisories from `stackDoctor.osvDatabase` (loaded once per path; an unreadable one is said once) and PyPI's JSON API. */
+  private advisorySource(): Promise<AdvisorySource> {
+    const p = this.settings.osvDatabase ? this.resolveSetting(this.settings.osvDatabase) : '';
+    if (this.advisories?.path !== p) {
+      const database = p
+        ? OsvDatabase.load(p).catch((e: Error) => {
+            this.connection.window.showWarningMessage(`Stack Doctor: ${e.message} (stackDoctor.osvDatabase).`);
+            return null;
+          })
+        : Promise.resolve(null);
+      this.advisories = { path: p, source: database.then((db) => new AdvisorySource({ database: db })) };
+    }
+    return this.advisories.source;
+  }
+
+  /** The provider, indexes and target the index stage uses for a set (null offline): the editor features share them. */
+  indexContext(set: EnvironmentSet): IndexContext | null {
+    return this.analysis.indexContext(set);
   }
 
   /**
@@ -70,7 +95,8 @@ export class Session {
    */
   async loadTarget(): Promise<void> {
     const generation = ++this.targetGeneration;
-    this.configureAnalysis();
+    await this.configureAnalysis();
+    if (generation !== this.targetGeneration) return;
     // The client only sends an activated environment in a trusted workspace; the setting may come from the workspace.
     const python = this.activePython ?? (this.trusted && this.settings.pythonPath ? this.settings.pythonPath : undefined);
     const target = await loadTarget({ profileFile: this.settings.profile ? this.resolveSetting(this.settings.profile) : undefined, python, fallbackPython: process.platform === 'win32' ? 'python' : 'python3' });

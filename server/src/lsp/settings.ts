@@ -16,9 +16,13 @@ export interface Settings {
   indexDebounceMs: number;
   /** The extension's global storage (the client sends it): the metadata cache lives there when `cacheDir` is empty. */
   globalStoragePath: string;
+  /** Inlay hints with the newest version after each requirement, and the update actions. */
+  newerVersions: boolean;
+  /** A folder or zip of OSV records for `vulnerable` ('' for none). */
+  osvDatabase: string;
 }
 
-export const defaultSettings: Settings = { offline: false, indexUrl: '', extraIndexUrls: [], profile: '', pythonPath: '', cacheDir: '', severityOverrides: {}, debounceMs: 10, indexDebounceMs: 300, globalStoragePath: '' };
+export const defaultSettings: Settings = { offline: false, indexUrl: '', extraIndexUrls: [], profile: '', pythonPath: '', cacheDir: '', severityOverrides: {}, debounceMs: 10, indexDebounceMs: 300, globalStoragePath: '', newerVersions: true, osvDatabase: '' };
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
 
@@ -42,5 +46,7 @@ export function normalizeSettings(raw: unknown): Settings {
     debounceMs: typeof r.debounceMs === 'number' && r.debounceMs >= 0 && r.debounceMs <= 5000 ? r.debounceMs : defaultSettings.debounceMs,
     indexDebounceMs: typeof r.indexDebounceMs === 'number' && r.indexDebounceMs >= 0 && r.indexDebounceMs <= 60000 ? r.indexDebounceMs : defaultSettings.indexDebounceMs,
     globalStoragePath: str('globalStoragePath'),
+    newerVersions: r.newerVersions !== false,
+    osvDatabase: str('osvDatabase'),
   };
 }

@@ -18,6 +18,7 @@ export const CODES = {
   'companion-version': 'error',
   deprecated: 'warning',
   'index-unreachable': 'information',
+  vulnerable: 'warning',
 } as const satisfies Record<string, Severity>;
 
 /** A diagnostic code: the check's file name, `diagnostic.code`, and the key in `checks.severityOverrides`. */

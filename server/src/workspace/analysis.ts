@@ -8,7 +8,10 @@ import { markerEnvironmentFor, type MachineProfile } from '../system/profile';
 import { Analyzer, type TextSource } from './analyzer';
 import { defaultCacheDir, indexesFor, indexReport, ProviderPool } from './index-stage';
 import type { Target } from './target';
-import type { EnvironmentSet, SetIndexReport } from './types';
+import type { EnvironmentSet, IndexContext, SetIndexReport } from './types';
+import { vulnerabilityReport, type AdvisorySource, type VulnerabilityReport } from './vulnerability-stage';
+import { CancelledError } from '../model/cancel';
+import { redact } from '../index/credentials';
 
 /** How an analysis asks indexes and reports: the editor's settings or the CLI's flags. */
 export interface AnalysisSettings {
@@ -23,6 +26,8 @@ export interface AnalysisSettings {
   severityOverrides?: SeverityOverrides;
   /** The index stage's budget per set, fix search included (ms). */
   indexTimeoutMs?: number;
+  /** Where advisories come from (an OSV database, PyPI's JSON API); none: the `vulnerable` check stays silent. */
+  advisories?: AdvisorySource | null;
 }
 
 /** Progress of `resolve`: called before each set. */
@@ -40,6 +45,8 @@ export class Analysis {
   private pool: ProviderPool | undefined;
   /** The index stage's last report per set root, valid while the set's texts are those of `key`. */
   private readonly reports = new Map<string, { key: string; report: SetIndexReport }>();
+  /** The vulnerability stage's last report per set root, valid likewise. */
+  private readonly vulnerabilities = new Map<string, { key: string; report: VulnerabilityReport }>();
   /** The target with another Python, by version (environment.yml pins), kept so that per-environment caches hit. */
   private readonly pinnedProfiles = new Map<string, MachineProfile>();
 
@@ -97,14 +104,18 @@ export class Analysis {
   /** The check context for sets judged on one machine: the target, and the index reports still valid for the sets' current texts. */
   context(sets: readonly EnvironmentSet[], profile: MachineProfile = this.target.profile): CheckContext {
     const index = new Map<string, SetIndexReport>();
+    const vulnerabilities = new Map<string, VulnerabilityReport>();
     for (const set of sets) {
+      const key = textKey(set);
       const hit = this.reports.get(set.root);
-      if (hit && hit.key === textKey(set)) index.set(set.root, hit.report);
+      if (hit && hit.key === key) index.set(set.root, hit.report);
+      const v = this.vulnerabilities.get(set.root);
+      if (v && v.key === key) vulnerabilities.set(set.root, v.report);
     }
     const { installed } = this.target;
     // The active environment's packages say nothing about an environment.yml that pins another Python.
     const sameMachine = profile === this.target.profile;
-    return { markerEnvironment: markerEnvironmentFor(profile), profile, index, ...(installed && sameMachine ? { installed } : {}) };
+    return { markerEnvironment: markerEnvironmentFor(profile), profile, index, vulnerabilities, ...(installed && sameMachine ? { installed } : {}) };
   }
 
   /** Every finding of the sets with what is known now: the fast checks, and the index stage where its report is current. */
@@ -117,10 +128,31 @@ export class Analysis {
     return [...byProfile].flatMap(([profile, group]) => runChecks(group, this.context(group, profile), this.settings.severityOverrides ?? {}));
   }
 
-  /** The sets the index stage has no current report for (none when offline; sets without dependencies need none). */
+  /**
+   * The sets the index stage has no current report for (sets without dependencies need none). Offline only the
+   * vulnerability stage runs, and only where an OSV database can answer without the network.
+   */
   unresolved(sets: readonly EnvironmentSet[]): EnvironmentSet[] {
-    if (this.settings.offline) return [];
-    return sets.filter((s) => this.reports.get(s.root)?.key !== textKey(s) && s.files.some((f) => f.dependencies.length));
+    const offlineAdvisories = this.settings.offline && !!this.settings.advisories?.applies(null);
+    if (this.settings.offline && !offlineAdvisories) return [];
+    const done = this.settings.offline ? this.vulnerabilities : this.reports;
+    return sets.filter((s) => done.get(s.root)?.key !== textKey(s) && s.files.some((f) => f.dependencies.length));
+  }
+
+  /** The provider, indexes and target the index stage uses for a set (null offline): the editor features share them. */
+  indexContext(set: EnvironmentSet): IndexContext | null {
+    if (this.settings.offline) return null;
+    const profile = this.profileOf(set);
+    const indexes = indexesFor(set, { indexUrl: this.settings.indexUrl, extraIndexUrls: this.settings.extraIndexUrls, trustFiles: this.settings.trustFiles });
+    return { provider: this.providers().get(indexes, profile), indexes, profile, markerEnvironment: markerEnvironmentFor(profile), cacheDir: this.cacheDir() };
+  }
+
+  private cacheDir(): string | null {
+    return this.settings.cacheDir === undefined ? defaultCacheDir() : this.settings.cacheDir;
+  }
+
+  private providers(): ProviderPool {
+    return (this.pool ??= new ProviderPool(this.cacheDir()));
   }
 
   /**
@@ -130,16 +162,28 @@ export class Analysis {
   async resolve(sets: readonly EnvironmentSet[], opts: { signal?: AbortSignal; progress?: ResolveProgress } = {}): Promise<void> {
     const todo = this.unresolved(sets);
     if (todo.length === 0) return;
-    this.pool ??= new ProviderPool(this.settings.cacheDir === undefined ? defaultCacheDir() : this.settings.cacheDir);
+    const advisories = this.settings.advisories;
     for (const [i, set] of todo.entries()) {
       if (opts.signal?.aborted) return;
       const profile = this.profileOf(set);
       const markerEnvironment = markerEnvironmentFor(profile);
       opts.progress?.(set, i, todo.length);
       const key = textKey(set);
-      const indexes = indexesFor(set, { indexUrl: this.settings.indexUrl, extraIndexUrls: this.settings.extraIndexUrls, trustFiles: this.settings.trustFiles });
-      const report = await indexReport(set, { provider: this.pool.get(indexes, profile), indexes, markerEnvironment, profile, signal: opts.signal, timeoutMs: this.settings.indexTimeoutMs });
-      this.reports.set(set.root, { key, report });
+      const context = this.indexContext(set);
+      const python = profile.python?.version;
+      const vulnerabilityStage = advisories
+        ? vulnerabilityReport(set, { source: advisories, markerEnvironment, ...(python ? { python } : {}), indexes: context?.indexes ?? null, provider: context?.provider ?? null, signal: opts.signal, timeoutMs: this.settings.indexTimeoutMs }).catch((e: Error): VulnerabilityReport => {
+            // Advisories are an addition: their failure costs only themselves, and says so.
+            if (e instanceof CancelledError || opts.signal?.aborted) throw new CancelledError();
+            return { unavailable: redact(e.message), entries: [], transitive: [] };
+          })
+        : Promise.resolve(null);
+      const [report, vulnerabilities] = await Promise.all([
+        context ? indexReport(set, { provider: context.provider, indexes: context.indexes, markerEnvironment, profile, signal: opts.signal, timeoutMs: this.settings.indexTimeoutMs }) : Promise.resolve(null),
+        vulnerabilityStage,
+      ]);
+      if (report) this.reports.set(set.root, { key, report });
+      if (vulnerabilities) this.vulnerabilities.set(set.root, { key, report: vulnerabilities });
     }
   }
 
@@ -163,6 +207,7 @@ export class Analysis {
 
   private resetIndexStage(): void {
     this.pool = undefined;
+    this.vulnerabilities.clear();
     this.pinnedProfiles.clear();
     this.reports.clear();
   }

@@ -1,5 +1,9 @@
 // The environment set (files installed together) and what the index stage learned about one: data shared by the analysis, the checks and the front ends.
+import type { MetadataProvider } from '../index/provider';
+import type { IndexSelection } from '../index/selection';
 import type { Dependency, Finding, ParsedFile } from '../model/types';
+import type { MarkerEnvironment } from '../pep/marker';
+import type { MachineProfile } from '../system/profile';
 
 /** Files that are installed together: conflicts are judged across a set. */
 export interface EnvironmentSet {
@@ -61,3 +65,13 @@ export interface InstalledReport {
   packages: ReadonlyMap<string, string>;
 }
 
+
+/** What the editor features need of the index stage for one set: its provider, indexes and target. */
+export interface IndexContext {
+  provider: MetadataProvider;
+  indexes: IndexSelection;
+  profile: MachineProfile;
+  markerEnvironment: MarkerEnvironment;
+  /** The metadata cache folder (project lists and core metadata are read from it); null: memory only. */
+  cacheDir: string | null;
+}
