@@ -10,7 +10,7 @@ import type { Dependency, FileKind, Finding, ParsedFile } from './model/types';
 import { LineIndex } from './model/text';
 import { loadProfile, markerEnvironmentFor, ProfileError, type MachineProfile } from './system/profile';
 import { probe } from './system/probe';
-import { Analyzer, diskSource } from './workspace/analyzer';
+import { Analyzer, diskSource, skipReason } from './workspace/analyzer';
 import { classify } from './workspace/file-kinds';
 import { defaultCacheDir, indexesFor, indexReport, ProviderPool } from './workspace/index-stage';
 import { version } from '../../package.json';
@@ -115,6 +115,10 @@ function target(p: string): { path: string; dir: boolean; kind: FileKind | null 
     }
     return { path: abs, dir: true, kind: null };
   }
+  // A FIFO, socket or device is never opened (a FIFO would block); a file over the size limit is not checked:
+  // either way nothing would be checked, which a CI run must not take for a pass.
+  const why = skipReason(abs);
+  if (why) throw new UsageError(`cannot read '${p}': ${why}; nothing was checked`);
   try {
     fs.accessSync(abs, fs.constants.R_OK);
   } catch {

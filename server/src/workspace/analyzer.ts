@@ -382,7 +382,7 @@ function parseAs(filePath: string, kind: FileKind, text: string, env: Record<str
   if (text.length > MAX_FILE_BYTES) {
     return {
       path: filePath, kind, text, dependencies: [], includes: [], options: [],
-      findings: [{ code: 'syntax', severity: 'error', file: filePath, span: { start: 0, end: 0 }, message: `This file is ${(text.length / 1024 / 1024).toFixed(1)} MB; Stack Doctor reads dependency files up to ${MAX_FILE_BYTES / 1024 / 1024} MB and skipped it.`, related: [], fixes: [] }],
+      findings: [{ code: 'syntax', severity: 'information', file: filePath, span: { start: 0, end: 0 }, message: `Stack Doctor skipped this file: it is ${(text.length / 1024 / 1024).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB Stack Doctor reads. Nothing in it was checked.`, related: [], fixes: [] }],
     };
   }
   switch (kind) {
