@@ -13,6 +13,10 @@ import type { Check } from './types';
  * Bad: `numpy>=1.24` and, further down, `numpy<2`. Good: `numpy>=1.24,<2`.
  * Fixes: merge the declarations into the first (when their specifiers can be joined and still admit a
  * version) or remove this one.
+ *
+ * Output grows linearly with the copies: up to {@link FULL_GROUP} copies each finding names the others and
+ * offers the merge; beyond that the first copy names the rest (line numbers condensed, a capped list of
+ * related locations) and carries the one merge fix, and every other copy points at the first.
  */
 export const duplicate: Check = {
   code: 'duplicate',

@@ -105,20 +105,23 @@ export class Analyzer {
     const folderPyproject = listed.find((f) => f.kind === 'pyproject')?.path;
     const roots = this.rootsOf(listed, pass);
     const sets: EnvironmentSet[] = [];
-    for (const f of listed) {
-      if (!roots.has(f.path)) continue;
-      if (f.kind === 'pyproject') continue;
+    const covered = new Set<string>();
+    const grow = (f: { path: string; kind: FileKind }) => {
       if (pass.read(f.path) === undefined) {
         const why = skipReason(f.path);
         if (why) sets.push({ root: f.path, files: [skippedFile(f.path, f.kind, why)], findings: [] });
-        continue;
+        return;
       }
-      const t = f.kind === 'conda' ? this.condaTree(f.path, pass) : this.tree(f.path, f.kind, pass);
-      if (!t) continue;
+      const t = f.kind === 'conda' ? this.condaTree(f.path, pass) : f.kind === 'pyproject' ? undefined : this.tree(f.path, f.kind, pass);
+      if (!t) return;
       const set: EnvironmentSet = { root: f.path, files: dedupe(t.files), findings: t.findings };
       if (f.kind !== 'constraints') this.joinProjects(set, dir, pass);
+      for (const file of set.files) covered.add(file.path);
       sets.push(set);
-    }
+    };
+    for (const f of listed) if (roots.has(f.path) && f.kind !== 'pyproject') grow(f);
+    // Files that include each other in a cycle, and that nothing else includes: the first listed is the root.
+    for (const f of listed) if (!roots.has(f.path) && f.kind !== 'pyproject' && !covered.has(f.path)) grow(f);
     for (const set of sets) {
       for (const file of set.files) {
         if (path.dirname(file.path) === dir) continue;
@@ -353,20 +356,18 @@ function skippedInclude(file: string, span: { start: number; end: number }, targ
  */
 export function projectReference(dep: Dependency): { dir: string; extras: string[]; relative: string | null } | null {
   if (dep.kind !== 'requirement' || dep.url === null) return null;
-  let u = dep.url.replace(/[?#].*$/s, '');
+  const u = dep.url.replace(/[?#].*$/s, '');
   let p: string;
-  if (/^file:/i.test(u)) {
+  try {
     if (/^file:\/\//i.test(u)) {
-      try {
-        p = fileURLToPath(u.replace(/\[[^\]]*\]$/, ''));
-      } catch {
-        return null;
-      }
       const ex = /\[([^\]]*)\]$/.exec(u);
-      if (ex) p += `[${ex[1]}]`;
-    } else p = path.resolve(path.dirname(dep.file), decodeURIComponent(u.slice('file:'.length)));
-  } else if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(u) && !/^[A-Za-z]:[\\/]/.test(u)) return null;
-  else p = path.resolve(path.dirname(dep.file), u);
+      p = fileURLToPath(ex ? u.slice(0, ex.index) : u) + (ex ? ex[0] : '');
+    } else if (/^file:/i.test(u)) p = path.resolve(path.dirname(dep.file), decodeURIComponent(u.slice('file:'.length)));
+    else if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(u) && !/^[A-Za-z]:[\\/]/.test(u)) return null;
+    else p = path.resolve(path.dirname(dep.file), u);
+  } catch {
+    return null; // a file: URL with a remote host or bad escapes names no local project
+  }
   const extras = new Set(dep.extras.map(canonicalizeName));
   const m = /^(.*?)\[([^\]]*)\]$/.exec(p);
   if (m) {
