@@ -30,7 +30,7 @@ const ROOT = path.resolve('/nonexistent-sd-scale');
 const at = (name: string) => path.join(ROOT, name);
 
 describe('environment sets at scale', () => {
-  it('a chain of 5,000 files is one set, read once per file, in well under a second', () => {
+  it('a chain of 5,000 files is one set, read once per file', () => {
     const n = 5000;
     const files: Record<string, string> = {};
     for (let i = 0; i < n; i++) files[at(`r${i}.txt`)] = `p${i}\n` + (i + 1 < n ? `-r r${i + 1}.txt\n` : '');
@@ -45,7 +45,8 @@ describe('environment sets at scale', () => {
     assert.equal(sets[0]!.files[n - 1]!.path, at(`r${n - 1}.txt`));
     // Each file read once in this analysis (plus the tree's own read of the root's text).
     assert.ok(src.reads <= n + 2, `${src.reads} reads for ${n} files`);
-    assert.ok(ms < 3000, `${ms} ms`);
+    // About 1 s on a quiet machine; the quadratic builder needed minutes for this.
+    assert.ok(ms < 20_000, `${ms} ms`);
   });
 
   it('files the folder lists: only those no other file reaches are roots (diamonds, shared constraints, cycles)', () => {

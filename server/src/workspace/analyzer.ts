@@ -121,7 +121,8 @@ export class Analyzer {
     };
     for (const f of listed) if (roots.has(f.path) && f.kind !== 'pyproject') grow(f);
     // Files that include each other in a cycle, and that nothing else includes: the first listed is the root.
-    for (const f of listed) if (!roots.has(f.path) && f.kind !== 'pyproject' && !covered.has(f.path)) grow(f);
+    // (An included file that could not be read is in no tree; its including line says so.)
+    for (const f of listed) if (!roots.has(f.path) && f.kind !== 'pyproject' && !covered.has(f.path) && pass.read(f.path) !== undefined) grow(f);
     for (const set of sets) {
       for (const file of set.files) {
         if (path.dirname(file.path) === dir) continue;
