@@ -115,15 +115,15 @@ function target(p: string): { path: string; dir: boolean; kind: FileKind | null 
     }
     return { path: abs, dir: true, kind: null };
   }
-  // A FIFO, socket or device is never opened (a FIFO would block); a file over the size limit is not checked:
-  // either way nothing would be checked, which a CI run must not take for a pass.
-  const why = skipReason(abs);
-  if (why) throw new UsageError(`cannot read '${p}': ${why}; nothing was checked`);
   try {
     fs.accessSync(abs, fs.constants.R_OK);
   } catch {
     throw new UsageError(`cannot read '${p}': permission denied`);
   }
+  // A FIFO, socket or device is never opened (a FIFO would block); a file over the size limit is not checked:
+  // either way nothing would be checked, which a CI run must not take for a pass.
+  const why = skipReason(abs);
+  if (why) throw new UsageError(`cannot read '${p}': ${why}; nothing was checked`);
   const kind = classify(abs) ?? (/\.(txt|in)$/i.test(abs) ? 'requirements' : /\.ya?ml$/i.test(abs) ? 'conda' : /\.toml$/i.test(abs) ? 'pyproject' : null);
   if (!kind) throw new UsageError(`'${p}' is not a dependency file Stack Doctor reads (requirements*.txt, constraints*.txt, *.in, environment.yml, pyproject.toml)`);
   return { path: abs, dir: false, kind };

@@ -54,6 +54,7 @@ describe('stack-doctor CLI on hostile input', () => {
       { name: 'numpy', version: '1.26.4' },
       { name: 'numpy', version: '2.0.0' },
       { name: 'fastapi', version: '0.111.0' },
+      { name: 'tensorflow', version: '2.10.0', dependencies: ['numpy>=1.20,<1.24'] },
     ]);
   });
   after(async () => {
@@ -102,6 +103,21 @@ describe('stack-doctor CLI on hostile input', () => {
       const d = diagnosticsOf(r.stdout);
       assert.equal(d.filter((x) => x.code === 'duplicate').length, 2000);
       assert.deepEqual(d.filter((x) => x.code !== 'duplicate').map((x) => `${x.code}: ${x.message}`), []);
+    });
+
+    it('2,000 copies that all take part in a transitive conflict: every finding stays within the caps', async () => {
+      write('dupconflict/requirements.txt', 'tensorflow==2.10.0\n' + 'numpy==1.26.4\n'.repeat(2000));
+      const r = await run(['check', 'dupconflict', '--format', 'json', '--index-url', index.url, '--cache-dir', path.join(dir, '.cache')], dir);
+      assert.equal(r.status, 1, r.stderr);
+      assert.ok(r.ms < 30_000, `took ${r.ms} ms`);
+      const d = diagnosticsOf(r.stdout);
+      const transitive = d.filter((x) => x.code === 'conflict-transitive');
+      assert.ok(transitive.length >= 1, JSON.stringify(d.filter((x) => x.code !== 'duplicate')).slice(0, 2000));
+      for (const x of d) {
+        assert.ok(x.related.length <= 10, `${x.code}: ${x.related.length} related`);
+        assert.ok(x.message.length <= 2000, `${x.code}: ${x.message.length} chars`);
+      }
+      assert.ok(r.stdout.length < 2001 * 4000, `${r.stdout.length} bytes`);
     });
 
     it('scattered copies keep the message under the cap, condensing line numbers', async () => {

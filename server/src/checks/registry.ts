@@ -83,7 +83,8 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
 /**
  * What one finding carries at most, so that output grows linearly with the input however often a line is
  * repeated or a file is shared between sets: related locations beyond the cap are counted in the message.
+ * The message cap leaves room for a long resolver explanation (20 numbered steps are about 3,000 characters).
  */
 export const MAX_RELATED = 10;
 export const MAX_FIXES = 10;
-export const MAX_MESSAGE = 2_000;
+export const MAX_MESSAGE = 4_000;
