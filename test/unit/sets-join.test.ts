@@ -68,6 +68,7 @@ describe('environment sets: a pyproject joins by reference', () => {
     write('conda/pyproject.toml', PYPROJECT);
     write('conda/environment.yml', 'name: serve\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - -e .\n    - rich\n');
     write('conda/conda-cpu.yml', 'name: cpu\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - rich\n');
+    write('conda/conda-train.yml', 'name: train\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - -e .[train]\n');
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -151,11 +152,15 @@ describe('environment sets: a pyproject joins by reference', () => {
   });
 
   it('joins an environment.yml to the pyproject only when its pip part names it', () => {
-    assert.deepEqual(setsOf('conda'), [
+    const sets = new Analyzer(diskSource, {}).folderSets(path.join(root, 'conda'));
+    assert.deepEqual(sets.map(rel), [
       { root: 'conda/pyproject.toml', files: ['conda/pyproject.toml'] },
       { root: 'conda/conda-cpu.yml', files: ['conda/conda-cpu.yml'] },
+      { root: 'conda/conda-train.yml', files: ['conda/conda-train.yml', 'conda/pyproject.toml'] },
       { root: 'conda/environment.yml', files: ['conda/environment.yml', 'conda/pyproject.toml'] },
     ]);
+    assert.deepEqual([...sets[2]!.selectedExtras!.values()], [['train']]);
+    assert.deepEqual([...sets[3]!.selectedExtras!.values()], [[]]);
   });
 
   it('reads project references the way pip writes them', () => {
