@@ -8,7 +8,7 @@ import { dependenciesJson, dependenciesText, findingsJson, findingsSarif, findin
 import type { Dependency, FileKind, Finding, ParsedFile } from './model/types';
 import { LineIndex } from './model/text';
 import { Analysis } from './workspace/analysis';
-import { Analyzer, diskSource } from './workspace/analyzer';
+import { Analyzer, diskSource, skipReason } from './workspace/analyzer';
 import { classify } from './workspace/file-kinds';
 import { defaultCacheDir } from './workspace/index-stage';
 import { readResult, writeResult } from './workspace/result-cache';
@@ -125,6 +125,10 @@ function target(p: string): { path: string; dir: boolean; kind: FileKind | null 
   } catch {
     throw new UsageError(`cannot read '${p}': permission denied`);
   }
+  // A FIFO, socket or device is never opened (a FIFO would block); a file over the size limit is not checked:
+  // either way nothing would be checked, which a CI run must not take for a pass.
+  const why = skipReason(abs);
+  if (why) throw new UsageError(`cannot read '${p}': ${why}; nothing was checked`);
   const kind = classify(abs) ?? (/\.(txt|in)$/i.test(abs) ? 'requirements' : /\.ya?ml$/i.test(abs) ? 'conda' : /\.toml$/i.test(abs) ? 'pyproject' : null);
   if (!kind) throw new UsageError(`'${p}' is not a dependency file Stack Doctor reads (requirements*.txt, constraints*.txt, *.in, environment.yml, pyproject.toml)`);
   return { path: abs, dir: false, kind };

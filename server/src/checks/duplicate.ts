@@ -1,5 +1,6 @@
 // `duplicate`: one package declared twice in the same list of one file.
 import type { Dependency, Finding, Fix, ParsedFile } from '../model/types';
+import { LineIndex } from '../model/text';
 import { hasPep440Text, joinSpecifiers, removalSpan, requirementText, where } from './edits';
 import { versionSetOf } from './scope';
 import type { Check } from './types';
@@ -12,6 +13,10 @@ import type { Check } from './types';
  * Bad: `numpy>=1.24` and, further down, `numpy<2`. Good: `numpy>=1.24,<2`.
  * Fixes: merge the declarations into the first (when their specifiers can be joined and still admit a
  * version) or remove this one.
+ *
+ * Output grows linearly with the copies: up to {@link FULL_GROUP} copies each finding names the others and
+ * offers the merge; beyond that the first copy names the rest (line numbers condensed, a capped list of
+ * related locations) and carries the one merge fix, and every other copy points at the first.
  */
 export const duplicate: Check = {
   code: 'duplicate',
@@ -32,25 +37,93 @@ export const duplicate: Check = {
       for (const decls of groups.values()) {
         if (decls.length < 2) continue;
         const merge = mergeFix(file, decls, set.files);
-        decls.forEach((dep, i) => {
-          const others = decls.filter((d) => d !== dep);
-          const fixes: Fix[] = merge ? [merge] : [];
-          if (i > 0) fixes.push({ title: `Remove this duplicate of ${where(decls[0]!, set.files)}`, edits: [{ file: file.path, span: removalSpan(file.text, dep.span), newText: '' }], preferred: !merge });
+        const label = decls[0]!.name || decls[0]!.url;
+        const within = decls[0]!.section ? `list (${decls[0]!.section})` : 'file';
+        if (decls.length <= FULL_GROUP) {
+          decls.forEach((dep, i) => {
+            const others = decls.filter((d) => d !== dep);
+            const fixes: Fix[] = merge ? [merge] : [];
+            if (i > 0) fixes.push(removeFix(file, dep, decls[0]!, set.files, !merge));
+            out.push({
+              code: 'duplicate',
+              severity: 'warning',
+              file: file.path,
+              span: dep.span,
+              message: `${label} is declared ${decls.length} times in this ${within}: also at ${others.map((d) => where(d, set.files)).join(', ')}.`,
+              related: others.map((d) => ({ file: d.file, span: d.span, message: `${label} is also declared here` })),
+              fixes,
+            });
+          });
+          continue;
+        }
+        // Many copies: the first carries the whole story (a few locations, the rest condensed to line numbers,
+        // and the one merge fix); each other copy points at the first. Output stays linear in the copies.
+        const [first, ...rest] = decls as [Dependency, ...Dependency[]];
+        const lines = lineIndexOf(file);
+        const base = file.path.split(/[\\/]/).pop() ?? file.path;
+        const restLines = rest.map((d) => lines.positionAt(d.nameSpan.start).line + 1);
+        out.push({
+          code: 'duplicate',
+          severity: 'warning',
+          file: file.path,
+          span: first.span,
+          message: `${label} is declared ${decls.length} times in this ${within}: also at ${base} ${restLines.length === 1 ? 'line' : 'lines'} ${condensedLines(restLines, MAX_LINE_LIST_CHARS)}.`,
+          related: rest.slice(0, MAX_RELATED).map((d) => ({ file: d.file, span: d.span, message: `${label} is also declared here` })),
+          fixes: merge ? [merge] : [],
+        });
+        const firstAt = where(first, set.files);
+        for (const dep of rest) {
           out.push({
             code: 'duplicate',
             severity: 'warning',
             file: file.path,
             span: dep.span,
-            message: `${dep.name || dep.url} is declared ${decls.length} times in this ${dep.section ? `list (${dep.section})` : 'file'}: also at ${others.map((d) => where(d, set.files)).join(', ')}.`,
-            related: others.map((d) => ({ file: d.file, span: d.span, message: `${d.name} is also declared here` })),
-            fixes,
+            message: `${label} is declared again here: first at ${firstAt} (${decls.length} declarations in this ${within}${merge ? '; the fix to merge them is offered there' : ''}).`,
+            related: [{ file: first.file, span: first.span, message: `${label} is first declared here` }],
+            fixes: [removeFix(file, dep, first, set.files, !merge)],
           });
-        });
+        }
       }
     }
     return out;
   },
 };
+
+/** Groups up to this size keep the full finding on every copy (each lists the others and offers the merge). */
+const FULL_GROUP = 10;
+/** Related locations the first finding of a larger group carries. */
+const MAX_RELATED = 10;
+/** The line numbers a message names, at most this long (ranges condensed: `12-40, 45`). */
+const MAX_LINE_LIST_CHARS = 1_500;
+
+function removeFix(file: ParsedFile, dep: Dependency, first: Dependency, files: ParsedFile[], preferred: boolean): Fix {
+  return { title: `Remove this duplicate of ${where(first, files)}`, edits: [{ file: file.path, span: removalSpan(file.text, dep.span), newText: '' }], preferred };
+}
+
+const lineIndexes = new WeakMap<ParsedFile, LineIndex>();
+function lineIndexOf(f: ParsedFile): LineIndex {
+  let li = lineIndexes.get(f);
+  if (!li) lineIndexes.set(f, (li = new LineIndex(f.text)));
+  return li;
+}
+
+/** `2-5, 9, 11-40`, cut with `…` (and how many more) where it would pass `maxChars`. */
+export function condensedLines(lines: number[], maxChars: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    let j = i;
+    while (j + 1 < lines.length && lines[j + 1] === lines[j]! + 1) j++;
+    parts.push(j === i ? String(lines[i]) : `${lines[i]}-${lines[j]}`);
+    i = j + 1;
+  }
+  let text = '';
+  for (let k = 0; k < parts.length; k++) {
+    const next = text ? `${text}, ${parts[k]}` : parts[k]!;
+    if (next.length > maxChars) return `${text}, … (${parts.length - k} more ${parts.length - k === 1 ? 'range' : 'ranges'})`;
+    text = next;
+  }
+  return text;
+}
 
 /** One line that says what all the duplicates say, replacing the first and deleting the rest; null when that is not possible. */
 function mergeFix(file: ParsedFile, decls: Dependency[], files: ParsedFile[]): Fix | null {

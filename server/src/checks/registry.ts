@@ -39,6 +39,8 @@ export type SeverityOverrides = Partial<Record<Code, Severity | 'off'>>;
 export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: SeverityOverrides = {}): Finding[] {
   const seen = new Map<string, Finding>();
   const out: Finding[] = [];
+  /** Related locations left out of a finding by the cap, counted. */
+  const hidden = new Map<Finding, number>();
   for (const check of checks) {
     const override = overrides[check.code];
     if (override === 'off') continue;
@@ -57,19 +59,36 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
           merge(earlier, f);
           continue;
         }
-        const copy = { ...f, related: [...f.related], fixes: [...f.fixes], ...(override ? { severity: override } : {}) };
+        const copy = { ...f, related: f.related.slice(0, MAX_RELATED), fixes: f.fixes.slice(0, MAX_FIXES), ...(override ? { severity: override } : {}) };
+        if (f.related.length > MAX_RELATED) hidden.set(copy, f.related.length - MAX_RELATED);
         seen.set(key, copy);
         out.push(copy);
       }
     }
   }
+  for (const f of out) {
+    const more = hidden.get(f);
+    if (more) f.message = `${f.message} (${more} more related ${more === 1 ? 'location' : 'locations'} not listed.)`;
+    if (f.message.length > MAX_MESSAGE) f.message = `${f.message.slice(0, MAX_MESSAGE - 40)}… (message shortened)`;
+  }
   return out;
+
+  /** Adds what `later` says about the same place to `into`: its other related locations and fixes, within the caps. */
+  function merge(into: Finding, later: Finding): void {
+    for (const r of later.related) {
+      if (into.related.some((x) => x.file === r.file && x.span.start === r.span.start)) continue;
+      if (into.related.length < MAX_RELATED) into.related.push(r);
+      else hidden.set(into, (hidden.get(into) ?? 0) + 1);
+    }
+    for (const fix of later.fixes) if (into.fixes.length < MAX_FIXES && !into.fixes.some((x) => x.title === fix.title)) into.fixes.push(fix);
+  }
 }
 
-/** Adds what `later` says about the same place to `into`: its other related locations and fixes. */
-function merge(into: Finding, later: Finding): void {
-  for (const r of later.related) {
-    if (!into.related.some((x) => x.file === r.file && x.span.start === r.span.start)) into.related.push(r);
-  }
-  for (const fix of later.fixes) if (!into.fixes.some((x) => x.title === fix.title)) into.fixes.push(fix);
-}
+/**
+ * What one finding carries at most, so that output grows linearly with the input however often a line is
+ * repeated or a file is shared between sets: related locations beyond the cap are counted in the message.
+ * The message cap leaves room for a long resolver explanation (20 numbered steps are about 3,000 characters).
+ */
+export const MAX_RELATED = 10;
+export const MAX_FIXES = 10;
+export const MAX_MESSAGE = 4_000;

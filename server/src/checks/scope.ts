@@ -1,6 +1,7 @@
 // Which declarations of a set are installed together, and which of them take part in version checks on this target.
 import type { Dependency } from '../model/types';
 import { markerTextHolds, type MarkerEnvironment } from '../pep/marker';
+import { canonicalizeName } from '../pep/name';
 import { SpecifierSet } from '../pep/specifier';
 import { VersionSet } from '../pep/version-set';
 import type { ScopedDependency } from './types';
@@ -64,9 +65,15 @@ export function installedDeclarations(set: EnvironmentSet, env: MarkerEnvironmen
   if (hit && hit.env === env) return hit.decls;
   const out: ScopedDependency[] = [];
   for (const f of set.files) {
+    // A project a requirement of the set installs (`-e .[train]`): its base and the extras named there, nothing else.
+    const selected = set.selectedExtras?.get(f.path);
     for (const dep of f.dependencies) {
-      const scope = scopeOf(dep);
+      let scope = scopeOf(dep);
       if (scope === null || !markerHolds(dep, env)) continue;
+      if (selected && scope !== '') {
+        if (!scope.startsWith('extra:') || !selected.includes(canonicalizeName(scope.slice('extra:'.length)))) continue;
+        scope = '';
+      }
       out.push({ dep, scope });
     }
   }

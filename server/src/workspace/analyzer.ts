@@ -2,8 +2,10 @@
 import { finding } from '../model/finding';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { EnvironmentSet } from './types';
-import type { FileKind, Finding, ParsedFile } from '../model/types';
+import type { Dependency, FileKind, Finding, ParsedFile } from '../model/types';
+import { canonicalizeName } from '../pep/name';
 import { parseEnvironmentYml } from '../parsers/environment-yml';
 import { parsePyproject } from '../parsers/pyproject';
 import { loadRequirementsTree, parseRequirementsFile } from '../parsers/requirements';
@@ -85,57 +87,170 @@ export class Analyzer {
   }
 
   /**
-   * The environment sets of a folder: each requirements file that no other requirements file of the folder
+   * The environment sets of a folder: each requirements file that no other dependency file of the folder
    * includes, with everything it includes, and each environment.yml with the files its `pip:` part
-   * includes — each with the folder's pyproject.toml; a pyproject or constraints file that belongs to no
-   * such set is a set of its own. `extra` adds a file (an open buffer with an unusual name) as a root.
+   * includes. A pyproject.toml joins a set only where the set names its project, as pip joins them
+   * (`.`, `-e .[extra]`, a path or `file:` URL to its folder); the extras named there are installed with
+   * the base (`selectedExtras`), and only they. The folder's pyproject is also a set of its own, as is a
+   * constraints file no other file includes. A file Stack Doctor skips (too large, not a regular file) is a
+   * set of its own with one information finding that says why. `extra` adds a file (an open buffer with an
+   * unusual name) as a root.
+   *
+   * Linear in the files and lines of the folder: each file is read and parsed once per call, the roots are
+   * found from the include graph, and a tree is built only for each root.
    */
   folderSets(dir: string, extra?: { path: string; kind: FileKind }): EnvironmentSet[] {
+    const pass = new Pass(this.source);
     const listed = this.folderFiles(dir);
     if (extra && !listed.some((f) => f.path === extra.path)) listed.push(extra);
-    const pyprojectPath = listed.find((f) => f.kind === 'pyproject')?.path;
-    const pyproject = pyprojectPath ? this.parse(pyprojectPath, 'pyproject') : undefined;
-    const trees = new Map<string, { files: ParsedFile[]; findings: Finding[] }>();
-    for (const f of listed) {
-      if (f.kind === 'requirements' || f.kind === 'constraints') {
-        const tree = this.tree(f.path, f.kind);
-        if (tree) trees.set(f.path, tree);
-      } else if (f.kind === 'conda') {
-        const yml = this.parse(f.path, 'conda');
-        if (!yml) continue;
-        const files = [yml];
-        const findings: Finding[] = [];
-        for (const inc of yml.includes) {
-          if (!inc.resolved) continue;
-          const sub = this.tree(inc.resolved, inc.kind);
-          if (!sub) {
-            findings.push(unreadable(yml.path, inc.span, inc.target));
-            continue;
-          }
-          files.push(...sub.files);
-          findings.push(...sub.findings);
-        }
-        trees.set(f.path, { files, findings });
-      }
-    }
-    // A file included by another tree of the folder is not a root of its own.
-    const included = new Set<string>();
-    for (const [root, t] of trees) for (const file of t.files) if (file.path !== root) included.add(file.path);
+    const folderPyproject = listed.find((f) => f.kind === 'pyproject')?.path;
+    const roots = this.rootsOf(listed, pass);
     const sets: EnvironmentSet[] = [];
-    for (const [root, t] of trees) {
-      if (included.has(root)) continue;
-      const isConstraints = listed.find((f) => f.path === root)?.kind === 'constraints';
-      const files = dedupe(isConstraints || !pyproject ? t.files : [...t.files, pyproject]);
-      sets.push({ root, files, findings: t.findings });
-      for (const file of files) {
+    const covered = new Set<string>();
+    const grow = (f: { path: string; kind: FileKind }) => {
+      if (pass.read(f.path) === undefined) {
+        const why = skipReason(f.path);
+        if (why) sets.push({ root: f.path, files: [skippedFile(f.path, f.kind, why)], findings: [] });
+        return;
+      }
+      const t = f.kind === 'conda' ? this.condaTree(f.path, pass) : f.kind === 'pyproject' ? undefined : this.tree(f.path, f.kind, pass);
+      if (!t) return;
+      const set: EnvironmentSet = { root: f.path, files: dedupe(t.files), findings: t.findings };
+      if (f.kind !== 'constraints') this.joinProjects(set, dir, pass);
+      for (const file of set.files) covered.add(file.path);
+      sets.push(set);
+    };
+    for (const f of listed) if (roots.has(f.path) && f.kind !== 'pyproject') grow(f);
+    // Files that include each other in a cycle, and that nothing else includes: the first listed is the root.
+    // (An included file that could not be read is in no tree; its including line says so.)
+    for (const f of listed) if (!roots.has(f.path) && f.kind !== 'pyproject' && !covered.has(f.path) && pass.read(f.path) !== undefined) grow(f);
+    for (const set of sets) {
+      for (const file of set.files) {
         if (path.dirname(file.path) === dir) continue;
         let from = this.includedFrom.get(file.path);
         if (!from) this.includedFrom.set(file.path, (from = new Set()));
         from.add(dir);
       }
     }
-    if (pyproject && !sets.some((s) => s.files.includes(pyproject))) sets.unshift({ root: pyproject.path, files: [pyproject], findings: [] });
+    // The folder's pyproject is always a set of its own: there its extras and groups are judged, each with its base.
+    if (folderPyproject) {
+      const pyproject = pass.read(folderPyproject) === undefined ? undefined : this.parse(folderPyproject, 'pyproject', pass.read(folderPyproject));
+      if (pyproject) sets.unshift({ root: pyproject.path, files: [pyproject], findings: [] });
+      else {
+        const why = skipReason(folderPyproject);
+        if (why) sets.unshift({ root: folderPyproject, files: [skippedFile(folderPyproject, 'pyproject', why)], findings: [] });
+      }
+    }
     return sets;
+  }
+
+  /**
+   * The listed files that no other listed file includes (through any chain of `-r`/`-c` or a `pip:` part).
+   * Each file is parsed once; every node carries at most two "reached from" labels, so the walk is linear.
+   */
+  private rootsOf(listed: { path: string; kind: FileKind }[], pass: Pass): Set<string> {
+    type Node = { path: string; next: string[]; labels: string[] };
+    const nodes = new Map<string, Node>();
+    const keyOf = (p: string, kind: FileKind) => `${kind}\0${p}`;
+    const nodeOf = (p: string, kind: FileKind): Node => {
+      const key = keyOf(p, kind);
+      let n = nodes.get(key);
+      if (n) return n;
+      n = { path: p, next: [], labels: [] };
+      nodes.set(key, n);
+      const text = kind === 'pyproject' ? undefined : pass.read(p);
+      if (text === undefined) return n;
+      const parsed = this.parse(p, kind, text);
+      if (parsed) for (const inc of parsed.includes) if (inc.resolved) n.next.push(keyOf(path.resolve(inc.resolved), inc.kind));
+      return n;
+    };
+    // Build the graph of everything reachable from the listed files, iteratively (chains may be long).
+    const todo: [string, FileKind][] = listed.map((f) => [f.path, f.kind]);
+    while (todo.length) {
+      const [p, kind] = todo.pop()!;
+      if (nodes.has(keyOf(p, kind))) continue;
+      const n = nodeOf(p, kind);
+      for (const k of n.next) if (!nodes.has(k)) {
+        const sep = k.indexOf('\0');
+        todo.push([k.slice(sep + 1), k.slice(0, sep) as FileKind]);
+      }
+    }
+    // Propagate "reached from listed file X" along the edges, at most two distinct labels per node.
+    const work: [Node, string][] = [];
+    const add = (n: Node, label: string) => {
+      if (n.labels.length >= 2 || n.labels.includes(label)) return;
+      n.labels.push(label);
+      work.push([n, label]);
+    };
+    for (const f of listed) {
+      const n = nodes.get(keyOf(f.path, f.kind));
+      if (!n) continue;
+      // A listed file passes its own label on; reaching itself again through a cycle does not make it included.
+      for (const k of n.next) add(nodes.get(k)!, f.path);
+    }
+    while (work.length) {
+      const [n, label] = work.pop()!;
+      for (const k of n.next) add(nodes.get(k)!, label);
+    }
+    const includedPaths = new Set<string>();
+    for (const n of nodes.values()) if (n.labels.some((l) => l !== n.path)) includedPaths.add(n.path);
+    return new Set(listed.filter((f) => !includedPaths.has(f.path)).map((f) => f.path));
+  }
+
+  /** An environment.yml with the files its `pip:` part includes. */
+  private condaTree(ymlPath: string, pass: Pass): { files: ParsedFile[]; findings: Finding[] } | undefined {
+    const yml = this.parse(ymlPath, 'conda', pass.read(ymlPath));
+    if (!yml) return undefined;
+    const files = [yml];
+    const findings: Finding[] = [];
+    for (const inc of yml.includes) {
+      if (!inc.resolved) continue;
+      const sub = this.tree(inc.resolved, inc.kind, pass);
+      if (!sub) {
+        const why = skipReason(inc.resolved);
+        findings.push(why ? skippedInclude(yml.path, inc.span, inc.target, why) : unreadable(yml.path, inc.span, inc.target));
+        continue;
+      }
+      files.push(...sub.files);
+      findings.push(...sub.findings);
+    }
+    return { files: dedupe(files), findings };
+  }
+
+  /**
+   * Adds to the set each pyproject.toml whose project one of its requirements names, as pip would install it
+   * (`-e .`, `.[gpu]`, `../proj`, `file:///…/proj`), and records the extras named with it.
+   */
+  private joinProjects(set: EnvironmentSet, dir: string, pass: Pass): void {
+    const selected = new Map<string, Set<string>>();
+    const added: ParsedFile[] = [];
+    for (const file of set.files) {
+      if (file.kind !== 'requirements' && file.kind !== 'conda') continue;
+      for (const dep of file.dependencies) {
+        const ref = projectReference(dep);
+        if (!ref) continue;
+        // pip reads a relative path from the folder it runs in; the file's own folder first, then the set's.
+        let pyprojectPath: string | undefined;
+        for (const folder of ref.relative === null ? [ref.dir] : [ref.dir, path.resolve(dir, ref.relative)]) {
+          const p = path.join(folder, 'pyproject.toml');
+          if (pass.read(p) !== undefined) {
+            pyprojectPath = p;
+            break;
+          }
+        }
+        if (!pyprojectPath) continue;
+        const pyproject = this.parse(pyprojectPath, 'pyproject', pass.read(pyprojectPath));
+        if (!pyproject) continue;
+        if (!selected.has(pyproject.path)) {
+          selected.set(pyproject.path, new Set());
+          added.push(pyproject);
+        }
+        for (const e of ref.extras) selected.get(pyproject.path)!.add(e);
+      }
+    }
+    if (!added.length) return;
+    set.files = dedupe([...set.files, ...added]);
+    set.selectedExtras = new Map([...selected].map(([p, e]) => [p, [...e].sort()]));
   }
 
   /** The sets of the file's folder (with the file as a root of its own if nothing there includes it) and of every folder that includes it. */
@@ -163,23 +278,114 @@ export class Analyzer {
   }
 
 
-  private tree(root: string, kind: 'requirements' | 'constraints'): { files: ParsedFile[]; findings: Finding[] } | undefined {
-    const text = this.source.read(root);
+  private tree(root: string, kind: 'requirements' | 'constraints', pass: Pass = new Pass(this.source)): { files: ParsedFile[]; findings: Finding[] } | undefined {
+    const text = pass.read(root);
     if (text === undefined) return undefined;
-    return loadRequirementsTree(root, text, {
+    const tree = loadRequirementsTree(root, text, {
       kind,
       env: this.env,
-      read: (p) => this.source.read(p),
+      read: (p) => pass.read(p),
       parse: (p, t, k) => this.parse(p, k, t)!,
     });
+    // An include Stack Doctor skipped (too large, not a regular file) is said so at the including line, not "could not open".
+    for (const file of tree.files) {
+      for (const inc of file.includes) {
+        if (!inc.resolved || pass.read(inc.resolved) !== undefined) continue;
+        const why = skipReason(inc.resolved);
+        if (!why) continue;
+        const at = tree.findings.findIndex((f) => f.file === file.path && f.span.start === inc.span.start && f.span.end === inc.span.end);
+        if (at >= 0) tree.findings[at] = skippedInclude(file.path, inc.span, inc.target, why);
+      }
+    }
+    return tree;
   }
+}
+
+/** One analysis: every file read once, however many trees it is in. */
+class Pass {
+  private readonly texts = new Map<string, string | undefined>();
+
+  constructor(private readonly source: TextSource) {}
+
+  read(filePath: string): string | undefined {
+    if (this.texts.has(filePath)) return this.texts.get(filePath);
+    const t = this.source.read(filePath);
+    this.texts.set(filePath, t);
+    return t;
+  }
+}
+
+/**
+ * Why Stack Doctor does not read a file that is there: it is larger than {@link MAX_FILE_BYTES}, or not a
+ * regular file (a FIFO, socket or device is never opened: opening a FIFO would block). Undefined when
+ * the file is missing or readable.
+ */
+export function skipReason(filePath: string): string | undefined {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(filePath);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? undefined : `it could not be read (${code ?? (e as Error).message})`;
+  }
+  if (st.isDirectory()) return undefined;
+  if (!st.isFile()) return `it is not a regular file (${st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a special file'})`;
+  if (st.size > MAX_FILE_BYTES) return `it is ${(st.size / 1024 / 1024).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB Stack Doctor reads`;
+  try {
+    fs.accessSync(filePath, fs.constants.R_OK);
+  } catch {
+    return 'it could not be read (permission denied)';
+  }
+  return undefined;
+}
+
+/** A file that was skipped, standing in its set with one information finding that says why. */
+function skippedFile(filePath: string, kind: FileKind, why: string): ParsedFile {
+  return {
+    path: filePath, kind, text: '', dependencies: [], includes: [], options: [],
+    findings: [{ code: 'syntax', severity: 'information', file: filePath, span: { start: 0, end: 0 }, message: `Stack Doctor skipped this file: ${why}. Nothing in it was checked.`, related: [], fixes: [] }],
+  };
+}
+
+function skippedInclude(file: string, span: { start: number; end: number }, target: string, why: string): Finding {
+  return { code: 'syntax', severity: 'information', file, span, message: `Stack Doctor skipped '${target}': ${why}. Nothing in it was checked.`, related: [], fixes: [] };
+}
+
+/**
+ * The local project a requirement installs from its folder (`.`, `-e ./proj[gpu]`, `file:///…/proj`),
+ * with the extras named; null for names, remote URLs and constraints. `relative` is the path as written
+ * when it was relative (pip reads it from the folder it runs in).
+ */
+export function projectReference(dep: Dependency): { dir: string; extras: string[]; relative: string | null } | null {
+  if (dep.kind !== 'requirement' || dep.url === null) return null;
+  const u = dep.url.replace(/[?#].*$/s, '');
+  let p: string;
+  try {
+    if (/^file:\/\//i.test(u)) {
+      const ex = /\[([^\]]*)\]$/.exec(u);
+      p = fileURLToPath(ex ? u.slice(0, ex.index) : u) + (ex ? ex[0] : '');
+    } else if (/^file:/i.test(u)) p = path.resolve(path.dirname(dep.file), decodeURIComponent(u.slice('file:'.length)));
+    else if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(u) && !/^[A-Za-z]:[\\/]/.test(u)) return null;
+    else p = path.resolve(path.dirname(dep.file), u);
+  } catch {
+    return null; // a file: URL with a remote host or bad escapes names no local project
+  }
+  const extras = new Set(dep.extras.map(canonicalizeName));
+  const m = /^(.*?)\[([^\]]*)\]$/.exec(p);
+  if (m) {
+    p = m[1]!;
+    for (const e of m[2]!.split(',')) if (e.trim()) extras.add(canonicalizeName(e.trim()));
+  }
+  const written = dep.text.replace(/\[[^\]]*\]\s*$/, '').trim();
+  const relative = written && !path.isAbsolute(written) && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(written) && !written.startsWith('~') ? written : null;
+  return { dir: path.resolve(p), extras: [...extras].sort(), relative };
 }
 
 function parseAs(filePath: string, kind: FileKind, text: string, env: Record<string, string | undefined>): ParsedFile {
   if (text.length > MAX_FILE_BYTES) {
     return {
       path: filePath, kind, text, dependencies: [], includes: [], options: [],
-      findings: [finding('syntax', filePath, { start: 0, end: 0 }, `This file is ${(text.length / 1024 / 1024).toFixed(1)} MB; Stack Doctor reads dependency files up to ${MAX_FILE_BYTES / 1024 / 1024} MB and skipped it.`)],
+      findings: [finding('syntax', filePath, { start: 0, end: 0 }, `Stack Doctor skipped this file: it is ${(text.length / 1024 / 1024).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB Stack Doctor reads. Nothing in it was checked.`, { severity: 'information' })],
     };
   }
   switch (kind) {

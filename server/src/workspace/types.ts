@@ -13,6 +13,13 @@ export interface EnvironmentSet {
   files: ParsedFile[];
   /** Findings about how the files hang together (an unreadable `-r` target, an include cycle), at the including line. */
   findings: Finding[];
+  /**
+   * The local projects a requirement of the set installs (`-e .`, `.[train]`), by their pyproject.toml path (a
+   * file of the set), with the extras named there (PEP 685-normalized, sorted; empty for none). Of such a
+   * project the set installs the base and those extras only: its other extras and its dependency groups are
+   * not installed by this set (its own set judges them).
+   */
+  selectedExtras?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
