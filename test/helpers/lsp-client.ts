@@ -21,7 +21,7 @@ export class LspClient {
   private versions = new Map<string, number>();
 
   constructor(serverJs = path.resolve('dist/server.js'), env: NodeJS.ProcessEnv = process.env) {
-    this.child = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
+    this.child = spawn(process.env.SD_SERVER_NODE ?? process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     this.child.stderr!.on('data', (d) => (this.stderr += d));
     this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishedDiagnostics) => {
@@ -42,12 +42,23 @@ export class LspClient {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }
 
-  async initialize(rootDir: string, initializationOptions: Record<string, unknown> = {}): Promise<unknown> {
+  /**
+   * `capabilities` replaces the default client capabilities (a plain client); `vscodeLike` declares what VS Code
+   * does (lazily resolved code actions, markdown hover), as the editing-session bench needs.
+   */
+  async initialize(rootDir: string, initializationOptions: Record<string, unknown> = {}, opts: { vscodeLike?: boolean } = {}): Promise<unknown> {
     const result = await this.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: pathToFileURL(rootDir).toString(),
       workspaceFolders: [{ uri: pathToFileURL(rootDir).toString(), name: 'ws' }],
-      capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true }, codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } } } } },
+      capabilities: {
+        textDocument: {
+          publishDiagnostics: { relatedInformation: true, versionSupport: true },
+          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source'] } }, ...(opts.vscodeLike ? { dataSupport: true, resolveSupport: { properties: ['edit'] } } : {}) },
+          ...(opts.vscodeLike ? { hover: { contentFormat: ['markdown', 'plaintext'] }, inlayHint: {} } : {}),
+        },
+        ...(opts.vscodeLike ? { workspace: { configuration: false, inlayHint: { refreshSupport: true } }, window: { workDoneProgress: true } } : {}),
+      },
       initializationOptions,
     });
     await this.connection.sendNotification('initialized', {});
@@ -97,6 +108,9 @@ export class LspClient {
       // already gone
     }
     this.connection.dispose();
+    // A profiled server (SD_SERVER_NODE running node --cpu-prof) needs a moment to write its profile on exit.
+    const grace = Number(process.env.SD_EXIT_GRACE_MS ?? 0);
+    for (let waited = 0; !this.exited && waited < grace; waited += 50) await new Promise((r) => setTimeout(r, 50));
     if (!this.exited) this.child.kill();
   }
 }

@@ -81,7 +81,7 @@ export async function soak(opts: SoakOptions): Promise<SoakResult> {
   const unanswered: Record<string, number> = { hover: 0, completion: 0, codeAction: 0, documentLink: 0 };
   const pending: Promise<void>[] = [];
   try {
-    await client.initialize(dir, { offline: !opts.indexUrl, ...(opts.indexUrl ? { indexUrl: opts.indexUrl, cacheDir: path.join(dir, '.cache') } : {}), debounceMs: 10, indexDebounceMs: 150 });
+    await client.initialize(dir, { offline: !opts.indexUrl, ...(opts.indexUrl ? { indexUrl: opts.indexUrl, cacheDir: path.join(dir, '.cache') } : {}), debounceMs: 10, indexDebounceMs: 150 }, { vscodeLike: true });
     const rssStart = rss(client.pid);
     const open = [main, base];
     const current = new Map<string, { text: string; version: number }>();

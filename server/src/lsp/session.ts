@@ -46,6 +46,8 @@ export class Session {
   readonly analysis: Analysis;
   private readonly docs = new Map<string, TextDocument>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** What was last sent per URI (version and encoded diagnostics), so unchanged lists are not sent again. */
+  private readonly lastPublished = new Map<string, { version: number | undefined; body: string }>();
   /** Files each trigger last published for, to clear those that left its sets. */
   private readonly publishedBy = new Map<string, Set<string>>();
   /** Counts loadTarget calls, so that an overlapped, older one does not overwrite the target of a newer one. */
@@ -129,6 +131,7 @@ export class Session {
     if (!p) return;
     this.docs.delete(p);
     this.analysis.files.evict(p);
+    this.lastPublished.delete(doc.uri);
     // The disk's text is the truth again; if it differs from the buffer, the sets change.
     this.schedule(p, 0);
   }
@@ -256,7 +259,7 @@ export class Session {
         const then = opened.get(file);
         if (doc ? then !== doc.version && doc.getText() !== text : then !== undefined) continue;
       }
-      this.publish(file, list.map((f) => toDiagnostic(f, linesOf)), text === undefined || doc?.getText() === text ? doc : undefined);
+      this.publish(file, list.map((f) => toDiagnostic(f, linesOf)), text === undefined || doc?.getText() === text ? doc : undefined, file === filePath);
     }
   }
 
@@ -280,7 +283,18 @@ export class Session {
     this.indexRuns.clear();
   }
 
-  private publish(file: string, diagnostics: Diagnostic[], doc = this.docs.get(file)): void {
-    void this.connection.sendDiagnostics({ uri: doc?.uri ?? fileUri(file), ...(doc ? { version: doc.version } : {}), diagnostics });
+  /**
+   * Sends a file's diagnostics, unless they are exactly what was last sent for it at the same version: an edit to one
+   * file re-analyses every file of its sets, and resending unchanged lists to the others only costs encoding and I/O.
+   * The file that triggered an analysis is always sent (each stage's publish tells the client that stage is done).
+   */
+  private publish(file: string, diagnostics: Diagnostic[], doc = this.docs.get(file), always = false): void {
+    const uri = doc?.uri ?? fileUri(file);
+    const version = doc ? doc.version : undefined;
+    const body = JSON.stringify(diagnostics);
+    const last = this.lastPublished.get(uri);
+    if (!always && last && last.version === version && last.body === body) return;
+    this.lastPublished.set(uri, { version, body });
+    void this.connection.sendDiagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics });
   }
 }

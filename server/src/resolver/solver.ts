@@ -47,6 +47,9 @@ class NoSolution<O> {
   constructor(readonly incompatibility: Incompatibility<O>) {}
 }
 
+/** How long resolution runs before it lets other work (an editor's requests) in: warm answers are all microtasks. */
+const YIELD_EVERY_MS = 8;
+
 class Stop {
   constructor(readonly reason: 'budget' | 'cancelled') {}
 }
@@ -179,8 +182,15 @@ class Solver<O> {
     if (this.signal?.aborted) throw new Stop('cancelled');
   }
 
-  /** Awaits a provider call, but no longer than the budget allows. */
+  /** When the last macrotask turn was: a warm provider answers from memory, and the loop must still let requests in. */
+  private lastYield = Date.now();
+
+  /** Awaits a provider call, but no longer than the budget allows; every few milliseconds lets the event loop run. */
   private async wait<T>(p: Promise<T>): Promise<T> {
+    if (Date.now() - this.lastYield >= YIELD_EVERY_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.lastYield = Date.now();
+    }
     if (Date.now() > this.deadline) throw new Stop('budget');
     if (this.signal?.aborted) throw new Stop('cancelled');
     return this.stopPromise ? Promise.race([p, this.stopPromise]) : p;
