@@ -83,6 +83,8 @@ export function shlexSplit(s: string, base: number): Word[] {
 /** pip's requirement-file options (SUPPORTED_OPTIONS + SUPPORTED_OPTIONS_REQ). */
 export interface OptionDef {
   dest: string;
+  /** One line of help (the editor's completion list shows it). */
+  help: string;
   /** The name the model uses (FileOption.name, Dependency.options). */
   canonical: string;
   names: string[];
@@ -94,29 +96,31 @@ export interface OptionDef {
 const STRONG_HASHES = ['sha256', 'sha384', 'sha512'];
 
 export const OPTION_DEFS: OptionDef[] = [
-  { dest: 'index_url', canonical: '--index-url', names: ['-i', '--index-url', '--pypi-url'], takesValue: true },
-  { dest: 'extra_index_urls', canonical: '--extra-index-url', names: ['--extra-index-url'], takesValue: true },
-  { dest: 'no_index', canonical: '--no-index', names: ['--no-index'], takesValue: false },
-  { dest: 'constraints', canonical: '--constraint', names: ['-c', '--constraint'], takesValue: true },
-  { dest: 'requirements', canonical: '--requirement', names: ['-r', '--requirement'], takesValue: true },
-  { dest: 'editables', canonical: '--editable', names: ['-e', '--editable'], takesValue: true },
-  { dest: 'find_links', canonical: '--find-links', names: ['-f', '--find-links'], takesValue: true },
-  { dest: 'format_control', canonical: '--no-binary', names: ['--no-binary'], takesValue: true, check: binaryCheck },
-  { dest: 'format_control', canonical: '--only-binary', names: ['--only-binary'], takesValue: true, check: binaryCheck },
-  { dest: 'prefer_binary', canonical: '--prefer-binary', names: ['--prefer-binary'], takesValue: false },
-  { dest: 'require_hashes', canonical: '--require-hashes', names: ['--require-hashes'], takesValue: false },
-  { dest: 'pre', canonical: '--pre', names: ['--pre'], takesValue: false },
-  { dest: 'trusted_hosts', canonical: '--trusted-host', names: ['--trusted-host'], takesValue: true },
+  { dest: 'index_url', help: 'Base URL of the Python Package Index.', canonical: '--index-url', names: ['-i', '--index-url', '--pypi-url'], takesValue: true },
+  { dest: 'extra_index_urls', help: 'Extra URLs of package indexes to use in addition to --index-url.', canonical: '--extra-index-url', names: ['--extra-index-url'], takesValue: true },
+  { dest: 'no_index', help: 'Ignore package index (only looking at --find-links URLs instead).', canonical: '--no-index', names: ['--no-index'], takesValue: false },
+  { dest: 'constraints', help: 'Constrain versions using the given constraints file.', canonical: '--constraint', names: ['-c', '--constraint'], takesValue: true },
+  { dest: 'requirements', help: 'Install from the given requirements file.', canonical: '--requirement', names: ['-r', '--requirement'], takesValue: true },
+  { dest: 'editables', help: 'Install a project in editable mode (a local path or a VCS URL).', canonical: '--editable', names: ['-e', '--editable'], takesValue: true },
+  { dest: 'find_links', help: 'A URL or path to an HTML file or folder to look for archives in.', canonical: '--find-links', names: ['-f', '--find-links'], takesValue: true },
+  { dest: 'format_control', help: 'Do not use binary packages (:all:, :none: or package names).', canonical: '--no-binary', names: ['--no-binary'], takesValue: true, check: binaryCheck },
+  { dest: 'format_control', help: 'Do not use source packages (:all:, :none: or package names).', canonical: '--only-binary', names: ['--only-binary'], takesValue: true, check: binaryCheck },
+  { dest: 'prefer_binary', help: 'Prefer binary packages over source packages, even if newer.', canonical: '--prefer-binary', names: ['--prefer-binary'], takesValue: false },
+  { dest: 'require_hashes', help: 'Require a hash to check each requirement against.', canonical: '--require-hashes', names: ['--require-hashes'], takesValue: false },
+  { dest: 'pre', help: 'Include pre-release and development versions.', canonical: '--pre', names: ['--pre'], takesValue: false },
+  { dest: 'trusted_hosts', help: 'Mark this host as trusted, even though it does not have valid or any HTTPS.', canonical: '--trusted-host', names: ['--trusted-host'], takesValue: true },
   {
     dest: 'features_enabled',
+    help: 'Enable a pip feature that may be backward incompatible.',
     canonical: '--use-feature',
     names: ['--use-feature'],
     takesValue: true,
     choices: ['fast-deps', 'truststore', 'no-binary-enable-wheel-cache'],
   },
-  { dest: 'global_options', canonical: '--global-option', names: ['--global-option'], takesValue: true },
+  { dest: 'global_options', help: 'Per requirement: global options passed to setup.py (deprecated by pip).', canonical: '--global-option', names: ['--global-option'], takesValue: true },
   {
     dest: 'hashes',
+    help: 'Per requirement: the expected hash of the archive (algorithm:hexdigest).',
     canonical: '--hash',
     names: ['--hash'],
     takesValue: true,
@@ -129,12 +133,18 @@ export const OPTION_DEFS: OptionDef[] = [
   },
   {
     dest: 'config_settings',
+    help: 'Per requirement: configuration settings passed to the PEP 517 build backend.',
     canonical: '--config-settings',
     names: ['-C', '--config-settings'],
     takesValue: true,
     check: (v, opt) => (v.includes('=') ? undefined : `Arguments to ${opt} must be of the form KEY=VAL`),
   },
 ];
+
+/** Every spelling pip accepts in a requirements file, with its help and whether it takes a value (for completion). */
+export function requirementsFileOptions(): Array<{ name: string; help: string; takesValue: boolean }> {
+  return OPTION_DEFS.flatMap((d) => d.names.map((name) => ({ name, help: d.help, takesValue: d.takesValue })));
+}
 
 function binaryCheck(v: string): string | undefined {
   return v.startsWith('-') ? '--no-binary / --only-binary option requires 1 argument.' : undefined;
