@@ -47,6 +47,11 @@ export interface Dependency {
   options?: string[];
   /** True when the specifier could not be expressed in PEP 440 (conda build strings, odd Poetry forms): checks skip it. */
   specifierUnknown?: boolean;
+  /**
+   * True for a Poetry `optional = true` dependency: installed only through the `[tool.poetry.extras]` that
+   * list it (`extras` on the file names them), never with the base.
+   */
+  optional?: boolean;
 }
 
 export interface CondaDetails {

@@ -2,7 +2,6 @@
 import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar, type Document, type Node } from 'yaml';
 import type { Dependency, Finding, ParsedFile, Span } from '../model/types';
 import { condaSpecToPep440, isMatchSpecError, parseMatchSpec } from '../conda/match-spec';
-import { canonicalizeName } from '../pep/name';
 import { parseRequirementsSource } from './requirements';
 import { MappedText } from './req-text';
 
@@ -163,7 +162,8 @@ function condaEntry(ctx: Ctx, node: Scalar): void {
   const dep: Dependency = {
     file: ctx.path,
     kind: 'conda',
-    name: canonicalizeName(m.name),
+    // Conda names are literal (`atari_py`, `path.py` are other packages than `atari-py`, `path-py`); conda only lowercases them.
+    name: m.name.toLowerCase(),
     rawName: m.name,
     extras: [],
     specifier: pep ?? '',
