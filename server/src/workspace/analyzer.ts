@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { EnvironmentSet } from '../checks/types';
 import type { FileKind, Finding, ParsedFile } from '../model/types';
 import { parseEnvironmentYml } from '../parsers/environment-yml';
+import { decodeDependencyFile } from '../parsers/decode';
 import { parsePyproject } from '../parsers/pyproject';
 import { loadRequirementsTree, parseRequirementsFile } from '../parsers/requirements';
 import { classify } from './file-kinds';
@@ -23,7 +24,9 @@ export const diskSource: TextSource = {
       if (!st.isFile()) return undefined;
       // A file this large is not a dependency list; reading it would only cost memory.
       if (st.size > MAX_FILE_BYTES) return undefined;
-      return fs.readFileSync(filePath, 'utf8');
+      // As pip reads it (BOMs, a coding comment, else UTF-8); undecodable text keeps a U+FFFD where pip stops.
+      const decoded = decodeDependencyFile(fs.readFileSync(filePath));
+      return decoded.error === undefined ? decoded.text : decoded.lossy;
     } catch {
       return undefined;
     }
