@@ -1,24 +1,28 @@
 // Which declarations of a set are installed together, and which of them take part in version checks on this target.
 import type { Dependency } from '../model/types';
+import { sectionScope } from '../parsers/pyproject';
 import { markerTextHolds, type MarkerEnvironment } from '../pep/marker';
 import { SpecifierSet } from '../pep/specifier';
 import { VersionSet } from '../pep/version-set';
 import type { EnvironmentSet, ScopedDependency } from './types';
 
 /**
- * The optional scope a declaration belongs to: '' for what is always installed, `extra:NAME` or
- * `group:NAME` for extras and dependency groups, null for what is never installed with the rest
- * (`build-system.requires` runs in its own isolated build environment).
+ * The scopes that install a declaration: '' for what is always installed, `extra:NAME` or `group:NAME` for
+ * extras and dependency groups; none for what is never installed with the rest (`build-system.requires`
+ * runs in its own isolated build environment; a Poetry optional dependency no extra lists). A declaration
+ * can be in several: an extra that other extras name (`mypkg[dataset]`), a group other groups include, a
+ * Poetry optional dependency several extras list.
  */
+export function scopesOf(dep: Dependency): string[] {
+  if (dep.kind === 'build') return [];
+  if (dep.scopes) return dep.scopes;
+  const s = sectionScope(dep.section ?? '');
+  return s === null ? [] : [s];
+}
+
+/** The first scope of {@link scopesOf}, or null when the declaration is never installed with the rest. */
 export function scopeOf(dep: Dependency): string | null {
-  if (dep.kind === 'build') return null;
-  const s = dep.section ?? '';
-  if (s.startsWith('project.optional-dependencies.')) return 'extra:' + s.slice('project.optional-dependencies.'.length);
-  if (s.startsWith('dependency-groups.')) return 'group:' + s.slice('dependency-groups.'.length);
-  const poetryGroup = /^tool\.poetry\.group\.(.+)\.dependencies$/.exec(s);
-  if (poetryGroup) return 'group:' + poetryGroup[1];
-  if (s === 'tool.poetry.dev-dependencies' || s === 'tool.uv.dev-dependencies') return 'group:dev';
-  return '';
+  return scopesOf(dep)[0] ?? null;
 }
 
 /** Marker results per environment object: a file repeats few distinct markers, and every check asks. */
@@ -64,9 +68,10 @@ export function installedDeclarations(set: EnvironmentSet, env: MarkerEnvironmen
   const out: ScopedDependency[] = [];
   for (const f of set.files) {
     for (const dep of f.dependencies) {
-      const scope = scopeOf(dep);
-      if (scope === null || !markerHolds(dep, env)) continue;
-      out.push({ dep, scope });
+      const scopes = scopesOf(dep);
+      if (!scopes.length || !markerHolds(dep, env)) continue;
+      // One entry per scope: each optional scope is judged with the base (installGroups).
+      for (const scope of scopes) out.push({ dep, scope });
     }
   }
   declarationsCache.set(set, { env, decls: out });

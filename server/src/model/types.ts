@@ -52,6 +52,25 @@ export interface Dependency {
    * list it (`extras` on the file names them), never with the base.
    */
   optional?: boolean;
+  /**
+   * The scopes that install this declaration ('' the base, `extra:NAME`, `group:NAME`) where its section
+   * alone does not say: an extra another extra names through a self-reference (`mypkg[a]`), a dependency
+   * group another includes, a Poetry optional dependency (the extras that list it; [] when none does, so
+   * it is never installed). Absent: the section's own scope (checks/scope.ts).
+   */
+  scopes?: string[];
+}
+
+/** `mypkg[a,b]` inside mypkg's own pyproject: a reference to the project's extras a and b, not a package. */
+export interface ExtraInclude {
+  /** The list that names them: '' for `project.dependencies`, `extra:NAME` for an extra. */
+  scope: string;
+  /** The extras it names (PEP 685 normalized). */
+  extras: string[];
+  /** Its marker as written ("" for none); the included extras are taken as included whatever it says. */
+  marker: string;
+  span: Span;
+  text: string;
 }
 
 export interface CondaDetails {
@@ -92,6 +111,8 @@ export interface ParsedFile {
   /** environment.yml `name` and `channels`. */
   condaName?: string | null;
   channels?: string[];
+  /** pyproject self-references (`mypkg[extra]` in mypkg's own lists), which are not dependencies. */
+  extraIncludes?: ExtraInclude[];
 }
 
 export interface TextEdit {
