@@ -3,6 +3,7 @@ import type { Dependency } from '../model/types';
 import { sectionScope } from '../parsers/pyproject';
 import { markerTextHolds, type MarkerEnvironment } from '../pep/marker';
 import { SpecifierSet } from '../pep/specifier';
+import { Version } from '../pep/version';
 import { VersionSet } from '../pep/version-set';
 import type { EnvironmentSet, ScopedDependency } from './types';
 
@@ -44,19 +45,36 @@ export function markerHolds(dep: Dependency, env: MarkerEnvironment): boolean {
 
 const setCache = new Map<string, VersionSet | null>();
 
-/** The exact set of versions a specifier admits, or null where it cannot be judged (`===`, unparsable). */
+/**
+ * The exact set of versions a specifier admits, or null where it cannot be judged (unparsable). `===X`
+ * (arbitrary equality, packaging's string comparison of the version text) is the one version X where X is
+ * a version written in its normal form; any other `===` text matches no valid version and only its own
+ * text, so it is judged by text alone ({@link arbitraryText}), never here.
+ */
 export function versionSetOf(specifier: string): VersionSet | null {
   let v = setCache.get(specifier);
   if (v !== undefined) return v;
   try {
     const parsed = SpecifierSet.parse(specifier);
-    v = parsed.specifiers.some((s) => s.operator === '===') ? null : VersionSet.fromSpecifierSet(parsed);
+    const literal = parsed.specifiers.some((s) => s.operator === '===' && Version.parse(s.version)?.toString() !== s.version.toLowerCase());
+    v = literal ? null : VersionSet.fromSpecifierSet(parsed);
   } catch {
     v = null;
   }
   if (setCache.size > 10_000) setCache.clear();
   setCache.set(specifier, v);
   return v;
+}
+
+/** The text a specifier's `===` clauses require, lower-cased (packaging compares it case-insensitively); null when it has none. */
+export function arbitraryText(specifier: string): string | null {
+  if (!specifier.includes('===')) return null;
+  try {
+    const arbitrary = SpecifierSet.parse(specifier).specifiers.filter((s) => s.operator === '===');
+    return arbitrary.length ? arbitrary[0]!.version.toLowerCase() : null;
+  } catch {
+    return null;
+  }
 }
 
 const declarationsCache = new WeakMap<EnvironmentSet, { env: MarkerEnvironment; decls: ScopedDependency[] }>();
