@@ -24,7 +24,9 @@ export const diskSource: TextSource = {
       if (!st.isFile()) return undefined;
       // A file this large is not a dependency list; reading it would only cost memory.
       if (st.size > MAX_FILE_BYTES) return undefined;
-      // As pip reads it (BOMs, a coding comment, else UTF-8); undecodable text keeps a U+FFFD where pip stops.
+      // pyproject.toml is UTF-8 (TOML); other files as pip reads them (BOMs, a coding comment, else UTF-8).
+      if (/\.toml$/i.test(filePath)) return fs.readFileSync(filePath, 'utf8');
+      // Undecodable text keeps a U+FFFD where pip stops, which the parser reports.
       const decoded = decodeDependencyFile(fs.readFileSync(filePath));
       return decoded.error === undefined ? decoded.text : decoded.lossy;
     } catch {
