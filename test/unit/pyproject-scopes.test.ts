@@ -138,7 +138,9 @@ describe('extras that name the project itself', () => {
   });
 
   it('bring the named extras into the extra that names them, recursively and through cycles', () => {
-    const scopes = (n: string): string[] => scopesOf(dep(p, n)[0]!);
+    const decls = installedDeclarations(setOf(p), env);
+    const scopes = (n: string): string[] => decls.filter((d) => d.dep.name === n).map((d) => d.scope);
+    assert.deepEqual(scopesOf(dep(p, 'datasets')[0]!), ['extra:dataset'], 'its own scope; the includes are the target\'s to judge');
     assert.deepEqual(scopes('datasets'), ['extra:all', 'extra:aloha', 'extra:dataset', 'extra:xarm']);
     assert.deepEqual(scopes('gym-aloha'), ['extra:all', 'extra:aloha', 'extra:xarm']);
     assert.deepEqual(scopes('gym-pusht'), ['extra:all', 'extra:pusht']);
@@ -158,7 +160,13 @@ describe('extras that name the project itself', () => {
 
   it('a self-reference in the base installs the extra always', () => {
     const q = parsePyproject(FILE, '[project]\nname = "p"\nversion = "1"\ndependencies = ["p[cli]"]\n[project.optional-dependencies]\ncli = ["click>=8"]\n');
-    assert.deepEqual(q.dependencies.map((d) => [d.name, scopesOf(d)]), [['click', ['']]]);
+    assert.deepEqual(installedDeclarations(setOf(q), env).map((d) => [d.dep.name, d.scope]), [['click', '']]);
+  });
+
+  it('a self-reference whose marker does not hold on the target includes nothing', () => {
+    const text = '[project]\nname = "p"\nversion = "1"\n[project.optional-dependencies]\nwin = ["pywin32>=306"]\nlinux = ["uvloop"]\nall = ["p[win] ; sys_platform == \'win32\'", "p[linux] ; sys_platform == \'linux\'"]\n';
+    const q = parsePyproject(FILE, text);
+    assert.deepEqual(installedDeclarations(setOf(q), env).map((d) => [d.dep.name, d.scope]), [['pywin32', 'extra:win'], ['uvloop', 'extra:all'], ['uvloop', 'extra:linux']]);
   });
 
   it('another project of the same extras is still a package', () => {

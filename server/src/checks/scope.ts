@@ -1,5 +1,5 @@
 // Which declarations of a set are installed together, and which of them take part in version checks on this target.
-import type { Dependency } from '../model/types';
+import type { Dependency, ParsedFile } from '../model/types';
 import { sectionScope } from '../parsers/pyproject';
 import { markerTextHolds, type MarkerEnvironment } from '../pep/marker';
 import { SpecifierSet } from '../pep/specifier';
@@ -85,8 +85,9 @@ export function installedDeclarations(set: EnvironmentSet, env: MarkerEnvironmen
   if (hit && hit.env === env) return hit.decls;
   const out: ScopedDependency[] = [];
   for (const f of set.files) {
+    const includers = extraIncluders(f, env);
     for (const dep of f.dependencies) {
-      const scopes = scopesOf(dep);
+      const scopes = includers ? withIncluders(scopesOf(dep), includers) : scopesOf(dep);
       if (!scopes.length || !markerHolds(dep, env)) continue;
       // One entry per scope: each optional scope is judged with the base (installGroups).
       for (const scope of scopes) out.push({ dep, scope });
@@ -94,6 +95,44 @@ export function installedDeclarations(set: EnvironmentSet, env: MarkerEnvironmen
   }
   declarationsCache.set(set, { env, decls: out });
   return out;
+}
+
+/**
+ * For each extra of a pyproject that names itself (`mypkg[dataset]` in mypkg's extras), the scopes that
+ * install that extra too, transitively and through cycles: the lists whose self-reference names it and
+ * whose marker holds on the target. Null when the file has none.
+ */
+function extraIncluders(file: ParsedFile, env: MarkerEnvironment): ((scope: string) => Set<string>) | null {
+  if (!file.extraIncludes?.length) return null;
+  const reverse = new Map<string, string[]>();
+  for (const inc of file.extraIncludes ?? []) {
+    if (inc.marker && !markerTextHolds(inc.marker, env)) continue;
+    for (const e of inc.extras) (reverse.get('extra:' + e) ?? reverse.set('extra:' + e, []).get('extra:' + e)!).push(inc.scope);
+  }
+  const memo = new Map<string, Set<string>>();
+  return (scope) => {
+    let seen = memo.get(scope);
+    if (seen) return seen;
+    seen = new Set<string>();
+    const work = [scope];
+    while (work.length) {
+      for (const from of reverse.get(work.pop()!) ?? []) {
+        if (from === scope || seen.has(from)) continue;
+        seen.add(from);
+        work.push(from);
+      }
+    }
+    memo.set(scope, seen);
+    return seen;
+  };
+}
+
+/** A declaration's scopes with those that include them; one that the base includes is always installed, once. */
+function withIncluders(scopes: string[], includers: (scope: string) => Set<string>): string[] {
+  const all = new Set(scopes);
+  for (const s of scopes) for (const i of includers(s)) all.add(i);
+  if (all.size === scopes.length) return scopes;
+  return all.has('') ? [''] : [...all].sort();
 }
 
 /** The groups of declarations installed together: the base alone, then the base with each optional scope. */

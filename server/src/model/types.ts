@@ -54,9 +54,10 @@ export interface Dependency {
   optional?: boolean;
   /**
    * The scopes that install this declaration ('' the base, `extra:NAME`, `group:NAME`) where its section
-   * alone does not say: an extra another extra names through a self-reference (`mypkg[a]`), a dependency
-   * group another includes, a Poetry optional dependency (the extras that list it; [] when none does, so
-   * it is never installed). Absent: the section's own scope (checks/scope.ts).
+   * alone does not say: a dependency group another includes, a Poetry optional dependency (the extras that
+   * list it; [] when none does, so it is never installed). Absent: the section's own scope. Extras that
+   * other extras name through a self-reference are expanded per target by checks/scope.ts from
+   * ParsedFile.extraIncludes.
    */
   scopes?: string[];
 }
@@ -67,7 +68,7 @@ export interface ExtraInclude {
   scope: string;
   /** The extras it names (PEP 685 normalized). */
   extras: string[];
-  /** Its marker as written ("" for none); the included extras are taken as included whatever it says. */
+  /** Its marker as written ("" for none): the extras are included only on targets where it holds. */
   marker: string;
   span: Span;
   text: string;

@@ -295,7 +295,7 @@ class PyprojectReader {
   requiresPython = '';
   /** Self-references of the project (`mypkg[extra]` in mypkg's own lists), kept out of `dependencies`. */
   readonly extraIncludes: ExtraInclude[] = [];
-  /** Scope -> the scopes it includes: extras through self-references, groups through `include-group`. */
+  /** Group scope -> the group scopes it includes (`include-group`). */
   private readonly includes = new Map<string, Set<string>>();
   /** `[tool.poetry.extras]`: extra -> the package names it lists, with where each is written. */
   private readonly poetryExtras = new Map<string, Array<{ name: string; span: Span; raw: string }>>();
@@ -331,10 +331,10 @@ class PyprojectReader {
   }
 
   /**
-   * Gives each declaration the scopes that install it where its section alone does not say: an extra named
-   * by a self-reference joins the extras (or the base) that name it, recursively; a dependency group joins
-   * the groups that include it; a Poetry optional dependency belongs to the `[tool.poetry.extras]` that list
-   * it, and to none when none does (Poetry never installs it then).
+   * Gives each declaration the scopes that install it where its section alone does not say: a dependency
+   * group joins the groups that include it, recursively; a Poetry optional dependency belongs to the
+   * `[tool.poetry.extras]` that list it, and to none when none does (Poetry never installs it then).
+   * Self-referencing extras are left to checks/scope.ts: their markers depend on the target.
    */
   private assignScopes(): void {
     // Who includes each scope, transitively (cycles end where they started).
@@ -464,7 +464,7 @@ class PyprojectReader {
   /**
    * `mypkg[a,b]` in mypkg's own dependencies or extras names the project's extras a and b (the usual way to
    * compose extras): it is no package of its own, so it leaves `dependencies` and becomes an include of
-   * those extras into the list that names it.
+   * those extras into the list that names it (checks/scope.ts expands it where its marker holds).
    */
   private selfReferences(self: string, first: number, extras: Set<string>): void {
     const kept: Dependency[] = [];
@@ -476,8 +476,7 @@ class PyprojectReader {
       }
       this.extraIncludes.push({ scope, extras: dep.extras, marker: dep.marker, span: dep.span, text: dep.text });
       for (const e of dep.extras) {
-        if (extras.has(e)) this.include(scope, 'extra:' + e);
-        else this.finding(dep.span, `'${dep.text}' names the extra '${e}', which this project does not define`, 'warning');
+        if (!extras.has(e)) this.finding(dep.span, `'${dep.text}' names the extra '${e}', which this project does not define`, 'warning');
       }
     }
     this.dependencies.push(...kept);
