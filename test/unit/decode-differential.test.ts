@@ -58,3 +58,21 @@ test('undecodable text is still reported, at the byte pip stops at', () => {
   assert.match(parsed.findings[0]!.message, /not valid UTF-8/);
   assert.equal(d.lossy.slice(0, parsed.findings[0]!.span.start), 'numpy\nscipy  # ');
 });
+
+test('hostile input: 8 MB in each encoding decodes in linear time', () => {
+  const n = 8 * 1024 * 1024;
+  const files = [
+    Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('numpy==1.0\n'.repeat(n / 22), 'utf16le')]),
+    Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('numpy==1.0\n'.repeat(n / 22), 'utf16le').swap16()]),
+    Buffer.concat([Buffer.from('# coding: cp1252\n'), Buffer.alloc(n, 0x80)]),
+    Buffer.concat([Buffer.from('# coding: latin-1\n'), Buffer.alloc(n, 0xe9)]),
+    Buffer.from('é'.repeat(n / 2)),
+    Buffer.concat([Buffer.from([0x00, 0x00, 0xfe, 0xff]), Buffer.alloc(n / 4 * 4, 0).fill(Buffer.from([0, 0, 0, 0x61]))]),
+  ];
+  for (const f of files) {
+    const t = Date.now();
+    const d = decodeDependencyFile(f);
+    assert.equal(d.error, undefined);
+    assert.ok(Date.now() - t < 10_000, `${Date.now() - t} ms`);
+  }
+});

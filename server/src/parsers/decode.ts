@@ -102,8 +102,12 @@ function decodeAs(buf: Uint8Array, encoding: string, base: number): Attempt {
     }
     case 'cp1252': {
       const bad = buf.findIndex((b) => CP1252_UNDEFINED.has(b));
-      let text = '';
-      for (const b of buf) text += b >= 0x80 && b < 0xa0 ? CP1252_HIGH[b - 0x80]! : String.fromCharCode(b);
+      const units = new Uint16Array(buf.length);
+      for (let k = 0; k < buf.length; k++) {
+        const b = buf[k]!;
+        units[k] = b >= 0x80 && b < 0xa0 ? CP1252_HIGH.charCodeAt(b - 0x80) : b;
+      }
+      const text = Buffer.from(units.buffer, units.byteOffset, units.byteLength).toString('utf16le');
       return bad < 0 ? { text } : fail(`'charmap' codec can't decode byte 0x${buf[bad]!.toString(16)}`, buf, bad, base, 'latin1');
     }
     case 'utf-16':
@@ -181,6 +185,24 @@ function wide(buf: Uint8Array, width: 2 | 4, little: boolean, base: number): Att
     parts.push(chunk);
     return { error: `'${name}' codec can't decode bytes in position ${base + i}: ${why}`, byteOffset: base + i, prefix: parts.join('') };
   };
+  if (width === 2) {
+    // Check the surrogates, then let Node decode (it is far faster than building the string here).
+    let k = 0;
+    for (; k + 2 <= buf.length; k += 2) {
+      const u = unit(k);
+      if (u < 0xd800 || u > 0xdfff) continue;
+      if (u >= 0xdc00) break;
+      if (k + 4 > buf.length) break;
+      const v = unit(k + 2);
+      if (v < 0xdc00 || v > 0xdfff) break;
+      k += 2;
+    }
+    if (k >= buf.length) {
+      const le = Buffer.from(buf);
+      if (!little) le.swap16();
+      return { text: le.toString('utf16le') };
+    }
+  }
   let i = 0;
   for (; i + width <= buf.length; i += width) {
     const u = unit(i);
