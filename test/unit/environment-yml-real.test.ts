@@ -61,6 +61,8 @@ describe('a GAN-shaped environment', () => {
     assert.equal(q.requiresPython, '==3.8.5');
     const r = parseEnvironmentYml('/p/environment.yml', 'dependencies:\n  - python 3.9.*\n');
     assert.equal(r.requiresPython, '==3.9.*');
+    const upper = parseEnvironmentYml('/p/environment.yml', 'dependencies:\n  - conda-forge::Python=3.10\n');
+    assert.equal(upper.requiresPython, '==3.10.*', 'conda lower-cases names');
     const none = parseEnvironmentYml('/p/environment.yml', 'dependencies:\n  - python\n  - numpy\n');
     assert.equal(none.requiresPython, '');
   });

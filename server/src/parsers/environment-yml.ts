@@ -179,7 +179,7 @@ function condaEntry(ctx: Ctx, node: Scalar): void {
   };
   if (pep === null) dep.specifierUnknown = true;
   ctx.out.dependencies.push(dep);
-  if (m.name === 'python' && pep !== null && pep !== '' && !ctx.out.requiresPython) ctx.out.requiresPython = pep;
+  if (dep.name === 'python' && pep !== null && pep !== '' && !ctx.out.requiresPython) ctx.out.requiresPython = pep;
 }
 
 /** The `pip:` items of one list: conda writes them, one per line, to a requirements file that pip reads. */
