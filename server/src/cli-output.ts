@@ -97,6 +97,11 @@ export function dependenciesJson(deps: Dependency[], linesOf: LinesOf): unknown 
       url: d.url,
       editable: d.editable,
       section: d.section,
+      // Installed only through an extra that lists it (Poetry `optional = true`).
+      ...(d.optional ? { optional: true } : {}),
+      // A conda spec as written, and whether `specifier` could say it in PEP 440.
+      ...(d.conda ? { conda: d.conda } : {}),
+      ...(d.specifierUnknown ? { specifierUnknown: true } : {}),
     })),
   };
 }
@@ -105,7 +110,9 @@ export function dependenciesJson(deps: Dependency[], linesOf: LinesOf): unknown 
 export function dependenciesText(deps: Dependency[], linesOf: LinesOf, cwd: string): string {
   return deps.map((d) => {
     const p = linesOf(d.file).positionAt(d.span.start);
-    const what = `${d.name}${d.extras.length ? `[${d.extras.join(',')}]` : ''}${d.url ? ` @ ${d.url}` : d.specifier}${d.marker ? `; ${d.marker}` : ''}`;
+    // A conda spec PEP 440 cannot say is shown as conda wrote it, never as nothing.
+    const spec = d.specifierUnknown && d.conda ? ` ${d.conda.version}${d.conda.build ? ` ${d.conda.build}` : ''}` : d.specifier;
+    const what = `${d.name}${d.extras.length ? `[${d.extras.join(',')}]` : ''}${d.url ? ` @ ${d.url}` : spec}${d.marker ? `; ${d.marker}` : ''}`;
     return `${what}  ${rel(d.file, cwd)}:${p.line + 1} (${d.kind}${d.section ? `, ${d.section}` : ''})`;
   }).join('\n') + (deps.length ? '\n' : '');
 }

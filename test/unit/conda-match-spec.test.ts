@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { condaSpecToPep440, isMatchSpecError, parseMatchSpec, type MatchSpec } from '../../server/src/conda/match-spec';
 import { condaVersionSpecMatches } from '../../server/src/conda/version';
+import { SpecifierSet } from '../../server/src/pep/specifier';
 
 function ok(text: string): MatchSpec {
   const r = parseMatchSpec(text);
@@ -157,13 +158,16 @@ describe('condaSpecToPep440', () => {
       ['==1.24.3', '==1.24.3'], ['>=1.24,<2', '>=1.24,<2'], ['>=1.24, <2', '>=1.24,<2'], ['!=1.5', '!=1.5'],
       ['!=1.5.*', '!=1.5.*'], ['~=1.10', '~=1.10'], ['>=1.0.*', '>=1.0'], ['==1.2.*', '==1.2'], ['=1.2.*', '==1.2.*'],
       ['(>=1,<2),!=1.5', '>=1,<2,!=1.5'], ['1!2.0', '==1!2.0'], ['>=1,*', '>=1'],
+      // Pre-release bounds (issue 9 item 7): conda orders dev < a < b < rc < release as PEP 440 does.
+      ['1.0a1', '==1.0a1'], ['>=1.0rc1', '>=1.0rc1'], ['>=1.23,<3.0a0', '>=1.23,<3.0a0'], ['>=2.0,<2.4.0dev0', '>=2.0,<2.4.0.dev0'],
+      ['25.8.*,>=0.0.0a0', '==25.8.*,>=0.0.0a0'], ['<25.10.0A0', '<25.10.0a0'], ['!=2.0b', '!=2.0b0'],
     ];
     for (const [conda, pep] of cases) assert.equal(condaSpecToPep440(conda), pep, conda);
   });
 
   it('returns null for what it cannot say exactly', () => {
-    for (const conda of ['1.2|1.3', '>=1,<2|>3', '1.*.1', '^1\\.2$', '1.0a1', '>=1.0rc1', '1.1.1_', '~=1', '~=1.2.*',
-      '>1.0*', '1.2+local', '(1.2|1.3),>1', '>=1.0,<', 'x@y', '1_2']) {
+    for (const conda of ['1.2|1.3', '>=1,<2|>3', '1.*.1', '^1\\.2$', '1.1.1_', '~=1', '~=1.2.*',
+      '>1.0*', '1.2+local', '(1.2|1.3),>1', '>=1.0,<', 'x@y', '1_2', '=1.0a1', '~=1.0rc1', '!=1.0a1.*', '>=1.0.post1', '<1.0c1', '1.0alpha1']) {
       assert.equal(condaSpecToPep440(conda), null, conda);
     }
   });
@@ -184,6 +188,25 @@ describe('condaSpecToPep440', () => {
       const conda = condaFor[pep]!;
       assert.equal(condaSpecToPep440(conda), pep);
       for (const version of versions) assert.equal(condaVersionSpecMatches(conda, version), matching.includes(version), `${version} in ${conda}`);
+    }
+  });
+
+  /** PEP 440's `<V` without V's pre-releases; conda's component-wise order of a tag against a longer release. */
+  const KNOWN_DIFFERENCES = new Set(['>=1.23,<3.0a0 3.0.0.dev0', '>=25.8.0a0,<25.10 25.10.0a3', '<3.0rc1 3.0.0.dev0', '>3.0a0 3.0.0.dev0']);
+
+  it('agrees with conda matching on pre-release bounds', () => {
+    // conda admits pre-releases wherever the order allows; a PEP 440 set that names a pre-release does too.
+    const versions = ['0.0.0a0', '1.22.4', '1.23.0', '2.0.0rc1', '2.3.3', '2.4.0.dev0', '2.4.0dev1', '2.4.0a1', '2.4.0', '25.8.0a12', '25.8.0', '25.8.1', '25.10.0a3', '3.0.0.dev0', '3.0a0', '3.0a1', '3.0b2', '3.0rc1', '3.0', '3.1'];
+    for (const conda of ['>=1.23,<3.0a0', '>=2.0,<2.4.0dev0', '25.8.*,>=0.0.0a0', '>=25.8.0a0,<25.10', '<3.0rc1', '>3.0a0', '1.0a1', '!=3.0b2']) {
+      const pep = condaSpecToPep440(conda);
+      assert.ok(pep, conda);
+      const set = SpecifierSet.parse(pep);
+      for (const version of versions) {
+        const condaVersion = version.replace('.dev', 'dev');
+        // The known differences (see match-spec.ts sameOrderVersion): they must still be the only ones.
+        const known = KNOWN_DIFFERENCES.has(`${conda} ${version}`);
+        assert.equal(set.contains(version, true) !== condaVersionSpecMatches(conda, condaVersion), known, `${version} in ${conda} (PEP 440 ${pep})`);
+      }
     }
   });
 });

@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nodePath from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import type { Dependency, ParsedFile, Span } from '../../server/src/model/types';
 
@@ -128,7 +129,8 @@ describe('parseEnvironmentYml', () => {
     assert.equal(mylib.url, 'git+https://github.com/org/repo.git#egg=mylib');
     assert.equal(at(ENV, mylib.span), 'git+https://github.com/org/repo.git#egg=mylib');
     const local = pipDeps.find((d) => d.editable)!;
-    assert.equal(local.url, nodePath.resolve('/work/project/local_pkg'));
+    // A local path becomes a file: URL, as in a requirements file (the same parser reads both).
+    assert.equal(local.url, pathToFileURL(nodePath.resolve('/work/project/local_pkg')).href);
     assert.equal(at(ENV, local.span), './local_pkg');
   });
 

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { decodeDependencyFile } from '../../server/src/parsers/decode';
 import { loadRequirementsTree } from '../../server/src/parsers/requirements';
 import { Marker } from '../../server/src/pep/marker';
 import type { Finding, ParsedFile } from '../../server/src/model/types';
@@ -33,9 +34,14 @@ const expected = JSON.parse(readFileSync(join(corpus, 'expected.json'), 'utf8').
 const corpusUrl = pathToFileURL(corpus).href;
 
 const rel = (p: string): string => relative(corpus, p).split(sep).join('/');
+/** Reads a file as pip does (parsers/decode.ts: BOMs, a coding comment, else UTF-8). */
+const decode = (p: string): string => {
+  const d = decodeDependencyFile(readFileSync(p));
+  return d.error === undefined ? d.text : d.lossy;
+};
 const read = (p: string): string | undefined => {
   try {
-    return readFileSync(p, 'utf8');
+    return decode(p);
   } catch {
     return undefined;
   }
@@ -126,7 +132,7 @@ for (const name of rootNames) {
   const exp = expected.roots[name]!;
   test(`pip agrees: ${name}${exp.error ? ' (rejected by pip)' : ''}`, () => {
     const path = join(corpus, name);
-    const { files, findings } = loadRequirementsTree(path, readFileSync(path, 'utf8'), { kind: exp.kind, env: expected.env, read });
+    const { files, findings } = loadRequirementsTree(path, decode(path), { kind: exp.kind, env: expected.env, read });
     const texts = new Map(files.map((f) => [rel(f.path), f.text]));
     const ours = flatten(files, files[0]!);
     const allFindings: Finding[] = [...findings, ...files.flatMap((f) => f.findings)];

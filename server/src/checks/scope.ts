@@ -1,26 +1,31 @@
 // Which declarations of a set are installed together, and which of them take part in version checks on this target.
-import type { Dependency } from '../model/types';
+import type { Dependency, ParsedFile } from '../model/types';
+import { sectionScope } from '../parsers/pyproject';
 import { markerTextHolds, type MarkerEnvironment } from '../pep/marker';
 import { canonicalizeName } from '../pep/name';
 import { SpecifierSet } from '../pep/specifier';
+import { Version } from '../pep/version';
 import { VersionSet } from '../pep/version-set';
 import type { ScopedDependency } from './types';
 import type { EnvironmentSet } from '../workspace/types';
 
 /**
- * The optional scope a declaration belongs to: '' for what is always installed, `extra:NAME` or
- * `group:NAME` for extras and dependency groups, null for what is never installed with the rest
- * (`build-system.requires` runs in its own isolated build environment).
+ * The scopes that install a declaration: '' for what is always installed, `extra:NAME` or `group:NAME` for
+ * extras and dependency groups; none for what is never installed with the rest (`build-system.requires`
+ * runs in its own isolated build environment; a Poetry optional dependency no extra lists). A declaration
+ * can be in several: an extra that other extras name (`mypkg[dataset]`), a group other groups include, a
+ * Poetry optional dependency several extras list.
  */
+export function scopesOf(dep: Dependency): string[] {
+  if (dep.kind === 'build') return [];
+  if (dep.scopes) return dep.scopes;
+  const s = sectionScope(dep.section ?? '');
+  return s === null ? [] : [s];
+}
+
+/** The first scope of {@link scopesOf}, or null when the declaration is never installed with the rest. */
 export function scopeOf(dep: Dependency): string | null {
-  if (dep.kind === 'build') return null;
-  const s = dep.section ?? '';
-  if (s.startsWith('project.optional-dependencies.')) return 'extra:' + s.slice('project.optional-dependencies.'.length);
-  if (s.startsWith('dependency-groups.')) return 'group:' + s.slice('dependency-groups.'.length);
-  const poetryGroup = /^tool\.poetry\.group\.(.+)\.dependencies$/.exec(s);
-  if (poetryGroup) return 'group:' + poetryGroup[1];
-  if (s === 'tool.poetry.dev-dependencies' || s === 'tool.uv.dev-dependencies') return 'group:dev';
-  return '';
+  return scopesOf(dep)[0] ?? null;
 }
 
 /** Marker results per environment object: a file repeats few distinct markers, and every check asks. */
@@ -42,19 +47,36 @@ export function markerHolds(dep: Dependency, env: MarkerEnvironment): boolean {
 
 const setCache = new Map<string, VersionSet | null>();
 
-/** The exact set of versions a specifier admits, or null where it cannot be judged (`===`, unparsable). */
+/**
+ * The exact set of versions a specifier admits, or null where it cannot be judged (unparsable). `===X`
+ * (arbitrary equality, packaging's string comparison of the version text) is the one version X where X is
+ * a version written in its normal form; any other `===` text matches no valid version and only its own
+ * text, so it is judged by text alone ({@link arbitraryText}), never here.
+ */
 export function versionSetOf(specifier: string): VersionSet | null {
   let v = setCache.get(specifier);
   if (v !== undefined) return v;
   try {
     const parsed = SpecifierSet.parse(specifier);
-    v = parsed.specifiers.some((s) => s.operator === '===') ? null : VersionSet.fromSpecifierSet(parsed);
+    const literal = parsed.specifiers.some((s) => s.operator === '===' && Version.parse(s.version)?.toString() !== s.version.toLowerCase());
+    v = literal ? null : VersionSet.fromSpecifierSet(parsed);
   } catch {
     v = null;
   }
   if (setCache.size > 10_000) setCache.clear();
   setCache.set(specifier, v);
   return v;
+}
+
+/** The text a specifier's `===` clauses require, lower-cased (packaging compares it case-insensitively); null when it has none. */
+export function arbitraryText(specifier: string): string | null {
+  if (!specifier.includes('===')) return null;
+  try {
+    const arbitrary = SpecifierSet.parse(specifier).specifiers.filter((s) => s.operator === '===');
+    return arbitrary.length ? arbitrary[0]!.version.toLowerCase() : null;
+  } catch {
+    return null;
+  }
 }
 
 const declarationsCache = new WeakMap<EnvironmentSet, { env: MarkerEnvironment; decls: ScopedDependency[] }>();
@@ -65,20 +87,61 @@ export function installedDeclarations(set: EnvironmentSet, env: MarkerEnvironmen
   if (hit && hit.env === env) return hit.decls;
   const out: ScopedDependency[] = [];
   for (const f of set.files) {
+    const includers = extraIncluders(f, env);
     // A project a requirement of the set installs (`-e .[train]`): its base and the extras named there, nothing else.
     const selected = set.selectedExtras?.get(f.path);
     for (const dep of f.dependencies) {
-      let scope = scopeOf(dep);
-      if (scope === null || !markerHolds(dep, env)) continue;
-      if (selected && scope !== '') {
-        if (!scope.startsWith('extra:') || !selected.includes(canonicalizeName(scope.slice('extra:'.length)))) continue;
-        scope = '';
+      let scopes = includers ? withIncluders(scopesOf(dep), includers) : scopesOf(dep);
+      if (!scopes.length || !markerHolds(dep, env)) continue;
+      if (selected) {
+        const installed = scopes.some((s) => s === '' || (s.startsWith('extra:') && selected.includes(canonicalizeName(s.slice('extra:'.length)))));
+        if (!installed) continue;
+        scopes = [''];
       }
-      out.push({ dep, scope });
+      // One entry per scope: each optional scope is judged with the base (installGroups).
+      for (const scope of scopes) out.push({ dep, scope });
     }
   }
   declarationsCache.set(set, { env, decls: out });
   return out;
+}
+
+/**
+ * For each extra of a pyproject that names itself (`mypkg[dataset]` in mypkg's extras), the scopes that
+ * install that extra too, transitively and through cycles: the lists whose self-reference names it and
+ * whose marker holds on the target. Null when the file has none.
+ */
+function extraIncluders(file: ParsedFile, env: MarkerEnvironment): ((scope: string) => Set<string>) | null {
+  if (!file.extraIncludes?.length) return null;
+  const reverse = new Map<string, string[]>();
+  for (const inc of file.extraIncludes ?? []) {
+    if (inc.marker && !markerTextHolds(inc.marker, env)) continue;
+    for (const e of inc.extras) (reverse.get('extra:' + e) ?? reverse.set('extra:' + e, []).get('extra:' + e)!).push(inc.scope);
+  }
+  const memo = new Map<string, Set<string>>();
+  return (scope) => {
+    let seen = memo.get(scope);
+    if (seen) return seen;
+    seen = new Set<string>();
+    const work = [scope];
+    while (work.length) {
+      for (const from of reverse.get(work.pop()!) ?? []) {
+        if (from === scope || seen.has(from)) continue;
+        seen.add(from);
+        work.push(from);
+      }
+    }
+    memo.set(scope, seen);
+    return seen;
+  };
+}
+
+/** A declaration's scopes with those that include them; one that the base includes is always installed, once. */
+function withIncluders(scopes: string[], includers: (scope: string) => Set<string>): string[] {
+  const all = new Set(scopes);
+  for (const s of scopes) for (const i of includers(s)) all.add(i);
+  if (all.size === scopes.length) return scopes;
+  return all.has('') ? [''] : [...all].sort();
 }
 
 /** The groups of declarations installed together: the base alone, then the base with each optional scope. */

@@ -326,6 +326,26 @@ export function isMatchSpecError(r: MatchSpec | MatchSpecError): r is MatchSpecE
 /** Versions that mean the same in conda and PEP 440: an optional epoch and a numeric release. */
 const PLAIN_VERSION = /^(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*$/;
 
+/**
+ * A release with a pre-release or development tag glued to its last number (`3.0a0`, `2.4.0dev0`,
+ * `25.8.0rc1`): conda orders these as PEP 440 does (`dev` < `a` < `b` < `rc` < the release; conda
+ * lowercases versions). Other letters (`post`, `c`, `alpha`, `_`, local parts) are left out: their order differs.
+ * Two differences remain, as for plain versions: PEP 440's `<V` leaves out V's own pre-releases (conda's
+ * `<25.10` admits `25.10.0a3`), and conda compares a tag against a longer release component by component
+ * (`3.0.0dev0` is above `3.0a0` in conda, below it in PEP 440).
+ */
+const PRE_VERSION = /^((?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*)(a|b|rc|dev)([0-9]*)$/i;
+
+/** The PEP 440 spelling of a conda version that orders the same in both, or null. */
+function sameOrderVersion(v: string): string | null {
+  if (PLAIN_VERSION.test(v)) return v;
+  const m = PRE_VERSION.exec(v);
+  if (!m) return null;
+  const tag = m[2]!.toLowerCase();
+  const n = m[3] || '0';
+  return tag === 'dev' ? `${m[1]}.dev${n}` : `${m[1]}${tag}${n}`;
+}
+
 function leafToPep440(leaf: string): string | null {
   const s = leaf.trim();
   if (s === '*') return '';
@@ -337,24 +357,28 @@ function leafToPep440(leaf: string): string | null {
     let v = m[2]!;
     const star = v.endsWith('.*');
     if (star) v = v.slice(0, -2);
-    if (!PLAIN_VERSION.test(v)) return null;
+    const pep = sameOrderVersion(v);
+    if (pep === null) return null;
+    // A prefix match (`=1.0`, `!=1.0.*`) is on the release only in PEP 440.
+    if (!PLAIN_VERSION.test(v) && (op === '=' || op === '~=' || star)) return null;
     switch (op) {
       case '=':
         return `==${v}.*`;
       case '!=':
-        return star ? `!=${v}.*` : `!=${v}`;
+        return star ? `!=${v}.*` : `!=${pep}`;
       case '~=':
         return star || !v.replace(/^[0-9]+!/, '').includes('.') ? null : `~=${v}`;
       default:
         // conda ignores `.*` after `==`, `<`, `<=`, `>`, `>=`.
-        return `${op}${v}`;
+        return `${op}${pep}`;
     }
   }
   if (s.endsWith('*')) {
     const base = s.slice(0, -1).replace(/\.$/, '');
     return PLAIN_VERSION.test(base) ? `==${base}.*` : null;
   }
-  return PLAIN_VERSION.test(s) ? `==${s}` : null;
+  const pep = sameOrderVersion(s);
+  return pep === null ? null : `==${pep}`;
 }
 
 function andLeaves(tree: CondaSpecTree): string[] | null {
@@ -372,8 +396,9 @@ function andLeaves(tree: CondaSpecTree): string[] | null {
 /**
  * Translates a conda version spec to the PEP 440 specifier set that admits the same versions, where one
  * exists: `=1.24` and `1.24.*` -> `==1.24.*`, `1.24` -> `==1.24` (conda's bare version is exact),
- * `==1.24.3` -> `==1.24.3`, `>=1.24,<2` -> `>=1.24,<2`, `*` or "" -> "". Null for unions (`|`), regexes,
- * globs inside a version, and versions with letters, `_` or local parts, whose order differs between the two.
+ * `==1.24.3` -> `==1.24.3`, `>=1.24,<2` -> `>=1.24,<2`, `<3.0a0` -> `<3.0a0`, `<2.4.0dev0` -> `<2.4.0.dev0`,
+ * `*` or "" -> "". Null for unions (`|`), regexes, globs inside a version, and versions with other letters,
+ * `_` or local parts, whose order differs between the two.
  */
 export function condaSpecToPep440(version: string): string | null {
   const v = version.trim();

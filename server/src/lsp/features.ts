@@ -5,6 +5,7 @@ import { CompletionItemKind, MarkupKind, type CompletionItem, type DocumentLink,
 import type { EnvironmentSet } from '../workspace/types';
 import type { Dependency, ParsedFile } from '../model/types';
 import { LineIndex, type Position } from '../model/text';
+import { requirementsFileOptions } from '../parsers/req-options';
 import { fileUri, toRange } from './convert';
 import { specifierInWords } from './words';
 
@@ -48,38 +49,13 @@ export function documentLinks(file: ParsedFile, lines: LineIndex): DocumentLink[
     .map((i) => ({ range: toRange(i.span, lines), target: fileUri(i.resolved!), tooltip: `Open ${i.kind === 'constraints' ? 'constraints' : 'requirements'} file ${i.target}` }));
 }
 
-/** pip's requirements-file options with a line of help each. */
-const OPTIONS: [string, string][] = [
-  ['-r', 'Install from the given requirements file.'],
-  ['--requirement', 'Install from the given requirements file.'],
-  ['-c', 'Constrain versions using the given constraints file.'],
-  ['--constraint', 'Constrain versions using the given constraints file.'],
-  ['-e', 'Install a project in editable mode (a local path or a VCS URL).'],
-  ['--editable', 'Install a project in editable mode (a local path or a VCS URL).'],
-  ['-i', 'Base URL of the Python Package Index.'],
-  ['--index-url', 'Base URL of the Python Package Index.'],
-  ['--extra-index-url', 'Extra URLs of package indexes to use in addition to --index-url.'],
-  ['--no-index', 'Ignore package index (only looking at --find-links URLs instead).'],
-  ['-f', 'A URL or path to an HTML file or folder to look for archives in.'],
-  ['--find-links', 'A URL or path to an HTML file or folder to look for archives in.'],
-  ['--pre', 'Include pre-release and development versions.'],
-  ['--prefer-binary', 'Prefer binary packages over source packages, even if newer.'],
-  ['--only-binary', 'Do not use source packages (:all:, :none: or package names).'],
-  ['--no-binary', 'Do not use binary packages (:all:, :none: or package names).'],
-  ['--trusted-host', 'Mark this host as trusted, even though it does not have valid or any HTTPS.'],
-  ['--use-feature', 'Enable a pip feature that may be backward incompatible.'],
-  ['--require-hashes', 'Require a hash to check each requirement against.'],
-  ['--hash', 'Per requirement: the expected hash of the archive (algorithm:hexdigest).'],
-  ['--config-settings', 'Per requirement: configuration settings passed to the PEP 517 build backend.'],
-  ['--global-option', 'Per requirement: global options passed to setup.py (deprecated by pip).'],
-];
-
 /** Completion in a requirements file: options after a leading `-`, and paths after `-r`/`-c`. */
 export function completeRequirements(filePath: string, lineText: string): CompletionItem[] {
   const inc = /^\s*(?:-r|--requirement|-c|--constraint)(?:\s+|=)(\S*)$/.exec(lineText);
   if (inc) return completePath(path.dirname(filePath), inc[1]!, filePath);
   if (/^\s*-[-\w]*$/.test(lineText)) {
-    return OPTIONS.map(([label, doc]) => ({ label, kind: CompletionItemKind.Keyword, detail: doc, insertText: label.startsWith('--') && !['--pre', '--no-index', '--prefer-binary', '--require-hashes'].includes(label) ? `${label} ` : label }));
+    // The options the parser accepts (parsers/req-options.ts OPTION_DEFS), so completion never offers one pip rejects.
+    return requirementsFileOptions().map((o) => ({ label: o.name, kind: CompletionItemKind.Keyword, detail: o.help, insertText: o.name.startsWith('--') && o.takesValue ? `${o.name} ` : o.name }));
   }
   return [];
 }

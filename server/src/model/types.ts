@@ -48,6 +48,31 @@ export interface Dependency {
   options?: string[];
   /** True when the specifier could not be expressed in PEP 440 (conda build strings, odd Poetry forms): checks skip it. */
   specifierUnknown?: boolean;
+  /**
+   * True for a Poetry `optional = true` dependency: installed only through the `[tool.poetry.extras]` that
+   * list it (`extras` on the file names them), never with the base.
+   */
+  optional?: boolean;
+  /**
+   * The scopes that install this declaration ('' the base, `extra:NAME`, `group:NAME`) where its section
+   * alone does not say: a dependency group another includes, a Poetry optional dependency (the extras that
+   * list it; [] when none does, so it is never installed). Absent: the section's own scope. Extras that
+   * other extras name through a self-reference are expanded per target by checks/scope.ts from
+   * ParsedFile.extraIncludes.
+   */
+  scopes?: string[];
+}
+
+/** `mypkg[a,b]` inside mypkg's own pyproject: a reference to the project's extras a and b, not a package. */
+export interface ExtraInclude {
+  /** The list that names them: '' for `project.dependencies`, `extra:NAME` for an extra. */
+  scope: string;
+  /** The extras it names (PEP 685 normalized). */
+  extras: string[];
+  /** Its marker as written ("" for none): the extras are included only on targets where it holds. */
+  marker: string;
+  span: Span;
+  text: string;
 }
 
 export interface CondaDetails {
@@ -88,6 +113,8 @@ export interface ParsedFile {
   /** environment.yml `name` and `channels`. */
   condaName?: string | null;
   channels?: string[];
+  /** pyproject self-references (`mypkg[extra]` in mypkg's own lists), which are not dependencies. */
+  extraIncludes?: ExtraInclude[];
 }
 
 export interface TextEdit {

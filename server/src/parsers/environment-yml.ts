@@ -1,10 +1,9 @@
 // Parses conda environment.yml files (name, channels, conda dependencies and the pip: section) into the model.
-import * as nodePath from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar, type Document, type Node } from 'yaml';
-import type { Dependency, FileOption, Finding, Include, ParsedFile, Span } from '../model/types';
+import type { Dependency, Finding, ParsedFile, Span } from '../model/types';
 import { condaSpecToPep440, isMatchSpecError, parseMatchSpec } from '../conda/match-spec';
-import { canonicalizeName } from '../pep/name';
-import { parseRequirementEntry } from './requirement-entry';
+import { parseRequirementsSource } from './requirements';
+import { MappedText } from './req-text';
 
 /** Findings after this many in one file collapse into one: junk input must not flood the editor. */
 const MAX_FINDINGS = 200;
@@ -31,7 +30,16 @@ function fileFinding(path: string, span: Span, message: string): Finding {
   return { code: 'syntax', severity: 'error', file: path, span, message, related: [], fixes: [] };
 }
 
+/** How to read an environment.yml's `pip:` part (see {@link RequirementsParseOptions}). */
+export interface EnvironmentYmlOptions {
+  /** Variables for `${VAR}` expansion in the pip part; `process.env` when absent. */
+  env?: Record<string, string | undefined>;
+  /** Whether an absolute path is an existing directory (pip looks at the disk for a path-like line). */
+  isDirectory?: (absPath: string) => boolean;
+}
+
 interface Ctx {
+  opts: EnvironmentYmlOptions;
   path: string;
   text: string;
   doc: Document.Parsed;
@@ -154,7 +162,8 @@ function condaEntry(ctx: Ctx, node: Scalar): void {
   const dep: Dependency = {
     file: ctx.path,
     kind: 'conda',
-    name: canonicalizeName(m.name),
+    // Conda names are literal (`atari_py`, `path.py` are other packages than `atari-py`, `path-py`); conda only lowercases them.
+    name: m.name.toLowerCase(),
     rawName: m.name,
     extras: [],
     specifier: pep ?? '',
@@ -170,151 +179,39 @@ function condaEntry(ctx: Ctx, node: Scalar): void {
   };
   if (pep === null) dep.specifierUnknown = true;
   ctx.out.dependencies.push(dep);
-  if (m.name === 'python' && pep !== null && pep !== '' && !ctx.out.requiresPython) ctx.out.requiresPython = pep;
+  if (dep.name === 'python' && pep !== null && pep !== '' && !ctx.out.requiresPython) ctx.out.requiresPython = pep;
 }
 
-/** pip's short option names, as the model writes them. */
-const LONG_OPTION: Record<string, string> = {
-  '-i': '--index-url',
-  '-f': '--find-links',
-  '-r': '--requirement',
-  '-c': '--constraint',
-  '-e': '--editable',
-};
-
-const URL_RE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
-const ARCHIVE_RE = /\.(whl|zip|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar)$/i;
-
-function looksLikeLocation(s: string): boolean {
-  return URL_RE.test(s) || /^(\.|\/|~|[A-Za-z]:[\\/])/.test(s) || ARCHIVE_RE.test(s.split('#')[0]!);
+/** The `pip:` items of one list: conda writes them, one per line, to a requirements file that pip reads. */
+interface PipItems {
+  pieces: MappedText[];
 }
 
-/** A name pip knows before building: `#egg=name` or a wheel's file name; '' otherwise. */
-function locationName(location: string): string {
-  const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(location);
-  if (egg) return egg[1]!;
-  const file = location.split(/[?#]/)[0]!.split(/[\\/]/).pop() ?? '';
-  const wheel = /^([A-Za-z0-9._]+)-[^-]+(-[^-]+)?-[^-]+-[^-]+-[^-]+\.whl$/i.exec(file);
-  return wheel ? wheel[1]! : '';
-}
-
-function locationDependency(ctx: Ctx, st: ScalarText, location: string, a: number, editable: boolean, options: string[]): Dependency {
-  const name = locationName(location);
-  const url = URL_RE.test(location) ? location : nodePath.resolve(nodePath.dirname(ctx.path), location.replace(/^~(?=\/|$)/, process.env['HOME'] ?? '~'));
-  const span = partSpan(st, a, a + location.length);
-  return {
-    file: ctx.path, kind: 'requirement', name: canonicalizeName(name), rawName: name, extras: [], specifier: '', marker: '',
-    url, editable, section: 'dependencies.pip', span, nameSpan: span, specifierSpan: { start: span.end, end: span.end },
-    text: location, ...(options.length ? { options } : {}),
-  };
-}
-
-/** pip's `${VAR}` expansion (upper-case names, digits and `_`; unset variables stay as written): conda hands this part to pip as a requirements file. */
-function expandEnvVars(s: string): string {
-  return s.replace(/\$\{([A-Z0-9_]+)\}/g, (whole, name: string) => process.env[name] ?? whole);
-}
-
-function requirement(ctx: Ctx, st: ScalarText, req: string, a: number, editable: boolean, options: string[]): void {
-  const expanded = expandEnvVars(req);
-  if (expanded !== req) {
-    // Offsets no longer line up with the text: findings and spans cover the whole entry.
-    st = { ...st, offset: null };
-    req = expanded;
-  }
-  if (!/^[A-Za-z0-9._-]+\s*(\[[^\]]*\])?\s*@/.test(req) && looksLikeLocation(req)) {
-    ctx.out.dependencies.push(locationDependency(ctx, st, req, a, editable, options));
-    return;
-  }
-  const r = parseRequirementEntry(req, st.offset === null ? 0 : st.offset + a, {
-    file: ctx.path, kind: 'requirement', section: 'dependencies.pip', editable, options,
-  });
-  if (r.finding) {
-    if (st.offset === null) r.finding.span = { ...st.whole };
-    addFinding(ctx, r.finding.span, r.finding.message);
-    return;
-  }
-  const dep = r.dependency;
-  if (st.offset === null) {
-    dep.span = { ...st.whole };
-    dep.nameSpan = { ...st.whole };
-    dep.specifierSpan = { ...st.whole };
-  }
-  ctx.out.dependencies.push(dep);
-}
-
-/** Splits trailing per-line options (`--hash=...`) off a requirement, in pip's long `--name=value` form. */
-function splitLineOptions(s: string): { req: string; options: string[] } {
-  const m = /\s--[A-Za-z]/.exec(s);
-  if (!m) return { req: s, options: [] };
-  const tokens = s.slice(m.index).trim().split(/\s+/);
-  const options: string[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    const next = tokens[i + 1];
-    if (t.startsWith('--') && !t.includes('=') && next !== undefined && !next.startsWith('-')) {
-      options.push(`${t}=${next}`);
-      i++;
-    } else options.push(t);
-  }
-  return { req: s.slice(0, m.index).trimEnd(), options };
-}
-
-function pipOption(ctx: Ctx, st: ScalarText, line: string, a: number): void {
-  const span = partSpan(st, a, a + line.length);
-  let flag: string;
-  let valueAt: number;
-  if (line.startsWith('--')) {
-    const m = /^--[A-Za-z0-9-]*/.exec(line)!;
-    flag = m[0];
-    valueAt = flag.length + (line[flag.length] === '=' ? 1 : 0);
-  } else {
-    // Short options may be glued to their value: `-rbase.txt`.
-    flag = line.slice(0, 2);
-    valueAt = 2;
-  }
-  while (valueAt < line.length && /\s/.test(line[valueAt]!)) valueAt++;
-  const value = line.slice(valueAt).trim();
-  if (!/^--?[A-Za-z]/.test(flag)) {
-    addFinding(ctx, span, `Invalid pip option '${line}'.`);
-    return;
-  }
-  const name = LONG_OPTION[flag] ?? flag;
-  if (name === '--requirement' || name === '--constraint' || name === '--editable') {
-    if (!value) {
-      addFinding(ctx, span, `pip option '${flag}' needs ${name === '--editable' ? 'a path or URL' : 'a file'}.`);
-      return;
-    }
-    if (name === '--editable') {
-      requirement(ctx, st, value, a + valueAt, true, []);
-      return;
-    }
-    const include: Include = {
-      kind: name === '--requirement' ? 'requirements' : 'constraints',
-      target: value,
-      resolved: URL_RE.test(value) ? null : nodePath.resolve(nodePath.dirname(ctx.path), value),
-      span,
-    };
-    ctx.out.includes.push(include);
-    return;
-  }
-  const option: FileOption = { name, value: value === '' ? null : value, span };
-  ctx.out.options.push(option);
-}
-
-function pipEntry(ctx: Ctx, node: Scalar): void {
+function pipEntry(ctx: Ctx, items: PipItems, node: Scalar): void {
   const st = scalarText(ctx, node);
   if (!st) return;
-  // pip drops a `#` comment that starts the line or follows whitespace.
-  const raw = st.value.replace(/(^|\s)#.*$/s, '');
-  const a = raw.length - raw.trimStart().length;
-  const line = raw.trim();
-  if (line === '') return;
-  if (line.startsWith('-')) {
-    pipOption(ctx, st, line, a);
-    return;
+  // Exact where positions are; otherwise every character stands for the whole scalar.
+  const piece = st.offset === null ? MappedText.synthetic(st.value, st.whole.start, st.whole.end) : MappedText.fromFile(ctx.text, st.offset, st.offset + st.value.length);
+  if (items.pieces.length) {
+    const prev = items.pieces[items.pieces.length - 1]!.endOffset;
+    items.pieces.push(MappedText.synthetic('\n', prev, prev));
   }
-  const { req, options } = splitLineOptions(line);
-  requirement(ctx, st, req, a, false, options);
+  items.pieces.push(piece);
+}
+
+/** Reads the `pip:` items through the requirements parser, as pip reads the file conda writes. */
+function readPipItems(ctx: Ctx, items: PipItems): void {
+  if (!items.pieces.length) return;
+  const read = parseRequirementsSource(ctx.path, ctx.text, MappedText.concat(items.pieces), {
+    kind: 'requirements',
+    section: 'dependencies.pip',
+    env: ctx.opts.env,
+    isDirectory: ctx.opts.isDirectory,
+  });
+  ctx.out.dependencies.push(...read.dependencies);
+  ctx.out.includes.push(...read.includes);
+  ctx.out.options.push(...read.options);
+  for (const f of read.findings) addFinding(ctx, f.span, f.message);
 }
 
 function readPip(ctx: Ctx, value: unknown, keyNode: unknown): void {
@@ -324,11 +221,13 @@ function readPip(ctx: Ctx, value: unknown, keyNode: unknown): void {
     addFinding(ctx, nodeSpan(ctx, (node ?? keyNode) as Node, 0), `'pip' must be a list of requirements, not ${describe(node)}.`);
     return;
   }
+  const items: PipItems = { pieces: [] };
   for (const raw of node.items) {
     const item = deref(ctx, raw);
-    if (isScalar(item) && typeof item.value === 'string') pipEntry(ctx, item);
+    if (isScalar(item) && typeof item.value === 'string') pipEntry(ctx, items, item);
     else addFinding(ctx, nodeSpan(ctx, (item ?? raw) as Node, node.range?.[0] ?? 0), `A pip entry must be a requirement string, not ${describe(item)}.`);
   }
+  readPipItems(ctx, items);
 }
 
 function readDependencies(ctx: Ctx, value: unknown, keyNode: unknown): void {
@@ -360,9 +259,12 @@ function readDependencies(ctx: Ctx, value: unknown, keyNode: unknown): void {
  * where not) and the `pip:` list (kind `requirement`, section `dependencies.pip`, pip options as
  * includes and options). A `python` spec also sets `requiresPython`. Spans are exact inside plain
  * and quoted scalars, and cover the whole scalar where escapes or folding make positions inexact.
+ * The pip part is read by the requirements parser as one text, the items joined by newlines as conda
+ * writes them for pip (`\` continuations, comments, `${VAR}`, options and local paths as pip reads them),
+ * paths resolved against the file's folder (conda runs pip there).
  * Never throws: YAML errors and wrong shapes become `syntax` findings and the rest still parses.
  */
-export function parseEnvironmentYml(path: string, text: string): ParsedFile {
+export function parseEnvironmentYml(path: string, text: string, opts: EnvironmentYmlOptions = {}): ParsedFile {
   const out: ParsedFile = {
     path, kind: 'conda', text, dependencies: [], includes: [], options: [], findings: [], requiresPython: '', condaName: null, channels: [],
   };
@@ -389,7 +291,7 @@ export function parseEnvironmentYml(path: string, text: string): ParsedFile {
     out.findings.push(fileFinding(path, { start: 0, end: Math.min(1, text.length) }, message));
     return out;
   }
-  const ctx: Ctx = { path, text, doc, out, aliases: 0, findingCount: 0 };
+  const ctx: Ctx = { opts, path, text, doc, out, aliases: 0, findingCount: 0 };
   const bad = text.indexOf('\ufffd');
   if (bad >= 0) addFinding(ctx, { start: bad, end: bad + 1 }, 'The file is not valid UTF-8 text.');
   for (const err of doc.errors) addFinding(ctx, clampSpan(ctx, err.pos[0], err.pos[1]), `YAML: ${err.message.split('\n')[0]}`);

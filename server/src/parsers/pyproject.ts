@@ -1,7 +1,7 @@
 // Reads pyproject.toml ([project], PEP 735 dependency groups, [build-system], Poetry, uv) into the shared model, every entry with its source span.
 import { parseTOML, ParseError } from 'toml-eslint-parser';
 import type { AST } from 'toml-eslint-parser';
-import type { Dependency, DependencyKind, Finding, ParsedFile, Severity, Span } from '../model/types';
+import type { Dependency, DependencyKind, ExtraInclude, Finding, ParsedFile, Severity, Span } from '../model/types';
 import { canonicalizeName, isValidName } from '../pep/name';
 import { parseRequirement } from '../pep/requirement';
 import { SpecifierSet } from '../pep/specifier';
@@ -293,6 +293,12 @@ class PyprojectReader {
   readonly dependencies: Dependency[] = [];
   readonly findings: Finding[] = [];
   requiresPython = '';
+  /** Self-references of the project (`mypkg[extra]` in mypkg's own lists), kept out of `dependencies`. */
+  readonly extraIncludes: ExtraInclude[] = [];
+  /** Group scope -> the group scopes it includes (`include-group`). */
+  private readonly includes = new Map<string, Set<string>>();
+  /** `[tool.poetry.extras]`: extra -> the package names it lists, with where each is written. */
+  private readonly poetryExtras = new Map<string, Array<{ name: string; span: Span; raw: string }>>();
   private readonly maskedStarts: Set<number>;
 
   constructor(
@@ -316,6 +322,58 @@ class PyprojectReader {
     if (tool) {
       this.readPoetry(tool.entries.get('poetry'));
       this.readUv(tool.entries.get('uv'));
+    }
+    this.assignScopes();
+  }
+
+  private include(from: string, to: string): void {
+    (this.includes.get(from) ?? this.includes.set(from, new Set()).get(from)!).add(to);
+  }
+
+  /**
+   * Gives each declaration the scopes that install it where its section alone does not say: a dependency
+   * group joins the groups that include it, recursively; a Poetry optional dependency belongs to the
+   * `[tool.poetry.extras]` that list it, and to none when none does (Poetry never installs it then).
+   * Self-referencing extras are left to checks/scope.ts: their markers depend on the target.
+   */
+  private assignScopes(): void {
+    // Who includes each scope, transitively (cycles end where they started).
+    const includers = new Map<string, Set<string>>();
+    const reverse = new Map<string, string[]>();
+    for (const [from, tos] of this.includes) for (const to of tos) (reverse.get(to) ?? reverse.set(to, []).get(to)!).push(from);
+    const includersOf = (scope: string): Set<string> => {
+      const hit = includers.get(scope);
+      if (hit) return hit;
+      const seen = new Set<string>();
+      const work = [scope];
+      while (work.length) for (const from of reverse.get(work.pop()!) ?? []) if (!seen.has(from) && from !== scope) (seen.add(from), work.push(from));
+      includers.set(scope, seen);
+      return seen;
+    };
+    const listedBy = new Map<string, string[]>();
+    for (const [extra, names] of this.poetryExtras) for (const n of names) (listedBy.get(n.name) ?? listedBy.set(n.name, []).get(n.name)!).push(extra);
+    for (const dep of this.dependencies) {
+      let own: string[];
+      if (dep.optional) own = [...new Set(listedBy.get(dep.name) ?? [])].map((e) => 'extra:' + e);
+      else {
+        const s = sectionScope(dep.section ?? '');
+        if (s === null || !this.includes.size) continue;
+        own = [s];
+      }
+      const all = new Set(own);
+      for (const s of own) for (const i of includersOf(s)) all.add(i);
+      // Included into the base: always installed, once.
+      const scopes = all.has('') ? [''] : [...all].sort();
+      if (dep.optional || scopes.length !== own.length || scopes[0] !== own[0]) dep.scopes = scopes;
+    }
+    const optionalNames = new Set(this.dependencies.filter((d) => d.optional).map((d) => d.name));
+    const declaredNames = new Set(this.dependencies.filter((d) => d.section === 'tool.poetry.dependencies').map((d) => d.name));
+    for (const [extra, names] of this.poetryExtras) {
+      for (const n of names) {
+        if (optionalNames.has(n.name)) continue;
+        const why = declaredNames.has(n.name) ? 'is not marked optional = true, so it is always installed' : 'is not declared in [tool.poetry.dependencies]';
+        this.finding(n.span, `Extra '${extra}' lists '${n.raw}', which ${why}`, 'warning');
+      }
     }
   }
 
@@ -378,14 +436,21 @@ class PyprojectReader {
   private readProject(entry: VEntry | undefined): void {
     const project = this.table(entry, 'project');
     if (!project) return;
+    const nameEntry = project.entries.get('name');
+    const name = nameEntry && nameEntry.value.kind === 'value' && nameEntry.value.node.kind === 'string' ? String(nameEntry.value.node.value) : '';
+    const self = isValidName(name) ? canonicalizeName(name) : null;
+    const first = this.dependencies.length;
     this.requirements(project.entries.get('dependencies'), 'project.dependencies', 'requirement');
     const optional = this.table(project.entries.get('optional-dependencies'), 'project.optional-dependencies');
+    const extras = new Set<string>();
     if (optional) {
       for (const [extra, e] of optional.entries) {
         if (!isValidName(extra)) this.finding(e.keySpan, `'${extra}' is not a valid extra name`);
+        extras.add(normalizeExtra(extra));
         this.requirements(e, `project.optional-dependencies.${normalizeExtra(extra)}`, 'requirement');
       }
     }
+    if (self !== null) this.selfReferences(self, first, extras);
     const rp = project.entries.get('requires-python');
     if (rp) {
       const s = this.string(rp.value, "'project.requires-python'");
@@ -394,6 +459,27 @@ class PyprojectReader {
         if (normalized !== null) this.requiresPython = normalized;
       }
     }
+  }
+
+  /**
+   * `mypkg[a,b]` in mypkg's own dependencies or extras names the project's extras a and b (the usual way to
+   * compose extras): it is no package of its own, so it leaves `dependencies` and becomes an include of
+   * those extras into the list that names it (checks/scope.ts expands it where its marker holds).
+   */
+  private selfReferences(self: string, first: number, extras: Set<string>): void {
+    const kept: Dependency[] = [];
+    for (const dep of this.dependencies.splice(first)) {
+      const scope = dep.name === self ? sectionScope(dep.section ?? '') : null;
+      if (scope === null) {
+        kept.push(dep);
+        continue;
+      }
+      this.extraIncludes.push({ scope, extras: dep.extras, marker: dep.marker, span: dep.span, text: dep.text });
+      for (const e of dep.extras) {
+        if (!extras.has(e)) this.finding(dep.span, `'${dep.text}' names the extra '${e}', which this project does not define`, 'warning');
+      }
+    }
+    this.dependencies.push(...kept);
   }
 
   private specifierSet(value: string, span: Span, what: string): string | null {
@@ -447,6 +533,7 @@ class PyprojectReader {
       if (declared.has(edge.to)) known.push(edge);
       else this.finding(edge.span, `Dependency group '${declared.get(edge.from)}' includes '${edge.rawTo}', which is not defined`);
     }
+    for (const edge of known) if (edge.from !== edge.to) this.include('group:' + edge.from, 'group:' + edge.to);
     const component = stronglyConnected([...declared.keys()], known);
     for (const edge of known) {
       if (edge.from === edge.to) this.finding(edge.span, `Dependency group '${declared.get(edge.from)}' includes itself`);
@@ -468,6 +555,7 @@ class PyprojectReader {
     const poetry = this.table(entry, 'tool.poetry');
     if (!poetry) return;
     this.poetrySection(poetry.entries.get('dependencies'), 'tool.poetry.dependencies', true);
+    this.readPoetryExtras(poetry.entries.get('extras'));
     this.poetrySection(poetry.entries.get('dev-dependencies'), 'tool.poetry.dev-dependencies', false);
     const groups = this.table(poetry.entries.get('group'), 'tool.poetry.group');
     if (!groups) return;
@@ -475,6 +563,27 @@ class PyprojectReader {
       const name = canonicalizeName(rawName);
       const group = this.table(e, `tool.poetry.group.${rawName}`);
       if (group) this.poetrySection(group.entries.get('dependencies'), `tool.poetry.group.${name}.dependencies`, false);
+    }
+  }
+
+  /** `[tool.poetry.extras]`: each extra lists the optional dependencies it installs, by name. */
+  private readPoetryExtras(entry: VEntry | undefined): void {
+    const extras = this.table(entry, 'tool.poetry.extras');
+    if (!extras) return;
+    for (const [rawExtra, e] of extras.entries) {
+      if (!isValidName(rawExtra)) this.finding(e.keySpan, `'${rawExtra}' is not a valid extra name`);
+      const extra = normalizeExtra(rawExtra);
+      const names = this.poetryExtras.get(extra) ?? this.poetryExtras.set(extra, []).get(extra)!;
+      const arr = this.array(e, `tool.poetry.extras.${rawExtra}`);
+      if (!arr) continue;
+      for (const item of arr.items) {
+        const s = this.string(item, `An entry of 'tool.poetry.extras.${rawExtra}'`);
+        if (!s) continue;
+        // Poetry takes the name before any extras or version written after it.
+        const raw = s.value.trim().split(/[\s\[<>=!~;(]/)[0]!;
+        if (!isValidName(raw)) this.finding(at(s), `'${s.value}' is not a valid package name`);
+        else names.push({ name: canonicalizeName(raw), span: at(s), raw });
+      }
     }
   }
 
@@ -606,7 +715,11 @@ class PyprojectReader {
     } else if (path) url = path.value;
     else if (direct) url = direct.value;
 
-    this.dependencies.push(this.poetryDep(rawName, nameSpan, span, specifierSpan, section, spec, extras, andMarkers(markers), url, editable));
+    const dep = this.poetryDep(rawName, nameSpan, span, specifierSpan, section, spec, extras, andMarkers(markers), url, editable);
+    // An optional main dependency is installed only through the [tool.poetry.extras] that list it.
+    const optional = t.entries.get('optional');
+    if (section === 'tool.poetry.dependencies' && optional?.value.kind === 'value' && optional.value.node.value === true) dep.optional = true;
+    this.dependencies.push(dep);
   }
 
   private poetryDep(
@@ -731,5 +844,21 @@ export function parsePyproject(path: string, text: string): ParsedFile {
   file.dependencies = reader.dependencies.sort((a, b) => a.span.start - b.span.start || a.nameSpan.start - b.nameSpan.start);
   file.findings = reader.findings.sort((a, b) => a.span.start - b.span.start);
   file.requiresPython = reader.requiresPython;
+  if (reader.extraIncludes.length) file.extraIncludes = reader.extraIncludes;
   return file;
+}
+
+/**
+ * The optional scope a section's declarations belong to: '' for what is always installed, `extra:NAME` or
+ * `group:NAME` for extras and dependency groups, null for what is never installed with the rest
+ * (`build-system.requires` runs in its own isolated build environment). checks/scope.ts reads it.
+ */
+export function sectionScope(section: string): string | null {
+  if (section === 'build-system.requires') return null;
+  if (section.startsWith('project.optional-dependencies.')) return 'extra:' + section.slice('project.optional-dependencies.'.length);
+  if (section.startsWith('dependency-groups.')) return 'group:' + section.slice('dependency-groups.'.length);
+  const poetryGroup = /^tool\.poetry\.group\.(.+)\.dependencies$/.exec(section);
+  if (poetryGroup) return 'group:' + poetryGroup[1];
+  if (section === 'tool.poetry.dev-dependencies' || section === 'tool.uv.dev-dependencies') return 'group:dev';
+  return '';
 }

@@ -7,6 +7,7 @@ import type { EnvironmentSet } from './types';
 import type { Dependency, FileKind, Finding, ParsedFile } from '../model/types';
 import { canonicalizeName } from '../pep/name';
 import { parseEnvironmentYml } from '../parsers/environment-yml';
+import { decodeDependencyFile } from '../parsers/decode';
 import { parsePyproject } from '../parsers/pyproject';
 import { loadRequirementsTree, parseRequirementsFile } from '../parsers/requirements';
 import { classify } from './file-kinds';
@@ -26,7 +27,11 @@ export const diskSource: TextSource = {
       if (!st.isFile()) return undefined;
       // A file this large is not a dependency list; reading it would only cost memory.
       if (st.size > MAX_FILE_BYTES) return undefined;
-      return fs.readFileSync(filePath, 'utf8');
+      // pyproject.toml is UTF-8 (TOML); other files as pip reads them (BOMs, a coding comment, else UTF-8).
+      if (/\.toml$/i.test(filePath)) return fs.readFileSync(filePath, 'utf8');
+      // Undecodable text keeps a U+FFFD where pip stops, which the parser reports.
+      const decoded = decodeDependencyFile(fs.readFileSync(filePath));
+      return decoded.error === undefined ? decoded.text : decoded.lossy;
     } catch {
       return undefined;
     }
@@ -393,7 +398,7 @@ function parseAs(filePath: string, kind: FileKind, text: string, env: Record<str
     case 'constraints':
       return parseRequirementsFile(filePath, text, { kind, env });
     case 'conda':
-      return parseEnvironmentYml(filePath, text);
+      return parseEnvironmentYml(filePath, text, { env });
     case 'pyproject':
       return parsePyproject(filePath, text);
   }
