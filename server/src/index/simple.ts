@@ -74,14 +74,22 @@ export function parseJsonProjectPage(text: string, pageUrl: string): ProjectPage
   try {
     data = JSON.parse(text) as typeof data;
   } catch {
-    throw new InvalidDataError(`Invalid JSON project page: ${redact(pageUrl)}`, pageUrl);
+    const start = text.trimStart();
+    const what = start.startsWith('<') ? 'an HTML page, not JSON' : start === '' ? 'empty' : 'not valid JSON (cut short?)';
+    throw new InvalidDataError(`The project page ${redact(pageUrl)}, announced as JSON, is ${what}`, pageUrl);
   }
-  if (!data || typeof data !== 'object' || !Array.isArray(data.files)) throw new InvalidDataError(`JSON project page without files: ${redact(pageUrl)}`, pageUrl);
+  if (!data || typeof data !== 'object' || !Array.isArray(data.files)) throw new InvalidDataError(`The project page ${redact(pageUrl)} is JSON without a "files" list`, pageUrl);
   const source = stripUserinfo(pageUrl);
   const files: DistributionFile[] = [];
   for (const f of data.files as Record<string, unknown>[]) {
-    if (!f || typeof f.filename !== 'string' || typeof f.url !== 'string') continue;
-    const { url, hashes: fragHashes } = splitFragment(new URL(f.url, pageUrl).toString());
+    if (!f || typeof f !== 'object' || typeof f.filename !== 'string' || typeof f.url !== 'string') continue;
+    let resolved: string;
+    try {
+      resolved = new URL(f.url, pageUrl).toString();
+    } catch {
+      continue; // a file URL that does not parse is skipped, as pip skips links it cannot use
+    }
+    const { url, hashes: fragHashes } = splitFragment(resolved);
     const yanked = f.yanked === true ? '' : typeof f.yanked === 'string' ? f.yanked : false;
     files.push({
       filename: f.filename,
@@ -140,7 +148,13 @@ export function parseHtmlProjectPage(text: string, pageUrl: string): ProjectPage
     const attrs = parseAttributes(m[2]!);
     if (tag === 'base') {
       const href = attrs.get('href');
-      if (href) base = new URL(href, pageUrl).toString();
+      if (href) {
+        try {
+          base = new URL(href, pageUrl).toString();
+        } catch {
+          // an unusable <base href> is ignored
+        }
+      }
       continue;
     }
     if (tag === 'meta') {
