@@ -185,10 +185,13 @@ export class HttpClient {
     for (let attempt = 0; attempt <= this.retries; attempt++) {
       if (req.signal?.aborted) throw new CancelledError();
       if (attempt > 0) await delay(this.retryDelayMs * attempt, req.signal);
-      const known = this.health?.failure(host);
-      if (known) throw new UnreachableError(auth.url, known.reason, `${known.detail}, earlier in this run; not asked again for ${Math.round(this.health!.ttlMs / 1000)} s`);
       try {
-        return await this.semaphore.run(() => this.once(auth.url, shown, host, headers, req), req.signal);
+        // Checked once a slot is free: requests queued behind the first ones to a dead host fail at once.
+        return await this.semaphore.run(() => {
+          const known = this.health?.failure(host);
+          if (known) throw new UnreachableError(auth.url, known.reason, `${known.detail}, earlier in this run; not asked again for ${Math.round(this.health!.ttlMs / 1000)} s`);
+          return this.once(auth.url, shown, host, headers, req);
+        }, req.signal);
       } catch (e) {
         if (!(e instanceof UnreachableError)) throw e;
         lastError = e;

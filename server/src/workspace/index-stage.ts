@@ -6,7 +6,7 @@ import { installedDeclarations } from '../checks/scope';
 import type { EnvironmentSet, SetIndexReport } from '../checks/types';
 import { targetFromProfile } from '../index/candidates';
 import { redact } from '../index/credentials';
-import { CancelledError, NotFoundError, UnreachableError } from '../index/errors';
+import { CancelledError, IndexError, NotFoundError, UnreachableError, type IndexProblem } from '../index/errors';
 import { MetadataProvider } from '../index/provider';
 import { loadPipConfig, selectIndexes, type IndexSelection } from '../index/selection';
 import type { Dependency, Fix } from '../model/types';
@@ -55,7 +55,7 @@ export class ProviderPool {
     let p = this.pool.get(key);
     if (!p) {
       if (this.pool.size > 8) this.pool.clear();
-      p = new MetadataProvider({ indexes, target: targetFromProfile(profile), cacheDir: this.cacheDir, http: { timeoutMs: 15_000 } });
+      p = new MetadataProvider({ indexes, target: targetFromProfile(profile), cacheDir: this.cacheDir });
       this.pool.set(key, p);
     }
     return p;
@@ -83,12 +83,44 @@ function targetText(profile: MachineProfile): string {
   return `Python ${profile.python?.version ?? '3'} on ${profile.os} ${profile.arch}`;
 }
 
+// --- index-layer problems (index branch): one bad or unreachable index costs only what needed it -----------------
+
+/** The problems of one run in a sentence or two: hosts that could not be reached, answers that were bad. */
+function describeProblems(problems: IndexProblem[]): string {
+  const parts: string[] = [];
+  const unreachable = new Map<string, IndexProblem>();
+  for (const p of problems) if (p.kind === 'unreachable' && !unreachable.has(p.host)) unreachable.set(p.host, p);
+  for (const [host, p] of unreachable) parts.push(`${host} could not be reached (${p.message}); what only it has was not considered`);
+  const invalid = problems.filter((p) => p.kind === 'invalid');
+  for (const p of invalid.slice(0, 3)) parts.push(`the index answered badly: ${p.message}`);
+  if (invalid.length > 3) parts.push(`and ${invalid.length - 3} more bad answers`);
+  return parts.join('; ');
+}
+
+/** " (host could not be reached; it may have this)" for a project some index could not be asked about. */
+function mayHaveIt(unreachable: IndexProblem[]): string {
+  const hosts = [...new Set(unreachable.map((p) => p.host))];
+  return hosts.length ? ` (${hosts.join(', ')} could not be ${unreachable.some((p) => p.kind === 'unreachable') ? 'reached' : 'read'}; it may have this)` : '';
+}
+
 /**
  * Asks the index about every top-level requirement of the set (does the project exist, does a version match,
  * does one support the target Python, does it have a wheel), then resolves the whole set with PubGrub and, when
  * no resolution exists, searches fixes the resolver verifies. Throws CancelledError when `signal` aborts.
+ * What the indexes could not answer (an unreachable index, bad data) is said once, as information (through
+ * `gaveUp`, or after the conflict's explanation); the other findings stay.
  */
 export async function indexReport(set: EnvironmentSet, opts: IndexStageOptions): Promise<SetIndexReport> {
+  const mark = opts.provider.problemMark();
+  const report = await indexReportOf(set, opts);
+  const problems = opts.provider.problems(mark);
+  if (problems.length === 0 || report.unavailable) return report;
+  const text = describeProblems(problems);
+  if (report.conflict) return { ...report, conflict: { ...report.conflict, explanation: `${report.conflict.explanation}\nNote: ${text}.` } };
+  return { ...report, gaveUp: report.gaveUp ? `${report.gaveUp}; ${text}` : text };
+}
+
+async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Promise<SetIndexReport> {
   const report = emptyReport();
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   const base = installedDeclarations(set, opts.markerEnvironment).filter((d) => d.scope === '').map((d) => d.dep);
@@ -104,6 +136,7 @@ export async function indexReport(set: EnvironmentSet, opts: IndexStageOptions):
   const byName = new Map<string, Dependency[]>();
   for (const d of requirements) if (!d.url) (byName.get(d.name) ?? byName.set(d.name, []).get(d.name)!).push(d);
   const dropped = new Set<string>();
+  const failed: IndexError[] = [];
   try {
     await Promise.all([...byName].map(async ([name, deps]) => {
       const spec = deps.filter((d) => d.specifier && !d.specifierUnknown).map((d) => d.specifier).join(',');
@@ -112,7 +145,13 @@ export async function indexReport(set: EnvironmentSet, opts: IndexStageOptions):
         verdicts = await opts.provider.explain(name, { signal: opts.signal });
       } catch (e) {
         if (e instanceof NotFoundError) {
-          for (const dep of deps) report.missing.push({ dep, kind: 'project', newest: null, where: indexText });
+          for (const dep of deps) report.missing.push({ dep, kind: 'project', newest: null, where: indexText + mayHaveIt(e.unreachable) });
+          dropped.add(name);
+          return;
+        }
+        // Every index failed for this project (unreachable, or bad data): it alone is left out; problems() says why.
+        if (e instanceof IndexError) {
+          failed.push(e);
           dropped.add(name);
           return;
         }
@@ -128,7 +167,7 @@ export async function indexReport(set: EnvironmentSet, opts: IndexStageOptions):
       if (matching.length === 0) {
         // Several lines together may match nothing while each matches something: that is `conflict`'s to say.
         const each = deps.filter((d) => !verdicts.some((v) => safeContains(d.specifier, v.version.toString())));
-        for (const dep of each) report.missing.push({ dep, kind: verdicts.length ? 'version' : 'project', newest: verdicts[0]?.version.toString() ?? null, where: indexText });
+        for (const dep of each) report.missing.push({ dep, kind: verdicts.length ? 'version' : 'project', newest: verdicts[0]?.version.toString() ?? null, where: indexText + mayHaveIt(opts.provider.unreachableFor(name)) });
         if (each.length) dropped.add(name);
         return;
       }
@@ -149,6 +188,8 @@ export async function indexReport(set: EnvironmentSet, opts: IndexStageOptions):
     if (e instanceof CancelledError || opts.signal?.aborted) throw new CancelledError();
     throw e;
   }
+  // No index could be reached for any project: nothing is known (one notice, as before).
+  if (failed.length > 0 && failed.length === byName.size && failed.every((e) => e instanceof UnreachableError)) return { ...emptyReport(), unavailable: failed[0]!.message };
 
   // 2. Resolve what is left.
   const toRoot = (d: Dependency): RootRequirement<Dependency> => ({ requirement: { name: d.name, extras: d.extras, specifier: d.specifierUnknown ? '' : d.specifier, marker: '', url: d.url }, origin: d });
@@ -168,6 +209,7 @@ export async function indexReport(set: EnvironmentSet, opts: IndexStageOptions):
     result = await resolve(roots, opts.provider, options);
   } catch (e) {
     if (e instanceof UnreachableError) return { ...report, unavailable: e.message };
+    if (e instanceof IndexError) return { ...report, gaveUp: `a dependency could not be read: ${e.message}` };
     throw e;
   }
   if (!result.ok) {
