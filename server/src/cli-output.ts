@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checks } from './checks/registry';
+import { redact } from './index/credentials';
 import type { Dependency, Finding, Span } from './model/types';
 import type { LineIndex, Position } from './model/text';
 
@@ -93,7 +94,7 @@ export function dependenciesJson(deps: Dependency[], linesOf: LinesOf): unknown 
       extras: d.extras,
       specifier: d.specifier,
       marker: d.marker,
-      url: d.url,
+      url: d.url === null ? null : redact(d.url),
       editable: d.editable,
       section: d.section,
     })),
@@ -104,7 +105,7 @@ export function dependenciesJson(deps: Dependency[], linesOf: LinesOf): unknown 
 export function dependenciesText(deps: Dependency[], linesOf: LinesOf, cwd: string): string {
   return deps.map((d) => {
     const p = linesOf(d.file).positionAt(d.span.start);
-    const what = `${d.name}${d.extras.length ? `[${d.extras.join(',')}]` : ''}${d.url ? ` @ ${d.url}` : d.specifier}${d.marker ? `; ${d.marker}` : ''}`;
+    const what = `${d.name}${d.extras.length ? `[${d.extras.join(',')}]` : ''}${d.url ? ` @ ${redact(d.url)}` : d.specifier}${d.marker ? `; ${d.marker}` : ''}`;
     return `${what}  ${rel(d.file, cwd)}:${p.line + 1} (${d.kind}${d.section ? `, ${d.section}` : ''})`;
   }).join('\n') + (deps.length ? '\n' : '');
 }

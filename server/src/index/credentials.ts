@@ -12,7 +12,7 @@ export function expandEnvVars(text: string, env: Record<string, string | undefin
 
 const VCS_SCHEME = /^(git|hg|svn|bzr)\+|^(git|ssh|svn):\/\//i;
 /** What may follow the `@` that ends userinfo: a host (name, IPv4 or `[IPv6]`), an optional port, then the path or the end. */
-const HOST_AFTER_AT = /^(\[[0-9a-f:.]+\]|[a-z0-9._~%!$&'()*+,;=-]+)(:\d*)?([/?#\\]|$)/i;
+const HOST_AFTER_AT = /^(\[[0-9a-f:.]+\]|[a-z0-9._~%!$&'*+=-]+)(:\d*)?([/?#\\;,)]|$)/i;
 /** Query parameters whose values are secrets (tokens, keys, signatures). */
 const SECRET_PARAM = /([?&;](?:[a-z0-9_.-]*token|[a-z0-9_.-]*key|password|passwd|pwd|secret|sig|signature|auth|x-amz-credential|x-amz-signature|x-amz-security-token)=)([^&#\s'"<>]*)/gi;
 /** Path tokens as conda channels and some private indexes carry them: `/t/<token>/`. */
@@ -25,12 +25,17 @@ function userinfoEnd(scheme: string, rest: string): number {
   const authority = authorityEnd < 0 ? rest : rest.slice(0, authorityEnd);
   const vcs = VCS_SCHEME.test(scheme);
   // Every `@` followed by something that can be a host is a candidate end of the userinfo.
-  const candidates: number[] = [];
+  const hostLike: number[] = [];
+  const withPath: number[] = [];
   for (let i = rest.indexOf('@'); i >= 0; i = rest.indexOf('@', i + 1)) {
-    const m = HOST_AFTER_AT.exec(rest.slice(i + 1));
-    // In a VCS URL, `@rev` at the end is the revision: the host must be followed by a path.
-    if (m && (!vcs || m[3] === '/')) candidates.push(i);
+    const after = rest.slice(i + 1);
+    // In a VCS URL a host may be followed by `@rev` directly.
+    const m = HOST_AFTER_AT.exec(after) ?? (vcs ? /^(\[[0-9a-f:.]+\]|[a-z0-9._~%!$&'*+=-]+)(:\d*)?(@)/i.exec(after) : null);
+    if (m) hostLike.push(i);
+    if (m && m[3] === '/') withPath.push(i);
   }
+  // In a VCS URL, `@rev` at the end is the revision: prefer an `@` whose host is followed by a path, else the first.
+  const candidates = vcs ? (withPath.length ? withPath : hostLike.slice(0, 1)) : hostLike;
   if (candidates.length === 0) return authority.includes('@') ? authority.lastIndexOf('@') : -1;
   // Userinfo written as the RFC says: inside the authority. A password with an unencoded `/`, `?` or `#` ends the
   // authority early, so a later `@` still ends the userinfo when what comes before cannot be a host by itself.
@@ -39,12 +44,14 @@ function userinfoEnd(scheme: string, rest: string): number {
     const colon = authority.indexOf(':');
     const host = colon < 0 ? authority : authority.slice(0, colon);
     const port = colon < 0 ? '' : authority.slice(colon + 1);
-    const realHost = /^(localhost|\[[0-9a-f:.]+\]|[a-z0-9-]+(\.[a-z0-9-]+)+)$/i.test(host);
+    // A real authority ends the URL or is followed by its path; one cut by `#` or `?` is more likely a password's start.
+    const endsWell = authorityEnd < 0 || rest[authorityEnd] === '/' || rest[authorityEnd] === '\\';
+    const realHost = endsWell && /^(localhost|\[[0-9a-f:.]+\]|\d+\.\d+\.\d+\.\d+|([a-z0-9-]+\.)+([a-z]{2,63}|xn--[a-z0-9-]+))$/i.test(host);
     const realPort = colon < 0 || /^\d*$/.test(port);
     // A dotted host (and a numeric port) followed by a path with an `@` in it: a plain URL (`github.com/o/r@v1`).
     if (realHost && realPort && (vcs || colon < 0)) return -1;
     // localhost or an IP address with a numeric port cannot be a user name and password.
-    if (realPort && /^(localhost|\[[0-9a-f:.]+\]|\d+\.\d+\.\d+\.\d+)$/i.test(host)) return -1;
+    if (endsWell && realPort && /^(localhost|\[[0-9a-f:.]+\]|\d+\.\d+\.\d+\.\d+)$/i.test(host)) return -1;
   }
   // The last candidate for a plain URL (a password may hold `@` too), the last one followed by a path for VCS URLs.
   return candidates[candidates.length - 1]!;
