@@ -3,8 +3,11 @@ import { authenticate, redact } from './credentials';
 import { Semaphore, onAbort } from './concurrency';
 import { CancelledError, InvalidDataError, UnreachableError } from './errors';
 
-/** The default time for an answer to start, and the longest silence while a body arrives (ms). */
-export const DEFAULT_TIMEOUT_MS = 10_000;
+/**
+ * The default time for an answer to start, and the longest silence while a body arrives (ms): 10 s, or
+ * `STACK_DOCTOR_INDEX_TIMEOUT_MS` (for slow networks, and for tests of unreachable indexes).
+ */
+export const DEFAULT_TIMEOUT_MS = Number(process.env['STACK_DOCTOR_INDEX_TIMEOUT_MS']) > 0 ? Number(process.env['STACK_DOCTOR_INDEX_TIMEOUT_MS']) : 10_000;
 /** How long a host that did not answer (timeout, DNS failure, unreachable network) is not asked again (ms). */
 export const HOST_RETRY_AFTER_MS = 30_000;
 
