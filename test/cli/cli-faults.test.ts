@@ -167,6 +167,19 @@ describe('stack-doctor check with a faulty or unreachable index', () => {
     });
   }
 
+  it('check never prints the password of a direct-URL requirement that takes part in a conflict', async () => {
+    const index = await serve();
+    const files = index.url.replace('/simple', '/files').replace('http://', `http://bob:${SECRET}@`);
+    write('direct/requirements.txt', `tensorflow @ ${files}/tensorflow-2.10.0-py3-none-any.whl\nnumpy>=1.25\n`);
+    for (const format of ['text', 'json', 'sarif']) {
+      const r = await run(['check', 'direct', '--format', format, '--index-url', index.url, '--cache-dir', path.join(dir, 'direct-cache')]);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stdout, /conflict-transitive/);
+      assert.match(r.stdout, /tensorflow @ http:\/\/bob:\*\*\*@127\.0\.0\.1/);
+      assert.ok(!r.stdout.includes(SECRET) && !r.stderr.includes(SECRET), r.stdout);
+    }
+  });
+
   it('list never prints the password of a direct-URL requirement', async () => {
     write('list/requirements.txt', `pkg @ https://bob:${SECRET}@host.example.com/pkg-1.0-py3-none-any.whl\nother @ https://tok/${SECRET}@host.example.com/o.whl\n`);
     for (const format of ['text', 'json']) {

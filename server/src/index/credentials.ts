@@ -64,6 +64,7 @@ function userinfoEnd(scheme: string, rest: string): number {
  * The user name stays (pip shows it too). Over-redacting a URL with an `@` in its path is accepted; printing a secret is not.
  */
 export function redact(text: string): string {
+  if (!text.includes('://')) return text;
   return text
     .replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s'"<>`]*)/gi, (_m, scheme: string, rest: string) => {
       const at = userinfoEnd(scheme, rest);
