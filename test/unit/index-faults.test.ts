@@ -5,13 +5,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import type { Target } from '../../server/src/index/candidates';
 import { DiskCache } from '../../server/src/index/cache';
 import { CancelledError, InvalidDataError, NotFoundError, UnreachableError } from '../../server/src/index/errors';
 import { HostHealth } from '../../server/src/index/http';
 import { MetadataProvider, METADATA_MAX_BYTES, PAGE_MAX_BYTES, type MetadataProviderOptions } from '../../server/src/index/provider';
 import { Version } from '../../server/src/pep/version';
-import { buildWheel, startPackageIndex, type FaultPicker, type IndexFault, type IndexPackage, type PackageIndex } from '../helpers/package-index';
+import { buildWheel, gzipBomb, startPackageIndex, type FaultPicker, type IndexFault, type IndexPackage, type PackageIndex } from '../helpers/package-index';
 
 const target: Target = {
   tags: { python: [3, 11], os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: [2, 31] } },
@@ -170,6 +171,25 @@ test('a wheel whose METADATA is a zip bomb is refused without inflating it', asy
   const p = provider([idx.url]);
   assert.equal(await p.dependencies('alpha', v('1.1.0')), 'unknown');
   assert.match(p.problems()[0]!.message, /too large/);
+});
+
+test('an sdist whose tar is a gzip bomb is scanned as a stream and refused past its cap, in bounded memory', async () => {
+  // A tar header announcing a 1 GiB member, then 1 GiB of zeros, then (never reached) PKG-INFO.
+  const header = Buffer.alloc(512);
+  header.write('gamma-0.1/big.bin', 0, 'utf8');
+  header.write('0000644\0', 100, 'latin1');
+  header.write((1024 * 1024 * 1024).toString(8).padStart(11, '0') + '\0', 124, 'latin1');
+  header.write('0', 156, 'latin1');
+  const body = Buffer.concat([gzipSync(header), gzipBomb(1024 * 1024 * 1024)]);
+  const idx = await serve({ format: 'json', metadata: false, fault: onlyFor((x) => x.endsWith('.tar.gz'), { kind: 'body', body, contentType: 'application/octet-stream' }) }, [{ name: 'gamma', version: '0.1', sdist: { metadataVersion: '2.2', only: true } }]);
+  const p = provider([idx.url]);
+  const rss = process.memoryUsage().rss;
+  assert.equal(await p.dependencies('gamma', v('0.1')), 'unknown');
+  assert.ok(process.memoryUsage().rss - rss < 200 * 1024 * 1024, 'bounded memory');
+  assert.match(p.problems()[0]!.message, /Cannot read gamma-0\.1\.tar\.gz at .*: more than \d+ bytes once decompressed/);
+  idx.setFault(null);
+  const healed = await provider([idx.url]).dependencies('gamma', v('0.1'));
+  assert.ok(healed !== 'unknown' && healed.source === 'sdist');
 });
 
 test('500, 429, 404, a redirect loop, a dropped connection and a hanging answer: typed errors in bounded time', async () => {
