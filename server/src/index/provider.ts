@@ -203,7 +203,7 @@ export class MetadataProvider implements ResolverMetadataProvider {
   private problemOf(e: unknown, url: string, project: string | null): IndexProblem {
     const shown = e instanceof IndexError ? e.url : redact(url);
     const message = e instanceof IndexError ? e.message : `${redact(url)}: ${redact(e instanceof Error ? e.message : String(e))}`;
-    return { kind: e instanceof InvalidDataError || !(e instanceof IndexError) ? 'invalid' : 'unreachable', url: shown, host: hostOf(shown), message, project };
+    return { kind: e instanceof UnreachableError ? 'unreachable' : 'invalid', url: shown, host: hostOf(shown), message, project };
   }
 
   /** The project's page, or null for a project no source has (the resolver's contract says `[]` for those). */

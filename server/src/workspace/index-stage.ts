@@ -89,7 +89,9 @@ function targetText(profile: MachineProfile): string {
 function describeProblems(problems: IndexProblem[]): string {
   const parts: string[] = [];
   const unreachable = new Map<string, IndexProblem>();
-  for (const p of problems) if (p.kind === 'unreachable' && !unreachable.has(p.host)) unreachable.set(p.host, p);
+  const remembered = (p: IndexProblem | undefined): boolean => !p || /earlier in this run/.test(p.message);
+  // Per host, the first failure itself rather than a later request that was not sent because of it.
+  for (const p of problems) if (p.kind === 'unreachable' && remembered(unreachable.get(p.host))) unreachable.set(p.host, p);
   for (const [host, p] of unreachable) parts.push(`${host} could not be reached (${p.message}); what only it has was not considered`);
   const invalid = problems.filter((p) => p.kind === 'invalid');
   for (const p of invalid.slice(0, 3)) parts.push(`the index answered badly: ${p.message}`);
