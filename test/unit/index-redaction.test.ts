@@ -141,3 +141,11 @@ test('list output (text and JSON) never prints the password of a direct-URL requ
     assert.match(out, /https:\/\/bob:\*\*\*@/);
   }
 });
+
+test('redact is linear: a megabyte of `@`s in one URL takes milliseconds, not minutes', () => {
+  for (const text of ['http://' + 'a@'.repeat(500_000), 'git+https://' + 'a@b/'.repeat(200_000), 'https://' + 'x'.repeat(1_000_000) + '@h/']) {
+    const started = Date.now();
+    redact(text);
+    assert.ok(Date.now() - started < 2000, `${text.length} chars took ${Date.now() - started} ms`);
+  }
+});

@@ -12,7 +12,9 @@ export function expandEnvVars(text: string, env: Record<string, string | undefin
 
 const VCS_SCHEME = /^(git|hg|svn|bzr)\+|^(git|ssh|svn):\/\//i;
 /** What may follow the `@` that ends userinfo: a host (name, IPv4 or `[IPv6]`), an optional port, then the path or the end. */
-const HOST_AFTER_AT = /^(\[[0-9a-f:.]+\]|[a-z0-9._~%!$&'*+=-]+)(:\d*)?([/?#\\;,)]|$)/i;
+const HOST_AFTER_AT = /(\[[0-9a-f:.]+\]|[a-z0-9._~%!$&'*+=-]+)(:\d*)?([/?#\\;,)]|$)/iy;
+/** In a VCS URL a host may be followed by `@rev` directly. */
+const HOST_BEFORE_REV = /(\[[0-9a-f:.]+\]|[a-z0-9._~%!$&'*+=-]+)(:\d*)?(@)/iy;
 /** Query parameters whose values are secrets (tokens, keys, signatures). */
 const SECRET_PARAM = /([?&;](?:[a-z0-9_.-]*token|[a-z0-9_.-]*key|password|passwd|pwd|secret|sig|signature|auth|x-amz-credential|x-amz-signature|x-amz-security-token)=)([^&#\s'"<>]*)/gi;
 /** Path tokens as conda channels and some private indexes carry them: `/t/<token>/`. */
@@ -27,10 +29,13 @@ function userinfoEnd(scheme: string, rest: string): number {
   // Every `@` followed by something that can be a host is a candidate end of the userinfo.
   const hostLike: number[] = [];
   const withPath: number[] = [];
+  // Sticky matches from each `@` (no copies): linear in the length of the text however many `@` it holds.
+  const at = (re: RegExp, i: number): RegExpExecArray | null => {
+    re.lastIndex = i + 1;
+    return re.exec(rest);
+  };
   for (let i = rest.indexOf('@'); i >= 0; i = rest.indexOf('@', i + 1)) {
-    const after = rest.slice(i + 1);
-    // In a VCS URL a host may be followed by `@rev` directly.
-    const m = HOST_AFTER_AT.exec(after) ?? (vcs ? /^(\[[0-9a-f:.]+\]|[a-z0-9._~%!$&'*+=-]+)(:\d*)?(@)/i.exec(after) : null);
+    const m = at(HOST_AFTER_AT, i) ?? (vcs ? at(HOST_BEFORE_REV, i) : null);
     if (m) hostLike.push(i);
     if (m && m[3] === '/') withPath.push(i);
   }
