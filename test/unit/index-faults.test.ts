@@ -60,6 +60,7 @@ const PAGE_FAULTS: [string, IndexFault, RegExp][] = [
   ['a 1 GiB gzip bomb', { kind: 'gzip-bomb' }, new RegExp(`larger than the ${PAGE_MAX_BYTES}-byte limit once decompressed \\(gzip\\)`)],
   ['an 80 MB page', { kind: 'oversized', bytes: 80 * 1024 * 1024 }, /Answer of 83886080 bytes .* is larger than the/],
   ['an 80 MB page without Content-Length', { kind: 'oversized', bytes: 80 * 1024 * 1024, chunked: true }, /is larger than the \d+-byte limit/],
+  ['an HTML page whose tags never end', { kind: 'body', body: '<a x'.repeat(2_000_000), contentType: 'text/html' }, /is not an HTML page that can be read \(tags that never end\)/],
   ['a page of another content type', { kind: 'body', body: 'alpha-1.0.0.whl', contentType: 'text/plain' }, /has Content-Type text\/plain, not a simple index page/],
 ];
 
