@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checks } from './checks/registry';
 import { CODES } from './model/finding';
+import { redact } from './index/credentials';
 import type { Dependency, Finding, Span } from './model/types';
 import type { LineIndex, Position } from './model/text';
 
@@ -94,7 +95,7 @@ export function dependenciesJson(deps: Dependency[], linesOf: LinesOf): unknown 
       extras: d.extras,
       specifier: d.specifier,
       marker: d.marker,
-      url: d.url,
+      url: d.url === null ? null : redact(d.url),
       editable: d.editable,
       section: d.section,
       // Installed only through an extra that lists it (Poetry `optional = true`).
@@ -112,7 +113,7 @@ export function dependenciesText(deps: Dependency[], linesOf: LinesOf, cwd: stri
     const p = linesOf(d.file).positionAt(d.span.start);
     // A conda spec PEP 440 cannot say is shown as conda wrote it, never as nothing.
     const spec = d.specifierUnknown && d.conda ? ` ${d.conda.version}${d.conda.build ? ` ${d.conda.build}` : ''}` : d.specifier;
-    const what = `${d.name}${d.extras.length ? `[${d.extras.join(',')}]` : ''}${d.url ? ` @ ${d.url}` : spec}${d.marker ? `; ${d.marker}` : ''}`;
+    const what = `${d.name}${d.extras.length ? `[${d.extras.join(',')}]` : ''}${d.url ? ` @ ${redact(d.url)}` : spec}${d.marker ? `; ${d.marker}` : ''}`;
     return `${what}  ${rel(d.file, cwd)}:${p.line + 1} (${d.kind}${d.section ? `, ${d.section}` : ''})`;
   }).join('\n') + (deps.length ? '\n' : '');
 }

@@ -85,6 +85,49 @@ export interface PackageIndexOptions {
    * in `vulnerabilities` for `<normalized name>@<version>`; the root of the server is then the API base.
    */
   vulnerabilities?: Readonly<Record<string, readonly IndexAdvisory[]>>;
+  /**
+   * Fault mode: the fault to answer a request with instead of the right answer (null: answer right). Changed
+   * later with `setFault` (null heals the index).
+   */
+  fault?: FaultPicker | null;
+  /**
+   * What a file's PEP 658 `.metadata` serves instead of its real METADATA; the project page advertises this body's
+   * sha256, so a hash check passes. Changed later with `setMetadataFor`.
+   */
+  metadataFor?: ((filename: string, real: Buffer) => Buffer) | null;
+}
+
+/** A bad answer of a faulty index. */
+export type IndexFault =
+  /** This status with a short text body (500, 404, 429...). */
+  | { kind: 'status'; status: number }
+  /** The right answer cut to half its length, with a Content-Length that matches the cut body. */
+  | { kind: 'truncated' }
+  /** An HTML error page, status 200, with the content type the right answer would have (JSON). */
+  | { kind: 'html-as-json' }
+  /** The right content type with `Content-Encoding: gzip` and a body that decompresses to `bytes` zero bytes (default 1 GiB). */
+  | { kind: 'gzip-bomb'; bytes?: number }
+  /** The right answer padded with spaces to `bytes` (still valid JSON); `chunked`: no Content-Length. */
+  | { kind: 'oversized'; bytes: number; chunked?: boolean }
+  /** This body (and content type) instead of the right one. */
+  | { kind: 'body'; body: string | Buffer; contentType?: string }
+  /** The connection is accepted and the request read, but no answer ever starts. */
+  | { kind: 'hang' }
+  /** A redirect to the same URL, forever. */
+  | { kind: 'redirect-loop' }
+  /** The connection is closed without an answer. */
+  | { kind: 'drop' };
+
+/** Picks the fault for a request (`n` counts the requests for that path so far, from 1). */
+export type FaultPicker = (request: IndexRequest, n: number) => IndexFault | null | undefined;
+
+/** A body of gzip members that decompresses to `bytes` zero bytes (about 1 KB per MiB). */
+let zeroMember: Buffer | null = null;
+export function gzipBomb(bytes: number): Buffer {
+  const chunk = 16 * 1024 * 1024;
+  zeroMember ??= gzipSync(Buffer.alloc(chunk), { level: 9 });
+  const parts = Math.ceil(bytes / chunk);
+  return Buffer.concat(Array.from({ length: parts }, () => zeroMember!));
 }
 
 /** A running index. */
@@ -98,6 +141,10 @@ export interface PackageIndex {
   sdists: BuiltSdist[];
   /** Resolves with the first request (past or future) that `match` accepts. */
   waitForRequest(match: (r: IndexRequest) => boolean): Promise<IndexRequest>;
+  /** Changes the fault mode; null heals the index. */
+  setFault(fault: FaultPicker | null): void;
+  /** Changes what `.metadata` files serve (and the pages advertise); null serves the real METADATA. */
+  setMetadataFor(f: ((filename: string, real: Buffer) => Buffer) | null): void;
   close(): Promise<void>;
 }
 
@@ -307,8 +354,31 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
   const timers = new Set<NodeJS.Timeout>();
   const lastModified = new Date(Date.UTC(2024, 0, 1)).toUTCString();
 
+  let fault: FaultPicker | null = options.fault ?? null;
+  let metadataFor = options.metadataFor ?? null;
+  /** What `<file>.metadata` serves now. */
+  const servedMetadata = (f: ServedFile): Buffer => (metadataFor ? metadataFor(f.filename, f.metadata) : f.metadata);
+  const faults = new WeakMap<ServerResponse, IndexFault>();
   const wantsJson = (accept: string): boolean => options.format === 'json' || (options.format !== 'html' && accept.includes('application/vnd.pypi.simple.v1+json'));
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void => {
+    const f = faults.get(res);
+    if (f && status === 200) {
+      const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
+      if (f.kind === 'truncated') body = bytes.subarray(0, Math.floor(bytes.length / 2));
+      else if (f.kind === 'html-as-json') body = '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>';
+      else if (f.kind === 'oversized') {
+        const padded = Buffer.alloc(Math.max(f.bytes, bytes.length), 0x20);
+        bytes.copy(padded);
+        res.writeHead(200, { 'Content-Type': type, ...(f.chunked ? {} : { 'Content-Length': padded.length }), 'Cache-Control': 'no-store', ...extra });
+        res.end(padded);
+        return;
+      } else if (f.kind === 'gzip-bomb') {
+        const bomb = gzipBomb(f.bytes ?? 1024 * 1024 * 1024);
+        res.writeHead(200, { 'Content-Type': type, 'Content-Encoding': 'gzip', 'Content-Length': bomb.length, 'Cache-Control': 'no-store', ...extra });
+        res.end(bomb);
+        return;
+      }
+    }
     res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...extra });
     res.end(body);
   };
@@ -360,6 +430,19 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
       req.socket.destroy();
       return;
     }
+    const f = fault?.(entry, n);
+    if (f) {
+      if (f.kind === 'drop') return void req.socket.destroy();
+      if (f.kind === 'hang') return void stalled.add(res);
+      if (f.kind === 'redirect-loop') {
+        res.writeHead(302, { Location: req.url ?? '/' });
+        res.end();
+        return;
+      }
+      if (f.kind === 'status') return send(res, f.status, 'text/plain', `HTTP ${f.status}`, f.status === 429 ? { 'Retry-After': '3600' } : {});
+      if (f.kind === 'body') return send(res, 200, f.contentType ?? 'application/vnd.pypi.simple.v1+json', f.body);
+      faults.set(res, f);
+    }
     if (options.delayMs) {
       const t = setTimeout(() => {
         timers.delete(t);
@@ -402,7 +485,7 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
       const rel = projects.get(key);
       if (!rel) return send(res, 404, 'text/plain', 'not found');
       if (json) {
-        const files = rel.map(({ pkg, filename, sha256, metadata }) => ({
+        const files = rel.map((sf) => ({ ...sf, metadata: servedMetadata(sf) })).map(({ pkg, filename, sha256, metadata }) => ({
           filename,
           url: `/files/${filename}`,
           hashes: { sha256 },
@@ -412,7 +495,7 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
         }));
         sendPage(req, res, 'application/vnd.pypi.simple.v1+json', JSON.stringify({ meta: { 'api-version': '1.1' }, name: key, versions: [...new Set(rel.map((r) => r.pkg.version))], files }));
       } else {
-        const links = rel.map(({ pkg, filename, sha256, metadata }) => {
+        const links = rel.map((sf) => ({ ...sf, metadata: servedMetadata(sf) })).map(({ pkg, filename, sha256, metadata }) => {
           const attrs = [`href="/files/${filename}#sha256=${sha256}"`];
           if (pkg.requiresPython) attrs.push(`data-requires-python="${escapeHtml(pkg.requiresPython)}"`);
           if (withMetadata) {
@@ -431,7 +514,7 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
     if (file && served) {
       if (file[2]) {
         if (!withMetadata) return send(res, 404, 'text/plain', 'not found');
-        return send(res, 200, 'application/octet-stream', served.metadata);
+        return send(res, 200, 'application/octet-stream', servedMetadata(served));
       }
       if (options.stall?.(served.filename)) {
         // Headers and a first part, then nothing: the download hangs until the client gives up or the index closes.
@@ -457,6 +540,12 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
     requests,
     wheels,
     sdists,
+    setFault(f) {
+      fault = f;
+    },
+    setMetadataFor(f) {
+      metadataFor = f;
+    },
     waitForRequest(match) {
       const done = requests.find(match);
       if (done) return Promise.resolve(done);

@@ -9,6 +9,7 @@ import { Version } from '../../server/src/pep/version';
 import { CancelledError, NotFoundError, UnreachableError } from '../../server/src/index/errors';
 import { MetadataProvider, type MetadataProviderOptions } from '../../server/src/index/provider';
 import { redact } from '../../server/src/index/credentials';
+import { HostHealth } from '../../server/src/index/http';
 import type { Target } from '../../server/src/index/candidates';
 import { buildWheel, startPackageIndex, type IndexPackage, type PackageIndex } from '../helpers/package-index';
 
@@ -43,7 +44,7 @@ async function serve(opts: Parameters<typeof startPackageIndex>[1] = {}, package
   return s;
 }
 function provider(indexUrls: string[], extra: Partial<MetadataProviderOptions> = {}): MetadataProvider {
-  return new MetadataProvider({ indexes: { indexUrls, findLinks: [], noIndex: false }, target, http: { timeoutMs: 2000, retryDelayMs: 10 }, ...extra });
+  return new MetadataProvider({ indexes: { indexUrls, findLinks: [], noIndex: false }, target, http: { timeoutMs: 2000, retryDelayMs: 10, hostHealth: new HostHealth() }, ...extra });
 }
 const v = (s: string): Version => Version.parse(s)!;
 const strs = (vs: Version[]): string[] => vs.map(String);
@@ -80,8 +81,10 @@ test('remote wheels without range support are downloaded whole, within the cap',
   const deps = await p.dependencies('beta', v('2.1.0'));
   assert.ok(deps !== 'unknown');
   assert.equal(p.stats.fullDownloads, 1);
+  // Past the cap: the dependencies are unknown and the problem says why (it never aborts the caller).
   const capped = provider([idx.url], { maxDownloadBytes: 1000 });
-  await assert.rejects(capped.dependencies('beta', v('2.1.0')), /cap/);
+  assert.equal(await capped.dependencies('beta', v('2.1.0')), 'unknown');
+  assert.match(capped.problems().map((p) => p.message).join('\n'), /larger than the 1000-byte limit/);
 });
 
 test('range requests read only the tail and the METADATA entry of a large wheel', async () => {

@@ -63,7 +63,7 @@ describe('ProjectListCache', () => {
     names = ['alpha', 'Beta_Two', 'gamma'];
     now += 120_000;
     assert.equal(cache.peek(base)!.has('gamma'), false);
-    for (let i = 0; i < 50 && !cache.peek(base)!.has('gamma'); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && !cache.peek(base)!.has('gamma'); i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(cache.peek(base)!.has('gamma'), true);
     assert.equal(requests.length, 2);
     assert.equal(requests[1]!.ifNoneMatch, '"alpha,Beta_Two"');
@@ -71,7 +71,7 @@ describe('ProjectListCache', () => {
     // Stale again with nothing new: revalidated with 304, the list kept.
     now += 120_000;
     await cache.get(base);
-    for (let i = 0; i < 50 && requests.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && requests.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(requests[2]!.ifNoneMatch, '"alpha,Beta_Two,gamma"');
     assert.ok(cache.peek(base)!.has('gamma'));
   });

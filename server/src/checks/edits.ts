@@ -128,7 +128,7 @@ export function capped(related: RelatedLocation[]): RelatedLocation[] {
 /** The hosts of the indexes that could not be asked, for "X could not be reached; it may have this". */
 export function unreachableHosts(report: SetIndexReport): string[] {
   const hosts = new Set<string>();
-  for (const u of report.unreachable) for (const m of u.matchAll(/\b(?:https?|file):\/\/(?:[^@/\s]*@)?([^/\s:?#)]+)/g)) hosts.add(m[1]!);
+  for (const u of report.unreachable) for (const m of u.matchAll(/\b(?:https?|file):\/\/(?:[^@/\s]*@)?([^/\s?#)]+)/g)) hosts.add(m[1]!);
   return [...hosts];
 }
 

@@ -23,7 +23,7 @@ export const notFound: Check = {
       const what = m.kind === 'project'
         ? `No project named '${m.dep.rawName}'${scopeNote(m.dep)} on ${m.where}`
         : `No version of ${m.dep.name}${scopeNote(m.dep)} on ${m.where} matches '${m.dep.specifier}'${m.newest ? ` (the newest is ${m.newest})` : ''}`;
-      return withSuggestion(m.kind === 'project' ? suggestName(m.dep.name) : null, m.dep, finding('not-found', m.dep.file, m.kind === 'project' ? m.dep.nameSpan : m.dep.span, `${what}; pip would fail with "No matching distribution found".${note}`));
+      return withSuggestion(m.kind === 'project' ? suggestName(m.dep.name) : null, m.dep, finding('not-found', m.dep.file, m.kind === 'project' ? m.dep.nameSpan : m.dep.span, `${what}; pip would fail with "No matching distribution found".${m.where.includes('could not be') ? '' : note}`));
     });
   },
 };

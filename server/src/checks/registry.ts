@@ -19,6 +19,7 @@ import { systemLibrary } from './system-library';
 import type { Check, CheckContext } from './types';
 import type { EnvironmentSet } from '../workspace/types';
 import { vulnerable } from './vulnerable';
+import { redact } from '../index/credentials';
 
 /**
  * Every check, fast ones first. The index-backed ones (conflict-transitive, not-found, requires-python,
@@ -52,7 +53,7 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
         // A check that throws must not take the others down; it is a bug, reported once where it happened.
         found = [{ code: check.code, severity: 'information', file: set.root, span: { start: 0, end: 0 }, message: `Stack Doctor could not run the '${check.code}' check on this file: ${(e as Error).message}. Please report this.`, related: [], fixes: [] }];
       }
-      for (const f of found) {
+      for (const f of found.map(redactFinding)) {
         const key = `${f.code}\0${f.file}\0${f.span.start}\0${f.span.end}`;
         const earlier = seen.get(key);
         if (earlier) {
@@ -92,3 +93,8 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
 export const MAX_RELATED = 10;
 export const MAX_FIXES = 10;
 export const MAX_MESSAGE = 4_000;
+
+/** No credential reaches any output: messages and fix titles quote lines that may hold one (`pkg @ https://u:p@h/...`); edits keep the text as written. */
+function redactFinding(f: Finding): Finding {
+  return { ...f, message: redact(f.message), related: f.related.map((r) => ({ ...r, message: redact(r.message) })), fixes: f.fixes.map((x) => ({ ...x, title: redact(x.title) })) };
+}

@@ -1,6 +1,6 @@
 // Reads one member of a zip (wheels, zip sdists) through random access without extracting, and PKG-INFO from a .tar.gz sdist.
 import { promises as fs } from 'node:fs';
-import { gunzipSync, inflateRawSync } from 'node:zlib';
+import { createGunzip, gunzipSync, inflateRawSync } from 'node:zlib';
 
 /** Random access to the bytes of an archive: a local file, a buffer, or HTTP ranges. */
 export interface ByteSource {
@@ -201,4 +201,98 @@ export function readTarGzPkgInfo(gz: Buffer, maxBytes = 512 * 1024 * 1024): Buff
     if ((type === '0' || type === '\0') && /^[^/]+\/PKG-INFO$/.test(name.replace(/^\.\//, ''))) return Buffer.from(data);
   }
   return null;
+}
+
+/**
+ * `<top>/PKG-INFO` of a gzipped tar, read as it decompresses: memory stays at one tar block plus PKG-INFO, and
+ * reading stops at PKG-INFO, at the end of the archive, or past `maxBytes` decompressed bytes (a gzip bomb costs no
+ * more). Null when absent; throws `ZipError` for a bad archive or one past the cap.
+ */
+export function readTarGzPkgInfoStreaming(gz: Buffer, maxBytes = 256 * 1024 * 1024, maxEntry = 10 * 1024 * 1024): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const gunzip = createGunzip();
+    let pending: Buffer = Buffer.alloc(0);
+    let skip = 0;
+    let total = 0;
+    let settled = false;
+    let longName: string | null = null;
+    /** The entry being collected: PKG-INFO, a GNU long name or a pax header. */
+    let collect: { kind: 'pkg' | 'L' | 'x'; size: number; padded: number; parts: Buffer[]; have: number } | null = null;
+    const finish = (err: Error | null, value: Buffer | null = null): void => {
+      if (settled) return;
+      settled = true;
+      gunzip.removeAllListeners('data');
+      gunzip.destroy();
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const cstr = (b: Buffer): string => {
+      const z = b.indexOf(0);
+      return b.subarray(0, z < 0 ? b.length : z).toString('utf8');
+    };
+    const step = (): void => {
+      for (;;) {
+        if (skip > 0) {
+          const n = Math.min(skip, pending.length);
+          skip -= n;
+          pending = pending.subarray(n);
+          if (skip > 0) return;
+        }
+        if (collect) {
+          const n = Math.min(collect.padded - collect.have, pending.length);
+          collect.parts.push(pending.subarray(0, n));
+          collect.have += n;
+          pending = pending.subarray(n);
+          if (collect.have < collect.padded) return;
+          const data = Buffer.concat(collect.parts).subarray(0, collect.size);
+          const kind = collect.kind;
+          collect = null;
+          if (kind === 'pkg') return finish(null, Buffer.from(data));
+          if (kind === 'L') longName = cstr(data);
+          else {
+            const m = /\d+ path=([^\n]*)\n/.exec(data.toString('utf8'));
+            if (m) longName = m[1]!;
+          }
+          continue;
+        }
+        if (pending.length < 512) return;
+        const header = pending.subarray(0, 512);
+        pending = pending.subarray(512);
+        if (header.every((b) => b === 0)) return finish(null, null);
+        let name = cstr(header.subarray(0, 100));
+        const prefix = cstr(header.subarray(345, 500));
+        if (prefix && header.subarray(257, 262).toString('latin1') === 'ustar') name = `${prefix}/${name}`;
+        const sizeField = header.subarray(124, 136);
+        const size = (sizeField[0]! & 0x80) !== 0 ? Number(sizeField.readBigUInt64BE(4)) : parseInt(cstr(sizeField).trim() || '0', 8);
+        if (!Number.isFinite(size) || size < 0) return finish(new ZipError('bad tar header'));
+        const padded = Math.ceil(size / 512) * 512;
+        const type = String.fromCharCode(header[156]!);
+        if (type === 'L' || type === 'x') {
+          if (size > maxEntry) return finish(new ZipError('tar header entry too large'));
+          collect = { kind: type, size, padded, parts: [], have: 0 };
+          continue;
+        }
+        if (longName !== null) {
+          name = longName;
+          longName = null;
+        }
+        if ((type === '0' || type === '\0') && /^[^/]+\/PKG-INFO$/.test(name.replace(/^\.\//, ''))) {
+          if (size > maxEntry) return finish(new ZipError('PKG-INFO is too large'));
+          collect = { kind: 'pkg', size, padded, parts: [], have: 0 };
+          continue;
+        }
+        skip = padded;
+      }
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      total += chunk.length;
+      if (total > maxBytes) return finish(new ZipError(`more than ${maxBytes} bytes once decompressed`));
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      step();
+    });
+    gunzip.on('end', () => finish(null, null));
+    gunzip.on('error', (e: Error) => finish(new ZipError(`not a gzip file: ${e.message}`)));
+    gunzip.end(gz);
+  });
 }

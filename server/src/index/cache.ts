@@ -2,14 +2,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { stripCredentials } from './credentials';
+import { redact, stripCredentials } from './credentials';
 
 /** What kind of entry: project pages expire after the TTL; metadata files never change. */
 export type CacheKind = 'page' | 'metadata';
 
 /** A cached response. */
 export interface CacheEntry {
-  /** The URL without credentials (never a secret). */
+  /** The URL without credentials, redacted (never a secret). */
   url: string;
   /** When it was fetched or last revalidated (ms since the epoch). */
   fetchedAt: number;
@@ -30,14 +30,20 @@ interface StoredHeader {
   sha256: string;
 }
 
-/** The cache key of a URL: sha256 of the URL with its userinfo removed. */
+/** The URL as a cache entry's header records it: userinfo removed, then redacted (tokens in paths and queries too). */
+function shownUrl(url: string): string {
+  return redact(stripCredentials(url));
+}
+
+/** The cache key of a URL (its file name): sha256 of the URL with its userinfo removed, never a credential in clear. */
 export function cacheKey(url: string): string {
   return createHash('sha256').update(stripCredentials(url)).digest('hex');
 }
 
 /**
  * Entries live in `<dir>/<kind>/<first two hex>/<sha256>`: a JSON header line, then the body bytes. A header
- * that does not parse, a size or sha256 that does not match, drops the entry (it is refetched).
+ * that does not parse, a size or sha256 that does not match, drops the entry (it is refetched). The cache stores
+ * bytes only; callers put only what parsed and validated, and `delete` what no longer validates when read.
  */
 export class DiskCache {
   /** Entries read successfully. */
@@ -68,7 +74,7 @@ export class DiskCache {
       const body = raw.subarray(nl + 1);
       if (h.v !== 1 || typeof h.fetchedAt !== 'number' || h.size !== body.length) throw new Error('bad header');
       if (createHash('sha256').update(body).digest('hex') !== h.sha256) throw new Error('bad checksum');
-      if (h.url !== stripCredentials(url)) throw new Error('key collision');
+      if (h.url !== shownUrl(url)) throw new Error('key collision');
       this.hits++;
       return { url: h.url, fetchedAt: h.fetchedAt, etag: h.etag, lastModified: h.lastModified, contentType: h.contentType, body: Buffer.from(body) };
     } catch {
@@ -83,7 +89,7 @@ export class DiskCache {
     const file = this.file(kind, url);
     const header: StoredHeader = {
       v: 1,
-      url: stripCredentials(url),
+      url: shownUrl(url),
       fetchedAt: entry.fetchedAt,
       etag: entry.etag,
       lastModified: entry.lastModified,
@@ -99,6 +105,12 @@ export class DiskCache {
     } catch {
       await fs.rm(tmp, { force: true }).catch(() => undefined);
     }
+  }
+
+  /** Removes an entry (one that was read but did not validate). */
+  async delete(kind: CacheKind, url: string): Promise<void> {
+    this.dropped++;
+    await fs.rm(this.file(kind, url), { force: true }).catch(() => undefined);
   }
 
   /** Marks an entry fresh again after a 304 (rewrites its header with the new time and validators). */

@@ -1,10 +1,50 @@
 // A counting semaphore with abortable waits, and in-flight de-duplication of async work shared by several callers.
 import { CancelledError } from './errors';
 
+/** One abort listener per signal, shared by every subscriber of `onAbort`. */
+const subscribers = new WeakMap<AbortSignal, { fire: () => void; callbacks: Set<() => void> }>();
+
+/**
+ * Calls `callback` once when `signal` aborts; returns the function that unsubscribes. However many callers wait on
+ * one signal (a resolver asking for hundreds of projects at once), the signal carries one listener, so Node never
+ * warns `MaxListenersExceededWarning`; the listener is removed when the last subscriber leaves.
+ */
+export function onAbort(signal: AbortSignal | undefined, callback: () => void): () => void {
+  if (!signal) return () => undefined;
+  let hub = subscribers.get(signal);
+  if (!hub) {
+    const callbacks = new Set<() => void>();
+    const fire = (): void => {
+      subscribers.delete(signal);
+      for (const cb of [...callbacks]) cb();
+    };
+    hub = { fire, callbacks };
+    subscribers.set(signal, hub);
+    signal.addEventListener('abort', fire, { once: true });
+  }
+  const h = hub;
+  let active = true;
+  const entry = (): void => {
+    if (!active) return;
+    active = false;
+    callback();
+  };
+  h.callbacks.add(entry);
+  return () => {
+    if (!active) return;
+    active = false;
+    h.callbacks.delete(entry);
+    if (h.callbacks.size === 0 && subscribers.get(signal) === h) {
+      subscribers.delete(signal);
+      signal.removeEventListener('abort', h.fire);
+    }
+  };
+}
+
 /** Bounds how many tasks run at once; waiters leave the queue when their signal aborts. */
 export class Semaphore {
   private active = 0;
-  private readonly queue: { resolve: () => void; reject: (e: unknown) => void; signal: AbortSignal | undefined; onAbort: () => void }[] = [];
+  private readonly queue: { resolve: () => void; reject: (e: unknown) => void; off: () => void }[] = [];
 
   constructor(readonly limit: number) {}
 
@@ -25,17 +65,12 @@ export class Semaphore {
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      const waiter = {
-        resolve,
-        reject,
-        signal,
-        onAbort: () => {
-          const i = this.queue.indexOf(waiter);
-          if (i >= 0) this.queue.splice(i, 1);
-          reject(new CancelledError());
-        },
-      };
-      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      const waiter = { resolve, reject, off: () => undefined as void };
+      waiter.off = onAbort(signal, () => {
+        const i = this.queue.indexOf(waiter);
+        if (i >= 0) this.queue.splice(i, 1);
+        reject(new CancelledError());
+      });
       this.queue.push(waiter);
     });
   }
@@ -43,7 +78,7 @@ export class Semaphore {
   private release(): void {
     const next = this.queue.shift();
     if (next) {
-      next.signal?.removeEventListener('abort', next.onAbort);
+      next.off();
       next.resolve();
     } else this.active--;
   }
@@ -85,22 +120,21 @@ export class InFlight<T> {
     s.waiters++;
     if (!signal) return s.promise;
     return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => {
+      const off = onAbort(signal, () => {
         s.waiters--;
         if (s.waiters === 0) {
           s.controller.abort();
           if (this.running.get(key) === s) this.running.delete(key);
         }
         reject(new CancelledError());
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
+      });
       s.promise.then(
         (v) => {
-          signal.removeEventListener('abort', onAbort);
+          off();
           resolve(v);
         },
         (e: unknown) => {
-          signal.removeEventListener('abort', onAbort);
+          off();
           reject(e);
         },
       );

@@ -10,16 +10,77 @@ export function expandEnvVars(text: string, env: Record<string, string | undefin
   return text.replace(VAR_RE, (whole, name: string) => env[name] ?? whole);
 }
 
+const VCS_SCHEME = /^(git|hg|svn|bzr)\+|^(git|ssh|svn):\/\//i;
+/** What may follow the `@` that ends userinfo: a host (name, IPv4 or `[IPv6]`), an optional port, then the path or the end. */
+const HOST_AFTER_AT = /(\[[0-9a-f:.]+\]|[a-z0-9._~%!$&'*+=-]+)(:\d*)?([/?#\\;,)]|$)/iy;
+/** In a VCS URL a host may be followed by `@rev` directly. */
+const HOST_BEFORE_REV = /(\[[0-9a-f:.]+\]|[a-z0-9._~%!$&'*+=-]+)(:\d*)?(@)/iy;
+/** Query parameters whose values are secrets (tokens, keys, signatures). */
+const SECRET_PARAM = /([?&;](?:[a-z0-9_.-]*token|[a-z0-9_.-]*key|password|passwd|pwd|secret|sig|signature|auth|x-amz-credential|x-amz-signature|x-amz-security-token)=)([^&#\s'"<>]*)/gi;
+/** Path tokens as conda channels and some private indexes carry them: `/t/<token>/`. */
+const PATH_TOKEN = /\/t\/(?!\*\*\*\/)[^/\s'"<>?#]+(?=\/)/g;
+
+/** Index in `rest` (the text after `scheme://`) of the `@` that ends the userinfo, or -1 when there is none. */
+function userinfoEnd(scheme: string, rest: string): number {
+  if (!rest.includes('@')) return -1;
+  const authorityEnd = rest.search(/[/?#\\]/);
+  const authority = authorityEnd < 0 ? rest : rest.slice(0, authorityEnd);
+  const vcs = VCS_SCHEME.test(scheme);
+  // Every `@` followed by something that can be a host is a candidate end of the userinfo.
+  const hostLike: number[] = [];
+  const withPath: number[] = [];
+  // Sticky matches from each `@` (no copies): linear in the length of the text however many `@` it holds.
+  const at = (re: RegExp, i: number): RegExpExecArray | null => {
+    re.lastIndex = i + 1;
+    return re.exec(rest);
+  };
+  for (let i = rest.indexOf('@'); i >= 0; i = rest.indexOf('@', i + 1)) {
+    const m = at(HOST_AFTER_AT, i) ?? (vcs ? at(HOST_BEFORE_REV, i) : null);
+    if (m) hostLike.push(i);
+    if (m && m[3] === '/') withPath.push(i);
+  }
+  // In a VCS URL, `@rev` at the end is the revision: prefer an `@` whose host is followed by a path, else the first.
+  const candidates = vcs ? (withPath.length ? withPath : hostLike.slice(0, 1)) : hostLike;
+  if (candidates.length === 0) return authority.includes('@') ? authority.lastIndexOf('@') : -1;
+  // Userinfo written as the RFC says: inside the authority. A password with an unencoded `/`, `?` or `#` ends the
+  // authority early, so a later `@` still ends the userinfo when what comes before cannot be a host by itself.
+  const inAuthority = authority.includes('@');
+  if (!inAuthority) {
+    const colon = authority.indexOf(':');
+    const host = colon < 0 ? authority : authority.slice(0, colon);
+    const port = colon < 0 ? '' : authority.slice(colon + 1);
+    // A real authority ends the URL or is followed by its path; one cut by `#` or `?` is more likely a password's start.
+    const endsWell = authorityEnd < 0 || rest[authorityEnd] === '/' || rest[authorityEnd] === '\\';
+    const realHost = endsWell && /^(localhost|\[[0-9a-f:.]+\]|\d+\.\d+\.\d+\.\d+|([a-z0-9-]+\.)+([a-z]{2,63}|xn--[a-z0-9-]+))$/i.test(host);
+    const realPort = colon < 0 || /^\d*$/.test(port);
+    // A dotted host (and a numeric port) followed by a path with an `@` in it: a plain URL (`github.com/o/r@v1`).
+    if (realHost && realPort && (vcs || colon < 0)) return -1;
+    // localhost or an IP address with a numeric port cannot be a user name and password.
+    if (endsWell && realPort && /^(localhost|\[[0-9a-f:.]+\]|\d+\.\d+\.\d+\.\d+)$/i.test(host)) return -1;
+  }
+  // The last candidate for a plain URL (a password may hold `@` too), the last one followed by a path for VCS URLs.
+  return candidates[candidates.length - 1]!;
+}
+
 /**
- * A URL with any password (or token-only userinfo) replaced by `***`, as pip's `redact_auth_from_url` does:
- * `https://user:secret@host/` -> `https://user:***@host/`, `https://token@host/` -> `https://***@host/`.
- * Text that is not a URL is returned with anything looking like `scheme://userinfo@` redacted.
+ * Text with every credential of every URL in it replaced by `***`, whatever how the userinfo is written: `https://user:secret@host/`
+ * -> `https://user:***@host/`, `https://token@host/` -> `https://***@host/`, also with an unencoded `#`, `/`, `?`, `@` or `:`
+ * in the password (`https://user:pa#ss@host/`), and token parameters (`?token=`, `&api_key=`) and conda-style path tokens (`/t/<token>/`).
+ * The user name stays (pip shows it too). Over-redacting a URL with an `@` in its path is accepted; printing a secret is not.
  */
-export function redact(url: string): string {
-  return url.replace(/([a-z][a-z0-9+.-]*:\/\/)([^/?#@\s]*)@/gi, (_m, scheme: string, userinfo: string) => {
-    const colon = userinfo.indexOf(':');
-    return colon < 0 ? `${scheme}***@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
-  });
+export function redact(text: string): string {
+  if (!text.includes('://')) return text;
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s'"<>`]*)/gi, (_m, scheme: string, rest: string) => {
+      const at = userinfoEnd(scheme, rest);
+      let out = rest;
+      if (at >= 0) {
+        const userinfo = rest.slice(0, at);
+        const colon = userinfo.indexOf(':');
+        out = (colon < 0 ? '***' : `${userinfo.slice(0, colon)}:***`) + rest.slice(at);
+      }
+      return scheme + out.replace(PATH_TOKEN, '/t/***').replace(SECRET_PARAM, '$1***');
+    });
 }
 
 /** A URL split into the part without credentials and the Basic credentials to send with it. */
@@ -98,8 +159,8 @@ export function authenticate(rawUrl: string, opts: AuthOptions = {}): Authentica
   } catch {
     return { url: expanded, authorization: null };
   }
-  let user = decodeURIComponent(u.username);
-  let pass = decodeURIComponent(u.password);
+  let user = safeDecode(u.username);
+  let pass = safeDecode(u.password);
   u.username = '';
   u.password = '';
   if (!user && !pass && (u.protocol === 'http:' || u.protocol === 'https:')) {
@@ -114,7 +175,18 @@ export function authenticate(rawUrl: string, opts: AuthOptions = {}): Authentica
   return { url: u.toString(), authorization };
 }
 
-/** The URL without userinfo (the cache and de-duplication key); `${VAR}` left unexpanded so no secret enters it. */
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * The URL without userinfo (the cache and de-duplication key; cache keys are its sha256); `${VAR}` left unexpanded
+ * so no secret enters it. A URL that does not parse is redacted instead. Not for display: use `redact` on it.
+ */
 export function stripCredentials(rawUrl: string): string {
   try {
     const u = new URL(rawUrl);

@@ -11,11 +11,31 @@ export class IndexError extends Error {
   }
 }
 
+/**
+ * Something an index could not answer during a run, kept by the provider (`problems()`, `unreachableFor()`) so that
+ * one failing index or one bad file costs only what needed it. Every string is redacted.
+ */
+export interface IndexProblem {
+  /** `unreachable`: no answer (network, DNS, timeout, 5xx, 429...); `invalid`: an answer that is not what it should be. */
+  kind: 'unreachable' | 'invalid';
+  /** The URL asked, credentials removed. */
+  url: string;
+  /** `host[:port]` of that URL (what a message names: "download.pytorch.org could not be reached"). */
+  host: string;
+  /** What was wrong, in plain words (with the redacted URL). */
+  message: string;
+  /** The project concerned (PEP 503-normalized), when one is. */
+  project: string | null;
+}
+
 /** The index answered 404 for a project page (or no source knows the project). */
 export class NotFoundError extends IndexError {
-  constructor(what: string, url: string) {
+  /** Indexes that could not be asked for it and so may have it (empty when every source answered). */
+  readonly unreachable: IndexProblem[];
+  constructor(what: string, url: string, unreachable: IndexProblem[] = []) {
     super(`${what} not found at ${redact(url)}`, url);
     this.name = 'NotFoundError';
+    this.unreachable = unreachable;
   }
 }
 
@@ -33,7 +53,10 @@ export class UnreachableError extends IndexError {
 }
 
 
-/** A file, page or archive that could not be read as what it should be (bad zip, no METADATA, bad JSON, too large). */
+/**
+ * A file, page or archive that could not be read as what it should be (bad zip, no METADATA, bad JSON, HTML where
+ * JSON was announced, too large, metadata of another project). `message` names the redacted URL and what was wrong.
+ */
 export class InvalidDataError extends IndexError {
   constructor(message: string, url: string) {
     super(message, url);
@@ -42,3 +65,12 @@ export class InvalidDataError extends IndexError {
 }
 
 export { CancelledError, throwIfAborted } from '../model/cancel';
+
+/** `host[:port]` of a URL for messages, or the redacted text when it does not parse. */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host || redact(url);
+  } catch {
+    return redact(url);
+  }
+}

@@ -1,14 +1,66 @@
-// HTTP GETs for the index layer: bounded concurrency, timeouts, cancellation, one retry, Basic auth, size caps, typed errors.
+// HTTP GETs for the index layer: bounded concurrency, timeouts, cancellation, one retry, Basic auth, size caps, typed errors, and hosts that failed remembered for a while.
 import { authenticate, redact } from './credentials';
-import { Semaphore } from './concurrency';
+import { Semaphore, onAbort } from './concurrency';
 import { CancelledError, InvalidDataError, UnreachableError } from './errors';
+
+/**
+ * The default time for an answer to start, and the longest silence while a body arrives (ms): 10 s, or
+ * `STACK_DOCTOR_INDEX_TIMEOUT_MS` (for slow networks, and for tests of unreachable indexes).
+ */
+export const DEFAULT_TIMEOUT_MS = Number(process.env['STACK_DOCTOR_INDEX_TIMEOUT_MS']) > 0 ? Number(process.env['STACK_DOCTOR_INDEX_TIMEOUT_MS']) : 10_000;
+/** How long a host that did not answer (timeout, DNS failure, unreachable network) is not asked again (ms). */
+export const HOST_RETRY_AFTER_MS = 30_000;
+
+/**
+ * Hosts that could not be reached, remembered for `ttlMs` so that one unreachable index costs one timeout per run,
+ * not one per project; after that it is asked again (an editor session recovers when the network comes back).
+ */
+export class HostHealth {
+  private readonly down = new Map<string, { until: number; reason: UnreachableError['reason']; detail: string }>();
+  constructor(
+    readonly ttlMs = HOST_RETRY_AFTER_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Why the host is remembered as unreachable, or null. */
+  failure(host: string): { reason: UnreachableError['reason']; detail: string } | null {
+    const d = this.down.get(host);
+    if (!d) return null;
+    if (this.now() >= d.until) {
+      this.down.delete(host);
+      return null;
+    }
+    return d;
+  }
+
+  markDown(host: string, reason: UnreachableError['reason'], detail: string): void {
+    this.down.set(host, { until: this.now() + this.ttlMs, reason, detail });
+  }
+
+  markUp(host: string): void {
+    this.down.delete(host);
+  }
+}
+
+/** The process's hosts: every provider (one per index selection) shares what it learnt. */
+export const sharedHostHealth = new HostHealth();
+
+/** Failures that say the host itself cannot be reached now (not this one request): it is not asked again for a while. */
+const HOST_DOWN_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** Options of an `HttpClient`. */
 export interface HttpClientOptions {
   /** Requests at once (default 16). */
   concurrency?: number;
-  /** Per-attempt timeout in ms, covering connection, headers and body (default 15000). */
+  /**
+   * Per attempt: the longest wait for the answer to start (DNS, connection, headers) and the longest silence while
+   * the body arrives (ms, default 10000). A host that does not answer in time is remembered (see `hostHealth`).
+   */
   timeoutMs?: number;
+  /** Per attempt, the whole request, body included (ms, default 60000 or `timeoutMs`, the larger). */
+  totalTimeoutMs?: number;
+  /** Hosts remembered as unreachable (default: shared by the process; null: never remembered). */
+  hostHealth?: HostHealth | null;
   /** Retries after a network error, timeout or 5xx (default 1). */
   retries?: number;
   /** Delay before a retry in ms (default 100). */
@@ -41,18 +93,40 @@ export interface HttpResponse {
 
 const RETRY_STATUS = new Set([500, 502, 503, 504, 520, 527]);
 
-/** Plain-language detail of a fetch failure (`ECONNREFUSED`, `ENOTFOUND`, socket closed...). */
+/** The error code of a fetch failure (`ECONNREFUSED`, `ENOTFOUND`, `UND_ERR_SOCKET`...), looking through causes. */
+function errorCode(e: unknown): string | undefined {
+  let c: unknown = e;
+  for (let i = 0; i < 4 && c && typeof c === 'object'; i++) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    c = (c as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Plain-language detail of a fetch failure (connection refused, host not found, socket closed...). */
 function networkDetail(e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  if (cause?.code) return cause.code === 'ENOTFOUND' ? 'host not found' : cause.code === 'ECONNREFUSED' ? 'connection refused' : cause.code;
+  const code = errorCode(e);
+  const words: Record<string, string> = {
+    ENOTFOUND: 'host not found', EAI_AGAIN: 'host name lookup failed', ECONNREFUSED: 'connection refused', ECONNRESET: 'connection reset',
+    EHOSTUNREACH: 'host unreachable', ENETUNREACH: 'network unreachable', UND_ERR_CONNECT_TIMEOUT: 'connection timed out', ERR_INVALID_URL: 'not a valid URL',
+    UND_ERR_SOCKET: 'connection closed before the answer was complete',
+  };
+  if (code) return words[code] ?? code;
+  const cause = (e as { cause?: { message?: string } }).cause;
   return cause?.message ?? (e instanceof Error ? e.message : String(e));
 }
 
-async function readCapped(res: Response, maxBytes: number, url: string): Promise<Buffer> {
+/**
+ * Reads the body, counting decompressed bytes (fetch undoes Content-Encoding as it streams), and refuses it past
+ * `maxBytes` without reading further: a gzip bomb costs at most `maxBytes`. `progress` is called per chunk.
+ */
+async function readCapped(res: Response, maxBytes: number, url: string, progress: () => void): Promise<Buffer> {
+  const encoded = (res.headers.get('content-encoding') ?? '').trim().toLowerCase();
   const len = Number(res.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(len) && len > maxBytes) {
+  if ((!encoded || encoded === 'identity') && Number.isFinite(len) && len > maxBytes) {
     await res.body?.cancel().catch(() => undefined);
-    throw new InvalidDataError(`Response of ${len} bytes exceeds the ${maxBytes}-byte cap: ${url}`, url);
+    throw new InvalidDataError(`Answer of ${len} bytes from ${redact(url)} is larger than the ${maxBytes}-byte limit`, url);
   }
   if (!res.body) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
@@ -61,10 +135,11 @@ async function readCapped(res: Response, maxBytes: number, url: string): Promise
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
+    progress();
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw new InvalidDataError(`Response exceeds the ${maxBytes}-byte cap: ${url}`, url);
+      throw new InvalidDataError(`Answer from ${redact(url)} is larger than the ${maxBytes}-byte limit${encoded && encoded !== 'identity' ? ` once decompressed (${encoded})` : ''}`, url);
     }
     chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
   }
@@ -75,6 +150,8 @@ async function readCapped(res: Response, maxBytes: number, url: string): Promise
 export class HttpClient {
   private readonly semaphore: Semaphore;
   private readonly timeoutMs: number;
+  private readonly totalTimeoutMs: number;
+  private readonly health: HostHealth | null;
   private readonly retries: number;
   private readonly retryDelayMs: number;
   /** Requests sent (attempts, retries included). */
@@ -82,19 +159,29 @@ export class HttpClient {
 
   constructor(private readonly opts: HttpClientOptions = {}) {
     this.semaphore = new Semaphore(opts.concurrency ?? 16);
-    this.timeoutMs = opts.timeoutMs ?? 15000;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.totalTimeoutMs = Math.max(this.timeoutMs, opts.totalTimeoutMs ?? 60_000);
+    this.health = opts.hostHealth === undefined ? sharedHostHealth : opts.hostHealth;
     this.retries = opts.retries ?? 1;
     this.retryDelayMs = opts.retryDelayMs ?? 100;
   }
 
   /**
    * GETs `rawUrl` (userinfo, `${VAR}` and netrc turned into Basic auth) and resolves with the response, whatever
-   * its status, except 5xx: those, network failures and timeouts are retried, then thrown as `UnreachableError`.
-   * Throws `CancelledError` on abort and `InvalidDataError` past `maxBytes`.
+   * its status, except 5xx: those and network failures are retried once, then thrown as `UnreachableError`. A
+   * host that timed out or could not be found is not retried, and is not asked again for a while: later requests
+   * to it fail at once with the same `UnreachableError`. Throws `CancelledError` on abort and `InvalidDataError`
+   * past `maxBytes`.
    */
   async get(rawUrl: string, req: HttpRequest = {}): Promise<HttpResponse> {
     const auth = authenticate(rawUrl, { ...(this.opts.env ? { env: this.opts.env } : {}), ...(this.opts.netrc ? { netrc: this.opts.netrc } : {}) });
     const shown = redact(auth.url);
+    let host: string;
+    try {
+      host = new URL(auth.url).host;
+    } catch {
+      throw new UnreachableError(auth.url, 'http', 'not a valid URL');
+    }
     const headers: Record<string, string> = { 'user-agent': 'stack-doctor', ...req.headers };
     if (auth.authorization) headers['authorization'] = auth.authorization;
     let lastError: UnreachableError | null = null;
@@ -102,29 +189,43 @@ export class HttpClient {
       if (req.signal?.aborted) throw new CancelledError();
       if (attempt > 0) await delay(this.retryDelayMs * attempt, req.signal);
       try {
-        return await this.semaphore.run(() => this.once(auth.url, shown, headers, req), req.signal);
+        // Checked once a slot is free: requests queued behind the first ones to a dead host fail at once.
+        return await this.semaphore.run(() => {
+          const known = this.health?.failure(host);
+          if (known) throw new UnreachableError(auth.url, known.reason, `${known.detail}, earlier in this run; not asked again for ${Math.round(this.health!.ttlMs / 1000)} s`);
+          return this.once(auth.url, shown, host, headers, req);
+        }, req.signal);
       } catch (e) {
         if (!(e instanceof UnreachableError)) throw e;
         lastError = e;
-        if (e.reason === 'http') throw e;
+        if (e.reason === 'http' || e.reason === 'timeout' || this.health?.failure(host)) throw e;
       }
     }
     throw lastError!;
   }
 
-  private async once(url: string, shown: string, headers: Record<string, string>, req: HttpRequest): Promise<HttpResponse> {
+  private async once(url: string, shown: string, host: string, headers: Record<string, string>, req: HttpRequest): Promise<HttpResponse> {
     this.requests++;
+    // One controller per attempt, joined to the caller's signal with AbortSignal.any: no listener is left on the caller's signal.
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), this.timeoutMs);
+    let phase: 'answer' | 'body' = 'answer';
+    let timer = setTimeout(() => timeout.abort(), this.timeoutMs);
+    const total = setTimeout(() => timeout.abort(), this.totalTimeoutMs);
+    const progress = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => timeout.abort(), this.timeoutMs);
+    };
     const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
     this.opts.log?.(`GET ${shown}${headers['range'] ? ` (${headers['range']})` : ''}`);
     try {
       const res = await fetch(url, { headers, signal, redirect: 'follow' });
+      phase = 'body';
+      progress();
       if (RETRY_STATUS.has(res.status)) {
         await res.body?.cancel().catch(() => undefined);
         throw new UnreachableError(url, 'server', `HTTP ${res.status}`, res.status);
       }
-      const body = res.status === 304 || res.status === 204 ? Buffer.alloc(0) : await readCapped(res, req.maxBytes ?? 256 * 1024 * 1024, url);
+      const body = res.status === 304 || res.status === 204 ? Buffer.alloc(0) : await readCapped(res, req.maxBytes ?? 256 * 1024 * 1024, url, progress);
       const out: Record<string, string> = {};
       res.headers.forEach((v, k) => {
         out[k] = v;
@@ -138,14 +239,26 @@ export class HttpClient {
       } catch {
         finalUrl = url;
       }
+      this.health?.markUp(host);
       return { status: res.status, headers: out, body, url: finalUrl };
     } catch (e) {
       if (e instanceof UnreachableError || e instanceof InvalidDataError) throw e;
       if (req.signal?.aborted) throw new CancelledError();
-      if (timeout.signal.aborted) throw new UnreachableError(url, 'timeout', `no answer within ${this.timeoutMs} ms`);
-      throw new UnreachableError(url, 'network', redact(networkDetail(e)));
+      if (timeout.signal.aborted) {
+        if (phase === 'answer') {
+          const detail = `no answer within ${this.timeoutMs} ms`;
+          this.health?.markDown(host, 'timeout', detail);
+          throw new UnreachableError(url, 'timeout', detail);
+        }
+        throw new UnreachableError(url, 'timeout', `the answer stalled or took longer than ${this.totalTimeoutMs} ms`);
+      }
+      const detail = redact(networkDetail(e));
+      const code = errorCode(e);
+      if (code && HOST_DOWN_CODES.has(code)) this.health?.markDown(host, 'network', detail);
+      throw new UnreachableError(url, 'network', detail);
     } finally {
       clearTimeout(timer);
+      clearTimeout(total);
     }
   }
 }
@@ -157,13 +270,12 @@ function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
       return;
     }
     const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      off();
       resolve();
     }, ms);
-    const onAbort = (): void => {
+    const off = onAbort(signal, () => {
       clearTimeout(t);
       reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    });
   });
 }

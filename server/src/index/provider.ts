@@ -8,15 +8,15 @@ import type { ParsedRequirement } from '../pep/requirement';
 import { SpecifierSet } from '../pep/specifier';
 import { Version } from '../pep/version';
 import type { MetadataProvider as ResolverMetadataProvider, RequirementSpec, UrlMetadata } from '../resolver/types';
-import { bufferSource, fileSource, findSdistPkgInfo, findWheelMetadata, readTarGzPkgInfo, readZipDirectory, readZipEntry, type ByteSource } from './archive';
-import { DiskCache, type CacheEntry, type CacheKind } from './cache';
+import { bufferSource, fileSource, findSdistPkgInfo, findWheelMetadata, readTarGzPkgInfoStreaming, readZipDirectory, readZipEntry, type ByteSource } from './archive';
+import { DiskCache, type CacheKind } from './cache';
 import { evaluateFiles, selectVersions, type FileVerdict, type FormatControl, type Target, type VersionVerdict } from './candidates';
 import { InFlight } from './concurrency';
 import { isReliableSdistMetadata, parseCoreMetadata, parseRequiresDist, type CoreMetadata } from './core-metadata';
 import { expandEnvVars, redact } from './credentials';
-import { CancelledError, IndexError, InvalidDataError, NotFoundError, UnreachableError, throwIfAborted } from './errors';
+import { CancelledError, IndexError, InvalidDataError, NotFoundError, UnreachableError, hostOf, throwIfAborted, type IndexProblem } from './errors';
 import { parseSdistFilename, parseWheelFilename, sdistExtension } from './filenames';
-import { HttpClient, type HttpClientOptions } from './http';
+import { HOST_RETRY_AFTER_MS, HttpClient, type HttpClientOptions } from './http';
 import type { IndexSelection } from './selection';
 import { SIMPLE_ACCEPT, fileIsForProject, listFindLinksFolder, parseHtmlProjectPage, parseJsonProjectPage, projectPageUrl, readLocalPage, type DistributionFile } from './simple';
 import { TagPriority } from './tags';
@@ -89,7 +89,26 @@ export interface VersionQuery {
 
 interface ProjectState {
   fetchedAt: number;
+  /** When the memory copy must be asked again: the page TTL, or sooner when a source failed. */
+  expiresAt: number;
   verdicts: FileVerdict[];
+  /** Sources that could not answer for this project (the others' answers are used). */
+  failures: IndexProblem[];
+}
+
+/** Largest project page read (decompressed bytes): real pages of projects with thousands of files stay well below. */
+export const PAGE_MAX_BYTES = 32 * 1024 * 1024;
+/** Largest core metadata file read (a `.metadata` file, a wheel's METADATA, an sdist's PKG-INFO; decompressed). */
+export const METADATA_MAX_BYTES = 10 * 1024 * 1024;
+/** Largest decompressed tar scanned for an sdist's PKG-INFO. */
+const SDIST_TAR_MAX_BYTES = 256 * 1024 * 1024;
+
+/** Content types pip reads a project page as. */
+function pageKind(contentType: string): 'json' | 'html' | null {
+  const t = contentType.split(';')[0]!.trim().toLowerCase();
+  if (t === 'application/vnd.pypi.simple.v1+json' || t === 'application/json') return 'json';
+  if (t === 'text/html' || t === 'application/vnd.pypi.simple.v1+html' || t === 'application/xhtml+xml' || t === '') return 'html';
+  return null;
 }
 
 interface PageResult {
@@ -98,11 +117,6 @@ interface PageResult {
 
 function emptyStats(): ProviderStats {
   return { pageFetches: 0, pageRevalidations: 0, pageCacheHits: 0, metadataFetches: 0, metadataCacheHits: 0, rangeRequests: 0, fullDownloads: 0, localReads: 0 };
-}
-
-function isJsonType(contentType: string): boolean {
-  const t = contentType.split(';')[0]!.trim().toLowerCase();
-  return t === 'application/vnd.pypi.simple.v1+json' || t === 'application/json';
 }
 
 function sha256(buf: Buffer): string {
@@ -124,8 +138,13 @@ export class MetadataProvider implements ResolverMetadataProvider {
   private readonly indexUrls: string[];
   private readonly projects = new Map<string, ProjectState>();
   private readonly projectFlights = new InFlight<ProjectState>();
-  private readonly metadataFlights = new InFlight<ProvidedMetadata | 'unknown'>();
-  private readonly metadataMemo = new Map<string, ProvidedMetadata | 'unknown'>();
+  private readonly metadataFlights = new InFlight<{ value: ProvidedMetadata | 'unknown'; problem: IndexProblem | null }>();
+  private readonly metadataMemo = new Map<string, { value: ProvidedMetadata | 'unknown'; problem: IndexProblem | null; until: number }>();
+  /** Per project, the sources that failed on its last load (also when no other source had it). */
+  private readonly sourceFailures = new Map<string, IndexProblem[]>();
+  /** Problems in the order met; `problems(since)` reads them. */
+  private readonly problemLog: { seq: number; problem: IndexProblem }[] = [];
+  private problemSeq = 0;
 
   constructor(private readonly opts: MetadataProviderOptions) {
     this.http = new HttpClient(opts.http);
@@ -140,6 +159,51 @@ export class MetadataProvider implements ResolverMetadataProvider {
   /** HTTP requests sent so far (attempts, retries included). */
   get requests(): number {
     return this.http.requests;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Problems: what an index could not answer, kept so that it costs only what needed it
+
+  private record(problem: IndexProblem): void {
+    this.problemLog.push({ seq: ++this.problemSeq, problem });
+    if (this.problemLog.length > 1000) this.problemLog.splice(0, this.problemLog.length - 1000);
+  }
+
+  /** A mark for `problems(since)`: take it before a run, read the run's problems after. */
+  problemMark(): number {
+    return this.problemSeq;
+  }
+
+  /**
+   * The problems met since `mark` (default: all kept), one per kind, URL and message: indexes that could not be
+   * reached (network, DNS, timeout, 5xx, 429) and answers that were not what they should be (bad JSON, HTML served as
+   * JSON, oversized, metadata of another project, broken archives). Answers from memory repeat their problems, so a
+   * run sees every problem its answers depend on. Every string is redacted.
+   */
+  problems(since = 0): IndexProblem[] {
+    const seen = new Set<string>();
+    const out: IndexProblem[] = [];
+    for (const { seq, problem } of this.problemLog) {
+      if (seq <= since) continue;
+      const key = `${problem.kind}\0${problem.url}\0${problem.message}`;
+      if (!seen.has(key)) (seen.add(key), out.push(problem));
+    }
+    return out;
+  }
+
+  /**
+   * The sources that could not answer for `name` on its last load, so may have it (or other versions of it):
+   * "download.pytorch.org could not be reached; it may have this". Empty when every source answered.
+   */
+  unreachableFor(name: string): IndexProblem[] {
+    return this.sourceFailures.get(canonicalizeName(name)) ?? [];
+  }
+
+  /** A problem from an error of the index layer (or an unexpected one while reading index data). */
+  private problemOf(e: unknown, url: string, project: string | null): IndexProblem {
+    const shown = e instanceof IndexError ? e.url : redact(url);
+    const message = e instanceof IndexError ? e.message : `${redact(url)}: ${redact(e instanceof Error ? e.message : String(e))}`;
+    return { kind: e instanceof UnreachableError ? 'unreachable' : 'invalid', url: shown, host: hostOf(shown), message, project };
   }
 
   /** The project's page, or null for a project no source has (the resolver's contract says `[]` for those). */
@@ -206,10 +270,14 @@ export class MetadataProvider implements ResolverMetadataProvider {
   async dependencies(name: string, version: Version, signal?: AbortSignal): Promise<ProvidedMetadata | 'unknown'> {
     const key = `${canonicalizeName(name)}@${version.toString()}`;
     const memo = this.metadataMemo.get(key);
-    if (memo !== undefined) return memo;
+    if (memo !== undefined && this.now() < memo.until) {
+      if (memo.problem) this.record(memo.problem);
+      return memo.value;
+    }
     const result = await this.metadataFlights.run(key, (s) => this.loadDependencies(name, version, s), signal);
-    this.metadataMemo.set(key, result);
-    return result;
+    // What could not be read is asked again after a while (the index may be fixed); what was read never changes.
+    this.metadataMemo.set(key, { ...result, until: result.problem ? this.now() + HOST_RETRY_AFTER_MS : Infinity });
+    return result.value;
   }
 
   /** The requirements that apply to the target for `name[extras]`: markers evaluated with `extra` = "" and each extra. */
@@ -222,15 +290,23 @@ export class MetadataProvider implements ResolverMetadataProvider {
   /** Version and requirements of a direct wheel or sdist URL (http(s) or file); `'unknown'` for anything else or an unreliable sdist. */
   async urlMetadata(name: string, url: string, signal?: AbortSignal): Promise<UrlMetadata | 'unknown'> {
     const clean = url.replace(/^[a-z]+\+/i, '').split('#')[0]!;
-    const filename = decodeURIComponent(clean.slice(clean.lastIndexOf('/') + 1));
+    let filename: string;
     let version: Version;
     try {
+      filename = decodeURIComponent(clean.slice(clean.lastIndexOf('/') + 1));
       version = filename.endsWith('.whl') ? parseWheelFilename(filename).version : parseSdistFilename(filename, name).version;
     } catch {
       return 'unknown';
     }
     const file: DistributionFile = { filename, url: clean, hashes: {}, requiresPython: null, yanked: false, coreMetadata: false, size: null, source: redact(clean) };
-    const md = await this.metadataForFile(name, version, file, signal ?? new AbortController().signal);
+    let md: ProvidedMetadata | 'unknown';
+    try {
+      md = await this.metadataForFile(name, version, file, signal ?? new AbortController().signal);
+    } catch (e) {
+      if (e instanceof CancelledError || signal?.aborted) throw e instanceof CancelledError ? e : new CancelledError();
+      this.record(this.problemOf(e, clean, canonicalizeName(name)));
+      return 'unknown';
+    }
     if (md === 'unknown') return 'unknown';
     return { version, requires: md.requires, ...(md.requiresPython ? { requiresPython: md.requiresPython } : {}) };
   }
@@ -242,38 +318,64 @@ export class MetadataProvider implements ResolverMetadataProvider {
     throwIfAborted(signal);
     const key = canonicalizeName(name);
     const have = this.projects.get(key);
-    if (have && this.now() - have.fetchedAt < this.ttl) return have;
+    if (have && this.now() < have.expiresAt) {
+      for (const f of have.failures) this.record(f);
+      return have;
+    }
     const state = await this.projectFlights.run(key, (s) => this.loadProject(key, s), signal);
     this.projects.set(key, state);
     return state;
   }
 
+  /**
+   * Asks every index and find-links source at once. A source that fails (unreachable, or an answer that does not
+   * parse) is recorded and skipped, as pip skips it with a warning, and the others' answers are used; only when every
+   * source failed is the failure the answer. When the others do not have the project, `NotFoundError` says which
+   * sources could not be asked.
+   */
   private async loadProject(name: string, signal: AbortSignal): Promise<ProjectState> {
-    const sources: Promise<PageResult | 'not-found'>[] = [
-      ...this.indexUrls.map((u) => this.indexPage(projectPageUrl(u, name), signal)),
-      ...this.opts.indexes.findLinks.map((f) => this.findLinksSource(f, name, signal)),
+    const asked: { url: string; answer: Promise<PageResult | 'not-found'> }[] = [
+      ...this.indexUrls.map((u) => {
+        const url = projectPageUrl(u, name);
+        return { url, answer: this.indexPage(url, signal) };
+      }),
+      ...this.opts.indexes.findLinks.map((f) => ({ url: f, answer: this.findLinksSource(f, name, signal) })),
     ];
-    const settled = await Promise.allSettled(sources);
+    const settled = await Promise.allSettled(asked.map((a) => a.answer));
     throwIfAborted(signal);
     const files: DistributionFile[] = [];
-    let unreachable: IndexError | null = null;
+    const failures: IndexProblem[] = [];
+    const errors: IndexError[] = [];
     let found = false;
-    for (const s of settled) {
+    settled.forEach((s, i) => {
       if (s.status === 'fulfilled') {
         if (s.value !== 'not-found') {
           found = true;
           files.push(...s.value.files);
         }
-      } else if (s.reason instanceof CancelledError) throw s.reason;
-      else if (s.reason instanceof IndexError) unreachable ??= s.reason;
-      else throw s.reason;
-    }
-    // A source that failed while others answered is skipped, as pip skips it; when nothing answered, the failure is the answer.
-    if (!found && unreachable) throw unreachable;
+        return;
+      }
+      if (s.reason instanceof CancelledError) throw s.reason;
+      const problem = this.problemOf(s.reason, asked[i]!.url, name);
+      failures.push(problem);
+      this.record(problem);
+      errors.push(s.reason instanceof IndexError ? s.reason : new InvalidDataError(problem.message, asked[i]!.url));
+    });
+    this.sourceFailures.set(name, failures);
+    if (failures.length === 0) this.sourceFailures.delete(name);
+    // Every source failed: nothing is known (an unreachable index is reported as such, bad data as bad data).
+    if (!found && failures.length === asked.length && errors.length > 0) throw errors.find((e) => !(e instanceof UnreachableError)) ?? errors[0]!;
     if (!found) {
-      throw new NotFoundError(`Project ${name}`, this.indexUrls[0] ? projectPageUrl(this.indexUrls[0], name) : (this.opts.indexes.findLinks[0] ?? '(no index)'));
+      throw new NotFoundError(`Project ${name}`, this.indexUrls[0] ? projectPageUrl(this.indexUrls[0], name) : (this.opts.indexes.findLinks[0] ?? '(no index)'), failures);
     }
-    return { fetchedAt: this.now(), verdicts: evaluateFiles(name, files, this.opts.target, this.tagPriority, this.opts.formatControl) };
+    let verdicts: FileVerdict[];
+    try {
+      verdicts = evaluateFiles(name, files, this.opts.target, this.tagPriority, this.opts.formatControl);
+    } catch (e) {
+      throw new InvalidDataError(`The files offered for ${name} could not be read: ${redact((e as Error).message)}`, asked[0]?.url ?? '(no index)');
+    }
+    const fetchedAt = this.now();
+    return { fetchedAt, expiresAt: fetchedAt + (failures.length ? Math.min(this.ttl, HOST_RETRY_AFTER_MS) : this.ttl), verdicts, failures };
   }
 
   /** One index project page: `file:` read from disk, http(s) through the cache with revalidation. */
@@ -284,10 +386,7 @@ export class MetadataProvider implements ResolverMetadataProvider {
       const page = local.json ? parseJsonProjectPage(local.text, local.url) : parseHtmlProjectPage(local.text, local.url);
       return { files: page.files };
     }
-    const page = await this.fetchPage(url, signal);
-    if (page === 'not-found') return 'not-found';
-    const parsed = isJsonType(page.contentType) ? parseJsonProjectPage(page.body.toString('utf8'), page.url) : parseHtmlProjectPage(page.body.toString('utf8'), page.url);
-    return { files: parsed.files };
+    return this.fetchPage(url, signal);
   }
 
   /** A find-links entry: a folder (every file in it), a local HTML page or archive, or a URL page; only this project's files. */
@@ -298,9 +397,7 @@ export class MetadataProvider implements ResolverMetadataProvider {
     };
     if (/^https?:/i.test(entry)) {
       const page = await this.fetchPage(entry, signal);
-      if (page === 'not-found') return 'not-found';
-      const parsed = isJsonType(page.contentType) ? parseJsonProjectPage(page.body.toString('utf8'), page.url) : parseHtmlProjectPage(page.body.toString('utf8'), page.url);
-      return filter(parsed.files);
+      return page === 'not-found' ? 'not-found' : filter(page.files);
     }
     const p = entry.startsWith('file:') ? fileURLToPath(entry) : entry;
     let st;
@@ -319,49 +416,101 @@ export class MetadataProvider implements ResolverMetadataProvider {
     return filter([{ filename, url, hashes: {}, requiresPython: null, yanked: false, coreMetadata: false, size: null, source: url }]);
   }
 
-  /** GETs a page through the cache: fresh entries are used as they are, stale ones revalidated (ETag / Last-Modified). */
-  private async fetchPage(url: string, signal: AbortSignal): Promise<CacheEntry | 'not-found'> {
-    const cached = this.cache ? await this.cache.get('page', url) : null;
-    if (cached && this.now() - cached.fetchedAt < this.ttl) {
+  /**
+   * A page's files, by its content type as pip reads it: JSON (PEP 691) or HTML (PEP 503). Throws `InvalidDataError`
+   * for anything else, for JSON that does not parse (cut short, an HTML error page served as JSON) and for a
+   * "HTML" page that is not markup at all.
+   */
+  private parsePage(body: Buffer, contentType: string, url: string): DistributionFile[] {
+    const kind = pageKind(contentType);
+    const text = body.toString('utf8');
+    if (kind === 'json') return parseJsonProjectPage(text, url).files;
+    if (kind === 'html') {
+      if (text.trim() !== '' && !text.includes('<')) throw new InvalidDataError(`The project page ${redact(url)}, announced as HTML, is not HTML`, url);
+      return parseHtmlProjectPage(text, url).files;
+    }
+    throw new InvalidDataError(`The project page ${redact(url)} has Content-Type ${contentType.split(';')[0]!.trim()}, not a simple index page`, url);
+  }
+
+  /**
+   * GETs and parses a page through the cache: fresh entries are used as they are, stale ones revalidated (ETag /
+   * Last-Modified). Only a page that parsed is cached, and only one that lists files (an empty page is never kept:
+   * a portal or error page must not become a false "no such project" for the TTL); a cached page that no longer
+   * parses (written by an older version) is dropped and fetched again.
+   */
+  private async fetchPage(url: string, signal: AbortSignal): Promise<PageResult | 'not-found'> {
+    let cached = this.cache ? await this.cache.get('page', url) : null;
+    let cachedFiles: DistributionFile[] | null = null;
+    if (cached) {
+      try {
+        cachedFiles = this.parsePage(cached.body, cached.contentType, url);
+        if (cachedFiles.length === 0) throw new InvalidDataError('empty', url);
+      } catch {
+        await this.cache!.delete('page', url);
+        cached = null;
+        cachedFiles = null;
+      }
+    }
+    if (cached && cachedFiles && this.now() - cached.fetchedAt < this.ttl) {
       this.stats.pageCacheHits++;
-      return { ...cached, url: withUserinfoOf(url, cached.url) };
+      return { files: cachedFiles };
     }
     const headers: Record<string, string> = { accept: SIMPLE_ACCEPT };
     if (cached?.etag) headers['if-none-match'] = cached.etag;
     if (cached?.lastModified) headers['if-modified-since'] = cached.lastModified;
     this.stats.pageFetches++;
-    const res = await this.http.get(url, { headers, signal, maxBytes: 64 * 1024 * 1024 });
-    if (res.status === 304 && cached) {
+    const res = await this.http.get(url, { headers, signal, maxBytes: PAGE_MAX_BYTES });
+    if (res.status === 304 && cached && cachedFiles) {
       this.stats.pageRevalidations++;
-      const fresh = { ...cached, fetchedAt: this.now() };
-      await this.cache!.put('page', url, fresh);
-      return { ...fresh, url: withUserinfoOf(url, cached.url) };
+      await this.cache!.put('page', url, { ...cached, fetchedAt: this.now() });
+      return { files: cachedFiles };
     }
     if (res.status === 404 || res.status === 410) return 'not-found';
     if (res.status !== 200) throw new UnreachableError(url, 'http', `HTTP ${res.status}`, res.status);
-    const entry: CacheEntry = {
-      url: res.url,
-      fetchedAt: this.now(),
-      etag: res.headers['etag'] ?? null,
-      lastModified: res.headers['last-modified'] ?? null,
-      contentType: res.headers['content-type'] ?? 'text/html',
-      body: res.body,
-    };
-    if (this.cache) await this.cache.put('page', url, entry);
+    const contentType = res.headers['content-type'] ?? 'text/html';
     // Relative file URLs resolve against the final URL, with the credentials of the URL asked for (memory only).
-    return { ...entry, url: withUserinfoOf(url, res.url) };
+    const files = this.parsePage(res.body, contentType, withUserinfoOf(url, res.url));
+    if (this.cache && files.length > 0) {
+      await this.cache.put('page', url, { fetchedAt: this.now(), etag: res.headers['etag'] ?? null, lastModified: res.headers['last-modified'] ?? null, contentType, body: res.body });
+    }
+    return { files };
   }
 
   // ---------------------------------------------------------------------------------------------
   // Metadata
 
-  private async loadDependencies(name: string, version: Version, signal: AbortSignal): Promise<ProvidedMetadata | 'unknown'> {
+  /**
+   * What the best file of `name` `version` needs. A file that cannot be read (unreachable, broken archive, metadata
+   * of another project) is recorded as a problem and its dependencies are `'unknown'`: it costs only what needed
+   * them. Throws `NotFoundError` when the version has no usable file, `CancelledError` on abort.
+   */
+  private async loadDependencies(name: string, version: Version, signal: AbortSignal): Promise<{ value: ProvidedMetadata | 'unknown'; problem: IndexProblem | null }> {
     const state = await this.project(name, signal);
     const verdicts = selectVersions(state.verdicts, SpecifierSet.parse(`===${version.toString()}`), true);
     const best = verdicts.find((v) => v.version.equals(version) && v.files.length > 0);
     if (!best) throw new NotFoundError(`${name} ${version.toString()}`, this.indexUrls[0] ?? '(no index)');
     const file = best.files[0]!.file;
-    return this.metadataForFile(name, version, file, signal);
+    try {
+      return { value: await this.metadataForFile(name, version, file, signal), problem: null };
+    } catch (e) {
+      if (e instanceof CancelledError || signal.aborted) throw e instanceof CancelledError ? e : new CancelledError();
+      const problem = this.problemOf(e, file.url, canonicalizeName(name));
+      this.record(problem);
+      return { value: 'unknown', problem };
+    }
+  }
+
+  /**
+   * Core metadata that is what it claims: it parses, names the project asked for (PEP 503-normalized) and the
+   * version asked for. Anything else is rejected whatever its hash: it is never used nor cached.
+   */
+  private validMetadata(body: Buffer, name: string, version: Version, what: string, url: string): CoreMetadata {
+    const md = parseCoreMetadata(body.toString('utf8'));
+    if (!md.name || !md.metadataVersion) throw new InvalidDataError(`${what} at ${redact(url)} is not core metadata (no Metadata-Version or Name)`, url);
+    if (canonicalizeName(md.name) !== canonicalizeName(name)) throw new InvalidDataError(`${what} at ${redact(url)} names ${md.name}, not ${name}`, url);
+    const mdVersion = md.version ? Version.parse(md.version) : null;
+    if (md.version && (!mdVersion || !mdVersion.equals(version))) throw new InvalidDataError(`${what} at ${redact(url)} says version ${md.version}, not ${version.toString()}`, url);
+    return md;
   }
 
   private async metadataForFile(name: string, version: Version, file: DistributionFile, signal: AbortSignal): Promise<ProvidedMetadata | 'unknown'> {
@@ -369,18 +518,15 @@ export class MetadataProvider implements ResolverMetadataProvider {
     let md: CoreMetadata | null = null;
     let source: ProvidedMetadata['source'] = isWheel ? 'wheel' : 'sdist';
     if (file.coreMetadata) {
-      md = await this.metadataFile(file, signal);
+      md = await this.metadataFile(name, version, file, signal);
       if (md) source = 'metadata-file';
     }
     if (!md) {
-      if (isWheel) md = await this.wheelMetadata(name, file, signal);
-      else if (sdistExtension(file.filename)) md = await this.sdistMetadata(file, signal);
+      if (isWheel) md = await this.wheelMetadata(name, version, file, signal);
+      else if (sdistExtension(file.filename)) md = await this.sdistMetadata(name, version, file, signal);
       if (!md) return 'unknown';
     }
     if (!isWheel && !isReliableSdistMetadata(md)) return 'unknown';
-    if (md.name && canonicalizeName(md.name) !== canonicalizeName(name)) throw new InvalidDataError(`Metadata of ${file.filename} names ${md.name}, not ${name}`, file.url);
-    const mdVersion = md.version ? Version.parse(md.version) : null;
-    if (mdVersion && !mdVersion.equals(version)) throw new InvalidDataError(`Metadata of ${file.filename} says version ${md.version}, not ${version.toString()}`, file.url);
     const { requires } = parseRequiresDist(md);
     return {
       requires: requires.map((r) => ({
@@ -398,49 +544,68 @@ export class MetadataProvider implements ResolverMetadataProvider {
     };
   }
 
-  /** Reads metadata text through the cache (immutable entries), or computes it with `load` and stores it. */
-  private async cachedMetadata(key: string, kind: CacheKind, load: () => Promise<Buffer | null>): Promise<Buffer | null> {
+  /**
+   * Metadata through the cache (immutable entries): a cached entry is validated again as it is read (one written by
+   * an older version that does not validate is dropped and fetched again), and only what validated is stored.
+   * `load` returns the bytes or null (absent); `check` throws `InvalidDataError` for bytes that are not the metadata.
+   */
+  private async cachedMetadata(key: string, kind: CacheKind, load: () => Promise<Buffer | null>, check: (body: Buffer) => CoreMetadata): Promise<CoreMetadata | null> {
     if (this.cache) {
       const hit = await this.cache.get(kind, key);
       if (hit) {
-        this.stats.metadataCacheHits++;
-        return hit.body;
+        try {
+          const md = check(hit.body);
+          this.stats.metadataCacheHits++;
+          return md;
+        } catch {
+          await this.cache.delete(kind, key);
+        }
       }
     }
     const body = await load();
-    if (body && this.cache) await this.cache.put(kind, key, { fetchedAt: this.now(), etag: null, lastModified: null, contentType: 'text/plain', body });
-    return body;
+    if (!body) return null;
+    const md = check(body);
+    if (this.cache) await this.cache.put(kind, key, { fetchedAt: this.now(), etag: null, lastModified: null, contentType: 'text/plain', body });
+    return md;
   }
 
-  /** The PEP 658 file; null when it is missing or its hash does not match (the wheel is read instead). */
-  private async metadataFile(file: DistributionFile, signal: AbortSignal): Promise<CoreMetadata | null> {
+  /**
+   * The PEP 658 file; null when it is missing, when its hash does not match, or when it is not this project's
+   * metadata (the last two recorded as problems): the wheel is read instead.
+   */
+  private async metadataFile(name: string, version: Version, file: DistributionFile, signal: AbortSignal): Promise<CoreMetadata | null> {
     const url = file.url + '.metadata';
-    const body = await this.cachedMetadata(url, 'metadata', async () => {
-      if (url.startsWith('file:')) {
-        try {
-          this.stats.localReads++;
-          return await fs.readFile(fileURLToPath(url));
-        } catch {
-          return null;
+    try {
+      return await this.cachedMetadata(url, 'metadata', async () => {
+        if (url.startsWith('file:')) {
+          try {
+            this.stats.localReads++;
+            return await fs.readFile(fileURLToPath(url));
+          } catch {
+            return null;
+          }
         }
-      }
-      this.stats.metadataFetches++;
-      const res = await this.http.get(url, { signal, maxBytes: 16 * 1024 * 1024 });
-      if (res.status !== 200) return null;
-      const expected = file.coreMetadata ? file.coreMetadata.hashes['sha256'] : undefined;
-      if (expected && sha256(res.body) !== expected.toLowerCase()) return null;
-      return res.body;
-    });
-    return body ? parseCoreMetadata(body.toString('utf8')) : null;
+        this.stats.metadataFetches++;
+        const res = await this.http.get(url, { signal, maxBytes: METADATA_MAX_BYTES });
+        if (res.status !== 200) return null;
+        const expected = file.coreMetadata ? file.coreMetadata.hashes['sha256'] : undefined;
+        if (expected && sha256(res.body) !== expected.toLowerCase()) throw new InvalidDataError(`The metadata file ${redact(url)} does not match the sha256 its index page gives`, url);
+        return res.body;
+      }, (body) => this.validMetadata(body, name, version, 'The metadata file', url));
+    } catch (e) {
+      if (!(e instanceof InvalidDataError)) throw e;
+      this.record(this.problemOf(e, url, canonicalizeName(name)));
+      return null;
+    }
   }
 
-  private async wheelMetadata(name: string, file: DistributionFile, signal: AbortSignal): Promise<CoreMetadata> {
-    const body = await this.cachedMetadata(file.url + '#METADATA', 'metadata', async () => {
+  private async wheelMetadata(name: string, version: Version, file: DistributionFile, signal: AbortSignal): Promise<CoreMetadata> {
+    const md = await this.cachedMetadata(file.url + '#METADATA', 'metadata', async () => {
       const read = async (src: ByteSource, tail?: Buffer): Promise<Buffer> => {
         const entries = await readZipDirectory(src, tail);
         const entry = findWheelMetadata(entries, name, canonicalizeName);
-        if (!entry) throw new InvalidDataError(`No .dist-info/METADATA in ${file.filename}`, file.url);
-        return readZipEntry(src, entry);
+        if (!entry) throw new InvalidDataError(`No .dist-info/METADATA in ${file.filename} at ${redact(file.url)}`, file.url);
+        return readZipEntry(src, entry, METADATA_MAX_BYTES);
       };
       try {
         if (file.url.startsWith('file:')) {
@@ -457,10 +622,10 @@ export class MetadataProvider implements ResolverMetadataProvider {
         return await read(remote.src, remote.tail);
       } catch (e) {
         if (e instanceof IndexError || e instanceof CancelledError) throw e;
-        throw new InvalidDataError(`Cannot read ${file.filename}: ${(e as Error).message}`, file.url);
+        throw new InvalidDataError(`Cannot read ${file.filename} at ${redact(file.url)}: ${redact((e as Error).message)}`, file.url);
       }
-    });
-    return parseCoreMetadata(body!.toString('utf8'));
+    }, (body) => this.validMetadata(body, name, version, `The METADATA of ${file.filename}`, file.url));
+    return md!;
   }
 
   /**
@@ -512,25 +677,24 @@ export class MetadataProvider implements ResolverMetadataProvider {
     return res.body;
   }
 
-  /** PKG-INFO of a .tar.gz or .zip sdist (downloaded whole, capped); null for other formats or when absent. */
-  private async sdistMetadata(file: DistributionFile, signal: AbortSignal): Promise<CoreMetadata | null> {
+  /** PKG-INFO of a .tar.gz or .zip sdist (downloaded whole, capped; decompressed as a stream, capped); null for other formats or when absent. */
+  private async sdistMetadata(name: string, version: Version, file: DistributionFile, signal: AbortSignal): Promise<CoreMetadata | null> {
     const ext = sdistExtension(file.filename);
     if (ext !== '.tar.gz' && ext !== '.tgz' && ext !== '.zip') return null;
-    const body = await this.cachedMetadata(file.url + '#PKG-INFO', 'metadata', async () => {
+    return this.cachedMetadata(file.url + '#PKG-INFO', 'metadata', async () => {
       if (!file.url.startsWith('file:')) this.stats.metadataFetches++;
       const bytes = await this.download(file.url, signal);
       try {
         if (ext === '.zip') {
           const src = bufferSource(bytes);
           const entry = findSdistPkgInfo(await readZipDirectory(src));
-          return entry ? await readZipEntry(src, entry) : null;
+          return entry ? await readZipEntry(src, entry, METADATA_MAX_BYTES) : null;
         }
-        return readTarGzPkgInfo(bytes);
+        return await readTarGzPkgInfoStreaming(bytes, SDIST_TAR_MAX_BYTES, METADATA_MAX_BYTES);
       } catch (e) {
-        throw new InvalidDataError(`Cannot read ${file.filename}: ${(e as Error).message}`, file.url);
+        throw new InvalidDataError(`Cannot read ${file.filename} at ${redact(file.url)}: ${redact((e as Error).message)}`, file.url);
       }
-    });
-    return body ? parseCoreMetadata(body.toString('utf8')) : null;
+    }, (body) => this.validMetadata(body, name, version, `The PKG-INFO of ${file.filename}`, file.url));
   }
 }
 

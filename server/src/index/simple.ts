@@ -74,14 +74,22 @@ export function parseJsonProjectPage(text: string, pageUrl: string): ProjectPage
   try {
     data = JSON.parse(text) as typeof data;
   } catch {
-    throw new InvalidDataError(`Invalid JSON project page: ${redact(pageUrl)}`, pageUrl);
+    const start = text.trimStart();
+    const what = start.startsWith('<') ? 'an HTML page, not JSON' : start === '' ? 'empty' : 'not valid JSON (cut short?)';
+    throw new InvalidDataError(`The project page ${redact(pageUrl)}, announced as JSON, is ${what}`, pageUrl);
   }
-  if (!data || typeof data !== 'object' || !Array.isArray(data.files)) throw new InvalidDataError(`JSON project page without files: ${redact(pageUrl)}`, pageUrl);
+  if (!data || typeof data !== 'object' || !Array.isArray(data.files)) throw new InvalidDataError(`The project page ${redact(pageUrl)} is JSON without a "files" list`, pageUrl);
   const source = stripUserinfo(pageUrl);
   const files: DistributionFile[] = [];
   for (const f of data.files as Record<string, unknown>[]) {
-    if (!f || typeof f.filename !== 'string' || typeof f.url !== 'string') continue;
-    const { url, hashes: fragHashes } = splitFragment(new URL(f.url, pageUrl).toString());
+    if (!f || typeof f !== 'object' || typeof f.filename !== 'string' || typeof f.url !== 'string') continue;
+    let resolved: string;
+    try {
+      resolved = new URL(f.url, pageUrl).toString();
+    } catch {
+      continue; // a file URL that does not parse is skipped, as pip skips links it cannot use
+    }
+    const { url, hashes: fragHashes } = splitFragment(resolved);
     const yanked = f.yanked === true ? '' : typeof f.yanked === 'string' ? f.yanked : false;
     files.push({
       filename: f.filename,
@@ -111,7 +119,36 @@ export function decodeEntities(s: string): string {
   });
 }
 
-const TAG_RE = /<(a|base|meta)\b((?:[^>"']|"[^"]*"|'[^']*')*)>/gi;
+const TAG_START = /<(a|base|meta)\b/iy;
+
+/**
+ * The `<a>`, `<base>` and `<meta>` start tags of a page, each with its attribute text: a tag ends at the first `>`
+ * outside quotes; one that never ends (an unclosed quote, no `>`) is skipped. One pass per tag; a page built so that
+ * tags never end (`<a x<a x...`) would make that quadratic, so the work is bounded and such a page is refused.
+ */
+function* startTags(text: string, pageUrl: string): Generator<{ tag: string; attrs: string }> {
+  let budget = 4 * text.length + 1_000_000;
+  for (let i = text.indexOf('<'); i >= 0; i = text.indexOf('<', i + 1)) {
+    TAG_START.lastIndex = i;
+    const m = TAG_START.exec(text);
+    if (!m) continue;
+    const from = i + m[0].length;
+    let quote = '';
+    let j = from;
+    for (; j < text.length; j++) {
+      const c = text[j];
+      if (quote) {
+        if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === '>') break;
+    }
+    budget -= j - i;
+    if (budget < 0) throw new InvalidDataError(`The project page ${redact(pageUrl)} is not an HTML page that can be read (tags that never end)`, pageUrl);
+    if (j >= text.length) continue;
+    yield { tag: m[1]!.toLowerCase(), attrs: text.slice(from, j) };
+    i = j;
+  }
+}
 const ATTR_RE = /([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?/g;
 
 function parseAttributes(text: string): Map<string, string> {
@@ -134,13 +171,18 @@ export function parseHtmlProjectPage(text: string, pageUrl: string): ProjectPage
   let apiVersion: string | null = null;
   const source = stripUserinfo(pageUrl);
   const files: DistributionFile[] = [];
-  TAG_RE.lastIndex = 0;
-  for (let m = TAG_RE.exec(text); m; m = TAG_RE.exec(text)) {
-    const tag = m[1]!.toLowerCase();
-    const attrs = parseAttributes(m[2]!);
+  for (const t of startTags(text, pageUrl)) {
+    const tag = t.tag;
+    const attrs = parseAttributes(t.attrs);
     if (tag === 'base') {
       const href = attrs.get('href');
-      if (href) base = new URL(href, pageUrl).toString();
+      if (href) {
+        try {
+          base = new URL(href, pageUrl).toString();
+        } catch {
+          // an unusable <base href> is ignored
+        }
+      }
       continue;
     }
     if (tag === 'meta') {

@@ -6,7 +6,7 @@ import { installedDeclarations, versionSetOf } from '../checks/scope';
 import type { EnvironmentSet, LineFix, SetIndexReport } from './types';
 import { targetFromProfile } from '../index/candidates';
 import { redact } from '../index/credentials';
-import { CancelledError, IndexError, NotFoundError } from '../index/errors';
+import { CancelledError, IndexError, NotFoundError, type IndexProblem } from '../index/errors';
 import { MetadataProvider } from '../index/provider';
 import { loadPipConfig, selectIndexes, type IndexSelection } from '../index/selection';
 import type { Dependency } from '../model/types';
@@ -55,7 +55,7 @@ export class ProviderPool {
     let p = this.pool.get(key);
     if (!p) {
       if (this.pool.size > 8) this.pool.clear();
-      p = new MetadataProvider({ indexes, target: targetFromProfile(profile), cacheDir: this.cacheDir, http: { timeoutMs: 15_000 } });
+      p = new MetadataProvider({ indexes, target: targetFromProfile(profile), cacheDir: this.cacheDir });
       this.pool.set(key, p);
     }
     return p;
@@ -85,18 +85,45 @@ function targetText(profile: MachineProfile): string {
   return `Python ${profile.python?.version ?? '3'} on ${profile.os} ${profile.arch}`;
 }
 
-/** How many conflicts one scope reports at most: each later one is found by setting aside the lines of the earlier. */
-const MAX_CONFLICTS = 8;
+/** The problems of one run, each once: hosts that could not be reached, answers that were bad. */
+function describeProblems(problems: IndexProblem[]): string[] {
+  const parts: string[] = [];
+  const unreachable = new Map<string, IndexProblem>();
+  const remembered = (p: IndexProblem | undefined): boolean => !p || /earlier in this run/.test(p.message);
+  // Per host, the first failure itself rather than a later request that was not sent because of it.
+  for (const p of problems) if (p.kind === 'unreachable' && remembered(unreachable.get(p.host))) unreachable.set(p.host, p);
+  for (const [host, p] of unreachable) parts.push(`${host} could not be reached (${p.message}); what only it has was not considered`);
+  const invalid = problems.filter((p) => p.kind === 'invalid');
+  for (const p of invalid.slice(0, 3)) parts.push(`the index answered badly: ${p.message}`);
+  if (invalid.length > 3) parts.push(`and ${invalid.length - 3} more bad answers`);
+  return parts;
+}
+
+/** " (host could not be reached; it may have this)" for a project some index could not be asked about. */
+function mayHaveIt(unreachable: IndexProblem[]): string {
+  const hosts = [...new Set(unreachable.map((p) => p.host))];
+  return hosts.length ? ` (${hosts.join(', ')} could not be ${unreachable.some((p) => p.kind === 'unreachable') ? 'reached' : 'read'}; it may have this)` : '';
+}
 
 /**
  * Asks the index about every top-level requirement of the set (does the project exist, does a version match,
  * does one support the target Python, does it have a wheel), then resolves the base and each extra and
  * dependency group with the base, as pip would install them. Where no resolution exists it explains the
  * conflict, searches fixes the resolver verifies, sets the lines that take part aside and resolves again, so
- * that every conflict is found, within the time budget. An index that cannot be asked costs only what needed it.
- * Throws CancelledError when `signal` aborts.
+ * that every conflict is found, within the time budget. An index that cannot be asked, or answers with data that
+ * cannot be read, costs only what needed it, and is said once (`unreachable`). Throws CancelledError when `signal` aborts.
  */
 export async function indexReport(set: EnvironmentSet, opts: IndexStageOptions): Promise<SetIndexReport> {
+  const mark = opts.provider.problemMark();
+  const report = await indexReportOf(set, opts);
+  for (const why of describeProblems(opts.provider.problems(mark))) if (!report.unreachable.includes(why)) report.unreachable.push(why);
+  return report;
+}
+
+/** How many conflicts one scope reports at most: each later one is found by setting aside the lines of the earlier. */
+const MAX_CONFLICTS = 8;
+
+async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Promise<SetIndexReport> {
   const indexText = describeIndexes(opts.indexes);
   const report = emptyReport(indexText);
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
@@ -127,7 +154,7 @@ export async function indexReport(set: EnvironmentSet, opts: IndexStageOptions):
     } catch (e) {
       if (e instanceof NotFoundError) {
         asked++;
-        for (const dep of deps) report.missing.push({ dep, kind: 'project', newest: null, where: indexText });
+        for (const dep of deps) report.missing.push({ dep, kind: 'project', newest: null, where: indexText + mayHaveIt(e.unreachable) });
         deps.forEach((d) => dropped.add(d));
         return;
       }
@@ -149,7 +176,7 @@ export async function indexReport(set: EnvironmentSet, opts: IndexStageOptions):
       }
       const matching = verdicts.filter((v) => spec.contains(v.version, true));
       if (matching.length === 0) {
-        report.missing.push({ dep, kind: verdicts.length ? 'version' : 'project', newest: verdicts[0]?.version.toString() ?? null, where: indexText });
+        report.missing.push({ dep, kind: verdicts.length ? 'version' : 'project', newest: verdicts[0]?.version.toString() ?? null, where: indexText + mayHaveIt(opts.provider.unreachableFor(name)) });
         dropped.add(dep);
         continue;
       }
