@@ -222,7 +222,10 @@ function list(o: Options, out: (s: string) => void): number {
   for (const f of files.values()) {
     for (const d of f.dependencies) {
       const key = `${d.file}\0${d.span.start}`;
-      if (!seen.has(key)) (seen.add(key), deps.push(d));
+      if (!seen.has(key)) {
+        seen.add(key);
+        deps.push(d);
+      }
     }
   }
   const linesOf = linesFor([...files.values()]);

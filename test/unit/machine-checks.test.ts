@@ -126,7 +126,7 @@ describe('cuda-mix', () => {
     const cf = run(cudaMix, c, current);
     assert.equal(cf.length, 2);
     const fixed = applyFix(c, cf[0]!.fixes.find((f) => f.title.includes('12.1'))!);
-    assert.match(textOf(fixed), /- pytorch-cuda=12\.1\n  - cuda-version=12\.1\n/);
+    assert.match(textOf(fixed), /- pytorch-cuda=12\.1\n {2}- cuda-version=12\.1\n/);
     assert.deepEqual(run(cudaMix, fixed, current), []);
   });
 

@@ -56,6 +56,8 @@ const normSpecifier = (s: string): string =>
     .sort()
     .join(',');
 
+// Python's str.splitlines() breaks on these, control characters included.
+// eslint-disable-next-line no-control-regex
 const PY_LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 
 /** 1-based line of an offset as pip counts lines (str.splitlines breaks on more than LSP's \n and \r). */

@@ -50,7 +50,10 @@ export class ProjectNames {
     let last = '';
     for (const e of this.entries) {
       const k = e.slice(0, e.indexOf('\0'));
-      if (k !== last) (n++, (last = k));
+      if (k !== last) {
+        n++;
+        last = k;
+      }
     }
     return n;
   }

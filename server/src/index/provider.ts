@@ -186,7 +186,10 @@ export class MetadataProvider implements ResolverMetadataProvider {
     for (const { seq, problem } of this.problemLog) {
       if (seq <= since) continue;
       const key = `${problem.kind}\0${problem.url}\0${problem.message}`;
-      if (!seen.has(key)) (seen.add(key), out.push(problem));
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(problem);
+      }
     }
     return out;
   }

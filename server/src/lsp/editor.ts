@@ -175,7 +175,10 @@ export class EditorFeatures {
         }
         for (const n of names.matching(cx.typed, 100)) {
           const k = n.toLowerCase().replace(/[-_.]+/g, '-');
-          if (!seen.has(k)) (seen.add(k), found.push(n));
+          if (!seen.has(k)) {
+            seen.add(k);
+            found.push(n);
+          }
         }
       }
       return { isIncomplete: pending || found.length >= 100, items: nameItems(found.slice(0, 100), range) };

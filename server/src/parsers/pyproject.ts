@@ -346,7 +346,10 @@ class PyprojectReader {
       if (hit) return hit;
       const seen = new Set<string>();
       const work = [scope];
-      while (work.length) for (const from of reverse.get(work.pop()!) ?? []) if (!seen.has(from) && from !== scope) (seen.add(from), work.push(from));
+      while (work.length) for (const from of reverse.get(work.pop()!) ?? []) if (!seen.has(from) && from !== scope) {
+        seen.add(from);
+        work.push(from);
+      }
       includers.set(scope, seen);
       return seen;
     };
@@ -580,7 +583,7 @@ class PyprojectReader {
         const s = this.string(item, `An entry of 'tool.poetry.extras.${rawExtra}'`);
         if (!s) continue;
         // Poetry takes the name before any extras or version written after it.
-        const raw = s.value.trim().split(/[\s\[<>=!~;(]/)[0]!;
+        const raw = s.value.trim().split(/[\s[<>=!~;(]/)[0]!;
         if (!isValidName(raw)) this.finding(at(s), `'${s.value}' is not a valid package name`);
         else names.push({ name: canonicalizeName(raw), span: at(s), raw });
       }

@@ -89,6 +89,8 @@ export function parseWheelName(filename: string): { name: string; version: strin
   if (!filename.endsWith('.whl')) return null;
   const parts = filename.slice(0, -4).split('-');
   if (parts.length !== 5 && parts.length !== 6) return null;
+  // Python's str.split() whitespace includes the information separators U+001C..U+001F and U+0085.
+  // eslint-disable-next-line no-control-regex
   const noSpace = (s: string): boolean => !/[\s\x1c-\x1f\x85]/.test(s);
   const [name, version] = parts as [string, string];
   if (!name || !noSpace(name) || !noSpace(version)) return null;
