@@ -51,14 +51,52 @@ async function verify<O>(
   return { rootIndex: i, name: canonicalizeName(spec.name), specifier, requirement: requirementText(changed), resolution: r };
 }
 
+/** One requirement resolved without its version constraint: where both fix searches start. */
+interface FreeStart {
+  spec: RequirementSpec;
+  free: ResolutionOk;
+  chosen: Version;
+}
+
+/** Free resolutions per roots array and index: the searches for one line share the one they start from. */
+const freeStarts = new WeakMap<readonly RootRequirement<unknown>[], Map<number, Promise<FreeStart | null>>>();
+
 /** The requirement without a version constraint resolved; null when even that fails (no version of it can help). */
-async function resolveFree<O>(roots: readonly RootRequirement<O>[], i: number, provider: MetadataProvider, opts: ResolveOptions<O>) {
-  const spec = toRequirementSpec(roots[i]!.requirement);
-  if (spec.url) return null;
-  const r = await resolve(withRoot(roots, i, { ...spec, specifier: '' }), provider, opts);
-  if (!r.ok) return null;
-  const v = r.versions.get(canonicalizeName(spec.name));
-  return v ? { spec, free: r, chosen: v } : null;
+function resolveFree<O>(roots: readonly RootRequirement<O>[], i: number, provider: MetadataProvider, opts: ResolveOptions<O>): Promise<FreeStart | null> {
+  let byIndex = freeStarts.get(roots);
+  if (!byIndex) freeStarts.set(roots, (byIndex = new Map()));
+  let start = byIndex.get(i);
+  if (!start) {
+    start = (async () => {
+      const spec = toRequirementSpec(roots[i]!.requirement);
+      if (spec.url) return null;
+      const r = await resolve(withRoot(roots, i, { ...spec, specifier: '' }), provider, opts);
+      if (!r.ok) return null;
+      const v = r.versions.get(canonicalizeName(spec.name));
+      return v ? { spec, free: r, chosen: v } : null;
+    })();
+    // A stopped (cancelled, out of time) start is not remembered: a later search may have the time.
+    start.then((found) => (found === null ? byIndex.delete(i) : undefined), () => byIndex.delete(i));
+    byIndex.set(i, start);
+  }
+  return start;
+}
+
+/** A fix search over one line: given the free start, proposes specifiers and verifies them. */
+type FixSearch = <O>(
+  roots: readonly RootRequirement<O>[],
+  rootIndex: number,
+  provider: MetadataProvider,
+  options?: FixOptions<O>,
+) => Promise<RequirementFix | null>;
+
+/** Wraps a search body: the shared budget, the shared free resolution, null when that fails. */
+function fixSearch(body: <O>(start: FreeStart, roots: readonly RootRequirement<O>[], rootIndex: number, provider: MetadataProvider, options: FixOptions<O>, opts: ResolveOptions<O>) => Promise<RequirementFix | null>): FixSearch {
+  return async (roots, rootIndex, provider, options = {}) => {
+    const opts = sharedOptions(options);
+    const start = await resolveFree(roots, rootIndex, provider, opts);
+    return start ? body(start, roots, rootIndex, provider, options, opts) : null;
+  };
 }
 
 /**
@@ -67,15 +105,7 @@ async function resolveFree<O>(roots: readonly RootRequirement<O>[], i: number, p
  * the current specifier admits (the newer one first on a tie), and each is verified by a full resolution.
  * Null when no version of the package resolves, or the attempts or the time run out.
  */
-export async function nearestResolvingVersion<O>(
-  roots: readonly RootRequirement<O>[],
-  rootIndex: number,
-  provider: MetadataProvider,
-  options: FixOptions<O> = {},
-): Promise<RequirementFix | null> {
-  const opts = sharedOptions(options);
-  const start = await resolveFree(roots, rootIndex, provider, opts);
-  if (!start) return null;
+export const nearestResolvingVersion: FixSearch = fixSearch(async (start, roots, rootIndex, provider, options, opts) => {
   const { spec, chosen } = start;
   const asc = [...(await provider.versions(canonicalizeName(spec.name), options.signal))].reverse();
   let current: VersionSet;
@@ -113,7 +143,7 @@ export async function nearestResolvingVersion<O>(
     if (options.signal?.aborted || Date.now() > (opts.deadline ?? Infinity)) return null;
   }
   return triedChosen ? null : verify(roots, rootIndex, spec, `==${chosen}`, provider, opts);
-}
+});
 
 /**
  * Narrows `roots[rootIndex]` (or replaces its range) so that everything resolves (`numpy>=1.25` ->
@@ -122,15 +152,7 @@ export async function nearestResolvingVersion<O>(
  * original range where they overlap), falling back to the chosen version; each candidate is verified by a full
  * resolution. Null when no version of the package resolves, or the time runs out.
  */
-export async function narrowToResolve<O>(
-  roots: readonly RootRequirement<O>[],
-  rootIndex: number,
-  provider: MetadataProvider,
-  options: FixOptions<O> = {},
-): Promise<RequirementFix | null> {
-  const opts = sharedOptions(options);
-  const start = await resolveFree(roots, rootIndex, provider, opts);
-  if (!start) return null;
+export const narrowToResolve: FixSearch = fixSearch(async (start, roots, rootIndex, provider, options, opts) => {
   const { spec, free, chosen } = start;
   const name = canonicalizeName(spec.name);
   const env = options.markerEnvironment ?? defaultEnvironment();
@@ -170,4 +192,4 @@ export async function narrowToResolve<O>(
     if (options.signal?.aborted || Date.now() > (opts.deadline ?? Infinity)) return null;
   }
   return null;
-}
+});

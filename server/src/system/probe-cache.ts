@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeJsonAtomic } from './atomic-write';
 import { probe } from './probe';
 import { validateProfile, type MachineProfile } from './profile';
 
@@ -57,13 +58,6 @@ export async function cachedProbe(python: string | undefined, cacheDir: string |
     // absent or unreadable: probe
   }
   const profile = await probe(python);
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ at: now, profile }));
-    fs.renameSync(tmp, file);
-  } catch {
-    // a cache that cannot be written costs the next run a probe, nothing else
-  }
+  writeJsonAtomic(file, { at: now, profile });
   return profile;
 }

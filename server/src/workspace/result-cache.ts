@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../model/types';
+import { writeJsonAtomic } from '../system/atomic-write';
 
 /** As long as the index's project pages are kept fresh (index/provider.ts): a reused result is never older than a re-run's answers could be. */
 export const RESULT_TTL_MS = 10 * 60 * 1000;
@@ -23,13 +24,5 @@ export function readResult(cacheDir: string, key: string, now = Date.now()): Fin
 
 /** Stores the findings under `key` (atomically); a cache that cannot be written is only a slower next run. */
 export function writeResult(cacheDir: string, key: string, findings: readonly Finding[], now = Date.now()): void {
-  const file = fileOf(cacheDir, key);
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ at: now, findings }));
-    fs.renameSync(tmp, file);
-  } catch {
-    // unwritable cache folder
-  }
+  writeJsonAtomic(fileOf(cacheDir, key), { at: now, findings });
 }
