@@ -1,13 +1,12 @@
 // The CLI with a real loopback index: transitive conflicts explained on the lines, verified fixes that resolve, not-found, requires-python, no-wheel, unreachable.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runCli } from '../helpers/cli';
 import { isolatedPipEnv, startPackageIndex, type PackageIndex } from '../helpers/package-index';
 
-const CLI = path.resolve('dist/cli.js');
 
 interface JsonDiagnostic { file: string; code: string; severity: string; message: string; range: { start: { line: number } }; related: unknown[]; fixes: { title: string; edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[] }[] }
 
@@ -15,15 +14,7 @@ describe('stack-doctor check against a loopback index', () => {
   let index: PackageIndex;
   let dir: string;
   // Asynchronous: the index runs in this process, so a blocking spawn would leave it unable to answer.
-  const run = (args: string[], env: NodeJS.ProcessEnv = isolatedPipEnv()) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (status) => resolve({ status, stdout, stderr }));
-    });
+  const run = (args: string[], env: NodeJS.ProcessEnv = isolatedPipEnv()) => runCli(args, dir, env);
   const check = async (folder: string, extra: string[] = []) => {
     const r = await run(['check', folder, '--format', 'json', '--index-url', index.url, '--cache-dir', path.join(dir, '.cache'), ...extra]);
     assert.ok(r.status === 0 || r.status === 1, r.stderr);

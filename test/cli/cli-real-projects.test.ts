@@ -4,15 +4,14 @@
 // Where pip runs here, its own verdict on the same requirements is checked too (a live differential).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pipDryRun, pipVersion } from '../../bench/pip';
-import { isolatedPipEnv, startPackageIndex, type PackageIndex } from '../helpers/package-index';
+import { runCli } from '../helpers/cli';
+import { startPackageIndex, type PackageIndex } from '../helpers/package-index';
 
-const CLI = path.resolve('dist/cli.js');
 const pip = pipVersion();
 
 interface JsonDiagnostic { file: string; code: string; severity: string; message: string; range: { start: { line: number } }; fixes: { title: string; edits: { newText: string }[] }[] }
@@ -30,16 +29,7 @@ describe('real-shaped projects against a loopback index', () => {
   let index: PackageIndex;
   let dir: string;
   let deadUrl: string;
-  const run = (args: string[]) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string; ms: number }>((resolve) => {
-      const started = Date.now();
-      const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: isolatedPipEnv() });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (status) => resolve({ status, stdout, stderr, ms: Date.now() - started }));
-    });
+  const run = (args: string[]) => runCli(args, dir);
   const check = async (target: string, extra: string[] = []) => {
     const r = await run(['check', target, '--format', 'json', '--index-url', index.url, '--cache-dir', path.join(dir, '.cache'), ...extra]);
     assert.ok(r.status === 0 || r.status === 1, r.stderr);

@@ -1,13 +1,12 @@
 // `stack-doctor check` reporting `vulnerable`: from an OSV folder and zip written here (offline too), and from a loopback PyPI JSON API; fixes verified by resolving.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runCli } from '../helpers/cli';
 import { isolatedPipEnv, startPackageIndex, zipArchive, type PackageIndex } from '../helpers/package-index';
 
-const CLI = path.resolve('dist/cli.js');
 
 interface JsonDiagnostic { file: string; code: string; severity: string; message: string; range: { start: { line: number } }; fixes: { title: string; edits: { newText: string }[] }[] }
 
@@ -28,15 +27,7 @@ const RECORD = {
 describe('stack-doctor check: vulnerable', () => {
   let index: PackageIndex;
   let dir: string;
-  const run = (args: string[], env: NodeJS.ProcessEnv = isolatedPipEnv()) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (status) => resolve({ status, stdout, stderr }));
-    });
+  const run = (args: string[], env: NodeJS.ProcessEnv = isolatedPipEnv()) => runCli(args, dir, env);
   const check = async (folder: string, extra: string[], env?: NodeJS.ProcessEnv) => {
     const r = await run(['check', folder, '--format', 'json', '--cache-dir', path.join(dir, '.cache'), ...extra], env);
     assert.ok(r.status === 0 || r.status === 1, r.stderr);

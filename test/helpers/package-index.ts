@@ -1,4 +1,7 @@
 // A loopback package index for tests: a real HTTP server on 127.0.0.1 serving PEP 503 HTML and PEP 691 JSON simple pages, PEP 658 metadata, and real tiny wheels built at start.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -572,4 +575,25 @@ export function isolatedPipEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Pr
   env.PIP_DISABLE_PIP_VERSION_CHECK = '1';
   env.PIP_NO_INPUT = '1';
   return env;
+}
+
+/**
+ * A temporary folder and the loopback indexes a test file starts, all removed after the file's tests (node:test's
+ * `after` at the top level): `serve` starts one over `defaults` unless told other packages.
+ */
+export function indexFixture(prefix: string, defaults: readonly IndexPackage[], after: (fn: () => Promise<void>) => void): { tmp: string; serve: (opts?: PackageIndexOptions, packages?: readonly IndexPackage[]) => Promise<PackageIndex> } {
+  const tmp = mkdtempSync(join(tmpdir(), prefix));
+  const servers: PackageIndex[] = [];
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    rmSync(tmp, { recursive: true, force: true });
+  });
+  return {
+    tmp,
+    serve: async (opts = {}, packages = defaults) => {
+      const s = await startPackageIndex(packages, opts);
+      servers.push(s);
+      return s;
+    },
+  };
 }

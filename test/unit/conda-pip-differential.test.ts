@@ -7,22 +7,12 @@ import { pathToFileURL } from 'node:url';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import type { Span } from '../../server/src/model/types';
+import type { OracleEntry, OracleVerdict } from '../helpers/corpus';
 
-interface Entry {
-  file: string;
-  line: number;
-  name: string;
-  extras: string[];
-  specifier: string;
-  markerText: string;
-  marker?: string;
-  url: string | null;
-  editable: boolean;
-  constraint: boolean;
-}
+type Entry = OracleEntry;
 interface Expected {
   env: Record<string, string>;
-  condaPip: Record<string, { entries: Entry[]; error: { file: string; line: number; message: string } | null }>;
+  condaPip: Record<string, { entries: Entry[]; error: OracleVerdict['error'] }>;
 }
 
 const root = join(__dirname, '..', '..', '..');

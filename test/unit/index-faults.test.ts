@@ -1,8 +1,7 @@
 // The provider against a faulty loopback index: every bad answer becomes a typed error or a recorded problem (never a crash), nothing bad is cached, the healed index is read right; unreachable indexes cost one timeout.
 import assert from 'node:assert/strict';
 import dns from 'node:dns';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -12,7 +11,7 @@ import { CancelledError, InvalidDataError, NotFoundError, UnreachableError } fro
 import { HostHealth } from '../../server/src/index/http';
 import { MetadataProvider, METADATA_MAX_BYTES, PAGE_MAX_BYTES, type MetadataProviderOptions } from '../../server/src/index/provider';
 import { Version } from '../../server/src/pep/version';
-import { buildWheel, gzipBomb, startPackageIndex, type FaultPicker, type IndexFault, type IndexPackage, type PackageIndex } from '../helpers/package-index';
+import { buildWheel, gzipBomb, indexFixture, type FaultPicker, type IndexFault, type IndexPackage } from '../helpers/package-index';
 
 const target: Target = {
   tags: { python: [3, 11], os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: [2, 31] } },
@@ -27,17 +26,7 @@ const PACKAGES: IndexPackage[] = [
 ];
 const SECRET = 'pa55-W0RD-xyz';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'sd-faults-'));
-const servers: PackageIndex[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  rmSync(tmp, { recursive: true, force: true });
-});
-async function serve(opts: Parameters<typeof startPackageIndex>[1] = {}, packages = PACKAGES): Promise<PackageIndex> {
-  const s = await startPackageIndex(packages, opts);
-  servers.push(s);
-  return s;
-}
+const { tmp, serve } = indexFixture('sd-faults-', PACKAGES, after);
 /** The index URL with credentials in it: no message, problem or cache file may show them. */
 const withCreds = (url: string): string => url.replace('http://', `http://user:${SECRET}@`);
 function provider(indexUrls: string[], extra: Partial<MetadataProviderOptions> = {}, http: MetadataProviderOptions['http'] = {}): MetadataProvider {

@@ -1,7 +1,6 @@
 // MetadataProvider against a real loopback index: JSON/HTML, .metadata or wheel ranges, file:// and find-links, failures, cache, credentials.
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, test } from 'node:test';
@@ -11,7 +10,7 @@ import { MetadataProvider, type MetadataProviderOptions } from '../../server/src
 import { redact } from '../../server/src/index/credentials';
 import { HostHealth } from '../../server/src/index/http';
 import type { Target } from '../../server/src/index/candidates';
-import { buildWheel, startPackageIndex, type IndexPackage, type PackageIndex } from '../helpers/package-index';
+import { buildWheel, indexFixture, type IndexPackage } from '../helpers/package-index';
 
 const target: Target = {
   tags: { python: [3, 11], os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: [2, 31] } },
@@ -32,17 +31,7 @@ const PACKAGES: IndexPackage[] = [
   { name: 'gamma', version: '0.3', sdist: { metadataVersion: '2.1', only: true } },
 ];
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'sd-index-'));
-const servers: PackageIndex[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  rmSync(tmp, { recursive: true, force: true });
-});
-async function serve(opts: Parameters<typeof startPackageIndex>[1] = {}, packages = PACKAGES): Promise<PackageIndex> {
-  const s = await startPackageIndex(packages, opts);
-  servers.push(s);
-  return s;
-}
+const { tmp, serve } = indexFixture('sd-index-', PACKAGES, after);
 function provider(indexUrls: string[], extra: Partial<MetadataProviderOptions> = {}): MetadataProvider {
   return new MetadataProvider({ indexes: { indexUrls, findLinks: [], noIndex: false }, target, http: { timeoutMs: 2000, retryDelayMs: 10, hostHealth: new HostHealth() }, ...extra });
 }

@@ -8,23 +8,12 @@ import { decodeDependencyFile } from '../../server/src/parsers/decode';
 import { loadRequirementsTree } from '../../server/src/parsers/requirements';
 import { Marker } from '../../server/src/pep/marker';
 import type { Finding, ParsedFile } from '../../server/src/model/types';
+import type { OracleEntry, OracleVerdict } from '../helpers/corpus';
 
-interface Entry {
-  file: string;
-  line: number;
-  name: string;
-  extras: string[];
-  specifier: string;
-  markerText: string;
-  /** pip's str(Marker) (oracle only). */
-  marker?: string;
-  url: string | null;
-  editable: boolean;
-  constraint: boolean;
-}
+type Entry = OracleEntry;
 interface Expected {
   env: Record<string, string>;
-  roots: Record<string, { kind: 'requirements' | 'constraints'; entries: Entry[]; error: { file: string; line: number; message: string } | null }>;
+  roots: Record<string, { kind: 'requirements' | 'constraints'; entries: Entry[]; error: OracleVerdict['error'] }>;
 }
 
 const root = join(__dirname, '..', '..', '..');
