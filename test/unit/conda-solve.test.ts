@@ -1,0 +1,172 @@
+// The conda solve over a loopback channel: conda's answers (picked builds, track_features, constrains, noarch python, __cuda), blame, explanations and verified fixes.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { condaReport, resetRepodataStores, type CondaReportOptions } from '../../server/src/conda/report';
+import type { CondaSolveReport } from '../../server/src/conda/solve';
+import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
+import type { MachineProfile } from '../../server/src/system/profile';
+import { startCondaChannel, type ChannelPackage, type CondaChannel } from '../helpers/conda-channel';
+import { applyFix, setOf } from '../helpers/sets';
+
+const GLIBC = ['__glibc >=2.17,<3.0.a0'];
+const py = (v: string, build = '0'): ChannelPackage => ({ name: 'python', version: v, build: `h${build}_0_cpython`, depends: GLIBC });
+const pyAbi = (mm: string): string => `python >=${mm},<${mm.split('.')[0]}.${Number(mm.split('.')[1]) + 1}.0a0`;
+
+/** A small ML channel: Python 3.10-3.12, TensorFlow tied to one Python each, numpy 1/2, PyTorch CUDA and CPU builds, constrains, noarch python. */
+export const ML_CHANNEL: ChannelPackage[] = [
+  py('3.10.14'), py('3.11.9'), py('3.12.3'),
+  { name: 'tensorflow', version: '2.10.0', build: 'py310_0', depends: [pyAbi('3.10'), 'numpy >=1.20,<2'] },
+  { name: 'tensorflow', version: '2.15.0', build: 'py311_0', depends: [pyAbi('3.11'), 'numpy >=1.23,<2'] },
+  { name: 'tensorflow', version: '2.16.1', build: 'py312_0', depends: [pyAbi('3.12'), 'numpy >=1.26,<2.1'] },
+  ...['3.10', '3.11', '3.12'].flatMap((mm): ChannelPackage[] => [
+    { name: 'numpy', version: '1.26.4', build: `py${mm.replace('.', '')}h0_0`, depends: [pyAbi(mm)] },
+    { name: 'numpy', version: '2.0.0', build: `py${mm.replace('.', '')}h0_0`, depends: [pyAbi(mm)] },
+    { name: 'pytorch', version: '2.1.0', build: `cuda118_py${mm.replace('.', '')}_1`, build_number: 1, depends: [pyAbi(mm), '__cuda >=11.8', 'numpy >=1.22'] },
+    { name: 'pytorch', version: '2.1.0', build: `cuda121_py${mm.replace('.', '')}_2`, build_number: 2, depends: [pyAbi(mm), '__cuda >=12.1', 'numpy >=1.22'] },
+    { name: 'pytorch', version: '2.1.0', build: `cpu_py${mm.replace('.', '')}_0`, depends: [pyAbi(mm), 'numpy >=1.22'] },
+    { name: 'scipy', version: '1.11.4', build: `py${mm.replace('.', '')}_0`, depends: [pyAbi(mm)], constrains: ['numpy <2'] },
+  ]),
+  { name: 'blas', version: '1.0', build: 'mkl', track_features: 'blas_mkl' },
+  { name: 'blas', version: '1.0', build: 'openblas' },
+  { name: 'requests', version: '2.31.0', build: 'pyhd8ed1ab_0', noarch: 'python', depends: ['python >=3.7', 'idna >=2.5'] },
+  { name: 'idna', version: '3.6', build: 'pyhd8ed1ab_0', noarch: 'python', depends: ['python >=3.6'] },
+  { name: 'cuda-version', version: '12.4', build: 'h0_3', constrains: ['__cuda >=12'] },
+  { name: 'cuda-version', version: '11.8', build: 'h0_3', constrains: ['__cuda >=11'] },
+];
+
+export const LINUX_GPU_470: MachineProfile = { os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: '2.35' }, nvidia: { driver: '470.57.02', cuda: '11.4', gpus: [] } };
+export const LINUX_NO_GPU: MachineProfile = { os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: '2.35' }, nvidia: null };
+
+let channel: CondaChannel;
+let sharded: CondaChannel;
+let cache: string;
+
+const envYml = (deps: string[], channels = ['CHANNEL', 'nodefaults'], pip: string[] = []): string =>
+  `name: t\nchannels:\n${channels.map((c) => `  - ${c}`).join('\n')}\ndependencies:\n${deps.map((d) => `  - ${d}`).join('\n')}\n${pip.length ? `  - pip:\n${pip.map((p) => `      - ${p}`).join('\n')}\n` : ''}`;
+
+function opts(over: Partial<CondaReportOptions> = {}): CondaReportOptions {
+  return { profile: LINUX_GPU_470, cacheDir: cache, offline: false, trustWorkspace: true, condarcPaths: [], timeoutMs: 60000, env: {}, ...over };
+}
+
+async function report(deps: string[], over: Partial<CondaReportOptions> = {}, ch: CondaChannel = channel, pip: string[] = []): Promise<{ r: CondaSolveReport; text: string }> {
+  const text = envYml(deps, [ch.url, 'nodefaults'], pip);
+  const set = setOf(parseEnvironmentYml('/w/environment.yml', text));
+  return { r: await condaReport(set, opts(over)), text };
+}
+
+before(async () => {
+  channel = await startCondaChannel(ML_CHANNEL);
+  sharded = await startCondaChannel(ML_CHANNEL, { format: 'sharded' });
+  cache = mkdtempSync(join(tmpdir(), 'sd-conda-'));
+});
+after(async () => {
+  await channel.close();
+  await sharded.close();
+  rmSync(cache, { recursive: true, force: true });
+});
+
+describe('conda solve: what conda picks', () => {
+  it('solves and reports the picked build and channel of each line', async () => {
+    const { r } = await report(['python=3.11', 'numpy', 'requests']);
+    assert.equal(r.status, 'ok', JSON.stringify(r.conflicts));
+    const picked = Object.fromEntries(r.picked.map((p) => [p.dep.name, `${p.pkg.version} ${p.pkg.build}`]));
+    assert.equal(picked['python'], '3.11.9 h0_0_cpython');
+    assert.equal(picked['numpy'], '2.0.0 py311h0_0');
+    assert.match(picked['requests']!, /^2\.31\.0 pyhd8ed1ab_0$/);
+    assert.ok(r.solution.some((p) => p.name === 'idna' && p.subdir === 'noarch'), 'noarch python dependency installed');
+    assert.ok(r.picked.every((p) => p.pkg.channel.startsWith('http://127.0.0.1:')));
+  });
+
+  it('prefers the higher build_number (the CUDA build) when the driver allows it, the CPU build when not', async () => {
+    const gpu = await report(['python=3.11', 'pytorch'], { profile: { ...LINUX_GPU_470, nvidia: { driver: '550.54', cuda: '12.4', gpus: [] } } });
+    assert.equal(gpu.r.status, 'ok');
+    assert.match(gpu.r.picked.find((p) => p.dep.name === 'pytorch')!.pkg.build, /^cuda121_/);
+    const old = await report(['python=3.11', 'pytorch']);
+    assert.equal(old.r.status, 'ok');
+    assert.match(old.r.picked.find((p) => p.dep.name === 'pytorch')!.pkg.build, /^cpu_/);
+  });
+
+  it('downweights track_features: the build without them wins', async () => {
+    const { r } = await report(['blas']);
+    assert.equal(r.picked[0]!.pkg.build, 'openblas');
+    const mkl = await report(['blas=*=mkl']);
+    assert.equal(mkl.r.status, 'ok');
+    assert.equal(mkl.r.picked[0]!.pkg.build, 'mkl');
+  });
+
+  it('honours constrains: scipy caps numpy below 2 without depending on it', async () => {
+    const ok = await report(['python=3.11', 'scipy', 'numpy']);
+    assert.equal(ok.r.status, 'ok');
+    assert.equal(ok.r.picked.find((p) => p.dep.name === 'numpy')!.pkg.version, '1.26.4');
+    const bad = await report(['python=3.11', 'scipy', 'numpy=2']);
+    assert.equal(bad.r.status, 'failed');
+    assert.deepEqual(bad.r.conflicts[0]!.roots.map((d) => d.name).sort(), ['numpy', 'scipy']);
+  });
+});
+
+describe('conda solve: the issue case, python=3.12 with tensorflow=2.10', () => {
+  for (const [label, ch] of [['plain', () => channel], ['sharded', () => sharded]] as const) {
+    it(`blames both lines with conda's reason and offers fixes a solve accepts (${label} repodata)`, async () => {
+      const { r, text } = await report(['python=3.12', 'tensorflow=2.10', 'requests'], {}, ch());
+      assert.equal(r.status, 'failed');
+      assert.equal(r.conflicts.length, 1);
+      const c = r.conflicts[0]!;
+      assert.deepEqual(c.roots.map((d) => d.text).sort(), ['python=3.12', 'tensorflow=2.10']);
+      assert.match(c.explanation, /tensorflow 2\.10\.0 needs python >=3\.10,<3\.11\.0a0; python=3\.12 is asked at line 6/);
+      assert.ok(c.fixes.length >= 1);
+      for (const f of c.fixes) {
+        const fixed = applyFix(setOf(parseEnvironmentYml('/w/environment.yml', text)), f.fix);
+        const again = await condaReport(fixed, opts());
+        assert.equal(again.status, 'ok', `fix '${f.fix.title}' solves`);
+      }
+      const titles = c.fixes.map((f) => f.fix.edits[0]!.newText);
+      assert.ok(titles.includes('python=3.10') || titles.includes('tensorflow=2.16.1'), titles.join(', '));
+    });
+  }
+});
+
+describe('conda solve: __cuda from the driver', () => {
+  it('a CUDA build on a 470 driver (CUDA 11.4) is cuda-driver, with the CPU build as the verified fix', async () => {
+    const { r, text } = await report(['python=3.11', 'pytorch=2.1=*cuda*']);
+    assert.equal(r.status, 'failed');
+    const c = r.conflicts[0]!;
+    assert.deepEqual(c.roots.map((d) => d.name), ['pytorch']);
+    assert.deepEqual(c.cuda, { kind: 'cuda-driver', needs: '11.8', has: '11.4' });
+    assert.ok(c.fixes.length);
+    const fixed = applyFix(setOf(parseEnvironmentYml('/w/environment.yml', text)), c.fixes[0]!.fix);
+    assert.equal((await condaReport(fixed, opts())).status, 'ok');
+  });
+
+  it('without a driver it is cuda-unavailable; CONDA_OVERRIDE_CUDA gives conda a driver, an empty one takes it away', async () => {
+    const none = await report(['python=3.11', 'pytorch=*=cuda121*'], { profile: LINUX_NO_GPU });
+    assert.equal(none.r.conflicts[0]!.cuda?.kind, 'cuda-unavailable');
+    assert.equal(none.r.conflicts[0]!.cuda?.needs, '12.1');
+    const over = await report(['python=3.11', 'pytorch=*=cuda121*'], { profile: LINUX_NO_GPU, env: { CONDA_OVERRIDE_CUDA: '12.2' } });
+    assert.equal(over.r.status, 'ok');
+    const off = await report(['python=3.11', 'pytorch=*=cuda118*'], { env: { CONDA_OVERRIDE_CUDA: '' } });
+    assert.equal(off.r.conflicts[0]!.cuda?.kind, 'cuda-unavailable');
+  });
+
+  it('a constrains on __cuda (cuda-version=12.4 on an 11.4 driver) fails as cuda-driver', async () => {
+    const { r } = await report(['cuda-version=12.4']);
+    assert.equal(r.status, 'failed');
+    assert.equal(r.conflicts[0]!.cuda?.kind, 'cuda-driver');
+    assert.ok(r.conflicts[0]!.fixes.some((f) => f.fix.edits[0]!.newText === 'cuda-version=11.8'), JSON.stringify(r.conflicts[0]!.fixes.map((f) => f.fix.title)));
+  });
+});
+
+describe('conda solve: not-found', () => {
+  it('names the closest package the channel has, or the newest versions', async () => {
+    const { r } = await report(['python=3.11', 'numpi', 'tensorflow=9.9']);
+    assert.equal(r.status, 'failed');
+    const byName = Object.fromEntries(r.notFound.map((n) => [n.dep.name, n]));
+    assert.equal(byName['numpi']!.kind, 'package');
+    assert.deepEqual(byName['numpi']!.suggestions.slice(0, 1), ['numpy']);
+    assert.equal(byName['tensorflow']!.kind, 'version');
+    assert.equal(byName['tensorflow']!.suggestions[0], '2.16.1');
+    assert.equal(r.conflicts.length, 0);
+  });
+});
