@@ -1,10 +1,10 @@
 // The conda solve over a loopback channel: conda's answers (picked builds, track_features, constrains, noarch python, __cuda), blame, explanations and verified fixes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { condaReport, resetRepodataStores, type CondaReportOptions } from '../../server/src/conda/report';
+import { condaReport, type CondaReportOptions } from '../../server/src/conda/report';
 import type { CondaSolveReport } from '../../server/src/conda/solve';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import type { MachineProfile } from '../../server/src/system/profile';

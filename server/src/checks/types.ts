@@ -22,6 +22,8 @@ export interface CheckContext {
   index?: ReadonlyMap<string, SetIndexReport>;
   /** The active environment's installed distributions, when an interpreter is known (and trusted). */
   installed?: InstalledReport;
+  /** What conda's solve said about each set with an environment.yml (by `EnvironmentSet.root`); absent in the fast stage. */
+  conda?: ReadonlyMap<string, import('../conda/solve').CondaSolveReport>;
 }
 
 /** The index stage's findings about one environment set, as data; the index-backed checks turn them into findings. */

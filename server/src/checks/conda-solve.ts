@@ -1,0 +1,59 @@
+// Findings from conda's solve of an environment.yml: conflict-transitive, not-found, cuda-driver, cuda-unavailable, on the lines.
+import type { Finding } from '../model/types';
+import type { CheckContext, EnvironmentSet } from './types';
+
+/**
+ * Turns the set's `CondaSolveReport` (`ctx.conda`) into findings, as conda would answer `conda env create`:
+ * - `not-found` (error) on a line no channel can satisfy, with the closest names or the newest versions;
+ * - `conflict-transitive` (error) on every line of a set that cannot be installed together, with conda's
+ *   reason ("tensorflow 2.10.0 needs python >=3.10,<3.11.0a0; python=3.12 is asked at line 7") and the fixes
+ *   a solve accepted;
+ * - `cuda-driver` / `cuda-unavailable` (error) where the driver's CUDA (`__cuda`) is what fails;
+ * - one `conflict-transitive` information finding when the channels could not be read (nothing else is said).
+ * Registered by the coordinator after the conda stage; codes keep their severity overrides.
+ */
+export function condaFindings(set: EnvironmentSet, ctx: CheckContext): Finding[] {
+  const report = ctx.conda?.get(set.root);
+  if (!report || report.status === 'skipped') return [];
+  const file = set.files.find((f) => f.kind === 'conda') ?? set.files[0]!;
+  const out: Finding[] = [];
+  const info = (message: string): void => {
+    out.push({ code: 'conflict-transitive', severity: 'information', file: file.path, span: { start: 0, end: 0 }, message, related: [], fixes: [] });
+  };
+  if (report.status === 'unavailable') {
+    info(`Stack Doctor could not solve the environment as conda would: ${report.unavailable ?? 'no channel data'}. The checks that need no channel still ran.`);
+    return out;
+  }
+  if (report.notes.length) info(report.notes.join(' '));
+  for (const n of report.notFound) {
+    const d = n.dep;
+    out.push({
+      code: 'not-found',
+      severity: 'error',
+      file: d.file,
+      span: n.kind === 'package' ? d.nameSpan : d.span,
+      message: n.kind === 'package'
+        ? `No package named '${d.rawName}' on ${n.where}${n.suggestions.length ? ` (the closest names there: ${n.suggestions.join(', ')})` : ''}; conda would fail with PackagesNotFoundError.`
+        : `No build of ${d.rawName} on ${n.where} matches '${d.text}'${n.suggestions.length ? ` (the newest versions: ${n.suggestions.join(', ')})` : ''}; conda would fail with PackagesNotFoundError.`,
+      related: [],
+      fixes: [],
+    });
+  }
+  for (const c of report.conflicts) {
+    for (const dep of c.roots) {
+      const others = c.roots.filter((r) => r !== dep);
+      out.push({
+        code: c.cuda ? c.cuda.kind : 'conflict-transitive',
+        severity: 'error',
+        file: dep.file,
+        span: dep.span,
+        message: c.cuda
+          ? `conda cannot install '${dep.text}' on the target: ${c.explanation}`
+          : `${c.roots.map((r) => `'${r.text}'`).join(', ')} cannot be installed together (conda's solve):\n${c.explanation}`,
+        related: others.map((r) => ({ file: r.file, span: r.span, message: `${r.text} takes part` })),
+        fixes: c.fixes.filter((f) => f.dep === dep).map((f) => f.fix),
+      });
+    }
+  }
+  return out;
+}
