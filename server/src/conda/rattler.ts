@@ -93,7 +93,6 @@ export class RattlerSolver {
     const mod = rattlerModulePath();
     if (!mod) throw new Error('the conda solver (@conda-org/rattler) is not installed');
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { rattler: mod } });
-    w.unref();
     w.on('message', (m: { req: number } & ({ ok: true; records: SolvedRecord[] } | { ok: false; unsat: boolean; message: string })) => {
       const p = this.pending.get(m.req);
       if (!p) return;
@@ -113,6 +112,8 @@ export class RattlerSolver {
     w.on('error', (e) => fail(`the conda solver failed (${e.message.split('\n')[0]})`));
     w.on('exit', () => fail('the conda solver stopped'));
     for (const [id, files] of this.registered) w.postMessage({ type: 'register', id, files });
+    // After the listeners: adding a 'message' listener refs the port again.
+    w.unref();
     this.worker = w;
     return w;
   }

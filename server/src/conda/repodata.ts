@@ -286,6 +286,9 @@ export class RepodataStore {
         const got = await this.get(url, signal, true);
         if (!got) return [];
         this.stats.shards++;
+        // Shards are content-addressed: the file name is the sha256 of the bytes.
+        const want = /([0-9a-f]{64})\.msgpack\.zst$/.exec(url)?.[1];
+        if (want && createHash('sha256').update(got.body).digest('hex') !== want) throw new InvalidDataError(`the shard ${redactChannelText(url)} does not match its sha256`, url);
         const raw = decodeMsgpack(unzstd(got.body, redactChannelText(url))) as Record<string, unknown>;
         const out = new Map<string, CondaRecord[]>();
         if (raw && typeof raw === 'object') collectRecords(raw, subdir, out);

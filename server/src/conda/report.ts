@@ -29,16 +29,18 @@ export interface CondaReportOptions {
   env?: Record<string, string | undefined>;
   /** Per-request HTTP timeout (default 15 s). */
   requestTimeoutMs?: number;
+  /** Repodata younger than this is used without asking the channel again (default 10 minutes). */
+  ttlMs?: number;
 }
 
 const stores = new Map<string, RepodataStore>();
 
 /** The store for a cache folder and mode: parsed repodata stays in memory between reports (warm solves). */
-export function repodataStore(cacheDir: string | null, offline: boolean, requestTimeoutMs?: number): RepodataStore {
-  const key = `${cacheDir ?? ''}|${offline}|${requestTimeoutMs ?? ''}`;
+export function repodataStore(cacheDir: string | null, offline: boolean, requestTimeoutMs?: number, ttlMs?: number): RepodataStore {
+  const key = `${cacheDir ?? ''}|${offline}|${requestTimeoutMs ?? ''}|${ttlMs ?? ''}`;
   let s = stores.get(key);
   if (!s) {
-    s = new RepodataStore({ cacheDir, offline, ...(requestTimeoutMs ? { timeoutMs: requestTimeoutMs } : {}) });
+    s = new RepodataStore({ cacheDir, offline, ...(requestTimeoutMs ? { timeoutMs: requestTimeoutMs } : {}), ...(ttlMs !== undefined ? { ttlMs } : {}) });
     stores.set(key, s);
   }
   return s;
@@ -115,7 +117,7 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
   }
   if (!channels.length) return empty('unavailable', 'the environment names no channel conda could use', { notes });
   const channelNames = channels.map((c) => c.display);
-  const store = repodataStore(opts.cacheDir, opts.offline, opts.requestTimeoutMs);
+  const store = repodataStore(opts.cacheDir, opts.offline, opts.requestTimeoutMs, opts.ttlMs);
   const before = { ...store.stats };
   const deadline = Date.now() + opts.timeoutMs;
   const timeout = AbortSignal.timeout(Math.max(1, opts.timeoutMs));
