@@ -17,7 +17,7 @@ function satisfied(dep: Dependency, version: string): boolean | null {
 }
 
 /** The edits that move a pip line into the conda part: the pip line (and an emptied `- pip:`) removed, the conda spec added after the last conda line. */
-function moveEdits(file: ParsedFile, dep: Dependency, spec: string): TextEdit[] | null {
+function moveEdits(file: ParsedFile, dep: Dependency, spec: string, replaces: Dependency | null): TextEdit[] | null {
   const lastConda = [...file.dependencies].filter((d) => d.kind === 'conda').sort((a, b) => b.span.end - a.span.end)[0];
   if (!lastConda) return null;
   const text = file.text;
@@ -25,7 +25,9 @@ function moveEdits(file: ParsedFile, dep: Dependency, spec: string): TextEdit[] 
   const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
   let lineEnd = text.indexOf('\n', lastConda.span.end);
   if (lineEnd < 0) lineEnd = text.length;
-  const insert: TextEdit = { file: file.path, span: { start: lineEnd, end: lineEnd }, newText: `\n${indent}- ${spec}` };
+  const insert: TextEdit = replaces && replaces.file === file.path
+    ? { file: file.path, span: replaces.span, newText: spec }
+    : { file: file.path, span: { start: lineEnd, end: lineEnd }, newText: `\n${indent}- ${spec}` };
   let remove = removalSpan(text, dep.span);
   const pipLines = file.dependencies.filter((d) => d.section === 'dependencies.pip');
   if (pipLines.length === 1) {
@@ -33,7 +35,7 @@ function moveEdits(file: ParsedFile, dep: Dependency, spec: string): TextEdit[] 
     const before = text.lastIndexOf('\n', remove.start - 2) + 1;
     if (/^[ \t]*-[ \t]*pip[ \t]*:[ \t]*\r?\n?$/.test(text.slice(before, remove.start))) remove = { start: before, end: remove.end };
   }
-  if (remove.start <= lineEnd && remove.end > lineEnd) return null;
+  if (remove.start < insert.span.end && remove.end > insert.span.start) return null;
   return [insert, { file: file.path, span: remove, newText: '' }];
 }
 
@@ -69,7 +71,7 @@ export const pipOverConda: Check = {
         const fixes: Fix[] = [];
         const move = report.condaHas[dep.name];
         if (move) {
-          const edits = moveEdits(file, dep, move.spec);
+          const edits = moveEdits(file, dep, move.spec, move.replaces);
           if (edits) fixes.push({ title: `Move to the conda part as '${move.spec}' (a conda solve accepts it)`, edits, preferred: true });
         }
         out.push({ code: 'pip-over-conda', severity: 'warning', file: dep.file, span: dep.span, message: message(dep, pkg, satisfied(dep, pkg.version)), related: [], fixes });

@@ -149,12 +149,17 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
   const allNames = function* (): Iterable<string> {
     for (const subs of gathered.sources) for (const s of subs) yield* s.names();
   };
-  const pipMoves: { pipName: string; condaName: string; spec: string }[] = [];
+  const pipMoves: { pipName: string; condaName: string; spec: string; replaces: Dependency | null }[] = [];
   for (const [pipName, { dep, condaNames }] of pipNames) {
     for (const cn of condaNames) {
-      if (!gathered.records.has(cn)) continue;
-      const spec = condaSpecOfPip(cn, dep.specifier);
-      if (spec) pipMoves.push({ pipName, condaName: cn, spec });
+      if (!gathered.records.get(cn)?.length) continue;
+      const pipSpec = condaSpecOfPip(cn, dep.specifier);
+      if (!pipSpec) break;
+      // A conda line of the same package takes the pip line's specifier too (both must hold), else a line is added.
+      const same = lines.find((l) => l.spec.name.toLowerCase() === cn && !l.spec.build && l.channel === null);
+      const pipPart = pipSpec.slice(cn.length).trim();
+      const spec = same && same.spec.version ? `${cn} ${[same.spec.version, pipPart].filter(Boolean).join(',')}` : pipSpec;
+      pipMoves.push({ pipName, condaName: cn, spec, replaces: same?.dep ?? null });
       break;
     }
   }

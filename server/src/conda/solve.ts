@@ -61,7 +61,7 @@ export interface CondaSolveReport {
   notFound: CondaNotFound[];
   conflicts: CondaConflict[];
   /** For the `pip:` part: PEP 503 pip name -> the conda package of that name a channel has (moving the line is possible), with a verified spec. */
-  condaHas: Record<string, { condaName: string; spec: string }>;
+  condaHas: Record<string, { condaName: string; spec: string; replaces: Dependency | null }>;
   /** Notes (stale cache used, channel skipped in an untrusted workspace, a subdir unreadable). */
   notes: string[];
   stats: { records: number; names: number; solves: number; solveMs: number; requests: number; bytes: number; fullBytes: number; shards: number };
@@ -91,7 +91,7 @@ export interface SolveSetup {
   timeoutMs: number;
   solver?: RattlerSolver;
   /** `pip:` lines that could move to the conda part: each is kept in `condaHas` only when the environment plus its conda spec solves. */
-  pipMoves?: { pipName: string; condaName: string; spec: string }[];
+  pipMoves?: { pipName: string; condaName: string; spec: string; replaces: Dependency | null }[];
 }
 
 /** How a MatchSpec is handed to rattler: name, version and build only (the channel is applied by filtering records). */
@@ -412,7 +412,8 @@ export async function solveEnvironment(setup: SolveSetup): Promise<Pick<CondaSol
       const condaHas: CondaSolveReport['condaHas'] = {};
       for (const m of setup.pipMoves ?? []) {
         if (!solution.some((p) => p.name === m.condaName)) continue;
-        if ((await run(ctx, [...specsOf(live), m.spec])).ok) condaHas[m.pipName] = { condaName: m.condaName, spec: m.spec };
+        const kept = live.filter((l) => l.dep !== m.replaces);
+        if ((await run(ctx, [...specsOf(kept), m.spec])).ok) condaHas[m.pipName] = { condaName: m.condaName, spec: m.spec, replaces: m.replaces };
       }
       return { ...base, condaHas, status: notFound.length ? 'failed' : 'ok', unavailable: null, picked, solution, conflicts: [], solves: solver.solves - before, solveMs: ctx.solveMs };
     }
