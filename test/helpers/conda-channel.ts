@@ -19,6 +19,8 @@ export interface ChannelPackage {
   timestamp?: number;
   /** `.conda` (default) or `.tar.bz2`. */
   ext?: '.conda' | '.tar.bz2';
+  /** Further record fields as repodata has them (md5, sha256, size, license ...). */
+  extra?: Record<string, unknown>;
 }
 
 /** How the channel offers its repodata. */
@@ -33,6 +35,8 @@ export interface CondaChannelOptions {
   basicAuth?: string;
   /** Answer 500 to everything (an unreachable-like channel). */
   fail?: boolean;
+  /** Compresses a `.zst` file's content (default: stored zstd blocks, no compression); the bench passes the zstd tool. */
+  zstd?: (data: Uint8Array) => Buffer;
 }
 
 /** One request the channel answered. */
@@ -91,6 +95,7 @@ function recordOf(p: ChannelPackage, subdir: string): Record<string, unknown> {
   if (p.track_features) r['track_features'] = p.track_features;
   if (p.noarch) r['noarch'] = p.noarch;
   if (p.timestamp) r['timestamp'] = p.timestamp;
+  if (p.extra) Object.assign(r, p.extra);
   return r;
 }
 
@@ -99,7 +104,7 @@ interface Built {
   fullBytes: number;
 }
 
-function build(pkgs: ChannelPackage[], platform: string, format: CondaChannelOptions['format']): Built {
+function build(pkgs: ChannelPackage[], platform: string, format: CondaChannelOptions['format'], zstd: (data: Uint8Array) => Buffer = zstdStore): Built {
   const files = new Map<string, Buffer>();
   let fullBytes = 0;
   for (const subdir of [platform, 'noarch']) {
@@ -109,7 +114,7 @@ function build(pkgs: ChannelPackage[], platform: string, format: CondaChannelOpt
     const json = Buffer.from(JSON.stringify({ info: { subdir }, repodata_version: 1, ...repodata }));
     files.set(`/${subdir}/repodata.json`, json);
     if (format !== 'json') {
-      const zst = zstdStore(json);
+      const zst = zstd(json);
       files.set(`/${subdir}/repodata.json.zst`, zst);
       fullBytes += zst.length;
     } else fullBytes += json.length;
@@ -119,14 +124,19 @@ function build(pkgs: ChannelPackage[], platform: string, format: CondaChannelOpt
       const shards: Record<string, Uint8Array> = {};
       for (const [name, list] of byName) {
         const shard = { packages: {} as Record<string, unknown>, 'packages.conda': {} as Record<string, unknown>, removed: [] as string[] };
-        for (const p of list) ((p.ext ?? '.conda') === '.conda' ? shard['packages.conda'] : shard.packages)[fileName(p)] = recordOf(p, subdir);
-        const bytes = zstdStore(encodeMsgpack(shard));
+        for (const p of list) {
+          // Shards carry digests as bytes (msgpack bin), as rattler writes them.
+          const rec = recordOf(p, subdir);
+          for (const k of ['md5', 'sha256']) if (typeof rec[k] === 'string') rec[k] = Uint8Array.from(Buffer.from(rec[k] as string, 'hex'));
+          ((p.ext ?? '.conda') === '.conda' ? shard['packages.conda'] : shard.packages)[fileName(p)] = rec;
+        }
+        const bytes = zstd(encodeMsgpack(shard));
         const digest = createHash('sha256').update(bytes).digest();
         shards[name] = new Uint8Array(digest);
         files.set(`/${subdir}/shards/${digest.toString('hex')}.msgpack.zst`, bytes);
       }
       const index = { info: { subdir, base_url: './', shards_base_url: './shards/' }, shards };
-      files.set(`/${subdir}/repodata_shards.msgpack.zst`, zstdStore(encodeMsgpack(index)));
+      files.set(`/${subdir}/repodata_shards.msgpack.zst`, zstd(encodeMsgpack(index)));
     }
   }
   return { files, fullBytes };
@@ -135,7 +145,7 @@ function build(pkgs: ChannelPackage[], platform: string, format: CondaChannelOpt
 /** Starts a channel on 127.0.0.1 serving `pkgs`; ETag / If-None-Match answered with 304. */
 export async function startCondaChannel(pkgs: ChannelPackage[], opts: CondaChannelOptions = {}): Promise<CondaChannel> {
   const platform = opts.subdir ?? 'linux-64';
-  let built = build(pkgs, platform, opts.format ?? 'json');
+  let built = build(pkgs, platform, opts.format ?? 'json', opts.zstd);
   const requests: ChannelRequest[] = [];
   const sockets = new Set<Socket>();
   const answer = (req: IncomingMessage, res: ServerResponse): void => {
@@ -173,7 +183,7 @@ export async function startCondaChannel(pkgs: ChannelPackage[], opts: CondaChann
       return built.fullBytes;
     },
     setPackages(next) {
-      built = build(next, platform, opts.format ?? 'json');
+      built = build(next, platform, opts.format ?? 'json', opts.zstd);
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -47,6 +47,8 @@ export interface RepodataStats {
   cacheHits: number;
   /** Shards fetched (sharded subdirs). */
   shards: number;
+  /** Of `bytes`, those of shard indexes (`repodata_shards.msgpack.zst`). */
+  indexBytes: number;
 }
 
 /** Options of a `RepodataStore`. */
@@ -190,7 +192,7 @@ function cacheUrl(url: string): string {
 
 /** Fetches and caches repodata; keep one per cache folder so that warm solves reuse parsed data. */
 export class RepodataStore {
-  readonly stats: RepodataStats = { requests: 0, bytes: 0, cacheHits: 0, shards: 0 };
+  readonly stats: RepodataStats = { requests: 0, bytes: 0, cacheHits: 0, shards: 0, indexBytes: 0 };
   private readonly disk: DiskCache | null;
   private readonly http: HttpClient;
   private readonly ttlMs: number;
@@ -331,7 +333,9 @@ export class RepodataStore {
       if (e instanceof UnreachableError && cached) return cached.contentType === 'absent' ? null : { body: cached.body, stale: true };
       throw e;
     }
-    this.stats.bytes += Number(res.headers['content-length'] ?? NaN) || res.body.length;
+    const got = Number(res.headers['content-length'] ?? NaN) || res.body.length;
+    this.stats.bytes += got;
+    if (url.endsWith('/repodata_shards.msgpack.zst')) this.stats.indexBytes += got;
     const v: Validated = { fetchedAt: Date.now(), etag: res.headers['etag'] ?? null, lastModified: res.headers['last-modified'] ?? null };
     if (res.status === 304 && cached) {
       this.stats.cacheHits++;

@@ -1,4 +1,5 @@
 // The conda side of one environment set: channels, repodata, virtual packages and the solve, as a CondaSolveReport.
+import { setMaxListeners } from 'node:events';
 import * as path from 'node:path';
 import type { EnvironmentSet } from '../checks/types';
 import type { Dependency } from '../model/types';
@@ -71,7 +72,7 @@ function condaSpecOfPip(name: string, specifier: string): string | null {
 function empty(status: CondaSolveReport['status'], why: string | null, extra: Partial<CondaSolveReport> = {}): CondaSolveReport {
   return {
     status, unavailable: why, channels: [], channelPriority: 'flexible', subdir: '', picked: [], solution: [], notFound: [], conflicts: [], condaHas: {}, notes: [],
-    stats: { records: 0, names: 0, solves: 0, solveMs: 0, requests: 0, bytes: 0, fullBytes: 0, shards: 0 },
+    stats: { records: 0, names: 0, solves: 0, solveMs: 0, requests: 0, bytes: 0, indexBytes: 0, fullBytes: 0, shards: 0 },
     ...extra,
   };
 }
@@ -122,6 +123,8 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
   const deadline = Date.now() + opts.timeoutMs;
   const timeout = AbortSignal.timeout(Math.max(1, opts.timeoutMs));
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  // One signal serves every request of the report (hundreds of shards): not a listener leak.
+  setMaxListeners(0, signal);
   // pip lines whose package conda may install: their names are gathered too, for pip-over-conda.
   const pipNames = new Map<string, { dep: Dependency; condaNames: string[] }>();
   for (const d of pipDeps) pipNames.set(d.name, { dep: d, condaNames: condaNamesOfPypi(d.name) });
@@ -139,6 +142,7 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
     solveMs: 0,
     requests: store.stats.requests - before.requests,
     bytes: store.stats.bytes - before.bytes,
+    indexBytes: store.stats.indexBytes - before.indexBytes,
     fullBytes: gathered.sources.flat().reduce((n, s) => n + (s.kind === 'full' ? s.sourceBytes : 0), 0),
     shards: store.stats.shards - before.shards,
   });

@@ -64,7 +64,7 @@ export interface CondaSolveReport {
   condaHas: Record<string, { condaName: string; spec: string; replaces: Dependency | null }>;
   /** Notes (stale cache used, channel skipped in an untrusted workspace, a subdir unreadable). */
   notes: string[];
-  stats: { records: number; names: number; solves: number; solveMs: number; requests: number; bytes: number; fullBytes: number; shards: number };
+  stats: { records: number; names: number; solves: number; solveMs: number; requests: number; bytes: number; indexBytes: number; fullBytes: number; shards: number };
 }
 
 /** A top-level conda spec with its line. */
