@@ -228,6 +228,7 @@ export class RepodataStore {
       if (got) {
         stale ||= got.stale;
         const raw = decodeMsgpack(unzstd(got.body, `${where}/repodata_shards.msgpack.zst`)) as Record<string, unknown>;
+        if (!raw || typeof raw !== 'object' || Array.isArray(raw) || !raw['shards'] || typeof raw['shards'] !== 'object') throw new InvalidDataError(`${where}/repodata_shards.msgpack.zst is not a shard index`, where);
         const info = (raw?.['info'] ?? {}) as Record<string, unknown>;
         const shardsBase = new URL(str(info['shards_base_url']) || './shards/', base).toString().replace(/\/?$/, '/');
         const shards = new Map<string, string>();
@@ -257,7 +258,7 @@ export class RepodataStore {
         } catch (e) {
           throw new InvalidDataError(`${where}/${file} is not valid JSON (${(e as Error).message})`, where);
         }
-        if (!data || typeof data !== 'object') throw new InvalidDataError(`${where}/${file} is not a repodata object`, where);
+        if (!data || typeof data !== 'object' || Array.isArray(data)) throw new InvalidDataError(`${where}/${file} is not a repodata object`, where);
         const full = new Map<string, CondaRecord[]>();
         collectRecords(data as Record<string, unknown>, subdir, full);
         return new SubdirData(channel, subdir, 'full', this, full, null, got.body.length, stale);

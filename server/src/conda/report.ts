@@ -184,3 +184,27 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
 
 /** The PyPI name pip sees for a conda package of a solution. */
 export { pypiNameOfConda };
+
+/**
+ * Hover text for a conda line: what the solve picked for it (version, build, channel), or why nothing was
+ * picked. null when the report says nothing about the line.
+ */
+export function condaHover(report: CondaSolveReport, dep: Dependency): string | null {
+  const p = report.picked.find((x) => x.dep === dep || (x.dep.file === dep.file && x.dep.span.start === dep.span.start));
+  if (p) return `conda picks **${p.pkg.name} ${p.pkg.version}** (build \`${p.pkg.build}\`, ${p.pkg.subdir}) from ${p.pkg.channel}.`;
+  if (report.notFound.some((n) => n.dep.span.start === dep.span.start && n.dep.file === dep.file)) return 'No channel has a build for this line; see the diagnostic.';
+  if (report.conflicts.some((c) => c.roots.some((r) => r.span.start === dep.span.start && r.file === dep.file))) return 'conda cannot solve the environment with this line; see the diagnostic.';
+  return null;
+}
+
+/**
+ * What conda's solution installs, as pip sees it (PEP 503 name -> version), for resolving the `pip:` part on
+ * top of it the way `conda env create` runs pip afterwards. Only Python packages (those depending on python
+ * or noarch: python).
+ */
+export function condaInstalledForPip(report: CondaSolveReport): Map<string, { version: string; condaName: string; channel: string }> {
+  const out = new Map<string, { version: string; condaName: string; channel: string }>();
+  if (report.status !== 'ok') return out;
+  for (const p of report.solution) if (p.python) out.set(pypiNameOfConda(p.name), { version: p.version, condaName: p.name, channel: p.channel });
+  return out;
+}
