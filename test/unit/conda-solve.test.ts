@@ -1,7 +1,7 @@
 // The conda solve over a loopback channel: conda's answers (picked builds, track_features, constrains, noarch python, __cuda), blame, explanations and verified fixes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { condaReport, type CondaReportOptions } from '../../server/src/conda/report';
@@ -139,5 +139,41 @@ describe('conda solve: not-found', () => {
     assert.equal(byName['tensorflow']!.kind, 'version');
     assert.equal(byName['tensorflow']!.suggestions[0], '2.16.1');
     assert.equal(r.conflicts.length, 0);
+  });
+});
+
+describe('conda solve: channel priority and channel::package', () => {
+  it('strict keeps only the first channel that has a name; flexible uses both; channel::name picks the channel', async () => {
+    const first = await startCondaChannel([{ name: 'python', version: '3.11.9', build: 'h0' }, { name: 'numpy', version: '1.26.4', build: 'py311_0', depends: ['python >=3.11,<3.12.0a0'] }]);
+    const second = await startCondaChannel([{ name: 'numpy', version: '2.0.0', build: 'py311_0', depends: ['python >=3.11,<3.12.0a0'] }, { name: 'extra', version: '1.0', build: '0' }], { token: 'tok2' });
+    try {
+      // channel_alias at the second server's /t: the name `tok2` is that channel (served under /t/tok2).
+      const alias = second.url.replace(/\/tok2$/, '');
+      const rc = (p: string): string => {
+        const f = join(cache, `${p}.condarc`);
+        writeFileSync(f, `channel_priority: ${p}\nchannel_alias: ${alias}\n`);
+        return f;
+      };
+      const run = async (deps: string[], priority: string): Promise<CondaSolveReport> => {
+        const text = `name: t\nchannels:\n  - ${first.url}\n  - ${second.url}\n  - nodefaults\ndependencies:\n${deps.map((d) => `  - ${d}`).join('\n')}\n`;
+        return condaReport(setOf(parseEnvironmentYml('/w/environment.yml', text)), opts({ condarcPaths: [rc(priority)] }));
+      };
+      const strict = await run(['python', 'numpy>=2'], 'strict');
+      assert.equal(strict.status, 'failed');
+      assert.equal(strict.notFound[0]?.kind, 'version');
+      assert.match(strict.notFound[0]!.where, /strict channel priority/);
+      const flexible = await run(['python', 'numpy>=2'], 'flexible');
+      assert.equal(flexible.status, 'ok');
+      assert.equal(flexible.picked.find((p) => p.dep.name === 'numpy')!.pkg.channel, second.url.replace('/t/tok2', '/t/***'));
+      const strictBoth = await run(['python', 'numpy', 'extra'], 'strict');
+      assert.equal(strictBoth.picked.find((p) => p.dep.name === 'numpy')!.pkg.version, '1.26.4');
+      assert.equal(strictBoth.picked.find((p) => p.dep.name === 'extra')!.pkg.channel, second.url.replace('/t/tok2', '/t/***'));
+      const pinned = await run(['python', 'tok2::numpy>=2'], 'strict');
+      assert.equal(pinned.status, 'ok', JSON.stringify(pinned.notFound.map((n) => n.where)));
+      assert.equal(pinned.picked.find((p) => p.dep.name === 'numpy')!.pkg.version, '2.0.0');
+    } finally {
+      await first.close();
+      await second.close();
+    }
   });
 });

@@ -396,9 +396,17 @@ export async function solveEnvironment(setup: SolveSetup): Promise<Pick<CondaSol
     const live: SpecLine[] = [];
     for (const l of setup.lines) {
       const name = l.spec.name.toLowerCase();
-      const recs = (setup.records.get(name) ?? []).filter((r) => l.channel === null || r.channel === l.channel);
+      let recs = (setup.records.get(name) ?? []).filter((r) => l.channel === null || r.channel === l.channel);
+      // Strict channel priority: only the first channel that has the name counts (as `serve` applies it).
+      if (l.channel === null && setup.priority === 'strict' && recs.length) {
+        const firstChannel = Math.min(...recs.map((r) => r.channel));
+        recs = recs.filter((r) => r.channel === firstChannel);
+      }
       if (!recs.length) notFound.push({ dep: l.dep, kind: 'package', suggestions: closestNames(name, setup.allNames()), where: l.channel !== null ? setup.channelNames[l.channel] ?? where : where });
-      else if (!recs.some((r) => recordMatches(l.spec, r))) notFound.push({ dep: l.dep, kind: 'version', suggestions: distinctVersionsDesc(recs).slice(0, 3), where: l.channel !== null ? setup.channelNames[l.channel] ?? where : where });
+      else if (!recs.some((r) => recordMatches(l.spec, r))) {
+        const strictNote = l.channel === null && setup.priority === 'strict' ? `${setup.channelNames[recs[0]!.channel] ?? where} (strict channel priority: only the first channel that has ${name} counts)` : null;
+        notFound.push({ dep: l.dep, kind: 'version', suggestions: distinctVersionsDesc(recs).slice(0, 3), where: l.channel !== null ? setup.channelNames[l.channel] ?? where : strictNote ?? where });
+      }
       else live.push(l);
     }
     const first = await run(ctx, specsOf(live));
