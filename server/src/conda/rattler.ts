@@ -1,4 +1,5 @@
 // Runs rattler's conda solver (@conda-org/rattler, WebAssembly) in a worker thread over repodata served from memory.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -52,6 +53,9 @@ let rattlerPath: string | null | undefined;
 /** Where @conda-org/rattler's Node build is, or null when it is not installed. */
 export function rattlerModulePath(): string | null {
   if (rattlerPath !== undefined) return rattlerPath;
+  // The packaged extension carries the solver beside the bundle (esbuild.mjs copies it to dist/rattler/).
+  const beside = path.join(__dirname, 'rattler', 'rattler.node.cjs');
+  if (existsSync(beside) && existsSync(path.join(__dirname, 'rattler', 'js_rattler_bg.wasm'))) return (rattlerPath = beside);
   try {
     const req = createRequire(path.join(process.cwd(), 'noop.js'));
     const candidates = [__dirname, path.join(__dirname, '..'), process.cwd()];
