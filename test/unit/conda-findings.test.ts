@@ -66,6 +66,14 @@ describe('conda findings on the lines', () => {
     assert.deepEqual(await findings(applyFix(set, cpu), LINUX_NO_GPU), []);
   });
 
+  it('a driver the profile did not probe: information, not an error', async () => {
+    const set = setOf(parseEnvironmentYml('/w/environment.yml', yml(['python=3.11', 'pytorch=2.1=*cuda*'])));
+    const unknown: MachineProfile = { os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: '2.35' } };
+    const f = await findings(set, unknown);
+    assert.deepEqual(f.map((x) => `${x.code} ${x.severity}`), ['cuda-unavailable information']);
+    assert.match(f[0]!.message, /driver is not known/);
+  });
+
   it('not-found on the name (closest names) or the line (newest versions)', async () => {
     const set = setOf(parseEnvironmentYml('/w/environment.yml', yml(['python=3.11', 'tensorflw', 'numpy=3'])));
     const f = await findings(set);

@@ -105,7 +105,7 @@ describe('conda solve: __cuda from the driver', () => {
     assert.equal(r.status, 'failed');
     const c = r.conflicts[0]!;
     assert.deepEqual(c.roots.map((d) => d.name), ['pytorch']);
-    assert.deepEqual(c.cuda, { kind: 'cuda-driver', needs: '11.8', has: '11.4' });
+    assert.deepEqual(c.cuda, { kind: 'cuda-driver', needs: '11.8', has: '11.4', known: true });
     assert.ok(c.fixes.length);
     const fixed = applyFix(setOf(parseEnvironmentYml('/w/environment.yml', text)), c.fixes[0]!.fix);
     assert.equal((await condaReport(fixed, opts())).status, 'ok');

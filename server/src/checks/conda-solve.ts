@@ -40,6 +40,17 @@ export function condaFindings(set: EnvironmentSet, ctx: CheckContext): Finding[]
     });
   }
   for (const c of report.conflicts) {
+    if (c.cuda && !c.cuda.known) {
+      // The driver was not probed: conda's answer depends on it, so this is said, not judged.
+      for (const dep of c.roots) {
+        out.push({
+          code: 'cuda-unavailable', severity: 'information', file: dep.file, span: dep.span,
+          message: `'${dep.text}' needs ${c.cuda.needs ? `a driver that supports CUDA ${c.cuda.needs} or newer (__cuda >=${c.cuda.needs})` : 'an NVIDIA driver (__cuda)'}; the target's driver is not known (probe the machine, or set CONDA_OVERRIDE_CUDA), so whether conda can install it is not known.`,
+          related: [], fixes: c.fixes.filter((f) => f.dep === dep).map((f) => f.fix),
+        });
+      }
+      continue;
+    }
     for (const dep of c.roots) {
       const others = c.roots.filter((r) => r !== dep);
       out.push({

@@ -171,7 +171,7 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
   if (left <= 0) return empty('unavailable', `fetching the channels' repodata took longer than ${opts.timeoutMs} ms`, { notes, channels: channelNames, stats: stats() });
   const solved = await solveEnvironment({
     lines, records: gathered.records, channelNames, priority: config.channelPriority, subdir,
-    virtual: virtualPackages(opts.profile, env), lineOf: lineOfIn(set), allNames, timeoutMs: left, pipMoves,
+    virtual: virtualPackages(opts.profile, env), cudaKnown: opts.profile.nvidia !== undefined || env['CONDA_OVERRIDE_CUDA'] !== undefined, lineOf: lineOfIn(set), allNames, timeoutMs: left, pipMoves,
   });
   const st = stats();
   st.solves = solved.solves;

@@ -38,7 +38,13 @@ export interface CondaConflict {
   /** Conda's terms: "tensorflow 2.10.0 needs python >=3.10,<3.11.0a0; python=3.12 is asked at line 7". */
   explanation: string;
   /** Set when the driver's CUDA (`__cuda`) is what fails: the CUDA version the builds need, and the machine's. */
-  cuda: { kind: 'cuda-driver' | 'cuda-unavailable'; needs: string | null; has: string | null } | null;
+  cuda: {
+    kind: 'cuda-driver' | 'cuda-unavailable';
+    needs: string | null;
+    has: string | null;
+    /** False when the profile did not probe the driver (and no CONDA_OVERRIDE_CUDA says): `has` null then means unknown. */
+    known: boolean;
+  } | null;
   /** Fixes a solve accepted, each for one of the roots. */
   fixes: { dep: Dependency; fix: Fix }[];
 }
@@ -84,6 +90,8 @@ export interface SolveSetup {
   priority: ChannelPriority;
   subdir: string;
   virtual: VirtualPackage[];
+  /** False when the target's driver was not probed and no CONDA_OVERRIDE_CUDA is set (default true). */
+  cudaKnown?: boolean;
   /** 1-based line of a dependency, for explanations. */
   lineOf: (dep: Dependency) => number;
   /** All names the channels have (for closest-name suggestions). */
@@ -327,7 +335,7 @@ async function cudaCause(ctx: Ctx, specs: string[]): Promise<CondaConflict['cuda
       break;
     }
   }
-  return { kind: has ? 'cuda-driver' : 'cuda-unavailable', needs, has };
+  return { kind: has ? 'cuda-driver' : 'cuda-unavailable', needs, has, known: has !== null || ctx.setup.cudaKnown !== false };
 }
 
 /** Fixes for the lines of a conflict, each accepted by a solve of the whole environment with the line changed. */
