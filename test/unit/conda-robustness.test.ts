@@ -40,6 +40,9 @@ async function serving(body: (path: string) => Buffer | null): Promise<{ url: st
   return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => s.close(() => r())) };
 }
 
+const summary = (r: Awaited<ReturnType<typeof condaReport>>): string =>
+  `${r.status} ${r.picked.map((p) => `${p.pkg.name}=${p.pkg.version}=${p.pkg.build}`).join(',')} ${r.conflicts.map((c) => c.roots.map((d) => d.text).join('+') + ':' + c.fixes.map((f) => f.fix.edits[0]!.newText).join('/')).join(';')} ${r.notFound.map((n) => n.dep.text).join(',')}`;
+
 describe('conda robustness', () => {
   it('unusual specs conda accepts are solved or reported, never crash', async () => {
     const specs = ['numpy >=1.2,<2|2.0.*', 'numpy ~=1.26.0', 'numpy=1.26=py311*', "numpy[version='>=1.26']", 'numpy==1.26.4', 'numpy 1.26.*', 'numpy=*=*', 'numpy>=1.0a0', 'numpy !=2.0.0', 'pytorch * cpu*'];
@@ -85,6 +88,15 @@ describe('conda robustness', () => {
       s.closeAllConnections();
       s.close();
     }
+  });
+
+  it('reports running at the same time get the answers they get alone', async () => {
+    const envs = [['python=3.12', 'tensorflow=2.10'], ['python=3.11', 'numpy'], ['python=3.11', 'pytorch=2.1=*cuda*'], ['python=3.10', 'tensorflow'], ['numpi'], ['python=3.11', 'scipy', 'numpy=2']];
+    const one = (deps: string[]) => condaReport(setOf(parseEnvironmentYml('/w/environment.yml', yml(channel.url, deps))), opts());
+    const alone: string[] = [];
+    for (const e of envs) alone.push(summary(await one(e)));
+    const together = (await Promise.all(envs.map(one))).map(summary);
+    assert.deepEqual(together, alone);
   });
 
   it('hover says what was picked; pip sees conda\'s Python packages as installed', async () => {
