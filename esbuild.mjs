@@ -1,6 +1,6 @@
 // Bundles the extension, the language server and the CLI into dist/; with --tests or --bench, the test and bench entries into out/.
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -19,6 +19,11 @@ function findEntries(dir, suffixes) {
 }
 
 if (!args.has('--no-dist')) await esbuild.build({ ...common, entryPoints: { extension: 'client/src/extension.ts', server: 'server/src/server.ts', cli: 'server/src/cli.ts' }, outdir: 'dist', minify: args.has('--minify') });
+// The conda solver (WebAssembly) is loaded at run time, not bundled: its Node build and .wasm go beside the bundles.
+if (!args.has('--no-dist') && existsSync('node_modules/@conda-org/rattler/dist/rattler.node.cjs')) {
+  mkdirSync('dist/rattler', { recursive: true });
+  for (const f of ['rattler.node.cjs', 'js_rattler_bg.wasm']) copyFileSync(join('node_modules/@conda-org/rattler/dist', f), join('dist/rattler', f));
+}
 
 if (args.has('--tests')) {
   await esbuild.build({ ...common, entryPoints: ['unit', 'server', 'cli'].flatMap((d) => findEntries(join('test', d), ['.test.ts'])).filter((f) => !process.env.TEST_ONLY || f.includes(process.env.TEST_ONLY)), outdir: 'out/test', outbase: 'test' });

@@ -11,6 +11,7 @@ import { parsePyproject } from '../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../server/src/parsers/requirements';
 import { LspClient } from '../test/helpers/lsp-client';
 import { benchPep } from './pep';
+import { benchConda } from './conda';
 import { benchEditor } from './editor';
 import { benchAgainstPip } from './pip-compare';
 import { benchResolver } from './resolver';
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
   results['pep (operations per ms)'] = await benchPep();
   results['resolver over the in-memory provider (ms)'] = await benchResolver();
   results['resolver over a loopback index, and pip'] = await benchAgainstPip();
+  results['conda: 30-spec ML environment over a ~20,000-record loopback channel'] = await benchConda();
   console.log(JSON.stringify(results, null, 2));
 }
 

@@ -113,8 +113,10 @@ connection.onHover(async (params) => {
   if (!p || !file) return null;
   const lines = new LineIndex(file.text);
   const hover = hoverAt(file, lines, params.position, session.setsOf(p));
-  const more = hover ? await editor.hover(p, lines.offsetAt(params.position)).catch(() => null) : null;
-  if (hover && more) (hover.contents as { value: string }).value += '\n\n---\n\n' + more;
+  const offset = lines.offsetAt(params.position);
+  const more = hover ? await editor.hover(p, offset).catch(() => null) : null;
+  const conda = hover ? session.condaHoverAt(p, offset) : null;
+  for (const extra of [more, conda]) if (hover && extra) (hover.contents as { value: string }).value += '\n\n---\n\n' + extra;
   return hover;
 });
 

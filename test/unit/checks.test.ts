@@ -207,8 +207,8 @@ describe('registry', () => {
   it("matches package.json's settings and DESIGN.md's codes", () => {
     const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
     const settingCodes: string[] = pkg.contributes.configuration.properties['stackDoctor.checks.severityOverrides'].propertyNames.enum;
-    // DESIGN.md's table, with the codes issues added since (index-unreachable: issue 9; vulnerable: issue 12).
-    const designCodes = ['syntax', 'duplicate', 'conflict', 'conflict-transitive', 'not-found', 'requires-python', 'no-wheel', 'system-library', 'cuda-driver', 'cuda-mix', 'cuda-unavailable', 'companion-version', 'deprecated', 'installed-mismatch', 'index-unreachable', 'vulnerable'];
+    // DESIGN.md's table, with the codes issues added since (index-unreachable: issue 9; vulnerable: issue 12; pip-over-conda: issue 11).
+    const designCodes = ['syntax', 'duplicate', 'conflict', 'conflict-transitive', 'not-found', 'requires-python', 'no-wheel', 'system-library', 'cuda-driver', 'cuda-mix', 'cuda-unavailable', 'companion-version', 'deprecated', 'installed-mismatch', 'index-unreachable', 'vulnerable', 'pip-over-conda'];
     assert.deepEqual([...settingCodes].sort(), [...designCodes].sort());
     assert.deepEqual([...codeList].sort(), [...designCodes].sort());
     assert.deepEqual(checks.map((c) => c.code).sort(), [...codeList].sort(), 'one check per code');

@@ -2,6 +2,7 @@
 import type { Code } from '../model/finding';
 import type { Finding, Severity } from '../model/types';
 import { companionVersion } from './companion-version';
+import { condaFindingsFor } from './conda-solve';
 import { conflict } from './conflict';
 import { conflictTransitive } from './conflict-transitive';
 import { cudaDriver } from './cuda-driver';
@@ -18,6 +19,7 @@ import { syntax } from './syntax';
 import { systemLibrary } from './system-library';
 import type { Check, CheckContext } from './types';
 import type { EnvironmentSet } from '../workspace/types';
+import { pipOverConda } from './pip-over-conda';
 import { vulnerable } from './vulnerable';
 import { redact } from '../index/credentials';
 
@@ -25,7 +27,7 @@ import { redact } from '../index/credentials';
  * Every check, fast ones first. The index-backed ones (conflict-transitive, not-found, requires-python,
  * no-wheel) find nothing until the index stage has put its report into the context.
  */
-export const checks: readonly Check[] = [syntax, duplicate, conflict, conflictTransitive, notFound, requiresPython, noWheel, indexUnreachable, installedMismatch, systemLibrary, cudaDriver, cudaMix, cudaUnavailable, companionVersion, deprecated, vulnerable];
+export const checks: readonly Check[] = [syntax, duplicate, conflict, conflictTransitive, notFound, requiresPython, noWheel, indexUnreachable, installedMismatch, systemLibrary, cudaDriver, cudaMix, cudaUnavailable, companionVersion, deprecated, vulnerable, pipOverConda];
 
 /** One check per code of `CODES`, by code: the compiler fails when a code has no check. */
 export const checkByCode: { readonly [C in Code]: Check } = Object.fromEntries(checks.map((c) => [c.code, c])) as { [C in Code]: Check };
@@ -48,7 +50,8 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
     for (const set of sets) {
       let found: Finding[];
       try {
-        found = check.run(set, ctx);
+        // A code's findings from conda's solve of an environment.yml join the check's own (one override, one place).
+        found = [...check.run(set, ctx), ...condaFindingsFor(check.code, set, ctx)];
       } catch (e) {
         // A check that throws must not take the others down; it is a bug, reported once where it happened.
         found = [{ code: check.code, severity: 'information', file: set.root, span: { start: 0, end: 0 }, message: `Stack Doctor could not run the '${check.code}' check on this file: ${(e as Error).message}. Please report this.`, related: [], fixes: [] }];

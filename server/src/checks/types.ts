@@ -18,6 +18,8 @@ export interface CheckContext {
   installed?: InstalledReport;
   /** Known advisories of each set's pinned or resolved versions (by `EnvironmentSet.root`), from the vulnerability stage. */
   vulnerabilities?: ReadonlyMap<string, import('../workspace/vulnerability-stage').VulnerabilityReport>;
+  /** What conda's solve said about each set with an environment.yml (by `EnvironmentSet.root`); absent in the fast stage. */
+  conda?: ReadonlyMap<string, import('../conda/solve').CondaSolveReport>;
 }
 
 /** One diagnostic code: its module exports one of these, listed in `registry.ts`. */

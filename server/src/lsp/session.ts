@@ -13,6 +13,7 @@ import { defaultCacheDir } from '../workspace/index-stage';
 import { loadTarget } from '../workspace/target';
 import type { EnvironmentSet } from '../workspace/types';
 import { fileUri, toDiagnostic } from './convert';
+import { condaHover } from '../conda/report';
 import { OsvDatabase } from '../index/osv';
 import { AdvisorySource } from '../workspace/vulnerability-stage';
 import type { IndexContext } from '../workspace/types';
@@ -84,6 +85,18 @@ export class Session {
       this.advisories = { path: p, source: database.then((db) => new AdvisorySource({ database: db })) };
     }
     return this.advisories.source;
+  }
+
+  /** What conda's last solve picked for the conda spec at `offset` (version, build, channel), as hover text; null where unknown. */
+  condaHoverAt(filePath: string, offset: number): string | null {
+    const dep = this.parsed(filePath)?.dependencies.find((d) => d.kind === 'conda' && d.span.start <= offset && offset <= d.span.end);
+    if (!dep) return null;
+    for (const set of this.setsOf(filePath)) {
+      const report = this.analysis.condaReportOf(set);
+      const text = report ? condaHover(report, dep) : null;
+      if (text) return text;
+    }
+    return null;
   }
 
   /** The provider, indexes and target the index stage uses for a set (null offline): the editor features share them. */

@@ -19,6 +19,7 @@ export const CODES = {
   deprecated: 'warning',
   'index-unreachable': 'information',
   vulnerable: 'warning',
+  'pip-over-conda': 'warning',
 } as const satisfies Record<string, Severity>;
 
 /** A diagnostic code: the check's file name, `diagnostic.code`, and the key in `checks.severityOverrides`. */

@@ -8,8 +8,10 @@ import { markerEnvironmentFor, type MachineProfile } from '../system/profile';
 import { Analyzer, type TextSource } from './analyzer';
 import { defaultCacheDir, indexesFor, indexReport, ProviderPool } from './index-stage';
 import type { Target } from './target';
-import type { EnvironmentSet, IndexContext, SetIndexReport } from './types';
+import type { IndexContext } from './types';
+import type { EnvironmentSet, SetIndexReport } from '../workspace/types';
 import { vulnerabilityReport, type AdvisorySource, type VulnerabilityReport } from './vulnerability-stage';
+import { condaReport, type CondaSolveReport } from '../conda/report';
 import { CancelledError } from '../model/cancel';
 import { redact } from '../index/credentials';
 
@@ -47,6 +49,8 @@ export class Analysis {
   private readonly reports = new Map<string, { key: string; report: SetIndexReport }>();
   /** The vulnerability stage's last report per set root, valid likewise. */
   private readonly vulnerabilities = new Map<string, { key: string; report: VulnerabilityReport }>();
+  /** Conda's solve of each environment.yml set, valid likewise. */
+  private readonly condaReports = new Map<string, { key: string; report: CondaSolveReport }>();
   /** The target with another Python, by version (environment.yml pins), kept so that per-environment caches hit. */
   private readonly pinnedProfiles = new Map<string, MachineProfile>();
 
@@ -105,17 +109,20 @@ export class Analysis {
   context(sets: readonly EnvironmentSet[], profile: MachineProfile = this.target.profile): CheckContext {
     const index = new Map<string, SetIndexReport>();
     const vulnerabilities = new Map<string, VulnerabilityReport>();
+    const conda = new Map<string, CondaSolveReport>();
     for (const set of sets) {
       const key = textKey(set);
       const hit = this.reports.get(set.root);
       if (hit && hit.key === key) index.set(set.root, hit.report);
       const v = this.vulnerabilities.get(set.root);
       if (v && v.key === key) vulnerabilities.set(set.root, v.report);
+      const c = this.condaReports.get(set.root);
+      if (c && c.key === key) conda.set(set.root, c.report);
     }
     const { installed } = this.target;
     // The active environment's packages say nothing about an environment.yml that pins another Python.
     const sameMachine = profile === this.target.profile;
-    return { markerEnvironment: markerEnvironmentFor(profile), profile, index, vulnerabilities, ...(installed && sameMachine ? { installed } : {}) };
+    return { markerEnvironment: markerEnvironmentFor(profile), profile, index, vulnerabilities, conda, ...(installed && sameMachine ? { installed } : {}) };
   }
 
   /** Every finding of the sets with what is known now: the fast checks, and the index stage where its report is current. */
@@ -133,10 +140,21 @@ export class Analysis {
    * vulnerability stage runs, and only where an OSV database can answer without the network.
    */
   unresolved(sets: readonly EnvironmentSet[]): EnvironmentSet[] {
-    const offlineAdvisories = this.settings.offline && !!this.settings.advisories?.applies(null);
-    if (this.settings.offline && !offlineAdvisories) return [];
-    const done = this.settings.offline ? this.vulnerabilities : this.reports;
-    return sets.filter((s) => done.get(s.root)?.key !== textKey(s) && s.files.some((f) => f.dependencies.length));
+    return sets.filter((s) => this.stagesFor(s).length > 0);
+  }
+
+  /**
+   * Which stages a set still needs for its current texts: conda's solve for an environment.yml (offline too: cached
+   * repodata); the index stage unless offline; offline, the vulnerability stage where an OSV database answers.
+   */
+  private stagesFor(set: EnvironmentSet): ('index' | 'vulnerabilities' | 'conda')[] {
+    if (!set.files.some((f) => f.dependencies.length)) return [];
+    const key = textKey(set);
+    const out: ('index' | 'vulnerabilities' | 'conda')[] = [];
+    if (set.files[0]?.kind === 'conda' && this.condaReports.get(set.root)?.key !== key) out.push('conda');
+    if (!this.settings.offline && this.reports.get(set.root)?.key !== key) out.push('index');
+    if (this.settings.offline && this.settings.advisories?.applies(null) && this.vulnerabilities.get(set.root)?.key !== key) out.push('vulnerabilities');
+    return out;
   }
 
   /** The provider, indexes and target the index stage uses for a set (null offline): the editor features share them. */
@@ -178,12 +196,19 @@ export class Analysis {
             return { unavailable: redact(e.message), entries: [], transitive: [] };
           })
         : Promise.resolve(null);
-      const [report, vulnerabilities] = await Promise.all([
+      // Conda judges the environment for this machine (its platform and virtual packages), not the pinned Python.
+      const condaStage = set.files[0]?.kind === 'conda'
+        ? condaReport(set, { profile: this.target.profile, cacheDir: this.cacheDir(), signal: opts.signal, offline: this.settings.offline, trustWorkspace: this.settings.trustFiles, timeoutMs: this.settings.indexTimeoutMs ?? 30_000 })
+        : Promise.resolve(null);
+      const [report, vulnerabilities, conda] = await Promise.all([
         context ? indexReport(set, { provider: context.provider, indexes: context.indexes, markerEnvironment, profile, signal: opts.signal, timeoutMs: this.settings.indexTimeoutMs }) : Promise.resolve(null),
         vulnerabilityStage,
+        condaStage,
       ]);
+      if (opts.signal?.aborted) throw new CancelledError();
       if (report) this.reports.set(set.root, { key, report });
       if (vulnerabilities) this.vulnerabilities.set(set.root, { key, report: vulnerabilities });
+      if (conda) this.condaReports.set(set.root, { key, report: conda });
     }
   }
 
@@ -205,9 +230,16 @@ export class Analysis {
     return h.digest('hex');
   }
 
+  /** Conda's last solve of the set, while the set's texts are unchanged (hover). */
+  condaReportOf(set: EnvironmentSet): CondaSolveReport | undefined {
+    const hit = this.condaReports.get(set.root);
+    return hit && hit.key === textKey(set) ? hit.report : undefined;
+  }
+
   private resetIndexStage(): void {
     this.pool = undefined;
     this.vulnerabilities.clear();
+    this.condaReports.clear();
     this.pinnedProfiles.clear();
     this.reports.clear();
   }

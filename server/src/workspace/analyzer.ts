@@ -3,7 +3,7 @@ import { finding } from '../model/finding';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EnvironmentSet } from './types';
+import type { EnvironmentSet } from '../workspace/types';
 import type { Dependency, FileKind, Finding, ParsedFile } from '../model/types';
 import { canonicalizeName } from '../pep/name';
 import { parseEnvironmentYml } from '../parsers/environment-yml';

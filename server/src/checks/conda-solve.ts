@@ -1,0 +1,84 @@
+// Findings from conda's solve of an environment.yml: conflict-transitive, not-found, cuda-driver, cuda-unavailable, on the lines.
+import { finding, type Code } from '../model/finding';
+import type { Finding } from '../model/types';
+import type { CheckContext } from './types';
+import type { EnvironmentSet } from '../workspace/types';
+
+/**
+ * Turns the set's `CondaSolveReport` (`ctx.conda`) into findings, as conda would answer `conda env create`:
+ * - `not-found` (error) on a line no channel can satisfy, with the closest names or the newest versions;
+ * - `conflict-transitive` (error) on every line of a set that cannot be installed together, with conda's
+ *   reason ("tensorflow 2.10.0 needs python >=3.10,<3.11.0a0; python=3.12 is asked at line 7") and the fixes
+ *   a solve accepted;
+ * - `cuda-driver` / `cuda-unavailable` (error) where the driver's CUDA (`__cuda`) is what fails;
+ * - one `index-unreachable` information finding when the channels could not be read (nothing else is said).
+ * Each check of those codes takes its share through `condaFindingsFor`; codes keep their severity overrides.
+ */
+export function condaFindings(set: EnvironmentSet, ctx: CheckContext): Finding[] {
+  const report = ctx.conda?.get(set.root);
+  if (!report || report.status === 'skipped') return [];
+  const file = set.files.find((f) => f.kind === 'conda') ?? set.files[0]!;
+  const out: Finding[] = [];
+  const info = (message: string): void => {
+    out.push(finding('index-unreachable', file.path, { start: 0, end: 0 }, message));
+  };
+  if (report.status === 'unavailable') {
+    info(`Stack Doctor could not solve the environment as conda would: ${report.unavailable ?? 'no channel data'}. The checks that need no channel still ran.`);
+    return out;
+  }
+  if (report.notes.length) info(report.notes.join(' '));
+  for (const n of report.notFound) {
+    const d = n.dep;
+    out.push({
+      code: 'not-found',
+      severity: 'error',
+      file: d.file,
+      span: n.kind === 'package' ? d.nameSpan : d.span,
+      message: n.kind === 'package'
+        ? `No package named '${d.rawName}' on ${n.where}${n.suggestions.length ? ` (the closest names there: ${n.suggestions.join(', ')})` : ''}; conda would fail with PackagesNotFoundError.`
+        : `No build of ${d.rawName} on ${n.where} matches '${d.text}'${n.suggestions.length ? ` (the newest versions: ${n.suggestions.join(', ')})` : ''}; conda would fail with PackagesNotFoundError.`,
+      related: [],
+      fixes: [],
+    });
+  }
+  for (const c of report.conflicts) {
+    if (c.cuda && !c.cuda.known) {
+      // The driver was not probed: conda's answer depends on it, so this is said, not judged.
+      for (const dep of c.roots) {
+        out.push({
+          code: 'cuda-unavailable', severity: 'information', file: dep.file, span: dep.span,
+          message: `'${dep.text}' needs ${c.cuda.needs ? `a driver that supports CUDA ${c.cuda.needs} or newer (__cuda >=${c.cuda.needs})` : 'an NVIDIA driver (__cuda)'}; the target's driver is not known (probe the machine, or set CONDA_OVERRIDE_CUDA), so whether conda can install it is not known.`,
+          related: [], fixes: c.fixes.filter((f) => f.dep === dep).map((f) => f.fix),
+        });
+      }
+      continue;
+    }
+    for (const dep of c.roots) {
+      const others = c.roots.filter((r) => r !== dep);
+      out.push({
+        code: c.cuda ? c.cuda.kind : 'conflict-transitive',
+        severity: 'error',
+        file: dep.file,
+        span: dep.span,
+        message: c.cuda
+          ? `conda cannot install '${dep.text}' on the target: ${c.explanation}`
+          : `${c.roots.map((r) => `'${r.text}'`).join(', ')} cannot be installed together (conda's solve):\n${c.explanation}`,
+        related: others.map((r) => ({ file: r.file, span: r.span, message: `${r.text} takes part` })),
+        fixes: c.fixes.filter((f) => f.dep === dep).map((f) => f.fix),
+      });
+    }
+  }
+  return out;
+}
+
+/** condaFindings per set and report, computed once for the several checks that each take their code's share. */
+const memo = new WeakMap<object, { ctx: CheckContext; findings: Finding[] }>();
+
+/** The findings of conda's solve of the set that carry `code`. */
+export function condaFindingsFor(code: Code, set: EnvironmentSet, ctx: CheckContext): Finding[] {
+  const report = ctx.conda?.get(set.root);
+  if (!report) return [];
+  let hit = memo.get(report);
+  if (!hit || hit.ctx !== ctx) memo.set(report, (hit = { ctx, findings: condaFindings(set, ctx) }));
+  return hit.findings.filter((f) => f.code === code);
+}

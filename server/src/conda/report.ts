@@ -1,0 +1,210 @@
+// The conda side of one environment set: channels, repodata, virtual packages and the solve, as a CondaSolveReport.
+import { setMaxListeners } from 'node:events';
+import * as path from 'node:path';
+import type { EnvironmentSet } from '../workspace/types';
+import type { Dependency } from '../model/types';
+import type { MachineProfile } from '../system/profile';
+import { channelList, condarcSearchPath, loadCondaConfig, redactChannelText, resolveChannel, subdirFor, type ResolvedChannel } from './channels';
+import { pypiNameOfConda, condaNamesOfPypi } from './pypi-names';
+import { gather, RepodataStore } from './repodata';
+import { solveEnvironment, specLineOf, type CondaSolveReport, type SpecLine } from './solve';
+import { virtualPackages } from './virtual-packages';
+
+export type { CondaSolveReport } from './solve';
+
+/** Options of `condaReport`. */
+export interface CondaReportOptions {
+  profile: MachineProfile;
+  /** Cache folder for repodata (`<cacheDir>/conda`); null: memory only. */
+  cacheDir: string | null;
+  signal?: AbortSignal;
+  /** Only cached repodata; never the network. */
+  offline: boolean;
+  /** In an untrusted workspace only the user's own .condarc files count and no URL channel from a workspace file is contacted. */
+  trustWorkspace: boolean;
+  /** .condarc files and condarc.d folders to read instead of conda's search path (tests, settings). */
+  condarcPaths?: string[];
+  /** The whole report's time budget: fetching and solving (default 30 s). */
+  timeoutMs: number;
+  /** Variables for CONDA_OVERRIDE_* and the .condarc search path (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Per-request HTTP timeout (default 15 s). */
+  requestTimeoutMs?: number;
+  /** Repodata younger than this is used without asking the channel again (default 10 minutes). */
+  ttlMs?: number;
+}
+
+const stores = new Map<string, RepodataStore>();
+
+/** The store for a cache folder and mode: parsed repodata stays in memory between reports (warm solves). */
+export function repodataStore(cacheDir: string | null, offline: boolean, requestTimeoutMs?: number, ttlMs?: number): RepodataStore {
+  const key = `${cacheDir ?? ''}|${offline}|${requestTimeoutMs ?? ''}|${ttlMs ?? ''}`;
+  let s = stores.get(key);
+  if (!s) {
+    s = new RepodataStore({ cacheDir, offline, ...(requestTimeoutMs ? { timeoutMs: requestTimeoutMs } : {}), ...(ttlMs !== undefined ? { ttlMs } : {}) });
+    stores.set(key, s);
+  }
+  return s;
+}
+
+/** Forgets every store (tests). */
+export function resetRepodataStores(): void {
+  stores.clear();
+}
+
+function lineOfIn(set: EnvironmentSet): (dep: Dependency) => number {
+  return (dep) => {
+    const f = set.files.find((x) => x.path === dep.file);
+    if (!f) return 0;
+    let n = 1;
+    for (let i = 0; i < dep.span.start && i < f.text.length; i++) if (f.text.charCodeAt(i) === 10) n++;
+    return n;
+  };
+}
+
+/** A PEP 440 specifier conda also reads (`>=1.2,<2`, `==1.26.4`), or null. */
+function condaSpecOfPip(name: string, specifier: string): string | null {
+  const s = specifier.replace(/\s+/g, '');
+  if (!s) return name;
+  return /^(?:(?:==|>=|<=|!=|~=|<|>)[0-9][0-9A-Za-z.*+!]*)(?:,(?:==|>=|<=|!=|~=|<|>)[0-9][0-9A-Za-z.*+!]*)*$/.test(s) ? `${name} ${s}` : null;
+}
+
+function empty(status: CondaSolveReport['status'], why: string | null, extra: Partial<CondaSolveReport> = {}): CondaSolveReport {
+  return {
+    status, unavailable: why, channels: [], channelPriority: 'flexible', subdir: '', picked: [], solution: [], notFound: [], conflicts: [], condaHas: {}, notes: [],
+    stats: { records: 0, names: 0, solves: 0, solveMs: 0, requests: 0, bytes: 0, indexBytes: 0, fullBytes: 0, shards: 0 },
+    ...extra,
+  };
+}
+
+/**
+ * What `conda env create` would do with the set's environment.yml: the channels it searches, the records the
+ * solve reaches (sharded repodata where offered), the solve with the target's virtual packages, and, when it
+ * fails, the lines that take part, conda's reason and fixes a solve accepted. Never throws for a channel
+ * problem: an unreachable channel without cache gives status `unavailable` and a redacted reason.
+ */
+export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions): Promise<CondaSolveReport> {
+  const file = set.files.find((f) => f.kind === 'conda');
+  if (!file) return empty('skipped', null);
+  const condaDeps = file.dependencies.filter((d) => d.kind === 'conda');
+  const pipDeps = set.files.flatMap((f) => f.dependencies.filter((d) => d.kind === 'requirement' && d.section === 'dependencies.pip'));
+  if (!condaDeps.length) return empty('skipped', null);
+  const env = opts.env ?? process.env;
+  const config = loadCondaConfig(opts.condarcPaths ?? condarcSearchPath({ env, trustWorkspace: opts.trustWorkspace }));
+  const resolveOpts = { config, profile: opts.profile, baseDir: path.dirname(file.path), trustWorkspace: opts.trustWorkspace };
+  const list = channelList(file.channels ?? [], resolveOpts);
+  const channels: ResolvedChannel[] = [...list.channels];
+  const notes = [...config.problems, ...list.skipped.map((s) => `Channel not used: ${s}.`)];
+  const subdir = subdirFor(opts.profile);
+  if (!subdir) return empty('unavailable', `conda has no platform for ${opts.profile.os} on ${opts.profile.arch}`, { notes });
+  const lines: SpecLine[] = [];
+  for (const dep of condaDeps) {
+    const spec = specLineOf(dep);
+    if (!spec) continue;
+    let channel: number | null = null;
+    if (spec.channel) {
+      if (!opts.trustWorkspace && /:\/\//.test(spec.channel)) {
+        notes.push(`Channel not used: ${redactChannelText(spec.channel)} (a channel URL from a file of an untrusted workspace).`);
+        continue;
+      }
+      const r = resolveChannel(spec.channel, resolveOpts)[0];
+      if (r) {
+        let i = channels.findIndex((c) => c.url === r.url);
+        if (i < 0) i = channels.push(r) - 1;
+        channel = i;
+      }
+    }
+    lines.push({ dep, spec, channel });
+  }
+  if (!channels.length) return empty('unavailable', 'the environment names no channel conda could use', { notes });
+  const channelNames = channels.map((c) => c.display);
+  const store = repodataStore(opts.cacheDir, opts.offline, opts.requestTimeoutMs, opts.ttlMs);
+  const before = { ...store.stats };
+  const deadline = Date.now() + opts.timeoutMs;
+  const timeout = AbortSignal.timeout(Math.max(1, opts.timeoutMs));
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  // One signal serves every request of the report (hundreds of shards): not a listener leak.
+  setMaxListeners(0, signal);
+  // pip lines whose package conda may install: their names are gathered too, for pip-over-conda.
+  const pipNames = new Map<string, { dep: Dependency; condaNames: string[] }>();
+  for (const d of pipDeps) pipNames.set(d.name, { dep: d, condaNames: condaNamesOfPypi(d.name) });
+  const roots = [...lines.map((l) => l.spec.name.toLowerCase()), 'python'];
+  let gathered;
+  try {
+    gathered = await gather(store, channels, [subdir, 'noarch'], roots, signal);
+  } catch (e) {
+    return empty('unavailable', timeout.aborted ? `fetching the channels' repodata took longer than ${opts.timeoutMs} ms` : redactChannelText((e as Error).message), { notes, channels: channelNames });
+  }
+  const stats = (): CondaSolveReport['stats'] => ({
+    records: [...gathered.records.values()].reduce((n, r) => n + r.length, 0),
+    names: gathered.records.size,
+    solves: 0,
+    solveMs: 0,
+    requests: store.stats.requests - before.requests,
+    bytes: store.stats.bytes - before.bytes,
+    indexBytes: store.stats.indexBytes - before.indexBytes,
+    fullBytes: gathered.sources.flat().reduce((n, s) => n + (s.kind === 'full' ? s.sourceBytes : 0), 0),
+    shards: store.stats.shards - before.shards,
+  });
+  if (gathered.unavailable.length) {
+    return empty('unavailable', gathered.unavailable.slice(0, 3).join('; '), { notes, channels: channelNames, subdir, channelPriority: config.channelPriority, stats: stats() });
+  }
+  if (gathered.stale) notes.push('The channels could not be reached; cached repodata was used.');
+  const allNames = function* (): Iterable<string> {
+    for (const subs of gathered.sources) for (const s of subs) yield* s.names();
+  };
+  const pipMoves: { pipName: string; condaName: string; spec: string; replaces: Dependency | null }[] = [];
+  for (const [pipName, { dep, condaNames }] of pipNames) {
+    for (const cn of condaNames) {
+      if (!gathered.records.get(cn)?.length) continue;
+      const pipSpec = condaSpecOfPip(cn, dep.specifier);
+      if (!pipSpec) break;
+      // A conda line of the same package takes the pip line's specifier too (both must hold), else a line is added.
+      const same = lines.find((l) => l.spec.name.toLowerCase() === cn && !l.spec.build && l.channel === null);
+      const pipPart = pipSpec.slice(cn.length).trim();
+      const spec = same && same.spec.version ? `${cn} ${[same.spec.version, pipPart].filter(Boolean).join(',')}` : pipSpec;
+      pipMoves.push({ pipName, condaName: cn, spec, replaces: same?.dep ?? null });
+      break;
+    }
+  }
+  const left = deadline - Date.now();
+  if (left <= 0) return empty('unavailable', `fetching the channels' repodata took longer than ${opts.timeoutMs} ms`, { notes, channels: channelNames, stats: stats() });
+  const solved = await solveEnvironment({
+    lines, records: gathered.records, channelNames, priority: config.channelPriority, subdir,
+    virtual: virtualPackages(opts.profile, env), cudaKnown: opts.profile.nvidia !== undefined || env['CONDA_OVERRIDE_CUDA'] !== undefined, lineOf: lineOfIn(set), allNames, timeoutMs: left, pipMoves,
+  });
+  const st = stats();
+  st.solves = solved.solves;
+  st.solveMs = solved.solveMs;
+  return {
+    status: solved.status, unavailable: solved.unavailable ? redactChannelText(solved.unavailable) : null, channels: channelNames, channelPriority: config.channelPriority,
+    subdir, picked: solved.picked, solution: solved.solution, notFound: solved.notFound, conflicts: solved.conflicts, condaHas: solved.condaHas, notes, stats: st,
+  };
+}
+
+/** The PyPI name pip sees for a conda package of a solution. */
+export { pypiNameOfConda };
+
+/**
+ * Hover text for a conda line: what the solve picked for it (version, build, channel), or why nothing was
+ * picked. null when the report says nothing about the line.
+ */
+export function condaHover(report: CondaSolveReport, dep: Dependency): string | null {
+  const p = report.picked.find((x) => x.dep === dep || (x.dep.file === dep.file && x.dep.span.start === dep.span.start));
+  if (p) return `conda picks **${p.pkg.name} ${p.pkg.version}** (build \`${p.pkg.build}\`, ${p.pkg.subdir}) from ${p.pkg.channel}.`;
+  if (report.notFound.some((n) => n.dep.span.start === dep.span.start && n.dep.file === dep.file)) return 'No channel has a build for this line; see the diagnostic.';
+  if (report.conflicts.some((c) => c.roots.some((r) => r.span.start === dep.span.start && r.file === dep.file))) return 'conda cannot solve the environment with this line; see the diagnostic.';
+  return null;
+}
+
+/**
+ * What conda's solution installs, as pip sees it (PEP 503 name -> version), for resolving the `pip:` part on
+ * top of it the way `conda env create` runs pip afterwards. Only Python packages (those depending on python
+ * or noarch: python).
+ */
+export function condaInstalledForPip(report: CondaSolveReport): Map<string, { version: string; condaName: string; channel: string }> {
+  const out = new Map<string, { version: string; condaName: string; channel: string }>();
+  if (report.status !== 'ok') return out;
+  for (const p of report.solution) if (p.python) out.set(pypiNameOfConda(p.name), { version: p.version, condaName: p.name, channel: p.channel });
+  return out;
+}

@@ -1,0 +1,174 @@
+// Conda repodata fetching over loopback channels: sharded (only reached shards), zst, json, revalidation, disk cache, offline and unreachable channels, secrets.
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { condaFindings } from '../../server/src/checks/conda-solve';
+import { condaReport, resetRepodataStores, type CondaReportOptions } from '../../server/src/conda/report';
+import type { CondaSolveReport } from '../../server/src/conda/solve';
+import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
+import { markerEnvironmentFor } from '../../server/src/system/profile';
+import { startCondaChannel, type CondaChannel, type CondaChannelOptions } from '../helpers/conda-channel';
+import { LINUX_GPU_470, ML_CHANNEL } from '../helpers/conda-fixtures';
+import { setOf } from '../helpers/sets';
+
+let cache: string;
+const open: CondaChannel[] = [];
+beforeEach(() => {
+  cache = mkdtempSync(join(tmpdir(), 'sd-conda-rd-'));
+  resetRepodataStores();
+});
+afterEach(async () => {
+  while (open.length) await open.pop()!.close();
+  rmSync(cache, { recursive: true, force: true });
+});
+
+async function chan(o: CondaChannelOptions = {}): Promise<CondaChannel> {
+  const c = await startCondaChannel(ML_CHANNEL, o);
+  open.push(c);
+  return c;
+}
+
+const yml = (url: string, deps: string[]): string => `name: t\nchannels:\n  - ${url}\n  - nodefaults\ndependencies:\n${deps.map((d) => `  - ${d}`).join('\n')}\n`;
+const setFor = (url: string, deps: string[]) => setOf(parseEnvironmentYml('/w/environment.yml', yml(url, deps)));
+
+function opts(over: Partial<CondaReportOptions> = {}): CondaReportOptions {
+  return { profile: LINUX_GPU_470, cacheDir: cache, offline: false, trustWorkspace: true, condarcPaths: [], timeoutMs: 60000, env: {}, requestTimeoutMs: 3000, ...over };
+}
+
+function everyCacheFile(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? everyCacheFile(p) : [p];
+  });
+}
+
+const findingsOf = (r: CondaSolveReport, set: ReturnType<typeof setFor>) => condaFindings(set, { markerEnvironment: markerEnvironmentFor(LINUX_GPU_470), profile: LINUX_GPU_470, conda: new Map([[set.root, r]]) });
+
+describe('conda repodata', () => {
+  it('sharded: fetches the shard index and only the shards of the names the solve reaches', async () => {
+    const c = await chan({ format: 'sharded' });
+    const r = await condaReport(setFor(c.url, ['python=3.11', 'requests']), opts());
+    assert.equal(r.status, 'ok');
+    const paths = c.requests.map((q) => q.path);
+    assert.ok(paths.includes('/linux-64/repodata_shards.msgpack.zst') && paths.includes('/noarch/repodata_shards.msgpack.zst'));
+    assert.ok(!paths.some((p) => p.includes('repodata.json')), 'no full repodata fetched');
+    // python (linux-64), requests and idna (noarch): three shards, none for numpy, tensorflow, pytorch, ...
+    assert.equal(paths.filter((p) => p.includes('/shards/')).length, 3);
+    assert.ok(r.stats.bytes < c.fullRepodataBytes, `${r.stats.bytes} < ${c.fullRepodataBytes}`);
+  });
+
+  it('zst: reads repodata.json.zst where offered; json: falls back to repodata.json', async () => {
+    const z = await chan({ format: 'zst' });
+    assert.equal((await condaReport(setFor(z.url, ['numpy']), opts())).status, 'ok');
+    assert.ok(z.requests.some((q) => q.path === '/linux-64/repodata.json.zst' && q.status === 200));
+    assert.ok(!z.requests.some((q) => q.path === '/linux-64/repodata.json'));
+    const j = await chan({ format: 'json' });
+    assert.equal((await condaReport(setFor(j.url, ['numpy']), opts())).status, 'ok');
+    assert.ok(j.requests.some((q) => q.path === '/linux-64/repodata.json' && q.status === 200));
+  });
+
+  it('revalidates with ETag (304) and sees a changed channel', async () => {
+    const c = await chan({ format: 'zst' });
+    await condaReport(setFor(c.url, ['numpy']), opts({ ttlMs: 0 }));
+    c.requests.length = 0;
+    const again = await condaReport(setFor(c.url, ['numpy']), opts({ ttlMs: 0 }));
+    assert.equal(again.status, 'ok');
+    assert.ok(c.requests.some((q) => q.path === '/linux-64/repodata.json.zst' && q.status === 304 && q.conditional));
+    c.setPackages([...ML_CHANNEL, { name: 'numpy', version: '2.1.0', build: 'py311h0_0', depends: ['python >=3.11,<3.12.0a0'] }]);
+    const changed = await condaReport(setFor(c.url, ['python=3.11', 'numpy']), opts({ ttlMs: 0 }));
+    assert.equal(changed.picked.find((p) => p.dep.name === 'numpy')!.pkg.version, '2.1.0');
+  });
+
+  it('warm: within the TTL the store answers from memory, without a request', async () => {
+    const c = await chan({ format: 'sharded' });
+    await condaReport(setFor(c.url, ['python=3.11', 'numpy']), opts());
+    const n = c.requests.length;
+    const warm = await condaReport(setFor(c.url, ['python=3.11', 'numpy']), opts());
+    assert.equal(warm.status, 'ok');
+    assert.equal(c.requests.length, n);
+  });
+
+  it('offline: cached repodata is used; without a cache, one information finding and no error', async () => {
+    const c = await chan({ format: 'sharded' });
+    await condaReport(setFor(c.url, ['python=3.12', 'tensorflow=2.10']), opts());
+    resetRepodataStores();
+    const n = c.requests.length;
+    const off = await condaReport(setFor(c.url, ['python=3.12', 'tensorflow=2.10']), opts({ offline: true }));
+    assert.equal(off.status, 'failed');
+    assert.equal(c.requests.length, n, 'offline sends nothing');
+    const empty = mkdtempSync(join(tmpdir(), 'sd-conda-empty-'));
+    try {
+      const set = setFor(c.url, ['python=3.12', 'tensorflow=2.10']);
+      const none = await condaReport(set, opts({ offline: true, cacheDir: empty }));
+      assert.equal(none.status, 'unavailable');
+      const f = findingsOf(none, set);
+      assert.equal(f.length, 1);
+      assert.equal(f[0]!.severity, 'information');
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('unreachable: cached repodata stands in (with a note); without it, one information finding', async () => {
+    const c = await chan({ format: 'zst' });
+    const url = c.url;
+    await condaReport(setFor(url, ['numpy']), opts());
+    await c.close();
+    open.length = 0;
+    resetRepodataStores();
+    const stale = await condaReport(setFor(url, ['numpy']), opts({ ttlMs: 0 }));
+    assert.equal(stale.status, 'ok');
+    assert.ok(stale.notes.some((n) => /cached repodata was used/.test(n)));
+    resetRepodataStores();
+    const set = setFor(url, ['numpy']);
+    const none = await condaReport(set, opts({ cacheDir: null }));
+    assert.equal(none.status, 'unavailable');
+    assert.match(none.unavailable!, /could not be reached/);
+    const f = findingsOf(none, set);
+    assert.deepEqual(f.map((x) => x.severity), ['information']);
+  });
+
+  it('never shows a token or a password: messages, channel names, cache file names and contents', async () => {
+    const token = 'tk-SECRET-4242';
+    const c = await chan({ format: 'sharded', token });
+    const set = setFor(c.url, ['python=3.12', 'tensorflow=2.10', 'numpi']);
+    const r = await condaReport(set, opts());
+    assert.equal(r.status, 'failed');
+    const everything = JSON.stringify(r) + JSON.stringify(findingsOf(r, set));
+    assert.ok(!everything.includes(token), 'no token in the report or findings');
+    assert.ok(everything.includes('/t/***'));
+    for (const f of everyCacheFile(cache)) {
+      assert.ok(!f.includes(token));
+      assert.ok(!readFileSync(f).includes(token), `no token inside ${f}`);
+    }
+    const failing = await chan({ fail: true, token });
+    const bad = await condaReport(setFor(failing.url, ['numpy']), opts({ cacheDir: null }));
+    assert.equal(bad.status, 'unavailable');
+    assert.ok(!JSON.stringify(bad).includes(token));
+    const auth = await chan({ format: 'zst', basicAuth: 'me:pa55word' });
+    const ok = await condaReport(setFor(auth.url, ['numpy']), opts());
+    assert.equal(ok.status, 'ok');
+    assert.ok(!JSON.stringify(ok).includes('pa55word'));
+  });
+
+  it('a file:// channel is read from disk', async () => {
+    // The loopback channel's files written to a folder: the same solve through file://.
+    const c = await chan({ format: 'json' });
+    const dir = mkdtempSync(join(tmpdir(), 'sd-conda-file-'));
+    try {
+      const { mkdirSync, writeFileSync } = await import('node:fs');
+      for (const sd of ['linux-64', 'noarch']) {
+        const res = await fetch(`${c.url}/${sd}/repodata.json`);
+        mkdirSync(join(dir, sd), { recursive: true });
+        writeFileSync(join(dir, sd, 'repodata.json'), Buffer.from(await res.arrayBuffer()));
+      }
+      const r = await condaReport(setFor(`file://${dir}`, ['python=3.10', 'tensorflow=2.10']), opts());
+      assert.equal(r.status, 'ok');
+      assert.equal(r.picked.find((p) => p.dep.name === 'tensorflow')!.pkg.version, '2.10.0');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
