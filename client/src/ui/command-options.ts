@@ -40,6 +40,8 @@ export interface EnvironmentCommandOptions {
   name?: string;
   /** Activate: also open a terminal in the environment. */
   terminal?: boolean;
+  /** Create Conda: go on when Stack Doctor's diagnostics say conda's solve fails (default: ask). */
+  ignoreProblems?: boolean;
 }
 
 /** What a command was invoked with: the options, and the file it was invoked on (editor title, explorer context menu). */
@@ -50,7 +52,7 @@ export interface CommandInput {
 
 const STRINGS = ['folder', 'interpreter', 'location', 'environment', 'manager', 'file', 'python', 'name'] as const;
 const STRING_ARRAYS = ['files', 'constraints', 'extras', 'groups'] as const;
-const BOOLEANS = ['overwrite', 'terminal'] as const;
+const BOOLEANS = ['overwrite', 'terminal', 'ignoreProblems'] as const;
 const KNOWN = new Set<string>([...STRINGS, ...STRING_ARRAYS, ...BOOLEANS, 'index', 'env']);
 
 function invalid(message: string): EnvironmentError {
