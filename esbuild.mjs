@@ -4,7 +4,15 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', external: ['vscode'] };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  external: ['vscode'],
+};
 
 /** Every file under dir whose name ends with one of the suffixes. */
 function findEntries(dir, suffixes) {
@@ -12,24 +20,47 @@ function findEntries(dir, suffixes) {
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) { if (name !== 'fixtures') out.push(...findEntries(p, suffixes)); }
-    else if (suffixes.some((s) => name.endsWith(s))) out.push(p);
+    if (statSync(p).isDirectory()) {
+      if (name !== 'fixtures') out.push(...findEntries(p, suffixes));
+    } else if (suffixes.some((s) => name.endsWith(s))) out.push(p);
   }
   return out;
 }
 
-if (!args.has('--no-dist')) await esbuild.build({ ...common, entryPoints: { extension: 'client/src/extension.ts', server: 'server/src/server.ts', cli: 'server/src/cli.ts' }, outdir: 'dist', minify: args.has('--minify') });
+if (!args.has('--no-dist'))
+  await esbuild.build({
+    ...common,
+    entryPoints: { extension: 'client/src/extension.ts', server: 'server/src/server.ts', cli: 'server/src/cli.ts' },
+    outdir: 'dist',
+    minify: args.has('--minify'),
+  });
 // The conda solver (WebAssembly) is loaded at run time, not bundled: its Node build and .wasm go beside the bundles.
 if (!args.has('--no-dist') && existsSync('node_modules/@conda-org/rattler/dist/rattler.node.cjs')) {
   mkdirSync('dist/rattler', { recursive: true });
-  for (const f of ['rattler.node.cjs', 'js_rattler_bg.wasm']) copyFileSync(join('node_modules/@conda-org/rattler/dist', f), join('dist/rattler', f));
+  for (const f of ['rattler.node.cjs', 'js_rattler_bg.wasm'])
+    copyFileSync(join('node_modules/@conda-org/rattler/dist', f), join('dist/rattler', f));
 }
 
 if (args.has('--tests')) {
-  await esbuild.build({ ...common, entryPoints: ['unit', 'server', 'cli'].flatMap((d) => findEntries(join('test', d), ['.test.ts'])).filter((f) => !process.env.TEST_ONLY || f.includes(process.env.TEST_ONLY)), outdir: 'out/test', outbase: 'test' });
+  await esbuild.build({
+    ...common,
+    entryPoints: ['unit', 'server', 'cli']
+      .flatMap((d) => findEntries(join('test', d), ['.test.ts']))
+      .filter((f) => !process.env.TEST_ONLY || f.includes(process.env.TEST_ONLY)),
+    outdir: 'out/test',
+    outbase: 'test',
+  });
   // The VS Code suite is mocha inside the extension host; its entry and test files are plain bundles too.
   // suite-untrusted: the same, for the run with Workspace Trust on (test/e2e/run.sh).
-  if (!args.has('--no-e2e')) for (const dir of ['test/e2e/suite', 'test/e2e/suite-untrusted']) await esbuild.build({ ...common, entryPoints: findEntries(dir, ['.ts']), outdir: join('out', dir), outbase: dir, external: ['vscode', 'mocha'] });
+  if (!args.has('--no-e2e'))
+    for (const dir of ['test/e2e/suite', 'test/e2e/suite-untrusted'])
+      await esbuild.build({
+        ...common,
+        entryPoints: findEntries(dir, ['.ts']),
+        outdir: join('out', dir),
+        outbase: dir,
+        external: ['vscode', 'mocha'],
+      });
 }
 if (args.has('--bench')) {
   await esbuild.build({ ...common, entryPoints: ['bench/run.ts'], outdir: 'out/bench' });

@@ -27,9 +27,24 @@ export function mlChannel(seed = 11): { pkgs: ChannelPackage[]; names: string[] 
   const r = rng(seed);
   const pkgs: ChannelPackage[] = [];
   for (let l = 0; l < 40; l++) {
-    for (let v = 0; v < 5; v++) pkgs.push({ name: `lib${l}`, version: `${1 + v}.0`, build: 'h0_0', depends: l > 0 && r() < 0.5 ? [`lib${Math.floor(r() * l)} >=1.0`] : [], extra: realFields(r) });
+    for (let v = 0; v < 5; v++)
+      pkgs.push({
+        name: `lib${l}`,
+        version: `${1 + v}.0`,
+        build: 'h0_0',
+        depends: l > 0 && r() < 0.5 ? [`lib${Math.floor(r() * l)} >=1.0`] : [],
+        extra: realFields(r),
+      });
   }
-  for (const mm of PYS) for (let p = 0; p < 4; p++) pkgs.push({ name: 'python', version: `${mm}.${p}`, build: 'h0_cpython', depends: ['lib0 >=1.0', '__glibc >=2.17'], extra: realFields(r) });
+  for (const mm of PYS)
+    for (let p = 0; p < 4; p++)
+      pkgs.push({
+        name: 'python',
+        version: `${mm}.${p}`,
+        build: 'h0_cpython',
+        depends: ['lib0 >=1.0', '__glibc >=2.17'],
+        extra: realFields(r),
+      });
   const names: string[] = [];
   for (let i = 0; i < 2000; i++) {
     const name = `ml${i}`;
@@ -42,8 +57,23 @@ export function mlChannel(seed = 11): { pkgs: ChannelPackage[]; names: string[] 
       for (let j = i + 1; j < group + 10; j++) if (r() < 0.3) deps.push(`ml${j} >=1.0`);
       deps.push(`lib${Math.floor(r() * 40)} >=1.0`, `lib${Math.floor(r() * 40)} >=2.0`);
       for (const mm of PYS) {
-        pkgs.push({ name, version: `${1 + v}.0`, build: `py${mm.replace('.', '')}h${v}_0`, depends: [...deps, pyAbi(mm)], timestamp: 1_700_000_000_000 + v, extra: realFields(r) });
-        if (cuda) pkgs.push({ name, version: `${1 + v}.0`, build: `cuda120py${mm.replace('.', '')}h${v}_1`, build_number: 1, depends: [...deps, pyAbi(mm), '__cuda >=12.0'], extra: realFields(r) });
+        pkgs.push({
+          name,
+          version: `${1 + v}.0`,
+          build: `py${mm.replace('.', '')}h${v}_0`,
+          depends: [...deps, pyAbi(mm)],
+          timestamp: 1_700_000_000_000 + v,
+          extra: realFields(r),
+        });
+        if (cuda)
+          pkgs.push({
+            name,
+            version: `${1 + v}.0`,
+            build: `cuda120py${mm.replace('.', '')}h${v}_1`,
+            build_number: 1,
+            depends: [...deps, pyAbi(mm), '__cuda >=12.0'],
+            extra: realFields(r),
+          });
       }
     }
   }
@@ -53,7 +83,10 @@ export function mlChannel(seed = 11): { pkgs: ChannelPackage[]; names: string[] 
 /** python=3.11 and 29 packages from six groups, some with a lower bound. */
 function environmentYml(url: string, names: string[]): string {
   const picks = [0, 7, 13, 21, 34, 55].flatMap((g) => names.slice(g * 10, g * 10 + 5)).slice(0, 29);
-  return `name: ml\nchannels:\n  - ${url}\n  - nodefaults\ndependencies:\n  - python=3.11\n${picks.map((n, i) => `  - ${i % 3 === 0 ? `${n}>=1` : n}`).join('\n')}\n`;
+  return (
+    `name: ml\nchannels:\n  - ${url}\n  - nodefaults\ndependencies:\n  - ` +
+    `python=3.11\n${picks.map((n, i) => `  - ${i % 3 === 0 ? `${n}>=1` : n}`).join('\n')}\n`
+  );
 }
 
 /** The zstd tool when installed (real compression for the byte counts), else stored zstd blocks. */
@@ -67,7 +100,12 @@ function zstdTool(): ((data: Uint8Array) => Buffer) | undefined {
   };
 }
 
-const PROFILE: MachineProfile = { os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: '2.35' }, nvidia: { driver: '550.54', cuda: '12.4', gpus: [] } };
+const PROFILE: MachineProfile = {
+  os: 'linux',
+  arch: 'x86_64',
+  libc: { kind: 'glibc', version: '2.35' },
+  nvidia: { driver: '550.54', cuda: '12.4', gpus: [] },
+};
 
 export async function benchConda(): Promise<Record<string, unknown>> {
   const { pkgs, names } = mlChannel();
@@ -75,17 +113,39 @@ export async function benchConda(): Promise<Record<string, unknown>> {
   const sharded = await startCondaChannel(pkgs, { format: 'sharded', ...(zstd ? { zstd } : {}) });
   const zst = await startCondaChannel(pkgs, { format: 'zst', ...(zstd ? { zstd } : {}) });
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-bench-conda-'));
-  const opts = (cacheDir: string): CondaReportOptions => ({ profile: PROFILE, cacheDir, offline: false, trustWorkspace: true, condarcPaths: [], timeoutMs: 120_000, env: {} });
+  const opts = (cacheDir: string): CondaReportOptions => ({
+    profile: PROFILE,
+    cacheDir,
+    offline: false,
+    trustWorkspace: true,
+    condarcPaths: [],
+    timeoutMs: 120_000,
+    env: {},
+  });
   try {
-    const out: Record<string, unknown> = { 'channel records': pkgs.length, 'zst files': zstd ? 'compressed with the zstd tool (-3)' : 'stored zstd blocks (no zstd tool)' };
-    for (const [label, ch] of [['sharded', sharded], ['repodata.json.zst', zst]] as const) {
+    const out: Record<string, unknown> = {
+      'channel records': pkgs.length,
+      'zst files': zstd ? 'compressed with the zstd tool (-3)' : 'stored zstd blocks (no zstd tool)',
+    };
+    for (const [label, ch] of [
+      ['sharded', sharded],
+      ['repodata.json.zst', zst],
+    ] as const) {
       resetRepodataStores();
-      const set = { root: '/b/environment.yml', files: [parseEnvironmentYml('/b/environment.yml', environmentYml(ch.url, names))], findings: [] };
+      const set = {
+        root: '/b/environment.yml',
+        files: [parseEnvironmentYml('/b/environment.yml', environmentYml(ch.url, names))],
+        findings: [],
+      };
       const dir = fs.mkdtempSync(path.join(cache, 'c-'));
       const t0 = process.hrtime.bigint();
       const cold = await condaReport(set, opts(dir));
       const coldMs = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (cold.status !== 'ok') throw new Error(`bench environment does not solve: ${JSON.stringify(cold.conflicts.map((c) => c.explanation)) || cold.unavailable}`);
+      if (cold.status !== 'ok')
+        throw new Error(
+          `bench environment does not solve: ` +
+            `${JSON.stringify(cold.conflicts.map((c) => c.explanation)) || cold.unavailable}`,
+        );
       const samples: number[] = [];
       for (let i = 0; i < 25; i++) {
         const t = process.hrtime.bigint();
@@ -95,7 +155,7 @@ export async function benchConda(): Promise<Record<string, unknown>> {
       }
       const s = samples.slice(3).sort((a, b) => a - b);
       out[label] = {
-        'specs': set.files[0]!.dependencies.length,
+        specs: set.files[0]!.dependencies.length,
         'records reached': cold.stats.records,
         'names reached': cold.stats.names,
         'solution size': cold.solution.length,

@@ -1,4 +1,5 @@
-// Editor features over stdio with a warm cache: completion (names, versions) and hover p50/p99 against a loopback index of 2,000 projects.
+// Editor features over stdio with a warm cache: completion (names, versions) and hover p50/p99 against a loopback index
+// of 2,000 projects.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,7 +15,10 @@ function stats(samples: number[]): { p50: number; p99: number; n: number } {
 
 /** A PyPI-sized project list (600,000 names as PEP 691 JSON): parse and index once, then prefix matches. */
 function bigList(): Record<string, unknown> {
-  const names = Array.from({ length: 600_000 }, (_, i) => `${['py', 'django-', 'flask_', 'Sci', 'torch-', 'aws.'][i % 6]}${(i * 7919).toString(36)}`);
+  const names = Array.from(
+    { length: 600_000 },
+    (_, i) => `${['py', 'django-', 'flask_', 'Sci', 'torch-', 'aws.'][i % 6]}${(i * 7919).toString(36)}`,
+  );
   const body = JSON.stringify({ meta: { 'api-version': '1.1' }, projects: names.map((name) => ({ name })) });
   const t = process.hrtime.bigint();
   const list = ProjectNames.from(parseProjectList(body, 'application/vnd.pypi.simple.v1+json', 'bench'));
@@ -27,25 +31,42 @@ function bigList(): Record<string, unknown> {
       samples.push(Number(process.hrtime.bigint() - s) / 1e6);
     }
   }
-  return { 'JSON bytes': body.length, 'parse and index once (ms)': +build.toFixed(1), 'prefix match (ms)': stats(samples) };
+  return {
+    'JSON bytes': body.length,
+    'parse and index once (ms)': +build.toFixed(1),
+    'prefix match (ms)': stats(samples),
+  };
 }
 
 /** Completion of names and versions, and hover, each timed `runs` times after a warm-up that fills the caches. */
 export async function benchEditor(runs = 200): Promise<Record<string, unknown>> {
   const packages: IndexPackage[] = [];
   for (let i = 0; i < 2000; i++) packages.push({ name: `pkg-${String(i).padStart(4, '0')}`, version: '1.0.0' });
-  for (let i = 0; i < 40; i++) packages.push({ name: 'numpy', version: `1.${i}.0`, summary: 'Fundamental package for array computing in Python', license: 'BSD-3-Clause', homePage: 'https://numpy.org' });
+  for (let i = 0; i < 40; i++)
+    packages.push({
+      name: 'numpy',
+      version: `1.${i}.0`,
+      summary: 'Fundamental package for array computing in Python',
+      license: 'BSD-3-Clause',
+      homePage: 'https://numpy.org',
+    });
   packages.push({ name: 'scipy', version: '1.13.1', dependencies: ['numpy>=1.22.4,<1.39'] });
   const index = await startPackageIndex(packages);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-bench-editor-'));
   const client = new LspClient(path.resolve('dist/server.js'), isolatedPipEnv());
   try {
-    await client.initialize(dir, { indexUrl: index.url, cacheDir: path.join(dir, '.cache'), debounceMs: 0, indexDebounceMs: 0 });
+    await client.initialize(dir, {
+      indexUrl: index.url,
+      cacheDir: path.join(dir, '.cache'),
+      debounceMs: 0,
+      indexDebounceMs: 0,
+    });
     const file = path.join(dir, 'requirements.txt');
     const text = 'pkg-01\nnumpy>=1.2\nscipy==1.13.1\n';
     fs.writeFileSync(file, text);
     const uri = client.open(file, text);
-    const req = (method: string, line: number, character: number) => client.request<unknown>(method, { textDocument: { uri }, position: { line, character } });
+    const req = (method: string, line: number, character: number) =>
+      client.request<unknown>(method, { textDocument: { uri }, position: { line, character } });
     const timed = async (method: string, line: number, character: number, ok: (r: unknown) => boolean) => {
       for (let i = 0; i < 100; i++) {
         if (ok(await req(method, line, character))) break;
@@ -63,9 +84,16 @@ export async function benchEditor(runs = 200): Promise<Record<string, unknown>> 
     const items = (r: unknown) => ((r as { items?: unknown[] })?.items ?? (r as unknown[]) ?? []).length;
     return {
       'project list of 600,000 names (PyPI size), in process': bigList(),
-      'completion, names (prefix of 2,000 projects) (ms)': await timed('textDocument/completion', 0, 6, (r) => items(r) > 0),
+      'completion, names (prefix of 2,000 projects) (ms)': await timed(
+        'textDocument/completion',
+        0,
+        6,
+        (r) => items(r) > 0,
+      ),
       'completion, versions (40) (ms)': await timed('textDocument/completion', 1, 8, (r) => items(r) >= 30),
-      'hover with the resolution and metadata (ms)': await timed('textDocument/hover', 1, 2, (r) => /Licence/.test((r as { contents?: { value?: string } })?.contents?.value ?? '')),
+      'hover with the resolution and metadata (ms)': await timed('textDocument/hover', 1, 2, (r) =>
+        /Licence/.test((r as { contents?: { value?: string } })?.contents?.value ?? ''),
+      ),
     };
   } finally {
     await client.shutdown();

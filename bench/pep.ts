@@ -5,7 +5,6 @@ import { Version, compareVersions } from '../server/src/pep/version';
 import { VersionSet } from '../server/src/pep/version-set';
 import { rng } from './scenarios';
 
-
 function versionTexts(n: number): string[] {
   const r = rng(440);
   const out: string[] = [];
@@ -27,13 +26,21 @@ function opsPerMs(n: number, fn: (i: number) => void): number {
   return n / Math.max(ms, 1e-3);
 }
 
-/** ops/ms for: version parse, version compare, SpecifierSet.contains, VersionSet.contains/intersect, requirement parse. */
+/**
+ * ops/ms for: version parse, version compare, SpecifierSet.contains, VersionSet.contains/intersect, requirement parse.
+ */
 export async function benchPep(): Promise<Record<string, number>> {
   const texts = versionTexts(20000);
   const versions = texts.map((t) => Version.parse(t)!);
-  const specs = ['>=1.2,<3', '~=2.4.1', '==1.*,!=1.5.2', '>0.9rc1', '<=12.0.post1,>=0.1'].map((s) => SpecifierSet.parse(s));
+  const specs = ['>=1.2,<3', '~=2.4.1', '==1.*,!=1.5.2', '>0.9rc1', '<=12.0.post1,>=0.1'].map((s) =>
+    SpecifierSet.parse(s),
+  );
   const sets = specs.map((s) => VersionSet.fromSpecifierSet(s));
-  const reqs = ['numpy>=1.24,<2', 'torch[cuda] (==2.1.*) ; sys_platform == "linux" and python_version >= "3.9"', 'pkg @ https://example.invalid/p.whl'];
+  const reqs = [
+    'numpy>=1.24,<2',
+    'torch[cuda] (==2.1.*) ; sys_platform == "linux" and python_version >= "3.9"',
+    'pkg @ https://example.invalid/p.whl',
+  ];
   let sink = 0;
   const result: Record<string, number> = {
     'pep.version.parse': opsPerMs(200000, (i) => {
@@ -42,9 +49,10 @@ export async function benchPep(): Promise<Record<string, number>> {
     'pep.version.compare': opsPerMs(2000000, (i) => {
       sink += compareVersions(versions[i % versions.length]!, versions[(i * 7919) % versions.length]!);
     }),
-    'pep.versions.sortedPerMs': opsPerMs(5, () => {
-      sink += [...versions].sort(compareVersions).length;
-    }) * versions.length,
+    'pep.versions.sortedPerMs':
+      opsPerMs(5, () => {
+        sink += [...versions].sort(compareVersions).length;
+      }) * versions.length,
     'pep.specifierSet.contains': opsPerMs(500000, (i) => {
       if (specs[i % specs.length]!.contains(versions[i % versions.length]!)) sink++;
     }),

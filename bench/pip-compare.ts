@@ -1,4 +1,5 @@
-// Benchmarks over a loopback index of real wheels: an ML stack of ~100 packages cold and warm, and the generated scenarios against pip's dry run.
+// Benchmarks over a loopback index of real wheels: an ML stack of ~100 packages cold and warm, and the generated
+// scenarios against pip's dry run.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,7 +24,13 @@ export async function benchAgainstPip(): Promise<Record<string, unknown>> {
   const pip = pipVersion();
   const target = await localTarget();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'sd-bench-pip-'));
-  const out: Record<string, unknown> = { pip: pip ?? 'unavailable', target: `${target.pythonFullVersion} ${target.tags.os} ${target.tags.arch} ${target.tags.libc ? `${target.tags.libc.kind} ${target.tags.libc.version.join('.')}` : ''}`.trim() };
+  const out: Record<string, unknown> = {
+    pip: pip ?? 'unavailable',
+    target: (
+      `${target.pythonFullVersion} ${target.tags.os} ${target.tags.arch} ` +
+      `${target.tags.libc ? `${target.tags.libc.kind} ${target.tags.libc.version.join('.')}` : ''}`
+    ).trim(),
+  };
   try {
     // (a) ML stack
     const stack = mlStack();
@@ -32,7 +39,10 @@ export async function benchAgainstPip(): Promise<Record<string, unknown>> {
       const cacheDir = path.join(tmp, 'cache');
       const cold = indexProvider(index.url, target, cacheDir);
       const first = await ourResolution(stack.requirements, cold, target);
-      if (!first.result.ok) throw new Error(`bench: the ML stack must resolve: ${'text' in first.result ? first.result.text : first.result.message}`);
+      if (!first.result.ok)
+        throw new Error(
+          `bench: the ML stack must resolve: ${'text' in first.result ? first.result.text : first.result.message}`,
+        );
       const coldStats = { ...cold.stats };
       const memory: number[] = [];
       for (let i = 0; i < 33; i++) memory.push((await ourResolution(stack.requirements, cold, target)).ms);
@@ -47,7 +57,12 @@ export async function benchAgainstPip(): Promise<Record<string, unknown>> {
         packagesInIndex: new Set(stack.packages.map((p) => p.name)).size,
         releasesInIndex: stack.packages.length,
         packagesResolved: first.result.versions.size,
-        'violations in our resolution': violations(stack.packages, stack.requirements, new Map([...first.result.versions].map(([k, v]) => [k, v.toString()])), target.markers).length,
+        'violations in our resolution': violations(
+          stack.packages,
+          stack.requirements,
+          new Map([...first.result.versions].map(([k, v]) => [k, v.toString()])),
+          target.markers,
+        ).length,
         solverSteps: first.result.steps,
         'cold (ms)': round(first.ms),
         'cold project pages fetched': coldStats.pageFetches,
@@ -62,10 +77,18 @@ export async function benchAgainstPip(): Promise<Record<string, unknown>> {
         mkdirSync(dir);
         const theirs = await pipDryRun(stack.requirements, index.url, dir);
         row['pip --dry-run (ms)'] = round(theirs.ms);
-        row['pip verdict'] = theirs.ok ? `resolves ${theirs.versions.size} packages` : theirs.message.split('\n').slice(-2).join(' ');
-        if (theirs.ok) row['versions identical to pip'] = [...first.result.versions].filter(([k, v]) => theirs.versions.get(k) === v.toString()).length;
+        row['pip verdict'] = theirs.ok
+          ? `resolves ${theirs.versions.size} packages`
+          : theirs.message.split('\n').slice(-2).join(' ');
+        if (theirs.ok)
+          row['versions identical to pip'] = [...first.result.versions].filter(
+            ([k, v]) => theirs.versions.get(k) === v.toString(),
+          ).length;
         row['pip / ours cold'] = round(theirs.ms / first.ms, 1);
-        row['pip / ours warm p50'] = round(theirs.ms / (row['warm, provider in memory (ms)'] as { p50: number }).p50, 1);
+        row['pip / ours warm p50'] = round(
+          theirs.ms / (row['warm, provider in memory (ms)'] as { p50: number }).p50,
+          1,
+        );
       }
       out['ML stack over the loopback index'] = row;
     } finally {

@@ -1,4 +1,5 @@
-// Judging a requirements list with pip's own resolver (an isolated `pip install --dry-run --report`) and with ours, over the same index.
+// Judging a requirements list with pip's own resolver (an isolated `pip install --dry-run --report`) and with ours,
+// over the same index.
 import { execFile, execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -24,7 +25,12 @@ let realPython: string | undefined;
 export function python3(): string {
   if (realPython === undefined) {
     try {
-      realPython = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { timeout: 30_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || 'python3';
+      realPython =
+        execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], {
+          timeout: 30_000,
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }).trim() || 'python3';
     } catch {
       realPython = 'python3';
     }
@@ -35,7 +41,12 @@ export function python3(): string {
 /** `python3 -m pip --version`, or null when pip cannot run here (synchronous, so tests can decide to skip up front). */
 export function pipVersion(python = python3()): string | null {
   try {
-    return execFileSync(python, ['-m', 'pip', '--version'], { env: isolatedPipEnv(), timeout: 30_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync(python, ['-m', 'pip', '--version'], {
+      env: isolatedPipEnv(),
+      timeout: 30_000,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return null;
   }
@@ -43,9 +54,19 @@ export function pipVersion(python = python3()): string | null {
 
 /** This interpreter and machine as a resolver target: what `python3` says of its version, architecture and libc. */
 export async function localTarget(python = python3()): Promise<Target> {
-  const code = 'import json,platform,sys; print(json.dumps([platform.python_version(), platform.machine(), platform.libc_ver(), sys.platform, sys.implementation.name]))';
-  const out = await new Promise<string>((done, fail) => execFile(python, ['-c', code], { timeout: 30_000 }, (err, stdout) => (err ? fail(err) : done(stdout))));
-  const [version, machine, libc, platform, impl] = JSON.parse(out) as [string, string, [string, string], string, string];
+  const code =
+    'import json,platform,sys; print(json.dumps([platform.python_version(), ' +
+    'platform.machine(), platform.libc_ver(), sys.platform, sys.implementation.name]))';
+  const out = await new Promise<string>((done, fail) =>
+    execFile(python, ['-c', code], { timeout: 30_000 }, (err, stdout) => (err ? fail(err) : done(stdout))),
+  );
+  const [version, machine, libc, platform, impl] = JSON.parse(out) as [
+    string,
+    string,
+    [string, string],
+    string,
+    string,
+  ];
   if (platform !== 'linux') throw new Error(`the pip differential runs on linux, not ${platform}`);
   return targetFromProfile({
     os: 'linux',
@@ -60,46 +81,97 @@ export async function localTarget(python = python3()): Promise<Target> {
  * installed packages, in `workDir` (which must exist). ResolutionImpossible and "no matching distribution" are a
  * `no-resolution` verdict; any other failure is an `error`.
  */
-export async function pipDryRun(requirements: readonly string[], indexUrl: string, workDir: string, python = python3()): Promise<PipVerdict> {
+export async function pipDryRun(
+  requirements: readonly string[],
+  indexUrl: string,
+  workDir: string,
+  python = python3(),
+): Promise<PipVerdict> {
   const reqFile = path.join(workDir, 'requirements.txt');
   const report = path.join(workDir, 'report.json');
   await fs.writeFile(reqFile, requirements.join('\n') + '\n');
   await fs.rm(report, { force: true });
-  const args = ['-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--quiet', '--report', report, '-r', reqFile, '--index-url', indexUrl];
+  const args = [
+    '-m',
+    'pip',
+    'install',
+    '--dry-run',
+    '--ignore-installed',
+    '--quiet',
+    '--report',
+    report,
+    '-r',
+    reqFile,
+    '--index-url',
+    indexUrl,
+  ];
   const started = process.hrtime.bigint();
   const { code, stderr } = await new Promise<{ code: number; stderr: string }>((done) => {
-    execFile(python, args, { env: isolatedPipEnv(), cwd: workDir, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, _stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stderr: String(stderr) });
-    });
+    execFile(
+      python,
+      args,
+      { env: isolatedPipEnv(), cwd: workDir, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, _stdout, stderr) => {
+        done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stderr: String(stderr) });
+      },
+    );
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (code === 0) {
-    const data = JSON.parse(await fs.readFile(report, 'utf8')) as { install: Array<{ metadata: { name: string; version: string } }> };
-    return { ok: true, versions: new Map(data.install.map((i) => [canonicalizeName(i.metadata.name), i.metadata.version])), ms };
+    const data = JSON.parse(await fs.readFile(report, 'utf8')) as {
+      install: Array<{ metadata: { name: string; version: string } }>;
+    };
+    return {
+      ok: true,
+      versions: new Map(data.install.map((i) => [canonicalizeName(i.metadata.name), i.metadata.version])),
+      ms,
+    };
   }
   const message = stderr.trim();
-  if (/ResolutionImpossible|No matching distribution found|conflicting dependencies|Could not find a version that satisfies/.test(message)) return { ok: false, kind: 'no-resolution', message, ms };
+  if (
+    /ResolutionImpossible|No matching distribution found|conflicting dependencies|Could not find a version that satisfies/.test(
+      message,
+    )
+  )
+    return { ok: false, kind: 'no-resolution', message, ms };
   return { ok: false, kind: 'error', message: `pip exited with ${code}: ${message}`, ms };
 }
 
 /** A provider over `indexUrl` alone for `target`. */
 export function indexProvider(indexUrl: string, target: Target, cacheDir: string | null = null): MetadataProvider {
-  return new MetadataProvider({ indexes: { indexUrls: [indexUrl], findLinks: [], noIndex: false }, target, cacheDir, http: { timeoutMs: 10_000 } });
+  return new MetadataProvider({
+    indexes: { indexUrls: [indexUrl], findLinks: [], noIndex: false },
+    target,
+    cacheDir,
+    http: { timeoutMs: 10_000 },
+  });
 }
 
 /** Our resolution of `requirements` for `target`, and how long it took (ms). */
-export async function ourResolution(requirements: readonly string[], provider: MetadataProvider, target: Target): Promise<{ result: Resolution<number>; ms: number }> {
+export async function ourResolution(
+  requirements: readonly string[],
+  provider: MetadataProvider,
+  target: Target,
+): Promise<{ result: Resolution<number>; ms: number }> {
   const started = process.hrtime.bigint();
   const result = await resolve(
     requirements.map((requirement, i) => ({ requirement, origin: i + 1 })),
     provider,
-    { markerEnvironment: target.markers, python: target.pythonFullVersion, describeOrigin: (o) => `requirements.txt:${o}` },
+    {
+      markerEnvironment: target.markers,
+      python: target.pythonFullVersion,
+      describeOrigin: (o) => `requirements.txt:${o}`,
+    },
   );
   return { result, ms: Number(process.hrtime.bigint() - started) / 1e6 };
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -1,10 +1,10 @@
-// Benchmark of the PubGrub resolver over the in-memory provider: warm resolution of a ~100-package stack, a conflict, fixes.
+// Benchmark of the PubGrub resolver over the in-memory provider: warm resolution of a ~100-package stack, a conflict,
+// fixes.
 import { narrowToResolve, nearestResolvingVersion } from '../server/src/resolver/fixes';
 import { MemoryProvider, type MemoryIndex } from '../server/src/resolver/memory-provider';
 import { resolve } from '../server/src/resolver/solver';
 import type { RootRequirement } from '../server/src/resolver/types';
 import { rng } from './scenarios';
-
 
 const PACKAGES = 110;
 const VERSIONS = 25;
@@ -35,7 +35,10 @@ export function mlStackIndex(seed = 7): MemoryIndex {
   return index;
 }
 
-const ROOTS: RootRequirement<string>[] = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55].map((i, n) => ({ requirement: `pkg-${i}`, origin: `requirements.txt:${n + 1}` }));
+const ROOTS: RootRequirement<string>[] = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55].map((i, n) => ({
+  requirement: `pkg-${i}`,
+  origin: `requirements.txt:${n + 1}`,
+}));
 
 async function timeRuns(runs: number, fn: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
   for (let i = 0; i < 3; i++) await fn();
@@ -60,7 +63,11 @@ export async function benchResolver(): Promise<Record<string, number>> {
   const fetches = provider.calls.versions - before.versions + provider.calls.dependencies - before.dependencies;
   const warm = await timeRuns(30, () => resolve(ROOTS, provider));
 
-  const conflictRoots: RootRequirement<string>[] = [...ROOTS, { requirement: 'pkg-0==9.0.24', origin: 'requirements.txt:11' }, { requirement: 'pkg-4<1', origin: 'requirements.txt:12' }];
+  const conflictRoots: RootRequirement<string>[] = [
+    ...ROOTS,
+    { requirement: 'pkg-0==9.0.24', origin: 'requirements.txt:11' },
+    { requirement: 'pkg-4<1', origin: 'requirements.txt:12' },
+  ];
   const c = await resolve(conflictRoots, provider);
   const conflict = await timeRuns(10, () => resolve(conflictRoots, provider));
   let fixMs = -1;

@@ -1,4 +1,5 @@
-// `npm run bench`: parse+check of large files per check, edit -> diagnostics latency over stdio, PEP core, and resolution (in memory, over a loopback index, against pip).
+// `npm run bench`: parse+check of large files per check, edit -> diagnostics latency over stdio, PEP core, and
+// resolution (in memory, over a loopback index, against pip).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,7 +17,28 @@ import { benchEditor } from './editor';
 import { benchAgainstPip } from './pip-compare';
 import { benchResolver } from './resolver';
 
-const NAMES = ['numpy', 'scipy', 'pandas', 'torch', 'torchvision', 'tensorflow', 'jax', 'requests', 'flask', 'django', 'rich', 'pydantic', 'fastapi', 'uvicorn', 'scikit-learn', 'matplotlib', 'seaborn', 'opencv-python', 'pillow', 'transformers'];
+const NAMES = [
+  'numpy',
+  'scipy',
+  'pandas',
+  'torch',
+  'torchvision',
+  'tensorflow',
+  'jax',
+  'requests',
+  'flask',
+  'django',
+  'rich',
+  'pydantic',
+  'fastapi',
+  'uvicorn',
+  'scikit-learn',
+  'matplotlib',
+  'seaborn',
+  'opencv-python',
+  'pillow',
+  'transformers',
+];
 
 function pkg(i: number): string {
   return `${NAMES[i % NAMES.length]}-${Math.floor(i / NAMES.length)}`;
@@ -26,7 +48,13 @@ export function requirementsText(lines: number): string {
   const out: string[] = ['# generated for the benchmark', '--index-url https://pypi.org/simple'];
   for (let i = 0; out.length < lines; i++) {
     const v = `${1 + (i % 7)}.${i % 13}.${i % 5}`;
-    const forms = [`${pkg(i)}==${v}`, `${pkg(i)}>=${v},<${2 + (i % 7)}`, `${pkg(i)}[extra]~=${v} ; python_version >= "3.9"`, `${pkg(i)}!=${v}  # pinned away`, `${pkg(i)} @ https://example.invalid/${pkg(i)}-${v}.tar.gz`];
+    const forms = [
+      `${pkg(i)}==${v}`,
+      `${pkg(i)}>=${v},<${2 + (i % 7)}`,
+      `${pkg(i)}[extra]~=${v} ; python_version >= "3.9"`,
+      `${pkg(i)}!=${v}  # pinned away`,
+      `${pkg(i)} @ https://example.invalid/${pkg(i)}-${v}.tar.gz`,
+    ];
     out.push(forms[i % forms.length]!);
   }
   return out.join('\n') + '\n';
@@ -38,7 +66,9 @@ function pyprojectText(n: number): string {
 }
 
 function environmentText(n: number): string {
-  const deps = Array.from({ length: n }, (_, i) => (i % 2 ? `  - ${pkg(i)}=${i % 9}.${i % 4}` : `  - conda-forge::${pkg(i)}>=${i % 9}`)).join('\n');
+  const deps = Array.from({ length: n }, (_, i) =>
+    i % 2 ? `  - ${pkg(i)}=${i % 9}.${i % 4}` : `  - conda-forge::${pkg(i)}>=${i % 9}`,
+  ).join('\n');
   return `name: bench\nchannels:\n  - conda-forge\ndependencies:\n${deps}\n  - pip:\n    - rich>=13\n`;
 }
 
@@ -88,19 +118,54 @@ async function editLatency(runs: number): Promise<{ p50: number; p95: number; n:
 
 async function main(): Promise<void> {
   const env = defaultEnvironment({ pythonVersion: '3.11.7', platform: 'linux', machine: 'x86_64' });
-  const results: Record<string, unknown> = { machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`, date: new Date().toISOString().slice(0, 10) };
+  const results: Record<string, unknown> = {
+    machine:
+      `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ` +
+      `${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+    date: new Date().toISOString().slice(0, 10),
+  };
   const inputs: [string, () => EnvironmentSet][] = [
-    ['requirements.txt, 2000 lines', () => ({ root: '/b/requirements.txt', files: [parseRequirementsFile('/b/requirements.txt', requirementsText(2000), { kind: 'requirements', env: {} })], findings: [] })],
-    ['pyproject.toml, 500 dependencies', () => ({ root: '/b/pyproject.toml', files: [parsePyproject('/b/pyproject.toml', pyprojectText(500))], findings: [] })],
-    ['environment.yml, 500 dependencies', () => ({ root: '/b/environment.yml', files: [parseEnvironmentYml('/b/environment.yml', environmentText(500))], findings: [] })],
+    [
+      'requirements.txt, 2000 lines',
+      () => ({
+        root: '/b/requirements.txt',
+        files: [
+          parseRequirementsFile('/b/requirements.txt', requirementsText(2000), { kind: 'requirements', env: {} }),
+        ],
+        findings: [],
+      }),
+    ],
+    [
+      'pyproject.toml, 500 dependencies',
+      () => ({
+        root: '/b/pyproject.toml',
+        files: [parsePyproject('/b/pyproject.toml', pyprojectText(500))],
+        findings: [],
+      }),
+    ],
+    [
+      'environment.yml, 500 dependencies',
+      () => ({
+        root: '/b/environment.yml',
+        files: [parseEnvironmentYml('/b/environment.yml', environmentText(500))],
+        findings: [],
+      }),
+    ],
   ];
   for (const [label, make] of inputs) {
     const set = make();
     const row: Record<string, unknown> = { 'parse (ms)': time(make, 30) };
     // A fresh set and environment object each run: checks share per-set work (markers, declarations) through
     // caches keyed by those objects, and a timing that hit them would flatter every check after the first.
-    for (const c of checks) row[`check ${c.code} (ms)`] = time(() => c.run({ ...set }, { markerEnvironment: { ...env }, profile: { os: 'linux', arch: 'x86_64' } }), 30);
-    row['all checks, one analysis (ms)'] = time(() => runChecks([{ ...set }], { markerEnvironment: { ...env }, profile: { os: 'linux', arch: 'x86_64' } }), 30);
+    for (const c of checks)
+      row[`check ${c.code} (ms)`] = time(
+        () => c.run({ ...set }, { markerEnvironment: { ...env }, profile: { os: 'linux', arch: 'x86_64' } }),
+        30,
+      );
+    row['all checks, one analysis (ms)'] = time(
+      () => runChecks([{ ...set }], { markerEnvironment: { ...env }, profile: { os: 'linux', arch: 'x86_64' } }),
+      30,
+    );
     results[label] = row;
   }
   results['didChange -> publishDiagnostics, 2000-line requirements.txt, stdio (ms)'] = await editLatency(40);

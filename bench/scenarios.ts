@@ -1,4 +1,5 @@
-// Generated dependency universes for the pip differential test and the resolver benchmarks: random small scenarios and an ML-like stack.
+// Generated dependency universes for the pip differential test and the resolver benchmarks: random small scenarios and
+// an ML-like stack.
 import { markerTextHolds, type MarkerEnvironment } from '../server/src/pep/marker';
 import { canonicalizeName } from '../server/src/pep/name';
 import { parseRequirement } from '../server/src/pep/requirement';
@@ -23,7 +24,10 @@ export interface Scenario {
   id: string;
   packages: IndexPackage[];
   requirements: string[];
-  /** The features the generator put in (`yanked`, `prerelease`, `requires-python`, `extra`, `marker`, `deep-conflict`, ...). */
+  /**
+   * The features the generator put in (`yanked`, `prerelease`, `requires-python`, `extra`, `marker`, `deep-conflict`,
+   * ...).
+   */
   features: string[];
 }
 
@@ -79,7 +83,26 @@ function specifierWith(r: () => number, versions: readonly string[]): string {
   const finals = versions.filter((v) => !Version.parse(v)!.isPrerelease);
   const v = r() < 0.85 && finals.length > 0 ? pick(r, finals) : pick(r, VERSION_POOL);
   const major = v.split('.')[0]!;
-  const op = pick(r, ['', '', '', '', '>=', '>=', '>=', '<=', '<', '>', '==', '!=', '!=', '~=', '==*', '!=*', '===', 'range']);
+  const op = pick(r, [
+    '',
+    '',
+    '',
+    '',
+    '>=',
+    '>=',
+    '>=',
+    '<=',
+    '<',
+    '>',
+    '==',
+    '!=',
+    '!=',
+    '~=',
+    '==*',
+    '!=*',
+    '===',
+    'range',
+  ]);
   switch (op) {
     case '':
       return '';
@@ -119,7 +142,9 @@ function generateScenario(i: number, seed: number): Scenario {
   // Releases per package, oldest first.
   const releases: string[][] = names.map(() => {
     const k = 1 + Math.floor(r() * 6);
-    const vs = shuffled(r, VERSION_POOL).slice(0, k).sort((a, b) => Version.parse(a)!.compare(Version.parse(b)!));
+    const vs = shuffled(r, VERSION_POOL)
+      .slice(0, k)
+      .sort((a, b) => Version.parse(a)!.compare(Version.parse(b)!));
     const roll = r();
     if (roll < 0.15) {
       const top = Version.parse(vs[vs.length - 1]!)!;
@@ -191,7 +216,9 @@ function generateScenario(i: number, seed: number): Scenario {
       const rel = releases[j]!;
       if (rel.length < 2) continue;
       const newest = rel[rel.length - 1]!;
-      for (const p of packages) if (p.name === names[j] && p.version === newest) p.dependencies = [...(p.dependencies ?? []), `${names[n - 1]}>=99`];
+      for (const p of packages)
+        if (p.name === names[j] && p.version === newest)
+          p.dependencies = [...(p.dependencies ?? []), `${names[n - 1]}>=99`];
     }
     features.add('backtrack');
   }
@@ -234,11 +261,17 @@ export function violations(
   const out: string[] = [];
   const python = Version.parse(env['python_full_version']!)!;
   const release = (name: string, version: string): IndexPackage | undefined =>
-    packages.find((p) => canonicalizeName(p.name) === name && Version.parse(p.version)!.equals(Version.parse(version)!));
+    packages.find(
+      (p) => canonicalizeName(p.name) === name && Version.parse(p.version)!.equals(Version.parse(version)!),
+    );
   const holds = (marker: string, extra: string): boolean => markerTextHolds(marker, env, extra);
   const extrasOf = new Map<string, Set<string>>();
   const checked = new Set<string>();
-  const queue: Array<{ text: string; from: string; extra: string }> = requirements.map((text) => ({ text, from: 'requirements.txt', extra: '' }));
+  const queue: Array<{ text: string; from: string; extra: string }> = requirements.map((text) => ({
+    text,
+    from: 'requirements.txt',
+    extra: '',
+  }));
   const visit = (name: string): void => {
     const v = versions.get(name)!;
     const rel = release(name, v);
@@ -246,9 +279,12 @@ export function violations(
       out.push(`${name} ${v} is not a release of the index`);
       return;
     }
-    if (rel.requiresPython && !SpecifierSet.parse(rel.requiresPython).contains(python, true)) out.push(`${name} ${v} requires Python ${rel.requiresPython}`);
-    if (rel.tag && !WHEEL_TAGS.find((t) => t.tag === rel.tag)?.fitsLinuxCp311) out.push(`${name} ${v} has only a ${rel.tag} wheel`);
-    for (const d of rel.dependencies ?? []) for (const extra of ['', ...(extrasOf.get(name) ?? [])]) queue.push({ text: d, from: `${name} ${v}`, extra });
+    if (rel.requiresPython && !SpecifierSet.parse(rel.requiresPython).contains(python, true))
+      out.push(`${name} ${v} requires Python ${rel.requiresPython}`);
+    if (rel.tag && !WHEEL_TAGS.find((t) => t.tag === rel.tag)?.fitsLinuxCp311)
+      out.push(`${name} ${v} has only a ${rel.tag} wheel`);
+    for (const d of rel.dependencies ?? [])
+      for (const extra of ['', ...(extrasOf.get(name) ?? [])]) queue.push({ text: d, from: `${name} ${v}`, extra });
   };
   while (queue.length > 0) {
     const { text, from, extra } = queue.shift()!;
@@ -260,20 +296,23 @@ export function violations(
       out.push(`${from} needs ${text}, which is not installed`);
       continue;
     }
-    if (!SpecifierSet.parse(req.specifier).contains(Version.parse(v)!, true)) out.push(`${from} needs ${text}, but ${name} ${v} is installed`);
+    if (!SpecifierSet.parse(req.specifier).contains(Version.parse(v)!, true))
+      out.push(`${from} needs ${text}, but ${name} ${v} is installed`);
     const want = extrasOf.get(name) ?? new Set<string>();
     let grew = false;
-    for (const x of req.extras.map(canonicalizeName)) if (!want.has(x)) {
-      want.add(x);
-      grew = true;
-    }
+    for (const x of req.extras.map(canonicalizeName))
+      if (!want.has(x)) {
+        want.add(x);
+        grew = true;
+      }
     extrasOf.set(name, want);
     if (!checked.has(name)) {
       checked.add(name);
       visit(name);
     } else if (grew) {
       const rel = release(name, v);
-      for (const d of rel?.dependencies ?? []) for (const x of want) queue.push({ text: d, from: `${name} ${v}`, extra: x });
+      for (const d of rel?.dependencies ?? [])
+        for (const x of want) queue.push({ text: d, from: `${name} ${v}`, extra: x });
     }
   }
   for (const name of versions.keys()) if (!checked.has(name)) out.push(`${name} is installed but nothing requires it`);
@@ -283,16 +322,106 @@ export function violations(
 // --- An ML-like stack of about 100 packages ------------------------------------------------------
 
 const ML_NAMES = [
-  'torch', 'tensorflow', 'transformers', 'jax', 'scikit-learn', 'pandas', 'lightning', 'keras', 'datasets', 'accelerate',
-  'diffusers', 'xgboost', 'lightgbm', 'optuna', 'mlflow', 'wandb', 'ray', 'torchvision', 'torchaudio', 'sentence-transformers',
-  'peft', 'evaluate', 'tokenizers', 'safetensors', 'huggingface-hub', 'jaxlib', 'flax', 'optax', 'orbax', 'chex',
-  'tensorboard', 'tf-keras', 'onnx', 'onnxruntime', 'scipy', 'numpy', 'matplotlib', 'seaborn', 'statsmodels', 'sympy',
-  'networkx', 'pillow', 'opencv-python', 'imageio', 'scikit-image', 'numba', 'llvmlite', 'pyarrow', 'polars', 'fsspec',
-  'aiohttp', 'requests', 'urllib3', 'certifi', 'idna', 'charset-normalizer', 'tqdm', 'pyyaml', 'regex', 'filelock',
-  'packaging', 'typing-extensions', 'protobuf', 'grpcio', 'absl-py', 'h5py', 'ml-dtypes', 'opt-einsum', 'wrapt', 'gast',
-  'termcolor', 'flatbuffers', 'astunparse', 'six', 'jinja2', 'markupsafe', 'click', 'rich', 'pygments', 'markdown-it-py',
-  'mdurl', 'pydantic', 'pydantic-core', 'annotated-types', 'attrs', 'multidict', 'yarl', 'frozenlist', 'aiosignal', 'psutil',
-  'joblib', 'threadpoolctl', 'cloudpickle', 'dill', 'multiprocess', 'xxhash', 'python-dateutil', 'pytz', 'tzdata', 'kiwisolver',
+  'torch',
+  'tensorflow',
+  'transformers',
+  'jax',
+  'scikit-learn',
+  'pandas',
+  'lightning',
+  'keras',
+  'datasets',
+  'accelerate',
+  'diffusers',
+  'xgboost',
+  'lightgbm',
+  'optuna',
+  'mlflow',
+  'wandb',
+  'ray',
+  'torchvision',
+  'torchaudio',
+  'sentence-transformers',
+  'peft',
+  'evaluate',
+  'tokenizers',
+  'safetensors',
+  'huggingface-hub',
+  'jaxlib',
+  'flax',
+  'optax',
+  'orbax',
+  'chex',
+  'tensorboard',
+  'tf-keras',
+  'onnx',
+  'onnxruntime',
+  'scipy',
+  'numpy',
+  'matplotlib',
+  'seaborn',
+  'statsmodels',
+  'sympy',
+  'networkx',
+  'pillow',
+  'opencv-python',
+  'imageio',
+  'scikit-image',
+  'numba',
+  'llvmlite',
+  'pyarrow',
+  'polars',
+  'fsspec',
+  'aiohttp',
+  'requests',
+  'urllib3',
+  'certifi',
+  'idna',
+  'charset-normalizer',
+  'tqdm',
+  'pyyaml',
+  'regex',
+  'filelock',
+  'packaging',
+  'typing-extensions',
+  'protobuf',
+  'grpcio',
+  'absl-py',
+  'h5py',
+  'ml-dtypes',
+  'opt-einsum',
+  'wrapt',
+  'gast',
+  'termcolor',
+  'flatbuffers',
+  'astunparse',
+  'six',
+  'jinja2',
+  'markupsafe',
+  'click',
+  'rich',
+  'pygments',
+  'markdown-it-py',
+  'mdurl',
+  'pydantic',
+  'pydantic-core',
+  'annotated-types',
+  'attrs',
+  'multidict',
+  'yarl',
+  'frozenlist',
+  'aiosignal',
+  'psutil',
+  'joblib',
+  'threadpoolctl',
+  'cloudpickle',
+  'dill',
+  'multiprocess',
+  'xxhash',
+  'python-dateutil',
+  'pytz',
+  'tzdata',
+  'kiwisolver',
 ];
 
 /**
@@ -315,7 +444,9 @@ export function mlStack(seed = 11): { packages: IndexPackage[]; requirements: st
     return [...set].sort((a, b) => a - b);
   });
   // Every project is needed by someone above it, so the closure of the roots is the whole list.
-  for (let j = 15; j < n; j++) if (!dependsOn.some((d) => d.includes(j))) dependsOn[Math.max(0, j - 1 - Math.floor(r() * Math.min(j, 10)))]!.push(j);
+  for (let j = 15; j < n; j++)
+    if (!dependsOn.some((d) => d.includes(j)))
+      dependsOn[Math.max(0, j - 1 - Math.floor(r() * Math.min(j, 10)))]!.push(j);
   const packages: IndexPackage[] = [];
   for (let i = 0; i < n; i++) {
     VERSIONS.forEach((version, vi) => {
@@ -326,7 +457,12 @@ export function mlStack(seed = 11): { packages: IndexPackage[]; requirements: st
         return `${ML_NAMES[j]}>=${lo}${cap}`;
       });
       if (r() < 0.2) deps.push(`${ML_NAMES[Math.min(n - 1, i + 1)]}; python_version < "3.8"`);
-      packages.push({ name: ML_NAMES[i]!, version, dependencies: deps, ...(vi === 0 ? { requiresPython: '>=3.8' } : {}) });
+      packages.push({
+        name: ML_NAMES[i]!,
+        version,
+        dependencies: deps,
+        ...(vi === 0 ? { requiresPython: '>=3.8' } : {}),
+      });
     });
   }
   const requirements = ML_NAMES.slice(0, 15).map((name, i) => (i % 3 === 0 ? `${name}>=1.1` : name));

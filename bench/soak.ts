@@ -1,15 +1,41 @@
-// The 5,000-edit editing session (issue 10): hover, completion, code action and link latency per kind, ranges checked against their versions, memory.
+// The 5,000-edit editing session (issue 10): hover, completion, code action and link latency per kind, ranges checked
+// against their versions, memory.
 import { startPackageIndex } from '../test/helpers/package-index';
 import { soak, type SoakResult } from '../test/helpers/soak';
 
-const PACKAGES = ['numpy', 'scipy', 'pandas', 'torch', 'torchvision', 'transformers', 'tokenizers', 'accelerate', 'datasets', 'pydantic', 'fastapi', 'uvicorn', 'requests', 'rich', 'tqdm', 'protobuf'];
+const PACKAGES = [
+  'numpy',
+  'scipy',
+  'pandas',
+  'torch',
+  'torchvision',
+  'transformers',
+  'tokenizers',
+  'accelerate',
+  'datasets',
+  'pydantic',
+  'fastapi',
+  'uvicorn',
+  'requests',
+  'rich',
+  'tqdm',
+  'protobuf',
+];
 
 /** The session offline and over a loopback index (so that the index stage runs in the pauses). */
-export async function benchSoak(edits = 5000): Promise<Record<string, Omit<SoakResult, 'stderr'> & { stderrLines: number }>> {
+export async function benchSoak(
+  edits = 5000,
+): Promise<Record<string, Omit<SoakResult, 'stderr'> & { stderrLines: number }>> {
   const out: Record<string, Omit<SoakResult, 'stderr'> & { stderrLines: number }> = {};
-  const summarize = ({ stderr, ...rest }: SoakResult) => ({ ...rest, outOfRange: rest.outOfRange.slice(0, 5), stderrLines: stderr ? stderr.split('\n').length : 0 });
+  const summarize = ({ stderr, ...rest }: SoakResult) => ({
+    ...rest,
+    outOfRange: rest.outOfRange.slice(0, 5),
+    stderrLines: stderr ? stderr.split('\n').length : 0,
+  });
   out.offline = summarize(await soak({ edits }));
-  const index = await startPackageIndex(PACKAGES.flatMap((name) => ['1.0.0', '2.0.0'].map((version) => ({ name, version }))));
+  const index = await startPackageIndex(
+    PACKAGES.flatMap((name) => ['1.0.0', '2.0.0'].map((version) => ({ name, version }))),
+  );
   try {
     out['loopback index'] = summarize(await soak({ edits, indexUrl: index.url }));
   } finally {

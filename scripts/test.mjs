@@ -16,11 +16,21 @@ function testFiles(dir) {
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
     // Only bundles whose source still exists: a deleted test must not keep running from a stale bundle.
-    return statSync(p).isDirectory() ? testFiles(p) : n.endsWith('.test.js') && existsSync(p.replace(/^out[\\/]/, '').replace(/\.js$/, '.ts')) ? [p] : [];
+    return statSync(p).isDirectory()
+      ? testFiles(p)
+      : n.endsWith('.test.js') && existsSync(p.replace(/^out[\\/]/, '').replace(/\.js$/, '.ts'))
+        ? [p]
+        : [];
   });
 }
 const only = process.env.TEST_ONLY; // a substring of test file paths, to run a few while developing
 const files = layers.flatMap((l) => testFiles(join('out/test', l))).filter((f) => !only || f.includes(only));
-if (files.length === 0) { console.error('no test files found'); process.exit(1); }
-r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env: { ...process.env, PIP_CONFIG_FILE: '/dev/null' } });
+if (files.length === 0) {
+  console.error('no test files found');
+  process.exit(1);
+}
+r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, PIP_CONFIG_FILE: '/dev/null' },
+});
 process.exit(r.status ?? 1);

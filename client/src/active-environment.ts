@@ -1,4 +1,5 @@
-// The active environment: kept in workspaceState, shown in the status bar, put into new terminals (environment variable collection), and told to the Python extension and the language server.
+// The active environment: kept in workspaceState, shown in the status bar, put into new terminals (environment variable
+// collection), and told to the Python extension and the language server.
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import { activationVariables, readEnvironment, type PythonEnvironment } from './environments';
@@ -35,10 +36,14 @@ export class ActiveEnvironment implements vscode.Disposable {
     this.item.command = 'stackDoctor.activateEnvironment';
     this.render();
     this.item.show();
-    // A (re)started server holds no environment: tell it again. Not in an untrusted workspace, where it runs no interpreter of ours.
-    this.subscriptions.push(this.item, server.onDidStart(() => {
-      if (vscode.workspace.isTrusted) void this.notifyServer(false);
-    }));
+    // A (re)started server holds no environment: tell it again. Not in an untrusted workspace, where it runs no
+    // interpreter of ours.
+    this.subscriptions.push(
+      this.item,
+      server.onDidStart(() => {
+        if (vscode.workspace.isTrusted) void this.notifyServer(false);
+      }),
+    );
   }
 
   /** The active environment, or undefined. */
@@ -79,20 +84,33 @@ export class ActiveEnvironment implements vscode.Disposable {
    */
   async activate(env: PythonEnvironment): Promise<string[]> {
     this.current = env;
-    await this.context.workspaceState.update(STATE_KEY, { prefix: env.prefix, source: env.source } satisfies StoredEnvironment);
+    await this.context.workspaceState.update(STATE_KEY, {
+      prefix: env.prefix,
+      source: env.source,
+    } satisfies StoredEnvironment);
     this.applyVariables(env);
     this.render();
     this.output.info(`Activated ${env.name} (${env.prefix}, Python ${env.version ?? 'unknown'}).`);
     const warnings: string[] = [];
-    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(env.prefix)) ?? vscode.workspace.workspaceFolders?.[0];
+    const folder =
+      vscode.workspace.getWorkspaceFolder(vscode.Uri.file(env.prefix)) ?? vscode.workspace.workspaceFolders?.[0];
     try {
       const how = await tellPythonExtension(env.python, folder);
-      if (how !== 'not-installed') this.output.info(`Told the Python extension (${how === 'api' ? 'its environments API' : 'python.defaultInterpreterPath'}).`);
+      if (how !== 'not-installed')
+        this.output.info(
+          `Told the Python extension (${how === 'api' ? 'its environments API' : 'python.defaultInterpreterPath'}).`,
+        );
     } catch (error) {
-      warnings.push(`the Python extension could not be told (${error instanceof Error ? error.message : String(error)})`);
+      warnings.push(
+        `the Python extension could not be told (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
     const told = await this.notifyServer(true);
-    if (!told) warnings.push('the language server is not running, so diagnostics will use this environment once it starts (Stack Doctor: Restart Language Server)');
+    if (!told)
+      warnings.push(
+        'the language server is not running, so diagnostics will use this ' +
+          'environment once it starts (Stack Doctor: Restart Language Server)',
+      );
     return warnings;
   }
 
@@ -115,25 +133,35 @@ export class ActiveEnvironment implements vscode.Disposable {
       [vscode.EnvironmentVariableMutatorType.Append]: 'append',
       [vscode.EnvironmentVariableMutatorType.Prepend]: 'prepend',
     };
-    this.context.environmentVariableCollection.forEach((variable, mutator) => out.push({ variable, value: mutator.value, type: types[mutator.type] ?? 'replace' }));
+    this.context.environmentVariableCollection.forEach((variable, mutator) =>
+      out.push({ variable, value: mutator.value, type: types[mutator.type] ?? 'replace' }),
+    );
     return out;
   }
 
   /** The status bar item's text and tooltip. */
   statusBar(): { text: string; tooltip: string; command: string } {
-    return { text: this.item.text, tooltip: typeof this.item.tooltip === 'string' ? this.item.tooltip : '', command: 'stackDoctor.activateEnvironment' };
+    return {
+      text: this.item.text,
+      tooltip: typeof this.item.tooltip === 'string' ? this.item.tooltip : '',
+      command: 'stackDoctor.activateEnvironment',
+    };
   }
 
   dispose(): void {
     for (const s of this.subscriptions) s.dispose();
   }
 
-  /** PATH first, then the variables `activate` sets; those it removes are emptied when the host has them (Python treats empty as unset). */
+  /**
+   * PATH first, then the variables `activate` sets; those it removes are emptied when the host has them (Python treats
+   * empty as unset).
+   */
   private applyVariables(env: PythonEnvironment): void {
     const collection = this.context.environmentVariableCollection;
     const activation = activationVariables(env);
     collection.clear();
-    collection.description = `Activates the ${env.kind === 'venv' ? 'virtual' : 'conda'} environment ${env.name} (${env.prefix})`;
+    collection.description =
+      `Activates the ${env.kind === 'venv' ? 'virtual' : 'conda'} ` + `environment ${env.name} (${env.prefix})`;
     collection.prepend('PATH', activation.pathPrepend.join(nodePath.delimiter) + nodePath.delimiter);
     for (const [variable, value] of Object.entries(activation.set)) collection.replace(variable, value);
     for (const variable of activation.unset) if (process.env[variable] !== undefined) collection.replace(variable, '');
@@ -143,22 +171,30 @@ export class ActiveEnvironment implements vscode.Disposable {
     const env = this.current;
     if (env) {
       this.item.text = `$(package) ${env.name}${env.version ? ` (${env.version})` : ''}`;
-      this.item.tooltip = `Stack Doctor: ${env.kind === 'venv' ? 'virtual' : 'conda'} environment ${env.name}, Python ${env.version ?? 'version unknown'}\n${env.prefix}\nClick to activate another.`;
+      this.item.tooltip =
+        `Stack Doctor: ${env.kind === 'venv' ? 'virtual' : 'conda'} environment ${env.name}, ` +
+        `Python ${env.version ?? 'version unknown'}\n${env.prefix}\nClick to activate another.`;
     } else {
       this.item.text = '$(package) No environment';
       this.item.tooltip = 'Stack Doctor: no environment is active. Click to activate one.';
     }
   }
 
-  /** Sends the active interpreter (or null) to the server; false when it is not running. `log`: say so in the output. */
+  /**
+   * Sends the active interpreter (or null) to the server; false when it is not running. `log`: say so in the output.
+   */
   private async notifyServer(log: boolean): Promise<boolean> {
     const python = this.current?.python ?? null;
     try {
       const sent = await this.server.notify('stackDoctor/activeEnvironment', { python });
-      if (!sent && log) this.output.warn('The language server is not running; it is told the active environment when it starts.');
+      if (!sent && log)
+        this.output.warn('The language server is not running; it is told the active environment when it starts.');
       return sent;
     } catch (error) {
-      this.output.warn(`Telling the language server the active environment failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.output.warn(
+        `Telling the language server the active environment failed: ` +
+          `${error instanceof Error ? error.message : String(error)}`,
+      );
       return false;
     }
   }

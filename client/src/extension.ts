@@ -1,4 +1,5 @@
-// Extension entry: creates the output channel, starts the language server, restores the active environment, shows the machine profile and registers the command table; wiring only.
+// Extension entry: creates the output channel, starts the language server, restores the active environment, shows the
+// machine profile and registers the command table; wiring only.
 import * as vscode from 'vscode';
 import { ActiveEnvironment, type VariableEntry } from './active-environment';
 import { registerCommands } from './commands/index';
@@ -29,10 +30,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<StackD
   server = controller;
   const environments = new ActiveEnvironment(context, controller, output);
   const profile = new MachineProfileStatus();
-  context.subscriptions.push(output, environments, profile, ...registerCommands({ server: controller, output, environments, cliPath: context.asAbsolutePath('dist/cli.js') }));
+  context.subscriptions.push(
+    output,
+    environments,
+    profile,
+    ...registerCommands({ server: controller, output, environments, cliPath: context.asAbsolutePath('dist/cli.js') }),
+  );
   // Trust changes how the server may behave (interpreters, indexes), so it starts again with `trusted: true`.
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void controller.restart()));
-  await environments.restore().catch((error: unknown) => output.warn(`Restoring the active environment: ${error instanceof Error ? error.message : String(error)}`));
+  await environments
+    .restore()
+    .catch((error: unknown) =>
+      output.warn(`Restoring the active environment: ${error instanceof Error ? error.message : String(error)}`),
+    );
   await controller.start().catch(() => undefined); // logged by the controller; Restart Language Server retries
   return {
     activeEnvironment: () => environments.environment,

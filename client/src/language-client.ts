@@ -1,4 +1,5 @@
-// Builds the Stack Doctor LanguageClient: server module, document selector, watched files, initialization options, crash handling.
+// Builds the Stack Doctor LanguageClient: server module, document selector, watched files, initialization options,
+// crash handling.
 import * as vscode from 'vscode';
 import {
   CloseAction,
@@ -22,9 +23,19 @@ import { workspaceGlobs } from '../../server/src/workspace/file-kinds';
  * languageclient would show as an error notification; the editor simply gets no result instead.
  */
 class StackDoctorClient extends LanguageClient {
-  override handleFailedRequest<T>(type: MessageSignature, token: CancellationToken | undefined, error: unknown, defaultValue: T, showNotification?: boolean, throwOnCancel?: boolean): T {
+  override handleFailedRequest<T>(
+    type: MessageSignature,
+    token: CancellationToken | undefined,
+    error: unknown,
+    defaultValue: T,
+    showNotification?: boolean,
+    throwOnCancel?: boolean,
+  ): T {
     if (this.state !== State.Running) {
-      this.debug(`${type.method} dropped while the server is stopping: ${error instanceof Error ? error.message : String(error)}`);
+      this.debug(
+        `${type.method} dropped while the server is stopping: ` +
+          `${error instanceof Error ? error.message : String(error)}`,
+      );
       return defaultValue;
     }
     return super.handleFailedRequest(type, token, error, defaultValue, showNotification, throwOnCancel);
@@ -60,26 +71,41 @@ export function initializationOptions(storagePath: string): Record<string, unkno
   };
 }
 
-/** languageclient's own crash policy (restart, at most 4 times in 3 minutes), with each decision written to the output channel. */
+/**
+ * languageclient's own crash policy (restart, at most 4 times in 3 minutes), with each decision written to the output
+ * channel.
+ */
 function loggingErrorHandler(client: () => LanguageClient, output: vscode.LogOutputChannel): ErrorHandler {
   let policy: ErrorHandler | undefined;
   const fallback = (): ErrorHandler => (policy ??= client().createDefaultErrorHandler(4));
   return {
     async error(error, message, count): Promise<ErrorHandlerResult> {
       const result = await fallback().error(error, message, count);
-      output.error(`Connection error (${count ?? 1}): ${error.message}; ${result.action === ErrorAction.Shutdown ? 'shutting the server down' : 'continuing'}.`);
+      output.error(
+        `Connection error (${count ?? 1}): ${error.message}; ` +
+          `${result.action === ErrorAction.Shutdown ? 'shutting the server down' : 'continuing'}.`,
+      );
       return result;
     },
     async closed(): Promise<CloseHandlerResult> {
       const result = await fallback().closed();
-      if (result.action === CloseAction.Restart) output.warn('The Stack Doctor language server stopped unexpectedly; restarting it.');
-      else output.error(result.message ?? 'The Stack Doctor language server stopped unexpectedly and will not be restarted. Run "Stack Doctor: Restart Language Server" to start it again.');
+      if (result.action === CloseAction.Restart)
+        output.warn('The Stack Doctor language server stopped unexpectedly; restarting it.');
+      else
+        output.error(
+          result.message ??
+            'The Stack Doctor language server stopped unexpectedly and will not be ' +
+              'restarted. Run "Stack Doctor: Restart Language Server" to start it again.',
+        );
       return result;
     },
   };
 }
 
-export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+export function createLanguageClient(
+  context: vscode.ExtensionContext,
+  output: vscode.LogOutputChannel,
+): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },

@@ -1,11 +1,15 @@
-// The machine diagnostics are judged against: the stackDoctor.profile setting (read, checked, written), the profile files of the workspace, this machine's profile from the bundled CLI, and the status bar item.
+// The machine diagnostics are judged against: the stackDoctor.profile setting (read, checked, written), the profile
+// files of the workspace, this machine's profile from the bundled CLI, and the status bar item.
 import { readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import { validateProfile, type MachineProfile } from '../../server/src/system/profile';
 import { EnvironmentError, runProcess, type RunContext } from './environments';
 
-/** Where profiles are looked for in the workspace, and what is skipped (environments and packages are large and hold none of ours). */
+/**
+ * Where profiles are looked for in the workspace, and what is skipped (environments and packages are large and hold
+ * none of ours).
+ */
 const PROFILE_GLOB = '{**/*.profile.json,**/stack-doctor-profile*.json,**/.stack-doctor/*.json}';
 const EXCLUDE_GLOB = '**/{node_modules,.venv,venv,.conda,.git,__pycache__}/**';
 const MAX_FOUND = 200;
@@ -19,7 +23,10 @@ export interface ProfileFile {
   problem?: string;
 }
 
-/** The first local workspace folder: relative paths (in the setting, in a command's options) are taken from here, as the server's working folder. */
+/**
+ * The first local workspace folder: relative paths (in the setting, in a command's options) are taken from here, as the
+ * server's working folder.
+ */
 function baseFolder(): string {
   return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath ?? process.cwd();
 }
@@ -34,18 +41,28 @@ export function profileName(file: string): string {
   return nodePath.basename(file).replace(/(\.profile)?\.json$/i, '') || nodePath.basename(file);
 }
 
-/** Parses and checks profile text as the server will (`os` and `arch` strings, the shapes of the other fields); an EnvironmentError says what is wrong. */
+/**
+ * Parses and checks profile text as the server will (`os` and `arch` strings, the shapes of the other fields); an
+ * EnvironmentError says what is wrong.
+ */
 export function parseProfile(text: string, display: string): MachineProfile {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new EnvironmentError('invalid-request', `${display} is not valid JSON (${(e as Error).message}), so it is not a machine profile.`);
+    throw new EnvironmentError(
+      'invalid-request',
+      `${display} is not valid JSON (${(e as Error).message}), so it is not a machine profile.`,
+    );
   }
   try {
     return validateProfile(data, 'the file');
   } catch (e) {
-    throw new EnvironmentError('invalid-request', `${display} is not a usable machine profile: ${(e as Error).message}. A profile is the JSON that \`stack-doctor probe\` prints ("Save this machine's profile…" writes one).`);
+    throw new EnvironmentError(
+      'invalid-request',
+      `${display} is not a usable machine profile: ${(e as Error).message}. A profile is the ` +
+        `JSON that \`stack-doctor probe\` prints ("Save this machine's profile…" writes one).`,
+    );
   }
 }
 
@@ -57,7 +74,10 @@ export function readProfileFile(file: string): MachineProfile {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new EnvironmentError('invalid-request', code === 'ENOENT' ? `${display} does not exist.` : `${display} cannot be read (${(e as Error).message}).`);
+    throw new EnvironmentError(
+      'invalid-request',
+      code === 'ENOENT' ? `${display} does not exist.` : `${display} cannot be read (${(e as Error).message}).`,
+    );
   }
   return parseProfile(text, display);
 }
@@ -71,13 +91,23 @@ export function inspectProfileFile(file: string): ProfileFile {
   }
 }
 
-/** The profile files of the workspace (`*.profile.json`, `stack-doctor-profile*.json`, `.stack-doctor/*.json`), sorted, each read and checked. */
+/**
+ * The profile files of the workspace (`*.profile.json`, `stack-doctor-profile*.json`, `.stack-doctor/*.json`), sorted,
+ * each read and checked.
+ */
 export async function findProfileFiles(token?: vscode.CancellationToken): Promise<ProfileFile[]> {
   const uris = await vscode.workspace.findFiles(PROFILE_GLOB, EXCLUDE_GLOB, MAX_FOUND, token);
-  return uris.filter((u) => u.scheme === 'file').map((u) => u.fsPath).sort().map(inspectProfileFile);
+  return uris
+    .filter((u) => u.scheme === 'file')
+    .map((u) => u.fsPath)
+    .sort()
+    .map(inspectProfileFile);
 }
 
-/** One line about the machine a profile describes: `linux x86_64 · glibc 2.35 · Python 3.11.7 · NVIDIA driver 470.57.02 (CUDA 11.4; Tesla T4)`. */
+/**
+ * One line about the machine a profile describes: `linux x86_64 · glibc 2.35 · Python 3.11.7 · NVIDIA driver 470.57.02
+ * (CUDA 11.4; Tesla T4)`.
+ */
 export function describeProfile(p: MachineProfile): string {
   const parts = [`${p.os} ${p.arch}`];
   if (p.distro) parts.push(`${p.distro.id} ${p.distro.version}`);
@@ -92,7 +122,10 @@ export function describeProfile(p: MachineProfile): string {
   return parts.join(' · ');
 }
 
-/** The stackDoctor.profile setting as it applies here ('' : this machine). In an untrusted workspace VS Code leaves out the workspace's value. */
+/**
+ * The stackDoctor.profile setting as it applies here ('' : this machine). In an untrusted workspace VS Code leaves out
+ * the workspace's value.
+ */
 export function profileSetting(): string {
   return vscode.workspace.getConfiguration('stackDoctor').get<string>('profile', '').trim();
 }
@@ -103,13 +136,16 @@ export function profileSetting(): string {
  */
 export async function writeProfileSetting(file: string | null): Promise<void> {
   const config = vscode.workspace.getConfiguration('stackDoctor');
-  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  const target = vscode.workspace.workspaceFolders?.length
+    ? vscode.ConfigurationTarget.Workspace
+    : vscode.ConfigurationTarget.Global;
   if (file !== null) {
     await config.update('profile', file, target);
     return;
   }
   const userValue = config.inspect<string>('profile')?.globalValue;
-  const shadow = target === vscode.ConfigurationTarget.Workspace && typeof userValue === 'string' && userValue.trim() !== '';
+  const shadow =
+    target === vscode.ConfigurationTarget.Workspace && typeof userValue === 'string' && userValue.trim() !== '';
   await config.update('profile', shadow ? '' : undefined, target);
 }
 
@@ -117,20 +153,38 @@ export async function writeProfileSetting(file: string | null): Promise<void> {
  * This machine's profile from the bundled CLI (`stack-doctor probe`, with `--python` when an interpreter is given),
  * run on the extension host's own Node with an argument array; its output is checked as any profile.
  */
-export async function probeThisMachine(cli: string, python: string | undefined, run: RunContext): Promise<{ profile: MachineProfile; json: string }> {
+export async function probeThisMachine(
+  cli: string,
+  python: string | undefined,
+  run: RunContext,
+): Promise<{ profile: MachineProfile; json: string }> {
   const args = [cli, 'probe', ...(python ? ['--python', python] : [])];
   // In desktop VS Code the host's executable is Electron: this makes it behave as plain Node.
   const env = { ...(run.env ?? process.env), ELECTRON_RUN_AS_NODE: '1' };
-  const result = await runProcess(process.execPath, args, { ...run, env, captureStdout: true, timeoutMs: run.timeoutMs ?? PROBE_TIMEOUT_MS, tailLines: 20 });
+  const result = await runProcess(process.execPath, args, {
+    ...run,
+    env,
+    captureStdout: true,
+    timeoutMs: run.timeoutMs ?? PROBE_TIMEOUT_MS,
+    tailLines: 20,
+  });
   if (result.exitCode !== 0) {
-    const said = result.lastLines.filter((l) => l.startsWith('stack-doctor:')).join(' ') || result.lastLines.slice(-3).join(' ');
-    throw new EnvironmentError('failed', `stack-doctor probe exited with ${result.exitCode}${said ? `: ${said}` : ''}.`, { command: [process.execPath, ...args], exitCode: result.exitCode, lastLines: result.lastLines });
+    const said =
+      result.lastLines.filter((l) => l.startsWith('stack-doctor:')).join(' ') || result.lastLines.slice(-3).join(' ');
+    throw new EnvironmentError(
+      'failed',
+      `stack-doctor probe exited with ${result.exitCode}${said ? `: ${said}` : ''}.`,
+      { command: [process.execPath, ...args], exitCode: result.exitCode, lastLines: result.lastLines },
+    );
   }
   const profile = parseProfile(result.stdout, 'The output of stack-doctor probe');
   return { profile, json: `${JSON.stringify(profile, null, 2)}\n` };
 }
 
-/** The status bar item "$(server) <profile | This machine>": which machine the diagnostics are judged against; a click runs Select Machine Profile. */
+/**
+ * The status bar item "$(server) <profile | This machine>": which machine the diagnostics are judged against; a click
+ * runs Select Machine Profile.
+ */
 export class MachineProfileStatus implements vscode.Disposable {
   static readonly command = 'stackDoctor.selectProfile';
   private readonly item: vscode.StatusBarItem;
@@ -154,15 +208,23 @@ export class MachineProfileStatus implements vscode.Disposable {
 
   /** The item's text, tooltip and command. */
   statusBar(): { text: string; tooltip: string; command: string } {
-    return { text: this.item.text, tooltip: typeof this.item.tooltip === 'string' ? this.item.tooltip : '', command: MachineProfileStatus.command };
+    return {
+      text: this.item.text,
+      tooltip: typeof this.item.tooltip === 'string' ? this.item.tooltip : '',
+      command: MachineProfileStatus.command,
+    };
   }
 
-  /** Shows the setting as it is now (the profile file is read again: the server reads it on each settings change too). */
+  /**
+   * Shows the setting as it is now (the profile file is read again: the server reads it on each settings change too).
+   */
   render(): void {
     const setting = profileSetting();
     if (!setting) {
       this.item.text = '$(server) This machine';
-      this.item.tooltip = 'Stack Doctor judges diagnostics against this machine (its OS, libc, Python, system libraries and NVIDIA driver, as probed).\nClick to judge against a machine profile instead, e.g. of a GPU server.';
+      this.item.tooltip =
+        'Stack Doctor judges diagnostics against this machine (its OS, libc, Python, system libraries and ' +
+        'NVIDIA driver, as probed).\nClick to judge against a machine profile instead, e.g. of a GPU server.';
       return;
     }
     const file = resolveProfilePath(setting);
@@ -170,10 +232,14 @@ export class MachineProfileStatus implements vscode.Disposable {
     const name = profileName(file);
     if (profile) {
       this.item.text = `$(server) ${name}`;
-      this.item.tooltip = `Stack Doctor judges diagnostics against the machine profile ${vscode.workspace.asRelativePath(file)}: ${describeProfile(profile)}.\nClick to choose another machine.`;
+      this.item.tooltip =
+        `Stack Doctor judges diagnostics against the machine profile ${vscode.workspace.asRelativePath(file)}: ` +
+        `${describeProfile(profile)}.\nClick to choose another machine.`;
     } else {
       this.item.text = `$(warning) ${name}`;
-      this.item.tooltip = `Stack Doctor: the machine profile cannot be used, so diagnostics are judged against this machine. ${problem ?? ''}\nClick to choose another machine.`;
+      this.item.tooltip =
+        `Stack Doctor: the machine profile cannot be used, so diagnostics are judged ` +
+        `against this machine. ${problem ?? ''}\nClick to choose another machine.`;
     }
   }
 

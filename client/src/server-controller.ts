@@ -1,4 +1,5 @@
-// Owns the running LanguageClient: starts it, serializes restarts (concurrent requests share one), and stops it on deactivation.
+// Owns the running LanguageClient: starts it, serializes restarts (concurrent requests share one), and stops it on
+// deactivation.
 import type * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 
@@ -81,7 +82,9 @@ export class ServerController implements vscode.Disposable {
     try {
       await client.start();
     } catch (error) {
-      this.output.error(`The Stack Doctor language server failed to start: ${error instanceof Error ? error.message : String(error)}`);
+      this.output.error(
+        `The Stack Doctor language server failed to start: ${error instanceof Error ? error.message : String(error)}`,
+      );
       throw error;
     }
   }
@@ -90,6 +93,7 @@ export class ServerController implements vscode.Disposable {
     const client = this.client;
     this.client = undefined;
     // dispose() stops the server (or kills it after the timeout) and unregisters the client's features.
-    if (client) await client.dispose(2000).catch((error: unknown) => this.output.warn(`Stopping the server: ${String(error)}`));
+    if (client)
+      await client.dispose(2000).catch((error: unknown) => this.output.warn(`Stopping the server: ${String(error)}`));
   }
 }

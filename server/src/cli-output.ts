@@ -14,7 +14,10 @@ interface JsonRange {
   end: Position;
 }
 
-const range = (span: Span, lines: LineIndex): JsonRange => ({ start: lines.positionAt(span.start), end: lines.positionAt(span.end) });
+const range = (span: Span, lines: LineIndex): JsonRange => ({
+  start: lines.positionAt(span.start),
+  end: lines.positionAt(span.end),
+});
 
 /** `check --format json`. */
 export function findingsJson(findings: Finding[], linesOf: LinesOf): unknown {
@@ -26,7 +29,11 @@ export function findingsJson(findings: Finding[], linesOf: LinesOf): unknown {
       code: f.code,
       message: f.message,
       related: f.related.map((r) => ({ file: r.file, range: range(r.span, linesOf(r.file)), message: r.message })),
-      fixes: f.fixes.map((x) => ({ title: x.title, edits: x.edits.map((e) => ({ file: e.file, range: range(e.span, linesOf(e.file)), newText: e.newText })), ...(x.run ? { run: x.run } : {}) })),
+      fixes: f.fixes.map((x) => ({
+        title: x.title,
+        edits: x.edits.map((e) => ({ file: e.file, range: range(e.span, linesOf(e.file)), newText: e.newText })),
+        ...(x.run ? { run: x.run } : {}),
+      })),
     })),
   };
 }
@@ -45,7 +52,12 @@ export function findingsText(findings: Finding[], linesOf: LinesOf, cwd: string)
   }
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.filter((f) => f.severity === 'warning').length;
-  lines.push(findings.length ? `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${findings.length - errors - warnings} other` : 'No problems found.');
+  lines.push(
+    findings.length
+      ? `${errors} error${errors === 1 ? '' : 's'}, ${warnings} ` +
+          `warning${warnings === 1 ? '' : 's'}, ${findings.length - errors - warnings} other`
+      : 'No problems found.',
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -55,26 +67,54 @@ const sarifLevel = { error: 'error', warning: 'warning', information: 'note', hi
 export function findingsSarif(findings: Finding[], linesOf: LinesOf, version: string): unknown {
   const region = (file: string, span: Span) => {
     const r = range(span, linesOf(file));
-    return { startLine: r.start.line + 1, startColumn: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 };
+    return {
+      startLine: r.start.line + 1,
+      startColumn: r.start.character + 1,
+      endLine: r.end.line + 1,
+      endColumn: r.end.character + 1,
+    };
   };
-  const loc = (file: string, span: Span) => ({ physicalLocation: { artifactLocation: { uri: pathToFileURL(file).toString() }, region: region(file, span) } });
+  const loc = (file: string, span: Span) => ({
+    physicalLocation: { artifactLocation: { uri: pathToFileURL(file).toString() }, region: region(file, span) },
+  });
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: { driver: { name: 'stack-doctor', version, informationUri: 'https://example.invalid/stack-doctor', rules: checks.map((c) => ({ id: c.code, shortDescription: { text: c.description }, defaultConfiguration: { level: sarifLevel[CODES[c.code]] } })) } },
-      results: findings.map((f) => ({
-        ruleId: f.code,
-        level: sarifLevel[f.severity],
-        message: { text: f.message },
-        locations: [loc(f.file, f.span)],
-        relatedLocations: f.related.map((r, i) => ({ id: i, message: { text: r.message }, ...loc(r.file, r.span) })),
-        fixes: f.fixes.filter((x) => x.edits.length).map((x) => ({
-          description: { text: x.title },
-          artifactChanges: groupByFile(x.edits).map(([file, edits]) => ({ artifactLocation: { uri: pathToFileURL(file).toString() }, replacements: edits.map((e) => ({ deletedRegion: region(file, e.span), insertedContent: { text: e.newText } })) })),
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'stack-doctor',
+            version,
+            informationUri: 'https://example.invalid/stack-doctor',
+            rules: checks.map((c) => ({
+              id: c.code,
+              shortDescription: { text: c.description },
+              defaultConfiguration: { level: sarifLevel[CODES[c.code]] },
+            })),
+          },
+        },
+        results: findings.map((f) => ({
+          ruleId: f.code,
+          level: sarifLevel[f.severity],
+          message: { text: f.message },
+          locations: [loc(f.file, f.span)],
+          relatedLocations: f.related.map((r, i) => ({ id: i, message: { text: r.message }, ...loc(r.file, r.span) })),
+          fixes: f.fixes
+            .filter((x) => x.edits.length)
+            .map((x) => ({
+              description: { text: x.title },
+              artifactChanges: groupByFile(x.edits).map(([file, edits]) => ({
+                artifactLocation: { uri: pathToFileURL(file).toString() },
+                replacements: edits.map((e) => ({
+                  deletedRegion: region(file, e.span),
+                  insertedContent: { text: e.newText },
+                })),
+              })),
+            })),
         })),
-      })),
-    }],
+      },
+    ],
   };
 }
 
@@ -109,13 +149,20 @@ export function dependenciesJson(deps: Dependency[], linesOf: LinesOf): unknown 
 
 /** `list --format text`: `name specifier  file:line (kind)`. */
 export function dependenciesText(deps: Dependency[], linesOf: LinesOf, cwd: string): string {
-  return deps.map((d) => {
-    const p = linesOf(d.file).positionAt(d.span.start);
-    // A conda spec PEP 440 cannot say is shown as conda wrote it, never as nothing.
-    const spec = d.specifierUnknown && d.conda ? ` ${d.conda.version}${d.conda.build ? ` ${d.conda.build}` : ''}` : d.specifier;
-    const what = `${d.name}${d.extras.length ? `[${d.extras.join(',')}]` : ''}${d.url ? ` @ ${redact(d.url)}` : spec}${d.marker ? `; ${d.marker}` : ''}`;
-    return `${what}  ${rel(d.file, cwd)}:${p.line + 1} (${d.kind}${d.section ? `, ${d.section}` : ''})`;
-  }).join('\n') + (deps.length ? '\n' : '');
+  return (
+    deps
+      .map((d) => {
+        const p = linesOf(d.file).positionAt(d.span.start);
+        // A conda spec PEP 440 cannot say is shown as conda wrote it, never as nothing.
+        const spec =
+          d.specifierUnknown && d.conda
+            ? ` ${d.conda.version}${d.conda.build ? ` ${d.conda.build}` : ''}`
+            : d.specifier;
+        const what = `${d.name}${d.extras.length ? `[${d.extras.join(',')}]` : ''}${d.url ? ` @ ${redact(d.url)}` : spec}${d.marker ? `; ${d.marker}` : ''}`;
+        return `${what}  ${rel(d.file, cwd)}:${p.line + 1} (${d.kind}${d.section ? `, ${d.section}` : ''})`;
+      })
+      .join('\n') + (deps.length ? '\n' : '')
+  );
 }
 
 function rel(file: string, cwd: string): string {

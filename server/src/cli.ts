@@ -75,20 +75,33 @@ function parseArgs(argv: string[]): Options | 'help' | 'version' {
         return 'help';
       case '--version':
         return 'version';
-      case '--format': o.format = take(); break;
-      case '--profile': o.profile = take(); break;
-      case '--python': o.python = take(); break;
+      case '--format':
+        o.format = take();
+        break;
+      case '--profile':
+        o.profile = take();
+        break;
+      case '--python':
+        o.python = take();
+        break;
       case '--index-url':
       case '--extra-index-url': {
         const url = take();
-        if (!/^(https?|file):\/\//.test(url)) throw new UsageError(`${a} must be an http(s):// or file:// URL, got '${url}'`);
+        if (!/^(https?|file):\/\//.test(url))
+          throw new UsageError(`${a} must be an http(s):// or file:// URL, got '${url}'`);
         if (a === '--index-url') o.indexUrl = url;
         else o.extraIndexUrls.push(url);
         break;
       }
-      case '--offline': o.offline = true; break;
-      case '--cache-dir': o.cacheDir = take(); break;
-      case '--osv-database': o.osvDatabase = take(); break;
+      case '--offline':
+        o.offline = true;
+        break;
+      case '--cache-dir':
+        o.cacheDir = take();
+        break;
+      case '--osv-database':
+        o.osvDatabase = take();
+        break;
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
         if (!o.command) o.command = a;
@@ -97,8 +110,10 @@ function parseArgs(argv: string[]): Options | 'help' | 'version' {
   }
   if (!o.command) throw new UsageError('no command given');
   if (!['check', 'list', 'probe'].includes(o.command)) throw new UsageError(`unknown command '${o.command}'`);
-  const formats = o.command === 'check' ? ['text', 'json', 'sarif'] : o.command === 'list' ? ['text', 'json'] : ['json', 'text'];
-  if (!formats.includes(o.format)) throw new UsageError(`--format for ${o.command} must be one of ${formats.join(', ')}`);
+  const formats =
+    o.command === 'check' ? ['text', 'json', 'sarif'] : o.command === 'list' ? ['text', 'json'] : ['json', 'text'];
+  if (!formats.includes(o.format))
+    throw new UsageError(`--format for ${o.command} must be one of ${formats.join(', ')}`);
   return o;
 }
 
@@ -110,7 +125,10 @@ function target(p: string): { path: string; dir: boolean; kind: FileKind | null 
     st = fs.statSync(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read '${p}': ${code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+    throw new UsageError(
+      `cannot read '${p}': ` +
+        `${code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`,
+    );
   }
   if (st.isDirectory()) {
     try {
@@ -129,15 +147,31 @@ function target(p: string): { path: string; dir: boolean; kind: FileKind | null 
   // either way nothing would be checked, which a CI run must not take for a pass.
   const why = skipReason(abs);
   if (why) throw new UsageError(`cannot read '${p}': ${why}; nothing was checked`);
-  const kind = classify(abs) ?? (/\.(txt|in)$/i.test(abs) ? 'requirements' : /\.ya?ml$/i.test(abs) ? 'conda' : /\.toml$/i.test(abs) ? 'pyproject' : null);
-  if (!kind) throw new UsageError(`'${p}' is not a dependency file Stack Doctor reads (requirements*.txt, constraints*.txt, *.in, environment.yml, pyproject.toml)`);
+  const kind =
+    classify(abs) ??
+    (/\.(txt|in)$/i.test(abs)
+      ? 'requirements'
+      : /\.ya?ml$/i.test(abs)
+        ? 'conda'
+        : /\.toml$/i.test(abs)
+          ? 'pyproject'
+          : null);
+  if (!kind)
+    throw new UsageError(
+      `'${p}' is not a dependency file Stack Doctor reads (requirements*.txt, ` +
+        `constraints*.txt, *.in, environment.yml, pyproject.toml)`,
+    );
   return { path: abs, dir: false, kind };
 }
 
-/** The machine of `--profile`, else this one probed (with `--python`'s interpreter and environment); UsageError when either cannot be read. */
+/**
+ * The machine of `--profile`, else this one probed (with `--python`'s interpreter and environment); UsageError when
+ * either cannot be read.
+ */
 async function machine(o: Options, withInstalled: boolean, probeCacheDir?: string): Promise<Target> {
   const target = await loadTarget({ profileFile: o.profile, python: o.python, probeCacheDir });
-  const problem = target.profileProblem ?? target.pythonProblem ?? (withInstalled ? target.installedProblem : undefined);
+  const problem =
+    target.profileProblem ?? target.pythonProblem ?? (withInstalled ? target.installedProblem : undefined);
   if (problem) throw new UsageError(problem);
   return target;
 }
@@ -146,7 +180,8 @@ function linesFor(files: ParsedFile[]): (file: string) => LineIndex {
   const cache = new Map<string, LineIndex>();
   return (file) => {
     let li = cache.get(file);
-    if (!li) cache.set(file, (li = new LineIndex(files.find((f) => f.path === file)?.text ?? diskSource.read(file) ?? '')));
+    if (!li)
+      cache.set(file, (li = new LineIndex(files.find((f) => f.path === file)?.text ?? diskSource.read(file) ?? '')));
     return li;
   };
 }
@@ -155,22 +190,33 @@ async function check(o: Options, out: (s: string) => void): Promise<number> {
   const targets = (o.paths.length ? o.paths : ['.']).map(target);
   const analysis = new Analysis(diskSource);
   const cacheDir = o.cacheDir ? path.resolve(o.cacheDir) : defaultCacheDir();
-  analysis.configure({ offline: o.offline, indexUrl: o.indexUrl, extraIndexUrls: o.extraIndexUrls, trustFiles: true, cacheDir, indexTimeoutMs: 60_000, advisories: await advisorySource(o) });
+  analysis.configure({
+    offline: o.offline,
+    indexUrl: o.indexUrl,
+    extraIndexUrls: o.extraIndexUrls,
+    trustFiles: true,
+    cacheDir,
+    indexTimeoutMs: 60_000,
+    advisories: await advisorySource(o),
+  });
   analysis.setTarget(await machine(o, true, cacheDir));
   const sets = new Map<string, EnvironmentSet>();
   for (const t of targets) {
     const found = t.dir ? analysis.folderSets(t.path) : analysis.setsContaining(t.path, t.kind!);
-    if (t.dir && found.length === 0) process.stderr.write(`stack-doctor: no dependency files in '${path.relative(process.cwd(), t.path) || '.'}'\n`);
+    if (t.dir && found.length === 0)
+      process.stderr.write(`stack-doctor: no dependency files in '${path.relative(process.cwd(), t.path) || '.'}'\n`);
     for (const s of found) sets.set(s.root, s);
   }
   const all = [...sets.values()];
-  // The same files, settings, machine and indexes as a run minutes ago: its findings stand (the index answers it used are still fresh).
+  // The same files, settings, machine and indexes as a run minutes ago: its findings stand (the index answers it used
+  // are still fresh).
   const key = createHash('sha256').update(analysis.fingerprint(all)).update(osvStamp(o)).digest('hex');
   let findings = o.offline ? null : readResult(cacheDir, key);
   if (!findings) {
     await analysis.resolve(all, {
       progress: (set) => {
-        if (process.stderr.isTTY) process.stderr.write(`stack-doctor: resolving ${path.relative(process.cwd(), set.root) || set.root}…\n`);
+        if (process.stderr.isTTY)
+          process.stderr.write(`stack-doctor: resolving ${path.relative(process.cwd(), set.root) || set.root}…\n`);
       },
     });
     findings = sortFindings(analysis.findings(all));
@@ -229,20 +275,26 @@ function list(o: Options, out: (s: string) => void): number {
     }
   }
   const linesOf = linesFor([...files.values()]);
-  out(o.format === 'json' ? JSON.stringify(dependenciesJson(deps, linesOf), null, 2) + '\n' : dependenciesText(deps, linesOf, process.cwd()));
+  out(
+    o.format === 'json'
+      ? JSON.stringify(dependenciesJson(deps, linesOf), null, 2) + '\n'
+      : dependenciesText(deps, linesOf, process.cwd()),
+  );
   return 0;
 }
 
 function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort((a, b) => a.file.localeCompare(b.file) || a.span.start - b.span.start || a.code.localeCompare(b.code));
+  return [...findings].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.span.start - b.span.start || a.code.localeCompare(b.code),
+  );
 }
 
 /** Runs the command line; returns the exit status. */
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
   try {
     const o = parseArgs(argv);
-    if (o === 'help') return out(USAGE), 0;
-    if (o === 'version') return out(version + '\n'), 0;
+    if (o === 'help') return (out(USAGE), 0);
+    if (o === 'version') return (out(version + '\n'), 0);
     if (o.command === 'probe') {
       if (o.paths.length) throw new UsageError('probe takes no paths');
       out(JSON.stringify((await machine({ ...o, profile: undefined }, false)).profile, null, 2) + '\n');
@@ -251,10 +303,15 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     return o.command === 'check' ? await check(o, out) : list(o, out);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`stack-doctor: ${e.message}\n${e.message.startsWith('cannot read') || e.message.includes('profile') ? '' : "Run 'stack-doctor --help' for usage.\n"}`);
+      process.stderr.write(
+        `stack-doctor: ` +
+          `${e.message}\n${e.message.startsWith('cannot read') || e.message.includes('profile') ? '' : "Run 'stack-doctor --help' for usage.\n"}`,
+      );
       return 2;
     }
-    process.stderr.write(`stack-doctor: internal error: ${(e as Error).message}\nPlease report this with the file that caused it.\n`);
+    process.stderr.write(
+      `stack-doctor: internal error: ${(e as Error).message}\nPlease report this with the file that caused it.\n`,
+    );
     return 2;
   }
 }

@@ -1,5 +1,13 @@
 // The Stack Doctor language server: LSP wiring only; every handler hands a document to the session or to lsp/ features.
-import { createConnection, DidChangeConfigurationNotification, FileChangeType, ProposedFeatures, TextDocuments, TextDocumentSyncKind, CodeActionKind } from 'vscode-languageserver/node';
+import {
+  createConnection,
+  DidChangeConfigurationNotification,
+  FileChangeType,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  CodeActionKind,
+} from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LineIndex } from './model/text';
 import { codeActionsFor } from './lsp/convert';
@@ -14,7 +22,9 @@ const session = new Session(connection);
 let pullsConfiguration = false;
 let resolvesCodeActions = false;
 let refreshesInlayHints = false;
-const editor = new EditorFeatures(session, { onDataChanged: () => void (refreshesInlayHints && connection.languages.inlayHint.refresh().catch(() => undefined)) });
+const editor = new EditorFeatures(session, {
+  onDataChanged: () => void (refreshesInlayHints && connection.languages.inlayHint.refresh().catch(() => undefined)),
+});
 /** What the client sent at start: the settings then, and what only it knows (global storage, trust, test timings). */
 let initOptions: Record<string, unknown> = {};
 
@@ -25,7 +35,8 @@ connection.onInitialize((params) => {
   session.trusted = init.trusted !== false;
   pullsConfiguration = params.capabilities.workspace?.configuration === true;
   session.progressSupported = params.capabilities.window?.workDoneProgress === true;
-  resolvesCodeActions = params.capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true;
+  resolvesCodeActions =
+    params.capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true;
   refreshesInlayHints = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
   // Relative paths in settings (a profile committed beside the project) are read from the first workspace folder.
   const root = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
@@ -57,7 +68,10 @@ async function reloadSettings(): Promise<void> {
 
 const ready = new Promise<void>((resolve) => {
   connection.onInitialized(async () => {
-    if (pullsConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'stackDoctor' }).catch(() => undefined);
+    if (pullsConfiguration)
+      void connection.client
+        .register(DidChangeConfigurationNotification.type, { section: 'stackDoctor' })
+        .catch(() => undefined);
     await reloadSettings();
     resolve();
   });
@@ -103,7 +117,10 @@ connection.onNotification('stackDoctor/refresh', async () => {
 
 connection.onCodeAction(async (params) => {
   const p = pathOf(params.textDocument.uri);
-  return [...codeActionsFor(params.context.diagnostics), ...(p ? await editor.codeActions(p, params.range, resolvesCodeActions) : [])];
+  return [
+    ...codeActionsFor(params.context.diagnostics),
+    ...(p ? await editor.codeActions(p, params.range, resolvesCodeActions) : []),
+  ];
 });
 connection.onCodeActionResolve((action) => editor.resolveCodeAction(action));
 
@@ -116,7 +133,8 @@ connection.onHover(async (params) => {
   const offset = lines.offsetAt(params.position);
   const more = hover ? await editor.hover(p, offset).catch(() => null) : null;
   const conda = hover ? session.condaHoverAt(p, offset) : null;
-  for (const extra of [more, conda]) if (hover && extra) (hover.contents as { value: string }).value += '\n\n---\n\n' + extra;
+  for (const extra of [more, conda])
+    if (hover && extra) (hover.contents as { value: string }).value += '\n\n---\n\n' + extra;
   return hover;
 });
 

@@ -1,4 +1,5 @@
-// The built CLI on hostile input: thousands of duplicate lines, long include chains, huge files and FIFOs, a pyproject among unrelated files.
+// The built CLI on hostile input: thousands of duplicate lines, long include chains, huge files and FIFOs, a pyproject
+// among unrelated files.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -9,7 +10,15 @@ import { isolatedPipEnv, startPackageIndex, type PackageIndex } from '../helpers
 
 const CLI = path.resolve('dist/cli.js');
 
-interface JsonDiagnostic { file: string; code: string; severity: string; message: string; range: { start: { line: number } }; related: unknown[]; fixes: { title: string; edits: unknown[] }[] }
+interface JsonDiagnostic {
+  file: string;
+  code: string;
+  severity: string;
+  message: string;
+  range: { start: { line: number } };
+  related: unknown[];
+  fixes: { title: string; edits: unknown[] }[];
+}
 
 /** Runs the built CLI without blocking this process (the loopback index lives here); kills it after `timeoutMs`. */
 function run(args: string[], cwd: string, timeoutMs = 60_000) {
@@ -65,49 +74,73 @@ describe('stack-doctor CLI on hostile input', () => {
   describe('identical lines', () => {
     const copies = (n: number) => write(`dup${n}/requirements.txt`, 'numpy==1.26.4\n'.repeat(n));
 
-    it('2,000 copies of one line finish in seconds, with output linear in the lines (500 vs 2,000: about 4x)', async () => {
-      copies(500);
-      copies(2000);
-      const small = await run(['check', 'dup500', '--format', 'json', '--offline'], dir);
-      const big = await run(['check', 'dup2000', '--format', 'json', '--offline'], dir);
-      assert.equal(big.status, 0, big.stderr);
-      assert.ok(big.ms < 15_000, `took ${big.ms} ms`);
-      const ratio = big.stdout.length / small.stdout.length;
-      // Quadratic output (every copy listing every other) would be 16x.
-      assert.ok(ratio > 3 && ratio < 5, `2,000 lines give ${big.stdout.length} bytes, 500 give ${small.stdout.length}: ratio ${ratio.toFixed(2)}`);
-      const found = diagnosticsOf(big.stdout).filter((d) => d.code === 'duplicate');
-      assert.equal(found.length, 2000);
-      // The first copy tells the whole story, within the caps, and carries the one merge fix.
-      const first = found[0]!;
-      assert.equal(first.range.start.line, 0);
-      assert.match(first.message, /declared 2000 times .* lines 2-2000\./);
-      assert.ok(first.related.length <= 10);
-      assert.deepEqual(first.fixes.map((f) => f.title.split(' ')[0]), ['Merge']);
-      assert.equal(first.fixes[0]!.edits.length, 2000);
-      // Every other copy points at the first and offers its own removal.
-      for (const d of found.slice(1)) {
-        assert.match(d.message, /declared again here: first at requirements\.txt:1 \(2000 declarations/);
-        assert.equal(d.related.length, 1);
-        assert.deepEqual(d.fixes.map((f) => f.title), ['Remove this duplicate of requirements.txt:1']);
-        assert.ok(d.message.length < 300);
-      }
-    });
+    it(
+      '2,000 copies of one line finish in seconds, with ' + 'output linear in the lines (500 vs 2,000: about 4x)',
+      async () => {
+        copies(500);
+        copies(2000);
+        const small = await run(['check', 'dup500', '--format', 'json', '--offline'], dir);
+        const big = await run(['check', 'dup2000', '--format', 'json', '--offline'], dir);
+        assert.equal(big.status, 0, big.stderr);
+        assert.ok(big.ms < 15_000, `took ${big.ms} ms`);
+        const ratio = big.stdout.length / small.stdout.length;
+        // Quadratic output (every copy listing every other) would be 16x.
+        assert.ok(
+          ratio > 3 && ratio < 5,
+          `2,000 lines give ${big.stdout.length} bytes, 500 give ${small.stdout.length}: ratio ${ratio.toFixed(2)}`,
+        );
+        const found = diagnosticsOf(big.stdout).filter((d) => d.code === 'duplicate');
+        assert.equal(found.length, 2000);
+        // The first copy tells the whole story, within the caps, and carries the one merge fix.
+        const first = found[0]!;
+        assert.equal(first.range.start.line, 0);
+        assert.match(first.message, /declared 2000 times .* lines 2-2000\./);
+        assert.ok(first.related.length <= 10);
+        assert.deepEqual(
+          first.fixes.map((f) => f.title.split(' ')[0]),
+          ['Merge'],
+        );
+        assert.equal(first.fixes[0]!.edits.length, 2000);
+        // Every other copy points at the first and offers its own removal.
+        for (const d of found.slice(1)) {
+          assert.match(d.message, /declared again here: first at requirements\.txt:1 \(2000 declarations/);
+          assert.equal(d.related.length, 1);
+          assert.deepEqual(
+            d.fixes.map((f) => f.title),
+            ['Remove this duplicate of requirements.txt:1'],
+          );
+          assert.ok(d.message.length < 300);
+        }
+      },
+    );
 
     it('2,000 copies against a loopback index: the index stage runs and the output stays small', async () => {
-      const r = await run(['check', 'dup2000', '--format', 'json', '--index-url', index.url, '--cache-dir', path.join(dir, '.cache')], dir);
+      const r = await run(
+        ['check', 'dup2000', '--format', 'json', '--index-url', index.url, '--cache-dir', path.join(dir, '.cache')],
+        dir,
+      );
       assert.equal(r.status, 0, r.stderr);
       assert.ok(r.ms < 20_000, `took ${r.ms} ms`);
       // About 1.7 KB of indented JSON per line; quadratic output was 30 MB at 200 lines.
       assert.ok(r.stdout.length < 2000 * 2500, `${r.stdout.length} bytes`);
-      assert.ok(index.requests.some((q) => q.path.includes('/numpy')), 'the index was asked');
+      assert.ok(
+        index.requests.some((q) => q.path.includes('/numpy')),
+        'the index was asked',
+      );
       const d = diagnosticsOf(r.stdout);
       assert.equal(d.filter((x) => x.code === 'duplicate').length, 2000);
-      assert.deepEqual(d.filter((x) => x.code !== 'duplicate').map((x) => `${x.code}: ${x.message}`), []);
+      assert.deepEqual(
+        d.filter((x) => x.code !== 'duplicate').map((x) => `${x.code}: ${x.message}`),
+        [],
+      );
     });
 
     it('2,000 copies that all take part in a transitive conflict: every finding stays within the caps', async () => {
       write('dupconflict/requirements.txt', 'tensorflow==2.10.0\n' + 'numpy==1.26.4\n'.repeat(2000));
-      const r = await run(['check', 'dupconflict', '--format', 'json', '--index-url', index.url, '--cache-dir', path.join(dir, '.cache')], dir);
+      const r = await run(
+        ['check', 'dupconflict', '--format', 'json', '--index-url', index.url, '--cache-dir', path.join(dir, '.cache')],
+        dir,
+      );
       assert.equal(r.status, 1, r.stderr);
       assert.ok(r.ms < 30_000, `took ${r.ms} ms`);
       const d = diagnosticsOf(r.stdout);
@@ -139,7 +172,10 @@ describe('stack-doctor CLI on hostile input', () => {
       fs.mkdirSync(folder, { recursive: true });
       for (let i = 0; i < n; i++) {
         const own = i === 0 ? 'pkg-a==1\n' : i === n - 1 ? 'pkg-a==2\n' : `pkg${i}>=1\n`;
-        fs.writeFileSync(path.join(folder, `requirements-${String(i).padStart(5, '0')}.txt`), own + (i + 1 < n ? `-r requirements-${String(i + 1).padStart(5, '0')}.txt\n` : ''));
+        fs.writeFileSync(
+          path.join(folder, `requirements-${String(i).padStart(5, '0')}.txt`),
+          own + (i + 1 < n ? `-r requirements-${String(i + 1).padStart(5, '0')}.txt\n` : ''),
+        );
       }
     };
 
@@ -152,7 +188,10 @@ describe('stack-doctor CLI on hostile input', () => {
         assert.ok(r.ms < 15_000, `${n} files took ${r.ms} ms`);
         const conflicts = diagnosticsOf(r.stdout).filter((d) => d.code === 'conflict');
         // The first file's pin meets the last file's: the walk reached the end of the chain, once.
-        assert.deepEqual(conflicts.map((d) => path.basename(d.file)).sort(), ['requirements-00000.txt', `requirements-${String(n - 1).padStart(5, '0')}.txt`]);
+        assert.deepEqual(conflicts.map((d) => path.basename(d.file)).sort(), [
+          'requirements-00000.txt',
+          `requirements-${String(n - 1).padStart(5, '0')}.txt`,
+        ]);
         console.log(`# chain of ${n} files: ${r.ms} ms`);
       });
     }
@@ -165,7 +204,10 @@ describe('stack-doctor CLI on hostile input', () => {
       write('big/requirements.txt', big());
       const r = await run(['check', 'big/requirements.txt', '--offline'], dir);
       assert.equal(r.status, 2);
-      assert.match(r.stderr, /cannot read 'big\/requirements\.txt': it is 9\.0 MB, over the 8 MB Stack Doctor reads; nothing was checked/);
+      assert.match(
+        r.stderr,
+        /cannot read 'big\/requirements\.txt': it is 9\.0 MB, over the 8 MB Stack Doctor reads; nothing was checked/,
+      );
       assert.doesNotMatch(r.stdout, /No problems found/);
     });
 
@@ -193,40 +235,73 @@ describe('stack-doctor CLI on hostile input', () => {
       assert.match(d[0]!.message, /skipped 'huge\.txt': it is 9\.0 MB/);
     });
 
-    it('a FIFO named on the command line: exit 2 at once, never opened', { skip: !hasMkfifo && 'no mkfifo here' }, async () => {
-      const fifo = path.join(dir, 'fifo/requirements.txt');
-      fs.mkdirSync(path.dirname(fifo), { recursive: true });
-      execFileSync('mkfifo', [fifo]);
-      const r = await run(['check', 'fifo/requirements.txt', '--offline'], dir, 10_000);
-      assert.equal(r.status, 2, `status ${r.status} after ${r.ms} ms`);
-      assert.match(r.stderr, /cannot read 'fifo\/requirements\.txt': it is not a regular file \(a FIFO\)/);
-      const l = await run(['list', 'fifo/requirements.txt'], dir, 10_000);
-      assert.equal(l.status, 2);
-    });
+    it(
+      'a FIFO named on the command line: exit 2 at once, never opened',
+      { skip: !hasMkfifo && 'no mkfifo here' },
+      async () => {
+        const fifo = path.join(dir, 'fifo/requirements.txt');
+        fs.mkdirSync(path.dirname(fifo), { recursive: true });
+        execFileSync('mkfifo', [fifo]);
+        const r = await run(['check', 'fifo/requirements.txt', '--offline'], dir, 10_000);
+        assert.equal(r.status, 2, `status ${r.status} after ${r.ms} ms`);
+        assert.match(r.stderr, /cannot read 'fifo\/requirements\.txt': it is not a regular file \(a FIFO\)/);
+        const l = await run(['list', 'fifo/requirements.txt'], dir, 10_000);
+        assert.equal(l.status, 2);
+      },
+    );
 
-    it('a FIFO inside a named folder: an information finding, and the run does not block', { skip: !hasMkfifo && 'no mkfifo here' }, async () => {
-      const fifo = path.join(dir, 'fifodir/requirements-pipe.txt');
-      fs.mkdirSync(path.dirname(fifo), { recursive: true });
-      execFileSync('mkfifo', [fifo]);
-      write('fifodir/requirements.txt', 'numpy==1.26.4\n-r requirements-pipe.txt\n');
-      const r = await run(['check', 'fifodir', '--format', 'json', '--offline'], dir, 10_000);
-      assert.equal(r.status, 0, `status ${r.status} after ${r.ms} ms: ${r.stderr}`);
-      const d = diagnosticsOf(r.stdout);
-      assert.deepEqual(d.map((x) => [path.basename(x.file), x.range.start.line, x.severity]), [['requirements.txt', 1, 'information']]);
-      assert.match(d[0]!.message, /skipped 'requirements-pipe\.txt': it is not a regular file \(a FIFO\)/);
-    });
+    it(
+      'a FIFO inside a named folder: an information finding, and the run does not block',
+      { skip: !hasMkfifo && 'no mkfifo here' },
+      async () => {
+        const fifo = path.join(dir, 'fifodir/requirements-pipe.txt');
+        fs.mkdirSync(path.dirname(fifo), { recursive: true });
+        execFileSync('mkfifo', [fifo]);
+        write('fifodir/requirements.txt', 'numpy==1.26.4\n-r requirements-pipe.txt\n');
+        const r = await run(['check', 'fifodir', '--format', 'json', '--offline'], dir, 10_000);
+        assert.equal(r.status, 0, `status ${r.status} after ${r.ms} ms: ${r.stderr}`);
+        const d = diagnosticsOf(r.stdout);
+        assert.deepEqual(
+          d.map((x) => [path.basename(x.file), x.range.start.line, x.severity]),
+          [['requirements.txt', 1, 'information']],
+        );
+        assert.match(d[0]!.message, /skipped 'requirements-pipe\.txt': it is not a regular file \(a FIFO\)/);
+      },
+    );
   });
 
   describe('a pyproject among unrelated requirements files', () => {
     it('`check pyproject.toml` reports only the pyproject and resolves only its set', async () => {
-      write('repo/pyproject.toml', '[project]\nname = "svc"\nversion = "1"\ndependencies = ["fastapi>=0.100", "numpy<2"]\n');
-      for (let i = 0; i < 30; i++) write(`repo/requirements-${String(i).padStart(2, '0')}.txt`, `numpy==2.0.0\nnumpy==2.0.0\nunrelated-${i}==1.0\n`);
+      write(
+        'repo/pyproject.toml',
+        '[project]\nname = "svc"\nversion = "1"\ndependencies = ["fastapi>=0.100", "numpy<2"]\n',
+      );
+      for (let i = 0; i < 30; i++)
+        write(
+          `repo/requirements-${String(i).padStart(2, '0')}.txt`,
+          `numpy==2.0.0\nnumpy==2.0.0\nunrelated-${i}==1.0\n`,
+        );
       const before = index.requests.length;
-      const r = await run(['check', 'repo/pyproject.toml', '--format', 'json', '--index-url', index.url, '--cache-dir', path.join(dir, '.cache-repo')], dir);
+      const r = await run(
+        [
+          'check',
+          'repo/pyproject.toml',
+          '--format',
+          'json',
+          '--index-url',
+          index.url,
+          '--cache-dir',
+          path.join(dir, '.cache-repo'),
+        ],
+        dir,
+      );
       assert.equal(r.status, 0, r.stdout + r.stderr);
       assert.deepEqual(diagnosticsOf(r.stdout), []);
       const asked = index.requests.slice(before).map((q) => q.path);
-      assert.ok(asked.some((p) => p.includes('/fastapi')), asked.join(' '));
+      assert.ok(
+        asked.some((p) => p.includes('/fastapi')),
+        asked.join(' '),
+      );
       assert.ok(!asked.some((p) => p.includes('unrelated')), asked.join(' '));
       assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
       // The whole folder still checks every requirements file.

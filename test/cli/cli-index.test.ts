@@ -1,4 +1,5 @@
-// The CLI with a real loopback index: transitive conflicts explained on the lines, verified fixes that resolve, not-found, requires-python, no-wheel, unreachable.
+// The CLI with a real loopback index: transitive conflicts explained on the lines, verified fixes that resolve,
+// not-found, requires-python, no-wheel, unreachable.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -7,8 +8,21 @@ import * as path from 'node:path';
 import { runCli } from '../helpers/cli';
 import { isolatedPipEnv, startPackageIndex, type PackageIndex } from '../helpers/package-index';
 
-
-interface JsonDiagnostic { file: string; code: string; severity: string; message: string; range: { start: { line: number } }; related: unknown[]; fixes: { title: string; edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[] }[] }
+interface JsonDiagnostic {
+  file: string;
+  code: string;
+  severity: string;
+  message: string;
+  range: { start: { line: number } };
+  related: unknown[];
+  fixes: {
+    title: string;
+    edits: {
+      range: { start: { line: number; character: number }; end: { line: number; character: number } };
+      newText: string;
+    }[];
+  }[];
+}
 
 describe('stack-doctor check against a loopback index', () => {
   let index: PackageIndex;
@@ -16,7 +30,17 @@ describe('stack-doctor check against a loopback index', () => {
   // Asynchronous: the index runs in this process, so a blocking spawn would leave it unable to answer.
   const run = (args: string[], env: NodeJS.ProcessEnv = isolatedPipEnv()) => runCli(args, dir, env);
   const check = async (folder: string, extra: string[] = []) => {
-    const r = await run(['check', folder, '--format', 'json', '--index-url', index.url, '--cache-dir', path.join(dir, '.cache'), ...extra]);
+    const r = await run([
+      'check',
+      folder,
+      '--format',
+      'json',
+      '--index-url',
+      index.url,
+      '--cache-dir',
+      path.join(dir, '.cache'),
+      ...extra,
+    ]);
     assert.ok(r.status === 0 || r.status === 1, r.stderr);
     return { code: r.status, diagnostics: (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics };
   };
@@ -79,7 +103,15 @@ describe('stack-doctor check against a loopback index', () => {
   it('reports a package no version of which supports the target Python, and an sdist-only package', async () => {
     write('py/requirements.txt', 'future-only\nbuildme\n');
     const profile = path.join(dir, 'py38.json');
-    fs.writeFileSync(profile, JSON.stringify({ os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: '2.36' }, python: { version: '3.11.7', implementation: 'cpython' } }));
+    fs.writeFileSync(
+      profile,
+      JSON.stringify({
+        os: 'linux',
+        arch: 'x86_64',
+        libc: { kind: 'glibc', version: '2.36' },
+        python: { version: '3.11.7', implementation: 'cpython' },
+      }),
+    );
     const { diagnostics } = await check('py', ['--profile', profile]);
     const rp = diagnostics.find((d) => d.code === 'requires-python');
     assert.ok(rp, JSON.stringify(diagnostics));
@@ -91,7 +123,16 @@ describe('stack-doctor check against a loopback index', () => {
 
   it('says once per set, as information, when the index cannot be reached', async () => {
     write('down/requirements.txt', 'numpy\npandas\n');
-    const r = await run(['check', 'down', '--format', 'json', '--index-url', 'http://127.0.0.1:9/simple', '--cache-dir', path.join(dir, '.cache2')]);
+    const r = await run([
+      'check',
+      'down',
+      '--format',
+      'json',
+      '--index-url',
+      'http://127.0.0.1:9/simple',
+      '--cache-dir',
+      path.join(dir, '.cache2'),
+    ]);
     assert.equal(r.status, 0, r.stderr);
     const diags = (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics;
     assert.equal(diags.length, 1);

@@ -1,4 +1,5 @@
-// The built CLI on files that real projects write (issue 9 items 3, 4, 7 and 12): a PowerShell freeze file, Poetry extras, self-referencing extras, conda specs.
+// The built CLI on files that real projects write (issue 9 items 3, 4, 7 and 12): a PowerShell freeze file, Poetry
+// extras, self-referencing extras, conda specs.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -31,11 +32,34 @@ describe('stack-doctor on real-shaped files', () => {
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-cli-parsers-'));
     // `pip freeze > requirements.txt` in Windows PowerShell 5: UTF-16 LE with a BOM and CRLF.
-    write('freeze/requirements.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('numpy==1.26.4\r\nnumpy==1.26.4\r\ntorch==2.1.2\r\n', 'utf16le')]));
-    write('freeze-bad/requirements.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('numpy==1.26.4\r\nnumpy<1.26\r\n', 'utf16le')]));
-    write('agent/pyproject.toml', '[tool.poetry]\nname = "agent"\nversion = "1"\n[tool.poetry.dependencies]\npython = "^3.10"\nopenai = ">=1.6"\nlegacy-openai = { version = "<1", optional = true }\nchromadb = { version = "^0.4", optional = true }\n[tool.poetry.extras]\nstores = ["chromadb"]\n');
-    write('robot/pyproject.toml', '[project]\nname = "robot"\nversion = "1"\ndependencies = ["numpy>=1.26"]\n[project.optional-dependencies]\ndataset = ["datasets>=2"]\naloha = ["gym-aloha", "robot[dataset]"]\nall = ["robot[aloha]", "robot[dataset]"]\n');
-    write('rapids/environment.yml', 'name: rapids\ndependencies:\n  - numpy>=1.23,<3.0a0\n  - gcc_linux-64=13.*\n  - blas 1.0|1.1\n');
+    write(
+      'freeze/requirements.txt',
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('numpy==1.26.4\r\nnumpy==1.26.4\r\ntorch==2.1.2\r\n', 'utf16le'),
+      ]),
+    );
+    write(
+      'freeze-bad/requirements.txt',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('numpy==1.26.4\r\nnumpy<1.26\r\n', 'utf16le')]),
+    );
+    write(
+      'agent/pyproject.toml',
+      '[tool.poetry]\nname = "agent"\nversion = "1"\n[tool.poetry.dependencies]\npython ' +
+        '= "^3.10"\nopenai = ">=1.6"\nlegacy-openai = { ' +
+        'version = "<1", optional = true }\nchromadb = { version = "^0.4", ' +
+        'optional = true }\n[tool.poetry.extras]\nstores = ["chromadb"]\n',
+    );
+    write(
+      'robot/pyproject.toml',
+      '[project]\nname = "robot"\nversion = "1"\ndependencies = ' +
+        '["numpy>=1.26"]\n[project.optional-dependencies]\ndataset ' +
+        '= ["datasets>=2"]\naloha = ["gym-aloha", "robot[dataset]"]\nall = ["robot[aloha]", "robot[dataset]"]\n',
+    );
+    write(
+      'rapids/environment.yml',
+      'name: rapids\ndependencies:\n  - numpy>=1.23,<3.0a0\n  - gcc_linux-64=13.*\n  - blas 1.0|1.1\n',
+    );
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -43,7 +67,14 @@ describe('stack-doctor on real-shaped files', () => {
     const r = run(['list', 'freeze', '--format', 'json', '--offline'], dir);
     assert.equal(r.code, 0, r.stderr);
     const deps = (JSON.parse(r.stdout) as { dependencies: Listed[] }).dependencies;
-    assert.deepEqual(deps.map((d) => [d.name, d.specifier]), [['numpy', '==1.26.4'], ['numpy', '==1.26.4'], ['torch', '==2.1.2']]);
+    assert.deepEqual(
+      deps.map((d) => [d.name, d.specifier]),
+      [
+        ['numpy', '==1.26.4'],
+        ['numpy', '==1.26.4'],
+        ['torch', '==2.1.2'],
+      ],
+    );
     const check = run(['check', 'freeze-bad', '--offline'], dir);
     assert.equal(check.code, 1, check.stderr);
     assert.match(check.stdout, /\[conflict\] numpy/);
@@ -54,25 +85,40 @@ describe('stack-doctor on real-shaped files', () => {
     const r = run(['list', 'agent', '--format', 'json', '--offline'], dir);
     assert.equal(r.code, 0, r.stderr);
     const deps = (JSON.parse(r.stdout) as { dependencies: Listed[] }).dependencies;
-    assert.deepEqual(deps.map((d) => [d.name, d.optional ?? false]), [['openai', false], ['legacy-openai', true], ['chromadb', true]]);
+    assert.deepEqual(
+      deps.map((d) => [d.name, d.optional ?? false]),
+      [
+        ['openai', false],
+        ['legacy-openai', true],
+        ['chromadb', true],
+      ],
+    );
   });
 
   it('reports no duplicates for extras that name the project, and lists no package of that name', () => {
     const check = run(['check', 'robot', '--offline'], dir);
     assert.equal(check.code, 0, check.stdout + check.stderr);
-    const deps = (JSON.parse(run(['list', 'robot', '--format', 'json', '--offline'], dir).stdout) as { dependencies: Listed[] }).dependencies;
-    assert.deepEqual(deps.map((d) => d.name), ['numpy', 'datasets', 'gym-aloha']);
+    const deps = (
+      JSON.parse(run(['list', 'robot', '--format', 'json', '--offline'], dir).stdout) as { dependencies: Listed[] }
+    ).dependencies;
+    assert.deepEqual(
+      deps.map((d) => d.name),
+      ['numpy', 'datasets', 'gym-aloha'],
+    );
   });
 
   it('lists conda names and specs as conda reads them', () => {
     const r = run(['list', 'rapids', '--format', 'json', '--offline'], dir);
     assert.equal(r.code, 0, r.stderr);
     const deps = (JSON.parse(r.stdout) as { dependencies: Listed[] }).dependencies;
-    assert.deepEqual(deps.map((d) => [d.name, d.specifier, d.conda?.version, d.specifierUnknown ?? false]), [
-      ['numpy', '>=1.23,<3.0a0', '>=1.23,<3.0a0', false],
-      ['gcc_linux-64', '==13.*', '13.*', false],
-      ['blas', '', '1.0|1.1', true],
-    ]);
+    assert.deepEqual(
+      deps.map((d) => [d.name, d.specifier, d.conda?.version, d.specifierUnknown ?? false]),
+      [
+        ['numpy', '>=1.23,<3.0a0', '>=1.23,<3.0a0', false],
+        ['gcc_linux-64', '==13.*', '13.*', false],
+        ['blas', '', '1.0|1.1', true],
+      ],
+    );
     const text = run(['list', 'rapids', '--offline'], dir);
     assert.match(text.stdout, /^blas 1\.0\|1\.1 {2}/m);
   });

@@ -1,4 +1,5 @@
-// Real-shaped dependency files against a loopback index, each judged as pip would: an unreachable extra index costs only
+// Real-shaped dependency files against a loopback index, each judged as pip would: an unreachable extra index costs
+// only
 // what needed it, extras and groups are judged with the base, every conflict is reported, fixes keep what the author
 // wrote where they can, messages name the packages, and an environment.yml's pip part is judged for its own Python.
 // Where pip runs here, its own verdict on the same requirements is checked too (a live differential).
@@ -14,7 +15,14 @@ import { startPackageIndex, type PackageIndex } from '../helpers/package-index';
 
 const pip = pipVersion();
 
-interface JsonDiagnostic { file: string; code: string; severity: string; message: string; range: { start: { line: number } }; fixes: { title: string; edits: { newText: string }[] }[] }
+interface JsonDiagnostic {
+  file: string;
+  code: string;
+  severity: string;
+  message: string;
+  range: { start: { line: number } };
+  fixes: { title: string; edits: { newText: string }[] }[];
+}
 
 /** A port on 127.0.0.1 that nothing listens on (bound, then closed). */
 async function closedPort(): Promise<number> {
@@ -31,9 +39,23 @@ describe('real-shaped projects against a loopback index', () => {
   let deadUrl: string;
   const run = (args: string[]) => runCli(args, dir);
   const check = async (target: string, extra: string[] = []) => {
-    const r = await run(['check', target, '--format', 'json', '--index-url', index.url, '--cache-dir', path.join(dir, '.cache'), ...extra]);
+    const r = await run([
+      'check',
+      target,
+      '--format',
+      'json',
+      '--index-url',
+      index.url,
+      '--cache-dir',
+      path.join(dir, '.cache'),
+      ...extra,
+    ]);
     assert.ok(r.status === 0 || r.status === 1, r.stderr);
-    return { code: r.status, ms: r.ms, diagnostics: (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics };
+    return {
+      code: r.status,
+      ms: r.ms,
+      diagnostics: (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics,
+    };
   };
   const write = (name: string, text: string) => {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
@@ -69,97 +91,157 @@ describe('real-shaped projects against a loopback index', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('an unreachable extra index costs only what needed it, says so once, and the other findings stay (9.1)', async () => {
-    write('llm-server/requirements.txt', [
-      '# serving stack',
-      `--extra-index-url ${deadUrl}`,
-      'tensorflow==2.10.0',
-      'numpy>=1.25',
-      'nonexistent-helper==1.0',
-      'accelerate>=0.20',
-      '',
-    ].join('\n'));
-    const { code, diagnostics, ms } = await check('llm-server/requirements.txt');
-    assert.equal(code, 1);
-    const unreachable = diagnostics.filter((d) => d.code === 'index-unreachable');
-    assert.equal(unreachable.length, 1, JSON.stringify(diagnostics.map((d) => d.message)));
-    assert.equal(unreachable[0]!.severity, 'information');
-    assert.match(unreachable[0]!.message, /127\.0\.0\.1/);
-    const transitive = diagnostics.filter((d) => d.code === 'conflict-transitive');
-    assert.deepEqual(transitive.map(lineOf).sort(), [3, 4]);
-    const missing = diagnostics.find((d) => d.code === 'not-found');
-    assert.ok(missing && lineOf(missing) === 5, JSON.stringify(diagnostics));
-    assert.equal(missing.severity, 'error');
-    assert.match(missing.message, /127\.0\.0\.1(:\d+)? could not be reached; it may have/);
-    assert.ok(!diagnostics.some((d) => d.code === 'conflict-transitive' && d.severity === 'information'));
-    assert.ok(ms < 20_000, `a refused extra index costs little, not a timeout per project (${ms} ms)`);
-    if (pip) {
-      const work = fs.mkdtempSync(path.join(dir, 'pip-'));
-      const verdict = await pipDryRun(['tensorflow==2.10.0', 'numpy>=1.25', 'accelerate>=0.20'], index.url, work);
-      assert.equal(verdict.ok, false, 'pip agrees: no resolution');
-      const missingVerdict = await pipDryRun(['nonexistent-helper==1.0'], index.url, work);
-      assert.equal(missingVerdict.ok, false, 'pip agrees: not found');
-    }
-  });
+  it(
+    'an unreachable extra index costs only what needed ' + 'it, says so once, and the other findings stay (9.1)',
+    async () => {
+      write(
+        'llm-server/requirements.txt',
+        [
+          '# serving stack',
+          `--extra-index-url ${deadUrl}`,
+          'tensorflow==2.10.0',
+          'numpy>=1.25',
+          'nonexistent-helper==1.0',
+          'accelerate>=0.20',
+          '',
+        ].join('\n'),
+      );
+      const { code, diagnostics, ms } = await check('llm-server/requirements.txt');
+      assert.equal(code, 1);
+      const unreachable = diagnostics.filter((d) => d.code === 'index-unreachable');
+      assert.equal(unreachable.length, 1, JSON.stringify(diagnostics.map((d) => d.message)));
+      assert.equal(unreachable[0]!.severity, 'information');
+      assert.match(unreachable[0]!.message, /127\.0\.0\.1/);
+      const transitive = diagnostics.filter((d) => d.code === 'conflict-transitive');
+      assert.deepEqual(transitive.map(lineOf).sort(), [3, 4]);
+      const missing = diagnostics.find((d) => d.code === 'not-found');
+      assert.ok(missing && lineOf(missing) === 5, JSON.stringify(diagnostics));
+      assert.equal(missing.severity, 'error');
+      assert.match(missing.message, /127\.0\.0\.1(:\d+)? could not be reached; it may have/);
+      assert.ok(!diagnostics.some((d) => d.code === 'conflict-transitive' && d.severity === 'information'));
+      assert.ok(ms < 20_000, `a refused extra index costs little, not a timeout per project (${ms} ms)`);
+      if (pip) {
+        const work = fs.mkdtempSync(path.join(dir, 'pip-'));
+        const verdict = await pipDryRun(['tensorflow==2.10.0', 'numpy>=1.25', 'accelerate>=0.20'], index.url, work);
+        assert.equal(verdict.ok, false, 'pip agrees: no resolution');
+        const missingVerdict = await pipDryRun(['nonexistent-helper==1.0'], index.url, work);
+        assert.equal(missingVerdict.ok, false, 'pip agrees: not found');
+      }
+    },
+  );
 
   it('judges each extra and dependency group with the base against the index, naming it (9.2)', async () => {
-    write('agent-lib/pyproject.toml', [
-      '[project]',
-      'name = "agent-lib"',
-      'version = "0.3.0"',
-      'dependencies = ["numpy>=1.24", "accelerate"]',
-      '',
-      '[project.optional-dependencies]',
-      'openai = ["openai<1", "langchain-openai>=0.1"]',
-      'train = ["deepspeed==0.12.6"]',
-      '',
-      '[dependency-groups]',
-      'dev = ["tensorflow==2.10.0"]',
-      '',
-    ].join('\n'));
+    write(
+      'agent-lib/pyproject.toml',
+      [
+        '[project]',
+        'name = "agent-lib"',
+        'version = "0.3.0"',
+        'dependencies = ["numpy>=1.24", "accelerate"]',
+        '',
+        '[project.optional-dependencies]',
+        'openai = ["openai<1", "langchain-openai>=0.1"]',
+        'train = ["deepspeed==0.12.6"]',
+        '',
+        '[dependency-groups]',
+        'dev = ["tensorflow==2.10.0"]',
+        '',
+      ].join('\n'),
+    );
     const { diagnostics } = await check('agent-lib/pyproject.toml');
     const missing = diagnostics.find((d) => d.code === 'not-found');
     assert.ok(missing && lineOf(missing) === 8, JSON.stringify(diagnostics));
     assert.match(missing.message, /extra 'train'/);
     const openai = diagnostics.filter((d) => d.code === 'conflict-transitive' && /extra 'openai'/.test(d.message));
-    assert.deepEqual(openai.map(lineOf), [7, 7], JSON.stringify(diagnostics.map((d) => [d.code, lineOf(d), d.message])));
+    assert.deepEqual(
+      openai.map(lineOf),
+      [7, 7],
+      JSON.stringify(diagnostics.map((d) => [d.code, lineOf(d), d.message])),
+    );
     const dev = diagnostics.filter((d) => d.code === 'conflict-transitive' && /dependency group 'dev'/.test(d.message));
-    assert.deepEqual(dev.map(lineOf).sort((a, b) => a - b), [4, 11]);
+    assert.deepEqual(
+      dev.map(lineOf).sort((a, b) => a - b),
+      [4, 11],
+    );
     if (pip) {
       const work = fs.mkdtempSync(path.join(dir, 'pip-'));
-      assert.equal((await pipDryRun(['numpy>=1.24', 'accelerate'], index.url, work)).ok, true, 'pip: the base alone installs');
-      assert.equal((await pipDryRun(['numpy>=1.24', 'accelerate', 'openai<1', 'langchain-openai>=0.1'], index.url, work)).ok, false, 'pip: .[openai] fails');
+      assert.equal(
+        (await pipDryRun(['numpy>=1.24', 'accelerate'], index.url, work)).ok,
+        true,
+        'pip: the base alone installs',
+      );
+      assert.equal(
+        (await pipDryRun(['numpy>=1.24', 'accelerate', 'openai<1', 'langchain-openai>=0.1'], index.url, work)).ok,
+        false,
+        'pip: .[openai] fails',
+      );
     }
   });
 
   it('reports every conflict of a file, not just the first (9.8)', async () => {
-    write('vision/requirements.txt', ['tensorflow==2.10.0', 'numpy>=1.25', 'grpcio-tools==1.60.0', 'protobuf<4', 'accelerate', ''].join('\n'));
+    write(
+      'vision/requirements.txt',
+      ['tensorflow==2.10.0', 'numpy>=1.25', 'grpcio-tools==1.60.0', 'protobuf<4', 'accelerate', ''].join('\n'),
+    );
     const { diagnostics } = await check('vision/requirements.txt');
     const transitive = diagnostics.filter((d) => d.code === 'conflict-transitive');
-    assert.deepEqual(transitive.map(lineOf).sort((a, b) => a - b), [1, 2, 3, 4], JSON.stringify(diagnostics.map((d) => [d.code, lineOf(d), d.message])));
+    assert.deepEqual(
+      transitive.map(lineOf).sort((a, b) => a - b),
+      [1, 2, 3, 4],
+      JSON.stringify(diagnostics.map((d) => [d.code, lineOf(d), d.message])),
+    );
     assert.equal(new Set(transitive.map((d) => d.message)).size, 2, 'two separate explanations');
     if (pip) {
       const work = fs.mkdtempSync(path.join(dir, 'pip-'));
-      assert.equal((await pipDryRun(['grpcio-tools==1.60.0', 'protobuf<4', 'accelerate'], index.url, work)).ok, false, 'pip fails on the second conflict alone');
+      assert.equal(
+        (await pipDryRun(['grpcio-tools==1.60.0', 'protobuf<4', 'accelerate'], index.url, work)).ok,
+        false,
+        'pip fails on the second conflict alone',
+      );
     }
   });
 
-  it('prefers a fix that keeps the cap the author wrote, names a crossed cap, and the message names the packages (9.9, 9.10)', async () => {
-    write('diffusion/requirements.txt', ['transformers>=4.35.2,<5.0.0', 'tokenizers==0.15.2', ''].join('\n'));
-    const { diagnostics } = await check('diffusion/requirements.txt');
-    const transitive = diagnostics.filter((d) => d.code === 'conflict-transitive');
-    assert.equal(transitive.length, 2);
-    for (const d of transitive) assert.ok(d.message.startsWith("'transformers>=4.35.2,<5.0.0' and 'tokenizers==0.15.2' cannot be installed together"), d.message);
-    const onTransformers = transitive.find((d) => lineOf(d) === 1)!;
-    const onTokenizers = transitive.find((d) => lineOf(d) === 2)!;
-    assert.ok(onTokenizers.fixes.length > 0);
-    assert.ok(onTokenizers.fixes.every((f) => !f.title.includes("'<5.0.0'")));
-    for (const f of onTransformers.fixes) if (f.edits[0]!.newText.includes('5.0.0') && !f.edits[0]!.newText.includes('<5.0.0')) assert.match(f.title, /leaves the bound '<5\.0\.0' you wrote/);
-    for (const f of [...onTransformers.fixes, ...onTokenizers.fixes]) assert.notEqual(f.edits[0]!.newText, '>=2.2,<2');
-  });
+  it(
+    'prefers a fix that keeps the cap the author wrote, names a ' +
+      'crossed cap, and the message names the packages (9.9, 9.10)',
+    async () => {
+      write('diffusion/requirements.txt', ['transformers>=4.35.2,<5.0.0', 'tokenizers==0.15.2', ''].join('\n'));
+      const { diagnostics } = await check('diffusion/requirements.txt');
+      const transitive = diagnostics.filter((d) => d.code === 'conflict-transitive');
+      assert.equal(transitive.length, 2);
+      for (const d of transitive)
+        assert.ok(
+          d.message.startsWith("'transformers>=4.35.2,<5.0.0' and 'tokenizers==0.15.2' cannot be installed together"),
+          d.message,
+        );
+      const onTransformers = transitive.find((d) => lineOf(d) === 1)!;
+      const onTokenizers = transitive.find((d) => lineOf(d) === 2)!;
+      assert.ok(onTokenizers.fixes.length > 0);
+      assert.ok(onTokenizers.fixes.every((f) => !f.title.includes("'<5.0.0'")));
+      for (const f of onTransformers.fixes)
+        if (f.edits[0]!.newText.includes('5.0.0') && !f.edits[0]!.newText.includes('<5.0.0'))
+          assert.match(f.title, /leaves the bound '<5\.0\.0' you wrote/);
+      for (const f of [...onTransformers.fixes, ...onTokenizers.fixes])
+        assert.notEqual(f.edits[0]!.newText, '>=2.2,<2');
+    },
+  );
 
   it("judges an environment.yml's pip part for the environment's own Python (9.6)", async () => {
-    write('nerf/environment.yml', ['name: nerf', 'channels:', '  - conda-forge', 'dependencies:', '  - python=3.8.5', '  - pip', '  - pip:', '    - numpy==2.4.1', '    - submodules/simple-knn', ''].join('\n'));
+    write(
+      'nerf/environment.yml',
+      [
+        'name: nerf',
+        'channels:',
+        '  - conda-forge',
+        'dependencies:',
+        '  - python=3.8.5',
+        '  - pip',
+        '  - pip:',
+        '    - numpy==2.4.1',
+        '    - submodules/simple-knn',
+        '',
+      ].join('\n'),
+    );
     fs.mkdirSync(path.join(dir, 'nerf/submodules/simple-knn'), { recursive: true });
     const { diagnostics } = await check('nerf/environment.yml');
     const rp = diagnostics.find((d) => d.code === 'requires-python');

@@ -1,4 +1,5 @@
-// `stack-doctor check` reporting `vulnerable`: from an OSV folder and zip written here (offline too), and from a loopback PyPI JSON API; fixes verified by resolving.
+// `stack-doctor check` reporting `vulnerable`: from an OSV folder and zip written here (offline too), and from a
+// loopback PyPI JSON API; fixes verified by resolving.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -7,8 +8,14 @@ import * as path from 'node:path';
 import { runCli } from '../helpers/cli';
 import { isolatedPipEnv, startPackageIndex, zipArchive, type PackageIndex } from '../helpers/package-index';
 
-
-interface JsonDiagnostic { file: string; code: string; severity: string; message: string; range: { start: { line: number } }; fixes: { title: string; edits: { newText: string }[] }[] }
+interface JsonDiagnostic {
+  file: string;
+  code: string;
+  severity: string;
+  message: string;
+  range: { start: { line: number } };
+  fixes: { title: string; edits: { newText: string }[] }[];
+}
 
 const RECORD = {
   schema_version: '1.6.0',
@@ -19,7 +26,12 @@ const RECORD = {
   affected: [
     {
       package: { ecosystem: 'PyPI', name: 'Jinja2' },
-      ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.11.3' }, { introduced: '3.0.0' }, { fixed: '3.1.4' }] }],
+      ranges: [
+        {
+          type: 'ECOSYSTEM',
+          events: [{ introduced: '0' }, { fixed: '2.11.3' }, { introduced: '3.0.0' }, { fixed: '3.1.4' }],
+        },
+      ],
     },
   ],
 };
@@ -31,7 +43,9 @@ describe('stack-doctor check: vulnerable', () => {
   const check = async (folder: string, extra: string[], env?: NodeJS.ProcessEnv) => {
     const r = await run(['check', folder, '--format', 'json', '--cache-dir', path.join(dir, '.cache'), ...extra], env);
     assert.ok(r.status === 0 || r.status === 1, r.stderr);
-    return (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics.filter((d) => d.code === 'vulnerable');
+    return (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics.filter(
+      (d) => d.code === 'vulnerable',
+    );
   };
   const write = (name: string, text: string) => {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
@@ -54,15 +68,34 @@ describe('stack-doctor check: vulnerable', () => {
       ],
       {
         vulnerabilities: {
-          'requests@2.19.0': [{ id: 'PYSEC-2018-28', aliases: ['CVE-2018-18074', 'GHSA-x84v-xcm2-53pg'], summary: 'Credentials sent over HTTP after a redirect', fixed_in: ['2.20.0'] }],
-          'requests@2.20.0': [{ id: 'PYSEC-2023-74', aliases: ['GHSA-j8r2-6x86-q33q'], details: 'Proxy-Authorization header leaked\nmore', fixed_in: ['2.31.0'] }],
-          'requests@2.31.0': [{ id: 'PYSEC-2000-1', summary: 'withdrawn one', withdrawn: '2024-01-01T00:00:00Z', fixed_in: [] }],
+          'requests@2.19.0': [
+            {
+              id: 'PYSEC-2018-28',
+              aliases: ['CVE-2018-18074', 'GHSA-x84v-xcm2-53pg'],
+              summary: 'Credentials sent over HTTP after a redirect',
+              fixed_in: ['2.20.0'],
+            },
+          ],
+          'requests@2.20.0': [
+            {
+              id: 'PYSEC-2023-74',
+              aliases: ['GHSA-j8r2-6x86-q33q'],
+              details: 'Proxy-Authorization header leaked\nmore',
+              fixed_in: ['2.31.0'],
+            },
+          ],
+          'requests@2.31.0': [
+            { id: 'PYSEC-2000-1', summary: 'withdrawn one', withdrawn: '2024-01-01T00:00:00Z', fixed_in: [] },
+          ],
         },
       },
     );
     write('osv/PyPI/GHSA-aaaa-bbbb-cccc.json', JSON.stringify(RECORD));
     write('osv/PyPI/not-osv.json', '{"hello": 1}');
-    fs.writeFileSync(path.join(dir, 'osv.zip'), zipArchive([['GHSA-aaaa-bbbb-cccc.json', Buffer.from(JSON.stringify(RECORD))]]));
+    fs.writeFileSync(
+      path.join(dir, 'osv.zip'),
+      zipArchive([['GHSA-aaaa-bbbb-cccc.json', Buffer.from(JSON.stringify(RECORD))]]),
+    );
     write('pinned/requirements.txt', 'jinja2==3.1.2\nflask==2.0.0\n');
     write('ranged/requirements.txt', 'Jinja2>=3.0,<3.1.3\nflask==2.0.0\n');
     write('api/requirements.txt', 'requests==2.19.0\n');
@@ -78,7 +111,10 @@ describe('stack-doctor check: vulnerable', () => {
     assert.equal(found.length, 1, JSON.stringify(found));
     assert.equal(found[0]!.severity, 'warning');
     assert.equal(found[0]!.range.start.line, 0);
-    assert.match(found[0]!.message, /jinja2 3\.1\.2 has a known vulnerability: GHSA-aaaa-bbbb-cccc \(Sandbox escape in templates\), fixed in 3\.1\.4/);
+    assert.match(
+      found[0]!.message,
+      /jinja2 3\.1\.2 has a known vulnerability: GHSA-aaaa-bbbb-cccc \(Sandbox escape in templates\), fixed in 3\.1\.4/,
+    );
     // 3.1.5 is newer but flask caps Jinja2 below it: the fix is the nearest fixed version that still resolves.
     assert.equal(found[0]!.fixes.length, 1);
     assert.equal(found[0]!.fixes[0]!.edits[0]!.newText, '==3.1.4');
@@ -94,32 +130,48 @@ describe('stack-doctor check: vulnerable', () => {
   it('reports the version a resolution picks for a range', async () => {
     const found = await check('ranged', ['--index-url', index.url, '--osv-database', path.join(dir, 'osv')]);
     assert.equal(found.length, 1, JSON.stringify(found));
-    assert.match(found[0]!.message, /^jinja2 resolves to 3\.1\.2, which has a known vulnerability: GHSA-aaaa-bbbb-cccc/);
+    assert.match(
+      found[0]!.message,
+      /^jinja2 resolves to 3\.1\.2, which has a known vulnerability: GHSA-aaaa-bbbb-cccc/,
+    );
     // The range moves up to the fixed version; flask's cap keeps 3.1.5 out, and the fix was verified by resolving.
     assert.equal(found[0]!.fixes[0]!.edits[0]!.newText, '>=3.1.4');
   });
 
-  it('asks the JSON API only when the index is PyPI (or the configured API base), and ignores withdrawn advisories', async () => {
-    const base = index.url.replace(/\/simple$/, '');
-    const env = { ...isolatedPipEnv(), STACK_DOCTOR_PYPI_JSON_API: base };
-    const found = await check('api', ['--index-url', index.url], env);
-    assert.equal(found.length, 1, JSON.stringify(found));
-    assert.match(found[0]!.message, /requests 2\.19\.0 has a known vulnerability: PYSEC-2018-28 \(Credentials sent over HTTP after a redirect\), fixed in 2\.20\.0/);
-    // 2.20.0 fixes it but has an advisory of its own; 2.31.0's only one is withdrawn: the fix goes to 2.31.0.
-    assert.equal(found[0]!.fixes[0]!.edits[0]!.newText, '==2.31.0');
-    const before = index.requests.filter((r) => r.path.startsWith('/pypi/')).length;
-    assert.ok(before >= 1);
-    // Another index than the API's: the JSON API is not asked.
-    const other = await check('api', ['--index-url', index.url], { ...isolatedPipEnv(), STACK_DOCTOR_PYPI_JSON_API: 'http://127.0.0.1:9' });
-    assert.equal(other.length, 0);
-    assert.equal(index.requests.filter((r) => r.path.startsWith('/pypi/')).length, before);
-  });
+  it(
+    'asks the JSON API only when the index is PyPI (or the ' + 'configured API base), and ignores withdrawn advisories',
+    async () => {
+      const base = index.url.replace(/\/simple$/, '');
+      const env = { ...isolatedPipEnv(), STACK_DOCTOR_PYPI_JSON_API: base };
+      const found = await check('api', ['--index-url', index.url], env);
+      assert.equal(found.length, 1, JSON.stringify(found));
+      assert.match(
+        found[0]!.message,
+        /requests 2\.19\.0 has a known vulnerability: PYSEC-2018-28 \(Credentials sent over HTTP after a redirect\), fixed in 2\.20\.0/,
+      );
+      // 2.20.0 fixes it but has an advisory of its own; 2.31.0's only one is withdrawn: the fix goes to 2.31.0.
+      assert.equal(found[0]!.fixes[0]!.edits[0]!.newText, '==2.31.0');
+      const before = index.requests.filter((r) => r.path.startsWith('/pypi/')).length;
+      assert.ok(before >= 1);
+      // Another index than the API's: the JSON API is not asked.
+      const other = await check('api', ['--index-url', index.url], {
+        ...isolatedPipEnv(),
+        STACK_DOCTOR_PYPI_JSON_API: 'http://127.0.0.1:9',
+      });
+      assert.equal(other.length, 0);
+      assert.equal(index.requests.filter((r) => r.path.startsWith('/pypi/')).length, before);
+    },
+  );
 
   it('reports a package no line declares on the line that pulls it in, with the chain', async () => {
     const found = await check('trans', ['--index-url', index.url, '--osv-database', path.join(dir, 'osv')]);
     assert.equal(found.length, 1, JSON.stringify(found));
     assert.equal(found[0]!.range.start.line, 1);
-    assert.equal(found[0]!.message, 'webapp pulls in jinja2 3.1.2 (webapp 1.0 -> jinja2 3.1.2), which has a known vulnerability: GHSA-aaaa-bbbb-cccc (Sandbox escape in templates), fixed in 3.1.4.');
+    assert.equal(
+      found[0]!.message,
+      'webapp pulls in jinja2 3.1.2 (webapp 1.0 -> jinja2 3.1.2), which has a known ' +
+        'vulnerability: GHSA-aaaa-bbbb-cccc (Sandbox escape in templates), fixed in 3.1.4.',
+    );
     assert.equal(found[0]!.fixes.length, 0);
   });
 

@@ -26,8 +26,15 @@ describe('stack-doctor CLI', () => {
     write('bad/constraints.txt', 'numpy!=1.23.*\n');
     write('good/requirements.txt', 'numpy>=1.24,<2\n-r more.txt\n');
     write('good/more.txt', 'pandas[performance]>=2 ; python_version >= "3.9"\n');
-    write('good/pyproject.toml', '[project]\nname = "x"\nversion = "1"\ndependencies = ["numpy<1.27"]\n[project.optional-dependencies]\nGPU = ["orjson"]\n[tool.poetry.dependencies]\npython = "^3.10"\nrequests = "^2.31"\n');
-    write('good/environment.yml', 'name: demo\nchannels: [conda-forge]\ndependencies:\n  - python=3.11\n  - numpy=1.26\n  - pip:\n    - rich>=13\n');
+    write(
+      'good/pyproject.toml',
+      '[project]\nname = "x"\nversion = "1"\ndependencies = ["numpy<1.27"]\n[project.optional-dependencies]\nGPU ' +
+        '= ["orjson"]\n[tool.poetry.dependencies]\npython = "^3.10"\nrequests = "^2.31"\n',
+    );
+    write(
+      'good/environment.yml',
+      'name: demo\nchannels: [conda-forge]\ndependencies:\n  - python=3.11\n  - numpy=1.26\n  - pip:\n    - rich>=13\n',
+    );
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -44,13 +51,25 @@ describe('stack-doctor CLI', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     // Offline with no cached repodata, the environment.yml gets one note that conda's solve did not run (issue 11).
     assert.match(r.stdout, /0 errors, 0 warnings, 1 other/);
-    assert.match(r.stdout, /information \[index-unreachable\] Stack Doctor could not solve the environment as conda would: .*not in the cache and Stack Doctor is offline/);
+    assert.match(
+      r.stdout,
+      /information \[index-unreachable\] Stack Doctor could not solve the environment as conda would: .*not in the cache and Stack Doctor is offline/,
+    );
   });
 
   it('writes the JSON of DESIGN.md with zero-based ranges and fixes', () => {
     const r = run(['check', path.join(dir, 'bad/requirements.txt'), '--format', 'json', '--offline'], dir);
     assert.equal(r.code, 1);
-    const json = JSON.parse(r.stdout) as { diagnostics: { file: string; range: { start: { line: number; character: number } }; severity: string; code: string; related: unknown[]; fixes: { title: string; edits: { newText: string }[] }[] }[] };
+    const json = JSON.parse(r.stdout) as {
+      diagnostics: {
+        file: string;
+        range: { start: { line: number; character: number } };
+        severity: string;
+        code: string;
+        related: unknown[];
+        fixes: { title: string; edits: { newText: string }[] }[];
+      }[];
+    };
     const onReq = json.diagnostics.find((d) => d.file.endsWith('requirements.txt'))!;
     assert.equal(onReq.code, 'conflict');
     assert.equal(onReq.severity, 'error');
@@ -61,24 +80,61 @@ describe('stack-doctor CLI', () => {
 
   it('writes SARIF 2.1.0', () => {
     const r = run(['check', 'bad', '--format=sarif', '--offline'], dir);
-    const sarif = JSON.parse(r.stdout) as { version: string; runs: { results: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] };
+    const sarif = JSON.parse(r.stdout) as {
+      version: string;
+      runs: { results: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[];
+    };
     assert.equal(sarif.version, '2.1.0');
-    assert.deepEqual(sarif.runs[0]!.results.map((x) => x.ruleId), ['conflict', 'conflict']);
+    assert.deepEqual(
+      sarif.runs[0]!.results.map((x) => x.ruleId),
+      ['conflict', 'conflict'],
+    );
     assert.equal(sarif.runs[0]!.results[0]!.locations[0]!.physicalLocation.region.startLine, 1);
   });
 
   it('lists every dependency once, with sections and PEP 440 specifiers', () => {
     const r = run(['list', 'good', '--format', 'json', '--offline'], dir);
     assert.equal(r.code, 0, r.stderr);
-    const deps = (JSON.parse(r.stdout) as { dependencies: { file: string; name: string; specifier: string; kind: string; section: string | null; extras: string[]; marker: string }[] }).dependencies;
+    const deps = (
+      JSON.parse(r.stdout) as {
+        dependencies: {
+          file: string;
+          name: string;
+          specifier: string;
+          kind: string;
+          section: string | null;
+          extras: string[];
+          marker: string;
+        }[];
+      }
+    ).dependencies;
     const by = (n: string) => deps.filter((d) => d.name === n);
     assert.equal(by('numpy').length, 3);
-    assert.deepEqual(by('pandas').map((d) => [d.extras, d.marker, d.section]), [[['performance'], 'python_version >= "3.9"', null]]);
-    assert.deepEqual(by('orjson').map((d) => d.section), ['project.optional-dependencies.gpu']);
-    assert.deepEqual(by('requests').map((d) => [d.specifier, d.section]), [['>=2.31,<3.0', 'tool.poetry.dependencies']]);
-    assert.deepEqual(by('python').map((d) => d.kind), ['conda'], 'the poetry python entry is the project Python; conda lists python as a package');
-    assert.deepEqual(by('rich').map((d) => [d.kind, d.section]), [['requirement', 'dependencies.pip']]);
-    assert.deepEqual(by('numpy').find((d) => d.kind === 'conda') && by('numpy').find((d) => d.kind === 'conda')!.section, 'dependencies');
+    assert.deepEqual(
+      by('pandas').map((d) => [d.extras, d.marker, d.section]),
+      [[['performance'], 'python_version >= "3.9"', null]],
+    );
+    assert.deepEqual(
+      by('orjson').map((d) => d.section),
+      ['project.optional-dependencies.gpu'],
+    );
+    assert.deepEqual(
+      by('requests').map((d) => [d.specifier, d.section]),
+      [['>=2.31,<3.0', 'tool.poetry.dependencies']],
+    );
+    assert.deepEqual(
+      by('python').map((d) => d.kind),
+      ['conda'],
+      'the poetry python entry is the project Python; conda lists python as a package',
+    );
+    assert.deepEqual(
+      by('rich').map((d) => [d.kind, d.section]),
+      [['requirement', 'dependencies.pip']],
+    );
+    assert.deepEqual(
+      by('numpy').find((d) => d.kind === 'conda') && by('numpy').find((d) => d.kind === 'conda')!.section,
+      'dependencies',
+    );
   });
 
   it('probes this machine', () => {
@@ -107,12 +163,18 @@ describe('stack-doctor CLI', () => {
 
   it('evaluates markers for the profile it is given', () => {
     write('m/requirements.txt', 'numpy<2 ; python_version < "3.9"\nnumpy>=2 ; python_version >= "3.9"\n');
-    const old = write('py38.json', JSON.stringify({ os: 'linux', arch: 'x86_64', python: { version: '3.8.18', implementation: 'cpython' } }));
+    const old = write(
+      'py38.json',
+      JSON.stringify({ os: 'linux', arch: 'x86_64', python: { version: '3.8.18', implementation: 'cpython' } }),
+    );
     assert.equal(run(['check', 'm', '--offline', '--profile', old], dir).code, 0);
     write('m2/requirements.txt', 'numpy<2\nnumpy>=2 ; sys_platform == "linux"\n');
     const linux = run(['check', 'm2', '--offline', '--profile', old], dir);
     assert.equal(linux.code, 1);
-    const mac = write('mac.json', JSON.stringify({ os: 'darwin', arch: 'arm64', python: { version: '3.12.1', implementation: 'cpython' } }));
+    const mac = write(
+      'mac.json',
+      JSON.stringify({ os: 'darwin', arch: 'arm64', python: { version: '3.12.1', implementation: 'cpython' } }),
+    );
     assert.equal(run(['check', 'm2', '--offline', '--profile', mac], dir).code, 0);
   });
 });

@@ -27,8 +27,15 @@ async function main() {
       extensionDevelopmentPath: root,
       extensionTestsPath: tests,
       extensionTestsEnv: process.env.E2E_GREP ? { E2E_GREP: process.env.E2E_GREP } : {},
-      launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes',
-        '--user-data-dir', path.join(run, 'user')],
+      launchArgs: [
+        workspace,
+        '--disable-extensions',
+        '--disable-workspace-trust',
+        '--skip-welcome',
+        '--skip-release-notes',
+        '--user-data-dir',
+        path.join(run, 'user'),
+      ],
     });
     console.log('e2e (electron): passed');
   } catch (error) {
@@ -40,4 +47,10 @@ async function main() {
   return rc;
 }
 
-main().then((rc) => process.exit(rc), (error) => { console.error(error); process.exit(2); });
+main().then(
+  (rc) => process.exit(rc),
+  (error) => {
+    console.error(error);
+    process.exit(2);
+  },
+);

@@ -17,12 +17,14 @@ function parseArgs(argv) {
     if (key === 'verbose') args.verbose = true;
     else args[key] = argv[++i];
   }
-  for (const required of ['server', 'ext', 'tests', 'folder']) if (!args[required]) throw new Error(`--${required} is required`);
+  for (const required of ['server', 'ext', 'tests', 'folder'])
+    if (!args[required]) throw new Error(`--${required} is required`);
   return args;
 }
 
 // The workbench's own chatter (offline gallery and telemetry lookups, chat and auth services), hidden unless --verbose.
-const noise = /^(\[(AgentHost|ChatModelSelection|AccountPolicyGate|Service Worker|reconnection-grace-time)|Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin|getaddrinfo ENOTFOUND|Timed out waiting for authentication provider|\s+at )/;
+const noise =
+  /^(\[(AgentHost|ChatModelSelection|AccountPolicyGate|Service Worker|reconnection-grace-time)|Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin|getaddrinfo ENOTFOUND|Timed out waiting for authentication provider|\s+at )/;
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
@@ -35,7 +37,14 @@ async function main() {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   let code = 'timeout';
   let passing = null;
@@ -67,7 +76,10 @@ async function main() {
     if (args.verbose) console.log('[runner] opening', url);
     await page.goto(url);
     let timer;
-    code = await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)))]);
+    code = await Promise.race([
+      exited,
+      new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs))),
+    ]);
     clearTimeout(timer);
     if (code !== 0 && args.screenshot) await page.screenshot({ path: args.screenshot }).catch(() => undefined);
   } finally {
@@ -75,12 +87,19 @@ async function main() {
   }
   console.log(`[runner] extension host exited with ${code} after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   // A crash or a timeout without mocha's summary counts as one failure.
-  const summary = passing === null
-    ? `e2e: 0 passed, ${Math.max(failing, 1)} failed`
-    : `e2e: ${passing} passed, ${code === 0 ? failing : Math.max(failing, 1)} failed`;
+  const summary =
+    passing === null
+      ? `e2e: 0 passed, ${Math.max(failing, 1)} failed`
+      : `e2e: ${passing} passed, ${code === 0 ? failing : Math.max(failing, 1)} failed`;
   if (args.summary) writeFileSync(args.summary, summary + '\n');
   else console.log(summary);
   return code === 0 ? 0 : 1;
 }
 
-main().then((rc) => process.exit(rc), (error) => { console.error('[runner]', error); process.exit(2); });
+main().then(
+  (rc) => process.exit(rc),
+  (error) => {
+    console.error('[runner]', error);
+    process.exit(2);
+  },
+);

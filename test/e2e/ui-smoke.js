@@ -27,25 +27,43 @@ async function runCommand(page, title) {
 
 /** The Problems panel rows, whitespace collapsed. */
 async function problemRows(page) {
-  return (await page.locator('.markers-panel .monaco-list-row').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+  return (await page.locator('.markers-panel .monaco-list-row').allInnerTexts()).map((r) =>
+    r.replace(/\s+/g, ' ').trim(),
+  );
 }
 
 async function main() {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('pageerror', (e) => console.error('[pageerror]', e.message));
-  const deadline = setTimeout(() => { console.error('[ui] FAILED: hard timeout'); process.exit(1); }, (Number(args.timeout) || 180) * 1000);
+  const deadline = setTimeout(
+    () => {
+      console.error('[ui] FAILED: hard timeout');
+      process.exit(1);
+    },
+    (Number(args.timeout) || 180) * 1000,
+  );
   let failed = false;
   try {
     await page.goto(`${args.server}/?folder=${encodeURIComponent(path.resolve(args.folder))}`);
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
     step('workbench up');
 
-    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => undefined);
+    await page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 700, y: 400 } })
+      .catch(() => undefined);
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', ...wait });
@@ -62,7 +80,10 @@ async function main() {
     const filter = page.locator('.panel input[placeholder^="Filter"]').first();
     await filter.waitFor({ state: 'visible', ...wait });
     await filter.fill('Restarting the Stack Doctor language server');
-    await page.locator('.panel .view-lines', { hasText: 'Restarting the Stack Doctor language server' }).first().waitFor(wait);
+    await page
+      .locator('.panel .view-lines', { hasText: 'Restarting the Stack Doctor language server' })
+      .first()
+      .waitFor(wait);
     step('the "Stack Doctor" output channel shows the restart');
 
     await page.keyboard.press('Control+Shift+M');
@@ -71,21 +92,32 @@ async function main() {
     const rows = await problemRows(page);
     step('Problems panel rows: ' + JSON.stringify(rows));
     const conflicts = rows.filter((r) => /stack-doctor/.test(r) && /conflict/.test(r));
-    if (!conflicts.some((r) => /numpy/i.test(r) && /Ln 2\b/.test(r)) || !conflicts.some((r) => /numpy/i.test(r) && /Ln 3\b/.test(r))) {
+    if (
+      !conflicts.some((r) => /numpy/i.test(r) && /Ln 2\b/.test(r)) ||
+      !conflicts.some((r) => /numpy/i.test(r) && /Ln 3\b/.test(r))
+    ) {
       throw new Error('the Problems panel lacks the numpy conflict on lines 2 and 3');
     }
     // The environment status bar item; "Stack Doctor: Activate Environment…" from the Command Palette and a click on that
     // item both open the environment quick pick, which Escape closes again.
     const statusItem = page.locator('.statusbar-item', { hasText: 'No environment' }).first();
     await statusItem.waitFor(wait);
-    const environmentPick = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Stack Doctor: environment' });
+    const environmentPick = page.locator('.quick-input-widget .quick-input-title', {
+      hasText: 'Stack Doctor: environment',
+    });
     await page.keyboard.press('F1');
     await input.waitFor({ state: 'visible', ...wait });
     await input.fill('>Stack Doctor: Activate Environment');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Stack Doctor: Activate Environment' }).first().waitFor(wait);
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Stack Doctor: Activate Environment' })
+      .first()
+      .waitFor(wait);
     await page.keyboard.press('Enter');
     await environmentPick.waitFor(wait);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Create Virtual Environment' }).first().waitFor(wait);
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Create Virtual Environment' })
+      .first()
+      .waitFor(wait);
     await page.keyboard.press('Escape');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', ...wait });
     step('"Stack Doctor: Activate Environment…" from the Command Palette showed the environment quick pick');
@@ -99,16 +131,24 @@ async function main() {
     const profileItem = page.locator('.statusbar-item', { hasText: 'This machine' }).first();
     await profileItem.waitFor(wait);
     await profileItem.click();
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Stack Doctor: judge diagnostics against which machine?' }).waitFor(wait);
+    await page
+      .locator('.quick-input-widget .quick-input-title', {
+        hasText: 'Stack Doctor: judge diagnostics against which machine?',
+      })
+      .waitFor(wait);
     for (const row of ['This machine', 'gpu-old-driver', 'Browse', "Save this machine's profile"]) {
       await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().waitFor(wait);
     }
     await page.keyboard.press('Escape');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', ...wait });
-    step('the "This machine" status bar item opens the machine profile quick pick (with profiles/gpu-old-driver.profile.json)');
+    step(
+      'the "This machine" status bar item opens the machine profile quick pick (with profiles/gpu-old-driver.profile.json)',
+    );
 
     // A restart must not surface errors (for example requests caught by the old client's shutdown).
-    const toasts = (await page.locator('.notifications-toasts .notification-toast').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+    const toasts = (await page.locator('.notifications-toasts .notification-toast').allInnerTexts()).map((t) =>
+      t.replace(/\s+/g, ' '),
+    );
     const errors = toasts.filter((t) => /Stack Doctor/.test(t) && /fail|error/i.test(t));
     if (errors.length) throw new Error('error notifications: ' + JSON.stringify(errors));
     // What a person would see: the file, its squiggles and the Problems panel (kept with E2E_KEEP=1).
@@ -126,4 +166,10 @@ async function main() {
   return failed ? 1 : 0;
 }
 
-main().then((rc) => process.exit(rc), (error) => { console.error('[ui]', error); process.exit(2); });
+main().then(
+  (rc) => process.exit(rc),
+  (error) => {
+    console.error('[ui]', error);
+    process.exit(2);
+  },
+);

@@ -1,4 +1,5 @@
-// The built CLI as a child process for CLI tests: asynchronous, so a loopback index in the test's own process can answer it.
+// The built CLI as a child process for CLI tests: asynchronous, so a loopback index in the test's own process can
+// answer it.
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { isolatedPipEnv } from './package-index';
@@ -14,7 +15,12 @@ export interface CliRun {
 }
 
 /** Runs `node dist/cli.js ...args` in `cwd` (pip's configuration isolated unless `env` says otherwise). */
-export function runCli(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = isolatedPipEnv(), timeoutMs = 120_000): Promise<CliRun> {
+export function runCli(
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = isolatedPipEnv(),
+  timeoutMs = 120_000,
+): Promise<CliRun> {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, [CLI, ...args], { cwd, env });

@@ -1,4 +1,5 @@
-// A loopback conda channel for tests: a real HTTP server on 127.0.0.1 serving repodata.json(.zst) and sharded repodata (CEP 16).
+// A loopback conda channel for tests: a real HTTP server on 127.0.0.1 serving repodata.json(.zst) and sharded repodata
+// (CEP 16).
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -25,7 +26,10 @@ export interface ChannelPackage {
 
 /** How the channel offers its repodata. */
 export interface CondaChannelOptions {
-  /** `sharded`: CEP 16 index and shards, plus the whole repodata; `zst`: repodata.json.zst and .json; `json`: repodata.json only. */
+  /**
+   * `sharded`: CEP 16 index and shards, plus the whole repodata; `zst`: repodata.json.zst and .json; `json`:
+   * repodata.json only.
+   */
   format?: 'sharded' | 'zst' | 'json';
   /** The platform subdir (default linux-64). */
   subdir?: string;
@@ -35,7 +39,9 @@ export interface CondaChannelOptions {
   basicAuth?: string;
   /** Answer 500 to everything (an unreachable-like channel). */
   fail?: boolean;
-  /** Compresses a `.zst` file's content (default: stored zstd blocks, no compression); the bench passes the zstd tool. */
+  /**
+   * Compresses a `.zst` file's content (default: stored zstd blocks, no compression); the bench passes the zstd tool.
+   */
   zstd?: (data: Uint8Array) => Buffer;
 }
 
@@ -90,7 +96,13 @@ export function fileName(p: ChannelPackage): string {
 
 function recordOf(p: ChannelPackage, subdir: string): Record<string, unknown> {
   const r: Record<string, unknown> = {
-    name: p.name, version: p.version, build: p.build ?? '0', build_number: p.build_number ?? 0, depends: p.depends ?? [], constrains: p.constrains ?? [], subdir,
+    name: p.name,
+    version: p.version,
+    build: p.build ?? '0',
+    build_number: p.build_number ?? 0,
+    depends: p.depends ?? [],
+    constrains: p.constrains ?? [],
+    subdir,
   };
   if (p.track_features) r['track_features'] = p.track_features;
   if (p.noarch) r['noarch'] = p.noarch;
@@ -104,13 +116,19 @@ interface Built {
   fullBytes: number;
 }
 
-function build(pkgs: ChannelPackage[], platform: string, format: CondaChannelOptions['format'], zstd: (data: Uint8Array) => Buffer = zstdStore): Built {
+function build(
+  pkgs: ChannelPackage[],
+  platform: string,
+  format: CondaChannelOptions['format'],
+  zstd: (data: Uint8Array) => Buffer = zstdStore,
+): Built {
   const files = new Map<string, Buffer>();
   let fullBytes = 0;
   for (const subdir of [platform, 'noarch']) {
     const mine = pkgs.filter((p) => (p.subdir ?? (p.noarch ? 'noarch' : platform)) === subdir);
     const repodata: Record<string, Record<string, unknown>> = { packages: {}, 'packages.conda': {} };
-    for (const p of mine) repodata[(p.ext ?? '.conda') === '.conda' ? 'packages.conda' : 'packages']![fileName(p)] = recordOf(p, subdir);
+    for (const p of mine)
+      repodata[(p.ext ?? '.conda') === '.conda' ? 'packages.conda' : 'packages']![fileName(p)] = recordOf(p, subdir);
     const json = Buffer.from(JSON.stringify({ info: { subdir }, repodata_version: 1, ...repodata }));
     files.set(`/${subdir}/repodata.json`, json);
     if (format !== 'json') {
@@ -123,11 +141,16 @@ function build(pkgs: ChannelPackage[], platform: string, format: CondaChannelOpt
       for (const p of mine) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
       const shards: Record<string, Uint8Array> = {};
       for (const [name, list] of byName) {
-        const shard = { packages: {} as Record<string, unknown>, 'packages.conda': {} as Record<string, unknown>, removed: [] as string[] };
+        const shard = {
+          packages: {} as Record<string, unknown>,
+          'packages.conda': {} as Record<string, unknown>,
+          removed: [] as string[],
+        };
         for (const p of list) {
           // Shards carry digests as bytes (msgpack bin), as rattler writes them.
           const rec = recordOf(p, subdir);
-          for (const k of ['md5', 'sha256']) if (typeof rec[k] === 'string') rec[k] = Uint8Array.from(Buffer.from(rec[k] as string, 'hex'));
+          for (const k of ['md5', 'sha256'])
+            if (typeof rec[k] === 'string') rec[k] = Uint8Array.from(Buffer.from(rec[k] as string, 'hex'));
           ((p.ext ?? '.conda') === '.conda' ? shard['packages.conda'] : shard.packages)[fileName(p)] = rec;
         }
         const bytes = zstd(encodeMsgpack(shard));
@@ -156,7 +179,8 @@ export async function startCondaChannel(pkgs: ChannelPackage[], opts: CondaChann
       res.end(body ?? undefined);
     };
     if (opts.fail) return record(500, null);
-    if (opts.basicAuth && req.headers['authorization'] !== `Basic ${Buffer.from(opts.basicAuth).toString('base64')}`) return record(401, null);
+    if (opts.basicAuth && req.headers['authorization'] !== `Basic ${Buffer.from(opts.basicAuth).toString('base64')}`)
+      return record(401, null);
     if (opts.token) {
       const prefix = `/t/${opts.token}`;
       if (!p.startsWith(prefix + '/')) return record(403, null);

@@ -2,12 +2,25 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 
 export interface PublishedDiagnostics {
   uri: string;
   version?: number;
-  diagnostics: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; code?: string; message: string; severity?: number; source?: string; relatedInformation?: unknown[]; data?: unknown }[];
+  diagnostics: {
+    range: { start: { line: number; character: number }; end: { line: number; character: number } };
+    code?: string;
+    message: string;
+    severity?: number;
+    source?: string;
+    relatedInformation?: unknown[];
+    data?: unknown;
+  }[];
 }
 
 type Listener = (p: PublishedDiagnostics) => void;
@@ -21,9 +34,15 @@ export class LspClient {
   private versions = new Map<string, number>();
 
   constructor(serverJs = path.resolve('dist/server.js'), env: NodeJS.ProcessEnv = process.env) {
-    this.child = spawn(process.env.SD_SERVER_NODE ?? process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
+    this.child = spawn(process.env.SD_SERVER_NODE ?? process.execPath, [serverJs, '--stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env,
+    });
     this.child.stderr!.on('data', (d) => (this.stderr += d));
-    this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
+    this.connection = createMessageConnection(
+      new StreamMessageReader(this.child.stdout!),
+      new StreamMessageWriter(this.child.stdin!),
+    );
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishedDiagnostics) => {
       this.latest.set(p.uri, p);
       for (const l of [...this.listeners]) l(p);
@@ -46,7 +65,11 @@ export class LspClient {
    * `capabilities` replaces the default client capabilities (a plain client); `vscodeLike` declares what VS Code
    * does (lazily resolved code actions, markdown hover), as the editing-session bench needs.
    */
-  async initialize(rootDir: string, initializationOptions: Record<string, unknown> = {}, opts: { vscodeLike?: boolean } = {}): Promise<unknown> {
+  async initialize(
+    rootDir: string,
+    initializationOptions: Record<string, unknown> = {},
+    opts: { vscodeLike?: boolean } = {},
+  ): Promise<unknown> {
     const result = await this.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: pathToFileURL(rootDir).toString(),
@@ -54,10 +77,18 @@ export class LspClient {
       capabilities: {
         textDocument: {
           publishDiagnostics: { relatedInformation: true, versionSupport: true },
-          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source'] } }, ...(opts.vscodeLike ? { dataSupport: true, resolveSupport: { properties: ['edit'] } } : {}) },
+          codeAction: {
+            codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source'] } },
+            ...(opts.vscodeLike ? { dataSupport: true, resolveSupport: { properties: ['edit'] } } : {}),
+          },
           ...(opts.vscodeLike ? { hover: { contentFormat: ['markdown', 'plaintext'] }, inlayHint: {} } : {}),
         },
-        ...(opts.vscodeLike ? { workspace: { configuration: false, inlayHint: { refreshSupport: true } }, window: { workDoneProgress: true } } : {}),
+        ...(opts.vscodeLike
+          ? {
+              workspace: { configuration: false, inlayHint: { refreshSupport: true } },
+              window: { workDoneProgress: true },
+            }
+          : {}),
       },
       initializationOptions,
     });
@@ -66,11 +97,20 @@ export class LspClient {
   }
 
   /** Resolves with the first publish for `uri` (after now) that satisfies `pred`; rejects after `timeoutMs`. */
-  waitFor(uri: string, pred: (p: PublishedDiagnostics) => boolean = () => true, timeoutMs = 10_000): Promise<PublishedDiagnostics> {
+  waitFor(
+    uri: string,
+    pred: (p: PublishedDiagnostics) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<PublishedDiagnostics> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.listeners = this.listeners.filter((l) => l !== listener);
-        reject(new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; last: ${JSON.stringify(this.latest.get(uri))}; stderr: ${this.stderr}`));
+        reject(
+          new Error(
+            `no matching diagnostics for ${uri} within ${timeoutMs} ms; last: ` +
+              `${JSON.stringify(this.latest.get(uri))}; stderr: ${this.stderr}`,
+          ),
+        );
       }, timeoutMs);
       const listener: Listener = (p) => {
         if (p.uri !== uri || !pred(p)) return;
@@ -85,14 +125,19 @@ export class LspClient {
   open(file: string, text: string, languageId = 'pip-requirements'): string {
     const uri = pathToFileURL(file).toString();
     this.versions.set(uri, 1);
-    void this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+    void this.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId, version: 1, text },
+    });
     return uri;
   }
 
   change(uri: string, text: string): number {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    void this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+    void this.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ text }],
+    });
     return version;
   }
 
@@ -116,10 +161,17 @@ export class LspClient {
 }
 
 /** Applies LSP text edits (from a WorkspaceEdit) to a text. */
-export function applyEdits(text: string, edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]): string {
+export function applyEdits(
+  text: string,
+  edits: {
+    range: { start: { line: number; character: number }; end: { line: number; character: number } };
+    newText: string;
+  }[],
+): string {
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
-  const off = (p: { line: number; character: number }) => (p.line < lineStarts.length ? lineStarts[p.line]! + p.character : text.length);
+  const off = (p: { line: number; character: number }) =>
+    p.line < lineStarts.length ? lineStarts[p.line]! + p.character : text.length;
   const sorted = [...edits].sort((a, b) => off(b.range.start) - off(a.range.start));
   let out = text;
   for (const e of sorted) out = out.slice(0, off(e.range.start)) + e.newText + out.slice(off(e.range.end));

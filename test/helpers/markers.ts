@@ -1,4 +1,5 @@
-// Inline position markers for check tests: `⟦...⟧` around the text a finding must cover; the markers are removed before parsing.
+// Inline position markers for check tests: `⟦...⟧` around the text a finding must cover; the markers are removed before
+// parsing.
 import type { Span } from '../../server/src/model/types';
 
 /** The text without its `⟦`/`⟧` markers and the span each marked part covers, in order. */

@@ -1,4 +1,5 @@
-// A loopback package index for tests: a real HTTP server on 127.0.0.1 serving PEP 503 HTML and PEP 691 JSON simple pages, PEP 658 metadata, and real tiny wheels built at start.
+// A loopback package index for tests: a real HTTP server on 127.0.0.1 serving PEP 503 HTML and PEP 691 JSON simple
+// pages, PEP 658 metadata, and real tiny wheels built at start.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,7 +109,10 @@ export type IndexFault =
   | { kind: 'truncated' }
   /** An HTML error page, status 200, with the content type the right answer would have (JSON). */
   | { kind: 'html-as-json' }
-  /** The right content type with `Content-Encoding: gzip` and a body that decompresses to `bytes` zero bytes (default 1 GiB). */
+  /**
+   * The right content type with `Content-Encoding: gzip` and a body that decompresses to `bytes` zero bytes (default 1
+   * GiB).
+   */
   | { kind: 'gzip-bomb'; bytes?: number }
   /** The right answer padded with spaces to `bytes` (still valid JSON); `chunked`: no Content-Length. */
   | { kind: 'oversized'; bytes: number; chunked?: boolean }
@@ -278,11 +282,17 @@ export function buildSdist(pkg: IndexPackage): BuiltSdist {
     ].join('\n'),
   );
   const pyproject = Buffer.from(`[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n`);
-  const bytes = tarGzArchive([[`${top}/PKG-INFO`, pkgInfo], [`${top}/pyproject.toml`, pyproject]]);
+  const bytes = tarGzArchive([
+    [`${top}/PKG-INFO`, pkgInfo],
+    [`${top}/pyproject.toml`, pyproject],
+  ]);
   return { filename: `${top}.tar.gz`, bytes, sha256: createHash('sha256').update(bytes).digest('hex'), pkgInfo };
 }
 
-/** Builds a real, installable pure-Python wheel for `pkg` (`{name}/__init__.py` with `__version__`, dist-info with METADATA, WHEEL, RECORD). */
+/**
+ * Builds a real, installable pure-Python wheel for `pkg` (`{name}/__init__.py` with `__version__`, dist-info with
+ * METADATA, WHEEL, RECORD).
+ */
 export function buildWheel(pkg: IndexPackage): BuiltWheel {
   const dist = pkg.name.replace(/[-_.]+/g, '_');
   const module = dist.toLowerCase();
@@ -303,18 +313,33 @@ export function buildWheel(pkg: IndexPackage): BuiltWheel {
       '',
     ].join('\n'),
   );
-  const files: Array<[string, Buffer]> = [[`${module}/__init__.py`, Buffer.from(`__version__ = ${JSON.stringify(pkg.version)}\n`)]];
+  const files: Array<[string, Buffer]> = [
+    [`${module}/__init__.py`, Buffer.from(`__version__ = ${JSON.stringify(pkg.version)}\n`)],
+  ];
   for (const [p, text] of Object.entries(pkg.files ?? {})) files.push([p, Buffer.from(text)]);
   files.push([`${distInfo}/METADATA`, metadata]);
   const tag = pkg.tag ?? 'py3-none-any';
-  files.push([`${distInfo}/WHEEL`, Buffer.from(`Wheel-Version: 1.0\nGenerator: stack-doctor-tests\nRoot-Is-Purelib: ${tag === 'py3-none-any'}\nTag: ${tag}\n\n`)]);
-  const record = files.map(([p, d]) => `${p},sha256=${b64url(createHash('sha256').update(d).digest())},${d.length}`).join('\n') + `\n${distInfo}/RECORD,,\n`;
+  files.push([
+    `${distInfo}/WHEEL`,
+    Buffer.from(
+      `Wheel-Version: 1.0\nGenerator: stack-doctor-tests\nRoot-Is-Purelib: ${tag === 'py3-none-any'}\nTag: ${tag}\n\n`,
+    ),
+  ]);
+  const record =
+    files.map(([p, d]) => `${p},sha256=${b64url(createHash('sha256').update(d).digest())},${d.length}`).join('\n') +
+    `\n${distInfo}/RECORD,,\n`;
   files.push([`${distInfo}/RECORD`, Buffer.from(record)]);
   const bytes = zipArchive(files);
-  return { filename: `${dist}-${pkg.version}-${tag}.whl`, bytes, sha256: createHash('sha256').update(bytes).digest('hex'), metadata };
+  return {
+    filename: `${dist}-${pkg.version}-${tag}.whl`,
+    bytes,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    metadata,
+  };
 }
 
-const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** One file the index serves for a release: its wheel or its sdist. */
 interface ServedFile {
@@ -327,7 +352,10 @@ interface ServedFile {
 }
 
 /** Starts the index on an ephemeral loopback port. Close it in the test's `after`. */
-export async function startPackageIndex(packages: readonly IndexPackage[], options: PackageIndexOptions = {}): Promise<PackageIndex> {
+export async function startPackageIndex(
+  packages: readonly IndexPackage[],
+  options: PackageIndexOptions = {},
+): Promise<PackageIndex> {
   const withMetadata = options.metadata !== false;
   const projects = new Map<string, ServedFile[]>();
   const byFile = new Map<string, ServedFile>();
@@ -339,7 +367,13 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
     if (!pkg.sdist?.only) {
       const wheel = buildWheel(pkg);
       wheels.push(wheel);
-      served.push({ pkg, filename: wheel.filename, bytes: wheel.bytes, sha256: wheel.sha256, metadata: wheel.metadata });
+      served.push({
+        pkg,
+        filename: wheel.filename,
+        bytes: wheel.bytes,
+        sha256: wheel.sha256,
+        metadata: wheel.metadata,
+      });
     }
     if (pkg.sdist) {
       const sdist = buildSdist(pkg);
@@ -362,34 +396,65 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
   /** What `<file>.metadata` serves now. */
   const servedMetadata = (f: ServedFile): Buffer => (metadataFor ? metadataFor(f.filename, f.metadata) : f.metadata);
   const faults = new WeakMap<ServerResponse, IndexFault>();
-  const wantsJson = (accept: string): boolean => options.format === 'json' || (options.format !== 'html' && accept.includes('application/vnd.pypi.simple.v1+json'));
-  const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void => {
+  const wantsJson = (accept: string): boolean =>
+    options.format === 'json' || (options.format !== 'html' && accept.includes('application/vnd.pypi.simple.v1+json'));
+  const send = (
+    res: ServerResponse,
+    status: number,
+    type: string,
+    body: string | Buffer,
+    extra: Record<string, string> = {},
+  ): void => {
     const f = faults.get(res);
     if (f && status === 200) {
       const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
       if (f.kind === 'truncated') body = bytes.subarray(0, Math.floor(bytes.length / 2));
-      else if (f.kind === 'html-as-json') body = '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>';
+      else if (f.kind === 'html-as-json')
+        body =
+          '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>';
       else if (f.kind === 'oversized') {
         const padded = Buffer.alloc(Math.max(f.bytes, bytes.length), 0x20);
         bytes.copy(padded);
-        res.writeHead(200, { 'Content-Type': type, ...(f.chunked ? {} : { 'Content-Length': padded.length }), 'Cache-Control': 'no-store', ...extra });
+        res.writeHead(200, {
+          'Content-Type': type,
+          ...(f.chunked ? {} : { 'Content-Length': padded.length }),
+          'Cache-Control': 'no-store',
+          ...extra,
+        });
         res.end(padded);
         return;
       } else if (f.kind === 'gzip-bomb') {
         const bomb = gzipBomb(f.bytes ?? 1024 * 1024 * 1024);
-        res.writeHead(200, { 'Content-Type': type, 'Content-Encoding': 'gzip', 'Content-Length': bomb.length, 'Cache-Control': 'no-store', ...extra });
+        res.writeHead(200, {
+          'Content-Type': type,
+          'Content-Encoding': 'gzip',
+          'Content-Length': bomb.length,
+          'Cache-Control': 'no-store',
+          ...extra,
+        });
         res.end(bomb);
         return;
       }
     }
-    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...extra });
+    res.writeHead(status, {
+      'Content-Type': type,
+      'Content-Length': Buffer.byteLength(body),
+      'Cache-Control': 'no-store',
+      ...extra,
+    });
     res.end(body);
   };
   /** A project page, with validators and 304 when `validators` is on. */
   const sendPage = (req: IncomingMessage, res: ServerResponse, type: string, body: string): void => {
     if (!options.validators) return send(res, 200, type, body);
-    const etag = `"${createHash('sha256').update(type + body).digest('hex').slice(0, 16)}"`;
-    if (req.headers['if-none-match'] === etag || (!req.headers['if-none-match'] && req.headers['if-modified-since'] === lastModified)) {
+    const etag = `"${createHash('sha256')
+      .update(type + body)
+      .digest('hex')
+      .slice(0, 16)}"`;
+    if (
+      req.headers['if-none-match'] === etag ||
+      (!req.headers['if-none-match'] && req.headers['if-modified-since'] === lastModified)
+    ) {
       res.writeHead(304, { ETag: etag, 'Last-Modified': lastModified });
       res.end();
       return;
@@ -399,7 +464,8 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
   /** A file, honouring a single `Range` when `ranges` is on. */
   const sendFile = (req: IncomingMessage, res: ServerResponse, bytes: Buffer): void => {
     const range = options.ranges ? /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? '')) : null;
-    if (!range || (range[1] === '' && range[2] === '')) return send(res, 200, 'application/octet-stream', bytes, options.ranges ? { 'Accept-Ranges': 'bytes' } : {});
+    if (!range || (range[1] === '' && range[2] === ''))
+      return send(res, 200, 'application/octet-stream', bytes, options.ranges ? { 'Accept-Ranges': 'bytes' } : {});
     let start: number;
     let end: number;
     if (range[1] === '') {
@@ -415,7 +481,12 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
       return;
     }
     const part = bytes.subarray(start, end + 1);
-    res.writeHead(206, { 'Content-Type': 'application/octet-stream', 'Content-Length': part.length, 'Content-Range': `bytes ${start}-${end}/${bytes.length}`, 'Accept-Ranges': 'bytes' });
+    res.writeHead(206, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': part.length,
+      'Content-Range': `bytes ${start}-${end}/${bytes.length}`,
+      'Accept-Ranges': 'bytes',
+    });
     res.end(part);
   };
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -423,10 +494,11 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
     const accept = String(req.headers.accept ?? '');
     const entry = { method: req.method ?? 'GET', path, accept };
     requests.push(entry);
-    for (const w of [...waiters]) if (w.match(entry)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(entry);
-    }
+    for (const w of [...waiters])
+      if (w.match(entry)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(entry);
+      }
     const n = (counts.get(path) ?? 0) + 1;
     counts.set(path, n);
     if (options.dropConnection?.(path, n)) {
@@ -442,7 +514,8 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
         res.end();
         return;
       }
-      if (f.kind === 'status') return send(res, f.status, 'text/plain', `HTTP ${f.status}`, f.status === 429 ? { 'Retry-After': '3600' } : {});
+      if (f.kind === 'status')
+        return send(res, f.status, 'text/plain', `HTTP ${f.status}`, f.status === 429 ? { 'Retry-After': '3600' } : {});
       if (f.kind === 'body') return send(res, 200, f.contentType ?? 'application/vnd.pypi.simple.v1+json', f.body);
       faults.set(res, f);
     }
@@ -459,14 +532,27 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
   const answer = (req: IncomingMessage, res: ServerResponse, path: string, accept: string, n: number): void => {
     if (options.auth) {
       const want = 'Basic ' + Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64');
-      if (req.headers.authorization !== want) return send(res, 401, 'text/plain', 'unauthorized', { 'WWW-Authenticate': 'Basic realm="index"' });
+      if (req.headers.authorization !== want)
+        return send(res, 401, 'text/plain', 'unauthorized', { 'WWW-Authenticate': 'Basic realm="index"' });
     }
     if (options.fail500?.(path, n)) return send(res, 500, 'text/plain', 'internal error');
     const json = wantsJson(accept);
     if (path === '/simple/' || path === '/simple') {
       const names = [...projects.keys()].sort();
-      if (json) send(res, 200, 'application/vnd.pypi.simple.v1+json', JSON.stringify({ meta: { 'api-version': '1.1' }, projects: names.map((name) => ({ name })) }));
-      else send(res, 200, 'text/html', `<!DOCTYPE html><html><body>${names.map((n) => `<a href="/simple/${n}/">${n}</a>`).join('\n')}</body></html>`);
+      if (json)
+        send(
+          res,
+          200,
+          'application/vnd.pypi.simple.v1+json',
+          JSON.stringify({ meta: { 'api-version': '1.1' }, projects: names.map((name) => ({ name })) }),
+        );
+      else
+        send(
+          res,
+          200,
+          'text/html',
+          `<!DOCTYPE html><html><body>${names.map((n) => `<a href="/simple/${n}/">${n}</a>`).join('\n')}</body></html>`,
+        );
       return;
     }
     const api = options.vulnerabilities ? /^\/pypi\/([^/]+)\/([^/]+)\/json$/.exec(path) : null;
@@ -474,8 +560,19 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
       const key = normalizeName(api[1]!);
       const release = (projects.get(key) ?? []).find((f) => f.pkg.version === api[2]);
       if (!release) return send(res, 404, 'application/json', JSON.stringify({ message: 'Not Found' }));
-      const info = { name: release.pkg.name, version: release.pkg.version, summary: release.pkg.summary ?? '', license: release.pkg.license ?? '', requires_python: release.pkg.requiresPython ?? '' };
-      return send(res, 200, 'application/json', JSON.stringify({ info, urls: [], vulnerabilities: options.vulnerabilities![`${key}@${api[2]}`] ?? [] }));
+      const info = {
+        name: release.pkg.name,
+        version: release.pkg.version,
+        summary: release.pkg.summary ?? '',
+        license: release.pkg.license ?? '',
+        requires_python: release.pkg.requiresPython ?? '',
+      };
+      return send(
+        res,
+        200,
+        'application/json',
+        JSON.stringify({ info, urls: [], vulnerabilities: options.vulnerabilities![`${key}@${api[2]}`] ?? [] }),
+      );
     }
     const page = /^\/simple\/([^/]+)\/?$/.exec(path);
     if (page) {
@@ -488,27 +585,52 @@ export async function startPackageIndex(packages: readonly IndexPackage[], optio
       const rel = projects.get(key);
       if (!rel) return send(res, 404, 'text/plain', 'not found');
       if (json) {
-        const files = rel.map((sf) => ({ ...sf, metadata: servedMetadata(sf) })).map(({ pkg, filename, sha256, metadata }) => ({
-          filename,
-          url: `/files/${filename}`,
-          hashes: { sha256 },
-          ...(pkg.requiresPython ? { 'requires-python': pkg.requiresPython } : {}),
-          ...(withMetadata ? { 'core-metadata': { sha256: createHash('sha256').update(metadata).digest('hex') }, 'dist-info-metadata': { sha256: createHash('sha256').update(metadata).digest('hex') } } : {}),
-          ...(pkg.yanked ? { yanked: pkg.yanked } : {}),
-        }));
-        sendPage(req, res, 'application/vnd.pypi.simple.v1+json', JSON.stringify({ meta: { 'api-version': '1.1' }, name: key, versions: [...new Set(rel.map((r) => r.pkg.version))], files }));
+        const files = rel
+          .map((sf) => ({ ...sf, metadata: servedMetadata(sf) }))
+          .map(({ pkg, filename, sha256, metadata }) => ({
+            filename,
+            url: `/files/${filename}`,
+            hashes: { sha256 },
+            ...(pkg.requiresPython ? { 'requires-python': pkg.requiresPython } : {}),
+            ...(withMetadata
+              ? {
+                  'core-metadata': { sha256: createHash('sha256').update(metadata).digest('hex') },
+                  'dist-info-metadata': { sha256: createHash('sha256').update(metadata).digest('hex') },
+                }
+              : {}),
+            ...(pkg.yanked ? { yanked: pkg.yanked } : {}),
+          }));
+        sendPage(
+          req,
+          res,
+          'application/vnd.pypi.simple.v1+json',
+          JSON.stringify({
+            meta: { 'api-version': '1.1' },
+            name: key,
+            versions: [...new Set(rel.map((r) => r.pkg.version))],
+            files,
+          }),
+        );
       } else {
-        const links = rel.map((sf) => ({ ...sf, metadata: servedMetadata(sf) })).map(({ pkg, filename, sha256, metadata }) => {
-          const attrs = [`href="/files/${filename}#sha256=${sha256}"`];
-          if (pkg.requiresPython) attrs.push(`data-requires-python="${escapeHtml(pkg.requiresPython)}"`);
-          if (withMetadata) {
-            const h = `sha256=${createHash('sha256').update(metadata).digest('hex')}`;
-            attrs.push(`data-core-metadata="${h}"`, `data-dist-info-metadata="${h}"`);
-          }
-          if (pkg.yanked) attrs.push(`data-yanked="${typeof pkg.yanked === 'string' ? escapeHtml(pkg.yanked) : ''}"`);
-          return `<a ${attrs.join(' ')}>${filename}</a>`;
-        });
-        sendPage(req, res, 'text/html', `<!DOCTYPE html><html><head><meta name="pypi:repository-version" content="1.1"></head><body>\n${links.join('<br/>\n')}\n</body></html>`);
+        const links = rel
+          .map((sf) => ({ ...sf, metadata: servedMetadata(sf) }))
+          .map(({ pkg, filename, sha256, metadata }) => {
+            const attrs = [`href="/files/${filename}#sha256=${sha256}"`];
+            if (pkg.requiresPython) attrs.push(`data-requires-python="${escapeHtml(pkg.requiresPython)}"`);
+            if (withMetadata) {
+              const h = `sha256=${createHash('sha256').update(metadata).digest('hex')}`;
+              attrs.push(`data-core-metadata="${h}"`, `data-dist-info-metadata="${h}"`);
+            }
+            if (pkg.yanked) attrs.push(`data-yanked="${typeof pkg.yanked === 'string' ? escapeHtml(pkg.yanked) : ''}"`);
+            return `<a ${attrs.join(' ')}>${filename}</a>`;
+          });
+        sendPage(
+          req,
+          res,
+          'text/html',
+          `<!DOCTYPE html><html><head><meta name="pypi:repository-version" ` +
+            `content="1.1"></head><body>\n${links.join('<br/>\n')}\n</body></html>`,
+        );
       }
       return;
     }
@@ -581,7 +703,11 @@ export function isolatedPipEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Pr
  * A temporary folder and the loopback indexes a test file starts, all removed after the file's tests (node:test's
  * `after` at the top level): `serve` starts one over `defaults` unless told other packages.
  */
-export function indexFixture(prefix: string, defaults: readonly IndexPackage[], after: (fn: () => Promise<void>) => void): { tmp: string; serve: (opts?: PackageIndexOptions, packages?: readonly IndexPackage[]) => Promise<PackageIndex> } {
+export function indexFixture(
+  prefix: string,
+  defaults: readonly IndexPackage[],
+  after: (fn: () => Promise<void>) => void,
+): { tmp: string; serve: (opts?: PackageIndexOptions, packages?: readonly IndexPackage[]) => Promise<PackageIndex> } {
   const tmp = mkdtempSync(join(tmpdir(), prefix));
   const servers: PackageIndex[] = [];
   after(async () => {

@@ -1,4 +1,5 @@
-// Environment sets for check tests: build one from parsed files, and apply a fix's edits to it by parsing the edited texts again.
+// Environment sets for check tests: build one from parsed files, and apply a fix's edits to it by parsing the edited
+// texts again.
 import type { EnvironmentSet } from '../../server/src/workspace/types';
 import type { Fix, ParsedFile } from '../../server/src/model/types';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
@@ -15,7 +16,11 @@ export function applyFix(s: EnvironmentSet, fix: Fix): EnvironmentSet {
     if (!edits.length) return f;
     let text = f.text;
     for (const e of edits) text = text.slice(0, e.span.start) + e.newText + text.slice(e.span.end);
-    return f.kind === 'pyproject' ? parsePyproject(f.path, text) : f.kind === 'conda' ? parseEnvironmentYml(f.path, text) : parseRequirementsFile(f.path, text, { kind: f.kind, env: {} });
+    return f.kind === 'pyproject'
+      ? parsePyproject(f.path, text)
+      : f.kind === 'conda'
+        ? parseEnvironmentYml(f.path, text)
+        : parseRequirementsFile(f.path, text, { kind: f.kind, env: {} });
   });
   return { ...s, files };
 }

@@ -18,7 +18,10 @@ export interface SoakResult {
   alive: boolean;
   edits: number;
   publishes: number;
-  /** Published diagnostics whose range does not lie inside the text of the version they name (or of the disk, unversioned). */
+  /**
+   * Published diagnostics whose range does not lie inside the text of the version they name (or of the disk,
+   * unversioned).
+   */
   outOfRange: string[];
   /** Latency per request kind (ms), and how many got no answer within 15 s. */
   requests: Record<string, { n: number; p50: number; p99: number; max: number; unanswered: number }>;
@@ -27,16 +30,38 @@ export interface SoakResult {
   stderr: string;
 }
 
-const BASE = ['numpy>=1.24,<2', 'scipy>=1.10', 'pandas==2.1.4', 'torch==2.1.0', 'torchvision==0.16.0', 'transformers>=4.35.2,<5.0.0', 'tokenizers==0.15.0', 'accelerate>=0.25', 'datasets', 'pydantic>=2', 'fastapi>=0.110', 'uvicorn[standard]>=0.27', 'requests', 'rich', 'tqdm'];
+const BASE = [
+  'numpy>=1.24,<2',
+  'scipy>=1.10',
+  'pandas==2.1.4',
+  'torch==2.1.0',
+  'torchvision==0.16.0',
+  'transformers>=4.35.2,<5.0.0',
+  'tokenizers==0.15.0',
+  'accelerate>=0.25',
+  'datasets',
+  'pydantic>=2',
+  'fastapi>=0.110',
+  'uvicorn[standard]>=0.27',
+  'requests',
+  'rich',
+  'tqdm',
+];
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
-function within(text: string, range: { start: { line: number; character: number }; end: { line: number; character: number } }): boolean {
+function within(
+  text: string,
+  range: { start: { line: number; character: number }; end: { line: number; character: number } },
+): boolean {
   const lines = text.split(/\r\n|\r|\n/);
-  const ok = (p: { line: number; character: number }) => p.line >= 0 && p.character >= 0 && (p.line < lines.length ? p.character <= lines[p.line]!.length : p.line === lines.length && p.character === 0);
+  const ok = (p: { line: number; character: number }) =>
+    p.line >= 0 &&
+    p.character >= 0 &&
+    (p.line < lines.length ? p.character <= lines[p.line]!.length : p.line === lines.length && p.character === 0);
   return ok(range.start) && ok(range.end);
 }
 
@@ -49,7 +74,10 @@ function rss(pid: number | undefined): number | null {
   }
 }
 
-/** Runs the session and reports what the issue asks of it: the process lives, ranges stay inside their version's text, latency per kind. */
+/**
+ * Runs the session and reports what the issue asks of it: the process lives, ranges stay inside their version's text,
+ * latency per kind.
+ */
 export async function soak(opts: SoakOptions): Promise<SoakResult> {
   const random = rng(opts.seed ?? 7);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-soak-'));
@@ -57,7 +85,18 @@ export async function soak(opts: SoakOptions): Promise<SoakResult> {
   const base = path.join(dir, 'requirements-base.txt');
   const constraints = path.join(dir, 'constraints.txt');
   const texts = new Map<string, string>([
-    [main, ['# service', '-r requirements-base.txt', '-c constraints.txt', ...BASE.slice(0, 8), 'numpy<1.20  # pinned for the old model', 'nunpy==1.0', ''].join('\n')],
+    [
+      main,
+      [
+        '# service',
+        '-r requirements-base.txt',
+        '-c constraints.txt',
+        ...BASE.slice(0, 8),
+        'numpy<1.20  # pinned for the old model',
+        'nunpy==1.0',
+        '',
+      ].join('\n'),
+    ],
     [base, ['# shared', ...BASE.slice(8), 'torch==2.1.0', ''].join('\n')],
     [constraints, 'numpy<2\nprotobuf<5\n'],
   ]);
@@ -75,13 +114,26 @@ export async function soak(opts: SoakOptions): Promise<SoakResult> {
       outOfRange.push(`${p.uri} v${p.version}: a version never sent`);
       return;
     }
-    for (const d of p.diagnostics) if (!within(text, d.range)) outOfRange.push(`${path.basename(p.uri)} v${p.version}: ${JSON.stringify(d.range)} outside ${text.split('\n').length} lines`);
+    for (const d of p.diagnostics)
+      if (!within(text, d.range))
+        outOfRange.push(
+          `${path.basename(p.uri)} v${p.version}: ${JSON.stringify(d.range)} outside ${text.split('\n').length} lines`,
+        );
   });
   const samples: Record<string, number[]> = { hover: [], completion: [], codeAction: [], documentLink: [] };
   const unanswered: Record<string, number> = { hover: 0, completion: 0, codeAction: 0, documentLink: 0 };
   const pending: Promise<void>[] = [];
   try {
-    await client.initialize(dir, { offline: !opts.indexUrl, ...(opts.indexUrl ? { indexUrl: opts.indexUrl, cacheDir: path.join(dir, '.cache') } : {}), debounceMs: 10, indexDebounceMs: 150 }, { vscodeLike: true });
+    await client.initialize(
+      dir,
+      {
+        offline: !opts.indexUrl,
+        ...(opts.indexUrl ? { indexUrl: opts.indexUrl, cacheDir: path.join(dir, '.cache') } : {}),
+        debounceMs: 10,
+        indexDebounceMs: 150,
+      },
+      { vscodeLike: true },
+    );
     const rssStart = rss(client.pid);
     const open = [main, base];
     const current = new Map<string, { text: string; version: number }>();
@@ -97,10 +149,16 @@ export async function soak(opts: SoakOptions): Promise<SoakResult> {
       const at = Math.floor(random() * (cur.text.length + 1));
       const r = random();
       // Typing, deleting, a new line, or pasting a requirement: the shapes of ordinary editing.
-      const text = r < 0.5 ? cur.text.slice(0, at) + 'abcdefghij=<>.,0123456789[]; '.charAt(Math.floor(random() * 30)) + cur.text.slice(at)
-        : r < 0.8 ? cur.text.slice(0, Math.max(0, at - 1)) + cur.text.slice(at)
-        : r < 0.9 ? cur.text.slice(0, at) + '\n' + cur.text.slice(at)
-        : cur.text.slice(0, at) + `\n${BASE[Math.floor(random() * BASE.length)]}\n` + cur.text.slice(at);
+      const text =
+        r < 0.5
+          ? cur.text.slice(0, at) +
+            'abcdefghij=<>.,0123456789[]; '.charAt(Math.floor(random() * 30)) +
+            cur.text.slice(at)
+          : r < 0.8
+            ? cur.text.slice(0, Math.max(0, at - 1)) + cur.text.slice(at)
+            : r < 0.9
+              ? cur.text.slice(0, at) + '\n' + cur.text.slice(at)
+              : cur.text.slice(0, at) + `\n${BASE[Math.floor(random() * BASE.length)]}\n` + cur.text.slice(at);
       const version = client.change(uri, text);
       byVersion.get(uri)!.set(version, text);
       current.set(uri, { text, version });
@@ -109,23 +167,37 @@ export async function soak(opts: SoakOptions): Promise<SoakResult> {
         const lines = text.split('\n');
         const line = Math.floor(random() * lines.length);
         const position = { line, character: Math.floor(random() * ((lines[line]?.length ?? 0) + 1)) };
-        const params = kind === 'documentLink' ? { textDocument: { uri } } : kind === 'codeAction' ? { textDocument: { uri }, range: { start: position, end: position }, context: { diagnostics: client.latest.get(uri)?.diagnostics.slice(0, 3) ?? [] } } : { textDocument: { uri }, position };
+        const params =
+          kind === 'documentLink'
+            ? { textDocument: { uri } }
+            : kind === 'codeAction'
+              ? {
+                  textDocument: { uri },
+                  range: { start: position, end: position },
+                  context: { diagnostics: client.latest.get(uri)?.diagnostics.slice(0, 3) ?? [] },
+                }
+              : { textDocument: { uri }, position };
         const started = process.hrtime.bigint();
-        pending.push(new Promise<void>((done) => {
-          const timer = setTimeout(() => {
-            unanswered[kind]!++;
-            done();
-          }, 15_000);
-          client.request(`textDocument/${kind}`, params).then(
-            () => samples[kind]!.push(Number(process.hrtime.bigint() - started) / 1e6),
-            () => undefined,
-          ).finally(() => {
-            clearTimeout(timer);
-            done();
-          });
-        }));
+        pending.push(
+          new Promise<void>((done) => {
+            const timer = setTimeout(() => {
+              unanswered[kind]!++;
+              done();
+            }, 15_000);
+            client
+              .request(`textDocument/${kind}`, params)
+              .then(
+                () => samples[kind]!.push(Number(process.hrtime.bigint() - started) / 1e6),
+                () => undefined,
+              )
+              .finally(() => {
+                clearTimeout(timer);
+                done();
+              });
+          }),
+        );
       }
-      const pause = i % 50 === 49 ? 400 : opts.pauseMs ?? 2;
+      const pause = i % 50 === 49 ? 400 : (opts.pauseMs ?? 2);
       await new Promise((r) => setTimeout(r, pause));
     }
     await Promise.all(pending);
@@ -137,7 +209,15 @@ export async function soak(opts: SoakOptions): Promise<SoakResult> {
       const at = (q: number) => +(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(2);
       requests[k] = { n: s.length, p50: at(0.5), p99: at(0.99), max: at(1), unanswered: unanswered[k]! };
     }
-    return { alive: !client.exited, edits: opts.edits, publishes, outOfRange, requests, rssMiB: { start: rssStart, end: rssEnd }, stderr: client.stderr };
+    return {
+      alive: !client.exited,
+      edits: opts.edits,
+      publishes,
+      outOfRange,
+      requests,
+      rssMiB: { start: rssStart, end: rssEnd },
+      stderr: client.stderr,
+    };
   } finally {
     await client.shutdown();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
-// The built language server on hostile input over stdio: thousands of duplicate lines, a long include chain, a skipped file.
+// The built language server on hostile input over stdio: thousands of duplicate lines, a long include chain, a skipped
+// file.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -37,7 +38,10 @@ describe('language server on hostile input', () => {
     assert.ok(p.diagnostics.every((d) => (d.relatedInformation ?? []).length <= 10));
     assert.ok(JSON.stringify(p).length < 2000 * 1000, `${JSON.stringify(p).length} bytes published`);
     assert.match(p.diagnostics[0]!.message, /declared 2000 times/);
-    const hover = await client.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: uri('dup/requirements.txt') }, position: { line: 1500, character: 2 } });
+    const hover = await client.request<{ contents: { value: string } } | null>('textDocument/hover', {
+      textDocument: { uri: uri('dup/requirements.txt') },
+      position: { line: 1500, character: 2 },
+    });
     assert.ok(hover, 'hover answers');
     assert.equal(client.exited, false, client.stderr);
     assert.doesNotMatch(client.stderr, /RangeError|Invalid string length/);
@@ -47,7 +51,10 @@ describe('language server on hostile input', () => {
     const n = 1000;
     for (let i = 0; i < n; i++) {
       const own = i === 0 ? 'pkg-a==1\n' : i === n - 1 ? 'pkg-a==2\n' : `pkg${i}>=1\n`;
-      write(`chain/requirements-${String(i).padStart(5, '0')}.txt`, own + (i + 1 < n ? `-r requirements-${String(i + 1).padStart(5, '0')}.txt\n` : ''));
+      write(
+        `chain/requirements-${String(i).padStart(5, '0')}.txt`,
+        own + (i + 1 < n ? `-r requirements-${String(i + 1).padStart(5, '0')}.txt\n` : ''),
+      );
     }
     const first = 'chain/requirements-00000.txt';
     const last = uri(`chain/requirements-${String(n - 1).padStart(5, '0')}.txt`);

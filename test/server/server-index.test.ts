@@ -1,4 +1,5 @@
-// The built server with a real loopback index: index-backed findings arrive after the fast ones, and a verified quick fix clears them.
+// The built server with a real loopback index: index-backed findings arrive after the fast ones, and a verified quick
+// fix clears them.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -22,7 +23,12 @@ describe('language server: the index stage', () => {
       { name: 'scipy', version: '1.13.1', dependencies: ['numpy>=1.22.4,<2.3'] },
     ]);
     client = new LspClient(path.resolve('dist/server.js'), isolatedPipEnv());
-    await client.initialize(dir, { debounceMs: 0, indexDebounceMs: 0, indexUrl: index.url, cacheDir: path.join(dir, '.cache') });
+    await client.initialize(dir, {
+      debounceMs: 0,
+      indexDebounceMs: 0,
+      indexUrl: index.url,
+      cacheDir: path.join(dir, '.cache'),
+    });
   });
   after(async () => {
     await client.shutdown();
@@ -40,7 +46,10 @@ describe('language server: the index stage', () => {
     const pub = await waiting;
     const scipy = pub.diagnostics.find((d) => d.code === 'conflict-transitive' && d.range.start.line === 0)!;
     assert.match(scipy.message, /scipy 1\.11\.1 needs numpy/);
-    const actions = await client.request<{ title: string; edit: { changes: Record<string, never[]> } }[]>('textDocument/codeAction', { textDocument: { uri }, range: scipy.range, context: { diagnostics: [scipy] } });
+    const actions = await client.request<{ title: string; edit: { changes: Record<string, never[]> } }[]>(
+      'textDocument/codeAction',
+      { textDocument: { uri }, range: scipy.range, context: { diagnostics: [scipy] } },
+    );
     assert.ok(actions.length >= 1);
     const fixed = applyEdits(text, actions[0]!.edit.changes[uri]!);
     assert.equal(fixed, 'scipy==1.13.1\nnumpy>=1.26\n');

@@ -1,4 +1,5 @@
-// The built language server over stdio: diagnostics across a set, quick fixes that remove them, hover, links, completion, hostile input.
+// The built language server over stdio: diagnostics across a set, quick fixes that remove them, hover, links,
+// completion, hostile input.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -23,7 +24,9 @@ describe('language server over stdio', () => {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-server-'));
     client = new LspClient();
-    const init = (await client.initialize(dir, { debounceMs: 0, offline: true })) as { capabilities: Record<string, unknown> };
+    const init = (await client.initialize(dir, { debounceMs: 0, offline: true })) as {
+      capabilities: Record<string, unknown>;
+    };
     assert.ok(init.capabilities.codeActionProvider);
     assert.ok(init.capabilities.hoverProvider);
   });
@@ -52,7 +55,9 @@ describe('language server over stdio', () => {
     assert.equal((d.relatedInformation ?? []).length, 1);
     assert.equal(pub.version, 1);
 
-    const actions = await client.request<{ title: string; kind: string; edit: { changes: Record<string, { range: never; newText: string }[]> } }[]>('textDocument/codeAction', {
+    const actions = await client.request<
+      { title: string; kind: string; edit: { changes: Record<string, { range: never; newText: string }[]> } }[]
+    >('textDocument/codeAction', {
       textDocument: { uri: reqUri },
       range: d.range,
       context: { diagnostics: [d] },
@@ -100,7 +105,10 @@ describe('language server over stdio', () => {
     client.open(f, text);
     const pub = await p;
     const d = pub.diagnostics[1]!;
-    const actions = await client.request<{ title: string; edit: { changes: Record<string, never[]> } }[]>('textDocument/codeAction', { textDocument: { uri: u }, range: d.range, context: { diagnostics: [d] } });
+    const actions = await client.request<{ title: string; edit: { changes: Record<string, never[]> } }[]>(
+      'textDocument/codeAction',
+      { textDocument: { uri: u }, range: d.range, context: { diagnostics: [d] } },
+    );
     const merge = actions.find((a) => /Merge/.test(a.title))!;
     assert.ok(merge, JSON.stringify(actions.map((a) => a.title)));
     const merged = applyEdits(text, merge.edit.changes[u]!);
@@ -118,18 +126,30 @@ describe('language server over stdio', () => {
     const p = client.waitFor(u);
     client.open(f, text);
     await p;
-    const hover = await client.request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri: u }, position: { line: 0, character: 2 } });
+    const hover = await client.request<{ contents: { value: string } }>('textDocument/hover', {
+      textDocument: { uri: u },
+      position: { line: 0, character: 2 },
+    });
     assert.match(hover.contents.value, /at least 1\.24/);
     assert.match(hover.contents.value, /constraints\.txt:1/);
     const links = await client.request<{ target: string }[]>('textDocument/documentLink', { textDocument: { uri: u } });
-    assert.deepEqual(links.map((l) => l.target), [uri('e/constraints.txt')]);
-    const completion = await client.request<{ label: string }[]>('textDocument/completion', { textDocument: { uri: u }, position: { line: 1, character: 1 } });
+    assert.deepEqual(
+      links.map((l) => l.target),
+      [uri('e/constraints.txt')],
+    );
+    const completion = await client.request<{ label: string }[]>('textDocument/completion', {
+      textDocument: { uri: u },
+      position: { line: 1, character: 1 },
+    });
     assert.ok(completion.some((c) => c.label === '--index-url'));
     // After `-c ` the files beside it (not itself) and folders complete.
     write('e/sub/more.txt', 'rich\n');
     const edited = 'numpy>=1.24\n-c \n';
     client.change(u, edited);
-    const paths = await client.request<{ label: string }[]>('textDocument/completion', { textDocument: { uri: u }, position: { line: 1, character: 3 } });
+    const paths = await client.request<{ label: string }[]>('textDocument/completion', {
+      textDocument: { uri: u },
+      position: { line: 1, character: 3 },
+    });
     assert.deepEqual(paths.map((c) => c.label).sort(), ['constraints.txt', 'sub/']);
   });
 
@@ -141,7 +161,16 @@ describe('language server over stdio', () => {
     client.open(f, junk);
     await p;
     const yml = write('f/environment.yml', '');
-    const bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill('*' + String.fromCharCode(97 + i)).join(',')}]`).join('\n') + '\ndependencies: [numpy]\n';
+    const bomb =
+      'a: &a ["x","x","x","x","x","x","x","x","x"]\n' +
+      Array.from(
+        { length: 12 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+            .fill('*' + String.fromCharCode(97 + i))
+            .join(',')}]`,
+      ).join('\n') +
+      '\ndependencies: [numpy]\n';
     const py = client.waitFor(uri('f/environment.yml'));
     client.open(yml, bomb, 'yaml');
     await py;
@@ -150,64 +179,90 @@ describe('language server over stdio', () => {
     client.open(toml, 'x = ' + '['.repeat(50000) + ']'.repeat(50000) + '\n', 'toml');
     await pt;
     assert.equal(client.exited, false, client.stderr);
-    const hover = await client.request('textDocument/hover', { textDocument: { uri: u }, position: { line: 0, character: 0 } });
+    const hover = await client.request('textDocument/hover', {
+      textDocument: { uri: u },
+      position: { line: 0, character: 0 },
+    });
     assert.ok(hover === null || typeof hover === 'object');
   });
 });
 
 describe('language server: machine findings against a profile', () => {
-  it('offers the wheel-only alternative as an edit and the install command as a terminal command, never run', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-server-profile-'));
-    const client = new LspClient();
-    try {
-      // A relative profile path is read from the workspace folder (a profile committed beside the project).
-      fs.mkdirSync(path.join(dir, 'profiles'));
-      fs.copyFileSync('test/fixtures/profiles/debian-bare.json', path.join(dir, 'profiles', 'server.json'));
-      await client.initialize(dir, { debounceMs: 0, offline: true, profile: 'profiles/server.json' });
-      const file = path.join(dir, 'requirements.txt');
-      fs.writeFileSync(file, 'opencv-python\n');
-      const uri = pathToFileURL(file).toString();
-      const got = client.waitFor(uri, (p) => p.diagnostics.some((d) => d.code === 'system-library'));
-      client.open(file, 'opencv-python\n');
-      const d = (await got).diagnostics.find((x) => x.code === 'system-library')!;
-      const actions = await client.request<{ title: string; edit?: { changes: Record<string, { newText: string }[]> }; command?: { command: string; arguments: string[] } }[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
-      const swap = actions.find((a) => a.edit);
-      assert.equal(swap?.edit?.changes[uri]?.[0]?.newText, 'opencv-python-headless');
-      const typed = actions.find((a) => a.command);
-      assert.equal(typed?.command?.command, 'stackDoctor.typeInTerminal');
-      assert.match(typed?.command?.arguments[0] ?? '', /^sudo apt-get install -y libgl1/);
-    } finally {
-      await client.shutdown();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'offers the wheel-only alternative as an edit and ' + 'the install command as a terminal command, never run',
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-server-profile-'));
+      const client = new LspClient();
+      try {
+        // A relative profile path is read from the workspace folder (a profile committed beside the project).
+        fs.mkdirSync(path.join(dir, 'profiles'));
+        fs.copyFileSync('test/fixtures/profiles/debian-bare.json', path.join(dir, 'profiles', 'server.json'));
+        await client.initialize(dir, { debounceMs: 0, offline: true, profile: 'profiles/server.json' });
+        const file = path.join(dir, 'requirements.txt');
+        fs.writeFileSync(file, 'opencv-python\n');
+        const uri = pathToFileURL(file).toString();
+        const got = client.waitFor(uri, (p) => p.diagnostics.some((d) => d.code === 'system-library'));
+        client.open(file, 'opencv-python\n');
+        const d = (await got).diagnostics.find((x) => x.code === 'system-library')!;
+        const actions = await client.request<
+          {
+            title: string;
+            edit?: { changes: Record<string, { newText: string }[]> };
+            command?: { command: string; arguments: string[] };
+          }[]
+        >('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
+        const swap = actions.find((a) => a.edit);
+        assert.equal(swap?.edit?.changes[uri]?.[0]?.newText, 'opencv-python-headless');
+        const typed = actions.find((a) => a.command);
+        assert.equal(typed?.command?.command, 'stackDoctor.typeInTerminal');
+        assert.match(typed?.command?.arguments[0] ?? '', /^sudo apt-get install -y libgl1/);
+      } finally {
+        await client.shutdown();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('language server: the active environment', () => {
-  it('reports installed-mismatch for the interpreter of stackDoctor.pythonPath, and follows stackDoctor/activeEnvironment', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-server-env-'));
-    const client = new LspClient();
-    try {
-      execFileSync('python3', ['-m', 'venv', '--without-pip', path.join(dir, 'venv')]);
-      const python = path.join(dir, 'venv', 'bin', 'python');
-      const site = execFileSync(python, ['-c', 'import sysconfig;print(sysconfig.get_paths()["purelib"])'], { encoding: 'utf8' }).trim();
-      fs.mkdirSync(path.join(site, 'tiny_pkg-1.5.dist-info'), { recursive: true });
-      fs.writeFileSync(path.join(site, 'tiny_pkg-1.5.dist-info', 'METADATA'), 'Metadata-Version: 2.1\nName: tiny-pkg\nVersion: 1.5\n');
-      await client.initialize(dir, { debounceMs: 0, offline: true, pythonPath: python });
-      const file = path.join(dir, 'requirements.txt');
-      fs.writeFileSync(file, 'tiny-pkg>=2\n');
-      const uri = pathToFileURL(file).toString();
-      const got = client.waitFor(uri, (p) => p.diagnostics.some((d) => d.code === 'installed-mismatch'));
-      client.open(file, 'tiny-pkg>=2\n');
-      assert.match((await got).diagnostics.find((d) => d.code === 'installed-mismatch')!.message, /has tiny-pkg 1\.5, which '>=2' excludes/);
-      // Activating another environment (the client's notification) moves the judgement there.
-      execFileSync('python3', ['-m', 'venv', '--without-pip', path.join(dir, 'other')]);
-      const other = client.waitFor(uri, (p) => p.diagnostics.some((d) => /not installed in other/.test(d.message)));
-      void client.connection.sendNotification('stackDoctor/activeEnvironment', { python: path.join(dir, 'other', 'bin', 'python') });
-      await other;
-    } finally {
-      await client.shutdown();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'reports installed-mismatch for the interpreter of ' +
+      'stackDoctor.pythonPath, and follows stackDoctor/activeEnvironment',
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-server-env-'));
+      const client = new LspClient();
+      try {
+        execFileSync('python3', ['-m', 'venv', '--without-pip', path.join(dir, 'venv')]);
+        const python = path.join(dir, 'venv', 'bin', 'python');
+        const site = execFileSync(python, ['-c', 'import sysconfig;print(sysconfig.get_paths()["purelib"])'], {
+          encoding: 'utf8',
+        }).trim();
+        fs.mkdirSync(path.join(site, 'tiny_pkg-1.5.dist-info'), { recursive: true });
+        fs.writeFileSync(
+          path.join(site, 'tiny_pkg-1.5.dist-info', 'METADATA'),
+          'Metadata-Version: 2.1\nName: tiny-pkg\nVersion: 1.5\n',
+        );
+        await client.initialize(dir, { debounceMs: 0, offline: true, pythonPath: python });
+        const file = path.join(dir, 'requirements.txt');
+        fs.writeFileSync(file, 'tiny-pkg>=2\n');
+        const uri = pathToFileURL(file).toString();
+        const got = client.waitFor(uri, (p) => p.diagnostics.some((d) => d.code === 'installed-mismatch'));
+        client.open(file, 'tiny-pkg>=2\n');
+        assert.match(
+          (await got).diagnostics.find((d) => d.code === 'installed-mismatch')!.message,
+          /has tiny-pkg 1\.5, which '>=2' excludes/,
+        );
+        // Activating another environment (the client's notification) moves the judgement there.
+        execFileSync('python3', ['-m', 'venv', '--without-pip', path.join(dir, 'other')]);
+        const other = client.waitFor(uri, (p) => p.diagnostics.some((d) => /not installed in other/.test(d.message)));
+        void client.connection.sendNotification('stackDoctor/activeEnvironment', {
+          python: path.join(dir, 'other', 'bin', 'python'),
+        });
+        await other;
+      } finally {
+        await client.shutdown();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

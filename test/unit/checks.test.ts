@@ -1,4 +1,5 @@
-// The fast checks over real parsed sets: conflict (with verified fixes), duplicate, syntax, and the registry's overrides and parity.
+// The fast checks over real parsed sets: conflict (with verified fixes), duplicate, syntax, and the registry's
+// overrides and parity.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -13,14 +14,18 @@ import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
 import { applyFix, setOf } from '../helpers/sets';
 
-const ctx = { markerEnvironment: defaultEnvironment({ pythonVersion: '3.11.7', platform: 'linux', machine: 'x86_64' }), profile: { os: 'linux', arch: 'x86_64', python: { version: '3.11.7', implementation: 'cpython' } } };
+const ctx = {
+  markerEnvironment: defaultEnvironment({ pythonVersion: '3.11.7', platform: 'linux', machine: 'x86_64' }),
+  profile: { os: 'linux', arch: 'x86_64', python: { version: '3.11.7', implementation: 'cpython' } },
+};
 const req = (p: string, text: string): ParsedFile => parseRequirementsFile(p, text, { kind: 'requirements', env: {} });
 const con = (p: string, text: string): ParsedFile => parseRequirementsFile(p, text, { kind: 'constraints', env: {} });
 const set = setOf;
 const byCode = (fs: Finding[], code: string) => fs.filter((f) => f.code === code);
 
 /** Applies the finding's fix (by index) and parses the edited files again. */
-const applyFixOf = (s: EnvironmentSet, finding: Finding, index = 0): EnvironmentSet => applyFix(s, finding.fixes[index]!);
+const applyFixOf = (s: EnvironmentSet, finding: Finding, index = 0): EnvironmentSet =>
+  applyFix(s, finding.fixes[index]!);
 
 describe('conflict', () => {
   const cases: [string, string, string][] = [
@@ -32,7 +37,10 @@ describe('conflict', () => {
   ];
   for (const [a, b, why] of cases) {
     it(`finds ${a} with ${b} (${why}) on both lines, and each fix resolves it`, () => {
-      const s = set(req('/w/requirements.txt', `${a}\n-c constraints.txt\nrequests\n`), con('/w/constraints.txt', `${b}\n`));
+      const s = set(
+        req('/w/requirements.txt', `${a}\n-c constraints.txt\nrequests\n`),
+        con('/w/constraints.txt', `${b}\n`),
+      );
       const found = byCode(runChecks([s], ctx), 'conflict');
       assert.equal(found.length, 2, JSON.stringify(found));
       assert.deepEqual(found.map((f) => f.file).sort(), ['/w/constraints.txt', '/w/requirements.txt']);
@@ -41,7 +49,11 @@ describe('conflict', () => {
         assert.notEqual(f.related[0]!.file, f.file);
         assert.ok(f.fixes.length >= 1, 'a fix is offered');
         const fixed = applyFixOf(s, f);
-        assert.deepEqual(byCode(runChecks([fixed], ctx), 'conflict'), [], `fix '${f.fixes[0]!.title}' removes the conflict`);
+        assert.deepEqual(
+          byCode(runChecks([fixed], ctx), 'conflict'),
+          [],
+          `fix '${f.fixes[0]!.title}' removes the conflict`,
+        );
       }
     });
   }
@@ -69,24 +81,36 @@ describe('conflict', () => {
   });
 
   it('ignores constraints on packages nothing requires', () => {
-    const s = set(req('/w/requirements.txt', '-c constraints.txt\nflask\n'), con('/w/constraints.txt', 'numpy<1\nnumpy>2\n'));
+    const s = set(
+      req('/w/requirements.txt', '-c constraints.txt\nflask\n'),
+      con('/w/constraints.txt', 'numpy<1\nnumpy>2\n'),
+    );
     assert.deepEqual(byCode(runChecks([s], ctx), 'conflict'), []);
   });
 
   it('reports only the lines that take part', () => {
     const s = set(req('/w/requirements.txt', 'numpy>=1.0\nnumpy<1.24\nnumpy>=1.24\n'));
     const found = byCode(runChecks([s], ctx), 'conflict');
-    assert.deepEqual(found.map((f) => s.files[0]!.text.slice(f.span.start, f.span.end)).sort(), ['numpy<1.24', 'numpy>=1.24']);
+    assert.deepEqual(found.map((f) => s.files[0]!.text.slice(f.span.start, f.span.end)).sort(), [
+      'numpy<1.24',
+      'numpy>=1.24',
+    ]);
   });
 
   it('judges pyproject extras with the base but never against each other', () => {
-    const py = parsePyproject('/w/pyproject.toml', '[project]\nname="x"\nversion="1"\ndependencies=["numpy>=1.24"]\n[project.optional-dependencies]\nold=["numpy<1.24"]\nnew=["numpy>=2"]\n[dependency-groups]\nlegacy=["pandas<2"]\nmodern=["pandas>=2"]\n');
+    const py = parsePyproject(
+      '/w/pyproject.toml',
+      '[project]\nname="x"\nversion="1"\ndependencies=["numpy>=1.24"]\n[project.optional-dependencies]\nold=["numpy<1.24"]\nnew=["numpy>=2"]\n[dependency-groups]\nlegacy=["pandas<2"]\nmodern=["pandas>=2"]\n',
+    );
     const found = byCode(runChecks([set(py)], ctx), 'conflict');
     assert.deepEqual(found.map((f) => py.text.slice(f.span.start, f.span.end)).sort(), ['numpy<1.24', 'numpy>=1.24']);
   });
 
   it('crosses file kinds: requirements against a conda spec of the same name', () => {
-    const yml = parseEnvironmentYml('/w/environment.yml', 'dependencies:\n  - numpy=1.24\n  - pip:\n    - numpy>=1.26\n');
+    const yml = parseEnvironmentYml(
+      '/w/environment.yml',
+      'dependencies:\n  - numpy=1.24\n  - pip:\n    - numpy>=1.26\n',
+    );
     const found = byCode(runChecks([set(yml)], ctx), 'conflict');
     assert.equal(found.length, 2);
     const pipSide = found.find((f) => yml.text.slice(f.span.start, f.span.end) === 'numpy>=1.26')!;
@@ -96,22 +120,40 @@ describe('conflict', () => {
 
 describe('conflict-transitive from embedded knowledge (no index)', () => {
   const tfSet = (text: string) => set(req('/w/requirements.txt', text));
-  it('flags a TensorFlow line whose published numpy cap excludes the numpy line, with a fix whose cap admits it', () => {
-    const s = tfSet('tensorflow==2.13.0\nnumpy>=1.25\n');
-    const found = byCode(runChecks([s], ctx), 'conflict-transitive');
-    assert.equal(found.length, 2);
-    assert.match(found[0]!.message, /tensorflow 2\.13 needs numpy >=1\.22,<=1\.24\.3/);
-    assert.match(found[0]!.message, /setup\.py/);
-    const fixed = applyFixOf(s, found.find((f) => f.fixes.length)!);
-    assert.deepEqual(byCode(runChecks([fixed], ctx), 'conflict-transitive'), []);
-  });
+  it(
+    'flags a TensorFlow line whose published numpy cap ' + 'excludes the numpy line, with a fix whose cap admits it',
+    () => {
+      const s = tfSet('tensorflow==2.13.0\nnumpy>=1.25\n');
+      const found = byCode(runChecks([s], ctx), 'conflict-transitive');
+      assert.equal(found.length, 2);
+      assert.match(found[0]!.message, /tensorflow 2\.13 needs numpy >=1\.22,<=1\.24\.3/);
+      assert.match(found[0]!.message, /setup\.py/);
+      const fixed = applyFixOf(
+        s,
+        found.find((f) => f.fixes.length)!,
+      );
+      assert.deepEqual(byCode(runChecks([fixed], ctx), 'conflict-transitive'), []);
+    },
+  );
   it('says nothing where a release admits the versions, or where the index has answered', () => {
     assert.deepEqual(byCode(runChecks([tfSet('tensorflow==2.15.0\nnumpy>=1.25\n')], ctx), 'conflict-transitive'), []);
     assert.deepEqual(byCode(runChecks([tfSet('tensorflow==2.13.0\nnumpy<1.24\n')], ctx), 'conflict-transitive'), []);
     assert.deepEqual(byCode(runChecks([tfSet('tensorflow>=2.13\nnumpy>=1.25\n')], ctx), 'conflict-transitive'), []);
     const s = tfSet('tensorflow==2.13.0\nnumpy>=1.25\n');
-    const answered = { indexes: 'https://pypi.org/simple', unreachable: [], answered: true, missing: [], pythonExcluded: [], sdistOnly: [], conflicts: [], gaveUp: null };
-    assert.deepEqual(byCode(runChecks([s], { ...ctx, index: new Map([[s.root, answered]]) }), 'conflict-transitive'), []);
+    const answered = {
+      indexes: 'https://pypi.org/simple',
+      unreachable: [],
+      answered: true,
+      missing: [],
+      pythonExcluded: [],
+      sdistOnly: [],
+      conflicts: [],
+      gaveUp: null,
+    };
+    assert.deepEqual(
+      byCode(runChecks([s], { ...ctx, index: new Map([[s.root, answered]]) }), 'conflict-transitive'),
+      [],
+    );
   });
 });
 
@@ -131,12 +173,15 @@ describe('companion-version: packages built for NumPy 1.x with NumPy 2', () => {
     assert.equal(found('tensorflow==2.14.0\nnumpy>=1.26\n').length, 2);
     assert.deepEqual(found('tensorflow==2.15.0\nnumpy>=1.26\n'), []);
   });
-  it('says nothing where a release built for NumPy 2 is possible, numpy is kept below 2, or numpy is not declared', () => {
-    assert.deepEqual(found('torch>=2.1\nnumpy>=1.24\n'), []);
-    assert.deepEqual(found('torch==2.1.0\nnumpy<2\n'), []);
-    assert.deepEqual(found('torch==2.1.0\nrequests\n'), []);
-    assert.deepEqual(found('tensorflow==2.18.0\nnumpy>=2\n'), []);
-  });
+  it(
+    'says nothing where a release built for NumPy 2 is ' + 'possible, numpy is kept below 2, or numpy is not declared',
+    () => {
+      assert.deepEqual(found('torch>=2.1\nnumpy>=1.24\n'), []);
+      assert.deepEqual(found('torch==2.1.0\nnumpy<2\n'), []);
+      assert.deepEqual(found('torch==2.1.0\nrequests\n'), []);
+      assert.deepEqual(found('tensorflow==2.18.0\nnumpy>=2\n'), []);
+    },
+  );
 });
 
 describe('duplicate', () => {
@@ -145,7 +190,10 @@ describe('duplicate', () => {
     const found = byCode(runChecks([s], ctx), 'duplicate');
     assert.equal(found.length, 2);
     const second = found[1]!;
-    assert.deepEqual(second.fixes.map((f) => f.title.split(' ')[0]), ['Merge', 'Remove']);
+    assert.deepEqual(
+      second.fixes.map((f) => f.title.split(' ')[0]),
+      ['Merge', 'Remove'],
+    );
     const merged = applyFixOf(s, second, 0);
     assert.equal(merged.files[0]!.text, 'Requests>=2,<3\nflask\nnumpy\n');
     const removed = applyFixOf(s, second, 1);
@@ -154,20 +202,34 @@ describe('duplicate', () => {
   });
 
   it('tells unnamed URL requirements apart by their URL', () => {
-    const s = set(req('/w/requirements.txt', 'https://example.invalid/a.tar.gz\nhttps://example.invalid/b.tar.gz\nhttps://example.invalid/a.tar.gz\n'));
+    const s = set(
+      req(
+        '/w/requirements.txt',
+        'https://example.invalid/a.tar.gz\nhttps://example.invalid/b.tar.gz\nhttps://example.invalid/a.tar.gz\n',
+      ),
+    );
     const found = byCode(runChecks([s], ctx), 'duplicate');
-    assert.deepEqual(found.map((f) => s.files[0]!.text.slice(f.span.start, f.span.end)), ['https://example.invalid/a.tar.gz', 'https://example.invalid/a.tar.gz']);
+    assert.deepEqual(
+      found.map((f) => s.files[0]!.text.slice(f.span.start, f.span.end)),
+      ['https://example.invalid/a.tar.gz', 'https://example.invalid/a.tar.gz'],
+    );
   });
 
   it('does not flag the same name under different markers or in different sections', () => {
     const s = set(req('/w/requirements.txt', 'numpy<2 ; python_version < "3.9"\nnumpy>=2 ; python_version >= "3.9"\n'));
     assert.deepEqual(byCode(runChecks([s], ctx), 'duplicate'), []);
-    const py = parsePyproject('/w/pyproject.toml', '[project]\nname="x"\nversion="1"\ndependencies=["numpy"]\n[project.optional-dependencies]\nfast=["numpy>=2"]\n');
+    const py = parsePyproject(
+      '/w/pyproject.toml',
+      '[project]\nname="x"\nversion="1"\ndependencies=["numpy"]\n[project.optional-dependencies]\nfast=["numpy>=2"]\n',
+    );
     assert.deepEqual(byCode(runChecks([set(py)], ctx), 'duplicate'), []);
   });
 
   it('removes an item from a TOML array without leaving a dangling comma', () => {
-    const py = parsePyproject('/w/pyproject.toml', '[project]\nname="x"\nversion="1"\ndependencies=["numpy", "scipy", "numpy>=1"]\n');
+    const py = parsePyproject(
+      '/w/pyproject.toml',
+      '[project]\nname="x"\nversion="1"\ndependencies=["numpy", "scipy", "numpy>=1"]\n',
+    );
     const found = byCode(runChecks([set(py)], ctx), 'duplicate');
     const removed = applyFixOf(set(py), found[1]!, 1);
     assert.match(removed.files[0]!.text, /dependencies=\["numpy>=1", "scipy"\]|dependencies=\["numpy", "scipy"\]/);
@@ -194,7 +256,11 @@ describe('registry', () => {
   it('turns checks off and changes severities', () => {
     const s = set(req('/w/requirements.txt', 'numpy>=2\nnumpy<2\n'));
     assert.deepEqual(runChecks([s], ctx, { conflict: 'off', duplicate: 'off' }), []);
-    assert.ok(runChecks([s], ctx, { conflict: 'hint' }).filter((f) => f.code === 'conflict').every((f) => f.severity === 'hint'));
+    assert.ok(
+      runChecks([s], ctx, { conflict: 'hint' })
+        .filter((f) => f.code === 'conflict')
+        .every((f) => f.severity === 'hint'),
+    );
   });
 
   it('reports each finding once when a file is in several sets', () => {
@@ -206,9 +272,29 @@ describe('registry', () => {
 
   it("matches package.json's settings and DESIGN.md's codes", () => {
     const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
-    const settingCodes: string[] = pkg.contributes.configuration.properties['stackDoctor.checks.severityOverrides'].propertyNames.enum;
-    // DESIGN.md's table, with the codes issues added since (index-unreachable: issue 9; vulnerable: issue 12; pip-over-conda: issue 11).
-    const designCodes = ['syntax', 'duplicate', 'conflict', 'conflict-transitive', 'not-found', 'requires-python', 'no-wheel', 'system-library', 'cuda-driver', 'cuda-mix', 'cuda-unavailable', 'companion-version', 'deprecated', 'installed-mismatch', 'index-unreachable', 'vulnerable', 'pip-over-conda'];
+    const settingCodes: string[] =
+      pkg.contributes.configuration.properties['stackDoctor.checks.severityOverrides'].propertyNames.enum;
+    // DESIGN.md's table, with the codes issues added since (index-unreachable: issue 9; vulnerable: issue 12;
+    // pip-over-conda: issue 11).
+    const designCodes = [
+      'syntax',
+      'duplicate',
+      'conflict',
+      'conflict-transitive',
+      'not-found',
+      'requires-python',
+      'no-wheel',
+      'system-library',
+      'cuda-driver',
+      'cuda-mix',
+      'cuda-unavailable',
+      'companion-version',
+      'deprecated',
+      'installed-mismatch',
+      'index-unreachable',
+      'vulnerable',
+      'pip-over-conda',
+    ];
     assert.deepEqual([...settingCodes].sort(), [...designCodes].sort());
     assert.deepEqual([...codeList].sort(), [...designCodes].sort());
     assert.deepEqual(checks.map((c) => c.code).sort(), [...codeList].sort(), 'one check per code');

@@ -30,8 +30,14 @@ function rng(seed: number): () => number {
 const PYS = ['3.10', '3.11', '3.12'];
 const pyAbi = (mm: string): string => `python >=${mm},<3.${Number(mm.split('.')[1]) + 1}.0a0`;
 
-/** A channel of `n` packages with versions, per-Python builds, dependencies on earlier packages, CUDA builds and constrains. */
-function generateChannel(r: () => number, n: number): { pkgs: ChannelPackage[]; names: string[]; versions: Map<string, string[]> } {
+/**
+ * A channel of `n` packages with versions, per-Python builds, dependencies on earlier packages, CUDA builds and
+ * constrains.
+ */
+function generateChannel(
+  r: () => number,
+  n: number,
+): { pkgs: ChannelPackage[]; names: string[]; versions: Map<string, string[]> } {
   const pkgs: ChannelPackage[] = PYS.map((mm) => ({ name: 'python', version: `${mm}.4`, build: 'h0_cpython' }));
   const names: string[] = [];
   const versions = new Map<string, string[]>();
@@ -55,7 +61,15 @@ function generateChannel(r: () => number, n: number): { pkgs: ChannelPackage[]; 
       if (!pys.length) pkgs.push({ name, version: v, build: 'h0_0', depends: deps, constrains });
       for (const mm of pys) {
         pkgs.push({ name, version: v, build: `py${mm.replace('.', '')}_0`, depends: [...deps, pyAbi(mm)], constrains });
-        if (r() < 0.15) pkgs.push({ name, version: v, build: `cuda120_py${mm.replace('.', '')}_1`, build_number: 1, depends: [...deps, pyAbi(mm), '__cuda >=12.0'], constrains });
+        if (r() < 0.15)
+          pkgs.push({
+            name,
+            version: v,
+            build: `cuda120_py${mm.replace('.', '')}_1`,
+            build_number: 1,
+            depends: [...deps, pyAbi(mm), '__cuda >=12.0'],
+            constrains,
+          });
       }
     }
   }
@@ -82,7 +96,12 @@ function generateEnv(r: () => number, names: string[], versions: Map<string, str
   return out.length ? out : ['python'];
 }
 
-const PROFILE: MachineProfile = { os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: '2.35' }, nvidia: { driver: '470.57', cuda: '11.4', gpus: [] } };
+const PROFILE: MachineProfile = {
+  os: 'linux',
+  arch: 'x86_64',
+  libc: { kind: 'glibc', version: '2.35' },
+  nvidia: { driver: '470.57', cuda: '11.4', gpus: [] },
+};
 
 let channel: CondaChannel;
 let cache: string;
@@ -97,17 +116,39 @@ after(async () => {
   rmSync(cache, { recursive: true, force: true });
 });
 
-const yml = (deps: string[]): string => `name: g\nchannels:\n  - ${channel.url}\n  - nodefaults\ndependencies:\n${deps.map((d) => `  - "${d}"`).join('\n')}\n`;
-const opts = (): CondaReportOptions => ({ profile: PROFILE, cacheDir: cache, offline: false, trustWorkspace: true, condarcPaths: [], timeoutMs: 60000, env: {} });
+const yml = (deps: string[]): string =>
+  `name: g\nchannels:\n  - ${channel.url}\n  - ` +
+  `nodefaults\ndependencies:\n${deps.map((d) => `  - "${d}"`).join('\n')}\n`;
+const opts = (): CondaReportOptions => ({
+  profile: PROFILE,
+  cacheDir: cache,
+  offline: false,
+  trustWorkspace: true,
+  condarcPaths: [],
+  timeoutMs: 60000,
+  env: {},
+});
 
-/** rattler on its own: its gateway fetches the channel over HTTP; virtual packages as always-installed locked records. */
+/**
+ * rattler on its own: its gateway fetches the channel over HTTP; virtual packages as always-installed locked records.
+ */
 async function oracle(deps: string[]): Promise<boolean> {
   // The module's path is found at run time (the build copies it beside dist/); a static import cannot name it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const rattler = require(rattlerModulePath()!) as { simpleSolve: (s: string[], c: string[], p: string[], l: unknown[]) => Promise<unknown[]> };
+  const rattler = require(rattlerModulePath()!) as {
+    simpleSolve: (s: string[], c: string[], p: string[], l: unknown[]) => Promise<unknown[]>;
+  };
   const vps = virtualPackages(PROFILE, {});
-  const locked = vps.map((v) => ({ packageName: v.name, version: v.version, build: v.build, url: `https://virtual.invalid/${v.name}-${v.version}-${v.build}.conda`, filename: `${v.name}-${v.version}-${v.build}.conda` }));
-  const specs = deps.map((d) => d.replace(/^([^=<>\s]+)=([^=]+)=(.+)$/, '$1 $2 $3').replace(/^([^=<>\s]+)=([^=<>]+)$/, '$1 $2.*'));
+  const locked = vps.map((v) => ({
+    packageName: v.name,
+    version: v.version,
+    build: v.build,
+    url: `https://virtual.invalid/${v.name}-${v.version}-${v.build}.conda`,
+    filename: `${v.name}-${v.version}-${v.build}.conda`,
+  }));
+  const specs = deps.map((d) =>
+    d.replace(/^([^=<>\s]+)=([^=]+)=(.+)$/, '$1 $2 $3').replace(/^([^=<>\s]+)=([^=<>]+)$/, '$1 $2.*'),
+  );
   try {
     await rattler.simpleSolve([...specs, ...vps.map((v) => v.name)], [channel.url], ['linux-64', 'noarch'], locked);
     return true;
@@ -119,45 +160,75 @@ async function oracle(deps: string[]): Promise<boolean> {
 const failing = (r: CondaSolveReport): boolean => r.status === 'failed';
 
 describe('conda differential over generated environments', () => {
-  it('200+ environments: our verdict is rattler\'s; blamed lines removed solve; offered fixes remove their conflict', async (t) => {
-    const r = rng(42);
-    let envs = 0;
-    let unsolvable = 0;
-    let fixesChecked = 0;
-    for (let i = 0; i < 210; i++) {
-      const deps = generateEnv(r, gen.names, gen.versions);
-      const set = setOf(parseEnvironmentYml('/w/environment.yml', yml(deps)));
-      const rep = await condaReport(set, opts());
-      assert.ok(rep.status === 'ok' || rep.status === 'failed', `${deps.join(' ')}: ${rep.status} ${rep.unavailable}`);
-      const verdict = await oracle(deps);
-      assert.equal(rep.status === 'ok', verdict, `verdict differs for [${deps.join(', ')}]: ours ${rep.status}, rattler ${verdict}`);
-      envs++;
-      if (!failing(rep)) continue;
-      unsolvable++;
-      // Every unsolvable environment gets at least one error-level item.
-      assert.ok(rep.notFound.length + rep.conflicts.length > 0);
-      // The lines we blame, removed, leave an environment conda solves (or an empty one).
-      const blamed = new Set([...rep.notFound.map((n) => n.dep), ...rep.conflicts.flatMap((c) => c.roots)]);
-      const kept = set.files[0]!.dependencies.filter((d) => !blamed.has(d)).map((d) => d.text);
-      if (kept.length) {
-        const rest = await condaReport(setOf(parseEnvironmentYml('/w/environment.yml', yml(kept.map((t) => t.replace(/^"|"$/g, ''))))), opts());
-        assert.equal(rest.status, 'ok', `without [${[...blamed].map((d) => d.text).join(', ')}] [${kept.join(', ')}] should solve`);
-      }
-      // Each fix removes the conflict it is offered for.
-      for (const c of rep.conflicts) {
-        for (const f of c.fixes) {
-          const fixed = applyFix(set, f.fix);
-          const again = await condaReport(fixed, opts());
-          const rootsText = c.roots.map((d) => d.text).sort().join('|');
-          assert.ok(!again.conflicts.some((c2) => c2.roots.map((d) => d.text).sort().join('|') === rootsText), `fix '${f.fix.title}' for [${deps.join(', ')}]`);
-          if (rep.conflicts.length === 1 && !rep.notFound.length) assert.equal(again.status, 'ok', `fix '${f.fix.title}' for [${deps.join(', ')}] solves`);
-          fixesChecked++;
+  it(
+    "200+ environments: our verdict is rattler's; blamed " + 'lines removed solve; offered fixes remove their conflict',
+    async (t) => {
+      const r = rng(42);
+      let envs = 0;
+      let unsolvable = 0;
+      let fixesChecked = 0;
+      for (let i = 0; i < 210; i++) {
+        const deps = generateEnv(r, gen.names, gen.versions);
+        const set = setOf(parseEnvironmentYml('/w/environment.yml', yml(deps)));
+        const rep = await condaReport(set, opts());
+        assert.ok(
+          rep.status === 'ok' || rep.status === 'failed',
+          `${deps.join(' ')}: ${rep.status} ${rep.unavailable}`,
+        );
+        const verdict = await oracle(deps);
+        assert.equal(
+          rep.status === 'ok',
+          verdict,
+          `verdict differs for [${deps.join(', ')}]: ours ${rep.status}, rattler ${verdict}`,
+        );
+        envs++;
+        if (!failing(rep)) continue;
+        unsolvable++;
+        // Every unsolvable environment gets at least one error-level item.
+        assert.ok(rep.notFound.length + rep.conflicts.length > 0);
+        // The lines we blame, removed, leave an environment conda solves (or an empty one).
+        const blamed = new Set([...rep.notFound.map((n) => n.dep), ...rep.conflicts.flatMap((c) => c.roots)]);
+        const kept = set.files[0]!.dependencies.filter((d) => !blamed.has(d)).map((d) => d.text);
+        if (kept.length) {
+          const rest = await condaReport(
+            setOf(parseEnvironmentYml('/w/environment.yml', yml(kept.map((t) => t.replace(/^"|"$/g, ''))))),
+            opts(),
+          );
+          assert.equal(
+            rest.status,
+            'ok',
+            `without [${[...blamed].map((d) => d.text).join(', ')}] [${kept.join(', ')}] should solve`,
+          );
+        }
+        // Each fix removes the conflict it is offered for.
+        for (const c of rep.conflicts) {
+          for (const f of c.fixes) {
+            const fixed = applyFix(set, f.fix);
+            const again = await condaReport(fixed, opts());
+            const rootsText = c.roots
+              .map((d) => d.text)
+              .sort()
+              .join('|');
+            assert.ok(
+              !again.conflicts.some(
+                (c2) =>
+                  c2.roots
+                    .map((d) => d.text)
+                    .sort()
+                    .join('|') === rootsText,
+              ),
+              `fix '${f.fix.title}' for [${deps.join(', ')}]`,
+            );
+            if (rep.conflicts.length === 1 && !rep.notFound.length)
+              assert.equal(again.status, 'ok', `fix '${f.fix.title}' for [${deps.join(', ')}] solves`);
+            fixesChecked++;
+          }
         }
       }
-    }
-    t.diagnostic(`${envs} environments, ${unsolvable} unsolvable, ${fixesChecked} fixes checked`);
-    assert.ok(envs >= 200);
-    assert.ok(unsolvable >= 30, `enough unsolvable environments (${unsolvable})`);
-    assert.ok(fixesChecked >= 10, `enough fixes checked (${fixesChecked})`);
-  });
+      t.diagnostic(`${envs} environments, ${unsolvable} unsolvable, ${fixesChecked} fixes checked`);
+      assert.ok(envs >= 200);
+      assert.ok(unsolvable >= 30, `enough unsolvable environments (${unsolvable})`);
+      assert.ok(fixesChecked >= 10, `enough fixes checked (${fixesChecked})`);
+    },
+  );
 });

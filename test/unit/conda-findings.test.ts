@@ -1,4 +1,5 @@
-// Findings from conda's solve on the lines (conflict-transitive, not-found, cuda-driver, cuda-unavailable) and pip-over-conda, with fixes applied and solved again.
+// Findings from conda's solve on the lines (conflict-transitive, not-found, cuda-driver, cuda-unavailable) and
+// pip-over-conda, with fixes applied and solved again.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,10 +30,19 @@ after(async () => {
 });
 
 const yml = (deps: string[], pip: string[] = []): string =>
-  `name: t\nchannels:\n  - ${channel.url}\n  - nodefaults\ndependencies:\n${deps.map((d) => `  - ${d}`).join('\n')}\n${pip.length ? `  - pip:\n${pip.map((p) => `      - ${p}`).join('\n')}\n` : ''}`;
+  `name: t\nchannels:\n  - ${channel.url}\n  - ` +
+  `nodefaults\ndependencies:\n${deps.map((d) => `  - ${d}`).join('\n')}\n${pip.length ? `  - pip:\n${pip.map((p) => `      - ${p}`).join('\n')}\n` : ''}`;
 
 async function ctxFor(set: EnvironmentSet, profile: MachineProfile = LINUX_GPU_470): Promise<CheckContext> {
-  const r = await condaReport(set, { profile, cacheDir: cache, offline: false, trustWorkspace: true, condarcPaths: [], timeoutMs: 60000, env: {} });
+  const r = await condaReport(set, {
+    profile,
+    cacheDir: cache,
+    offline: false,
+    trustWorkspace: true,
+    condarcPaths: [],
+    timeoutMs: 60000,
+    env: {},
+  });
   return { markerEnvironment: markerEnvironmentFor(profile), profile, conda: new Map([[set.root, r]]) };
 }
 
@@ -44,23 +54,38 @@ async function findings(set: EnvironmentSet, profile: MachineProfile = LINUX_GPU
 const text = (set: EnvironmentSet, f: Finding): string => slice(set.files[0]!.text, f.span);
 
 describe('conda findings on the lines', () => {
-  it('python=3.12 + tensorflow=2.10: conflict-transitive on both lines, the fix applied solves and the findings go', async () => {
-    const set = setOf(parseEnvironmentYml('/w/environment.yml', yml(['python=3.12', 'tensorflow=2.10'])));
-    const f = await findings(set);
-    assert.deepEqual(f.map((x) => `${x.code} ${x.severity} ${text(set, x)}`).sort(), ['conflict-transitive error python=3.12', 'conflict-transitive error tensorflow=2.10']);
-    assert.match(f[0]!.message, /tensorflow 2\.10\.0 needs python >=3\.10,<3\.11\.0a0; python=3\.12 is asked at line 6/);
-    const fix = f.flatMap((x) => x.fixes)[0]!;
-    const fixed = applyFix(set, fix);
-    assert.deepEqual(await findings(fixed), []);
-  });
+  it(
+    'python=3.12 + tensorflow=2.10: conflict-transitive on ' + 'both lines, the fix applied solves and the findings go',
+    async () => {
+      const set = setOf(parseEnvironmentYml('/w/environment.yml', yml(['python=3.12', 'tensorflow=2.10'])));
+      const f = await findings(set);
+      assert.deepEqual(f.map((x) => `${x.code} ${x.severity} ${text(set, x)}`).sort(), [
+        'conflict-transitive error python=3.12',
+        'conflict-transitive error tensorflow=2.10',
+      ]);
+      assert.match(
+        f[0]!.message,
+        /tensorflow 2\.10\.0 needs python >=3\.10,<3\.11\.0a0; python=3\.12 is asked at line 6/,
+      );
+      const fix = f.flatMap((x) => x.fixes)[0]!;
+      const fixed = applyFix(set, fix);
+      assert.deepEqual(await findings(fixed), []);
+    },
+  );
 
   it('a CUDA build: cuda-driver on a 470 driver, cuda-unavailable without a GPU; the CPU fix solves', async () => {
     const set = setOf(parseEnvironmentYml('/w/environment.yml', yml(['python=3.11', 'pytorch=2.1=*cuda*'])));
     const old = await findings(set);
-    assert.deepEqual(old.map((x) => `${x.code} ${x.severity} ${text(set, x)}`), ['cuda-driver error pytorch=2.1=*cuda*']);
+    assert.deepEqual(
+      old.map((x) => `${x.code} ${x.severity} ${text(set, x)}`),
+      ['cuda-driver error pytorch=2.1=*cuda*'],
+    );
     assert.match(old[0]!.message, /CUDA 11\.8 or newer.*CUDA 11\.4/);
     const none = await findings(set, LINUX_NO_GPU);
-    assert.deepEqual(none.map((x) => x.code), ['cuda-unavailable']);
+    assert.deepEqual(
+      none.map((x) => x.code),
+      ['cuda-unavailable'],
+    );
     assert.match(none[0]!.message, /no NVIDIA driver/);
     const cpu = none[0]!.fixes.find((x) => /CPU/.test(x.title))!;
     assert.ok(cpu, none[0]!.fixes.map((x) => x.title).join());
@@ -71,7 +96,10 @@ describe('conda findings on the lines', () => {
     const set = setOf(parseEnvironmentYml('/w/environment.yml', yml(['python=3.11', 'pytorch=2.1=*cuda*'])));
     const unknown: MachineProfile = { os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: '2.35' } };
     const f = await findings(set, unknown);
-    assert.deepEqual(f.map((x) => `${x.code} ${x.severity}`), ['cuda-unavailable information']);
+    assert.deepEqual(
+      f.map((x) => `${x.code} ${x.severity}`),
+      ['cuda-unavailable information'],
+    );
     assert.match(f[0]!.message, /driver is not known/);
   });
 
@@ -84,38 +112,59 @@ describe('conda findings on the lines', () => {
   });
 
   it('an environment conda solves gets no finding', async () => {
-    const set = setOf(parseEnvironmentYml('/w/environment.yml', yml(['python=3.10', 'tensorflow=2.10', 'scipy', 'requests'])));
+    const set = setOf(
+      parseEnvironmentYml('/w/environment.yml', yml(['python=3.10', 'tensorflow=2.10', 'scipy', 'requests'])),
+    );
     assert.deepEqual(await findings(set), []);
   });
 });
 
 describe('pip-over-conda', () => {
-  it('numpy in both parts, pip excluding conda\'s version: a warning, and the move to the conda part is verified and clears it', async () => {
-    const set = setOf(parseEnvironmentYml('/w/environment.yml', yml(['python=3.11', 'numpy', 'requests'], ['numpy==1.26.4', 'somepippkg'])));
-    const f = await findings(set);
-    assert.deepEqual(f.map((x) => `${x.code} ${x.severity} ${text(set, x)}`), ['pip-over-conda warning numpy==1.26.4']);
-    assert.match(f[0]!.message, /pip would replace a package conda installed: conda installs numpy 2\.0\.0/);
-    const fix = f[0]!.fixes[0]!;
-    assert.ok(fix, 'a move fix');
-    const fixed = applyFix(set, fix);
-    assert.ok(!fixed.files[0]!.text.includes('numpy==1.26.4'));
-    assert.ok(fixed.files[0]!.text.includes('- numpy ==1.26.4'), fixed.files[0]!.text);
-    assert.ok(fixed.files[0]!.text.includes('somepippkg'));
-    const ctx = await ctxFor(fixed);
-    assert.equal(ctx.conda!.get(fixed.root)!.status, 'ok');
-    assert.equal(ctx.conda!.get(fixed.root)!.picked.find((p) => p.dep.name === 'numpy')!.pkg.version, '1.26.4');
-    assert.deepEqual(pipOverConda.run(fixed, ctx), []);
-  });
+  it(
+    "numpy in both parts, pip excluding conda's version: a warning, " +
+      'and the move to the conda part is verified and clears it',
+    async () => {
+      const set = setOf(
+        parseEnvironmentYml(
+          '/w/environment.yml',
+          yml(['python=3.11', 'numpy', 'requests'], ['numpy==1.26.4', 'somepippkg']),
+        ),
+      );
+      const f = await findings(set);
+      assert.deepEqual(
+        f.map((x) => `${x.code} ${x.severity} ${text(set, x)}`),
+        ['pip-over-conda warning numpy==1.26.4'],
+      );
+      assert.match(f[0]!.message, /pip would replace a package conda installed: conda installs numpy 2\.0\.0/);
+      const fix = f[0]!.fixes[0]!;
+      assert.ok(fix, 'a move fix');
+      const fixed = applyFix(set, fix);
+      assert.ok(!fixed.files[0]!.text.includes('numpy==1.26.4'));
+      assert.ok(fixed.files[0]!.text.includes('- numpy ==1.26.4'), fixed.files[0]!.text);
+      assert.ok(fixed.files[0]!.text.includes('somepippkg'));
+      const ctx = await ctxFor(fixed);
+      assert.equal(ctx.conda!.get(fixed.root)!.status, 'ok');
+      assert.equal(ctx.conda!.get(fixed.root)!.picked.find((p) => p.dep.name === 'numpy')!.pkg.version, '1.26.4');
+      assert.deepEqual(pipOverConda.run(fixed, ctx), []);
+    },
+  );
 
-  it('a pip line of a package conda installs as a dependency (idna under requests) is flagged; the only pip line moves with its - pip: entry', async () => {
-    const set = setOf(parseEnvironmentYml('/w/environment.yml', yml(['python=3.11', 'requests'], ['idna'])));
-    const f = await findings(set);
-    assert.deepEqual(f.map((x) => `${x.code} ${text(set, x)}`), ['pip-over-conda idna']);
-    assert.match(f[0]!.message, /shadows a package conda installed/);
-    const fixed = applyFix(set, f[0]!.fixes[0]!);
-    assert.ok(!/pip:/.test(fixed.files[0]!.text), fixed.files[0]!.text);
-    assert.deepEqual(await findings(fixed), []);
-  });
+  it(
+    'a pip line of a package conda installs as a dependency (idna under ' +
+      'requests) is flagged; the only pip line moves with its - pip: entry',
+    async () => {
+      const set = setOf(parseEnvironmentYml('/w/environment.yml', yml(['python=3.11', 'requests'], ['idna'])));
+      const f = await findings(set);
+      assert.deepEqual(
+        f.map((x) => `${x.code} ${text(set, x)}`),
+        ['pip-over-conda idna'],
+      );
+      assert.match(f[0]!.message, /shadows a package conda installed/);
+      const fixed = applyFix(set, f[0]!.fixes[0]!);
+      assert.ok(!/pip:/.test(fixed.files[0]!.text), fixed.files[0]!.text);
+      assert.deepEqual(await findings(fixed), []);
+    },
+  );
 
   it('a pip-only package is not flagged', async () => {
     const set = setOf(parseEnvironmentYml('/w/environment.yml', yml(['python=3.11'], ['somepippkg>=1'])));

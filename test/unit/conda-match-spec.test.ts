@@ -19,8 +19,14 @@ function slice(text: string, span: { start: number; end: number } | null): strin
 function shape(text: string) {
   const m = ok(text);
   return {
-    name: m.name, channel: m.channel, subdir: m.subdir, version: m.version, build: m.build,
-    nameText: slice(text, m.nameSpan), versionText: slice(text, m.versionSpan), buildText: slice(text, m.buildSpan),
+    name: m.name,
+    channel: m.channel,
+    subdir: m.subdir,
+    version: m.version,
+    build: m.build,
+    nameText: slice(text, m.nameSpan),
+    versionText: slice(text, m.versionSpan),
+    buildText: slice(text, m.buildSpan),
   };
 }
 
@@ -36,8 +42,26 @@ describe('parseMatchSpec', () => {
   });
 
   it('turns conda = into the fuzzy prefix spec and keeps == exact', () => {
-    assert.deepEqual(shape('numpy=1.24'), { name: 'numpy', channel: null, subdir: null, version: '1.24.*', build: null, nameText: 'numpy', versionText: '=1.24', buildText: null });
-    assert.deepEqual(shape('numpy==1.24.3'), { name: 'numpy', channel: null, subdir: null, version: '==1.24.3', build: null, nameText: 'numpy', versionText: '==1.24.3', buildText: null });
+    assert.deepEqual(shape('numpy=1.24'), {
+      name: 'numpy',
+      channel: null,
+      subdir: null,
+      version: '1.24.*',
+      build: null,
+      nameText: 'numpy',
+      versionText: '=1.24',
+      buildText: null,
+    });
+    assert.deepEqual(shape('numpy==1.24.3'), {
+      name: 'numpy',
+      channel: null,
+      subdir: null,
+      version: '==1.24.3',
+      build: null,
+      nameText: 'numpy',
+      versionText: '==1.24.3',
+      buildText: null,
+    });
     assert.equal(ok('numpy =1.24').version, '1.24.*');
     assert.equal(ok('numpy=1.7*').version, '1.7.*');
     assert.equal(ok('numpy=1.7.*').version, '1.7.*');
@@ -49,8 +73,26 @@ describe('parseMatchSpec', () => {
   });
 
   it('keeps ranges, unions and space-separated versions', () => {
-    assert.deepEqual(shape('numpy>=1.24,<2'), { name: 'numpy', channel: null, subdir: null, version: '>=1.24,<2', build: null, nameText: 'numpy', versionText: '>=1.24,<2', buildText: null });
-    assert.deepEqual(shape('numpy 1.24.*'), { name: 'numpy', channel: null, subdir: null, version: '1.24.*', build: null, nameText: 'numpy', versionText: '1.24.*', buildText: null });
+    assert.deepEqual(shape('numpy>=1.24,<2'), {
+      name: 'numpy',
+      channel: null,
+      subdir: null,
+      version: '>=1.24,<2',
+      build: null,
+      nameText: 'numpy',
+      versionText: '>=1.24,<2',
+      buildText: null,
+    });
+    assert.deepEqual(shape('numpy 1.24.*'), {
+      name: 'numpy',
+      channel: null,
+      subdir: null,
+      version: '1.24.*',
+      build: null,
+      nameText: 'numpy',
+      versionText: '1.24.*',
+      buildText: null,
+    });
     assert.equal(ok('numpy 1.24').version, '1.24');
     assert.equal(ok('numpy >1.8,<2|==1.7').version, '>1.8,<2|==1.7');
     assert.equal(ok('numpy !=1.10').version, '!=1.10');
@@ -59,8 +101,26 @@ describe('parseMatchSpec', () => {
   });
 
   it('splits version and build as conda does', () => {
-    assert.deepEqual(shape('numpy=1.24=py311h*_0'), { name: 'numpy', channel: null, subdir: null, version: '1.24', build: 'py311h*_0', nameText: 'numpy', versionText: '=1.24', buildText: 'py311h*_0' });
-    assert.deepEqual(shape('numpy 1.24 py311h*_0'), { name: 'numpy', channel: null, subdir: null, version: '1.24', build: 'py311h*_0', nameText: 'numpy', versionText: '1.24', buildText: 'py311h*_0' });
+    assert.deepEqual(shape('numpy=1.24=py311h*_0'), {
+      name: 'numpy',
+      channel: null,
+      subdir: null,
+      version: '1.24',
+      build: 'py311h*_0',
+      nameText: 'numpy',
+      versionText: '=1.24',
+      buildText: 'py311h*_0',
+    });
+    assert.deepEqual(shape('numpy 1.24 py311h*_0'), {
+      name: 'numpy',
+      channel: null,
+      subdir: null,
+      version: '1.24',
+      build: 'py311h*_0',
+      nameText: 'numpy',
+      versionText: '1.24',
+      buildText: 'py311h*_0',
+    });
     const spaced = shape('numpy >=1.0 , < 2.0 py34_0');
     assert.equal(spaced.version, '>=1.0,<2.0');
     assert.equal(spaced.versionText, '>=1.0 , < 2.0');
@@ -81,11 +141,17 @@ describe('parseMatchSpec', () => {
     assert.equal(slice('conda-forge::numpy>=1.24', m.channelSpan), 'conda-forge');
     assert.equal(slice('conda-forge::numpy>=1.24', m.nameSpan), 'numpy');
     assert.equal(slice('conda-forge::numpy>=1.24', m.versionSpan), '>=1.24');
-    assert.deepEqual([ok('conda-forge/linux-64::numpy').channel, ok('conda-forge/linux-64::numpy').subdir], ['conda-forge', 'linux-64']);
+    assert.deepEqual(
+      [ok('conda-forge/linux-64::numpy').channel, ok('conda-forge/linux-64::numpy').subdir],
+      ['conda-forge', 'linux-64'],
+    );
     assert.deepEqual([ok('*/win-32::numpy').channel, ok('*/win-32::numpy').subdir], [null, 'win-32']);
     assert.equal(ok('https://repo.anaconda.com/pkgs/free::numpy').channel, 'https://repo.anaconda.com/pkgs/free');
     assert.equal(ok('pkgs/main::python').channel, 'pkgs/main');
-    assert.deepEqual([ok('numpy[channel=conda-forge,subdir=noarch]').channel, ok('numpy[channel=conda-forge,subdir=noarch]').subdir], ['conda-forge', 'noarch']);
+    assert.deepEqual(
+      [ok('numpy[channel=conda-forge,subdir=noarch]').channel, ok('numpy[channel=conda-forge,subdir=noarch]').subdir],
+      ['conda-forge', 'noarch'],
+    );
   });
 
   it('reads bracket key/values, which override the rest', () => {
@@ -98,7 +164,10 @@ describe('parseMatchSpec', () => {
     assert.equal(ok('numpy[version=">=1.24, <2"]').version, '>=1.24, <2');
     assert.equal(ok('numpy[version=1.7.*]').version, '1.7.*');
     assert.equal(ok("numpy>=2[version='1.7']").version, '1.7');
-    assert.deepEqual([ok('numpy[version=1.10 build=py38_0]').version, ok('numpy[version=1.10 build=py38_0]').build], ['1.10', 'py38_0']);
+    assert.deepEqual(
+      [ok('numpy[version=1.10 build=py38_0]').version, ok('numpy[version=1.10 build=py38_0]').build],
+      ['1.10', 'py38_0'],
+    );
     const later = 'conda-forge::numpy[build_number=3] >=1.24';
     assert.equal(slice(later, ok(later).versionSpan), '>=1.24');
   });
@@ -114,7 +183,10 @@ describe('parseMatchSpec', () => {
   it('reads package-file specs', () => {
     const url = 'https://conda.anaconda.org/conda-forge/linux-64/numpy-1.24.3-py311h64a7726_0.conda';
     const m = ok(url);
-    assert.deepEqual([m.name, m.version, m.build, m.subdir, m.url], ['numpy', '1.24.3', 'py311h64a7726_0', 'linux-64', url]);
+    assert.deepEqual(
+      [m.name, m.version, m.build, m.subdir, m.url],
+      ['numpy', '1.24.3', 'py311h64a7726_0', 'linux-64', url],
+    );
     assert.equal(slice(url, m.nameSpan), 'numpy');
     assert.equal(slice(url, m.versionSpan), '1.24.3');
   });
@@ -144,7 +216,18 @@ describe('parseMatchSpec', () => {
   });
 
   it('never throws on junk', () => {
-    for (const junk of ['\u0000\u0001', ']]][[[', '::::', '[=]', "'\"", 'a'.repeat(5000), '=' + '('.repeat(200), 'x[version=(((]', '(((((', 'a ((b))']) {
+    for (const junk of [
+      '\u0000\u0001',
+      ']]][[[',
+      '::::',
+      '[=]',
+      '\'"',
+      'a'.repeat(5000),
+      '=' + '('.repeat(200),
+      'x[version=(((]',
+      '(((((',
+      'a ((b))',
+    ]) {
       const r = parseMatchSpec(junk);
       assert.ok(typeof r === 'object' && r !== null);
     }
@@ -154,20 +237,58 @@ describe('parseMatchSpec', () => {
 describe('condaSpecToPep440', () => {
   it('translates what PEP 440 can say', () => {
     const cases: [string, string][] = [
-      ['', ''], ['*', ''], ['1.24', '==1.24'], ['=1.24', '==1.24.*'], ['1.24.*', '==1.24.*'], ['1.24*', '==1.24.*'],
-      ['==1.24.3', '==1.24.3'], ['>=1.24,<2', '>=1.24,<2'], ['>=1.24, <2', '>=1.24,<2'], ['!=1.5', '!=1.5'],
-      ['!=1.5.*', '!=1.5.*'], ['~=1.10', '~=1.10'], ['>=1.0.*', '>=1.0'], ['==1.2.*', '==1.2'], ['=1.2.*', '==1.2.*'],
-      ['(>=1,<2),!=1.5', '>=1,<2,!=1.5'], ['1!2.0', '==1!2.0'], ['>=1,*', '>=1'],
+      ['', ''],
+      ['*', ''],
+      ['1.24', '==1.24'],
+      ['=1.24', '==1.24.*'],
+      ['1.24.*', '==1.24.*'],
+      ['1.24*', '==1.24.*'],
+      ['==1.24.3', '==1.24.3'],
+      ['>=1.24,<2', '>=1.24,<2'],
+      ['>=1.24, <2', '>=1.24,<2'],
+      ['!=1.5', '!=1.5'],
+      ['!=1.5.*', '!=1.5.*'],
+      ['~=1.10', '~=1.10'],
+      ['>=1.0.*', '>=1.0'],
+      ['==1.2.*', '==1.2'],
+      ['=1.2.*', '==1.2.*'],
+      ['(>=1,<2),!=1.5', '>=1,<2,!=1.5'],
+      ['1!2.0', '==1!2.0'],
+      ['>=1,*', '>=1'],
       // Pre-release bounds (issue 9 item 7): conda orders dev < a < b < rc < release as PEP 440 does.
-      ['1.0a1', '==1.0a1'], ['>=1.0rc1', '>=1.0rc1'], ['>=1.23,<3.0a0', '>=1.23,<3.0a0'], ['>=2.0,<2.4.0dev0', '>=2.0,<2.4.0.dev0'],
-      ['25.8.*,>=0.0.0a0', '==25.8.*,>=0.0.0a0'], ['<25.10.0A0', '<25.10.0a0'], ['!=2.0b', '!=2.0b0'],
+      ['1.0a1', '==1.0a1'],
+      ['>=1.0rc1', '>=1.0rc1'],
+      ['>=1.23,<3.0a0', '>=1.23,<3.0a0'],
+      ['>=2.0,<2.4.0dev0', '>=2.0,<2.4.0.dev0'],
+      ['25.8.*,>=0.0.0a0', '==25.8.*,>=0.0.0a0'],
+      ['<25.10.0A0', '<25.10.0a0'],
+      ['!=2.0b', '!=2.0b0'],
     ];
     for (const [conda, pep] of cases) assert.equal(condaSpecToPep440(conda), pep, conda);
   });
 
   it('returns null for what it cannot say exactly', () => {
-    for (const conda of ['1.2|1.3', '>=1,<2|>3', '1.*.1', '^1\\.2$', '1.1.1_', '~=1', '~=1.2.*',
-      '>1.0*', '1.2+local', '(1.2|1.3),>1', '>=1.0,<', 'x@y', '1_2', '=1.0a1', '~=1.0rc1', '!=1.0a1.*', '>=1.0.post1', '<1.0c1', '1.0alpha1']) {
+    for (const conda of [
+      '1.2|1.3',
+      '>=1,<2|>3',
+      '1.*.1',
+      '^1\\.2$',
+      '1.1.1_',
+      '~=1',
+      '~=1.2.*',
+      '>1.0*',
+      '1.2+local',
+      '(1.2|1.3),>1',
+      '>=1.0,<',
+      'x@y',
+      '1_2',
+      '=1.0a1',
+      '~=1.0rc1',
+      '!=1.0a1.*',
+      '>=1.0.post1',
+      '<1.0c1',
+      '1.0alpha1',
+    ]) {
       assert.equal(condaSpecToPep440(conda), null, conda);
     }
   });
@@ -183,21 +304,63 @@ describe('condaSpecToPep440', () => {
       '!=1.24.*': ['1.23.5', '1.25.0', '1.240', '2', '2.0.0', '2.1'],
       '~=1.24': ['1.24', '1.24.0', '1.24.3', '1.25.0', '1.240'],
     };
-    const condaFor: Record<string, string> = { '==1.24.*': '=1.24', '==1.24': '1.24', '>=1.24,<2': '>=1.24,<2', '!=1.24.*': '!=1.24.*', '~=1.24': '~=1.24' };
+    const condaFor: Record<string, string> = {
+      '==1.24.*': '=1.24',
+      '==1.24': '1.24',
+      '>=1.24,<2': '>=1.24,<2',
+      '!=1.24.*': '!=1.24.*',
+      '~=1.24': '~=1.24',
+    };
     for (const [pep, matching] of Object.entries(pepMatches)) {
       const conda = condaFor[pep]!;
       assert.equal(condaSpecToPep440(conda), pep);
-      for (const version of versions) assert.equal(condaVersionSpecMatches(conda, version), matching.includes(version), `${version} in ${conda}`);
+      for (const version of versions)
+        assert.equal(condaVersionSpecMatches(conda, version), matching.includes(version), `${version} in ${conda}`);
     }
   });
 
   /** PEP 440's `<V` without V's pre-releases; conda's component-wise order of a tag against a longer release. */
-  const KNOWN_DIFFERENCES = new Set(['>=1.23,<3.0a0 3.0.0.dev0', '>=25.8.0a0,<25.10 25.10.0a3', '<3.0rc1 3.0.0.dev0', '>3.0a0 3.0.0.dev0']);
+  const KNOWN_DIFFERENCES = new Set([
+    '>=1.23,<3.0a0 3.0.0.dev0',
+    '>=25.8.0a0,<25.10 25.10.0a3',
+    '<3.0rc1 3.0.0.dev0',
+    '>3.0a0 3.0.0.dev0',
+  ]);
 
   it('agrees with conda matching on pre-release bounds', () => {
     // conda admits pre-releases wherever the order allows; a PEP 440 set that names a pre-release does too.
-    const versions = ['0.0.0a0', '1.22.4', '1.23.0', '2.0.0rc1', '2.3.3', '2.4.0.dev0', '2.4.0dev1', '2.4.0a1', '2.4.0', '25.8.0a12', '25.8.0', '25.8.1', '25.10.0a3', '3.0.0.dev0', '3.0a0', '3.0a1', '3.0b2', '3.0rc1', '3.0', '3.1'];
-    for (const conda of ['>=1.23,<3.0a0', '>=2.0,<2.4.0dev0', '25.8.*,>=0.0.0a0', '>=25.8.0a0,<25.10', '<3.0rc1', '>3.0a0', '1.0a1', '!=3.0b2']) {
+    const versions = [
+      '0.0.0a0',
+      '1.22.4',
+      '1.23.0',
+      '2.0.0rc1',
+      '2.3.3',
+      '2.4.0.dev0',
+      '2.4.0dev1',
+      '2.4.0a1',
+      '2.4.0',
+      '25.8.0a12',
+      '25.8.0',
+      '25.8.1',
+      '25.10.0a3',
+      '3.0.0.dev0',
+      '3.0a0',
+      '3.0a1',
+      '3.0b2',
+      '3.0rc1',
+      '3.0',
+      '3.1',
+    ];
+    for (const conda of [
+      '>=1.23,<3.0a0',
+      '>=2.0,<2.4.0dev0',
+      '25.8.*,>=0.0.0a0',
+      '>=25.8.0a0,<25.10',
+      '<3.0rc1',
+      '>3.0a0',
+      '1.0a1',
+      '!=3.0b2',
+    ]) {
       const pep = condaSpecToPep440(conda);
       assert.ok(pep, conda);
       const set = SpecifierSet.parse(pep);
@@ -205,7 +368,11 @@ describe('condaSpecToPep440', () => {
         const condaVersion = version.replace('.dev', 'dev');
         // The known differences (see match-spec.ts sameOrderVersion): they must still be the only ones.
         const known = KNOWN_DIFFERENCES.has(`${conda} ${version}`);
-        assert.equal(set.contains(version, true) !== condaVersionSpecMatches(conda, condaVersion), known, `${version} in ${conda} (PEP 440 ${pep})`);
+        assert.equal(
+          set.contains(version, true) !== condaVersionSpecMatches(conda, condaVersion),
+          known,
+          `${version} in ${conda} (PEP 440 ${pep})`,
+        );
       }
     }
   });

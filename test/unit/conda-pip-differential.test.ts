@@ -1,4 +1,5 @@
-// Differential test: the `pip:` part of environment.yml against pip 23.2.1 reading the requirements file conda writes for it (expected.json "condaPip", from pip_oracle.py).
+// Differential test: the `pip:` part of environment.yml against pip 23.2.1 reading the requirements file conda writes
+// for it (expected.json "condaPip", from pip_oracle.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -37,7 +38,8 @@ function pipItemRanges(text: string): Span[] {
   for (const item of deps.items) {
     if (!isMap(item)) continue;
     const pip = item.get('pip', true);
-    if (isSeq(pip)) for (const p of pip.items) if (isScalar(p) && p.range) out.push({ start: p.range[0], end: p.range[1] });
+    if (isSeq(pip))
+      for (const p of pip.items) if (isScalar(p) && p.range) out.push({ start: p.range[0], end: p.range[1] });
   }
   return out;
 }
@@ -71,16 +73,29 @@ for (const name of names) {
         editable: d.editable,
         constraint: false,
       }));
-    const theirs = exp.entries.map(({ marker: _normalized, ...e }) => ({ ...e, specifier: normSpecifier(e.specifier) }));
+    const theirs = exp.entries.map(({ marker: _normalized, ...e }) => ({
+      ...e,
+      specifier: normSpecifier(e.specifier),
+    }));
     if (!exp.error) {
-      assert.deepEqual(parsed.findings.map((f) => f.message), [], 'pip accepts this pip part');
+      assert.deepEqual(
+        parsed.findings.map((f) => f.message),
+        [],
+        'pip accepts this pip part',
+      );
       assert.deepEqual(ours, theirs);
       return;
     }
     // pip stops at its first error: what it read before must match, and that item must be flagged.
     assert.deepEqual(ours.slice(0, theirs.length), theirs);
     const item = items[exp.error.line - 1]!;
-    const at = parsed.findings.filter((f) => f.code === 'syntax' && f.span.start >= item.start && f.span.start < item.end);
-    assert.ok(at.length > 0, `expected a finding on pip item ${exp.error.line} (pip: ${exp.error.message}); got ${JSON.stringify(parsed.findings.map((f) => [f.span, f.message]))}`);
+    const at = parsed.findings.filter(
+      (f) => f.code === 'syntax' && f.span.start >= item.start && f.span.start < item.end,
+    );
+    assert.ok(
+      at.length > 0,
+      `expected a finding on pip item ${exp.error.line} (pip: ${exp.error.message}); ` +
+        `got ${JSON.stringify(parsed.findings.map((f) => [f.span, f.message]))}`,
+    );
   });
 }

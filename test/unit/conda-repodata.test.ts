@@ -1,4 +1,5 @@
-// Conda repodata fetching over loopback channels: sharded (only reached shards), zst, json, revalidation, disk cache, offline and unreachable channels, secrets.
+// Conda repodata fetching over loopback channels: sharded (only reached shards), zst, json, revalidation, disk cache,
+// offline and unreachable channels, secrets.
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -30,11 +31,22 @@ async function chan(o: CondaChannelOptions = {}): Promise<CondaChannel> {
   return c;
 }
 
-const yml = (url: string, deps: string[]): string => `name: t\nchannels:\n  - ${url}\n  - nodefaults\ndependencies:\n${deps.map((d) => `  - ${d}`).join('\n')}\n`;
+const yml = (url: string, deps: string[]): string =>
+  `name: t\nchannels:\n  - ${url}\n  - nodefaults\ndependencies:\n${deps.map((d) => `  - ${d}`).join('\n')}\n`;
 const setFor = (url: string, deps: string[]) => setOf(parseEnvironmentYml('/w/environment.yml', yml(url, deps)));
 
 function opts(over: Partial<CondaReportOptions> = {}): CondaReportOptions {
-  return { profile: LINUX_GPU_470, cacheDir: cache, offline: false, trustWorkspace: true, condarcPaths: [], timeoutMs: 60000, env: {}, requestTimeoutMs: 3000, ...over };
+  return {
+    profile: LINUX_GPU_470,
+    cacheDir: cache,
+    offline: false,
+    trustWorkspace: true,
+    condarcPaths: [],
+    timeoutMs: 60000,
+    env: {},
+    requestTimeoutMs: 3000,
+    ...over,
+  };
 }
 
 function everyCacheFile(dir: string): string[] {
@@ -44,7 +56,12 @@ function everyCacheFile(dir: string): string[] {
   });
 }
 
-const findingsOf = (r: CondaSolveReport, set: ReturnType<typeof setFor>) => condaFindings(set, { markerEnvironment: markerEnvironmentFor(LINUX_GPU_470), profile: LINUX_GPU_470, conda: new Map([[set.root, r]]) });
+const findingsOf = (r: CondaSolveReport, set: ReturnType<typeof setFor>) =>
+  condaFindings(set, {
+    markerEnvironment: markerEnvironmentFor(LINUX_GPU_470),
+    profile: LINUX_GPU_470,
+    conda: new Map([[set.root, r]]),
+  });
 
 describe('conda repodata', () => {
   it('sharded: fetches the shard index and only the shards of the names the solve reaches', async () => {
@@ -52,7 +69,9 @@ describe('conda repodata', () => {
     const r = await condaReport(setFor(c.url, ['python=3.11', 'requests']), opts());
     assert.equal(r.status, 'ok');
     const paths = c.requests.map((q) => q.path);
-    assert.ok(paths.includes('/linux-64/repodata_shards.msgpack.zst') && paths.includes('/noarch/repodata_shards.msgpack.zst'));
+    assert.ok(
+      paths.includes('/linux-64/repodata_shards.msgpack.zst') && paths.includes('/noarch/repodata_shards.msgpack.zst'),
+    );
     assert.ok(!paths.some((p) => p.includes('repodata.json')), 'no full repodata fetched');
     // python (linux-64), requests and idna (noarch): three shards, none for numpy, tensorflow, pytorch, ...
     assert.equal(paths.filter((p) => p.includes('/shards/')).length, 3);
@@ -76,7 +95,10 @@ describe('conda repodata', () => {
     const again = await condaReport(setFor(c.url, ['numpy']), opts({ ttlMs: 0 }));
     assert.equal(again.status, 'ok');
     assert.ok(c.requests.some((q) => q.path === '/linux-64/repodata.json.zst' && q.status === 304 && q.conditional));
-    c.setPackages([...ML_CHANNEL, { name: 'numpy', version: '2.1.0', build: 'py311h0_0', depends: ['python >=3.11,<3.12.0a0'] }]);
+    c.setPackages([
+      ...ML_CHANNEL,
+      { name: 'numpy', version: '2.1.0', build: 'py311h0_0', depends: ['python >=3.11,<3.12.0a0'] },
+    ]);
     const changed = await condaReport(setFor(c.url, ['python=3.11', 'numpy']), opts({ ttlMs: 0 }));
     assert.equal(changed.picked.find((p) => p.dep.name === 'numpy')!.pkg.version, '2.1.0');
   });
@@ -127,7 +149,10 @@ describe('conda repodata', () => {
     assert.equal(none.status, 'unavailable');
     assert.match(none.unavailable!, /could not be reached/);
     const f = findingsOf(none, set);
-    assert.deepEqual(f.map((x) => x.severity), ['information']);
+    assert.deepEqual(
+      f.map((x) => x.severity),
+      ['information'],
+    );
   });
 
   it('never shows a token or a password: messages, channel names, cache file names and contents', async () => {

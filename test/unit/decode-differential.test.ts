@@ -1,4 +1,5 @@
-// Differential test: decodeDependencyFile against pip 23.2.1's auto_decode on byte files in the encodings requirements files come in (expected.json, written by encoding_oracle.py).
+// Differential test: decodeDependencyFile against pip 23.2.1's auto_decode on byte files in the encodings requirements
+// files come in (expected.json, written by encoding_oracle.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -42,11 +43,14 @@ test('a PowerShell freeze file parses as pip parses it', () => {
   const d = decodeDependencyFile(readFileSync(join(corpus, 'powershell-freeze-utf16le.txt')));
   const parsed = parseRequirementsFile('/p/requirements.txt', d.text!, { kind: 'requirements', env: {} });
   assert.deepEqual(parsed.findings, []);
-  assert.deepEqual(parsed.dependencies.map((x) => [x.name, x.specifier, d.text!.slice(x.span.start, x.span.end)]), [
-    ['numpy', '==1.26.4', 'numpy==1.26.4'],
-    ['torch', '==2.1.2+cu121', 'torch==2.1.2+cu121'],
-    ['transformers', '==4.36.2', 'transformers==4.36.2'],
-  ]);
+  assert.deepEqual(
+    parsed.dependencies.map((x) => [x.name, x.specifier, d.text!.slice(x.span.start, x.span.end)]),
+    [
+      ['numpy', '==1.26.4', 'numpy==1.26.4'],
+      ['torch', '==2.1.2+cu121', 'torch==2.1.2+cu121'],
+      ['transformers', '==4.36.2', 'transformers==4.36.2'],
+    ],
+  );
 });
 
 test('undecodable text is still reported, at the byte pip stops at', () => {
@@ -67,7 +71,10 @@ test('hostile input: 8 MB in each encoding decodes in linear time', () => {
     Buffer.concat([Buffer.from('# coding: cp1252\n'), Buffer.alloc(n, 0x80)]),
     Buffer.concat([Buffer.from('# coding: latin-1\n'), Buffer.alloc(n, 0xe9)]),
     Buffer.from('é'.repeat(n / 2)),
-    Buffer.concat([Buffer.from([0x00, 0x00, 0xfe, 0xff]), Buffer.alloc(n / 4 * 4, 0).fill(Buffer.from([0, 0, 0, 0x61]))]),
+    Buffer.concat([
+      Buffer.from([0x00, 0x00, 0xfe, 0xff]),
+      Buffer.alloc((n / 4) * 4, 0).fill(Buffer.from([0, 0, 0, 0x61])),
+    ]),
   ];
   for (const f of files) {
     const t = Date.now();

@@ -1,8 +1,16 @@
-// Pure parts of issue 12: OSV range evaluation, name suggestions, completion contexts, the project list, core metadata fields.
+// Pure parts of issue 12: OSV range evaluation, name suggestions, completion contexts, the project list, core metadata
+// fields.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCoreMetadata } from '../../server/src/index/core-metadata';
-import { fixedAbove, isAffected, jsonApiFor, OsvDatabase, rangeIncludes, type OsvRecord } from '../../server/src/index/osv';
+import {
+  fixedAbove,
+  isAffected,
+  jsonApiFor,
+  OsvDatabase,
+  rangeIncludes,
+  type OsvRecord,
+} from '../../server/src/index/osv';
 import { parseProjectList, ProjectNames } from '../../server/src/index/project-list';
 import { oneEditApart, suggestName } from '../../server/src/knowledge/popular';
 import { completionContext } from '../../server/src/lsp/completion';
@@ -46,23 +54,44 @@ describe('OSV ranges (schema: IncludedInRanges, IncludedInVersions)', () => {
 
   it('GIT ranges never match versions; versions lists match by PEP 440 equality; withdrawn records never match', () => {
     assert.equal(rangeIncludes({ type: 'GIT', events: [{ introduced: '0' }] }, v('1.0')), false);
-    const rec: OsvRecord = { id: 'PYSEC-1', affected: [{ package: { ecosystem: 'PyPI', name: 'Foo_Bar' }, versions: ['1.0', '1.1.0'] }] };
+    const rec: OsvRecord = {
+      id: 'PYSEC-1',
+      affected: [{ package: { ecosystem: 'PyPI', name: 'Foo_Bar' }, versions: ['1.0', '1.1.0'] }],
+    };
     assert.equal(isAffected(rec, 'foo-bar', v('1.1')), true);
     assert.equal(isAffected(rec, 'foo-bar', v('1.2')), false);
     assert.equal(isAffected(rec, 'other', v('1.0')), false);
     assert.equal(isAffected({ ...rec, withdrawn: '2024-01-01T00:00:00Z' }, 'foo-bar', v('1.0')), false);
     // Another ecosystem's entry with the same name is not PyPI's.
-    assert.equal(isAffected({ id: 'X', affected: [{ package: { ecosystem: 'npm', name: 'foo-bar' }, versions: ['1.0'] }] }, 'foo-bar', v('1.0')), false);
+    assert.equal(
+      isAffected(
+        { id: 'X', affected: [{ package: { ecosystem: 'npm', name: 'foo-bar' }, versions: ['1.0'] }] },
+        'foo-bar',
+        v('1.0'),
+      ),
+      false,
+    );
   });
 
   it('names the fixed versions above the affected one, ascending', () => {
-    const rec: OsvRecord = { id: 'GHSA-1', affected: [{ package: { ecosystem: 'PyPI', name: 'jinja2' }, ranges: [range({ introduced: '0' }, { fixed: '2.11.3' }, { introduced: '3.0' }, { fixed: '3.1.4' })] }] };
+    const rec: OsvRecord = {
+      id: 'GHSA-1',
+      affected: [
+        {
+          package: { ecosystem: 'PyPI', name: 'jinja2' },
+          ranges: [range({ introduced: '0' }, { fixed: '2.11.3' }, { introduced: '3.0' }, { fixed: '3.1.4' })],
+        },
+      ],
+    };
     assert.deepEqual(fixedAbove(rec, 'jinja2', v('3.1.2')).map(String), ['3.1.4']);
     assert.deepEqual(fixedAbove(rec, 'jinja2', v('2.0')).map(String), ['2.11.3', '3.1.4']);
     const db = new OsvDatabase([rec, { id: 'bad' } as OsvRecord]);
     assert.equal(db.size, 1);
     assert.equal(db.skipped, 1);
-    assert.deepEqual(db.advisoriesFor('Jinja2', v('3.1.2')).map((a) => [a.id, a.fixed]), [['GHSA-1', ['3.1.4']]]);
+    assert.deepEqual(
+      db.advisoriesFor('Jinja2', v('3.1.2')).map((a) => [a.id, a.fixed]),
+      [['GHSA-1', ['3.1.4']]],
+    );
     assert.deepEqual(db.advisoriesFor('jinja2', v('3.1.4')), []);
   });
 
@@ -93,18 +122,22 @@ describe('misspelled names', () => {
     assert.equal(oneEditApart('numpy', 'numpy'), false);
   });
 
-  it('suggests the popular project or a known alias; never a name that only differs by normalization or that deprecated covers', () => {
-    assert.equal(suggestName('nunpy'), 'numpy');
-    assert.equal(suggestName('reqeusts'), 'requests');
-    assert.equal(suggestName('pytorch'), 'torch');
-    assert.equal(suggestName('opencv'), 'opencv-python');
-    assert.equal(suggestName('scikitlearn'), 'scikit-learn');
-    assert.equal(suggestName('Scikit_Learn'), null);
-    assert.equal(suggestName('PyYAML'), null);
-    assert.equal(suggestName('sklearn'), null);
-    assert.equal(suggestName('pil'), null);
-    assert.equal(suggestName('my-private-thing'), null);
-  });
+  it(
+    'suggests the popular project or a known alias; never a name ' +
+      'that only differs by normalization or that deprecated covers',
+    () => {
+      assert.equal(suggestName('nunpy'), 'numpy');
+      assert.equal(suggestName('reqeusts'), 'requests');
+      assert.equal(suggestName('pytorch'), 'torch');
+      assert.equal(suggestName('opencv'), 'opencv-python');
+      assert.equal(suggestName('scikitlearn'), 'scikit-learn');
+      assert.equal(suggestName('Scikit_Learn'), null);
+      assert.equal(suggestName('PyYAML'), null);
+      assert.equal(suggestName('sklearn'), null);
+      assert.equal(suggestName('pil'), null);
+      assert.equal(suggestName('my-private-thing'), null);
+    },
+  );
 });
 
 describe('completion contexts', () => {
@@ -114,8 +147,19 @@ describe('completion contexts', () => {
   };
 
   it('requirements: a name, a version after each operator, nothing on option or comment lines', () => {
-    assert.deepEqual(at('requirements', 'nu|'), { type: 'name', typed: 'nu', span: { start: 0, end: 2 }, style: 'pep508' });
-    assert.deepEqual(at('requirements', 'numpy[x] >= 1.2|'), { type: 'version', name: 'numpy', typed: '1.2', span: { start: 12, end: 15 }, style: 'pep508' });
+    assert.deepEqual(at('requirements', 'nu|'), {
+      type: 'name',
+      typed: 'nu',
+      span: { start: 0, end: 2 },
+      style: 'pep508',
+    });
+    assert.deepEqual(at('requirements', 'numpy[x] >= 1.2|'), {
+      type: 'version',
+      name: 'numpy',
+      typed: '1.2',
+      span: { start: 12, end: 15 },
+      style: 'pep508',
+    });
     assert.equal((at('requirements', 'numpy>=1.0,<|') as { name: string }).name, 'numpy');
     assert.equal(at('requirements', '-r |'), null);
     assert.equal(at('requirements', '# nu|'), null);
@@ -128,7 +172,13 @@ describe('completion contexts', () => {
     assert.equal(at('pyproject', '[project]\ndependencies = [\n  "a",\n  # "x",\n  "numpy==|"\n]\n')?.type, 'version');
     assert.equal(at('pyproject', '[project]\ndependencies = ["a"]\nkeywords = ["nu|"]\n'), null);
     assert.equal(at('pyproject', '[tool.poetry.group.dev.dependencies]\npyt|\n')?.type, 'name');
-    assert.deepEqual(at('pyproject', '[tool.poetry.dependencies]\nnumpy = { version = "^1.2|" }\n'), { type: 'version', name: 'numpy', typed: '1.2', span: { start: 49, end: 52 }, style: 'poetry' });
+    assert.deepEqual(at('pyproject', '[tool.poetry.dependencies]\nnumpy = { version = "^1.2|" }\n'), {
+      type: 'version',
+      name: 'numpy',
+      typed: '1.2',
+      span: { start: 49, end: 52 },
+      style: 'poetry',
+    });
     assert.equal(at('pyproject', '[tool.poetry.dependencies]\npython = "^3|"\n'), null);
   });
 
@@ -141,8 +191,22 @@ describe('completion contexts', () => {
 
 describe('the project list', () => {
   it('parses PEP 691 JSON and PEP 503 HTML', () => {
-    assert.deepEqual(parseProjectList('{"meta":{"api-version":"1.1"},"projects":[{"name":"Foo"},{"name":"bar"},{"x":1}]}', 'application/vnd.pypi.simple.v1+json', 'u'), ['Foo', 'bar']);
-    assert.deepEqual(parseProjectList('<html><body><a href="/simple/foo/">Foo</a>\n<a href="/simple/a-b/">a&#95;b</a></body></html>', 'text/html', 'u'), ['Foo', 'a_b']);
+    assert.deepEqual(
+      parseProjectList(
+        '{"meta":{"api-version":"1.1"},"projects":[{"name":"Foo"},{"name":"bar"},{"x":1}]}',
+        'application/vnd.pypi.simple.v1+json',
+        'u',
+      ),
+      ['Foo', 'bar'],
+    );
+    assert.deepEqual(
+      parseProjectList(
+        '<html><body><a href="/simple/foo/">Foo</a>\n<a href="/simple/a-b/">a&#95;b</a></body></html>',
+        'text/html',
+        'u',
+      ),
+      ['Foo', 'a_b'],
+    );
     assert.throws(() => parseProjectList('{', 'application/vnd.pypi.simple.v1+json', 'u'));
   });
 
@@ -157,7 +221,10 @@ describe('the project list', () => {
 
 describe('core metadata fields', () => {
   it('exposes Summary, Home-page, Project-URL and License (License-Expression first)', () => {
-    const md = parseCoreMetadata('Metadata-Version: 2.4\nName: x\nVersion: 1\nSummary: Does x.\nHome-page: https://x.example\nProject-URL: Source, https://github.com/x/x\nLicense: BSD\n        more text\nLicense-Expression: MIT\n\nbody');
+    const md = parseCoreMetadata(
+      'Metadata-Version: 2.4\nName: x\nVersion: 1\nSummary: Does x.\nHome-page: https://x.example\nProject-URL: ' +
+        'Source, https://github.com/x/x\nLicense: BSD\n        more text\nLicense-Expression: MIT\n\nbody',
+    );
     assert.equal(md.summary, 'Does x.');
     assert.equal(md.homePage, 'https://x.example');
     assert.deepEqual(md.projectUrls, [{ label: 'Source', url: 'https://github.com/x/x' }]);

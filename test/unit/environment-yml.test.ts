@@ -1,4 +1,5 @@
-// environment.yml parsing: conda specs, the pip: section, channels, spans in plain and quoted YAML, errors and hostile input.
+// environment.yml parsing: conda specs, the pip: section, channels, spans in plain and quoted YAML, errors and hostile
+// input.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nodePath from 'node:path';
@@ -64,15 +65,18 @@ describe('parseEnvironmentYml', () => {
 
   it('reads conda specs with PEP 440 specifiers and exact spans', () => {
     const conda = parsed.dependencies.filter((d) => d.kind === 'conda');
-    assert.deepEqual(conda.map((d) => [d.name, d.specifier, d.section]), [
-      ['python', '==3.11.*', 'dependencies'],
-      ['numpy', '>=1.24,<2', 'dependencies'],
-      ['pytorch-cuda', '==12.1.*', 'dependencies'],
-      ['scipy', '==1.11.*', 'dependencies'],
-      ['pandas', '==2.0.3', 'dependencies'],
-      ['blas', '', 'dependencies'],
-      ['pip', '', 'dependencies'],
-    ]);
+    assert.deepEqual(
+      conda.map((d) => [d.name, d.specifier, d.section]),
+      [
+        ['python', '==3.11.*', 'dependencies'],
+        ['numpy', '>=1.24,<2', 'dependencies'],
+        ['pytorch-cuda', '==12.1.*', 'dependencies'],
+        ['scipy', '==1.11.*', 'dependencies'],
+        ['pandas', '==2.0.3', 'dependencies'],
+        ['blas', '', 'dependencies'],
+        ['pip', '', 'dependencies'],
+      ],
+    );
     const numpy = dep(parsed, 'numpy');
     assert.equal(at(ENV, numpy.span), 'numpy>=1.24,<2');
     assert.equal(at(ENV, numpy.nameSpan), 'numpy');
@@ -112,7 +116,10 @@ describe('parseEnvironmentYml', () => {
   it('reads the pip section as requirements', () => {
     const pipDeps = parsed.dependencies.filter((d) => d.section === 'dependencies.pip');
     assert.ok(pipDeps.every((d) => d.kind === 'requirement' && d.file === FILE));
-    assert.deepEqual(pipDeps.map((d) => d.name), ['requests', 'torch', 'mylib', '', 'pillow']);
+    assert.deepEqual(
+      pipDeps.map((d) => d.name),
+      ['requests', 'torch', 'mylib', '', 'pillow'],
+    );
     const requests = dep(parsed, 'requests');
     assert.equal(requests.specifier, '>=2.31');
     assert.equal(at(ENV, requests.nameSpan), 'requests');
@@ -135,13 +142,28 @@ describe('parseEnvironmentYml', () => {
   });
 
   it('records pip options and includes', () => {
-    assert.deepEqual(parsed.options.map((o) => [o.name, o.value, at(ENV, o.span)]), [
-      ['--extra-index-url', 'https://download.pytorch.org/whl/cu121', '--extra-index-url https://download.pytorch.org/whl/cu121'],
-    ]);
-    assert.deepEqual(parsed.includes.map((i) => [i.kind, i.target, i.resolved, at(ENV, i.span)]), [
-      ['requirements', 'requirements-dev.txt', nodePath.resolve('/work/project/requirements-dev.txt'), '-r requirements-dev.txt'],
-      ['constraints', 'constraints.txt', nodePath.resolve('/work/project/constraints.txt'), '-c constraints.txt'],
-    ]);
+    assert.deepEqual(
+      parsed.options.map((o) => [o.name, o.value, at(ENV, o.span)]),
+      [
+        [
+          '--extra-index-url',
+          'https://download.pytorch.org/whl/cu121',
+          '--extra-index-url https://download.pytorch.org/whl/cu121',
+        ],
+      ],
+    );
+    assert.deepEqual(
+      parsed.includes.map((i) => [i.kind, i.target, i.resolved, at(ENV, i.span)]),
+      [
+        [
+          'requirements',
+          'requirements-dev.txt',
+          nodePath.resolve('/work/project/requirements-dev.txt'),
+          '-r requirements-dev.txt',
+        ],
+        ['constraints', 'constraints.txt', nodePath.resolve('/work/project/constraints.txt'), '-c constraints.txt'],
+      ],
+    );
   });
 
   it('spans the whole scalar where escapes make offsets inexact', () => {
@@ -158,7 +180,9 @@ describe('parseEnvironmentYml', () => {
   });
 
   it('maps single-quoted scalars, block scalars, aliases and comments', () => {
-    const text = "dependencies:\n  - &np 'numpy>=1'\n  - |\n    scipy=1.11\n  - pip:\n    - 'it''s-pkg==1'\n  - x: 1\n  - numpy<2  # a YAML comment\n";
+    const text =
+      "dependencies:\n  - &np 'numpy>=1'\n  - |\n    scipy=1.11\n  - pip:\n " +
+      "   - 'it''s-pkg==1'\n  - x: 1\n  - numpy<2  # a YAML comment\n";
     const p = parseEnvironmentYml(FILE, text);
     const numpys = p.dependencies.filter((d) => d.name === 'numpy');
     assert.equal(at(text, numpys[0]!.nameSpan), 'numpy');
@@ -173,9 +197,14 @@ describe('parseEnvironmentYml', () => {
   });
 
   it('reports wrong shapes at the node and parses the rest', () => {
-    const text = 'name: [a]\nchannels: conda-forge\ndependencies:\n  - numpy\n  - 3.11\n  - [a, b]\n  -\n  - pip: requests\n  - scipy\n';
+    const text =
+      'name: [a]\nchannels: conda-forge\ndependencies:\n  - numpy\n ' +
+      ' - 3.11\n  - [a, b]\n  -\n  - pip: requests\n  - scipy\n';
     const p = parseEnvironmentYml(FILE, text);
-    assert.deepEqual(p.dependencies.map((d) => d.name), ['numpy', 'scipy']);
+    assert.deepEqual(
+      p.dependencies.map((d) => d.name),
+      ['numpy', 'scipy'],
+    );
     const spans = p.findings.map((f) => at(text, f.span));
     assert.deepEqual(spans, ['[a]', 'conda-forge', '3.11', '[a, b]', spans[4], 'requests']);
     assert.ok(p.findings.every((f) => f.code === 'syntax' && f.severity === 'error'));
@@ -197,12 +226,18 @@ describe('parseEnvironmentYml', () => {
   it('reports bad conda specs and bad pip requirements at the fault', () => {
     const text = 'dependencies:\n  - numpy>=1.x.!\n  - =1.0\n  - pip:\n    - "requests>="\n  - scipy\n';
     const p = parseEnvironmentYml(FILE, text);
-    assert.deepEqual(p.dependencies.map((d) => d.name), ['scipy']);
+    assert.deepEqual(
+      p.dependencies.map((d) => d.name),
+      ['scipy'],
+    );
     assert.equal(p.findings.length, 3);
     assert.equal(p.findings[0]!.span.start, indexOf(text, '>=1.x'));
     assert.equal(p.findings[1]!.span.start, indexOf(text, '=1.0'));
     const pipFinding = p.findings[2]!;
-    assert.ok(pipFinding.span.start > indexOf(text, '"requests') && pipFinding.span.end <= indexOf(text, '>="') + 3, JSON.stringify(pipFinding.span));
+    assert.ok(
+      pipFinding.span.start > indexOf(text, '"requests') && pipFinding.span.end <= indexOf(text, '>="') + 3,
+      JSON.stringify(pipFinding.span),
+    );
   });
 
   it('reports YAML errors at their position and keeps what parsed', () => {
@@ -223,7 +258,12 @@ describe('parseEnvironmentYml on hostile input', () => {
   it('survives a billion-laughs alias bomb quickly', () => {
     const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     const names = 'abcdefghi';
-    for (let i = 1; i < names.length; i++) lines.push(`${names[i]}: &${names[i]} [${Array(10).fill(`*${names[i - 1]}`).join(',')}]`);
+    for (let i = 1; i < names.length; i++)
+      lines.push(
+        `${names[i]}: &${names[i]} [${Array(10)
+          .fill(`*${names[i - 1]}`)
+          .join(',')}]`,
+      );
     lines.push('dependencies: *i', 'channels: *i');
     const text = lines.join('\n') + '\n';
     const started = Date.now();
@@ -284,7 +324,12 @@ describe('parseEnvironmentYml on hostile input', () => {
   });
 
   it('reports deep nesting instead of overflowing or stalling', () => {
-    const cases = ['dependencies: ' + '['.repeat(1_000_000), 'dependencies: ' + '['.repeat(400_000) + ']'.repeat(400_000), '{a: '.repeat(250_000), '- '.repeat(200_000) + 'x'];
+    const cases = [
+      'dependencies: ' + '['.repeat(1_000_000),
+      'dependencies: ' + '['.repeat(400_000) + ']'.repeat(400_000),
+      '{a: '.repeat(250_000),
+      '- '.repeat(200_000) + 'x',
+    ];
     for (const text of cases) {
       const started = Date.now();
       const p = parseEnvironmentYml(FILE, text);
@@ -319,4 +364,3 @@ describe('parseEnvironmentYml: ${VAR} in the pip part, as pip expands it', () =>
     }
   });
 });
-

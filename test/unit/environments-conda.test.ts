@@ -1,13 +1,36 @@
-// conda, mamba and micromamba paths of the environments module. No conda can be installed on these machines: the tests write a stand-in executable that records its argv and creates the prefix (with a real Python made by venv), and an environment.yml's pip part then runs with real pip from a loopback index.
+// conda, mamba and micromamba paths of the environments module. No conda can be installed on these machines: the tests
+// write a stand-in executable that records its argv and creates the prefix (with a real Python made by venv), and an
+// environment.yml's pip part then runs with real pip from a loopback index.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  chooseInterpreter, condaArgs, createCondaEnvironment, discoverEnvironments, discoverInterpreters, EnvironmentError, findCondaManagers, install,
-  listCondaEnvironments, splitEnvironmentYml, type CondaKind, type CondaManager, type Interpreter, type PythonEnvironment,
+  chooseInterpreter,
+  condaArgs,
+  createCondaEnvironment,
+  discoverEnvironments,
+  discoverInterpreters,
+  EnvironmentError,
+  findCondaManagers,
+  install,
+  listCondaEnvironments,
+  splitEnvironmentYml,
+  type CondaKind,
+  type CondaManager,
+  type Interpreter,
+  type PythonEnvironment,
 } from '../../client/src/environments';
 import { isolatedPipEnv, startPackageIndex, type PackageIndex } from '../helpers/package-index';
 
@@ -46,7 +69,8 @@ if (create) {
   process.exit(0);
 }
 if (update) {
-  if (!fs.existsSync(path.join(prefix, 'conda-meta'))) { console.error('EnvironmentLocationNotFound: Not a conda environment: ' + prefix); process.exit(1); }
+  if (!fs.existsSync(path.join(prefix, 'conda-meta'))) { console.error('EnvironmentLocationNotFound: ' +
+    'Not a conda environment: ' + prefix); process.exit(1); }
   console.log('Executing transaction: done');
   process.exit(0);
 }
@@ -61,7 +85,9 @@ interface Call {
 }
 
 function installedVersion(env: PythonEnvironment, name: string): string | null {
-  const code = `import importlib.metadata as m, sys\ntry:\n    print(m.version(sys.argv[1]))\nexcept m.PackageNotFoundError:\n    print("<none>")`;
+  const code =
+    `import importlib.metadata as m, sys\ntry:\n    ` +
+    `print(m.version(sys.argv[1]))\nexcept m.PackageNotFoundError:\n    print("<none>")`;
   const out = execFileSync(env.python, ['-c', code, name], { encoding: 'utf8' }).trim();
   return out === '<none>' ? null : out;
 }
@@ -69,26 +95,99 @@ function installedVersion(env: PythonEnvironment, name: string): string | null {
 describe('environments: conda argument lists as documented', () => {
   const file = '/w/environment.yml';
   it('conda', () => {
-    assert.deepEqual(condaArgs.createFromFile('conda', file, { prefix: '/w/.conda' }), ['env', 'create', '-f', file, '-p', '/w/.conda']);
-    assert.deepEqual(condaArgs.createFromFile('conda', file, { name: 'ml' }), ['env', 'create', '-f', file, '-n', 'ml']);
-    assert.deepEqual(condaArgs.create({ prefix: '/w/.conda' }, ['python=3.11']), ['create', '-y', '-p', '/w/.conda', 'python=3.11']);
-    assert.deepEqual(condaArgs.updateFromFile('conda', file, { prefix: '/w/.conda' }), ['env', 'update', '-f', file, '-p', '/w/.conda', '--prune']);
+    assert.deepEqual(condaArgs.createFromFile('conda', file, { prefix: '/w/.conda' }), [
+      'env',
+      'create',
+      '-f',
+      file,
+      '-p',
+      '/w/.conda',
+    ]);
+    assert.deepEqual(condaArgs.createFromFile('conda', file, { name: 'ml' }), [
+      'env',
+      'create',
+      '-f',
+      file,
+      '-n',
+      'ml',
+    ]);
+    assert.deepEqual(condaArgs.create({ prefix: '/w/.conda' }, ['python=3.11']), [
+      'create',
+      '-y',
+      '-p',
+      '/w/.conda',
+      'python=3.11',
+    ]);
+    assert.deepEqual(condaArgs.updateFromFile('conda', file, { prefix: '/w/.conda' }), [
+      'env',
+      'update',
+      '-f',
+      file,
+      '-p',
+      '/w/.conda',
+      '--prune',
+    ]);
     assert.deepEqual(condaArgs.envList(), ['env', 'list', '--json']);
   });
-  it('mamba: conda\'s commands, with -y (mamba 2 asks otherwise)', () => {
-    assert.deepEqual(condaArgs.createFromFile('mamba', file, { prefix: '/w/.conda' }), ['env', 'create', '-y', '-f', file, '-p', '/w/.conda']);
-    assert.deepEqual(condaArgs.updateFromFile('mamba', file, { name: 'ml' }), ['env', 'update', '-y', '-f', file, '-n', 'ml', '--prune']);
+  it("mamba: conda's commands, with -y (mamba 2 asks otherwise)", () => {
+    assert.deepEqual(condaArgs.createFromFile('mamba', file, { prefix: '/w/.conda' }), [
+      'env',
+      'create',
+      '-y',
+      '-f',
+      file,
+      '-p',
+      '/w/.conda',
+    ]);
+    assert.deepEqual(condaArgs.updateFromFile('mamba', file, { name: 'ml' }), [
+      'env',
+      'update',
+      '-y',
+      '-f',
+      file,
+      '-n',
+      'ml',
+      '--prune',
+    ]);
   });
   it('micromamba: create -f (its env create is only an alias), -y everywhere, channels given', () => {
-    assert.deepEqual(condaArgs.createFromFile('micromamba', file, { prefix: '/w/.conda' }), ['create', '-y', '-f', file, '-p', '/w/.conda']);
-    assert.deepEqual(condaArgs.create({ name: 'ml' }, ['python=3.12'], ['conda-forge']), ['create', '-y', '-n', 'ml', '-c', 'conda-forge', 'python=3.12']);
-    assert.deepEqual(condaArgs.updateFromFile('micromamba', file, { prefix: '/w/.conda' }, false), ['env', 'update', '-y', '-f', file, '-p', '/w/.conda']);
+    assert.deepEqual(condaArgs.createFromFile('micromamba', file, { prefix: '/w/.conda' }), [
+      'create',
+      '-y',
+      '-f',
+      file,
+      '-p',
+      '/w/.conda',
+    ]);
+    assert.deepEqual(condaArgs.create({ name: 'ml' }, ['python=3.12'], ['conda-forge']), [
+      'create',
+      '-y',
+      '-n',
+      'ml',
+      '-c',
+      'conda-forge',
+      'python=3.12',
+    ]);
+    assert.deepEqual(condaArgs.updateFromFile('micromamba', file, { prefix: '/w/.conda' }, false), [
+      'env',
+      'update',
+      '-y',
+      '-f',
+      file,
+      '-p',
+      '/w/.conda',
+    ]);
   });
   it('splits the pip part off an environment.yml, keeping comments', () => {
-    const text = 'name: ml # the name\nchannels: [conda-forge]\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n      - -r requirements.txt\n      - tinypkg==2.0\n';
+    const text =
+      'name: ml # the name\nchannels: [conda-forge]\ndependencies:\n  - python=3.11\n ' +
+      ' - pip\n  - pip:\n      - -r requirements.txt\n      - tinypkg==2.0\n';
     const s = splitEnvironmentYml(text);
     assert.deepEqual(s.pipLines, ['-r requirements.txt', 'tinypkg==2.0']);
-    assert.equal(s.condaText, 'name: ml # the name\nchannels: [ conda-forge ]\ndependencies:\n  - python=3.11\n  - pip\n');
+    assert.equal(
+      s.condaText,
+      'name: ml # the name\nchannels: [ conda-forge ]\ndependencies:\n  - python=3.11\n  - pip\n',
+    );
     assert.equal(splitEnvironmentYml('dependencies: [numpy]\n').hasPipPart, false);
   });
 });
@@ -101,7 +200,13 @@ describe('environments: conda, mamba and micromamba through a stand-in executabl
   let logFile: string;
   let env: NodeJS.ProcessEnv;
   const managers = {} as Record<CondaKind, CondaManager>;
-  const calls = (): Call[] => (existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Call) : []);
+  const calls = (): Call[] =>
+    existsSync(logFile)
+      ? readFileSync(logFile, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Call)
+      : [];
   const lastCall = (): Call => calls().at(-1)!;
 
   before(async () => {
@@ -110,7 +215,9 @@ describe('environments: conda, mamba and micromamba through a stand-in executabl
     // The pip part runs with this interpreter's pip against the environment (pip --python needs pip >= 22.3).
     const withPip = found.filter((i) => {
       try {
-        const v = /^pip (\d+)\.(\d+)/.exec(execFileSync(i.path, ['-m', 'pip', '--version'], { encoding: 'utf8', env: isolatedPipEnv() }));
+        const v = /^pip (\d+)\.(\d+)/.exec(
+          execFileSync(i.path, ['-m', 'pip', '--version'], { encoding: 'utf8', env: isolatedPipEnv() }),
+        );
         return !!v && (Number(v[1]) > 22 || (Number(v[1]) === 22 && Number(v[2]) >= 3));
       } catch {
         return false;
@@ -119,7 +226,11 @@ describe('environments: conda, mamba and micromamba through a stand-in executabl
     const chosen = chooseInterpreter(withPip, '>=3.8');
     assert.ok(chosen, 'an interpreter with pip >= 22.3');
     base = chosen;
-    index = await startPackageIndex([{ name: 'tinypkg', version: '1.0' }, { name: 'tinypkg', version: '2.0' }, { name: 'tinypkg', version: '3.0' }]);
+    index = await startPackageIndex([
+      { name: 'tinypkg', version: '1.0' },
+      { name: 'tinypkg', version: '2.0' },
+      { name: 'tinypkg', version: '3.0' },
+    ]);
     bin = join(tmp, 'bin');
     mkdirSync(bin);
     mkdirSync(join(tmp, 'root'));
@@ -130,7 +241,13 @@ describe('environments: conda, mamba and micromamba through a stand-in executabl
       chmodSync(p, 0o755);
       managers[kind] = { kind, path: p, source: 'PATH' };
     }
-    env = { ...isolatedPipEnv(), STANDIN_ROOT: join(tmp, 'root'), STANDIN_LOG: logFile, STANDIN_PYTHON: base.path, STANDIN_PY_VERSION: base.version };
+    env = {
+      ...isolatedPipEnv(),
+      STANDIN_ROOT: join(tmp, 'root'),
+      STANDIN_LOG: logFile,
+      STANDIN_PYTHON: base.path,
+      STANDIN_PY_VERSION: base.version,
+    };
   });
   after(async () => {
     await index?.close();
@@ -138,34 +255,69 @@ describe('environments: conda, mamba and micromamba through a stand-in executabl
   });
 
   it('finds the managers through CONDA_EXE, MAMBA_EXE and PATH, each once', async () => {
-    const found = await findCondaManagers({ env: { CONDA_EXE: managers.conda.path, MAMBA_EXE: managers.micromamba.path, PATH: `${bin}:/nonexistent` }, homeDir: tmp, searchInstallFolders: false });
-    assert.deepEqual(found.map((m) => [m.kind, m.source]), [['conda', 'CONDA_EXE'], ['micromamba', 'MAMBA_EXE'], ['mamba', 'PATH']]);
+    const found = await findCondaManagers({
+      env: { CONDA_EXE: managers.conda.path, MAMBA_EXE: managers.micromamba.path, PATH: `${bin}:/nonexistent` },
+      homeDir: tmp,
+      searchInstallFolders: false,
+    });
+    assert.deepEqual(
+      found.map((m) => [m.kind, m.source]),
+      [
+        ['conda', 'CONDA_EXE'],
+        ['micromamba', 'MAMBA_EXE'],
+        ['mamba', 'PATH'],
+      ],
+    );
   });
 
   it('conda: creates ./.conda from environment.yml, then installs its pip part with pip', async () => {
     const ws = join(tmp, 'ws');
     mkdirSync(ws);
-    writeFileSync(join(ws, 'environment.yml'), 'name: demo\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pip:\n      - tinypkg==2.0\n');
+    writeFileSync(
+      join(ws, 'environment.yml'),
+      'name: demo\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pip:\n      - tinypkg==2.0\n',
+    );
     const lines: string[] = [];
     const created = await createCondaEnvironment({
-      manager: managers.conda, target: { prefix: join(ws, '.conda') }, file: join(ws, 'environment.yml'),
-      index: { indexUrl: index.url }, pipPython: base.path, env, sink: (l) => lines.push(l),
+      manager: managers.conda,
+      target: { prefix: join(ws, '.conda') },
+      file: join(ws, 'environment.yml'),
+      index: { indexUrl: index.url },
+      pipPython: base.path,
+      env,
+      sink: (l) => lines.push(l),
     });
     const call = calls().find((c) => c.tool === 'conda' && c.argv[1] === 'create')!;
     assert.equal(call.argv.length, 6);
-    assert.deepEqual([call.argv[0], call.argv[1], call.argv[2], call.argv[4], call.argv[5]], ['env', 'create', '-f', '-p', join(ws, '.conda')]);
-    assert.equal(call.fileText, 'name: demo\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n', 'conda got the file without its pip part');
+    assert.deepEqual(
+      [call.argv[0], call.argv[1], call.argv[2], call.argv[4], call.argv[5]],
+      ['env', 'create', '-f', '-p', join(ws, '.conda')],
+    );
+    assert.equal(
+      call.fileText,
+      'name: demo\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n',
+      'conda got the file without its pip part',
+    );
     assert.equal(created.kind, 'conda');
     assert.equal(created.prefix, join(ws, '.conda'));
     assert.equal(created.condaName, null);
     assert.equal(installedVersion(created, 'tinypkg'), '2.0', 'the pip part went into the same environment');
-    assert.ok(lines.some((l) => l.includes('--python') && l.includes(created.python)), 'pip targeted the environment');
+    assert.ok(
+      lines.some((l) => l.includes('--python') && l.includes(created.python)),
+      'pip targeted the environment',
+    );
     assert.deepEqual(readdirSync(ws).sort(), ['.conda', 'environment.yml'], 'the staged pip file is removed');
   });
 
   it('micromamba: create -y -p PREFIX python=X with channels', async () => {
     const prefix = join(tmp, 'mm', '.conda');
-    const created = await createCondaEnvironment({ manager: managers.micromamba, target: { prefix }, specs: ['python=3.11'], channels: ['conda-forge'], env });
+    const created = await createCondaEnvironment({
+      manager: managers.micromamba,
+      target: { prefix },
+      specs: ['python=3.11'],
+      channels: ['conda-forge'],
+      env,
+    });
     assert.deepEqual(lastCall().argv, ['create', '-y', '-p', prefix, '-c', 'conda-forge', 'python=3.11']);
     assert.equal(lastCall().tool, 'micromamba');
     assert.equal(created.prefix, prefix);
@@ -175,38 +327,97 @@ describe('environments: conda, mamba and micromamba through a stand-in executabl
     const dir = join(tmp, 'mmf');
     mkdirSync(dir);
     writeFileSync(join(dir, 'environment.yml'), 'dependencies:\n  - python=3.12\n');
-    await createCondaEnvironment({ manager: managers.micromamba, target: { prefix: join(dir, '.conda') }, file: join(dir, 'environment.yml'), env });
+    await createCondaEnvironment({
+      manager: managers.micromamba,
+      target: { prefix: join(dir, '.conda') },
+      file: join(dir, 'environment.yml'),
+      env,
+    });
     assert.deepEqual(lastCall().argv, ['create', '-y', '-f', join(dir, 'environment.yml'), '-p', join(dir, '.conda')]);
   });
 
-  it('mamba: installs an environment.yml into an existing environment with env update --prune, then the pip part', async () => {
-    const ws = join(tmp, 'ws');
-    const environment = (await listCondaEnvironments(managers.mamba, { env })).find((e) => e.prefix === join(ws, '.conda'));
-    assert.ok(environment, 'env list --json knows the environment');
-    writeFileSync(join(ws, 'environment.yml'), 'name: demo\ndependencies:\n  - python=3.11\n  - pip:\n      - tinypkg==3.0\n');
-    await install({ environment, request: { kind: 'environment-yml', file: join(ws, 'environment.yml'), manager: managers.mamba }, index: { indexUrl: index.url }, pipPython: base.path, env });
-    const call = calls().filter((c) => c.tool === 'mamba' && c.argv[1] === 'update').at(-1)!;
-    assert.deepEqual([...call.argv.slice(0, 4), ...call.argv.slice(5)], ['env', 'update', '-y', '-f', '-p', join(ws, '.conda'), '--prune']);
-    assert.equal(call.fileText, 'name: demo\ndependencies:\n  - python=3.11\n');
-    assert.equal(installedVersion(environment, 'tinypkg'), '3.0');
-  });
+  it(
+    'mamba: installs an environment.yml into an existing ' + 'environment with env update --prune, then the pip part',
+    async () => {
+      const ws = join(tmp, 'ws');
+      const environment = (await listCondaEnvironments(managers.mamba, { env })).find(
+        (e) => e.prefix === join(ws, '.conda'),
+      );
+      assert.ok(environment, 'env list --json knows the environment');
+      writeFileSync(
+        join(ws, 'environment.yml'),
+        'name: demo\ndependencies:\n  - python=3.11\n  - pip:\n      - tinypkg==3.0\n',
+      );
+      await install({
+        environment,
+        request: { kind: 'environment-yml', file: join(ws, 'environment.yml'), manager: managers.mamba },
+        index: { indexUrl: index.url },
+        pipPython: base.path,
+        env,
+      });
+      const call = calls()
+        .filter((c) => c.tool === 'mamba' && c.argv[1] === 'update')
+        .at(-1)!;
+      assert.deepEqual(
+        [...call.argv.slice(0, 4), ...call.argv.slice(5)],
+        ['env', 'update', '-y', '-f', '-p', join(ws, '.conda'), '--prune'],
+      );
+      assert.equal(call.fileText, 'name: demo\ndependencies:\n  - python=3.11\n');
+      assert.equal(installedVersion(environment, 'tinypkg'), '3.0');
+    },
+  );
 
-  it('conda: -n NAME creates in the envs folder; a second creation of the name is refused; discovery lists it', async () => {
-    const created = await createCondaEnvironment({ manager: managers.conda, target: { name: 'ml' }, specs: ['python=3.11'], env });
-    assert.deepEqual(calls().filter((c) => c.argv[0] === 'create').at(-1)!.argv, ['create', '-y', '-n', 'ml', 'python=3.11']);
-    assert.equal(created.prefix, join(tmp, 'root', 'envs', 'ml'));
-    assert.equal(created.condaName, 'ml');
-    const before = calls().length;
-    const err = await createCondaEnvironment({ manager: managers.conda, target: { name: 'ml' }, specs: ['python=3.11'], env }).then(() => null, (e: unknown) => e);
-    assert.ok(err instanceof EnvironmentError && err.code === 'exists', String(err));
-    assert.deepEqual(calls().slice(before).map((c) => c.argv.join(' ')), ['env list --json'], 'refused without running create');
-    const all = await discoverEnvironments({ condaManagers: [managers.conda], env, homeDir: tmp });
-    assert.ok(all.some((e) => e.kind === 'conda' && e.name === 'ml' && e.version === base.version));
-  });
+  it(
+    'conda: -n NAME creates in the envs folder; a second ' + 'creation of the name is refused; discovery lists it',
+    async () => {
+      const created = await createCondaEnvironment({
+        manager: managers.conda,
+        target: { name: 'ml' },
+        specs: ['python=3.11'],
+        env,
+      });
+      assert.deepEqual(
+        calls()
+          .filter((c) => c.argv[0] === 'create')
+          .at(-1)!.argv,
+        ['create', '-y', '-n', 'ml', 'python=3.11'],
+      );
+      assert.equal(created.prefix, join(tmp, 'root', 'envs', 'ml'));
+      assert.equal(created.condaName, 'ml');
+      const before = calls().length;
+      const err = await createCondaEnvironment({
+        manager: managers.conda,
+        target: { name: 'ml' },
+        specs: ['python=3.11'],
+        env,
+      }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof EnvironmentError && err.code === 'exists', String(err));
+      assert.deepEqual(
+        calls()
+          .slice(before)
+          .map((c) => c.argv.join(' ')),
+        ['env list --json'],
+        'refused without running create',
+      );
+      const all = await discoverEnvironments({ condaManagers: [managers.conda], env, homeDir: tmp });
+      assert.ok(all.some((e) => e.kind === 'conda' && e.name === 'ml' && e.version === base.version));
+    },
+  );
 
   it('refuses to overwrite an existing prefix environment', async () => {
     const prefix = join(tmp, 'ws', '.conda');
-    const err = await createCondaEnvironment({ manager: managers.conda, target: { prefix }, specs: ['python=3.11'], env }).then(() => null, (e: unknown) => e);
+    const err = await createCondaEnvironment({
+      manager: managers.conda,
+      target: { prefix },
+      specs: ['python=3.11'],
+      env,
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof EnvironmentError && err.code === 'exists', String(err));
     assert.ok(existsSync(join(prefix, 'conda-meta', 'history')));
   });
@@ -215,7 +426,15 @@ describe('environments: conda, mamba and micromamba through a stand-in executabl
     const ws = join(tmp, 'fail');
     mkdirSync(ws);
     writeFileSync(join(ws, 'keep.txt'), 'mine');
-    const err = await createCondaEnvironment({ manager: managers.conda, target: { prefix: join(ws, 'envs', '.conda') }, specs: ['nonexistent-pkg'], env }).then(() => null, (e: unknown) => e);
+    const err = await createCondaEnvironment({
+      manager: managers.conda,
+      target: { prefix: join(ws, 'envs', '.conda') },
+      specs: ['nonexistent-pkg'],
+      env,
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof EnvironmentError && err.code === 'failed', String(err));
     assert.match(err.message, /PackagesNotFoundError: The following packages are not available/);
     assert.deepEqual(readdirSync(ws), ['keep.txt'], 'the half-made prefix and the folder above it are gone');

@@ -47,18 +47,26 @@ describe('file kinds', () => {
         assert.equal(classify(example), r.kind, `${g} -> ${example}`);
       }
     }
-    assert.equal(workspaceGlobs().length, FILE_KINDS.reduce((n, r) => n + r.globs.length, 0));
+    assert.equal(
+      workspaceGlobs().length,
+      FILE_KINDS.reduce((n, r) => n + r.globs.length, 0),
+    );
   });
 
   it("package.json's activation events, language patterns and menus match the table", () => {
     const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
     const want = manifestEntries();
-    assert.deepEqual(pkg.activationEvents.filter((e: string) => e.startsWith('workspaceContains:')), want.activationEvents);
+    assert.deepEqual(
+      pkg.activationEvents.filter((e: string) => e.startsWith('workspaceContains:')),
+      want.activationEvents,
+    );
     const lang = pkg.contributes.languages.find((l: { id: string }) => l.id === 'pip-requirements');
     assert.deepEqual(lang.filenamePatterns, want.filenamePatterns);
     assert.equal(lang.extensions, undefined, 'no extension-wide patterns: MANIFEST.in is not a requirements file');
     for (const menu of ['editor/title', 'explorer/context']) {
-      const item = pkg.contributes.menus[menu].find((m: { command: string }) => m.command === 'stackDoctor.installIntoEnvironment');
+      const item = pkg.contributes.menus[menu].find(
+        (m: { command: string }) => m.command === 'stackDoctor.installIntoEnvironment',
+      );
       assert.equal(item.when, want.installWhen, menu);
     }
   });
@@ -69,6 +77,11 @@ describe('file kinds', () => {
     assert.equal(regexes.length, 2);
     const [constraints, conda] = regexes as [RegExp, RegExp];
     assert.ok(constraints.test('constraints-gpu.txt') && !constraints.test('requirements.txt'));
-    assert.ok(conda.test('environment.yml') && conda.test('gpu.environment.yaml') && conda.test('conda-osx.yml') && !conda.test('environment.yml.bak'));
+    assert.ok(
+      conda.test('environment.yml') &&
+        conda.test('gpu.environment.yaml') &&
+        conda.test('conda-osx.yml') &&
+        !conda.test('environment.yml.bak'),
+    );
   });
 });

@@ -1,10 +1,14 @@
-// Checks the pip-requirements TextMate grammar: every regex compiles as JavaScript, and a small one-line tokenizer (TextMate's match / begin-end / captures / include rules) gives sample lines the expected scopes.
+// Checks the pip-requirements TextMate grammar: every regex compiles as JavaScript, and a small one-line tokenizer
+// (TextMate's match / begin-end / captures / include rules) gives sample lines the expected scopes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-interface Capture { name?: string; patterns?: Rule[] }
+interface Capture {
+  name?: string;
+  patterns?: Rule[];
+}
 interface Rule {
   name?: string;
   match?: string;
@@ -16,12 +20,21 @@ interface Rule {
   endCaptures?: Record<string, Capture>;
   patterns?: Rule[];
 }
-interface Grammar { scopeName: string; patterns: Rule[]; repository: Record<string, Rule> }
+interface Grammar {
+  scopeName: string;
+  patterns: Rule[];
+  repository: Record<string, Rule>;
+}
 
 const root = join(__dirname, '..', '..', '..');
 const grammar = JSON.parse(readFileSync(join(root, 'syntaxes/pip-requirements.tmLanguage.json'), 'utf8')) as Grammar;
-const languageConfiguration = JSON.parse(readFileSync(join(root, 'syntaxes/pip-requirements.language-configuration.json'), 'utf8')) as {
-  comments: { lineComment: string }; brackets: string[][]; autoClosingPairs: { open: string; close: string }[]; wordPattern: string;
+const languageConfiguration = JSON.parse(
+  readFileSync(join(root, 'syntaxes/pip-requirements.language-configuration.json'), 'utf8'),
+) as {
+  comments: { lineComment: string };
+  brackets: string[][];
+  autoClosingPairs: { open: string; close: string }[];
+  wordPattern: string;
 };
 
 /** Every regex source in the grammar, with the JSON path where it sits. */
@@ -34,7 +47,8 @@ function allRegexes(): { where: string; source: string }[] {
     }
     rule.patterns?.forEach((r, i) => visit(r, `${where}.patterns[${i}]`));
     for (const key of ['captures', 'beginCaptures', 'endCaptures'] as const) {
-      for (const [n, c] of Object.entries(rule[key] ?? {})) c.patterns?.forEach((r, i) => visit(r, `${where}.${key}.${n}.patterns[${i}]`));
+      for (const [n, c] of Object.entries(rule[key] ?? {}))
+        c.patterns?.forEach((r, i) => visit(r, `${where}.${key}.${n}.patterns[${i}]`));
     }
   };
   grammar.patterns.forEach((r, i) => visit(r, `patterns[${i}]`));
@@ -45,7 +59,10 @@ function allRegexes(): { where: string; source: string }[] {
 const compiled = new Map<string, RegExp>();
 function regex(source: string): RegExp {
   let r = compiled.get(source);
-  if (!r) { r = new RegExp(source, 'dg'); compiled.set(source, r); }
+  if (!r) {
+    r = new RegExp(source, 'dg');
+    compiled.set(source, r);
+  }
   return r;
 }
 
@@ -63,7 +80,13 @@ function expand(patterns: Rule[] | undefined): Rule[] {
 type Scopes = string[][];
 
 /** Writes capture scopes (and their nested patterns) into the per-character scope lists. */
-function applyCaptures(line: string, m: RegExpExecArray, captures: Record<string, Capture> | undefined, scopes: Scopes, outer: string[]): void {
+function applyCaptures(
+  line: string,
+  m: RegExpExecArray,
+  captures: Record<string, Capture> | undefined,
+  scopes: Scopes,
+  outer: string[],
+): void {
   if (!captures || !m.indices) return;
   for (const [n, c] of Object.entries(captures)) {
     const span = m.indices[Number(n)];
@@ -75,13 +98,20 @@ function applyCaptures(line: string, m: RegExpExecArray, captures: Record<string
 }
 
 /** Tokenizes line[pos..] with the patterns until `end` matches (or the line ends); returns where it stopped. */
-function scan(line: string, pos: number, patterns: Rule[], end: string | null, scopes: Scopes, outer: string[]): number {
+function scan(
+  line: string,
+  pos: number,
+  patterns: Rule[],
+  end: string | null,
+  scopes: Scopes,
+  outer: string[],
+): number {
   const rules = expand(patterns);
   while (pos <= line.length) {
     let best: { m: RegExpExecArray; rule: Rule | null } | null = null;
     // As in vscode-textmate, the end pattern comes first, so it wins a tie.
     for (const rule of [null, ...rules]) {
-      const source = rule === null ? end : rule.match ?? rule.begin;
+      const source = rule === null ? end : (rule.match ?? rule.begin);
       if (source == null) continue;
       const r = regex(source);
       r.lastIndex = pos;
@@ -133,15 +163,21 @@ function expectScope(line: string, text: string, scope: string, nth = 0): void {
   const scopes = tokenize(line);
   for (let i = at; i < at + text.length; i++) {
     const here = scopes[i] ?? [];
-    assert.ok(here.some((s) => s.startsWith(scope)),
-      `${JSON.stringify(line)}: ${JSON.stringify(text)} at ${i} has [${here.join(', ')}], expected ${scope}`);
+    assert.ok(
+      here.some((s) => s.startsWith(scope)),
+      `${JSON.stringify(line)}: ${JSON.stringify(text)} at ${i} has [${here.join(', ')}], expected ${scope}`,
+    );
   }
 }
 function expectNoScope(line: string, text: string, scope: string): void {
   const at = line.indexOf(text);
   assert.ok(at >= 0);
   const scopes = tokenize(line);
-  for (let i = at; i < at + text.length; i++) assert.ok(!(scopes[i] ?? []).some((s) => s.startsWith(scope)), `${JSON.stringify(text)} in ${JSON.stringify(line)} must not be ${scope}`);
+  for (let i = at; i < at + text.length; i++)
+    assert.ok(
+      !(scopes[i] ?? []).some((s) => s.startsWith(scope)),
+      `${JSON.stringify(text)} in ${JSON.stringify(line)} must not be ${scope}`,
+    );
 }
 
 test('grammar: scope name and every regex compiles as JavaScript', () => {
@@ -152,11 +188,14 @@ test('grammar: scope name and every regex compiles as JavaScript', () => {
 });
 
 test('grammar: every include resolves', () => {
-  const visit = (rules: Rule[] | undefined): void => { expand(rules); };
+  const visit = (rules: Rule[] | undefined): void => {
+    expand(rules);
+  };
   visit(grammar.patterns);
   for (const rule of Object.values(grammar.repository)) {
     visit(rule.patterns);
-    for (const key of ['captures', 'beginCaptures', 'endCaptures'] as const) for (const c of Object.values(rule[key] ?? {})) visit(c.patterns);
+    for (const key of ['captures', 'beginCaptures', 'endCaptures'] as const)
+      for (const c of Object.values(rule[key] ?? {})) visit(c.patterns);
   }
 });
 
@@ -210,7 +249,11 @@ test('grammar: options', () => {
   expectScope('--requirement=requirements/dev.txt', 'requirements/dev.txt', 'string.unquoted.path');
   expectScope('-c constraints.txt', '-c', 'keyword.other.option');
   expectScope('--index-url https://download.pytorch.org/whl/cu121', '--index-url', 'keyword.other.option');
-  expectScope('--index-url https://download.pytorch.org/whl/cu121', 'https://download.pytorch.org/whl/cu121', 'markup.underline.link');
+  expectScope(
+    '--index-url https://download.pytorch.org/whl/cu121',
+    'https://download.pytorch.org/whl/cu121',
+    'markup.underline.link',
+  );
   expectScope('--extra-index-url=https://pypi.example/simple', 'https://pypi.example/simple', 'markup.underline.link');
   expectScope('--no-index', '--no-index', 'keyword.other.option');
   expectScope('--pre', '--pre', 'keyword.other.option');
@@ -222,7 +265,11 @@ test('grammar: options', () => {
   expectScope(hashed, '0123456789abcdef0123456789abcdef', 'constant.other.hash');
   expectScope('    --hash=sha256:abcdef \\', '--hash', 'keyword.other.option');
   expectScope('-e git+https://github.com/org/repo.git@v1#egg=repo', '-e', 'keyword.other.option');
-  expectScope('-e git+https://github.com/org/repo.git@v1#egg=repo', 'git+https://github.com/org/repo.git@v1#egg=repo', 'markup.underline.link');
+  expectScope(
+    '-e git+https://github.com/org/repo.git@v1#egg=repo',
+    'git+https://github.com/org/repo.git@v1#egg=repo',
+    'markup.underline.link',
+  );
   expectScope('-e ./local/pkg', './local/pkg', 'string.unquoted.path');
 });
 
@@ -245,7 +292,10 @@ test('grammar: URLs, paths, ${VAR} and continuations', () => {
 
 test('language configuration: comment, brackets, auto-closing quotes', () => {
   assert.equal(languageConfiguration.comments.lineComment, '#');
-  assert.deepEqual(languageConfiguration.brackets, [['[', ']'], ['(', ')']]);
+  assert.deepEqual(languageConfiguration.brackets, [
+    ['[', ']'],
+    ['(', ')'],
+  ]);
   const opens = languageConfiguration.autoClosingPairs.map((p) => p.open + p.close);
   for (const pair of ['[]', '()', '""', "''"]) assert.ok(opens.includes(pair), `auto-closing ${pair}`);
   const word = new RegExp(`^(?:${languageConfiguration.wordPattern})$`);

@@ -1,4 +1,5 @@
-// The index-backed checks (not-found, requires-python, no-wheel, conflict-transitive, index-unreachable) from hand-built
+// The index-backed checks (not-found, requires-python, no-wheel, conflict-transitive, index-unreachable) from
+// hand-built
 // index reports: the spans they flag are marked inline in the fixtures with ⟦...⟧.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,9 +14,26 @@ import type { SetIndexReport } from '../../server/src/workspace/types';
 import { marked } from '../helpers/markers';
 import { setOf } from '../helpers/sets';
 
-const ctxWith = (root: string, report: SetIndexReport): CheckContext => ({ markerEnvironment: defaultEnvironment({ pythonVersion: '3.11.7' }), profile: { os: 'linux', arch: 'x86_64', python: { version: '3.11.7', implementation: 'cpython' } }, index: new Map([[root, report]]) });
-const empty = (): SetIndexReport => ({ indexes: 'https://pypi.org/simple', unreachable: [], answered: true, missing: [], pythonExcluded: [], sdistOnly: [], conflicts: [], gaveUp: null });
-const spansOf = (found: Finding[], code: Code): Span[] => found.filter((f) => f.code === code).map((f) => f.span).sort((a, b) => a.start - b.start);
+const ctxWith = (root: string, report: SetIndexReport): CheckContext => ({
+  markerEnvironment: defaultEnvironment({ pythonVersion: '3.11.7' }),
+  profile: { os: 'linux', arch: 'x86_64', python: { version: '3.11.7', implementation: 'cpython' } },
+  index: new Map([[root, report]]),
+});
+const empty = (): SetIndexReport => ({
+  indexes: 'https://pypi.org/simple',
+  unreachable: [],
+  answered: true,
+  missing: [],
+  pythonExcluded: [],
+  sdistOnly: [],
+  conflicts: [],
+  gaveUp: null,
+});
+const spansOf = (found: Finding[], code: Code): Span[] =>
+  found
+    .filter((f) => f.code === code)
+    .map((f) => f.span)
+    .sort((a, b) => a.start - b.start);
 
 function requirements(source: string): { file: ParsedFile; spans: Span[]; dep: (name: string) => Dependency } {
   const { text, spans } = marked(source);
@@ -26,10 +44,13 @@ function requirements(source: string): { file: ParsedFile; spans: Span[]; dep: (
 describe('index-backed checks from a hand-built report', () => {
   it('not-found: a missing project on its name, a missing version on the whole line', () => {
     const r = requirements('⟦nunpy⟧==1.0\n⟦pandas==9.9⟧\nrequests\n');
-    const report = { ...empty(), missing: [
-      { dep: r.dep('nunpy'), kind: 'project' as const, newest: null, where: 'https://pypi.org/simple' },
-      { dep: r.dep('pandas'), kind: 'version' as const, newest: '2.2.3', where: 'https://pypi.org/simple' },
-    ] };
+    const report = {
+      ...empty(),
+      missing: [
+        { dep: r.dep('nunpy'), kind: 'project' as const, newest: null, where: 'https://pypi.org/simple' },
+        { dep: r.dep('pandas'), kind: 'version' as const, newest: '2.2.3', where: 'https://pypi.org/simple' },
+      ],
+    };
     const found = runChecks([setOf(r.file)], ctxWith(r.file.path, report));
     assert.deepEqual(spansOf(found, 'not-found'), r.spans);
     const pandas = found.find((f) => f.code === 'not-found' && f.message.includes('pandas'))!;
@@ -38,58 +59,114 @@ describe('index-backed checks from a hand-built report', () => {
   });
 
   it('not-found in an extra says which extra; an unreachable index is named in the message', () => {
-    const { text, spans } = marked('[project]\nname = "demo"\nversion = "1"\ndependencies = []\n[project.optional-dependencies]\ntrain = ["⟦deepspeed==0.12.6⟧"]\n');
+    const { text, spans } = marked(
+      '[project]\nname = "demo"\nversion = "1"\ndependencies = ' +
+        '[]\n[project.optional-dependencies]\ntrain = ["⟦deepspeed==0.12.6⟧"]\n',
+    );
     const file = parsePyproject('/w/pyproject.toml', text);
     const dep = file.dependencies.find((d) => d.name === 'deepspeed')!;
-    const report = { ...empty(), unreachable: ['Index unreachable: https://download.pytorch.org/whl/cu117/deepspeed/ (timeout)'], missing: [{ dep, kind: 'version' as const, newest: '0.10.0', where: 'https://pypi.org/simple' }] };
+    const report = {
+      ...empty(),
+      unreachable: ['Index unreachable: https://download.pytorch.org/whl/cu117/deepspeed/ (timeout)'],
+      missing: [{ dep, kind: 'version' as const, newest: '0.10.0', where: 'https://pypi.org/simple' }],
+    };
     const found = runChecks([setOf(file)], ctxWith(file.path, report)).filter((f) => f.code === 'not-found');
-    assert.deepEqual(found.map((f) => f.span), spans);
+    assert.deepEqual(
+      found.map((f) => f.span),
+      spans,
+    );
     assert.match(found[0]!.message, /extra 'train'/);
     assert.match(found[0]!.message, /download\.pytorch\.org could not be reached; it may have/);
   });
 
   it('requires-python and no-wheel on the whole line', () => {
     const r = requirements('⟦future-only>=2⟧\nnumpy\n');
-    const found = runChecks([setOf(r.file)], ctxWith(r.file.path, { ...empty(), pythonExcluded: [{ dep: r.dep('future-only'), python: '3.11.7', requires: ['>=3.13'] }] }));
+    const found = runChecks(
+      [setOf(r.file)],
+      ctxWith(r.file.path, {
+        ...empty(),
+        pythonExcluded: [{ dep: r.dep('future-only'), python: '3.11.7', requires: ['>=3.13'] }],
+      }),
+    );
     assert.deepEqual(spansOf(found, 'requires-python'), r.spans);
     const w = requirements('numpy\n⟦lxml==4.9.1⟧\n');
-    const noWheel = runChecks([setOf(w.file)], ctxWith(w.file.path, { ...empty(), sdistOnly: [{ dep: w.dep('lxml'), version: '4.9.1', target: 'Python 3.11.7 on linux x86_64' }] }));
+    const noWheel = runChecks(
+      [setOf(w.file)],
+      ctxWith(w.file.path, {
+        ...empty(),
+        sdistOnly: [{ dep: w.dep('lxml'), version: '4.9.1', target: 'Python 3.11.7 on linux x86_64' }],
+      }),
+    );
     assert.deepEqual(spansOf(noWheel, 'no-wheel'), w.spans);
     assert.equal(noWheel.find((f) => f.code === 'no-wheel')!.severity, 'information');
   });
 
-  it('conflict-transitive: every line of every conflict, the package named first, fixes on their own lines, a crossed cap said', () => {
-    const r = requirements('⟦transformers>=4.35.2,<5.0.0⟧\n⟦tokenizers==0.15.2⟧\naccelerate\n⟦grpcio-tools==1.60.0⟧\n⟦protobuf<4⟧\n');
-    const report: SetIndexReport = { ...empty(), conflicts: [
-      { scope: '', roots: [r.dep('transformers'), r.dep('tokenizers')], explanation: '1. ...\nSo ...', fixes: [
-        { dep: r.dep('tokenizers'), specifier: '==0.14.1', crosses: ['==0.15.2'] },
-        { dep: r.dep('transformers'), specifier: '==5.0.0', crosses: ['<5.0.0'] },
-      ] },
-      { scope: '', roots: [r.dep('grpcio-tools'), r.dep('protobuf')], explanation: '1. ...\nSo ...', fixes: [] },
-    ] };
-    const found = runChecks([setOf(r.file)], ctxWith(r.file.path, report)).filter((f) => f.code === 'conflict-transitive');
-    assert.deepEqual(found.map((f) => f.span).sort((a, b) => a.start - b.start), r.spans);
-    const first = found.find((f) => f.message.includes('transformers'))!;
-    assert.ok(first.message.startsWith("'transformers>=4.35.2,<5.0.0' and 'tokenizers==0.15.2' cannot be installed together:"), first.message);
-    const onTransformers = found.find((f) => f.span.start === r.spans[0]!.start)!;
-    assert.equal(onTransformers.fixes.length, 1);
-    assert.match(onTransformers.fixes[0]!.title, /leaves the bound '<5\.0\.0' you wrote/);
-    assert.equal(onTransformers.fixes[0]!.preferred, false);
-    const onTokenizers = found.find((f) => f.span.start === r.spans[1]!.start)!;
-    assert.equal(onTokenizers.fixes[0]!.preferred, true);
-    assert.equal(onTokenizers.fixes[0]!.edits[0]!.newText, '==0.14.1');
-  });
+  it(
+    'conflict-transitive: every line of every conflict, the package ' +
+      'named first, fixes on their own lines, a crossed cap said',
+    () => {
+      const r = requirements(
+        '⟦transformers>=4.35.2,<5.0.0⟧\n⟦tokenizers==0.15.2⟧\naccelerate\n⟦grpcio-tools==1.60.0⟧\n⟦protobuf<4⟧\n',
+      );
+      const report: SetIndexReport = {
+        ...empty(),
+        conflicts: [
+          {
+            scope: '',
+            roots: [r.dep('transformers'), r.dep('tokenizers')],
+            explanation: '1. ...\nSo ...',
+            fixes: [
+              { dep: r.dep('tokenizers'), specifier: '==0.14.1', crosses: ['==0.15.2'] },
+              { dep: r.dep('transformers'), specifier: '==5.0.0', crosses: ['<5.0.0'] },
+            ],
+          },
+          { scope: '', roots: [r.dep('grpcio-tools'), r.dep('protobuf')], explanation: '1. ...\nSo ...', fixes: [] },
+        ],
+      };
+      const found = runChecks([setOf(r.file)], ctxWith(r.file.path, report)).filter(
+        (f) => f.code === 'conflict-transitive',
+      );
+      assert.deepEqual(
+        found.map((f) => f.span).sort((a, b) => a.start - b.start),
+        r.spans,
+      );
+      const first = found.find((f) => f.message.includes('transformers'))!;
+      assert.ok(
+        first.message.startsWith(
+          "'transformers>=4.35.2,<5.0.0' and 'tokenizers==0.15.2' cannot be installed together:",
+        ),
+        first.message,
+      );
+      const onTransformers = found.find((f) => f.span.start === r.spans[0]!.start)!;
+      assert.equal(onTransformers.fixes.length, 1);
+      assert.match(onTransformers.fixes[0]!.title, /leaves the bound '<5\.0\.0' you wrote/);
+      assert.equal(onTransformers.fixes[0]!.preferred, false);
+      const onTokenizers = found.find((f) => f.span.start === r.spans[1]!.start)!;
+      assert.equal(onTokenizers.fixes[0]!.preferred, true);
+      assert.equal(onTokenizers.fixes[0]!.edits[0]!.newText, '==0.14.1');
+    },
+  );
 
   it('index-unreachable: once on the root, information; no index at all falls back on the knowledge', () => {
     const r = requirements('numpy\n');
-    const found = runChecks([setOf(r.file)], ctxWith(r.file.path, { ...empty(), unreachable: ['Index unreachable: https://pypi.nvidia.com/numpy/ (DNS)'] }));
+    const found = runChecks(
+      [setOf(r.file)],
+      ctxWith(r.file.path, { ...empty(), unreachable: ['Index unreachable: https://pypi.nvidia.com/numpy/ (DNS)'] }),
+    );
     const notes = found.filter((f) => f.code === 'index-unreachable');
     assert.equal(notes.length, 1);
     assert.deepEqual(notes[0]!.span, { start: 0, end: 0 });
     assert.equal(notes[0]!.severity, 'information');
     assert.match(notes[0]!.message, /pypi\.nvidia\.com/);
     const tf = requirements('⟦tensorflow==2.13.0⟧\n⟦numpy>=1.25⟧\n');
-    const offline = runChecks([setOf(tf.file)], ctxWith(tf.file.path, { ...empty(), answered: false, unreachable: ['Index unreachable: https://pypi.org/simple/numpy/ (DNS)'] }));
+    const offline = runChecks(
+      [setOf(tf.file)],
+      ctxWith(tf.file.path, {
+        ...empty(),
+        answered: false,
+        unreachable: ['Index unreachable: https://pypi.org/simple/numpy/ (DNS)'],
+      }),
+    );
     assert.deepEqual(spansOf(offline, 'conflict-transitive'), tf.spans, 'the embedded TensorFlow caps still speak');
   });
 });

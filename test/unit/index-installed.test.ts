@@ -1,4 +1,5 @@
-// readInstalled against a real venv with a real tiny wheel installed by pip (PIP_CONFIG_FILE=/dev/null), and the zip reader on that wheel.
+// readInstalled against a real venv with a real tiny wheel installed by pip (PIP_CONFIG_FILE=/dev/null), and the zip
+// reader on that wheel.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +26,10 @@ test('a local wheel: METADATA read through the central directory without extract
     const entry = findWheelMetadata(entries, 'tiny-pkg', canonicalizeName);
     assert.ok(entry);
     const md = parseCoreMetadata((await readZipEntry(src, entry)).toString('utf8'));
-    assert.deepEqual([md.name, md.version, md.requiresDist], ['Tiny_Pkg', '0.4.1', ['beta>=1; python_version >= "3.8"']]);
+    assert.deepEqual(
+      [md.name, md.version, md.requiresDist],
+      ['Tiny_Pkg', '0.4.1', ['beta>=1; python_version >= "3.8"']],
+    );
   } finally {
     await src.close();
   }
@@ -38,13 +42,23 @@ test('readInstalled: markers and dist-info of a venv with a wheel installed by p
   const w = buildWheel({ name: 'Tiny_Pkg', version: '0.4.1' });
   const wheelFile = path.join(tmp, w.filename);
   writeFileSync(wheelFile, w.bytes);
-  execFileSync(python3(), ['-m', 'pip', '--python', python, 'install', '--no-deps', '--no-index', '--no-build-isolation', wheelFile], { env: isolatedPipEnv(), timeout: 90_000, stdio: 'pipe' });
+  execFileSync(
+    python3(),
+    ['-m', 'pip', '--python', python, 'install', '--no-deps', '--no-index', '--no-build-isolation', wheelFile],
+    { env: isolatedPipEnv(), timeout: 90_000, stdio: 'pipe' },
+  );
   const env = await readInstalled(python);
   const pkg = env.packages.get('tiny-pkg');
   assert.ok(pkg, [...env.packages.keys()].join(','));
   assert.equal(pkg.version, '0.4.1');
   assert.ok(pkg.location.startsWith(venv) && pkg.location.endsWith('.dist-info'));
-  const expected = JSON.parse(execFileSync(python, ['-c', 'import json, platform, sys; print(json.dumps([platform.python_version(), sys.platform, sys.prefix]))'], { encoding: 'utf8' })) as string[];
+  const expected = JSON.parse(
+    execFileSync(
+      python,
+      ['-c', 'import json, platform, sys; print(json.dumps([platform.python_version(), sys.platform, sys.prefix]))'],
+      { encoding: 'utf8' },
+    ),
+  ) as string[];
   assert.equal(env.markers['python_full_version'], expected[0]);
   assert.equal(env.markers['sys_platform'], expected[1]);
   assert.equal(env.prefix, expected[2]);

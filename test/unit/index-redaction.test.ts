@@ -1,4 +1,5 @@
-// Redaction, property-style: a credential in a URL is never shown, however its userinfo is written (unencoded `#`, `/`, `?`, `@`, `:` included), in messages, problems, cache files or `list`; plain URLs keep their shape.
+// Redaction, property-style: a credential in a URL is never shown, however its userinfo is written (unencoded `#`, `/`,
+// `?`, `@`, `:` included), in messages, problems, cache files or `list`; plain URLs keep their shape.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -28,8 +29,23 @@ const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs
 /** Characters a password may hold, unencoded as people paste them: the URL delimiters included. */
 const PASSWORD_CHARS = 'abcXYZ0189#/?@:%!$&()*+,;=~-._[]';
 const USERS = ['alice', 'first.last', 'ci-bot', '__token__', 'u'];
-const HOSTS = ['host', 'index.example.com', 'download.pytorch.org', '127.0.0.1:8080', 'pypi.nvidia.com:443', '[::1]:3141'];
-const PATHS = ['/simple', '/simple/', '/whl/cu117', '/t/abc/simple', '', '/pkg-1.0-py3-none-any.whl', '/repo/pkg.tar.gz#sha256=00ff'];
+const HOSTS = [
+  'host',
+  'index.example.com',
+  'download.pytorch.org',
+  '127.0.0.1:8080',
+  'pypi.nvidia.com:443',
+  '[::1]:3141',
+];
+const PATHS = [
+  '/simple',
+  '/simple/',
+  '/whl/cu117',
+  '/t/abc/simple',
+  '',
+  '/pkg-1.0-py3-none-any.whl',
+  '/repo/pkg.tar.gz#sha256=00ff',
+];
 const SCHEMES = ['https://', 'http://', 'git+https://', 'file://'];
 
 /** A secret that cannot occur in the rest of the URL: a marker, then hostile characters. */
@@ -52,7 +68,13 @@ test('redact: 3,000 generated URLs with hostile passwords and tokens never show 
     const s = tokenOnly ? secret(r).replace(/[:.]/g, '') : secret(r);
     const user = pick(r, USERS);
     const url = `${scheme}${tokenOnly ? s : `${user}:${s}`}@${host}${p}${scheme === 'git+https://' && r() < 0.5 ? '@v1.2' : ''}`;
-    for (const text of [url, `Index unreachable: ${url} (no answer)`, `--extra-index-url ${url}`, `'${url}'`, `pkg @ ${url}; python_version >= "3.8"`]) {
+    for (const text of [
+      url,
+      `Index unreachable: ${url} (no answer)`,
+      `--extra-index-url ${url}`,
+      `'${url}'`,
+      `pkg @ ${url}; python_version >= "3.8"`,
+    ]) {
       const out = redact(text);
       assert.ok(!out.includes('Zq9'), `case ${i}: ${text} -> ${out}`);
     }
@@ -76,7 +98,10 @@ test('redact: the plain shapes read as pip shows them; plain URLs, VCS revisions
   assert.equal(redact('https://user:p/ss@host/simple'), 'https://user:***@host/simple');
   assert.equal(redact('https://user:p@ss@host/simple'), 'https://user:***@host/simple');
   assert.equal(redact('git+https://user:p/ss@github.com/o/r.git@v1'), 'git+https://user:***@github.com/o/r.git@v1');
-  assert.equal(redact('https://conda.anaconda.org/t/tk-123abc/my-channel/linux-64'), 'https://conda.anaconda.org/t/***/my-channel/linux-64');
+  assert.equal(
+    redact('https://conda.anaconda.org/t/tk-123abc/my-channel/linux-64'),
+    'https://conda.anaconda.org/t/***/my-channel/linux-64',
+  );
   assert.equal(redact('https://h/simple?token=abc&x=1&api_key=zz'), 'https://h/simple?token=***&x=1&api_key=***');
   assert.equal(redact('a https://u:p@h/ and http://t@g/'), 'a https://u:***@h/ and http://***@g/');
 });
@@ -95,38 +120,77 @@ test('cache keys are hashes of the URL without its credentials, never the creden
 const target: Target = {
   tags: { python: [3, 11], os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: [2, 31] } },
   pythonFullVersion: '3.11.7',
-  markers: { python_version: '3.11', python_full_version: '3.11.7', sys_platform: 'linux', platform_system: 'Linux', platform_machine: 'x86_64', os_name: 'posix', implementation_name: 'cpython', platform_python_implementation: 'CPython' },
+  markers: {
+    python_version: '3.11',
+    python_full_version: '3.11.7',
+    sys_platform: 'linux',
+    platform_system: 'Linux',
+    platform_machine: 'x86_64',
+    os_name: 'posix',
+    implementation_name: 'cpython',
+    platform_python_implementation: 'CPython',
+  },
 };
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'sd-redact-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-test('an index with a hostile password that fails (unreachable, refused, 401, bad data) never shows it in errors, problems or cache files', async () => {
-  const idx = await startPackageIndex([{ name: 'alpha', version: '1.0' }], { format: 'json', auth: { username: 'user', password: 'right' }, fault: (req) => (req.path === '/simple/beta/' ? { kind: 'truncated' } : null) });
-  const closed = await startPackageIndex([]);
-  const closedPort = new URL(closed.url).port;
-  await closed.close();
-  try {
-    const port = new URL(idx.url).port;
-    const passwords = ['Zq9pa#ss', 'Zq9p/ss', 'Zq9p?ss', 'Zq9p@ss', 'Zq9:colon', 'Zq9%zz', 'Zq9a/b@c#d'];
-    const cacheDir = path.join(tmp, 'cache');
-    for (const pw of passwords) {
-      for (const base of [`127.0.0.1:${port}`, `127.0.0.1:${closedPort}`]) {
-        const p = new MetadataProvider({ indexes: { indexUrls: [`http://user:${pw}@${base}/simple`], findLinks: [], noIndex: false }, target, cacheDir, http: { timeoutMs: 1000, retries: 0, hostHealth: new HostHealth() } });
-        for (const name of ['alpha', 'beta']) {
-          const err = await p.explain(name).then(() => null, (e: unknown) => e);
-          const shown = [String(err), err instanceof Error ? err.message : '', JSON.stringify(err), JSON.stringify(p.problems())].join('\n');
-          assert.ok(!shown.includes('Zq9'), `${pw} on ${base}: ${shown}`);
+test(
+  'an index with a hostile password that fails (unreachable, refused, ' +
+    '401, bad data) never shows it in errors, problems or cache files',
+  async () => {
+    const idx = await startPackageIndex([{ name: 'alpha', version: '1.0' }], {
+      format: 'json',
+      auth: { username: 'user', password: 'right' },
+      fault: (req) => (req.path === '/simple/beta/' ? { kind: 'truncated' } : null),
+    });
+    const closed = await startPackageIndex([]);
+    const closedPort = new URL(closed.url).port;
+    await closed.close();
+    try {
+      const port = new URL(idx.url).port;
+      const passwords = ['Zq9pa#ss', 'Zq9p/ss', 'Zq9p?ss', 'Zq9p@ss', 'Zq9:colon', 'Zq9%zz', 'Zq9a/b@c#d'];
+      const cacheDir = path.join(tmp, 'cache');
+      for (const pw of passwords) {
+        for (const base of [`127.0.0.1:${port}`, `127.0.0.1:${closedPort}`]) {
+          const p = new MetadataProvider({
+            indexes: { indexUrls: [`http://user:${pw}@${base}/simple`], findLinks: [], noIndex: false },
+            target,
+            cacheDir,
+            http: { timeoutMs: 1000, retries: 0, hostHealth: new HostHealth() },
+          });
+          for (const name of ['alpha', 'beta']) {
+            const err = await p.explain(name).then(
+              () => null,
+              (e: unknown) => e,
+            );
+            const shown = [
+              String(err),
+              err instanceof Error ? err.message : '',
+              JSON.stringify(err),
+              JSON.stringify(p.problems()),
+            ].join('\n');
+            assert.ok(!shown.includes('Zq9'), `${pw} on ${base}: ${shown}`);
+          }
         }
       }
+      const walk = (d: string): string[] =>
+        readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+          e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)],
+        );
+      for (const f of (() => {
+        try {
+          return walk(cacheDir);
+        } catch {
+          return [];
+        }
+      })()) {
+        assert.ok(!f.includes('Zq9') && !readFileSync(f).includes('Zq9'), f);
+      }
+    } finally {
+      await idx.close();
     }
-    const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
-    for (const f of (() => { try { return walk(cacheDir); } catch { return []; } })()) {
-      assert.ok(!f.includes('Zq9') && !readFileSync(f).includes('Zq9'), f);
-    }
-  } finally {
-    await idx.close();
-  }
-});
+  },
+);
 
 test('list output (text and JSON) never prints the password of a direct-URL requirement', () => {
   const r = rng(11);
@@ -134,7 +198,20 @@ test('list output (text and JSON) never prints the password of a direct-URL requ
     const s = secret(r);
     const url = `https://bob:${s}@${pick(r, HOSTS)}/pkg-1.0-py3-none-any.whl`;
     const text = `pkg @ ${url}\n`;
-    const dep = { file: '/w/requirements.txt', span: { start: 0, end: text.length - 1 }, kind: 'requirement', name: 'pkg', rawName: 'pkg', extras: [], specifier: '', marker: '', url, editable: false, section: null, text: text.trim() } as unknown as Dependency;
+    const dep = {
+      file: '/w/requirements.txt',
+      span: { start: 0, end: text.length - 1 },
+      kind: 'requirement',
+      name: 'pkg',
+      rawName: 'pkg',
+      extras: [],
+      specifier: '',
+      marker: '',
+      url,
+      editable: false,
+      section: null,
+      text: text.trim(),
+    } as unknown as Dependency;
     const lines = (): LineIndex => new LineIndex(text);
     const out = dependenciesText([dep], lines, '/w') + JSON.stringify(dependenciesJson([dep], lines));
     assert.ok(!out.includes('Zq9'), out);
@@ -143,7 +220,11 @@ test('list output (text and JSON) never prints the password of a direct-URL requ
 });
 
 test('redact is linear: a megabyte of `@`s in one URL takes milliseconds, not minutes', () => {
-  for (const text of ['http://' + 'a@'.repeat(500_000), 'git+https://' + 'a@b/'.repeat(200_000), 'https://' + 'x'.repeat(1_000_000) + '@h/']) {
+  for (const text of [
+    'http://' + 'a@'.repeat(500_000),
+    'git+https://' + 'a@b/'.repeat(200_000),
+    'https://' + 'x'.repeat(1_000_000) + '@h/',
+  ]) {
     const started = Date.now();
     redact(text);
     assert.ok(Date.now() - started < 2000, `${text.length} chars took ${Date.now() - started} ms`);

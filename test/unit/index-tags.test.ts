@@ -1,4 +1,5 @@
-// Wheel tags, file names and candidate rules: sysTags against packaging.tags fixtures, filename parsing, pip's pre-release/yanked rules.
+// Wheel tags, file names and candidate rules: sysTags against packaging.tags fixtures, filename parsing, pip's
+// pre-release/yanked rules.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +11,9 @@ import { parseSdistFilename, parseWheelFilename, tagString } from '../../server/
 import type { DistributionFile } from '../../server/src/index/simple';
 import { TagPriority, sysTags, type TagTarget } from '../../server/src/index/tags';
 
-const fixtures = JSON.parse(readFileSync(path.join(__dirname, '../../../test/fixtures/index/tags.json'), 'utf8')) as { cases: { target: TagTarget; tags: string[] }[] };
+const fixtures = JSON.parse(readFileSync(path.join(__dirname, '../../../test/fixtures/index/tags.json'), 'utf8')) as {
+  cases: { target: TagTarget; tags: string[] }[];
+};
 
 test('sysTags equals packaging.tags for every fixture target', () => {
   assert.ok(fixtures.cases.length >= 10);
@@ -35,7 +38,12 @@ test('wheel file names parse as packaging does', () => {
 });
 
 test('tag priority ranks manylinux, abi3 and pure wheels as pip does', () => {
-  const p = new TagPriority({ python: [3, 11], os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: [2, 28] } });
+  const p = new TagPriority({
+    python: [3, 11],
+    os: 'linux',
+    arch: 'x86_64',
+    libc: { kind: 'glibc', version: [2, 28] },
+  });
   const best = p.priority('cp311-cp311-manylinux_2_17_x86_64');
   const abi3 = p.priority('cp38-abi3-manylinux2014_x86_64');
   const pure = p.priority('py3-none-any');
@@ -49,11 +57,26 @@ test('tag priority ranks manylinux, abi3 and pure wheels as pip does', () => {
   assert.equal(mac.priority('cp312-cp312-macosx_10_9_x86_64'), -1);
 });
 
-const target: Target = { tags: { python: [3, 11], os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: [2, 31] } }, pythonFullVersion: '3.11.7', markers: {} };
+const target: Target = {
+  tags: { python: [3, 11], os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: [2, 31] } },
+  pythonFullVersion: '3.11.7',
+  markers: {},
+};
 function file(filename: string, extra: Partial<DistributionFile> = {}): DistributionFile {
-  return { filename, url: `https://example.invalid/${filename}`, hashes: {}, requiresPython: null, yanked: false, coreMetadata: false, size: null, source: 'test', ...extra };
+  return {
+    filename,
+    url: `https://example.invalid/${filename}`,
+    hashes: {},
+    requiresPython: null,
+    yanked: false,
+    coreMetadata: false,
+    size: null,
+    source: 'test',
+    ...extra,
+  };
 }
-const versionsOf = (vs: { version: Version; files: unknown[] }[]): string[] => vs.filter((v) => v.files.length > 0).map((v) => v.version.toString());
+const versionsOf = (vs: { version: Version; files: unknown[] }[]): string[] =>
+  vs.filter((v) => v.files.length > 0).map((v) => v.version.toString());
 
 test('candidates: tags, requires-python, yanked only when pinned, pre-releases as pip 23 allows', () => {
   const files = [
@@ -74,24 +97,65 @@ test('candidates: tags, requires-python, yanked only when pinned, pre-releases a
   assert.equal(reasons['other-9.0-py3-none-any.whl'], 'wrong-project');
   assert.equal(reasons['demo-1.6-py3-none-any.whl'], 'ok', 'an invalid requires-python is ignored, as pip does');
   assert.deepEqual(versionsOf(selectVersions(verdicts, new SpecifierSet(), false)), ['1.6', '1.5', '1.1', '1.0']);
-  assert.deepEqual(versionsOf(selectVersions(verdicts, SpecifierSet.parse('>=1.0'), true)), ['2.0b1', '1.6', '1.5', '1.1', '1.0']);
+  assert.deepEqual(versionsOf(selectVersions(verdicts, SpecifierSet.parse('>=1.0'), true)), [
+    '2.0b1',
+    '1.6',
+    '1.5',
+    '1.1',
+    '1.0',
+  ]);
   assert.deepEqual(versionsOf(selectVersions(verdicts, SpecifierSet.parse('>=2.0b1'), false)), ['2.0b1']);
-  assert.deepEqual(versionsOf(selectVersions(verdicts, SpecifierSet.parse('==1.4'), false)), ['1.4'], 'a pinned yanked version is allowed');
-  assert.deepEqual(versionsOf(selectVersions(verdicts, SpecifierSet.parse('>=1.4,<1.5'), false)), [], 'an unpinned yanked version is not');
-  const excluded = selectVersions(verdicts, SpecifierSet.parse('>=1.0'), false).find((v) => v.version.toString() === '1.4');
+  assert.deepEqual(
+    versionsOf(selectVersions(verdicts, SpecifierSet.parse('==1.4'), false)),
+    ['1.4'],
+    'a pinned yanked version is allowed',
+  );
+  assert.deepEqual(
+    versionsOf(selectVersions(verdicts, SpecifierSet.parse('>=1.4,<1.5'), false)),
+    [],
+    'an unpinned yanked version is not',
+  );
+  const excluded = selectVersions(verdicts, SpecifierSet.parse('>=1.0'), false).find(
+    (v) => v.version.toString() === '1.4',
+  );
   assert.equal(excluded?.excluded?.reason, 'yanked');
-  assert.equal(selectVersions(verdicts, SpecifierSet.parse('>=1.0'), false).find((v) => v.version.toString() === '2.0b1')?.excluded?.reason, 'prerelease');
+  assert.equal(
+    selectVersions(verdicts, SpecifierSet.parse('>=1.0'), false).find((v) => v.version.toString() === '2.0b1')?.excluded
+      ?.reason,
+    'prerelease',
+  );
   // The sdist is the only file of 1.5; a wheel of the same version would be preferred.
-  const best = selectVersions(evaluateFiles('demo', [file('demo-1.0.tar.gz'), file('demo-1.0-py3-none-any.whl'), file('demo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl')], target, new TagPriority(target.tags)), new SpecifierSet(), false)[0]!;
-  assert.deepEqual(best.files.map((f) => f.file.filename), ['demo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl', 'demo-1.0-py3-none-any.whl', 'demo-1.0.tar.gz']);
+  const best = selectVersions(
+    evaluateFiles(
+      'demo',
+      [
+        file('demo-1.0.tar.gz'),
+        file('demo-1.0-py3-none-any.whl'),
+        file('demo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl'),
+      ],
+      target,
+      new TagPriority(target.tags),
+    ),
+    new SpecifierSet(),
+    false,
+  )[0]!;
+  assert.deepEqual(
+    best.files.map((f) => f.file.filename),
+    ['demo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl', 'demo-1.0-py3-none-any.whl', 'demo-1.0.tar.gz'],
+  );
 });
 
 test('pipFilterVersions follows the packaging 21.3 rules vendored in pip 23.2', () => {
   const vs = ['1.0', '2.0b1'].map((v) => Version.parse(v)!);
-  const f = (spec: string, list = vs, pre = false): string[] => pipFilterVersions(SpecifierSet.parse(spec), list, pre).map(String);
+  const f = (spec: string, list = vs, pre = false): string[] =>
+    pipFilterVersions(SpecifierSet.parse(spec), list, pre).map(String);
   assert.deepEqual(f(''), ['1.0']);
   assert.deepEqual(f('', [Version.parse('2.0b1')!]), ['2.0b1']);
-  assert.deepEqual(f('>=1.0', [Version.parse('2.0b1')!]), [], 'with a specifier, only-pre-releases is no match in pip 23');
+  assert.deepEqual(
+    f('>=1.0', [Version.parse('2.0b1')!]),
+    [],
+    'with a specifier, only-pre-releases is no match in pip 23',
+  );
   assert.deepEqual(f('<3.0b1'), ['1.0'], '`<` never implies pre-releases in packaging 21.3');
   assert.deepEqual(f('>=1.0', vs, true), ['1.0', '2.0b1']);
   assert.deepEqual(f('==2.0b1'), ['2.0b1']);

@@ -29,16 +29,34 @@ describe('pep: versions', () => {
   });
 
   it('rejects what packaging rejects', () => {
-    for (const bad of ['', '1..0', '1.0+', '1.0.post.post', 'a1', '1.0\ufeff', '١.٠', '1.0-', '1.0a1a2']) assert.equal(Version.parse(bad), null, bad);
+    for (const bad of ['', '1..0', '1.0+', '1.0.post.post', 'a1', '1.0\ufeff', '١.٠', '1.0-', '1.0a1a2'])
+      assert.equal(Version.parse(bad), null, bad);
     // Python's \s includes U+001C and U+0085, which JS's \s does not.
     assert.equal(v('1.0\x1c').toString(), '1.0');
     assert.equal(v('\x851.0').toString(), '1.0');
   });
 
   it('orders dev < pre < final < post, trailing zeros equal, locals after their public version', () => {
-    const order = ['1.0.dev0', '1.0a1.dev1', '1.0a1', '1.0a1.post1', '1.0b1', '1.0rc1', '1.0', '1.0+abc', '1.0+abc.1', '1.0+1', '1.0.post1.dev1', '1.0.post1', '1.1.dev0'];
+    const order = [
+      '1.0.dev0',
+      '1.0a1.dev1',
+      '1.0a1',
+      '1.0a1.post1',
+      '1.0b1',
+      '1.0rc1',
+      '1.0',
+      '1.0+abc',
+      '1.0+abc.1',
+      '1.0+1',
+      '1.0.post1.dev1',
+      '1.0.post1',
+      '1.1.dev0',
+    ];
     const sorted = [...order].reverse().map(v).sort(compareVersions).map(String);
-    assert.deepEqual(sorted, order.map((s) => v(s).toString()));
+    assert.deepEqual(
+      sorted,
+      order.map((s) => v(s).toString()),
+    );
     assert.equal(v('1.0.0').compare(v('1')), 0);
     assert.ok(v('1.0+a').compare(v('1.0+0')) < 0, 'string local segments sort before numeric ones');
     assert.ok(v('1!0.1').compare(v('2.0')) > 0, 'epoch first');
@@ -92,18 +110,28 @@ describe('pep: specifiers', () => {
   });
 
   it('rejects invalid specifiers and prints sets like packaging', () => {
-    for (const bad of ['>=1.0+local', '<1.0.*', '~=1', '=1.0', 'lolwat', '==1.0a1.*']) assert.throws(() => spec(bad), SpecifierError, bad);
+    for (const bad of ['>=1.0+local', '<1.0.*', '~=1', '=1.0', 'lolwat', '==1.0a1.*'])
+      assert.throws(() => spec(bad), SpecifierError, bad);
     assert.equal(SpecifierSet.parse(' >=1.0 , != 1.3 ').toString(), '!=1.3,>=1.0');
     assert.equal(SpecifierSet.parse('==1.0,==1.0.0').toString(), '==1.0');
-    assert.throws(() => SpecifierSet.parse('>=1.0, lolwat'), (e: SpecifierError) => e.offset === 7);
+    assert.throws(
+      () => SpecifierSet.parse('>=1.0, lolwat'),
+      (e: SpecifierError) => e.offset === 7,
+    );
   });
 });
 
 describe('pep: markers', () => {
   const linux = defaultEnvironment({ pythonVersion: '3.11.4', platform: 'linux' });
   it('prints like packaging', () => {
-    assert.equal(Marker.parse("python_version>='3.8'and(os_name=='nt')").toString(), 'python_version >= "3.8" and os_name == "nt"');
-    assert.equal(Marker.parse("(a_ok == 'x' or 'y' in extra) and os.name == 'posix'".replace('a_ok', 'os_name')).toString(), '(os_name == "x" or "y" in extra) and os_name == "posix"');
+    assert.equal(
+      Marker.parse("python_version>='3.8'and(os_name=='nt')").toString(),
+      'python_version >= "3.8" and os_name == "nt"',
+    );
+    assert.equal(
+      Marker.parse("(a_ok == 'x' or 'y' in extra) and os.name == 'posix'".replace('a_ok', 'os_name')).toString(),
+      '(os_name == "x" or "y" in extra) and os_name == "posix"',
+    );
     assert.equal(Marker.parse("extra == 'Foo_Bar'").toString(), 'extra == "foo-bar"');
   });
   it('evaluates versions as versions and the rest as strings', () => {
@@ -116,7 +144,10 @@ describe('pep: markers', () => {
     assert.throws(() => Marker.parse("os_name ~= 'x'").evaluate(linux));
   });
   it('reports syntax errors with packaging message and span', () => {
-    assert.throws(() => Marker.parse("os_name = 'a'"), (e: MarkerError) => e.message.startsWith('Expected marker operator') && e.offset === 8);
+    assert.throws(
+      () => Marker.parse("os_name = 'a'"),
+      (e: MarkerError) => e.message.startsWith('Expected marker operator') && e.offset === 8,
+    );
   });
 });
 
@@ -144,7 +175,11 @@ describe('pep: requirements', () => {
       ['-foo', 'Expected package name at the start of dependency specifier', 0],
     ];
     for (const [text, message, offset] of cases) {
-      assert.throws(() => parseRequirement(text), (e: RequirementError) => e.message === message && e.offset === offset, text);
+      assert.throws(
+        () => parseRequirement(text),
+        (e: RequirementError) => e.message === message && e.offset === offset,
+        text,
+      );
     }
   });
 });
@@ -178,7 +213,11 @@ describe('pep: VersionSet', () => {
     assert.equal(set('>=1.24,<2').witness()?.toString(), '1.24');
     assert.equal(set('').isFull(), true);
     assert.ok(set('<1.0rc1').union(set('>=1.0rc1')).isFull());
-    assert.equal(set('<1').union(set('>=1')).complement().witness()?.toString(), '1.dev0', '<1 leaves out the pre-releases of 1');
+    assert.equal(
+      set('<1').union(set('>=1')).complement().witness()?.toString(),
+      '1.dev0',
+      '<1 leaves out the pre-releases of 1',
+    );
     assert.ok(set('~=1.4.2').equals(set('>=1.4.2,==1.4.*')));
     assert.ok(set('==1.4.*').complement().equals(set('!=1.4.*')));
   });

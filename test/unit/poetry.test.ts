@@ -1,8 +1,15 @@
-// Unit tests of the Poetry translation: constraints to PEP 440 (checked against versions), python markers, and Poetry's tables in pyproject.toml.
+// Unit tests of the Poetry translation: constraints to PEP 440 (checked against versions), python markers, and Poetry's
+// tables in pyproject.toml.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Dependency, ParsedFile } from '../../server/src/model/types';
-import { andMarkers, parsePoetryConstraint, poetryPythonMarker, PoetryConstraintError, translatePoetryConstraint } from '../../server/src/parsers/poetry';
+import {
+  andMarkers,
+  parsePoetryConstraint,
+  poetryPythonMarker,
+  PoetryConstraintError,
+  translatePoetryConstraint,
+} from '../../server/src/parsers/poetry';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { SpecifierSet } from '../../server/src/pep/specifier';
 import { find, slice } from '../helpers/spans';
@@ -19,14 +26,24 @@ interface Case {
 // From Poetry's "Dependency specification" (caret, tilde, wildcard, inequality, exact, multiple requirements)
 // and poetry-core's constraint parser (`=`, `<>`, `~=` precision, `dev`, trailing commas, spaces).
 const CASES: Case[] = [
-  { poetry: '^1.2.3', pep440: '>=1.2.3,<2.0.0', admits: ['1.2.3', '1.2.10', '1.9.9', '1.2.3.post1'], rejects: ['1.2.2', '2.0.0', '2.0.0rc1', '0.9'] },
+  {
+    poetry: '^1.2.3',
+    pep440: '>=1.2.3,<2.0.0',
+    admits: ['1.2.3', '1.2.10', '1.9.9', '1.2.3.post1'],
+    rejects: ['1.2.2', '2.0.0', '2.0.0rc1', '0.9'],
+  },
   { poetry: '^1.2', pep440: '>=1.2,<2.0', admits: ['1.2', '1.2.0', '1.99.1'], rejects: ['1.1.9', '2.0', '2.1'] },
   { poetry: '^1', pep440: '>=1,<2', admits: ['1', '1.0.0', '1.9'], rejects: ['0.9', '2', '2.0.1'] },
   { poetry: '^0.2.3', pep440: '>=0.2.3,<0.3.0', admits: ['0.2.3', '0.2.99'], rejects: ['0.2.2', '0.3.0', '1.0'] },
   { poetry: '^0.0.3', pep440: '>=0.0.3,<0.0.4', admits: ['0.0.3', '0.0.3.1'], rejects: ['0.0.2', '0.0.4', '0.1'] },
   { poetry: '^0.0', pep440: '>=0.0,<0.1', admits: ['0.0', '0.0.5'], rejects: ['0.1', '0.1.0', '1.0'] },
   { poetry: '^0', pep440: '>=0,<1', admits: ['0', '0.5', '0.99.9'], rejects: ['1', '1.0.0'] },
-  { poetry: '^1.2.3b1', pep440: '>=1.2.3b1,<2.0.0', admits: ['1.2.3b1', '1.2.3', '1.5'], rejects: ['1.2.3a9', '2.0.0'] },
+  {
+    poetry: '^1.2.3b1',
+    pep440: '>=1.2.3b1,<2.0.0',
+    admits: ['1.2.3b1', '1.2.3', '1.5'],
+    rejects: ['1.2.3a9', '2.0.0'],
+  },
   { poetry: '^ 2!1.2', pep440: '>=2!1.2,<2!2.0', admits: ['2!1.2', '2!1.9'], rejects: ['1.5', '2!2.0', '3!1.2'] },
   { poetry: '~1.2.3', pep440: '>=1.2.3,<1.3.0', admits: ['1.2.3', '1.2.99'], rejects: ['1.2.2', '1.3.0', '1.3'] },
   { poetry: '~1.2', pep440: '>=1.2,<1.3', admits: ['1.2', '1.2.7'], rejects: ['1.1', '1.3'] },
@@ -63,7 +80,9 @@ const CASES: Case[] = [
 
 /** A PEP 440 set normalized clause by clause, in written order (how the Poetry translation prints). */
 function written(s: string): string {
-  return SpecifierSet.parse(s).specifiers.map((x) => x.toString()).join(',');
+  return SpecifierSet.parse(s)
+    .specifiers.map((x) => x.toString())
+    .join(',');
 }
 
 describe('poetry: constraints to PEP 440', () => {
@@ -92,7 +111,10 @@ describe('poetry: constraints to PEP 440', () => {
   });
 
   it('does arithmetic on numbers beyond 2^53', () => {
-    assert.deepEqual(parsePoetryConstraint('^9007199254740993.1'), { kind: 'set', clauses: ['>=9007199254740993.1', '<9007199254740994.0'] });
+    assert.deepEqual(parsePoetryConstraint('^9007199254740993.1'), {
+      kind: 'set',
+      clauses: ['>=9007199254740993.1', '<9007199254740994.0'],
+    });
   });
 
   it('reads the word dev as 0.0.dev0', () => {
@@ -103,12 +125,32 @@ describe('poetry: constraints to PEP 440', () => {
     for (const s of ['>=1.0 || <0.5', '^1.0 | ^2.0', '1.2.3||1.2.5']) {
       assert.deepEqual(translatePoetryConstraint(s), { specifier: '', unknown: true }, s);
     }
-    assert.deepEqual(parsePoetryConstraint('^1.0 || ^2.0'), { kind: 'union', groups: [['>=1.0', '<2.0'], ['>=2.0', '<3.0']] });
+    assert.deepEqual(parsePoetryConstraint('^1.0 || ^2.0'), {
+      kind: 'union',
+      groups: [
+        ['>=1.0', '<2.0'],
+        ['>=2.0', '<3.0'],
+      ],
+    });
     assert.deepEqual(parsePoetryConstraint('^1.0 || *'), { kind: 'any' });
   });
 
   it('rejects what Poetry rejects', () => {
-    for (const bad of ['', '   ', '1.2 - 1.5', '>=1<2', '^abc', '~', '>=', '|| 1.0', '1.0 ||', '>=1.0 foo', '===1.0', '1.0.0.dev0.1', '@1']) {
+    for (const bad of [
+      '',
+      '   ',
+      '1.2 - 1.5',
+      '>=1<2',
+      '^abc',
+      '~',
+      '>=',
+      '|| 1.0',
+      '1.0 ||',
+      '>=1.0 foo',
+      '===1.0',
+      '1.0.0.dev0.1',
+      '@1',
+    ]) {
       assert.throws(() => parsePoetryConstraint(bad), PoetryConstraintError, `'${bad}' should be rejected`);
     }
   });
@@ -118,7 +160,10 @@ describe('poetry: python constraints as markers', () => {
   const cases: [string, string][] = [
     ['^3.8', 'python_version >= "3.8" and python_version < "4.0"'],
     ['>=3.8.1', 'python_full_version >= "3.8.1"'],
-    ['~2.7 || ^3.6', 'python_version >= "2.7" and python_version < "2.8" or python_version >= "3.6" and python_version < "4.0"'],
+    [
+      '~2.7 || ^3.6',
+      'python_version >= "2.7" and python_version < "2.8" or python_version >= "3.6" and python_version < "4.0"',
+    ],
     ['3.9', 'python_version == "3.9"'],
     ['!=3.9.*', 'python_version != "3.9.*"'],
     ['~=3.10', 'python_version ~= "3.10"'],
@@ -129,14 +174,16 @@ describe('poetry: python constraints as markers', () => {
   }
 
   it('parenthesizes an or when joining markers with and', () => {
-    assert.equal(andMarkers(['sys_platform == "linux" or sys_platform == "darwin"', 'python_version >= "3.8"']), '(sys_platform == "linux" or sys_platform == "darwin") and python_version >= "3.8"');
+    assert.equal(
+      andMarkers(['sys_platform == "linux" or sys_platform == "darwin"', 'python_version >= "3.8"']),
+      '(sys_platform == "linux" or sys_platform == "darwin") and python_version >= "3.8"',
+    );
     assert.equal(andMarkers(['', 'os_name == "nt"']), 'os_name == "nt"');
     assert.equal(andMarkers([]), '');
   });
 });
 
 const FILE = '/work/proj/pyproject.toml';
-
 
 function deps(f: ParsedFile, name: string): Dependency[] {
   const found = f.dependencies.filter((x) => x.name === name);
@@ -154,7 +201,8 @@ describe('poetry: tables in pyproject.toml', () => {
     '[tool.poetry.dependencies]',
     'python = "^3.9"',
     'requests = "^2.31"',
-    'Flask = { version = ">=2.0, <3.0", extras = ["Async", "dotenv"], python = ">=3.10", markers = "sys_platform == \'linux\'" }',
+    'Flask = { version = ">=2.0, <3.0", extras = ["Async", "dotenv"], ' +
+      'python = ">=3.10", markers = "sys_platform == \'linux\'" }',
     'foo = [',
     '  { version = "<=1.9", python = ">=3.6,<3.8" },',
     '  { version = "^2.0", python = ">=3.8" },',
@@ -280,7 +328,10 @@ describe('poetry: tables in pyproject.toml', () => {
   });
 
   it('lets [project] requires-python win over the Poetry python entry', () => {
-    const g = parsePyproject(FILE, '[project]\nrequires-python = ">=3.11"\n[tool.poetry.dependencies]\npython = "^3.8"\n');
+    const g = parsePyproject(
+      FILE,
+      '[project]\nrequires-python = ">=3.11"\n[tool.poetry.dependencies]\npython = "^3.8"\n',
+    );
     assert.equal(g.requiresPython, '>=3.11');
     assert.deepEqual(g.dependencies, []);
   });
@@ -319,7 +370,10 @@ describe('poetry: errors in pyproject.toml', () => {
   });
 
   it('keeps what can be read', () => {
-    assert.deepEqual(f.dependencies.map((d) => d.name), ['z', 'w', 'u', 'ok']);
+    assert.deepEqual(
+      f.dependencies.map((d) => d.name),
+      ['z', 'w', 'u', 'ok'],
+    );
     const z = f.dependencies.find((d) => d.name === 'z')!;
     assert.deepEqual(z.extras, []);
     assert.equal(z.specifier, norm('>=1,<2'));
@@ -330,13 +384,19 @@ describe('poetry: errors in pyproject.toml', () => {
   it('reports tool.poetry.dependencies that is not a table', () => {
     const t = '[tool.poetry]\ndependencies = ["numpy"]\n';
     const g = parsePyproject(FILE, t);
-    assert.deepEqual(g.findings.map((x) => slice(t, x.span)), ['["numpy"]']);
+    assert.deepEqual(
+      g.findings.map((x) => slice(t, x.span)),
+      ['["numpy"]'],
+    );
   });
 
   it('puts the finding for an empty constraint on the whole string token', () => {
     const t = '[tool.poetry.dependencies]\nnumpy = ""\nscipy = { version = "" }\n';
     const g = parsePyproject(FILE, t);
-    assert.deepEqual(g.findings.map((x) => slice(t, x.span)), ['""', '""']);
+    assert.deepEqual(
+      g.findings.map((x) => slice(t, x.span)),
+      ['""', '""'],
+    );
     assert.equal(g.findings[1]!.span.start, t.lastIndexOf('""'));
     assert.deepEqual(g.dependencies, []);
   });

@@ -1,4 +1,5 @@
-// The command line's probe cache: reused while the machine's fingerprint holds and within its TTL, probed again otherwise.
+// The command line's probe cache: reused while the machine's fingerprint holds and within its TTL, probed again
+// otherwise.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -20,11 +21,19 @@ describe('probe cache', () => {
       fs.writeFileSync(file, JSON.stringify({ at: t0, profile: { ...first, arch: 'planted-arch' } }));
       assert.equal((await cachedProbe('python3', dir, t0 + 1000)).arch, 'planted-arch');
       clearProbeCache();
-      assert.notEqual((await cachedProbe('python3', dir, t0 + PROBE_TTL_MS + 1)).arch, 'planted-arch', 'expired: probed again');
+      assert.notEqual(
+        (await cachedProbe('python3', dir, t0 + PROBE_TTL_MS + 1)).arch,
+        'planted-arch',
+        'expired: probed again',
+      );
       fs.writeFileSync(file, '{not json');
       assert.equal((await cachedProbe('python3', dir, Date.now())).os, first.os, 'corrupt: probed again');
       fs.writeFileSync(file, JSON.stringify({ at: Date.now(), profile: { os: 42 } }));
-      assert.equal(typeof (await cachedProbe('python3', dir, Date.now())).os, 'string', 'invalid profile: probed again');
+      assert.equal(
+        typeof (await cachedProbe('python3', dir, Date.now())).os,
+        'string',
+        'invalid profile: probed again',
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,5 @@
-// The project list cache over a real loopback server: answers at once from memory or disk, refreshes a stale list in the background (a later request sees it), revalidates with ETag, remembers a failure.
+// The project list cache over a real loopback server: answers at once from memory or disk, refreshes a stale list in
+// the background (a later request sees it), revalidates with ETag, remembers a failure.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -19,7 +20,10 @@ describe('ProjectListCache', () => {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-project-list-'));
     server = createServer((req, res) => {
-      requests.push({ accept: String(req.headers.accept), ifNoneMatch: req.headers['if-none-match'] as string | undefined });
+      requests.push({
+        accept: String(req.headers.accept),
+        ifNoneMatch: req.headers['if-none-match'] as string | undefined,
+      });
       if (fail) {
         res.writeHead(404);
         res.end();

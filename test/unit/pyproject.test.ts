@@ -1,4 +1,5 @@
-// Unit tests of the pyproject.toml parser: every section it reads, spans checked against the text, wrong shapes, TOML errors, hostile input.
+// Unit tests of the pyproject.toml parser: every section it reads, spans checked against the text, wrong shapes, TOML
+// errors, hostile input.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Dependency, ParsedFile } from '../../server/src/model/types';
@@ -8,10 +9,13 @@ import { find, slice } from '../helpers/spans';
 
 const FILE = '/work/proj/pyproject.toml';
 
-
 function dep(f: ParsedFile, name: string, section?: string): Dependency {
   const d = f.dependencies.find((x) => x.name === name && (section === undefined || x.section === section));
-  assert.ok(d, `no dependency '${name}'${section ? ` in ${section}` : ''}; have ${f.dependencies.map((x) => `${x.name}@${x.section}`).join(', ')}`);
+  assert.ok(
+    d,
+    `no dependency '${name}'${section ? ` in ${section}` : ''}; have ` +
+      `${f.dependencies.map((x) => `${x.name}@${x.section}`).join(', ')}`,
+  );
   return d;
 }
 
@@ -24,7 +28,7 @@ describe('pyproject: [project]', () => {
     'requires-python = ">=3.9, <3.13"',
     'dependencies = [',
     '  "NumPy>=1.24,<2",',
-    "  'requests[socks,Security] ; python_version < \"3.12\"',",
+    '  \'requests[socks,Security] ; python_version < "3.12"\',',
     ']',
     '[project.optional-dependencies]',
     'GPU_Extra = ["torch==2.3.1"]',
@@ -95,8 +99,14 @@ describe('pyproject: [project]', () => {
     assert.equal(g.findings.length, 1);
     const s = g.findings[0]!.span;
     const inner = find(t, 'numpy>=');
-    assert.ok(s.start >= inner.start && s.end <= inner.end, `finding ${JSON.stringify(s)} outside ${JSON.stringify(inner)}`);
-    assert.deepEqual(g.dependencies.map((d) => d.name), ['scipy']);
+    assert.ok(
+      s.start >= inner.start && s.end <= inner.end,
+      `finding ${JSON.stringify(s)} outside ${JSON.stringify(inner)}`,
+    );
+    assert.deepEqual(
+      g.dependencies.map((d) => d.name),
+      ['scipy'],
+    );
   });
 
   it('reads dotted keys and inline tables the same as headers', () => {
@@ -132,7 +142,7 @@ describe('pyproject: strings', () => {
   });
 
   it('maps multi-line strings exactly when they have no escapes', () => {
-    const t = "[project]\ndependencies = [\n  '''\nflask>=3''',\n  \"\"\"django\"\"\",\n]\n";
+    const t = '[project]\ndependencies = [\n  \'\'\'\nflask>=3\'\'\',\n  """django""",\n]\n';
     const f = parsePyproject(FILE, t);
     assert.deepEqual(f.findings, []);
     assert.deepEqual(dep(f, 'flask').span, find(t, 'flask>=3'));
@@ -175,7 +185,12 @@ describe('pyproject: [dependency-groups] (PEP 735)', () => {
   it('lists each declared entry once, where it is written (includes are not copied)', () => {
     assert.deepEqual(
       f.dependencies.map((d) => `${d.name}@${d.section}`),
-      ['pytest@dependency-groups.test-tools', 'coverage@dependency-groups.test-tools', 'mypy@dependency-groups.typing', 'ruff@dependency-groups.dev'],
+      [
+        'pytest@dependency-groups.test-tools',
+        'coverage@dependency-groups.test-tools',
+        'mypy@dependency-groups.typing',
+        'ruff@dependency-groups.dev',
+      ],
     );
   });
 
@@ -185,7 +200,10 @@ describe('pyproject: [dependency-groups] (PEP 735)', () => {
     assert.equal(g.findings.length, 1);
     assert.deepEqual(g.findings[0]!.span, find(t, '{include-group = "lint"}'));
     assert.match(g.findings[0]!.message, /lint/);
-    assert.deepEqual(g.dependencies.map((d) => d.name), ['ruff']);
+    assert.deepEqual(
+      g.dependencies.map((d) => d.name),
+      ['ruff'],
+    );
   });
 
   it('reports include cycles at each include that takes part', () => {
@@ -199,9 +217,17 @@ describe('pyproject: [dependency-groups] (PEP 735)', () => {
     ].join('\n');
     const g = parsePyproject(FILE, t);
     const spans = g.findings.map((x) => slice(t, x.span));
-    assert.deepEqual(spans, ['{include-group = "b"}', '{include-group = "c"}', '{include-group = "a"}', '{include-group = "e"}']);
+    assert.deepEqual(spans, [
+      '{include-group = "b"}',
+      '{include-group = "c"}',
+      '{include-group = "a"}',
+      '{include-group = "e"}',
+    ]);
     assert.ok(g.findings.every((x) => x.code === 'syntax'));
-    assert.deepEqual(g.dependencies.map((d) => d.name), ['x', 'y']);
+    assert.deepEqual(
+      g.dependencies.map((d) => d.name),
+      ['x', 'y'],
+    );
   });
 
   it('rejects other tables, wrong include values and duplicate normalized group names', () => {
@@ -216,13 +242,19 @@ describe('pyproject: [dependency-groups] (PEP 735)', () => {
       g.findings.map((x) => slice(t, x.span)),
       ['{include-group = "x", extra = 1}', '3', '7', 'Dev'],
     );
-    assert.deepEqual(g.dependencies.map((d) => d.name), ['ok']);
+    assert.deepEqual(
+      g.dependencies.map((d) => d.name),
+      ['ok'],
+    );
   });
 
   it('reports a group that is not an array', () => {
     const t = '[dependency-groups]\ndev = "pytest"\n';
     const g = parsePyproject(FILE, t);
-    assert.deepEqual(g.findings.map((x) => slice(t, x.span)), ['"pytest"']);
+    assert.deepEqual(
+      g.findings.map((x) => slice(t, x.span)),
+      ['"pytest"'],
+    );
   });
 
   it('handles a long include chain without recursion', () => {
@@ -284,25 +316,39 @@ describe('pyproject: wrong shapes', () => {
       ['"numpy"', '42', '["nested"]', '{ x = 1 }', '"nope"', '3', '{ pytest = "*" }'],
     );
     assert.ok(f.findings.every((x) => x.code === 'syntax' && x.severity === 'error' && x.file === FILE));
-    assert.deepEqual(f.dependencies.map((d) => d.name), ['ok1', 'ok2']);
+    assert.deepEqual(
+      f.dependencies.map((d) => d.name),
+      ['ok1', 'ok2'],
+    );
   });
 
   it('reports a section that is not a table', () => {
     const t = 'project = 3\ntool = ["x"]\n';
     const f = parsePyproject(FILE, t);
-    assert.deepEqual(f.findings.map((x) => slice(t, x.span)), ['3', '["x"]']);
+    assert.deepEqual(
+      f.findings.map((x) => slice(t, x.span)),
+      ['3', '["x"]'],
+    );
   });
 });
 
 describe('pyproject: TOML errors', () => {
   it('reports the error where it is and reads what comes before it', () => {
-    const t = '[project]\ndependencies = ["numpy"]\n[tool.uv]\ndev-dependencies = ["pytest"]\nbroken = = 1\n[build-system]\nrequires = ["late"]\n';
+    const t =
+      '[project]\ndependencies = ["numpy"]\n[tool.uv]\ndev-dependencies ' +
+      '= ["pytest"]\nbroken = = 1\n[build-system]\nrequires = ["late"]\n';
     const f = parsePyproject(FILE, t);
     assert.equal(f.findings.length, 1);
     const at = find(t, 'broken = = 1');
-    assert.ok(f.findings[0]!.span.start >= at.start && f.findings[0]!.span.start < at.end, JSON.stringify(f.findings[0]));
+    assert.ok(
+      f.findings[0]!.span.start >= at.start && f.findings[0]!.span.start < at.end,
+      JSON.stringify(f.findings[0]),
+    );
     assert.match(f.findings[0]!.message, /rest of the file/);
-    assert.deepEqual(f.dependencies.map((d) => d.name), ['numpy', 'pytest']);
+    assert.deepEqual(
+      f.dependencies.map((d) => d.name),
+      ['numpy', 'pytest'],
+    );
   });
 
   it('reads what precedes the last table header when the error is inside an unfinished array', () => {
@@ -310,7 +356,10 @@ describe('pyproject: TOML errors', () => {
     const f = parsePyproject(FILE, t);
     assert.equal(f.findings.length, 1);
     assert.equal(f.findings[0]!.span.start, t.indexOf('"c"'));
-    assert.deepEqual(f.dependencies.map((d) => d.name), ['hatchling']);
+    assert.deepEqual(
+      f.dependencies.map((d) => d.name),
+      ['hatchling'],
+    );
   });
 
   it('reports a redefined key at the second definition', () => {
@@ -341,7 +390,10 @@ describe('pyproject: hostile input', () => {
     assert.equal(f.findings.length, 1);
     assert.match(f.findings[0]!.message, /nested/);
     assert.equal(f.findings[0]!.span.start, t.indexOf('x = [') + 4);
-    assert.deepEqual(f.dependencies.map((d) => d.name), ['ok']);
+    assert.deepEqual(
+      f.dependencies.map((d) => d.name),
+      ['ok'],
+    );
   });
 
   it('refuses 100k nested inline tables with a finding', () => {
@@ -388,12 +440,19 @@ describe('pyproject: hostile input', () => {
   });
 
   it('blanks an over-long string, warns, and still reads the rest', () => {
-    const t = '[project]\ndescription = "' + 'x'.repeat(300000) + '"\ndependencies = ["ok", "' + 'y'.repeat(300000) + '"]\n';
+    const t =
+      '[project]\ndescription = "' + 'x'.repeat(300000) + '"\ndependencies = ["ok", "' + 'y'.repeat(300000) + '"]\n';
     const f = quick('long string', t);
-    assert.deepEqual(f.findings.map((x) => x.severity), ['warning', 'warning']);
+    assert.deepEqual(
+      f.findings.map((x) => x.severity),
+      ['warning', 'warning'],
+    );
     assert.equal(f.findings[0]!.span.start, t.indexOf('"x'));
     assert.equal(f.findings[1]!.span.start, t.indexOf('"y'));
-    assert.deepEqual(f.dependencies.map((d) => d.name), ['ok']);
+    assert.deepEqual(
+      f.dependencies.map((d) => d.name),
+      ['ok'],
+    );
     assert.deepEqual(dep(f, 'ok').span, find(t, 'ok'));
   });
 
@@ -406,6 +465,9 @@ describe('pyproject: hostile input', () => {
   it('survives many unclosed brackets and stray quotes', () => {
     const f = quick('unclosed', '[project]\ndependencies = ["a"]\n' + '{"['.repeat(50000));
     assert.ok(f.findings.length >= 1);
-    assert.deepEqual(f.dependencies.map((d) => d.name), ['a']);
+    assert.deepEqual(
+      f.dependencies.map((d) => d.name),
+      ['a'],
+    );
   });
 });

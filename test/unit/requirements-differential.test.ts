@@ -1,4 +1,5 @@
-// Differential test: the requirements parser against pip 23.2.1's own parser over the corpus (expected.json, written by pip_oracle.py).
+// Differential test: the requirements parser against pip 23.2.1's own parser over the corpus (expected.json, written by
+// pip_oracle.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -51,7 +52,10 @@ const PY_LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 
 /** 1-based line of an offset as pip counts lines (str.splitlines breaks on more than LSP's \n and \r). */
 function pyLine(text: string, offset: number): number {
-  return text.replace(/^\ufeff/, ' ').slice(0, offset).split(PY_LINE_BREAK).length;
+  return text
+    .replace(/^\ufeff/, ' ')
+    .slice(0, offset)
+    .split(PY_LINE_BREAK).length;
 }
 
 /** 1-based lines [first, last] of the logical line pip numbers `line` (it runs on while lines end with `\`). */
@@ -99,7 +103,10 @@ function flatten(files: ParsedFile[], start: ParsedFile): Entry[] {
   return out;
 }
 
-/** Puts pip's entry in the same shape, with its line replaced by the line of ours when ours lies inside pip's logical line. */
+/**
+ * Puts pip's entry in the same shape, with its line replaced by the line of ours when ours lies inside pip's logical
+ * line.
+ */
 function comparable(pip: Entry, ours: Entry | undefined, texts: Map<string, string>): Entry {
   // pip's str(marker) is normalized; the model keeps the marker as written, which the oracle also records.
   const { marker: _normalized, ...rest } = pip;
@@ -130,18 +137,29 @@ for (const name of rootNames) {
     // The marker as written, normalized by our PEP 508 code, must print as pip's str(Marker).
     for (const [i, e] of exp.entries.entries()) {
       const mine = ours[i];
-      if (e.marker && mine && mine.markerText === e.markerText) assert.equal(Marker.parse(mine.markerText).toString(), e.marker);
+      if (e.marker && mine && mine.markerText === e.markerText)
+        assert.equal(Marker.parse(mine.markerText).toString(), e.marker);
     }
     if (!exp.error) {
-      assert.deepEqual(allFindings.map((f) => `${rel(f.file)}: ${f.message}`), [], 'pip accepts this file');
-      assert.deepEqual(ours, exp.entries.map((e, i) => comparable(e, ours[i], texts)));
+      assert.deepEqual(
+        allFindings.map((f) => `${rel(f.file)}: ${f.message}`),
+        [],
+        'pip accepts this file',
+      );
+      assert.deepEqual(
+        ours,
+        exp.entries.map((e, i) => comparable(e, ours[i], texts)),
+      );
       return;
     }
     // pip stops at its first error: what it yielded before must match, and we must flag that very line.
     // (The resolver's constraint check runs after parsing, so pip yielded the faulty entry too.)
     const errAt = exp.entries.findIndex((e) => e.file === exp.error!.file && e.line === exp.error!.line);
     const before = errAt >= 0 ? errAt : exp.entries.length;
-    assert.deepEqual(ours.slice(0, before), exp.entries.slice(0, before).map((e, i) => comparable(e, ours[i], texts)));
+    assert.deepEqual(
+      ours.slice(0, before),
+      exp.entries.slice(0, before).map((e, i) => comparable(e, ours[i], texts)),
+    );
     const errText = texts.get(exp.error.file) ?? read(join(corpus, exp.error.file)) ?? '';
     const [first, last] = logicalExtent(errText, exp.error.line);
     const at = allFindings.filter((f) => {
@@ -149,6 +167,10 @@ for (const name of rootNames) {
       const line = pyLine(errText, f.span.start);
       return line >= first && line <= last;
     });
-    assert.ok(at.length > 0, `expected a syntax finding in ${exp.error.file} line ${exp.error.line} (pip: ${exp.error.message}); got ${JSON.stringify(allFindings.map((f) => [rel(f.file), f.span.start, f.message]))}`);
+    assert.ok(
+      at.length > 0,
+      `expected a syntax finding in ${exp.error.file} line ${exp.error.line} (pip: ${exp.error.message}); ` +
+        `got ${JSON.stringify(allFindings.map((f) => [rel(f.file), f.span.start, f.message]))}`,
+    );
   });
 }

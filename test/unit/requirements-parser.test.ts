@@ -1,4 +1,5 @@
-// Unit tests of the requirements-file parser: spans (marked inline with ⟦ ⟧), continuations, options, env vars, includes, cycles and hostile input.
+// Unit tests of the requirements-file parser: spans (marked inline with ⟦ ⟧), continuations, options, env vars,
+// includes, cycles and hostile input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRequirementsFile, loadRequirementsTree } from '../../server/src/parsers/requirements';
@@ -20,11 +21,16 @@ function marked(src: string): { text: string; spans: Span[] } {
 }
 
 const FILE = '/work/project/requirements.txt';
-const parse = (text: string, env: Record<string, string> = {}, kind: 'requirements' | 'constraints' = 'requirements'): ParsedFile =>
-  parseRequirementsFile(FILE, text, { kind, env });
+const parse = (
+  text: string,
+  env: Record<string, string> = {},
+  kind: 'requirements' | 'constraints' = 'requirements',
+): ParsedFile => parseRequirementsFile(FILE, text, { kind, env });
 
 test('PEP 508 lines: name, specifier and entry spans; comments are not part of the entry', () => {
-  const { text, spans } = marked('⟦⟦numpy⟧⟦>=1.24,<2⟧⟧  # arrays\n⟦⟦Torch_Vision⟧[⟦cuda⟧]⟦==0.16.2⟧ ; sys_platform == "linux"⟧\n');
+  const { text, spans } = marked(
+    '⟦⟦numpy⟧⟦>=1.24,<2⟧⟧  # arrays\n⟦⟦Torch_Vision⟧[⟦cuda⟧]⟦==0.16.2⟧ ; sys_platform == "linux"⟧\n',
+  );
   const f = parse(text);
   assert.deepEqual(f.findings, []);
   const [numpy, tv] = f.dependencies;
@@ -43,7 +49,9 @@ test('PEP 508 lines: name, specifier and entry spans; comments are not part of t
 });
 
 test('a requirement continued with a backslash keeps spans in the original text across the lines', () => {
-  const { text, spans } = marked('⟦⟦tor\\\nch⟧⟦==2.1.2 \\\n  ,<3⟧⟧ \\\n  --hash=sha256:' + 'a'.repeat(64) + '\nscipy\n');
+  const { text, spans } = marked(
+    '⟦⟦tor\\\nch⟧⟦==2.1.2 \\\n  ,<3⟧⟧ \\\n  --hash=sha256:' + 'a'.repeat(64) + '\nscipy\n',
+  );
   const f = parse(text);
   assert.deepEqual(f.findings, []);
   const torch = f.dependencies[0]!;
@@ -58,21 +66,27 @@ test('a requirement continued with a backslash keeps spans in the original text 
 
 test('a comment line ends a continuation, and a comment ending in a backslash does not continue', () => {
   const f = parse('pandas \\\n# why pandas \\\nnumpy\n# note \\\nscipy\n');
-  assert.deepEqual(f.dependencies.map((d) => d.name), ['pandas', 'numpy', 'scipy']);
+  assert.deepEqual(
+    f.dependencies.map((d) => d.name),
+    ['pandas', 'numpy', 'scipy'],
+  );
   // `#` needs whitespace (or the line start) before it to start a comment.
   const g = parse('https://example.com/a.zip#egg=alpha  # comment\n');
   assert.equal(g.dependencies[0]!.name, 'alpha');
   assert.equal(g.dependencies[0]!.url, 'https://example.com/a.zip#egg=alpha');
 });
 
-test('${VAR} expansion: only pip\'s pattern, unknown and empty variables stay, spans cover the variable', () => {
+test("${VAR} expansion: only pip's pattern, unknown and empty variables stay, spans cover the variable", () => {
   const { text, spans } = marked('⟦torch⟧⟦==${TORCH_VERSION}⟧\n--extra-index-url https://${HOST}/whl/${CUDA}\n$HOME\n');
   const f = parse(text, { TORCH_VERSION: '2.1.2', HOST: 'download.pytorch.org', CUDA: '' });
   const torch = f.dependencies[0]!;
   assert.equal(torch.specifier, '==2.1.2');
   assert.deepEqual(torch.nameSpan, spans[0]);
   assert.deepEqual(torch.specifierSpan, spans[1]);
-  assert.deepEqual(f.options.map((o) => [o.name, o.value]), [['--extra-index-url', 'https://download.pytorch.org/whl/${CUDA}']]);
+  assert.deepEqual(
+    f.options.map((o) => [o.name, o.value]),
+    [['--extra-index-url', 'https://download.pytorch.org/whl/${CUDA}']],
+  );
   // `$HOME` is not pip's syntax: it stays, and is not a valid requirement.
   assert.equal(f.findings.length, 1);
   assert.equal(slice(text, f.findings[0]!.span)[0], '$');
@@ -122,18 +136,27 @@ test('global options in every spelling pip accepts, with spans', () => {
       ['--require-hashes', null],
     ],
   );
-  assert.deepEqual(f.options.map((o) => o.span), spans);
+  assert.deepEqual(
+    f.options.map((o) => o.span),
+    spans,
+  );
 });
 
 test('per-requirement options are collected; options pip ignores on a requirement line are dropped', () => {
   const f = parse('pycuda --config-settings=--build-option=--cuda -C k=v --global-option "--no-user-cfg" --pre\n');
   assert.deepEqual(f.findings, []);
-  assert.deepEqual(f.dependencies[0]!.options, ['--config-settings=--build-option=--cuda', '--config-settings=k=v', '--global-option=--no-user-cfg']);
+  assert.deepEqual(f.dependencies[0]!.options, [
+    '--config-settings=--build-option=--cuda',
+    '--config-settings=k=v',
+    '--global-option=--no-user-cfg',
+  ]);
   assert.deepEqual(f.options, []);
 });
 
 test('includes: resolved against the including file, URLs unresolved; -r on a requirement line is ignored', () => {
-  const { text, spans } = marked('⟦-r base.txt⟧\n⟦--constraint=../c/constraints.txt⟧\n⟦-r https://example.com/r.txt⟧\nrequests -r ignored.txt\n');
+  const { text, spans } = marked(
+    '⟦-r base.txt⟧\n⟦--constraint=../c/constraints.txt⟧\n⟦-r https://example.com/r.txt⟧\nrequests -r ignored.txt\n',
+  );
   const f = parse(text);
   assert.deepEqual(
     f.includes.map((i) => [i.kind, i.target, i.resolved]),
@@ -143,8 +166,14 @@ test('includes: resolved against the including file, URLs unresolved; -r on a re
       ['requirements', 'https://example.com/r.txt', null],
     ],
   );
-  assert.deepEqual(f.includes.map((i) => i.span), spans);
-  assert.deepEqual(f.dependencies.map((d) => d.name), ['requests']);
+  assert.deepEqual(
+    f.includes.map((i) => i.span),
+    spans,
+  );
+  assert.deepEqual(
+    f.dependencies.map((d) => d.name),
+    ['requests'],
+  );
 });
 
 test('URLs, VCS links, wheels, archives, local paths and editables', () => {
@@ -167,7 +196,14 @@ test('URLs, VCS links, wheels, archives, local paths and editables', () => {
   assert.deepEqual(rows, [
     ['repo-name', '', '', '', 'git+https://github.com/org/repo.git@v1#egg=Repo_Name', false],
     ['peft', '', '', '', 'https://example.com/peft-0.7.1.zip', false],
-    ['flash-attn', '==2.5.0', '', 'sys_platform == "linux"', 'https://example.com/w/flash_attn-2.5.0-cp311-cp311-linux_x86_64.whl', false],
+    [
+      'flash-attn',
+      '==2.5.0',
+      '',
+      'sys_platform == "linux"',
+      'https://example.com/w/flash_attn-2.5.0-cp311-cp311-linux_x86_64.whl',
+      false,
+    ],
     ['', '', '', '', 'https://example.com/foo-1.0.tar.gz', false],
     ['', '', 'dev', '', 'file:///work/project/pkgs/local', false],
     ['tool', '==1.0', '', '', 'file:///work/project/dist/tool-1.0-py3-none-any.whl', false],
@@ -182,8 +218,15 @@ test('URLs, VCS links, wheels, archives, local paths and editables', () => {
 
 test('isDirectory decides path-like entries the way pip looks at the disk', () => {
   const isDirectory = (p: string): boolean => p === '/work/project/real';
-  const f = parseRequirementsFile(FILE, './real\n./missing\n-e ./missing\n', { kind: 'requirements', env: {}, isDirectory });
-  assert.deepEqual(f.dependencies.map((d) => d.url), ['file:///work/project/real']);
+  const f = parseRequirementsFile(FILE, './real\n./missing\n-e ./missing\n', {
+    kind: 'requirements',
+    env: {},
+    isDirectory,
+  });
+  assert.deepEqual(
+    f.dependencies.map((d) => d.url),
+    ['file:///work/project/real'],
+  );
   assert.equal(f.findings.length, 2);
   assert.match(f.findings[1]!.message, /not a valid editable requirement/);
 });
@@ -214,19 +257,45 @@ test('what pip rejects becomes a syntax finding at the fault, and the rest of th
     assert.equal(finding.code, 'syntax');
     assert.equal(finding.severity, 'error');
     assert.match(finding.message, message, line);
-    assert.ok(finding.span.start >= spans[0]!.start && finding.span.end <= spans[0]!.end && finding.span.end > finding.span.start, `${line}: span ${JSON.stringify(finding.span)} not in ${JSON.stringify(spans[0])} ("${slice(text, finding.span)}")`);
-    assert.deepEqual(f.dependencies.map((d) => d.name).filter((n) => n !== 'foo' && n !== 'requests'), ['first', 'last'], line);
+    assert.ok(
+      finding.span.start >= spans[0]!.start &&
+        finding.span.end <= spans[0]!.end &&
+        finding.span.end > finding.span.start,
+      `${line}: span ${JSON.stringify(finding.span)} not in ` +
+        `${JSON.stringify(spans[0])} ("${slice(text, finding.span)}")`,
+    );
+    assert.deepEqual(
+      f.dependencies.map((d) => d.name).filter((n) => n !== 'foo' && n !== 'requests'),
+      ['first', 'last'],
+      line,
+    );
   }
 });
 
-test('constraints: kind constraint; extras, editables and unnamed entries are rejected as pip\'s resolver does', () => {
-  const f = parse('numpy<2\n⟦requests[socks]<3⟧\n-e git+https://x.example/r.git#egg=r\nhttps://example.com/p-1.0.tar.gz\nmypkg @ https://example.com/mypkg-1.0-py3-none-any.whl\n'.replace(/[⟦⟧]/g, ''), {}, 'constraints');
-  assert.deepEqual(f.dependencies.map((d) => [d.name, d.kind]), [['numpy', 'constraint'], ['mypkg', 'constraint']]);
-  assert.deepEqual(f.findings.map((x) => x.message.split(':')[0]), [
-    'Constraints cannot have extras',
-    'Editable requirements are not allowed as constraints',
-    'Unnamed requirements are not allowed as constraints',
-  ]);
+test("constraints: kind constraint; extras, editables and unnamed entries are rejected as pip's resolver does", () => {
+  const f = parse(
+    (
+      'numpy<2\n⟦requests[socks]<3⟧\n-e git+https://x.example/r.git#egg=r\nhttps://example.com/p-1.0.tar.gz\nmypkg ' +
+      '@ https://example.com/mypkg-1.0-py3-none-any.whl\n'
+    ).replace(/[⟦⟧]/g, ''),
+    {},
+    'constraints',
+  );
+  assert.deepEqual(
+    f.dependencies.map((d) => [d.name, d.kind]),
+    [
+      ['numpy', 'constraint'],
+      ['mypkg', 'constraint'],
+    ],
+  );
+  assert.deepEqual(
+    f.findings.map((x) => x.message.split(':')[0]),
+    [
+      'Constraints cannot have extras',
+      'Editable requirements are not allowed as constraints',
+      'Unnamed requirements are not allowed as constraints',
+    ],
+  );
   assert.equal(f.kind, 'constraints');
 });
 
@@ -234,34 +303,46 @@ function tree(files: Record<string, string>, root: string, kind: 'requirements' 
   return loadRequirementsTree(root, files[root]!, { kind, env: {}, read: (p) => files[p] });
 }
 
-test('include trees: -c makes constraints, -r inside a constraints file is requirements (as pip 23.2.1), each file once', () => {
-  const r = tree(
-    {
-      '/p/requirements.txt': '-r base.txt\n-c constraints.txt\n-r sub/dev.txt\nfastapi\n',
-      '/p/base.txt': 'numpy\n',
-      '/p/constraints.txt': 'numpy<2\n-c more.txt\n-r from-constraints.txt\n',
-      '/p/more.txt': 'scipy<2\n',
-      '/p/from-constraints.txt': 'tqdm\n',
-      '/p/sub/dev.txt': '-r ../base.txt\npytest\n',
-    },
-    '/p/requirements.txt',
-  );
-  assert.deepEqual(r.findings, []);
-  assert.deepEqual(
-    r.files.map((f) => [f.path, f.kind]),
-    [
-      ['/p/requirements.txt', 'requirements'],
-      ['/p/base.txt', 'requirements'],
-      ['/p/constraints.txt', 'constraints'],
-      ['/p/more.txt', 'constraints'],
-      ['/p/from-constraints.txt', 'requirements'],
-      ['/p/sub/dev.txt', 'requirements'],
-    ],
-  );
-  assert.deepEqual(r.files.flatMap((f) => f.dependencies.map((d) => `${d.name}:${d.kind}`)), [
-    'fastapi:requirement', 'numpy:requirement', 'numpy:constraint', 'scipy:constraint', 'tqdm:requirement', 'pytest:requirement',
-  ]);
-});
+test(
+  'include trees: -c makes constraints, -r inside a constraints ' +
+    'file is requirements (as pip 23.2.1), each file once',
+  () => {
+    const r = tree(
+      {
+        '/p/requirements.txt': '-r base.txt\n-c constraints.txt\n-r sub/dev.txt\nfastapi\n',
+        '/p/base.txt': 'numpy\n',
+        '/p/constraints.txt': 'numpy<2\n-c more.txt\n-r from-constraints.txt\n',
+        '/p/more.txt': 'scipy<2\n',
+        '/p/from-constraints.txt': 'tqdm\n',
+        '/p/sub/dev.txt': '-r ../base.txt\npytest\n',
+      },
+      '/p/requirements.txt',
+    );
+    assert.deepEqual(r.findings, []);
+    assert.deepEqual(
+      r.files.map((f) => [f.path, f.kind]),
+      [
+        ['/p/requirements.txt', 'requirements'],
+        ['/p/base.txt', 'requirements'],
+        ['/p/constraints.txt', 'constraints'],
+        ['/p/more.txt', 'constraints'],
+        ['/p/from-constraints.txt', 'requirements'],
+        ['/p/sub/dev.txt', 'requirements'],
+      ],
+    );
+    assert.deepEqual(
+      r.files.flatMap((f) => f.dependencies.map((d) => `${d.name}:${d.kind}`)),
+      [
+        'fastapi:requirement',
+        'numpy:requirement',
+        'numpy:constraint',
+        'scipy:constraint',
+        'tqdm:requirement',
+        'pytest:requirement',
+      ],
+    );
+  },
+);
 
 test('loadRequirementsTree parses through the parse hook when one is given (a cache)', () => {
   const files: Record<string, string> = { '/p/r.txt': '-r b.txt\nnumpy\n', '/p/b.txt': 'scipy\n' };
@@ -276,7 +357,10 @@ test('loadRequirementsTree parses through the parse hook when one is given (a ca
     },
   });
   assert.deepEqual(calls, ['/p/r.txt:requirements', '/p/b.txt:requirements']);
-  assert.deepEqual(r.files.flatMap((f) => f.dependencies.map((d) => d.name)), ['numpy', 'scipy']);
+  assert.deepEqual(
+    r.files.flatMap((f) => f.dependencies.map((d) => d.name)),
+    ['numpy', 'scipy'],
+  );
 });
 
 test('include cycles and unreadable includes are findings at the -r/-c line', () => {
@@ -285,7 +369,10 @@ test('include cycles and unreadable includes are findings at the -r/-c line', ()
     '/p/b.txt': 'two\n-r a.txt\n',
   };
   const r = tree(files, '/p/a.txt');
-  assert.deepEqual(r.files.map((f) => f.path), ['/p/a.txt', '/p/b.txt']);
+  assert.deepEqual(
+    r.files.map((f) => f.path),
+    ['/p/a.txt', '/p/b.txt'],
+  );
   assert.equal(r.findings.length, 2);
   const [cycle, missing] = r.findings;
   assert.equal(cycle!.file, '/p/b.txt');
@@ -310,7 +397,10 @@ test('a 10,000-file include chain is followed without exhausting the stack', () 
 test('CRLF, a BOM, form feeds and other Python line breaks', () => {
   const f = parse('\ufeffnumpy\r\npandas \\\r\n  ==2.1\r\nidna\x0cattrs\u2028six\n');
   assert.deepEqual(f.findings, []);
-  assert.deepEqual(f.dependencies.map((d) => `${d.name}${d.specifier}`), ['numpy', 'pandas==2.1', 'idna', 'attrs', 'six']);
+  assert.deepEqual(
+    f.dependencies.map((d) => `${d.name}${d.specifier}`),
+    ['numpy', 'pandas==2.1', 'idna', 'attrs', 'six'],
+  );
   assert.equal(f.dependencies[0]!.span.start, 1);
 });
 
@@ -325,11 +415,21 @@ function within<T>(ms: number, fn: () => T): T {
 
 test('hostile input: 5 MB of junk: invalid UTF-8 is one finding, decodable junk gets capped, clear findings', () => {
   let seed = 42;
-  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const chunk: string[] = [];
   for (let i = 0; i < 5_000_000; i++) {
     const r = rnd();
-    chunk.push(r < 0.02 ? '\n' : r < 0.04 ? '\ufffd' : r < 0.05 ? '\\' : r < 0.06 ? '#' : String.fromCharCode(Math.floor(rnd() * 0x3000)));
+    chunk.push(
+      r < 0.02
+        ? '\n'
+        : r < 0.04
+          ? '\ufffd'
+          : r < 0.05
+            ? '\\'
+            : r < 0.06
+              ? '#'
+              : String.fromCharCode(Math.floor(rnd() * 0x3000)),
+    );
   }
   const junk = chunk.join('');
   // pip cannot decode it, so that is all there is to say.

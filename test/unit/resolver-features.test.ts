@@ -5,7 +5,11 @@ import assert from 'node:assert/strict';
 import { defaultEnvironment } from '../../server/src/pep/marker';
 import { narrowToResolve, nearestResolvingVersion } from '../../server/src/resolver/fixes';
 import { simplifySpecifiers } from '../../server/src/pep/simplify';
-import { MemoryProvider, type MemoryIndex, type MemoryProviderOptions } from '../../server/src/resolver/memory-provider';
+import {
+  MemoryProvider,
+  type MemoryIndex,
+  type MemoryProviderOptions,
+} from '../../server/src/resolver/memory-provider';
 import { describeSet } from '../../server/src/resolver/report';
 import { resolve } from '../../server/src/resolver/solver';
 import type { Resolution, ResolveOptions, RootRequirement } from '../../server/src/resolver/types';
@@ -13,9 +17,15 @@ import { SpecifierSet } from '../../server/src/pep/specifier';
 import { Version } from '../../server/src/pep/version';
 import { VersionSet } from '../../server/src/pep/version-set';
 
-const roots = (lines: string[]): RootRequirement<string>[] => lines.map((requirement, i) => ({ requirement, origin: `requirements.txt:${i + 1}` }));
+const roots = (lines: string[]): RootRequirement<string>[] =>
+  lines.map((requirement, i) => ({ requirement, origin: `requirements.txt:${i + 1}` }));
 
-async function run(index: MemoryIndex, lines: string[], options: ResolveOptions<string> = {}, provider: MemoryProviderOptions = {}): Promise<Resolution<string>> {
+async function run(
+  index: MemoryIndex,
+  lines: string[],
+  options: ResolveOptions<string> = {},
+  provider: MemoryProviderOptions = {},
+): Promise<Resolution<string>> {
   return resolve(roots(lines), new MemoryProvider(index, provider), { describeOrigin: (o) => o, ...options });
 }
 
@@ -38,7 +48,17 @@ const ML: MemoryIndex = {
     '2.15.0': ['numpy<2.0.0,>=1.23.5', 'protobuf<5,>=3.20.3', 'typing-extensions>=3.6.6'],
   },
   pandas: { '1.5.3': ['numpy>=1.21.0'], '2.0.0': ['numpy>=1.23.2'], '2.2.0': ['numpy<2,>=1.23.2'] },
-  numpy: { '1.21.6': [], '1.22.4': [], '1.23.2': [], '1.23.5': [], '1.24.3': [], '1.24.4': [], '1.25.2': [], '1.26.4': [], '2.0.0': [] },
+  numpy: {
+    '1.21.6': [],
+    '1.22.4': [],
+    '1.23.2': [],
+    '1.23.5': [],
+    '1.24.3': [],
+    '1.24.4': [],
+    '1.25.2': [],
+    '1.26.4': [],
+    '2.0.0': [],
+  },
   protobuf: { '3.19.6': [], '3.20.3': [], '4.25.3': [], '5.26.1': [] },
   'typing-extensions': { '4.5.0': [], '4.12.2': [] },
 };
@@ -54,14 +74,19 @@ describe('resolver: conflicts across dependencies', () => {
         '3. tensorflow 2.10.0 needs numpy <1.23.',
         '4. tensorflow==2.10.0 is required (requirements.txt:1).',
         '5. pandas>=2 is required (requirements.txt:2).',
-        'So the requirements tensorflow==2.10.0 (requirements.txt:1) and pandas>=2 (requirements.txt:2) cannot be installed together.',
+        'So the requirements tensorflow==2.10.0 (requirements.txt:1) and ' +
+          'pandas>=2 (requirements.txt:2) cannot be installed together.',
       ].join('\n'),
     );
   });
 
   it('resolves newest-first when a solution exists, like pip', async () => {
     assert.deepEqual(versions(await run(ML, ['tensorflow', 'pandas>=2'])), {
-      tensorflow: '2.15.0', pandas: '2.2.0', numpy: '1.26.4', protobuf: '4.25.3', 'typing-extensions': '4.12.2',
+      tensorflow: '2.15.0',
+      pandas: '2.2.0',
+      numpy: '1.26.4',
+      protobuf: '4.25.3',
+      'typing-extensions': '4.12.2',
     });
   });
 
@@ -74,18 +99,31 @@ describe('resolver: conflicts across dependencies', () => {
 
   it('reports a direct conflict between two lines', async () => {
     const r = conflict(await run(ML, ['numpy>=1.25', 'numpy<1.24']));
-    assert.match(r.text, /So the requirements numpy>=1\.25 \(requirements\.txt:1\) and numpy<1\.24 \(requirements\.txt:2\) cannot be installed together\.$/);
+    assert.match(
+      r.text,
+      /So the requirements numpy>=1\.25 \(requirements\.txt:1\) and numpy<1\.24 \(requirements\.txt:2\) cannot be installed together\.$/,
+    );
   });
 
   it('explains a package the index does not have and a version that does not exist', async () => {
     assert.match(conflict(await run(ML, ['nosuchthing'])).text, /nosuchthing has no versions on the index/);
-    assert.match(conflict(await run(ML, ['numpy>=3'])).text, /no version of numpy matches >=3 \(the index has 1\.21\.6 to 2\.0\.0\)/);
+    assert.match(
+      conflict(await run(ML, ['numpy>=3'])).text,
+      /no version of numpy matches >=3 \(the index has 1\.21\.6 to 2\.0\.0\)/,
+    );
   });
 });
 
 describe('resolver: extras and markers', () => {
   const index: MemoryIndex = {
-    app: { '1.0': ['base-lib>=1', 'gpu-lib>=2; extra == "gpu"', 'old-lib; python_version < "3.8"', 'win-lib; sys_platform == "win32"'] },
+    app: {
+      '1.0': [
+        'base-lib>=1',
+        'gpu-lib>=2; extra == "gpu"',
+        'old-lib; python_version < "3.8"',
+        'win-lib; sys_platform == "win32"',
+      ],
+    },
     'base-lib': { '1.0': [], '2.0': [] },
     'gpu-lib': { '1.0': [], '2.0': [], '3.0': ['base-lib<2'] },
     'old-lib': { '1.0': [] },
@@ -94,7 +132,10 @@ describe('resolver: extras and markers', () => {
   const linux = defaultEnvironment({ pythonVersion: '3.11', platform: 'linux' });
 
   it('follows an extra only when it is asked for, at the same version as its package', async () => {
-    assert.deepEqual(versions(await run(index, ['app'], { markerEnvironment: linux })), { app: '1.0', 'base-lib': '2.0' });
+    assert.deepEqual(versions(await run(index, ['app'], { markerEnvironment: linux })), {
+      app: '1.0',
+      'base-lib': '2.0',
+    });
     const r = await run(index, ['app[gpu]'], { markerEnvironment: linux });
     assert.deepEqual(versions(r), { app: '1.0', 'base-lib': '2.0', 'gpu-lib': '2.0' });
     assert.ok(r.ok);
@@ -104,38 +145,70 @@ describe('resolver: extras and markers', () => {
   it('explains a conflict that goes through an extra', async () => {
     const r = conflict(await run(index, ['app[gpu]', 'gpu-lib<2'], { markerEnvironment: linux }));
     assert.match(r.text, /every version of app\[gpu\] needs gpu-lib >=2/);
-    assert.match(r.text, /So the requirements app\[gpu\] \(requirements\.txt:1\) and gpu-lib<2 \(requirements\.txt:2\) cannot be installed together\./);
+    assert.match(
+      r.text,
+      /So the requirements app\[gpu\] \(requirements\.txt:1\) and gpu-lib<2 \(requirements\.txt:2\) cannot be installed together\./,
+    );
   });
 
   it('evaluates markers of requirements and of dependencies against the target', async () => {
     const win37 = defaultEnvironment({ pythonVersion: '3.7', platform: 'win32' });
-    assert.deepEqual(versions(await run(index, ['app'], { markerEnvironment: win37 })), { app: '1.0', 'base-lib': '2.0', 'old-lib': '1.0', 'win-lib': '1.0' });
-    assert.deepEqual(versions(await run(index, ['app', 'gpu-lib; sys_platform == "win32"'], { markerEnvironment: linux })), { app: '1.0', 'base-lib': '2.0' });
+    assert.deepEqual(versions(await run(index, ['app'], { markerEnvironment: win37 })), {
+      app: '1.0',
+      'base-lib': '2.0',
+      'old-lib': '1.0',
+      'win-lib': '1.0',
+    });
+    assert.deepEqual(
+      versions(await run(index, ['app', 'gpu-lib; sys_platform == "win32"'], { markerEnvironment: linux })),
+      { app: '1.0', 'base-lib': '2.0' },
+    );
   });
 });
 
 describe('resolver: constraints, overrides, Requires-Python, URLs, pre-releases', () => {
   it('applies a constraint only to packages that are required', async () => {
-    const cons = [{ requirement: 'numpy<1.25', origin: 'constraints.txt:1' }, { requirement: 'protobuf<4', origin: 'constraints.txt:2' }];
+    const cons = [
+      { requirement: 'numpy<1.25', origin: 'constraints.txt:1' },
+      { requirement: 'protobuf<4', origin: 'constraints.txt:2' },
+    ];
     assert.deepEqual(versions(await run(ML, ['pandas'], { constraints: cons })), { pandas: '2.2.0', numpy: '1.24.4' });
     const r = conflict(await run(ML, ['numpy>=1.25'], { constraints: cons }));
     assert.match(r.text, /the constraint numpy<1\.25 applies \(constraints\.txt:1\)/);
-    assert.match(r.text, /So the requirement numpy>=1\.25 \(requirements\.txt:1\) cannot be installed under the constraint numpy<1\.25 \(constraints\.txt:1\)\./);
+    assert.match(
+      r.text,
+      /So the requirement numpy>=1\.25 \(requirements\.txt:1\) cannot be installed under the constraint numpy<1\.25 \(constraints\.txt:1\)\./,
+    );
     assert.deepEqual(r.rootsInvolved, ['requirements.txt:1', 'constraints.txt:1']);
   });
 
   it('replaces every requirement on an overridden package', async () => {
     assert.equal(conflict(await run(ML, ['tensorflow==2.10.0', 'pandas>=2'])).reason, 'conflict');
-    const r = await run(ML, ['tensorflow==2.10.0', 'pandas>=2'], { overrides: [{ requirement: 'numpy>=1.23.2,<1.24', origin: 'pyproject.toml:9' }] });
+    const r = await run(ML, ['tensorflow==2.10.0', 'pandas>=2'], {
+      overrides: [{ requirement: 'numpy>=1.23.2,<1.24', origin: 'pyproject.toml:9' }],
+    });
     assert.equal(versions(r)['numpy'], '1.23.5');
-    assert.equal(versions(await run(ML, ['pandas>=2'], { overrides: [{ requirement: 'numpy<1.22', origin: 'pyproject.toml:9' }] }))['numpy'], '1.21.6');
-    const bad = conflict(await run(ML, ['pandas>=2'], { overrides: [{ requirement: 'numpy>=3', origin: 'pyproject.toml:9' }] }));
+    assert.equal(
+      versions(
+        await run(ML, ['pandas>=2'], { overrides: [{ requirement: 'numpy<1.22', origin: 'pyproject.toml:9' }] }),
+      )['numpy'],
+      '1.21.6',
+    );
+    const bad = conflict(
+      await run(ML, ['pandas>=2'], { overrides: [{ requirement: 'numpy>=3', origin: 'pyproject.toml:9' }] }),
+    );
     assert.match(bad.text, /pandas >=2\.0\.0 needs numpy >=3 \(by the override numpy>=3 \(pyproject\.toml:9\)\)/);
     assert.ok(bad.rootsInvolved.includes('pyproject.toml:9'));
   });
 
   it('skips candidates whose Requires-Python excludes the target, and explains when none is left', async () => {
-    const index: MemoryIndex = { lib: { '1.0': [], '2.0': { requires: [], requiresPython: '>=3.10' }, '2.1': { requires: [], requiresPython: '>=3.10' } } };
+    const index: MemoryIndex = {
+      lib: {
+        '1.0': [],
+        '2.0': { requires: [], requiresPython: '>=3.10' },
+        '2.1': { requires: [], requiresPython: '>=3.10' },
+      },
+    };
     assert.deepEqual(versions(await run(index, ['lib'], { python: '3.9.1' })), { lib: '1.0' });
     assert.deepEqual(versions(await run(index, ['lib'], { python: '3.12.0' })), { lib: '2.1' });
     const r = conflict(await run(index, ['lib>=2'], { python: '3.9.1' }));
@@ -146,7 +219,9 @@ describe('resolver: constraints, overrides, Requires-Python, URLs, pre-releases'
     const urls = { 'https://example.invalid/numpy-1.24.3.whl': { name: 'numpy', version: '1.24.3', requires: [] } };
     const ok = await run(ML, ['numpy @ https://example.invalid/numpy-1.24.3.whl', 'pandas'], {}, { urls });
     assert.deepEqual(versions(ok), { numpy: '1.24.3', pandas: '2.2.0' });
-    const r = conflict(await run(ML, ['numpy @ https://example.invalid/numpy-1.24.3.whl', 'numpy>=1.25'], {}, { urls }));
+    const r = conflict(
+      await run(ML, ['numpy @ https://example.invalid/numpy-1.24.3.whl', 'numpy>=1.25'], {}, { urls }),
+    );
     assert.deepEqual(r.rootsInvolved, ['requirements.txt:1', 'requirements.txt:2']);
     const unknown = await run(ML, ['numpy @ https://example.invalid/other.whl', 'pandas']);
     assert.ok(unknown.ok && unknown.incomplete.some((s) => s.includes('metadata unknown')));
@@ -182,14 +257,18 @@ describe('resolver: budget and cancellation', () => {
     const r = await run(hardIndex(200), ['a'], { maxSteps: 50 });
     assert.ok(!r.ok && r.reason === 'budget', JSON.stringify(r));
     assert.match(r.message, /50 steps/);
-    assert.equal(conflict(await run(hardIndex(20), ['a'])).reason, 'conflict', 'with enough budget it proves the conflict');
+    assert.equal(
+      conflict(await run(hardIndex(20), ['a'])).reason,
+      'conflict',
+      'with enough budget it proves the conflict',
+    );
   });
 
   it('stops at the deadline even while the provider is slow', async () => {
     const t = Date.now();
     const r = await run(hardIndex(50), ['a'], { timeoutMs: 60 }, { delayMs: 20 });
     assert.ok(!r.ok && r.reason === 'budget', JSON.stringify(r));
-    assert.ok(Date.now() - t < 10_000, "never hangs past its deadline");
+    assert.ok(Date.now() - t < 10_000, 'never hangs past its deadline');
   });
 
   it('returns cancelled when the signal fires, already or while waiting', async () => {

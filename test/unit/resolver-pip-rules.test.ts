@@ -1,12 +1,26 @@
-// pip 23.2's candidate rules in the resolver: yanked versions only when pinned, pre-releases only when named or when nothing else exists.
+// pip 23.2's candidate rules in the resolver: yanked versions only when pinned, pre-releases only when named or when
+// nothing else exists.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemoryProvider, type MemoryIndex, type MemoryProviderOptions } from '../../server/src/resolver/memory-provider';
+import {
+  MemoryProvider,
+  type MemoryIndex,
+  type MemoryProviderOptions,
+} from '../../server/src/resolver/memory-provider';
 import { resolve } from '../../server/src/resolver/solver';
 import type { Resolution } from '../../server/src/resolver/types';
 
-async function run(index: MemoryIndex, lines: string[], options: MemoryProviderOptions = {}, prereleases = false): Promise<Resolution<number>> {
-  return resolve(lines.map((requirement, i) => ({ requirement, origin: i + 1 })), new MemoryProvider(index, options), { prereleases });
+async function run(
+  index: MemoryIndex,
+  lines: string[],
+  options: MemoryProviderOptions = {},
+  prereleases = false,
+): Promise<Resolution<number>> {
+  return resolve(
+    lines.map((requirement, i) => ({ requirement, origin: i + 1 })),
+    new MemoryProvider(index, options),
+    { prereleases },
+  );
 }
 
 function versions(r: Resolution<number>): Record<string, string> {
@@ -44,7 +58,11 @@ describe('pre-releases, as pip 23.2 (packaging 21.3) filters them', () => {
     const index: MemoryIndex = { p: { '4.0': ['q<=1.0'], '5.0b2': [] }, q: { '3.1': [] } };
     fails(await run(index, ['p>=3.1']));
     fails(await run(index, ['p']));
-    assert.deepEqual(versions(await run(index, ['p>=5.0b1'])), { p: '5.0b2' }, 'a specifier that names a pre-release admits them');
+    assert.deepEqual(
+      versions(await run(index, ['p>=5.0b1'])),
+      { p: '5.0b2' },
+      'a specifier that names a pre-release admits them',
+    );
     assert.deepEqual(versions(await run(index, ['p'], {}, true)), { p: '5.0b2' }, '--pre');
   });
 
@@ -52,12 +70,15 @@ describe('pre-releases, as pip 23.2 (packaging 21.3) filters them', () => {
     const index: MemoryIndex = { p: { '1.0a1': [], '1.0b2': [] }, r: { '1.0': ['p!=1.0'] } };
     assert.deepEqual(versions(await run(index, ['p'])), { p: '1.0b2' });
     fails(await run(index, ['p!=1.0']));
-    fails(await run(index, ["r"]));
+    fails(await run(index, ['r']));
     assert.deepEqual(versions(await run(index, ['p>=1.0a1'])), { p: '1.0b2' });
   });
 
-  it('a specifier that names no pre-release cuts pre-releases out even when another requirement reaches them first', async () => {
-    const index: MemoryIndex = { p: { '1.0b1': [] }, s: { '1.0': ['p>=0.5'] } };
-    fails(await run(index, ['p', 's']));
-  });
+  it(
+    'a specifier that names no pre-release cuts pre-releases ' + 'out even when another requirement reaches them first',
+    async () => {
+      const index: MemoryIndex = { p: { '1.0b1': [] }, s: { '1.0': ['p>=0.5'] } };
+      fails(await run(index, ['p', 's']));
+    },
+  );
 });

@@ -6,7 +6,11 @@ import { resolve } from '../../server/src/resolver/solver';
 import type { Resolution, ResolveOptions } from '../../server/src/resolver/types';
 
 /** Resolves `roots` (one per line of a pretend requirements.txt) against `index`. */
-async function run(index: MemoryIndex, roots: string[], options: ResolveOptions<string> = {}): Promise<Resolution<string>> {
+async function run(
+  index: MemoryIndex,
+  roots: string[],
+  options: ResolveOptions<string> = {},
+): Promise<Resolution<string>> {
   return resolve(
     roots.map((requirement, i) => ({ requirement, origin: `requirements.txt:${i + 1}` })),
     new MemoryProvider(index),
@@ -26,7 +30,9 @@ function explanation(r: Resolution<string>): string {
 
 describe('resolver: the PubGrub documentation examples', () => {
   it('no conflicts', async () => {
-    const r = await run({ foo: { '1.0.0': ['bar>=1.0.0,<2.0.0'] }, bar: { '1.0.0': [], '2.0.0': [] } }, ['foo>=1.0.0,<2.0.0']);
+    const r = await run({ foo: { '1.0.0': ['bar>=1.0.0,<2.0.0'] }, bar: { '1.0.0': [], '2.0.0': [] } }, [
+      'foo>=1.0.0,<2.0.0',
+    ]);
     assert.deepEqual(versions(r), { foo: '1.0.0', bar: '1.0.0' });
   });
 
@@ -39,7 +45,10 @@ describe('resolver: the PubGrub documentation examples', () => {
   });
 
   it('performs conflict resolution', async () => {
-    const r = await run({ foo: { '1.0.0': [], '2.0.0': ['bar>=1.0.0,<2.0.0'] }, bar: { '1.0.0': ['foo>=1.0.0,<2.0.0'] } }, ['foo>=1.0.0']);
+    const r = await run(
+      { foo: { '1.0.0': [], '2.0.0': ['bar>=1.0.0,<2.0.0'] }, bar: { '1.0.0': ['foo>=1.0.0,<2.0.0'] } },
+      ['foo>=1.0.0'],
+    );
     assert.deepEqual(versions(r), { foo: '1.0.0' });
   });
 
@@ -59,7 +68,11 @@ describe('resolver: the PubGrub documentation examples', () => {
 
   it('reports a linear error', async () => {
     const r = await run(
-      { foo: { '1.0.0': ['bar>=2.0.0,<3.0.0'] }, bar: { '2.0.0': ['baz>=3.0.0,<4.0.0'] }, baz: { '1.0.0': [], '3.0.0': [] } },
+      {
+        foo: { '1.0.0': ['bar>=2.0.0,<3.0.0'] },
+        bar: { '2.0.0': ['baz>=3.0.0,<4.0.0'] },
+        baz: { '1.0.0': [], '3.0.0': [] },
+      },
       ['foo>=1.0.0,<2.0.0', 'baz>=1.0.0,<2.0.0'],
     );
     assert.equal(
@@ -69,7 +82,8 @@ describe('resolver: the PubGrub documentation examples', () => {
         '2. every version of bar needs baz >=3.0.0,<4.0.0.',
         '3. foo>=1.0.0,<2.0.0 is required (requirements.txt:1).',
         '4. baz>=1.0.0,<2.0.0 is required (requirements.txt:2).',
-        'So the requirements foo>=1.0.0,<2.0.0 (requirements.txt:1) and baz>=1.0.0,<2.0.0 (requirements.txt:2) cannot be installed together.',
+        'So the requirements foo>=1.0.0,<2.0.0 (requirements.txt:1) and ' +
+          'baz>=1.0.0,<2.0.0 (requirements.txt:2) cannot be installed together.',
       ].join('\n'),
     );
     assert.ok(!r.ok && r.reason === 'conflict');
@@ -108,6 +122,10 @@ describe('resolver: the PubGrub documentation examples', () => {
     assert.equal(last.kind, 'conclusion');
     assert.deepEqual(last.from, [9, 10]);
     assert.deepEqual(last.origins, ['requirements.txt:1']);
-    assert.deepEqual(r.explanation[1]!.origins, ['requirements.txt:1'], 'a fact about foo points at the line that requires foo');
+    assert.deepEqual(
+      r.explanation[1]!.origins,
+      ['requirements.txt:1'],
+      'a fact about foo points at the line that requires foo',
+    );
   });
 });

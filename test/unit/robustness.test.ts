@@ -20,13 +20,95 @@ function rng(seed: number): () => number {
   };
 }
 
-const PIECES = ['\n', '\\\n', '#', ' ', '[', ']', '(', ')', '"', "'", ';', '@', '==', '>=', '<', '~=', '!=', '===', '.*', ',', '-r ', '-c ', '-e ', '--hash=sha256:', '${X}', 'extra == "a"', 'python_version', ' and ', ' or ', '+cu121', 'torch', 'numpy', 'tensorflow', '2.1.0', 'a1', '.post1', '.dev0', '\t', '::', '=', '|', '*', '- ', '- pip:', '  - ', '[project]', 'dependencies = [', '[tool.poetry.dependencies]', '^1.2', '{version = "1"}', '\r\n', '\u2028', '\uffff', '\ud800', '\0', 'é', 'x'.repeat(300)];
+const PIECES = [
+  '\n',
+  '\\\n',
+  '#',
+  ' ',
+  '[',
+  ']',
+  '(',
+  ')',
+  '"',
+  "'",
+  ';',
+  '@',
+  '==',
+  '>=',
+  '<',
+  '~=',
+  '!=',
+  '===',
+  '.*',
+  ',',
+  '-r ',
+  '-c ',
+  '-e ',
+  '--hash=sha256:',
+  '${X}',
+  'extra == "a"',
+  'python_version',
+  ' and ',
+  ' or ',
+  '+cu121',
+  'torch',
+  'numpy',
+  'tensorflow',
+  '2.1.0',
+  'a1',
+  '.post1',
+  '.dev0',
+  '\t',
+  '::',
+  '=',
+  '|',
+  '*',
+  '- ',
+  '- pip:',
+  '  - ',
+  '[project]',
+  'dependencies = [',
+  '[tool.poetry.dependencies]',
+  '^1.2',
+  '{version = "1"}',
+  '\r\n',
+  '\u2028',
+  '\uffff',
+  '\ud800',
+  '\0',
+  'é',
+  'x'.repeat(300),
+];
 
 const samples: { name: string; kind: FileKind; text: string }[] = [
-  { name: 'requirements.txt', kind: 'requirements', text: 'numpy>=1.24,<2\npandas[performance]==2.2.* ; python_version >= "3.9"\n-c constraints.txt\ntorch==2.1.0+cu121 \\\n  --hash=sha256:00\n--extra-index-url https://download.pytorch.org/whl/cu121\n-e git+https://example.invalid/x.git#egg=x\n' },
+  {
+    name: 'requirements.txt',
+    kind: 'requirements',
+    text:
+      'numpy>=1.24,<2\npandas[performance]==2.2.* ; python_version ' +
+      '>= "3.9"\n-c constraints.txt\ntorch==2.1.0+cu121 \\\n  ' +
+      '--hash=sha256:00\n--extra-index-url https://download.pytorch.org/whl/cu121\n-e ' +
+      'git+https://example.invalid/x.git#egg=x\n',
+  },
   { name: 'constraints.txt', kind: 'constraints', text: 'numpy<1.27\nprotobuf<4\n' },
-  { name: 'environment.yml', kind: 'conda', text: 'name: ml\nchannels: [conda-forge, nvidia]\ndependencies:\n  - python=3.11\n  - numpy=1.26\n  - pytorch-cuda=12.1\n  - conda-forge::cudatoolkit=11.8\n  - pip:\n    - rich>=13\n    - -r requirements.txt\n' },
-  { name: 'pyproject.toml', kind: 'pyproject', text: '[project]\nname = "x"\nversion = "1"\nrequires-python = ">=3.9"\ndependencies = ["numpy>=1.24", "jax[cuda12]"]\n[project.optional-dependencies]\ngpu = ["cupy-cuda12x"]\n[dependency-groups]\ndev = ["pytest", {include-group = "lint"}]\nlint = ["ruff"]\n[tool.poetry.dependencies]\npython = "^3.10"\nrequests = {version = "^2.31", extras = ["socks"], markers = "sys_platform == \'linux\'"}\n[tool.uv]\nconstraint-dependencies = ["urllib3<2"]\n' },
+  {
+    name: 'environment.yml',
+    kind: 'conda',
+    text:
+      'name: ml\nchannels: [conda-forge, nvidia]\ndependencies:\n  - python=3.11\n  - numpy=1.26\n  - ' +
+      'pytorch-cuda=12.1\n  - conda-forge::cudatoolkit=11.8\n  - pip:\n    - rich>=13\n    - -r requirements.txt\n',
+  },
+  {
+    name: 'pyproject.toml',
+    kind: 'pyproject',
+    text:
+      '[project]\nname = "x"\nversion = "1"\nrequires-python = ">=3.9"\ndependencies = ["numpy>=1.24", ' +
+      '"jax[cuda12]"]\n[project.optional-dependencies]\ngpu = ' +
+      '["cupy-cuda12x"]\n[dependency-groups]\ndev = ["pytest", {include-group ' +
+      '= "lint"}]\nlint = ["ruff"]\n[tool.poetry.dependencies]\npython ' +
+      '= "^3.10"\nrequests = {version = "^2.31", extras ' +
+      '= ["socks"], markers = "sys_platform == \'linux\'"}\n[tool.uv]\nconstraint-dependencies = ["urllib3<2"]\n',
+  },
 ];
 
 function mutate(text: string, r: () => number): string {
@@ -47,7 +129,10 @@ function mutate(text: string, r: () => number): string {
 }
 
 describe('robustness: mutated files never crash the analysis', () => {
-  const profiles = fs.readdirSync('test/fixtures/profiles').filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join('test/fixtures/profiles', f), 'utf8')));
+  const profiles = fs
+    .readdirSync('test/fixtures/profiles')
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join('test/fixtures/profiles', f), 'utf8')));
   it('600 mutated folders: parse, build sets, run every check; findings stay inside their files', () => {
     // The folder exists so that the set builder finds the files; their texts come from the mutated buffers.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-robust-'));
@@ -60,13 +145,23 @@ describe('robustness: mutated files never crash the analysis', () => {
       const profile = profiles[round % profiles.length];
       let sets;
       try {
-        sets = [...texts.keys()].flatMap((p) => analyzer.setsContaining(p, samples.find((s) => path.join(dir, s.name) === p)!.kind));
+        sets = [...texts.keys()].flatMap((p) =>
+          analyzer.setsContaining(p, samples.find((s) => path.join(dir, s.name) === p)!.kind),
+        );
         const findings = runChecks(sets, { markerEnvironment: markerEnvironmentFor(profile), profile });
         for (const f of findings) {
           const text = texts.get(f.file);
           assert.ok(text !== undefined, `a finding in an unknown file ${f.file}`);
-          assert.ok(f.span.start >= 0 && f.span.start <= f.span.end && f.span.end <= text.length, `span ${JSON.stringify(f.span)} outside ${f.file} (${text.length})`);
-          for (const fix of f.fixes) for (const e of fix.edits) assert.ok(e.span.start >= 0 && e.span.end <= (texts.get(e.file) ?? '').length, `fix edit outside ${e.file}`);
+          assert.ok(
+            f.span.start >= 0 && f.span.start <= f.span.end && f.span.end <= text.length,
+            `span ${JSON.stringify(f.span)} outside ${f.file} (${text.length})`,
+          );
+          for (const fix of f.fixes)
+            for (const e of fix.edits)
+              assert.ok(
+                e.span.start >= 0 && e.span.end <= (texts.get(e.file) ?? '').length,
+                `fix edit outside ${e.file}`,
+              );
         }
       } catch (e) {
         const dump = [...texts].map(([p, t]) => `--- ${p}\n${JSON.stringify(t)}`).join('\n');

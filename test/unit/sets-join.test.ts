@@ -14,7 +14,10 @@ import { Analyzer, diskSource, projectReference } from '../../server/src/workspa
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
 
 const env = defaultEnvironment({ pythonVersion: '3.11.7', platform: 'linux', machine: 'x86_64' });
-const ctx = { markerEnvironment: env, profile: { os: 'linux', arch: 'x86_64', python: { version: '3.11.7', implementation: 'cpython' } } };
+const ctx = {
+  markerEnvironment: env,
+  profile: { os: 'linux', arch: 'x86_64', python: { version: '3.11.7', implementation: 'cpython' } },
+};
 const byCode = (fs: Finding[], code: string) => fs.filter((f) => f.code === code);
 
 /** An LLM server's pyproject: a base, a `train` extra that pins torch, a `docs` extra and a dev group. */
@@ -41,7 +44,10 @@ describe('environment sets: a pyproject joins by reference', () => {
     fs.writeFileSync(p, text);
     return p;
   };
-  const rel = (s: EnvironmentSet) => ({ root: path.relative(root, s.root), files: s.files.map((f) => path.relative(root, f.path)) });
+  const rel = (s: EnvironmentSet) => ({
+    root: path.relative(root, s.root),
+    files: s.files.map((f) => path.relative(root, f.path)),
+  });
   const setsOf = (dir: string) => new Analyzer(diskSource, {}).folderSets(path.join(root, dir)).map(rel);
 
   before(() => {
@@ -66,9 +72,15 @@ describe('environment sets: a pyproject joins by reference', () => {
     write('named/other/requirements.txt', '-e ../../serve\n');
     // conda: the pip part joins the pyproject only when it names it.
     write('conda/pyproject.toml', PYPROJECT);
-    write('conda/environment.yml', 'name: serve\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - -e .\n    - rich\n');
+    write(
+      'conda/environment.yml',
+      'name: serve\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - -e .\n    - rich\n',
+    );
     write('conda/conda-cpu.yml', 'name: cpu\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - rich\n');
-    write('conda/conda-train.yml', 'name: train\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - -e .[train]\n');
+    write(
+      'conda/conda-train.yml',
+      'name: train\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - -e .[train]\n',
+    );
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -85,7 +97,10 @@ describe('environment sets: a pyproject joins by reference', () => {
     assert.deepEqual(sets.map(rel), [{ root: 'serve/pyproject.toml', files: ['serve/pyproject.toml'] }]);
     // numpy<2 (pyproject) with numpy==2.0.0 (requirements.txt) would be a conflict if they were joined.
     const findings = runChecks(sets, ctx);
-    assert.deepEqual(findings.filter((f) => !f.file.endsWith('pyproject.toml')), []);
+    assert.deepEqual(
+      findings.filter((f) => !f.file.endsWith('pyproject.toml')),
+      [],
+    );
     assert.deepEqual(byCode(findings, 'conflict'), []);
   });
 
@@ -116,40 +131,55 @@ describe('environment sets: a pyproject joins by reference', () => {
     assert.equal(installGroups(installedDeclarations(own, env)).length, 5);
   });
 
-  it('judges extras named together as installed together: torch==2.1.2 (train) against torch==2.3.0 (flash-attn)', () => {
-    const sets = new Analyzer(diskSource, {}).folderSets(path.join(root, 'train'));
-    const gpu = sets.find((s) => s.root.endsWith('requirements-gpu.txt'))!;
-    assert.deepEqual([...gpu.selectedExtras!.values()], [['flash-attn', 'train']]);
-    const conflicts = byCode(runChecks([gpu], ctx), 'conflict');
-    assert.equal(conflicts.length, 2, JSON.stringify(conflicts));
-    assert.ok(conflicts.every((f) => f.file.endsWith('pyproject.toml') && /torch/.test(f.message)));
-    // Named without those extras (`-e .`), neither is installed.
-    const bare: EnvironmentSet = { ...gpu, selectedExtras: new Map([[gpu.files[1]!.path, []]]) };
-    assert.deepEqual(byCode(runChecks([bare], ctx), 'conflict'), []);
-    // The pyproject alone judges each extra with the base, never against each other.
-    const own = sets.find((s) => s.root.endsWith('pyproject.toml'))!;
-    assert.deepEqual(byCode(runChecks([own], ctx), 'conflict'), []);
-  });
+  it(
+    'judges extras named together as installed together: ' + 'torch==2.1.2 (train) against torch==2.3.0 (flash-attn)',
+    () => {
+      const sets = new Analyzer(diskSource, {}).folderSets(path.join(root, 'train'));
+      const gpu = sets.find((s) => s.root.endsWith('requirements-gpu.txt'))!;
+      assert.deepEqual([...gpu.selectedExtras!.values()], [['flash-attn', 'train']]);
+      const conflicts = byCode(runChecks([gpu], ctx), 'conflict');
+      assert.equal(conflicts.length, 2, JSON.stringify(conflicts));
+      assert.ok(conflicts.every((f) => f.file.endsWith('pyproject.toml') && /torch/.test(f.message)));
+      // Named without those extras (`-e .`), neither is installed.
+      const bare: EnvironmentSet = { ...gpu, selectedExtras: new Map([[gpu.files[1]!.path, []]]) };
+      assert.deepEqual(byCode(runChecks([bare], ctx), 'conflict'), []);
+      // The pyproject alone judges each extra with the base, never against each other.
+      const own = sets.find((s) => s.root.endsWith('pyproject.toml'))!;
+      assert.deepEqual(byCode(runChecks([own], ctx), 'conflict'), []);
+    },
+  );
 
-  it('finds the project through `.`, `./`, a file: URL, `-e ..[docs]` and `-e ../[train]` from subfolders, and another folder`s project', () => {
-    const analyzer = new Analyzer(diskSource, {});
-    const sets = analyzer.folderSets(path.join(root, 'named')).map(rel);
-    assert.deepEqual(sets, [
-      { root: 'named/pyproject.toml', files: ['named/pyproject.toml'] },
-      { root: 'named/requirements-dot.txt', files: ['named/requirements-dot.txt', 'named/pyproject.toml'] },
-      { root: 'named/requirements-slash.txt', files: ['named/requirements-slash.txt', 'named/pyproject.toml'] },
-      { root: 'named/requirements-url.txt', files: ['named/requirements-url.txt', 'named/pyproject.toml'] },
-      { root: 'named/requirements/dev.txt', files: ['named/requirements/dev.txt', 'named/pyproject.toml'] },
-    ]);
-    const dev = analyzer.folderSets(path.join(root, 'named')).find((s) => s.root.endsWith('dev.txt'))!;
-    assert.deepEqual([...dev.selectedExtras!.values()], [['docs']]);
-    const tools = analyzer.folderSets(path.join(root, 'named/tools'));
-    assert.deepEqual(tools.map(rel), [{ root: 'named/tools/requirements.txt', files: ['named/tools/requirements.txt', 'named/pyproject.toml'] }]);
-    assert.deepEqual([...tools[0]!.selectedExtras!.values()], [['train']]);
-    assert.deepEqual(analyzer.folderSets(path.join(root, 'named/other')).map(rel), [{ root: 'named/other/requirements.txt', files: ['named/other/requirements.txt', 'serve/pyproject.toml'] }]);
-    // A pyproject of another folder is in that set: editing it re-analyses the folder that names it.
-    assert.ok(analyzer.setsContaining(path.join(root, 'serve/pyproject.toml'), 'pyproject').some((s) => s.root.endsWith('other/requirements.txt')));
-  });
+  it(
+    'finds the project through `.`, `./`, a file: URL, `-e ..[docs]` ' +
+      'and `-e ../[train]` from subfolders, and another folder`s project',
+    () => {
+      const analyzer = new Analyzer(diskSource, {});
+      const sets = analyzer.folderSets(path.join(root, 'named')).map(rel);
+      assert.deepEqual(sets, [
+        { root: 'named/pyproject.toml', files: ['named/pyproject.toml'] },
+        { root: 'named/requirements-dot.txt', files: ['named/requirements-dot.txt', 'named/pyproject.toml'] },
+        { root: 'named/requirements-slash.txt', files: ['named/requirements-slash.txt', 'named/pyproject.toml'] },
+        { root: 'named/requirements-url.txt', files: ['named/requirements-url.txt', 'named/pyproject.toml'] },
+        { root: 'named/requirements/dev.txt', files: ['named/requirements/dev.txt', 'named/pyproject.toml'] },
+      ]);
+      const dev = analyzer.folderSets(path.join(root, 'named')).find((s) => s.root.endsWith('dev.txt'))!;
+      assert.deepEqual([...dev.selectedExtras!.values()], [['docs']]);
+      const tools = analyzer.folderSets(path.join(root, 'named/tools'));
+      assert.deepEqual(tools.map(rel), [
+        { root: 'named/tools/requirements.txt', files: ['named/tools/requirements.txt', 'named/pyproject.toml'] },
+      ]);
+      assert.deepEqual([...tools[0]!.selectedExtras!.values()], [['train']]);
+      assert.deepEqual(analyzer.folderSets(path.join(root, 'named/other')).map(rel), [
+        { root: 'named/other/requirements.txt', files: ['named/other/requirements.txt', 'serve/pyproject.toml'] },
+      ]);
+      // A pyproject of another folder is in that set: editing it re-analyses the folder that names it.
+      assert.ok(
+        analyzer
+          .setsContaining(path.join(root, 'serve/pyproject.toml'), 'pyproject')
+          .some((s) => s.root.endsWith('other/requirements.txt')),
+      );
+    },
+  );
 
   it('joins an environment.yml to the pyproject only when its pip part names it', () => {
     const sets = new Analyzer(diskSource, {}).folderSets(path.join(root, 'conda'));
@@ -164,7 +194,11 @@ describe('environment sets: a pyproject joins by reference', () => {
   });
 
   it('reads project references the way pip writes them', () => {
-    const deps = parseRequirementsFile('/p/requirements/dev.txt', '-e .\n.[GPU]\n-e ..[train]\nfile:///p/x#egg=x\nhttps://example.invalid/a.tar.gz\nnumpy\n', { kind: 'requirements', env: {} }).dependencies;
+    const deps = parseRequirementsFile(
+      '/p/requirements/dev.txt',
+      '-e .\n.[GPU]\n-e ..[train]\nfile:///p/x#egg=x\nhttps://example.invalid/a.tar.gz\nnumpy\n',
+      { kind: 'requirements', env: {} },
+    ).dependencies;
     assert.deepEqual(deps.map(projectReference), [
       { dir: '/p/requirements', extras: [], relative: '.' },
       { dir: '/p/requirements', extras: ['gpu'], relative: '.' },

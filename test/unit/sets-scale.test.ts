@@ -1,4 +1,5 @@
-// Environment sets scale linearly: each file is read once per analysis, roots come from the include graph, trees only for roots.
+// Environment sets scale linearly: each file is read once per analysis, roots come from the include graph, trees only
+// for roots.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -14,7 +15,10 @@ import { setOf } from '../helpers/sets';
 const env = defaultEnvironment({ pythonVersion: '3.11.7', platform: 'linux', machine: 'x86_64' });
 const ctx = { markerEnvironment: env, profile: { os: 'linux', arch: 'x86_64' } };
 
-/** Files that exist only in memory: the folder lists nothing on disk, so the root comes in as `extra` and the rest through includes. */
+/**
+ * Files that exist only in memory: the folder lists nothing on disk, so the root comes in as `extra` and the rest
+ * through includes.
+ */
 function memory(files: Record<string, string>): TextSource & { reads: number } {
   const src = {
     reads: 0,
@@ -49,44 +53,72 @@ describe('environment sets at scale', () => {
     assert.ok(ms < 20_000, `${ms} ms`);
   });
 
-  it('files the folder lists: only those no other file reaches are roots (diamonds, shared constraints, cycles)', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-sets-roots-'));
-    try {
-      const write = (name: string, text: string) => fs.writeFileSync(path.join(dir, name), text);
-      write('requirements.txt', '-r requirements-b.txt\n-r requirements-c.txt\n');
-      write('requirements-b.txt', '-r requirements-d.txt\n');
-      write('requirements-c.txt', '-r requirements-d.txt\n-c constraints.txt\n');
-      write('requirements-d.txt', 'numpy\n');
-      write('constraints.txt', 'numpy<2\n');
-      write('constraints-alone.txt', 'numpy<3\n');
-      // Two files that include each other and nothing else includes: one set, from the first listed, with the cycle reported.
-      write('requirements-x.txt', '-r requirements-y.txt\n');
-      write('requirements-y.txt', '-r requirements-x.txt\n');
-      const sets = new Analyzer(diskSource, {}).folderSets(dir);
-      const names = sets.map((s) => [path.basename(s.root), s.files.map((f) => path.basename(f.path))]);
-      assert.deepEqual(names, [
-        ['constraints-alone.txt', ['constraints-alone.txt']],
-        ['requirements.txt', ['requirements.txt', 'requirements-b.txt', 'requirements-d.txt', 'requirements-c.txt', 'constraints.txt']],
-        ['requirements-x.txt', ['requirements-x.txt', 'requirements-y.txt']],
-      ]);
-      assert.match(sets[2]!.findings[0]!.message, /Include cycle: requirements-x\.txt -> requirements-y\.txt -> requirements-x\.txt/);
-      // Any file of a set finds it from its own folder.
-      const around = new Analyzer(diskSource, {}).setsContaining(path.join(dir, 'requirements-d.txt'), 'requirements');
-      assert.deepEqual(around.map((s) => path.basename(s.root)), ['requirements.txt']);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'files the folder lists: only those no other file ' + 'reaches are roots (diamonds, shared constraints, cycles)',
+    () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-sets-roots-'));
+      try {
+        const write = (name: string, text: string) => fs.writeFileSync(path.join(dir, name), text);
+        write('requirements.txt', '-r requirements-b.txt\n-r requirements-c.txt\n');
+        write('requirements-b.txt', '-r requirements-d.txt\n');
+        write('requirements-c.txt', '-r requirements-d.txt\n-c constraints.txt\n');
+        write('requirements-d.txt', 'numpy\n');
+        write('constraints.txt', 'numpy<2\n');
+        write('constraints-alone.txt', 'numpy<3\n');
+        // Two files that include each other and nothing else includes: one set, from the first listed, with the cycle
+        // reported.
+        write('requirements-x.txt', '-r requirements-y.txt\n');
+        write('requirements-y.txt', '-r requirements-x.txt\n');
+        const sets = new Analyzer(diskSource, {}).folderSets(dir);
+        const names = sets.map((s) => [path.basename(s.root), s.files.map((f) => path.basename(f.path))]);
+        assert.deepEqual(names, [
+          ['constraints-alone.txt', ['constraints-alone.txt']],
+          [
+            'requirements.txt',
+            ['requirements.txt', 'requirements-b.txt', 'requirements-d.txt', 'requirements-c.txt', 'constraints.txt'],
+          ],
+          ['requirements-x.txt', ['requirements-x.txt', 'requirements-y.txt']],
+        ]);
+        assert.match(
+          sets[2]!.findings[0]!.message,
+          /Include cycle: requirements-x\.txt -> requirements-y\.txt -> requirements-x\.txt/,
+        );
+        // Any file of a set finds it from its own folder.
+        const around = new Analyzer(diskSource, {}).setsContaining(
+          path.join(dir, 'requirements-d.txt'),
+          'requirements',
+        );
+        assert.deepEqual(
+          around.map((s) => path.basename(s.root)),
+          ['requirements.txt'],
+        );
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
-  it('a constraints file shared by 300 sets: each finding merged across the sets keeps at most 10 related locations', () => {
-    const cons = parseRequirementsFile(at('constraints.txt'), 'numpy<1\n', { kind: 'constraints', env: {} });
-    const sets = Array.from({ length: 300 }, (_, i) => setOf(parseRequirementsFile(at(`r${i}.txt`), `numpy>=${i + 1}\n-c constraints.txt\n`, { kind: 'requirements', env: {} }), cons));
-    const found = runChecks(sets, ctx).filter((f) => f.file === at('constraints.txt'));
-    assert.equal(found.length, 1);
-    assert.equal(found[0]!.related.length, 10);
-    assert.match(found[0]!.message, /\(290 more related locations not listed\.\)$/);
-    assert.ok(found[0]!.fixes.length <= 10);
-  });
+  it(
+    'a constraints file shared by 300 sets: each finding ' +
+      'merged across the sets keeps at most 10 related locations',
+    () => {
+      const cons = parseRequirementsFile(at('constraints.txt'), 'numpy<1\n', { kind: 'constraints', env: {} });
+      const sets = Array.from({ length: 300 }, (_, i) =>
+        setOf(
+          parseRequirementsFile(at(`r${i}.txt`), `numpy>=${i + 1}\n-c constraints.txt\n`, {
+            kind: 'requirements',
+            env: {},
+          }),
+          cons,
+        ),
+      );
+      const found = runChecks(sets, ctx).filter((f) => f.file === at('constraints.txt'));
+      assert.equal(found.length, 1);
+      assert.equal(found[0]!.related.length, 10);
+      assert.match(found[0]!.message, /\(290 more related locations not listed\.\)$/);
+      assert.ok(found[0]!.fixes.length <= 10);
+    },
+  );
 
   it('condenses line numbers into ranges and cuts the list at its cap', () => {
     assert.equal(condensedLines([2, 3, 4, 5, 9, 11, 12], 100), '2-5, 9, 11-12');

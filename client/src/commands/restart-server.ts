@@ -9,7 +9,9 @@ export function restartServer({ server, output }: CommandContext): () => Promise
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       output.error(`Restart failed: ${reason}`);
-      void vscode.window.showErrorMessage(`Stack Doctor: the language server could not be restarted (${reason}). See the "Stack Doctor" output.`);
+      void vscode.window.showErrorMessage(
+        `Stack Doctor: the language server could not be restarted (${reason}). See the "Stack Doctor" output.`,
+      );
       throw error;
     }
   };

@@ -1,4 +1,5 @@
-// The environment variables that activate an environment, as data (for VS Code's terminal environment collection and for child processes).
+// The environment variables that activate an environment, as data (for VS Code's terminal environment collection and
+// for child processes).
 import * as nodePath from 'node:path';
 import type { PythonEnvironment } from './environment';
 
@@ -18,7 +19,10 @@ export interface ActivationVariables {
  * six conda puts there), `CONDA_PREFIX`, `CONDA_DEFAULT_ENV` (the name, or the prefix path for a `-p`
  * environment, as conda does), `CONDA_PROMPT_MODIFIER`, `CONDA_SHLVL`. Both remove PYTHONHOME.
  */
-export function activationVariables(env: PythonEnvironment, platform: NodeJS.Platform = process.platform): ActivationVariables {
+export function activationVariables(
+  env: PythonEnvironment,
+  platform: NodeJS.Platform = process.platform,
+): ActivationVariables {
   const win = platform === 'win32';
   const join = win ? nodePath.win32.join : nodePath.posix.join;
   if (env.kind === 'venv') {
@@ -29,7 +33,14 @@ export function activationVariables(env: PythonEnvironment, platform: NodeJS.Pla
     };
   }
   const pathPrepend = win
-    ? [env.prefix, join(env.prefix, 'Library', 'mingw-w64', 'bin'), join(env.prefix, 'Library', 'usr', 'bin'), join(env.prefix, 'Library', 'bin'), join(env.prefix, 'Scripts'), join(env.prefix, 'bin')]
+    ? [
+        env.prefix,
+        join(env.prefix, 'Library', 'mingw-w64', 'bin'),
+        join(env.prefix, 'Library', 'usr', 'bin'),
+        join(env.prefix, 'Library', 'bin'),
+        join(env.prefix, 'Scripts'),
+        join(env.prefix, 'bin'),
+      ]
     : [join(env.prefix, 'bin')];
   const shown = env.condaName ?? env.prefix;
   return {
@@ -40,7 +51,11 @@ export function activationVariables(env: PythonEnvironment, platform: NodeJS.Pla
 }
 
 /** `base` with the activation applied (a new object): what a process started "inside" the environment sees. */
-export function applyActivation(base: NodeJS.ProcessEnv, activation: ActivationVariables, platform: NodeJS.Platform = process.platform): NodeJS.ProcessEnv {
+export function applyActivation(
+  base: NodeJS.ProcessEnv,
+  activation: ActivationVariables,
+  platform: NodeJS.Platform = process.platform,
+): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...base };
   // Windows spells it Path; keep whichever spelling the base uses.
   const pathKey = Object.keys(out).find((k) => k.toUpperCase() === 'PATH') ?? 'PATH';

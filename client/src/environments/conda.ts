@@ -1,4 +1,5 @@
-// conda, mamba and micromamba: finding them, the argument lists each documents, listing, creating and updating environments, and an environment.yml's pip part run by pip.
+// conda, mamba and micromamba: finding them, the argument lists each documents, listing, creating and updating
+// environments, and an environment.yml's pip part run by pip.
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
@@ -27,23 +28,33 @@ function targetArgs(t: CondaTarget): string[] {
   return 'prefix' in t ? ['-p', t.prefix] : ['-n', t.name];
 }
 
-/** `-y` where the front end would otherwise ask (conda's `env create`/`env update` never ask; mamba 2 and micromamba do). */
+/**
+ * `-y` where the front end would otherwise ask (conda's `env create`/`env update` never ask; mamba 2 and micromamba
+ * do).
+ */
 function yes(kind: CondaKind): string[] {
   return kind === 'conda' ? [] : ['-y'];
 }
 
 /**
  * The argument lists (after the executable) each front end documents:
- * conda `env create -f FILE -p PREFIX` / `-n NAME`, `create -y -p PREFIX python=X`, `env update -f FILE -p PREFIX --prune`;
- * mamba the same with `-y` (mamba 2 asks otherwise); micromamba `create -y -f FILE` (its `env create` is only an alias),
+ * conda `env create -f FILE -p PREFIX` / `-n NAME`, `create -y -p PREFIX python=X`, `env update -f FILE -p PREFIX
+ * --prune`;
+ * mamba the same with `-y` (mamba 2 asks otherwise); micromamba `create -y -f FILE` (its `env create` is only an
+ * alias),
  * `env update -y -f FILE --prune`, `env list --json` as conda.
  */
 export const condaArgs = {
   /** Create an environment from an environment.yml. */
   createFromFile(kind: CondaKind, file: string, target: CondaTarget): string[] {
-    return kind === 'micromamba' ? ['create', '-y', '-f', file, ...targetArgs(target)] : ['env', 'create', ...yes(kind), '-f', file, ...targetArgs(target)];
+    return kind === 'micromamba'
+      ? ['create', '-y', '-f', file, ...targetArgs(target)]
+      : ['env', 'create', ...yes(kind), '-f', file, ...targetArgs(target)];
   },
-  /** Create an environment with these match specs (`python=3.11`, ...); `channels` become `-c` options (micromamba has no default channel). */
+  /**
+   * Create an environment with these match specs (`python=3.11`, ...); `channels` become `-c` options (micromamba has
+   * no default channel).
+   */
   create(target: CondaTarget, specs: readonly string[], channels: readonly string[] = []): string[] {
     return ['create', '-y', ...targetArgs(target), ...channels.flatMap((c) => ['-c', c]), ...specs];
   },
@@ -63,7 +74,10 @@ export const condaArgs = {
 
 /** The front end an executable is, by its file name; undefined for other names. */
 export function condaKindOf(path: string): CondaKind | undefined {
-  const base = nodePath.basename(path).toLowerCase().replace(/\.(exe|bat|cmd)$/, '');
+  const base = nodePath
+    .basename(path)
+    .toLowerCase()
+    .replace(/\.(exe|bat|cmd)$/, '');
   return base === 'conda' || base === 'mamba' || base === 'micromamba' ? base : undefined;
 }
 
@@ -109,11 +123,19 @@ export async function findCondaManagers(options: FindCondaOptions = {}): Promise
     if (dir) for (const n of names) candidates.push({ path: join(dir, n), source: 'PATH' });
   }
   if (options.searchInstallFolders !== false) {
-    const roots = ['miniconda3', 'anaconda3', 'miniforge3', 'mambaforge', 'micromamba', '.conda'].map((r) => join(home, r));
+    const roots = ['miniconda3', 'anaconda3', 'miniforge3', 'mambaforge', 'micromamba', '.conda'].map((r) =>
+      join(home, r),
+    );
     if (!win) roots.push('/opt/conda', '/opt/miniconda3', '/opt/miniforge3', '/usr/local/miniconda3');
-    for (const r of roots) for (const n of names) candidates.push({ path: join(r, win ? (n.startsWith('micromamba') ? '' : 'Scripts') : 'bin', n), source: 'install-folder' });
+    for (const r of roots)
+      for (const n of names)
+        candidates.push({
+          path: join(r, win ? (n.startsWith('micromamba') ? '' : 'Scripts') : 'bin', n),
+          source: 'install-folder',
+        });
     if (!win) {
-      for (const d of [join(home, '.local', 'bin'), '/opt/homebrew/bin', '/usr/local/bin']) candidates.push({ path: join(d, 'micromamba'), source: 'install-folder' });
+      for (const d of [join(home, '.local', 'bin'), '/opt/homebrew/bin', '/usr/local/bin'])
+        candidates.push({ path: join(d, 'micromamba'), source: 'install-folder' });
     }
   }
   const out: CondaManager[] = [];
@@ -136,13 +158,25 @@ export async function findCondaManagers(options: FindCondaOptions = {}): Promise
 
 /** The environments a manager knows (`env list --json`), read from their folders. */
 export async function listCondaEnvironments(manager: CondaManager, ctx: RunContext = {}): Promise<PythonEnvironment[]> {
-  const r = await runProcess(manager.path, condaArgs.envList(), { env: ctx.env, signal: ctx.signal, timeoutMs: ctx.timeoutMs ?? 60_000, captureStdout: true });
-  if (r.exitCode !== 0) throw new EnvironmentError('failed', failureMessage(`${manager.kind} env list`, r), { command: [manager.path, ...condaArgs.envList()], exitCode: r.exitCode, lastLines: r.lastLines });
+  const r = await runProcess(manager.path, condaArgs.envList(), {
+    env: ctx.env,
+    signal: ctx.signal,
+    timeoutMs: ctx.timeoutMs ?? 60_000,
+    captureStdout: true,
+  });
+  if (r.exitCode !== 0)
+    throw new EnvironmentError('failed', failureMessage(`${manager.kind} env list`, r), {
+      command: [manager.path, ...condaArgs.envList()],
+      exitCode: r.exitCode,
+      lastLines: r.lastLines,
+    });
   let envs: unknown;
   try {
     envs = (JSON.parse(r.stdout) as { envs?: unknown }).envs;
   } catch {
-    throw new EnvironmentError('failed', `${manager.kind} env list --json printed no JSON.`, { lastLines: r.lastLines });
+    throw new EnvironmentError('failed', `${manager.kind} env list --json printed no JSON.`, {
+      lastLines: r.lastLines,
+    });
   }
   const out: PythonEnvironment[] = [];
   for (const p of Array.isArray(envs) ? envs : []) {
@@ -162,10 +196,16 @@ export interface SplitEnvironmentYml {
   hasPipPart: boolean;
 }
 
-/** Splits an environment.yml's `pip:` part from its conda part. Throws `invalid-request` when the YAML cannot be read. */
+/**
+ * Splits an environment.yml's `pip:` part from its conda part. Throws `invalid-request` when the YAML cannot be read.
+ */
 export function splitEnvironmentYml(text: string): SplitEnvironmentYml {
   const doc = parseDocument(text);
-  if (doc.errors.length) throw new EnvironmentError('invalid-request', `The environment file is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+  if (doc.errors.length)
+    throw new EnvironmentError(
+      'invalid-request',
+      `The environment file is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`,
+    );
   const root = doc.contents;
   const deps = isMap(root) ? root.get('dependencies', true) : undefined;
   if (!isSeq(deps)) return { condaText: text, pipLines: [], hasPipPart: false };
@@ -181,7 +221,9 @@ export function splitEnvironmentYml(text: string): SplitEnvironmentYml {
     deps.items.splice(i, 1);
     found = true;
   }
-  return found ? { condaText: doc.toString(), pipLines, hasPipPart: true } : { condaText: text, pipLines: [], hasPipPart: false };
+  return found
+    ? { condaText: doc.toString(), pipLines, hasPipPart: true }
+    : { condaText: text, pipLines: [], hasPipPart: false };
 }
 
 /** Options shared by conda creation and update. */
@@ -194,8 +236,13 @@ export interface CondaRunOptions extends RunContext {
   pipPython?: string;
 }
 
-/** Writes the conda part to a temporary file and the pip part next to the environment.yml (as conda does, so its relative paths hold); `cleanup` removes both. */
-async function stageEnvironmentYml(file: string): Promise<{ condaFile: string; pipFile: string | null; cleanup: () => Promise<void> }> {
+/**
+ * Writes the conda part to a temporary file and the pip part next to the environment.yml (as conda does, so its
+ * relative paths hold); `cleanup` removes both.
+ */
+async function stageEnvironmentYml(
+  file: string,
+): Promise<{ condaFile: string; pipFile: string | null; cleanup: () => Promise<void> }> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -207,7 +254,10 @@ async function stageEnvironmentYml(file: string): Promise<{ condaFile: string; p
   const tmp = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'stack-doctor-conda-'));
   const condaFile = nodePath.join(tmp, nodePath.basename(file));
   await fs.writeFile(condaFile, split.condaText);
-  const pipFile = nodePath.join(nodePath.dirname(file), `.stack-doctor-pip.${process.pid}.${Date.now()}.requirements.txt`);
+  const pipFile = nodePath.join(
+    nodePath.dirname(file),
+    `.stack-doctor-pip.${process.pid}.${Date.now()}.requirements.txt`,
+  );
   await fs.writeFile(pipFile, split.pipLines.join('\n') + '\n');
   return {
     condaFile,
@@ -219,9 +269,19 @@ async function stageEnvironmentYml(file: string): Promise<{ condaFile: string; p
   };
 }
 
-async function runConda(what: string, manager: CondaManager, args: string[], ctx: RunContext & { cwd?: string }): Promise<void> {
+async function runConda(
+  what: string,
+  manager: CondaManager,
+  args: string[],
+  ctx: RunContext & { cwd?: string },
+): Promise<void> {
   const r = await runProcess(manager.path, args, { ...ctx });
-  if (r.exitCode !== 0) throw new EnvironmentError('failed', failureMessage(what, r), { command: [manager.path, ...args], exitCode: r.exitCode, lastLines: r.lastLines });
+  if (r.exitCode !== 0)
+    throw new EnvironmentError('failed', failureMessage(what, r), {
+      command: [manager.path, ...args],
+      exitCode: r.exitCode,
+      lastLines: r.lastLines,
+    });
 }
 
 /** The prefix of a named environment, asking the manager. */
@@ -232,9 +292,20 @@ async function prefixOfName(manager: CondaManager, name: string, ctx: RunContext
 
 /** Runs the staged pip part into the environment with pip (cwd: the environment.yml's folder, as conda runs it). */
 async function runPipPart(env: PythonEnvironment, pipFile: string, o: CondaRunOptions): Promise<void> {
-  await runPip("Installing the environment file's pip packages", env, ['install', '-r', pipFile, ...indexArgs(o.index)], {
-    sink: o.sink, signal: o.signal, env: o.env, timeoutMs: o.timeoutMs, onSpawn: o.onSpawn, cwd: nodePath.dirname(pipFile), pipPython: o.pipPython,
-  });
+  await runPip(
+    "Installing the environment file's pip packages",
+    env,
+    ['install', '-r', pipFile, ...indexArgs(o.index)],
+    {
+      sink: o.sink,
+      signal: o.signal,
+      env: o.env,
+      timeoutMs: o.timeoutMs,
+      onSpawn: o.onSpawn,
+      cwd: nodePath.dirname(pipFile),
+      pipPython: o.pipPython,
+    },
+  );
 }
 
 /**
@@ -242,18 +313,45 @@ async function runPipPart(env: PythonEnvironment, pipFile: string, o: CondaRunOp
  * `pip:` part by pip into the same environment) or from match specs (`specs`, e.g. `python=3.11`).
  * Never replaces an existing environment without `overwrite`; a failure or cancel removes what was made.
  */
-export async function createCondaEnvironment(options: CondaRunOptions & { file?: string; specs?: readonly string[]; channels?: readonly string[]; overwrite?: boolean }): Promise<PythonEnvironment> {
+export async function createCondaEnvironment(
+  options: CondaRunOptions & {
+    file?: string;
+    specs?: readonly string[];
+    channels?: readonly string[];
+    overwrite?: boolean;
+  },
+): Promise<PythonEnvironment> {
   const { manager, target } = options;
-  if (!options.file && !options.specs?.length) throw new EnvironmentError('invalid-request', 'A conda environment needs an environment file or at least one package (such as python=3.11).');
-  const ctx: RunContext = { sink: options.sink, signal: options.signal, env: options.env, timeoutMs: options.timeoutMs, onSpawn: options.onSpawn };
+  if (!options.file && !options.specs?.length)
+    throw new EnvironmentError(
+      'invalid-request',
+      'A conda environment needs an environment file or at least one package (such as python=3.11).',
+    );
+  const ctx: RunContext = {
+    sink: options.sink,
+    signal: options.signal,
+    env: options.env,
+    timeoutMs: options.timeoutMs,
+    onSpawn: options.onSpawn,
+  };
   const create = async (t: CondaTarget): Promise<PythonEnvironment> => {
     const staged = options.file ? await stageEnvironmentYml(options.file) : null;
     try {
-      const args = staged ? condaArgs.createFromFile(manager.kind, staged.condaFile, t) : condaArgs.create(t, options.specs ?? [], options.channels);
-      await runConda(`${manager.kind} create`, manager, args, { ...ctx, cwd: options.file ? nodePath.dirname(options.file) : undefined });
+      const args = staged
+        ? condaArgs.createFromFile(manager.kind, staged.condaFile, t)
+        : condaArgs.create(t, options.specs ?? [], options.channels);
+      await runConda(`${manager.kind} create`, manager, args, {
+        ...ctx,
+        cwd: options.file ? nodePath.dirname(options.file) : undefined,
+      });
       const prefix = 'prefix' in t ? t.prefix : await prefixOfName(manager, t.name, ctx);
       const env = prefix ? await readEnvironment(prefix, 'created') : undefined;
-      if (!env) throw new EnvironmentError('failed', `${manager.kind} exited without error but the environment ${'prefix' in t ? t.prefix : t.name} was not found.`);
+      if (!env)
+        throw new EnvironmentError(
+          'failed',
+          `${manager.kind} exited without error but the environment ` +
+            `${'prefix' in t ? t.prefix : t.name} was not found.`,
+        );
       if (staged?.pipFile) await runPipPart(env, staged.pipFile, options);
       return env;
     } finally {
@@ -262,11 +360,18 @@ export async function createCondaEnvironment(options: CondaRunOptions & { file?:
   };
   if ('prefix' in target) {
     // conda asks before reusing an existing folder: hand it a folder that does not exist.
-    return withTarget(target.prefix, { overwrite: options.overwrite, mustNotExist: true }, (dir) => create({ prefix: dir }));
+    return withTarget(target.prefix, { overwrite: options.overwrite, mustNotExist: true }, (dir) =>
+      create({ prefix: dir }),
+    );
   }
   const existing = await prefixOfName(manager, target.name, ctx);
   if (existing) {
-    if (!options.overwrite) throw new EnvironmentError('exists', `A conda environment named '${target.name}' already exists (${existing}); it is replaced only when overwrite is asked for.`);
+    if (!options.overwrite)
+      throw new EnvironmentError(
+        'exists',
+        `A conda environment named '${target.name}' already exists ` +
+          `(${existing}); it is replaced only when overwrite is asked for.`,
+      );
     return withTarget(existing, { overwrite: true, mustNotExist: true }, () => create(target));
   }
   try {
@@ -283,15 +388,32 @@ export async function createCondaEnvironment(options: CondaRunOptions & { file?:
  * Brings an existing conda environment to an environment.yml: `env update -f --prune` with its conda part,
  * then its `pip:` part by pip into the same environment.
  */
-export async function updateCondaEnvironment(options: CondaRunOptions & { file: string; prune?: boolean }): Promise<PythonEnvironment> {
+export async function updateCondaEnvironment(
+  options: CondaRunOptions & { file: string; prune?: boolean },
+): Promise<PythonEnvironment> {
   const { manager, target } = options;
-  const ctx: RunContext = { sink: options.sink, signal: options.signal, env: options.env, timeoutMs: options.timeoutMs, onSpawn: options.onSpawn };
+  const ctx: RunContext = {
+    sink: options.sink,
+    signal: options.signal,
+    env: options.env,
+    timeoutMs: options.timeoutMs,
+    onSpawn: options.onSpawn,
+  };
   const prefix = 'prefix' in target ? target.prefix : await prefixOfName(manager, target.name, ctx);
   const env = prefix ? await readEnvironment(prefix, 'conda') : undefined;
-  if (!env || env.kind !== 'conda') throw new EnvironmentError('invalid-request', `No conda environment at ${'prefix' in target ? target.prefix : `the name '${target.name}'`}.`);
+  if (!env || env.kind !== 'conda')
+    throw new EnvironmentError(
+      'invalid-request',
+      `No conda environment at ${'prefix' in target ? target.prefix : `the name '${target.name}'`}.`,
+    );
   const staged = await stageEnvironmentYml(options.file);
   try {
-    await runConda(`${manager.kind} env update`, manager, condaArgs.updateFromFile(manager.kind, staged.condaFile, target, options.prune ?? true), { ...ctx, cwd: nodePath.dirname(options.file) });
+    await runConda(
+      `${manager.kind} env update`,
+      manager,
+      condaArgs.updateFromFile(manager.kind, staged.condaFile, target, options.prune ?? true),
+      { ...ctx, cwd: nodePath.dirname(options.file) },
+    );
     const updated = (await readEnvironment(env.prefix, 'conda')) ?? env;
     if (staged.pipFile) await runPipPart(updated, staged.pipFile, options);
     return updated;

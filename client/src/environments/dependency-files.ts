@@ -1,4 +1,5 @@
-// Finds a folder's dependency files and reads what installing them needs: constraints and index options of requirements files, extras, groups and requires-python of a pyproject, the name and Python of an environment.yml.
+// Finds a folder's dependency files and reads what installing them needs: constraints and index options of requirements
+// files, extras, groups and requires-python of a pyproject, the name and Python of an environment.yml.
 import { readFileSync, promises as fs, statSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { getStaticTOMLValue, parseTOML } from 'toml-eslint-parser';
@@ -22,13 +23,19 @@ export async function findDependencyFiles(folder: string): Promise<DependencyFil
   const out: DependencyFiles = { requirements: [], constraints: [], pyproject: null, environmentYml: [] };
   const list = async (dir: string): Promise<string[]> => {
     try {
-      return (await fs.readdir(dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name).sort();
+      return (await fs.readdir(dir, { withFileTypes: true }))
+        .filter((d) => d.isFile())
+        .map((d) => d.name)
+        .sort();
     } catch {
       return [];
     }
   };
   const sub = nodePath.join(folder, 'requirements');
-  for (const p of [...(await list(folder)).map((n) => nodePath.join(folder, n)), ...(await list(sub)).map((n) => nodePath.join(sub, n))]) {
+  for (const p of [
+    ...(await list(folder)).map((n) => nodePath.join(folder, n)),
+    ...(await list(sub)).map((n) => nodePath.join(sub, n)),
+  ]) {
     const kind = classify(p);
     if (kind === 'constraints') out.constraints.push(p);
     else if (kind === 'requirements') out.requirements.push(p);
@@ -44,13 +51,25 @@ export interface RequirementsInfo {
   files: string[];
   /** Constraints files it names with `-c` (directly or through `-r`). */
   constraints: string[];
-  /** Index options (`--index-url`, `--extra-index-url`, `--find-links`, `--no-index`, ...) declared in the tree, as written; pip applies them itself. */
+  /**
+   * Index options (`--index-url`, `--extra-index-url`, `--find-links`, `--no-index`, ...) declared in the tree, as
+   * written; pip applies them itself.
+   */
   indexOptions: FileOption[];
   /** Problems of the tree (unreadable includes, cycles) and the files' syntax findings. */
   findings: Finding[];
 }
 
-const INDEX_OPTIONS = new Set(['--index-url', '--extra-index-url', '--find-links', '--no-index', '--trusted-host', '--pre', '--only-binary', '--prefer-binary']);
+const INDEX_OPTIONS = new Set([
+  '--index-url',
+  '--extra-index-url',
+  '--find-links',
+  '--no-index',
+  '--trusted-host',
+  '--pre',
+  '--only-binary',
+  '--prefer-binary',
+]);
 
 /** Reads a requirements file and its `-r`/`-c` includes (server/src/parsers/requirements.ts). */
 export function readRequirementsInfo(file: string, env: NodeJS.ProcessEnv = process.env): RequirementsInfo {
@@ -111,13 +130,15 @@ export function readPyprojectInfo(file: string): PyprojectInfo {
   } catch (e) {
     throw new EnvironmentError('invalid-request', `Could not read ${file}: ${(e as Error).message}`);
   }
-  const obj = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const obj = (v: unknown): Record<string, unknown> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   const project = obj(data.project);
   const rawGroups = obj(data['dependency-groups']);
   const byName = new Map<string, unknown[]>();
   for (const [k, v] of Object.entries(rawGroups)) byName.set(canonicalizeName(k), Array.isArray(v) ? v : []);
   const expand = (name: string, stack: string[]): string[] => {
-    if (stack.includes(name)) throw new EnvironmentError('invalid-request', `Dependency group include cycle: ${[...stack, name].join(' -> ')}`);
+    if (stack.includes(name))
+      throw new EnvironmentError('invalid-request', `Dependency group include cycle: ${[...stack, name].join(' -> ')}`);
     const items = byName.get(name);
     if (!items) throw new EnvironmentError('invalid-request', `Dependency group '${name}' is not defined in ${file}.`);
     return items.flatMap((it) => {
@@ -161,7 +182,10 @@ export function readEnvironmentYmlInfo(file: string): EnvironmentYmlInfo {
     name: parsed.condaName ?? null,
     requiresPython: parsed.requiresPython ?? '',
     channels: parsed.channels ?? [],
-    hasPipPart: parsed.dependencies.some((d) => d.section === 'dependencies.pip') || parsed.includes.length > 0 || parsed.options.length > 0,
+    hasPipPart:
+      parsed.dependencies.some((d) => d.section === 'dependencies.pip') ||
+      parsed.includes.length > 0 ||
+      parsed.options.length > 0,
     findings: parsed.findings,
   };
 }

@@ -1,4 +1,5 @@
-// Finds existing environments: the workspace's .venv, venv, .conda and env folders, WORKON_HOME, pyenv virtualenvs, and what each conda manager lists.
+// Finds existing environments: the workspace's .venv, venv, .conda and env folders, WORKON_HOME, pyenv virtualenvs, and
+// what each conda manager lists.
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
@@ -22,7 +23,10 @@ export interface DiscoverEnvironmentsOptions extends Pick<RunContext, 'signal'> 
 
 async function subfolders(dir: string): Promise<string[]> {
   try {
-    return (await fs.readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory() || d.isSymbolicLink()).map((d) => nodePath.join(dir, d.name)).sort();
+    return (await fs.readdir(dir, { withFileTypes: true }))
+      .filter((d) => d.isDirectory() || d.isSymbolicLink())
+      .map((d) => nodePath.join(dir, d.name))
+      .sort();
   } catch {
     return [];
   }
@@ -52,13 +56,15 @@ export async function discoverEnvironments(options: DiscoverEnvironmentsOptions 
     out.push(e);
   };
   for (const folder of options.workspaceFolders ?? []) {
-    for (const n of WORKSPACE_ENVIRONMENT_NAMES) await add(await readEnvironment(nodePath.join(folder, n), 'workspace', options.platform));
+    for (const n of WORKSPACE_ENVIRONMENT_NAMES)
+      await add(await readEnvironment(nodePath.join(folder, n), 'workspace', options.platform));
   }
   const workon = env.WORKON_HOME || nodePath.join(home, '.virtualenvs');
   for (const d of await subfolders(workon)) await add(await readEnvironment(d, 'workon-home', options.platform));
   const pyenvVersions = nodePath.join(env.PYENV_ROOT || nodePath.join(home, '.pyenv'), 'versions');
   for (const v of await subfolders(pyenvVersions)) {
-    for (const d of await subfolders(nodePath.join(v, 'envs'))) await add(await readEnvironment(d, 'pyenv', options.platform));
+    for (const d of await subfolders(nodePath.join(v, 'envs')))
+      await add(await readEnvironment(d, 'pyenv', options.platform));
   }
   for (const m of options.condaManagers ?? []) {
     try {

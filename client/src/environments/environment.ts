@@ -24,8 +24,15 @@ export interface PythonEnvironment {
   condaName?: string | null;
 }
 
-/** The interpreter of an environment folder: `bin/python` (POSIX), `Scripts\python.exe` (venv on Windows) or `python.exe` (conda on Windows). */
-export function environmentPython(prefix: string, kind: EnvironmentKind, platform: NodeJS.Platform = process.platform): string {
+/**
+ * The interpreter of an environment folder: `bin/python` (POSIX), `Scripts\python.exe` (venv on Windows) or
+ * `python.exe` (conda on Windows).
+ */
+export function environmentPython(
+  prefix: string,
+  kind: EnvironmentKind,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (platform === 'win32') return nodePath.win32.join(prefix, kind === 'venv' ? 'Scripts' : '', 'python.exe');
   return nodePath.posix.join(prefix, 'bin', 'python');
 }
@@ -76,7 +83,11 @@ async function condaPythonVersion(prefix: string): Promise<string | null> {
  * Reads the environment in `prefix` (a venv by its pyvenv.cfg, a conda environment by its conda-meta),
  * or undefined when the folder holds neither. Nothing is run.
  */
-export async function readEnvironment(prefix: string, source: EnvironmentSource, platform: NodeJS.Platform = process.platform): Promise<PythonEnvironment | undefined> {
+export async function readEnvironment(
+  prefix: string,
+  source: EnvironmentSource,
+  platform: NodeJS.Platform = process.platform,
+): Promise<PythonEnvironment | undefined> {
   const abs = nodePath.resolve(prefix);
   const kind = await environmentKindAt(abs);
   if (!kind) return undefined;
@@ -90,7 +101,14 @@ export async function readEnvironment(prefix: string, source: EnvironmentSource,
     } catch {
       version = null;
     }
-    return { kind, source, name: nodePath.basename(abs), prefix: abs, python: environmentPython(abs, kind, platform), version };
+    return {
+      kind,
+      source,
+      name: nodePath.basename(abs),
+      prefix: abs,
+      python: environmentPython(abs, kind, platform),
+      version,
+    };
   }
   const parent = nodePath.basename(nodePath.dirname(abs));
   const isBase = (await exists(nodePath.join(abs, 'condabin'))) || (await exists(nodePath.join(abs, 'pkgs')));

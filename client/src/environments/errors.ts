@@ -10,7 +10,10 @@ export type EnvironmentErrorCode =
   | 'failed'
   /** The executable could not be started. */
   | 'spawn-failed'
-  /** The target already holds an environment (and `overwrite` was not given) or something else that is not ours to replace. */
+  /**
+   * The target already holds an environment (and `overwrite` was not given) or something else that is not ours to
+   * replace.
+   */
   | 'exists'
   /** The interpreter cannot create virtual environments (no `venv`/`ensurepip`, e.g. Debian without python3.X-venv). */
   | 'venv-unavailable'

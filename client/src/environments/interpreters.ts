@@ -1,4 +1,5 @@
-// Finds the Python interpreters of this machine (PATH, pyenv, system, Homebrew, python.org, ~/.local/bin, the py launcher), probes each, and picks the newest that fits `requires-python`.
+// Finds the Python interpreters of this machine (PATH, pyenv, system, Homebrew, python.org, ~/.local/bin, the py
+// launcher), probes each, and picks the newest that fits `requires-python`.
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
@@ -7,7 +8,17 @@ import { Version } from '../../../server/src/pep/version';
 import { runProcess } from './process';
 
 /** Where an interpreter was found. */
-export type InterpreterSource = 'configured' | 'path' | 'py-launcher' | 'pyenv' | 'system' | 'homebrew' | 'framework' | 'local-bin' | 'windows-store' | 'windows-install';
+export type InterpreterSource =
+  | 'configured'
+  | 'path'
+  | 'py-launcher'
+  | 'pyenv'
+  | 'system'
+  | 'homebrew'
+  | 'framework'
+  | 'local-bin'
+  | 'windows-store'
+  | 'windows-install';
 
 /** Why a venv with pip cannot be created with an interpreter, and what fixes it. */
 export interface VenvProblem {
@@ -47,14 +58,19 @@ export interface DiscoverInterpretersOptions {
   homeDir?: string;
   /** Interpreters named by the user (a setting); probed first. Only pass them in a trusted workspace. */
   extraPaths?: readonly string[];
-  /** Whether to look in the usual install folders besides PATH (default true). Tests turn it off to control what is found. */
+  /**
+   * Whether to look in the usual install folders besides PATH (default true). Tests turn it off to control what is
+   * found.
+   */
   searchInstallFolders?: boolean;
   signal?: AbortSignal;
   /** Per-probe time limit (default 10 s). */
   probeTimeoutMs?: number;
 }
 
-/** Prints what we need to know about an interpreter as JSON; runs on Python 2.7 and 3.x (2.7 is reported, never chosen). */
+/**
+ * Prints what we need to know about an interpreter as JSON; runs on Python 2.7 and 3.x (2.7 is reported, never chosen).
+ */
 const PROBE = `
 import json, os, platform, sys, sysconfig
 def has(m):
@@ -96,7 +112,13 @@ interface ProbeAnswer {
 }
 
 /** What a venv needs that the interpreter lacks, with the Debian/Ubuntu package that brings it. */
-export function venvProblemOf(p: { version: string; hasVenv: boolean; hasEnsurepip: boolean; debianPatched: boolean; path: string }): VenvProblem | null {
+export function venvProblemOf(p: {
+  version: string;
+  hasVenv: boolean;
+  hasEnsurepip: boolean;
+  debianPatched: boolean;
+  path: string;
+}): VenvProblem | null {
   if (p.hasVenv && p.hasEnsurepip) return null;
   const [major, minor] = p.version.split('.');
   const short = `${major}.${minor}`;
@@ -105,18 +127,33 @@ export function venvProblemOf(p: { version: string; hasVenv: boolean; hasEnsurep
   if (p.debianPatched || (!p.hasVenv && p.path.startsWith('/usr/bin/'))) {
     const pkg = `python${short}-venv`;
     return {
-      message: `Python ${p.version} (${p.path}) cannot create a virtual environment: Debian and Ubuntu ship '${missing}' in the separate package ${pkg}. Install it (as root, e.g. with sudo): apt-get install ${pkg}`,
+      message:
+        `Python ${p.version} (${p.path}) cannot create a virtual environment: Debian and Ubuntu ship '${missing}' ` +
+        `in the separate package ${pkg}. Install it (as root, e.g. with sudo): apt-get install ${pkg}`,
       fix: `apt-get install ${pkg}`,
     };
   }
-  return { message: `Python ${p.version} (${p.path}) has no '${missing}' module, so it cannot create a virtual environment with pip. Use another interpreter, or create the environment without pip.` };
+  return {
+    message:
+      `Python ${p.version} (${p.path}) has no '${missing}' module, so it cannot create a virtual ` +
+      `environment with pip. Use another interpreter, or create the environment without pip.`,
+  };
 }
 
 /** Probes one interpreter; undefined when it does not run or does not answer. */
-export async function probeInterpreter(path: string, source: InterpreterSource, opts: { env?: NodeJS.ProcessEnv; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Interpreter | undefined> {
+export async function probeInterpreter(
+  path: string,
+  source: InterpreterSource,
+  opts: { env?: NodeJS.ProcessEnv; signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<Interpreter | undefined> {
   try {
     // -E -s: ignore PYTHON* variables and user site-packages, so the answer is about the interpreter itself.
-    const r = await runProcess(path, ['-E', '-s', '-c', PROBE], { env: opts.env, signal: opts.signal, timeoutMs: opts.timeoutMs ?? 10_000, captureStdout: true });
+    const r = await runProcess(path, ['-E', '-s', '-c', PROBE], {
+      env: opts.env,
+      signal: opts.signal,
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      captureStdout: true,
+    });
     if (r.exitCode !== 0) return undefined;
     const a = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as ProbeAnswer;
     return {
@@ -130,7 +167,13 @@ export async function probeInterpreter(path: string, source: InterpreterSource, 
       basePrefix: a.base_prefix,
       hasVenv: a.venv,
       hasEnsurepip: a.ensurepip,
-      venvProblem: venvProblemOf({ version: a.version, hasVenv: a.venv, hasEnsurepip: a.ensurepip, debianPatched: a.debian, path }),
+      venvProblem: venvProblemOf({
+        version: a.version,
+        hasVenv: a.venv,
+        hasEnsurepip: a.ensurepip,
+        debianPatched: a.debian,
+        path,
+      }),
     };
   } catch (e) {
     if (opts.signal?.aborted) throw e;
@@ -162,7 +205,10 @@ async function isExecutableFile(p: string): Promise<boolean> {
 }
 
 /** Candidate paths in search order, each with its source; duplicates are removed after probing. */
-async function candidates(o: Required<Pick<DiscoverInterpretersOptions, 'platform' | 'homeDir'>> & DiscoverInterpretersOptions & { env: NodeJS.ProcessEnv }): Promise<Array<{ path: string; source: InterpreterSource }>> {
+async function candidates(
+  o: Required<Pick<DiscoverInterpretersOptions, 'platform' | 'homeDir'>> &
+    DiscoverInterpretersOptions & { env: NodeJS.ProcessEnv },
+): Promise<Array<{ path: string; source: InterpreterSource }>> {
   const out: Array<{ path: string; source: InterpreterSource }> = [];
   const win = o.platform === 'win32';
   const join = win ? nodePath.win32.join : nodePath.posix.join;
@@ -219,7 +265,10 @@ async function pyLauncherPaths(env: NodeJS.ProcessEnv): Promise<string[]> {
     const r = await runProcess('py', ['-0p'], { env, timeoutMs: 10_000, captureStdout: true });
     if (r.exitCode !== 0) return [];
     // ` -V:3.12 *        C:\Python312\python.exe` (3.11+ launcher) or ` -3.9-64        C:\...\python.exe`.
-    return r.stdout.split(/\r?\n/).map((l) => /\s([A-Za-z]:\\.*?python[^\\]*\.exe)\s*$/i.exec(l)?.[1]).filter((p): p is string => !!p);
+    return r.stdout
+      .split(/\r?\n/)
+      .map((l) => /\s([A-Za-z]:\\.*?python[^\\]*\.exe)\s*$/i.exec(l)?.[1])
+      .filter((p): p is string => !!p);
   } catch {
     return [];
   }
@@ -248,7 +297,12 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (t: T) =
  */
 export async function discoverInterpreters(options: DiscoverInterpretersOptions = {}): Promise<Interpreter[]> {
   const env = options.env ?? process.env;
-  const o = { ...options, env, platform: options.platform ?? process.platform, homeDir: options.homeDir ?? os.homedir() };
+  const o = {
+    ...options,
+    env,
+    platform: options.platform ?? process.platform,
+    homeDir: options.homeDir ?? os.homedir(),
+  };
   const seenPaths = new Set<string>();
   const unique: Array<{ path: string; source: InterpreterSource }> = [];
   for (const c of await candidates(o)) {
@@ -263,7 +317,9 @@ export async function discoverInterpreters(options: DiscoverInterpretersOptions 
     seenPaths.add(real);
     unique.push(c);
   }
-  const probed = await mapLimited(unique, 8, (c) => probeInterpreter(c.path, c.source, { env, signal: options.signal, timeoutMs: options.probeTimeoutMs }));
+  const probed = await mapLimited(unique, 8, (c) =>
+    probeInterpreter(c.path, c.source, { env, signal: options.signal, timeoutMs: options.probeTimeoutMs }),
+  );
   const result: Interpreter[] = [];
   const seen = new Set<string>();
   for (const p of probed) {
@@ -303,7 +359,8 @@ export interface RankedInterpreter {
 /**
  * Orders interpreters for a picker: those that satisfy `requiresPython` (a PEP 440 specifier set, as
  * pyproject's `requires-python`; empty or unparsable: no constraint) and can create a venv first, newest
- * first within each group. As pip does, the check uses `sys.version_info[:3]` (a 3.14.0a1 interpreter is judged as 3.14.0).
+ * first within each group. As pip does, the check uses `sys.version_info[:3]` (a 3.14.0a1 interpreter is judged as
+ * 3.14.0).
  */
 export function rankInterpreters(interpreters: readonly Interpreter[], requiresPython?: string): RankedInterpreter[] {
   let spec: SpecifierSet | null = null;
@@ -327,7 +384,10 @@ export function rankInterpreters(interpreters: readonly Interpreter[], requiresP
 }
 
 /** The newest interpreter that satisfies `requiresPython` and can create a venv; undefined when none does. */
-export function chooseInterpreter(interpreters: readonly Interpreter[], requiresPython?: string): Interpreter | undefined {
+export function chooseInterpreter(
+  interpreters: readonly Interpreter[],
+  requiresPython?: string,
+): Interpreter | undefined {
   const best = rankInterpreters(interpreters, requiresPython)[0];
   return best && best.satisfiesRequiresPython && best.canCreateVenv ? best.interpreter : undefined;
 }

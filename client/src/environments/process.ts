@@ -1,17 +1,23 @@
-// Runs child processes with argument arrays (never a shell): output streamed line by line, cancellation and timeouts that kill the whole process tree, and the last lines kept for errors.
+// Runs child processes with argument arrays (never a shell): output streamed line by line, cancellation and timeouts
+// that kill the whole process tree, and the last lines kept for errors.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { EnvironmentError } from './errors';
 
-/** Where a line came from: the child's stdout or stderr, or `info` for what this module says (the command it starts). */
+/**
+ * Where a line came from: the child's stdout or stderr, or `info` for what this module says (the command it starts).
+ */
 export type OutputStream = 'stdout' | 'stderr' | 'info';
 
 /** Receives output line by line, as it arrives, without line ends (an output channel, a log, a test's array). */
 export type OutputSink = (line: string, stream: OutputStream) => void;
 
-/** The parts of VS Code's `CancellationToken` this module needs, so commands can pass theirs without a `vscode` import here. */
+/**
+ * The parts of VS Code's `CancellationToken` this module needs, so commands can pass theirs without a `vscode` import
+ * here.
+ */
 export interface CancellationTokenLike {
   readonly isCancellationRequested: boolean;
   onCancellationRequested(listener: () => unknown): { dispose(): unknown };
@@ -36,7 +42,10 @@ export interface RunContext {
   sink?: OutputSink;
   /** Aborting kills the running process tree and rolls back what the operation created. */
   signal?: AbortSignal;
-  /** Environment variables of the child processes (default `process.env`). Tests isolate pip here (`PIP_CONFIG_FILE=/dev/null`). */
+  /**
+   * Environment variables of the child processes (default `process.env`). Tests isolate pip here
+   * (`PIP_CONFIG_FILE=/dev/null`).
+   */
   env?: NodeJS.ProcessEnv;
   /** Kill a single process after this many milliseconds (default: no limit). */
   timeoutMs?: number;
@@ -113,10 +122,15 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Kills `pid` and everything it started: its process group on POSIX, `taskkill /T` on Windows. Resolves once the tree is gone. */
+/**
+ * Kills `pid` and everything it started: its process group on POSIX, `taskkill /T` on Windows. Resolves once the tree
+ * is gone.
+ */
 export async function killProcessTree(pid: number): Promise<void> {
   if (process.platform === 'win32') {
-    await new Promise<void>((resolve) => execFile('taskkill', ['/pid', String(pid), '/T', '/F'], { windowsHide: true }, () => resolve()));
+    await new Promise<void>((resolve) =>
+      execFile('taskkill', ['/pid', String(pid), '/T', '/F'], { windowsHide: true }, () => resolve()),
+    );
     return;
   }
   killGroup(pid, 'SIGTERM');
@@ -138,16 +152,21 @@ export function runProcess(command: string, args: readonly string[], options: Ru
   const { signal, sink } = options;
   const argv = [command, ...args];
   const tailMax = options.tailLines ?? 40;
-  if (signal?.aborted) return Promise.reject(new EnvironmentError('cancelled', `Cancelled before ${nodePath.basename(command)} started.`, { command: argv }));
+  if (signal?.aborted)
+    return Promise.reject(
+      new EnvironmentError('cancelled', `Cancelled before ${nodePath.basename(command)} started.`, { command: argv }),
+    );
   sink?.(`$ ${formatCommand(command, args)}`, 'info');
   return new Promise<RunResult>((resolve, reject) => {
     const tail: string[] = [];
     const stdoutChunks: string[] = [];
-    const lineTo = (stream: 'stdout' | 'stderr') => (line: string): void => {
-      tail.push(line);
-      if (tail.length > tailMax) tail.shift();
-      sink?.(line, stream);
-    };
+    const lineTo =
+      (stream: 'stdout' | 'stderr') =>
+      (line: string): void => {
+        tail.push(line);
+        if (tail.length > tailMax) tail.shift();
+        sink?.(line, stream);
+      };
     let child;
     try {
       child = spawn(command, [...args], {
@@ -159,7 +178,9 @@ export function runProcess(command: string, args: readonly string[], options: Ru
         shell: false,
       });
     } catch (e) {
-      reject(new EnvironmentError('spawn-failed', `Could not start ${command}: ${(e as Error).message}`, { command: argv }));
+      reject(
+        new EnvironmentError('spawn-failed', `Could not start ${command}: ${(e as Error).message}`, { command: argv }),
+      );
       return;
     }
     let stopping: 'cancelled' | 'timeout' | null = null;
@@ -192,12 +213,29 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       const finish = (): void => {
         if (spawnError && child.pid === undefined) {
           const missing = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
-          const why = !missing ? `Could not start ${command}: ${spawnError.message}` : options.cwd && !existsSync(options.cwd) ? `Could not start ${command}: its working folder ${options.cwd} does not exist.` : `${command} was not found.`;
+          const why = !missing
+            ? `Could not start ${command}: ${spawnError.message}`
+            : options.cwd && !existsSync(options.cwd)
+              ? `Could not start ${command}: its working folder ${options.cwd} does not exist.`
+              : `${command} was not found.`;
           reject(new EnvironmentError('spawn-failed', why, { command: argv }));
         } else if (stopping === 'cancelled') {
-          reject(new EnvironmentError('cancelled', `Cancelled: ${nodePath.basename(command)} was stopped.`, { command: argv, exitCode: code, signal: sig, lastLines: [...tail] }));
+          reject(
+            new EnvironmentError('cancelled', `Cancelled: ${nodePath.basename(command)} was stopped.`, {
+              command: argv,
+              exitCode: code,
+              signal: sig,
+              lastLines: [...tail],
+            }),
+          );
         } else if (stopping === 'timeout') {
-          reject(new EnvironmentError('timeout', `${nodePath.basename(command)} ran longer than ${options.timeoutMs} ms and was stopped.`, { command: argv, exitCode: code, signal: sig, lastLines: [...tail] }));
+          reject(
+            new EnvironmentError(
+              'timeout',
+              `${nodePath.basename(command)} ran longer than ${options.timeoutMs} ms and was stopped.`,
+              { command: argv, exitCode: code, signal: sig, lastLines: [...tail] },
+            ),
+          );
         } else {
           resolve({ exitCode: code ?? (sig ? 128 : 1), lastLines: [...tail], stdout: stdoutChunks.join('') });
         }
@@ -211,7 +249,8 @@ export function runProcess(command: string, args: readonly string[], options: Ru
 
 /** Lines of a tool's output that state its error (pip's `ERROR:`, conda's `...Error:`, micromamba's `critical`). */
 export function errorLines(lines: readonly string[]): string[] {
-  const re = /^\s*(ERROR\b|error:|critical\b|\w*(Error|Exception)\b:?|Traceback|CondaError|PackagesNotFoundError|LibMambaUnsatisfiableError|Could not|No matching distribution|× )/;
+  const re =
+    /^\s*(ERROR\b|error:|critical\b|\w*(Error|Exception)\b:?|Traceback|CondaError|PackagesNotFoundError|LibMambaUnsatisfiableError|Could not|No matching distribution|× )/;
   return lines.filter((l) => re.test(l));
 }
 
@@ -224,10 +263,19 @@ export function failureMessage(what: string, result: { exitCode: number; lastLin
 }
 
 /** {@link runProcess}, rejecting with `failed` (message: {@link failureMessage}) when the exit code is not 0. */
-export async function runChecked(what: string, command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export async function runChecked(
+  what: string,
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
   const result = await runProcess(command, args, options);
   if (result.exitCode !== 0) {
-    throw new EnvironmentError('failed', failureMessage(what, result), { command: [command, ...args], exitCode: result.exitCode, lastLines: result.lastLines });
+    throw new EnvironmentError('failed', failureMessage(what, result), {
+      command: [command, ...args],
+      exitCode: result.exitCode,
+      lastLines: result.lastLines,
+    });
   }
   return result;
 }

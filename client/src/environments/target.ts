@@ -1,4 +1,5 @@
-// Guards the folder an environment is created in: refuses to overwrite without `overwrite`, sets an old environment aside, and on failure removes only what the creation made.
+// Guards the folder an environment is created in: refuses to overwrite without `overwrite`, sets an old environment
+// aside, and on failure removes only what the creation made.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as nodePath from 'node:path';
@@ -27,12 +28,16 @@ async function lstatOrNull(p: string): Promise<import('node:fs').Stats | null> {
 /**
  * Checks and prepares `dir` for a new environment:
  * - missing: remembers the top-most missing ancestor, which a rollback removes;
- * - an empty folder: kept (or removed first when `mustNotExist`, for tools that refuse an existing folder), and left empty again by a rollback;
+ * - an empty folder: kept (or removed first when `mustNotExist`, for tools that refuse an existing folder), and left
+ * empty again by a rollback;
  * - an environment (pyvenv.cfg or conda-meta): refused with `exists` unless `overwrite`; with it, renamed aside and
  *   deleted by `commit`, or put back by `rollback`;
  * - anything else (a file, a folder with other content): always refused with `exists`.
  */
-export async function prepareTarget(dir: string, options: { overwrite?: boolean; mustNotExist?: boolean } = {}): Promise<TargetGuard> {
+export async function prepareTarget(
+  dir: string,
+  options: { overwrite?: boolean; mustNotExist?: boolean } = {},
+): Promise<TargetGuard> {
   const target = nodePath.resolve(dir);
   const st = await lstatOrNull(target);
   if (st === null) {
@@ -47,7 +52,8 @@ export async function prepareTarget(dir: string, options: { overwrite?: boolean;
       commit: async () => undefined,
     };
   }
-  if (!st.isDirectory()) throw new EnvironmentError('exists', `${target} exists and is not a folder; choose another location.`);
+  if (!st.isDirectory())
+    throw new EnvironmentError('exists', `${target} exists and is not a folder; choose another location.`);
   const entries = await fs.readdir(target);
   if (entries.length === 0) {
     if (options.mustNotExist) await fs.rmdir(target);
@@ -62,10 +68,18 @@ export async function prepareTarget(dir: string, options: { overwrite?: boolean;
   }
   const kind = await environmentKindAt(target);
   if (kind === null) {
-    throw new EnvironmentError('exists', `${target} is a folder with other content, not an environment; an environment is created only in a new or empty folder.`);
+    throw new EnvironmentError(
+      'exists',
+      `${target} is a folder with other content, not an environment; ` +
+        `an environment is created only in a new or empty folder.`,
+    );
   }
   if (!options.overwrite) {
-    throw new EnvironmentError('exists', `${target} already holds a ${kind === 'venv' ? 'virtual' : 'conda'} environment; it is replaced only when overwrite is asked for.`);
+    throw new EnvironmentError(
+      'exists',
+      `${target} already holds a ${kind === 'venv' ? 'virtual' : 'conda'} ` +
+        `environment; it is replaced only when overwrite is asked for.`,
+    );
   }
   const aside = `${target}.stack-doctor-old-${randomBytes(4).toString('hex')}`;
   await fs.rename(target, aside);
@@ -80,7 +94,11 @@ export async function prepareTarget(dir: string, options: { overwrite?: boolean;
 }
 
 /** Runs `create` inside a target guard: rolls back on any error (cancel included) and commits on success. */
-export async function withTarget<T>(dir: string, options: { overwrite?: boolean; mustNotExist?: boolean }, create: (dir: string) => Promise<T>): Promise<T> {
+export async function withTarget<T>(
+  dir: string,
+  options: { overwrite?: boolean; mustNotExist?: boolean },
+  create: (dir: string) => Promise<T>,
+): Promise<T> {
   const guard = await prepareTarget(dir, options);
   let result: T;
   try {

@@ -1,4 +1,5 @@
-// The answers a caller (a test, another extension, a menu) can give an environment command instead of its pickers, read and checked.
+// The answers a caller (a test, another extension, a menu) can give an environment command instead of its pickers, read
+// and checked.
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import { EnvironmentError, type IndexOptions } from '../environments';
@@ -8,7 +9,10 @@ import { EnvironmentError, type IndexOptions } from '../environments';
  * path runs with it. Paths may be relative to `folder`.
  */
 export interface EnvironmentCommandOptions {
-  /** The project folder: dependency files are looked for here, `.venv` / `.conda` go here. Default: the workspace folder (asked when there are several). */
+  /**
+   * The project folder: dependency files are looked for here, `.venv` / `.conda` go here. Default: the workspace folder
+   * (asked when there are several).
+   */
   folder?: string;
   /** Create: the base interpreter (a path; it is probed as any other). */
   interpreter?: string;
@@ -16,7 +20,10 @@ export interface EnvironmentCommandOptions {
   location?: string;
   /** Create: replace an environment already at the location (default: ask). */
   overwrite?: boolean;
-  /** Dependency files to install (requirements files, a pyproject.toml, an environment.yml). Default: those found in the folder. */
+  /**
+   * Dependency files to install (requirements files, a pyproject.toml, an environment.yml). Default: those found in the
+   * folder.
+   */
   files?: string[];
   /** Constraints files applied to every pip install (`-c`). Default: the folder's `constraints*.txt`. */
   constraints?: string[];
@@ -24,7 +31,10 @@ export interface EnvironmentCommandOptions {
   extras?: string[];
   /** Dependency groups (PEP 735) of the pyproject to install. */
   groups?: string[];
-  /** pip's index: a URL (`--index-url`) or the module's IndexOptions. Default: the stackDoctor.indexUrl / extraIndexUrls settings. */
+  /**
+   * pip's index: a URL (`--index-url`) or the module's IndexOptions. Default: the stackDoctor.indexUrl / extraIndexUrls
+   * settings.
+   */
   index?: string | IndexOptions;
   /** The environment variables of the processes run (pip, python, conda). Default: the extension host's. */
   env?: Record<string, string>;
@@ -44,7 +54,9 @@ export interface EnvironmentCommandOptions {
   ignoreProblems?: boolean;
 }
 
-/** What a command was invoked with: the options, and the file it was invoked on (editor title, explorer context menu). */
+/**
+ * What a command was invoked with: the options, and the file it was invoked on (editor title, explorer context menu).
+ */
 export interface CommandInput {
   options: EnvironmentCommandOptions;
   resource?: vscode.Uri;
@@ -63,7 +75,8 @@ function invalid(message: string): EnvironmentError {
 export function readCommandInput(arg: unknown): CommandInput {
   if (arg === undefined || arg === null) return { options: {} };
   if (arg instanceof vscode.Uri) return { options: {}, resource: arg };
-  if (typeof arg !== 'object' || Array.isArray(arg)) throw invalid('The command takes an options object as its argument.');
+  if (typeof arg !== 'object' || Array.isArray(arg))
+    throw invalid('The command takes an options object as its argument.');
   const raw = arg as Record<string, unknown>;
   for (const key of Object.keys(raw)) if (!KNOWN.has(key)) throw invalid(`Unknown option '${key}'.`);
   const options: EnvironmentCommandOptions = {};
@@ -76,7 +89,8 @@ export function readCommandInput(arg: unknown): CommandInput {
   for (const key of STRING_ARRAYS) {
     const v = raw[key];
     if (v === undefined) continue;
-    if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw invalid(`Option '${key}' must be a list of strings.`);
+    if (!Array.isArray(v) || !v.every((s) => typeof s === 'string'))
+      throw invalid(`Option '${key}' must be a list of strings.`);
     options[key] = [...(v as string[])];
   }
   for (const key of BOOLEANS) {
@@ -87,12 +101,19 @@ export function readCommandInput(arg: unknown): CommandInput {
   }
   const index = raw.index;
   if (index !== undefined) {
-    if (typeof index !== 'string' && (typeof index !== 'object' || index === null || Array.isArray(index))) throw invalid(`Option 'index' must be a URL or index options.`);
+    if (typeof index !== 'string' && (typeof index !== 'object' || index === null || Array.isArray(index)))
+      throw invalid(`Option 'index' must be a URL or index options.`);
     options.index = index as string | IndexOptions;
   }
   const env = raw.env;
   if (env !== undefined) {
-    if (typeof env !== 'object' || env === null || Array.isArray(env) || !Object.values(env).every((v) => typeof v === 'string')) throw invalid(`Option 'env' must map names to strings.`);
+    if (
+      typeof env !== 'object' ||
+      env === null ||
+      Array.isArray(env) ||
+      !Object.values(env).every((v) => typeof v === 'string')
+    )
+      throw invalid(`Option 'env' must map names to strings.`);
     options.env = { ...(env as Record<string, string>) };
   }
   return { options };
@@ -103,8 +124,14 @@ export function resolvePath(base: string, p: string): string {
   return nodePath.resolve(base, p);
 }
 
-/** The index options of an install: the caller's, else the stackDoctor.indexUrl / extraIndexUrls settings (read only in a trusted workspace). */
-export function indexOptionsOf(options: EnvironmentCommandOptions, folder: vscode.Uri | undefined): IndexOptions | undefined {
+/**
+ * The index options of an install: the caller's, else the stackDoctor.indexUrl / extraIndexUrls settings (read only in
+ * a trusted workspace).
+ */
+export function indexOptionsOf(
+  options: EnvironmentCommandOptions,
+  folder: vscode.Uri | undefined,
+): IndexOptions | undefined {
   if (typeof options.index === 'string') return { indexUrl: options.index };
   if (options.index) return options.index;
   const config = vscode.workspace.getConfiguration('stackDoctor', folder);

@@ -1,11 +1,20 @@
-// Runs a command's body behind Workspace Trust, turning a closed picker, a cancel or a failure into its outcome and message.
+// Runs a command's body behind Workspace Trust, turning a closed picker, a cancel or a failure into its outcome and
+// message.
 import type * as vscode from 'vscode';
 import { isCancelled, type PythonEnvironment } from '../environments';
 import { Dismissed, reportCancelled, reportFailure, type CommandOutcome } from './outcome';
 import { requireTrust } from './trust';
 
-/** Runs `body` only in a trusted workspace (`why`: what needs trust, for the message); never rejects (the palette would add a generic error of its own). */
-export async function guarded(title: string, output: vscode.LogOutputChannel, body: () => Promise<CommandOutcome>, why?: string): Promise<CommandOutcome> {
+/**
+ * Runs `body` only in a trusted workspace (`why`: what needs trust, for the message); never rejects (the palette would
+ * add a generic error of its own).
+ */
+export async function guarded(
+  title: string,
+  output: vscode.LogOutputChannel,
+  body: () => Promise<CommandOutcome>,
+  why?: string,
+): Promise<CommandOutcome> {
   if (!requireTrust(title, why)) return { status: 'untrusted' };
   try {
     return await body();
@@ -17,7 +26,12 @@ export async function guarded(title: string, output: vscode.LogOutputChannel, bo
 }
 
 /** Runs `work` on an environment that already exists (created, or chosen): a failure or cancel is reported with it. */
-export async function withEnvironment(title: string, output: vscode.LogOutputChannel, environment: () => PythonEnvironment | undefined, work: () => Promise<CommandOutcome>): Promise<CommandOutcome> {
+export async function withEnvironment(
+  title: string,
+  output: vscode.LogOutputChannel,
+  environment: () => PythonEnvironment | undefined,
+  work: () => Promise<CommandOutcome>,
+): Promise<CommandOutcome> {
   try {
     return await work();
   } catch (error) {

@@ -1,7 +1,14 @@
-// Installs a chosen set of dependency files into an environment through the environments module, one request per kind, then has the language server refresh.
+// Installs a chosen set of dependency files into an environment through the environments module, one request per kind,
+// then has the language server refresh.
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
-import { install, type CondaManager, type IndexOptions, type PythonEnvironment, type PyprojectInfo } from '../environments';
+import {
+  install,
+  type CondaManager,
+  type IndexOptions,
+  type PythonEnvironment,
+  type PyprojectInfo,
+} from '../environments';
 import type { ServerController } from '../server-controller';
 import type { FileSelection } from './pickers';
 import type { ProgressRun } from './progress';
@@ -35,18 +42,42 @@ export async function installSelection(
   const installed: string[] = [];
   if (selection.environmentYml && manager) {
     run.step(`Updating ${environment.name} from ${nodePath.basename(selection.environmentYml)}`);
-    await install({ ...ctx, environment, request: { kind: 'environment-yml', file: selection.environmentYml, manager } });
+    await install({
+      ...ctx,
+      environment,
+      request: { kind: 'environment-yml', file: selection.environmentYml, manager },
+    });
     installed.push(selection.environmentYml);
   }
   if (selection.requirements.length) {
-    run.step(`Installing ${selection.requirements.map((f) => nodePath.basename(f)).join(', ')}${selection.constraints.length ? ` with ${selection.constraints.map((f) => nodePath.basename(f)).join(', ')}` : ''}`);
-    await install({ ...ctx, environment, request: { kind: 'requirements', files: selection.requirements, constraints: selection.constraints } });
+    run.step(
+      `Installing ` +
+        `${selection.requirements.map((f) => nodePath.basename(f)).join(', ')}${selection.constraints.length ? ` with ${selection.constraints.map((f) => nodePath.basename(f)).join(', ')}` : ''}`,
+    );
+    await install({
+      ...ctx,
+      environment,
+      request: { kind: 'requirements', files: selection.requirements, constraints: selection.constraints },
+    });
     installed.push(...selection.requirements);
   }
   if (selection.pyproject && project && (project.info.installable || project.groups.length)) {
     const dir = nodePath.dirname(selection.pyproject);
-    run.step(`Installing ${project.info.name ?? nodePath.basename(dir)}${project.extras.length ? `[${project.extras.join(',')}]` : ''}${project.groups.length ? ` and groups ${project.groups.join(', ')}` : ''}`);
-    await install({ ...ctx, environment, request: { kind: 'pyproject', projectDir: dir, extras: project.extras, groups: project.groups, constraints: selection.constraints } });
+    run.step(
+      `Installing ` +
+        `${project.info.name ?? nodePath.basename(dir)}${project.extras.length ? `[${project.extras.join(',')}]` : ''}${project.groups.length ? ` and groups ${project.groups.join(', ')}` : ''}`,
+    );
+    await install({
+      ...ctx,
+      environment,
+      request: {
+        kind: 'pyproject',
+        projectDir: dir,
+        extras: project.extras,
+        groups: project.groups,
+        constraints: selection.constraints,
+      },
+    });
     installed.push(selection.pyproject);
   }
   return installed;
@@ -58,10 +89,15 @@ export async function refreshDiagnostics(server: ServerController, output: vscod
   try {
     sent = await server.notify('stackDoctor/refresh', null);
   } catch (error) {
-    output.warn(`Asking the language server to refresh failed: ${error instanceof Error ? error.message : String(error)}`);
+    output.warn(
+      `Asking the language server to refresh failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   if (!sent) {
     output.warn('The language server is not running, so diagnostics were not refreshed.');
-    void vscode.window.showWarningMessage('Stack Doctor: the language server is not running, so diagnostics were not refreshed after the install. Run "Stack Doctor: Restart Language Server" to start it.');
+    void vscode.window.showWarningMessage(
+      'Stack Doctor: the language server is not running, so diagnostics were not refreshed ' +
+        'after the install. Run "Stack Doctor: Restart Language Server" to start it.',
+    );
   }
 }

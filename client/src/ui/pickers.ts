@@ -1,12 +1,27 @@
-// The quick picks of the environment commands, each with a sensible default and each answered instead by the caller's options when given.
+// The quick picks of the environment commands, each with a sensible default and each answered instead by the caller's
+// options when given.
 import { statSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import { SpecifierSet } from '../../../server/src/pep/specifier';
 import { Version } from '../../../server/src/pep/version';
 import {
-  condaKindOf, discoverEnvironments, discoverInterpreters, environmentKindAt, EnvironmentError, findCondaManagers, findDependencyFiles, probeInterpreter,
-  rankInterpreters, readEnvironment, readPyprojectInfo, type CondaManager, type DependencyFiles, type Interpreter, type PyprojectInfo, type PythonEnvironment,
+  condaKindOf,
+  discoverEnvironments,
+  discoverInterpreters,
+  environmentKindAt,
+  EnvironmentError,
+  findCondaManagers,
+  findDependencyFiles,
+  probeInterpreter,
+  rankInterpreters,
+  readEnvironment,
+  readPyprojectInfo,
+  type CondaManager,
+  type DependencyFiles,
+  type Interpreter,
+  type PyprojectInfo,
+  type PythonEnvironment,
 } from '../environments';
 import type { EnvironmentCommandOptions } from './command-options';
 import { Dismissed } from './outcome';
@@ -36,7 +51,10 @@ export function workspaceFolderPaths(): string[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
 }
 
-/** The project folder: the caller's (relative to the first workspace folder), the only workspace folder, or the one picked. */
+/**
+ * The project folder: the caller's (relative to the first workspace folder), the only workspace folder, or the one
+ * picked.
+ */
 export async function pickFolder(given: string | undefined): Promise<string> {
   const folders = workspaceFolderPaths();
   if (given !== undefined) {
@@ -44,9 +62,13 @@ export async function pickFolder(given: string | undefined): Promise<string> {
     if (!isDirectory(abs)) throw invalid(`${abs} is not a folder.`);
     return abs;
   }
-  if (folders.length === 0) throw invalid('Open a folder first: environments are created in, and installed from, a workspace folder.');
+  if (folders.length === 0)
+    throw invalid('Open a folder first: environments are created in, and installed from, a workspace folder.');
   if (folders.length === 1) return folders[0]!;
-  const picked = await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Choose the project folder', ignoreFocusOut: true });
+  const picked = await vscode.window.showWorkspaceFolderPick({
+    placeHolder: 'Choose the project folder',
+    ignoreFocusOut: true,
+  });
   if (!picked) throw new Dismissed();
   return picked.uri.fsPath;
 }
@@ -61,24 +83,44 @@ export function requiresPythonOf(files: DependencyFiles): string {
   }
 }
 
-/** The base interpreter: the caller's (probed), or picked from those found, the newest that satisfies `requires-python` first and preselected. */
-export async function pickInterpreter(given: string | undefined, requiresPython: string, env: NodeJS.ProcessEnv | undefined): Promise<Interpreter> {
+/**
+ * The base interpreter: the caller's (probed), or picked from those found, the newest that satisfies `requires-python`
+ * first and preselected.
+ */
+export async function pickInterpreter(
+  given: string | undefined,
+  requiresPython: string,
+  env: NodeJS.ProcessEnv | undefined,
+): Promise<Interpreter> {
   if (given !== undefined) {
     const probed = await probeInterpreter(given, 'configured', { env });
     if (!probed) throw new EnvironmentError('spawn-failed', `${given} did not run as a Python interpreter.`);
     return probed;
   }
-  const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Stack Doctor: looking for Python interpreters' }, () => discoverInterpreters({ env }));
-  if (found.length === 0) throw invalid('No Python interpreter was found (PATH, pyenv, /usr/bin, /usr/local/bin, Homebrew, ~/.local/bin). Install Python 3, then try again.');
+  const found = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: 'Stack Doctor: looking for Python interpreters' },
+    () => discoverInterpreters({ env }),
+  );
+  if (found.length === 0)
+    throw invalid(
+      'No Python interpreter was found (PATH, pyenv, /usr/bin, /usr/local/bin, ' +
+        'Homebrew, ~/.local/bin). Install Python 3, then try again.',
+    );
   const ranked = rankInterpreters(found, requiresPython);
   const items = ranked.map((r, i) => {
     const notes = [
       ...(r.satisfiesRequiresPython ? [] : [`does not satisfy requires-python ${requiresPython}`]),
-      ...(r.interpreter.venvProblem ? [r.interpreter.venvProblem.message] : r.canCreateVenv ? [] : ['cannot create a virtual environment']),
+      ...(r.interpreter.venvProblem
+        ? [r.interpreter.venvProblem.message]
+        : r.canCreateVenv
+          ? []
+          : ['cannot create a virtual environment']),
     ];
     const recommended = i === 0 && r.satisfiesRequiresPython && r.canCreateVenv;
     return {
-      label: `${recommended ? '$(star-full) ' : ''}Python ${r.interpreter.version}${r.interpreter.implementation === 'cpython' ? '' : ` (${r.interpreter.implementation})`}`,
+      label:
+        `${recommended ? '$(star-full) ' : ''}Python ` +
+        `${r.interpreter.version}${r.interpreter.implementation === 'cpython' ? '' : ` (${r.interpreter.implementation})`}`,
       description: `${r.interpreter.path}${recommended ? ' (recommended)' : ''}`,
       detail: notes.length ? `$(warning) ${notes.join('; ')}` : undefined,
       interpreter: r.interpreter,
@@ -86,7 +128,9 @@ export async function pickInterpreter(given: string | undefined, requiresPython:
   });
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Stack Doctor: base interpreter',
-    placeHolder: requiresPython ? `Choose the interpreter for the environment (the project requires Python ${requiresPython})` : 'Choose the interpreter for the environment',
+    placeHolder: requiresPython
+      ? `Choose the interpreter for the environment (the project requires Python ${requiresPython})`
+      : 'Choose the interpreter for the environment',
     matchOnDescription: true,
     ignoreFocusOut: true,
   });
@@ -124,13 +168,20 @@ function classify(paths: readonly string[], folder: string): FileSelection {
  * (`constraints*.txt`) are applied to every pip install unless the caller names others (or the person unticks them).
  * `conda`: offer environment files (only a conda environment takes them).
  */
-export async function pickDependencyFiles(folder: string, options: Pick<EnvironmentCommandOptions, 'files' | 'constraints'>, conda: boolean): Promise<FileSelection> {
+export async function pickDependencyFiles(
+  folder: string,
+  options: Pick<EnvironmentCommandOptions, 'files' | 'constraints'>,
+  conda: boolean,
+): Promise<FileSelection> {
   const found = await findDependencyFiles(folder);
   const constraintsGiven = options.constraints?.map((c) => nodePath.resolve(folder, c));
   for (const c of constraintsGiven ?? []) if (!isFile(c)) throw invalid(`${c} does not exist.`);
   if (options.files !== undefined) {
     const selection = classify(options.files, folder);
-    if (selection.environmentYml && !conda) throw invalid(`${selection.environmentYml} is a conda environment file; it installs only into a conda environment.`);
+    if (selection.environmentYml && !conda)
+      throw invalid(
+        `${selection.environmentYml} is a conda environment file; it installs only into a conda environment.`,
+      );
     selection.constraints = [...new Set([...selection.constraints, ...(constraintsGiven ?? found.constraints)])];
     return selection;
   }
@@ -138,14 +189,54 @@ export async function pickDependencyFiles(folder: string, options: Pick<Environm
   const rel = (p: string): string => nodePath.relative(folder, p);
   const items: Item[] = [];
   const installable = [
-    ...found.requirements.map((p) => ({ label: rel(p), description: 'requirements', path: p, role: 'requirements' as const, picked: !p.endsWith('.in') })),
-    ...(found.pyproject ? [{ label: 'pyproject.toml', description: 'project (extras and groups next)', path: found.pyproject, role: 'pyproject' as const, picked: true }] : []),
-    ...(conda ? found.environmentYml.map((p, i) => ({ label: rel(p), description: 'conda environment file', path: p, role: 'environmentYml' as const, picked: i === 0 })) : []),
+    ...found.requirements.map((p) => ({
+      label: rel(p),
+      description: 'requirements',
+      path: p,
+      role: 'requirements' as const,
+      picked: !p.endsWith('.in'),
+    })),
+    ...(found.pyproject
+      ? [
+          {
+            label: 'pyproject.toml',
+            description: 'project (extras and groups next)',
+            path: found.pyproject,
+            role: 'pyproject' as const,
+            picked: true,
+          },
+        ]
+      : []),
+    ...(conda
+      ? found.environmentYml.map((p, i) => ({
+          label: rel(p),
+          description: 'conda environment file',
+          path: p,
+          role: 'environmentYml' as const,
+          picked: i === 0,
+        }))
+      : []),
   ];
-  if (installable.length === 0) return { requirements: [], pyproject: null, environmentYml: null, constraints: constraintsGiven ?? found.constraints };
+  if (installable.length === 0)
+    return {
+      requirements: [],
+      pyproject: null,
+      environmentYml: null,
+      constraints: constraintsGiven ?? found.constraints,
+    };
   items.push({ label: 'install', ...separator() }, ...installable);
   const constraints = constraintsGiven ?? found.constraints;
-  if (constraints.length) items.push({ label: 'constraints (applied to every pip install)', ...separator() }, ...constraints.map((p) => ({ label: rel(p), description: 'constraints', path: p, role: 'constraints' as const, picked: true })));
+  if (constraints.length)
+    items.push(
+      { label: 'constraints (applied to every pip install)', ...separator() },
+      ...constraints.map((p) => ({
+        label: rel(p),
+        description: 'constraints',
+        path: p,
+        role: 'constraints' as const,
+        picked: true,
+      })),
+    );
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Stack Doctor: dependency files',
     placeHolder: 'Choose what to install (all found are selected)',
@@ -168,22 +259,45 @@ function separator(): { kind: vscode.QuickPickItemKind } {
   return { kind: vscode.QuickPickItemKind.Separator };
 }
 
-/** The extras and dependency groups to install with a pyproject: the caller's (checked against the file), or picked (none preselected). */
-export async function pickExtrasAndGroups(pyproject: string, options: Pick<EnvironmentCommandOptions, 'extras' | 'groups'>): Promise<{ info: PyprojectInfo; extras: string[]; groups: string[] }> {
+/**
+ * The extras and dependency groups to install with a pyproject: the caller's (checked against the file), or picked
+ * (none preselected).
+ */
+export async function pickExtrasAndGroups(
+  pyproject: string,
+  options: Pick<EnvironmentCommandOptions, 'extras' | 'groups'>,
+): Promise<{ info: PyprojectInfo; extras: string[]; groups: string[] }> {
   const info = readPyprojectInfo(pyproject);
   const norm = (n: string): string => n.toLowerCase().replace(/[-_.]+/g, '-');
   if (options.extras !== undefined || options.groups !== undefined) {
     const extras = (options.extras ?? []).map(norm);
     const groups = (options.groups ?? []).map(norm);
-    for (const e of extras) if (!info.extras.includes(e)) throw invalid(`${pyproject} has no extra '${e}' (it has: ${info.extras.join(', ') || 'none'}).`);
-    for (const g of groups) if (!info.groups.has(g)) throw invalid(`${pyproject} has no dependency group '${g}' (it has: ${[...info.groups.keys()].join(', ') || 'none'}).`);
+    for (const e of extras)
+      if (!info.extras.includes(e))
+        throw invalid(`${pyproject} has no extra '${e}' (it has: ${info.extras.join(', ') || 'none'}).`);
+    for (const g of groups)
+      if (!info.groups.has(g))
+        throw invalid(
+          `${pyproject} has no dependency group '${g}' (it has: ${[...info.groups.keys()].join(', ') || 'none'}).`,
+        );
     return { info, extras, groups };
   }
   if (info.extras.length === 0 && info.groups.size === 0) return { info, extras: [], groups: [] };
   type Item = vscode.QuickPickItem & { extra?: string; group?: string };
   const items: Item[] = [
-    ...(info.extras.length ? [{ label: 'extras', ...separator() }, ...info.extras.map((e) => ({ label: e, description: 'extra', extra: e }))] : []),
-    ...(info.groups.size ? [{ label: 'dependency groups', ...separator() }, ...[...info.groups.entries()].map(([g, reqs]) => ({ label: g, description: `group: ${reqs.join(', ')}`, group: g }))] : []),
+    ...(info.extras.length
+      ? [{ label: 'extras', ...separator() }, ...info.extras.map((e) => ({ label: e, description: 'extra', extra: e }))]
+      : []),
+    ...(info.groups.size
+      ? [
+          { label: 'dependency groups', ...separator() },
+          ...[...info.groups.entries()].map(([g, reqs]) => ({
+            label: g,
+            description: `group: ${reqs.join(', ')}`,
+            group: g,
+          })),
+        ]
+      : []),
   ];
   const picked = await vscode.window.showQuickPick(items, {
     title: `Stack Doctor: extras and groups of ${info.name ?? 'the project'}`,
@@ -192,10 +306,17 @@ export async function pickExtrasAndGroups(pyproject: string, options: Pick<Envir
     ignoreFocusOut: true,
   });
   if (!picked) throw new Dismissed();
-  return { info, extras: picked.flatMap((i) => (i.extra ? [i.extra] : [])), groups: picked.flatMap((i) => (i.group ? [i.group] : [])) };
+  return {
+    info,
+    extras: picked.flatMap((i) => (i.extra ? [i.extra] : [])),
+    groups: picked.flatMap((i) => (i.group ? [i.group] : [])),
+  };
 }
 
-/** Reads the environment at a folder, or the one an interpreter path belongs to (`bin/python`, `Scripts\python.exe`, `python.exe`). */
+/**
+ * Reads the environment at a folder, or the one an interpreter path belongs to (`bin/python`, `Scripts\python.exe`,
+ * `python.exe`).
+ */
 export async function environmentAt(p: string): Promise<PythonEnvironment> {
   const abs = nodePath.resolve(workspaceFolderPaths()[0] ?? process.cwd(), p);
   const candidates = isFile(abs) ? [nodePath.dirname(nodePath.dirname(abs)), nodePath.dirname(abs)] : [abs];
@@ -209,17 +330,37 @@ export async function environmentAt(p: string): Promise<PythonEnvironment> {
 /** What the person chose in the environment picker. */
 export type EnvironmentChoice = PythonEnvironment | 'create-venv' | 'create-conda';
 
-/** An environment: the caller's, or picked from those found (workspace folders, WORKON_HOME, pyenv, conda), the active one first. */
-export async function pickEnvironment(given: string | undefined, active: PythonEnvironment | undefined, placeHolder: string, env: NodeJS.ProcessEnv | undefined): Promise<EnvironmentChoice> {
+/**
+ * An environment: the caller's, or picked from those found (workspace folders, WORKON_HOME, pyenv, conda), the active
+ * one first.
+ */
+export async function pickEnvironment(
+  given: string | undefined,
+  active: PythonEnvironment | undefined,
+  placeHolder: string,
+  env: NodeJS.ProcessEnv | undefined,
+): Promise<EnvironmentChoice> {
   if (given !== undefined) return environmentAt(given);
-  const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Stack Doctor: looking for environments' }, async () =>
-    discoverEnvironments({ workspaceFolders: workspaceFolderPaths(), condaManagers: await findCondaManagers({ env }), env }),
+  const found = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: 'Stack Doctor: looking for environments' },
+    async () =>
+      discoverEnvironments({
+        workspaceFolders: workspaceFolderPaths(),
+        condaManagers: await findCondaManagers({ env }),
+        env,
+      }),
   );
   const ordered = active ? [active, ...found.filter((e) => e.prefix !== active.prefix)] : found;
   type Item = vscode.QuickPickItem & { choice?: EnvironmentChoice };
   const items: Item[] = ordered.map((e) => ({
     label: `${e.prefix === active?.prefix ? '$(check) ' : ''}${e.name}`,
-    description: [e.version ? `Python ${e.version}` : 'Python version unknown', e.kind === 'venv' ? 'virtual environment' : 'conda', e.prefix === active?.prefix ? 'active' : ''].filter(Boolean).join(' · '),
+    description: [
+      e.version ? `Python ${e.version}` : 'Python version unknown',
+      e.kind === 'venv' ? 'virtual environment' : 'conda',
+      e.prefix === active?.prefix ? 'active' : '',
+    ]
+      .filter(Boolean)
+      .join(' · '),
     detail: e.prefix,
     choice: e,
   }));
@@ -228,13 +369,22 @@ export async function pickEnvironment(given: string | undefined, active: PythonE
     { label: '$(add) Create Virtual Environment…', choice: 'create-venv' },
     { label: '$(add) Create Conda Environment…', choice: 'create-conda' },
   );
-  const picked = await vscode.window.showQuickPick(items, { title: 'Stack Doctor: environment', placeHolder, matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Stack Doctor: environment',
+    placeHolder,
+    matchOnDescription: true,
+    matchOnDetail: true,
+    ignoreFocusOut: true,
+  });
   if (!picked?.choice) throw new Dismissed();
   return picked.choice;
 }
 
 /** The conda front end: the caller's, the only one found, or picked. */
-export async function pickCondaManager(given: string | undefined, env: NodeJS.ProcessEnv | undefined): Promise<CondaManager> {
+export async function pickCondaManager(
+  given: string | undefined,
+  env: NodeJS.ProcessEnv | undefined,
+): Promise<CondaManager> {
   if (given !== undefined) {
     const kind = condaKindOf(given);
     if (!kind) throw invalid(`${given} is not conda, mamba or micromamba.`);
@@ -243,15 +393,26 @@ export async function pickCondaManager(given: string | undefined, env: NodeJS.Pr
   }
   const managers = await findCondaManagers({ env });
   if (managers.length === 0) {
-    throw new EnvironmentError('spawn-failed', 'No conda, mamba or micromamba was found (CONDA_EXE, MAMBA_EXE, PATH, and the usual install folders such as ~/miniforge3, ~/miniconda3 and ~/micromamba). Install Miniforge or micromamba, or put conda on PATH, then try again.');
+    throw new EnvironmentError(
+      'spawn-failed',
+      'No conda, mamba or micromamba was found (CONDA_EXE, MAMBA_EXE, PATH, and the usual install folders such as ' +
+        '~/miniforge3, ~/miniconda3 and ~/micromamba). Install ' +
+        'Miniforge or micromamba, or put conda on PATH, then try again.',
+    );
   }
   if (managers.length === 1) return managers[0]!;
-  const picked = await vscode.window.showQuickPick(managers.map((m) => ({ label: m.kind, description: m.path, manager: m })), { title: 'Stack Doctor: conda front end', placeHolder: 'Choose conda, mamba or micromamba', ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(
+    managers.map((m) => ({ label: m.kind, description: m.path, manager: m })),
+    { title: 'Stack Doctor: conda front end', placeHolder: 'Choose conda, mamba or micromamba', ignoreFocusOut: true },
+  );
   if (!picked) throw new Dismissed();
   return picked.manager;
 }
 
-/** The environment file a conda environment is created from: the caller's (`''`: none), the only one found, or picked; null for none. */
+/**
+ * The environment file a conda environment is created from: the caller's (`''`: none), the only one found, or picked;
+ * null for none.
+ */
 export async function pickEnvironmentFile(given: string | undefined, folder: string): Promise<string | null> {
   if (given !== undefined) {
     if (given === '') return null;
@@ -262,8 +423,15 @@ export async function pickEnvironmentFile(given: string | undefined, folder: str
   const found = (await findDependencyFiles(folder)).environmentYml;
   if (found.length === 0) return null;
   type Item = vscode.QuickPickItem & { file: string | null };
-  const items: Item[] = [...found.map((f) => ({ label: nodePath.relative(folder, f), description: 'conda environment file', file: f })), { label: 'No file', description: 'an environment with only Python', file: null }];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Stack Doctor: environment file', placeHolder: 'Create the environment from', ignoreFocusOut: true });
+  const items: Item[] = [
+    ...found.map((f) => ({ label: nodePath.relative(folder, f), description: 'conda environment file', file: f })),
+    { label: 'No file', description: 'an environment with only Python', file: null },
+  ];
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Stack Doctor: environment file',
+    placeHolder: 'Create the environment from',
+    ignoreFocusOut: true,
+  });
   if (!picked) throw new Dismissed();
   return picked.file;
 }
@@ -271,7 +439,10 @@ export async function pickEnvironmentFile(given: string | undefined, folder: str
 /** Python versions offered for a conda environment without a file. */
 const CONDA_PYTHONS = ['3.13', '3.12', '3.11', '3.10', '3.9'];
 
-/** The Python version of a conda environment without a file: the caller's, or picked, the newest that satisfies `requires-python` first. */
+/**
+ * The Python version of a conda environment without a file: the caller's, or picked, the newest that satisfies
+ * `requires-python` first.
+ */
 export async function pickPythonVersion(given: string | undefined, requiresPython: string): Promise<string> {
   if (given !== undefined) {
     if (!/^\d+\.\d+(\.\d+)?$/.test(given)) throw invalid(`'${given}' is not a Python version such as 3.12.`);
@@ -284,11 +455,21 @@ export async function pickPythonVersion(given: string | undefined, requiresPytho
     spec = null;
   }
   // As pip does, judge X.Y by X.Y.0's later patch releases too: X.Y fits when X.Y.0 or X.Y.99 does.
-  const fits = (v: string): boolean => !spec || [`${v}.0`, `${v}.99`].some((p) => spec.contains(Version.parse(p)!, true));
+  const fits = (v: string): boolean =>
+    !spec || [`${v}.0`, `${v}.99`].some((p) => spec.contains(Version.parse(p)!, true));
   const ordered = [...CONDA_PYTHONS.filter(fits), ...CONDA_PYTHONS.filter((v) => !fits(v))];
-  const picked = await vscode.window.showQuickPick(ordered.map((v) => ({ label: `Python ${v}`, description: fits(v) ? '' : `does not satisfy requires-python ${requiresPython}`, version: v })), {
-    title: 'Stack Doctor: Python version', placeHolder: 'Choose the Python version of the conda environment', ignoreFocusOut: true,
-  });
+  const picked = await vscode.window.showQuickPick(
+    ordered.map((v) => ({
+      label: `Python ${v}`,
+      description: fits(v) ? '' : `does not satisfy requires-python ${requiresPython}`,
+      version: v,
+    })),
+    {
+      title: 'Stack Doctor: Python version',
+      placeHolder: 'Choose the Python version of the conda environment',
+      ignoreFocusOut: true,
+    },
+  );
   if (!picked) throw new Dismissed();
   return picked.version;
 }
@@ -299,7 +480,12 @@ export async function confirmOverwrite(dir: string, given: boolean | undefined):
   const kind = await environmentKindAt(dir);
   if (!kind) return false;
   const replace = 'Replace';
-  const choice = await vscode.window.showWarningMessage(`${dir} already holds a ${kind === 'venv' ? 'virtual' : 'conda'} environment. Replace it? The old one is kept until the new one is ready.`, { modal: true }, replace);
+  const choice = await vscode.window.showWarningMessage(
+    `${dir} already holds a ${kind === 'venv' ? 'virtual' : 'conda'} ` +
+      `environment. Replace it? The old one is kept until the new one is ready.`,
+    { modal: true },
+    replace,
+  );
   if (choice !== replace) throw new Dismissed();
   return true;
 }

@@ -1,4 +1,5 @@
-// Runs environment work under a cancellable progress notification, with every pip/conda line written to the "Stack Doctor" output channel.
+// Runs environment work under a cancellable progress notification, with every pip/conda line written to the "Stack
+// Doctor" output channel.
 import * as vscode from 'vscode';
 import { signalFromToken, type OutputSink, type RunContext } from '../environments';
 
@@ -7,7 +8,10 @@ export interface ProgressRun extends Required<Pick<RunContext, 'sink' | 'signal'
   step(message: string): void;
 }
 
-/** A sink that writes each line to the output channel (stderr as warnings, its error lines as errors) and shows the latest in the notification. */
+/**
+ * A sink that writes each line to the output channel (stderr as warnings, its error lines as errors) and shows the
+ * latest in the notification.
+ */
 function channelSink(output: vscode.LogOutputChannel, show: (line: string) => void): OutputSink {
   return (line, stream) => {
     if (stream !== 'stderr') output.info(line);
@@ -17,13 +21,29 @@ function channelSink(output: vscode.LogOutputChannel, show: (line: string) => vo
   };
 }
 
-/** Runs `work` under a notification titled `title` whose Cancel button aborts the signal (the module then kills the process tree). */
-export function withEnvironmentProgress<T>(title: string, output: vscode.LogOutputChannel, work: (run: ProgressRun) => Promise<T>): Promise<T> {
-  return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Stack Doctor: ${title}`, cancellable: true }, (progress, token) => {
-    const step = (message: string): void => {
-      output.info(message);
-      progress.report({ message });
-    };
-    return work({ signal: signalFromToken(token), sink: channelSink(output, (line) => progress.report({ message: line })), step });
-  }));
+/**
+ * Runs `work` under a notification titled `title` whose Cancel button aborts the signal (the module then kills the
+ * process tree).
+ */
+export function withEnvironmentProgress<T>(
+  title: string,
+  output: vscode.LogOutputChannel,
+  work: (run: ProgressRun) => Promise<T>,
+): Promise<T> {
+  return Promise.resolve(
+    vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Stack Doctor: ${title}`, cancellable: true },
+      (progress, token) => {
+        const step = (message: string): void => {
+          output.info(message);
+          progress.report({ message });
+        };
+        return work({
+          signal: signalFromToken(token),
+          sink: channelSink(output, (line) => progress.report({ message: line })),
+          step,
+        });
+      },
+    ),
+  );
 }

@@ -1,4 +1,5 @@
-// Workspace Trust for the commands that run tools or read workspace-named files: in an untrusted workspace they explain why they need trust and run nothing.
+// Workspace Trust for the commands that run tools or read workspace-named files: in an untrusted workspace they explain
+// why they need trust and run nothing.
 import * as vscode from 'vscode';
 
 const MANAGE = 'Manage Workspace Trust';
@@ -13,7 +14,11 @@ export const RUNS_TOOLS = 'runs Python, pip or conda';
 export function requireTrust(title: string, why: string = RUNS_TOOLS): boolean {
   if (vscode.workspace.isTrusted) return true;
   void vscode.window
-    .showWarningMessage(`Stack Doctor: ${title} ${why}, so it needs a trusted workspace. Nothing was run. Trust this workspace to use it.`, MANAGE)
+    .showWarningMessage(
+      `Stack Doctor: ${title} ${why}, so it needs a trusted ` +
+        `workspace. Nothing was run. Trust this workspace to use it.`,
+      MANAGE,
+    )
     .then((choice) => (choice === MANAGE ? vscode.commands.executeCommand('workbench.trust.manage') : undefined));
   return false;
 }

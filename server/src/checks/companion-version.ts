@@ -1,4 +1,5 @@
-// `companion-version`: versions that must move together do not (torch/torchvision/torchaudio, tensorflow/keras, jax/jaxlib and the JAX CUDA plugin).
+// `companion-version`: versions that must move together do not (torch/torchvision/torchaudio, tensorflow/keras,
+// jax/jaxlib and the JAX CUDA plugin).
 import { finding } from '../model/finding';
 import { releaseOfCompanion, torchRelease, type TorchRelease } from '../knowledge/pytorch';
 import { numpy2Packages, numpy2Symptom } from '../knowledge/numpy2';
@@ -34,7 +35,11 @@ function repinFix(dep: Dependency, files: ParsedFile[], newVersion: string, why:
   const m = new RegExp(`\\d[\\w.!]*`).exec(written);
   if (!m || !sameVersion(m[0], pub)) return null;
   const start = dep.specifierSpan.start + m.index;
-  return { title: `Change ${dep.rawName} to ${newVersion} (${why})`, edits: [{ file: dep.file, span: { start, end: start + m[0].length }, newText: newVersion }], preferred: true };
+  return {
+    title: `Change ${dep.rawName} to ${newVersion} (${why})`,
+    edits: [{ file: dep.file, span: { start, end: start + m[0].length }, newText: newVersion }],
+    preferred: true,
+  };
 }
 
 interface Pins {
@@ -44,7 +49,20 @@ interface Pins {
 
 /** The only packages whose versions move together here: pins are looked up for these and no other. */
 function isCompanion(name: string): boolean {
-  return ['numpy', 'torch', 'pytorch', 'torchvision', 'torchaudio', 'tensorflow', 'keras', 'tf-keras', 'jax', 'jaxlib'].includes(name) || /^jax-cuda\d+-(plugin|pjrt)$/.test(name);
+  return (
+    [
+      'numpy',
+      'torch',
+      'pytorch',
+      'torchvision',
+      'torchaudio',
+      'tensorflow',
+      'keras',
+      'tf-keras',
+      'jax',
+      'jaxlib',
+    ].includes(name) || /^jax-cuda\d+-(plugin|pjrt)$/.test(name)
+  );
 }
 
 function pinsOf(group: Dependency[]): Pins {
@@ -65,7 +83,10 @@ function pinsOf(group: Dependency[]): Pins {
 }
 
 function companionFinding(dep: Dependency, message: string, related: Dependency[], fix: Fix | null): Finding {
-  return finding('companion-version', dep.file, dep.span, message, { related: related.map((r) => ({ file: r.file, span: r.span, message: `${r.name} is declared here` })), fixes: fix ? [fix] : [] });
+  return finding('companion-version', dep.file, dep.span, message, {
+    related: related.map((r) => ({ file: r.file, span: r.span, message: `${r.name} is declared here` })),
+    fixes: fix ? [fix] : [],
+  });
 }
 
 function expectedCompanion(rel: TorchRelease, pkg: 'torchvision' | 'torchaudio', dep: Dependency): string[] {
@@ -85,14 +106,30 @@ function torchFindings(p: Pins, files: ParsedFile[]): Finding[] {
       const want = expectedCompanion(rel, pkg, comp.dep);
       if (want.some((w) => sameVersion(w, comp.version))) continue;
       // torchaudio 2.11 and later is built against PyTorch's stable ABI and works with any torch >= 2.11.
-      if (pkg === 'torchaudio' && cmp(publicOf(comp.version), '2.11') >= 0 && cmp(publicOf(torch.version), '2.11') >= 0) continue;
-      const fix = hasPep440Text(comp.dep) || comp.dep.kind === 'conda' ? repinFix(comp.dep, files, want[0]!, `the ${pkg} of torch ${rel.torch}`) : null;
-      out.push(companionFinding(comp.dep, `${pkg} ${publicOf(comp.version)} does not belong to torch ${publicOf(torch.version)} (${where(torch.dep, files)}), which needs ${pkg} ${want.join(' or ')}; mixing releases fails at import with "RuntimeError: operator torchvision::nms does not exist" or similar.`, [torch.dep], fix));
+      if (pkg === 'torchaudio' && cmp(publicOf(comp.version), '2.11') >= 0 && cmp(publicOf(torch.version), '2.11') >= 0)
+        continue;
+      const fix =
+        hasPep440Text(comp.dep) || comp.dep.kind === 'conda'
+          ? repinFix(comp.dep, files, want[0]!, `the ${pkg} of torch ${rel.torch}`)
+          : null;
+      out.push(
+        companionFinding(
+          comp.dep,
+          `${pkg} ${publicOf(comp.version)} does not belong to torch ` +
+            `${publicOf(torch.version)} (${where(torch.dep, files)}), which needs ${pkg} ` +
+            `${want.join(' or ')}; mixing releases fails at import with ` +
+            `"RuntimeError: operator torchvision::nms does not exist" or similar.`,
+          [torch.dep],
+          fix,
+        ),
+      );
       continue;
     }
     // No exact torch pin: the companion's own release must be admitted by what torch declares.
     const crel = releaseOfCompanion(pkg, comp.version);
-    const torchDecls = (p.declared.get('torch') ?? []).filter((d) => d.specifier && !d.specifierUnknown && d.url === null && d.kind !== 'conda');
+    const torchDecls = (p.declared.get('torch') ?? []).filter(
+      (d) => d.specifier && !d.specifierUnknown && d.url === null && d.kind !== 'conda',
+    );
     if (!crel || torchDecls.length === 0) continue;
     const excluding = torchDecls.filter((d) => {
       try {
@@ -102,7 +139,16 @@ function torchFindings(p: Pins, files: ParsedFile[]): Finding[] {
       }
     });
     if (excluding.length === 0) continue;
-    out.push(companionFinding(comp.dep, `${pkg} ${publicOf(comp.version)} belongs to torch ${crel.torch}, which '${excluding.map((d) => `torch${d.specifier}`).join("' and '")}' excludes; torch, torchvision and torchaudio must come from one release.`, excluding, null));
+    out.push(
+      companionFinding(
+        comp.dep,
+        `${pkg} ${publicOf(comp.version)} belongs to torch ${crel.torch}, which ` +
+          `'${excluding.map((d) => `torch${d.specifier}`).join("' and '")}' ` +
+          `excludes; torch, torchvision and torchaudio must come from one release.`,
+        excluding,
+        null,
+      ),
+    );
   }
   return out;
 }
@@ -119,7 +165,14 @@ function kerasFindings(p: Pins, files: ParsedFile[]): Finding[] {
   if (!tf || !rel) return [];
   const out: Finding[] = [];
   const checks: [string, string | undefined, string][] = [
-    ['keras', rel.keras, rel.keras?.startsWith('>=3') ? `TensorFlow ${rel.tensorflow.replace(/\.\d+$/, '')} uses Keras 3 as tf.keras (keep Keras 2 with tf-keras and TF_USE_LEGACY_KERAS=1)` : `TensorFlow ${rel.tensorflow.replace(/\.\d+$/, '')} needs the Keras 2 release of the same minor`],
+    [
+      'keras',
+      rel.keras,
+      rel.keras?.startsWith('>=3')
+        ? `TensorFlow ${rel.tensorflow.replace(/\.\d+$/, '')} uses Keras 3 as ` +
+          `tf.keras (keep Keras 2 with tf-keras and TF_USE_LEGACY_KERAS=1)`
+        : `TensorFlow ${rel.tensorflow.replace(/\.\d+$/, '')} needs the Keras 2 release of the same minor`,
+    ],
     ['tf-keras', rel.tfKeras, `tf-keras must match the TensorFlow minor`],
   ];
   for (const [name, spec, why] of checks) {
@@ -132,8 +185,22 @@ function kerasFindings(p: Pins, files: ParsedFile[]): Finding[] {
       continue;
     }
     if (ok) continue;
-    const fix: Fix | null = hasPep440Text(pin.dep) ? { title: `Change to ${pin.dep.rawName}${spec}`, edits: [{ file: pin.dep.file, span: pin.dep.specifierSpan, newText: spec }], preferred: true } : null;
-    out.push(companionFinding(pin.dep, `${name} ${publicOf(pin.version)} does not fit tensorflow ${publicOf(tf.version)} (${where(tf.dep, files)}), which needs ${name}${spec}: ${why}.`, [tf.dep], fix));
+    const fix: Fix | null = hasPep440Text(pin.dep)
+      ? {
+          title: `Change to ${pin.dep.rawName}${spec}`,
+          edits: [{ file: pin.dep.file, span: pin.dep.specifierSpan, newText: spec }],
+          preferred: true,
+        }
+      : null;
+    out.push(
+      companionFinding(
+        pin.dep,
+        `${name} ${publicOf(pin.version)} does not fit tensorflow ${publicOf(tf.version)} ` +
+          `(${where(tf.dep, files)}), which needs ${name}${spec}: ${why}.`,
+        [tf.dep],
+        fix,
+      ),
+    );
   }
   return out;
 }
@@ -143,16 +210,41 @@ function jaxFindings(p: Pins, files: ParsedFile[]): Finding[] {
   const jax = p.pinned.get('jax');
   const jaxlib = p.pinned.get('jaxlib');
   if (jax && jaxlib && cmp(publicOf(jaxlib.version), publicOf(jax.version)) > 0) {
-    out.push(companionFinding(jaxlib.dep, `jaxlib ${publicOf(jaxlib.version)} is newer than jax ${publicOf(jax.version)} (${where(jax.dep, files)}); jax requires jaxlib <= its own version, so pip cannot install them together.`, [jax.dep], repinFix(jaxlib.dep, files, publicOf(jax.version), `the jaxlib of jax ${publicOf(jax.version)}`)));
+    out.push(
+      companionFinding(
+        jaxlib.dep,
+        `jaxlib ${publicOf(jaxlib.version)} is newer than jax ${publicOf(jax.version)} ` +
+          `(${where(jax.dep, files)}); jax requires jaxlib <= its own version, so pip cannot install them together.`,
+        [jax.dep],
+        repinFix(jaxlib.dep, files, publicOf(jax.version), `the jaxlib of jax ${publicOf(jax.version)}`),
+      ),
+    );
   }
   for (const major of ['12', '13', '11']) {
     const plugin = p.pinned.get(`jax-cuda${major}-plugin`);
     const pjrt = p.pinned.get(`jax-cuda${major}-pjrt`);
     if (plugin && pjrt && !sameVersion(plugin.version, pjrt.version)) {
-      out.push(companionFinding(pjrt.dep, `jax-cuda${major}-pjrt ${publicOf(pjrt.version)} differs from jax-cuda${major}-plugin ${publicOf(plugin.version)} (${where(plugin.dep, files)}), which requires exactly its own version of the pjrt package.`, [plugin.dep], repinFix(pjrt.dep, files, publicOf(plugin.version), 'the version of the plugin')));
+      out.push(
+        companionFinding(
+          pjrt.dep,
+          `jax-cuda${major}-pjrt ${publicOf(pjrt.version)} differs ` +
+            `from jax-cuda${major}-plugin ${publicOf(plugin.version)} ` +
+            `(${where(plugin.dep, files)}), which requires exactly its own version of the pjrt package.`,
+          [plugin.dep],
+          repinFix(pjrt.dep, files, publicOf(plugin.version), 'the version of the plugin'),
+        ),
+      );
     }
     if (plugin && jax && cmp(publicOf(plugin.version), publicOf(jax.version)) > 0) {
-      out.push(companionFinding(plugin.dep, `jax-cuda${major}-plugin ${publicOf(plugin.version)} is newer than jax ${publicOf(jax.version)} (${where(jax.dep, files)}); the plugin must not be newer than jax.`, [jax.dep], repinFix(plugin.dep, files, publicOf(jax.version), `the plugin of jax ${publicOf(jax.version)}`)));
+      out.push(
+        companionFinding(
+          plugin.dep,
+          `jax-cuda${major}-plugin ${publicOf(plugin.version)} is newer than jax ` +
+            `${publicOf(jax.version)} (${where(jax.dep, files)}); the plugin must not be newer than jax.`,
+          [jax.dep],
+          repinFix(plugin.dep, files, publicOf(jax.version), `the plugin of jax ${publicOf(jax.version)}`),
+        ),
+      );
     }
   }
   return out;
@@ -160,7 +252,9 @@ function jaxFindings(p: Pins, files: ParsedFile[]): Finding[] {
 
 /** What every judged line of a package admits together; null when no line says anything about its version. */
 function allowedBy(decls: Dependency[] | undefined): { decls: Dependency[]; set: VersionSet } | null {
-  const judged = (decls ?? []).filter((d) => d.specifier && !d.specifierUnknown && d.url === null && versionSetOf(d.specifier));
+  const judged = (decls ?? []).filter(
+    (d) => d.specifier && !d.specifierUnknown && d.url === null && versionSetOf(d.specifier),
+  );
   if (judged.length === 0) return null;
   return { decls: judged, set: judged.map((d) => versionSetOf(d.specifier)!).reduce((a, b) => a.intersect(b)) };
 }
@@ -180,16 +274,29 @@ function numpy2Findings(p: Pins, files: ParsedFile[]): Finding[] {
     const fixed = versionSetOf(`>=${pkg.firstBuiltForNumpy2}`);
     if (!lines || !fixed || !lines.set.intersect(fixed).isEmpty()) continue;
     if (pkg.name === 'tensorflow') {
-      // Every admitted TensorFlow line of the tables must itself allow NumPy 2 (no cap): else pip cannot resolve instead.
-      const admitted = tensorflowReleases.filter((r) => !lines.set.intersect(versionSetOf(`==${r.tensorflow.split('.').slice(0, 2).join('.')}.*`)!).isEmpty());
-      const uncapped = (r: (typeof tensorflowReleases)[number]) => r.numpy && r.numpyConfidence !== 'u' && !versionSetOf(r.numpy)!.intersect(numpy.set).intersect(two).isEmpty();
+      // Every admitted TensorFlow line of the tables must itself allow NumPy 2 (no cap): else pip cannot resolve
+      // instead.
+      const admitted = tensorflowReleases.filter(
+        (r) => !lines.set.intersect(versionSetOf(`==${r.tensorflow.split('.').slice(0, 2).join('.')}.*`)!).isEmpty(),
+      );
+      const uncapped = (r: (typeof tensorflowReleases)[number]) =>
+        r.numpy && r.numpyConfidence !== 'u' && !versionSetOf(r.numpy)!.intersect(numpy.set).intersect(two).isEmpty();
       if (admitted.length === 0 || !admitted.every(uncapped)) continue;
     }
     const main = lines.decls[0]!;
-    const why = `${pkg.name} releases before ${pkg.firstBuiltForNumpy2} were built against NumPy 1.x, and ${numpy.decls.map((d) => `'${d.text}' (${where(d, files)})`).join(', ')} lets pip install NumPy 2: importing ${pkg.name} then fails ("${numpy2Symptom}"). Source: ${pkg.source}.`;
+    const why =
+      `${pkg.name} releases before ${pkg.firstBuiltForNumpy2} were built against NumPy ` +
+      `1.x, and ${numpy.decls.map((d) => `'${d.text}' (${where(d, files)})`).join(', ')} ` +
+      `lets pip install NumPy 2: importing ${pkg.name} then fails ("${numpy2Symptom}"). Source: ${pkg.source}.`;
     for (const dep of numpy.decls) {
       const capped = hasPep440Text(dep) ? joinSpecifiers([dep.specifier, '<2']) : null;
-      const fix: Fix | null = capped ? { title: `Change to '${dep.rawName}${capped}' (NumPy 1.x, which ${pkg.name} ${main.specifier} was built for)`, edits: [{ file: dep.file, span: dep.specifierSpan, newText: capped }], preferred: true } : null;
+      const fix: Fix | null = capped
+        ? {
+            title: `Change to '${dep.rawName}${capped}' (NumPy 1.x, which ${pkg.name} ${main.specifier} was built for)`,
+            edits: [{ file: dep.file, span: dep.specifierSpan, newText: capped }],
+            preferred: true,
+          }
+        : null;
       out.push(companionFinding(dep, `'${main.text}' (${where(main, files)}) with NumPy 2: ${why}`, [main], fix));
     }
     out.push(companionFinding(main, `${why}`, numpy.decls, null));
@@ -214,7 +321,12 @@ export const companionVersion: Check = {
     const out = new Map<string, Finding>();
     for (const group of installGroups(installedDeclarations(set, ctx.markerEnvironment))) {
       const p = pinsOf(group);
-      for (const f of [...torchFindings(p, set.files), ...kerasFindings(p, set.files), ...jaxFindings(p, set.files), ...numpy2Findings(p, set.files)]) {
+      for (const f of [
+        ...torchFindings(p, set.files),
+        ...kerasFindings(p, set.files),
+        ...jaxFindings(p, set.files),
+        ...numpy2Findings(p, set.files),
+      ]) {
         const key = `${f.file}\0${f.span.start}\0${f.message}`;
         if (!out.has(key)) out.set(key, f);
       }

@@ -1,4 +1,5 @@
-// Findings from conda's solve of an environment.yml: conflict-transitive, not-found, cuda-driver, cuda-unavailable, on the lines.
+// Findings from conda's solve of an environment.yml: conflict-transitive, not-found, cuda-driver, cuda-unavailable, on
+// the lines.
 import { finding, type Code } from '../model/finding';
 import type { Finding } from '../model/types';
 import type { CheckContext } from './types';
@@ -23,7 +24,10 @@ export function condaFindings(set: EnvironmentSet, ctx: CheckContext): Finding[]
     out.push(finding('index-unreachable', file.path, { start: 0, end: 0 }, message));
   };
   if (report.status === 'unavailable') {
-    info(`Stack Doctor could not solve the environment as conda would: ${report.unavailable ?? 'no channel data'}. The checks that need no channel still ran.`);
+    info(
+      `Stack Doctor could not solve the environment as conda would: ` +
+        `${report.unavailable ?? 'no channel data'}. The checks that need no channel still ran.`,
+    );
     return out;
   }
   if (report.notes.length) info(report.notes.join(' '));
@@ -34,9 +38,14 @@ export function condaFindings(set: EnvironmentSet, ctx: CheckContext): Finding[]
       severity: 'error',
       file: d.file,
       span: n.kind === 'package' ? d.nameSpan : d.span,
-      message: n.kind === 'package'
-        ? `No package named '${d.rawName}' on ${n.where}${n.suggestions.length ? ` (the closest names there: ${n.suggestions.join(', ')})` : ''}; conda would fail with PackagesNotFoundError.`
-        : `No build of ${d.rawName} on ${n.where} matches '${d.text}'${n.suggestions.length ? ` (the newest versions: ${n.suggestions.join(', ')})` : ''}; conda would fail with PackagesNotFoundError.`,
+      message:
+        n.kind === 'package'
+          ? `No package named '${d.rawName}' on ` +
+            `${n.where}${n.suggestions.length ? ` (the closest names there: ${n.suggestions.join(', ')})` : ''}; ` +
+            `conda would fail with PackagesNotFoundError.`
+          : `No build of ${d.rawName} on ${n.where} matches ` +
+            `'${d.text}'${n.suggestions.length ? ` (the newest versions: ${n.suggestions.join(', ')})` : ''}; ` +
+            `conda would fail with PackagesNotFoundError.`,
       related: [],
       fixes: [],
     });
@@ -46,9 +55,19 @@ export function condaFindings(set: EnvironmentSet, ctx: CheckContext): Finding[]
       // The driver was not probed: conda's answer depends on it, so this is said, not judged.
       for (const dep of c.roots) {
         out.push({
-          code: 'cuda-unavailable', severity: 'information', file: dep.file, span: dep.span,
-          message: `'${dep.text}' needs ${c.cuda.needs ? `a driver that supports CUDA ${c.cuda.needs} or newer (__cuda >=${c.cuda.needs})` : 'an NVIDIA driver (__cuda)'}; the target's driver is not known (probe the machine, or set CONDA_OVERRIDE_CUDA), so whether conda can install it is not known.`,
-          related: [], fixes: c.fixes.filter((f) => f.dep === dep).map((f) => f.fix),
+          code: 'cuda-unavailable',
+          severity: 'information',
+          file: dep.file,
+          span: dep.span,
+          message:
+            `'${dep.text}' needs ` +
+            `${c.cuda.needs ? `a driver that supports CUDA ${c.cuda.needs} or newer (__cuda >=${c.cuda.needs})` : 'an NVIDIA driver (__cuda)'}; ` +
+            `` +
+            `` +
+            `the target's driver is not known (probe the machine, or set ` +
+            `CONDA_OVERRIDE_CUDA), so whether conda can install it is not known.`,
+          related: [],
+          fixes: c.fixes.filter((f) => f.dep === dep).map((f) => f.fix),
         });
       }
       continue;
@@ -62,7 +81,8 @@ export function condaFindings(set: EnvironmentSet, ctx: CheckContext): Finding[]
         span: dep.span,
         message: c.cuda
           ? `conda cannot install '${dep.text}' on the target: ${c.explanation}`
-          : `${c.roots.map((r) => `'${r.text}'`).join(', ')} cannot be installed together (conda's solve):\n${c.explanation}`,
+          : `${c.roots.map((r) => `'${r.text}'`).join(', ')} cannot ` +
+            `be installed together (conda's solve):\n${c.explanation}`,
         related: others.map((r) => ({ file: r.file, span: r.span, message: `${r.text} takes part` })),
         fixes: c.fixes.filter((f) => f.dep === dep).map((f) => f.fix),
       });

@@ -1,4 +1,5 @@
-// `conflict-transitive`: no resolution exists once dependencies are followed; the resolver's explanation, on every top-level line that takes part.
+// `conflict-transitive`: no resolution exists once dependencies are followed; the resolver's explanation, on every
+// top-level line that takes part.
 import { finding } from '../model/finding';
 import { tensorflowReleases, type TensorflowRelease } from '../knowledge/tensorflow';
 import type { Dependency, Finding, Fix } from '../model/types';
@@ -32,11 +33,23 @@ export const conflictTransitive: Check = {
     const note = unreachableNote(report);
     return report.conflicts.flatMap(({ scope, roots, explanation, fixes }) => {
       const names = roots.map((r) => `'${requirementLabel(r)}'`);
-      const head = `${names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0]} cannot be installed together${scope ? ` with ${describeScope(scope)}` : ''}:`;
-      return roots.map((dep) => finding('conflict-transitive', dep.file, dep.span, `${head}\n${explanation}${note}`, {
-        related: capped(roots.filter((r) => r !== dep).map((r) => ({ file: r.file, span: r.span, message: `${requirementLabel(r)} (${where(r, set.files)}) takes part` }))),
-        fixes: fixes.filter((f) => f.dep === dep).map((f) => changeFix(f, f === fixes[0])),
-      }));
+      const head =
+        `${names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0]} ` +
+        `cannot be installed together${scope ? ` with ${describeScope(scope)}` : ''}:`;
+      return roots.map((dep) =>
+        finding('conflict-transitive', dep.file, dep.span, `${head}\n${explanation}${note}`, {
+          related: capped(
+            roots
+              .filter((r) => r !== dep)
+              .map((r) => ({
+                file: r.file,
+                span: r.span,
+                message: `${requirementLabel(r)} (${where(r, set.files)}) takes part`,
+              })),
+          ),
+          fixes: fixes.filter((f) => f.dep === dep).map((f) => changeFix(f, f === fixes[0])),
+        }),
+      );
     });
   },
 };
@@ -59,7 +72,11 @@ function releasesAdmitted(spec: VersionSet): TensorflowRelease[] {
 
 /** TensorFlow lines whose every admitted release caps numpy/protobuf away from what the set allows. */
 function fromKnowledge(set: EnvironmentSet, ctx: CheckContext): Finding[] {
-  const decls = byName(installedDeclarations(set, ctx.markerEnvironment).filter((d) => d.scope === '').map((d) => d.dep));
+  const decls = byName(
+    installedDeclarations(set, ctx.markerEnvironment)
+      .filter((d) => d.scope === '')
+      .map((d) => d.dep),
+  );
   const out: Finding[] = [];
   for (const tf of decls.get('tensorflow') ?? []) {
     const tfSet = tf.specifier && !tf.url && !tf.specifierUnknown ? versionSetOf(tf.specifier) : null;
@@ -67,7 +84,9 @@ function fromKnowledge(set: EnvironmentSet, ctx: CheckContext): Finding[] {
     const releases = releasesAdmitted(tfSet);
     if (releases.length === 0) continue;
     for (const pkg of CAPPED) {
-      const lines = (decls.get(pkg) ?? []).filter((d) => d.specifier && !d.url && !d.specifierUnknown && versionSetOf(d.specifier));
+      const lines = (decls.get(pkg) ?? []).filter(
+        (d) => d.specifier && !d.url && !d.specifierUnknown && versionSetOf(d.specifier),
+      );
       if (lines.length === 0) continue;
       const allowed = lines.map((d) => versionSetOf(d.specifier)!).reduce((a, b) => a.intersect(b));
       if (allowed.isEmpty()) continue; // a direct conflict: `conflict` reports it
@@ -78,15 +97,29 @@ function fromKnowledge(set: EnvironmentSet, ctx: CheckContext): Finding[] {
       });
       if (!blocked) continue;
       const r0 = releases[releases.length - 1]!;
-      const caps = [...new Set(releases.map((r) => `tensorflow ${r.tensorflow.split('.').slice(0, 2).join('.')} needs ${pkg} ${capOf(r, pkg)}`))];
+      const caps = [
+        ...new Set(
+          releases.map(
+            (r) => `tensorflow ${r.tensorflow.split('.').slice(0, 2).join('.')} needs ${pkg} ${capOf(r, pkg)}`,
+          ),
+        ),
+      ];
       const fix = knowledgeFix(tf, pkg, allowed);
-      const message = `${tf.text} and ${lines.map((d) => `'${d.text}' (${where(d, set.files)})`).join(', ')} cannot be installed together: ${caps.join('; ')} (from TensorFlow's published requirements: ${sourceOf(r0)}). Known without the index; the index would confirm.`;
+      const message =
+        `${tf.text} and ${lines.map((d) => `'${d.text}' (${where(d, set.files)})`).join(', ')} ` +
+        `cannot be installed together: ` +
+        `${caps.join('; ')} (from TensorFlow's published requirements: ` +
+        `${sourceOf(r0)}). Known without the index; the index would confirm.`;
       const all: Dependency[] = [tf, ...lines];
       for (const dep of all) {
-        out.push(finding('conflict-transitive', dep.file, dep.span, message, {
-          related: all.filter((d) => d !== dep).map((d) => ({ file: d.file, span: d.span, message: `${d.text} takes part` })),
-          fixes: dep === tf && fix ? [fix] : [],
-        }));
+        out.push(
+          finding('conflict-transitive', dep.file, dep.span, message, {
+            related: all
+              .filter((d) => d !== dep)
+              .map((d) => ({ file: d.file, span: d.span, message: `${d.text} takes part` })),
+            fixes: dep === tf && fix ? [fix] : [],
+          }),
+        );
       }
     }
   }
@@ -110,11 +143,23 @@ function knowledgeFix(tf: Dependency, pkg: 'numpy' | 'protobuf', allowed: Versio
   const best = fits[fits.length - 1];
   if (!best) return null;
   const line = best.tensorflow.split('.').slice(0, 2).join('.');
-  return { title: `Change to 'tensorflow==${line}.*' (its published ${pkg} requirement admits yours)`, edits: [{ file: tf.file, span: tf.specifierSpan, newText: `==${line}.*` }] };
+  return {
+    title: `Change to 'tensorflow==${line}.*' (its published ${pkg} requirement admits yours)`,
+    edits: [{ file: tf.file, span: tf.specifierSpan, newText: `==${line}.*` }],
+  };
 }
 
-/** The verified fix the index stage found for a line: its specifier changed so that a resolution exists; it says which written bound it crosses. */
+/**
+ * The verified fix the index stage found for a line: its specifier changed so that a resolution exists; it says which
+ * written bound it crosses.
+ */
 function changeFix(f: LineFix, preferred: boolean): Fix {
-  const crossing = f.crosses.length ? `; it leaves the bound '${f.crosses.join(',')}' you wrote, since nothing inside it resolves with the other lines` : '';
-  return { title: `Change to '${f.dep.rawName}${f.specifier}' (a resolution exists then${crossing})`, edits: [{ file: f.dep.file, span: f.dep.specifierSpan, newText: f.specifier }], preferred };
+  const crossing = f.crosses.length
+    ? `; it leaves the bound '${f.crosses.join(',')}' you wrote, since nothing inside it resolves with the other lines`
+    : '';
+  return {
+    title: `Change to '${f.dep.rawName}${f.specifier}' (a resolution exists then${crossing})`,
+    edits: [{ file: f.dep.file, span: f.dep.specifierSpan, newText: f.specifier }],
+    preferred,
+  };
 }

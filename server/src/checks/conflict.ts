@@ -23,7 +23,7 @@ function intersectAll(items: Judged[]): VersionSet | null {
 /** A minimal subset whose intersection is still empty: the lines that really take part. */
 function minimalCore(items: Judged[]): Judged[] {
   let core = items;
-  for (let i = 0; i < core.length; ) {
+  for (let i = 0; i < core.length;) {
     const without = core.filter((_, k) => k !== i);
     const rest = intersectAll(without);
     if (without.length > 0 && rest && rest.isEmpty()) core = without;
@@ -70,7 +70,24 @@ export const conflict: Check = {
           const others = core.filter((o) => o !== j);
           const described = others.map((o) => `'${o.dep.specifier}' (${where(o.dep, set.files)})`).join(' and ');
           // Two `===` texts: which one the author meant is theirs to say.
-          findings.set(key, finding('conflict', j.dep.file, j.dep.span, `${name}: '${j.dep.specifier}' here and ${described} admit no version together; pip would fail with "ResolutionImpossible".`, { related: others.map((o) => ({ file: o.dep.file, span: o.dep.span, message: `${name}${o.dep.specifier} is declared here` })), fixes: literal ? [] : fixesFor(j, judged, set.files) }));
+          findings.set(
+            key,
+            finding(
+              'conflict',
+              j.dep.file,
+              j.dep.span,
+              `${name}: '${j.dep.specifier}' here and ${described} admit no ` +
+                `version together; pip would fail with "ResolutionImpossible".`,
+              {
+                related: others.map((o) => ({
+                  file: o.dep.file,
+                  span: o.dep.span,
+                  message: `${name}${o.dep.specifier} is declared here`,
+                })),
+                fixes: literal ? [] : fixesFor(j, judged, set.files),
+              },
+            ),
+          );
         }
       }
     }
@@ -90,7 +107,8 @@ function literalClash(decls: Dependency[]): [Dependency, Dependency] | null {
     if (text === null) continue;
     const version = Version.parse(text);
     if (!first) first = { dep, text, version };
-    else if (text !== first.text && !(version && first.version && version.equals(first.version))) return [first.dep, dep];
+    else if (text !== first.text && !(version && first.version && version.equals(first.version)))
+      return [first.dep, dep];
   }
   return null;
 }

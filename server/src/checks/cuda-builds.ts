@@ -1,6 +1,25 @@
-// Finds the CUDA builds an environment set asks for (local labels, the PyTorch index, nvidia-*-cuNN, CuPy, JAX extras, conda CUDA pins) and rewrites them to another CUDA version.
-import { condaCudaPackage, cudaOfBuildString, cupyCuda, cupyForMajor, cupyPackage, cupyPackages, jaxExtra, jaxPluginPattern, nvidiaComponents, nvidiaWheelMajor } from '../knowledge/gpu-packages';
-import { allTorchCudaVariants, parseTorchIndexUrl, torchFamily, torchRelease, releaseOfCompanion, type TorchRelease } from '../knowledge/pytorch';
+// Finds the CUDA builds an environment set asks for (local labels, the PyTorch index, nvidia-*-cuNN, CuPy, JAX extras,
+// conda CUDA pins) and rewrites them to another CUDA version.
+import {
+  condaCudaPackage,
+  cudaOfBuildString,
+  cupyCuda,
+  cupyForMajor,
+  cupyPackage,
+  cupyPackages,
+  jaxExtra,
+  jaxPluginPattern,
+  nvidiaComponents,
+  nvidiaWheelMajor,
+} from '../knowledge/gpu-packages';
+import {
+  allTorchCudaVariants,
+  parseTorchIndexUrl,
+  torchFamily,
+  torchRelease,
+  releaseOfCompanion,
+  type TorchRelease,
+} from '../knowledge/pytorch';
 import { tensorflowRelease, tensorflowReleases } from '../knowledge/tensorflow';
 import { cudaToVariant, variantToCuda } from '../knowledge/cuda';
 import { formatCuda, parseCudaVersion, type CudaVersion } from '../knowledge/types';
@@ -18,11 +37,16 @@ export type CudaBuildKind = 'local-label' | 'torch-index' | 'nvidia-wheel' | 'cu
 export interface CudaBuild {
   kind: CudaBuildKind;
   cuda: CudaVersion;
-  /** True when the minor must match the other builds (`+cu121`, the cu121 index, `pytorch-cuda=12.1`); false when any minor of the major does (`cupy-cuda12x`). */
+  /**
+   * True when the minor must match the other builds (`+cu121`, the cu121 index, `pytorch-cuda=12.1`); false when any
+   * minor of the major does (`cupy-cuda12x`).
+   */
   exact: boolean;
   file: string;
   span: Span;
-  /** How the build is written, for messages: `torch==2.1.0+cu121`, `--index-url https://download.pytorch.org/whl/cu121`. */
+  /**
+   * How the build is written, for messages: `torch==2.1.0+cu121`, `--index-url https://download.pytorch.org/whl/cu121`.
+   */
   label: string;
   /** Where it is written, for messages: `requirements.txt:3`. */
   where: string;
@@ -82,7 +106,10 @@ function condaCuda(dep: Dependency): { cuda: CudaVersion; exact: boolean } | nul
 
 const buildsCache = new WeakMap<EnvironmentSet, { env: CheckContext['markerEnvironment']; builds: CudaBuild[] }>();
 
-/** Every CUDA build the set declares on the target (markers that hold, build requirements left out), in file order; computed once per set and target. */
+/**
+ * Every CUDA build the set declares on the target (markers that hold, build requirements left out), in file order;
+ * computed once per set and target.
+ */
 export function cudaBuilds(set: EnvironmentSet, ctx: CheckContext): CudaBuild[] {
   const hit = buildsCache.get(set);
   if (hit && hit.env === ctx.markerEnvironment) return hit.builds;
@@ -99,14 +126,38 @@ function findCudaBuilds(set: EnvironmentSet, ctx: CheckContext): CudaBuild[] {
       const parsed = parseTorchIndexUrl(opt.value);
       const cuda = parsed ? variantToCuda(parsed.variant) : null;
       if (!parsed || !cuda) continue;
-      const v = findIn(file, opt.span, new RegExp(`(?<=download\\.pytorch\\.org/whl/(?:test/|nightly/)?)${parsed.variant}`, 'i'));
-      out.push({ kind: 'torch-index', cuda, exact: true, file: file.path, span: opt.span, label: `${opt.name} ${opt.value}`, where: whereSpan(file, opt.span), scope: '', option: opt, variant: v ?? undefined });
+      const v = findIn(
+        file,
+        opt.span,
+        new RegExp(`(?<=download\\.pytorch\\.org/whl/(?:test/|nightly/)?)${parsed.variant}`, 'i'),
+      );
+      out.push({
+        kind: 'torch-index',
+        cuda,
+        exact: true,
+        file: file.path,
+        span: opt.span,
+        label: `${opt.name} ${opt.value}`,
+        where: whereSpan(file, opt.span),
+        scope: '',
+        option: opt,
+        variant: v ?? undefined,
+      });
     }
     for (const dep of file.dependencies) {
       const scope = scopeOf(dep);
       if (scope === null || !markerHolds(dep, ctx.markerEnvironment)) continue;
       // `where` is read only when a build is found and `base` spread into it: most lines are not CUDA builds.
-      const base = { file: file.path, span: dep.span, label: dep.text.trim(), get where() { return where(dep, set.files); }, scope, dep };
+      const base = {
+        file: file.path,
+        span: dep.span,
+        label: dep.text.trim(),
+        get where() {
+          return where(dep, set.files);
+        },
+        scope,
+        dep,
+      };
       if (dep.kind === 'conda') {
         const c = condaCuda(dep);
         if (c) out.push({ kind: 'conda', ...c, ...base });
@@ -161,8 +212,14 @@ function whereSpan(file: ParsedFile, span: Span): string {
   return `${file.path.split(/[\\/]/).pop() ?? file.path}:${line}`;
 }
 
-/** True when a build of `a` and one of `b` can live in one environment: the same major, and the same minor where both fix it. */
-export function compatible(a: CudaBuild | { cuda: CudaVersion; exact: boolean }, b: { cuda: CudaVersion; exact: boolean }): boolean {
+/**
+ * True when a build of `a` and one of `b` can live in one environment: the same major, and the same minor where both
+ * fix it.
+ */
+export function compatible(
+  a: CudaBuild | { cuda: CudaVersion; exact: boolean },
+  b: { cuda: CudaVersion; exact: boolean },
+): boolean {
   if (a.cuda.major !== b.cuda.major) return false;
   if (a.exact && b.exact && a.cuda.minor !== null && b.cuda.minor !== null) return a.cuda.minor === b.cuda.minor;
   return true;
@@ -170,7 +227,10 @@ export function compatible(a: CudaBuild | { cuda: CudaVersion; exact: boolean },
 
 /** The builds that belong to the PyTorch index's variant: labels of torch/torchvision/torchaudio and the index URLs. */
 export function isTorchVariantBuild(b: CudaBuild): boolean {
-  return b.kind === 'torch-index' || (b.kind === 'local-label' && b.variant !== undefined && !!b.dep && torchFamily.includes(b.dep.name));
+  return (
+    b.kind === 'torch-index' ||
+    (b.kind === 'local-label' && b.variant !== undefined && !!b.dep && torchFamily.includes(b.dep.name))
+  );
 }
 
 /** The torch release the set pins (through torch, torchvision or torchaudio), if any. */
@@ -180,7 +240,10 @@ export function pinnedTorchRelease(set: EnvironmentSet): TorchRelease | undefine
       if (!torchFamily.includes(d.name) && d.name !== 'pytorch') continue;
       const v = pinnedVersion(d);
       if (!v) continue;
-      const rel = d.name === 'torch' || d.name === 'pytorch' ? torchRelease(v) : releaseOfCompanion(d.name as 'torchvision' | 'torchaudio', v);
+      const rel =
+        d.name === 'torch' || d.name === 'pytorch'
+          ? torchRelease(v)
+          : releaseOfCompanion(d.name as 'torchvision' | 'torchaudio', v);
       if (rel) return rel;
     }
   }
@@ -196,7 +259,12 @@ export function torchVariantsFor(set: EnvironmentSet): string[] {
  * Edits that make one build a build for `target` (an exact major.minor), or null where that cannot be
  * written: a PyTorch variant the release does not offer, a CuPy or JAX major that does not exist, TensorFlow.
  */
-export function retarget(set: EnvironmentSet, b: CudaBuild, target: { major: number; minor: number }, torchVariants: string[]): TextEdit[] | null {
+export function retarget(
+  set: EnvironmentSet,
+  b: CudaBuild,
+  target: { major: number; minor: number },
+  torchVariants: string[],
+): TextEdit[] | null {
   const file = fileOf(set, b.file);
   switch (b.kind) {
     case 'local-label':
@@ -207,7 +275,9 @@ export function retarget(set: EnvironmentSet, b: CudaBuild, target: { major: num
       return [{ file: b.file, span: b.variant.span, newText: v }];
     }
     case 'cupy': {
-      const name = cupyForMajor(target.major)?.package ?? cupyPackages.find((p) => p.cudaMin === `${target.major}.${target.minor}` && p.cudaMax === p.cudaMin)?.package;
+      const name =
+        cupyForMajor(target.major)?.package ??
+        cupyPackages.find((p) => p.cudaMin === `${target.major}.${target.minor}` && p.cudaMax === p.cudaMin)?.package;
       return name && b.dep ? [{ file: b.file, span: b.dep.nameSpan, newText: name }] : null;
     }
     case 'jax': {
@@ -222,8 +292,18 @@ export function retarget(set: EnvironmentSet, b: CudaBuild, target: { major: num
     }
     case 'nvidia-wheel': {
       if (!b.dep) return null;
-      const comp = nvidiaComponents.find((c) => c.cu11 === b.dep!.name || c.cu12 === b.dep!.name || c.cu13 === b.dep!.name);
-      const name = comp ? (target.major === 11 ? comp.cu11 : target.major === 12 ? comp.cu12 : target.major === 13 ? comp.cu13 : null) : null;
+      const comp = nvidiaComponents.find(
+        (c) => c.cu11 === b.dep!.name || c.cu12 === b.dep!.name || c.cu13 === b.dep!.name,
+      );
+      const name = comp
+        ? target.major === 11
+          ? comp.cu11
+          : target.major === 12
+            ? comp.cu12
+            : target.major === 13
+              ? comp.cu13
+              : null
+        : null;
       // CUDA 13 toolkit wheels carry the major in their version, not their name: a rename alone would not pin it.
       if (!name || (target.major === 13 && !name.endsWith('-cu13'))) return null;
       return [{ file: b.file, span: b.dep.nameSpan, newText: name }];
@@ -248,7 +328,12 @@ export function retarget(set: EnvironmentSet, b: CudaBuild, target: { major: num
  * Edits that make every build of `builds` not compatible with `target` into one for it (torch labels and
  * index URLs switched together); null when one of them cannot be rewritten.
  */
-export function retargetAll(set: EnvironmentSet, builds: CudaBuild[], target: { major: number; minor: number }, torchVariants: string[]): TextEdit[] | null {
+export function retargetAll(
+  set: EnvironmentSet,
+  builds: CudaBuild[],
+  target: { major: number; minor: number },
+  torchVariants: string[],
+): TextEdit[] | null {
   const edits: TextEdit[] = [];
   const want = { cuda: target, exact: true };
   for (const b of builds) {
@@ -266,14 +351,20 @@ export function retargetAll(set: EnvironmentSet, builds: CudaBuild[], target: { 
  * `cpu` (on macOS the labels dropped and the index lines removed, as macOS wheels carry no label), JAX and
  * TensorFlow CUDA extras dropped. Builds that have no CPU form (CuPy, nvidia-* wheels, conda CUDA pins) are left.
  */
-export function cpuEdits(set: EnvironmentSet, builds: CudaBuild[], macos: boolean, removal: (file: ParsedFile, span: Span) => Span): TextEdit[] {
+export function cpuEdits(
+  set: EnvironmentSet,
+  builds: CudaBuild[],
+  macos: boolean,
+  removal: (file: ParsedFile, span: Span) => Span,
+): TextEdit[] {
   const edits: TextEdit[] = [];
   for (const b of builds) {
     const file = fileOf(set, b.file);
     if (isTorchVariantBuild(b) && b.variant) {
       if (!macos) edits.push({ file: b.file, span: b.variant.span, newText: 'cpu' });
       else if (b.kind === 'torch-index' && file) edits.push({ file: b.file, span: removal(file, b.span), newText: '' });
-      else edits.push({ file: b.file, span: { start: b.variant.span.start - 1, end: b.variant.span.end }, newText: '' });
+      else
+        edits.push({ file: b.file, span: { start: b.variant.span.start - 1, end: b.variant.span.end }, newText: '' });
     } else if ((b.kind === 'jax' && b.dep?.name === 'jax') || b.kind === 'tensorflow') {
       const dep = b.dep!;
       if (!hasPep440Text(dep)) continue;

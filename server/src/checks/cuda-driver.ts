@@ -5,12 +5,25 @@ import { condaCudaPackage } from '../knowledge/gpu-packages';
 import { formatCuda, parseCudaVersion, type CudaVersion } from '../knowledge/types';
 import type { Finding, Fix } from '../model/types';
 import { targetOs, type MachineProfile } from '../system/profile';
-import { cudaBuilds, describeCuda, isTorchVariantBuild, retargetAll, torchVariantsFor, type CudaBuild } from './cuda-builds';
+import {
+  cudaBuilds,
+  describeCuda,
+  isTorchVariantBuild,
+  retargetAll,
+  torchVariantsFor,
+  type CudaBuild,
+} from './cuda-builds';
 import type { Check } from './types';
 import type { EnvironmentSet } from '../workspace/types';
 
-/** Whether the target's driver runs a CUDA build; null where neither the tables nor the driver's own CUDA version can say. */
-export function runsOnTarget(profile: MachineProfile, cuda: CudaVersion): { runs: boolean; minimum: string | null } | null {
+/**
+ * Whether the target's driver runs a CUDA build; null where neither the tables nor the driver's own CUDA version can
+ * say.
+ */
+export function runsOnTarget(
+  profile: MachineProfile,
+  cuda: CudaVersion,
+): { runs: boolean; minimum: string | null } | null {
   const nv = profile.nvidia;
   if (!nv) return null;
   const os = targetOs(profile);
@@ -18,14 +31,18 @@ export function runsOnTarget(profile: MachineProfile, cuda: CudaVersion): { runs
   const platform: DriverPlatform = os;
   const judged = /^\d+(\.\d+)*$/.test(nv.driver) ? driverRuns(nv.driver, cuda, platform) : null;
   if (judged) return { runs: judged.runs, minimum: judged.minimum };
-  // No table row (Windows and CUDA 13): the newest CUDA the driver reports decides, minor compatibility within a major from 11 on.
+  // No table row (Windows and CUDA 13): the newest CUDA the driver reports decides, minor compatibility within a major
+  // from 11 on.
   const supported = nv.cuda ? parseCudaVersion(nv.cuda) : null;
   if (!supported || supported.minor === null) return null;
   if (cuda.major !== supported.major) return { runs: cuda.major < supported.major, minimum: null };
   return { runs: cuda.major >= 11 || cuda.minor === null || cuda.minor <= supported.minor, minimum: null };
 }
 
-/** Every exact CUDA major.minor a fix may move to, newest first: the PyTorch variants, conda's pytorch-cuda, and the toolkit releases. */
+/**
+ * Every exact CUDA major.minor a fix may move to, newest first: the PyTorch variants, conda's pytorch-cuda, and the
+ * toolkit releases.
+ */
 function candidates(set: EnvironmentSet, builds: CudaBuild[]): { major: number; minor: number }[] {
   const seen = new Map<string, { major: number; minor: number }>();
   const add = (c: { major: number; minor: number } | null) => c && seen.set(`${c.major}.${c.minor}`, c);
@@ -67,8 +84,19 @@ export const cudaDriver: Check = {
     return failing.map(({ b, r }): Finding => {
       const need = r!.minimum ? `an NVIDIA driver >= ${r!.minimum}` : `a driver that supports ${describeCuda(b)}`;
       const has = `${nv.driver}${nv.cuda ? ` (CUDA ${nv.cuda} at most)` : ''}`;
-      const tail = fix ? '' : isTorchVariantBuild(b) ? ' No CUDA variant of this PyTorch release runs on that driver: upgrade the driver or use an older release.' : ' Upgrade the driver.';
-      return finding('cuda-driver', b.file, b.span, `${b.label} is a ${describeCuda(b)} build: it needs ${need}, but the target's driver is ${has}; CUDA would not initialise (torch.cuda.is_available() is False).${tail}`, { fixes: fix ? [fix] : [] });
+      const tail = fix
+        ? ''
+        : isTorchVariantBuild(b)
+          ? ' No CUDA variant of this PyTorch release runs on that driver: upgrade the driver or use an older release.'
+          : ' Upgrade the driver.';
+      return finding(
+        'cuda-driver',
+        b.file,
+        b.span,
+        `${b.label} is a ${describeCuda(b)} build: it needs ${need}, but the target's driver ` +
+          `is ${has}; CUDA would not initialise (torch.cuda.is_available() is False).${tail}`,
+        { fixes: fix ? [fix] : [] },
+      );
     });
   },
 };
@@ -80,8 +108,16 @@ function fixFor(set: EnvironmentSet, builds: CudaBuild[], profile: MachineProfil
     if (!r?.runs) continue;
     const edits = retargetAll(set, builds, c, torchVariants);
     if (!edits || edits.length === 0) continue;
-    const torch = builds.some(isTorchVariantBuild) ? ` (PyTorch variant cu${c.major}${c.minor}: index URL and local labels together)` : '';
-    return { title: `Switch to CUDA ${formatCuda({ major: c.major, minor: c.minor })}, which driver ${profile.nvidia!.driver} runs${torch}`, edits, preferred: true };
+    const torch = builds.some(isTorchVariantBuild)
+      ? ` (PyTorch variant cu${c.major}${c.minor}: index URL and local labels together)`
+      : '';
+    return {
+      title:
+        `Switch to CUDA ${formatCuda({ major: c.major, minor: c.minor })}, ` +
+        `which driver ${profile.nvidia!.driver} runs${torch}`,
+      edits,
+      preferred: true,
+    };
   }
   return null;
 }

@@ -3,7 +3,15 @@ import { finding } from '../model/finding';
 import { variantToCuda } from '../knowledge/cuda';
 import { formatCuda } from '../knowledge/types';
 import type { Finding, Fix } from '../model/types';
-import { compatible, cudaBuilds, describeCuda, isTorchVariantBuild, retargetAll, torchVariantsFor, type CudaBuild } from './cuda-builds';
+import {
+  compatible,
+  cudaBuilds,
+  describeCuda,
+  isTorchVariantBuild,
+  retargetAll,
+  torchVariantsFor,
+  type CudaBuild,
+} from './cuda-builds';
 import { runsOnTarget } from './cuda-driver';
 import type { Check, CheckContext } from './types';
 import type { EnvironmentSet } from '../workspace/types';
@@ -24,7 +32,10 @@ export const cudaMix: Check = {
   run(set, ctx) {
     const all = cudaBuilds(set, ctx);
     const scopes = [...new Set(all.map((b) => b.scope).filter((s) => s !== ''))].sort();
-    const groups = [all.filter((b) => b.scope === ''), ...scopes.map((s) => all.filter((b) => b.scope === '' || b.scope === s))];
+    const groups = [
+      all.filter((b) => b.scope === ''),
+      ...scopes.map((s) => all.filter((b) => b.scope === '' || b.scope === s)),
+    ];
     const out = new Map<string, Finding>();
     for (const builds of groups) {
       const clashing = builds.filter((b) => builds.some((o) => o !== b && !compatible(b, o)));
@@ -34,10 +45,21 @@ export const cudaMix: Check = {
         const key = `${b.file}\0${b.span.start}`;
         if (out.has(key)) continue;
         const others = builds.filter((o) => o !== b && !compatible(b, o));
-        out.set(key, finding('cuda-mix', b.file, b.span, `${b.label} is a ${describeCuda(b)} build, but the same environment also gets ${others.map((o) => `${describeCuda(o)} from ${o.label} (${o.where})`).join(' and ')}; builds for different CUDA versions load mismatched libraries or cannot be resolved together.`, {
-          related: others.map((o) => ({ file: o.file, span: o.span, message: `${describeCuda(o)} build` })),
-          fixes,
-        }));
+        out.set(
+          key,
+          finding(
+            'cuda-mix',
+            b.file,
+            b.span,
+            `${b.label} is a ${describeCuda(b)} build, but the same environment also gets ` +
+              `${others.map((o) => `${describeCuda(o)} from ${o.label} (${o.where})`).join(' and ')}; ` +
+              `builds for different CUDA versions load mismatched libraries or cannot be resolved together.`,
+            {
+              related: others.map((o) => ({ file: o.file, span: o.span, message: `${describeCuda(o)} build` })),
+              fixes,
+            },
+          ),
+        );
       }
     }
     return [...out.values()];
@@ -49,10 +71,14 @@ function fixesFor(set: EnvironmentSet, builds: CudaBuild[], ctx: CheckContext): 
   const torchVariants = torchVariantsFor(set);
   const targets = new Map<string, { major: number; minor: number }>();
   for (const b of builds) {
-    if (b.cuda.minor !== null && b.exact) targets.set(`${b.cuda.major}.${b.cuda.minor}`, { major: b.cuda.major, minor: b.cuda.minor });
+    if (b.cuda.minor !== null && b.exact)
+      targets.set(`${b.cuda.major}.${b.cuda.minor}`, { major: b.cuda.major, minor: b.cuda.minor });
     else if (builds.some(isTorchVariantBuild)) {
       // A major-only build (cupy-cuda12x): the newest PyTorch variant of that major.
-      const v = torchVariants.map(variantToCuda).filter((c): c is { major: number; minor: number } => !!c && c.major === b.cuda.major).sort((x, y) => y.minor - x.minor)[0];
+      const v = torchVariants
+        .map(variantToCuda)
+        .filter((c): c is { major: number; minor: number } => !!c && c.major === b.cuda.major)
+        .sort((x, y) => y.minor - x.minor)[0];
       if (v) targets.set(`${v.major}.${v.minor}`, v);
     }
   }
@@ -61,7 +87,16 @@ function fixesFor(set: EnvironmentSet, builds: CudaBuild[], ctx: CheckContext): 
     const edits = retargetAll(set, builds, t, torchVariants);
     if (!edits || edits.length === 0) continue;
     const runs = runsOnTarget(ctx.profile, { major: t.major, minor: t.minor })?.runs !== false;
-    found.push({ fix: { title: `Use CUDA ${formatCuda({ major: t.major, minor: t.minor })} for every build of this environment${runs ? '' : ` (needs a newer driver than ${ctx.profile.nvidia?.driver})`}`, edits, preferred: false }, runs });
+    found.push({
+      fix: {
+        title:
+          `Use CUDA ${formatCuda({ major: t.major, minor: t.minor })} for every build of this ` +
+          `environment${runs ? '' : ` (needs a newer driver than ${ctx.profile.nvidia?.driver})`}`,
+        edits,
+        preferred: false,
+      },
+      runs,
+    });
   }
   const best = found.find((f) => f.runs);
   if (best) best.fix.preferred = true;

@@ -1,4 +1,5 @@
-// `cuda-unavailable`: a CUDA build on a target without an NVIDIA GPU, on macOS, or where the package has no native GPU build.
+// `cuda-unavailable`: a CUDA build on a target without an NVIDIA GPU, on macOS, or where the package has no native GPU
+// build.
 import { finding } from '../model/finding';
 import { tensorflowAndCuda } from '../knowledge/tensorflow';
 import type { Finding, Fix } from '../model/types';
@@ -11,7 +12,11 @@ import type { Check, CheckContext } from './types';
 function reason(b: CudaBuild, ctx: CheckContext): string | null {
   const os = targetOs(ctx.profile);
   if (os === 'darwin') return 'macOS has no CUDA';
-  if (os === 'windows' && b.kind === 'tensorflow') return `TensorFlow's [and-cuda] extra is for Linux only (${tensorflowAndCuda.platforms.join(', ')}), and TensorFlow after 2.10 has no GPU support on native Windows (use WSL2)`;
+  if (os === 'windows' && b.kind === 'tensorflow')
+    return (
+      `TensorFlow's [and-cuda] extra is for Linux only (${tensorflowAndCuda.platforms.join(', ')}), ` +
+      `and TensorFlow after 2.10 has no GPU support on native Windows (use WSL2)`
+    );
   if (os === 'windows' && b.kind === 'jax') return 'JAX publishes no native Windows GPU wheels (GPU only through WSL2)';
   if (ctx.profile.nvidia === null) return 'the target has no NVIDIA GPU driver';
   return null;
@@ -33,11 +38,28 @@ export const cudaUnavailable: Check = {
   description: 'A CUDA build on a target without an NVIDIA GPU, or on macOS.',
   run(set, ctx) {
     const builds = cudaBuilds(set, ctx);
-    const flagged = builds.map((b) => ({ b, why: reason(b, ctx) })).filter((x): x is { b: CudaBuild; why: string } => x.why !== null);
+    const flagged = builds
+      .map((b) => ({ b, why: reason(b, ctx) }))
+      .filter((x): x is { b: CudaBuild; why: string } => x.why !== null);
     if (flagged.length === 0) return [];
     const macos = targetOs(ctx.profile) === 'darwin';
-    const edits = cpuEdits(set, flagged.map((x) => x.b), macos, (file, span) => removalSpan(file.text, span));
-    const fix: Fix | null = edits.length ? { title: macos ? 'Use the CPU builds (macOS wheels from PyPI)' : 'Use the CPU builds', edits, preferred: true } : null;
-    return flagged.map(({ b, why }): Finding => (finding('cuda-unavailable', b.file, b.span, `${b.label} is a ${describeCuda(b)} build, but ${why}: it would run on the CPU only, or fail to install.`, { fixes: fix ? [fix] : [] })));
+    const edits = cpuEdits(
+      set,
+      flagged.map((x) => x.b),
+      macos,
+      (file, span) => removalSpan(file.text, span),
+    );
+    const fix: Fix | null = edits.length
+      ? { title: macos ? 'Use the CPU builds (macOS wheels from PyPI)' : 'Use the CPU builds', edits, preferred: true }
+      : null;
+    return flagged.map(({ b, why }): Finding =>
+      finding(
+        'cuda-unavailable',
+        b.file,
+        b.span,
+        `${b.label} is a ${describeCuda(b)} build, but ${why}: it would run on the CPU only, or fail to install.`,
+        { fixes: fix ? [fix] : [] },
+      ),
+    );
   },
 };

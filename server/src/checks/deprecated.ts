@@ -21,8 +21,13 @@ function onlyFrom(dep: Dependency, from: string): boolean {
   if (!dep.specifier || dep.specifierUnknown) return false;
   try {
     const set = SpecifierSet.parse(dep.specifier);
-    return set.specifiers.some((s) => (s.operator === '==' || s.operator === '>=' || s.operator === '~=' || s.operator === '===') && (Version.parse(s.version.replace(/\.\*$/, '')) ?? floor).compare(floor) >= 0)
-      || set.specifiers.some((s) => s.operator === '>' && (Version.parse(s.version) ?? floor).compare(floor) >= 0);
+    return (
+      set.specifiers.some(
+        (s) =>
+          (s.operator === '==' || s.operator === '>=' || s.operator === '~=' || s.operator === '===') &&
+          (Version.parse(s.version.replace(/\.\*$/, '')) ?? floor).compare(floor) >= 0,
+      ) || set.specifiers.some((s) => s.operator === '>' && (Version.parse(s.version) ?? floor).compare(floor) >= 0)
+    );
   } catch {
     return false;
   }
@@ -32,13 +37,33 @@ function replacementFix(rec: DeprecatedPackage, dep: Dependency): Fix | null {
   if (!rec.replacement) return null;
   if (rec.ecosystem === 'conda') {
     const v = /\d+\.\d+/.exec(dep.conda?.version ?? '')?.[0];
-    return v ? { title: `Replace with ${rec.replacement}=${v}`, edits: [{ file: dep.file, span: dep.span, newText: `${rec.replacement}=${v}` }], preferred: true } : null;
+    return v
+      ? {
+          title: `Replace with ${rec.replacement}=${v}`,
+          edits: [{ file: dep.file, span: dep.span, newText: `${rec.replacement}=${v}` }],
+          preferred: true,
+        }
+      : null;
   }
   if (rec.keepSpecifier || !hasPep440Text(dep)) {
-    return { title: `Replace ${dep.rawName} with ${rec.replacement}`, edits: [{ file: dep.file, span: dep.nameSpan, newText: rec.replacement }], preferred: true };
+    return {
+      title: `Replace ${dep.rawName} with ${rec.replacement}`,
+      edits: [{ file: dep.file, span: dep.nameSpan, newText: rec.replacement }],
+      preferred: true,
+    };
   }
   // The replacement's versions are unrelated to the dummy's (sklearn 0.0): drop the specifier.
-  return { title: `Replace with ${rec.replacement}`, edits: [{ file: dep.file, span: dep.span, newText: requirementText({ ...dep, rawName: rec.replacement }, '', dep.extras) }], preferred: true };
+  return {
+    title: `Replace with ${rec.replacement}`,
+    edits: [
+      {
+        file: dep.file,
+        span: dep.span,
+        newText: requirementText({ ...dep, rawName: rec.replacement }, '', dep.extras),
+      },
+    ],
+    preferred: true,
+  };
 }
 
 function packageFinding(rec: DeprecatedPackage, dep: Dependency, ctx: CheckContext): Finding | null {
@@ -48,7 +73,8 @@ function packageFinding(rec: DeprecatedPackage, dep: Dependency, ctx: CheckConte
   if (failing && rec.failsFrom) parts.push(`The version declared here (${rec.failsFrom} or later) does not install.`);
   if (rec.replacement) parts.push(`Use ${rec.replacement} instead${rec.advice ? ` (${rec.advice})` : ''}.`);
   else if (rec.advice) parts.push(`Instead, ${rec.advice}.`);
-  if (dep.name === 'tensorflow-gpu' && targetOs(ctx.profile) === 'windows') parts.push('On native Windows there is no TensorFlow GPU support after 2.10 at all: use WSL2.');
+  if (dep.name === 'tensorflow-gpu' && targetOs(ctx.profile) === 'windows')
+    parts.push('On native Windows there is no TensorFlow GPU support after 2.10 at all: use WSL2.');
   const fix = replacementFix(rec, dep);
   return finding('deprecated', dep.file, dep.span, parts.join(' '), { fixes: fix ? [fix] : [] });
 }
@@ -59,9 +85,36 @@ function extraFindings(dep: Dependency, file: ParsedFile | undefined): Finding[]
     if (rec.package !== dep.name) continue;
     const re = new RegExp(rec.extraPattern);
     for (const extra of dep.extras.filter((e) => re.test(e))) {
-      const written = file ? new RegExp(`(?<=[[,]\\s*)${extra.replace(/-/g, '[-_.]')}(?=\\s*[\\],])`, 'i').exec(file.text.slice(dep.span.start, dep.span.end)) : null;
-      const fix: Fix | null = written ? { title: `Use the ${rec.replacementExtra} extra`, edits: [{ file: dep.file, span: { start: dep.span.start + written.index, end: dep.span.start + written.index + written[0].length }, newText: rec.replacementExtra }], preferred: true } : null;
-      out.push(finding('deprecated', dep.file, dep.span, `${dep.rawName}[${extra}] is deprecated: ${rec.status}. Use ${dep.rawName}[${rec.replacementExtra}].`, { fixes: fix ? [fix] : [] }));
+      const written = file
+        ? new RegExp(`(?<=[[,]\\s*)${extra.replace(/-/g, '[-_.]')}(?=\\s*[\\],])`, 'i').exec(
+            file.text.slice(dep.span.start, dep.span.end),
+          )
+        : null;
+      const fix: Fix | null = written
+        ? {
+            title: `Use the ${rec.replacementExtra} extra`,
+            edits: [
+              {
+                file: dep.file,
+                span: {
+                  start: dep.span.start + written.index,
+                  end: dep.span.start + written.index + written[0].length,
+                },
+                newText: rec.replacementExtra,
+              },
+            ],
+            preferred: true,
+          }
+        : null;
+      out.push(
+        finding(
+          'deprecated',
+          dep.file,
+          dep.span,
+          `${dep.rawName}[${extra}] is deprecated: ${rec.status}. Use ${dep.rawName}[${rec.replacementExtra}].`,
+          { fixes: fix ? [fix] : [] },
+        ),
+      );
     }
   }
   return out;

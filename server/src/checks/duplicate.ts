@@ -49,7 +49,9 @@ export const duplicate: Check = {
               severity: 'warning',
               file: file.path,
               span: dep.span,
-              message: `${label} is declared ${decls.length} times in this ${within}: also at ${others.map((d) => where(d, set.files)).join(', ')}.`,
+              message:
+                `${label} is declared ${decls.length} times in this ${within}: ` +
+                `also at ${others.map((d) => where(d, set.files)).join(', ')}.`,
               related: others.map((d) => ({ file: d.file, span: d.span, message: `${label} is also declared here` })),
               fixes,
             });
@@ -67,8 +69,12 @@ export const duplicate: Check = {
           severity: 'warning',
           file: file.path,
           span: first.span,
-          message: `${label} is declared ${decls.length} times in this ${within}: also at ${base} ${restLines.length === 1 ? 'line' : 'lines'} ${condensedLines(restLines, MAX_LINE_LIST_CHARS)}.`,
-          related: rest.slice(0, MAX_RELATED).map((d) => ({ file: d.file, span: d.span, message: `${label} is also declared here` })),
+          message:
+            `${label} is declared ${decls.length} times in this ${within}: also at ${base} ` +
+            `${restLines.length === 1 ? 'line' : 'lines'} ${condensedLines(restLines, MAX_LINE_LIST_CHARS)}.`,
+          related: rest
+            .slice(0, MAX_RELATED)
+            .map((d) => ({ file: d.file, span: d.span, message: `${label} is also declared here` })),
           fixes: merge ? [merge] : [],
         });
         const firstAt = where(first, set.files);
@@ -78,7 +84,9 @@ export const duplicate: Check = {
             severity: 'warning',
             file: file.path,
             span: dep.span,
-            message: `${label} is declared again here: first at ${firstAt} (${decls.length} declarations in this ${within}${merge ? '; the fix to merge them is offered there' : ''}).`,
+            message:
+              `${label} is declared again here: first at ${firstAt} (${decls.length} declarations ` +
+              `in this ${within}${merge ? '; the fix to merge them is offered there' : ''}).`,
             related: [{ file: first.file, span: first.span, message: `${label} is first declared here` }],
             fixes: [removeFix(file, dep, first, set.files, !merge)],
           });
@@ -97,7 +105,11 @@ const MAX_RELATED = 10;
 const MAX_LINE_LIST_CHARS = 1_500;
 
 function removeFix(file: ParsedFile, dep: Dependency, first: Dependency, files: ParsedFile[], preferred: boolean): Fix {
-  return { title: `Remove this duplicate of ${where(first, files)}`, edits: [{ file: file.path, span: removalSpan(file.text, dep.span), newText: '' }], preferred };
+  return {
+    title: `Remove this duplicate of ${where(first, files)}`,
+    edits: [{ file: file.path, span: removalSpan(file.text, dep.span), newText: '' }],
+    preferred,
+  };
 }
 
 const lineIndexes = new WeakMap<ParsedFile, LineIndex>();
@@ -110,7 +122,7 @@ function lineIndexOf(f: ParsedFile): LineIndex {
 /** `2-5, 9, 11-40`, cut with `…` (and how many more) where it would pass `maxChars`. */
 export function condensedLines(lines: number[], maxChars: number): string {
   const parts: string[] = [];
-  for (let i = 0; i < lines.length; ) {
+  for (let i = 0; i < lines.length;) {
     let j = i;
     while (j + 1 < lines.length && lines[j + 1] === lines[j]! + 1) j++;
     parts.push(j === i ? String(lines[i]) : `${lines[i]}-${lines[j]}`);
@@ -119,13 +131,17 @@ export function condensedLines(lines: number[], maxChars: number): string {
   let text = '';
   for (let k = 0; k < parts.length; k++) {
     const next = text ? `${text}, ${parts[k]}` : parts[k]!;
-    if (next.length > maxChars) return `${text}, … (${parts.length - k} more ${parts.length - k === 1 ? 'range' : 'ranges'})`;
+    if (next.length > maxChars)
+      return `${text}, … (${parts.length - k} more ${parts.length - k === 1 ? 'range' : 'ranges'})`;
     text = next;
   }
   return text;
 }
 
-/** One line that says what all the duplicates say, replacing the first and deleting the rest; null when that is not possible. */
+/**
+ * One line that says what all the duplicates say, replacing the first and deleting the rest; null when that is not
+ * possible.
+ */
 function mergeFix(file: ParsedFile, decls: Dependency[], files: ParsedFile[]): Fix | null {
   if (!decls.every(hasPep440Text) || decls.some((d) => d.editable || d.options?.length)) return null;
   const spec = joinSpecifiers(decls.map((d) => d.specifier).filter((s) => s));
@@ -140,5 +156,9 @@ function mergeFix(file: ParsedFile, decls: Dependency[], files: ParsedFile[]): F
     { file: file.path, span: first.span, newText: requirementText(first, spec, extras) },
     ...decls.slice(1).map((d) => ({ file: file.path, span: removalSpan(file.text, d.span), newText: '' })),
   ];
-  return { title: `Merge into one declaration at ${where(first, files)}: '${requirementText(first, spec, extras)}'`, edits, preferred: true };
+  return {
+    title: `Merge into one declaration at ${where(first, files)}: '${requirementText(first, spec, extras)}'`,
+    edits,
+    preferred: true,
+  };
 }

@@ -1,4 +1,5 @@
-// Text edits the fixes share: where an entry sits in its file, how to remove it cleanly, how to write a merged requirement.
+// Text edits the fixes share: where an entry sits in its file, how to remove it cleanly, how to write a merged
+// requirement.
 import type { Dependency, ParsedFile, RelatedLocation, Span } from '../model/types';
 import type { SetIndexReport } from '../workspace/types';
 import { scopeOf } from './scope';
@@ -23,9 +24,14 @@ function lineIndexOf(f: ParsedFile): LineIndex {
   return li;
 }
 
-/** True when the entry's specifier is written in PEP 440 (not a conda spec or a Poetry constraint), so a fix may rewrite it. */
+/**
+ * True when the entry's specifier is written in PEP 440 (not a conda spec or a Poetry constraint), so a fix may rewrite
+ * it.
+ */
 export function hasPep440Text(dep: Dependency): boolean {
-  return dep.kind !== 'conda' && !dep.specifierUnknown && dep.url === null && !(dep.section ?? '').startsWith('tool.poetry');
+  return (
+    dep.kind !== 'conda' && !dep.specifierUnknown && dep.url === null && !(dep.section ?? '').startsWith('tool.poetry')
+  );
 }
 
 /**
@@ -74,7 +80,9 @@ export function removalSpan(text: string, span: Span): Span {
   }
   const before = text.slice(lineStart, start);
   const after = text.slice(end, lineEnd).replace(/\\\r?\n/g, ' ');
-  const standsAlone = /^\s*(-\s+)?$/.test(before) && (/^\s*,?\s*(#.*)?\r?$/.test(after) || /^\s+--?[a-z]/.test(after) || after.trim() === '');
+  const standsAlone =
+    /^\s*(-\s+)?$/.test(before) &&
+    (/^\s*,?\s*(#.*)?\r?$/.test(after) || /^\s+--?[a-z]/.test(after) || after.trim() === '');
   if (standsAlone) return { start: lineStart, end: lineEnd < text.length ? lineEnd + 1 : lineEnd };
   const forward = /^\s*,[ \t]*/.exec(text.slice(end, lineEnd));
   if (forward) return { start, end: end + forward[0].length };
@@ -107,7 +115,11 @@ export function requirementLabel(dep: Dependency): string {
 /** The version part as the author wrote it (`>=4.35.2,<5.0.0`, `^2.0`), else the PEP 440 form. */
 export function writtenSpecifier(dep: Dependency): string {
   const { span, specifierSpan } = dep;
-  if (specifierSpan.start >= span.start && specifierSpan.end <= span.start + dep.text.length && specifierSpan.end > specifierSpan.start) {
+  if (
+    specifierSpan.start >= span.start &&
+    specifierSpan.end <= span.start + dep.text.length &&
+    specifierSpan.end > specifierSpan.start
+  ) {
     const written = dep.text.slice(specifierSpan.start - span.start, specifierSpan.end - span.start).trim();
     if (written) return written;
   }
@@ -117,7 +129,9 @@ export function writtenSpecifier(dep: Dependency): string {
 /** At most this many related locations per finding; the rest are counted in the last one. */
 export const MAX_RELATED = 20;
 
-/** Related locations capped at MAX_RELATED, so that what one finding carries stays small however many lines take part. */
+/**
+ * Related locations capped at MAX_RELATED, so that what one finding carries stays small however many lines take part.
+ */
 export function capped(related: RelatedLocation[]): RelatedLocation[] {
   if (related.length <= MAX_RELATED) return related;
   const rest = related.length - (MAX_RELATED - 1);
@@ -128,7 +142,8 @@ export function capped(related: RelatedLocation[]): RelatedLocation[] {
 /** The hosts of the indexes that could not be asked, for "X could not be reached; it may have this". */
 export function unreachableHosts(report: SetIndexReport): string[] {
   const hosts = new Set<string>();
-  for (const u of report.unreachable) for (const m of u.matchAll(/\b(?:https?|file):\/\/(?:[^@/\s]*@)?([^/\s?#)]+)/g)) hosts.add(m[1]!);
+  for (const u of report.unreachable)
+    for (const m of u.matchAll(/\b(?:https?|file):\/\/(?:[^@/\s]*@)?([^/\s?#)]+)/g)) hosts.add(m[1]!);
   return [...hosts];
 }
 

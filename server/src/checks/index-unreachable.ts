@@ -1,4 +1,5 @@
-// `index-unreachable`: a configured index could not be asked (or answered with data that could not be read); the findings that needed it say so.
+// `index-unreachable`: a configured index could not be asked (or answered with data that could not be read); the
+// findings that needed it say so.
 import { finding } from '../model/finding';
 import type { Check } from './types';
 
@@ -20,10 +21,16 @@ export const indexUnreachable: Check = {
     if (!root || (!report && !advisories)) return [];
     const lines: string[] = [];
     if (report?.unreachable.length) {
-      const what = report.unreachable.slice(0, 5).join('; ') + (report.unreachable.length > 5 ? `; and ${report.unreachable.length - 5} more` : '');
-      lines.push(report.answered
-        ? `Part of the package index could not be asked, so what needed it was not checked: ${what}. The findings from the indexes that answered stand; check the network, a proxy, or the URL.`
-        : `Stack Doctor could not ask the package index, so dependencies were not followed: ${what}. The checks that need no index still ran; check the network, a proxy, or the URL.`);
+      const what =
+        report.unreachable.slice(0, 5).join('; ') +
+        (report.unreachable.length > 5 ? `; and ${report.unreachable.length - 5} more` : '');
+      lines.push(
+        report.answered
+          ? `Part of the package index could not be asked, so what needed it was not checked: ${what}. ` +
+              `The findings from the indexes that answered stand; check the network, a proxy, or the URL.`
+          : `Stack Doctor could not ask the package index, so dependencies were not followed: ${what}. ` +
+              `The checks that need no index still ran; check the network, a proxy, or the URL.`,
+      );
     }
     if (report?.gaveUp) lines.push(`Dependencies were not fully followed: ${report.gaveUp}`);
     if (advisories?.unavailable) lines.push(`Known vulnerabilities were not fully checked: ${advisories.unavailable}.`);

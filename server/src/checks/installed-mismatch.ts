@@ -29,7 +29,14 @@ export const installedMismatch: Check = {
       const wanted = versionSetOf(dep.specifier);
       const v = Version.parse(have);
       if (wanted && v && !wanted.contains(v)) {
-        out.push(finding('installed-mismatch', dep.file, dep.span, `${env.name} has ${dep.name} ${have}, which '${dep.specifier}' excludes.`));
+        out.push(
+          finding(
+            'installed-mismatch',
+            dep.file,
+            dep.span,
+            `${env.name} has ${dep.name} ${have}, which '${dep.specifier}' excludes.`,
+          ),
+        );
       }
     }
     return out;

@@ -14,6 +14,14 @@ export const noWheel: Check = {
   run(set, ctx) {
     const report = ctx.index?.get(set.root);
     if (!report) return [];
-    return report.sdistOnly.map((s) => (finding('no-wheel', s.dep.file, s.dep.span, `No wheel of ${s.dep.name} ${s.version} fits ${s.target}; pip would build it from source (a compiler and the library's headers are needed).`)));
+    return report.sdistOnly.map((s) =>
+      finding(
+        'no-wheel',
+        s.dep.file,
+        s.dep.span,
+        `No wheel of ${s.dep.name} ${s.version} fits ${s.target}; pip would ` +
+          `build it from source (a compiler and the library's headers are needed).`,
+      ),
+    );
   },
 };

@@ -20,10 +20,22 @@ export const notFound: Check = {
     if (!report) return [];
     const note = unreachableNote(report);
     return report.missing.map((m) => {
-      const what = m.kind === 'project'
-        ? `No project named '${m.dep.rawName}'${scopeNote(m.dep)} on ${m.where}`
-        : `No version of ${m.dep.name}${scopeNote(m.dep)} on ${m.where} matches '${m.dep.specifier}'${m.newest ? ` (the newest is ${m.newest})` : ''}`;
-      return withSuggestion(m.kind === 'project' ? suggestName(m.dep.name) : null, m.dep, finding('not-found', m.dep.file, m.kind === 'project' ? m.dep.nameSpan : m.dep.span, `${what}; pip would fail with "No matching distribution found".${m.where.includes('could not be') ? '' : note}`));
+      const what =
+        m.kind === 'project'
+          ? `No project named '${m.dep.rawName}'${scopeNote(m.dep)} on ${m.where}`
+          : `No version of ${m.dep.name}${scopeNote(m.dep)} on ${m.where} matches ` +
+            `'${m.dep.specifier}'${m.newest ? ` (the newest is ${m.newest})` : ''}`;
+      return withSuggestion(
+        m.kind === 'project' ? suggestName(m.dep.name) : null,
+        m.dep,
+        finding(
+          'not-found',
+          m.dep.file,
+          m.kind === 'project' ? m.dep.nameSpan : m.dep.span,
+          `${what}; pip would fail with "No matching distribution ` +
+            `found".${m.where.includes('could not be') ? '' : note}`,
+        ),
+      );
     });
   },
 };
@@ -31,5 +43,11 @@ export const notFound: Check = {
 /** The finding with "did you mean" and a fix that writes the suggested name, when there is one. */
 function withSuggestion(name: string | null, dep: Dependency, f: Finding): Finding {
   if (!name) return f;
-  return { ...f, message: `${f.message} Did you mean '${name}'?`, fixes: [{ title: `Change to '${name}'`, edits: [{ file: dep.file, span: dep.nameSpan, newText: name }], preferred: true }] };
+  return {
+    ...f,
+    message: `${f.message} Did you mean '${name}'?`,
+    fixes: [
+      { title: `Change to '${name}'`, edits: [{ file: dep.file, span: dep.nameSpan, newText: name }], preferred: true },
+    ],
+  };
 }

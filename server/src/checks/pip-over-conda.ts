@@ -17,7 +17,10 @@ function satisfied(dep: Dependency, version: string): boolean | null {
   }
 }
 
-/** The edits that move a pip line into the conda part: the pip line (and an emptied `- pip:`) removed, the conda spec added after the last conda line. */
+/**
+ * The edits that move a pip line into the conda part: the pip line (and an emptied `- pip:`) removed, the conda spec
+ * added after the last conda line.
+ */
 function moveEdits(file: ParsedFile, dep: Dependency, spec: string, replaces: Dependency | null): TextEdit[] | null {
   const lastConda = [...file.dependencies].filter((d) => d.kind === 'conda').sort((a, b) => b.span.end - a.span.end)[0];
   if (!lastConda) return null;
@@ -26,15 +29,17 @@ function moveEdits(file: ParsedFile, dep: Dependency, spec: string, replaces: De
   const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
   let lineEnd = text.indexOf('\n', lastConda.span.end);
   if (lineEnd < 0) lineEnd = text.length;
-  const insert: TextEdit = replaces && replaces.file === file.path
-    ? { file: file.path, span: replaces.span, newText: spec }
-    : { file: file.path, span: { start: lineEnd, end: lineEnd }, newText: `\n${indent}- ${spec}` };
+  const insert: TextEdit =
+    replaces && replaces.file === file.path
+      ? { file: file.path, span: replaces.span, newText: spec }
+      : { file: file.path, span: { start: lineEnd, end: lineEnd }, newText: `\n${indent}- ${spec}` };
   let remove = removalSpan(text, dep.span);
   const pipLines = file.dependencies.filter((d) => d.section === 'dependencies.pip');
   if (pipLines.length === 1) {
     // The only pip line: the `- pip:` entry goes too, so that no empty list is left.
     const before = text.lastIndexOf('\n', remove.start - 2) + 1;
-    if (/^[ \t]*-[ \t]*pip[ \t]*:[ \t]*\r?\n?$/.test(text.slice(before, remove.start))) remove = { start: before, end: remove.end };
+    if (/^[ \t]*-[ \t]*pip[ \t]*:[ \t]*\r?\n?$/.test(text.slice(before, remove.start)))
+      remove = { start: before, end: remove.end };
   }
   if (remove.start < insert.span.end && remove.end > insert.span.start) return null;
   return [insert, { file: file.path, span: remove, newText: '' }];
@@ -43,8 +48,12 @@ function moveEdits(file: ParsedFile, dep: Dependency, spec: string, replaces: De
 function message(dep: Dependency, pkg: CondaPackage, fits: boolean | null): string {
   const what = `conda installs ${pkg.name} ${pkg.version} (${pkg.build}${pkg.channel ? `, from ${pkg.channel}` : ''})`;
   return fits === false
-    ? `pip would replace a package conda installed: ${what}, and '${dep.text}' excludes that version, so pip uninstalls conda's files and installs its own over them; conda still lists its package, and the conda packages built against it can break.`
-    : `'${dep.text}' shadows a package conda installed: ${what}. pip sees it installed now, but any pip upgrade of it replaces conda's files; conda's packages built against it can break. Ask for it in the conda part.`;
+    ? `pip would replace a package conda installed: ${what}, and ` +
+        `'${dep.text}' excludes that version, so pip uninstalls conda's ` +
+        `files and installs its own over them; conda still lists its ` +
+        `package, and the conda packages built against it can break.`
+    : `'${dep.text}' shadows a package conda installed: ${what}. pip sees it installed now, but any pip upgrade ` +
+        `of it replaces conda's files; conda's packages built against it can break. Ask for it in the conda part.`;
 }
 
 /**
@@ -72,9 +81,16 @@ export const pipOverConda: Check = {
         const move = report.condaHas[dep.name];
         if (move) {
           const edits = moveEdits(file, dep, move.spec, move.replaces);
-          if (edits) fixes.push({ title: `Move to the conda part as '${move.spec}' (a conda solve accepts it)`, edits, preferred: true });
+          if (edits)
+            fixes.push({
+              title: `Move to the conda part as '${move.spec}' (a conda solve accepts it)`,
+              edits,
+              preferred: true,
+            });
         }
-        out.push(finding('pip-over-conda', dep.file, dep.span, message(dep, pkg, satisfied(dep, pkg.version)), { fixes }));
+        out.push(
+          finding('pip-over-conda', dep.file, dep.span, message(dep, pkg, satisfied(dep, pkg.version)), { fixes }),
+        );
       }
     }
     return out;

@@ -27,10 +27,30 @@ import { redact } from '../index/credentials';
  * Every check, fast ones first. The index-backed ones (conflict-transitive, not-found, requires-python,
  * no-wheel) find nothing until the index stage has put its report into the context.
  */
-export const checks: readonly Check[] = [syntax, duplicate, conflict, conflictTransitive, notFound, requiresPython, noWheel, indexUnreachable, installedMismatch, systemLibrary, cudaDriver, cudaMix, cudaUnavailable, companionVersion, deprecated, vulnerable, pipOverConda];
+export const checks: readonly Check[] = [
+  syntax,
+  duplicate,
+  conflict,
+  conflictTransitive,
+  notFound,
+  requiresPython,
+  noWheel,
+  indexUnreachable,
+  installedMismatch,
+  systemLibrary,
+  cudaDriver,
+  cudaMix,
+  cudaUnavailable,
+  companionVersion,
+  deprecated,
+  vulnerable,
+  pipOverConda,
+];
 
 /** One check per code of `CODES`, by code: the compiler fails when a code has no check. */
-export const checkByCode: { readonly [C in Code]: Check } = Object.fromEntries(checks.map((c) => [c.code, c])) as { [C in Code]: Check };
+export const checkByCode: { readonly [C in Code]: Check } = Object.fromEntries(checks.map((c) => [c.code, c])) as {
+  [C in Code]: Check;
+};
 
 export type SeverityOverrides = Partial<Record<Code, Severity | 'off'>>;
 
@@ -54,7 +74,19 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
         found = [...check.run(set, ctx), ...condaFindingsFor(check.code, set, ctx)];
       } catch (e) {
         // A check that throws must not take the others down; it is a bug, reported once where it happened.
-        found = [{ code: check.code, severity: 'information', file: set.root, span: { start: 0, end: 0 }, message: `Stack Doctor could not run the '${check.code}' check on this file: ${(e as Error).message}. Please report this.`, related: [], fixes: [] }];
+        found = [
+          {
+            code: check.code,
+            severity: 'information',
+            file: set.root,
+            span: { start: 0, end: 0 },
+            message:
+              `Stack Doctor could not run the '${check.code}' check on ` +
+              `this file: ${(e as Error).message}. Please report this.`,
+            related: [],
+            fixes: [],
+          },
+        ];
       }
       for (const f of found.map(redactFinding)) {
         const key = `${f.code}\0${f.file}\0${f.span.start}\0${f.span.end}`;
@@ -63,7 +95,12 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
           merge(earlier, f);
           continue;
         }
-        const copy = { ...f, related: f.related.slice(0, MAX_RELATED), fixes: f.fixes.slice(0, MAX_FIXES), ...(override ? { severity: override } : {}) };
+        const copy = {
+          ...f,
+          related: f.related.slice(0, MAX_RELATED),
+          fixes: f.fixes.slice(0, MAX_FIXES),
+          ...(override ? { severity: override } : {}),
+        };
         if (f.related.length > MAX_RELATED) hidden.set(copy, f.related.length - MAX_RELATED);
         seen.set(key, copy);
         out.push(copy);
@@ -84,7 +121,8 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
       if (into.related.length < MAX_RELATED) into.related.push(r);
       else hidden.set(into, (hidden.get(into) ?? 0) + 1);
     }
-    for (const fix of later.fixes) if (into.fixes.length < MAX_FIXES && !into.fixes.some((x) => x.title === fix.title)) into.fixes.push(fix);
+    for (const fix of later.fixes)
+      if (into.fixes.length < MAX_FIXES && !into.fixes.some((x) => x.title === fix.title)) into.fixes.push(fix);
   }
 }
 
@@ -97,7 +135,15 @@ export const MAX_RELATED = 10;
 export const MAX_FIXES = 10;
 export const MAX_MESSAGE = 4_000;
 
-/** No credential reaches any output: messages and fix titles quote lines that may hold one (`pkg @ https://u:p@h/...`); edits keep the text as written. */
+/**
+ * No credential reaches any output: messages and fix titles quote lines that may hold one (`pkg @ https://u:p@h/...`);
+ * edits keep the text as written.
+ */
 function redactFinding(f: Finding): Finding {
-  return { ...f, message: redact(f.message), related: f.related.map((r) => ({ ...r, message: redact(r.message) })), fixes: f.fixes.map((x) => ({ ...x, title: redact(x.title) })) };
+  return {
+    ...f,
+    message: redact(f.message),
+    related: f.related.map((r) => ({ ...r, message: redact(r.message) })),
+    fixes: f.fixes.map((x) => ({ ...x, title: redact(x.title) })),
+  };
 }

@@ -16,6 +16,14 @@ export const requiresPython: Check = {
   run(set, ctx) {
     const report = ctx.index?.get(set.root);
     if (!report) return [];
-    return report.pythonExcluded.map((p) => (finding('requires-python', p.dep.file, p.dep.span, `No version of ${p.dep.name}${scopeNote(p.dep)} matching '${p.dep.specifier || 'any'}' supports Python ${p.python}: they require ${p.requires.slice(0, 3).join(', ')}${p.requires.length > 3 ? ', ...' : ''}.`)));
+    return report.pythonExcluded.map((p) =>
+      finding(
+        'requires-python',
+        p.dep.file,
+        p.dep.span,
+        `No version of ${p.dep.name}${scopeNote(p.dep)} matching '${p.dep.specifier || 'any'}' supports Python ` +
+          `${p.python}: they require ${p.requires.slice(0, 3).join(', ')}${p.requires.length > 3 ? ', ...' : ''}.`,
+      ),
+    );
   },
 };

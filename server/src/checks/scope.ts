@@ -31,7 +31,9 @@ export function scopeOf(dep: Dependency): string | null {
 /** Marker results per environment object: a file repeats few distinct markers, and every check asks. */
 const holdsCache = new WeakMap<MarkerEnvironment, Map<string, boolean>>();
 
-/** True when the entry's marker holds on the target; a marker that does not parse never holds (the parser reported it). */
+/**
+ * True when the entry's marker holds on the target; a marker that does not parse never holds (the parser reported it).
+ */
 export function markerHolds(dep: Dependency, env: MarkerEnvironment): boolean {
   if (!dep.marker) return true;
   let results = holdsCache.get(env);
@@ -43,7 +45,6 @@ export function markerHolds(dep: Dependency, env: MarkerEnvironment): boolean {
   results.set(dep.marker, holds);
   return holds;
 }
-
 
 const setCache = new Map<string, VersionSet | null>();
 
@@ -58,7 +59,9 @@ export function versionSetOf(specifier: string): VersionSet | null {
   if (v !== undefined) return v;
   try {
     const parsed = SpecifierSet.parse(specifier);
-    const literal = parsed.specifiers.some((s) => s.operator === '===' && Version.parse(s.version)?.toString() !== s.version.toLowerCase());
+    const literal = parsed.specifiers.some(
+      (s) => s.operator === '===' && Version.parse(s.version)?.toString() !== s.version.toLowerCase(),
+    );
     v = literal ? null : VersionSet.fromSpecifierSet(parsed);
   } catch {
     v = null;
@@ -68,7 +71,10 @@ export function versionSetOf(specifier: string): VersionSet | null {
   return v;
 }
 
-/** The text a specifier's `===` clauses require, lower-cased (packaging compares it case-insensitively); null when it has none. */
+/**
+ * The text a specifier's `===` clauses require, lower-cased (packaging compares it case-insensitively); null when it
+ * has none.
+ */
 export function arbitraryText(specifier: string): string | null {
   if (!specifier.includes('===')) return null;
   try {
@@ -94,7 +100,9 @@ export function installedDeclarations(set: EnvironmentSet, env: MarkerEnvironmen
       let scopes = includers ? withIncluders(scopesOf(dep), includers) : scopesOf(dep);
       if (!scopes.length || !markerHolds(dep, env)) continue;
       if (selected) {
-        const installed = scopes.some((s) => s === '' || (s.startsWith('extra:') && selected.includes(canonicalizeName(s.slice('extra:'.length)))));
+        const installed = scopes.some(
+          (s) => s === '' || (s.startsWith('extra:') && selected.includes(canonicalizeName(s.slice('extra:'.length)))),
+        );
         if (!installed) continue;
         scopes = [''];
       }
@@ -116,7 +124,8 @@ function extraIncluders(file: ParsedFile, env: MarkerEnvironment): ((scope: stri
   const reverse = new Map<string, string[]>();
   for (const inc of file.extraIncludes ?? []) {
     if (inc.marker && !markerTextHolds(inc.marker, env)) continue;
-    for (const e of inc.extras) (reverse.get('extra:' + e) ?? reverse.set('extra:' + e, []).get('extra:' + e)!).push(inc.scope);
+    for (const e of inc.extras)
+      (reverse.get('extra:' + e) ?? reverse.set('extra:' + e, []).get('extra:' + e)!).push(inc.scope);
   }
   const memo = new Map<string, Set<string>>();
   return (scope) => {

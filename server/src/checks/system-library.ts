@@ -1,6 +1,11 @@
 // `system-library`: a system library a package needs (to build, or at run time) is missing on the target.
 import { finding } from '../model/finding';
-import { systemLibraryRecord, type LibraryNeed, type PackageFamily, type SystemLibraryRecord } from '../knowledge/system-libraries';
+import {
+  systemLibraryRecord,
+  type LibraryNeed,
+  type PackageFamily,
+  type SystemLibraryRecord,
+} from '../knowledge/system-libraries';
 import type { Dependency, Finding, Fix, ParsedFile } from '../model/types';
 import { SpecifierSet } from '../pep/specifier';
 import { targetOs, type MachineProfile } from '../system/profile';
@@ -11,7 +16,10 @@ import type { Check, CheckContext } from './types';
 /** A version far above any release: a specifier that admits it lets pip take the newest release. */
 const NEWEST = '999999';
 
-/** The version the knowledge's version conditions are judged for: the pin, else "the newest" when the specifier has no ceiling; null when neither. */
+/**
+ * The version the knowledge's version conditions are judged for: the pin, else "the newest" when the specifier has no
+ * ceiling; null when neither.
+ */
 function versionToJudge(dep: Dependency): string | null {
   const pinned = pinnedVersion(dep);
   if (pinned) return pinned.split('+')[0]!;
@@ -33,7 +41,9 @@ function satisfies(version: string | null, spec: string): boolean | null {
   }
 }
 
-/** The package-manager family whose names apply on the target; null where the knowledge has none (Arch, SUSE, Windows). */
+/**
+ * The package-manager family whose names apply on the target; null where the knowledge has none (Arch, SUSE, Windows).
+ */
 export function familyOf(profile: MachineProfile): PackageFamily | null {
   const os = targetOs(profile);
   if (os === 'darwin') return 'brew';
@@ -57,21 +67,65 @@ export function installCommand(profile: MachineProfile, family: PackageFamily, p
   }
 }
 
-/** What the index stage found about a requirement's wheels: false (only an sdist fits), true (a clean report that does not list it), undefined (no such report). */
+/**
+ * What the index stage found about a requirement's wheels: false (only an sdist fits), true (a clean report that does
+ * not list it), undefined (no such report).
+ */
 function indexSays(dep: Dependency, ctx: CheckContext, root: string): boolean | undefined {
   const report = ctx.index?.get(root);
   if (!report || report.unreachable.length > 0) return undefined;
   const same = (d: Dependency) => d.file === dep.file && d.span.start === dep.span.start;
   if (report.sdistOnly.some((s) => same(s.dep))) return false;
-  if (report.conflicts.length || report.gaveUp || report.missing.some((m) => same(m.dep)) || report.pythonExcluded.some((m) => same(m.dep))) return undefined;
+  if (
+    report.conflicts.length ||
+    report.gaveUp ||
+    report.missing.some((m) => same(m.dep)) ||
+    report.pythonExcluded.some((m) => same(m.dep))
+  )
+    return undefined;
   return true;
 }
 
-/** Whether pip finds a wheel for the target: true, false (it builds from source), or null (unknown). The index's answer wins over the knowledge's hints. */
-function wheelFits(rec: SystemLibraryRecord, dep: Dependency, file: ParsedFile | undefined, ctx: CheckContext, root: string): boolean | null {
+/**
+ * Whether pip finds a wheel for the target: true, false (it builds from source), or null (unknown). The index's answer
+ * wins over the knowledge's hints.
+ */
+function wheelFits(
+  rec: SystemLibraryRecord,
+  dep: Dependency,
+  file: ParsedFile | undefined,
+  ctx: CheckContext,
+  root: string,
+): boolean | null {
   const profile = ctx.profile;
-  if (file?.options.some((o) => o.name === '--no-binary' && o.value !== null && o.value.split(',').some((v) => v.trim() === ':all:' || v.trim().toLowerCase().replace(/[-_.]+/g, '-') === dep.name))) return false;
-  if (dep.options?.some((o) => /^--no-binary\b/.test(o) && (o.includes(':all:') || o.toLowerCase().replace(/[-_.]+/g, '-').includes(dep.name)))) return false;
+  if (
+    file?.options.some(
+      (o) =>
+        o.name === '--no-binary' &&
+        o.value !== null &&
+        o.value.split(',').some(
+          (v) =>
+            v.trim() === ':all:' ||
+            v
+              .trim()
+              .toLowerCase()
+              .replace(/[-_.]+/g, '-') === dep.name,
+        ),
+    )
+  )
+    return false;
+  if (
+    dep.options?.some(
+      (o) =>
+        /^--no-binary\b/.test(o) &&
+        (o.includes(':all:') ||
+          o
+            .toLowerCase()
+            .replace(/[-_.]+/g, '-')
+            .includes(dep.name)),
+    )
+  )
+    return false;
   const fromIndex = indexSays(dep, ctx, root);
   if (fromIndex !== undefined) return fromIndex;
   if (rec.wheelsSince) {
@@ -83,13 +137,19 @@ function wheelFits(rec: SystemLibraryRecord, dep: Dependency, file: ParsedFile |
   if (os === 'darwin') return rec.wheels.macos;
   if (os === 'windows') return rec.wheels.windows;
   if (os !== 'linux') return null;
-  const w = profile.libc?.kind === 'musl' ? rec.wheels.musllinux : profile.libc?.kind === 'glibc' ? rec.wheels.manylinux : null;
+  const w =
+    profile.libc?.kind === 'musl' ? rec.wheels.musllinux : profile.libc?.kind === 'glibc' ? rec.wheels.manylinux : null;
   // The knowledge's wheel facts are for x86_64; elsewhere only "no wheels at all" carries over.
   if (profile.arch !== 'x86_64' && w !== false) return null;
   return w;
 }
 
-function applies(need: LibraryNeed, dep: Dependency, profile: MachineProfile, defaultPlatforms: string[]): boolean | null {
+function applies(
+  need: LibraryNeed,
+  dep: Dependency,
+  profile: MachineProfile,
+  defaultPlatforms: string[],
+): boolean | null {
   if (!(need.platforms ?? defaultPlatforms).includes(targetOs(profile))) return false;
   if (need.exceptArch?.includes(profile.arch)) return false;
   return need.versions ? satisfies(versionToJudge(dep), need.versions) : true;
@@ -103,7 +163,13 @@ function sonameMatches(have: Set<string>, want: string): boolean {
 }
 
 /** Whether the target has a need: true / false from what was probed, null where nothing that was probed can tell. */
-function present(need: LibraryNeed, family: PackageFamily | null, libs: Set<string> | null, pcs: Set<string> | null, pkgs: Set<string> | null): boolean | null {
+function present(
+  need: LibraryNeed,
+  family: PackageFamily | null,
+  libs: Set<string> | null,
+  pcs: Set<string> | null,
+  pkgs: Set<string> | null,
+): boolean | null {
   const verdicts: boolean[] = [];
   if (need.sonames && libs) verdicts.push(need.sonames.some((s) => sonameMatches(libs, s)));
   if (need.pkgConfig && pcs) verdicts.push(need.pkgConfig.some((n) => pcs.has(n)));
@@ -155,7 +221,17 @@ export const systemLibrary: Check = {
   },
 };
 
-function judge(rec: SystemLibraryRecord, dep: Dependency, file: ParsedFile, root: string, ctx: CheckContext, family: PackageFamily | null, libs: Set<string> | null, pcs: Set<string> | null, pkgs: Set<string> | null): Finding | null {
+function judge(
+  rec: SystemLibraryRecord,
+  dep: Dependency,
+  file: ParsedFile,
+  root: string,
+  ctx: CheckContext,
+  family: PackageFamily | null,
+  libs: Set<string> | null,
+  pcs: Set<string> | null,
+  pkgs: Set<string> | null,
+): Finding | null {
   const profile = ctx.profile;
   const fromSource = wheelFits(rec, dep, file, ctx, root) === false;
   const missingRun: LibraryNeed[] = [];
@@ -173,22 +249,51 @@ function judge(rec: SystemLibraryRecord, dep: Dependency, file: ParsedFile, root
   }
   if (missingRun.length === 0 && missingBuild.length === 0) return null;
   const parts: string[] = [];
-  if (missingBuild.length) parts.push(`${dep.rawName} has no wheel for this target, so pip builds it from source, which needs ${missingBuild.map(describe).join(', ')}`);
-  if (missingRun.length) parts.push(`${missingBuild.length ? 'at run time it needs' : `${dep.rawName} needs at run time`} ${missingRun.map(describe).join(', ')}`);
+  if (missingBuild.length)
+    parts.push(
+      `${dep.rawName} has no wheel for this target, so pip builds it ` +
+        `from source, which needs ${missingBuild.map(describe).join(', ')}`,
+    );
+  if (missingRun.length)
+    parts.push(
+      `${missingBuild.length ? 'at run time it needs' : `${dep.rawName} needs at run time`} ` +
+        `${missingRun.map(describe).join(', ')}`,
+    );
   const message = `${parts.join('; ')}: not found on the target.`;
   const fixes: Fix[] = [];
   const alt = rec.alternative;
   if (alt && (!alt.platforms || alt.platforms.includes(targetOs(profile)))) {
     const altRec = systemLibraryRecord(alt.package);
-    const altClean = !altRec || !judge(altRec, { ...dep, name: alt.package, span: { start: -1, end: -1 } }, file, root, ctx, family, libs, pcs, pkgs);
-    if (altClean) fixes.push({ title: `Use ${alt.package} instead (${alt.reason})`, edits: [{ file: dep.file, span: dep.nameSpan, newText: alt.package }], preferred: true });
+    const altClean =
+      !altRec ||
+      !judge(
+        altRec,
+        { ...dep, name: alt.package, span: { start: -1, end: -1 } },
+        file,
+        root,
+        ctx,
+        family,
+        libs,
+        pcs,
+        pkgs,
+      );
+    if (altClean)
+      fixes.push({
+        title: `Use ${alt.package} instead (${alt.reason})`,
+        edits: [{ file: dep.file, span: dep.nameSpan, newText: alt.package }],
+        preferred: true,
+      });
   }
   if (family) {
     const needs = [...missingBuild, ...missingRun];
     const names = needs.map((n) => n.packages[family]);
     if (names.every((n) => n && n.length > 0)) {
       const list = [...new Set(names.flat() as string[])];
-      fixes.push({ title: `Install ${list.join(' ')} (${family === 'brew' ? 'Homebrew' : profile.distro?.id ?? family})`, edits: [], run: installCommand(profile, family, list) });
+      fixes.push({
+        title: `Install ${list.join(' ')} (${family === 'brew' ? 'Homebrew' : (profile.distro?.id ?? family)})`,
+        edits: [],
+        run: installCommand(profile, family, list),
+      });
     }
   }
   return finding('system-library', dep.file, dep.span, message, { fixes });

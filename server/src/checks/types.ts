@@ -5,8 +5,6 @@ import type { MarkerEnvironment } from '../pep/marker';
 import type { MachineProfile } from '../system/profile';
 import type { EnvironmentSet, InstalledReport, SetIndexReport } from '../workspace/types';
 
-
-
 export interface CheckContext {
   /** Markers are evaluated against this environment (the profile's or interpreter's Python and platform). */
   markerEnvironment: MarkerEnvironment;
@@ -16,9 +14,15 @@ export interface CheckContext {
   index?: ReadonlyMap<string, SetIndexReport>;
   /** The active environment's installed distributions, when an interpreter is known (and trusted). */
   installed?: InstalledReport;
-  /** Known advisories of each set's pinned or resolved versions (by `EnvironmentSet.root`), from the vulnerability stage. */
+  /**
+   * Known advisories of each set's pinned or resolved versions (by `EnvironmentSet.root`), from the vulnerability
+   * stage.
+   */
   vulnerabilities?: ReadonlyMap<string, import('../workspace/vulnerability-stage').VulnerabilityReport>;
-  /** What conda's solve said about each set with an environment.yml (by `EnvironmentSet.root`); absent in the fast stage. */
+  /**
+   * What conda's solve said about each set with an environment.yml (by `EnvironmentSet.root`); absent in the fast
+   * stage.
+   */
   conda?: ReadonlyMap<string, import('../conda/solve').CondaSolveReport>;
 }
 

@@ -12,9 +12,25 @@ export const DEFAULT_CHANNEL_ALIAS = 'https://conda.anaconda.org';
 
 /** Platform subdirectories conda knows (a channel URL may end with one). */
 const SUBDIRS = new Set([
-  'noarch', 'linux-32', 'linux-64', 'linux-aarch64', 'linux-armv6l', 'linux-armv7l', 'linux-ppc64', 'linux-ppc64le',
-  'linux-riscv64', 'linux-s390x', 'osx-64', 'osx-arm64', 'win-32', 'win-64', 'win-arm64', 'freebsd-64', 'zos-z',
-  'emscripten-wasm32', 'wasi-wasm32',
+  'noarch',
+  'linux-32',
+  'linux-64',
+  'linux-aarch64',
+  'linux-armv6l',
+  'linux-armv7l',
+  'linux-ppc64',
+  'linux-ppc64le',
+  'linux-riscv64',
+  'linux-s390x',
+  'osx-64',
+  'osx-arm64',
+  'win-32',
+  'win-64',
+  'win-arm64',
+  'freebsd-64',
+  'zos-z',
+  'emscripten-wasm32',
+  'wasi-wasm32',
 ]);
 
 export type ChannelPriority = 'strict' | 'flexible' | 'disabled';
@@ -41,7 +57,9 @@ export interface ResolvedChannel {
   url: string;
   /** The URL with tokens and passwords redacted: what messages show. */
   display: string;
-  /** A platform subdirectory named by the URL itself (`.../conda-forge/linux-64`): only that one and noarch are read. */
+  /**
+   * A platform subdirectory named by the URL itself (`.../conda-forge/linux-64`): only that one and noarch are read.
+   */
   subdir: string | null;
 }
 
@@ -49,7 +67,10 @@ export interface ResolvedChannel {
 export interface CondarcOptions {
   env?: Record<string, string | undefined>;
   home?: string;
-  /** In an untrusted workspace: only the user's own files (no `$CONDA_PREFIX` one, which an activated workspace environment may hold). */
+  /**
+   * In an untrusted workspace: only the user's own files (no `$CONDA_PREFIX` one, which an activated workspace
+   * environment may hold).
+   */
   trustWorkspace?: boolean;
 }
 
@@ -61,14 +82,19 @@ export interface CondarcOptions {
 export function condarcSearchPath(opts: CondarcOptions = {}): string[] {
   const env = opts.env ?? process.env;
   const home = opts.home ?? os.homedir();
-  const trio = (dir: string): string[] => [path.join(dir, '.condarc'), path.join(dir, 'condarc'), path.join(dir, 'condarc.d')];
+  const trio = (dir: string): string[] => [
+    path.join(dir, '.condarc'),
+    path.join(dir, 'condarc'),
+    path.join(dir, 'condarc.d'),
+  ];
   const out: string[] = [];
   if (process.platform !== 'win32') out.push(...trio('/etc/conda'), ...trio('/var/lib/conda'));
   else if (env['PROGRAMDATA']) out.push(...trio(path.join(env['PROGRAMDATA'], 'conda')));
   if (env['CONDA_ROOT']) out.push(...trio(env['CONDA_ROOT']));
   const xdg = env['XDG_CONFIG_HOME'] || path.join(home, '.config');
   out.push(...trio(path.join(xdg, 'conda')));
-  if (env['XDG_CONFIG_HOME'] && path.resolve(env['XDG_CONFIG_HOME']) !== path.resolve(home, '.config')) out.push(...trio(path.join(home, '.config', 'conda')));
+  if (env['XDG_CONFIG_HOME'] && path.resolve(env['XDG_CONFIG_HOME']) !== path.resolve(home, '.config'))
+    out.push(...trio(path.join(home, '.config', 'conda')));
   out.push(...trio(path.join(home, '.conda')), path.join(home, '.condarc'));
   if (env['CONDA_PREFIX'] && opts.trustWorkspace !== false) out.push(...trio(env['CONDA_PREFIX']));
   if (env['CONDARC']) out.push(env['CONDARC']);
@@ -85,20 +111,34 @@ function filesOf(location: string): string[] {
   if (st.isFile()) return [location];
   if (!st.isDirectory()) return [];
   try {
-    return readdirSync(location).filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => path.join(location, n));
+    return readdirSync(location)
+      .filter((n) => /\.ya?ml$/.test(n))
+      .sort()
+      .map((n) => path.join(location, n));
   } catch {
     return [];
   }
 }
 
-const stringList = (v: unknown): string[] | null => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]).map((s) => s.trim()).filter(Boolean) : null);
+const stringList = (v: unknown): string[] | null =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string')
+    ? (v as string[]).map((s) => s.trim()).filter(Boolean)
+    : null;
 
 /**
  * Reads and merges the .condarc files (later files win for single values; lists are merged with the later
  * file's entries first, as conda merges sequence parameters). A file that does not parse is named in `problems`.
  */
 export function loadCondaConfig(files: string[] = condarcSearchPath()): CondaConfig {
-  const cfg: CondaConfig = { channels: [], channelAlias: DEFAULT_CHANNEL_ALIAS, customChannels: {}, defaultChannels: null, channelPriority: 'flexible', files: [], problems: [] };
+  const cfg: CondaConfig = {
+    channels: [],
+    channelAlias: DEFAULT_CHANNEL_ALIAS,
+    customChannels: {},
+    defaultChannels: null,
+    channelPriority: 'flexible',
+    files: [],
+    problems: [],
+  };
   let priority: ChannelPriority | null = null;
   const channelLists: string[][] = [];
   for (const loc of files) {
@@ -127,10 +167,12 @@ export function loadCondaConfig(files: string[] = condarcSearchPath()): CondaCon
         if (l) cfg.defaultChannels = l;
         else cfg.problems.push(`${file}: 'default_channels' must be a list of channel URLs.`);
       }
-      if (typeof d['channel_alias'] === 'string' && d['channel_alias'].trim()) cfg.channelAlias = d['channel_alias'].trim().replace(/\/+$/, '');
+      if (typeof d['channel_alias'] === 'string' && d['channel_alias'].trim())
+        cfg.channelAlias = d['channel_alias'].trim().replace(/\/+$/, '');
       const cc = d['custom_channels'];
       if (cc && typeof cc === 'object' && !Array.isArray(cc)) {
-        for (const [k, v] of Object.entries(cc as Record<string, unknown>)) if (typeof v === 'string') cfg.customChannels[k] = v.trim().replace(/\/+$/, '');
+        for (const [k, v] of Object.entries(cc as Record<string, unknown>))
+          if (typeof v === 'string') cfg.customChannels[k] = v.trim().replace(/\/+$/, '');
       }
       const p = d['channel_priority'];
       if (p === 'strict' || p === 'flexible' || p === 'disabled') priority = p;
@@ -164,7 +206,9 @@ function isUrl(s: string): boolean {
 function splitSubdir(url: string): { url: string; subdir: string | null } {
   const trimmed = url.replace(/\/+$/, '');
   const last = trimmed.slice(trimmed.lastIndexOf('/') + 1);
-  return SUBDIRS.has(last) ? { url: trimmed.slice(0, trimmed.lastIndexOf('/')), subdir: last } : { url: trimmed, subdir: null };
+  return SUBDIRS.has(last)
+    ? { url: trimmed.slice(0, trimmed.lastIndexOf('/')), subdir: last }
+    : { url: trimmed, subdir: null };
 }
 
 function resolved(name: string, url: string): ResolvedChannel {
@@ -188,9 +232,18 @@ export interface ResolveOptions {
 export function resolveChannel(name: string, opts: ResolveOptions): ResolvedChannel[] {
   const n = name.trim().replace(/\/+$/, '');
   if (!n || n === 'nodefaults') return [];
-  if (n === 'defaults') return (opts.config.defaultChannels ?? builtinDefaultChannels(opts.profile)).flatMap((c) => (c === 'defaults' ? [] : resolveChannel(c, opts)));
+  if (n === 'defaults')
+    return (opts.config.defaultChannels ?? builtinDefaultChannels(opts.profile)).flatMap((c) =>
+      c === 'defaults' ? [] : resolveChannel(c, opts),
+    );
   if (isUrl(n)) return [resolved(n, n)];
-  if (n.startsWith('/') || n.startsWith('./') || n.startsWith('../') || n.startsWith('~') || /^[A-Za-z]:[\\/]/.test(n)) {
+  if (
+    n.startsWith('/') ||
+    n.startsWith('./') ||
+    n.startsWith('../') ||
+    n.startsWith('~') ||
+    /^[A-Za-z]:[\\/]/.test(n)
+  ) {
     const p = n.startsWith('~') ? path.join(os.homedir(), n.slice(1)) : path.resolve(opts.baseDir ?? process.cwd(), n);
     return [resolved(n, pathToFileURL(p).toString())];
   }
@@ -200,7 +253,7 @@ export function resolveChannel(name: string, opts: ResolveOptions): ResolvedChan
   const defaults = opts.config.defaultChannels ?? builtinDefaultChannels(opts.profile);
   for (const d of defaults) {
     // `pkgs/main` names the default channel whose URL ends with it.
-    if (isUrl(d) && (d.replace(/\/+$/, '').endsWith(`/${n}`))) return [resolved(n, d)];
+    if (isUrl(d) && d.replace(/\/+$/, '').endsWith(`/${n}`)) return [resolved(n, d)];
   }
   return [resolved(n, `${opts.config.channelAlias.replace(/\/+$/, '')}/${n}`)];
 }
@@ -217,7 +270,10 @@ export interface ChannelList {
  * the file says `nodefaults`, the configured channels (`defaults` when the .condarc names none). In an untrusted
  * workspace a URL or local path written in the workspace's file is not contacted (named in `skipped`).
  */
-export function channelList(fileChannels: readonly string[], opts: ResolveOptions & { trustWorkspace: boolean }): ChannelList {
+export function channelList(
+  fileChannels: readonly string[],
+  opts: ResolveOptions & { trustWorkspace: boolean },
+): ChannelList {
   const out: ResolvedChannel[] = [];
   const skipped: string[] = [];
   const add = (list: ResolvedChannel[]): void => {
@@ -243,9 +299,21 @@ export function subdirFor(profile: Pick<MachineProfile, 'os' | 'arch'>): string 
   const arch = profile.arch.toLowerCase();
   const a64 = arch === 'x86_64' || arch === 'amd64' || arch === 'x64';
   const arm = arch === 'aarch64' || arch === 'arm64';
-  if (osName === 'linux') return a64 ? 'linux-64' : arm ? 'linux-aarch64' : arch === 'ppc64le' ? 'linux-ppc64le' : arch === 's390x' ? 'linux-s390x' : /^(i[3-6]86|x86)$/.test(arch) ? 'linux-32' : null;
+  if (osName === 'linux')
+    return a64
+      ? 'linux-64'
+      : arm
+        ? 'linux-aarch64'
+        : arch === 'ppc64le'
+          ? 'linux-ppc64le'
+          : arch === 's390x'
+            ? 'linux-s390x'
+            : /^(i[3-6]86|x86)$/.test(arch)
+              ? 'linux-32'
+              : null;
   if (osName === 'darwin' || osName === 'macos') return a64 ? 'osx-64' : arm ? 'osx-arm64' : null;
-  if (osName === 'windows' || osName === 'win32') return a64 ? 'win-64' : arm ? 'win-arm64' : /^(i[3-6]86|x86)$/.test(arch) ? 'win-32' : null;
+  if (osName === 'windows' || osName === 'win32')
+    return a64 ? 'win-64' : arm ? 'win-arm64' : /^(i[3-6]86|x86)$/.test(arch) ? 'win-32' : null;
   return null;
 }
 

@@ -35,15 +35,44 @@ export interface MatchSpecError {
 
 /** Conda's known platform subdirectories, which may follow a channel (`conda-forge/linux-64::numpy`). */
 const KNOWN_SUBDIRS = new Set([
-  'noarch', 'emscripten-wasm32', 'wasi-wasm32', 'freebsd-64', 'linux-32', 'linux-64', 'linux-aarch64',
-  'linux-armv6l', 'linux-armv7l', 'linux-ppc64', 'linux-ppc64le', 'linux-riscv64', 'linux-s390x', 'osx-64',
-  'osx-arm64', 'win-32', 'win-64', 'win-arm64', 'zos-z',
+  'noarch',
+  'emscripten-wasm32',
+  'wasi-wasm32',
+  'freebsd-64',
+  'linux-32',
+  'linux-64',
+  'linux-aarch64',
+  'linux-armv6l',
+  'linux-armv7l',
+  'linux-ppc64',
+  'linux-ppc64le',
+  'linux-riscv64',
+  'linux-s390x',
+  'osx-64',
+  'osx-arm64',
+  'win-32',
+  'win-64',
+  'win-arm64',
+  'zos-z',
 ]);
 
 /** MatchSpec fields that may appear in brackets. */
 const BRACKET_FIELDS = new Set([
-  'channel', 'subdir', 'name', 'version', 'build', 'build_number', 'track_features', 'features', 'url',
-  'md5', 'sha256', 'license', 'license_family', 'fn', 'namespace',
+  'channel',
+  'subdir',
+  'name',
+  'version',
+  'build',
+  'build_number',
+  'track_features',
+  'features',
+  'url',
+  'md5',
+  'sha256',
+  'license',
+  'license_family',
+  'fn',
+  'namespace',
 ]);
 
 const NAME_RE = /^(?:\*|[A-Za-z0-9_][A-Za-z0-9_.+-]*)$/;
@@ -59,7 +88,11 @@ class Piece {
   ) {}
 
   static of(text: string): Piece {
-    return new Piece(text, Array.from({ length: text.length }, (_, i) => i), text.length);
+    return new Piece(
+      text,
+      Array.from({ length: text.length }, (_, i) => i),
+      text.length,
+    );
   }
 
   slice(a: number, end: number = this.s.length): Piece {
@@ -69,7 +102,11 @@ class Piece {
 
   /** The piece without the characters [a, b). */
   remove(a: number, b: number): Piece {
-    return new Piece(this.s.slice(0, a) + this.s.slice(b), [...this.pos.slice(0, a), ...this.pos.slice(b)], this.endOffset);
+    return new Piece(
+      this.s.slice(0, a) + this.s.slice(b),
+      [...this.pos.slice(0, a), ...this.pos.slice(b)],
+      this.endOffset,
+    );
   }
 
   trim(): Piece {
@@ -127,8 +164,10 @@ function parseBrackets(content: Piece): Map<string, Piece> {
       value = content.slice(i, j);
       i = j;
     }
-    if (i < s.length && s[i] !== ',' && s[i] !== ' ') throw new ParseError('expected , or ] after a bracket value', content.at(i));
-    if (value.s === '') throw new ParseError(`key-value mismatch in brackets: '${key}' has an empty value`, content.at(keyAt));
+    if (i < s.length && s[i] !== ',' && s[i] !== ' ')
+      throw new ParseError('expected , or ] after a bracket value', content.at(i));
+    if (value.s === '')
+      throw new ParseError(`key-value mismatch in brackets: '${key}' has an empty value`, content.at(keyAt));
     if (!BRACKET_FIELDS.has(key)) throw new ParseError(`cannot match on field '${key}'`, content.at(keyAt));
     out.set(key, value);
   }
@@ -187,8 +226,16 @@ function packageFileSpec(w: Piece): MatchSpec {
   const dirParts = dir.split('/');
   const subdir = KNOWN_SUBDIRS.has(dirParts[dirParts.length - 1] ?? '') ? dirParts[dirParts.length - 1]! : null;
   return {
-    name: name.s, channel: null, subdir, version: version.s, build: build.s || null, url: s,
-    nameSpan: name.span(), versionSpan: version.span(), buildSpan: build.s ? build.span() : null, channelSpan: null,
+    name: name.s,
+    channel: null,
+    subdir,
+    version: version.s,
+    build: build.s || null,
+    url: s,
+    nameSpan: name.span(),
+    versionSpan: version.span(),
+    buildSpan: build.s ? build.span() : null,
+    channelSpan: null,
   };
 }
 
@@ -212,7 +259,8 @@ function normalizeEqualsForm(v: string, hasBuild: boolean): string {
 function parse(text: string): MatchSpec {
   if (text.length > MAX_SPEC_LENGTH) throw new ParseError('match spec too long', 0);
   let w = Piece.of(text);
-  if (text.trimEnd().endsWith('@')) throw new ParseError("legacy feature specs ('name@') are not packages", text.trimEnd().length - 1);
+  if (text.trimEnd().endsWith('@'))
+    throw new ParseError("legacy feature specs ('name@') are not packages", text.trimEnd().length - 1);
   const hash = w.s.indexOf('#');
   if (hash >= 0) w = w.slice(0, hash);
   const cond = w.s.indexOf(' if ');
@@ -245,7 +293,11 @@ function parse(text: string): MatchSpec {
     if (c1 >= 0) channelPiece = w.slice(0, c1);
     w = w.slice(c2 + 1);
   }
-  let { channel, subdir, span: channelSpan } = channelPiece ? channelParts(channelPiece) : { channel: null, subdir: null, span: null as Span | null };
+  let {
+    channel,
+    subdir,
+    span: channelSpan,
+  } = channelPiece ? channelParts(channelPiece) : { channel: null, subdir: null, span: null as Span | null };
   const bChannel = brackets.get('channel');
   if (bChannel) {
     const p = channelParts(bChannel);
@@ -275,7 +327,8 @@ function parse(text: string): MatchSpec {
     versionPiece = (p < 0 ? vb : vb.slice(0, p)).trim();
     if (p >= 0) buildPiece = vb.slice(p + 1).trim();
     version = normalizeEqualsForm(versionPiece.s.replace(/ /g, ''), buildPiece !== null);
-    if (version === '=' || version === '==') throw new ParseError('missing version after operator', versionPiece.span().start);
+    if (version === '=' || version === '==')
+      throw new ParseError('missing version after operator', versionPiece.span().start);
   }
   const bVersion = brackets.get('version');
   if (bVersion) {
@@ -286,7 +339,8 @@ function parse(text: string): MatchSpec {
   if (bBuild) buildPiece = bBuild;
   if (version !== '') {
     const parsed = CondaVersionSpec.parse(version);
-    if (!(parsed instanceof CondaVersionSpec)) throw new ParseError(`invalid version spec '${version}': ${parsed.error}`, versionPiece!.span().start);
+    if (!(parsed instanceof CondaVersionSpec))
+      throw new ParseError(`invalid version spec '${version}': ${parsed.error}`, versionPiece!.span().start);
   }
   const nameSpan = namePiece.span();
   return {

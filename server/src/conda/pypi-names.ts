@@ -3,39 +3,39 @@ import { canonicalizeName } from '../pep/name';
 
 /** conda name -> PEP 503 PyPI name, for packages whose names differ. Same-named Python packages need no entry. */
 const CONDA_TO_PYPI: Record<string, string> = {
-  'pytorch': 'torch',
+  pytorch: 'torch',
   'pytorch-cpu': 'torch',
   'pytorch-gpu': 'torch',
   'py-opencv': 'opencv-python',
-  'opencv': 'opencv-python',
+  opencv: 'opencv-python',
   'matplotlib-base': 'matplotlib',
   'msgpack-python': 'msgpack',
-  'pytables': 'tables',
+  pytables: 'tables',
   'py-xgboost': 'xgboost',
   'py-xgboost-cpu': 'xgboost',
   'py-xgboost-gpu': 'xgboost',
   'tensorflow-base': 'tensorflow',
   'tensorflow-cpu': 'tensorflow',
   'tensorflow-gpu': 'tensorflow',
-  'ruamel_yaml': 'ruamel-yaml',
-  'pyqt': 'pyqt5',
+  ruamel_yaml: 'ruamel-yaml',
+  pyqt: 'pyqt5',
   'py-lief': 'lief',
-  'pygraphviz': 'pygraphviz',
+  pygraphviz: 'pygraphviz',
   'python-graphviz': 'graphviz',
   'py-boost': 'boost',
-  'libopencv': 'opencv-python',
+  libopencv: 'opencv-python',
 };
 
 /** PyPI name -> the conda package a channel publishes it as (the usual one). */
 const PYPI_TO_CONDA: Record<string, string> = {
-  'torch': 'pytorch',
+  torch: 'pytorch',
   'opencv-python': 'opencv',
   'opencv-python-headless': 'opencv',
-  'msgpack': 'msgpack-python',
-  'tables': 'pytables',
-  'xgboost': 'py-xgboost',
+  msgpack: 'msgpack-python',
+  tables: 'pytables',
+  xgboost: 'py-xgboost',
   'ruamel-yaml': 'ruamel.yaml',
-  'graphviz': 'python-graphviz',
+  graphviz: 'python-graphviz',
 };
 
 /** The PEP 503 PyPI name a conda Python package installs. */

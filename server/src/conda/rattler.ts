@@ -55,7 +55,8 @@ export function rattlerModulePath(): string | null {
   if (rattlerPath !== undefined) return rattlerPath;
   // The packaged extension carries the solver beside the bundle (esbuild.mjs copies it to dist/rattler/).
   const beside = path.join(__dirname, 'rattler', 'rattler.node.cjs');
-  if (existsSync(beside) && existsSync(path.join(__dirname, 'rattler', 'js_rattler_bg.wasm'))) return (rattlerPath = beside);
+  if (existsSync(beside) && existsSync(path.join(__dirname, 'rattler', 'js_rattler_bg.wasm')))
+    return (rattlerPath = beside);
   try {
     const req = createRequire(path.join(process.cwd(), 'noop.js'));
     const candidates = [__dirname, path.join(__dirname, '..'), process.cwd()];
@@ -97,13 +98,18 @@ export class RattlerSolver {
     const mod = rattlerModulePath();
     if (!mod) throw new Error('the conda solver (@conda-org/rattler) is not installed');
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { rattler: mod } });
-    w.on('message', (m: { req: number } & ({ ok: true; records: SolvedRecord[] } | { ok: false; unsat: boolean; message: string })) => {
-      const p = this.pending.get(m.req);
-      if (!p) return;
-      this.pending.delete(m.req);
-      clearTimeout(p.timer);
-      p.resolve(m.ok ? { ok: true, records: m.records } : { ok: false, unsat: m.unsat, message: m.message });
-    });
+    w.on(
+      'message',
+      (
+        m: { req: number } & ({ ok: true; records: SolvedRecord[] } | { ok: false; unsat: boolean; message: string }),
+      ) => {
+        const p = this.pending.get(m.req);
+        if (!p) return;
+        this.pending.delete(m.req);
+        clearTimeout(p.timer);
+        p.resolve(m.ok ? { ok: true, records: m.records } : { ok: false, unsat: m.unsat, message: m.message });
+      },
+    );
     const fail = (why: string): void => {
       if (this.worker !== w) return;
       this.worker = null;
@@ -134,7 +140,13 @@ export class RattlerSolver {
   }
 
   /** One solve; never rejects (a failure is an outcome). */
-  solve(specs: string[], channels: string[], platforms: string[], locked: unknown[], timeoutMs: number): Promise<SolveOutcome> {
+  solve(
+    specs: string[],
+    channels: string[],
+    platforms: string[],
+    locked: unknown[],
+    timeoutMs: number,
+  ): Promise<SolveOutcome> {
     let w: Worker;
     try {
       w = this.ensure();

@@ -1,4 +1,5 @@
-// Conda repodata as current clients fetch it: sharded (CEP 16) where offered, else repodata.json.zst / .json; revalidated, cached on disk.
+// Conda repodata as current clients fetch it: sharded (CEP 16) where offered, else repodata.json.zst / .json;
+// revalidated, cached on disk.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -114,7 +115,8 @@ export class SubdirData {
 const ZSTD_MAGIC = 0xfd2fb528;
 
 function unzstd(body: Buffer, what: string): Buffer {
-  if (body.length < 4 || body.readUInt32LE(0) !== ZSTD_MAGIC) throw new InvalidDataError(`${what} is not zstd data`, what);
+  if (body.length < 4 || body.readUInt32LE(0) !== ZSTD_MAGIC)
+    throw new InvalidDataError(`${what} is not zstd data`, what);
   try {
     return Buffer.from(zstdDecompress(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)));
   } catch (e) {
@@ -187,7 +189,10 @@ function collectRecords(data: Record<string, unknown>, subdir: string, into: Map
 
 /** The URL as a cache key: a `/t/<token>` becomes a hash of it, so no token reaches a cache file. */
 function cacheUrl(url: string): string {
-  return url.replace(/\/t\/([^/]+)/, (_m, tok: string) => `/t/h-${createHash('sha256').update(tok).digest('hex').slice(0, 16)}`);
+  return url.replace(
+    /\/t\/([^/]+)/,
+    (_m, tok: string) => `/t/h-${createHash('sha256').update(tok).digest('hex').slice(0, 16)}`,
+  );
 }
 
 /** Fetches and caches repodata; keep one per cache folder so that warm solves reuse parsed data. */
@@ -202,7 +207,12 @@ export class RepodataStore {
   constructor(readonly opts: RepodataStoreOptions) {
     this.disk = opts.cacheDir ? new DiskCache(path.join(opts.cacheDir, 'conda')) : null;
     const log = opts.log;
-    this.http = opts.http ?? new HttpClient({ timeoutMs: opts.timeoutMs ?? 15000, ...(log ? { log: (l: string) => log(redactChannelText(l)) } : {}) });
+    this.http =
+      opts.http ??
+      new HttpClient({
+        timeoutMs: opts.timeoutMs ?? 15000,
+        ...(log ? { log: (l: string) => log(redactChannelText(l)) } : {}),
+      });
     this.ttlMs = opts.ttlMs ?? 10 * 60 * 1000;
   }
 
@@ -228,15 +238,24 @@ export class RepodataStore {
       if (got) {
         stale ||= got.stale;
         const raw = decodeMsgpack(unzstd(got.body, `${where}/repodata_shards.msgpack.zst`)) as Record<string, unknown>;
-        if (!raw || typeof raw !== 'object' || Array.isArray(raw) || !raw['shards'] || typeof raw['shards'] !== 'object') throw new InvalidDataError(`${where}/repodata_shards.msgpack.zst is not a shard index`, where);
+        if (
+          !raw ||
+          typeof raw !== 'object' ||
+          Array.isArray(raw) ||
+          !raw['shards'] ||
+          typeof raw['shards'] !== 'object'
+        )
+          throw new InvalidDataError(`${where}/repodata_shards.msgpack.zst is not a shard index`, where);
         const info = (raw?.['info'] ?? {}) as Record<string, unknown>;
         const shardsBase = new URL(str(info['shards_base_url']) || './shards/', base).toString().replace(/\/?$/, '/');
         const shards = new Map<string, string>();
         const table = raw?.['shards'];
         if (table && typeof table === 'object') {
           for (const [name, hash] of Object.entries(table as Record<string, unknown>)) {
-            const hex = hash instanceof Uint8Array ? Buffer.from(hash).toString('hex') : typeof hash === 'string' ? hash : null;
-            if (hex && /^[0-9a-f]{64}$/i.test(hex)) shards.set(name.toLowerCase(), `${shardsBase}${hex.toLowerCase()}.msgpack.zst`);
+            const hex =
+              hash instanceof Uint8Array ? Buffer.from(hash).toString('hex') : typeof hash === 'string' ? hash : null;
+            if (hex && /^[0-9a-f]{64}$/i.test(hex))
+              shards.set(name.toLowerCase(), `${shardsBase}${hex.toLowerCase()}.msgpack.zst`);
           }
         }
         return new SubdirData(channel, subdir, 'sharded', this, null, { shards }, got.body.length, stale);
@@ -258,7 +277,8 @@ export class RepodataStore {
         } catch (e) {
           throw new InvalidDataError(`${where}/${file} is not valid JSON (${(e as Error).message})`, where);
         }
-        if (!data || typeof data !== 'object' || Array.isArray(data)) throw new InvalidDataError(`${where}/${file} is not a repodata object`, where);
+        if (!data || typeof data !== 'object' || Array.isArray(data))
+          throw new InvalidDataError(`${where}/${file} is not a repodata object`, where);
         const full = new Map<string, CondaRecord[]>();
         collectRecords(data as Record<string, unknown>, subdir, full);
         return new SubdirData(channel, subdir, 'full', this, full, null, got.body.length, stale);
@@ -291,7 +311,8 @@ export class RepodataStore {
         this.stats.shards++;
         // Shards are content-addressed: the file name is the sha256 of the bytes.
         const want = /([0-9a-f]{64})\.msgpack\.zst$/.exec(url)?.[1];
-        if (want && createHash('sha256').update(got.body).digest('hex') !== want) throw new InvalidDataError(`the shard ${redactChannelText(url)} does not match its sha256`, url);
+        if (want && createHash('sha256').update(got.body).digest('hex') !== want)
+          throw new InvalidDataError(`the shard ${redactChannelText(url)} does not match its sha256`, url);
         const raw = decodeMsgpack(unzstd(got.body, redactChannelText(url))) as Record<string, unknown>;
         const out = new Map<string, CondaRecord[]>();
         if (raw && typeof raw === 'object') collectRecords(raw, subdir, out);
@@ -307,7 +328,11 @@ export class RepodataStore {
    * The body of a URL: disk cache when fresh (or offline), else a (conditional) GET. null for 404/403/410
    * (absent). A network failure falls back to any cached copy (`stale`), else throws.
    */
-  private async get(url: string, signal: AbortSignal | undefined, immutable = false): Promise<{ body: Buffer; stale: boolean } | null> {
+  private async get(
+    url: string,
+    signal: AbortSignal | undefined,
+    immutable = false,
+  ): Promise<{ body: Buffer; stale: boolean } | null> {
     if (url.startsWith('file:')) return this.readFile(url);
     const key = cacheUrl(url);
     const kind = immutable ? 'metadata' : 'page';
@@ -331,13 +356,18 @@ export class RepodataStore {
       this.stats.requests++;
       res = await this.http.get(url, { headers, ...(signal ? { signal } : {}) });
     } catch (e) {
-      if (e instanceof UnreachableError && cached) return cached.contentType === 'absent' ? null : { body: cached.body, stale: true };
+      if (e instanceof UnreachableError && cached)
+        return cached.contentType === 'absent' ? null : { body: cached.body, stale: true };
       throw e;
     }
     const got = Number(res.headers['content-length'] ?? NaN) || res.body.length;
     this.stats.bytes += got;
     if (url.endsWith('/repodata_shards.msgpack.zst')) this.stats.indexBytes += got;
-    const v: Validated = { fetchedAt: Date.now(), etag: res.headers['etag'] ?? null, lastModified: res.headers['last-modified'] ?? null };
+    const v: Validated = {
+      fetchedAt: Date.now(),
+      etag: res.headers['etag'] ?? null,
+      lastModified: res.headers['last-modified'] ?? null,
+    };
     if (res.status === 304 && cached) {
       this.stats.cacheHits++;
       await this.disk?.touch(kind, key, cached as CacheEntry, v.fetchedAt);
@@ -357,8 +387,11 @@ export class RepodataStore {
     try {
       return { body: await fs.readFile(fileURLToPath(url)), stale: false };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
-      throw new RepodataUnavailable(`${redactChannelText(url)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR')
+        return null;
+      throw new RepodataUnavailable(
+        `${redactChannelText(url)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
     }
   }
 }
@@ -386,11 +419,20 @@ export interface Gathered {
  * Opens every channel's subdirs and gathers the records of `roots` and, transitively, of every name their
  * `depends` reach (only those shards are fetched from a sharded channel).
  */
-export async function gather(store: RepodataStore, channels: readonly ResolvedChannel[], subdirs: readonly string[], roots: Iterable<string>, signal?: AbortSignal, maxNames = 5000): Promise<Gathered> {
+export async function gather(
+  store: RepodataStore,
+  channels: readonly ResolvedChannel[],
+  subdirs: readonly string[],
+  roots: Iterable<string>,
+  signal?: AbortSignal,
+  maxNames = 5000,
+): Promise<Gathered> {
   const unavailable: string[] = [];
   const sources: SubdirData[][] = await Promise.all(
     channels.map(async (ch) => {
-      const subs = ch.subdir ? [ch.subdir, 'noarch'].filter((s, i, a) => a.indexOf(s) === i && subdirs.includes(s)) : [...subdirs];
+      const subs = ch.subdir
+        ? [ch.subdir, 'noarch'].filter((s, i, a) => a.indexOf(s) === i && subdirs.includes(s))
+        : [...subdirs];
       const opened = await Promise.all(
         subs.map((s) =>
           store.subdir(ch, s, signal).catch((e: unknown) => {
@@ -418,7 +460,9 @@ export async function gather(store: RepodataStore, channels: readonly ResolvedCh
                 return (await sd.records(name, signal)).map((r) => ({ ...r, channel: ci }));
               } catch (e) {
                 if (e instanceof CancelledError || signal?.aborted) throw e;
-                const msg = `${sd.channel.display}/${sd.subdir}: the repodata of ${name} could not be read (${e instanceof Error ? e.message : String(e)})`;
+                const msg =
+                  `${sd.channel.display}/${sd.subdir}: the repodata of ${name} ` +
+                  `could not be read (${e instanceof Error ? e.message : String(e)})`;
                 if (!unavailable.includes(msg)) unavailable.push(redactChannelText(msg));
                 return [];
               }
@@ -427,10 +471,11 @@ export async function gather(store: RepodataStore, channels: readonly ResolvedCh
         );
         const all = lists.flat();
         records.set(name, all);
-        for (const r of all) for (const d of r.depends) {
-          const dn = specName(d);
-          if (dn && !seen.has(dn)) next.add(dn);
-        }
+        for (const r of all)
+          for (const d of r.depends) {
+            const dn = specName(d);
+            if (dn && !seen.has(dn)) next.add(dn);
+          }
       }),
     );
     frontier = [...next].filter((n) => !seen.has(n));

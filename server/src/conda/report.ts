@@ -4,7 +4,15 @@ import * as path from 'node:path';
 import type { EnvironmentSet } from '../workspace/types';
 import type { Dependency } from '../model/types';
 import type { MachineProfile } from '../system/profile';
-import { channelList, condarcSearchPath, loadCondaConfig, redactChannelText, resolveChannel, subdirFor, type ResolvedChannel } from './channels';
+import {
+  channelList,
+  condarcSearchPath,
+  loadCondaConfig,
+  redactChannelText,
+  resolveChannel,
+  subdirFor,
+  type ResolvedChannel,
+} from './channels';
 import { pypiNameOfConda, condaNamesOfPypi } from './pypi-names';
 import { gather, RepodataStore } from './repodata';
 import { solveEnvironment, specLineOf, type CondaSolveReport, type SpecLine } from './solve';
@@ -20,7 +28,10 @@ export interface CondaReportOptions {
   signal?: AbortSignal;
   /** Only cached repodata; never the network. */
   offline: boolean;
-  /** In an untrusted workspace only the user's own .condarc files count and no URL channel from a workspace file is contacted. */
+  /**
+   * In an untrusted workspace only the user's own .condarc files count and no URL channel from a workspace file is
+   * contacted.
+   */
   trustWorkspace: boolean;
   /** .condarc files and condarc.d folders to read instead of conda's search path (tests, settings). */
   condarcPaths?: string[];
@@ -37,11 +48,21 @@ export interface CondaReportOptions {
 const stores = new Map<string, RepodataStore>();
 
 /** The store for a cache folder and mode: parsed repodata stays in memory between reports (warm solves). */
-export function repodataStore(cacheDir: string | null, offline: boolean, requestTimeoutMs?: number, ttlMs?: number): RepodataStore {
+export function repodataStore(
+  cacheDir: string | null,
+  offline: boolean,
+  requestTimeoutMs?: number,
+  ttlMs?: number,
+): RepodataStore {
   const key = `${cacheDir ?? ''}|${offline}|${requestTimeoutMs ?? ''}|${ttlMs ?? ''}`;
   let s = stores.get(key);
   if (!s) {
-    s = new RepodataStore({ cacheDir, offline, ...(requestTimeoutMs ? { timeoutMs: requestTimeoutMs } : {}), ...(ttlMs !== undefined ? { ttlMs } : {}) });
+    s = new RepodataStore({
+      cacheDir,
+      offline,
+      ...(requestTimeoutMs ? { timeoutMs: requestTimeoutMs } : {}),
+      ...(ttlMs !== undefined ? { ttlMs } : {}),
+    });
     stores.set(key, s);
   }
   return s;
@@ -66,13 +87,39 @@ function lineOfIn(set: EnvironmentSet): (dep: Dependency) => number {
 function condaSpecOfPip(name: string, specifier: string): string | null {
   const s = specifier.replace(/\s+/g, '');
   if (!s) return name;
-  return /^(?:(?:==|>=|<=|!=|~=|<|>)[0-9][0-9A-Za-z.*+!]*)(?:,(?:==|>=|<=|!=|~=|<|>)[0-9][0-9A-Za-z.*+!]*)*$/.test(s) ? `${name} ${s}` : null;
+  return /^(?:(?:==|>=|<=|!=|~=|<|>)[0-9][0-9A-Za-z.*+!]*)(?:,(?:==|>=|<=|!=|~=|<|>)[0-9][0-9A-Za-z.*+!]*)*$/.test(s)
+    ? `${name} ${s}`
+    : null;
 }
 
-function empty(status: CondaSolveReport['status'], why: string | null, extra: Partial<CondaSolveReport> = {}): CondaSolveReport {
+function empty(
+  status: CondaSolveReport['status'],
+  why: string | null,
+  extra: Partial<CondaSolveReport> = {},
+): CondaSolveReport {
   return {
-    status, unavailable: why, channels: [], channelPriority: 'flexible', subdir: '', picked: [], solution: [], notFound: [], conflicts: [], condaHas: {}, notes: [],
-    stats: { records: 0, names: 0, solves: 0, solveMs: 0, requests: 0, bytes: 0, indexBytes: 0, fullBytes: 0, shards: 0 },
+    status,
+    unavailable: why,
+    channels: [],
+    channelPriority: 'flexible',
+    subdir: '',
+    picked: [],
+    solution: [],
+    notFound: [],
+    conflicts: [],
+    condaHas: {},
+    notes: [],
+    stats: {
+      records: 0,
+      names: 0,
+      solves: 0,
+      solveMs: 0,
+      requests: 0,
+      bytes: 0,
+      indexBytes: 0,
+      fullBytes: 0,
+      shards: 0,
+    },
     ...extra,
   };
 }
@@ -87,16 +134,24 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
   const file = set.files.find((f) => f.kind === 'conda');
   if (!file) return empty('skipped', null);
   const condaDeps = file.dependencies.filter((d) => d.kind === 'conda');
-  const pipDeps = set.files.flatMap((f) => f.dependencies.filter((d) => d.kind === 'requirement' && d.section === 'dependencies.pip'));
+  const pipDeps = set.files.flatMap((f) =>
+    f.dependencies.filter((d) => d.kind === 'requirement' && d.section === 'dependencies.pip'),
+  );
   if (!condaDeps.length) return empty('skipped', null);
   const env = opts.env ?? process.env;
   const config = loadCondaConfig(opts.condarcPaths ?? condarcSearchPath({ env, trustWorkspace: opts.trustWorkspace }));
-  const resolveOpts = { config, profile: opts.profile, baseDir: path.dirname(file.path), trustWorkspace: opts.trustWorkspace };
+  const resolveOpts = {
+    config,
+    profile: opts.profile,
+    baseDir: path.dirname(file.path),
+    trustWorkspace: opts.trustWorkspace,
+  };
   const list = channelList(file.channels ?? [], resolveOpts);
   const channels: ResolvedChannel[] = [...list.channels];
   const notes = [...config.problems, ...list.skipped.map((s) => `Channel not used: ${s}.`)];
   const subdir = subdirFor(opts.profile);
-  if (!subdir) return empty('unavailable', `conda has no platform for ${opts.profile.os} on ${opts.profile.arch}`, { notes });
+  if (!subdir)
+    return empty('unavailable', `conda has no platform for ${opts.profile.os} on ${opts.profile.arch}`, { notes });
   const lines: SpecLine[] = [];
   for (const dep of condaDeps) {
     const spec = specLineOf(dep);
@@ -104,7 +159,9 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
     let channel: number | null = null;
     if (spec.channel) {
       if (!opts.trustWorkspace && /:\/\//.test(spec.channel)) {
-        notes.push(`Channel not used: ${redactChannelText(spec.channel)} (a channel URL from a file of an untrusted workspace).`);
+        notes.push(
+          `Channel not used: ${redactChannelText(spec.channel)} (a channel URL from a file of an untrusted workspace).`,
+        );
         continue;
       }
       const r = resolveChannel(spec.channel, resolveOpts)[0];
@@ -133,7 +190,13 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
   try {
     gathered = await gather(store, channels, [subdir, 'noarch'], roots, signal);
   } catch (e) {
-    return empty('unavailable', timeout.aborted ? `fetching the channels' repodata took longer than ${opts.timeoutMs} ms` : redactChannelText((e as Error).message), { notes, channels: channelNames });
+    return empty(
+      'unavailable',
+      timeout.aborted
+        ? `fetching the channels' repodata took longer than ${opts.timeoutMs} ms`
+        : redactChannelText((e as Error).message),
+      { notes, channels: channelNames },
+    );
   }
   const stats = (): CondaSolveReport['stats'] => ({
     records: [...gathered.records.values()].reduce((n, r) => n + r.length, 0),
@@ -147,7 +210,13 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
     shards: store.stats.shards - before.shards,
   });
   if (gathered.unavailable.length) {
-    return empty('unavailable', gathered.unavailable.slice(0, 3).join('; '), { notes, channels: channelNames, subdir, channelPriority: config.channelPriority, stats: stats() });
+    return empty('unavailable', gathered.unavailable.slice(0, 3).join('; '), {
+      notes,
+      channels: channelNames,
+      subdir,
+      channelPriority: config.channelPriority,
+      stats: stats(),
+    });
   }
   if (gathered.stale) notes.push('The channels could not be reached; cached repodata was used.');
   const allNames = function* (): Iterable<string> {
@@ -162,23 +231,48 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
       // A conda line of the same package takes the pip line's specifier too (both must hold), else a line is added.
       const same = lines.find((l) => l.spec.name.toLowerCase() === cn && !l.spec.build && l.channel === null);
       const pipPart = pipSpec.slice(cn.length).trim();
-      const spec = same && same.spec.version ? `${cn} ${[same.spec.version, pipPart].filter(Boolean).join(',')}` : pipSpec;
+      const spec =
+        same && same.spec.version ? `${cn} ${[same.spec.version, pipPart].filter(Boolean).join(',')}` : pipSpec;
       pipMoves.push({ pipName, condaName: cn, spec, replaces: same?.dep ?? null });
       break;
     }
   }
   const left = deadline - Date.now();
-  if (left <= 0) return empty('unavailable', `fetching the channels' repodata took longer than ${opts.timeoutMs} ms`, { notes, channels: channelNames, stats: stats() });
+  if (left <= 0)
+    return empty('unavailable', `fetching the channels' repodata took longer than ${opts.timeoutMs} ms`, {
+      notes,
+      channels: channelNames,
+      stats: stats(),
+    });
   const solved = await solveEnvironment({
-    lines, records: gathered.records, channelNames, priority: config.channelPriority, subdir,
-    virtual: virtualPackages(opts.profile, env), cudaKnown: opts.profile.nvidia !== undefined || env['CONDA_OVERRIDE_CUDA'] !== undefined, lineOf: lineOfIn(set), allNames, timeoutMs: left, pipMoves,
+    lines,
+    records: gathered.records,
+    channelNames,
+    priority: config.channelPriority,
+    subdir,
+    virtual: virtualPackages(opts.profile, env),
+    cudaKnown: opts.profile.nvidia !== undefined || env['CONDA_OVERRIDE_CUDA'] !== undefined,
+    lineOf: lineOfIn(set),
+    allNames,
+    timeoutMs: left,
+    pipMoves,
   });
   const st = stats();
   st.solves = solved.solves;
   st.solveMs = solved.solveMs;
   return {
-    status: solved.status, unavailable: solved.unavailable ? redactChannelText(solved.unavailable) : null, channels: channelNames, channelPriority: config.channelPriority,
-    subdir, picked: solved.picked, solution: solved.solution, notFound: solved.notFound, conflicts: solved.conflicts, condaHas: solved.condaHas, notes, stats: st,
+    status: solved.status,
+    unavailable: solved.unavailable ? redactChannelText(solved.unavailable) : null,
+    channels: channelNames,
+    channelPriority: config.channelPriority,
+    subdir,
+    picked: solved.picked,
+    solution: solved.solution,
+    notFound: solved.notFound,
+    conflicts: solved.conflicts,
+    condaHas: solved.condaHas,
+    notes,
+    stats: st,
   };
 }
 
@@ -190,10 +284,18 @@ export { pypiNameOfConda };
  * picked. null when the report says nothing about the line.
  */
 export function condaHover(report: CondaSolveReport, dep: Dependency): string | null {
-  const p = report.picked.find((x) => x.dep === dep || (x.dep.file === dep.file && x.dep.span.start === dep.span.start));
-  if (p) return `conda picks **${p.pkg.name} ${p.pkg.version}** (build \`${p.pkg.build}\`, ${p.pkg.subdir}) from ${p.pkg.channel}.`;
-  if (report.notFound.some((n) => n.dep.span.start === dep.span.start && n.dep.file === dep.file)) return 'No channel has a build for this line; see the diagnostic.';
-  if (report.conflicts.some((c) => c.roots.some((r) => r.span.start === dep.span.start && r.file === dep.file))) return 'conda cannot solve the environment with this line; see the diagnostic.';
+  const p = report.picked.find(
+    (x) => x.dep === dep || (x.dep.file === dep.file && x.dep.span.start === dep.span.start),
+  );
+  if (p)
+    return (
+      `conda picks **${p.pkg.name} ${p.pkg.version}** (build ` +
+      `\`${p.pkg.build}\`, ${p.pkg.subdir}) from ${p.pkg.channel}.`
+    );
+  if (report.notFound.some((n) => n.dep.span.start === dep.span.start && n.dep.file === dep.file))
+    return 'No channel has a build for this line; see the diagnostic.';
+  if (report.conflicts.some((c) => c.roots.some((r) => r.span.start === dep.span.start && r.file === dep.file)))
+    return 'conda cannot solve the environment with this line; see the diagnostic.';
   return null;
 }
 
@@ -202,9 +304,12 @@ export function condaHover(report: CondaSolveReport, dep: Dependency): string | 
  * top of it the way `conda env create` runs pip afterwards. Only Python packages (those depending on python
  * or noarch: python).
  */
-export function condaInstalledForPip(report: CondaSolveReport): Map<string, { version: string; condaName: string; channel: string }> {
+export function condaInstalledForPip(
+  report: CondaSolveReport,
+): Map<string, { version: string; condaName: string; channel: string }> {
   const out = new Map<string, { version: string; condaName: string; channel: string }>();
   if (report.status !== 'ok') return out;
-  for (const p of report.solution) if (p.python) out.set(pypiNameOfConda(p.name), { version: p.version, condaName: p.name, channel: p.channel });
+  for (const p of report.solution)
+    if (p.python) out.set(pypiNameOfConda(p.name), { version: p.version, condaName: p.name, channel: p.channel });
   return out;
 }

@@ -1,4 +1,5 @@
-// The conda solve of an environment: rattler's solver over gathered records, then blame, explanation, CUDA cases and verified fixes.
+// The conda solve of an environment: rattler's solver over gathered records, then blame, explanation, CUDA cases and
+// verified fixes.
 import { randomBytes } from 'node:crypto';
 import type { Dependency, Fix } from '../model/types';
 import { isMatchSpecError, parseMatchSpec, type MatchSpec } from './match-spec';
@@ -42,7 +43,9 @@ export interface CondaConflict {
     kind: 'cuda-driver' | 'cuda-unavailable';
     needs: string | null;
     has: string | null;
-    /** False when the profile did not probe the driver (and no CONDA_OVERRIDE_CUDA says): `has` null then means unknown. */
+    /**
+     * False when the profile did not probe the driver (and no CONDA_OVERRIDE_CUDA says): `has` null then means unknown.
+     */
     known: boolean;
   } | null;
   /** Fixes a solve accepted, each for one of the roots. */
@@ -51,7 +54,10 @@ export interface CondaConflict {
 
 /** What the conda side knows of one environment; pure data, as the checks read it. */
 export interface CondaSolveReport {
-  /** `ok`: solved; `failed`: conda would refuse; `unavailable`: no channel data (or no solver), nothing known; `skipped`: no conda part. */
+  /**
+   * `ok`: solved; `failed`: conda would refuse; `unavailable`: no channel data (or no solver), nothing known;
+   * `skipped`: no conda part.
+   */
   status: 'ok' | 'failed' | 'unavailable' | 'skipped';
   /** Why nothing is known (redacted), for the one information finding. */
   unavailable: string | null;
@@ -66,11 +72,24 @@ export interface CondaSolveReport {
   solution: CondaPackage[];
   notFound: CondaNotFound[];
   conflicts: CondaConflict[];
-  /** For the `pip:` part: PEP 503 pip name -> the conda package of that name a channel has (moving the line is possible), with a verified spec. */
+  /**
+   * For the `pip:` part: PEP 503 pip name -> the conda package of that name a channel has (moving the line is
+   * possible), with a verified spec.
+   */
   condaHas: Record<string, { condaName: string; spec: string; replaces: Dependency | null }>;
   /** Notes (stale cache used, channel skipped in an untrusted workspace, a subdir unreadable). */
   notes: string[];
-  stats: { records: number; names: number; solves: number; solveMs: number; requests: number; bytes: number; indexBytes: number; fullBytes: number; shards: number };
+  stats: {
+    records: number;
+    names: number;
+    solves: number;
+    solveMs: number;
+    requests: number;
+    bytes: number;
+    indexBytes: number;
+    fullBytes: number;
+    shards: number;
+  };
 }
 
 /** A top-level conda spec with its line. */
@@ -98,7 +117,10 @@ export interface SolveSetup {
   allNames: () => Iterable<string>;
   timeoutMs: number;
   solver?: RattlerSolver;
-  /** `pip:` lines that could move to the conda part: each is kept in `condaHas` only when the environment plus its conda spec solves. */
+  /**
+   * `pip:` lines that could move to the conda part: each is kept in `condaHas` only when the environment plus its conda
+   * spec solves.
+   */
   pipMoves?: { pipName: string; condaName: string; spec: string; replaces: Dependency | null }[];
 }
 
@@ -110,7 +132,14 @@ export function rattlerSpec(s: Pick<MatchSpec, 'name' | 'version' | 'build'>): s
 }
 
 function globRe(glob: string): RegExp {
-  return new RegExp('^' + glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  return new RegExp(
+    '^' +
+      glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+  );
 }
 
 /** Whether a record satisfies a spec's version and build. */
@@ -142,7 +171,10 @@ function closestNames(name: string, all: Iterable<string>, n = 3): string[] {
     const d = c.includes(name) || name.includes(c) ? Math.min(2, levenshtein(name, c)) : levenshtein(name, c);
     if (d <= Math.max(2, Math.floor(name.length / 3))) scored.push([d, c]);
   }
-  return scored.sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1])).slice(0, n).map((x) => x[1]);
+  return scored
+    .sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]))
+    .slice(0, n)
+    .map((x) => x[1]);
 }
 
 function cmpVersion(a: string, b: string): number {
@@ -165,7 +197,8 @@ interface Served {
 /**
  * Serves the gathered records as one in-memory channel, channel priority applied as conda defines it: strict
  * keeps, per name, only the records of the first channel that has the name; flexible and disabled keep all
- * (the first channel's copy of an identical file). A `channel::name` line keeps only that channel's records of the name.
+ * (the first channel's copy of an identical file). A `channel::name` line keeps only that channel's records of the
+ * name.
  */
 function serve(setup: SolveSetup, solver: RattlerSolver): Served {
   const id = randomBytes(6).toString('hex');
@@ -189,8 +222,13 @@ function serve(setup: SolveSetup, solver: RattlerSolver): Served {
       if (byFile.has(key)) continue;
       byFile.set(key, r);
       const json: Record<string, unknown> = {
-        name: r.name, version: r.version, build: r.build, build_number: r.build_number, depends: r.depends,
-        constrains: r.constrains, subdir: r.subdir === 'noarch' ? 'noarch' : setup.subdir,
+        name: r.name,
+        version: r.version,
+        build: r.build,
+        build_number: r.build_number,
+        depends: r.depends,
+        constrains: r.constrains,
+        subdir: r.subdir === 'noarch' ? 'noarch' : setup.subdir,
       };
       if (r.track_features) json['track_features'] = r.track_features;
       if (r.features) json['features'] = r.features;
@@ -200,7 +238,8 @@ function serve(setup: SolveSetup, solver: RattlerSolver): Served {
     }
   }
   const files: Record<string, string> = {};
-  for (const [sd, data] of bySubdir) files[`/${id}/${sd}/repodata.json`] = JSON.stringify({ info: { subdir: sd }, ...data });
+  for (const [sd, data] of bySubdir)
+    files[`/${id}/${sd}/repodata.json`] = JSON.stringify({ info: { subdir: sd }, ...data });
   solver.register(id, files);
   return { id, channelUrl: `http://${VIRTUAL_HOST}/${id}`, byFile };
 }
@@ -218,12 +257,20 @@ type Outcome = { ok: true; records: SolvedRecord[] } | { ok: false; unsat: boole
 
 function lockedOf(virtual: readonly VirtualPackage[]): unknown[] {
   return virtual.map((v) => ({
-    packageName: v.name, version: v.version, build: v.build, buildNumber: 0,
-    url: `http://${VIRTUAL_HOST}/virtual/${v.name}-${v.version}-${v.build}.conda`, filename: `${v.name}-${v.version}-${v.build}.conda`,
+    packageName: v.name,
+    version: v.version,
+    build: v.build,
+    buildNumber: 0,
+    url: `http://${VIRTUAL_HOST}/virtual/${v.name}-${v.version}-${v.build}.conda`,
+    filename: `${v.name}-${v.version}-${v.build}.conda`,
   }));
 }
 
-async function run(ctx: Ctx, specs: string[], virtual: readonly VirtualPackage[] = ctx.setup.virtual): Promise<Outcome> {
+async function run(
+  ctx: Ctx,
+  specs: string[],
+  virtual: readonly VirtualPackage[] = ctx.setup.virtual,
+): Promise<Outcome> {
   const key = JSON.stringify([specs, virtual]);
   const hit = ctx.cache.get(key);
   if (hit) return hit;
@@ -232,10 +279,12 @@ async function run(ctx: Ctx, specs: string[], virtual: readonly VirtualPackage[]
   const t0 = Date.now();
   // Virtual packages are always installed, as conda has them: asked for by name so that constrains on them apply.
   const all = [...specs, ...virtual.map((v) => v.name)];
-  const p = ctx.solver.solve(all, [ctx.served.channelUrl], [ctx.setup.subdir, 'noarch'], lockedOf(virtual), left).then((o) => {
-    ctx.solveMs += Date.now() - t0;
-    return o;
-  });
+  const p = ctx.solver
+    .solve(all, [ctx.served.channelUrl], [ctx.setup.subdir, 'noarch'], lockedOf(virtual), left)
+    .then((o) => {
+      ctx.solveMs += Date.now() - t0;
+      return o;
+    });
   ctx.cache.set(key, p);
   return p;
 }
@@ -246,7 +295,10 @@ const specsOf = (lines: readonly SpecLine[]): string[] => lines.map((l) => rattl
 function cleanMessage(ctx: Ctx, message: string): string {
   return message
     .replace(/^Cannot solve the request because of: /, '')
-    .replace(new RegExp(`http://${VIRTUAL_HOST.replace(/\./g, '\\.')}/[0-9a-f]+/?`, 'g'), ctx.setup.channelNames.join(', '))
+    .replace(
+      new RegExp(`http://${VIRTUAL_HOST.replace(/\./g, '\\.')}/[0-9a-f]+/?`, 'g'),
+      ctx.setup.channelNames.join(', '),
+    )
     .trim();
 }
 
@@ -273,7 +325,14 @@ function pkgOf(ctx: Ctx, r: SolvedRecord): CondaPackage | null {
   const sub = r.subdir === 'noarch' ? 'noarch' : ctx.setup.subdir;
   const rec = ctx.served.byFile.get(`${sub}/${r.fn}`);
   const python = rec ? rec.noarch === 'python' || rec.depends.some((d) => specName(d) === 'python') : false;
-  return { name: r.name, version: r.version, build: r.build, subdir: sub, channel: rec ? ctx.setup.channelNames[rec.channel] ?? '' : '', python };
+  return {
+    name: r.name,
+    version: r.version,
+    build: r.build,
+    subdir: sub,
+    channel: rec ? (ctx.setup.channelNames[rec.channel] ?? '') : '',
+    python,
+  };
 }
 
 /** The spec text of a line with its version (and build) replaced, the channel kept. */
@@ -297,12 +356,21 @@ function explain(ctx: Ctx, core: SpecLine[], message: string): string {
       for (const r of recs) {
         const d = r.depends.find((x) => specName(x) === bn);
         if (d === undefined) continue;
-        const rest = d.trim().slice(d.trim().indexOf(' ') + 1).trim();
+        const rest = d
+          .trim()
+          .slice(d.trim().indexOf(' ') + 1)
+          .trim();
         if (d.trim().includes(' ') && !needs.has(rest)) needs.set(rest, r.version);
       }
       if (!needs.size) continue;
-      const shown = [...needs].slice(0, 2).map(([spec, v]) => `${a.spec.name} ${v} needs ${bn} ${spec}`).join(', ');
-      parts.push(`${shown}${needs.size > 2 ? ` (and ${needs.size - 2} more builds alike)` : ''}; ${b.dep.text} is asked at line ${ctx.setup.lineOf(b.dep)}`);
+      const shown = [...needs]
+        .slice(0, 2)
+        .map(([spec, v]) => `${a.spec.name} ${v} needs ${bn} ${spec}`)
+        .join(', ');
+      parts.push(
+        `${shown}${needs.size > 2 ? ` (and ${needs.size - 2} more builds alike)` : ''}; ` +
+          `${b.dep.text} is asked at line ${ctx.setup.lineOf(b.dep)}`,
+      );
     }
   }
   if (parts.length) return [...new Set(parts)].join('\n');
@@ -313,10 +381,12 @@ function explain(ctx: Ctx, core: SpecLine[], message: string): string {
 /** CUDA versions the reached builds ask for (`__cuda >=X`), ascending. */
 function cudaNeeds(ctx: Ctx): string[] {
   const out = new Set<string>();
-  for (const recs of ctx.setup.records.values()) for (const r of recs) for (const d of r.depends) {
-    const m = /^__cuda\s*>=?\s*([0-9][0-9.]*)/.exec(d.trim());
-    if (m) out.add(m[1]!);
-  }
+  for (const recs of ctx.setup.records.values())
+    for (const r of recs)
+      for (const d of r.depends) {
+        const m = /^__cuda\s*>=?\s*([0-9][0-9.]*)/.exec(d.trim());
+        if (m) out.add(m[1]!);
+      }
   return [...out].sort(cmpVersion);
 }
 
@@ -328,21 +398,35 @@ async function cudaCause(ctx: Ctx, specs: string[]): Promise<CondaConflict['cuda
   const high = await run(ctx, specs, withCuda('999'));
   if (!high.ok) return null;
   let needs: string | null = null;
-  for (const v of cudaNeeds(ctx).filter((v) => !has || cmpVersion(v, has) > 0).slice(0, 8)) {
+  for (const v of cudaNeeds(ctx)
+    .filter((v) => !has || cmpVersion(v, has) > 0)
+    .slice(0, 8)) {
     const o = await run(ctx, specs, withCuda(v));
     if (o.ok) {
       needs = v;
       break;
     }
   }
-  return { kind: has ? 'cuda-driver' : 'cuda-unavailable', needs, has, known: has !== null || ctx.setup.cudaKnown !== false };
+  return {
+    kind: has ? 'cuda-driver' : 'cuda-unavailable',
+    needs,
+    has,
+    known: has !== null || ctx.setup.cudaKnown !== false,
+  };
 }
 
 /** Fixes for the lines of a conflict, each accepted by a solve of the whole environment with the line changed. */
-async function fixesFor(ctx: Ctx, all: SpecLine[], core: SpecLine[], cuda: CondaConflict['cuda']): Promise<{ dep: Dependency; fix: Fix }[]> {
+async function fixesFor(
+  ctx: Ctx,
+  all: SpecLine[],
+  core: SpecLine[],
+  cuda: CondaConflict['cuda'],
+): Promise<{ dep: Dependency; fix: Fix }[]> {
   const out: { dep: Dependency; fix: Fix }[] = [];
   const tryLine = async (l: SpecLine, version: string, build: string | null): Promise<boolean> => {
-    const changed = all.map((x) => (x === l ? rattlerSpec({ name: x.spec.name, version: fuzzy(version), build }) : rattlerSpec(x.spec)));
+    const changed = all.map((x) =>
+      x === l ? rattlerSpec({ name: x.spec.name, version: fuzzy(version), build }) : rattlerSpec(x.spec),
+    );
     const o = await run(ctx, changed);
     return o.ok;
   };
@@ -358,26 +442,49 @@ async function fixesFor(ctx: Ctx, all: SpecLine[], core: SpecLine[], cuda: Conda
         if (m) flavours.add(`*cuda${m[1]}*`);
         else if (/cpu/i.test(r.build)) flavours.add('*cpu*');
       }
-      const ordered = [...flavours].sort((a, b) => (a === '*cpu*' ? 1 : b === '*cpu*' ? -1 : b.localeCompare(a, undefined, { numeric: true })));
+      const ordered = [...flavours].sort((a, b) =>
+        a === '*cpu*' ? 1 : b === '*cpu*' ? -1 : b.localeCompare(a, undefined, { numeric: true }),
+      );
       for (const glob of ordered) {
         if (glob === l.spec.build) continue;
         const version = l.spec.version || '*';
-        const changed = all.map((x) => (x === l ? rattlerSpec({ name: x.spec.name, version, build: glob }) : rattlerSpec(x.spec)));
+        const changed = all.map((x) =>
+          x === l ? rattlerSpec({ name: x.spec.name, version, build: glob }) : rattlerSpec(x.spec),
+        );
         if ((await run(ctx, changed)).ok) {
           const text = respec(l, version === '*' ? '*' : version, glob);
-          out.push({ dep: l.dep, fix: { title: glob === '*cpu*' ? `Use the CPU build: ${text}` : `Use the build for the driver's CUDA: ${text}`, edits: [{ file: l.dep.file, span: l.dep.span, newText: text }], preferred: !out.length } });
+          out.push({
+            dep: l.dep,
+            fix: {
+              title: glob === '*cpu*' ? `Use the CPU build: ${text}` : `Use the build for the driver's CUDA: ${text}`,
+              edits: [{ file: l.dep.file, span: l.dep.span, newText: text }],
+              preferred: !out.length,
+            },
+          });
           break;
         }
       }
       if (out.some((f) => f.dep === l.dep)) continue;
     }
-    const versions = distinctVersionsDesc(recs).filter((v) => !recordMatches({ version: l.spec.version, build: null }, { version: v, build: '' }));
-    const candidates = name === 'python' ? [...new Set(versions.map((v) => v.split('.').slice(0, 2).join('.')))].slice(0, 6) : versions.slice(0, 8);
+    const versions = distinctVersionsDesc(recs).filter(
+      (v) => !recordMatches({ version: l.spec.version, build: null }, { version: v, build: '' }),
+    );
+    const candidates =
+      name === 'python'
+        ? [...new Set(versions.map((v) => v.split('.').slice(0, 2).join('.')))].slice(0, 6)
+        : versions.slice(0, 8);
     for (const v of candidates) {
       if (Date.now() > ctx.deadline) break;
       if (await tryLine(l, v, null)) {
         const text = respec(l, v, null);
-        out.push({ dep: l.dep, fix: { title: `Change to ${text} (a solve accepts it)`, edits: [{ file: l.dep.file, span: l.dep.span, newText: text }], preferred: !out.length } });
+        out.push({
+          dep: l.dep,
+          fix: {
+            title: `Change to ${text} (a solve accepts it)`,
+            edits: [{ file: l.dep.file, span: l.dep.span, newText: text }],
+            preferred: !out.length,
+          },
+        });
         break;
       }
     }
@@ -388,12 +495,18 @@ async function fixesFor(ctx: Ctx, all: SpecLine[], core: SpecLine[], cuda: Conda
 /** The names the solver's text mentions (to seed the search for the lines that take part). */
 function namesIn(message: string): Set<string> {
   const out = new Set<string>();
-  for (const m of message.matchAll(/(?:^|[\s─└├│])([A-Za-z0-9_][A-Za-z0-9_.+-]*)(?=[ =<>!~]|$)/gm)) out.add(m[1]!.toLowerCase());
+  for (const m of message.matchAll(/(?:^|[\s─└├│])([A-Za-z0-9_][A-Za-z0-9_.+-]*)(?=[ =<>!~]|$)/gm))
+    out.add(m[1]!.toLowerCase());
   return out;
 }
 
 /** Solves the environment and, when conda would refuse it, finds the lines, the explanation and verified fixes. */
-export async function solveEnvironment(setup: SolveSetup): Promise<Pick<CondaSolveReport, 'status' | 'unavailable' | 'picked' | 'solution' | 'notFound' | 'conflicts' | 'condaHas'> & { solves: number; solveMs: number }> {
+export async function solveEnvironment(setup: SolveSetup): Promise<
+  Pick<CondaSolveReport, 'status' | 'unavailable' | 'picked' | 'solution' | 'notFound' | 'conflicts' | 'condaHas'> & {
+    solves: number;
+    solveMs: number;
+  }
+> {
   const solver = setup.solver ?? sharedSolver();
   const served = serve(setup, solver);
   const ctx: Ctx = { setup, solver, served, deadline: Date.now() + setup.timeoutMs, solveMs: 0, cache: new Map() };
@@ -410,12 +523,26 @@ export async function solveEnvironment(setup: SolveSetup): Promise<Pick<CondaSol
         const firstChannel = Math.min(...recs.map((r) => r.channel));
         recs = recs.filter((r) => r.channel === firstChannel);
       }
-      if (!recs.length) notFound.push({ dep: l.dep, kind: 'package', suggestions: closestNames(name, setup.allNames()), where: l.channel !== null ? setup.channelNames[l.channel] ?? where : where });
+      if (!recs.length)
+        notFound.push({
+          dep: l.dep,
+          kind: 'package',
+          suggestions: closestNames(name, setup.allNames()),
+          where: l.channel !== null ? (setup.channelNames[l.channel] ?? where) : where,
+        });
       else if (!recs.some((r) => recordMatches(l.spec, r))) {
-        const strictNote = l.channel === null && setup.priority === 'strict' ? `${setup.channelNames[recs[0]!.channel] ?? where} (strict channel priority: only the first channel that has ${name} counts)` : null;
-        notFound.push({ dep: l.dep, kind: 'version', suggestions: distinctVersionsDesc(recs).slice(0, 3), where: l.channel !== null ? setup.channelNames[l.channel] ?? where : strictNote ?? where });
-      }
-      else live.push(l);
+        const strictNote =
+          l.channel === null && setup.priority === 'strict'
+            ? `${setup.channelNames[recs[0]!.channel] ?? where} (strict channel ` +
+              `priority: only the first channel that has ${name} counts)`
+            : null;
+        notFound.push({
+          dep: l.dep,
+          kind: 'version',
+          suggestions: distinctVersionsDesc(recs).slice(0, 3),
+          where: l.channel !== null ? (setup.channelNames[l.channel] ?? where) : (strictNote ?? where),
+        });
+      } else live.push(l);
     }
     const first = await run(ctx, specsOf(live));
     const base = { notFound, condaHas: {}, solves: 0, solveMs: 0 };
@@ -429,11 +556,32 @@ export async function solveEnvironment(setup: SolveSetup): Promise<Pick<CondaSol
       for (const m of setup.pipMoves ?? []) {
         if (!solution.some((p) => p.name === m.condaName)) continue;
         const kept = live.filter((l) => l.dep !== m.replaces);
-        if ((await run(ctx, [...specsOf(kept), m.spec])).ok) condaHas[m.pipName] = { condaName: m.condaName, spec: m.spec, replaces: m.replaces };
+        if ((await run(ctx, [...specsOf(kept), m.spec])).ok)
+          condaHas[m.pipName] = { condaName: m.condaName, spec: m.spec, replaces: m.replaces };
       }
-      return { ...base, condaHas, status: notFound.length ? 'failed' : 'ok', unavailable: null, picked, solution, conflicts: [], solves: solver.solves - before, solveMs: ctx.solveMs };
+      return {
+        ...base,
+        condaHas,
+        status: notFound.length ? 'failed' : 'ok',
+        unavailable: null,
+        picked,
+        solution,
+        conflicts: [],
+        solves: solver.solves - before,
+        solveMs: ctx.solveMs,
+      };
     }
-    if (!first.unsat) return { ...base, status: notFound.length ? 'failed' : 'unavailable', unavailable: first.message, picked: [], solution: [], conflicts: [], solves: solver.solves - before, solveMs: ctx.solveMs };
+    if (!first.unsat)
+      return {
+        ...base,
+        status: notFound.length ? 'failed' : 'unavailable',
+        unavailable: first.message,
+        picked: [],
+        solution: [],
+        conflicts: [],
+        solves: solver.solves - before,
+        solveMs: ctx.solveMs,
+      };
     // Cores until the rest solves (at most three).
     const conflicts: CondaConflict[] = [];
     let rest = live;
@@ -441,19 +589,42 @@ export async function solveEnvironment(setup: SolveSetup): Promise<Pick<CondaSol
     for (let i = 0; i < 3 && rest.length; i++) {
       const core = await minimalCore(ctx, rest, namesIn(message));
       if (!core) break;
-      const cuda = /__cuda/.test(message) || core.some((l) => /cuda/i.test(l.spec.build ?? '')) ? await cudaCause(ctx, specsOf(core)) : null;
+      const cuda =
+        /__cuda/.test(message) || core.some((l) => /cuda/i.test(l.spec.build ?? ''))
+          ? await cudaCause(ctx, specsOf(core))
+          : null;
       const coreMsg = await run(ctx, specsOf(core));
       const text = cuda
         ? cudaExplanation(ctx, core, cuda)
         : explain(ctx, core, !coreMsg.ok ? coreMsg.message : message);
-      conflicts.push({ roots: core.map((l) => l.dep), explanation: text, cuda, fixes: await fixesFor(ctx, live, core, cuda) });
+      conflicts.push({
+        roots: core.map((l) => l.dep),
+        explanation: text,
+        cuda,
+        fixes: await fixesFor(ctx, live, core, cuda),
+      });
       rest = rest.filter((l) => !core.includes(l));
       const o = await run(ctx, specsOf(rest));
       if (o.ok || !o.unsat) break;
       message = o.message;
     }
-    if (!conflicts.length) conflicts.push({ roots: live.map((l) => l.dep), explanation: cleanMessage(ctx, first.message), cuda: null, fixes: [] });
-    return { ...base, status: 'failed', unavailable: null, picked: [], solution: [], conflicts, solves: solver.solves - before, solveMs: ctx.solveMs };
+    if (!conflicts.length)
+      conflicts.push({
+        roots: live.map((l) => l.dep),
+        explanation: cleanMessage(ctx, first.message),
+        cuda: null,
+        fixes: [],
+      });
+    return {
+      ...base,
+      status: 'failed',
+      unavailable: null,
+      picked: [],
+      solution: [],
+      conflicts,
+      solves: solver.solves - before,
+      solveMs: ctx.solveMs,
+    };
   } finally {
     solver.drop(served.id);
   }
@@ -463,11 +634,16 @@ function cudaExplanation(ctx: Ctx, core: SpecLine[], cuda: NonNullable<CondaConf
   const lines = core.map((l) => `${l.dep.text} (line ${ctx.setup.lineOf(l.dep)})`).join(', ');
   const need = cuda.needs ? `a driver that supports CUDA ${cuda.needs} or newer` : 'an NVIDIA driver';
   return cuda.has
-    ? `${lines}: every build that fits needs ${need} (__cuda >=${cuda.needs ?? '?'}), and the target's driver supports CUDA ${cuda.has} (__cuda=${cuda.has}); conda refuses the install.`
-    : `${lines}: every build that fits needs ${need} (__cuda${cuda.needs ? ` >=${cuda.needs}` : ''}), and the target has no NVIDIA driver (no __cuda); conda refuses the install.`;
+    ? `${lines}: every build that fits needs ${need} (__cuda >=${cuda.needs ?? '?'}), and the ` +
+        `target's driver supports CUDA ${cuda.has} (__cuda=${cuda.has}); conda refuses the install.`
+    : `${lines}: every build that fits needs ${need} (__cuda${cuda.needs ? ` >=${cuda.needs}` : ''}), ` +
+        `and the target has no NVIDIA driver (no __cuda); conda refuses the install.`;
 }
 
-/** Parses a line's spec for the solve, or null where conda's parser would reject it (the parser's syntax finding covers it). */
+/**
+ * Parses a line's spec for the solve, or null where conda's parser would reject it (the parser's syntax finding covers
+ * it).
+ */
 export function specLineOf(dep: Dependency): MatchSpec | null {
   const m = parseMatchSpec(dep.text);
   return isMatchSpecError(m) || m.url ? null : m;

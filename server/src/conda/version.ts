@@ -254,7 +254,8 @@ function leafMatcher(raw: string): { text: string; match: Matcher } {
   let spec = raw.trim();
   if (spec === '') throw new SpecError('empty version spec');
   if (spec.startsWith('^') || spec.endsWith('$')) {
-    if (!spec.startsWith('^') || !spec.endsWith('$')) throw new SpecError("regex specs must start with '^' and end with '$'");
+    if (!spec.startsWith('^') || !spec.endsWith('$'))
+      throw new SpecError("regex specs must start with '^' and end with '$'");
     const re = safeRegex(spec);
     return { text: spec, match: (v) => v.length <= MAX_VERSION_LENGTH && re.test(v) };
   }

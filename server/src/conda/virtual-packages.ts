@@ -24,7 +24,10 @@ function archspecOf(profile: MachineProfile): string {
  * (`CONDA_OVERRIDE_CUDA=""` means no `__cuda`). `__cuda` is the newest CUDA the driver supports; absent without
  * a driver (or when the profile does not know the driver).
  */
-export function virtualPackages(profile: MachineProfile, env: Record<string, string | undefined> = process.env): VirtualPackage[] {
+export function virtualPackages(
+  profile: MachineProfile,
+  env: Record<string, string | undefined> = process.env,
+): VirtualPackage[] {
   const out: VirtualPackage[] = [];
   const add = (name: string, detected: string | null, override: string | undefined, build = '0'): void => {
     const v = override !== undefined ? override.trim() : detected;
@@ -43,7 +46,8 @@ export function virtualPackages(profile: MachineProfile, env: Record<string, str
   } else if (os === 'windows' || os === 'win32') {
     add('__win', '0', env['CONDA_OVERRIDE_WIN']);
   }
-  const arch = env['CONDA_OVERRIDE_ARCHSPEC'] !== undefined ? env['CONDA_OVERRIDE_ARCHSPEC'].trim() : archspecOf(profile);
+  const arch =
+    env['CONDA_OVERRIDE_ARCHSPEC'] !== undefined ? env['CONDA_OVERRIDE_ARCHSPEC'].trim() : archspecOf(profile);
   if (arch) out.push({ name: '__archspec', version: '1', build: arch });
   const cuda = profile.nvidia?.cuda ?? null;
   if (os !== 'darwin' && os !== 'macos') add('__cuda', cuda, env['CONDA_OVERRIDE_CUDA']);

@@ -1,4 +1,5 @@
-// Reads one member of a zip (wheels, zip sdists) through random access without extracting, and PKG-INFO from a .tar.gz sdist.
+// Reads one member of a zip (wheels, zip sdists) through random access without extracting, and PKG-INFO from a .tar.gz
+// sdist.
 import { promises as fs } from 'node:fs';
 import { createGunzip, gunzipSync, inflateRawSync } from 'node:zlib';
 
@@ -66,7 +67,8 @@ export const ZIP_TAIL = 22 + 0xffff;
  */
 export async function readZipDirectory(src: ByteSource, tail?: Buffer): Promise<ZipEntry[]> {
   const tailLen = Math.min(src.size, ZIP_TAIL + 20);
-  const end = tail && tail.length >= tailLen ? tail.subarray(tail.length - tailLen) : await src.read(src.size - tailLen, tailLen);
+  const end =
+    tail && tail.length >= tailLen ? tail.subarray(tail.length - tailLen) : await src.read(src.size - tailLen, tailLen);
   const tailStart = src.size - end.length;
   let eocd = -1;
   for (let i = end.length - 22; i >= 0; i--) {
@@ -91,7 +93,10 @@ export async function readZipDirectory(src: ByteSource, tail?: Buffer): Promise<
     cdOffset = Number(rec.readBigUInt64LE(48));
   }
   if (cdOffset + cdSize > src.size) throw new ZipError('central directory outside the file');
-  const cd = cdOffset >= tailStart ? end.subarray(cdOffset - tailStart, cdOffset - tailStart + cdSize) : await src.read(cdOffset, cdSize);
+  const cd =
+    cdOffset >= tailStart
+      ? end.subarray(cdOffset - tailStart, cdOffset - tailStart + cdSize)
+      : await src.read(cdOffset, cdSize);
   const entries: ZipEntry[] = [];
   let p = 0;
   for (let i = 0; i < count; i++) {
@@ -138,7 +143,8 @@ export async function readZipEntry(src: ByteSource, entry: ZipEntry, maxBytes = 
   let buf = await src.read(entry.localHeaderOffset, Math.min(guess, src.size - entry.localHeaderOffset));
   if (buf.length < 30 || buf.readUInt32LE(0) !== LOC_SIG) throw new ZipError(`bad local header for ${entry.name}`);
   const start = 30 + buf.readUInt16LE(26) + buf.readUInt16LE(28);
-  if (buf.length < start + entry.compressedSize) buf = await src.read(entry.localHeaderOffset, start + entry.compressedSize);
+  if (buf.length < start + entry.compressedSize)
+    buf = await src.read(entry.localHeaderOffset, start + entry.compressedSize);
   const data = buf.subarray(start, start + entry.compressedSize);
   if (data.length < entry.compressedSize) throw new ZipError(`truncated entry ${entry.name}`);
   if (entry.method === 0) return Buffer.from(data);
@@ -156,11 +162,21 @@ export async function readZipEntry(src: ByteSource, entry: ZipEntry, maxBytes = 
  * The `METADATA` entry of a wheel: `<name>-<version>.dist-info/METADATA` at the top level, choosing the
  * dist-info directory whose name part matches `project` (canonically) when there are several.
  */
-export function findWheelMetadata(entries: readonly ZipEntry[], project: string, canonicalize: (s: string) => string): ZipEntry | null {
+export function findWheelMetadata(
+  entries: readonly ZipEntry[],
+  project: string,
+  canonicalize: (s: string) => string,
+): ZipEntry | null {
   const candidates = entries.filter((e) => /^[^/]+\.dist-info\/METADATA$/.test(e.name));
   if (candidates.length <= 1) return candidates[0] ?? null;
   const want = canonicalize(project);
-  return candidates.find((e) => canonicalize(e.name.slice(0, e.name.indexOf('-') < 0 ? e.name.indexOf('.dist-info') : e.name.indexOf('-'))) === want) ?? null;
+  return (
+    candidates.find(
+      (e) =>
+        canonicalize(e.name.slice(0, e.name.indexOf('-') < 0 ? e.name.indexOf('.dist-info') : e.name.indexOf('-'))) ===
+        want,
+    ) ?? null
+  );
 }
 
 /** The top-level `PKG-INFO` (`<dir>/PKG-INFO`) of a zip sdist. */
@@ -187,7 +203,8 @@ export function readTarGzPkgInfo(gz: Buffer, maxBytes = 512 * 1024 * 1024): Buff
     const prefix = cstr(header.subarray(345, 500));
     if (prefix && header.subarray(257, 262).toString('latin1') === 'ustar') name = `${prefix}/${name}`;
     const sizeField = header.subarray(124, 136);
-    const size = (sizeField[0]! & 0x80) !== 0 ? Number(sizeField.readBigUInt64BE(4)) : parseInt(cstr(sizeField).trim() || '0', 8);
+    const size =
+      (sizeField[0]! & 0x80) !== 0 ? Number(sizeField.readBigUInt64BE(4)) : parseInt(cstr(sizeField).trim() || '0', 8);
     const type = String.fromCharCode(header[156]!);
     const data = tar.subarray(p + 512, p + 512 + size);
     p += 512 + Math.ceil(size / 512) * 512;
@@ -204,7 +221,8 @@ export function readTarGzPkgInfo(gz: Buffer, maxBytes = 512 * 1024 * 1024): Buff
       name = longName;
       longName = null;
     }
-    if ((type === '0' || type === '\0') && /^[^/]+\/PKG-INFO$/.test(name.replace(/^\.\//, ''))) return Buffer.from(data);
+    if ((type === '0' || type === '\0') && /^[^/]+\/PKG-INFO$/.test(name.replace(/^\.\//, '')))
+      return Buffer.from(data);
   }
   return null;
 }
@@ -214,7 +232,11 @@ export function readTarGzPkgInfo(gz: Buffer, maxBytes = 512 * 1024 * 1024): Buff
  * reading stops at PKG-INFO, at the end of the archive, or past `maxBytes` decompressed bytes (a gzip bomb costs no
  * more). Null when absent; throws `ZipError` for a bad archive or one past the cap.
  */
-export function readTarGzPkgInfoStreaming(gz: Buffer, maxBytes = 256 * 1024 * 1024, maxEntry = 10 * 1024 * 1024): Promise<Buffer | null> {
+export function readTarGzPkgInfoStreaming(
+  gz: Buffer,
+  maxBytes = 256 * 1024 * 1024,
+  maxEntry = 10 * 1024 * 1024,
+): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const gunzip = createGunzip();
     let pending: Buffer = Buffer.alloc(0);
@@ -269,7 +291,10 @@ export function readTarGzPkgInfoStreaming(gz: Buffer, maxBytes = 256 * 1024 * 10
         const prefix = cstr(header.subarray(345, 500));
         if (prefix && header.subarray(257, 262).toString('latin1') === 'ustar') name = `${prefix}/${name}`;
         const sizeField = header.subarray(124, 136);
-        const size = (sizeField[0]! & 0x80) !== 0 ? Number(sizeField.readBigUInt64BE(4)) : parseInt(cstr(sizeField).trim() || '0', 8);
+        const size =
+          (sizeField[0]! & 0x80) !== 0
+            ? Number(sizeField.readBigUInt64BE(4))
+            : parseInt(cstr(sizeField).trim() || '0', 8);
         if (!Number.isFinite(size) || size < 0) return finish(new ZipError('bad tar header'));
         const padded = Math.ceil(size / 512) * 512;
         const type = String.fromCharCode(header[156]!);

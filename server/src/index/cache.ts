@@ -1,4 +1,5 @@
-// On-disk cache of index pages and metadata files: hashed keys without credentials, validators, TTL, atomic writes, corrupt entries dropped.
+// On-disk cache of index pages and metadata files: hashed keys without credentials, validators, TTL, atomic writes,
+// corrupt entries dropped.
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -76,7 +77,14 @@ export class DiskCache {
       if (createHash('sha256').update(body).digest('hex') !== h.sha256) throw new Error('bad checksum');
       if (h.url !== shownUrl(url)) throw new Error('key collision');
       this.hits++;
-      return { url: h.url, fetchedAt: h.fetchedAt, etag: h.etag, lastModified: h.lastModified, contentType: h.contentType, body: Buffer.from(body) };
+      return {
+        url: h.url,
+        fetchedAt: h.fetchedAt,
+        etag: h.etag,
+        lastModified: h.lastModified,
+        contentType: h.contentType,
+        body: Buffer.from(body),
+      };
     } catch {
       this.dropped++;
       await fs.rm(file, { force: true }).catch(() => undefined);

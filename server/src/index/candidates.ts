@@ -22,14 +22,17 @@ export function targetFromProfile(p: MachineProfile): Target {
   const full = p.python?.version ?? '3.12.0';
   const [maj, min] = full.split('.').map(Number);
   const python: [number, number] = [maj ?? 3, min ?? 12];
-  const os: TagTarget['os'] = p.os === 'darwin' || p.os === 'macos' ? 'macos' : p.os === 'windows' || p.os === 'win32' ? 'windows' : 'linux';
+  const os: TagTarget['os'] =
+    p.os === 'darwin' || p.os === 'macos' ? 'macos' : p.os === 'windows' || p.os === 'win32' ? 'windows' : 'linux';
   const libcVersion = p.libc?.version.split('.').map(Number);
   const tags: TagTarget = {
     python,
     implementation: p.python?.implementation ?? 'cpython',
     os,
     arch: p.arch,
-    ...(p.libc && libcVersion && libcVersion.length >= 2 ? { libc: { kind: p.libc.kind, version: [libcVersion[0]!, libcVersion[1]!] as [number, number] } } : {}),
+    ...(p.libc && libcVersion && libcVersion.length >= 2
+      ? { libc: { kind: p.libc.kind, version: [libcVersion[0]!, libcVersion[1]!] as [number, number] } }
+      : {}),
     ...(os === 'macos' ? { macos: macVersionOf(p) } : {}),
   };
   const markers = defaultEnvironment({
@@ -79,7 +82,8 @@ export interface FormatControl {
 
 function formatAllowed(fc: FormatControl | undefined, name: string, kind: 'wheel' | 'sdist'): boolean {
   if (!fc) return true;
-  const has = (s: ReadonlySet<string> | undefined): boolean => !!s && (s.has(name) || (s.has(':all:') && !s.has(`-${name}`)));
+  const has = (s: ReadonlySet<string> | undefined): boolean =>
+    !!s && (s.has(name) || (s.has(':all:') && !s.has(`-${name}`)));
   if (kind === 'sdist') return !has(fc.onlyBinary);
   return !has(fc.noBinary);
 }
@@ -88,12 +92,25 @@ function formatAllowed(fc: FormatControl | undefined, name: string, kind: 'wheel
  * Judges every file for `project` and the target, as pip's `LinkEvaluator` does: format, file name, project
  * name, wheel tags, `requires-python` (an unparsable one is ignored, as pip does), format control.
  */
-export function evaluateFiles(project: string, files: readonly DistributionFile[], target: Target, tagPriority: TagPriority, fc?: FormatControl): FileVerdict[] {
+export function evaluateFiles(
+  project: string,
+  files: readonly DistributionFile[],
+  target: Target,
+  tagPriority: TagPriority,
+  fc?: FormatControl,
+): FileVerdict[] {
   const name = canonicalizeName(project);
   const py = Version.parse(target.pythonFullVersion);
   const out: FileVerdict[] = [];
   for (const file of files) {
-    const v: FileVerdict = { file, kind: 'other', version: null, priority: Number.MAX_SAFE_INTEGER, build: null, excluded: null };
+    const v: FileVerdict = {
+      file,
+      kind: 'other',
+      version: null,
+      priority: Number.MAX_SAFE_INTEGER,
+      build: null,
+      excluded: null,
+    };
     out.push(v);
     try {
       if (file.filename.endsWith('.whl')) {
@@ -125,7 +142,10 @@ export function evaluateFiles(project: string, files: readonly DistributionFile[
       continue;
     }
     if (!formatAllowed(fc, name, v.kind as 'wheel' | 'sdist')) {
-      v.excluded = { reason: 'binary-policy', detail: `${v.kind === 'sdist' ? '--only-binary' : '--no-binary'} excludes ${file.filename}` };
+      v.excluded = {
+        reason: 'binary-policy',
+        detail: `${v.kind === 'sdist' ? '--only-binary' : '--no-binary'} excludes ${file.filename}`,
+      };
       continue;
     }
     if (file.requiresPython && py) {
@@ -135,13 +155,16 @@ export function evaluateFiles(project: string, files: readonly DistributionFile[
       } catch {
         spec = null;
       }
-      if (spec && !spec.contains(py)) v.excluded = { reason: 'requires-python', detail: `${file.filename} requires Python ${file.requiresPython}` };
+      if (spec && !spec.contains(py))
+        v.excluded = { reason: 'requires-python', detail: `${file.filename} requires Python ${file.requiresPython}` };
     }
   }
   return out;
 }
 
-/** pip's file order (its `_sort_key`, best first): not yanked, then newer version, then better tag, then higher build. */
+/**
+ * pip's file order (its `_sort_key`, best first): not yanked, then newer version, then better tag, then higher build.
+ */
 export function compareVerdicts(a: FileVerdict, b: FileVerdict): number {
   const ya = a.file.yanked === false ? 0 : 1;
   const yb = b.file.yanked === false ? 0 : 1;
@@ -222,11 +245,17 @@ export function selectVersions(verdicts: readonly FileVerdict[], spec: Specifier
     }
     if (!allowedKeys.has(v.version.key)) {
       const isPre = v.version.isPrerelease && spec.specifiers.every((s) => s.matches(v.version!));
-      g.excluded = isPre ? { reason: 'prerelease', detail: `${v.version} is a pre-release` } : { reason: 'specifier', detail: `${v.version} is outside ${spec.toString() || '(any)'}` };
+      g.excluded = isPre
+        ? { reason: 'prerelease', detail: `${v.version} is a pre-release` }
+        : { reason: 'specifier', detail: `${v.version} is outside ${spec.toString() || '(any)'}` };
       continue;
     }
     if (v.file.yanked !== false && !yankOk) {
-      if (!g.excluded || g.excluded.reason !== 'specifier') g.excluded = { reason: 'yanked', detail: `${v.file.filename} is yanked${v.file.yanked ? `: ${v.file.yanked}` : ''}` };
+      if (!g.excluded || g.excluded.reason !== 'specifier')
+        g.excluded = {
+          reason: 'yanked',
+          detail: `${v.file.filename} is yanked${v.file.yanked ? `: ${v.file.yanked}` : ''}`,
+        };
       continue;
     }
     g.files.push(v);

@@ -1,22 +1,30 @@
-// Index URL credentials: `${VAR}` expansion, userinfo and .netrc lookup for Basic auth, and redaction for every message.
+// Index URL credentials: `${VAR}` expansion, userinfo and .netrc lookup for Basic auth, and redaction for every
+// message.
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 const VAR_RE = /\$\{([A-Za-z0-9_]+)\}/g;
 
-/** Replaces `${VAR}` with the variable's value (pip's requirements-file rule: upper-case, digits and `_`; unset stays as written). */
+/**
+ * Replaces `${VAR}` with the variable's value (pip's requirements-file rule: upper-case, digits and `_`; unset stays as
+ * written).
+ */
 export function expandEnvVars(text: string, env: Record<string, string | undefined> = process.env): string {
   return text.replace(VAR_RE, (whole, name: string) => env[name] ?? whole);
 }
 
 const VCS_SCHEME = /^(git|hg|svn|bzr)\+|^(git|ssh|svn):\/\//i;
-/** What may follow the `@` that ends userinfo: a host (name, IPv4 or `[IPv6]`), an optional port, then the path or the end. */
+/**
+ * What may follow the `@` that ends userinfo: a host (name, IPv4 or `[IPv6]`), an optional port, then the path or the
+ * end.
+ */
 const HOST_AFTER_AT = /(\[[0-9a-f:.]+\]|[a-z0-9._~%!$&'*+=-]+)(:\d*)?([/?#\\;,)]|$)/iy;
 /** In a VCS URL a host may be followed by `@rev` directly. */
 const HOST_BEFORE_REV = /(\[[0-9a-f:.]+\]|[a-z0-9._~%!$&'*+=-]+)(:\d*)?(@)/iy;
 /** Query parameters whose values are secrets (tokens, keys, signatures). */
-const SECRET_PARAM = /([?&;](?:[a-z0-9_.-]*token|[a-z0-9_.-]*key|password|passwd|pwd|secret|sig|signature|auth|x-amz-credential|x-amz-signature|x-amz-security-token)=)([^&#\s'"<>]*)/gi;
+const SECRET_PARAM =
+  /([?&;](?:[a-z0-9_.-]*token|[a-z0-9_.-]*key|password|passwd|pwd|secret|sig|signature|auth|x-amz-credential|x-amz-signature|x-amz-security-token)=)([^&#\s'"<>]*)/gi;
 /** Path tokens as conda channels and some private indexes carry them: `/t/<token>/`. */
 const PATH_TOKEN = /\/t\/(?!\*\*\*\/)[^/\s'"<>?#]+(?=\/)/g;
 
@@ -49,9 +57,12 @@ function userinfoEnd(scheme: string, rest: string): number {
     const colon = authority.indexOf(':');
     const host = colon < 0 ? authority : authority.slice(0, colon);
     const port = colon < 0 ? '' : authority.slice(colon + 1);
-    // A real authority ends the URL or is followed by its path; one cut by `#` or `?` is more likely a password's start.
+    // A real authority ends the URL or is followed by its path; one cut by `#` or `?` is more likely a password's
+    // start.
     const endsWell = authorityEnd < 0 || rest[authorityEnd] === '/' || rest[authorityEnd] === '\\';
-    const realHost = endsWell && /^(localhost|\[[0-9a-f:.]+\]|\d+\.\d+\.\d+\.\d+|([a-z0-9-]+\.)+([a-z]{2,63}|xn--[a-z0-9-]+))$/i.test(host);
+    const realHost =
+      endsWell &&
+      /^(localhost|\[[0-9a-f:.]+\]|\d+\.\d+\.\d+\.\d+|([a-z0-9-]+\.)+([a-z]{2,63}|xn--[a-z0-9-]+))$/i.test(host);
     const realPort = colon < 0 || /^\d*$/.test(port);
     // A dotted host (and a numeric port) followed by a path with an `@` in it: a plain URL (`github.com/o/r@v1`).
     if (realHost && realPort && (vcs || colon < 0)) return -1;
@@ -63,24 +74,27 @@ function userinfoEnd(scheme: string, rest: string): number {
 }
 
 /**
- * Text with every credential of every URL in it replaced by `***`, whatever how the userinfo is written: `https://user:secret@host/`
- * -> `https://user:***@host/`, `https://token@host/` -> `https://***@host/`, also with an unencoded `#`, `/`, `?`, `@` or `:`
- * in the password (`https://user:pa#ss@host/`), and token parameters (`?token=`, `&api_key=`) and conda-style path tokens (`/t/<token>/`).
- * The user name stays (pip shows it too). Over-redacting a URL with an `@` in its path is accepted; printing a secret is not.
+ * Text with every credential of every URL in it replaced by `***`, whatever how the userinfo is written:
+ * `https://user:secret@host/`
+ * -> `https://user:***@host/`, `https://token@host/` -> `https://***@host/`, also with an unencoded `#`, `/`, `?`, `@`
+ * or `:`
+ * in the password (`https://user:pa#ss@host/`), and token parameters (`?token=`, `&api_key=`) and conda-style path
+ * tokens (`/t/<token>/`).
+ * The user name stays (pip shows it too). Over-redacting a URL with an `@` in its path is accepted; printing a secret
+ * is not.
  */
 export function redact(text: string): string {
   if (!text.includes('://')) return text;
-  return text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s'"<>`]*)/gi, (_m, scheme: string, rest: string) => {
-      const at = userinfoEnd(scheme, rest);
-      let out = rest;
-      if (at >= 0) {
-        const userinfo = rest.slice(0, at);
-        const colon = userinfo.indexOf(':');
-        out = (colon < 0 ? '***' : `${userinfo.slice(0, colon)}:***`) + rest.slice(at);
-      }
-      return scheme + out.replace(PATH_TOKEN, '/t/***').replace(SECRET_PARAM, '$1***');
-    });
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s'"<>`]*)/gi, (_m, scheme: string, rest: string) => {
+    const at = userinfoEnd(scheme, rest);
+    let out = rest;
+    if (at >= 0) {
+      const userinfo = rest.slice(0, at);
+      const colon = userinfo.indexOf(':');
+      out = (colon < 0 ? '***' : `${userinfo.slice(0, colon)}:***`) + rest.slice(at);
+    }
+    return scheme + out.replace(PATH_TOKEN, '/t/***').replace(SECRET_PARAM, '$1***');
+  });
 }
 
 /** A URL split into the part without credentials and the Basic credentials to send with it. */

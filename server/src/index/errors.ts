@@ -16,7 +16,9 @@ export class IndexError extends Error {
  * one failing index or one bad file costs only what needed it. Every string is redacted.
  */
 export interface IndexProblem {
-  /** `unreachable`: no answer (network, DNS, timeout, 5xx, 429...); `invalid`: an answer that is not what it should be. */
+  /**
+   * `unreachable`: no answer (network, DNS, timeout, 5xx, 429...); `invalid`: an answer that is not what it should be.
+   */
   kind: 'unreachable' | 'invalid';
   /** The URL asked, credentials removed. */
   url: string;
@@ -51,7 +53,6 @@ export class UnreachableError extends IndexError {
     this.status = status;
   }
 }
-
 
 /**
  * A file, page or archive that could not be read as what it should be (bad zip, no METADATA, bad JSON, HTML where

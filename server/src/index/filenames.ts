@@ -58,14 +58,17 @@ const WHEEL_NAME_RE = /^[\p{L}\p{N}_.]*$/u;
 
 /** `packaging.utils.parse_wheel_filename`; throws `InvalidFilenameError` where packaging raises. */
 export function parseWheelFilename(filename: string): WheelFilename {
-  if (!filename.endsWith('.whl')) throw new InvalidFilenameError(`Invalid wheel filename (extension must be '.whl'): ${filename}`);
+  if (!filename.endsWith('.whl'))
+    throw new InvalidFilenameError(`Invalid wheel filename (extension must be '.whl'): ${filename}`);
   const stem = filename.slice(0, -4);
   const dashes = stem.split('-').length - 1;
-  if (dashes !== 4 && dashes !== 5) throw new InvalidFilenameError(`Invalid wheel filename (wrong number of parts): ${stem}`);
+  if (dashes !== 4 && dashes !== 5)
+    throw new InvalidFilenameError(`Invalid wheel filename (wrong number of parts): ${stem}`);
   const parts = stem.split('-');
   // split("-", dashes - 2) keeps the last tag parts joined; with 4 or 5 dashes the tail is always 3 parts.
   const namePart = parts[0]!;
-  if (namePart.includes('__') || !WHEEL_NAME_RE.test(namePart)) throw new InvalidFilenameError(`Invalid project name: ${stem}`);
+  if (namePart.includes('__') || !WHEEL_NAME_RE.test(namePart))
+    throw new InvalidFilenameError(`Invalid project name: ${stem}`);
   const version = Version.parse(parts[1]!);
   if (!version) throw new InvalidFilenameError(`Invalid wheel filename (invalid version): ${stem}`);
   let build: [number, string] | null = null;
@@ -79,7 +82,19 @@ export function parseWheelFilename(filename: string): WheelFilename {
 }
 
 /** Archive suffixes pip accepts for source distributions (`SUPPORTED_EXTENSIONS` less `.whl`). */
-export const SDIST_EXTENSIONS = ['.tar.gz', '.tgz', '.tar', '.zip', '.tar.bz2', '.tbz', '.tar.xz', '.txz', '.tlz', '.tar.lz', '.tar.lzma'];
+export const SDIST_EXTENSIONS = [
+  '.tar.gz',
+  '.tgz',
+  '.tar',
+  '.zip',
+  '.tar.bz2',
+  '.tbz',
+  '.tar.xz',
+  '.txz',
+  '.tlz',
+  '.tar.lz',
+  '.tar.lzma',
+];
 
 /** A parsed sdist file name. */
 export interface SdistFilename {

@@ -1,4 +1,5 @@
-// HTTP GETs for the index layer: bounded concurrency, timeouts, cancellation, one retry, Basic auth, size caps, typed errors, and hosts that failed remembered for a while.
+// HTTP GETs for the index layer: bounded concurrency, timeouts, cancellation, one retry, Basic auth, size caps, typed
+// errors, and hosts that failed remembered for a while.
 import { authenticate, redact } from './credentials';
 import { Semaphore, onAbort } from './concurrency';
 import { CancelledError, InvalidDataError, UnreachableError } from './errors';
@@ -7,7 +8,10 @@ import { CancelledError, InvalidDataError, UnreachableError } from './errors';
  * The default time for an answer to start, and the longest silence while a body arrives (ms): 10 s, or
  * `STACK_DOCTOR_INDEX_TIMEOUT_MS` (for slow networks, and for tests of unreachable indexes).
  */
-export const DEFAULT_TIMEOUT_MS = Number(process.env['STACK_DOCTOR_INDEX_TIMEOUT_MS']) > 0 ? Number(process.env['STACK_DOCTOR_INDEX_TIMEOUT_MS']) : 10_000;
+export const DEFAULT_TIMEOUT_MS =
+  Number(process.env['STACK_DOCTOR_INDEX_TIMEOUT_MS']) > 0
+    ? Number(process.env['STACK_DOCTOR_INDEX_TIMEOUT_MS'])
+    : 10_000;
 /** How long a host that did not answer (timeout, DNS failure, unreachable network) is not asked again (ms). */
 export const HOST_RETRY_AFTER_MS = 30_000;
 
@@ -45,8 +49,20 @@ export class HostHealth {
 /** The process's hosts: every provider (one per index selection) shares what it learnt. */
 export const sharedHostHealth = new HostHealth();
 
-/** Failures that say the host itself cannot be reached now (not this one request): it is not asked again for a while. */
-const HOST_DOWN_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'UND_ERR_CONNECT_TIMEOUT']);
+/**
+ * Failures that say the host itself cannot be reached now (not this one request): it is not asked again for a while.
+ */
+const HOST_DOWN_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /** Options of an `HttpClient`. */
 export interface HttpClientOptions {
@@ -108,8 +124,14 @@ function errorCode(e: unknown): string | undefined {
 function networkDetail(e: unknown): string {
   const code = errorCode(e);
   const words: Record<string, string> = {
-    ENOTFOUND: 'host not found', EAI_AGAIN: 'host name lookup failed', ECONNREFUSED: 'connection refused', ECONNRESET: 'connection reset',
-    EHOSTUNREACH: 'host unreachable', ENETUNREACH: 'network unreachable', UND_ERR_CONNECT_TIMEOUT: 'connection timed out', ERR_INVALID_URL: 'not a valid URL',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'host name lookup failed',
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+    ERR_INVALID_URL: 'not a valid URL',
     UND_ERR_SOCKET: 'connection closed before the answer was complete',
   };
   if (code) return words[code] ?? code;
@@ -126,7 +148,10 @@ async function readCapped(res: Response, maxBytes: number, url: string, progress
   const len = Number(res.headers.get('content-length') ?? NaN);
   if ((!encoded || encoded === 'identity') && Number.isFinite(len) && len > maxBytes) {
     await res.body?.cancel().catch(() => undefined);
-    throw new InvalidDataError(`Answer of ${len} bytes from ${redact(url)} is larger than the ${maxBytes}-byte limit`, url);
+    throw new InvalidDataError(
+      `Answer of ${len} bytes from ${redact(url)} is larger than the ${maxBytes}-byte limit`,
+      url,
+    );
   }
   if (!res.body) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
@@ -139,7 +164,11 @@ async function readCapped(res: Response, maxBytes: number, url: string, progress
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw new InvalidDataError(`Answer from ${redact(url)} is larger than the ${maxBytes}-byte limit${encoded && encoded !== 'identity' ? ` once decompressed (${encoded})` : ''}`, url);
+      throw new InvalidDataError(
+        `Answer from ${redact(url)} is larger than the ${maxBytes}-byte ` +
+          `limit${encoded && encoded !== 'identity' ? ` once decompressed (${encoded})` : ''}`,
+        url,
+      );
     }
     chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
   }
@@ -174,7 +203,10 @@ export class HttpClient {
    * past `maxBytes`.
    */
   async get(rawUrl: string, req: HttpRequest = {}): Promise<HttpResponse> {
-    const auth = authenticate(rawUrl, { ...(this.opts.env ? { env: this.opts.env } : {}), ...(this.opts.netrc ? { netrc: this.opts.netrc } : {}) });
+    const auth = authenticate(rawUrl, {
+      ...(this.opts.env ? { env: this.opts.env } : {}),
+      ...(this.opts.netrc ? { netrc: this.opts.netrc } : {}),
+    });
     const shown = redact(auth.url);
     let host: string;
     try {
@@ -192,7 +224,12 @@ export class HttpClient {
         // Checked once a slot is free: requests queued behind the first ones to a dead host fail at once.
         return await this.semaphore.run(() => {
           const known = this.health?.failure(host);
-          if (known) throw new UnreachableError(auth.url, known.reason, `${known.detail}, earlier in this run; not asked again for ${Math.round(this.health!.ttlMs / 1000)} s`);
+          if (known)
+            throw new UnreachableError(
+              auth.url,
+              known.reason,
+              `${known.detail}, earlier in this run; not asked again for ${Math.round(this.health!.ttlMs / 1000)} s`,
+            );
           return this.once(auth.url, shown, host, headers, req);
         }, req.signal);
       } catch (e) {
@@ -204,9 +241,16 @@ export class HttpClient {
     throw lastError!;
   }
 
-  private async once(url: string, shown: string, host: string, headers: Record<string, string>, req: HttpRequest): Promise<HttpResponse> {
+  private async once(
+    url: string,
+    shown: string,
+    host: string,
+    headers: Record<string, string>,
+    req: HttpRequest,
+  ): Promise<HttpResponse> {
     this.requests++;
-    // One controller per attempt, joined to the caller's signal with AbortSignal.any: no listener is left on the caller's signal.
+    // One controller per attempt, joined to the caller's signal with AbortSignal.any: no listener is left on the
+    // caller's signal.
     const timeout = new AbortController();
     let phase: 'answer' | 'body' = 'answer';
     let timer = setTimeout(() => timeout.abort(), this.timeoutMs);
@@ -225,7 +269,10 @@ export class HttpClient {
         await res.body?.cancel().catch(() => undefined);
         throw new UnreachableError(url, 'server', `HTTP ${res.status}`, res.status);
       }
-      const body = res.status === 304 || res.status === 204 ? Buffer.alloc(0) : await readCapped(res, req.maxBytes ?? 256 * 1024 * 1024, url, progress);
+      const body =
+        res.status === 304 || res.status === 204
+          ? Buffer.alloc(0)
+          : await readCapped(res, req.maxBytes ?? 256 * 1024 * 1024, url, progress);
       const out: Record<string, string> = {};
       res.headers.forEach((v, k) => {
         out[k] = v;

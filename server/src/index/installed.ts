@@ -1,4 +1,5 @@
-// Installed environments: one interpreter run for its paths and markers, then *.dist-info/METADATA read directly from disk.
+// Installed environments: one interpreter run for its paths and markers, then *.dist-info/METADATA read directly from
+// disk.
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -77,17 +78,27 @@ interface ProbeOutput {
 /** Runs the interpreter once (argument array, no shell, timeout) and returns its paths and markers. */
 function probe(python: string, timeoutMs: number, signal?: AbortSignal): Promise<ProbeOutput> {
   return new Promise((resolve, reject) => {
-    execFile(python, ['-I', '-c', PROBE], { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024, windowsHide: true, ...(signal ? { signal } : {}) }, (err, stdout, stderr) => {
-      if (err) {
-        reject(new InterpreterError(`Cannot run ${python}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (stderr.trim().split('\n').pop() ?? err.message)}`));
-        return;
-      }
-      try {
-        resolve(JSON.parse(stdout) as ProbeOutput);
-      } catch {
-        reject(new InterpreterError(`Unexpected output from ${python}`));
-      }
-    });
+    execFile(
+      python,
+      ['-I', '-c', PROBE],
+      { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024, windowsHide: true, ...(signal ? { signal } : {}) },
+      (err, stdout, stderr) => {
+        if (err) {
+          reject(
+            new InterpreterError(
+              `Cannot run ${python}: ` +
+                `${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (stderr.trim().split('\n').pop() ?? err.message)}`,
+            ),
+          );
+          return;
+        }
+        try {
+          resolve(JSON.parse(stdout) as ProbeOutput);
+        } catch {
+          reject(new InterpreterError(`Unexpected output from ${python}`));
+        }
+      },
+    );
   });
 }
 
@@ -133,7 +144,10 @@ export async function scanSitePackages(dir: string): Promise<Map<string, Install
  * Asks `python` (an interpreter path) for its `sys.path`, prefix and marker environment, then reads every
  * distribution's metadata from those directories; the first occurrence of a name on `sys.path` wins.
  */
-export async function readInstalled(python: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<InstalledEnvironment> {
+export async function readInstalled(
+  python: string,
+  opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<InstalledEnvironment> {
   const info = await probe(python, opts.timeoutMs ?? 15000, opts.signal);
   const paths: string[] = [];
   for (const p of info.paths) {

@@ -1,4 +1,5 @@
-// Known vulnerabilities of PyPI releases: OSV records (a folder or zip as osv.dev exports them) evaluated per the OSV schema, and PyPI's JSON API `vulnerabilities` field.
+// Known vulnerabilities of PyPI releases: OSV records (a folder or zip as osv.dev exports them) evaluated per the OSV
+// schema, and PyPI's JSON API `vulnerabilities` field.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { canonicalizeName } from '../pep/name';
@@ -16,7 +17,10 @@ export interface Advisory {
   aliases: string[];
   /** One line (the record's summary, else the first line of its details). */
   summary: string;
-  /** Versions that fix it (from the affecting ranges' `fixed` events, or PyPI's `fixed_in`), ascending, above the affected version. */
+  /**
+   * Versions that fix it (from the affecting ranges' `fixed` events, or PyPI's `fixed_in`), ascending, above the
+   * affected version.
+   */
   fixed: string[];
   link: string | null;
 }
@@ -60,7 +64,12 @@ function cmp(a: Version | 'zero' | 'infinity', b: Version | 'zero' | 'infinity')
 /** The `affected` entries of a record about this PyPI project. */
 function entriesFor(record: OsvRecord, name: string): NonNullable<OsvRecord['affected']> {
   const want = canonicalizeName(name);
-  return (record.affected ?? []).filter((a) => a?.package?.ecosystem === 'PyPI' && typeof a.package.name === 'string' && canonicalizeName(a.package.name) === want);
+  return (record.affected ?? []).filter(
+    (a) =>
+      a?.package?.ecosystem === 'PyPI' &&
+      typeof a.package.name === 'string' &&
+      canonicalizeName(a.package.name) === want,
+  );
 }
 
 /**
@@ -83,7 +92,10 @@ export function rangeIncludes(range: { type?: string; events?: Record<string, st
   return vulnerable;
 }
 
-/** Whether the record says `name` at `version` is affected (its `versions` list, or a range); withdrawn records never are. */
+/**
+ * Whether the record says `name` at `version` is affected (its `versions` list, or a range); withdrawn records never
+ * are.
+ */
 export function isAffected(record: OsvRecord, name: string, version: Version): boolean {
   if (record.withdrawn) return false;
   for (const a of entriesFor(record, name)) {
@@ -99,7 +111,13 @@ export function fixedAbove(record: OsvRecord, name: string, version: Version): V
   for (const a of entriesFor(record, name)) {
     for (const r of a.ranges ?? []) {
       for (const e of (r.events ?? []).map(eventOf)) {
-        if (e?.kind === 'fixed' && e.version instanceof Version && e.version.compare(version) > 0 && !out.some((x) => x.equals(e.version as Version))) out.push(e.version);
+        if (
+          e?.kind === 'fixed' &&
+          e.version instanceof Version &&
+          e.version.compare(version) > 0 &&
+          !out.some((x) => x.equals(e.version as Version))
+        )
+          out.push(e.version);
       }
     }
   }
@@ -107,15 +125,28 @@ export function fixedAbove(record: OsvRecord, name: string, version: Version): V
 }
 
 function oneLine(s: string | undefined): string {
-  return (s ?? '').split('\n').map((l) => l.trim()).find((l) => l) ?? '';
+  return (
+    (s ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l) ?? ''
+  );
 }
 
 function advisoryOf(record: OsvRecord, name: string, version: Version): Advisory {
   const link = record.references?.find((r) => r.type === 'ADVISORY')?.url ?? record.references?.[0]?.url ?? null;
-  return { id: record.id, aliases: record.aliases ?? [], summary: oneLine(record.summary) || oneLine(record.details), fixed: fixedAbove(record, name, version).map(String), link };
+  return {
+    id: record.id,
+    aliases: record.aliases ?? [],
+    summary: oneLine(record.summary) || oneLine(record.details),
+    fixed: fixedAbove(record, name, version).map(String),
+    link,
+  };
 }
 
-/** OSV records of the PyPI ecosystem loaded from a folder (recursively) or a zip of `*.json` files, indexed by project. */
+/**
+ * OSV records of the PyPI ecosystem loaded from a folder (recursively) or a zip of `*.json` files, indexed by project.
+ */
 export class OsvDatabase {
   private readonly byName = new Map<string, OsvRecord[]>();
   /** Files that were not OSV JSON (skipped). */
@@ -137,7 +168,9 @@ export class OsvDatabase {
       return;
     }
     const names = new Set<string>();
-    for (const a of r.affected) if (a?.package?.ecosystem === 'PyPI' && typeof a.package.name === 'string') names.add(canonicalizeName(a.package.name));
+    for (const a of r.affected)
+      if (a?.package?.ecosystem === 'PyPI' && typeof a.package.name === 'string')
+        names.add(canonicalizeName(a.package.name));
     for (const n of names) (this.byName.get(n) ?? this.byName.set(n, []).get(n)!).push(r);
   }
 
@@ -193,7 +226,10 @@ export class OsvDatabase {
 
   /** Advisories that affect `name` at `version`, by id. */
   advisoriesFor(name: string, version: Version): Advisory[] {
-    return (this.byName.get(canonicalizeName(name)) ?? []).filter((r) => isAffected(r, name, version)).map((r) => advisoryOf(r, name, version)).sort((a, b) => (a.id < b.id ? -1 : 1));
+    return (this.byName.get(canonicalizeName(name)) ?? [])
+      .filter((r) => isAffected(r, name, version))
+      .map((r) => advisoryOf(r, name, version))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 }
 
@@ -203,7 +239,8 @@ export function defaultJsonApiBase(env: NodeJS.ProcessEnv = process.env): string
 }
 
 /**
- * The JSON API base for a selection, or null: only when the first index is PyPI's simple API (`https://pypi.org/simple`),
+ * The JSON API base for a selection, or null: only when the first index is PyPI's simple API
+ * (`https://pypi.org/simple`),
  * or `<base>/simple` of the configured JSON API base (a mirror of PyPI that serves both, or a test server).
  */
 export function jsonApiFor(indexes: IndexSelection, base = defaultJsonApiBase()): string | null {
@@ -214,12 +251,24 @@ export function jsonApiFor(indexes: IndexSelection, base = defaultJsonApiBase())
   return norm(first) === PYPI_SIMPLE ? 'https://pypi.org' : null;
 }
 
-/** PyPI's `GET <base>/pypi/<name>/<version>/json` `vulnerabilities` (withdrawn ones dropped); [] for an unknown release. */
-export async function pypiAdvisories(http: HttpClient, base: string, name: string, version: Version, signal?: AbortSignal): Promise<Advisory[]> {
+/**
+ * PyPI's `GET <base>/pypi/<name>/<version>/json` `vulnerabilities` (withdrawn ones dropped); [] for an unknown release.
+ */
+export async function pypiAdvisories(
+  http: HttpClient,
+  base: string,
+  name: string,
+  version: Version,
+  signal?: AbortSignal,
+): Promise<Advisory[]> {
   const url = `${base}/pypi/${encodeURIComponent(canonicalizeName(name))}/${encodeURIComponent(version.toString())}/json`;
   let res;
   try {
-    res = await http.get(url, { headers: { accept: 'application/json' }, ...(signal ? { signal } : {}), maxBytes: 32 * 1024 * 1024 });
+    res = await http.get(url, {
+      headers: { accept: 'application/json' },
+      ...(signal ? { signal } : {}),
+      maxBytes: 32 * 1024 * 1024,
+    });
   } catch (e) {
     if (e instanceof CancelledError || e instanceof IndexError) throw e;
     throw new UnreachableError(url, 'network', (e as Error).message);
@@ -244,7 +293,9 @@ export async function pypiAdvisories(http: HttpClient, base: string, name: strin
     out.push({
       id: v.id,
       aliases: Array.isArray(v.aliases) ? v.aliases.filter((a): a is string => typeof a === 'string') : [],
-      summary: oneLine(typeof v.summary === 'string' ? v.summary : undefined) || oneLine(typeof v.details === 'string' ? v.details : undefined),
+      summary:
+        oneLine(typeof v.summary === 'string' ? v.summary : undefined) ||
+        oneLine(typeof v.details === 'string' ? v.details : undefined),
       fixed,
       link: typeof v.link === 'string' ? v.link : null,
     });

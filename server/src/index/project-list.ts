@@ -1,4 +1,5 @@
-// The project list of an index (PEP 691 JSON `GET <index>/`, PEP 503 HTML fallback), cached on disk and in memory, with prefix matching over normalized names.
+// The project list of an index (PEP 691 JSON `GET <index>/`, PEP 503 HTML fallback), cached on disk and in memory, with
+// prefix matching over normalized names.
 import { DiskCache, type CacheEntry } from './cache';
 import { expandEnvVars, redact } from './credentials';
 import { CancelledError, IndexError, InvalidDataError, UnreachableError } from './errors';
@@ -83,7 +84,9 @@ export class ProjectNames {
       // Enough to rank: a prefix can match hundreds of thousands on PyPI; keep the shortest of a bounded window.
       if (out.length >= limit * 20) break;
     }
-    out.sort((a, b) => (a.key === key ? -1 : b.key === key ? 1 : a.key.length - b.key.length || (a.key < b.key ? -1 : 1)));
+    out.sort((a, b) =>
+      a.key === key ? -1 : b.key === key ? 1 : a.key.length - b.key.length || (a.key < b.key ? -1 : 1),
+    );
     return out.slice(0, limit).map((x) => x.name);
   }
 }
@@ -99,7 +102,9 @@ function lowerBound(sorted: readonly string[], key: string): number {
   return lo;
 }
 
-/** Parses the root page of a simple index: PEP 691 JSON (`projects[].name`) or PEP 503 HTML (the text of each `<a>`). */
+/**
+ * Parses the root page of a simple index: PEP 691 JSON (`projects[].name`) or PEP 503 HTML (the text of each `<a>`).
+ */
 export function parseProjectList(body: string, contentType: string, url: string): string[] {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   if (type === 'application/vnd.pypi.simple.v1+json' || type === 'application/json') {
@@ -109,8 +114,13 @@ export function parseProjectList(body: string, contentType: string, url: string)
     } catch {
       throw new InvalidDataError(`Invalid JSON project list: ${redact(url)}`, url);
     }
-    if (!data || typeof data !== 'object' || !Array.isArray(data.projects)) throw new InvalidDataError(`JSON project list without projects: ${redact(url)}`, url);
-    return (data.projects as unknown[]).flatMap((p) => (p && typeof p === 'object' && typeof (p as { name?: unknown }).name === 'string' ? [(p as { name: string }).name] : []));
+    if (!data || typeof data !== 'object' || !Array.isArray(data.projects))
+      throw new InvalidDataError(`JSON project list without projects: ${redact(url)}`, url);
+    return (data.projects as unknown[]).flatMap((p) =>
+      p && typeof p === 'object' && typeof (p as { name?: unknown }).name === 'string'
+        ? [(p as { name: string }).name]
+        : [],
+    );
   }
   const names: string[] = [];
   const re = /<a\b[^>]*>([^<]*)<\/a\s*>/gi;
@@ -167,7 +177,9 @@ export class ProjectListCache {
     return indexUrl.replace(/\/+$/, '') + '/';
   }
 
-  /** What is known now, without waiting; starts a load or a refresh in the background when there is none or it is stale. */
+  /**
+   * What is known now, without waiting; starts a load or a refresh in the background when there is none or it is stale.
+   */
   peek(indexUrl: string): ProjectNames | null {
     const url = ProjectListCache.rootUrl(indexUrl);
     const have = this.memory.get(url);
@@ -175,7 +187,10 @@ export class ProjectListCache {
     return have?.names ?? null;
   }
 
-  /** The list, waiting for the disk or the index when memory has none; a stale one is returned at once and refreshed behind. */
+  /**
+   * The list, waiting for the disk or the index when memory has none; a stale one is returned at once and refreshed
+   * behind.
+   */
   async get(indexUrl: string, signal?: AbortSignal): Promise<ProjectNames | null> {
     const url = ProjectListCache.rootUrl(indexUrl);
     const have = this.memory.get(url);
@@ -188,7 +203,9 @@ export class ProjectListCache {
     return new Promise((resolve, reject) => {
       const onAbort = (): void => reject(new CancelledError());
       signal.addEventListener('abort', onAbort, { once: true });
-      loading.then((e) => resolve(e?.names ?? null), reject).finally(() => signal.removeEventListener('abort', onAbort));
+      loading
+        .then((e) => resolve(e?.names ?? null), reject)
+        .finally(() => signal.removeEventListener('abort', onAbort));
     });
   }
 
@@ -210,7 +227,12 @@ export class ProjectListCache {
       disk = await this.cache.get('page', real);
       if (disk) {
         try {
-          have = { names: await ProjectNames.build(parseProjectList(disk.body.toString('utf8'), disk.contentType, url)), fetchedAt: disk.fetchedAt, etag: disk.etag, lastModified: disk.lastModified };
+          have = {
+            names: await ProjectNames.build(parseProjectList(disk.body.toString('utf8'), disk.contentType, url)),
+            fetchedAt: disk.fetchedAt,
+            etag: disk.etag,
+            lastModified: disk.lastModified,
+          };
           this.memory.set(url, have);
           if (this.now() - disk.fetchedAt < this.ttl) return have;
         } catch {
@@ -244,7 +266,13 @@ export class ProjectListCache {
       };
       this.memory.set(url, entry);
       this.failedAt.delete(url);
-      await this.cache?.put('page', real, { fetchedAt: entry.fetchedAt, etag: entry.etag, lastModified: entry.lastModified, contentType, body: res.body });
+      await this.cache?.put('page', real, {
+        fetchedAt: entry.fetchedAt,
+        etag: entry.etag,
+        lastModified: entry.lastModified,
+        contentType,
+        body: res.body,
+      });
       return entry;
     } catch (e) {
       if (!(e instanceof IndexError)) throw e;

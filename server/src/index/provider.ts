@@ -1,4 +1,5 @@
-// MetadataProvider: candidate versions and dependencies of projects for one target, from simple indexes, find-links and the disk cache.
+// MetadataProvider: candidate versions and dependencies of projects for one target, from simple indexes, find-links and
+// the disk cache.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -8,17 +9,51 @@ import type { ParsedRequirement } from '../pep/requirement';
 import { SpecifierSet } from '../pep/specifier';
 import { Version } from '../pep/version';
 import type { MetadataProvider as ResolverMetadataProvider, RequirementSpec, UrlMetadata } from '../resolver/types';
-import { bufferSource, fileSource, findSdistPkgInfo, findWheelMetadata, readTarGzPkgInfoStreaming, readZipDirectory, readZipEntry, type ByteSource } from './archive';
+import {
+  bufferSource,
+  fileSource,
+  findSdistPkgInfo,
+  findWheelMetadata,
+  readTarGzPkgInfoStreaming,
+  readZipDirectory,
+  readZipEntry,
+  type ByteSource,
+} from './archive';
 import { DiskCache, type CacheKind } from './cache';
-import { evaluateFiles, selectVersions, type FileVerdict, type FormatControl, type Target, type VersionVerdict } from './candidates';
+import {
+  evaluateFiles,
+  selectVersions,
+  type FileVerdict,
+  type FormatControl,
+  type Target,
+  type VersionVerdict,
+} from './candidates';
 import { InFlight } from './concurrency';
 import { isReliableSdistMetadata, parseCoreMetadata, parseRequiresDist, type CoreMetadata } from './core-metadata';
 import { expandEnvVars, redact } from './credentials';
-import { CancelledError, IndexError, InvalidDataError, NotFoundError, UnreachableError, hostOf, throwIfAborted, type IndexProblem } from './errors';
+import {
+  CancelledError,
+  IndexError,
+  InvalidDataError,
+  NotFoundError,
+  UnreachableError,
+  hostOf,
+  throwIfAborted,
+  type IndexProblem,
+} from './errors';
 import { parseSdistFilename, parseWheelFilename, sdistExtension } from './filenames';
 import { HOST_RETRY_AFTER_MS, HttpClient, type HttpClientOptions } from './http';
 import type { IndexSelection } from './selection';
-import { SIMPLE_ACCEPT, fileIsForProject, listFindLinksFolder, parseHtmlProjectPage, parseJsonProjectPage, projectPageUrl, readLocalPage, type DistributionFile } from './simple';
+import {
+  SIMPLE_ACCEPT,
+  fileIsForProject,
+  listFindLinksFolder,
+  parseHtmlProjectPage,
+  parseJsonProjectPage,
+  projectPageUrl,
+  readLocalPage,
+  type DistributionFile,
+} from './simple';
 import { TagPriority } from './tags';
 
 /** Options of a `MetadataProvider`. */
@@ -107,7 +142,8 @@ const SDIST_TAR_MAX_BYTES = 256 * 1024 * 1024;
 function pageKind(contentType: string): 'json' | 'html' | null {
   const t = contentType.split(';')[0]!.trim().toLowerCase();
   if (t === 'application/vnd.pypi.simple.v1+json' || t === 'application/json') return 'json';
-  if (t === 'text/html' || t === 'application/vnd.pypi.simple.v1+html' || t === 'application/xhtml+xml' || t === '') return 'html';
+  if (t === 'text/html' || t === 'application/vnd.pypi.simple.v1+html' || t === 'application/xhtml+xml' || t === '')
+    return 'html';
   return null;
 }
 
@@ -116,7 +152,16 @@ interface PageResult {
 }
 
 function emptyStats(): ProviderStats {
-  return { pageFetches: 0, pageRevalidations: 0, pageCacheHits: 0, metadataFetches: 0, metadataCacheHits: 0, rangeRequests: 0, fullDownloads: 0, localReads: 0 };
+  return {
+    pageFetches: 0,
+    pageRevalidations: 0,
+    pageCacheHits: 0,
+    metadataFetches: 0,
+    metadataCacheHits: 0,
+    rangeRequests: 0,
+    fullDownloads: 0,
+    localReads: 0,
+  };
 }
 
 function sha256(buf: Buffer): string {
@@ -138,8 +183,14 @@ export class MetadataProvider implements ResolverMetadataProvider {
   private readonly indexUrls: string[];
   private readonly projects = new Map<string, ProjectState>();
   private readonly projectFlights = new InFlight<ProjectState>();
-  private readonly metadataFlights = new InFlight<{ value: ProvidedMetadata | 'unknown'; problem: IndexProblem | null }>();
-  private readonly metadataMemo = new Map<string, { value: ProvidedMetadata | 'unknown'; problem: IndexProblem | null; until: number }>();
+  private readonly metadataFlights = new InFlight<{
+    value: ProvidedMetadata | 'unknown';
+    problem: IndexProblem | null;
+  }>();
+  private readonly metadataMemo = new Map<
+    string,
+    { value: ProvidedMetadata | 'unknown'; problem: IndexProblem | null; until: number }
+  >();
   /** Per project, the sources that failed on its last load (also when no other source had it). */
   private readonly sourceFailures = new Map<string, IndexProblem[]>();
   /** Problems in the order met; `problems(since)` reads them. */
@@ -205,8 +256,15 @@ export class MetadataProvider implements ResolverMetadataProvider {
   /** A problem from an error of the index layer (or an unexpected one while reading index data). */
   private problemOf(e: unknown, url: string, project: string | null): IndexProblem {
     const shown = e instanceof IndexError ? e.url : redact(url);
-    const message = e instanceof IndexError ? e.message : `${redact(url)}: ${redact(e instanceof Error ? e.message : String(e))}`;
-    return { kind: e instanceof UnreachableError ? 'unreachable' : 'invalid', url: shown, host: hostOf(shown), message, project };
+    const message =
+      e instanceof IndexError ? e.message : `${redact(url)}: ${redact(e instanceof Error ? e.message : String(e))}`;
+    return {
+      kind: e instanceof UnreachableError ? 'unreachable' : 'invalid',
+      url: shown,
+      host: hostOf(shown),
+      message,
+      project,
+    };
   }
 
   /** The project's page, or null for a project no source has (the resolver's contract says `[]` for those). */
@@ -232,7 +290,10 @@ export class MetadataProvider implements ResolverMetadataProvider {
       .map((v) => v.version);
   }
 
-  /** Versions with files that fit the target, all of them yanked, newest first (the resolver's contract). An unknown project: `[]`. */
+  /**
+   * Versions with files that fit the target, all of them yanked, newest first (the resolver's contract). An unknown
+   * project: `[]`.
+   */
   async yankedVersions(name: string, signal?: AbortSignal): Promise<Version[]> {
     const state = await this.knownProject(name, signal);
     if (!state) return [];
@@ -244,10 +305,16 @@ export class MetadataProvider implements ResolverMetadataProvider {
       if (g) g.yanked &&= yanked;
       else all.set(v.version.key, { version: v.version, yanked });
     }
-    return [...all.values()].filter((g) => g.yanked).map((g) => g.version).sort((a, b) => b.compare(a));
+    return [...all.values()]
+      .filter((g) => g.yanked)
+      .map((g) => g.version)
+      .sort((a, b) => b.compare(a));
   }
 
-  /** The versions pip would try for a requirement with this (merged) specifier, newest first: pip 23's pre-release and yanked rules applied. Throws `NotFoundError` for an unknown project. */
+  /**
+   * The versions pip would try for a requirement with this (merged) specifier, newest first: pip 23's pre-release and
+   * yanked rules applied. Throws `NotFoundError` for an unknown project.
+   */
   async versionsFor(name: string, query: VersionQuery = {}): Promise<Version[]> {
     return (await this.explain(name, query)).filter((v) => v.files.length > 0).map((v) => v.version);
   }
@@ -255,7 +322,10 @@ export class MetadataProvider implements ResolverMetadataProvider {
   /** Every version the sources list, newest first, each with its usable files or the reason it is excluded. */
   async explain(name: string, query: VersionQuery = {}): Promise<VersionVerdict[]> {
     const state = await this.project(name, query.signal);
-    const spec = typeof query.specifier === 'string' ? SpecifierSet.parse(query.specifier) : (query.specifier ?? new SpecifierSet());
+    const spec =
+      typeof query.specifier === 'string'
+        ? SpecifierSet.parse(query.specifier)
+        : (query.specifier ?? new SpecifierSet());
     return selectVersions(state.verdicts, spec, query.pre ?? this.opts.pre ?? false);
   }
 
@@ -283,25 +353,53 @@ export class MetadataProvider implements ResolverMetadataProvider {
     return result.value;
   }
 
-  /** The requirements that apply to the target for `name[extras]`: markers evaluated with `extra` = "" and each extra. */
-  async requirementsFor(name: string, version: Version, extras: readonly string[] = [], signal?: AbortSignal): Promise<{ requires: ParsedRequirement[]; requiresPython: string | null } | 'unknown'> {
+  /**
+   * The requirements that apply to the target for `name[extras]`: markers evaluated with `extra` = "" and each extra.
+   */
+  async requirementsFor(
+    name: string,
+    version: Version,
+    extras: readonly string[] = [],
+    signal?: AbortSignal,
+  ): Promise<{ requires: ParsedRequirement[]; requiresPython: string | null } | 'unknown'> {
     const md = await this.dependencies(name, version, signal);
     if (md === 'unknown') return 'unknown';
-    return { requires: requirementsForExtras(md.requires.map((r) => r.parsed), extras, this.opts.target.markers), requiresPython: md.requiresPython ?? null };
+    return {
+      requires: requirementsForExtras(
+        md.requires.map((r) => r.parsed),
+        extras,
+        this.opts.target.markers,
+      ),
+      requiresPython: md.requiresPython ?? null,
+    };
   }
 
-  /** Version and requirements of a direct wheel or sdist URL (http(s) or file); `'unknown'` for anything else or an unreliable sdist. */
+  /**
+   * Version and requirements of a direct wheel or sdist URL (http(s) or file); `'unknown'` for anything else or an
+   * unreliable sdist.
+   */
   async urlMetadata(name: string, url: string, signal?: AbortSignal): Promise<UrlMetadata | 'unknown'> {
     const clean = url.replace(/^[a-z]+\+/i, '').split('#')[0]!;
     let filename: string;
     let version: Version;
     try {
       filename = decodeURIComponent(clean.slice(clean.lastIndexOf('/') + 1));
-      version = filename.endsWith('.whl') ? parseWheelFilename(filename).version : parseSdistFilename(filename, name).version;
+      version = filename.endsWith('.whl')
+        ? parseWheelFilename(filename).version
+        : parseSdistFilename(filename, name).version;
     } catch {
       return 'unknown';
     }
-    const file: DistributionFile = { filename, url: clean, hashes: {}, requiresPython: null, yanked: false, coreMetadata: false, size: null, source: redact(clean) };
+    const file: DistributionFile = {
+      filename,
+      url: clean,
+      hashes: {},
+      requiresPython: null,
+      yanked: false,
+      coreMetadata: false,
+      size: null,
+      source: redact(clean),
+    };
     let md: ProvidedMetadata | 'unknown';
     try {
       md = await this.metadataForFile(name, version, file, signal ?? new AbortController().signal);
@@ -367,18 +465,31 @@ export class MetadataProvider implements ResolverMetadataProvider {
     this.sourceFailures.set(name, failures);
     if (failures.length === 0) this.sourceFailures.delete(name);
     // Every source failed: nothing is known (an unreachable index is reported as such, bad data as bad data).
-    if (!found && failures.length === asked.length && errors.length > 0) throw errors.find((e) => !(e instanceof UnreachableError)) ?? errors[0]!;
+    if (!found && failures.length === asked.length && errors.length > 0)
+      throw errors.find((e) => !(e instanceof UnreachableError)) ?? errors[0]!;
     if (!found) {
-      throw new NotFoundError(`Project ${name}`, this.indexUrls[0] ? projectPageUrl(this.indexUrls[0], name) : (this.opts.indexes.findLinks[0] ?? '(no index)'), failures);
+      throw new NotFoundError(
+        `Project ${name}`,
+        this.indexUrls[0] ? projectPageUrl(this.indexUrls[0], name) : (this.opts.indexes.findLinks[0] ?? '(no index)'),
+        failures,
+      );
     }
     let verdicts: FileVerdict[];
     try {
       verdicts = evaluateFiles(name, files, this.opts.target, this.tagPriority, this.opts.formatControl);
     } catch (e) {
-      throw new InvalidDataError(`The files offered for ${name} could not be read: ${redact((e as Error).message)}`, asked[0]?.url ?? '(no index)');
+      throw new InvalidDataError(
+        `The files offered for ${name} could not be read: ${redact((e as Error).message)}`,
+        asked[0]?.url ?? '(no index)',
+      );
     }
     const fetchedAt = this.now();
-    return { fetchedAt, expiresAt: fetchedAt + (failures.length ? Math.min(this.ttl, HOST_RETRY_AFTER_MS) : this.ttl), verdicts, failures };
+    return {
+      fetchedAt,
+      expiresAt: fetchedAt + (failures.length ? Math.min(this.ttl, HOST_RETRY_AFTER_MS) : this.ttl),
+      verdicts,
+      failures,
+    };
   }
 
   /** One index project page: `file:` read from disk, http(s) through the cache with revalidation. */
@@ -386,13 +497,18 @@ export class MetadataProvider implements ResolverMetadataProvider {
     if (url.startsWith('file:')) {
       const local = await readLocalPage(url);
       if (!local) return 'not-found';
-      const page = local.json ? parseJsonProjectPage(local.text, local.url) : parseHtmlProjectPage(local.text, local.url);
+      const page = local.json
+        ? parseJsonProjectPage(local.text, local.url)
+        : parseHtmlProjectPage(local.text, local.url);
       return { files: page.files };
     }
     return this.fetchPage(url, signal);
   }
 
-  /** A find-links entry: a folder (every file in it), a local HTML page or archive, or a URL page; only this project's files. */
+  /**
+   * A find-links entry: a folder (every file in it), a local HTML page or archive, or a URL page; only this project's
+   * files.
+   */
   private async findLinksSource(entry: string, name: string, signal: AbortSignal): Promise<PageResult | 'not-found'> {
     const filter = (files: DistributionFile[]): PageResult | 'not-found' => {
       const mine = files.filter((f) => fileIsForProject(f.filename, name));
@@ -416,7 +532,9 @@ export class MetadataProvider implements ResolverMetadataProvider {
     }
     const filename = p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
     const url = pathToFileURL(p).toString();
-    return filter([{ filename, url, hashes: {}, requiresPython: null, yanked: false, coreMetadata: false, size: null, source: url }]);
+    return filter([
+      { filename, url, hashes: {}, requiresPython: null, yanked: false, coreMetadata: false, size: null, source: url },
+    ]);
   }
 
   /**
@@ -429,10 +547,14 @@ export class MetadataProvider implements ResolverMetadataProvider {
     const text = body.toString('utf8');
     if (kind === 'json') return parseJsonProjectPage(text, url).files;
     if (kind === 'html') {
-      if (text.trim() !== '' && !text.includes('<')) throw new InvalidDataError(`The project page ${redact(url)}, announced as HTML, is not HTML`, url);
+      if (text.trim() !== '' && !text.includes('<'))
+        throw new InvalidDataError(`The project page ${redact(url)}, announced as HTML, is not HTML`, url);
       return parseHtmlProjectPage(text, url).files;
     }
-    throw new InvalidDataError(`The project page ${redact(url)} has Content-Type ${contentType.split(';')[0]!.trim()}, not a simple index page`, url);
+    throw new InvalidDataError(
+      `The project page ${redact(url)} has Content-Type ${contentType.split(';')[0]!.trim()}, not a simple index page`,
+      url,
+    );
   }
 
   /**
@@ -474,7 +596,13 @@ export class MetadataProvider implements ResolverMetadataProvider {
     // Relative file URLs resolve against the final URL, with the credentials of the URL asked for (memory only).
     const files = this.parsePage(res.body, contentType, withUserinfoOf(url, res.url));
     if (this.cache && files.length > 0) {
-      await this.cache.put('page', url, { fetchedAt: this.now(), etag: res.headers['etag'] ?? null, lastModified: res.headers['last-modified'] ?? null, contentType, body: res.body });
+      await this.cache.put('page', url, {
+        fetchedAt: this.now(),
+        etag: res.headers['etag'] ?? null,
+        lastModified: res.headers['last-modified'] ?? null,
+        contentType,
+        body: res.body,
+      });
     }
     return { files };
   }
@@ -487,7 +615,11 @@ export class MetadataProvider implements ResolverMetadataProvider {
    * of another project) is recorded as a problem and its dependencies are `'unknown'`: it costs only what needed
    * them. Throws `NotFoundError` when the version has no usable file, `CancelledError` on abort.
    */
-  private async loadDependencies(name: string, version: Version, signal: AbortSignal): Promise<{ value: ProvidedMetadata | 'unknown'; problem: IndexProblem | null }> {
+  private async loadDependencies(
+    name: string,
+    version: Version,
+    signal: AbortSignal,
+  ): Promise<{ value: ProvidedMetadata | 'unknown'; problem: IndexProblem | null }> {
     const state = await this.project(name, signal);
     const verdicts = selectVersions(state.verdicts, SpecifierSet.parse(`===${version.toString()}`), true);
     const best = verdicts.find((v) => v.version.equals(version) && v.files.length > 0);
@@ -509,14 +641,25 @@ export class MetadataProvider implements ResolverMetadataProvider {
    */
   private validMetadata(body: Buffer, name: string, version: Version, what: string, url: string): CoreMetadata {
     const md = parseCoreMetadata(body.toString('utf8'));
-    if (!md.name || !md.metadataVersion) throw new InvalidDataError(`${what} at ${redact(url)} is not core metadata (no Metadata-Version or Name)`, url);
-    if (canonicalizeName(md.name) !== canonicalizeName(name)) throw new InvalidDataError(`${what} at ${redact(url)} names ${md.name}, not ${name}`, url);
+    if (!md.name || !md.metadataVersion)
+      throw new InvalidDataError(`${what} at ${redact(url)} is not core metadata (no Metadata-Version or Name)`, url);
+    if (canonicalizeName(md.name) !== canonicalizeName(name))
+      throw new InvalidDataError(`${what} at ${redact(url)} names ${md.name}, not ${name}`, url);
     const mdVersion = md.version ? Version.parse(md.version) : null;
-    if (md.version && (!mdVersion || !mdVersion.equals(version))) throw new InvalidDataError(`${what} at ${redact(url)} says version ${md.version}, not ${version.toString()}`, url);
+    if (md.version && (!mdVersion || !mdVersion.equals(version)))
+      throw new InvalidDataError(
+        `${what} at ${redact(url)} says version ${md.version}, not ${version.toString()}`,
+        url,
+      );
     return md;
   }
 
-  private async metadataForFile(name: string, version: Version, file: DistributionFile, signal: AbortSignal): Promise<ProvidedMetadata | 'unknown'> {
+  private async metadataForFile(
+    name: string,
+    version: Version,
+    file: DistributionFile,
+    signal: AbortSignal,
+  ): Promise<ProvidedMetadata | 'unknown'> {
     const isWheel = file.filename.endsWith('.whl');
     let md: CoreMetadata | null = null;
     let source: ProvidedMetadata['source'] = isWheel ? 'wheel' : 'sdist';
@@ -552,7 +695,12 @@ export class MetadataProvider implements ResolverMetadataProvider {
    * an older version that does not validate is dropped and fetched again), and only what validated is stored.
    * `load` returns the bytes or null (absent); `check` throws `InvalidDataError` for bytes that are not the metadata.
    */
-  private async cachedMetadata(key: string, kind: CacheKind, load: () => Promise<Buffer | null>, check: (body: Buffer) => CoreMetadata): Promise<CoreMetadata | null> {
+  private async cachedMetadata(
+    key: string,
+    kind: CacheKind,
+    load: () => Promise<Buffer | null>,
+    check: (body: Buffer) => CoreMetadata,
+  ): Promise<CoreMetadata | null> {
     if (this.cache) {
       const hit = await this.cache.get(kind, key);
       if (hit) {
@@ -568,7 +716,14 @@ export class MetadataProvider implements ResolverMetadataProvider {
     const body = await load();
     if (!body) return null;
     const md = check(body);
-    if (this.cache) await this.cache.put(kind, key, { fetchedAt: this.now(), etag: null, lastModified: null, contentType: 'text/plain', body });
+    if (this.cache)
+      await this.cache.put(kind, key, {
+        fetchedAt: this.now(),
+        etag: null,
+        lastModified: null,
+        contentType: 'text/plain',
+        body,
+      });
     return md;
   }
 
@@ -576,25 +731,39 @@ export class MetadataProvider implements ResolverMetadataProvider {
    * The PEP 658 file; null when it is missing, when its hash does not match, or when it is not this project's
    * metadata (the last two recorded as problems): the wheel is read instead.
    */
-  private async metadataFile(name: string, version: Version, file: DistributionFile, signal: AbortSignal): Promise<CoreMetadata | null> {
+  private async metadataFile(
+    name: string,
+    version: Version,
+    file: DistributionFile,
+    signal: AbortSignal,
+  ): Promise<CoreMetadata | null> {
     const url = file.url + '.metadata';
     try {
-      return await this.cachedMetadata(url, 'metadata', async () => {
-        if (url.startsWith('file:')) {
-          try {
-            this.stats.localReads++;
-            return await fs.readFile(fileURLToPath(url));
-          } catch {
-            return null;
+      return await this.cachedMetadata(
+        url,
+        'metadata',
+        async () => {
+          if (url.startsWith('file:')) {
+            try {
+              this.stats.localReads++;
+              return await fs.readFile(fileURLToPath(url));
+            } catch {
+              return null;
+            }
           }
-        }
-        this.stats.metadataFetches++;
-        const res = await this.http.get(url, { signal, maxBytes: METADATA_MAX_BYTES });
-        if (res.status !== 200) return null;
-        const expected = file.coreMetadata ? file.coreMetadata.hashes['sha256'] : undefined;
-        if (expected && sha256(res.body) !== expected.toLowerCase()) throw new InvalidDataError(`The metadata file ${redact(url)} does not match the sha256 its index page gives`, url);
-        return res.body;
-      }, (body) => this.validMetadata(body, name, version, 'The metadata file', url));
+          this.stats.metadataFetches++;
+          const res = await this.http.get(url, { signal, maxBytes: METADATA_MAX_BYTES });
+          if (res.status !== 200) return null;
+          const expected = file.coreMetadata ? file.coreMetadata.hashes['sha256'] : undefined;
+          if (expected && sha256(res.body) !== expected.toLowerCase())
+            throw new InvalidDataError(
+              `The metadata file ${redact(url)} does not match the sha256 its index page gives`,
+              url,
+            );
+          return res.body;
+        },
+        (body) => this.validMetadata(body, name, version, 'The metadata file', url),
+      );
     } catch (e) {
       if (!(e instanceof InvalidDataError)) throw e;
       this.record(this.problemOf(e, url, canonicalizeName(name)));
@@ -602,32 +771,46 @@ export class MetadataProvider implements ResolverMetadataProvider {
     }
   }
 
-  private async wheelMetadata(name: string, version: Version, file: DistributionFile, signal: AbortSignal): Promise<CoreMetadata> {
-    const md = await this.cachedMetadata(file.url + '#METADATA', 'metadata', async () => {
-      const read = async (src: ByteSource, tail?: Buffer): Promise<Buffer> => {
-        const entries = await readZipDirectory(src, tail);
-        const entry = findWheelMetadata(entries, name, canonicalizeName);
-        if (!entry) throw new InvalidDataError(`No .dist-info/METADATA in ${file.filename} at ${redact(file.url)}`, file.url);
-        return readZipEntry(src, entry, METADATA_MAX_BYTES);
-      };
-      try {
-        if (file.url.startsWith('file:')) {
-          this.stats.localReads++;
-          const src = await fileSource(fileURLToPath(file.url));
-          try {
-            return await read(src);
-          } finally {
-            await src.close();
+  private async wheelMetadata(
+    name: string,
+    version: Version,
+    file: DistributionFile,
+    signal: AbortSignal,
+  ): Promise<CoreMetadata> {
+    const md = await this.cachedMetadata(
+      file.url + '#METADATA',
+      'metadata',
+      async () => {
+        const read = async (src: ByteSource, tail?: Buffer): Promise<Buffer> => {
+          const entries = await readZipDirectory(src, tail);
+          const entry = findWheelMetadata(entries, name, canonicalizeName);
+          if (!entry)
+            throw new InvalidDataError(`No .dist-info/METADATA in ${file.filename} at ${redact(file.url)}`, file.url);
+          return readZipEntry(src, entry, METADATA_MAX_BYTES);
+        };
+        try {
+          if (file.url.startsWith('file:')) {
+            this.stats.localReads++;
+            const src = await fileSource(fileURLToPath(file.url));
+            try {
+              return await read(src);
+            } finally {
+              await src.close();
+            }
           }
+          this.stats.metadataFetches++;
+          const remote = await this.remoteSource(file.url, signal);
+          return await read(remote.src, remote.tail);
+        } catch (e) {
+          if (e instanceof IndexError || e instanceof CancelledError) throw e;
+          throw new InvalidDataError(
+            `Cannot read ${file.filename} at ${redact(file.url)}: ${redact((e as Error).message)}`,
+            file.url,
+          );
         }
-        this.stats.metadataFetches++;
-        const remote = await this.remoteSource(file.url, signal);
-        return await read(remote.src, remote.tail);
-      } catch (e) {
-        if (e instanceof IndexError || e instanceof CancelledError) throw e;
-        throw new InvalidDataError(`Cannot read ${file.filename} at ${redact(file.url)}: ${redact((e as Error).message)}`, file.url);
-      }
-    }, (body) => this.validMetadata(body, name, version, `The METADATA of ${file.filename}`, file.url));
+      },
+      (body) => this.validMetadata(body, name, version, `The METADATA of ${file.filename}`, file.url),
+    );
     return md!;
   }
 
@@ -638,7 +821,11 @@ export class MetadataProvider implements ResolverMetadataProvider {
   private async remoteSource(url: string, signal: AbortSignal): Promise<{ src: ByteSource; tail?: Buffer }> {
     const cap = this.opts.maxDownloadBytes ?? 128 * 1024 * 1024;
     this.stats.rangeRequests++;
-    const res = await this.http.get(url, { headers: { range: `bytes=-${this.opts.tailBytes ?? 65536}` }, signal, maxBytes: cap });
+    const res = await this.http.get(url, {
+      headers: { range: `bytes=-${this.opts.tailBytes ?? 65536}` },
+      signal,
+      maxBytes: cap,
+    });
     if (res.status === 206) {
       const m = /bytes\s+(\d+)-(\d+)\/(\d+)/i.exec(res.headers['content-range'] ?? '');
       if (m) {
@@ -648,9 +835,14 @@ export class MetadataProvider implements ResolverMetadataProvider {
         const src: ByteSource = {
           size,
           read: async (offset, length) => {
-            if (offset >= start && offset + length <= start + tail.length) return tail.subarray(offset - start, offset - start + length);
+            if (offset >= start && offset + length <= start + tail.length)
+              return tail.subarray(offset - start, offset - start + length);
             this.stats.rangeRequests++;
-            const r = await this.http.get(url, { headers: { range: `bytes=${offset}-${Math.min(size, offset + length) - 1}` }, signal, maxBytes: cap });
+            const r = await this.http.get(url, {
+              headers: { range: `bytes=${offset}-${Math.min(size, offset + length) - 1}` },
+              signal,
+              maxBytes: cap,
+            });
             if (r.status === 206) return r.body;
             if (r.status === 200) return r.body.subarray(offset, offset + length);
             throw new UnreachableError(url, 'http', `HTTP ${r.status} for a range`, r.status);
@@ -680,24 +872,40 @@ export class MetadataProvider implements ResolverMetadataProvider {
     return res.body;
   }
 
-  /** PKG-INFO of a .tar.gz or .zip sdist (downloaded whole, capped; decompressed as a stream, capped); null for other formats or when absent. */
-  private async sdistMetadata(name: string, version: Version, file: DistributionFile, signal: AbortSignal): Promise<CoreMetadata | null> {
+  /**
+   * PKG-INFO of a .tar.gz or .zip sdist (downloaded whole, capped; decompressed as a stream, capped); null for other
+   * formats or when absent.
+   */
+  private async sdistMetadata(
+    name: string,
+    version: Version,
+    file: DistributionFile,
+    signal: AbortSignal,
+  ): Promise<CoreMetadata | null> {
     const ext = sdistExtension(file.filename);
     if (ext !== '.tar.gz' && ext !== '.tgz' && ext !== '.zip') return null;
-    return this.cachedMetadata(file.url + '#PKG-INFO', 'metadata', async () => {
-      if (!file.url.startsWith('file:')) this.stats.metadataFetches++;
-      const bytes = await this.download(file.url, signal);
-      try {
-        if (ext === '.zip') {
-          const src = bufferSource(bytes);
-          const entry = findSdistPkgInfo(await readZipDirectory(src));
-          return entry ? await readZipEntry(src, entry, METADATA_MAX_BYTES) : null;
+    return this.cachedMetadata(
+      file.url + '#PKG-INFO',
+      'metadata',
+      async () => {
+        if (!file.url.startsWith('file:')) this.stats.metadataFetches++;
+        const bytes = await this.download(file.url, signal);
+        try {
+          if (ext === '.zip') {
+            const src = bufferSource(bytes);
+            const entry = findSdistPkgInfo(await readZipDirectory(src));
+            return entry ? await readZipEntry(src, entry, METADATA_MAX_BYTES) : null;
+          }
+          return await readTarGzPkgInfoStreaming(bytes, SDIST_TAR_MAX_BYTES, METADATA_MAX_BYTES);
+        } catch (e) {
+          throw new InvalidDataError(
+            `Cannot read ${file.filename} at ${redact(file.url)}: ${redact((e as Error).message)}`,
+            file.url,
+          );
         }
-        return await readTarGzPkgInfoStreaming(bytes, SDIST_TAR_MAX_BYTES, METADATA_MAX_BYTES);
-      } catch (e) {
-        throw new InvalidDataError(`Cannot read ${file.filename} at ${redact(file.url)}: ${redact((e as Error).message)}`, file.url);
-      }
-    }, (body) => this.validMetadata(body, name, version, `The PKG-INFO of ${file.filename}`, file.url));
+      },
+      (body) => this.validMetadata(body, name, version, `The PKG-INFO of ${file.filename}`, file.url),
+    );
   }
 }
 
@@ -721,7 +929,11 @@ function withUserinfoOf(from: string, target: string): string {
  * evaluated with `extra` = "" and with each requested extra (normalized); an entry applies when any is true.
  * A marker that cannot be evaluated does not apply.
  */
-export function requirementsForExtras(requires: readonly ParsedRequirement[], extras: readonly string[], env: MarkerEnvironment): ParsedRequirement[] {
+export function requirementsForExtras(
+  requires: readonly ParsedRequirement[],
+  extras: readonly string[],
+  env: MarkerEnvironment,
+): ParsedRequirement[] {
   const want = ['', ...extras.map(canonicalizeName)];
   return requires.filter((r) => {
     if (!r.marker) return true;

@@ -1,4 +1,5 @@
-// Which indexes and find-links sources to use, as pip computes them: files' options over settings over pip's configuration over PyPI.
+// Which indexes and find-links sources to use, as pip computes them: files' options over settings over pip's
+// configuration over PyPI.
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -70,7 +71,10 @@ export function pipConfigFiles(opts: PipConfigOptions = {}): { global: string[];
   return { global, user, site };
 }
 
-/** Parses INI text as configparser does for pip: `[section]`, `key = value` or `key: value`, indented continuation lines, `#`/`;` comments. */
+/**
+ * Parses INI text as configparser does for pip: `[section]`, `key = value` or `key: value`, indented continuation
+ * lines, `#`/`;` comments.
+ */
 export function parseIni(text: string): Map<string, Map<string, string>> {
   const sections = new Map<string, Map<string, string>>();
   let current: Map<string, string> | null = null;
@@ -123,7 +127,12 @@ export function loadPipConfig(opts: PipConfigOptions = {}): PipIndexConfig {
   const devnull = envFile === '/dev/null' || envFile?.toLowerCase() === 'nul';
   if (!devnull) {
     const envFileText = envFile ? read(envFile) : null;
-    const kinds = [files.global, envFile && envFileText !== null ? [] : files.user, files.site, envFile ? [envFile] : []];
+    const kinds = [
+      files.global,
+      envFile && envFileText !== null ? [] : files.user,
+      files.site,
+      envFile ? [envFile] : [],
+    ];
     for (const list of kinds) {
       for (const file of list) {
         const text = file === envFile ? envFileText : read(file);
@@ -153,7 +162,9 @@ export function loadPipConfig(opts: PipConfigOptions = {}): PipIndexConfig {
 
 /** Everything that decides the sources, in pip's precedence. */
 export interface IndexSelectionInput {
-  /** Global options of the environment set's requirements files, in the order pip reads them, each with its file's path. */
+  /**
+   * Global options of the environment set's requirements files, in the order pip reads them, each with its file's path.
+   */
   fileOptions?: readonly { file: string; options: readonly FileOption[] }[];
   /** `stackDoctor.indexUrl` or the CLI's `--index-url` (acts as pip's command-line `--index-url`). */
   indexUrl?: string | null;
@@ -161,7 +172,10 @@ export interface IndexSelectionInput {
   extraIndexUrls?: readonly string[];
   /** pip's configuration (from `loadPipConfig`); omitted: none. */
   pipConfig?: PipIndexConfig | null;
-  /** Whether a relative find-links path exists (relative to a requirements file), as pip checks. Default: the file system. */
+  /**
+   * Whether a relative find-links path exists (relative to a requirements file), as pip checks. Default: the file
+   * system.
+   */
   exists?: (p: string) => boolean;
 }
 
@@ -173,14 +187,16 @@ export interface IndexSelectionInput {
  */
 export function selectIndexes(input: IndexSelectionInput): IndexSelection {
   const cfg = input.pipConfig ?? null;
-  const exists = input.exists ?? ((p: string) => {
-    try {
-      readFileSync(p);
-      return true;
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'EISDIR';
-    }
-  });
+  const exists =
+    input.exists ??
+    ((p: string) => {
+      try {
+        readFileSync(p);
+        return true;
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code === 'EISDIR';
+      }
+    });
   let noIndex = cfg?.noIndex ?? false;
   const base = input.indexUrl || cfg?.indexUrl || PYPI_SIMPLE;
   let indexUrls = noIndex ? [] : [base, ...(cfg?.extraIndexUrls ?? []), ...(input.extraIndexUrls ?? [])];
@@ -194,7 +210,13 @@ export function selectIndexes(input: IndexSelectionInput): IndexSelection {
       else if (o.name === '--extra-index-url' && o.value && !noIndex) indexUrls.push(o.value);
       else if (o.name === '--find-links' && o.value) {
         const relative = path.join(path.dirname(path.resolve(file)), o.value);
-        findLinks.push(/^[a-z][a-z0-9+.-]*:/i.test(o.value) && !/^[a-z]:[\\/]/i.test(o.value) ? o.value : exists(relative) ? relative : o.value);
+        findLinks.push(
+          /^[a-z][a-z0-9+.-]*:/i.test(o.value) && !/^[a-z]:[\\/]/i.test(o.value)
+            ? o.value
+            : exists(relative)
+              ? relative
+              : o.value,
+        );
       }
     }
   }

@@ -8,12 +8,16 @@ import { InvalidDataError } from './errors';
 import { parseSdistFilename, parseWheelFilename, sdistExtension } from './filenames';
 
 /** The PEP 691 `Accept` header: JSON preferred, HTML accepted. */
-export const SIMPLE_ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1';
+export const SIMPLE_ACCEPT =
+  'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1';
 
 /** One file a project page (or find-links source) offers. */
 export interface DistributionFile {
   filename: string;
-  /** Absolute URL (http(s) or file), fragment removed; may carry the index's credentials, so show it only through `redact`. */
+  /**
+   * Absolute URL (http(s) or file), fragment removed; may carry the index's credentials, so show it only through
+   * `redact`.
+   */
   url: string;
   /** Hash name -> hex digest (from the JSON `hashes` or the URL fragment). */
   hashes: Record<string, string>;
@@ -39,7 +43,8 @@ export interface ProjectPage {
 
 function parseHashes(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k.toLowerCase()] = v;
+  if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k.toLowerCase()] = v;
   return out;
 }
 
@@ -75,10 +80,15 @@ export function parseJsonProjectPage(text: string, pageUrl: string): ProjectPage
     data = JSON.parse(text) as typeof data;
   } catch {
     const start = text.trimStart();
-    const what = start.startsWith('<') ? 'an HTML page, not JSON' : start === '' ? 'empty' : 'not valid JSON (cut short?)';
+    const what = start.startsWith('<')
+      ? 'an HTML page, not JSON'
+      : start === ''
+        ? 'empty'
+        : 'not valid JSON (cut short?)';
     throw new InvalidDataError(`The project page ${redact(pageUrl)}, announced as JSON, is ${what}`, pageUrl);
   }
-  if (!data || typeof data !== 'object' || !Array.isArray(data.files)) throw new InvalidDataError(`The project page ${redact(pageUrl)} is JSON without a "files" list`, pageUrl);
+  if (!data || typeof data !== 'object' || !Array.isArray(data.files))
+    throw new InvalidDataError(`The project page ${redact(pageUrl)} is JSON without a "files" list`, pageUrl);
   const source = stripUserinfo(pageUrl);
   const files: DistributionFile[] = [];
   for (const f of data.files as Record<string, unknown>[]) {
@@ -143,7 +153,11 @@ function* startTags(text: string, pageUrl: string): Generator<{ tag: string; att
       else if (c === '>') break;
     }
     budget -= j - i;
-    if (budget < 0) throw new InvalidDataError(`The project page ${redact(pageUrl)} is not an HTML page that can be read (tags that never end)`, pageUrl);
+    if (budget < 0)
+      throw new InvalidDataError(
+        `The project page ${redact(pageUrl)} is not an HTML page that can be read (tags that never end)`,
+        pageUrl,
+      );
     if (j >= text.length) continue;
     yield { tag: m[1]!.toLowerCase(), attrs: text.slice(from, j) };
     i = j;
@@ -164,7 +178,8 @@ function parseAttributes(text: string): Map<string, string> {
 /**
  * Parses a PEP 503 HTML page (an index project page or a find-links page): every `<a href>`, resolved against
  * `<base href>` or the page URL, with `data-requires-python`, `data-yanked`, `data-core-metadata` /
- * `data-dist-info-metadata` and the `#sha256=` fragment. The file name is the last path segment of the URL, as pip takes it.
+ * `data-dist-info-metadata` and the `#sha256=` fragment. The file name is the last path segment of the URL, as pip
+ * takes it.
  */
 export function parseHtmlProjectPage(text: string, pageUrl: string): ProjectPage {
   let base = pageUrl;
@@ -198,7 +213,9 @@ export function parseHtmlProjectPage(text: string, pageUrl: string): ProjectPage
       continue;
     }
     const { url, hashes } = splitFragment(resolved);
-    const meta = attrs.has('data-core-metadata') ? attrs.get('data-core-metadata') : attrs.get('data-dist-info-metadata');
+    const meta = attrs.has('data-core-metadata')
+      ? attrs.get('data-core-metadata')
+      : attrs.get('data-dist-info-metadata');
     let coreMetadata: DistributionFile['coreMetadata'] = false;
     if (meta !== undefined && meta.toLowerCase() !== 'false') {
       const hm = /^([a-z0-9]+)=([0-9a-f]+)$/i.exec(meta);
@@ -247,7 +264,10 @@ export function fileIsForProject(filename: string, project: string): boolean {
   return false;
 }
 
-/** Reads a `file:` URL or path for a page: a folder means its `index.html` (pip's rule). Returns the text and the URL read. */
+/**
+ * Reads a `file:` URL or path for a page: a folder means its `index.html` (pip's rule). Returns the text and the URL
+ * read.
+ */
 export async function readLocalPage(fileUrl: string): Promise<{ text: string; url: string; json: boolean } | null> {
   let p = fileUrl.startsWith('file:') ? fileURLToPath(fileUrl) : fileUrl;
   let url = fileUrl.startsWith('file:') ? fileUrl : pathToFileURL(p).toString();

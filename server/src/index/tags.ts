@@ -1,4 +1,5 @@
-// The ordered list of wheel tags a target interpreter supports, as packaging.tags.sys_tags computes it for that machine.
+// The ordered list of wheel tags a target interpreter supports, as packaging.tags.sys_tags computes it for that
+// machine.
 import { parseTag, tagString, type Tag } from './filenames';
 
 /** The machine and interpreter whose wheels are wanted. */
@@ -8,7 +9,10 @@ export interface TagTarget {
   /** `sys.implementation.name`: `cpython` (default), `pypy`, `graalpy`, ... */
   implementation?: string;
   os: 'linux' | 'macos' | 'windows';
-  /** `platform.machine()`-style architecture: `x86_64`, `aarch64`, `i686`, `armv7l`, `arm64` (macOS), `AMD64`/`ARM64`/`x86` (Windows). */
+  /**
+   * `platform.machine()`-style architecture: `x86_64`, `aarch64`, `i686`, `armv7l`, `arm64` (macOS),
+   * `AMD64`/`ARM64`/`x86` (Windows).
+   */
   arch: string;
   /** Linux: the C library and its `[major, minor]` version; absent means neither manylinux nor musllinux applies. */
   libc?: { kind: 'glibc' | 'musl'; version: readonly [number, number] };
@@ -28,7 +32,11 @@ export function interpreterName(implementation: string): string {
   return SHORT_NAMES[n] ?? n;
 }
 
-const LEGACY_MANYLINUX: Record<string, string> = { '2.17': 'manylinux2014', '2.12': 'manylinux2010', '2.5': 'manylinux1' };
+const LEGACY_MANYLINUX: Record<string, string> = {
+  '2.17': 'manylinux2014',
+  '2.12': 'manylinux2010',
+  '2.5': 'manylinux1',
+};
 const MANYLINUX_ARCHS = new Set(['x86_64', 'aarch64', 'ppc64', 'ppc64le', 's390x', 'loongarch64', 'riscv64']);
 
 /** `_manylinux.platform_tags(archs)` for a glibc version. */
@@ -58,7 +66,8 @@ function linuxPlatforms(t: TagTarget): string[] {
   const out: string[] = [];
   if (t.libc?.kind === 'glibc') out.push(...manylinuxPlatforms(archs, t.libc.version));
   if (t.libc?.kind === 'musl') {
-    for (const a of archs) for (let minor = t.libc.version[1]; minor >= 0; minor--) out.push(`musllinux_${t.libc.version[0]}_${minor}_${a}`);
+    for (const a of archs)
+      for (let minor = t.libc.version[1]; minor >= 0; minor--) out.push(`musllinux_${t.libc.version[0]}_${minor}_${a}`);
   }
   for (const a of archs) out.push(`linux_${a}`);
   return out;
@@ -73,7 +82,8 @@ function normalizeLinuxArch(arch: string): string {
 }
 
 function macBinaryFormats(version: readonly [number, number], arch: string): string[] {
-  const lt = (a: readonly [number, number], b: readonly [number, number]): boolean => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+  const lt = (a: readonly [number, number], b: readonly [number, number]): boolean =>
+    a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
   const formats = [arch];
   if (arch === 'x86_64') {
     if (lt(version, [10, 4])) return [];
@@ -98,10 +108,12 @@ export function macPlatforms(version: readonly [number, number], arch: string): 
   const a = arch === 'aarch64' ? 'arm64' : arch;
   const out: string[] = [];
   if (version[0] === 10) {
-    for (let minor = version[1]; minor >= 0; minor--) for (const f of macBinaryFormats([10, minor], a)) out.push(`macosx_10_${minor}_${f}`);
+    for (let minor = version[1]; minor >= 0; minor--)
+      for (const f of macBinaryFormats([10, minor], a)) out.push(`macosx_10_${minor}_${f}`);
   }
   if (version[0] >= 11) {
-    for (let major = version[0]; major > 10; major--) for (const f of macBinaryFormats([major, 0], a)) out.push(`macosx_${major}_0_${f}`);
+    for (let major = version[0]; major > 10; major--)
+      for (const f of macBinaryFormats([major, 0], a)) out.push(`macosx_${major}_0_${f}`);
     for (let minor = 16; minor > 3; minor--) {
       if (a === 'x86_64') for (const f of macBinaryFormats([10, minor], a)) out.push(`macosx_10_${minor}_${f}`);
       else out.push(`macosx_10_${minor}_universal2`);
@@ -152,7 +164,9 @@ export function sysTags(t: TagTarget): Tag[] {
   };
   if (name === 'cp') {
     const interpreter = `cp${nodot}`;
-    const abis = (t.abis ? [...t.abis] : cpythonAbis(py, t.freeThreaded ?? false)).filter((a) => a !== 'abi3' && a !== 'none');
+    const abis = (t.abis ? [...t.abis] : cpythonAbis(py, t.freeThreaded ?? false)).filter(
+      (a) => a !== 'abi3' && a !== 'none',
+    );
     for (const abi of abis) for (const p of platforms) push(interpreter, abi, p);
     const threading = /^cp\d+(.*)$/.exec(abis[0] ?? '')?.[1]?.includes('t') ?? false;
     const atLeast32 = py[0] > 3 || (py[0] === 3 && py[1] >= 2);

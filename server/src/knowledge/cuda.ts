@@ -1,4 +1,5 @@
-// CUDA toolkit releases -> the NVIDIA driver each needs, minor-version compatibility, and PyTorch-style `cuXYZ` variant names.
+// CUDA toolkit releases -> the NVIDIA driver each needs, minor-version compatibility, and PyTorch-style `cuXYZ` variant
+// names.
 import data from './data/cuda-drivers.json';
 import { compareDotted, type CudaVersion, type Sourced } from './types';
 
@@ -38,7 +39,10 @@ export const minorCompatibility: readonly MinorCompatibility[] = d.minorCompatib
 /** The platforms whose driver numbers the tables give. */
 export type DriverPlatform = 'linux' | 'windows';
 
-/** The driver a CUDA major.minor needs for full support: that of its first (GA) release; null when the tables have no such release. */
+/**
+ * The driver a CUDA major.minor needs for full support: that of its first (GA) release; null when the tables have no
+ * such release.
+ */
 export function fullSupportDriver(cuda: { major: number; minor: number }, platform: DriverPlatform): string | null {
   const prefix = `${cuda.major}.${cuda.minor}.`;
   let best: string | null = null;
@@ -69,22 +73,36 @@ export function minimumDriver(cuda: CudaVersion, platform: DriverPlatform): stri
   }
   if (cuda.minor === null) {
     // Any minor of an old major: the lowest driver among its releases.
-    const drivers = cudaReleases.filter((r) => r.cuda.startsWith(`${cuda.major}.`)).map((r) => (platform === 'linux' ? r.linux : r.windows)).filter((x): x is string => !!x);
+    const drivers = cudaReleases
+      .filter((r) => r.cuda.startsWith(`${cuda.major}.`))
+      .map((r) => (platform === 'linux' ? r.linux : r.windows))
+      .filter((x): x is string => !!x);
     return drivers.sort(compareDotted)[0] ?? null;
   }
   return fullSupportDriver({ major: cuda.major, minor: cuda.minor }, platform);
 }
 
-/** Whether a driver runs a CUDA build, and whether fully (not only through minor-version compatibility); null where unknown. */
-export function driverRuns(driver: string, cuda: CudaVersion, platform: DriverPlatform): { runs: boolean; full: boolean; minimum: string } | null {
+/**
+ * Whether a driver runs a CUDA build, and whether fully (not only through minor-version compatibility); null where
+ * unknown.
+ */
+export function driverRuns(
+  driver: string,
+  cuda: CudaVersion,
+  platform: DriverPlatform,
+): { runs: boolean; full: boolean; minimum: string } | null {
   const min = minimumDriver(cuda, platform);
   if (min === null) return null;
   const runs = compareDotted(driver, min) >= 0;
-  const fullDrv = cuda.minor === null ? min : fullSupportDriver({ major: cuda.major, minor: cuda.minor }, platform) ?? min;
+  const fullDrv =
+    cuda.minor === null ? min : (fullSupportDriver({ major: cuda.major, minor: cuda.minor }, platform) ?? min);
   return { runs, full: compareDotted(driver, fullDrv) >= 0, minimum: min };
 }
 
-/** The newest CUDA major.minor whose full-support driver is at most `driver` (what `nvidia-smi` calls "CUDA Version"); null below every release. */
+/**
+ * The newest CUDA major.minor whose full-support driver is at most `driver` (what `nvidia-smi` calls "CUDA Version");
+ * null below every release.
+ */
 export function newestCudaForDriver(driver: string, platform: DriverPlatform): { major: number; minor: number } | null {
   let best: { major: number; minor: number } | null = null;
   for (const r of cudaReleases) {

@@ -116,5 +116,7 @@ export function condaCudaPackage(name: string): CondaCudaPackage | undefined {
 export function cudaOfBuildString(build: string): { major: number; minor: number } | null {
   const m = condaBuild.exec(build);
   if (!m) return null;
-  return m[1] !== undefined ? { major: Number(m[1]), minor: Number(m[2]) } : { major: Number(m[3]), minor: Number(m[4]) };
+  return m[1] !== undefined
+    ? { major: Number(m[1]), minor: Number(m[2]) }
+    : { major: Number(m[3]), minor: Number(m[4]) };
 }

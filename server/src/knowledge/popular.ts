@@ -9,7 +9,10 @@ const popular: readonly string[] = d.projects.map(canonicalizeName);
 const popularSet = new Set(popular);
 const aliases = new Map(Object.entries(d.aliases).map(([k, v]) => [canonicalizeName(k), v]));
 
-/** Whether `a` and `b` are one insertion, deletion, substitution or swap of neighbours apart (optimal string alignment distance 1). */
+/**
+ * Whether `a` and `b` are one insertion, deletion, substitution or swap of neighbours apart (optimal string alignment
+ * distance 1).
+ */
 export function oneEditApart(a: string, b: string): boolean {
   if (a === b || Math.abs(a.length - b.length) > 1) return false;
   let i = 0;

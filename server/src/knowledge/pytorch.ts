@@ -37,10 +37,14 @@ const d = data as unknown as PytorchData;
 export const torchIndex: TorchIndex = d.index;
 /** Releases in ascending order. */
 export const torchReleases: readonly TorchRelease[] = d.releases;
-/** The packages published together on the PyTorch index under one local label (`torch`, `torchvision`, `torchaudio`). */
+/**
+ * The packages published together on the PyTorch index under one local label (`torch`, `torchvision`, `torchaudio`).
+ */
 export const torchFamily: readonly string[] = d.familyPackages;
 
-/** The release row of a torch version (local label ignored: `2.1.0+cu121` -> 2.1.0); undefined when not in the tables. */
+/**
+ * The release row of a torch version (local label ignored: `2.1.0+cu121` -> 2.1.0); undefined when not in the tables.
+ */
 export function torchRelease(version: string): TorchRelease | undefined {
   const pub = version.split('+')[0]!;
   return torchReleases.find((r) => r.torch === pub || r.torch === pub.replace(/^(\d+\.\d+)$/, '$1.0'));
@@ -61,9 +65,15 @@ export interface TorchIndexUrl {
   variantEnd: number;
 }
 
-/** Parses `https://download.pytorch.org/whl/cu121` (and `/whl/test/cu121`, `/whl/nightly/cu121`, a trailing slash); null for any other URL. */
+/**
+ * Parses `https://download.pytorch.org/whl/cu121` (and `/whl/test/cu121`, `/whl/nightly/cu121`, a trailing slash); null
+ * for any other URL.
+ */
 export function parseTorchIndexUrl(url: string): TorchIndexUrl | null {
-  const m = /^(https?:\/\/download\.pytorch\.org\/whl\/)(test\/|nightly\/)?(cu\d{2,3}|cpu|rocm[\d.]+|xpu)(\/?)([?#].*)?$/i.exec(url.trim());
+  const m =
+    /^(https?:\/\/download\.pytorch\.org\/whl\/)(test\/|nightly\/)?(cu\d{2,3}|cpu|rocm[\d.]+|xpu)(\/?)([?#].*)?$/i.exec(
+      url.trim(),
+    );
   if (!m) return null;
   const lead = url.length - url.trimStart().length;
   const variantStart = lead + m[1]!.length + (m[2]?.length ?? 0);

@@ -1,4 +1,5 @@
-// Python packages -> the system libraries they need at build and run time, with distribution package names and detection hints.
+// Python packages -> the system libraries they need at build and run time, with distribution package names and
+// detection hints.
 import data from './data/system-libraries.json';
 import type { Confidence, Sourced } from './types';
 

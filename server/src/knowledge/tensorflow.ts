@@ -1,4 +1,5 @@
-// TensorFlow releases: tested CUDA/cuDNN, Pythons, numpy/protobuf bounds, the `[and-cuda]` extra, native Windows GPU, Keras pairing.
+// TensorFlow releases: tested CUDA/cuDNN, Pythons, numpy/protobuf bounds, the `[and-cuda]` extra, native Windows GPU,
+// Keras pairing.
 import data from './data/tensorflow.json';
 import type { Confidence, Sourced } from './types';
 

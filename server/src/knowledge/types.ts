@@ -1,4 +1,5 @@
-// Shared shapes of the embedded knowledge: every record names its source and, where it is not a primary source, its confidence.
+// Shared shapes of the embedded knowledge: every record names its source and, where it is not a primary source, its
+// confidence.
 
 /**
  * How sure a record is, as knowledge.md marks it: absent = read in a primary source; `s` = a secondary
@@ -20,7 +21,10 @@ export interface CudaVersion {
   minor: number | null;
 }
 
-/** Compares dotted numeric versions (NVIDIA drivers `535.104.05`, CUDA `12.1.1`) segment by segment; missing segments count as 0. */
+/**
+ * Compares dotted numeric versions (NVIDIA drivers `535.104.05`, CUDA `12.1.1`) segment by segment; missing segments
+ * count as 0.
+ */
 export function compareDotted(a: string, b: string): number {
   const pa = a.split('.').map((x) => Number.parseInt(x, 10));
   const pb = b.split('.').map((x) => Number.parseInt(x, 10));

@@ -1,4 +1,5 @@
-// Completion of package names and versions: where the cursor is (a requirements line, a pyproject dependency string, a Poetry table, the pip part of environment.yml), and the items.
+// Completion of package names and versions: where the cursor is (a requirements line, a pyproject dependency string, a
+// Poetry table, the pip part of environment.yml), and the items.
 import { CompletionItemKind, CompletionItemTag, type CompletionItem } from 'vscode-languageserver';
 import type { VersionVerdict } from '../index/candidates';
 import type { FileKind, Span } from '../model/types';
@@ -15,19 +16,32 @@ export type CompletionContext =
 const NAME = '[A-Za-z0-9][A-Za-z0-9._-]*';
 const OPS = '===|==|!=|~=|>=|<=|>|<';
 const NAME_ONLY = new RegExp(`^\\s*(${NAME})?$`);
-const AFTER_OP = new RegExp(`^\\s*(${NAME})\\s*(?:\\[[^\\]]*\\]\\s*)?(?:\\(\\s*)?(?:(?:${OPS})\\s*[^,;\\s()]*\\s*,\\s*)*(?:${OPS})\\s*([^,;\\s()]*)$`);
+const AFTER_OP = new RegExp(
+  `^\\s*(${NAME})\\s*(?:\\[[^\\]]*\\]\\s*)?(?:\\(\\s*)?(?:(?:${OPS})\\s*[^,;\\s()]*\\s*,\\s*)*(?:${OPS})\\s*([^,;\\s()]*)$`,
+);
 
 /** A PEP 508 requirement typed so far (`before` ends at the cursor, which is at `offset`). */
 function pep508Context(before: string, offset: number, after: string): CompletionContext | null {
   const op = AFTER_OP.exec(before);
   if (op) {
     const typed = op[2]!;
-    return { type: 'version', name: op[1]!, typed, span: { start: offset - typed.length, end: offset + tokenRest(after) }, style: 'pep508' };
+    return {
+      type: 'version',
+      name: op[1]!,
+      typed,
+      span: { start: offset - typed.length, end: offset + tokenRest(after) },
+      style: 'pep508',
+    };
   }
   const nm = NAME_ONLY.exec(before);
   if (nm && nm[1]) {
     const typed = nm[1];
-    return { type: 'name', typed, span: { start: offset - typed.length, end: offset + nameRest(after) }, style: 'pep508' };
+    return {
+      type: 'name',
+      typed,
+      span: { start: offset - typed.length, end: offset + nameRest(after) },
+      style: 'pep508',
+    };
   }
   return null;
 }
@@ -79,12 +93,19 @@ function condaContext(text: string, offset: number, before: string, after: strin
   return { type: 'none' };
 }
 
-/** The dotted name of the TOML table the offset is in (`tool.poetry.dependencies`), quotes removed; '' before any header. */
+/**
+ * The dotted name of the TOML table the offset is in (`tool.poetry.dependencies`), quotes removed; '' before any
+ * header.
+ */
 export function tomlTableAt(text: string, offset: number): string {
   const head = text.slice(0, offset);
   const re = /^[ \t]*\[\[?([^\]\n]+)\]\]?[ \t]*(?:#.*)?$/gm;
   let table = '';
-  for (let m = re.exec(head); m; m = re.exec(head)) table = m[1]!.split('.').map((p) => p.trim().replace(/^["']|["']$/g, '')).join('.');
+  for (let m = re.exec(head); m; m = re.exec(head))
+    table = m[1]!
+      .split('.')
+      .map((p) => p.trim().replace(/^["']|["']$/g, ''))
+      .join('.');
   return table;
 }
 
@@ -160,7 +181,13 @@ function pyprojectContext(text: string, offset: number, before: string, after: s
   if (isPoetryDependencyTable(table)) {
     if (str === null) {
       const nm = NAME_ONLY.exec(before);
-      if (nm && nm[1]) return { type: 'name', typed: nm[1], span: { start: offset - nm[1].length, end: offset + nameRest(after) }, style: 'poetry-key' };
+      if (nm && nm[1])
+        return {
+          type: 'name',
+          typed: nm[1],
+          span: { start: offset - nm[1].length, end: offset + nameRest(after) },
+          style: 'poetry-key',
+        };
       return null;
     }
     const m = new RegExp(`^\\s*["']?(${NAME})["']?\\s*=\\s*(?:\\{[^}]*\\bversion\\s*=\\s*)?["']`).exec(before);
@@ -168,7 +195,13 @@ function pyprojectContext(text: string, offset: number, before: string, after: s
     const last = str.split(',').pop()!;
     const v = /^\s*(?:\^|~=|~|>=|<=|==|!=|>|<|=)?\s*([^\s,]*)$/.exec(last);
     if (!v) return null;
-    return { type: 'version', name: m[1]!, typed: v[1]!, span: { start: offset - v[1]!.length, end: offset + tokenRest(after) }, style: 'poetry' };
+    return {
+      type: 'version',
+      name: m[1]!,
+      typed: v[1]!,
+      span: { start: offset - v[1]!.length, end: offset + tokenRest(after) },
+      style: 'poetry',
+    };
   }
   if (str === null) return null;
   const key = arrayKeyAt(text, offset);
@@ -192,7 +225,9 @@ export function nameItems(names: readonly string[], range: unknown): CompletionI
  * out; finals come first, newest first, then pre-releases; yanked ones are struck through and say why.
  */
 export function versionItems(verdicts: readonly VersionVerdict[], typed: string, range: unknown): CompletionItem[] {
-  const shown = verdicts.filter((v) => v.excluded?.reason !== 'requires-python' && v.version.toString().startsWith(typed));
+  const shown = verdicts.filter(
+    (v) => v.excluded?.reason !== 'requires-python' && v.version.toString().startsWith(typed),
+  );
   const finals = shown.filter((v) => !v.version.isPrerelease);
   const pres = shown.filter((v) => v.version.isPrerelease);
   const newestFinal = finals.find((v) => v.files.length > 0);
@@ -202,8 +237,12 @@ export function versionItems(verdicts: readonly VersionVerdict[], typed: string,
     const notes: string[] = [];
     if (v === newestFinal) notes.push('newest');
     if (v.version.isPrerelease) notes.push('pre-release');
-    if (yanked) notes.push(`yanked${/: (.+)$/.exec(v.excluded!.detail)?.[1] ? `: ${/: (.+)$/.exec(v.excluded!.detail)![1]}` : ''}`);
-    else if (v.excluded && v.excluded.reason !== 'prerelease') notes.push(`no file for this target (${v.excluded.detail})`);
+    if (yanked)
+      notes.push(
+        `yanked${/: (.+)$/.exec(v.excluded!.detail)?.[1] ? `: ${/: (.+)$/.exec(v.excluded!.detail)![1]}` : ''}`,
+      );
+    else if (v.excluded && v.excluded.reason !== 'prerelease')
+      notes.push(`no file for this target (${v.excluded.detail})`);
     const wheel = v.files.some((f) => f.kind === 'wheel');
     if (!v.excluded && !wheel) notes.push('sdist only');
     return {

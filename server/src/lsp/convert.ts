@@ -1,6 +1,15 @@
-// Findings -> LSP diagnostics (with their fixes in `data`), and fixes -> workspace edits; the only place spans become ranges.
+// Findings -> LSP diagnostics (with their fixes in `data`), and fixes -> workspace edits; the only place spans become
+// ranges.
 import { pathToFileURL } from 'node:url';
-import { CodeAction, CodeActionKind, DiagnosticSeverity, type Diagnostic, type Range, type TextEdit as LspTextEdit, type WorkspaceEdit } from 'vscode-languageserver';
+import {
+  CodeAction,
+  CodeActionKind,
+  DiagnosticSeverity,
+  type Diagnostic,
+  type Range,
+  type TextEdit as LspTextEdit,
+  type WorkspaceEdit,
+} from 'vscode-languageserver';
 import type { Finding, Fix, Severity, Span } from '../model/types';
 import { LineIndex } from '../model/text';
 
@@ -34,19 +43,30 @@ export interface DiagnosticData {
 
 export function toWorkspaceEdit(fix: Fix, linesOf: LinesOf): WorkspaceEdit {
   const changes: Record<string, LspTextEdit[]> = {};
-  for (const e of fix.edits) (changes[fileUri(e.file)] ??= []).push({ range: toRange(e.span, linesOf(e.file)), newText: e.newText });
+  for (const e of fix.edits)
+    (changes[fileUri(e.file)] ??= []).push({ range: toRange(e.span, linesOf(e.file)), newText: e.newText });
   return { changes };
 }
 
 export function toDiagnostic(f: Finding, linesOf: LinesOf): Diagnostic {
-  const data: DiagnosticData = { fixes: f.fixes.map((x) => ({ title: x.title, edit: toWorkspaceEdit(x, linesOf), ...(x.run ? { run: x.run } : {}), ...(x.preferred ? { preferred: true } : {}) })) };
+  const data: DiagnosticData = {
+    fixes: f.fixes.map((x) => ({
+      title: x.title,
+      edit: toWorkspaceEdit(x, linesOf),
+      ...(x.run ? { run: x.run } : {}),
+      ...(x.preferred ? { preferred: true } : {}),
+    })),
+  };
   return {
     range: toRange(f.span, linesOf(f.file)),
     severity: severities[f.severity],
     code: f.code,
     source: SOURCE,
     message: f.message,
-    relatedInformation: f.related.map((r) => ({ location: { uri: fileUri(r.file), range: toRange(r.span, linesOf(r.file)) }, message: r.message })),
+    relatedInformation: f.related.map((r) => ({
+      location: { uri: fileUri(r.file), range: toRange(r.span, linesOf(r.file)) },
+      message: r.message,
+    })),
     data,
   };
 }
@@ -59,8 +79,17 @@ export function codeActionsFor(diagnostics: Diagnostic[]): CodeAction[] {
     const data = d.data as DiagnosticData | undefined;
     for (const fix of data?.fixes ?? []) {
       const hasEdits = Object.values(fix.edit.changes ?? {}).some((edits) => edits.length > 0);
-      // A fix that is a command for the person (a system package install) is typed into a terminal by the client, never run.
-      const action = hasEdits ? CodeAction.create(fix.title, fix.edit, CodeActionKind.QuickFix) : fix.run ? CodeAction.create(fix.title, { title: fix.title, command: TYPE_IN_TERMINAL, arguments: [fix.run] }, CodeActionKind.QuickFix) : undefined;
+      // A fix that is a command for the person (a system package install) is typed into a terminal by the client, never
+      // run.
+      const action = hasEdits
+        ? CodeAction.create(fix.title, fix.edit, CodeActionKind.QuickFix)
+        : fix.run
+          ? CodeAction.create(
+              fix.title,
+              { title: fix.title, command: TYPE_IN_TERMINAL, arguments: [fix.run] },
+              CodeActionKind.QuickFix,
+            )
+          : undefined;
       if (!action) continue;
       action.diagnostics = [d];
       if (fix.preferred) action.isPreferred = true;

@@ -1,5 +1,14 @@
-// Editor features over the index: name and version completion, newest-version inlay hints, update actions verified by the resolver, and package hover. Answers from what is cached at once and refreshes in the background.
-import { CodeAction, CodeActionKind, InlayHintKind, type CompletionList, type InlayHint, type Range, type WorkspaceEdit } from 'vscode-languageserver';
+// Editor features over the index: name and version completion, newest-version inlay hints, update actions verified by
+// the resolver, and package hover. Answers from what is cached at once and refreshes in the background.
+import {
+  CodeAction,
+  CodeActionKind,
+  InlayHintKind,
+  type CompletionList,
+  type InlayHint,
+  type Range,
+  type WorkspaceEdit,
+} from 'vscode-languageserver';
 import { hasPep440Text, where } from '../checks/edits';
 import type { EnvironmentSet, IndexContext } from '../workspace/types';
 import type { VersionVerdict } from '../index/candidates';
@@ -62,7 +71,10 @@ function textKey(set: EnvironmentSet): string {
 function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => resolve(undefined), ms);
-    p.then((v) => (clearTimeout(t), resolve(v)), (e) => (clearTimeout(t), reject(e)));
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
   });
 }
 
@@ -77,11 +89,17 @@ export class EditorFeatures {
   private readonly lists = new Map<string, ProjectListCache>();
   private readonly versions = new WeakMap<MetadataProvider, Map<string, VersionsEntry>>();
   private readonly flights = new WeakMap<MetadataProvider, Map<string, Promise<VersionsEntry | null>>>();
-  private readonly resolutions = new Map<string, { key: string; provider: MetadataProvider; result: Promise<ResolutionOk | null> }>();
+  private readonly resolutions = new Map<
+    string,
+    { key: string; provider: MetadataProvider; result: Promise<ResolutionOk | null> }
+  >();
   private changedTimer: NodeJS.Timeout | undefined;
   private readonly waitMs: number;
 
-  constructor(private readonly host: EditorHost, private readonly opts: EditorFeaturesOptions = {}) {
+  constructor(
+    private readonly host: EditorHost,
+    private readonly opts: EditorFeaturesOptions = {},
+  ) {
     this.waitMs = opts.waitMs ?? 1500;
   }
 
@@ -107,7 +125,10 @@ export class EditorFeatures {
     }, 200);
   }
 
-  /** What is known of a project's versions now (undefined: nothing yet); a missing or stale entry is fetched in the background. */
+  /**
+   * What is known of a project's versions now (undefined: nothing yet); a missing or stale entry is fetched in the
+   * background.
+   */
   private versionsNow(provider: MetadataProvider, name: string): VersionsEntry | undefined {
     const known = this.versions.get(provider)?.get(name);
     if (!known || Date.now() - known.at >= VERSIONS_TTL_MS) void this.loadVersions(provider, name).catch(() => null);
@@ -115,7 +136,11 @@ export class EditorFeatures {
   }
 
   /** The project's versions, waiting up to `waitMs` for a first answer. */
-  private async versionsSoon(provider: MetadataProvider, name: string, waitMs = this.waitMs): Promise<VersionsEntry | undefined> {
+  private async versionsSoon(
+    provider: MetadataProvider,
+    name: string,
+    waitMs = this.waitMs,
+  ): Promise<VersionsEntry | undefined> {
     const known = this.versionsNow(provider, name);
     if (known) return known;
     return (await within(this.loadVersions(provider, name), waitMs)) ?? undefined;
@@ -192,7 +217,9 @@ export class EditorFeatures {
   // What is newer: inlay hints and update actions
 
   private candidates(file: ParsedFile): Dependency[] {
-    return file.dependencies.filter((d) => d.name && !d.url && !d.editable && d.kind !== 'conda' && !d.specifierUnknown);
+    return file.dependencies.filter(
+      (d) => d.name && !d.url && !d.editable && d.kind !== 'conda' && !d.specifierUnknown,
+    );
   }
 
   /** After each requirement of the range: the newest version the index has, and whether the specifier admits it. */
@@ -219,8 +246,10 @@ export class EditorFeatures {
         kind: InlayHintKind.Type,
         paddingLeft: true,
         tooltip: ok
-          ? `${dep.name} ${newest.version} is the newest version the index has for the target, and \`${dep.specifier || '(any version)'}\` admits it.`
-          : `${dep.name} ${newest.version} is the newest version the index has for the target; \`${dep.specifier}\` excludes it.`,
+          ? `${dep.name} ${newest.version} is the newest version the index has for ` +
+            `the target, and \`${dep.specifier || '(any version)'}\` admits it.`
+          : `${dep.name} ${newest.version} is the newest version the ` +
+            `index has for the target; \`${dep.specifier}\` excludes it.`,
       });
     }
     return out;
@@ -247,12 +276,18 @@ export class EditorFeatures {
       const s = lines.positionAt(dep.span.start).line;
       const e = lines.positionAt(dep.span.end).line;
       if (e < range.start.line || s > range.end.line) continue;
-      const action = CodeAction.create(`Update ${dep.rawName} to the newest version that resolves`, CodeActionKind.QuickFix);
+      const action = CodeAction.create(
+        `Update ${dep.rawName} to the newest version that resolves`,
+        CodeActionKind.QuickFix,
+      );
       action.data = { stackDoctor: 'update-one', file: filePath, start: dep.span.start };
       out.push(action);
     }
     if (outdated.length > 0) {
-      const all = CodeAction.create('Update all requirements in this file to the newest versions that resolve', CodeActionKind.Source);
+      const all = CodeAction.create(
+        'Update all requirements in this file to the newest versions that resolve',
+        CodeActionKind.Source,
+      );
       all.data = { stackDoctor: 'update-all', file: filePath };
       out.push(all);
     }
@@ -265,17 +300,30 @@ export class EditorFeatures {
     return done;
   }
 
-  /** Computes the edit of an update action (verified by resolving the whole set); an action without an edit when none resolves. */
+  /**
+   * Computes the edit of an update action (verified by resolving the whole set); an action without an edit when none
+   * resolves.
+   */
   async resolveCodeAction(action: CodeAction): Promise<CodeAction> {
     const data = action.data as { stackDoctor?: string; file?: string; start?: number } | undefined;
     if (!data?.stackDoctor || !data.file) return action;
     const file = this.host.parsed(data.file);
     const at = this.contextFor(data.file);
     if (!file || !at) return action;
-    const changes = data.stackDoctor === 'update-one' ? await this.updateOne(file, at, data.start ?? -1) : await this.updateAll(file, at);
+    const changes =
+      data.stackDoctor === 'update-one'
+        ? await this.updateOne(file, at, data.start ?? -1)
+        : await this.updateAll(file, at);
     if (!changes || changes.size === 0) return action;
     const lines = new LineIndex(file.text);
-    const edit: WorkspaceEdit = { changes: { [fileUri(file.path)]: [...changes].map(([d, spec]) => ({ range: toRange(d.specifierSpan, lines), newText: spec })) } };
+    const edit: WorkspaceEdit = {
+      changes: {
+        [fileUri(file.path)]: [...changes].map(([d, spec]) => ({
+          range: toRange(d.specifierSpan, lines),
+          newText: spec,
+        })),
+      },
+    };
     return { ...action, edit };
   }
 
@@ -283,19 +331,32 @@ export class EditorFeatures {
     return ic.profile.python?.version ?? ic.markerEnvironment.python_full_version ?? '3.12.0';
   }
 
-  private async updateOne(file: ParsedFile, at: { set: EnvironmentSet; ic: IndexContext }, start: number): Promise<Map<Dependency, string> | null> {
+  private async updateOne(
+    file: ParsedFile,
+    at: { set: EnvironmentSet; ic: IndexContext },
+    start: number,
+  ): Promise<Map<Dependency, string> | null> {
     const dep = file.dependencies.find((d) => d.span.start === start);
     if (!dep || !hasPep440Text(dep)) return null;
     const roots = setRoots(at.set, at.ic.markerEnvironment);
-    const opts = { provider: at.ic.provider, markerEnvironment: at.ic.markerEnvironment, python: this.python(at.ic), deadline: Date.now() + 20_000 };
+    const opts = {
+      provider: at.ic.provider,
+      markerEnvironment: at.ic.markerEnvironment,
+      python: this.python(at.ic),
+      deadline: Date.now() + 20_000,
+    };
     const pre = (() => {
       try {
-        return SpecifierSet.parse(dep.specifier).specifiers.some((s) => Version.parse(s.version.replace(/\.\*$/, ''))?.isPrerelease);
+        return SpecifierSet.parse(dep.specifier).specifiers.some(
+          (s) => Version.parse(s.version.replace(/\.\*$/, ''))?.isPrerelease,
+        );
       } catch {
         return false;
       }
     })();
-    const versions = (await at.ic.provider.versions(dep.name)).filter((v) => (pre || !v.isPrerelease) && admits(dep.specifier, v) === false);
+    const versions = (await at.ic.provider.versions(dep.name)).filter(
+      (v) => (pre || !v.isPrerelease) && admits(dep.specifier, v) === false,
+    );
     let attempts = 0;
     for (const v of versions) {
       if (attempts++ >= 8 || Date.now() > opts.deadline) break;
@@ -310,12 +371,23 @@ export class EditorFeatures {
     return null;
   }
 
-  /** One resolution with this file's requirements free, then each line moved to what it chose where it excluded that; verified once. */
-  private async updateAll(file: ParsedFile, at: { set: EnvironmentSet; ic: IndexContext }): Promise<Map<Dependency, string> | null> {
+  /**
+   * One resolution with this file's requirements free, then each line moved to what it chose where it excluded that;
+   * verified once.
+   */
+  private async updateAll(
+    file: ParsedFile,
+    at: { set: EnvironmentSet; ic: IndexContext },
+  ): Promise<Map<Dependency, string> | null> {
     const roots = setRoots(at.set, at.ic.markerEnvironment);
     const mine = roots.requirements.filter((d) => d.file === file.path && hasPep440Text(d));
     if (mine.length === 0) return null;
-    const opts = { provider: at.ic.provider, markerEnvironment: at.ic.markerEnvironment, python: this.python(at.ic), deadline: Date.now() + 30_000 };
+    const opts = {
+      provider: at.ic.provider,
+      markerEnvironment: at.ic.markerEnvironment,
+      python: this.python(at.ic),
+      deadline: Date.now() + 30_000,
+    };
     const free = await resolveSet(at.set, roots, opts, new Map(mine.map((d) => [d, ''])));
     if (!free.ok) return null;
     const changes = new Map<Dependency, string>();
@@ -341,7 +413,12 @@ export class EditorFeatures {
     const key = textKey(set);
     const hit = this.resolutions.get(set.root);
     if (hit && hit.key === key && hit.provider === ic.provider) return hit.result;
-    const result = resolveSet(set, setRoots(set, ic.markerEnvironment), { provider: ic.provider, markerEnvironment: ic.markerEnvironment, python: this.python(ic), deadline: Date.now() + 20_000 })
+    const result = resolveSet(set, setRoots(set, ic.markerEnvironment), {
+      provider: ic.provider,
+      markerEnvironment: ic.markerEnvironment,
+      python: this.python(ic),
+      deadline: Date.now() + 20_000,
+    })
       .then((r) => (r.ok ? r : null))
       .catch(() => null);
     if (this.resolutions.size > 32) this.resolutions.clear();
@@ -349,7 +426,10 @@ export class EditorFeatures {
     return result;
   }
 
-  /** Markdown about the package under the offset, from the index (summary, the version chosen and why, links, newest, wheels, licence); null when there is none. */
+  /**
+   * Markdown about the package under the offset, from the index (summary, the version chosen and why, links, newest,
+   * wheels, licence); null when there is none.
+   */
   async hover(filePath: string, offset: number): Promise<string | null> {
     const file = this.host.parsed(filePath);
     const dep = file && dependencyAt(file, offset);
@@ -363,26 +443,38 @@ export class EditorFeatures {
     const resolution = await within(this.resolution(at.set, at.ic), this.waitMs * 2);
     const chosen = resolution?.versions.get(dep.name);
     const parts: string[] = [];
-    const md = await within(this.coreMetadata(at.ic, dep.name, chosen ?? newest?.version), this.waitMs).catch(() => undefined);
+    const md = await within(this.coreMetadata(at.ic, dep.name, chosen ?? newest?.version), this.waitMs).catch(
+      () => undefined,
+    );
     if (md?.summary) parts.push(`*${md.summary}*`);
     if (chosen) {
-      parts.push(`The resolution of this set picks **${dep.name} ${chosen}**${await this.why(at.set, at.ic, dep, resolution!)}`);
+      parts.push(
+        `The resolution of this set picks **${dep.name} ${chosen}**${await this.why(at.set, at.ic, dep, resolution!)}`,
+      );
     } else if (resolution === null) {
       parts.push('This set does not resolve (see the diagnostics), so no version is picked.');
     }
     if (newest) {
       const ok = admits(dep.specifier, newest.version);
-      parts.push(`Newest on the index for the target: **${newest.version}**${ok === false ? ` (\`${dep.specifier}\` excludes it)` : ''}.`);
+      parts.push(
+        `Newest on the index for the target: ` +
+          `**${newest.version}**${ok === false ? ` (\`${dep.specifier}\` excludes it)` : ''}.`,
+      );
     }
     const judged = entry.verdicts.find((v) => chosen && v.version.equals(chosen)) ?? newest;
     if (judged) {
       const wheel = judged.files.find((f) => f.kind === 'wheel');
-      parts.push(wheel ? `${judged.version} has a wheel for the target (\`${wheel.file.filename}\`).` : `${judged.version} has no wheel for the target: pip would build it from the sdist.`);
+      parts.push(
+        wheel
+          ? `${judged.version} has a wheel for the target (\`${wheel.file.filename}\`).`
+          : `${judged.version} has no wheel for the target: pip would build it from the sdist.`,
+      );
     }
     if (md?.license) parts.push(`Licence: ${md.license.length > 80 ? md.license.slice(0, 77) + '...' : md.license}.`);
     const links = [`[Project page](${projectPage(at.ic.indexes, dep.name)})`];
     if (md?.homePage) links.push(`[Home page](${md.homePage})`);
-    for (const u of md?.projectUrls ?? []) if (/^https?:/i.test(u.url) && links.length < 5) links.push(`[${u.label}](${u.url})`);
+    for (const u of md?.projectUrls ?? [])
+      if (/^https?:/i.test(u.url) && links.length < 5) links.push(`[${u.label}](${u.url})`);
     parts.push(links.join(' · '));
     return parts.join('\n\n');
   }
@@ -392,7 +484,8 @@ export class EditorFeatures {
     const reasons: string[] = [];
     for (const f of set.files) {
       for (const d of f.dependencies) {
-        if (d.name === dep.name && d.specifier && !d.specifierUnknown && d.kind !== 'conda') reasons.push(`\`${where(d, set.files)}\` wants \`${d.specifier}\``);
+        if (d.name === dep.name && d.specifier && !d.specifierUnknown && d.kind !== 'conda')
+          reasons.push(`\`${where(d, set.files)}\` wants \`${d.specifier}\``);
       }
     }
     for (const [pkg, v] of resolution.versions) {
@@ -406,14 +499,23 @@ export class EditorFeatures {
         reasons.push(`${pkg} ${v} needs \`${r.specifier}\``);
       }
     }
-    return reasons.length ? `, constrained by:\n${reasons.slice(0, 12).map((r) => `- ${r}`).join('\n')}` : ' (nothing else constrains it: the newest that fits).';
+    return reasons.length
+      ? `, constrained by:\n${reasons
+          .slice(0, 12)
+          .map((r) => `- ${r}`)
+          .join('\n')}`
+      : ' (nothing else constrains it: the newest that fits).';
   }
 
   /**
    * The core metadata of `name` at `version` as the provider read it (from the metadata cache on disk).
    * Hook wanted in MetadataProvider: a `coreMetadata(name, version)` method would make the cache keys private again.
    */
-  private async coreMetadata(ic: IndexContext, name: string, version: Version | undefined): Promise<CoreMetadata | null> {
+  private async coreMetadata(
+    ic: IndexContext,
+    name: string,
+    version: Version | undefined,
+  ): Promise<CoreMetadata | null> {
     if (!version || !ic.cacheDir) return null;
     const md = await ic.provider.dependencies(name, version).catch(() => 'unknown' as const);
     if (md === 'unknown') return null;

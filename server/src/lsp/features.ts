@@ -1,7 +1,13 @@
 // Hover, document links and completion over the parsed model; pure functions of the model and a position.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CompletionItemKind, MarkupKind, type CompletionItem, type DocumentLink, type Hover } from 'vscode-languageserver';
+import {
+  CompletionItemKind,
+  MarkupKind,
+  type CompletionItem,
+  type DocumentLink,
+  type Hover,
+} from 'vscode-languageserver';
 import type { EnvironmentSet } from '../workspace/types';
 import type { Dependency, ParsedFile } from '../model/types';
 import { LineIndex, type Position } from '../model/text';
@@ -18,10 +24,20 @@ export function dependencyAt(file: ParsedFile, offset: number): Dependency | und
 export function hoverAt(file: ParsedFile, lines: LineIndex, pos: Position, sets: EnvironmentSet[]): Hover | null {
   const dep = dependencyAt(file, lines.offsetAt(pos));
   if (!dep) return null;
-  const parts = [`**${dep.name}**${dep.extras.length ? ` with extras ${dep.extras.map((e) => `\`${e}\``).join(', ')}` : ''}`];
+  const parts = [
+    `**${dep.name}**${dep.extras.length ? ` with extras ${dep.extras.map((e) => `\`${e}\``).join(', ')}` : ''}`,
+  ];
   if (dep.url) parts.push(`From \`${dep.url}\`${dep.editable ? ' (editable)' : ''}.`);
-  else if (dep.specifierUnknown) parts.push(`Version \`${dep.conda?.version ?? dep.text}\` (not expressible in PEP 440; not compared with the other declarations).`);
-  else parts.push(`${dep.kind === 'constraint' ? 'Constrained to' : 'Wants'} ${specifierInWords(dep.specifier)}${dep.specifier ? ` (\`${dep.specifier}\`)` : ''}.`);
+  else if (dep.specifierUnknown)
+    parts.push(
+      `Version \`${dep.conda?.version ?? dep.text}\` (not expressible ` +
+        `in PEP 440; not compared with the other declarations).`,
+    );
+  else
+    parts.push(
+      `${dep.kind === 'constraint' ? 'Constrained to' : 'Wants'} ` +
+        `${specifierInWords(dep.specifier)}${dep.specifier ? ` (\`${dep.specifier}\`)` : ''}.`,
+    );
   if (dep.marker) parts.push(`Only where \`${dep.marker}\`.`);
   const elsewhere: string[] = [];
   const seen = new Set<string>();
@@ -34,7 +50,11 @@ export function hoverAt(file: ParsedFile, lines: LineIndex, pos: Position, sets:
         seen.add(key);
         const line = new LineIndex(f.text).positionAt(d.nameSpan.start).line + 1;
         const rel = path.relative(path.dirname(file.path), d.file) || path.basename(d.file);
-        elsewhere.push(`- [${rel}:${line}](${fileUri(d.file)}#L${line}): \`${d.text.length > 60 ? d.text.slice(0, 57) + '...' : d.text}\` — ${d.kind}${d.section ? ` in \`${d.section}\`` : ''}`);
+        elsewhere.push(
+          `- [${rel}:${line}](${fileUri(d.file)}#L${line}): ` +
+            `\`${d.text.length > 60 ? d.text.slice(0, 57) + '...' : d.text}\` ` +
+            `— ${d.kind}${d.section ? ` in \`${d.section}\`` : ''}`,
+        );
       }
     }
   }
@@ -46,7 +66,11 @@ export function hoverAt(file: ParsedFile, lines: LineIndex, pos: Position, sets:
 export function documentLinks(file: ParsedFile, lines: LineIndex): DocumentLink[] {
   return file.includes
     .filter((i) => i.resolved)
-    .map((i) => ({ range: toRange(i.span, lines), target: fileUri(i.resolved!), tooltip: `Open ${i.kind === 'constraints' ? 'constraints' : 'requirements'} file ${i.target}` }));
+    .map((i) => ({
+      range: toRange(i.span, lines),
+      target: fileUri(i.resolved!),
+      tooltip: `Open ${i.kind === 'constraints' ? 'constraints' : 'requirements'} file ${i.target}`,
+    }));
 }
 
 /** Completion in a requirements file: options after a leading `-`, and paths after `-r`/`-c`. */
@@ -55,7 +79,12 @@ export function completeRequirements(filePath: string, lineText: string): Comple
   if (inc) return completePath(path.dirname(filePath), inc[1]!, filePath);
   if (/^\s*-[-\w]*$/.test(lineText)) {
     // The options the parser accepts (parsers/req-options.ts OPTION_DEFS), so completion never offers one pip rejects.
-    return requirementsFileOptions().map((o) => ({ label: o.name, kind: CompletionItemKind.Keyword, detail: o.help, insertText: o.name.startsWith('--') && o.takesValue ? `${o.name} ` : o.name }));
+    return requirementsFileOptions().map((o) => ({
+      label: o.name,
+      kind: CompletionItemKind.Keyword,
+      detail: o.help,
+      insertText: o.name.startsWith('--') && o.takesValue ? `${o.name} ` : o.name,
+    }));
   }
   return [];
 }
@@ -75,7 +104,12 @@ function completePath(baseDir: string, typed: string, self: string): CompletionI
     if (e.name.startsWith('.') && !typed.slice(slash + 1).startsWith('.')) continue;
     if (e.isDirectory()) {
       if (e.name === 'node_modules' || e.name === '__pycache__') continue;
-      out.push({ label: e.name + '/', kind: CompletionItemKind.Folder, insertText: e.name + '/', command: { title: 'more', command: 'editor.action.triggerSuggest' } });
+      out.push({
+        label: e.name + '/',
+        kind: CompletionItemKind.Folder,
+        insertText: e.name + '/',
+        command: { title: 'more', command: 'editor.action.triggerSuggest' },
+      });
     } else if (/\.(txt|in)$/.test(e.name) && path.join(dir, e.name) !== self) {
       out.push({ label: e.name, kind: CompletionItemKind.File });
     }

@@ -1,4 +1,5 @@
-// The server's state: open documents, the analyzer, settings and the target machine; analyses and publishes per environment set.
+// The server's state: open documents, the analyzer, settings and the target machine; analyses and publishes per
+// environment set.
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection, Diagnostic } from 'vscode-languageserver';
@@ -42,7 +43,9 @@ export function kindOf(filePath: string, languageId?: string): FileKind | null {
 export class Session {
   settings: Settings = defaultSettings;
   trusted = true;
-  /** The interpreter of the environment the client activated (`stackDoctor/activeEnvironment`); wins over the setting. */
+  /**
+   * The interpreter of the environment the client activated (`stackDoctor/activeEnvironment`); wins over the setting.
+   */
   activePython: string | undefined;
   readonly analysis: Analysis;
   private readonly docs = new Map<string, TextDocument>();
@@ -68,11 +71,26 @@ export class Session {
   /** The analysis settings follow the editor's (call after `settings` or `trusted` change). */
   private async configureAnalysis(): Promise<void> {
     const s = this.settings;
-    const cacheDir = s.cacheDir ? this.resolveSetting(s.cacheDir) : s.globalStoragePath ? path.join(s.globalStoragePath, 'cache') : defaultCacheDir();
-    this.analysis.configure({ offline: s.offline, indexUrl: s.indexUrl, extraIndexUrls: s.extraIndexUrls, trustFiles: this.trusted, cacheDir, severityOverrides: s.severityOverrides, advisories: await this.advisorySource() });
+    const cacheDir = s.cacheDir
+      ? this.resolveSetting(s.cacheDir)
+      : s.globalStoragePath
+        ? path.join(s.globalStoragePath, 'cache')
+        : defaultCacheDir();
+    this.analysis.configure({
+      offline: s.offline,
+      indexUrl: s.indexUrl,
+      extraIndexUrls: s.extraIndexUrls,
+      trustFiles: this.trusted,
+      cacheDir,
+      severityOverrides: s.severityOverrides,
+      advisories: await this.advisorySource(),
+    });
   }
 
-  /** Advisories from `stackDoctor.osvDatabase` (loaded once per path; an unreadable one is said once) and PyPI's JSON API. */
+  /**
+   * Advisories from `stackDoctor.osvDatabase` (loaded once per path; an unreadable one is said once) and PyPI's JSON
+   * API.
+   */
   private advisorySource(): Promise<AdvisorySource> {
     const p = this.settings.osvDatabase ? this.resolveSetting(this.settings.osvDatabase) : '';
     if (this.advisories?.path !== p) {
@@ -87,9 +105,14 @@ export class Session {
     return this.advisories.source;
   }
 
-  /** What conda's last solve picked for the conda spec at `offset` (version, build, channel), as hover text; null where unknown. */
+  /**
+   * What conda's last solve picked for the conda spec at `offset` (version, build, channel), as hover text; null where
+   * unknown.
+   */
   condaHoverAt(filePath: string, offset: number): string | null {
-    const dep = this.parsed(filePath)?.dependencies.find((d) => d.kind === 'conda' && d.span.start <= offset && offset <= d.span.end);
+    const dep = this.parsed(filePath)?.dependencies.find(
+      (d) => d.kind === 'conda' && d.span.start <= offset && offset <= d.span.end,
+    );
     if (!dep) return null;
     for (const set of this.setsOf(filePath)) {
       const report = this.analysis.condaReportOf(set);
@@ -106,21 +129,33 @@ export class Session {
 
   /**
    * Loads the target machine: the profile file of the settings, else this machine (the interpreter only when trusted).
-   * Calls overlap (settings and environment notifications are not awaited one by one): only the latest one sets the target.
+   * Calls overlap (settings and environment notifications are not awaited one by one): only the latest one sets the
+   * target.
    */
   async loadTarget(): Promise<void> {
     const generation = ++this.targetGeneration;
     await this.configureAnalysis();
     if (generation !== this.targetGeneration) return;
     // The client only sends an activated environment in a trusted workspace; the setting may come from the workspace.
-    const python = this.activePython ?? (this.trusted && this.settings.pythonPath ? this.settings.pythonPath : undefined);
-    const target = await loadTarget({ profileFile: this.settings.profile ? this.resolveSetting(this.settings.profile) : undefined, python, fallbackPython: process.platform === 'win32' ? 'python' : 'python3' });
+    const python =
+      this.activePython ?? (this.trusted && this.settings.pythonPath ? this.settings.pythonPath : undefined);
+    const target = await loadTarget({
+      profileFile: this.settings.profile ? this.resolveSetting(this.settings.profile) : undefined,
+      python,
+      fallbackPython: process.platform === 'win32' ? 'python' : 'python3',
+    });
     // A later call (newer settings, another environment) decides the target; what this one awaited is out of date.
     if (generation !== this.targetGeneration) return;
-    if (target.profileProblem) this.connection.window.showWarningMessage(`Stack Doctor: ${target.profileProblem}. Judging against this machine instead.`);
+    if (target.profileProblem)
+      this.connection.window.showWarningMessage(
+        `Stack Doctor: ${target.profileProblem}. Judging against this machine instead.`,
+      );
     if (target.pythonProblem) {
       const py = target.profile.python;
-      this.connection.window.showWarningMessage(`Stack Doctor: ${target.pythonProblem} (stackDoctor.pythonPath); markers are evaluated for ${py ? `python ${py.version}` : 'a default Python'} instead.`);
+      this.connection.window.showWarningMessage(
+        `Stack Doctor: ${target.pythonProblem} (stackDoctor.pythonPath); markers are ` +
+          `evaluated for ${py ? `python ${py.version}` : 'a default Python'} instead.`,
+      );
     }
     this.analysis.setTarget(target);
   }
@@ -179,13 +214,19 @@ export class Session {
   private schedule(filePath: string, delay: number): void {
     const t = this.timers.get(filePath);
     if (t) clearTimeout(t);
-    this.timers.set(filePath, setTimeout(() => {
-      this.timers.delete(filePath);
-      this.analyze(filePath);
-    }, delay));
+    this.timers.set(
+      filePath,
+      setTimeout(() => {
+        this.timers.delete(filePath);
+        this.analyze(filePath);
+      }, delay),
+    );
   }
 
-  /** Runs the fast checks over every set around the file, publishes for every file of those sets, then starts the index stage. */
+  /**
+   * Runs the fast checks over every set around the file, publishes for every file of those sets, then starts the index
+   * stage.
+   */
   analyze(filePath: string): void {
     try {
       const sets = this.setsAround(filePath);
@@ -193,9 +234,13 @@ export class Session {
       this.publishSets(filePath, sets, opened);
       this.scheduleIndex(filePath, sets, opened);
     } catch (e) {
-      // A bug must not take the server down with it (this runs from a timer, outside any request): say so once, keep serving.
+      // A bug must not take the server down with it (this runs from a timer, outside any request): say so once, keep
+      // serving.
       this.connection.console.error(`Stack Doctor could not analyse ${filePath}: ${(e as Error).stack ?? e}`);
-      this.connection.window.showErrorMessage(`Stack Doctor could not analyse ${path.basename(filePath)} (${(e as Error).message}). Please report this with the file; the output channel has details.`);
+      this.connection.window.showErrorMessage(
+        `Stack Doctor could not analyse ${path.basename(filePath)} (${(e as Error).message}). ` +
+          `Please report this with the file; the output channel has details.`,
+      );
     }
   }
 
@@ -212,13 +257,29 @@ export class Session {
     const stale = this.analysis.unresolved(sets);
     if (stale.length === 0) return;
     const abort = new AbortController();
-    const timer = setTimeout(() => void this.runIndex(filePath, sets, stale, abort, opened), this.settings.indexDebounceMs);
+    const timer = setTimeout(
+      () => void this.runIndex(filePath, sets, stale, abort, opened),
+      this.settings.indexDebounceMs,
+    );
     this.indexRuns.set(filePath, { timer, abort });
   }
 
-  private async runIndex(filePath: string, sets: EnvironmentSet[], stale: EnvironmentSet[], abort: AbortController, opened: Map<string, number>): Promise<void> {
-    const progress = this.progressSupported ? await this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
-    progress?.begin('Stack Doctor', 0, `Resolving ${stale.length === 1 ? path.basename(stale[0]!.root) : `${stale.length} environment sets`}…`, false);
+  private async runIndex(
+    filePath: string,
+    sets: EnvironmentSet[],
+    stale: EnvironmentSet[],
+    abort: AbortController,
+    opened: Map<string, number>,
+  ): Promise<void> {
+    const progress = this.progressSupported
+      ? await this.connection.window.createWorkDoneProgress().catch(() => undefined)
+      : undefined;
+    progress?.begin(
+      'Stack Doctor',
+      0,
+      `Resolving ${stale.length === 1 ? path.basename(stale[0]!.root) : `${stale.length} environment sets`}…`,
+      false,
+    );
     try {
       await this.analysis.resolve(stale, {
         signal: abort.signal,
@@ -226,7 +287,8 @@ export class Session {
       });
       if (!abort.signal.aborted) this.publishSets(filePath, sets, opened);
     } catch (e) {
-      if (!(e instanceof CancelledError) && !abort.signal.aborted) this.connection.console.error(`Stack Doctor: the index stage failed: ${(e as Error).stack ?? e}`);
+      if (!(e instanceof CancelledError) && !abort.signal.aborted)
+        this.connection.console.error(`Stack Doctor: the index stage failed: ${(e as Error).stack ?? e}`);
     } finally {
       progress?.done();
       if (this.indexRuns.get(filePath)?.abort === abort) this.indexRuns.delete(filePath);
@@ -236,17 +298,19 @@ export class Session {
   /** The versions of the open documents among the sets' files, taken when the sets were built from their texts. */
   private snapshot(sets: EnvironmentSet[]): Map<string, number> {
     const out = new Map<string, number>();
-    for (const s of sets) for (const f of s.files) {
-      const doc = this.docs.get(f.path);
-      if (doc) out.set(f.path, doc.version);
-    }
+    for (const s of sets)
+      for (const f of s.files) {
+        const doc = this.docs.get(f.path);
+        if (doc) out.set(f.path, doc.version);
+      }
     return out;
   }
 
   /**
    * Publishes the sets' findings for every file of the sets. Ranges are computed on the texts the sets were built
    * from, and a file is published only while it still has that text (the version `opened` recorded, or no buffer
-   * when it was read from the disk); a file edited, opened or closed since is left to the analysis its change scheduled.
+   * when it was read from the disk); a file edited, opened or closed since is left to the analysis its change
+   * scheduled.
    */
   private publishSets(filePath: string, sets: EnvironmentSet[], opened: Map<string, number>): void {
     const findings = this.analysis.findings(sets);
@@ -272,7 +336,12 @@ export class Session {
         const then = opened.get(file);
         if (doc ? then !== doc.version && doc.getText() !== text : then !== undefined) continue;
       }
-      this.publish(file, list.map((f) => toDiagnostic(f, linesOf)), text === undefined || doc?.getText() === text ? doc : undefined, file === filePath);
+      this.publish(
+        file,
+        list.map((f) => toDiagnostic(f, linesOf)),
+        text === undefined || doc?.getText() === text ? doc : undefined,
+        file === filePath,
+      );
     }
   }
 
@@ -280,7 +349,6 @@ export class Session {
     const kind = kindOf(filePath, this.docs.get(filePath)?.languageId);
     return kind ? this.analysis.setsAround(filePath, kind) : [];
   }
-
 
   /** A path from the settings: absolute as it is, relative from the workspace folder (or the server's folder). */
   private resolveSetting(p: string): string {

@@ -22,7 +22,20 @@ export interface Settings {
   osvDatabase: string;
 }
 
-export const defaultSettings: Settings = { offline: false, indexUrl: '', extraIndexUrls: [], profile: '', pythonPath: '', cacheDir: '', severityOverrides: {}, debounceMs: 10, indexDebounceMs: 300, globalStoragePath: '', newerVersions: true, osvDatabase: '' };
+export const defaultSettings: Settings = {
+  offline: false,
+  indexUrl: '',
+  extraIndexUrls: [],
+  profile: '',
+  pythonPath: '',
+  cacheDir: '',
+  severityOverrides: {},
+  debounceMs: 10,
+  indexDebounceMs: 300,
+  globalStoragePath: '',
+  newerVersions: true,
+  osvDatabase: '',
+};
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
 
@@ -30,21 +43,34 @@ const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
 export function normalizeSettings(raw: unknown): Settings {
   const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const str = (k: string) => (typeof r[k] === 'string' ? (r[k] as string).trim() : '');
-  const overridesRaw = (r.checks as Record<string, unknown> | undefined)?.severityOverrides ?? r['checks.severityOverrides'] ?? r.severityOverrides;
+  const overridesRaw =
+    (r.checks as Record<string, unknown> | undefined)?.severityOverrides ??
+    r['checks.severityOverrides'] ??
+    r.severityOverrides;
   const severityOverrides: SeverityOverrides = {};
   if (overridesRaw && typeof overridesRaw === 'object') {
-    for (const [code, sev] of Object.entries(overridesRaw)) if (isCode(code) && typeof sev === 'string' && SEVERITIES.has(sev)) severityOverrides[code] = sev as NonNullable<SeverityOverrides[typeof code]>;
+    for (const [code, sev] of Object.entries(overridesRaw))
+      if (isCode(code) && typeof sev === 'string' && SEVERITIES.has(sev))
+        severityOverrides[code] = sev as NonNullable<SeverityOverrides[typeof code]>;
   }
   return {
     offline: r.offline === true,
     indexUrl: str('indexUrl'),
-    extraIndexUrls: Array.isArray(r.extraIndexUrls) ? r.extraIndexUrls.filter((x): x is string => typeof x === 'string') : [],
+    extraIndexUrls: Array.isArray(r.extraIndexUrls)
+      ? r.extraIndexUrls.filter((x): x is string => typeof x === 'string')
+      : [],
     profile: str('profile'),
     pythonPath: str('pythonPath'),
     cacheDir: str('cacheDir'),
     severityOverrides,
-    debounceMs: typeof r.debounceMs === 'number' && r.debounceMs >= 0 && r.debounceMs <= 5000 ? r.debounceMs : defaultSettings.debounceMs,
-    indexDebounceMs: typeof r.indexDebounceMs === 'number' && r.indexDebounceMs >= 0 && r.indexDebounceMs <= 60000 ? r.indexDebounceMs : defaultSettings.indexDebounceMs,
+    debounceMs:
+      typeof r.debounceMs === 'number' && r.debounceMs >= 0 && r.debounceMs <= 5000
+        ? r.debounceMs
+        : defaultSettings.debounceMs,
+    indexDebounceMs:
+      typeof r.indexDebounceMs === 'number' && r.indexDebounceMs >= 0 && r.indexDebounceMs <= 60000
+        ? r.indexDebounceMs
+        : defaultSettings.indexDebounceMs,
     globalStoragePath: str('globalStoragePath'),
     newerVersions: r.newerVersions !== false,
     osvDatabase: str('osvDatabase'),

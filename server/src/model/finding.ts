@@ -1,4 +1,5 @@
-// The diagnostic codes (DESIGN.md's table) with their default severities, and the one builder every finding goes through.
+// The diagnostic codes (DESIGN.md's table) with their default severities, and the one builder every finding goes
+// through.
 import type { Finding, Fix, RelatedLocation, Severity, Span } from './types';
 
 /** Every code a finding can carry, with its default severity; `checks/registry.ts` has one check per code. */
@@ -41,5 +42,13 @@ export interface FindingExtras {
 
 /** Builds a finding with the code's default severity unless `extras.severity` says otherwise. */
 export function finding(code: Code, file: string, span: Span, message: string, extras: FindingExtras = {}): Finding {
-  return { code, severity: extras.severity ?? CODES[code], file, span: { start: span.start, end: span.end }, message, related: extras.related ?? [], fixes: extras.fixes ?? [] };
+  return {
+    code,
+    severity: extras.severity ?? CODES[code],
+    file,
+    span: { start: span.start, end: span.end },
+    message,
+    related: extras.related ?? [],
+    fixes: extras.fixes ?? [],
+  };
 }

@@ -46,7 +46,9 @@ export interface Dependency {
   conda?: CondaDetails;
   /** Per-line pip options (`--hash`, `--config-settings`, ...) as written. */
   options?: string[];
-  /** True when the specifier could not be expressed in PEP 440 (conda build strings, odd Poetry forms): checks skip it. */
+  /**
+   * True when the specifier could not be expressed in PEP 440 (conda build strings, odd Poetry forms): checks skip it.
+   */
   specifierUnknown?: boolean;
   /**
    * True for a Poetry `optional = true` dependency: installed only through the `[tool.poetry.extras]` that

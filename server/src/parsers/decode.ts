@@ -1,6 +1,10 @@
-// Bytes of a dependency file -> text, as pip 23.2.1's auto_decode reads requirements files (pip/_internal/utils/encoding.py).
+// Bytes of a dependency file -> text, as pip 23.2.1's auto_decode reads requirements files
+// (pip/_internal/utils/encoding.py).
 
-/** The text, or where and why pip could not decode the bytes (`lossy`: the text up to there, U+FFFD, then the rest as UTF-8). */
+/**
+ * The text, or where and why pip could not decode the bytes (`lossy`: the text up to there, U+FFFD, then the rest as
+ * UTF-8).
+ */
 export type DecodedFile =
   | { text: string; encoding: string; error?: undefined }
   | { text?: undefined; encoding: string; error: string; byteOffset: number; lossy: string };
@@ -54,7 +58,8 @@ export function decodeDependencyFile(buf: Uint8Array, preferredEncoding = 'utf-8
   return r.error === undefined ? { text: r.text, encoding: preferredEncoding } : withLossy(buf, r, preferredEncoding);
 }
 
-type Attempt = { text: string; error?: undefined } | { text?: undefined; error: string; byteOffset: number; prefix: string };
+type Attempt =
+  { text: string; error?: undefined } | { text?: undefined; error: string; byteOffset: number; prefix: string };
 
 function withLossy(buf: Uint8Array, r: Extract<Attempt, { error: string }>, encoding: string): DecodedFile {
   const rest = Buffer.from(buf.subarray(Math.min(buf.length, r.byteOffset + 1))).toString('utf8');
@@ -69,13 +74,45 @@ function startsWith(buf: Uint8Array, bytes: number[]): boolean {
 function codecOf(name: string): string | null {
   const n = name.toLowerCase().replace(/[- ]/g, '_');
   const aliases: Record<string, string> = {
-    utf_8: 'utf-8', utf8: 'utf-8', u8: 'utf-8', utf: 'utf-8', utf8_ucs2: 'utf-8', utf8_ucs4: 'utf-8', cp65001: 'utf-8',
+    utf_8: 'utf-8',
+    utf8: 'utf-8',
+    u8: 'utf-8',
+    utf: 'utf-8',
+    utf8_ucs2: 'utf-8',
+    utf8_ucs4: 'utf-8',
+    cp65001: 'utf-8',
     utf_8_sig: 'utf-8-sig',
-    latin_1: 'latin-1', latin1: 'latin-1', latin: 'latin-1', l1: 'latin-1', iso_8859_1: 'latin-1', iso8859_1: 'latin-1', '8859': 'latin-1', cp819: 'latin-1', iso_ir_100: 'latin-1',
-    ascii: 'ascii', us_ascii: 'ascii', '646': 'ascii', us: 'ascii', 'ansi_x3.4_1968': 'ascii',
-    cp1252: 'cp1252', windows_1252: 'cp1252', '1252': 'cp1252',
-    utf_16: 'utf-16', utf16: 'utf-16', u16: 'utf-16', utf_16le: 'utf-16-le', utf_16_le: 'utf-16-le', utf_16be: 'utf-16-be', utf_16_be: 'utf-16-be',
-    utf_32: 'utf-32', utf32: 'utf-32', u32: 'utf-32', utf_32le: 'utf-32-le', utf_32_le: 'utf-32-le', utf_32be: 'utf-32-be', utf_32_be: 'utf-32-be',
+    latin_1: 'latin-1',
+    latin1: 'latin-1',
+    latin: 'latin-1',
+    l1: 'latin-1',
+    iso_8859_1: 'latin-1',
+    iso8859_1: 'latin-1',
+    '8859': 'latin-1',
+    cp819: 'latin-1',
+    iso_ir_100: 'latin-1',
+    ascii: 'ascii',
+    us_ascii: 'ascii',
+    '646': 'ascii',
+    us: 'ascii',
+    'ansi_x3.4_1968': 'ascii',
+    cp1252: 'cp1252',
+    windows_1252: 'cp1252',
+    '1252': 'cp1252',
+    utf_16: 'utf-16',
+    utf16: 'utf-16',
+    u16: 'utf-16',
+    utf_16le: 'utf-16-le',
+    utf_16_le: 'utf-16-le',
+    utf_16be: 'utf-16-be',
+    utf_16_be: 'utf-16-be',
+    utf_32: 'utf-32',
+    utf32: 'utf-32',
+    u32: 'utf-32',
+    utf_32le: 'utf-32-le',
+    utf_32_le: 'utf-32-le',
+    utf_32be: 'utf-32-be',
+    utf_32_be: 'utf-32-be',
   };
   return aliases[n] ?? null;
 }
@@ -83,7 +120,8 @@ function codecOf(name: string): string | null {
 /** cp1252 bytes Python's codec leaves undefined. */
 const CP1252_UNDEFINED = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d]);
 /** cp1252's characters for 0x80..0x9f (the rest is Latin-1); U+FFFD where undefined. */
-const CP1252_HIGH = '\u20ac\ufffd\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\ufffd\u017d\ufffd\ufffd\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\ufffd\u017e\u0178';
+const CP1252_HIGH =
+  '\u20ac\ufffd\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\ufffd\u017d\ufffd\ufffd\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\ufffd\u017e\u0178';
 
 /** `bytes.decode(encoding)` (strict); `base` is where `buf` starts in the file, for error offsets. */
 function decodeAs(buf: Uint8Array, encoding: string, base: number): Attempt {
@@ -98,7 +136,9 @@ function decodeAs(buf: Uint8Array, encoding: string, base: number): Attempt {
       return { text: Buffer.from(buf).toString('latin1') };
     case 'ascii': {
       const bad = buf.findIndex((b) => b > 0x7f);
-      return bad < 0 ? { text: Buffer.from(buf).toString('latin1') } : fail(`'ascii' codec can't decode byte 0x${buf[bad]!.toString(16)}`, buf, bad, base, 'latin1');
+      return bad < 0
+        ? { text: Buffer.from(buf).toString('latin1') }
+        : fail(`'ascii' codec can't decode byte 0x${buf[bad]!.toString(16)}`, buf, bad, base, 'latin1');
     }
     case 'cp1252': {
       const bad = buf.findIndex((b) => CP1252_UNDEFINED.has(b));
@@ -108,7 +148,9 @@ function decodeAs(buf: Uint8Array, encoding: string, base: number): Attempt {
         units[k] = b >= 0x80 && b < 0xa0 ? CP1252_HIGH.charCodeAt(b - 0x80) : b;
       }
       const text = Buffer.from(units.buffer, units.byteOffset, units.byteLength).toString('utf16le');
-      return bad < 0 ? { text } : fail(`'charmap' codec can't decode byte 0x${buf[bad]!.toString(16)}`, buf, bad, base, 'latin1');
+      return bad < 0
+        ? { text }
+        : fail(`'charmap' codec can't decode byte 0x${buf[bad]!.toString(16)}`, buf, bad, base, 'latin1');
     }
     case 'utf-16':
     case 'utf-32': {
@@ -138,7 +180,7 @@ function fail(error: string, buf: Uint8Array, at: number, base: number, prefixEn
 /** Strict UTF-8 (Python's: no surrogates, no overlong forms, nothing above U+10FFFF). */
 function utf8(buf: Uint8Array, base: number): Attempt {
   const n = buf.length;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const b = buf[i]!;
     if (b < 0x80) {
       i++;
@@ -156,12 +198,33 @@ function utf8(buf: Uint8Array, base: number): Attempt {
       need = 3;
       if (b === 0xf0) lo = 0x90;
       if (b === 0xf4) hi = 0x8f;
-    } else return fail(`'utf-8' codec can't decode byte 0x${b.toString(16)} in position ${base + i}: invalid start byte`, buf, i, base, 'utf8');
+    } else
+      return fail(
+        `'utf-8' codec can't decode byte 0x${b.toString(16)} in position ${base + i}: invalid start byte`,
+        buf,
+        i,
+        base,
+        'utf8',
+      );
     for (let k = 1; k <= need; k++) {
       const c = buf[i + k];
       const [min, max] = k === 1 ? [lo, hi] : [0x80, 0xbf];
-      if (c === undefined) return fail(`'utf-8' codec can't decode byte 0x${b.toString(16)} in position ${base + i}: unexpected end of data`, buf, i, base, 'utf8');
-      if (c < min || c > max) return fail(`'utf-8' codec can't decode byte 0x${b.toString(16)} in position ${base + i}: invalid continuation byte`, buf, i, base, 'utf8');
+      if (c === undefined)
+        return fail(
+          `'utf-8' codec can't decode byte 0x${b.toString(16)} in position ${base + i}: unexpected end of data`,
+          buf,
+          i,
+          base,
+          'utf8',
+        );
+      if (c < min || c > max)
+        return fail(
+          `'utf-8' codec can't decode byte 0x${b.toString(16)} in position ${base + i}: invalid continuation byte`,
+          buf,
+          i,
+          base,
+          'utf8',
+        );
     }
     i += need + 1;
   }
@@ -183,7 +246,11 @@ function wide(buf: Uint8Array, width: 2 | 4, little: boolean, base: number): Att
   const name = `utf-${width * 8}-${little ? 'le' : 'be'}`;
   const bad = (i: number, why: string): Attempt => {
     parts.push(chunk);
-    return { error: `'${name}' codec can't decode bytes in position ${base + i}: ${why}`, byteOffset: base + i, prefix: parts.join('') };
+    return {
+      error: `'${name}' codec can't decode bytes in position ${base + i}: ${why}`,
+      byteOffset: base + i,
+      prefix: parts.join(''),
+    };
   };
   if (width === 2) {
     // Check the surrogates, then let Node decode (it is far faster than building the string here).

@@ -14,7 +14,9 @@ const MAX_CHARS = 1 << 20;
 /** Deeper `[`/`{` nesting is not read: the YAML library slows down sharply on it. */
 const MAX_FLOW_DEPTH = 500;
 
-/** Offset where `[`/`{` nesting (counted without regard to quotes, so an overestimate) first exceeds the limit, or -1. */
+/**
+ * Offset where `[`/`{` nesting (counted without regard to quotes, so an overestimate) first exceeds the limit, or -1.
+ */
 function tooDeepAt(text: string): number {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
@@ -58,7 +60,8 @@ function addFinding(ctx: Ctx, span: Span, message: string): void {
   ctx.findingCount++;
   if (ctx.findingCount > MAX_FINDINGS) return;
   const finding: Finding = { code: 'syntax', severity: 'error', file: ctx.path, span, message, related: [], fixes: [] };
-  if (ctx.findingCount === MAX_FINDINGS) finding.message = `${message} (further problems in this file are not reported)`;
+  if (ctx.findingCount === MAX_FINDINGS)
+    finding.message = `${message} (further problems in this file are not reported)`;
   ctx.out.findings.push(finding);
 }
 
@@ -83,7 +86,13 @@ function describe(node: unknown): string {
   if (isSeq(node)) return 'a list';
   if (isScalar(node)) {
     if (node.value === null) return 'an empty value';
-    return `${typeof node.value === 'number' ? 'a number' : typeof node.value === 'boolean' ? 'a boolean' : typeof node.value} (${String(node.source ?? node.value)})`;
+    return (
+      `${typeof node.value === 'number' ? 'a number' : typeof node.value === 'boolean' ? 'a boolean' : typeof node.value} ` +
+      `` +
+      `` +
+      `` +
+      `(${String(node.source ?? node.value)})`
+    );
   }
   return 'nothing';
 }
@@ -136,13 +145,23 @@ function readChannels(ctx: Ctx, value: unknown): void {
   const node = deref(ctx, value);
   if (isScalar(node) && node.value === null) return;
   if (!isSeq(node)) {
-    addFinding(ctx, nodeSpan(ctx, node as Node, 0), `'channels' must be a list of channel names, not ${describe(node)}.`);
+    addFinding(
+      ctx,
+      nodeSpan(ctx, node as Node, 0),
+      `'channels' must be a list of channel names, not ${describe(node)}.`,
+    );
     return;
   }
   for (const raw of node.items) {
     const item = deref(ctx, raw);
-    if (isScalar(item) && typeof item.value === 'string' && item.value.trim() !== '') ctx.out.channels!.push(item.value.trim());
-    else addFinding(ctx, nodeSpan(ctx, (item ?? raw) as Node, node.range?.[0] ?? 0), `A channel must be a name or URL, not ${describe(item)}.`);
+    if (isScalar(item) && typeof item.value === 'string' && item.value.trim() !== '')
+      ctx.out.channels!.push(item.value.trim());
+    else
+      addFinding(
+        ctx,
+        nodeSpan(ctx, (item ?? raw) as Node, node.range?.[0] ?? 0),
+        `A channel must be a name or URL, not ${describe(item)}.`,
+      );
   }
 }
 
@@ -153,8 +172,13 @@ function condaEntry(ctx: Ctx, node: Scalar): void {
   const m = parseMatchSpec(value);
   if (isMatchSpecError(m)) {
     const at = m.offset;
-    addFinding(ctx, st.offset === null ? st.whole : clampSpan(ctx, st.offset + at, st.offset + Math.max(value.trimEnd().length, at + 1)),
-      `Invalid conda match spec '${value.length > 80 ? value.slice(0, 77) + '...' : value}': ${m.error}.`);
+    addFinding(
+      ctx,
+      st.offset === null
+        ? st.whole
+        : clampSpan(ctx, st.offset + at, st.offset + Math.max(value.trimEnd().length, at + 1)),
+      `Invalid conda match spec '${value.length > 80 ? value.slice(0, 77) + '...' : value}': ${m.error}.`,
+    );
     return;
   }
   const pep = condaSpecToPep440(m.version);
@@ -162,7 +186,8 @@ function condaEntry(ctx: Ctx, node: Scalar): void {
   const dep: Dependency = {
     file: ctx.path,
     kind: 'conda',
-    // Conda names are literal (`atari_py`, `path.py` are other packages than `atari-py`, `path-py`); conda only lowercases them.
+    // Conda names are literal (`atari_py`, `path.py` are other packages than `atari-py`, `path-py`); conda only
+    // lowercases them.
     name: m.name.toLowerCase(),
     rawName: m.name,
     extras: [],
@@ -191,7 +216,10 @@ function pipEntry(ctx: Ctx, items: PipItems, node: Scalar): void {
   const st = scalarText(ctx, node);
   if (!st) return;
   // Exact where positions are; otherwise every character stands for the whole scalar.
-  const piece = st.offset === null ? MappedText.synthetic(st.value, st.whole.start, st.whole.end) : MappedText.fromFile(ctx.text, st.offset, st.offset + st.value.length);
+  const piece =
+    st.offset === null
+      ? MappedText.synthetic(st.value, st.whole.start, st.whole.end)
+      : MappedText.fromFile(ctx.text, st.offset, st.offset + st.value.length);
   if (items.pieces.length) {
     const prev = items.pieces[items.pieces.length - 1]!.endOffset;
     items.pieces.push(MappedText.synthetic('\n', prev, prev));
@@ -218,14 +246,23 @@ function readPip(ctx: Ctx, value: unknown, keyNode: unknown): void {
   const node = deref(ctx, value);
   if (isScalar(node) && node.value === null) return;
   if (!isSeq(node)) {
-    addFinding(ctx, nodeSpan(ctx, (node ?? keyNode) as Node, 0), `'pip' must be a list of requirements, not ${describe(node)}.`);
+    addFinding(
+      ctx,
+      nodeSpan(ctx, (node ?? keyNode) as Node, 0),
+      `'pip' must be a list of requirements, not ${describe(node)}.`,
+    );
     return;
   }
   const items: PipItems = { pieces: [] };
   for (const raw of node.items) {
     const item = deref(ctx, raw);
     if (isScalar(item) && typeof item.value === 'string') pipEntry(ctx, items, item);
-    else addFinding(ctx, nodeSpan(ctx, (item ?? raw) as Node, node.range?.[0] ?? 0), `A pip entry must be a requirement string, not ${describe(item)}.`);
+    else
+      addFinding(
+        ctx,
+        nodeSpan(ctx, (item ?? raw) as Node, node.range?.[0] ?? 0),
+        `A pip entry must be a requirement string, not ${describe(item)}.`,
+      );
   }
   readPipItems(ctx, items);
 }
@@ -234,7 +271,11 @@ function readDependencies(ctx: Ctx, value: unknown, keyNode: unknown): void {
   const node = deref(ctx, value);
   if (isScalar(node) && node.value === null) return;
   if (!isSeq(node)) {
-    addFinding(ctx, nodeSpan(ctx, (node ?? keyNode) as Node, 0), `'dependencies' must be a list of conda match specs, not ${describe(node)}.`);
+    addFinding(
+      ctx,
+      nodeSpan(ctx, (node ?? keyNode) as Node, 0),
+      `'dependencies' must be a list of conda match specs, not ${describe(node)}.`,
+    );
     return;
   }
   for (const raw of node.items) {
@@ -248,7 +289,11 @@ function readDependencies(ctx: Ctx, value: unknown, keyNode: unknown): void {
         if (isScalar(key) && key.value === 'pip') readPip(ctx, pair.value, key);
       }
     } else {
-      addFinding(ctx, nodeSpan(ctx, (item ?? raw) as Node, node.range?.[0] ?? 0), `A dependency must be a conda match spec string or a 'pip:' list, not ${describe(item)}.`);
+      addFinding(
+        ctx,
+        nodeSpan(ctx, (item ?? raw) as Node, node.range?.[0] ?? 0),
+        `A dependency must be a conda match spec string or a 'pip:' list, not ${describe(item)}.`,
+      );
     }
   }
 }
@@ -266,20 +311,47 @@ function readDependencies(ctx: Ctx, value: unknown, keyNode: unknown): void {
  */
 export function parseEnvironmentYml(path: string, text: string, opts: EnvironmentYmlOptions = {}): ParsedFile {
   const out: ParsedFile = {
-    path, kind: 'conda', text, dependencies: [], includes: [], options: [], findings: [], requiresPython: '', condaName: null, channels: [],
+    path,
+    kind: 'conda',
+    text,
+    dependencies: [],
+    includes: [],
+    options: [],
+    findings: [],
+    requiresPython: '',
+    condaName: null,
+    channels: [],
   };
   if (text.length > MAX_CHARS) {
-    out.findings.push(fileFinding(path, { start: 0, end: Math.min(1, text.length) }, `The file is too large to analyse (${(text.length / (1 << 20)).toFixed(1)} MiB; the limit is 1 MiB).`));
+    out.findings.push(
+      fileFinding(
+        path,
+        { start: 0, end: Math.min(1, text.length) },
+        `The file is too large to analyse (${(text.length / (1 << 20)).toFixed(1)} MiB; the limit is 1 MiB).`,
+      ),
+    );
     return out;
   }
   const nul = text.indexOf('\0');
   if (nul >= 0) {
-    out.findings.push(fileFinding(path, { start: nul, end: nul + 1 }, 'The file contains NUL characters: it looks like a binary file, not YAML.'));
+    out.findings.push(
+      fileFinding(
+        path,
+        { start: nul, end: nul + 1 },
+        'The file contains NUL characters: it looks like a binary file, not YAML.',
+      ),
+    );
     return out;
   }
   const deep = tooDeepAt(text);
   if (deep >= 0) {
-    out.findings.push(fileFinding(path, { start: deep, end: deep + 1 }, `The YAML is nested more than ${MAX_FLOW_DEPTH} levels deep: the file is not analysed.`));
+    out.findings.push(
+      fileFinding(
+        path,
+        { start: deep, end: deep + 1 },
+        `The YAML is nested more than ${MAX_FLOW_DEPTH} levels deep: the file is not analysed.`,
+      ),
+    );
     return out;
   }
   let doc: Document.Parsed;
@@ -287,19 +359,27 @@ export function parseEnvironmentYml(path: string, text: string, opts: Environmen
     doc = parseDocument(text, { prettyErrors: false, keepSourceTokens: false });
   } catch (e) {
     // The YAML library recurses on nesting; absurdly deep input overflows its stack.
-    const message = e instanceof RangeError ? 'The YAML is nested too deeply to read.' : `The YAML could not be read: ${e instanceof Error ? e.message : String(e)}`;
+    const message =
+      e instanceof RangeError
+        ? 'The YAML is nested too deeply to read.'
+        : `The YAML could not be read: ${e instanceof Error ? e.message : String(e)}`;
     out.findings.push(fileFinding(path, { start: 0, end: Math.min(1, text.length) }, message));
     return out;
   }
   const ctx: Ctx = { opts, path, text, doc, out, aliases: 0, findingCount: 0 };
   const bad = text.indexOf('\ufffd');
   if (bad >= 0) addFinding(ctx, { start: bad, end: bad + 1 }, 'The file is not valid UTF-8 text.');
-  for (const err of doc.errors) addFinding(ctx, clampSpan(ctx, err.pos[0], err.pos[1]), `YAML: ${err.message.split('\n')[0]}`);
+  for (const err of doc.errors)
+    addFinding(ctx, clampSpan(ctx, err.pos[0], err.pos[1]), `YAML: ${err.message.split('\n')[0]}`);
 
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) return out;
   if (!isMap(root)) {
-    addFinding(ctx, nodeSpan(ctx, root, 0), `An environment file must be a mapping with 'name', 'channels' and 'dependencies', not ${describe(root)}.`);
+    addFinding(
+      ctx,
+      nodeSpan(ctx, root, 0),
+      `An environment file must be a mapping with 'name', 'channels' and 'dependencies', not ${describe(root)}.`,
+    );
     return out;
   }
   for (const pair of root.items) {

@@ -1,4 +1,5 @@
-// Translates Poetry version constraints (caret, tilde, wildcards, comparisons, `||` unions) into PEP 440 specifier sets and PEP 508 python markers.
+// Translates Poetry version constraints (caret, tilde, wildcards, comparisons, `||` unions) into PEP 440 specifier sets
+// and PEP 508 python markers.
 //
 // Semantics follow Poetry's documentation ("Dependency specification") and poetry-core's constraint parser:
 //   ^1.2.3 -> >=1.2.3,<2.0.0   ^0.2.3 -> >=0.2.3,<0.3.0   ^0.0.3 -> >=0.0.3,<0.0.4   ^0.0 -> >=0.0,<0.1   ^0 -> >=0,<1
@@ -21,9 +22,7 @@ export class PoetryConstraintError extends Error {}
  * in the order written), or `union` (`||`: several such intersections, which one PEP 440 set cannot express).
  */
 export type PoetryConstraint =
-  | { kind: 'any' }
-  | { kind: 'set'; clauses: string[] }
-  | { kind: 'union'; groups: string[][] };
+  { kind: 'any' } | { kind: 'set'; clauses: string[] } | { kind: 'union'; groups: string[][] };
 
 /** A parsed PEP 440 version: what the bound arithmetic needs, plus the text as written. */
 interface ParsedVersion {
@@ -58,7 +57,8 @@ function parseVersion(text: string): ParsedVersion | null {
 
 function requireVersion(text: string, whole: string): ParsedVersion {
   const v = parseVersion(text.trim());
-  if (!v) throw new PoetryConstraintError(`'${whole}' is not a valid version constraint: '${text.trim()}' is not a version`);
+  if (!v)
+    throw new PoetryConstraintError(`'${whole}' is not a valid version constraint: '${text.trim()}' is not a version`);
   return v;
 }
 
@@ -205,7 +205,12 @@ function clauseToMarker(clause: string): string {
   if (!m) throw new PoetryConstraintError(`cannot express '${clause}' as a python marker`);
   const version = m[2]!;
   // Poetry's rule: a bound with three or more release parts needs the full version (3.8.1), else python_version.
-  const parts = version.replace(/^v/i, '').replace(/^[0-9]+!/, '').split(/[^0-9.]/)[0]!.split('.').filter((p) => p !== '');
+  const parts = version
+    .replace(/^v/i, '')
+    .replace(/^[0-9]+!/, '')
+    .split(/[^0-9.]/)[0]!
+    .split('.')
+    .filter((p) => p !== '');
   const variable = parts.length >= 3 ? 'python_full_version' : 'python_version';
   return `${variable} ${m[1]} "${version}"`;
 }

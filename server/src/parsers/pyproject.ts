@@ -1,11 +1,18 @@
-// Reads pyproject.toml ([project], PEP 735 dependency groups, [build-system], Poetry, uv) into the shared model, every entry with its source span.
+// Reads pyproject.toml ([project], PEP 735 dependency groups, [build-system], Poetry, uv) into the shared model, every
+// entry with its source span.
 import { parseTOML, ParseError } from 'toml-eslint-parser';
 import type { AST } from 'toml-eslint-parser';
 import type { Dependency, DependencyKind, ExtraInclude, Finding, ParsedFile, Severity, Span } from '../model/types';
 import { canonicalizeName, isValidName } from '../pep/name';
 import { parseRequirement } from '../pep/requirement';
 import { SpecifierSet } from '../pep/specifier';
-import { andMarkers, parsePoetryConstraint, poetryConstraintToPep440, poetryPythonMarker, PoetryConstraintError } from './poetry';
+import {
+  andMarkers,
+  parsePoetryConstraint,
+  poetryConstraintToPep440,
+  poetryPythonMarker,
+  PoetryConstraintError,
+} from './poetry';
 import { normalizeExtra, parseRequirementEntry } from './requirement-entry';
 
 /** Larger files are not parsed: the TOML parser needs seconds for a few MB, and no real pyproject.toml is that big. */
@@ -81,7 +88,10 @@ function prescan(text: string): Prescan {
   let bareStart = -1;
   const endBare = (at: number): Prescan['refuse'] => {
     if (bareStart >= 0 && at - bareStart > MAX_TOML_TOKEN_LENGTH) {
-      return { span: { start: bareStart, end: at }, message: `A ${at - bareStart}-character run of unquoted text is too long to read as TOML` };
+      return {
+        span: { start: bareStart, end: at },
+        message: `A ${at - bareStart}-character run of unquoted text is too long to read as TOML`,
+      };
     }
     bareStart = -1;
     return undefined;
@@ -89,7 +99,8 @@ function prescan(text: string): Prescan {
   while (i < n) {
     const c = text.charCodeAt(i);
     const isSpace = c === 32 || c === 9 || c === 10 || c === 13;
-    const isSpecial = c === 35 || c === 34 || c === 39 || c === 91 || c === 93 || c === 123 || c === 125 || c === 61 || c === 44;
+    const isSpecial =
+      c === 35 || c === 34 || c === 39 || c === 91 || c === 93 || c === 123 || c === 125 || c === 61 || c === 44;
     if (isSpace || isSpecial) {
       const refuse = endBare(i);
       if (refuse) return { text, masked, refuse };
@@ -129,7 +140,14 @@ function prescan(text: string): Prescan {
       open.push(i);
       if (open.length > MAX_TOML_NESTING) {
         const outer = open[0]!;
-        return { text, masked, refuse: { span: { start: outer, end: outer + 1 }, message: `Arrays or inline tables are nested more than ${MAX_TOML_NESTING} levels deep` } };
+        return {
+          text,
+          masked,
+          refuse: {
+            span: { start: outer, end: outer + 1 },
+            message: `Arrays or inline tables are nested more than ${MAX_TOML_NESTING} levels deep`,
+          },
+        };
       }
     } else if (c === 93 || c === 125) open.pop();
     i++;
@@ -149,7 +167,8 @@ function prescan(text: string): Prescan {
   return { text: parts.join(''), masked };
 }
 
-type ParseOutcome = { program: AST.TOMLProgram; error?: undefined } | { program?: undefined; error: { offset: number; message: string } };
+type ParseOutcome =
+  { program: AST.TOMLProgram; error?: undefined } | { program?: undefined; error: { offset: number; message: string } };
 
 function tryParse(text: string): ParseOutcome {
   try {
@@ -157,7 +176,8 @@ function tryParse(text: string): ParseOutcome {
     return { program: parseTOML(text, { tomlVersion: '1.0' }) };
   } catch (e) {
     if (e instanceof ParseError) return { error: { offset: e.index, message: e.message } };
-    if (e instanceof RangeError) return { error: { offset: 0, message: 'The file is too deeply nested or too large to read as TOML' } };
+    if (e instanceof RangeError)
+      return { error: { offset: 0, message: 'The file is too deeply nested or too large to read as TOML' } };
     return { error: { offset: 0, message: `The TOML parser failed: ${e instanceof Error ? e.message : String(e)}` } };
   }
 }
@@ -245,7 +265,13 @@ class TreeBuilder {
     let target: VTable;
     if (item.kind === 'array') {
       target = { kind: 'table', span: { ...span }, entries: new Map() };
-      if (!existing) t.entries.set(name, { key: name, keySpan: this.keySpan(last), span: { ...span }, value: { kind: 'array', span: { ...span }, items: [target] } });
+      if (!existing)
+        t.entries.set(name, {
+          key: name,
+          keySpan: this.keySpan(last),
+          span: { ...span },
+          value: { kind: 'array', span: { ...span }, items: [target] },
+        });
       else if (existing.value.kind === 'array') {
         extend(existing.span, span);
         extend(existing.value.span, span);
@@ -286,7 +312,13 @@ function stringInfo(node: AST.TOMLStringValue | AST.TOMLQuoted, text: string): S
 }
 
 const describeNode = (v: VNode): string =>
-  v.kind === 'table' ? 'a table' : v.kind === 'array' ? 'an array' : v.node.kind === 'string' ? 'a string' : `a ${v.node.kind.replace(/-/g, ' ')}`;
+  v.kind === 'table'
+    ? 'a table'
+    : v.kind === 'array'
+      ? 'an array'
+      : v.node.kind === 'string'
+        ? 'a string'
+        : `a ${v.node.kind.replace(/-/g, ' ')}`;
 
 /** Walks the resolved tree and turns the sections Stack Doctor reads into dependencies and findings. */
 class PyprojectReader {
@@ -340,21 +372,25 @@ class PyprojectReader {
     // Who includes each scope, transitively (cycles end where they started).
     const includers = new Map<string, Set<string>>();
     const reverse = new Map<string, string[]>();
-    for (const [from, tos] of this.includes) for (const to of tos) (reverse.get(to) ?? reverse.set(to, []).get(to)!).push(from);
+    for (const [from, tos] of this.includes)
+      for (const to of tos) (reverse.get(to) ?? reverse.set(to, []).get(to)!).push(from);
     const includersOf = (scope: string): Set<string> => {
       const hit = includers.get(scope);
       if (hit) return hit;
       const seen = new Set<string>();
       const work = [scope];
-      while (work.length) for (const from of reverse.get(work.pop()!) ?? []) if (!seen.has(from) && from !== scope) {
-        seen.add(from);
-        work.push(from);
-      }
+      while (work.length)
+        for (const from of reverse.get(work.pop()!) ?? [])
+          if (!seen.has(from) && from !== scope) {
+            seen.add(from);
+            work.push(from);
+          }
       includers.set(scope, seen);
       return seen;
     };
     const listedBy = new Map<string, string[]>();
-    for (const [extra, names] of this.poetryExtras) for (const n of names) (listedBy.get(n.name) ?? listedBy.set(n.name, []).get(n.name)!).push(extra);
+    for (const [extra, names] of this.poetryExtras)
+      for (const n of names) (listedBy.get(n.name) ?? listedBy.set(n.name, []).get(n.name)!).push(extra);
     for (const dep of this.dependencies) {
       let own: string[];
       if (dep.optional) own = [...new Set(listedBy.get(dep.name) ?? [])].map((e) => 'extra:' + e);
@@ -370,11 +406,15 @@ class PyprojectReader {
       if (dep.optional || scopes.length !== own.length || scopes[0] !== own[0]) dep.scopes = scopes;
     }
     const optionalNames = new Set(this.dependencies.filter((d) => d.optional).map((d) => d.name));
-    const declaredNames = new Set(this.dependencies.filter((d) => d.section === 'tool.poetry.dependencies').map((d) => d.name));
+    const declaredNames = new Set(
+      this.dependencies.filter((d) => d.section === 'tool.poetry.dependencies').map((d) => d.name),
+    );
     for (const [extra, names] of this.poetryExtras) {
       for (const n of names) {
         if (optionalNames.has(n.name)) continue;
-        const why = declaredNames.has(n.name) ? 'is not marked optional = true, so it is always installed' : 'is not declared in [tool.poetry.dependencies]';
+        const why = declaredNames.has(n.name)
+          ? 'is not marked optional = true, so it is always installed'
+          : 'is not declared in [tool.poetry.dependencies]';
         this.finding(n.span, `Extra '${extra}' lists '${n.raw}', which ${why}`, 'warning');
       }
     }
@@ -391,7 +431,10 @@ class PyprojectReader {
   private array(entry: VEntry | undefined, section: string): VArray | null {
     if (!entry) return null;
     if (entry.value.kind === 'array') return entry.value;
-    this.finding(entry.value.span, `'${section}' must be an array of requirement strings, not ${describeNode(entry.value)}`);
+    this.finding(
+      entry.value.span,
+      `'${section}' must be an array of requirement strings, not ${describeNode(entry.value)}`,
+    );
     return null;
   }
 
@@ -440,7 +483,10 @@ class PyprojectReader {
     const project = this.table(entry, 'project');
     if (!project) return;
     const nameEntry = project.entries.get('name');
-    const name = nameEntry && nameEntry.value.kind === 'value' && nameEntry.value.node.kind === 'string' ? String(nameEntry.value.node.value) : '';
+    const name =
+      nameEntry && nameEntry.value.kind === 'value' && nameEntry.value.node.kind === 'string'
+        ? String(nameEntry.value.node.value)
+        : '';
     const self = isValidName(name) ? canonicalizeName(name) : null;
     const first = this.dependencies.length;
     this.requirements(project.entries.get('dependencies'), 'project.dependencies', 'requirement');
@@ -479,7 +525,8 @@ class PyprojectReader {
       }
       this.extraIncludes.push({ scope, extras: dep.extras, marker: dep.marker, span: dep.span, text: dep.text });
       for (const e of dep.extras) {
-        if (!extras.has(e)) this.finding(dep.span, `'${dep.text}' names the extra '${e}', which this project does not define`, 'warning');
+        if (!extras.has(e))
+          this.finding(dep.span, `'${dep.text}' names the extra '${e}', which this project does not define`, 'warning');
       }
     }
     this.dependencies.push(...kept);
@@ -489,7 +536,11 @@ class PyprojectReader {
     try {
       return SpecifierSet.parse(value).toString();
     } catch (e) {
-      this.finding(span, `${what} '${value}' is not a valid PEP 440 specifier set${e instanceof Error && e.message ? `: ${e.message}` : ''}`);
+      this.finding(
+        span,
+        `${what} '${value}' is not a valid PEP 440 specifier ` +
+          `set${e instanceof Error && e.message ? `: ${e.message}` : ''}`,
+      );
       return null;
     }
   }
@@ -510,7 +561,10 @@ class PyprojectReader {
       if (!isValidName(rawName)) this.finding(e.keySpan, `'${rawName}' is not a valid dependency group name`);
       const earlier = declared.get(name);
       if (earlier !== undefined) {
-        this.finding(e.keySpan, `Dependency group '${rawName}' is the same group as '${earlier}' (names are compared normalized)`);
+        this.finding(
+          e.keySpan,
+          `Dependency group '${rawName}' is the same group as '${earlier}' (names are compared normalized)`,
+        );
         continue;
       }
       declared.set(name, rawName);
@@ -528,20 +582,30 @@ class PyprojectReader {
           continue;
         }
         const target = this.string(include.value, "'include-group'");
-        if (target) edges.push({ from: name, to: canonicalizeName(target.value), rawTo: target.value, span: item.span });
+        if (target)
+          edges.push({ from: name, to: canonicalizeName(target.value), rawTo: target.value, span: item.span });
       }
     }
     const known: IncludeEdge[] = [];
     for (const edge of edges) {
       if (declared.has(edge.to)) known.push(edge);
-      else this.finding(edge.span, `Dependency group '${declared.get(edge.from)}' includes '${edge.rawTo}', which is not defined`);
+      else
+        this.finding(
+          edge.span,
+          `Dependency group '${declared.get(edge.from)}' includes '${edge.rawTo}', which is not defined`,
+        );
     }
     for (const edge of known) if (edge.from !== edge.to) this.include('group:' + edge.from, 'group:' + edge.to);
     const component = stronglyConnected([...declared.keys()], known);
     for (const edge of known) {
-      if (edge.from === edge.to) this.finding(edge.span, `Dependency group '${declared.get(edge.from)}' includes itself`);
+      if (edge.from === edge.to)
+        this.finding(edge.span, `Dependency group '${declared.get(edge.from)}' includes itself`);
       else if (component.get(edge.from) === component.get(edge.to)) {
-        this.finding(edge.span, `Dependency group '${declared.get(edge.from)}' includes '${edge.rawTo}', which includes '${declared.get(edge.from)}' again (an include cycle)`);
+        this.finding(
+          edge.span,
+          `Dependency group '${declared.get(edge.from)}' includes '${edge.rawTo}', ` +
+            `which includes '${declared.get(edge.from)}' again (an include cycle)`,
+        );
       }
     }
   }
@@ -652,7 +716,20 @@ class PyprojectReader {
   private poetryTable(rawName: string, nameSpan: Span, t: VTable, span: Span, section: string): void {
     // Every string field is read (and its type checked) once.
     const fields = new Map<string, StringInfo | null>();
-    for (const key of ['version', 'markers', 'python', 'platform', 'git', 'path', 'url', 'rev', 'tag', 'branch', 'subdirectory', 'source']) {
+    for (const key of [
+      'version',
+      'markers',
+      'python',
+      'platform',
+      'git',
+      'path',
+      'url',
+      'rev',
+      'tag',
+      'branch',
+      'subdirectory',
+      'source',
+    ]) {
       const e = t.entries.get(key);
       fields.set(key, e ? this.string(e.value, `'${rawName}'.${key}`) : null);
     }
@@ -670,7 +747,11 @@ class PyprojectReader {
     const extras: string[] = [];
     const extrasEntry = t.entries.get('extras');
     if (extrasEntry) {
-      if (extrasEntry.value.kind !== 'array') this.finding(extrasEntry.value.span, `'${rawName}'.extras must be an array of strings, not ${describeNode(extrasEntry.value)}`);
+      if (extrasEntry.value.kind !== 'array')
+        this.finding(
+          extrasEntry.value.span,
+          `'${rawName}'.extras must be an array of strings, not ${describeNode(extrasEntry.value)}`,
+        );
       else {
         for (const item of extrasEntry.value.items) {
           const s = this.string(item, `An extra of '${rawName}'`);
@@ -702,7 +783,8 @@ class PyprojectReader {
 
     for (const key of ['develop', 'optional', 'allow-prereleases', 'allows-prereleases']) {
       const e = t.entries.get(key);
-      if (e && !(e.value.kind === 'value' && e.value.node.kind === 'boolean')) this.finding(e.value.span, `'${rawName}'.${key} must be true or false, not ${describeNode(e.value)}`);
+      if (e && !(e.value.kind === 'value' && e.value.node.kind === 'boolean'))
+        this.finding(e.value.span, `'${rawName}'.${key} must be true or false, not ${describeNode(e.value)}`);
     }
     const develop = t.entries.get('develop');
     const editable = develop?.value.kind === 'value' && develop.value.node.value === true;
@@ -714,14 +796,33 @@ class PyprojectReader {
     if (git) {
       const ref = str('rev') ?? str('tag') ?? str('branch');
       const sub = str('subdirectory');
-      url = (git.value.startsWith('git+') ? git.value : `git+${git.value}`) + (ref ? `@${ref.value}` : '') + (sub ? `#subdirectory=${sub.value}` : '');
+      url =
+        (git.value.startsWith('git+') ? git.value : `git+${git.value}`) +
+        (ref ? `@${ref.value}` : '') +
+        (sub ? `#subdirectory=${sub.value}` : '');
     } else if (path) url = path.value;
     else if (direct) url = direct.value;
 
-    const dep = this.poetryDep(rawName, nameSpan, span, specifierSpan, section, spec, extras, andMarkers(markers), url, editable);
+    const dep = this.poetryDep(
+      rawName,
+      nameSpan,
+      span,
+      specifierSpan,
+      section,
+      spec,
+      extras,
+      andMarkers(markers),
+      url,
+      editable,
+    );
     // An optional main dependency is installed only through the [tool.poetry.extras] that list it.
     const optional = t.entries.get('optional');
-    if (section === 'tool.poetry.dependencies' && optional?.value.kind === 'value' && optional.value.node.value === true) dep.optional = true;
+    if (
+      section === 'tool.poetry.dependencies' &&
+      optional?.value.kind === 'value' &&
+      optional.value.node.value === true
+    )
+      dep.optional = true;
     this.dependencies.push(dep);
   }
 
@@ -815,19 +916,32 @@ function stronglyConnected(nodes: string[], edges: { from: string; to: string }[
  * deep nesting, over-long strings) become `syntax` findings; after a TOML error only what precedes it is read.
  */
 export function parsePyproject(path: string, text: string): ParsedFile {
-  const file: ParsedFile = { path, kind: 'pyproject', text, dependencies: [], includes: [], options: [], findings: [], requiresPython: '' };
+  const file: ParsedFile = {
+    path,
+    kind: 'pyproject',
+    text,
+    dependencies: [],
+    includes: [],
+    options: [],
+    findings: [],
+    requiresPython: '',
+  };
   const fail = (span: Span, message: string): ParsedFile => {
     file.findings.push({ code: 'syntax', severity: 'error', file: path, span, message, related: [], fixes: [] });
     return file;
   };
   if (text.length > MAX_PYPROJECT_LENGTH) {
     const firstLineEnd = text.indexOf('\n');
-    return fail({ start: 0, end: firstLineEnd > 0 ? firstLineEnd : Math.min(text.length, 200) }, `The file has ${text.length} characters; pyproject.toml files over ${MAX_PYPROJECT_LENGTH} are not analysed`);
+    return fail(
+      { start: 0, end: firstLineEnd > 0 ? firstLineEnd : Math.min(text.length, 200) },
+      `The file has ${text.length} characters; pyproject.toml files over ${MAX_PYPROJECT_LENGTH} are not analysed`,
+    );
   }
   // A byte-order mark is not TOML; read it as a space so offsets stay put.
   const scan = prescan(text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text);
   const reader = new PyprojectReader(path, text, scan.text, scan.masked);
-  for (const m of scan.masked) reader.finding(m, `This string has ${m.end - m.start} characters, too many to read; it is skipped`, 'warning');
+  for (const m of scan.masked)
+    reader.finding(m, `This string has ${m.end - m.start} characters, too many to read; it is skipped`, 'warning');
 
   let program: AST.TOMLProgram | null = null;
   if (scan.refuse) {
@@ -838,13 +952,18 @@ export function parsePyproject(path: string, text: string): ParsedFile {
     if (r.program) program = r.program;
     else {
       const start = Math.min(r.error.offset, Math.max(0, text.length - 1));
-      reader.finding({ start, end: Math.min(text.length, start + 1) }, `TOML syntax error: ${r.error.message}; the rest of the file was not read`);
+      reader.finding(
+        { start, end: Math.min(text.length, start + 1) },
+        `TOML syntax error: ${r.error.message}; the rest of the file was not read`,
+      );
       program = parsePrefix(scan.text, r.error.offset);
     }
   }
   if (program) reader.read(new TreeBuilder(scan.text).build(program));
 
-  file.dependencies = reader.dependencies.sort((a, b) => a.span.start - b.span.start || a.nameSpan.start - b.nameSpan.start);
+  file.dependencies = reader.dependencies.sort(
+    (a, b) => a.span.start - b.span.start || a.nameSpan.start - b.nameSpan.start,
+  );
   file.findings = reader.findings.sort((a, b) => a.span.start - b.span.start);
   file.requiresPython = reader.requiresPython;
   if (reader.extraIncludes.length) file.extraIncludes = reader.extraIncludes;
@@ -858,7 +977,8 @@ export function parsePyproject(path: string, text: string): ParsedFile {
  */
 export function sectionScope(section: string): string | null {
   if (section === 'build-system.requires') return null;
-  if (section.startsWith('project.optional-dependencies.')) return 'extra:' + section.slice('project.optional-dependencies.'.length);
+  if (section.startsWith('project.optional-dependencies.'))
+    return 'extra:' + section.slice('project.optional-dependencies.'.length);
   if (section.startsWith('dependency-groups.')) return 'group:' + section.slice('dependency-groups.'.length);
   const poetryGroup = /^tool\.poetry\.group\.(.+)\.dependencies$/.exec(section);
   if (poetryGroup) return 'group:' + poetryGroup[1];

@@ -1,4 +1,5 @@
-// pip's req/constructors.py for one requirement line: PEP 508 lines, URLs, archives, wheels, local directories and editables.
+// pip's req/constructors.py for one requirement line: PEP 508 lines, URLs, archives, wheels, local directories and
+// editables.
 import * as nodePath from 'node:path';
 import type { Dependency, FileOption, Finding, Include, Span } from '../model/types';
 import { parseRequirement, RequirementError, type ParsedRequirement } from '../pep/requirement';
@@ -44,7 +45,13 @@ export function addFinding(ctx: FileContext, span: Span, message: string): void 
   if (ctx.findings.length >= MAX_FINDINGS_PER_FILE) {
     if (!ctx.overflow) {
       ctx.overflow = true;
-      ctx.findings.push(syntaxFinding(ctx.path, span, `More than ${MAX_FINDINGS_PER_FILE} syntax errors; the rest of this file is not reported.`));
+      ctx.findings.push(
+        syntaxFinding(
+          ctx.path,
+          span,
+          `More than ${MAX_FINDINGS_PER_FILE} syntax errors; the rest of this file is not reported.`,
+        ),
+      );
     }
     return;
   }
@@ -144,7 +151,10 @@ function probe(ctx: FileContext, prefix: string, part: MappedText, what: string)
   }
 }
 
-/** Checks a marker pip split off the line; returns it as written (the model keeps markers as written), or null after a finding. */
+/**
+ * Checks a marker pip split off the line; returns it as written (the model keeps markers as written), or null after a
+ * finding.
+ */
 function parseMarker(ctx: FileContext, marker: MappedText): string | null {
   return probe(ctx, 'x ; ', marker, 'marker') ? marker.text : null;
 }
@@ -195,7 +205,11 @@ function wheelRequirement(ctx: FileContext, entry: MappedText, filename: string,
     at >= 0
       ? MappedText.concat([
           where.slice(0, wheel.name.length),
-          MappedText.synthetic(`==${version}`, where.offsetAt(wheel.name.length + 1), where.span(wheel.name.length + 1, wheel.name.length + 1 + wheel.version.length).end),
+          MappedText.synthetic(
+            `==${version}`,
+            where.offsetAt(wheel.name.length + 1),
+            where.span(wheel.name.length + 1, wheel.name.length + 1 + wheel.version.length).end,
+          ),
         ])
       : MappedText.synthetic(name + `==${version}`, whole.start, whole.end);
   const d = parseMapped(ctx, mapped.withText(name + `==${version}`), false, []);
@@ -245,11 +259,18 @@ export function parseRequirementArgs(ctx: FileContext, args: MappedText, options
 
   if (url) {
     let linkUrl = name;
-    if (urlScheme(linkUrl) === 'file' && linkUrl.includes('../')) linkUrl = pathToUrl(resolvePath(ctx, urlPath(linkUrl)));
+    if (urlScheme(linkUrl) === 'file' && linkUrl.includes('../'))
+      linkUrl = pathToUrl(resolvePath(ctx, urlPath(linkUrl)));
     const filename = baseName(urlPath(name));
-    const got = splitExt(filename)[1] === '.whl' ? wheelRequirement(ctx, entry, filename, name.lastIndexOf(filename)) : eggRequirement(ctx, entry, name, 0);
+    const got =
+      splitExt(filename)[1] === '.whl'
+        ? wheelRequirement(ctx, entry, filename, name.lastIndexOf(filename))
+        : eggRequirement(ctx, entry, name, 0);
     if (got === false) return;
-    addDependency(ctx, linkDependency(ctx, entry, got, { url: linkUrl, marker: markerText, editable: false, extras: [], options }));
+    addDependency(
+      ctx,
+      linkDependency(ctx, entry, got, { url: linkUrl, marker: markerText, editable: false, extras: [], options }),
+    );
     return;
   }
 
@@ -287,15 +308,22 @@ export function parseRequirementArgs(ctx: FileContext, args: MappedText, options
   if (!extraList) return;
   const filename = baseName(base.replace(/\\/g, '/'));
   // A local path's URL is quoted by pip, so only a wheel filename can name it.
-  const got = splitExt(filename)[1] === '.whl' ? wheelRequirement(ctx, entry, filename, base.lastIndexOf(filename)) : null;
+  const got =
+    splitExt(filename)[1] === '.whl' ? wheelRequirement(ctx, entry, filename, base.lastIndexOf(filename)) : null;
   if (got === false) return;
-  addDependency(ctx, linkDependency(ctx, entry, got, { url: linkUrl, marker: markerText, editable: false, extras: extraList, options }));
+  addDependency(
+    ctx,
+    linkDependency(ctx, entry, got, { url: linkUrl, marker: markerText, editable: false, extras: extraList, options }),
+  );
 }
 
 /** pip's parse_editable: a local project directory or a VCS URL (named by `#egg=`). */
 export function parseEditable(ctx: FileContext, valueText: MappedText, value: string): void {
   // The value may have come out of shell quoting; use the mapped text when it is the same string.
-  const mapped = valueText.text === value ? valueText : MappedText.synthetic(value, valueText.offsetAt(0), valueText.span(0, valueText.length).end);
+  const mapped =
+    valueText.text === value
+      ? valueText
+      : MappedText.synthetic(value, valueText.offsetAt(0), valueText.span(0, valueText.length).end);
   const { base, extras } = stripExtras(value);
   const extrasText = extras ? mapped.slice(base.length, value.length) : null;
   const scheme = urlScheme(base);
@@ -309,7 +337,10 @@ export function parseEditable(ctx: FileContext, valueText: MappedText, value: st
     if (!extraList) return;
     const req = isDir ? null : eggRequirement(ctx, mapped, base, 0);
     if (req === false) return;
-    addDependency(ctx, linkDependency(ctx, mapped, req, { url, marker: '', editable: true, extras: extraList, options: [] }));
+    addDependency(
+      ctx,
+      linkDependency(ctx, mapped, req, { url, marker: '', editable: true, extras: extraList, options: [] }),
+    );
     return;
   }
   url = value;
@@ -323,13 +354,18 @@ export function parseEditable(ctx: FileContext, valueText: MappedText, value: st
     addFinding(
       ctx,
       mapped.span(0, mapped.length),
-      `${value} is not a valid editable requirement. It should either be a path to a local project or a VCS URL (beginning with ${VCS_SCHEMES.join(', ')}).`,
+      `${value} is not a valid editable requirement. It should either be a path to ` +
+        `a local project or a VCS URL (beginning with ${VCS_SCHEMES.join(', ')}).`,
     );
     return;
   }
   const egg = eggFragment(value);
   if (!egg || !egg.name) {
-    addFinding(ctx, mapped.span(0, mapped.length), `Could not detect requirement name for '${value}', please specify one with #egg=your_package_name`);
+    addFinding(
+      ctx,
+      mapped.span(0, mapped.length),
+      `Could not detect requirement name for '${value}', please specify one with #egg=your_package_name`,
+    );
     return;
   }
   const got = eggRequirement(ctx, mapped, value, 0);

@@ -1,4 +1,5 @@
-// pip's logical lines: physical lines as str.splitlines() cuts them, joined across `\`, comments cut, `${VAR}` expanded.
+// pip's logical lines: physical lines as str.splitlines() cuts them, joined across `\`, comments cut, `${VAR}`
+// expanded.
 import type { Span } from '../model/types';
 import { isPyLineBreak, isPySpace, MappedText } from './req-text';
 
@@ -130,7 +131,10 @@ function replaceAll(t: MappedText, name: string, value: string): MappedText | nu
  * replacement happened since that name was last replaced; skipping those keeps this linear on hostile
  * lines while giving pip's result. Work beyond a budget stops with an error (a runaway expansion).
  */
-export function expandEnv(t: MappedText, env: Record<string, string | undefined>): { text: MappedText; error?: string } {
+export function expandEnv(
+  t: MappedText,
+  env: Record<string, string | undefined>,
+): { text: MappedText; error?: string } {
   const names: string[] = [];
   ENV_VAR_RE.lastIndex = 0;
   for (let m = ENV_VAR_RE.exec(t.text); m; m = ENV_VAR_RE.exec(t.text)) names.push(m[1]!);

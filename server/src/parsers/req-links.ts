@@ -1,16 +1,47 @@
-// Requirement lines beyond PEP 508, as pip's req/constructors.py reads them: URLs, archives, wheel filenames, local paths, egg fragments.
+// Requirement lines beyond PEP 508, as pip's req/constructors.py reads them: URLs, archives, wheel filenames, local
+// paths, egg fragments.
 import * as nodePath from 'node:path';
-
 
 export const VCS_NAMES = ['bzr', 'git', 'hg', 'svn'];
 export const VCS_SCHEMES = [
-  'bzr+http', 'bzr+https', 'bzr+ssh', 'bzr+sftp', 'bzr+ftp', 'bzr+lp', 'bzr+file',
-  'git+http', 'git+https', 'git+ssh', 'git+git', 'git+file',
-  'hg+file', 'hg+http', 'hg+https', 'hg+ssh', 'hg+static-http',
-  'svn+ssh', 'svn+http', 'svn+https', 'svn+svn', 'svn+file',
+  'bzr+http',
+  'bzr+https',
+  'bzr+ssh',
+  'bzr+sftp',
+  'bzr+ftp',
+  'bzr+lp',
+  'bzr+file',
+  'git+http',
+  'git+https',
+  'git+ssh',
+  'git+git',
+  'git+file',
+  'hg+file',
+  'hg+http',
+  'hg+https',
+  'hg+ssh',
+  'hg+static-http',
+  'svn+ssh',
+  'svn+http',
+  'svn+https',
+  'svn+svn',
+  'svn+file',
 ];
 const URL_SCHEMES = new Set(['http', 'https', 'file', 'ftp', ...VCS_SCHEMES]);
-const ARCHIVE_EXTENSIONS = ['.zip', '.whl', '.tar.bz2', '.tbz', '.tar.xz', '.txz', '.tlz', '.tar.lz', '.tar.lzma', '.tar.gz', '.tgz', '.tar'];
+const ARCHIVE_EXTENSIONS = [
+  '.zip',
+  '.whl',
+  '.tar.bz2',
+  '.tbz',
+  '.tar.xz',
+  '.txz',
+  '.tlz',
+  '.tar.lz',
+  '.tar.lzma',
+  '.tar.gz',
+  '.tgz',
+  '.tar',
+];
 
 /** pip's is_url: the part before the first `:` is a scheme pip downloads from. */
 export function isUrl(s: string): boolean {

@@ -1,5 +1,5 @@
-// pip's requirement-file options: shlex.split in POSIX mode, then optparse as pip 23.2.1 configures it (one table, OPTION_DEFS).
-
+// pip's requirement-file options: shlex.split in POSIX mode, then optparse as pip 23.2.1 configures it (one table,
+// OPTION_DEFS).
 
 /** A shell word of the options part: its value, and for each value character its index in the line. */
 export interface Word {
@@ -20,7 +20,9 @@ export class OptionError extends Error {
   }
 }
 
-/** shlex.split(s) (posix=True, whitespace_split=True, no comments), keeping positions; `base` is s's index in the line. */
+/**
+ * shlex.split(s) (posix=True, whitespace_split=True, no comments), keeping positions; `base` is s's index in the line.
+ */
 export function shlexSplit(s: string, base: number): Word[] {
   const words: Word[] = [];
   const ws = (c: string): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n';
@@ -96,19 +98,99 @@ export interface OptionDef {
 const STRONG_HASHES = ['sha256', 'sha384', 'sha512'];
 
 export const OPTION_DEFS: OptionDef[] = [
-  { dest: 'index_url', help: 'Base URL of the Python Package Index.', canonical: '--index-url', names: ['-i', '--index-url', '--pypi-url'], takesValue: true },
-  { dest: 'extra_index_urls', help: 'Extra URLs of package indexes to use in addition to --index-url.', canonical: '--extra-index-url', names: ['--extra-index-url'], takesValue: true },
-  { dest: 'no_index', help: 'Ignore package index (only looking at --find-links URLs instead).', canonical: '--no-index', names: ['--no-index'], takesValue: false },
-  { dest: 'constraints', help: 'Constrain versions using the given constraints file.', canonical: '--constraint', names: ['-c', '--constraint'], takesValue: true },
-  { dest: 'requirements', help: 'Install from the given requirements file.', canonical: '--requirement', names: ['-r', '--requirement'], takesValue: true },
-  { dest: 'editables', help: 'Install a project in editable mode (a local path or a VCS URL).', canonical: '--editable', names: ['-e', '--editable'], takesValue: true },
-  { dest: 'find_links', help: 'A URL or path to an HTML file or folder to look for archives in.', canonical: '--find-links', names: ['-f', '--find-links'], takesValue: true },
-  { dest: 'format_control', help: 'Do not use binary packages (:all:, :none: or package names).', canonical: '--no-binary', names: ['--no-binary'], takesValue: true, check: binaryCheck },
-  { dest: 'format_control', help: 'Do not use source packages (:all:, :none: or package names).', canonical: '--only-binary', names: ['--only-binary'], takesValue: true, check: binaryCheck },
-  { dest: 'prefer_binary', help: 'Prefer binary packages over source packages, even if newer.', canonical: '--prefer-binary', names: ['--prefer-binary'], takesValue: false },
-  { dest: 'require_hashes', help: 'Require a hash to check each requirement against.', canonical: '--require-hashes', names: ['--require-hashes'], takesValue: false },
-  { dest: 'pre', help: 'Include pre-release and development versions.', canonical: '--pre', names: ['--pre'], takesValue: false },
-  { dest: 'trusted_hosts', help: 'Mark this host as trusted, even though it does not have valid or any HTTPS.', canonical: '--trusted-host', names: ['--trusted-host'], takesValue: true },
+  {
+    dest: 'index_url',
+    help: 'Base URL of the Python Package Index.',
+    canonical: '--index-url',
+    names: ['-i', '--index-url', '--pypi-url'],
+    takesValue: true,
+  },
+  {
+    dest: 'extra_index_urls',
+    help: 'Extra URLs of package indexes to use in addition to --index-url.',
+    canonical: '--extra-index-url',
+    names: ['--extra-index-url'],
+    takesValue: true,
+  },
+  {
+    dest: 'no_index',
+    help: 'Ignore package index (only looking at --find-links URLs instead).',
+    canonical: '--no-index',
+    names: ['--no-index'],
+    takesValue: false,
+  },
+  {
+    dest: 'constraints',
+    help: 'Constrain versions using the given constraints file.',
+    canonical: '--constraint',
+    names: ['-c', '--constraint'],
+    takesValue: true,
+  },
+  {
+    dest: 'requirements',
+    help: 'Install from the given requirements file.',
+    canonical: '--requirement',
+    names: ['-r', '--requirement'],
+    takesValue: true,
+  },
+  {
+    dest: 'editables',
+    help: 'Install a project in editable mode (a local path or a VCS URL).',
+    canonical: '--editable',
+    names: ['-e', '--editable'],
+    takesValue: true,
+  },
+  {
+    dest: 'find_links',
+    help: 'A URL or path to an HTML file or folder to look for archives in.',
+    canonical: '--find-links',
+    names: ['-f', '--find-links'],
+    takesValue: true,
+  },
+  {
+    dest: 'format_control',
+    help: 'Do not use binary packages (:all:, :none: or package names).',
+    canonical: '--no-binary',
+    names: ['--no-binary'],
+    takesValue: true,
+    check: binaryCheck,
+  },
+  {
+    dest: 'format_control',
+    help: 'Do not use source packages (:all:, :none: or package names).',
+    canonical: '--only-binary',
+    names: ['--only-binary'],
+    takesValue: true,
+    check: binaryCheck,
+  },
+  {
+    dest: 'prefer_binary',
+    help: 'Prefer binary packages over source packages, even if newer.',
+    canonical: '--prefer-binary',
+    names: ['--prefer-binary'],
+    takesValue: false,
+  },
+  {
+    dest: 'require_hashes',
+    help: 'Require a hash to check each requirement against.',
+    canonical: '--require-hashes',
+    names: ['--require-hashes'],
+    takesValue: false,
+  },
+  {
+    dest: 'pre',
+    help: 'Include pre-release and development versions.',
+    canonical: '--pre',
+    names: ['--pre'],
+    takesValue: false,
+  },
+  {
+    dest: 'trusted_hosts',
+    help: 'Mark this host as trusted, even though it does not have valid or any HTTPS.',
+    canonical: '--trusted-host',
+    names: ['--trusted-host'],
+    takesValue: true,
+  },
   {
     dest: 'features_enabled',
     help: 'Enable a pip feature that may be backward incompatible.',
@@ -117,7 +199,13 @@ export const OPTION_DEFS: OptionDef[] = [
     takesValue: true,
     choices: ['fast-deps', 'truststore', 'no-binary-enable-wheel-cache'],
   },
-  { dest: 'global_options', help: 'Per requirement: global options passed to setup.py (deprecated by pip).', canonical: '--global-option', names: ['--global-option'], takesValue: true },
+  {
+    dest: 'global_options',
+    help: 'Per requirement: global options passed to setup.py (deprecated by pip).',
+    canonical: '--global-option',
+    names: ['--global-option'],
+    takesValue: true,
+  },
   {
     dest: 'hashes',
     help: 'Per requirement: the expected hash of the archive (algorithm:hexdigest).',
@@ -127,7 +215,8 @@ export const OPTION_DEFS: OptionDef[] = [
     check: (v, opt) => {
       const colon = v.indexOf(':');
       if (colon < 0) return `Arguments to ${opt} must be a hash name followed by a value, like --hash=sha256:abcde...`;
-      if (!STRONG_HASHES.includes(v.slice(0, colon))) return `Allowed hash algorithms for ${opt} are ${STRONG_HASHES.join(', ')}.`;
+      if (!STRONG_HASHES.includes(v.slice(0, colon)))
+        return `Allowed hash algorithms for ${opt} are ${STRONG_HASHES.join(', ')}.`;
       return undefined;
     },
   },

@@ -1,4 +1,5 @@
-// Text that remembers where each of its characters came from in a file, and Python's notion of whitespace and line breaks.
+// Text that remembers where each of its characters came from in a file, and Python's notion of whitespace and line
+// breaks.
 import type { Span } from '../model/types';
 /**
  * A string derived from the file text (lines joined across `\`, comments cut, `${VAR}` expanded),
@@ -46,7 +47,13 @@ export class MappedText {
 
   /** Characters that map onto the file range start..end (a synthetic separator, a prepended space). */
   static synthetic(text: string, start: number, end: number): MappedText {
-    return new MappedText(text, -1, new Int32Array(text.length).fill(start), new Int32Array(text.length).fill(end), end);
+    return new MappedText(
+      text,
+      -1,
+      new Int32Array(text.length).fill(start),
+      new Int32Array(text.length).fill(end),
+      end,
+    );
   }
 
   /** The same mapping under another text of the same length (e.g. lower-cased). */
@@ -75,7 +82,13 @@ export class MappedText {
     const lo = Math.max(0, Math.min(a, this.text.length));
     const hi = Math.max(lo, Math.min(b, this.text.length));
     if (!this.st) return new MappedText(this.text.slice(lo, hi), this.base + lo, null, null, this.offsetAt(hi));
-    return new MappedText(this.text.slice(lo, hi), -1, this.st.subarray(lo, hi), this.en!.subarray(lo, hi), this.offsetAt(hi));
+    return new MappedText(
+      this.text.slice(lo, hi),
+      -1,
+      this.st.subarray(lo, hi),
+      this.en!.subarray(lo, hi),
+      this.offsetAt(hi),
+    );
   }
 
   /** The file span covered by text indices a..b. */
@@ -116,4 +129,3 @@ export function isPySpace(c: number): boolean {
 export function isPyLineBreak(c: number): boolean {
   return (c >= 10 && c <= 13) || c === 0x1c || c === 0x1d || c === 0x1e || c === 0x85 || c === 0x2028 || c === 0x2029;
 }
-

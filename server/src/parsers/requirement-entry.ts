@@ -11,7 +11,8 @@ export interface EntryContext {
   options?: string[];
 }
 
-export type EntryResult = { dependency: Dependency; finding?: undefined } | { dependency?: undefined; finding: Finding };
+export type EntryResult =
+  { dependency: Dependency; finding?: undefined } | { dependency?: undefined; finding: Finding };
 
 /** PEP 685: extras compare as normalized names. */
 export function normalizeExtra(extra: string): string {
@@ -27,7 +28,9 @@ export function parseRequirementEntry(text: string, offset: number, ctx: EntryCo
   try {
     const req = parseRequirement(text);
     const afterName = req.extrasSpan ?? req.nameSpan;
-    const specifierSpan = req.specifierSpan ? shift(req.specifierSpan) : { start: offset + afterName.end, end: offset + afterName.end };
+    const specifierSpan = req.specifierSpan
+      ? shift(req.specifierSpan)
+      : { start: offset + afterName.end, end: offset + afterName.end };
     return {
       dependency: {
         file: ctx.file,

@@ -1,9 +1,18 @@
-// Parses pip requirements and constraints files (pip 23.2.1's grammar) into the model, and follows their -r/-c includes.
+// Parses pip requirements and constraints files (pip 23.2.1's grammar) into the model, and follows their -r/-c
+// includes.
 // The grammar's parts: req-text (mapped text), req-lines (logical lines, comments, ${VAR}), req-options
-// (shlex and optparse), req-links and req-constructors (URLs, paths, editables); this module joins them and reads include trees.
+// (shlex and optparse), req-links and req-constructors (URLs, paths, editables); this module joins them and reads
+// include trees.
 import * as nodePath from 'node:path';
 import type { Finding, ParsedFile, Span } from '../model/types';
-import { addFinding, parseEditable, parseRequirementArgs, resolvePath, syntaxFinding, type FileContext } from './req-constructors';
+import {
+  addFinding,
+  parseEditable,
+  parseRequirementArgs,
+  resolvePath,
+  syntaxFinding,
+  type FileContext,
+} from './req-constructors';
 import { expandEnv, logicalLines } from './req-lines';
 import { OptionError, parseOptions, PER_REQUIREMENT, shlexSplit, type OptionUse } from './req-options';
 import { MappedText } from './req-text';
@@ -40,9 +49,17 @@ export function parseRequirementsFile(path: string, text: string, opts: Requirem
     // pip stops at the first byte it cannot decode, so nothing after it is worth a finding of its own.
     stopAt:
       bad >= 0
-        ? { span: { start: bad, end: bad + 1 }, message: 'The file is not valid UTF-8 text (pip cannot decode it); nothing else in it was read.' }
+        ? {
+            span: { start: bad, end: bad + 1 },
+            message: 'The file is not valid UTF-8 text (pip cannot decode it); nothing else in it was read.',
+          }
         : nul >= 0
-          ? { span: { start: nul, end: nul + 1 }, message: 'The file contains NUL characters: it looks like a binary file, not a requirements file; nothing else in it was read.' }
+          ? {
+              span: { start: nul, end: nul + 1 },
+              message:
+                'The file contains NUL characters: it looks like a binary ' +
+                'file, not a requirements file; nothing else in it was read.',
+            }
           : undefined,
   });
   return { path, kind: opts.kind, text, ...read };
@@ -101,7 +118,7 @@ function parseLine(ctx: FileContext, line: MappedText): void {
   // Tokens are cut on ' ' only; the arguments end before the first token that starts with '-'.
   let argsEnd = t.length;
   let optsStart = t.length;
-  for (let i = 0; i < t.length; ) {
+  for (let i = 0; i < t.length;) {
     if (t.charCodeAt(i) === 45) {
       argsEnd = Math.max(0, i - 1);
       optsStart = i;
@@ -116,13 +133,18 @@ function parseLine(ctx: FileContext, line: MappedText): void {
     uses = parseOptions(shlexSplit(t.slice(optsStart), optsStart));
   } catch (e) {
     if (!(e instanceof OptionError)) throw e;
-    const msg = e.message === 'No closing quotation' || e.message === 'No escaped character' ? `Could not split options: ${e.message}` : e.message;
+    const msg =
+      e.message === 'No closing quotation' || e.message === 'No escaped character'
+        ? `Could not split options: ${e.message}`
+        : e.message;
     addFinding(ctx, line.span(e.start, e.end), msg);
     return;
   }
   const args = line.slice(0, argsEnd);
   if (args.length > 0) {
-    const reqOptions = uses.filter((u) => PER_REQUIREMENT.has(u.def.dest)).map((u) => `${u.def.canonical}=${u.value ?? ''}`);
+    const reqOptions = uses
+      .filter((u) => PER_REQUIREMENT.has(u.def.dest))
+      .map((u) => `${u.def.canonical}=${u.value ?? ''}`);
     parseRequirementArgs(ctx, args, reqOptions);
     return;
   }
@@ -151,7 +173,6 @@ function parseLine(ctx: FileContext, line: MappedText): void {
 
 // ---------------------------------------------------------------------------------------------
 // Include trees.
-
 
 /**
  * Parses a root requirements (or constraints) file and every file it names with `-r`/`-c`, read
@@ -198,7 +219,13 @@ export function loadRequirementsTree(
     const cycleAt = onStack.indexOf(k);
     if (cycleAt >= 0) {
       const chain = [...stack.slice(cycleAt).map((f) => f.file.path), inc.resolved];
-      findings.push(syntaxFinding(top.file.path, inc.span, `Include cycle: ${chain.map((p) => nodePath.basename(p)).join(' -> ')} (pip would recurse forever).`));
+      findings.push(
+        syntaxFinding(
+          top.file.path,
+          inc.span,
+          `Include cycle: ${chain.map((p) => nodePath.basename(p)).join(' -> ')} (pip would recurse forever).`,
+        ),
+      );
       continue;
     }
     if (done.has(k)) continue;

@@ -9,7 +9,9 @@ export type MarkerEnvironment = Record<string, string>;
 /** A syntax error with packaging's message ("Expected ...") and span `[offset, end)` in the parsed text. */
 export class MarkerError extends SpanError {}
 
-/** Evaluation failed as packaging's would: an undefined environment name or an undefined comparison (`os_name ~= "x"`). */
+/**
+ * Evaluation failed as packaging's would: an undefined environment name or an undefined comparison (`os_name ~= "x"`).
+ */
 export class MarkerEvaluationError extends Error {
   constructor(message: string) {
     super(message);
@@ -51,10 +53,26 @@ function boundary(s: string, i: number): boolean {
 }
 
 const VARIABLES = [
-  'python_version', 'python_full_version', 'os_name', 'os.name', 'sys_platform', 'sys.platform',
-  'platform_release', 'platform_system', 'platform_version', 'platform.version', 'platform_machine',
-  'platform.machine', 'platform_python_implementation', 'platform.python_implementation',
-  'python_implementation', 'implementation_name', 'implementation_version', 'extras', 'extra', 'dependency_groups',
+  'python_version',
+  'python_full_version',
+  'os_name',
+  'os.name',
+  'sys_platform',
+  'sys.platform',
+  'platform_release',
+  'platform_system',
+  'platform_version',
+  'platform.version',
+  'platform_machine',
+  'platform.machine',
+  'platform_python_implementation',
+  'platform.python_implementation',
+  'python_implementation',
+  'implementation_name',
+  'implementation_version',
+  'extras',
+  'extra',
+  'dependency_groups',
 ];
 const OPS = ['===', '==', '~=', '!=', '<=', '>=', '<', '>'];
 const SPECIFIER_STICKY = new RegExp(SPECIFIER_BODY, 'iy');
@@ -65,12 +83,35 @@ const IDENT_CHAR = /[a-zA-Z0-9._-]/;
 
 /** Token names of packaging's tokenizer. */
 export type TokenName =
-  | 'LEFT_PARENTHESIS' | 'RIGHT_PARENTHESIS' | 'LEFT_BRACKET' | 'RIGHT_BRACKET' | 'SEMICOLON' | 'COMMA'
-  | 'QUOTED_STRING' | 'OP' | 'BOOLOP' | 'IN' | 'NOT' | 'VARIABLE' | 'SPECIFIER' | 'AT' | 'URL' | 'IDENTIFIER'
-  | 'VERSION_PREFIX_TRAIL' | 'VERSION_LOCAL_LABEL_TRAIL' | 'WS' | 'END';
+  | 'LEFT_PARENTHESIS'
+  | 'RIGHT_PARENTHESIS'
+  | 'LEFT_BRACKET'
+  | 'RIGHT_BRACKET'
+  | 'SEMICOLON'
+  | 'COMMA'
+  | 'QUOTED_STRING'
+  | 'OP'
+  | 'BOOLOP'
+  | 'IN'
+  | 'NOT'
+  | 'VARIABLE'
+  | 'SPECIFIER'
+  | 'AT'
+  | 'URL'
+  | 'IDENTIFIER'
+  | 'VERSION_PREFIX_TRAIL'
+  | 'VERSION_LOCAL_LABEL_TRAIL'
+  | 'WS'
+  | 'END';
 
 const SINGLE: Partial<Record<TokenName, string>> = {
-  LEFT_PARENTHESIS: '(', RIGHT_PARENTHESIS: ')', LEFT_BRACKET: '[', RIGHT_BRACKET: ']', SEMICOLON: ';', COMMA: ',', AT: '@',
+  LEFT_PARENTHESIS: '(',
+  RIGHT_PARENTHESIS: ')',
+  LEFT_BRACKET: '[',
+  RIGHT_BRACKET: ']',
+  SEMICOLON: ';',
+  COMMA: ',',
+  AT: '@',
   VERSION_PREFIX_TRAIL: '.*',
 };
 
@@ -157,7 +198,18 @@ export class Tokenizer {
 // ---------------------------------------------------------------------------------------------------------
 // Python string literals (packaging runs `ast.literal_eval` on each quoted string).
 
-const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+};
 
 /** Decodes a quoted Python string literal; throws MarkerError where Python raises SyntaxError/ValueError. */
 function pyStringLiteral(token: string, at: number): string {
@@ -217,7 +269,11 @@ function pyStringLiteral(token: string, at: number): string {
 /** @internal A marker operand: an environment variable or a string value. */
 export type MarkerNode = { readonly kind: 'variable' | 'value'; readonly value: string };
 /** @internal `lhs op rhs`. */
-export interface MarkerItem { readonly lhs: MarkerNode; readonly op: string; readonly rhs: MarkerNode }
+export interface MarkerItem {
+  readonly lhs: MarkerNode;
+  readonly op: string;
+  readonly rhs: MarkerNode;
+}
 /** @internal packaging's `MarkerList`: atoms (items or nested lists) joined by `and`/`or`. */
 export type MarkerList = Array<MarkerList | MarkerItem | 'and' | 'or'>;
 
@@ -238,7 +294,8 @@ function parseMarkerAtom(t: Tokenizer): MarkerList | MarkerItem {
     t.take('WS');
     marker = parseMarkerExpr(t);
     t.take('WS');
-    if (t.take('RIGHT_PARENTHESIS') === null) t.fail('Expected matching RIGHT_PARENTHESIS for LEFT_PARENTHESIS, after marker expression', open);
+    if (t.take('RIGHT_PARENTHESIS') === null)
+      t.fail('Expected matching RIGHT_PARENTHESIS for LEFT_PARENTHESIS, after marker expression', open);
   } else {
     marker = parseMarkerItem(t);
   }
@@ -281,12 +338,17 @@ function parseMarkerOp(t: Tokenizer): string {
   return t.fail('Expected marker operator, one of <=, <, !=, ==, >=, >, ~=, ===, in, not in');
 }
 
-/** `_normalize_extra_values`: PEP 685 normalization of the operand compared with `extra` (top-level items only, like packaging). */
+/**
+ * `_normalize_extra_values`: PEP 685 normalization of the operand compared with `extra` (top-level items only, like
+ * packaging).
+ */
 function normalizeExtras(list: MarkerList): MarkerList {
   return list.map((m) => {
     if (typeof m === 'string' || Array.isArray(m)) return m;
-    if (m.lhs.kind === 'variable' && m.lhs.value === 'extra') return { ...m, rhs: { kind: 'value', value: canonicalizeName(m.rhs.value) } };
-    if (m.rhs.kind === 'variable' && m.rhs.value === 'extra') return { ...m, lhs: { kind: 'value', value: canonicalizeName(m.lhs.value) } };
+    if (m.lhs.kind === 'variable' && m.lhs.value === 'extra')
+      return { ...m, rhs: { kind: 'value', value: canonicalizeName(m.rhs.value) } };
+    if (m.rhs.kind === 'variable' && m.rhs.value === 'extra')
+      return { ...m, lhs: { kind: 'value', value: canonicalizeName(m.lhs.value) } };
     return m;
   });
 }
@@ -310,7 +372,12 @@ function formatMarker(marker: MarkerList | MarkerItem | string, first = true): s
   return `${serializeNode(marker.lhs)} ${marker.op} ${serializeNode(marker.rhs)}`;
 }
 
-const REQUIRES_VERSION = new Set(['implementation_version', 'platform_release', 'python_full_version', 'python_version']);
+const REQUIRES_VERSION = new Set([
+  'implementation_version',
+  'platform_release',
+  'python_full_version',
+  'python_version',
+]);
 const ALLOWS_SET = new Set(['extras', 'dependency_groups']);
 
 function lookup(env: MarkerEnvironment, key: string): string {
@@ -384,8 +451,16 @@ function evaluateList(markers: MarkerList, env: MarkerEnvironment): boolean {
 /** `defaultEnvironment()` of this process, computed once: every evaluation starts from it. */
 let processDefaults: MarkerEnvironment | undefined;
 
-export function defaultEnvironment(opts: { pythonVersion?: string; platform?: 'linux' | 'darwin' | 'win32'; machine?: string; implementation?: string } = {}): MarkerEnvironment {
-  const platform = opts.platform ?? (process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux');
+export function defaultEnvironment(
+  opts: {
+    pythonVersion?: string;
+    platform?: 'linux' | 'darwin' | 'win32';
+    machine?: string;
+    implementation?: string;
+  } = {},
+): MarkerEnvironment {
+  const platform =
+    opts.platform ?? (process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux');
   const parts = (opts.pythonVersion ?? '3.12').split('.');
   const full = parts.length >= 3 ? parts.join('.') : [...parts, '0', '0'].slice(0, 3).join('.');
   const impl = (opts.implementation ?? 'cpython').toLowerCase();

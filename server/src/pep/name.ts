@@ -14,7 +14,10 @@ export function canonicalizeName(name: string): string {
   return value;
 }
 
-/** Whether `name` is a valid PEP 508 / core-metadata distribution name (ASCII letters, digits, `._-`, alphanumeric at both ends). */
+/**
+ * Whether `name` is a valid PEP 508 / core-metadata distribution name (ASCII letters, digits, `._-`, alphanumeric at
+ * both ends).
+ */
 export function isValidName(name: string): boolean {
   return VALID_NAME.test(name);
 }

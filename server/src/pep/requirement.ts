@@ -74,7 +74,8 @@ function parse(text: string): ParsedRequirement {
       }
     }
     t.take('WS');
-    if (t.take('RIGHT_BRACKET') === null) t.fail('Expected matching RIGHT_BRACKET for LEFT_BRACKET, after extras', open);
+    if (t.take('RIGHT_BRACKET') === null)
+      t.fail('Expected matching RIGHT_BRACKET for LEFT_BRACKET, after extras', open);
     extrasSpan = { start: open, end: t.pos };
   }
   t.take('WS');
@@ -91,7 +92,8 @@ function parse(text: string): ParsedRequirement {
     urlSpan = { start: urlStart, end: t.pos };
     if (t.peek('END') === null) {
       t.expect('WS', 'whitespace after URL');
-      if (t.peek('END') === null) marker = parseMarkerAfterSemicolon(t, urlStart, 'semicolon (after URL and whitespace)');
+      if (t.peek('END') === null)
+        marker = parseMarkerAfterSemicolon(t, urlStart, 'semicolon (after URL and whitespace)');
     }
   } else {
     const specStart = t.pos;
@@ -103,8 +105,10 @@ function parse(text: string): ParsedRequirement {
       t.pos += tok.length;
       specifier += tok;
       specEnd = t.pos;
-      if (t.peek('VERSION_PREFIX_TRAIL') !== null) t.fail('.* suffix can only be used with `==` or `!=` operators', itemStart, t.pos + 1);
-      if (t.peek('VERSION_LOCAL_LABEL_TRAIL') !== null) t.fail('Local version label can only be used with `==` or `!=` operators', itemStart, t.pos);
+      if (t.peek('VERSION_PREFIX_TRAIL') !== null)
+        t.fail('.* suffix can only be used with `==` or `!=` operators', itemStart, t.pos + 1);
+      if (t.peek('VERSION_LOCAL_LABEL_TRAIL') !== null)
+        t.fail('Local version label can only be used with `==` or `!=` operators', itemStart, t.pos);
       t.take('WS');
       if (t.take('COMMA') === null) break;
       specifier += ',';
@@ -113,7 +117,8 @@ function parse(text: string): ParsedRequirement {
     }
     t.take('WS');
     if (paren) {
-      if (t.take('RIGHT_PARENTHESIS') === null) t.fail('Expected matching RIGHT_PARENTHESIS for LEFT_PARENTHESIS, after version specifier', specStart);
+      if (t.take('RIGHT_PARENTHESIS') === null)
+        t.fail('Expected matching RIGHT_PARENTHESIS for LEFT_PARENTHESIS, after version specifier', specStart);
       specEnd = t.pos;
     }
     if (paren || specifier) specifierSpan = { start: specStart, end: specEnd };
@@ -122,7 +127,9 @@ function parse(text: string): ParsedRequirement {
       marker = parseMarkerAfterSemicolon(
         t,
         specStart,
-        specifier ? 'comma (within version specifier), semicolon (after version specifier)' : 'semicolon (after name with no version specifier)',
+        specifier
+          ? 'comma (within version specifier), semicolon (after version specifier)'
+          : 'semicolon (after name with no version specifier)',
       );
     }
   }
@@ -132,7 +139,8 @@ function parse(text: string): ParsedRequirement {
   try {
     specifierSet = SpecifierSet.parse(specifier);
   } catch (e) {
-    if (e instanceof SpecifierError && specifierSpan) throw new RequirementError(e.message, specifierSpan.start, specifierSpan.end);
+    if (e instanceof SpecifierError && specifierSpan)
+      throw new RequirementError(e.message, specifierSpan.start, specifierSpan.end);
     throw e;
   }
   return {

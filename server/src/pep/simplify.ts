@@ -6,7 +6,10 @@ const OPERATOR_RANK = ['===', '==', '~=', '>=', '>', '!=', '<=', '<'];
 
 /** A specifier with its lower bounds first (`>=1.0,<2`), for reading; packaging's own order sorts `<` first. */
 export function readableSpecifier(text: string): string {
-  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const rank = (s: string): number => OPERATOR_RANK.findIndex((op) => s.startsWith(op));
   return items.sort((a, b) => rank(a) - rank(b)).join(',');
 }
@@ -29,5 +32,10 @@ export function simplifySpecifiers(texts: readonly string[]): string {
     for (let j = 0; j < specs.length; j++) if (j !== k && keep[j]) others = others.intersect(sets[j]!);
     if (others.intersect(sets[k]!).equals(others)) keep[k] = false;
   }
-  return readableSpecifier(specs.filter((_, k) => keep[k]).map(String).join(','));
+  return readableSpecifier(
+    specs
+      .filter((_, k) => keep[k])
+      .map(String)
+      .join(','),
+  );
 }

@@ -1,4 +1,5 @@
-// The one error type of the PEP parsers: packaging's message and the span `[offset, end)` of the fault in the parsed text.
+// The one error type of the PEP parsers: packaging's message and the span `[offset, end)` of the fault in the parsed
+// text.
 export class SpanError extends Error {
   readonly offset: number;
   readonly end: number;

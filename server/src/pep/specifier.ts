@@ -106,7 +106,10 @@ function matchesPrefix(m: PrefixMatch, prospective: Version): boolean {
   const pub = prospective.local === null ? prospective : prospective.with({ local: null });
   const split = versionSplit(pub.toString());
   const numLen = numericPrefixLen(split);
-  const padded = numLen >= m.numericLen ? split : [...split.slice(0, numLen), ...new Array<string>(m.numericLen - numLen).fill('0'), ...split.slice(numLen)];
+  const padded =
+    numLen >= m.numericLen
+      ? split
+      : [...split.slice(0, numLen), ...new Array<string>(m.numericLen - numLen).fill('0'), ...split.slice(numLen)];
   if (padded.length < m.split.length) return false;
   for (let i = 0; i < m.split.length; i++) if (padded[i] !== m.split[i]) return false;
   return true;
@@ -119,7 +122,9 @@ function matchesPrefix(m: PrefixMatch, prospective: Version): boolean {
 export class Specifier {
   readonly operator: string;
   readonly version: string;
-  /** @internal The specifier's version parsed (null only for `===` of a non-version, or a `~=` packaging cannot parse). */
+  /**
+   * @internal The specifier's version parsed (null only for `===` of a non-version, or a `~=` packaging cannot parse).
+   */
   readonly spec: Version | null;
   /** @internal For `==X.*`, `!=X.*` and `~=`: the prefix rule. */
   readonly prefix: PrefixMatch | null;
@@ -146,7 +151,8 @@ export class Specifier {
       const [epoch, ...rest] = items;
       this.prefix = prefixMatch(`${epoch}!${rest.join('.')}`);
     } else if (operator === '<' && s) this.earliestPre = s.with({ dev: '0', local: null });
-    else if (operator === '>' && s && s.parts.dev === null && s.parts.post === null) this.postPrefix = s.key.slice(0, s.prefixEnd);
+    else if (operator === '>' && s && s.parts.dev === null && s.parts.post === null)
+      this.postPrefix = s.key.slice(0, s.prefixEnd);
   }
 
   /** Parses one specifier; throws `SpecifierError` where packaging raises `InvalidSpecifier`. */
@@ -160,7 +166,10 @@ export class Specifier {
     return new Specifier(op, pyStrip(spec.slice(op.length)));
   }
 
-  /** packaging's `Specifier.prereleases` with no override: whether the specifier itself implies pre-releases (`undefined` = unknown). */
+  /**
+   * packaging's `Specifier.prereleases` with no override: whether the specifier itself implies pre-releases
+   * (`undefined` = unknown).
+   */
   get prereleases(): boolean | undefined {
     if (this.operator === '!=') return false;
     if (this.operator === '==' && this.version.endsWith('.*')) return false;
@@ -168,16 +177,23 @@ export class Specifier {
     return this.spec.isPrerelease;
   }
 
-  /** @internal Whether a parsed version satisfies the operator (pre-release policy aside). `item` is what `===` compares. */
+  /**
+   * @internal Whether a parsed version satisfies the operator (pre-release policy aside). `item` is what `===`
+   * compares.
+   */
   matches(v: Version, item: Version | string = v): boolean {
     const s = this.spec;
     switch (this.operator) {
       case '===':
         return (typeof item === 'string' ? item : item.toString()).toLowerCase() === this.version.toLowerCase();
       case '==':
-        return this.prefix ? matchesPrefix(this.prefix, v) : s !== null && (s.local === null ? v.publicKey === s.key : v.key === s.key);
+        return this.prefix
+          ? matchesPrefix(this.prefix, v)
+          : s !== null && (s.local === null ? v.publicKey === s.key : v.key === s.key);
       case '!=':
-        return this.prefix ? !matchesPrefix(this.prefix, v) : s !== null && !(s.local === null ? v.publicKey === s.key : v.key === s.key);
+        return this.prefix
+          ? !matchesPrefix(this.prefix, v)
+          : s !== null && !(s.local === null ? v.publicKey === s.key : v.key === s.key);
       case '<=':
         return s !== null && v.publicKey <= s.key;
       case '>=':
@@ -209,7 +225,8 @@ export class Specifier {
 
   /** @internal `_canonical_spec`, the identity used to de-duplicate a set's specifiers. */
   canonicalKey(): string {
-    if (this.operator === '===' || this.version.endsWith('.*') || this.spec === null) return this.operator + '\0' + this.version;
+    if (this.operator === '===' || this.version.endsWith('.*') || this.spec === null)
+      return this.operator + '\0' + this.version;
     return this.operator + '\0' + versionText(this.spec, this.operator !== '~=');
   }
 
@@ -244,7 +261,10 @@ export class SpecifierSet {
     this.hasArbitrary = specifiers.some((s) => s.operator === '===');
   }
 
-  /** Parses `">=1.0, !=1.3"`; throws `SpecifierError` (offset of the bad item) where packaging raises `InvalidSpecifier`. */
+  /**
+   * Parses `">=1.0, !=1.3"`; throws `SpecifierError` (offset of the bad item) where packaging raises
+   * `InvalidSpecifier`.
+   */
   static parse(text: string): SpecifierSet {
     const specs: Specifier[] = [];
     let start = 0;
@@ -308,12 +328,14 @@ export class SpecifierSet {
     let specs = this.specifiers;
     if (specs.length > 1) {
       const seen = new Set<string>();
-      specs = [...specs].sort((a, b) => pyCompare(a.toString(), b.toString())).filter((s) => {
-        const k = s.canonicalKey();
-        if (seen.has(k)) return false;
-        seen.add(k);
-        return true;
-      });
+      specs = [...specs]
+        .sort((a, b) => pyCompare(a.toString(), b.toString()))
+        .filter((s) => {
+          const k = s.canonicalKey();
+          if (seen.has(k)) return false;
+          seen.add(k);
+          return true;
+        });
     }
     this.text = specs.map((s) => s.toString()).join(',');
     return this.text;

@@ -86,7 +86,10 @@ function final(v: Version): Version {
   return v.isPrerelease || v.local !== null ? v.with({ pre: null, dev: null, local: null }) : v;
 }
 
-/** Real versions to try as a witness of `[lo, hi)`; the analysis in `Bound` guarantees one fits when the interval is non-empty. */
+/**
+ * Real versions to try as a witness of `[lo, hi)`; the analysis in `Bound` guarantees one fits when the interval is
+ * non-empty.
+ */
 function candidates(lo: Bound, hi: Bound): Version[] {
   const out: Version[] = [];
   switch (lo.kind) {
@@ -101,7 +104,13 @@ function candidates(lo: Bound, hi: Bound): Version[] {
       const local: readonly LocalPart[] = v.parts.local ?? [];
       let next: LocalPart = { s: 'a' };
       const h = hi.v;
-      if (h && (hi.kind === 'at' || hi.kind === 'after') && h.key.startsWith(v.key) && h.parts.local && h.parts.local.length > local.length) {
+      if (
+        h &&
+        (hi.kind === 'at' || hi.kind === 'after') &&
+        h.key.startsWith(v.key) &&
+        h.parts.local &&
+        h.parts.local.length > local.length
+      ) {
         const x = h.parts.local[local.length]!;
         next = 'n' in x ? { s: 'a' } : { s: '0' + x.s };
       }
@@ -175,10 +184,14 @@ export class VersionSet {
     const wildcard = (): Bound[] => {
       const m = s.prefix;
       const epoch = m && m.kind === 'numeric' ? m.epoch : v.parts.epoch;
-      const rel = m && m.kind === 'numeric' ? m.release : s.operator === '~=' ? v.parts.release.slice(0, -1) : v.parts.release;
+      const rel =
+        m && m.kind === 'numeric' ? m.release : s.operator === '~=' ? v.parts.release.slice(0, -1) : v.parts.release;
       const upper = [...rel.slice(0, -1), incrementDigits(rel[rel.length - 1]!)];
       const base = { epoch, pre: null, post: null, dev: '0', local: null } as const;
-      return range(at(Version.fromParts({ ...base, release: rel })), at(Version.fromParts({ ...base, release: upper })));
+      return range(
+        at(Version.fromParts({ ...base, release: rel })),
+        at(Version.fromParts({ ...base, release: upper })),
+      );
     };
     let b: Bound[];
     switch (s.operator) {
@@ -295,7 +308,8 @@ export class VersionSet {
       const lo = this.bounds[i]!;
       const hi = this.bounds[i + 1]!;
       if (lo.kind === 'at' && hi.kind === 'after' && lo.v!.key === hi.v!.key) parts.push(`===${lo.v}`);
-      else if (lo.kind === 'at' && hi.kind === 'at' && nextPublic(lo.v!).key === hi.key && lo.v!.local === null) parts.push(`==${lo.v}`);
+      else if (lo.kind === 'at' && hi.kind === 'at' && nextPublic(lo.v!).key === hi.key && lo.v!.local === null)
+        parts.push(`==${lo.v}`);
       else parts.push([describeLower(lo), describeUpper(hi)].filter(Boolean).join(', '));
     }
     return parts.join(' | ');

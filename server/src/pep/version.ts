@@ -1,7 +1,9 @@
-// PEP 440 versions exactly as packaging 26.2 parses, normalizes and orders them, compared through a precomputed string key.
+// PEP 440 versions exactly as packaging 26.2 parses, normalizes and orders them, compared through a precomputed string
+// key.
 
 /** Python's `str.isspace()` characters, which `\s` matches in packaging's regexes (JS `\s` differs). */
-export const PY_WS = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+export const PY_WS =
+  '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 
 const VERSION_RE = new RegExp(
   `^[${PY_WS}]*v?(?:([0-9]+)!)?([0-9]+(?:\\.[0-9]+)*)` +
@@ -12,7 +14,16 @@ const VERSION_RE = new RegExp(
   'i',
 );
 
-const PRE_LETTER: Record<string, 'a' | 'b' | 'rc'> = { a: 'a', alpha: 'a', b: 'b', beta: 'b', c: 'rc', rc: 'rc', pre: 'rc', preview: 'rc' };
+const PRE_LETTER: Record<string, 'a' | 'b' | 'rc'> = {
+  a: 'a',
+  alpha: 'a',
+  b: 'b',
+  beta: 'b',
+  c: 'rc',
+  rc: 'rc',
+  pre: 'rc',
+  preview: 'rc',
+};
 const PRE_RANK: Record<string, string> = { a: '1', b: '2', rc: '3' };
 const RANK_DEV_ONLY = '0';
 const RANK_STABLE = '4';
@@ -133,7 +144,14 @@ export class Version {
     if (simple) {
       const segs = text.split('.');
       for (const s of segs) if (s.length === 0) return null;
-      return new Version({ epoch: '0', release: segs.map(canonicalDigits), pre: null, post: null, dev: null, local: null });
+      return new Version({
+        epoch: '0',
+        release: segs.map(canonicalDigits),
+        pre: null,
+        post: null,
+        dev: null,
+        local: null,
+      });
     }
     const m = VERSION_RE.exec(text);
     if (!m) return null;

@@ -48,7 +48,13 @@ async function verify<O>(
   const changed = { ...spec, specifier, url: null };
   const r = await resolve(withRoot(roots, i, changed), provider, opts);
   if (!r.ok) return null;
-  return { rootIndex: i, name: canonicalizeName(spec.name), specifier, requirement: requirementText(changed), resolution: r };
+  return {
+    rootIndex: i,
+    name: canonicalizeName(spec.name),
+    specifier,
+    requirement: requirementText(changed),
+    resolution: r,
+  };
 }
 
 /** One requirement resolved without its version constraint: where both fix searches start. */
@@ -62,7 +68,12 @@ interface FreeStart {
 const freeStarts = new WeakMap<readonly RootRequirement<unknown>[], Map<number, Promise<FreeStart | null>>>();
 
 /** The requirement without a version constraint resolved; null when even that fails (no version of it can help). */
-function resolveFree<O>(roots: readonly RootRequirement<O>[], i: number, provider: MetadataProvider, opts: ResolveOptions<O>): Promise<FreeStart | null> {
+function resolveFree<O>(
+  roots: readonly RootRequirement<O>[],
+  i: number,
+  provider: MetadataProvider,
+  opts: ResolveOptions<O>,
+): Promise<FreeStart | null> {
   let byIndex = freeStarts.get(roots);
   if (!byIndex) freeStarts.set(roots, (byIndex = new Map()));
   let start = byIndex.get(i);
@@ -76,7 +87,10 @@ function resolveFree<O>(roots: readonly RootRequirement<O>[], i: number, provide
       return v ? { spec, free: r, chosen: v } : null;
     })();
     // A stopped (cancelled, out of time) start is not remembered: a later search may have the time.
-    start.then((found) => (found === null ? byIndex.delete(i) : undefined), () => byIndex.delete(i));
+    start.then(
+      (found) => (found === null ? byIndex.delete(i) : undefined),
+      () => byIndex.delete(i),
+    );
     byIndex.set(i, start);
   }
   return start;
@@ -91,7 +105,16 @@ type FixSearch = <O>(
 ) => Promise<RequirementFix | null>;
 
 /** Wraps a search body: the shared budget, the shared free resolution, null when that fails. */
-function fixSearch(body: <O>(start: FreeStart, roots: readonly RootRequirement<O>[], rootIndex: number, provider: MetadataProvider, options: FixOptions<O>, opts: ResolveOptions<O>) => Promise<RequirementFix | null>): FixSearch {
+function fixSearch(
+  body: <O>(
+    start: FreeStart,
+    roots: readonly RootRequirement<O>[],
+    rootIndex: number,
+    provider: MetadataProvider,
+    options: FixOptions<O>,
+    opts: ResolveOptions<O>,
+  ) => Promise<RequirementFix | null>,
+): FixSearch {
   return async (roots, rootIndex, provider, options = {}) => {
     const opts = sharedOptions(options);
     const start = await resolveFree(roots, rootIndex, provider, opts);
@@ -105,45 +128,48 @@ function fixSearch(body: <O>(start: FreeStart, roots: readonly RootRequirement<O
  * the current specifier admits (the newer one first on a tie), and each is verified by a full resolution.
  * Null when no version of the package resolves, or the attempts or the time run out.
  */
-export const nearestResolvingVersion: FixSearch = fixSearch(async (start, roots, rootIndex, provider, options, opts) => {
-  const { spec, chosen } = start;
-  const asc = [...(await provider.versions(canonicalizeName(spec.name), options.signal))].reverse();
-  let current: VersionSet;
-  let pre = false;
-  try {
-    const s = SpecifierSet.parse(spec.specifier);
-    current = VersionSet.fromSpecifierSet(s);
-    pre = s.prereleases === true;
-  } catch {
-    return null;
-  }
-  const inside = asc.map((v, k) => (current.contains(v) ? k : -1)).filter((k) => k >= 0);
-  let pivot = asc.length;
-  const w = current.witness();
-  if (w) {
-    const p = asc.findIndex((v) => v.compare(w) >= 0);
-    pivot = p < 0 ? asc.length : p;
-  }
-  const distance = (k: number): number => (inside.length ? Math.min(...inside.map((j) => Math.abs(j - k))) : k >= pivot ? k - pivot + 1 : pivot - k);
-  const candidates = asc
-    .map((v, k) => ({ v, k, d: distance(k) }))
-    .filter((c) => !current.contains(c.v) && (pre || !c.v.isPrerelease || c.v.equals(chosen)))
-    .sort((a, b) => a.d - b.d || b.k - a.k);
-  const limit = options.maxAttempts ?? 12;
-  let attempts = 0;
-  let triedChosen = false;
-  for (const c of candidates) {
-    if (attempts >= limit) break;
-    const dChosen = distance(asc.findIndex((v) => v.equals(chosen)));
-    if (c.d > dChosen) break;
-    attempts++;
-    if (c.v.equals(chosen)) triedChosen = true;
-    const fix = await verify(roots, rootIndex, spec, `==${c.v}`, provider, opts);
-    if (fix) return fix;
-    if (options.signal?.aborted || Date.now() > (opts.deadline ?? Infinity)) return null;
-  }
-  return triedChosen ? null : verify(roots, rootIndex, spec, `==${chosen}`, provider, opts);
-});
+export const nearestResolvingVersion: FixSearch = fixSearch(
+  async (start, roots, rootIndex, provider, options, opts) => {
+    const { spec, chosen } = start;
+    const asc = [...(await provider.versions(canonicalizeName(spec.name), options.signal))].reverse();
+    let current: VersionSet;
+    let pre = false;
+    try {
+      const s = SpecifierSet.parse(spec.specifier);
+      current = VersionSet.fromSpecifierSet(s);
+      pre = s.prereleases === true;
+    } catch {
+      return null;
+    }
+    const inside = asc.map((v, k) => (current.contains(v) ? k : -1)).filter((k) => k >= 0);
+    let pivot = asc.length;
+    const w = current.witness();
+    if (w) {
+      const p = asc.findIndex((v) => v.compare(w) >= 0);
+      pivot = p < 0 ? asc.length : p;
+    }
+    const distance = (k: number): number =>
+      inside.length ? Math.min(...inside.map((j) => Math.abs(j - k))) : k >= pivot ? k - pivot + 1 : pivot - k;
+    const candidates = asc
+      .map((v, k) => ({ v, k, d: distance(k) }))
+      .filter((c) => !current.contains(c.v) && (pre || !c.v.isPrerelease || c.v.equals(chosen)))
+      .sort((a, b) => a.d - b.d || b.k - a.k);
+    const limit = options.maxAttempts ?? 12;
+    let attempts = 0;
+    let triedChosen = false;
+    for (const c of candidates) {
+      if (attempts >= limit) break;
+      const dChosen = distance(asc.findIndex((v) => v.equals(chosen)));
+      if (c.d > dChosen) break;
+      attempts++;
+      if (c.v.equals(chosen)) triedChosen = true;
+      const fix = await verify(roots, rootIndex, spec, `==${c.v}`, provider, opts);
+      if (fix) return fix;
+      if (options.signal?.aborted || Date.now() > (opts.deadline ?? Infinity)) return null;
+    }
+    return triedChosen ? null : verify(roots, rootIndex, spec, `==${chosen}`, provider, opts);
+  },
+);
 
 /**
  * Narrows `roots[rootIndex]` (or replaces its range) so that everything resolves (`numpy>=1.25` ->
@@ -157,7 +183,8 @@ export const narrowToResolve: FixSearch = fixSearch(async (start, roots, rootInd
   const name = canonicalizeName(spec.name);
   const env = options.markerEnvironment ?? defaultEnvironment();
   const holds = (marker: string, extra: string): boolean => markerTextHolds(marker, env, extra);
-  if ((options.overrides ?? []).some((o) => canonicalizeName(toRequirementSpec(o.requirement).name) === name)) return null;
+  if ((options.overrides ?? []).some((o) => canonicalizeName(toRequirementSpec(o.requirement).name) === name))
+    return null;
   const texts: string[] = [];
   const take = (r: RequirementSpec, extra: string): void => {
     if (canonicalizeName(r.name) === name && !r.url && r.specifier && holds(r.marker, extra)) texts.push(r.specifier);

@@ -21,7 +21,10 @@ export interface MemoryUrl {
 export interface MemoryProviderOptions {
   /** Direct URLs the provider can read (`name @ url`). */
   urls?: Record<string, MemoryUrl>;
-  /** Versions whose files are all yanked, per project (`{ pkg: ['1.5'] }`): listed by `yankedVersions`, not by `versions`. */
+  /**
+   * Versions whose files are all yanked, per project (`{ pkg: ['1.5'] }`): listed by `yankedVersions`, not by
+   * `versions`.
+   */
   yanked?: Record<string, string[]>;
   /** Answer each call after this many milliseconds (honouring the abort signal), like a slow index. */
   delayMs?: number;
@@ -46,16 +49,23 @@ function abortError(): Error {
 export class MemoryProvider implements MetadataProvider {
   readonly calls = { versions: 0, dependencies: 0, urlMetadata: 0 };
   private readonly yankedKeys = new Map<string, Set<string>>();
-  private readonly projects = new Map<string, { versions: Version[]; releases: Map<string, PackageMetadata | 'unknown'> }>();
+  private readonly projects = new Map<
+    string,
+    { versions: Version[]; releases: Map<string, PackageMetadata | 'unknown'> }
+  >();
   private readonly urls = new Map<string, UrlMetadata & { name: string }>();
   private readonly delayMs: number;
 
   constructor(index: MemoryIndex, options: MemoryProviderOptions = {}) {
     this.delayMs = options.delayMs ?? 0;
-    for (const [name, vs] of Object.entries(options.yanked ?? {})) this.yankedKeys.set(canonicalizeName(name), new Set(vs.map((v) => parseVersion(v, name).key)));
+    for (const [name, vs] of Object.entries(options.yanked ?? {}))
+      this.yankedKeys.set(canonicalizeName(name), new Set(vs.map((v) => parseVersion(v, name).key)));
     for (const [rawName, releases] of Object.entries(index)) {
       const name = canonicalizeName(rawName);
-      const project = this.projects.get(name) ?? { versions: [] as Version[], releases: new Map<string, PackageMetadata | 'unknown'>() };
+      const project = this.projects.get(name) ?? {
+        versions: [] as Version[],
+        releases: new Map<string, PackageMetadata | 'unknown'>(),
+      };
       for (const [text, release] of Object.entries(releases)) {
         const v = parseVersion(text, rawName);
         project.versions.push(v);
@@ -100,12 +110,18 @@ export class MemoryProvider implements MetadataProvider {
   versions(name: string, signal?: AbortSignal): Promise<Version[]> {
     this.calls.versions++;
     const yanked = this.yankedKeys.get(canonicalizeName(name));
-    return this.answer((this.projects.get(canonicalizeName(name))?.versions ?? []).filter((v) => !yanked?.has(v.key)), signal);
+    return this.answer(
+      (this.projects.get(canonicalizeName(name))?.versions ?? []).filter((v) => !yanked?.has(v.key)),
+      signal,
+    );
   }
 
   yankedVersions(name: string, signal?: AbortSignal): Promise<Version[]> {
     const yanked = this.yankedKeys.get(canonicalizeName(name));
-    return this.answer((this.projects.get(canonicalizeName(name))?.versions ?? []).filter((v) => yanked?.has(v.key)), signal);
+    return this.answer(
+      (this.projects.get(canonicalizeName(name))?.versions ?? []).filter((v) => yanked?.has(v.key)),
+      signal,
+    );
   }
 
   dependencies(name: string, version: Version, signal?: AbortSignal): Promise<PackageMetadata | 'unknown'> {

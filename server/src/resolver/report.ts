@@ -29,7 +29,10 @@ export function describeSet(set: VersionSet, known: readonly Version[] | null): 
     let j = i;
     while (j + 1 < known.length && inside[j + 1]) j++;
     if (i === j) runs.push(`==${known[i]}`);
-    else runs.push([i > 0 ? `>=${known[i]}` : '', j < known.length - 1 ? `<${known[j + 1]}` : ''].filter(Boolean).join(','));
+    else
+      runs.push(
+        [i > 0 ? `>=${known[i]}` : '', j < known.length - 1 ? `<${known[j + 1]}` : ''].filter(Boolean).join(','),
+      );
     i = j;
   }
   if (runs.length === 1 && runs[0]!.startsWith('==')) return runs[0]!.slice(2);
@@ -61,7 +64,10 @@ function listWords(items: readonly string[]): string {
  * an external one, root requirements before other facts), and a conclusion where the tree branches, where a
  * derived fact is used twice, and at the end. Returns the steps, their text, and the root origins involved.
  */
-export function explain<O>(tree: Incompatibility<O>, ctx: ReportContext<O>): { steps: ExplanationStep<O>[]; text: string; rootsInvolved: O[] } {
+export function explain<O>(
+  tree: Incompatibility<O>,
+  ctx: ReportContext<O>,
+): { steps: ExplanationStep<O>[]; text: string; rootsInvolved: O[] } {
   const steps: ExplanationStep<O>[] = [];
   const done = new Map<Incompatibility<O>, number[]>();
   const parents = new Map<Incompatibility<O>, number>();
@@ -116,15 +122,23 @@ export function explain<O>(tree: Incompatibility<O>, ctx: ReportContext<O>): { s
       case 'constraint':
         return `the constraint ${c.requirement} applies${describeOrigin(c.origin)}`;
       case 'dependency': {
-        if (c.extraOf !== null) return `${phrase(a!)} is ${c.extraOf} with its extra ${a!.pkg.slice(c.extraOf.length + 1, -1)}`;
+        if (c.extraOf !== null)
+          return `${phrase(a!)} is ${c.extraOf} with its extra ${a!.pkg.slice(c.extraOf.length + 1, -1)}`;
         const base = `${phrase(a!)} needs ${dependencyTerm(b!.pkg, b!.term.set, c.override ? null : c.specifier)}`;
-        return c.override ? `${base} (by the override ${c.override.requirement}${describeOrigin(c.override.origin)})` : base;
+        return c.override
+          ? `${base} (by the override ${c.override.requirement}${describeOrigin(c.override.origin)})`
+          : base;
       }
       case 'no-versions': {
         if (c.known === 0) return `${a!.pkg} has no versions on the index`;
         const known = ctx.known(a!.pkg);
-        const range = known && known.length > 0 ? ` (the index has ${known.length === 1 ? known[0] : `${known[0]} to ${known[known.length - 1]}`})` : '';
-        return a!.term.set.isFull() ? `no version of ${a!.pkg} is available` : `no version of ${a!.pkg} matches ${a!.term.set.toString()}${range}`;
+        const range =
+          known && known.length > 0
+            ? ` (the index has ${known.length === 1 ? known[0] : `${known[0]} to ${known[known.length - 1]}`})`
+            : '';
+        return a!.term.set.isFull()
+          ? `no version of ${a!.pkg} is available`
+          : `no version of ${a!.pkg} matches ${a!.term.set.toString()}${range}`;
       }
       case 'requires-python':
         return `${phrase(a!)} requires Python ${c.requiresPython}, but the target is ${c.python}`;
@@ -136,9 +150,12 @@ export function explain<O>(tree: Incompatibility<O>, ctx: ReportContext<O>): { s
 
   const conclusionText = (inc: Incompatibility<O>, final: boolean): string => {
     if (final || inc.isTerminal()) {
-      const cons = constraintItems.length ? ` under ${constraintItems.length === 1 ? 'the constraint' : 'the constraints'} ${listWords(constraintItems)}` : '';
+      const cons = constraintItems.length
+        ? ` under ${constraintItems.length === 1 ? 'the constraint' : 'the constraints'} ${listWords(constraintItems)}`
+        : '';
       if (requirementItems.length === 1) return `So the requirement ${requirementItems[0]} cannot be installed${cons}.`;
-      if (requirementItems.length > 1) return `So the requirements ${listWords(requirementItems)} cannot be installed together${cons}.`;
+      if (requirementItems.length > 1)
+        return `So the requirements ${listWords(requirementItems)} cannot be installed together${cons}.`;
       return `So no set of versions satisfies all of these.`;
     }
     const terms = inc.terms.filter((t) => t.pkg !== ROOT);
@@ -153,10 +170,19 @@ export function explain<O>(tree: Incompatibility<O>, ctx: ReportContext<O>): { s
       return `So ${phrase(pos)} needs ${dependencyTerm(neg.pkg, neg.term.set, null)}`;
     }
     if (terms.every((t) => t.term.positive)) return `So ${listWords(terms.map(phrase))} cannot be installed together`;
-    return `So these cannot all hold: ${terms.map((t) => (t.term.positive ? phrase(t) : `not ${dependencyTerm(t.pkg, t.term.set, null)}`)).join('; ')}`;
+    return (
+      `So these cannot all hold: ` +
+      `${terms.map((t) => (t.term.positive ? phrase(t) : `not ${dependencyTerm(t.pkg, t.term.set, null)}`)).join('; ')}`
+    );
   };
 
-  const emit = (kind: 'fact' | 'conclusion', text: string, origins: O[], from: number[], packages: string[]): number => {
+  const emit = (
+    kind: 'fact' | 'conclusion',
+    text: string,
+    origins: O[],
+    from: number[],
+    packages: string[],
+  ): number => {
     const number = steps.length + 1;
     steps.push({ number, kind, text, origins, from, packages });
     return number;
@@ -222,7 +248,9 @@ export function explain<O>(tree: Incompatibility<O>, ctx: ReportContext<O>): { s
   const text = steps
     .map((s) => {
       const by = s.kind === 'conclusion' && s.number !== last ? ` (by ${listWords(s.from.map(String))})` : '';
-      return s.number === last && s.kind === 'conclusion' ? s.text : `${s.number}. ${s.text}${by}${s.text.endsWith('.') ? '' : '.'}`;
+      return s.number === last && s.kind === 'conclusion'
+        ? s.text
+        : `${s.number}. ${s.text}${by}${s.text.endsWith('.') ? '' : '.'}`;
     })
     .join('\n');
   return { steps, text, rootsInvolved };

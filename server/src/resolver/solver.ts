@@ -8,7 +8,15 @@ import { VersionSet } from '../pep/version-set';
 import { Incompatibility, ROOT, type IncompatibilityCause, type PackageTerm } from './incompatibility';
 import { explain, type ReportContext } from './report';
 import { Term } from './term';
-import type { MetadataProvider, PackageMetadata, RequirementSpec, Resolution, ResolveOptions, RootRequirement, UrlMetadata } from './types';
+import type {
+  MetadataProvider,
+  PackageMetadata,
+  RequirementSpec,
+  Resolution,
+  ResolveOptions,
+  RootRequirement,
+  UrlMetadata,
+} from './types';
 
 /** The one version of the root package. */
 export const ROOT_VERSION = Version.parse('0')!;
@@ -54,7 +62,8 @@ class Stop {
   constructor(readonly reason: 'budget' | 'cancelled') {}
 }
 
-type Relation = { kind: 'satisfied' } | { kind: 'contradicted' } | { kind: 'inconclusive' } | { kind: 'almost'; term: PackageTerm };
+type Relation =
+  { kind: 'satisfied' } | { kind: 'contradicted' } | { kind: 'inconclusive' } | { kind: 'almost'; term: PackageTerm };
 const SATISFIED: Relation = { kind: 'satisfied' };
 const CONTRADICTED: Relation = { kind: 'contradicted' };
 const INCONCLUSIVE: Relation = { kind: 'inconclusive' };
@@ -94,7 +103,10 @@ class Solver<O> {
   private readonly versionsCache = new Map<string, Version[]>();
   private readonly versionsPending = new Map<string, Promise<Version[]>>();
   private readonly metaCache = new Map<string, PackageMetadata | 'unknown'>();
-  private readonly setCache = new Map<string, { set: VersionSet; pre: boolean; empty: boolean; pinned: boolean } | null>();
+  private readonly setCache = new Map<
+    string,
+    { set: VersionSet; pre: boolean; empty: boolean; pinned: boolean } | null
+  >();
   private readonly pythonCache = new Map<string, boolean>();
   private readonly rangeCache = new Map<string, VersionSet>();
 
@@ -102,7 +114,9 @@ class Solver<O> {
   private readonly depIndex = new Map<string, Incompatibility<O>>();
   private readonly discovery = new Map<string, number>();
   private readonly explicitPre = new Set<string>();
-  /** Packages some requirement pins exactly (`==1.5`, `===1.5`): only these may get a yanked version, as pip decides. */
+  /**
+   * Packages some requirement pins exactly (`==1.5`, `===1.5`): only these may get a yanked version, as pip decides.
+   */
   private readonly pinned = new Set<string>();
   /** `base@versionKey` of the candidates whose every file is yanked. */
   private readonly yanked = new Set<string>();
@@ -214,7 +228,6 @@ class Solver<O> {
     return markerTextHolds(text, this.env, extra);
   }
 
-
   private specifierSet(text: string): { set: VersionSet; pre: boolean; empty: boolean; pinned: boolean } | null {
     let r = this.setCache.get(text);
     if (r === undefined) {
@@ -246,7 +259,8 @@ class Solver<O> {
     if (s.pinned) this.pinned.add(name);
     if (s.empty || s.pre || this.opts.prereleases === true || this.explicitPre.has(name)) return s;
     let set = s.set;
-    for (const v of await this.loadVersions(name)) if (v.isPrerelease && set.contains(v)) set = set.intersect(VersionSet.exactly(v).complement());
+    for (const v of await this.loadVersions(name))
+      if (v.isPrerelease && set.contains(v)) set = set.intersect(VersionSet.exactly(v).complement());
     return { set, pre: false };
   }
 
@@ -273,7 +287,9 @@ class Solver<O> {
       list.push({ spec, origin: o.origin, text: requirementText(spec) });
       this.overrides.set(name, list);
     }
-    this.addIncompatibility(new Incompatibility<O>([{ pkg: ROOT, term: Term.negative(VersionSet.exactly(ROOT_VERSION)) }], { kind: 'root' }));
+    this.addIncompatibility(
+      new Incompatibility<O>([{ pkg: ROOT, term: Term.negative(VersionSet.exactly(ROOT_VERSION)) }], { kind: 'root' }),
+    );
     const rootTerm = Term.positive(VersionSet.exactly(ROOT_VERSION));
     for (const r of this.roots) {
       const spec = toRequirementSpec(r.requirement);
@@ -286,7 +302,13 @@ class Solver<O> {
       for (const { req, origin, text } of this.applyOverrides(spec, r.origin, written)) {
         for (const e of await this.edges(req, null)) {
           this.rootIncompats.push(
-            new Incompatibility<O>([{ pkg: ROOT, term: rootTerm }, { pkg: e.pkg, term: Term.negative(e.set) }], { kind: 'requirement', origin: origin as O, requirement: text }),
+            new Incompatibility<O>(
+              [
+                { pkg: ROOT, term: rootTerm },
+                { pkg: e.pkg, term: Term.negative(e.set) },
+              ],
+              { kind: 'requirement', origin: origin as O, requirement: text },
+            ),
           );
         }
       }
@@ -311,17 +333,27 @@ class Solver<O> {
       }
       if (set.isFull()) continue;
       this.rootIncompats.push(
-        new Incompatibility<O>([{ pkg: ROOT, term: rootTerm }, { pkg: name, term: Term.positive(set.complement()) }], {
-          kind: 'constraint',
-          origin: c.origin,
-          requirement: typeof c.requirement === 'string' ? c.requirement.trim() : requirementText(spec),
-        }),
+        new Incompatibility<O>(
+          [
+            { pkg: ROOT, term: rootTerm },
+            { pkg: name, term: Term.positive(set.complement()) },
+          ],
+          {
+            kind: 'constraint',
+            origin: c.origin,
+            requirement: typeof c.requirement === 'string' ? c.requirement.trim() : requirementText(spec),
+          },
+        ),
       );
     }
   }
 
   /** A requirement as the overrides leave it: itself, or the overrides on its name (keeping its extras). */
-  private applyOverrides(spec: RequirementSpec, origin: O | null, text: string): Array<{ req: RequirementSpec; origin: O | null; text: string; override: boolean }> {
+  private applyOverrides(
+    spec: RequirementSpec,
+    origin: O | null,
+    text: string,
+  ): Array<{ req: RequirementSpec; origin: O | null; text: string; override: boolean }> {
     const list = this.overrides.get(canonicalizeName(spec.name));
     if (!list) return [{ req: spec, origin, text, override: false }];
     return list.map((o) => ({
@@ -337,7 +369,9 @@ class Solver<O> {
     const have = this.urlPins.get(name);
     if (have) return have;
     if (this.opaque.has(name)) return null;
-    const meta = this.provider.urlMetadata ? await this.wait(this.provider.urlMetadata(name, url, this.signal)) : 'unknown';
+    const meta = this.provider.urlMetadata
+      ? await this.wait(this.provider.urlMetadata(name, url, this.signal))
+      : 'unknown';
     if (meta === 'unknown') {
       this.opaque.add(name);
       this.incomplete.push(`${name} @ ${url}: metadata unknown, its requirements were not followed`);
@@ -369,7 +403,8 @@ class Solver<O> {
       specifier = spec.specifier;
     }
     const out: Edge<O>[] = [{ pkg: name, set, specifier, override, extraOf: null }];
-    for (const x of spec.extras) out.push({ pkg: `${name}[${canonicalizeName(x)}]`, set, specifier, override, extraOf: null });
+    for (const x of spec.extras)
+      out.push({ pkg: `${name}[${canonicalizeName(x)}]`, set, specifier, override, extraOf: null });
     return out;
   }
 
@@ -377,9 +412,11 @@ class Solver<O> {
 
   /** Starts fetching a package's versions, once. */
   private prefetch(base: string): void {
-    if (base === ROOT || this.versionsCache.has(base) || this.versionsPending.has(base) || this.urlPins.has(base)) return;
+    if (base === ROOT || this.versionsCache.has(base) || this.versionsPending.has(base) || this.urlPins.has(base))
+      return;
     const yanked = this.provider.yankedVersions ? this.provider.yankedVersions(base, this.signal) : Promise.resolve([]);
-    // Yanked versions are candidates too (pip takes one when a requirement pins it), marked so that only a pin chooses them.
+    // Yanked versions are candidates too (pip takes one when a requirement pins it), marked so that only a pin chooses
+    // them.
     const p = Promise.all([this.provider.versions(base, this.signal), yanked]).then(([vs, ys]) => {
       if (ys.length === 0) return vs;
       for (const y of ys) this.yanked.add(`${base}@${y.key}`);
@@ -421,7 +458,10 @@ class Solver<O> {
   }
 
   /** What `pkg` at `v` needs, grouped per package; or the `Requires-Python` that excludes the target. */
-  private async dependenciesOf(pkg: string, v: Version): Promise<{ kind: 'deps'; edges: Edge<O>[] } | { kind: 'python'; requiresPython: string }> {
+  private async dependenciesOf(
+    pkg: string,
+    v: Version,
+  ): Promise<{ kind: 'deps'; edges: Edge<O>[] } | { kind: 'python'; requiresPython: string }> {
     if (pkg === ROOT) {
       for (const inc of this.rootIncompats) this.addIncompatibility(inc);
       return { kind: 'deps', edges: [] };
@@ -434,7 +474,8 @@ class Solver<O> {
     } else {
       if (!this.pythonAllows(meta.requiresPython)) return { kind: 'python', requiresPython: meta.requiresPython! };
       // Their versions are needed to build the requirement sets: ask for all at once rather than one by one.
-      for (const r of meta.requires) if (!r.url && this.markerHolds(r.marker, extra)) this.prefetch(canonicalizeName(r.name));
+      for (const r of meta.requires)
+        if (!r.url && this.markerHolds(r.marker, extra)) this.prefetch(canonicalizeName(r.name));
       for (const r of meta.requires) {
         if (!this.markerHolds(r.marker, extra)) continue;
         if (extra && this.markerHolds(r.marker, '')) continue; // the base package brings it already
@@ -450,7 +491,13 @@ class Solver<O> {
     for (const e of raw) {
       const g = grouped.get(e.pkg);
       if (!g) grouped.set(e.pkg, e);
-      else grouped.set(e.pkg, { ...g, set: g.set.intersect(e.set), specifier: [g.specifier, e.specifier].filter(Boolean).join(','), override: g.override ?? e.override });
+      else
+        grouped.set(e.pkg, {
+          ...g,
+          set: g.set.intersect(e.set),
+          specifier: [g.specifier, e.specifier].filter(Boolean).join(','),
+          override: g.override ?? e.override,
+        });
     }
     return { kind: 'deps', edges: [...grouped.values()] };
   }
@@ -478,12 +525,23 @@ class Solver<O> {
    */
   private addDependency(pkg: string, v: Version, e: Edge<O>): Incompatibility<O> {
     const key = `${pkg}\0${e.pkg}\0${e.specifier}\0${e.set.toString()}\0${e.override?.requirement ?? ''}`;
-    const cause: IncompatibilityCause<O> = { kind: 'dependency', specifier: e.specifier, override: e.override, extraOf: e.extraOf };
+    const cause: IncompatibilityCause<O> = {
+      kind: 'dependency',
+      specifier: e.specifier,
+      override: e.override,
+      extraOf: e.extraOf,
+    };
     return this.addMerged(key, pkg, v, [{ pkg: e.pkg, term: Term.negative(e.set) }], cause);
   }
 
   /** Adds `{pkg in range(v), ...rest}`, merged with the incompatibility of the same `key` about other versions. */
-  private addMerged(key: string, pkg: string, v: Version, rest: PackageTerm[], cause: IncompatibilityCause<O>): Incompatibility<O> {
+  private addMerged(
+    key: string,
+    pkg: string,
+    v: Version,
+    rest: PackageTerm[],
+    cause: IncompatibilityCause<O>,
+  ): Incompatibility<O> {
     const old = this.depIndex.get(key);
     const range = this.rangeOf(pkg, v);
     const depender = old ? old.terms[0]!.term.set.union(range) : range;
@@ -517,7 +575,12 @@ class Solver<O> {
       const newer = i > 0 ? list[i - 1]! : null;
       const older = i + 1 < list.length ? list[i + 1]! : null;
       const from = older ? this.specifierSet(`>=${v}`)?.set : VersionSet.full();
-      const below = newer && newer.local === null ? this.specifierSet(`>=${newer}`)?.set.complement() : newer ? undefined : VersionSet.full();
+      const below =
+        newer && newer.local === null
+          ? this.specifierSet(`>=${newer}`)?.set.complement()
+          : newer
+            ? undefined
+            : VersionSet.full();
       if (from && below) range = from.intersect(below);
     }
     this.rangeCache.set(key, range);
@@ -717,7 +780,8 @@ class Solver<O> {
    */
   private async pickPackage(): Promise<string | null> {
     const pending: string[] = [];
-    for (const [pkg, st] of this.states) if (st.decision === null && st.term !== null && st.term.positive) pending.push(pkg);
+    for (const [pkg, st] of this.states)
+      if (st.decision === null && st.term !== null && st.term.positive) pending.push(pkg);
     if (pending.length === 0) return null;
     const missing = pending.map((p) => splitPackage(p).base).filter((b) => !this.knownVersions(b));
     if (missing.length > 0) await Promise.all(missing.map((b) => this.loadVersions(b)));
@@ -729,7 +793,11 @@ class Solver<O> {
         this.matchingCount(pkg, this.states.get(pkg)!.term!),
         this.discovery.get(pkg) ?? 0,
       ];
-      if (best === null || key[0] < bestKey[0] || (key[0] === bestKey[0] && (key[1] < bestKey[1] || (key[1] === bestKey[1] && key[2] < bestKey[2])))) {
+      if (
+        best === null ||
+        key[0] < bestKey[0] ||
+        (key[0] === bestKey[0] && (key[1] < bestKey[1] || (key[1] === bestKey[1] && key[2] < bestKey[2])))
+      ) {
         best = pkg;
         bestKey = key;
       }
@@ -782,7 +850,9 @@ class Solver<O> {
       next = pkg;
       if (v === null) {
         const known = this.knownVersions(splitPackage(pkg).base)!.length;
-        this.addIncompatibility(new Incompatibility<O>([{ pkg, term: Term.positive(term.set) }], { kind: 'no-versions', known }));
+        this.addIncompatibility(
+          new Incompatibility<O>([{ pkg, term: Term.positive(term.set) }], { kind: 'no-versions', known }),
+        );
         continue;
       }
       const deps = await this.dependenciesOf(pkg, v);
@@ -824,7 +894,16 @@ class Solver<O> {
       describeOrigin: this.opts.describeOrigin,
     };
     const { steps, text, rootsInvolved } = explain(tree, ctx);
-    return { ok: false, reason: 'conflict', tree, explanation: steps, text, rootsInvolved, incomplete: [...this.incomplete], steps: this.steps };
+    return {
+      ok: false,
+      reason: 'conflict',
+      tree,
+      explanation: steps,
+      text,
+      rootsInvolved,
+      incomplete: [...this.incomplete],
+      steps: this.steps,
+    };
   }
 }
 
@@ -836,6 +915,10 @@ class Solver<O> {
  * against `options.markerEnvironment` (with `extra` set while following an extra); a URL requirement pins its
  * package to the version the provider reads from the URL. Provider errors other than cancellation are thrown.
  */
-export function resolve<O>(roots: readonly RootRequirement<O>[], provider: MetadataProvider, options: ResolveOptions<O> = {}): Promise<Resolution<O>> {
+export function resolve<O>(
+  roots: readonly RootRequirement<O>[],
+  provider: MetadataProvider,
+  options: ResolveOptions<O> = {},
+): Promise<Resolution<O>> {
   return new Solver(roots, provider, options).run();
 }

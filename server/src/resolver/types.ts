@@ -58,7 +58,9 @@ export interface RootRequirement<O = unknown> {
 
 /** How to resolve. Every field is optional. */
 export interface ResolveOptions<O = unknown> {
-  /** Markers are evaluated against this environment (`extra` is set by the resolver). Default: `defaultEnvironment()`. */
+  /**
+   * Markers are evaluated against this environment (`extra` is set by the resolver). Default: `defaultEnvironment()`.
+   */
   markerEnvironment?: MarkerEnvironment;
   /**
    * The target Python for `Requires-Python` (e.g. "3.11.7"). Default: the environment's `python_full_version`.

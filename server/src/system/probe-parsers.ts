@@ -1,4 +1,5 @@
-// Pure parsers of what the probe programs print (ldconfig, pkg-config, package databases, nvidia-smi, nvcc, cuDNN headers, os-release).
+// Pure parsers of what the probe programs print (ldconfig, pkg-config, package databases, nvidia-smi, nvcc, cuDNN
+// headers, os-release).
 
 /** `/etc/os-release` -> distro id, version and family (debian, rhel, alpine, arch, suse). */
 export function parseOsRelease(text: string): { id: string; version: string; family: string } | null {
@@ -10,11 +11,17 @@ export function parseOsRelease(text: string): { id: string; version: string; fam
   const id = fields.ID;
   if (!id) return null;
   const like = `${id} ${fields.ID_LIKE ?? ''}`.split(/\s+/);
-  const family = ['debian', 'ubuntu'].some((x) => like.includes(x)) ? 'debian'
-    : ['rhel', 'fedora', 'centos'].some((x) => like.includes(x)) ? 'rhel'
-    : like.includes('alpine') ? 'alpine'
-    : like.includes('arch') ? 'arch'
-    : like.some((x) => x.includes('suse')) ? 'suse' : id;
+  const family = ['debian', 'ubuntu'].some((x) => like.includes(x))
+    ? 'debian'
+    : ['rhel', 'fedora', 'centos'].some((x) => like.includes(x))
+      ? 'rhel'
+      : like.includes('alpine')
+        ? 'alpine'
+        : like.includes('arch')
+          ? 'arch'
+          : like.some((x) => x.includes('suse'))
+            ? 'suse'
+            : id;
   return { id, version: fields.VERSION_ID ?? '', family };
 }
 
@@ -49,7 +56,9 @@ export function parseLdconfig(text: string): string[] {
   return [...new Set(parseLdconfigEntries(text).map((e) => e.soname))].sort();
 }
 
-/** Library file names in a directory listing that a loader would find by soname (`libGL.so.1`, `libc.musl-x86_64.so.1`). */
+/**
+ * Library file names in a directory listing that a loader would find by soname (`libGL.so.1`, `libc.musl-x86_64.so.1`).
+ */
 export function sonamesFromFileNames(names: string[]): string[] {
   return [...new Set(names.filter((n) => /^lib.+\.so(\.\d+)*$/.test(n)))].sort();
 }
@@ -92,7 +101,9 @@ export function parseDpkgQuery(text: string): string[] {
 
 /** `rpm -qa --queryformat '%{NAME}\n'` -> package names (the `gpg-pubkey` pseudo-packages dropped), sorted. */
 export function parseRpmNames(text: string): string[] {
-  return lines(text).filter((n) => n !== 'gpg-pubkey').sort();
+  return lines(text)
+    .filter((n) => n !== 'gpg-pubkey')
+    .sort();
 }
 
 /** `apk info` -> package names, sorted. */
@@ -102,16 +113,27 @@ export function parseApkInfo(text: string): string[] {
 
 /** `pacman -Q` (`name version`) -> package names, sorted. */
 export function parsePacmanQ(text: string): string[] {
-  return lines(text).map((l) => l.split(/\s+/)[0]!).sort();
+  return lines(text)
+    .map((l) => l.split(/\s+/)[0]!)
+    .sort();
 }
 
 /** `brew list --formula -1` or `brew list --formula --versions` -> formula names, sorted. */
 export function parseBrewList(text: string): string[] {
-  return lines(text).map((l) => l.split(/\s+/)[0]!).sort();
+  return lines(text)
+    .map((l) => l.split(/\s+/)[0]!)
+    .sort();
 }
 
 function lines(text: string): string[] {
-  return [...new Set(text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0))];
+  return [
+    ...new Set(
+      text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0),
+    ),
+  ];
 }
 
 /** A GPU as `nvidia-smi` reports it. */

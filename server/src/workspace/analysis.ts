@@ -1,4 +1,5 @@
-// The one analysis API both front ends call (the editor's session and the CLI): sets of files, the index stage, the checks.
+// The one analysis API both front ends call (the editor's session and the CLI): sets of files, the index stage, the
+// checks.
 import { runChecks, type SeverityOverrides } from '../checks/registry';
 import type { CheckContext } from '../checks/types';
 import type { FileKind, Finding } from '../model/types';
@@ -43,7 +44,9 @@ export type ResolveProgress = (set: EnvironmentSet, index: number, count: number
 export class Analysis {
   readonly files: Analyzer;
   private settings: AnalysisSettings = { offline: false, trustFiles: true };
-  private target: Target = { profile: { os: process.platform === 'win32' ? 'windows' : process.platform, arch: process.arch } };
+  private target: Target = {
+    profile: { os: process.platform === 'win32' ? 'windows' : process.platform, arch: process.arch },
+  };
   private pool: ProviderPool | undefined;
   /** The index stage's last report per set root, valid while the set's texts are those of `key`. */
   private readonly reports = new Map<string, { key: string; report: SetIndexReport }>();
@@ -76,7 +79,10 @@ export class Analysis {
     return this.settings.offline;
   }
 
-  /** The sets of the file's folder (the file a root of its own if nothing includes it) and of every folder that includes it. */
+  /**
+   * The sets of the file's folder (the file a root of its own if nothing includes it) and of every folder that includes
+   * it.
+   */
   setsAround(filePath: string, kind: FileKind): EnvironmentSet[] {
     return this.files.setsAround(filePath, kind);
   }
@@ -97,15 +103,25 @@ export class Analysis {
    */
   profileOf(set: EnvironmentSet): MachineProfile {
     const root = set.files[0];
-    const pinned = root?.kind === 'conda' && root.requiresPython ? pythonOfPin(root.requiresPython, this.target.profile.python?.version) : null;
+    const pinned =
+      root?.kind === 'conda' && root.requiresPython
+        ? pythonOfPin(root.requiresPython, this.target.profile.python?.version)
+        : null;
     const profile = this.target.profile;
     if (!pinned || pinned === profile.python?.version) return profile;
     let p = this.pinnedProfiles.get(pinned);
-    if (!p) this.pinnedProfiles.set(pinned, (p = { ...profile, python: { version: pinned, implementation: profile.python?.implementation ?? 'cpython' } }));
+    if (!p)
+      this.pinnedProfiles.set(
+        pinned,
+        (p = { ...profile, python: { version: pinned, implementation: profile.python?.implementation ?? 'cpython' } }),
+      );
     return p;
   }
 
-  /** The check context for sets judged on one machine: the target, and the index reports still valid for the sets' current texts. */
+  /**
+   * The check context for sets judged on one machine: the target, and the index reports still valid for the sets'
+   * current texts.
+   */
   context(sets: readonly EnvironmentSet[], profile: MachineProfile = this.target.profile): CheckContext {
     const index = new Map<string, SetIndexReport>();
     const vulnerabilities = new Map<string, VulnerabilityReport>();
@@ -122,17 +138,28 @@ export class Analysis {
     const { installed } = this.target;
     // The active environment's packages say nothing about an environment.yml that pins another Python.
     const sameMachine = profile === this.target.profile;
-    return { markerEnvironment: markerEnvironmentFor(profile), profile, index, vulnerabilities, conda, ...(installed && sameMachine ? { installed } : {}) };
+    return {
+      markerEnvironment: markerEnvironmentFor(profile),
+      profile,
+      index,
+      vulnerabilities,
+      conda,
+      ...(installed && sameMachine ? { installed } : {}),
+    };
   }
 
-  /** Every finding of the sets with what is known now: the fast checks, and the index stage where its report is current. */
+  /**
+   * Every finding of the sets with what is known now: the fast checks, and the index stage where its report is current.
+   */
   findings(sets: readonly EnvironmentSet[]): Finding[] {
     const byProfile = new Map<MachineProfile, EnvironmentSet[]>();
     for (const set of sets) {
       const p = this.profileOf(set);
       (byProfile.get(p) ?? byProfile.set(p, []).get(p)!).push(set);
     }
-    return [...byProfile].flatMap(([profile, group]) => runChecks(group, this.context(group, profile), this.settings.severityOverrides ?? {}));
+    return [...byProfile].flatMap(([profile, group]) =>
+      runChecks(group, this.context(group, profile), this.settings.severityOverrides ?? {}),
+    );
   }
 
   /**
@@ -153,7 +180,12 @@ export class Analysis {
     const out: ('index' | 'vulnerabilities' | 'conda')[] = [];
     if (set.files[0]?.kind === 'conda' && this.condaReports.get(set.root)?.key !== key) out.push('conda');
     if (!this.settings.offline && this.reports.get(set.root)?.key !== key) out.push('index');
-    if (this.settings.offline && this.settings.advisories?.applies(null) && this.vulnerabilities.get(set.root)?.key !== key) out.push('vulnerabilities');
+    if (
+      this.settings.offline &&
+      this.settings.advisories?.applies(null) &&
+      this.vulnerabilities.get(set.root)?.key !== key
+    )
+      out.push('vulnerabilities');
     return out;
   }
 
@@ -161,8 +193,18 @@ export class Analysis {
   indexContext(set: EnvironmentSet): IndexContext | null {
     if (this.settings.offline) return null;
     const profile = this.profileOf(set);
-    const indexes = indexesFor(set, { indexUrl: this.settings.indexUrl, extraIndexUrls: this.settings.extraIndexUrls, trustFiles: this.settings.trustFiles });
-    return { provider: this.providers().get(indexes, profile), indexes, profile, markerEnvironment: markerEnvironmentFor(profile), cacheDir: this.cacheDir() };
+    const indexes = indexesFor(set, {
+      indexUrl: this.settings.indexUrl,
+      extraIndexUrls: this.settings.extraIndexUrls,
+      trustFiles: this.settings.trustFiles,
+    });
+    return {
+      provider: this.providers().get(indexes, profile),
+      indexes,
+      profile,
+      markerEnvironment: markerEnvironmentFor(profile),
+      cacheDir: this.cacheDir(),
+    };
   }
 
   private cacheDir(): string | null {
@@ -177,7 +219,10 @@ export class Analysis {
    * Runs the index stage for the sets that need it (asks the indexes, resolves, searches verified fixes); the
    * next `findings` include what it found. Throws CancelledError when `signal` aborts.
    */
-  async resolve(sets: readonly EnvironmentSet[], opts: { signal?: AbortSignal; progress?: ResolveProgress } = {}): Promise<void> {
+  async resolve(
+    sets: readonly EnvironmentSet[],
+    opts: { signal?: AbortSignal; progress?: ResolveProgress } = {},
+  ): Promise<void> {
     const todo = this.unresolved(sets);
     if (todo.length === 0) return;
     const advisories = this.settings.advisories;
@@ -190,18 +235,43 @@ export class Analysis {
       const context = this.indexContext(set);
       const python = profile.python?.version;
       const vulnerabilityStage = advisories
-        ? vulnerabilityReport(set, { source: advisories, markerEnvironment, ...(python ? { python } : {}), indexes: context?.indexes ?? null, provider: context?.provider ?? null, signal: opts.signal, timeoutMs: this.settings.indexTimeoutMs }).catch((e: Error): VulnerabilityReport => {
+        ? vulnerabilityReport(set, {
+            source: advisories,
+            markerEnvironment,
+            ...(python ? { python } : {}),
+            indexes: context?.indexes ?? null,
+            provider: context?.provider ?? null,
+            signal: opts.signal,
+            timeoutMs: this.settings.indexTimeoutMs,
+          }).catch((e: Error): VulnerabilityReport => {
             // Advisories are an addition: their failure costs only themselves, and says so.
             if (e instanceof CancelledError || opts.signal?.aborted) throw new CancelledError();
             return { unavailable: redact(e.message), entries: [], transitive: [] };
           })
         : Promise.resolve(null);
       // Conda judges the environment for this machine (its platform and virtual packages), not the pinned Python.
-      const condaStage = set.files[0]?.kind === 'conda'
-        ? condaReport(set, { profile: this.target.profile, cacheDir: this.cacheDir(), signal: opts.signal, offline: this.settings.offline, trustWorkspace: this.settings.trustFiles, timeoutMs: this.settings.indexTimeoutMs ?? 30_000 })
-        : Promise.resolve(null);
+      const condaStage =
+        set.files[0]?.kind === 'conda'
+          ? condaReport(set, {
+              profile: this.target.profile,
+              cacheDir: this.cacheDir(),
+              signal: opts.signal,
+              offline: this.settings.offline,
+              trustWorkspace: this.settings.trustFiles,
+              timeoutMs: this.settings.indexTimeoutMs ?? 30_000,
+            })
+          : Promise.resolve(null);
       const [report, vulnerabilities, conda] = await Promise.all([
-        context ? indexReport(set, { provider: context.provider, indexes: context.indexes, markerEnvironment, profile, signal: opts.signal, timeoutMs: this.settings.indexTimeoutMs }) : Promise.resolve(null),
+        context
+          ? indexReport(set, {
+              provider: context.provider,
+              indexes: context.indexes,
+              markerEnvironment,
+              profile,
+              signal: opts.signal,
+              timeoutMs: this.settings.indexTimeoutMs,
+            })
+          : Promise.resolve(null),
         vulnerabilityStage,
         condaStage,
       ]);
@@ -220,7 +290,16 @@ export class Analysis {
   fingerprint(sets: readonly EnvironmentSet[]): string {
     const h = createHash('sha256');
     const { offline, indexUrl, extraIndexUrls, trustFiles, severityOverrides } = this.settings;
-    h.update(JSON.stringify({ offline, indexUrl, extraIndexUrls, trustFiles, severityOverrides, installed: this.target.installed ? [this.target.installed.name, [...this.target.installed.packages]] : null }));
+    h.update(
+      JSON.stringify({
+        offline,
+        indexUrl,
+        extraIndexUrls,
+        trustFiles,
+        severityOverrides,
+        installed: this.target.installed ? [this.target.installed.name, [...this.target.installed.packages]] : null,
+      }),
+    );
     for (const set of sets) {
       h.update('\0set\0' + set.root);
       for (const f of set.files) h.update(`\0${f.path}\0${f.kind}\0${f.text.length}\0`).update(f.text);

@@ -118,7 +118,12 @@ export class Analyzer {
         if (why) sets.push({ root: f.path, files: [skippedFile(f.path, f.kind, why)], findings: [] });
         return;
       }
-      const t = f.kind === 'conda' ? this.condaTree(f.path, pass) : f.kind === 'pyproject' ? undefined : this.tree(f.path, f.kind, pass);
+      const t =
+        f.kind === 'conda'
+          ? this.condaTree(f.path, pass)
+          : f.kind === 'pyproject'
+            ? undefined
+            : this.tree(f.path, f.kind, pass);
       if (!t) return;
       const set: EnvironmentSet = { root: f.path, files: dedupe(t.files), findings: t.findings };
       if (f.kind !== 'constraints') this.joinProjects(set, dir, pass);
@@ -128,7 +133,9 @@ export class Analyzer {
     for (const f of listed) if (roots.has(f.path) && f.kind !== 'pyproject') grow(f);
     // Files that include each other in a cycle, and that nothing else includes: the first listed is the root.
     // (An included file that could not be read is in no tree; its including line says so.)
-    for (const f of listed) if (!roots.has(f.path) && f.kind !== 'pyproject' && !covered.has(f.path) && pass.read(f.path) !== undefined) grow(f);
+    for (const f of listed)
+      if (!roots.has(f.path) && f.kind !== 'pyproject' && !covered.has(f.path) && pass.read(f.path) !== undefined)
+        grow(f);
     for (const set of sets) {
       for (const file of set.files) {
         if (path.dirname(file.path) === dir) continue;
@@ -139,11 +146,19 @@ export class Analyzer {
     }
     // The folder's pyproject is always a set of its own: there its extras and groups are judged, each with its base.
     if (folderPyproject) {
-      const pyproject = pass.read(folderPyproject) === undefined ? undefined : this.parse(folderPyproject, 'pyproject', pass.read(folderPyproject));
+      const pyproject =
+        pass.read(folderPyproject) === undefined
+          ? undefined
+          : this.parse(folderPyproject, 'pyproject', pass.read(folderPyproject));
       if (pyproject) sets.unshift({ root: pyproject.path, files: [pyproject], findings: [] });
       else {
         const why = skipReason(folderPyproject);
-        if (why) sets.unshift({ root: folderPyproject, files: [skippedFile(folderPyproject, 'pyproject', why)], findings: [] });
+        if (why)
+          sets.unshift({
+            root: folderPyproject,
+            files: [skippedFile(folderPyproject, 'pyproject', why)],
+            findings: [],
+          });
       }
     }
     return sets;
@@ -166,7 +181,8 @@ export class Analyzer {
       const text = kind === 'pyproject' ? undefined : pass.read(p);
       if (text === undefined) return n;
       const parsed = this.parse(p, kind, text);
-      if (parsed) for (const inc of parsed.includes) if (inc.resolved) n.next.push(keyOf(path.resolve(inc.resolved), inc.kind));
+      if (parsed)
+        for (const inc of parsed.includes) if (inc.resolved) n.next.push(keyOf(path.resolve(inc.resolved), inc.kind));
       return n;
     };
     // Build the graph of everything reachable from the listed files, iteratively (chains may be long).
@@ -175,10 +191,11 @@ export class Analyzer {
       const [p, kind] = todo.pop()!;
       if (nodes.has(keyOf(p, kind))) continue;
       const n = nodeOf(p, kind);
-      for (const k of n.next) if (!nodes.has(k)) {
-        const sep = k.indexOf('\0');
-        todo.push([k.slice(sep + 1), k.slice(0, sep) as FileKind]);
-      }
+      for (const k of n.next)
+        if (!nodes.has(k)) {
+          const sep = k.indexOf('\0');
+          todo.push([k.slice(sep + 1), k.slice(0, sep) as FileKind]);
+        }
     }
     // Propagate "reached from listed file X" along the edges, at most two distinct labels per node.
     const work: [Node, string][] = [];
@@ -213,7 +230,9 @@ export class Analyzer {
       const sub = this.tree(inc.resolved, inc.kind, pass);
       if (!sub) {
         const why = skipReason(inc.resolved);
-        findings.push(why ? skippedInclude(yml.path, inc.span, inc.target, why) : unreadable(yml.path, inc.span, inc.target));
+        findings.push(
+          why ? skippedInclude(yml.path, inc.span, inc.target, why) : unreadable(yml.path, inc.span, inc.target),
+        );
         continue;
       }
       files.push(...sub.files);
@@ -258,11 +277,15 @@ export class Analyzer {
     set.selectedExtras = new Map([...selected].map(([p, e]) => [p, [...e].sort()]));
   }
 
-  /** The sets of the file's folder (with the file as a root of its own if nothing there includes it) and of every folder that includes it. */
+  /**
+   * The sets of the file's folder (with the file as a root of its own if nothing there includes it) and of every folder
+   * that includes it.
+   */
   setsAround(filePath: string, kind: FileKind): EnvironmentSet[] {
     const home = path.dirname(filePath);
     const out: EnvironmentSet[] = [];
-    for (const dir of new Set([home, ...(this.includedFrom.get(filePath) ?? [])])) out.push(...this.folderSets(dir, dir === home ? { path: filePath, kind } : undefined));
+    for (const dir of new Set([home, ...(this.includedFrom.get(filePath) ?? [])]))
+      out.push(...this.folderSets(dir, dir === home ? { path: filePath, kind } : undefined));
     return out;
   }
 
@@ -270,7 +293,6 @@ export class Analyzer {
   setsContaining(filePath: string, kind: FileKind): EnvironmentSet[] {
     return this.setsAround(filePath, kind).filter((s) => s.files.some((f) => f.path === filePath));
   }
-
 
   /** A file and everything it includes through `-r`/`-c` (for a pyproject, just itself). */
   filesOf(filePath: string, kind: FileKind): ParsedFile[] {
@@ -282,8 +304,11 @@ export class Analyzer {
     return dedupe(out);
   }
 
-
-  private tree(root: string, kind: 'requirements' | 'constraints', pass: Pass = new Pass(this.source)): { files: ParsedFile[]; findings: Finding[] } | undefined {
+  private tree(
+    root: string,
+    kind: 'requirements' | 'constraints',
+    pass: Pass = new Pass(this.source),
+  ): { files: ParsedFile[]; findings: Finding[] } | undefined {
     const text = pass.read(root);
     if (text === undefined) return undefined;
     const tree = loadRequirementsTree(root, text, {
@@ -292,13 +317,16 @@ export class Analyzer {
       read: (p) => pass.read(p),
       parse: (p, t, k) => this.parse(p, k, t)!,
     });
-    // An include Stack Doctor skipped (too large, not a regular file) is said so at the including line, not "could not open".
+    // An include Stack Doctor skipped (too large, not a regular file) is said so at the including line, not "could not
+    // open".
     for (const file of tree.files) {
       for (const inc of file.includes) {
         if (!inc.resolved || pass.read(inc.resolved) !== undefined) continue;
         const why = skipReason(inc.resolved);
         if (!why) continue;
-        const at = tree.findings.findIndex((f) => f.file === file.path && f.span.start === inc.span.start && f.span.end === inc.span.end);
+        const at = tree.findings.findIndex(
+          (f) => f.file === file.path && f.span.start === inc.span.start && f.span.end === inc.span.end,
+        );
         if (at >= 0) tree.findings[at] = skippedInclude(file.path, inc.span, inc.target, why);
       }
     }
@@ -331,11 +359,21 @@ export function skipReason(filePath: string): string | undefined {
     st = fs.statSync(filePath);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'ENOTDIR' ? undefined : `it could not be read (${code ?? (e as Error).message})`;
+    return code === 'ENOENT' || code === 'ENOTDIR'
+      ? undefined
+      : `it could not be read (${code ?? (e as Error).message})`;
   }
   if (st.isDirectory()) return undefined;
-  if (!st.isFile()) return `it is not a regular file (${st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a special file'})`;
-  if (st.size > MAX_FILE_BYTES) return `it is ${(st.size / 1024 / 1024).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB Stack Doctor reads`;
+  if (!st.isFile())
+    return (
+      `it is not a regular file ` +
+      `(${st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a special file'})`
+    );
+  if (st.size > MAX_FILE_BYTES)
+    return (
+      `it is ${(st.size / 1024 / 1024).toFixed(1)} MB, over the ` +
+      `${MAX_FILE_BYTES / 1024 / 1024} MB Stack Doctor reads`
+    );
   try {
     fs.accessSync(filePath, fs.constants.R_OK);
   } catch {
@@ -347,13 +385,36 @@ export function skipReason(filePath: string): string | undefined {
 /** A file that was skipped, standing in its set with one information finding that says why. */
 function skippedFile(filePath: string, kind: FileKind, why: string): ParsedFile {
   return {
-    path: filePath, kind, text: '', dependencies: [], includes: [], options: [],
-    findings: [{ code: 'syntax', severity: 'information', file: filePath, span: { start: 0, end: 0 }, message: `Stack Doctor skipped this file: ${why}. Nothing in it was checked.`, related: [], fixes: [] }],
+    path: filePath,
+    kind,
+    text: '',
+    dependencies: [],
+    includes: [],
+    options: [],
+    findings: [
+      {
+        code: 'syntax',
+        severity: 'information',
+        file: filePath,
+        span: { start: 0, end: 0 },
+        message: `Stack Doctor skipped this file: ${why}. Nothing in it was checked.`,
+        related: [],
+        fixes: [],
+      },
+    ],
   };
 }
 
 function skippedInclude(file: string, span: { start: number; end: number }, target: string, why: string): Finding {
-  return { code: 'syntax', severity: 'information', file, span, message: `Stack Doctor skipped '${target}': ${why}. Nothing in it was checked.`, related: [], fixes: [] };
+  return {
+    code: 'syntax',
+    severity: 'information',
+    file,
+    span,
+    message: `Stack Doctor skipped '${target}': ${why}. Nothing in it was checked.`,
+    related: [],
+    fixes: [],
+  };
 }
 
 /**
@@ -382,15 +443,32 @@ export function projectReference(dep: Dependency): { dir: string; extras: string
     for (const e of m[2]!.split(',')) if (e.trim()) extras.add(canonicalizeName(e.trim()));
   }
   const written = dep.text.replace(/\[[^\]]*\]\s*$/, '').trim();
-  const relative = written && !path.isAbsolute(written) && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(written) && !written.startsWith('~') ? written : null;
+  const relative =
+    written && !path.isAbsolute(written) && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(written) && !written.startsWith('~')
+      ? written
+      : null;
   return { dir: path.resolve(p), extras: [...extras].sort(), relative };
 }
 
 function parseAs(filePath: string, kind: FileKind, text: string, env: Record<string, string | undefined>): ParsedFile {
   if (text.length > MAX_FILE_BYTES) {
     return {
-      path: filePath, kind, text, dependencies: [], includes: [], options: [],
-      findings: [finding('syntax', filePath, { start: 0, end: 0 }, `Stack Doctor skipped this file: it is ${(text.length / 1024 / 1024).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB Stack Doctor reads. Nothing in it was checked.`, { severity: 'information' })],
+      path: filePath,
+      kind,
+      text,
+      dependencies: [],
+      includes: [],
+      options: [],
+      findings: [
+        finding(
+          'syntax',
+          filePath,
+          { start: 0, end: 0 },
+          `Stack Doctor skipped this file: it is ${(text.length / 1024 / 1024).toFixed(1)} MB, over ` +
+            `the ${MAX_FILE_BYTES / 1024 / 1024} MB Stack Doctor reads. Nothing in it was checked.`,
+          { severity: 'information' },
+        ),
+      ],
     };
   }
   switch (kind) {
@@ -410,5 +488,13 @@ function dedupe(files: ParsedFile[]): ParsedFile[] {
 }
 
 function unreadable(file: string, span: { start: number; end: number }, target: string): Finding {
-  return { code: 'syntax', severity: 'error', file, span, message: `Could not open requirements file '${target}'; pip would stop here.`, related: [], fixes: [] };
+  return {
+    code: 'syntax',
+    severity: 'error',
+    file,
+    span,
+    message: `Could not open requirements file '${target}'; pip would stop here.`,
+    related: [],
+    fixes: [],
+  };
 }

@@ -1,4 +1,5 @@
-// The one table of dependency file kinds: which names are requirements, constraints, conda or pyproject files. The server, the client and package.json read it (a test holds package.json to it).
+// The one table of dependency file kinds: which names are requirements, constraints, conda or pyproject files. The
+// server, the client and package.json read it (a test holds package.json to it).
 import type { FileKind } from '../model/types';
 
 /** One kind of dependency file and the names it goes by. */
@@ -16,44 +17,86 @@ export interface FileKindRule {
 /** The kinds, in the order they are tried: a constraints file is never a requirements file. */
 export const FILE_KINDS: readonly FileKindRule[] = [
   { kind: 'pyproject', parser: 'pyproject', globs: ['pyproject.toml'] },
-  { kind: 'conda', parser: 'conda', globs: ['environment.yml', 'environment.yaml', '*.environment.yml', '*.environment.yaml', 'conda-*.yml', 'conda-*.yaml'] },
+  {
+    kind: 'conda',
+    parser: 'conda',
+    globs: [
+      'environment.yml',
+      'environment.yaml',
+      '*.environment.yml',
+      '*.environment.yaml',
+      'conda-*.yml',
+      'conda-*.yaml',
+    ],
+  },
   { kind: 'constraints', parser: 'requirements', globs: ['constraints*.txt'] },
   {
     kind: 'requirements',
     parser: 'requirements',
-    globs: ['requirements*.txt', '*.requirements.txt', '*-requirements.txt', 'requirements/*.txt', 'requirements*.in', '*-requirements.in', 'requirements/*.in'],
+    globs: [
+      'requirements*.txt',
+      '*.requirements.txt',
+      '*-requirements.txt',
+      'requirements/*.txt',
+      'requirements*.in',
+      '*-requirements.in',
+      'requirements/*.in',
+    ],
   },
 ];
 
 /** A glob of the table as a regular expression source (anchored), case-insensitive by the caller. */
 export function globToRegExpSource(glob: string, star = '[^/]*'): string {
-  return '^' + glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join(star) + '$';
+  return (
+    '^' +
+    glob
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+      .join(star) +
+    '$'
+  );
 }
 
-const compiled = FILE_KINDS.map((r) => ({ rule: r, patterns: r.globs.map((g) => ({ inFolder: g.includes('/'), re: new RegExp(globToRegExpSource(g), 'i') })) }));
+const compiled = FILE_KINDS.map((r) => ({
+  rule: r,
+  patterns: r.globs.map((g) => ({ inFolder: g.includes('/'), re: new RegExp(globToRegExpSource(g), 'i') })),
+}));
 
 /** The kind of a dependency file by its name (and its folder's name), or null for a file not read on its own. */
 export function classify(filePath: string): FileKind | null {
   const parts = filePath.split(/[\\/]/);
   const base = parts[parts.length - 1] ?? '';
   const withFolder = `${parts[parts.length - 2] ?? ''}/${base}`;
-  for (const { rule, patterns } of compiled) if (patterns.some((p) => p.re.test(p.inFolder ? withFolder : base))) return rule.kind;
+  for (const { rule, patterns } of compiled)
+    if (patterns.some((p) => p.re.test(p.inFolder ? withFolder : base))) return rule.kind;
   return null;
 }
 
 /** Workspace globs of every dependency file (`**` + each glob): file watchers and `workspaceContains` activation. */
-export function workspaceGlobs(kinds: readonly FileKind[] = ['requirements', 'constraints', 'conda', 'pyproject']): string[] {
+export function workspaceGlobs(
+  kinds: readonly FileKind[] = ['requirements', 'constraints', 'conda', 'pyproject'],
+): string[] {
   return FILE_KINDS.filter((r) => kinds.includes(r.kind)).flatMap((r) => r.globs.map((g) => `**/${g}`));
 }
 
-/** What package.json must say for the table (a unit test compares): activation, the requirements language's names, the menus' condition. */
+/**
+ * What package.json must say for the table (a unit test compares): activation, the requirements language's names, the
+ * menus' condition.
+ */
 export function manifestEntries(): { activationEvents: string[]; filenamePatterns: string[]; installWhen: string } {
-  const alternation = (kind: FileKind) => FILE_KINDS.filter((r) => r.kind === kind).flatMap((r) => r.globs.filter((g) => !g.includes('/')).map((g) => globToRegExpSource(g, '.*').slice(1, -1)));
+  const alternation = (kind: FileKind) =>
+    FILE_KINDS.filter((r) => r.kind === kind).flatMap((r) =>
+      r.globs.filter((g) => !g.includes('/')).map((g) => globToRegExpSource(g, '.*').slice(1, -1)),
+    );
   const regex = (kind: FileKind) => `/^(${alternation(kind).join('|')})$/i`;
-  const pip = FILE_KINDS.filter((r) => r.parser === 'requirements').flatMap((r) => r.globs.map((g) => (g.includes('/') ? `**/${g}` : g)));
+  const pip = FILE_KINDS.filter((r) => r.parser === 'requirements').flatMap((r) =>
+    r.globs.map((g) => (g.includes('/') ? `**/${g}` : g)),
+  );
   return {
     activationEvents: workspaceGlobs().map((g) => `workspaceContains:${g}`),
     filenamePatterns: pip,
-    installWhen: `resourceScheme == file && (resourceLangId == pip-requirements && !(resourceFilename =~ ${regex('constraints')}) || resourceFilename == pyproject.toml || resourceFilename =~ ${regex('conda')})`,
+    installWhen:
+      `resourceScheme == file && (resourceLangId == pip-requirements && !(resourceFilename =~ ` +
+      `${regex('constraints')}) || resourceFilename == pyproject.toml || resourceFilename =~ ${regex('conda')})`,
   };
 }

@@ -1,4 +1,5 @@
-// The index stage: asks the package index about an environment set's top-level requirements and resolves it; the result is data for the index-backed checks.
+// The index stage: asks the package index about an environment set's top-level requirements and resolves it; the result
+// is data for the index-backed checks.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describeScope, hasPep440Text, where } from '../checks/edits';
@@ -30,14 +31,21 @@ export interface IndexSettings {
 
 /** The indexes pip would use for this set: the files' own options, then the settings, pip's configuration, PyPI. */
 export function indexesFor(set: EnvironmentSet, settings: IndexSettings): IndexSelection {
-  const fileOptions = settings.trustFiles ? set.files.filter((f) => f.options.length).map((f) => ({ file: f.path, options: f.options })) : [];
+  const fileOptions = settings.trustFiles
+    ? set.files.filter((f) => f.options.length).map((f) => ({ file: f.path, options: f.options }))
+    : [];
   let pipConfig = null;
   try {
     pipConfig = loadPipConfig({ env: settings.env ?? process.env });
   } catch {
     // an unreadable pip.conf is pip's problem to report; the index list falls back to PyPI
   }
-  return selectIndexes({ fileOptions, indexUrl: settings.indexUrl || null, extraIndexUrls: settings.extraIndexUrls ?? [], pipConfig });
+  return selectIndexes({
+    fileOptions,
+    indexUrl: settings.indexUrl || null,
+    extraIndexUrls: settings.extraIndexUrls ?? [],
+    pipConfig,
+  });
 }
 
 /** The default metadata cache: `$XDG_CACHE_HOME/stack-doctor` or `~/.cache/stack-doctor`. */
@@ -73,7 +81,16 @@ export interface IndexStageOptions {
   timeoutMs?: number;
 }
 
-const emptyReport = (indexes: string): SetIndexReport => ({ indexes, unreachable: [], answered: true, missing: [], pythonExcluded: [], sdistOnly: [], conflicts: [], gaveUp: null });
+const emptyReport = (indexes: string): SetIndexReport => ({
+  indexes,
+  unreachable: [],
+  answered: true,
+  missing: [],
+  pythonExcluded: [],
+  sdistOnly: [],
+  conflicts: [],
+  gaveUp: null,
+});
 
 /** Every index of the selection, each named (credentials removed). */
 function describeIndexes(ix: IndexSelection): string {
@@ -92,8 +109,10 @@ function describeProblems(problems: IndexProblem[]): string[] {
   const unreachable = new Map<string, IndexProblem>();
   const remembered = (p: IndexProblem | undefined): boolean => !p || /earlier in this run/.test(p.message);
   // Per host, the first failure itself rather than a later request that was not sent because of it.
-  for (const p of problems) if (p.kind === 'unreachable' && remembered(unreachable.get(p.host))) unreachable.set(p.host, p);
-  for (const [host, p] of unreachable) parts.push(`${host} could not be reached (${p.message}); what only it has was not considered`);
+  for (const p of problems)
+    if (p.kind === 'unreachable' && remembered(unreachable.get(p.host))) unreachable.set(p.host, p);
+  for (const [host, p] of unreachable)
+    parts.push(`${host} could not be reached (${p.message}); what only it has was not considered`);
   const invalid = problems.filter((p) => p.kind === 'invalid');
   for (const p of invalid.slice(0, 3)) parts.push(`the index answered badly: ${p.message}`);
   if (invalid.length > 3) parts.push(`and ${invalid.length - 3} more bad answers`);
@@ -103,7 +122,10 @@ function describeProblems(problems: IndexProblem[]): string[] {
 /** " (host could not be reached; it may have this)" for a project some index could not be asked about. */
 function mayHaveIt(unreachable: IndexProblem[]): string {
   const hosts = [...new Set(unreachable.map((p) => p.host))];
-  return hosts.length ? ` (${hosts.join(', ')} could not be ${unreachable.some((p) => p.kind === 'unreachable') ? 'reached' : 'read'}; it may have this)` : '';
+  return hosts.length
+    ? ` (${hosts.join(', ')} could not be ` +
+        `${unreachable.some((p) => p.kind === 'unreachable') ? 'reached' : 'read'}; it may have this)`
+    : '';
 }
 
 /**
@@ -112,12 +134,14 @@ function mayHaveIt(unreachable: IndexProblem[]): string {
  * dependency group with the base, as pip would install them. Where no resolution exists it explains the
  * conflict, searches fixes the resolver verifies, sets the lines that take part aside and resolves again, so
  * that every conflict is found, within the time budget. An index that cannot be asked, or answers with data that
- * cannot be read, costs only what needed it, and is said once (`unreachable`). Throws CancelledError when `signal` aborts.
+ * cannot be read, costs only what needed it, and is said once (`unreachable`). Throws CancelledError when `signal`
+ * aborts.
  */
 export async function indexReport(set: EnvironmentSet, opts: IndexStageOptions): Promise<SetIndexReport> {
   const mark = opts.provider.problemMark();
   const report = await indexReportOf(set, opts);
-  for (const why of describeProblems(opts.provider.problems(mark))) if (!report.unreachable.includes(why)) report.unreachable.push(why);
+  for (const why of describeProblems(opts.provider.problems(mark)))
+    if (!report.unreachable.includes(why)) report.unreachable.push(why);
   return report;
 }
 
@@ -147,57 +171,77 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   /** Lines that cannot take part in a resolution (the project or version is missing, or unknown). */
   const dropped = new Set<Dependency>();
   let asked = 0;
-  await Promise.all([...byName].map(async ([name, deps]) => {
-    let verdicts;
-    try {
-      verdicts = await opts.provider.explain(name, { signal: opts.signal });
-      asked++;
-    } catch (e) {
-      if (e instanceof NotFoundError) {
-        asked++;
-        for (const dep of deps) report.missing.push({ dep, kind: 'project', newest: null, where: indexText + mayHaveIt(e.unreachable) });
-        deps.forEach((d) => dropped.add(d));
-        return;
-      }
-      if (e instanceof CancelledError || opts.signal?.aborted) throw new CancelledError();
-      if (e instanceof IndexError) {
-        // This project could not be asked (or its page read): only its own findings are lost.
-        lost(e);
-        deps.forEach((d) => dropped.add(d));
-        return;
-      }
-      throw e;
-    }
-    for (const dep of deps) {
-      let spec: SpecifierSet;
+  await Promise.all(
+    [...byName].map(async ([name, deps]) => {
+      let verdicts;
       try {
-        spec = SpecifierSet.parse(dep.specifierUnknown ? '' : dep.specifier);
-      } catch {
-        continue;
-      }
-      const matching = verdicts.filter((v) => spec.contains(v.version, true));
-      if (matching.length === 0) {
-        report.missing.push({ dep, kind: verdicts.length ? 'version' : 'project', newest: verdicts[0]?.version.toString() ?? null, where: indexText + mayHaveIt(opts.provider.unreachableFor(name)) });
-        dropped.add(dep);
-        continue;
-      }
-      const offered = matching.filter((v) => !v.excluded);
-      if (offered.length === 0) {
-        const requires = [...new Set(matching.filter((v) => v.excluded?.reason === 'requires-python').map((v) => v.excluded!.detail))];
-        if (requires.length) {
-          report.pythonExcluded.push({ dep, python, requires });
-          dropped.add(dep);
+        verdicts = await opts.provider.explain(name, { signal: opts.signal });
+        asked++;
+      } catch (e) {
+        if (e instanceof NotFoundError) {
+          asked++;
+          for (const dep of deps)
+            report.missing.push({ dep, kind: 'project', newest: null, where: indexText + mayHaveIt(e.unreachable) });
+          deps.forEach((d) => dropped.add(d));
+          return;
         }
-        continue;
+        if (e instanceof CancelledError || opts.signal?.aborted) throw new CancelledError();
+        if (e instanceof IndexError) {
+          // This project could not be asked (or its page read): only its own findings are lost.
+          lost(e);
+          deps.forEach((d) => dropped.add(d));
+          return;
+        }
+        throw e;
       }
-      const best = offered.find((v) => !v.version.isPrerelease) ?? offered[0]!;
-      if (!best.files.some((f) => f.kind === 'wheel')) report.sdistOnly.push({ dep, version: best.version.toString(), target: targetText(opts.profile) });
-    }
-  }));
+      for (const dep of deps) {
+        let spec: SpecifierSet;
+        try {
+          spec = SpecifierSet.parse(dep.specifierUnknown ? '' : dep.specifier);
+        } catch {
+          continue;
+        }
+        const matching = verdicts.filter((v) => spec.contains(v.version, true));
+        if (matching.length === 0) {
+          report.missing.push({
+            dep,
+            kind: verdicts.length ? 'version' : 'project',
+            newest: verdicts[0]?.version.toString() ?? null,
+            where: indexText + mayHaveIt(opts.provider.unreachableFor(name)),
+          });
+          dropped.add(dep);
+          continue;
+        }
+        const offered = matching.filter((v) => !v.excluded);
+        if (offered.length === 0) {
+          const requires = [
+            ...new Set(matching.filter((v) => v.excluded?.reason === 'requires-python').map((v) => v.excluded!.detail)),
+          ];
+          if (requires.length) {
+            report.pythonExcluded.push({ dep, python, requires });
+            dropped.add(dep);
+          }
+          continue;
+        }
+        const best = offered.find((v) => !v.version.isPrerelease) ?? offered[0]!;
+        if (!best.files.some((f) => f.kind === 'wheel'))
+          report.sdistOnly.push({ dep, version: best.version.toString(), target: targetText(opts.profile) });
+      }
+    }),
+  );
   if (byName.size > 0 && asked === 0 && report.unreachable.length > 0) report.answered = false;
 
   // 2. Resolve the base, then each optional scope with the base; after each conflict, set its lines aside and go on.
-  const toRoot = (d: Dependency): RootRequirement<Dependency> => ({ requirement: { name: d.name, extras: d.extras, specifier: d.specifierUnknown ? '' : d.specifier, marker: '', url: d.url }, origin: d });
+  const toRoot = (d: Dependency): RootRequirement<Dependency> => ({
+    requirement: {
+      name: d.name,
+      extras: d.extras,
+      specifier: d.specifierUnknown ? '' : d.specifier,
+      marker: '',
+      url: d.url,
+    },
+    origin: d,
+  });
   const options = {
     markerEnvironment: opts.markerEnvironment,
     python,
@@ -212,12 +256,15 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   const reported = new Set<Dependency>();
   for (const scope of scopes) {
     const own = new Set(decls.filter((d) => d.scope === scope).map((d) => d.dep));
-    let lines = [...new Set(decls.filter((d) => d.scope === '' || d.scope === scope).map((d) => d.dep))]
-      .filter((d) => d.kind === 'requirement' && usable(d) && !dropped.has(d) && !reported.has(d));
+    let lines = [...new Set(decls.filter((d) => d.scope === '' || d.scope === scope).map((d) => d.dep))].filter(
+      (d) => d.kind === 'requirement' && usable(d) && !dropped.has(d) && !reported.has(d),
+    );
     if (scope !== '' && !lines.some((d) => own.has(d))) continue;
-    for (let found = 0; lines.length > 0; ) {
+    for (let found = 0; lines.length > 0;) {
       if (Date.now() > deadline) {
-        report.gaveUp ??= `the time budget ran out before ${scope ? describeScope(scope) : 'the set'} was fully resolved; conflicts after the ${found} reported may remain.`;
+        report.gaveUp ??=
+          `the time budget ran out before ${scope ? describeScope(scope) : 'the set'} ` +
+          `was fully resolved; conflicts after the ${found} reported may remain.`;
         break;
       }
       const roots = lines.map(toRoot);
@@ -244,13 +291,17 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
       lines = lines.filter((d) => !aside.includes(d));
       if (scope === '') aside.forEach((d) => reported.add(d));
       // Lines of one package alone are a direct conflict: the `conflict` check already says it, on the same lines.
-      const direct = new Set(involved.map((d) => d.name)).size <= 1 && result.explanation.every((s) => s.packages.every((p) => p === involved[0]?.name));
+      const direct =
+        new Set(involved.map((d) => d.name)).size <= 1 &&
+        result.explanation.every((s) => s.packages.every((p) => p === involved[0]?.name));
       // In a scope, a conflict among base lines only is the base's (reported there, or hidden behind one that was).
       if (direct || (scope !== '' && !involved.some((d) => own.has(d)))) continue;
       const fixes = await searchFixes(roots, involved, opts.provider, options, deadline);
       report.conflicts.push({ scope, roots: involved, explanation: result.text, fixes });
       if (++found >= MAX_CONFLICTS) {
-        report.gaveUp ??= `stopped after ${found} conflicts in ${scope ? describeScope(scope) : 'the set'}; fix these and check again for more.`;
+        report.gaveUp ??=
+          `stopped after ${found} conflicts in ${scope ? describeScope(scope) : 'the set'}; ` +
+          `fix these and check again for more.`;
         break;
       }
     }
@@ -263,7 +314,13 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
  * resolves, or narrow it. Fixes that keep every bound the author wrote come first; one that crosses a bound says
  * which (the conflict itself proves that nothing inside the written bounds resolves with the other lines as they are).
  */
-async function searchFixes(roots: RootRequirement<Dependency>[], involved: Dependency[], provider: MetadataProvider, options: Parameters<typeof resolve<Dependency>>[2], deadline: number): Promise<LineFix[]> {
+async function searchFixes(
+  roots: RootRequirement<Dependency>[],
+  involved: Dependency[],
+  provider: MetadataProvider,
+  options: Parameters<typeof resolve<Dependency>>[2],
+  deadline: number,
+): Promise<LineFix[]> {
   const fixes: LineFix[] = [];
   for (const dep of involved) {
     const index = roots.findIndex((r) => r.origin === dep);
@@ -291,10 +348,12 @@ function crossedBounds(written: string, proposed: string): string[] {
   const now = versionSetOf(proposed);
   if (!written || !now) return [];
   try {
-    return SpecifierSet.parse(written).specifiers.map(String).filter((s) => {
-      const bound = versionSetOf(s);
-      return bound !== null && !now.intersect(bound).equals(now);
-    });
+    return SpecifierSet.parse(written)
+      .specifiers.map(String)
+      .filter((s) => {
+        const bound = versionSetOf(s);
+        return bound !== null && !now.intersect(bound).equals(now);
+      });
   } catch {
     return [];
   }

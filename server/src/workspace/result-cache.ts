@@ -1,10 +1,14 @@
-// The command line's last findings per fingerprint (files, settings, machine, indexes), reused while the index answers they came from are fresh.
+// The command line's last findings per fingerprint (files, settings, machine, indexes), reused while the index answers
+// they came from are fresh.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../model/types';
 import { writeJsonAtomic } from '../system/atomic-write';
 
-/** As long as the index's project pages are kept fresh (index/provider.ts): a reused result is never older than a re-run's answers could be. */
+/**
+ * As long as the index's project pages are kept fresh (index/provider.ts): a reused result is never older than a
+ * re-run's answers could be.
+ */
 export const RESULT_TTL_MS = 10 * 60 * 1000;
 
 function fileOf(cacheDir: string, key: string): string {
@@ -15,7 +19,13 @@ function fileOf(cacheDir: string, key: string): string {
 export function readResult(cacheDir: string, key: string, now = Date.now()): Finding[] | null {
   try {
     const stored = JSON.parse(fs.readFileSync(fileOf(cacheDir, key), 'utf8')) as { at: unknown; findings: unknown };
-    if (typeof stored.at !== 'number' || now - stored.at >= RESULT_TTL_MS || now < stored.at || !Array.isArray(stored.findings)) return null;
+    if (
+      typeof stored.at !== 'number' ||
+      now - stored.at >= RESULT_TTL_MS ||
+      now < stored.at ||
+      !Array.isArray(stored.findings)
+    )
+      return null;
     return stored.findings as Finding[];
   } catch {
     return null;

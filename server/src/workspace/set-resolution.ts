@@ -1,4 +1,5 @@
-// One environment set as the resolver takes it (top-level requirements, constraints, overrides of the base scope), resolved with some lines' specifiers changed: shared by the vulnerability stage and the editor's update actions.
+// One environment set as the resolver takes it (top-level requirements, constraints, overrides of the base scope),
+// resolved with some lines' specifiers changed: shared by the vulnerability stage and the editor's update actions.
 import { where } from '../checks/edits';
 import { installedDeclarations } from '../checks/scope';
 import type { EnvironmentSet } from '../workspace/types';
@@ -21,7 +22,9 @@ const isOverride = (d: Dependency) => d.section === 'tool.uv.override-dependenci
 const usable = (d: Dependency) => d.name !== '' && !d.editable && !(d.url && !/^https?:/i.test(d.url));
 
 export function setRoots(set: EnvironmentSet, env: MarkerEnvironment): SetRoots {
-  const base = installedDeclarations(set, env).filter((d) => d.scope === '').map((d) => d.dep);
+  const base = installedDeclarations(set, env)
+    .filter((d) => d.scope === '')
+    .map((d) => d.dep);
   return {
     requirements: base.filter((d) => d.kind === 'requirement' && usable(d)),
     constraints: base.filter((d) => d.kind === 'constraint' && !isOverride(d) && usable(d) && !d.url),
@@ -38,9 +41,20 @@ export interface SetResolveOptions {
 }
 
 /** Resolves the set with the specifiers in `changed` instead of the written ones. */
-export function resolveSet(set: EnvironmentSet, roots: SetRoots, opts: SetResolveOptions, changed: ReadonlyMap<Dependency, string> = new Map()): Promise<Resolution<Dependency>> {
+export function resolveSet(
+  set: EnvironmentSet,
+  roots: SetRoots,
+  opts: SetResolveOptions,
+  changed: ReadonlyMap<Dependency, string> = new Map(),
+): Promise<Resolution<Dependency>> {
   const toRoot = (d: Dependency): RootRequirement<Dependency> => ({
-    requirement: { name: d.name, extras: d.extras, specifier: changed.get(d) ?? (d.specifierUnknown ? '' : d.specifier), marker: '', url: changed.has(d) ? null : d.url },
+    requirement: {
+      name: d.name,
+      extras: d.extras,
+      specifier: changed.get(d) ?? (d.specifierUnknown ? '' : d.specifier),
+      marker: '',
+      url: changed.has(d) ? null : d.url,
+    },
     origin: d,
   });
   return resolve(roots.requirements.map(toRoot), opts.provider, {
@@ -58,7 +72,9 @@ export function resolveSet(set: EnvironmentSet, roots: SetRoots, opts: SetResolv
 export function raiseTo(specifier: string, v: Version): string | null {
   let kept: string[];
   try {
-    kept = SpecifierSet.parse(specifier).specifiers.filter((s) => s.contains(v, true)).map(String);
+    kept = SpecifierSet.parse(specifier)
+      .specifiers.filter((s) => s.contains(v, true))
+      .map(String);
   } catch {
     return null;
   }
@@ -68,7 +84,9 @@ export function raiseTo(specifier: string, v: Version): string | null {
 /** Whether a specifier pins one version (`==1.2.3`, `===1.2.3`). */
 export function isExactPin(specifier: string): boolean {
   try {
-    return SpecifierSet.parse(specifier).specifiers.some((s) => (s.operator === '==' && !s.version.endsWith('.*')) || s.operator === '===');
+    return SpecifierSet.parse(specifier).specifiers.some(
+      (s) => (s.operator === '==' && !s.version.endsWith('.*')) || s.operator === '===',
+    );
   } catch {
     return false;
   }

@@ -1,4 +1,5 @@
-// The machine an analysis judges against: a profile file, or this machine probed (with an interpreter), and that interpreter's installed packages.
+// The machine an analysis judges against: a profile file, or this machine probed (with an interpreter), and that
+// interpreter's installed packages.
 import * as path from 'node:path';
 import { readInstalled } from '../index/installed';
 import { loadProfile, ProfileError, type MachineProfile } from '../system/profile';
@@ -26,17 +27,25 @@ export interface TargetRequest {
   python?: string;
   /** When the interpreter cannot run, probe this one for the Python version instead (the server: `python3`). */
   fallbackPython?: string;
-  /** Remember this machine's probe under this folder between runs (the command line); undefined: probe once per process. */
+  /**
+   * Remember this machine's probe under this folder between runs (the command line); undefined: probe once per process.
+   */
   probeCacheDir?: string;
 }
 
 /** The installed distributions of an interpreter's environment; throws when it cannot be read. */
 export async function installedReport(python: string): Promise<InstalledReport> {
   const env = await readInstalled(python);
-  return { name: path.basename(env.prefix) || env.prefix, packages: new Map([...env.packages].map(([n, p]) => [n, p.version])) };
+  return {
+    name: path.basename(env.prefix) || env.prefix,
+    packages: new Map([...env.packages].map(([n, p]) => [n, p.version])),
+  };
 }
 
-/** Loads the profile file, or probes this machine (and the interpreter's environment). Never throws; problems are fields. */
+/**
+ * Loads the profile file, or probes this machine (and the interpreter's environment). Never throws; problems are
+ * fields.
+ */
 export async function loadTarget(req: TargetRequest): Promise<Target> {
   let profileProblem: string | undefined;
   let profile: MachineProfile | undefined;
@@ -47,7 +56,8 @@ export async function loadTarget(req: TargetRequest): Promise<Target> {
       profileProblem = e instanceof ProfileError ? e.message : String(e);
     }
   }
-  if (!profile) profile = req.probeCacheDir ? await cachedProbe(req.python, req.probeCacheDir) : await probe(req.python);
+  if (!profile)
+    profile = req.probeCacheDir ? await cachedProbe(req.python, req.probeCacheDir) : await probe(req.python);
   const out: Target = { profile, ...(profileProblem ? { profileProblem } : {}) };
   if (!req.python) return out;
   if (!req.profileFile && !profile.python) {

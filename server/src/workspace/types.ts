@@ -1,4 +1,5 @@
-// The environment set (files installed together) and what the index stage learned about one: data shared by the analysis, the checks and the front ends.
+// The environment set (files installed together) and what the index stage learned about one: data shared by the
+// analysis, the checks and the front ends.
 import type { MetadataProvider } from '../index/provider';
 import type { IndexSelection } from '../index/selection';
 import type { Dependency, Finding, ParsedFile } from '../model/types';
@@ -11,7 +12,9 @@ export interface EnvironmentSet {
   root: string;
   /** Every file of the set, the root first, each once. */
   files: ParsedFile[];
-  /** Findings about how the files hang together (an unreadable `-r` target, an include cycle), at the including line. */
+  /**
+   * Findings about how the files hang together (an unreadable `-r` target, an include cycle), at the including line.
+   */
   findings: Finding[];
   /**
    * The local projects a requirement of the set installs (`-e .`, `.[train]`), by their pyproject.toml path (a
@@ -36,7 +39,9 @@ export interface LineFix {
   crosses: string[];
 }
 
-/** A conflict through dependencies: the lines that take part, the numbered explanation, and fixes a resolver verified. */
+/**
+ * A conflict through dependencies: the lines that take part, the numbered explanation, and fixes a resolver verified.
+ */
 export interface TransitiveConflict {
   scope: Scope;
   roots: Dependency[];
@@ -71,7 +76,6 @@ export interface InstalledReport {
   /** Normalized name -> installed version. */
   packages: ReadonlyMap<string, string>;
 }
-
 
 /** What the editor features need of the index stage for one set: its provider, indexes and target. */
 export interface IndexContext {

@@ -8,9 +8,20 @@ import * as vscode from 'vscode';
 import type { StackDoctorApi } from '../../../client/src/extension';
 import type { CommandOutcome } from '../../../client/src/ui/outcome';
 import { startPackageIndex, type PackageIndex } from '../../helpers/package-index';
-import { activate, describeDiagnostics, fixture, open, stackDoctorDiagnostics, waitFor, waitForDiagnosticLines } from '../suite/helpers';
+import {
+  activate,
+  describeDiagnostics,
+  fixture,
+  open,
+  stackDoctorDiagnostics,
+  waitFor,
+  waitForDiagnosticLines,
+} from '../suite/helpers';
 
-/** Files the stand-in interpreters leave when something runs them (fake-python: the workspace setting; fake-python-user: the user setting). */
+/**
+ * Files the stand-in interpreters leave when something runs them (fake-python: the workspace setting; fake-python-user:
+ * the user setting).
+ */
 function markers(): string[] {
   return ['fake-python.ran', 'fake-python-user.ran'].filter((m) => existsSync(fixture(m).fsPath));
 }
@@ -42,17 +53,33 @@ suite('untrusted workspace', () => {
   test('the workspace is not trusted, and the extension is active (limited support)', async () => {
     assert.equal(vscode.workspace.isTrusted, false);
     assert.equal(vscode.extensions.getExtension('stack-doctor.stack-doctor')?.isActive, true);
-    await waitFor('the language server to run', () => (api.serverRunning() ? true : undefined), () => api.serverRunning());
+    await waitFor(
+      'the language server to run',
+      () => (api.serverRunning() ? true : undefined),
+      () => api.serverRunning(),
+    );
     // The user settings run.sh writes reached the host when it started (no wait: the server read them then). They are
     // missing when the workbench rewrites settings.json at start-up (a settings migration), so run.sh writes them
     // already migrated.
     const config = vscode.workspace.getConfiguration('stackDoctor');
-    assert.match(config.inspect<string>('pythonPath')?.globalValue ?? '', /fake-python-user$/, 'the user settings of run.sh were not loaded');
+    assert.match(
+      config.inspect<string>('pythonPath')?.globalValue ?? '',
+      /fake-python-user$/,
+      'the user settings of run.sh were not loaded',
+    );
     assert.equal(config.inspect<boolean>('offline')?.globalValue, true, 'the user settings of run.sh were not loaded');
     // The workspace's settings were read (an unrestricted one applies), yet its stackDoctor.pythonPath, a restricted
     // setting, is withheld: what the server gets is the user's.
-    assert.equal(config.inspect<string>('trace.server')?.workspaceValue, 'messages', 'the workspace settings were not loaded');
-    assert.equal(config.get<string>('pythonPath'), config.inspect<string>('pythonPath')?.globalValue, 'the restricted workspace value is left out');
+    assert.equal(
+      config.inspect<string>('trace.server')?.workspaceValue,
+      'messages',
+      'the workspace settings were not loaded',
+    );
+    assert.equal(
+      config.get<string>('pythonPath'),
+      config.inspect<string>('pythonPath')?.globalValue,
+      'the restricted workspace value is left out',
+    );
   });
 
   test('static analysis runs: a conflict gets diagnostics', async () => {
@@ -73,7 +100,10 @@ suite('untrusted workspace', () => {
     const calls: [string, Record<string, unknown>][] = [
       ['stackDoctor.createVenv', { folder, interpreter: fake, files: ['requirements.txt'], overwrite: true }],
       ['stackDoctor.createCondaEnv', { folder, manager: fake, file: '', python: '3.12', overwrite: true }],
-      ['stackDoctor.installIntoEnvironment', { folder, environment: join(folder, '.venv'), files: ['requirements.txt'] }],
+      [
+        'stackDoctor.installIntoEnvironment',
+        { folder, environment: join(folder, '.venv'), files: ['requirements.txt'] },
+      ],
       ['stackDoctor.activateEnvironment', { environment: join(folder, '.venv') }],
       ['stackDoctor.selectProfile', { profile: null }],
     ];
@@ -97,7 +127,11 @@ suite('untrusted workspace', () => {
     const config = () => vscode.workspace.getConfiguration('stackDoctor');
     // The user's own index (a user setting applies in an untrusted workspace), then online: never online without it.
     await config().update('indexUrl', allowed.url, vscode.ConfigurationTarget.Global);
-    await waitFor('the indexUrl setting to apply', () => (config().get('indexUrl') === allowed.url ? true : undefined), () => config().inspect('indexUrl'));
+    await waitFor(
+      'the indexUrl setting to apply',
+      () => (config().get('indexUrl') === allowed.url ? true : undefined),
+      () => config().inspect('indexUrl'),
+    );
     await config().update('offline', false, vscode.ConfigurationTarget.Global);
     const file = fixture('index/requirements.txt');
     await vscode.workspace.fs.createDirectory(fixture('index'));
@@ -105,15 +139,25 @@ suite('untrusted workspace', () => {
     await open('index/requirements.txt');
     // Deterministic end of the index stage: its findings are published once it has asked about every requirement,
     // and only an index without tinypkg>=5 gives this one.
-    const [notFound] = await waitFor('not-found from the index stage', () => {
-      assert.deepEqual(named.requests, [], 'the index named in requirements.txt was contacted');
-      const found = stackDoctorDiagnostics(file, 'not-found');
-      return found.length ? found : undefined;
-    }, () => ({ diagnostics: describeDiagnostics(file), allowed: allowed.requests }));
+    const [notFound] = await waitFor(
+      'not-found from the index stage',
+      () => {
+        assert.deepEqual(named.requests, [], 'the index named in requirements.txt was contacted');
+        const found = stackDoctorDiagnostics(file, 'not-found');
+        return found.length ? found : undefined;
+      },
+      () => ({ diagnostics: describeDiagnostics(file), allowed: allowed.requests }),
+    );
     assert.equal(notFound?.range.start.line, 1);
     // Exactly the user's index (run.sh leaves pip's own configuration out of the server's environment).
-    assert.ok(notFound?.message.startsWith(`No version of tinypkg on ${allowed.url} matches '>=5' (the newest is 1.0)`), notFound?.message);
-    assert.ok(allowed.requests.some((r) => r.path.includes('/tinypkg/')), JSON.stringify(allowed.requests));
+    assert.ok(
+      notFound?.message.startsWith(`No version of tinypkg on ${allowed.url} matches '>=5' (the newest is 1.0)`),
+      notFound?.message,
+    );
+    assert.ok(
+      allowed.requests.some((r) => r.path.includes('/tinypkg/')),
+      JSON.stringify(allowed.requests),
+    );
     assert.deepEqual(named.requests, [], 'the index named in requirements.txt was contacted');
     assert.deepEqual(stackDoctorDiagnostics(file, 'syntax'), []);
     assert.deepEqual(markers(), []);

@@ -6,7 +6,16 @@ import * as vscode from 'vscode';
 import { startCondaChannel, type CondaChannel } from '../../helpers/conda-channel';
 import { ML_CHANNEL } from '../../helpers/conda-fixtures';
 import type { CommandOutcome } from '../../../client/src/ui/outcome';
-import { activate, codeOf, describeDiagnostics, fixture, open, stackDoctorDiagnostics, waitFor, waitForDiagnosticLines } from './helpers';
+import {
+  activate,
+  codeOf,
+  describeDiagnostics,
+  fixture,
+  open,
+  stackDoctorDiagnostics,
+  waitFor,
+  waitForDiagnosticLines,
+} from './helpers';
 
 suite('conda solve', () => {
   let channel: CondaChannel;
@@ -15,29 +24,50 @@ suite('conda solve', () => {
     this.timeout(60_000);
     await activate();
     channel = await startCondaChannel(ML_CHANNEL);
-    writeFileSync(fixture('conda-solve/environment.yml').fsPath, `name: tf\nchannels:\n  - ${channel.url}\n  - nodefaults\ndependencies:\n  - python=3.12\n  - tensorflow=2.10\n`);
+    writeFileSync(
+      fixture('conda-solve/environment.yml').fsPath,
+      `name: tf\nchannels:\n  - ${channel.url}\n  - nodefaults\ndependencies:\n  - python=3.12\n  - tensorflow=2.10\n`,
+    );
   });
 
   suiteTeardown(async () => {
     await channel?.close();
   });
 
-  test('python=3.12 and tensorflow=2.10 squiggle both lines; the quick fix applies and the squiggles go', async function () {
-    this.timeout(90_000);
-    const doc = await open('conda-solve/environment.yml');
-    assert.equal(doc.lineAt(5).text, '  - python=3.12');
-    const found = await waitForDiagnosticLines(doc.uri, 'conflict-transitive', [5, 6], 60_000);
-    for (const d of found) assert.equal(d.severity, vscode.DiagnosticSeverity.Error, d.message);
-    assert.match(found[0]!.message, /tensorflow 2\.10\.0 needs python >=3\.10,<3\.11/);
+  test(
+    'python=3.12 and tensorflow=2.10 squiggle both ' + 'lines; the quick fix applies and the squiggles go',
+    async function () {
+      this.timeout(90_000);
+      const doc = await open('conda-solve/environment.yml');
+      assert.equal(doc.lineAt(5).text, '  - python=3.12');
+      const found = await waitForDiagnosticLines(doc.uri, 'conflict-transitive', [5, 6], 60_000);
+      for (const d of found) assert.equal(d.severity, vscode.DiagnosticSeverity.Error, d.message);
+      assert.match(found[0]!.message, /tensorflow 2\.10\.0 needs python >=3\.10,<3\.11/);
 
-    // Create Conda Environment warns first; answered "no", nothing runs.
-    const outcome = await vscode.commands.executeCommand<CommandOutcome>('stackDoctor.createCondaEnv', { folder: fixture('conda-solve').fsPath, manager: '/nonexistent/conda', file: 'environment.yml', ignoreProblems: false });
-    assert.equal(outcome.status, 'dismissed', JSON.stringify(outcome));
+      // Create Conda Environment warns first; answered "no", nothing runs.
+      const outcome = await vscode.commands.executeCommand<CommandOutcome>('stackDoctor.createCondaEnv', {
+        folder: fixture('conda-solve').fsPath,
+        manager: '/nonexistent/conda',
+        file: 'environment.yml',
+        ignoreProblems: false,
+      });
+      assert.equal(outcome.status, 'dismissed', JSON.stringify(outcome));
 
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, found[0]!.range, vscode.CodeActionKind.QuickFix.value);
-    const fix = actions.find((a) => a.edit && (a.diagnostics ?? []).some((d) => codeOf(d) === 'conflict-transitive'));
-    assert.ok(fix, `no quick fix: ${JSON.stringify(actions.map((a) => a.title))}`);
-    assert.ok(await vscode.workspace.applyEdit(fix.edit!), `applying "${fix.title}" failed`);
-    await waitFor(`the conflict to go after "${fix.title}"`, () => (stackDoctorDiagnostics(doc.uri, 'conflict-transitive').length === 0 ? true : undefined), () => [doc.getText(), ...describeDiagnostics(doc.uri)], 60_000);
-  });
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        'vscode.executeCodeActionProvider',
+        doc.uri,
+        found[0]!.range,
+        vscode.CodeActionKind.QuickFix.value,
+      );
+      const fix = actions.find((a) => a.edit && (a.diagnostics ?? []).some((d) => codeOf(d) === 'conflict-transitive'));
+      assert.ok(fix, `no quick fix: ${JSON.stringify(actions.map((a) => a.title))}`);
+      assert.ok(await vscode.workspace.applyEdit(fix.edit!), `applying "${fix.title}" failed`);
+      await waitFor(
+        `the conflict to go after "${fix.title}"`,
+        () => (stackDoctorDiagnostics(doc.uri, 'conflict-transitive').length === 0 ? true : undefined),
+        () => [doc.getText(), ...describeDiagnostics(doc.uri)],
+        60_000,
+      );
+    },
+  );
 });

@@ -16,10 +16,20 @@ suite('editor features', () => {
       { name: 'numpy', version: '1.26.4' },
       { name: 'numpy', version: '2.0.0rc1' },
       { name: 'numpydoc', version: '1.6.0' },
-      { name: 'requests', version: '2.31.0', summary: 'Python HTTP for Humans.', license: 'Apache-2.0', homePage: 'https://requests.readthedocs.io' },
+      {
+        name: 'requests',
+        version: '2.31.0',
+        summary: 'Python HTTP for Humans.',
+        license: 'Apache-2.0',
+        homePage: 'https://requests.readthedocs.io',
+      },
     ]);
     await config().update('indexUrl', index.url, vscode.ConfigurationTarget.Global);
-    await waitFor('the indexUrl setting to apply', () => (config().get('indexUrl') === index.url ? true : undefined), () => config().inspect('indexUrl'));
+    await waitFor(
+      'the indexUrl setting to apply',
+      () => (config().get('indexUrl') === index.url ? true : undefined),
+      () => config().inspect('indexUrl'),
+    );
   });
 
   suiteTeardown(async () => {
@@ -32,7 +42,11 @@ suite('editor features', () => {
     const doc = await open('editor/requirements.txt');
     assert.equal(doc.lineAt(2).text, 'nump');
     const labels = await waitFor('numpy and numpydoc in the completion list', async () => {
-      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(2, 4));
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        doc.uri,
+        new vscode.Position(2, 4),
+      );
       const names = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
       return names.includes('numpy') && names.includes('numpydoc') ? names : undefined;
     });
@@ -41,12 +55,19 @@ suite('editor features', () => {
     edit.replace(doc.uri, doc.lineAt(2).range, 'numpy==');
     assert.ok(await vscode.workspace.applyEdit(edit));
     const versions = await waitFor('numpy versions after ==', async () => {
-      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(2, 7));
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        doc.uri,
+        new vscode.Position(2, 7),
+      );
       const found = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
       return found.includes('1.26.4') ? found : undefined;
     });
     assert.equal(versions[0], '1.26.4', 'the newest final release first');
-    assert.ok(versions.indexOf('2.0.0rc1') > versions.indexOf('1.24.3'), `pre-releases after finals: ${JSON.stringify(versions)}`);
+    assert.ok(
+      versions.indexOf('2.0.0rc1') > versions.indexOf('1.24.3'),
+      `pre-releases after finals: ${JSON.stringify(versions)}`,
+    );
   });
 
   test('hovering a package shows its summary, the version the resolution picks and its licence', async function () {
@@ -54,7 +75,11 @@ suite('editor features', () => {
     const doc = await open('editor/requirements.txt');
     assert.equal(doc.lineAt(1).text, 'requests>=2');
     const text = await waitFor('a hover with the summary', async () => {
-      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(1, 3));
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        doc.uri,
+        new vscode.Position(1, 3),
+      );
       const all = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
       return /Python HTTP for Humans/.test(all) && /requests 2\.31\.0/.test(all) ? all : undefined;
     });

@@ -11,13 +11,22 @@ export function fixture(relativePath: string): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, relativePath);
 }
 
-/** Polls `probe` until it returns a value other than undefined; fails with `what` and the last observation after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, observe: () => unknown = () => undefined, timeoutMs = 30_000): Promise<T> {
+/**
+ * Polls `probe` until it returns a value other than undefined; fails with `what` and the last observation after
+ * `timeoutMs`.
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  observe: () => unknown = () => undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(observe())}`);
+    if (Date.now() > deadline)
+      assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(observe())}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -28,22 +37,38 @@ export function codeOf(d: vscode.Diagnostic): string | number | undefined {
 
 /** Stack Doctor's diagnostics on a file, optionally only those with one code. */
 export function stackDoctorDiagnostics(uri: vscode.Uri, code?: string): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'stack-doctor' && (code === undefined || codeOf(d) === code));
+  return vscode.languages
+    .getDiagnostics(uri)
+    .filter((d) => d.source === 'stack-doctor' && (code === undefined || codeOf(d) === code));
 }
 
 /** A readable summary of all diagnostics on a file, for failure messages. */
 export function describeDiagnostics(uri: vscode.Uri): string[] {
-  return vscode.languages.getDiagnostics(uri).map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.source}/${String(codeOf(d))} ${d.message}`);
+  return vscode.languages
+    .getDiagnostics(uri)
+    .map(
+      (d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.source}/${String(codeOf(d))} ${d.message}`,
+    );
 }
 
 /** Waits until the file has `code` diagnostics on exactly the given (zero-based) lines. */
-export function waitForDiagnosticLines(uri: vscode.Uri, code: string, lines: number[], timeoutMs?: number): Promise<vscode.Diagnostic[]> {
+export function waitForDiagnosticLines(
+  uri: vscode.Uri,
+  code: string,
+  lines: number[],
+  timeoutMs?: number,
+): Promise<vscode.Diagnostic[]> {
   const want = [...lines].sort((a, b) => a - b).join(',');
-  return waitFor(`${code} diagnostics on lines [${lines.map((l) => l + 1).join(', ')}] of ${vscode.workspace.asRelativePath(uri)}`, () => {
-    const found = stackDoctorDiagnostics(uri, code);
-    const at = [...new Set(found.map((d) => d.range.start.line))].sort((a, b) => a - b).join(',');
-    return at === want ? found : undefined;
-  }, () => describeDiagnostics(uri), timeoutMs);
+  return waitFor(
+    `${code} diagnostics on lines [${lines.map((l) => l + 1).join(', ')}] of ${vscode.workspace.asRelativePath(uri)}`,
+    () => {
+      const found = stackDoctorDiagnostics(uri, code);
+      const at = [...new Set(found.map((d) => d.range.start.line))].sort((a, b) => a - b).join(',');
+      return at === want ? found : undefined;
+    },
+    () => describeDiagnostics(uri),
+    timeoutMs,
+  );
 }
 
 export async function open(relativePath: string): Promise<vscode.TextDocument> {

@@ -1,4 +1,6 @@
-// Select Machine Profile in a real VS Code: a profile file sets stackDoctor.profile and the status bar, and the real server then judges a CUDA build against it; this machine again; invalid files refused; this machine's profile saved through the bundled CLI.
+// Select Machine Profile in a real VS Code: a profile file sets stackDoctor.profile and the status bar, and the real
+// server then judges a CUDA build against it; this machine again; invalid files refused; this machine's profile saved
+// through the bundled CLI.
 import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +9,15 @@ import * as vscode from 'vscode';
 import type { StackDoctorApi } from '../../../client/src/extension';
 import { findProfileFiles } from '../../../client/src/machine-profile';
 import type { CommandOutcome } from '../../../client/src/ui/outcome';
-import { activate, describeDiagnostics, fixture, open, stackDoctorDiagnostics, waitFor, waitForDiagnosticLines } from './helpers';
+import {
+  activate,
+  describeDiagnostics,
+  fixture,
+  open,
+  stackDoctorDiagnostics,
+  waitFor,
+  waitForDiagnosticLines,
+} from './helpers';
 
 function select(options: Record<string, unknown>): Promise<CommandOutcome> {
   return Promise.resolve(vscode.commands.executeCommand<CommandOutcome>('stackDoctor.selectProfile', options));
@@ -31,12 +41,18 @@ suite('machine profile', () => {
     scratch = mkdtempSync(join(tmpdir(), 'stack-doctor-profile-'));
     requirements = (await open('cuda/requirements.txt')).uri;
     // Analysed against this machine first: a CUDA 12.1 PyTorch build on both lines, and no profile set.
-    await waitFor('the first analysis of cuda/requirements.txt', () => (stackDoctorDiagnostics(requirements).length > 0 ? true : undefined), () => describeDiagnostics(requirements));
+    await waitFor(
+      'the first analysis of cuda/requirements.txt',
+      () => (stackDoctorDiagnostics(requirements).length > 0 ? true : undefined),
+      () => describeDiagnostics(requirements),
+    );
     assert.equal(profileSetting().effective, '');
   });
 
   suiteTeardown(async () => {
-    await vscode.workspace.getConfiguration('stackDoctor').update('profile', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('stackDoctor')
+      .update('profile', undefined, vscode.ConfigurationTarget.Workspace);
     rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -53,27 +69,48 @@ suite('machine profile', () => {
       writeFileSync(fixture(`${dir}/ignored.profile.json`).fsPath, '{"os": "linux", "arch": "x86_64"}');
     }
     const found = await findProfileFiles();
-    assert.deepEqual(found.map((f) => vscode.workspace.asRelativePath(f.path)), ['profiles/gpu-old-driver.profile.json', 'profiles/no-arch.profile.json']);
+    assert.deepEqual(
+      found.map((f) => vscode.workspace.asRelativePath(f.path)),
+      ['profiles/gpu-old-driver.profile.json', 'profiles/no-arch.profile.json'],
+    );
     assert.equal(found[0]?.profile?.nvidia?.driver, '470.57.02');
     assert.match(found[1]?.problem ?? '', /"arch"/);
   });
 
-  test('choosing a profile file sets stackDoctor.profile and the status bar, and the server judges against it (cuda-driver)', async () => {
-    const outcome = await select({ profile: 'profiles/gpu-old-driver.profile.json' });
-    assert.deepEqual(outcome, { status: 'done', profile: gpuProfile() });
-    assert.deepEqual(profileSetting(), { effective: gpuProfile(), workspace: gpuProfile() });
-    await waitFor('the status bar to name the profile', () => (api.profileStatusBar().text === '$(server) gpu-old-driver' ? true : undefined), () => api.profileStatusBar());
-    assert.match(api.profileStatusBar().tooltip, /gpu-old-driver\.profile\.json: linux x86_64 · glibc 2\.35 · Python 3\.11\.7 · NVIDIA driver 470\.57\.02 \(CUDA 11\.4; Tesla T4\)/);
-    const found = await waitForDiagnosticLines(requirements, 'cuda-driver', [0, 1]);
-    assert.match(found.find((d) => d.range.start.line === 1)?.message ?? '', /torch==2\.1\.0\+cu121 .*470\.57\.02/);
-    assert.deepEqual(stackDoctorDiagnostics(requirements, 'cuda-unavailable'), [], 'the profile has an NVIDIA driver');
-  });
+  test(
+    'choosing a profile file sets stackDoctor.profile and the ' +
+      'status bar, and the server judges against it (cuda-driver)',
+    async () => {
+      const outcome = await select({ profile: 'profiles/gpu-old-driver.profile.json' });
+      assert.deepEqual(outcome, { status: 'done', profile: gpuProfile() });
+      assert.deepEqual(profileSetting(), { effective: gpuProfile(), workspace: gpuProfile() });
+      await waitFor(
+        'the status bar to name the profile',
+        () => (api.profileStatusBar().text === '$(server) gpu-old-driver' ? true : undefined),
+        () => api.profileStatusBar(),
+      );
+      assert.match(
+        api.profileStatusBar().tooltip,
+        /gpu-old-driver\.profile\.json: linux x86_64 · glibc 2\.35 · Python 3\.11\.7 · NVIDIA driver 470\.57\.02 \(CUDA 11\.4; Tesla T4\)/,
+      );
+      const found = await waitForDiagnosticLines(requirements, 'cuda-driver', [0, 1]);
+      assert.match(found.find((d) => d.range.start.line === 1)?.message ?? '', /torch==2\.1\.0\+cu121 .*470\.57\.02/);
+      assert.deepEqual(
+        stackDoctorDiagnostics(requirements, 'cuda-unavailable'),
+        [],
+        'the profile has an NVIDIA driver',
+      );
+    },
+  );
 
   test('an invalid profile is refused with a clear message and nothing changes', async () => {
     const missingArch = await select({ profile: 'profiles/no-arch.profile.json' });
     assert.ok(missingArch.status === 'failed', JSON.stringify(missingArch));
     assert.equal(missingArch.code, 'invalid-request');
-    assert.match(missingArch.message, /^profiles\/no-arch\.profile\.json is not a usable machine profile: the file needs string fields "os" and "arch"/);
+    assert.match(
+      missingArch.message,
+      /^profiles\/no-arch\.profile\.json is not a usable machine profile: the file needs string fields "os" and "arch"/,
+    );
 
     const notJson = join(scratch, 'broken.profile.json');
     writeFileSync(notJson, '{"os": "linux", "arch": ');
@@ -90,7 +127,11 @@ suite('machine profile', () => {
 
     assert.deepEqual(profileSetting(), { effective: gpuProfile(), workspace: gpuProfile() });
     assert.equal(api.profileStatusBar().text, '$(server) gpu-old-driver');
-    assert.equal(stackDoctorDiagnostics(requirements, 'cuda-driver').length, 2, JSON.stringify(describeDiagnostics(requirements)));
+    assert.equal(
+      stackDoctorDiagnostics(requirements, 'cuda-driver').length,
+      2,
+      JSON.stringify(describeDiagnostics(requirements)),
+    );
   });
 
   test("Save this machine's profile writes what the bundled CLI probes and leaves the setting", async function () {
@@ -98,7 +139,11 @@ suite('machine profile', () => {
     const target = join(scratch, 'saved', 'this-machine.profile.json');
     const outcome = await select({ save: target });
     assert.deepEqual(outcome, { status: 'done', profile: gpuProfile(), saved: target });
-    const saved = JSON.parse(readFileSync(target, 'utf8')) as { os: unknown; arch: unknown; nvidia?: { cuda?: string } | null };
+    const saved = JSON.parse(readFileSync(target, 'utf8')) as {
+      os: unknown;
+      arch: unknown;
+      nvidia?: { cuda?: string } | null;
+    };
     assert.equal(saved.os, process.platform === 'win32' ? 'windows' : process.platform);
     assert.equal(typeof saved.arch, 'string');
     assert.ok('nvidia' in saved, 'the probe says whether this machine has an NVIDIA driver');
@@ -110,7 +155,11 @@ suite('machine profile', () => {
     const outcome = await select({ profile: null });
     assert.deepEqual(outcome, { status: 'done', profile: null });
     assert.deepEqual(profileSetting(), { effective: '', workspace: undefined });
-    await waitFor('the status bar to say "This machine"', () => (api.profileStatusBar().text === '$(server) This machine' ? true : undefined), () => api.profileStatusBar());
+    await waitFor(
+      'the status bar to say "This machine"',
+      () => (api.profileStatusBar().text === '$(server) This machine' ? true : undefined),
+      () => api.profileStatusBar(),
+    );
     assert.ok(thisMachine, 'the Save test probed this machine');
     const nvidia = thisMachine.nvidia;
     if (nvidia === null) {
@@ -121,10 +170,17 @@ suite('machine profile', () => {
       // A driver here: cuda-driver only when it is older than CUDA 12.1 needs.
       const [major = 0, minor = 0] = (nvidia?.cuda ?? '').split('.').map(Number);
       const tooOld = nvidia?.cuda !== undefined && (major < 12 || (major === 12 && minor < 1));
-      await waitFor(`cuda-driver diagnostics to ${tooOld ? 'stay' : 'go away'} for this machine (driver CUDA ${nvidia?.cuda ?? 'unknown'})`, () => {
-        const d = stackDoctorDiagnostics(requirements, 'cuda-driver');
-        return (tooOld ? d.every((x) => !x.message.includes('470.57.02')) && d.length > 0 : d.length === 0) ? true : undefined;
-      }, () => describeDiagnostics(requirements));
+      await waitFor(
+        `cuda-driver diagnostics to ${tooOld ? 'stay' : 'go away'} ` +
+          `for this machine (driver CUDA ${nvidia?.cuda ?? 'unknown'})`,
+        () => {
+          const d = stackDoctorDiagnostics(requirements, 'cuda-driver');
+          return (tooOld ? d.every((x) => !x.message.includes('470.57.02')) && d.length > 0 : d.length === 0)
+            ? true
+            : undefined;
+        },
+        () => describeDiagnostics(requirements),
+      );
     }
   });
 });

@@ -1,4 +1,5 @@
-// "Stack Doctor: Restart Language Server" really stops and starts the server, a crashed server is started again, and diagnostics come back afterwards.
+// "Stack Doctor: Restart Language Server" really stops and starts the server, a crashed server is started again, and
+// diagnostics come back afterwards.
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
@@ -12,7 +13,8 @@ suite('restart', () => {
     // Stopping the client drops its diagnostics; seeing that proves the server really went down.
     let cleared = false;
     const listener = vscode.languages.onDidChangeDiagnostics((e) => {
-      if (e.uris.some((u) => u.toString() === doc.uri.toString()) && stackDoctorDiagnostics(doc.uri).length === 0) cleared = true;
+      if (e.uris.some((u) => u.toString() === doc.uri.toString()) && stackDoctorDiagnostics(doc.uri).length === 0)
+        cleared = true;
     });
     try {
       await Promise.all([
@@ -33,7 +35,11 @@ suite('restart', () => {
     await waitForDiagnosticLines(doc.uri, 'conflict', [0, 1]);
     const before = await waitFor('the language server process', () => serverPids()[0]);
     process.kill(before, 'SIGKILL');
-    const after = await waitFor('a new language server process', () => serverPids().find((p) => p !== before), () => serverPids());
+    const after = await waitFor(
+      'a new language server process',
+      () => serverPids().find((p) => p !== before),
+      () => serverPids(),
+    );
     assert.notEqual(after, before);
     await waitForDiagnosticLines(doc.uri, 'conflict', [0, 1]);
   });
@@ -41,14 +47,16 @@ suite('restart', () => {
 
 /** Pids of the language server processes this extension host forked (dist/server.js). */
 function serverPids(): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const cmdline = readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      return ppid === process.pid && cmdline.includes('dist/server.js') ? [Number(d)] : [];
-    } catch {
-      return []; // the process ended while being read
-    }
-  });
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        const cmdline = readFileSync(`/proc/${d}/cmdline`, 'utf8');
+        return ppid === process.pid && cmdline.includes('dist/server.js') ? [Number(d)] : [];
+      } catch {
+        return []; // the process ended while being read
+      }
+    });
 }
