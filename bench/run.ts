@@ -12,10 +12,12 @@ import { parsePyproject } from '../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../server/src/parsers/requirements';
 import { LspClient } from '../test/helpers/lsp-client';
 import { benchPep } from './pep';
+import { benchCliProcess } from './cli-process';
 import { benchConda } from './conda';
 import { benchEditor } from './editor';
 import { benchAgainstPip } from './pip-compare';
 import { benchResolver } from './resolver';
+import { benchSoak } from './soak';
 
 const NAMES = [
   'numpy',
@@ -174,6 +176,8 @@ async function main(): Promise<void> {
   results['resolver over the in-memory provider (ms)'] = await benchResolver();
   results['resolver over a loopback index, and pip'] = await benchAgainstPip();
   results['conda: 30-spec ML environment over a ~20,000-record loopback channel'] = await benchConda();
+  results['editing session: 5,000 edits with requests in between (issue 10)'] = await benchSoak(5000);
+  results['whole processes: stack-doctor check against pip, 24 scenarios (issue 10)'] = await benchCliProcess(24);
   console.log(JSON.stringify(results, null, 2));
 }
 

@@ -19,11 +19,19 @@ import {
 
 suite('conda solve', () => {
   let channel: CondaChannel;
+  const config = () => vscode.workspace.getConfiguration('stackDoctor');
 
   suiteSetup(async function () {
     this.timeout(60_000);
     await activate();
     channel = await startCondaChannel(ML_CHANNEL);
+    // The fixture workspace is offline (.vscode/settings.json); this suite needs its loopback channel.
+    await config().update('offline', false, vscode.ConfigurationTarget.Workspace);
+    await waitFor(
+      'the offline setting to apply',
+      () => (config().get('offline') === false ? true : undefined),
+      () => config().inspect('offline'),
+    );
     writeFileSync(
       fixture('conda-solve/environment.yml').fsPath,
       `name: tf\nchannels:\n  - ${channel.url}\n  - nodefaults\ndependencies:\n  - python=3.12\n  - tensorflow=2.10\n`,
@@ -31,6 +39,7 @@ suite('conda solve', () => {
   });
 
   suiteTeardown(async () => {
+    await config().update('offline', true, vscode.ConfigurationTarget.Workspace);
     await channel?.close();
   });
 
@@ -59,7 +68,14 @@ suite('conda solve', () => {
         found[0]!.range,
         vscode.CodeActionKind.QuickFix.value,
       );
-      const fix = actions.find((a) => a.edit && (a.diagnostics ?? []).some((d) => codeOf(d) === 'conflict-transitive'));
+      const fix = actions.find(
+        (a) =>
+          a.edit &&
+          /^Change to /.test(a.title) &&
+          (a.diagnostics === undefined ||
+            a.diagnostics.length === 0 ||
+            a.diagnostics.some((d) => codeOf(d) === 'conflict-transitive')),
+      );
       assert.ok(fix, `no quick fix: ${JSON.stringify(actions.map((a) => a.title))}`);
       assert.ok(await vscode.workspace.applyEdit(fix.edit!), `applying "${fix.title}" failed`);
       await waitFor(

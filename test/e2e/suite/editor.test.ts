@@ -24,6 +24,13 @@ suite('editor features', () => {
         homePage: 'https://requests.readthedocs.io',
       },
     ]);
+    // The fixture workspace is offline (.vscode/settings.json); this suite needs its loopback index.
+    await config().update('offline', false, vscode.ConfigurationTarget.Workspace);
+    await waitFor(
+      'the offline setting to apply',
+      () => (config().get('offline') === false ? true : undefined),
+      () => config().inspect('offline'),
+    );
     await config().update('indexUrl', index.url, vscode.ConfigurationTarget.Global);
     await waitFor(
       'the indexUrl setting to apply',
@@ -34,6 +41,7 @@ suite('editor features', () => {
 
   suiteTeardown(async () => {
     await config().update('indexUrl', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('offline', true, vscode.ConfigurationTarget.Workspace);
     await index?.close();
   });
 
