@@ -25,6 +25,8 @@ export interface SoakResult {
   outOfRange: string[];
   /** Latency per request kind (ms), and how many got no answer within 15 s. */
   requests: Record<string, { n: number; p50: number; p99: number; max: number; unanswered: number }>;
+  /** Requests over 100 ms, as `kind@edit:ms`. */
+  slow: string[];
   /** Server resident memory at the start and the end (MiB), from /proc where there is one. */
   rssMiB: { start: number | null; end: number | null };
   stderr: string;
@@ -107,8 +109,11 @@ export async function soak(opts: SoakOptions): Promise<SoakResult> {
   let publishes = 0;
   const uriOf = (p: string) => `file://${p}`;
   const diskText = new Map([...texts].map(([p, t]) => [uriOf(p), t]));
+  /** Resolved by each opened file's first publish. */
+  const firstPublish = new Map<string, () => void>();
   client.connection.onNotification('textDocument/publishDiagnostics', (p: PublishedDiagnostics) => {
     publishes++;
+    firstPublish.get(p.uri)?.();
     const text = p.version === undefined ? diskText.get(p.uri) : byVersion.get(p.uri)?.get(p.version);
     if (text === undefined) {
       outOfRange.push(`${p.uri} v${p.version}: a version never sent`);
@@ -123,6 +128,8 @@ export async function soak(opts: SoakOptions): Promise<SoakResult> {
   const samples: Record<string, number[]> = { hover: [], completion: [], codeAction: [], documentLink: [] };
   const unanswered: Record<string, number> = { hover: 0, completion: 0, codeAction: 0, documentLink: 0 };
   const pending: Promise<void>[] = [];
+  /** Requests over 100 ms, as `kind@edit:ms`, to see where in the session they fall. */
+  const slow: string[] = [];
   try {
     await client.initialize(
       dir,
@@ -137,11 +144,14 @@ export async function soak(opts: SoakOptions): Promise<SoakResult> {
     const rssStart = rss(client.pid);
     const open = [main, base];
     const current = new Map<string, { text: string; version: number }>();
+    // As a person would: the files open, their diagnostics arrive (the server has probed the machine), then typing starts.
+    const opened = open.map((p) => new Promise<void>((done) => firstPublish.set(uriOf(p), done)));
     for (const p of open) {
       const uri = client.open(p, texts.get(p)!);
       byVersion.set(uri, new Map([[1, texts.get(p)!]]));
       current.set(uri, { text: texts.get(p)!, version: 1 });
     }
+    await Promise.all(opened);
     const kinds = ['hover', 'completion', 'codeAction', 'documentLink'] as const;
     for (let i = 0; i < opts.edits; i++) {
       const uri = uriOf(open[Math.floor(random() * open.length)]!);
@@ -187,7 +197,11 @@ export async function soak(opts: SoakOptions): Promise<SoakResult> {
             client
               .request(`textDocument/${kind}`, params)
               .then(
-                () => samples[kind]!.push(Number(process.hrtime.bigint() - started) / 1e6),
+                () => {
+                  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+                  samples[kind]!.push(ms);
+                  if (ms > 100) slow.push(`${kind}@${i}:${Math.round(ms)}`);
+                },
                 () => undefined,
               )
               .finally(() => {
@@ -215,6 +229,7 @@ export async function soak(opts: SoakOptions): Promise<SoakResult> {
       publishes,
       outOfRange,
       requests,
+      slow,
       rssMiB: { start: rssStart, end: rssEnd },
       stderr: client.stderr,
     };

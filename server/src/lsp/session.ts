@@ -50,6 +50,8 @@ export class Session {
   readonly analysis: Analysis;
   private readonly docs = new Map<string, TextDocument>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The sets around each file for the current state of the files (see setsAround). */
+  private readonly setsCache = new Map<string, EnvironmentSet[]>();
   /** What was last sent per URI (version and encoded diagnostics), so unchanged lists are not sent again. */
   private readonly lastPublished = new Map<string, { version: number | undefined; body: string }>();
   /** Files each trigger last published for, to clear those that left its sets. */
@@ -164,6 +166,7 @@ export class Session {
     const p = pathOf(doc.uri);
     if (!p) return;
     this.docs.set(p, doc);
+    this.setsCache.clear();
     this.schedule(p, 0);
   }
 
@@ -171,6 +174,7 @@ export class Session {
     const p = pathOf(doc.uri);
     if (!p) return;
     this.docs.set(p, doc);
+    this.setsCache.clear();
     this.schedule(p, this.settings.debounceMs);
   }
 
@@ -179,6 +183,7 @@ export class Session {
     if (!p) return;
     this.docs.delete(p);
     this.analysis.files.evict(p);
+    this.setsCache.clear();
     this.lastPublished.delete(doc.uri);
     // The disk's text is the truth again; if it differs from the buffer, the sets change.
     this.schedule(p, 0);
@@ -188,11 +193,13 @@ export class Session {
   fileChanged(filePath: string): void {
     if (this.docs.has(filePath)) return;
     this.analysis.files.evict(filePath);
+    this.setsCache.clear();
     this.schedule(filePath, this.settings.debounceMs);
   }
 
   /** Re-analyse every open document (settings changed). */
   refreshAll(): void {
+    this.setsCache.clear();
     for (const p of this.docs.keys()) this.schedule(p, 0);
   }
 
@@ -207,8 +214,7 @@ export class Session {
   }
 
   setsOf(filePath: string): EnvironmentSet[] {
-    const kind = kindOf(filePath, this.docs.get(filePath)?.languageId);
-    return kind ? this.analysis.setsContaining(filePath, kind) : [];
+    return this.setsAround(filePath).filter((s) => s.files.some((f) => f.path === filePath));
   }
 
   private schedule(filePath: string, delay: number): void {
@@ -345,9 +351,19 @@ export class Session {
     }
   }
 
+  /**
+   * The sets around a file, built once per state of the files: every edit, open, close or change on disk clears them,
+   * so requests between edits (hover, completion, actions) and the analysis of that edit share one build, and the
+   * caches keyed by set objects (declarations, markers) hit.
+   */
   private setsAround(filePath: string): EnvironmentSet[] {
+    const hit = this.setsCache.get(filePath);
+    if (hit) return hit;
     const kind = kindOf(filePath, this.docs.get(filePath)?.languageId);
-    return kind ? this.analysis.setsAround(filePath, kind) : [];
+    const sets = kind ? this.analysis.setsAround(filePath, kind) : [];
+    if (this.setsCache.size > 256) this.setsCache.clear();
+    this.setsCache.set(filePath, sets);
+    return sets;
   }
 
   /** A path from the settings: absolute as it is, relative from the workspace folder (or the server's folder). */

@@ -528,6 +528,22 @@ const parsedMarkers = new Map<string, Marker | null>();
  */
 export function markerTextHolds(text: string, env: MarkerEnvironment, extra = ''): boolean {
   if (!text) return true;
+  // Answers per environment object: a resolution asks about the same few markers of every release again and again.
+  let known = evaluated.get(env);
+  if (!known) evaluated.set(env, (known = new Map()));
+  const key = `${extra}\0${text}`;
+  const hit = known.get(key);
+  if (hit !== undefined) return hit;
+  const holds = evaluateText(text, env, extra);
+  if (known.size >= 10_000) known.clear();
+  known.set(key, holds);
+  return holds;
+}
+
+/** Marker answers by environment object (environments are not changed once made) and `extra\0text`. */
+const evaluated = new WeakMap<MarkerEnvironment, Map<string, boolean>>();
+
+function evaluateText(text: string, env: MarkerEnvironment, extra: string): boolean {
   let m = parsedMarkers.get(text);
   if (m === undefined) {
     try {
