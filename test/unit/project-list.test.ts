@@ -72,7 +72,8 @@ describe('ProjectListCache', () => {
     assert.equal(requests.length, 2);
     assert.equal(requests[1]!.ifNoneMatch, '"alpha,Beta_Two"');
 
-    // Stale again with nothing new: revalidated with 304, the list kept.
+    // Stale again with nothing new: revalidated with 304, the list kept (once the refresh above has finished writing).
+    await cache.idle();
     now += 120_000;
     await cache.get(base);
     for (let i = 0; i < 500 && requests.length < 3; i++) await new Promise((r) => setTimeout(r, 20));

@@ -33,42 +33,39 @@ export function condaFindings(set: EnvironmentSet, ctx: CheckContext): Finding[]
   if (report.notes.length) info(report.notes.join(' '));
   for (const n of report.notFound) {
     const d = n.dep;
-    out.push({
-      code: 'not-found',
-      severity: 'error',
-      file: d.file,
-      span: n.kind === 'package' ? d.nameSpan : d.span,
-      message:
+    out.push(
+      finding(
+        'not-found',
+        d.file,
+        n.kind === 'package' ? d.nameSpan : d.span,
         n.kind === 'package'
           ? `No package named '${d.rawName}' on ` +
-            `${n.where}${n.suggestions.length ? ` (the closest names there: ${n.suggestions.join(', ')})` : ''}; ` +
-            `conda would fail with PackagesNotFoundError.`
+              `${n.where}${n.suggestions.length ? ` (the closest names there: ${n.suggestions.join(', ')})` : ''}; ` +
+              `conda would fail with PackagesNotFoundError.`
           : `No build of ${d.rawName} on ${n.where} matches ` +
-            `'${d.text}'${n.suggestions.length ? ` (the newest versions: ${n.suggestions.join(', ')})` : ''}; ` +
-            `conda would fail with PackagesNotFoundError.`,
-      related: [],
-      fixes: [],
-    });
+              `'${d.text}'${n.suggestions.length ? ` (the newest versions: ${n.suggestions.join(', ')})` : ''}; ` +
+              `conda would fail with PackagesNotFoundError.`,
+      ),
+    );
   }
   for (const c of report.conflicts) {
     if (c.cuda && !c.cuda.known) {
       // The driver was not probed: conda's answer depends on it, so this is said, not judged.
       for (const dep of c.roots) {
-        out.push({
-          code: 'cuda-unavailable',
-          severity: 'information',
-          file: dep.file,
-          span: dep.span,
-          message:
+        out.push(
+          finding(
+            'cuda-unavailable',
+            dep.file,
+            dep.span,
             `'${dep.text}' needs ` +
-            `${c.cuda.needs ? `a driver that supports CUDA ${c.cuda.needs} or newer (__cuda >=${c.cuda.needs})` : 'an NVIDIA driver (__cuda)'}; ` +
-            `` +
-            `` +
-            `the target's driver is not known (probe the machine, or set ` +
-            `CONDA_OVERRIDE_CUDA), so whether conda can install it is not known.`,
-          related: [],
-          fixes: c.fixes.filter((f) => f.dep === dep).map((f) => f.fix),
-        });
+              `${c.cuda.needs ? `a driver that supports CUDA ${c.cuda.needs} or newer (__cuda >=${c.cuda.needs})` : 'an NVIDIA driver (__cuda)'}; ` +
+              `` +
+              `` +
+              `the target's driver is not known (probe the machine, or set ` +
+              `CONDA_OVERRIDE_CUDA), so whether conda can install it is not known.`,
+            { severity: 'information', fixes: c.fixes.filter((f) => f.dep === dep).map((f) => f.fix) },
+          ),
+        );
       }
       continue;
     }

@@ -1,4 +1,5 @@
 // `duplicate`: one package declared twice in the same list of one file.
+import { finding } from '../model/finding';
 import type { Dependency, Finding, Fix, ParsedFile } from '../model/types';
 import { LineIndex } from '../model/text';
 import { hasPep440Text, joinSpecifiers, removalSpan, requirementText, where } from './edits';
@@ -44,17 +45,23 @@ export const duplicate: Check = {
             const others = decls.filter((d) => d !== dep);
             const fixes: Fix[] = merge ? [merge] : [];
             if (i > 0) fixes.push(removeFix(file, dep, decls[0]!, set.files, !merge));
-            out.push({
-              code: 'duplicate',
-              severity: 'warning',
-              file: file.path,
-              span: dep.span,
-              message:
+            out.push(
+              finding(
+                'duplicate',
+                file.path,
+                dep.span,
                 `${label} is declared ${decls.length} times in this ${within}: ` +
-                `also at ${others.map((d) => where(d, set.files)).join(', ')}.`,
-              related: others.map((d) => ({ file: d.file, span: d.span, message: `${label} is also declared here` })),
-              fixes,
-            });
+                  `also at ${others.map((d) => where(d, set.files)).join(', ')}.`,
+                {
+                  related: others.map((d) => ({
+                    file: d.file,
+                    span: d.span,
+                    message: `${label} is also declared here`,
+                  })),
+                  fixes,
+                },
+              ),
+            );
           });
           continue;
         }
@@ -64,32 +71,36 @@ export const duplicate: Check = {
         const lines = lineIndexOf(file);
         const base = file.path.split(/[\\/]/).pop() ?? file.path;
         const restLines = rest.map((d) => lines.positionAt(d.nameSpan.start).line + 1);
-        out.push({
-          code: 'duplicate',
-          severity: 'warning',
-          file: file.path,
-          span: first.span,
-          message:
+        out.push(
+          finding(
+            'duplicate',
+            file.path,
+            first.span,
             `${label} is declared ${decls.length} times in this ${within}: also at ${base} ` +
-            `${restLines.length === 1 ? 'line' : 'lines'} ${condensedLines(restLines, MAX_LINE_LIST_CHARS)}.`,
-          related: rest
-            .slice(0, MAX_RELATED)
-            .map((d) => ({ file: d.file, span: d.span, message: `${label} is also declared here` })),
-          fixes: merge ? [merge] : [],
-        });
+              `${restLines.length === 1 ? 'line' : 'lines'} ${condensedLines(restLines, MAX_LINE_LIST_CHARS)}.`,
+            {
+              related: rest
+                .slice(0, MAX_RELATED)
+                .map((d) => ({ file: d.file, span: d.span, message: `${label} is also declared here` })),
+              fixes: merge ? [merge] : [],
+            },
+          ),
+        );
         const firstAt = where(first, set.files);
         for (const dep of rest) {
-          out.push({
-            code: 'duplicate',
-            severity: 'warning',
-            file: file.path,
-            span: dep.span,
-            message:
+          out.push(
+            finding(
+              'duplicate',
+              file.path,
+              dep.span,
               `${label} is declared again here: first at ${firstAt} (${decls.length} declarations ` +
-              `in this ${within}${merge ? '; the fix to merge them is offered there' : ''}).`,
-            related: [{ file: first.file, span: first.span, message: `${label} is first declared here` }],
-            fixes: [removeFix(file, dep, first, set.files, !merge)],
-          });
+                `in this ${within}${merge ? '; the fix to merge them is offered there' : ''}).`,
+              {
+                related: [{ file: first.file, span: first.span, message: `${label} is first declared here` }],
+                fixes: [removeFix(file, dep, first, set.files, !merge)],
+              },
+            ),
+          );
         }
       }
     }

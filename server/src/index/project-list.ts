@@ -172,6 +172,11 @@ export class ProjectListCache {
     this.now = opts.now ?? Date.now;
   }
 
+  /** Settles when no load or refresh is running (one that has set the list may still be writing the disk cache). */
+  async idle(): Promise<void> {
+    while (this.flights.size) await Promise.allSettled([...this.flights.values()]);
+  }
+
   /** The root URL asked for an index base URL (`<index>/`). */
   static rootUrl(indexUrl: string): string {
     return indexUrl.replace(/\/+$/, '') + '/';

@@ -1,4 +1,5 @@
 // Parses conda environment.yml files (name, channels, conda dependencies and the pip: section) into the model.
+import { finding } from '../model/finding';
 import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar, type Document, type Node } from 'yaml';
 import type { Dependency, Finding, ParsedFile, Span } from '../model/types';
 import { condaSpecToPep440, isMatchSpecError, parseMatchSpec } from '../conda/match-spec';
@@ -29,7 +30,7 @@ function tooDeepAt(text: string): number {
 }
 
 function fileFinding(path: string, span: Span, message: string): Finding {
-  return { code: 'syntax', severity: 'error', file: path, span, message, related: [], fixes: [] };
+  return finding('syntax', path, span, message);
 }
 
 /** How to read an environment.yml's `pip:` part (see {@link RequirementsParseOptions}). */
@@ -59,10 +60,9 @@ function clampSpan(ctx: Ctx, start: number, end: number): Span {
 function addFinding(ctx: Ctx, span: Span, message: string): void {
   ctx.findingCount++;
   if (ctx.findingCount > MAX_FINDINGS) return;
-  const finding: Finding = { code: 'syntax', severity: 'error', file: ctx.path, span, message, related: [], fixes: [] };
-  if (ctx.findingCount === MAX_FINDINGS)
-    finding.message = `${message} (further problems in this file are not reported)`;
-  ctx.out.findings.push(finding);
+  const found: Finding = finding('syntax', ctx.path, span, message);
+  if (ctx.findingCount === MAX_FINDINGS) found.message = `${message} (further problems in this file are not reported)`;
+  ctx.out.findings.push(found);
 }
 
 function nodeSpan(ctx: Ctx, node: Node | null | undefined, fallback: number): Span {

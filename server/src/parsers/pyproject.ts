@@ -1,5 +1,6 @@
 // Reads pyproject.toml ([project], PEP 735 dependency groups, [build-system], Poetry, uv) into the shared model, every
 // entry with its source span.
+import { finding } from '../model/finding';
 import { parseTOML, ParseError } from 'toml-eslint-parser';
 import type { AST } from 'toml-eslint-parser';
 import type { Dependency, DependencyKind, ExtraInclude, Finding, ParsedFile, Severity, Span } from '../model/types';
@@ -343,7 +344,7 @@ class PyprojectReader {
   }
 
   finding(span: Span, message: string, severity: Severity = 'error'): void {
-    this.findings.push({ code: 'syntax', severity, file: this.path, span, message, related: [], fixes: [] });
+    this.findings.push(finding('syntax', this.path, span, message, { severity }));
   }
 
   read(root: VTable): void {
@@ -927,7 +928,7 @@ export function parsePyproject(path: string, text: string): ParsedFile {
     requiresPython: '',
   };
   const fail = (span: Span, message: string): ParsedFile => {
-    file.findings.push({ code: 'syntax', severity: 'error', file: path, span, message, related: [], fixes: [] });
+    file.findings.push(finding('syntax', path, span, message));
     return file;
   };
   if (text.length > MAX_PYPROJECT_LENGTH) {

@@ -1,5 +1,6 @@
 // pip's req/constructors.py for one requirement line: PEP 508 lines, URLs, archives, wheels, local directories and
 // editables.
+import { finding } from '../model/finding';
 import * as nodePath from 'node:path';
 import type { Dependency, FileOption, Finding, Include, Span } from '../model/types';
 import { parseRequirement, RequirementError, type ParsedRequirement } from '../pep/requirement';
@@ -60,7 +61,7 @@ export function addFinding(ctx: FileContext, span: Span, message: string): void 
 }
 
 export function syntaxFinding(file: string, span: Span, message: string): Finding {
-  return { code: 'syntax', severity: 'error', file, span, message, related: [], fixes: [] };
+  return finding('syntax', file, span, message);
 }
 
 export function resolvePath(ctx: FileContext, p: string): string {

@@ -1,4 +1,5 @@
 // Turns one PEP 508 requirement string found at some offset of a file into a model Dependency or a syntax finding.
+import { finding } from '../model/finding';
 import type { Dependency, DependencyKind, Finding, Span } from '../model/types';
 import { canonicalizeName } from '../pep/name';
 import { parseRequirement, RequirementError } from '../pep/requirement';
@@ -55,15 +56,12 @@ export function parseRequirementEntry(text: string, offset: number, ctx: EntryCo
     const start = offset + Math.min(e.offset, text.length);
     const end = Math.max(start + 1, offset + Math.min(e.end ?? text.length, text.length));
     return {
-      finding: {
-        code: 'syntax',
-        severity: 'error',
-        file: ctx.file,
-        span: { start, end: Math.min(end, offset + Math.max(text.length, 1)) },
-        message: `Invalid requirement '${text.length > 80 ? text.slice(0, 77) + '...' : text}': ${e.message}`,
-        related: [],
-        fixes: [],
-      },
+      finding: finding(
+        'syntax',
+        ctx.file,
+        { start, end: Math.min(end, offset + Math.max(text.length, 1)) },
+        `Invalid requirement '${text.length > 80 ? text.slice(0, 77) + '...' : text}': ${e.message}`,
+      ),
     };
   }
 }

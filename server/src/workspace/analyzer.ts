@@ -392,29 +392,21 @@ function skippedFile(filePath: string, kind: FileKind, why: string): ParsedFile 
     includes: [],
     options: [],
     findings: [
-      {
-        code: 'syntax',
-        severity: 'information',
-        file: filePath,
-        span: { start: 0, end: 0 },
-        message: `Stack Doctor skipped this file: ${why}. Nothing in it was checked.`,
-        related: [],
-        fixes: [],
-      },
+      finding(
+        'syntax',
+        filePath,
+        { start: 0, end: 0 },
+        `Stack Doctor skipped this file: ${why}. Nothing in it was checked.`,
+        { severity: 'information' },
+      ),
     ],
   };
 }
 
 function skippedInclude(file: string, span: { start: number; end: number }, target: string, why: string): Finding {
-  return {
-    code: 'syntax',
+  return finding('syntax', file, span, `Stack Doctor skipped '${target}': ${why}. Nothing in it was checked.`, {
     severity: 'information',
-    file,
-    span,
-    message: `Stack Doctor skipped '${target}': ${why}. Nothing in it was checked.`,
-    related: [],
-    fixes: [],
-  };
+  });
 }
 
 /**
@@ -488,13 +480,5 @@ function dedupe(files: ParsedFile[]): ParsedFile[] {
 }
 
 function unreadable(file: string, span: { start: number; end: number }, target: string): Finding {
-  return {
-    code: 'syntax',
-    severity: 'error',
-    file,
-    span,
-    message: `Could not open requirements file '${target}'; pip would stop here.`,
-    related: [],
-    fixes: [],
-  };
+  return finding('syntax', file, span, `Could not open requirements file '${target}'; pip would stop here.`);
 }
