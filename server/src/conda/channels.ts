@@ -6,32 +6,10 @@ import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { redact } from '../index/credentials';
 import type { MachineProfile } from '../system/profile';
+import { KNOWN_SUBDIRS } from './match-spec';
 
 /** conda's built-in `channel_alias`. */
 export const DEFAULT_CHANNEL_ALIAS = 'https://conda.anaconda.org';
-
-/** Platform subdirectories conda knows (a channel URL may end with one). */
-const SUBDIRS = new Set([
-  'noarch',
-  'linux-32',
-  'linux-64',
-  'linux-aarch64',
-  'linux-armv6l',
-  'linux-armv7l',
-  'linux-ppc64',
-  'linux-ppc64le',
-  'linux-riscv64',
-  'linux-s390x',
-  'osx-64',
-  'osx-arm64',
-  'win-32',
-  'win-64',
-  'win-arm64',
-  'freebsd-64',
-  'zos-z',
-  'emscripten-wasm32',
-  'wasi-wasm32',
-]);
 
 export type ChannelPriority = 'strict' | 'flexible' | 'disabled';
 
@@ -206,7 +184,7 @@ function isUrl(s: string): boolean {
 function splitSubdir(url: string): { url: string; subdir: string | null } {
   const trimmed = url.replace(/\/+$/, '');
   const last = trimmed.slice(trimmed.lastIndexOf('/') + 1);
-  return SUBDIRS.has(last)
+  return KNOWN_SUBDIRS.has(last)
     ? { url: trimmed.slice(0, trimmed.lastIndexOf('/')), subdir: last }
     : { url: trimmed, subdir: null };
 }

@@ -34,7 +34,7 @@ export interface MatchSpecError {
 }
 
 /** Conda's known platform subdirectories, which may follow a channel (`conda-forge/linux-64::numpy`). */
-const KNOWN_SUBDIRS = new Set([
+export const KNOWN_SUBDIRS: ReadonlySet<string> = new Set([
   'noarch',
   'emscripten-wasm32',
   'wasi-wasm32',

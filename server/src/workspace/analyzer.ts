@@ -444,24 +444,8 @@ export function projectReference(dep: Dependency): { dir: string; extras: string
 
 function parseAs(filePath: string, kind: FileKind, text: string, env: Record<string, string | undefined>): ParsedFile {
   if (text.length > MAX_FILE_BYTES) {
-    return {
-      path: filePath,
-      kind,
-      text,
-      dependencies: [],
-      includes: [],
-      options: [],
-      findings: [
-        finding(
-          'syntax',
-          filePath,
-          { start: 0, end: 0 },
-          `Stack Doctor skipped this file: it is ${(text.length / 1024 / 1024).toFixed(1)} MB, over ` +
-            `the ${MAX_FILE_BYTES / 1024 / 1024} MB Stack Doctor reads. Nothing in it was checked.`,
-          { severity: 'information' },
-        ),
-      ],
-    };
+    const why = `it is ${(text.length / 1024 / 1024).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB Stack Doctor reads`;
+    return { ...skippedFile(filePath, kind, why), text };
   }
   switch (kind) {
     case 'requirements':
