@@ -1,6 +1,7 @@
 // Requirement lines beyond PEP 508, as pip's req/constructors.py reads them: URLs, archives, wheel filenames, local
 // paths, egg fragments.
 import * as nodePath from 'node:path';
+import { SDIST_EXTENSIONS } from '../index/filenames';
 
 export const VCS_NAMES = ['bzr', 'git', 'hg', 'svn'];
 export const VCS_SCHEMES = [
@@ -28,20 +29,8 @@ export const VCS_SCHEMES = [
   'svn+file',
 ];
 const URL_SCHEMES = new Set(['http', 'https', 'file', 'ftp', ...VCS_SCHEMES]);
-const ARCHIVE_EXTENSIONS = [
-  '.zip',
-  '.whl',
-  '.tar.bz2',
-  '.tbz',
-  '.tar.xz',
-  '.txz',
-  '.tlz',
-  '.tar.lz',
-  '.tar.lzma',
-  '.tar.gz',
-  '.tgz',
-  '.tar',
-];
+/** pip's `SUPPORTED_EXTENSIONS`: wheels and every sdist archive. */
+const ARCHIVE_EXTENSIONS = ['.whl', ...SDIST_EXTENSIONS];
 
 /** pip's is_url: the part before the first `:` is a scheme pip downloads from. */
 export function isUrl(s: string): boolean {
