@@ -130,6 +130,37 @@ describe('real-shaped projects against a loopback index', () => {
     },
   );
 
+  it('when no remote index answers (only a local find-links folder), nothing is called missing: a note, no errors', async () => {
+    fs.mkdirSync(path.join(dir, 'outage/wheels'), { recursive: true });
+    write(
+      'outage/requirements.txt',
+      [
+        `--index-url ${deadUrl.replace('/whl/cu117', '/simple')}`,
+        '--find-links wheels',
+        'fastapi>=0.104',
+        'pydantic>=2',
+        '',
+      ].join('\n'),
+    );
+    const r = await run([
+      'check',
+      'outage/requirements.txt',
+      '--format',
+      'json',
+      '--cache-dir',
+      path.join(dir, '.cache-outage'),
+    ]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const diagnostics = (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics;
+    assert.deepEqual(
+      diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
+    const note = diagnostics.find((d) => d.code === 'index-unreachable');
+    assert.ok(note, JSON.stringify(diagnostics));
+    assert.match(note.message, /could not ask the package index/);
+  });
+
   it('judges each extra and dependency group with the base against the index, naming it (9.2)', async () => {
     write(
       'agent-lib/pyproject.toml',

@@ -159,6 +159,14 @@ describe('conflict-transitive from embedded knowledge (no index)', () => {
 
 describe('companion-version: packages built for NumPy 1.x with NumPy 2', () => {
   const found = (text: string) => byCode(runChecks([set(req('/w/requirements.txt', text))], ctx), 'companion-version');
+  it('leaves conda builds to conda: pytorch=1.12.1 with numpy>=1.23,<3.0a0 is not flagged (the build pins numpy)', () => {
+    const yml = parseEnvironmentYml(
+      '/w/environment.yml',
+      'name: n\ndependencies:\n  - python=3.8.5\n  - pytorch=1.12.1\n  - numpy>=1.23,<3.0a0\n',
+    );
+    assert.deepEqual(byCode(runChecks([set(yml)], ctx), 'companion-version'), []);
+  });
+
   it('flags torch < 2.3 where the numpy line lets pip take NumPy 2, and capping numpy clears it', () => {
     const s = set(req('/w/requirements.txt', 'torch==2.1.0\nnumpy>=1.24\n'));
     const f = byCode(runChecks([s], ctx), 'companion-version');

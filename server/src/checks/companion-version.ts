@@ -271,6 +271,9 @@ function numpy2Findings(p: Pins, files: ParsedFile[]): Finding[] {
   const out: Finding[] = [];
   for (const pkg of numpy2Packages) {
     const lines = allowedBy(p.declared.get(pkg.name));
+    // A conda build declares the numpy it was built for (`numpy >=1.21,<2`): conda's solver keeps NumPy 2 out, and a
+    // conda environment that cannot have both is conda's solve to report. This rule is about PyPI wheels, which did not.
+    if (lines?.decls.some((d) => d.kind === 'conda')) continue;
     const fixed = versionSetOf(`>=${pkg.firstBuiltForNumpy2}`);
     if (!lines || !fixed || !lines.set.intersect(fixed).isEmpty()) continue;
     if (pkg.name === 'tensorflow') {

@@ -89,7 +89,10 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
         ];
       }
       for (const f of found.map(redactFinding)) {
-        const key = `${f.code}\0${f.file}\0${f.span.start}\0${f.span.end}`;
+        // Notes on a whole file (an empty span at its start) are one per message: two sources that could not be asked
+        // are two notes; findings on a line are one per code, whatever set found them.
+        const fileNote = f.span.start === 0 && f.span.end === 0;
+        const key = `${f.code}\0${f.file}\0${f.span.start}\0${f.span.end}${fileNote ? `\0${f.message}` : ''}`;
         const earlier = seen.get(key);
         if (earlier) {
           merge(earlier, f);

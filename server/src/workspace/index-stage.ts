@@ -8,7 +8,7 @@ import type { LineFix } from './types';
 import type { EnvironmentSet, SetIndexReport } from '../workspace/types';
 import { targetFromProfile } from '../index/candidates';
 import { redact } from '../index/credentials';
-import { CancelledError, IndexError, NotFoundError, type IndexProblem } from '../index/errors';
+import { CancelledError, hostOf, IndexError, NotFoundError, type IndexProblem } from '../index/errors';
 import { MetadataProvider } from '../index/provider';
 import { loadPipConfig, selectIndexes, type IndexSelection } from '../index/selection';
 import type { Dependency } from '../model/types';
@@ -171,13 +171,26 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   /** Lines that cannot take part in a resolution (the project or version is missing, or unknown). */
   const dropped = new Set<Dependency>();
   let asked = 0;
+  // The remote indexes of the selection, by host: when none of them answered for a project, only local find-links
+  // folders did, and "not found" says more about the network than about the file (no errors, as offline).
+  const remoteHosts = new Set(opts.indexes.indexUrls.filter((u) => /^https?:/i.test(u)).map(hostOf));
+  const noRemoteAnswered = (unreachable: readonly IndexProblem[]): boolean =>
+    remoteHosts.size > 0 && [...remoteHosts].every((h) => unreachable.some((p) => p.host === h));
   await Promise.all(
     [...byName].map(async ([name, deps]) => {
       let verdicts;
       try {
         verdicts = await opts.provider.explain(name, { signal: opts.signal });
+        if (noRemoteAnswered(opts.provider.unreachableFor(name))) {
+          deps.forEach((d) => dropped.add(d));
+          return;
+        }
         asked++;
       } catch (e) {
+        if (e instanceof NotFoundError && noRemoteAnswered(e.unreachable)) {
+          deps.forEach((d) => dropped.add(d));
+          return;
+        }
         if (e instanceof NotFoundError) {
           asked++;
           for (const dep of deps)
@@ -229,7 +242,8 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
       }
     }),
   );
-  if (byName.size > 0 && asked === 0 && report.unreachable.length > 0) report.answered = false;
+  // No project got an answer from an index that could have it: nothing from the index is known (the knowledge speaks).
+  if (byName.size > 0 && asked === 0) report.answered = false;
 
   // 2. Resolve the base, then each optional scope with the base; after each conflict, set its lines aside and go on.
   const toRoot = (d: Dependency): RootRequirement<Dependency> => ({
