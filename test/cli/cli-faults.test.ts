@@ -3,10 +3,10 @@
 // answer from the same cache.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { checkJson, runCli, type CliRun as Run, type JsonDiagnostic } from '../helpers/cli';
 import {
   isolatedPipEnv,
   startPackageIndex,
@@ -15,24 +15,9 @@ import {
   type PackageIndex,
 } from '../helpers/package-index';
 
-const CLI = path.resolve('dist/cli.js');
 const SECRET = 'hunter2-Zq9';
 /** The request timeout of these runs (the default is 10 s): a run with an unreachable index takes about one. */
 const TIMEOUT_MS = 3000;
-
-interface JsonDiagnostic {
-  file: string;
-  code: string;
-  severity: string;
-  message: string;
-  range: { start: { line: number } };
-}
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
 
 const PACKAGES: IndexPackage[] = [
   { name: 'numpy', version: '1.22.4' },
@@ -54,20 +39,9 @@ describe('stack-doctor check with a faulty or unreachable index', () => {
     servers.push(s);
     return s;
   };
-  // Asynchronous: the index runs in this process, so a blocking spawn would leave it unable to answer.
-  const run = (args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      const started = Date.now();
-      const child = spawn(process.execPath, ['--trace-warnings', CLI, ...args], {
-        cwd: dir,
-        env: { ...isolatedPipEnv(), STACK_DOCTOR_INDEX_TIMEOUT_MS: String(TIMEOUT_MS) },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (status) => resolve({ status, stdout, stderr, ms: Date.now() - started }));
-    });
+  // Short index timeouts, and warnings traced (a MaxListenersExceededWarning must never appear).
+  const env = { ...isolatedPipEnv(), STACK_DOCTOR_INDEX_TIMEOUT_MS: String(TIMEOUT_MS) };
+  const run = (args: string[]): Promise<Run> => runCli(args, dir, env, undefined, ['--trace-warnings']);
   const write = (name: string, text: string): void => {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);
@@ -77,11 +51,12 @@ describe('stack-doctor check with a faulty or unreachable index', () => {
     indexArgs: string[],
     cache: string,
   ): Promise<Run & { diagnostics: JsonDiagnostic[] }> => {
-    const r = await run(['check', folder, '--format', 'json', ...indexArgs, '--cache-dir', path.join(dir, cache)]);
-    assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
+    const r = await checkJson([folder, ...indexArgs, '--cache-dir', path.join(dir, cache)], dir, env, [
+      '--trace-warnings',
+    ]);
     assert.doesNotMatch(r.stderr, /internal error|MaxListenersExceededWarning/);
     assert.ok(!r.stdout.includes(SECRET) && !r.stderr.includes(SECRET), 'the password is never printed');
-    return { ...r, diagnostics: (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics };
+    return r;
   };
   const withCreds = (url: string): string => url.replace('http://', `http://user:${SECRET}@`);
 

@@ -7,18 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isolatedPipEnv, startPackageIndex, type PackageIndex } from '../helpers/package-index';
+import type { JsonDiagnostic } from '../helpers/cli';
 
 const CLI = path.resolve('dist/cli.js');
-
-interface JsonDiagnostic {
-  file: string;
-  code: string;
-  severity: string;
-  message: string;
-  range: { start: { line: number } };
-  related: unknown[];
-  fixes: { title: string; edits: unknown[] }[];
-}
 
 /** Runs the built CLI without blocking this process (the loopback index lives here); kills it after `timeoutMs`. */
 function run(args: string[], cwd: string, timeoutMs = 60_000) {

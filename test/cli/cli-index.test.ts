@@ -5,24 +5,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../helpers/cli';
+import { checkJson, runCli, type JsonDiagnostic } from '../helpers/cli';
 import { isolatedPipEnv, startPackageIndex, type PackageIndex } from '../helpers/package-index';
-
-interface JsonDiagnostic {
-  file: string;
-  code: string;
-  severity: string;
-  message: string;
-  range: { start: { line: number } };
-  related: unknown[];
-  fixes: {
-    title: string;
-    edits: {
-      range: { start: { line: number; character: number }; end: { line: number; character: number } };
-      newText: string;
-    }[];
-  }[];
-}
 
 describe('stack-doctor check against a loopback index', () => {
   let index: PackageIndex;
@@ -30,19 +14,11 @@ describe('stack-doctor check against a loopback index', () => {
   // Asynchronous: the index runs in this process, so a blocking spawn would leave it unable to answer.
   const run = (args: string[], env: NodeJS.ProcessEnv = isolatedPipEnv()) => runCli(args, dir, env);
   const check = async (folder: string, extra: string[] = []) => {
-    const r = await run([
-      'check',
-      folder,
-      '--format',
-      'json',
-      '--index-url',
-      index.url,
-      '--cache-dir',
-      path.join(dir, '.cache'),
-      ...extra,
-    ]);
-    assert.ok(r.status === 0 || r.status === 1, r.stderr);
-    return { code: r.status, diagnostics: (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics };
+    const r = await checkJson(
+      [folder, '--index-url', index.url, '--cache-dir', path.join(dir, '.cache'), ...extra],
+      dir,
+    );
+    return { code: r.status, diagnostics: r.diagnostics };
   };
   const write = (name: string, text: string) => {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });

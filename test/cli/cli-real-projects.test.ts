@@ -10,19 +10,10 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pipDryRun, pipVersion } from '../../bench/pip';
-import { runCli } from '../helpers/cli';
+import { checkJson, runCli, type JsonDiagnostic } from '../helpers/cli';
 import { startPackageIndex, type PackageIndex } from '../helpers/package-index';
 
 const pip = pipVersion();
-
-interface JsonDiagnostic {
-  file: string;
-  code: string;
-  severity: string;
-  message: string;
-  range: { start: { line: number } };
-  fixes: { title: string; edits: { newText: string }[] }[];
-}
 
 /** A port on 127.0.0.1 that nothing listens on (bound, then closed). */
 async function closedPort(): Promise<number> {
@@ -39,23 +30,11 @@ describe('real-shaped projects against a loopback index', () => {
   let deadUrl: string;
   const run = (args: string[]) => runCli(args, dir);
   const check = async (target: string, extra: string[] = []) => {
-    const r = await run([
-      'check',
-      target,
-      '--format',
-      'json',
-      '--index-url',
-      index.url,
-      '--cache-dir',
-      path.join(dir, '.cache'),
-      ...extra,
-    ]);
-    assert.ok(r.status === 0 || r.status === 1, r.stderr);
-    return {
-      code: r.status,
-      ms: r.ms,
-      diagnostics: (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics,
-    };
+    const r = await checkJson(
+      [target, '--index-url', index.url, '--cache-dir', path.join(dir, '.cache'), ...extra],
+      dir,
+    );
+    return { code: r.status, ms: r.ms, diagnostics: r.diagnostics };
   };
   const write = (name: string, text: string) => {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });

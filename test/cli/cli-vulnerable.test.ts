@@ -5,17 +5,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../helpers/cli';
+import { checkJson, runCli } from '../helpers/cli';
 import { isolatedPipEnv, startPackageIndex, zipArchive, type PackageIndex } from '../helpers/package-index';
-
-interface JsonDiagnostic {
-  file: string;
-  code: string;
-  severity: string;
-  message: string;
-  range: { start: { line: number } };
-  fixes: { title: string; edits: { newText: string }[] }[];
-}
 
 const RECORD = {
   schema_version: '1.6.0',
@@ -41,11 +32,8 @@ describe('stack-doctor check: vulnerable', () => {
   let dir: string;
   const run = (args: string[], env: NodeJS.ProcessEnv = isolatedPipEnv()) => runCli(args, dir, env);
   const check = async (folder: string, extra: string[], env?: NodeJS.ProcessEnv) => {
-    const r = await run(['check', folder, '--format', 'json', '--cache-dir', path.join(dir, '.cache'), ...extra], env);
-    assert.ok(r.status === 0 || r.status === 1, r.stderr);
-    return (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics.filter(
-      (d) => d.code === 'vulnerable',
-    );
+    const r = await checkJson([folder, '--cache-dir', path.join(dir, '.cache'), ...extra], dir, env);
+    return r.diagnostics.filter((d) => d.code === 'vulnerable');
   };
   const write = (name: string, text: string) => {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });

@@ -1,5 +1,6 @@
 // The built CLI as a child process for CLI tests: asynchronous, so a loopback index in the test's own process can
 // answer it.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { isolatedPipEnv } from './package-index';
@@ -14,16 +15,17 @@ export interface CliRun {
   ms: number;
 }
 
-/** Runs `node dist/cli.js ...args` in `cwd` (pip's configuration isolated unless `env` says otherwise). */
+/** Runs `node [nodeArgs] dist/cli.js ...args` in `cwd` (pip's configuration isolated unless `env` says otherwise). */
 export function runCli(
   args: readonly string[],
   cwd: string,
   env: NodeJS.ProcessEnv = isolatedPipEnv(),
   timeoutMs = 120_000,
+  nodeArgs: readonly string[] = [],
 ): Promise<CliRun> {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env });
+    const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { cwd, env });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill(), timeoutMs);
@@ -34,4 +36,38 @@ export function runCli(
       resolve({ status, stdout, stderr, ms: Date.now() - started });
     });
   });
+}
+
+/** One diagnostic of `check --format json` (DESIGN.md's shape; zero-based lines and characters). */
+export interface JsonDiagnostic {
+  file: string;
+  code: string;
+  severity: string;
+  message: string;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  related: { file: string; message: string }[];
+  fixes: {
+    title: string;
+    edits: {
+      file: string;
+      range: { start: { line: number; character: number }; end: { line: number; character: number } };
+      newText: string;
+    }[];
+    run?: string;
+  }[];
+}
+
+/**
+ * `check ...args --format json` in `cwd`: exit 0 or 1 (anything else fails the test, with stderr), the diagnostics
+ * parsed.
+ */
+export async function checkJson(
+  args: readonly string[],
+  cwd: string,
+  env?: NodeJS.ProcessEnv,
+  nodeArgs: readonly string[] = [],
+): Promise<CliRun & { diagnostics: JsonDiagnostic[] }> {
+  const r = await runCli(['check', ...args, '--format', 'json'], cwd, env, undefined, nodeArgs);
+  assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
+  return { ...r, diagnostics: (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics };
 }

@@ -1,6 +1,7 @@
 // Conda test fixtures: a small ML channel (Python 3.10-3.12, TensorFlow, numpy 1/2, PyTorch CUDA and CPU builds,
 // constrains, track_features, noarch python) and machine profiles.
 import type { MachineProfile } from '../../server/src/system/profile';
+import type { CondaReportOptions } from '../../server/src/conda/report';
 import type { ChannelPackage } from './conda-channel';
 
 const GLIBC = ['__glibc >=2.17,<3.0.a0'];
@@ -80,3 +81,29 @@ export const LINUX_NO_GPU: MachineProfile = {
   libc: { kind: 'glibc', version: '2.35' },
   nvidia: null,
 };
+
+/** An environment.yml text: the channels, the conda specs (quoted when `quoted`), and a `pip:` part when given. */
+export function condaYml(
+  channels: readonly string[],
+  deps: readonly string[],
+  pip: readonly string[] = [],
+  quoted = false,
+): string {
+  const spec = (d: string) => (quoted ? `"${d}"` : d);
+  const pipPart = pip.length ? `  - pip:\n${pip.map((p) => `      - ${p}`).join('\n')}\n` : '';
+  return `name: t\nchannels:\n${channels.map((c) => `  - ${c}`).join('\n')}\ndependencies:\n${deps.map((d) => `  - ${spec(d)}`).join('\n')}\n${pipPart}`;
+}
+
+/** The options of a conda report in a test: trusted, no user .condarc, no CONDA_* variables; `over` changes any. */
+export function reportOptions(cacheDir: string, over: Partial<CondaReportOptions> = {}): CondaReportOptions {
+  return {
+    profile: LINUX_GPU_470,
+    cacheDir,
+    offline: false,
+    trustWorkspace: true,
+    condarcPaths: [],
+    timeoutMs: 60000,
+    env: {},
+    ...over,
+  };
+}

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { deflateRawSync, gzipSync } from 'node:zlib';
+import type { Target } from '../../server/src/index/candidates';
 
 /** One release of a project in the index. */
 export interface IndexPackage {
@@ -723,3 +724,19 @@ export function indexFixture(
     },
   };
 }
+
+/** CPython 3.11 on glibc linux x86_64, as the provider tests ask for it. */
+export const LINUX_CP311: Target = {
+  tags: { python: [3, 11], os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: [2, 31] } },
+  pythonFullVersion: '3.11.7',
+  markers: {
+    python_version: '3.11',
+    python_full_version: '3.11.7',
+    sys_platform: 'linux',
+    platform_system: 'Linux',
+    platform_machine: 'x86_64',
+    os_name: 'posix',
+    implementation_name: 'cpython',
+    platform_python_implementation: 'CPython',
+  },
+};

@@ -1,6 +1,6 @@
 // Environment sets for check tests: build one from parsed files, and apply a fix's edits to it by parsing the edited
 // texts again.
-import type { EnvironmentSet } from '../../server/src/workspace/types';
+import type { EnvironmentSet, SetIndexReport } from '../../server/src/workspace/types';
 import type { Fix, ParsedFile } from '../../server/src/model/types';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
@@ -24,3 +24,15 @@ export function applyFix(s: EnvironmentSet, fix: Fix): EnvironmentSet {
   });
   return { ...s, files };
 }
+
+/** An index report that found nothing (every index answered), for check tests to add to. */
+export const emptyIndexReport = (): SetIndexReport => ({
+  indexes: 'https://pypi.org/simple',
+  unreachable: [],
+  answered: true,
+  missing: [],
+  pythonExcluded: [],
+  sdistOnly: [],
+  conflicts: [],
+  gaveUp: null,
+});

@@ -12,7 +12,7 @@ import { defaultEnvironment } from '../../server/src/pep/marker';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
-import { applyFix, setOf } from '../helpers/sets';
+import { applyFix, emptyIndexReport, setOf } from '../helpers/sets';
 
 const ctx = {
   markerEnvironment: defaultEnvironment({ pythonVersion: '3.11.7', platform: 'linux', machine: 'x86_64' }),
@@ -140,16 +140,7 @@ describe('conflict-transitive from embedded knowledge (no index)', () => {
     assert.deepEqual(byCode(runChecks([tfSet('tensorflow==2.13.0\nnumpy<1.24\n')], ctx), 'conflict-transitive'), []);
     assert.deepEqual(byCode(runChecks([tfSet('tensorflow>=2.13\nnumpy>=1.25\n')], ctx), 'conflict-transitive'), []);
     const s = tfSet('tensorflow==2.13.0\nnumpy>=1.25\n');
-    const answered = {
-      indexes: 'https://pypi.org/simple',
-      unreachable: [],
-      answered: true,
-      missing: [],
-      pythonExcluded: [],
-      sdistOnly: [],
-      conflicts: [],
-      gaveUp: null,
-    };
+    const answered = emptyIndexReport();
     assert.deepEqual(
       byCode(runChecks([s], { ...ctx, index: new Map([[s.root, answered]]) }), 'conflict-transitive'),
       [],

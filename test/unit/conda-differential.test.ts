@@ -14,6 +14,7 @@ import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import type { MachineProfile } from '../../server/src/system/profile';
 import { startCondaChannel, type ChannelPackage, type CondaChannel } from '../helpers/conda-channel';
 import { applyFix, setOf } from '../helpers/sets';
+import { condaYml, reportOptions } from '../helpers/conda-fixtures';
 
 /** Deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -116,18 +117,8 @@ after(async () => {
   rmSync(cache, { recursive: true, force: true });
 });
 
-const yml = (deps: string[]): string =>
-  `name: g\nchannels:\n  - ${channel.url}\n  - ` +
-  `nodefaults\ndependencies:\n${deps.map((d) => `  - "${d}"`).join('\n')}\n`;
-const opts = (): CondaReportOptions => ({
-  profile: PROFILE,
-  cacheDir: cache,
-  offline: false,
-  trustWorkspace: true,
-  condarcPaths: [],
-  timeoutMs: 60000,
-  env: {},
-});
+const yml = (deps: string[]): string => condaYml([channel.url, 'nodefaults'], deps, [], true);
+const opts = (): CondaReportOptions => reportOptions(cache, { profile: PROFILE });
 
 /**
  * rattler on its own: its gateway fetches the channel over HTTP; virtual packages as always-installed locked records.

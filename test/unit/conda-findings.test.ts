@@ -14,7 +14,7 @@ import type { Finding } from '../../server/src/model/types';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { markerEnvironmentFor, type MachineProfile } from '../../server/src/system/profile';
 import { startCondaChannel, type CondaChannel } from '../helpers/conda-channel';
-import { LINUX_GPU_470, LINUX_NO_GPU, ML_CHANNEL } from '../helpers/conda-fixtures';
+import { LINUX_GPU_470, LINUX_NO_GPU, ML_CHANNEL, condaYml, reportOptions } from '../helpers/conda-fixtures';
 import { applyFix, setOf } from '../helpers/sets';
 import { slice } from '../helpers/spans';
 
@@ -29,20 +29,10 @@ after(async () => {
   rmSync(cache, { recursive: true, force: true });
 });
 
-const yml = (deps: string[], pip: string[] = []): string =>
-  `name: t\nchannels:\n  - ${channel.url}\n  - ` +
-  `nodefaults\ndependencies:\n${deps.map((d) => `  - ${d}`).join('\n')}\n${pip.length ? `  - pip:\n${pip.map((p) => `      - ${p}`).join('\n')}\n` : ''}`;
+const yml = (deps: string[], pip: string[] = []): string => condaYml([channel.url, 'nodefaults'], deps, pip);
 
 async function ctxFor(set: EnvironmentSet, profile: MachineProfile = LINUX_GPU_470): Promise<CheckContext> {
-  const r = await condaReport(set, {
-    profile,
-    cacheDir: cache,
-    offline: false,
-    trustWorkspace: true,
-    condarcPaths: [],
-    timeoutMs: 60000,
-    env: {},
-  });
+  const r = await condaReport(set, reportOptions(cache, { profile }));
   return { markerEnvironment: markerEnvironmentFor(profile), profile, conda: new Map([[set.root, r]]) };
 }
 

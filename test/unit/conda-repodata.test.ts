@@ -11,7 +11,7 @@ import type { CondaSolveReport } from '../../server/src/conda/solve';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { markerEnvironmentFor } from '../../server/src/system/profile';
 import { startCondaChannel, type CondaChannel, type CondaChannelOptions } from '../helpers/conda-channel';
-import { LINUX_GPU_470, ML_CHANNEL } from '../helpers/conda-fixtures';
+import { LINUX_GPU_470, ML_CHANNEL, condaYml, reportOptions } from '../helpers/conda-fixtures';
 import { setOf } from '../helpers/sets';
 
 let cache: string;
@@ -31,23 +31,11 @@ async function chan(o: CondaChannelOptions = {}): Promise<CondaChannel> {
   return c;
 }
 
-const yml = (url: string, deps: string[]): string =>
-  `name: t\nchannels:\n  - ${url}\n  - nodefaults\ndependencies:\n${deps.map((d) => `  - ${d}`).join('\n')}\n`;
+const yml = (url: string, deps: string[]): string => condaYml([url, 'nodefaults'], deps);
 const setFor = (url: string, deps: string[]) => setOf(parseEnvironmentYml('/w/environment.yml', yml(url, deps)));
 
-function opts(over: Partial<CondaReportOptions> = {}): CondaReportOptions {
-  return {
-    profile: LINUX_GPU_470,
-    cacheDir: cache,
-    offline: false,
-    trustWorkspace: true,
-    condarcPaths: [],
-    timeoutMs: 60000,
-    env: {},
-    requestTimeoutMs: 3000,
-    ...over,
-  };
-}
+const opts = (over: Partial<CondaReportOptions> = {}): CondaReportOptions =>
+  reportOptions(cache, { requestTimeoutMs: 3000, ...over });
 
 function everyCacheFile(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {

@@ -18,7 +18,7 @@ import {
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { markerEnvironmentFor } from '../../server/src/system/profile';
 import { startCondaChannel, zstdStore, type CondaChannel } from '../helpers/conda-channel';
-import { LINUX_GPU_470, ML_CHANNEL } from '../helpers/conda-fixtures';
+import { LINUX_GPU_470, ML_CHANNEL, condaYml, reportOptions } from '../helpers/conda-fixtures';
 import { setOf } from '../helpers/sets';
 
 let channel: CondaChannel;
@@ -32,20 +32,9 @@ after(async () => {
   rmSync(cache, { recursive: true, force: true });
 });
 
-const yml = (url: string, deps: string[], pip: string[] = []): string =>
-  `name: t\nchannels:\n  - ${url}\n  - ` +
-  `nodefaults\ndependencies:\n${deps.map((d) => `  - "${d}"`).join('\n')}\n${pip.length ? `  - pip:\n${pip.map((p) => `      - ${p}`).join('\n')}\n` : ''}`;
-const opts = (over: Partial<CondaReportOptions> = {}): CondaReportOptions => ({
-  profile: LINUX_GPU_470,
-  cacheDir: cache,
-  offline: false,
-  trustWorkspace: true,
-  condarcPaths: [],
-  timeoutMs: 30000,
-  env: {},
-  requestTimeoutMs: 2000,
-  ...over,
-});
+const yml = (url: string, deps: string[], pip: string[] = []): string => condaYml([url, 'nodefaults'], deps, pip, true);
+const opts = (over: Partial<CondaReportOptions> = {}): CondaReportOptions =>
+  reportOptions(cache, { timeoutMs: 30000, requestTimeoutMs: 2000, ...over });
 
 /** A server answering every path with `body`. */
 async function serving(body: (path: string) => Buffer | null): Promise<{ url: string; close: () => Promise<void> }> {

@@ -9,7 +9,7 @@ import { condaReport, type CondaReportOptions } from '../../server/src/conda/rep
 import type { CondaSolveReport } from '../../server/src/conda/solve';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { startCondaChannel, type CondaChannel } from '../helpers/conda-channel';
-import { LINUX_GPU_470, LINUX_NO_GPU, ML_CHANNEL } from '../helpers/conda-fixtures';
+import { LINUX_GPU_470, LINUX_NO_GPU, ML_CHANNEL, condaYml, reportOptions } from '../helpers/conda-fixtures';
 import { applyFix, setOf } from '../helpers/sets';
 
 let channel: CondaChannel;
@@ -17,21 +17,8 @@ let sharded: CondaChannel;
 let cache: string;
 
 const envYml = (deps: string[], channels = ['CHANNEL', 'nodefaults'], pip: string[] = []): string =>
-  `name: ` +
-  `t\nchannels:\n${channels.map((c) => `  - ${c}`).join('\n')}\ndependencies:\n${deps.map((d) => `  - ${d}`).join('\n')}\n${pip.length ? `  - pip:\n${pip.map((p) => `      - ${p}`).join('\n')}\n` : ''}`;
-
-function opts(over: Partial<CondaReportOptions> = {}): CondaReportOptions {
-  return {
-    profile: LINUX_GPU_470,
-    cacheDir: cache,
-    offline: false,
-    trustWorkspace: true,
-    condarcPaths: [],
-    timeoutMs: 60000,
-    env: {},
-    ...over,
-  };
-}
+  condaYml(channels, deps, pip);
+const opts = (over: Partial<CondaReportOptions> = {}): CondaReportOptions => reportOptions(cache, over);
 
 async function report(
   deps: string[],

@@ -12,23 +12,14 @@ import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
 import type { SetIndexReport } from '../../server/src/workspace/types';
 import { marked } from '../helpers/markers';
-import { setOf } from '../helpers/sets';
+import { emptyIndexReport, setOf } from '../helpers/sets';
 
 const ctxWith = (root: string, report: SetIndexReport): CheckContext => ({
   markerEnvironment: defaultEnvironment({ pythonVersion: '3.11.7' }),
   profile: { os: 'linux', arch: 'x86_64', python: { version: '3.11.7', implementation: 'cpython' } },
   index: new Map([[root, report]]),
 });
-const empty = (): SetIndexReport => ({
-  indexes: 'https://pypi.org/simple',
-  unreachable: [],
-  answered: true,
-  missing: [],
-  pythonExcluded: [],
-  sdistOnly: [],
-  conflicts: [],
-  gaveUp: null,
-});
+const empty = emptyIndexReport;
 const spansOf = (found: Finding[], code: Code): Span[] =>
   found
     .filter((f) => f.code === code)

@@ -6,7 +6,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import type { Target } from '../../server/src/index/candidates';
 import { DiskCache } from '../../server/src/index/cache';
 import { CancelledError, InvalidDataError, NotFoundError, UnreachableError } from '../../server/src/index/errors';
 import { HostHealth } from '../../server/src/index/http';
@@ -24,22 +23,8 @@ import {
   type FaultPicker,
   type IndexFault,
   type IndexPackage,
+  LINUX_CP311 as target,
 } from '../helpers/package-index';
-
-const target: Target = {
-  tags: { python: [3, 11], os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: [2, 31] } },
-  pythonFullVersion: '3.11.7',
-  markers: {
-    python_version: '3.11',
-    python_full_version: '3.11.7',
-    sys_platform: 'linux',
-    platform_system: 'Linux',
-    platform_machine: 'x86_64',
-    os_name: 'posix',
-    implementation_name: 'cpython',
-    platform_python_implementation: 'CPython',
-  },
-};
 
 const PACKAGES: IndexPackage[] = [
   { name: 'alpha', version: '1.0.0', dependencies: ['beta>=2'] },

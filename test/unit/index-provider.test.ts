@@ -10,23 +10,7 @@ import { CancelledError, NotFoundError, UnreachableError } from '../../server/sr
 import { MetadataProvider, type MetadataProviderOptions } from '../../server/src/index/provider';
 import { redact } from '../../server/src/index/credentials';
 import { HostHealth } from '../../server/src/index/http';
-import type { Target } from '../../server/src/index/candidates';
-import { buildWheel, indexFixture, type IndexPackage } from '../helpers/package-index';
-
-const target: Target = {
-  tags: { python: [3, 11], os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: [2, 31] } },
-  pythonFullVersion: '3.11.7',
-  markers: {
-    python_version: '3.11',
-    python_full_version: '3.11.7',
-    sys_platform: 'linux',
-    platform_system: 'Linux',
-    platform_machine: 'x86_64',
-    os_name: 'posix',
-    implementation_name: 'cpython',
-    platform_python_implementation: 'CPython',
-  },
-};
+import { buildWheel, indexFixture, type IndexPackage, LINUX_CP311 as target } from '../helpers/package-index';
 
 const PACKAGES: IndexPackage[] = [
   { name: 'alpha', version: '1.0.0', dependencies: ['beta>=2'] },

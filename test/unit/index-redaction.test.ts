@@ -5,7 +5,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import type { Target } from '../../server/src/index/candidates';
 import { cacheKey } from '../../server/src/index/cache';
 import { redact, stripCredentials } from '../../server/src/index/credentials';
 import { HostHealth } from '../../server/src/index/http';
@@ -13,7 +12,7 @@ import { MetadataProvider } from '../../server/src/index/provider';
 import { dependenciesJson, dependenciesText } from '../../server/src/cli-output';
 import { LineIndex } from '../../server/src/model/text';
 import type { Dependency } from '../../server/src/model/types';
-import { startPackageIndex } from '../helpers/package-index';
+import { startPackageIndex, LINUX_CP311 as target } from '../helpers/package-index';
 
 /** A small deterministic generator (mulberry32), so a failure names a reproducible case. */
 function rng(seed: number): () => number {
@@ -117,20 +116,6 @@ test('cache keys are hashes of the URL without its credentials, never the creden
   }
 });
 
-const target: Target = {
-  tags: { python: [3, 11], os: 'linux', arch: 'x86_64', libc: { kind: 'glibc', version: [2, 31] } },
-  pythonFullVersion: '3.11.7',
-  markers: {
-    python_version: '3.11',
-    python_full_version: '3.11.7',
-    sys_platform: 'linux',
-    platform_system: 'Linux',
-    platform_machine: 'x86_64',
-    os_name: 'posix',
-    implementation_name: 'cpython',
-    platform_python_implementation: 'CPython',
-  },
-};
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'sd-redact-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -16,7 +16,7 @@ import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
 import { loadProfile, markerEnvironmentFor, type MachineProfile } from '../../server/src/system/profile';
-import { applyFix, setOf } from '../helpers/sets';
+import { applyFix, emptyIndexReport, setOf } from '../helpers/sets';
 
 const MACHINE_CHECKS: Check[] = [systemLibrary, cudaDriver, cudaMix, cudaUnavailable, companionVersion, deprecated];
 const PROFILES = path.join(__dirname, '../../../test/fixtures/profiles');
@@ -422,14 +422,8 @@ describe('system-library', () => {
         [
           s.root,
           {
-            indexes: 'https://pypi.org/simple',
-            unreachable: [],
-            answered: true,
-            missing: [],
-            pythonExcluded: [],
+            ...emptyIndexReport(),
             sdistOnly: sdistOnly.map((dep) => ({ dep: dep!, version: '4.9.1', target: 'cp313-manylinux_2_35_x86_64' })),
-            conflicts: [],
-            gaveUp: null,
           },
         ],
       ]);
