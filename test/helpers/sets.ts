@@ -1,5 +1,6 @@
 // Environment sets for check tests: build one from parsed files, and apply a fix's edits to it by parsing the edited
 // texts again.
+import { emptyReport } from '../../server/src/workspace/index-stage';
 import type { EnvironmentSet, SetIndexReport } from '../../server/src/workspace/types';
 import type { Fix, ParsedFile } from '../../server/src/model/types';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
@@ -26,13 +27,4 @@ export function applyFix(s: EnvironmentSet, fix: Fix): EnvironmentSet {
 }
 
 /** An index report that found nothing (every index answered), for check tests to add to. */
-export const emptyIndexReport = (): SetIndexReport => ({
-  indexes: 'https://pypi.org/simple',
-  unreachable: [],
-  answered: true,
-  missing: [],
-  pythonExcluded: [],
-  sdistOnly: [],
-  conflicts: [],
-  gaveUp: null,
-});
+export const emptyIndexReport = (): SetIndexReport => emptyReport('https://pypi.org/simple');

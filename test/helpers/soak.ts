@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LspClient, type PublishedDiagnostics } from './lsp-client';
+import { rng } from '../../bench/scenarios';
 
 export interface SoakOptions {
   edits: number;
@@ -49,11 +50,6 @@ const BASE = [
   'rich',
   'tqdm',
 ];
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-}
 
 function within(
   text: string,

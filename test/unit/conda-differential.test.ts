@@ -15,18 +15,7 @@ import type { MachineProfile } from '../../server/src/system/profile';
 import { startCondaChannel, type ChannelPackage, type CondaChannel } from '../helpers/conda-channel';
 import { applyFix, setOf } from '../helpers/sets';
 import { condaYml, reportOptions } from '../helpers/conda-fixtures';
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../bench/scenarios';
 
 const PYS = ['3.10', '3.11', '3.12'];
 const pyAbi = (mm: string): string => `python >=${mm},<3.${Number(mm.split('.')[1]) + 1}.0a0`;

@@ -81,7 +81,8 @@ export interface IndexStageOptions {
   timeoutMs?: number;
 }
 
-const emptyReport = (indexes: string): SetIndexReport => ({
+/** A report that found nothing, with every index answering. */
+export const emptyReport = (indexes: string): SetIndexReport => ({
   indexes,
   unreachable: [],
   answered: true,
