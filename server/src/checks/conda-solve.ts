@@ -4,6 +4,9 @@ import { finding, type Code } from '../model/finding';
 import type { Finding } from '../model/types';
 import type { CheckContext } from './types';
 import type { EnvironmentSet } from '../workspace/types';
+import type { PipBreak } from '../workspace/pip-on-conda';
+import type { CondaSolveReport } from '../conda/solve';
+import { capped, where } from './edits';
 
 /**
  * Turns the set's `CondaSolveReport` (`ctx.conda`) into findings, as conda would answer `conda env create`:
@@ -85,7 +88,46 @@ export function condaFindings(set: EnvironmentSet, ctx: CheckContext): Finding[]
       });
     }
   }
+  for (const b of report.pipBreaks ?? []) out.push(...pipBreakFindings(b, report, set));
   return out;
+}
+
+/**
+ * `conflict-transitive` on the `pip:` lines that make pip replace a conda package whose replacement breaks other conda
+ * packages: pip does not refuse (it reports the broken packages after installing), so the environment is created
+ * broken.
+ */
+function pipBreakFindings(b: PipBreak, report: CondaSolveReport, set: EnvironmentSet): Finding[] {
+  const installed = `${b.conda.name} ${b.conda.version}${b.conda.channel ? ` (from ${b.conda.channel})` : ''}`;
+  const broken = b.broken.map((x) => `conda's ${x.pkg.name} ${x.pkg.version} needs ${x.spec}`);
+  const message =
+    `pip installs the \`pip:\` part after conda, with conda's packages in place: ` +
+    `${b.because.join('; ')}: that excludes conda's ${installed}, so pip replaces it with ${b.name} ${b.pipVersion}. ` +
+    `But ${broken.join('; ')}, which ${b.pipVersion} does not satisfy: the environment is created with ` +
+    `${b.broken.length > 1 ? 'those packages' : 'that package'} broken (pip reports the conflict only after ` +
+    `installing).`;
+  // The conda lines whose package breaks, where a top-level line asked for it.
+  const condaLines = b.broken.flatMap((x) => report.picked.filter((p) => p.pkg === x.pkg).map((p) => p.dep));
+  return b.roots.map((dep) =>
+    finding('conflict-transitive', dep.file, dep.span, message, {
+      related: capped(
+        [...b.roots.filter((r) => r !== dep), ...condaLines].map((r) => ({
+          file: r.file,
+          span: r.span,
+          message: `${r.text} (${where(r, set.files)}) takes part`,
+        })),
+      ),
+      fixes: b.fixes
+        .filter((f) => f.dep === dep)
+        .map((f, i) => ({
+          title:
+            `Change to '${f.dep.rawName}${f.specifier}' (pip then keeps conda's ${b.name} ${b.conda.version}; a ` +
+            `resolution on top of conda's packages verified it${f.crosses.length ? `; it leaves the bound '${f.crosses.join(',')}' you wrote` : ''})`,
+          edits: [{ file: f.dep.file, span: f.dep.specifierSpan, newText: f.specifier }],
+          preferred: i === 0,
+        })),
+    }),
+  );
 }
 
 /** condaFindings per set and report, computed once for the several checks that each take their code's share. */

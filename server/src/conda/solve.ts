@@ -9,6 +9,7 @@ import { specName } from './repodata';
 import { CondaVersion, condaVersionSpecMatches } from './version';
 import type { VirtualPackage } from './virtual-packages';
 import type { ChannelPriority } from './channels';
+import type { PipBreak } from '../workspace/pip-on-conda';
 
 /** One package of a solution. */
 export interface CondaPackage {
@@ -20,6 +21,8 @@ export interface CondaPackage {
   channel: string;
   /** True when it is a Python package (depends on python or is noarch: python): pip sees it as installed. */
   python: boolean;
+  /** Its record's match specs (`numpy >=1.21,<1.24.0a0`): what breaks when pip replaces one of them. */
+  depends: readonly string[];
 }
 
 /** A top-level spec no channel can satisfy. */
@@ -77,6 +80,11 @@ export interface CondaSolveReport {
    * possible), with a verified spec.
    */
   condaHas: Record<string, { condaName: string; spec: string; replaces: Dependency | null }>;
+  /**
+   * The `pip:` part installed on top of the solution (set by the analysis once the index stage can answer): conda
+   * packages pip would replace in a way that breaks other conda packages.
+   */
+  pipBreaks?: PipBreak[];
   /** Notes (stale cache used, channel skipped in an untrusted workspace, a subdir unreadable). */
   notes: string[];
   stats: {
@@ -332,6 +340,7 @@ function pkgOf(ctx: Ctx, r: SolvedRecord): CondaPackage | null {
     subdir: sub,
     channel: rec ? (ctx.setup.channelNames[rec.channel] ?? '') : '',
     python,
+    depends: rec ? rec.depends : [],
   };
 }
 

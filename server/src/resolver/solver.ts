@@ -816,6 +816,13 @@ class Solver<O> {
     const bt = this.baseTerm(pkg);
     const anyPre = this.opts.prereleases === true || this.explicitPre.has(base) || list.every((v) => v.isPrerelease);
     const yankedOk = this.pinned.has(base);
+    const installed = this.opts.preferred?.get(base);
+    if (installed !== undefined) {
+      // pip keeps an installed distribution that satisfies every requirement on it, however new the index's are.
+      const want = Version.parse(installed);
+      const v = want && list.find((x) => x.equals(want));
+      if (v && this.fits(v, term, bt)) return v;
+    }
     for (const v of list) {
       if (!this.fits(v, term, bt)) continue;
       if (v.isPrerelease && !anyPre) continue;

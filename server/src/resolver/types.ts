@@ -72,6 +72,12 @@ export interface ResolveOptions<O = unknown> {
   constraints?: RootRequirement<O>[];
   /** uv `override-dependencies`: replace every requirement on that package (direct and transitive) by these. */
   overrides?: RootRequirement<O>[];
+  /**
+   * Versions already installed (normalized name -> version), as pip takes an installed distribution: where it fits
+   * every requirement it is picked before newer ones (pip's default `--upgrade-strategy only-if-needed`). A version the
+   * provider does not list is not preferred.
+   */
+  preferred?: ReadonlyMap<string, string>;
   /** Allow pre-releases everywhere (pip `--pre`). Default: only where a specifier names one or nothing else fits. */
   prereleases?: boolean;
   /** Give up after this many solver steps (decisions, propagations and conflict-resolution rounds). Default 200 000. */

@@ -15,6 +15,7 @@ import { vulnerabilityReport, type AdvisorySource, type VulnerabilityReport } fr
 import { condaReport, type CondaSolveReport } from '../conda/report';
 import { CancelledError } from '../model/cancel';
 import { redact } from '../index/credentials';
+import { pipOnConda } from './pip-on-conda';
 
 /** How an analysis asks indexes and reports: the editor's settings or the CLI's flags. */
 export interface AnalysisSettings {
@@ -278,7 +279,28 @@ export class Analysis {
       if (opts.signal?.aborted) throw new CancelledError();
       if (report) this.reports.set(set.root, { key, report });
       if (vulnerabilities) this.vulnerabilities.set(set.root, { key, report: vulnerabilities });
-      if (conda) this.condaReports.set(set.root, { key, report: conda });
+      if (conda) this.condaReports.set(set.root, { key, report: await this.withPipPart(set, conda, opts.signal) });
+    }
+  }
+
+  /**
+   * Conda's report with the `pip:` part resolved on top of its solution (what pip would replace and break), where
+   * the index can be asked. A failure here costs only this addition.
+   */
+  private async withPipPart(
+    set: EnvironmentSet,
+    conda: CondaSolveReport,
+    signal: AbortSignal | undefined,
+  ): Promise<CondaSolveReport> {
+    const context = conda.status === 'ok' ? this.indexContext(set) : null;
+    if (!context) return conda;
+    try {
+      const deadline = Date.now() + (this.settings.indexTimeoutMs ?? 30_000);
+      const pipBreaks = await pipOnConda(set, conda, context, { deadline, ...(signal ? { signal } : {}) });
+      return pipBreaks.length ? { ...conda, pipBreaks } : conda;
+    } catch (e) {
+      if (e instanceof CancelledError || signal?.aborted) throw new CancelledError();
+      return conda;
     }
   }
 

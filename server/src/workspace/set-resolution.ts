@@ -38,6 +38,8 @@ export interface SetResolveOptions {
   python: string;
   signal?: AbortSignal;
   deadline?: number;
+  /** Installed versions pip keeps where they fit (conda's packages under an environment.yml's `pip:` part). */
+  preferred?: ReadonlyMap<string, string>;
 }
 
 /** Resolves the set with the specifiers in `changed` instead of the written ones. */
@@ -64,6 +66,7 @@ export function resolveSet(
     overrides: roots.overrides.map(toRoot),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.deadline ? { deadline: opts.deadline } : {}),
+    ...(opts.preferred ? { preferred: opts.preferred } : {}),
     describeOrigin: (d: Dependency) => where(d, set.files),
   });
 }
