@@ -99,13 +99,13 @@ export function condaFindings(set: EnvironmentSet, ctx: CheckContext): Finding[]
  */
 function pipBreakFindings(b: PipBreak, report: CondaSolveReport, set: EnvironmentSet): Finding[] {
   const installed = `${b.conda.name} ${b.conda.version}${b.conda.channel ? ` (from ${b.conda.channel})` : ''}`;
-  const broken = b.broken.map((x) => `conda's ${x.pkg.name} ${x.pkg.version} needs ${x.spec}`);
+  const broken = b.broken.map((x) => `${x.pkg.name} ${x.pkg.version} (it needs ${x.spec})`);
+  const lines = b.roots.map((r) => `'${r.text}'`).join(', ');
   const message =
-    `pip installs the \`pip:\` part after conda, with conda's packages in place: ` +
-    `${b.because.join('; ')}: that excludes conda's ${installed}, so pip replaces it with ${b.name} ${b.pipVersion}. ` +
-    `But ${broken.join('; ')}, which ${b.pipVersion} does not satisfy: the environment is created with ` +
-    `${b.broken.length > 1 ? 'those packages' : 'that package'} broken (pip reports the conflict only after ` +
-    `installing).`;
+    `${lines} makes pip replace conda's ${installed} with ${b.name} ${b.pipVersion}, which breaks conda's ` +
+    `${broken.join(', ')}. conda env create runs pip after conda, with conda's packages in place: ` +
+    `${b.because.join('; ')}, which excludes ${b.conda.version}. pip does not refuse: it installs, then reports ` +
+    `the broken ${b.broken.length > 1 ? 'packages' : 'package'}.`;
   // The conda lines whose package breaks, where a top-level line asked for it.
   const condaLines = b.broken.flatMap((x) => report.picked.filter((p) => p.pkg === x.pkg).map((p) => p.dep));
   return b.roots.map((dep) =>

@@ -134,7 +134,11 @@ function reaches(edges: Map<string, Set<string>>, from: string, to: string): boo
   while (todo.length) {
     const n = todo.pop()!;
     if (n === to) return true;
-    for (const m of edges.get(n) ?? []) if (!seen.has(m)) seen.add(m), todo.push(m);
+    for (const m of edges.get(n) ?? []) {
+      if (seen.has(m)) continue;
+      seen.add(m);
+      todo.push(m);
+    }
   }
   return false;
 }
