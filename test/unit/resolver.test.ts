@@ -129,3 +129,27 @@ describe('resolver: the PubGrub documentation examples', () => {
     );
   });
 });
+
+describe('resolver: installed versions pip keeps (preferred)', () => {
+  const index: MemoryIndex = {
+    numpy: { '1.26.4': [], '2.1.0': [] },
+    geom: { '1.5.0': ['numpy>=1.20'], '2.0.0': ['numpy>=2'] },
+    plot: { '0.3.0': ['numpy>=1.20'] },
+  };
+  const preferred = new Map([['numpy', '1.26.4']]);
+
+  it('keeps an installed version that fits every requirement, however new the index is', async () => {
+    assert.deepEqual(versions(await run(index, ['plot'], { preferred })), { plot: '0.3.0', numpy: '1.26.4' });
+    assert.deepEqual(versions(await run(index, ['plot'])), { plot: '0.3.0', numpy: '2.1.0' });
+  });
+
+  it('replaces it where a requirement excludes it', async () => {
+    assert.deepEqual(versions(await run(index, ['geom'], { preferred })), { geom: '2.0.0', numpy: '2.1.0' });
+    assert.deepEqual(versions(await run(index, ['geom<2'], { preferred })), { geom: '1.5.0', numpy: '1.26.4' });
+  });
+
+  it('an installed version the index does not list is not preferred', async () => {
+    const r = await run(index, ['plot'], { preferred: new Map([['numpy', '1.99']]) });
+    assert.deepEqual(versions(r), { plot: '0.3.0', numpy: '2.1.0' });
+  });
+});
