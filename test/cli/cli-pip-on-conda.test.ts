@@ -29,6 +29,9 @@ describe("an environment.yml's pip part on top of conda's packages", () => {
       { name: 'fastgeom', version: '2.0.0', dependencies: ['numpy>=2'] },
       // One that takes any numpy: pip keeps conda's.
       { name: 'tinyplot', version: '0.3.0', dependencies: ['numpy>=1.20'] },
+      // Projects for one Python only: the pip part runs in the Python conda installs.
+      { name: 'newlib', version: '1.0.0', requiresPython: '>=3.12' },
+      { name: 'oldlib', version: '1.0.0', requiresPython: '<3.12' },
       { name: 'idna', version: '3.6' },
       { name: 'idna', version: '3.7' },
     ]);
@@ -100,5 +103,16 @@ describe("an environment.yml's pip part on top of conda's packages", () => {
     assert.match(fix.title, /leaves the bound '>=2' you wrote/);
     // pip-over-conda says the mixing hazard on the same line too.
     assert.ok(r.diagnostics.some((x) => x.code === 'pip-over-conda' && lineText(r.text, x) === '- numpy>=2'));
+  });
+
+  it("an unpinned python: the pip part is judged for the Python conda installs (3.12), not the machine's (3.11)", async () => {
+    const r = await check('unpinned', ['python>=3.10', 'requests'], ['newlib', 'oldlib']);
+    const rp = r.diagnostics.filter((d) => d.code === 'requires-python');
+    assert.deepEqual(
+      rp.map((d) => lineText(r.text, d)),
+      ['- oldlib'],
+      JSON.stringify(r.diagnostics.map((d) => [d.code, d.message])),
+    );
+    assert.match(rp[0]!.message, /3\.12\.3/);
   });
 });

@@ -105,9 +105,10 @@ export class Analysis {
   profileOf(set: EnvironmentSet): MachineProfile {
     const root = set.files[0];
     const pinned =
-      root?.kind === 'conda' && root.requiresPython
-        ? pythonOfPin(root.requiresPython, this.target.profile.python?.version)
-        : null;
+      root?.kind !== 'conda'
+        ? null
+        : (this.condaPython(set) ??
+          (root.requiresPython ? pythonOfPin(root.requiresPython, this.target.profile.python?.version) : null));
     const profile = this.target.profile;
     if (!pinned || pinned === profile.python?.version) return profile;
     let p = this.pinnedProfiles.get(pinned);
@@ -117,6 +118,13 @@ export class Analysis {
         (p = { ...profile, python: { version: pinned, implementation: profile.python?.implementation ?? 'cpython' } }),
       );
     return p;
+  }
+
+  /** The Python conda's solve of the set installs (its texts unchanged), or null before a solve or when it failed. */
+  private condaPython(set: EnvironmentSet): string | null {
+    const report = this.condaReportOf(set);
+    if (report?.status !== 'ok') return null;
+    return report.solution.find((p) => p.name === 'python')?.version ?? null;
   }
 
   /**
@@ -277,9 +285,27 @@ export class Analysis {
         condaStage,
       ]);
       if (opts.signal?.aborted) throw new CancelledError();
-      if (report) this.reports.set(set.root, { key, report });
+      let indexStage = report;
+      if (conda) {
+        this.condaReports.set(set.root, { key, report: conda });
+        // The pip part runs in the Python conda installs: where that is not the one guessed from the pin (an unpinned
+        // or ranged `python`), the index stage is run again for it (its answers are cached by now).
+        const solved = this.profileOf(set);
+        const again = indexStage && solved !== profile ? this.indexContext(set) : null;
+        if (again)
+          indexStage = await indexReport(set, {
+            provider: again.provider,
+            indexes: again.indexes,
+            markerEnvironment: again.markerEnvironment,
+            profile: solved,
+            signal: opts.signal,
+            timeoutMs: this.settings.indexTimeoutMs,
+          });
+        if (opts.signal?.aborted) throw new CancelledError();
+        this.condaReports.set(set.root, { key, report: await this.withPipPart(set, conda, opts.signal) });
+      }
+      if (indexStage) this.reports.set(set.root, { key, report: indexStage });
       if (vulnerabilities) this.vulnerabilities.set(set.root, { key, report: vulnerabilities });
-      if (conda) this.condaReports.set(set.root, { key, report: await this.withPipPart(set, conda, opts.signal) });
     }
   }
 
