@@ -1,5 +1,6 @@
-// A loopback conda channel for tests: a real HTTP server on 127.0.0.1 serving repodata.json(.zst) and sharded repodata
-// (CEP 16).
+// A loopback conda channel for tests: a real HTTP server on 127.0.0.1 serving repodata.json(.zst/.bz2) and sharded
+// repodata (CEP 16).
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -27,10 +28,10 @@ export interface ChannelPackage {
 /** How the channel offers its repodata. */
 export interface CondaChannelOptions {
   /**
-   * `sharded`: CEP 16 index and shards, plus the whole repodata; `zst`: repodata.json.zst and .json; `json`:
-   * repodata.json only.
+   * `sharded`: CEP 16 index and shards, plus the whole repodata; `zst`: repodata.json.zst and .json; `bz2`:
+   * repodata.json.bz2 (compressed by Python's bz2 module) and .json; `json`: repodata.json only.
    */
-  format?: 'sharded' | 'zst' | 'json';
+  format?: 'sharded' | 'zst' | 'bz2' | 'json';
   /** The platform subdir (default linux-64). */
   subdir?: string;
   /** Serve only under `/t/<token>/`: anything else is 403. */
@@ -57,8 +58,12 @@ export interface CondaChannel {
   /** The channel URL (with `/t/<token>` when the channel has a token). */
   url: string;
   requests: ChannelRequest[];
-  /** Bytes of the whole repodata of each subdir as served (`repodata.json.zst` where offered, else `.json`). */
+  /** Bytes of the whole repodata of each subdir as served (`repodata.json.zst` or `.bz2` where offered, else `.json`). */
   fullRepodataBytes: number;
+  /** Bytes of the whole uncompressed `repodata.json` of each subdir. */
+  jsonRepodataBytes: number;
+  /** The files served, by path (a test may replace one, e.g. with corrupt bytes). */
+  files: Map<string, Buffer>;
   setPackages(pkgs: ChannelPackage[]): void;
   close(): Promise<void>;
 }
@@ -90,6 +95,17 @@ export function zstdStore(data: Uint8Array): Buffer {
   return Buffer.concat(parts);
 }
 
+/** bzip2 data, compressed by Python's bz2 module (python3 is there wherever the tests run). */
+export function bzip2Python(data: Uint8Array, level = 9): Buffer {
+  const r = spawnSync(
+    'python3',
+    ['-c', `import bz2,sys; sys.stdout.buffer.write(bz2.compress(sys.stdin.buffer.read(), ${level}))`],
+    { input: data, maxBuffer: 1 << 30 },
+  );
+  if (r.status !== 0) throw new Error(`python3 bz2 failed: ${r.stderr.toString()}`);
+  return r.stdout;
+}
+
 export function fileName(p: ChannelPackage): string {
   return `${p.name}-${p.version}-${p.build ?? '0'}${p.ext ?? '.conda'}`;
 }
@@ -114,6 +130,7 @@ function recordOf(p: ChannelPackage, subdir: string): Record<string, unknown> {
 interface Built {
   files: Map<string, Buffer>;
   fullBytes: number;
+  jsonBytes: number;
 }
 
 function build(
@@ -124,6 +141,7 @@ function build(
 ): Built {
   const files = new Map<string, Buffer>();
   let fullBytes = 0;
+  let jsonBytes = 0;
   for (const subdir of [platform, 'noarch']) {
     const mine = pkgs.filter((p) => (p.subdir ?? (p.noarch ? 'noarch' : platform)) === subdir);
     const repodata: Record<string, Record<string, unknown>> = { packages: {}, 'packages.conda': {} };
@@ -131,7 +149,12 @@ function build(
       repodata[(p.ext ?? '.conda') === '.conda' ? 'packages.conda' : 'packages']![fileName(p)] = recordOf(p, subdir);
     const json = Buffer.from(JSON.stringify({ info: { subdir }, repodata_version: 1, ...repodata }));
     files.set(`/${subdir}/repodata.json`, json);
-    if (format !== 'json') {
+    jsonBytes += json.length;
+    if (format === 'bz2') {
+      const bz2 = bzip2Python(json);
+      files.set(`/${subdir}/repodata.json.bz2`, bz2);
+      fullBytes += bz2.length;
+    } else if (format !== 'json') {
       const zst = zstd(json);
       files.set(`/${subdir}/repodata.json.zst`, zst);
       fullBytes += zst.length;
@@ -162,7 +185,7 @@ function build(
       files.set(`/${subdir}/repodata_shards.msgpack.zst`, zstd(encodeMsgpack(index)));
     }
   }
-  return { files, fullBytes };
+  return { files, fullBytes, jsonBytes };
 }
 
 /** Starts a channel on 127.0.0.1 serving `pkgs`; ETag / If-None-Match answered with 304. */
@@ -205,6 +228,12 @@ export async function startCondaChannel(pkgs: ChannelPackage[], opts: CondaChann
     requests,
     get fullRepodataBytes() {
       return built.fullBytes;
+    },
+    get jsonRepodataBytes() {
+      return built.jsonBytes;
+    },
+    get files() {
+      return built.files;
     },
     setPackages(next) {
       built = build(next, platform, opts.format ?? 'json', opts.zstd);

@@ -76,6 +76,50 @@ describe('conda repodata', () => {
     assert.ok(j.requests.some((q) => q.path === '/linux-64/repodata.json' && q.status === 200));
   });
 
+  it('bz2: a channel with only repodata.json.bz2 (and .json) is read from the .bz2, and the solve works', async () => {
+    const b = await chan({ format: 'bz2' });
+    const ok = await condaReport(setFor(b.url, ['python=3.11', 'numpy', 'requests']), opts());
+    assert.equal(ok.status, 'ok', String(ok.unavailable));
+    assert.equal(ok.picked.find((p) => p.dep.name === 'requests')!.pkg.subdir, 'noarch');
+    const paths = b.requests.map((q) => `${q.path} ${q.status}`);
+    // Order: shards, .zst, .bz2 (and never the plain .json when the .bz2 is there).
+    for (const sd of ['linux-64', 'noarch']) {
+      const i = (f: string): number => paths.indexOf(`/${sd}/${f}`);
+      assert.ok(i('repodata_shards.msgpack.zst 404') >= 0 && i('repodata.json.zst 404') >= 0, paths.join('\n'));
+      assert.ok(i('repodata_shards.msgpack.zst 404') < i('repodata.json.zst 404'));
+      assert.ok(i('repodata.json.zst 404') < i('repodata.json.bz2 200'), paths.join('\n'));
+    }
+    assert.ok(!b.requests.some((q) => q.path.endsWith('/repodata.json')), 'the plain .json is not fetched');
+    const failed = await condaReport(setFor(b.url, ['python=3.12', 'tensorflow=2.10']), opts());
+    assert.equal(failed.status, 'failed');
+    // Revalidation and the disk cache as for the other formats.
+    resetRepodataStores();
+    b.requests.length = 0;
+    const again = await condaReport(setFor(b.url, ['numpy']), opts({ ttlMs: 0 }));
+    assert.equal(again.status, 'ok');
+    assert.ok(b.requests.some((q) => q.path === '/linux-64/repodata.json.bz2' && q.status === 304 && q.conditional));
+    resetRepodataStores();
+    b.requests.length = 0;
+    assert.equal((await condaReport(setFor(b.url, ['numpy']), opts({ offline: true }))).status, 'ok');
+    assert.equal(b.requests.length, 0);
+  });
+
+  it('bz2: a corrupt repodata.json.bz2 makes the subdir unavailable with a clean reason, not a crash', async () => {
+    const b = await chan({ format: 'bz2' });
+    const good = b.files.get('/linux-64/repodata.json.bz2')!;
+    const bad = Buffer.from(good);
+    bad[Math.floor(bad.length / 2)]! ^= 0x10;
+    b.files.set('/linux-64/repodata.json.bz2', bad);
+    const r = await condaReport(setFor(b.url, ['numpy']), opts());
+    assert.equal(r.status, 'unavailable');
+    assert.match(r.unavailable!, /repodata\.json\.bz2 does not decompress/);
+    b.files.set('/linux-64/repodata.json.bz2', good.subarray(0, good.length - 7));
+    resetRepodataStores();
+    const t = await condaReport(setFor(b.url, ['numpy']), opts({ cacheDir: null }));
+    assert.equal(t.status, 'unavailable');
+    assert.match(t.unavailable!, /truncated|does not decompress/);
+  });
+
   it('revalidates with ETag (304) and sees a changed channel', async () => {
     const c = await chan({ format: 'zst' });
     await condaReport(setFor(c.url, ['numpy']), opts({ ttlMs: 0 }));

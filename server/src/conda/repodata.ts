@@ -1,14 +1,15 @@
-// Conda repodata as current clients fetch it: sharded (CEP 16) where offered, else repodata.json.zst / .json;
+// Conda repodata as current clients fetch it: sharded (CEP 16) where offered, else repodata.json.zst / .bz2 / .json;
 // revalidated, cached on disk.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decode as decodeMsgpack } from '@msgpack/msgpack';
-import { decompress as zstdDecompress } from 'fzstd';
+import { Decompress as ZstdDecompress } from 'fzstd';
 import { DiskCache, type CacheEntry } from '../index/cache';
 import { CancelledError, InvalidDataError, UnreachableError } from '../index/errors';
 import { HttpClient, type HttpResponse } from '../index/http';
+import { bunzip2, Bzip2Error } from './bzip2';
 import { redactChannelText, type ResolvedChannel } from './channels';
 
 /** One package build as repodata describes it. */
@@ -114,13 +115,42 @@ export class SubdirData {
 
 const ZSTD_MAGIC = 0xfd2fb528;
 
-function unzstd(body: Buffer, what: string): Buffer {
+/**
+ * Largest decompressed repodata read, of any format (a whole `repodata.json`, a shard index, a shard): conda-forge's
+ * largest subdir is well below it, and Node cannot make a longer string of it anyway. A compression bomb costs no more.
+ */
+export const REPODATA_MAX_BYTES = 512 * 1024 * 1024;
+
+function unzstd(body: Buffer, what: string, maxBytes = REPODATA_MAX_BYTES): Buffer {
   if (body.length < 4 || body.readUInt32LE(0) !== ZSTD_MAGIC)
     throw new InvalidDataError(`${what} is not zstd data`, what);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let tooLarge = false;
   try {
-    return Buffer.from(zstdDecompress(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)));
+    // Streamed, so that the output is counted as it is made (a frame's declared size is not trusted).
+    const d = new ZstdDecompress((chunk) => {
+      total += chunk.length;
+      if (total > maxBytes) {
+        tooLarge = true;
+        throw new Error('too large');
+      }
+      chunks.push(chunk);
+    });
+    d.push(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), true);
   } catch (e) {
+    if (tooLarge) throw new InvalidDataError(`${what} decompresses to more than ${maxBytes} bytes`, what);
     throw new InvalidDataError(`${what} does not decompress (${(e as Error).message})`, what);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function unbzip2(body: Buffer, what: string, maxBytes = REPODATA_MAX_BYTES): Buffer {
+  try {
+    return bunzip2(body, maxBytes);
+  } catch (e) {
+    if (e instanceof Bzip2Error) throw new InvalidDataError(`${what} does not decompress (${e.message})`, what);
+    throw e;
   }
 }
 
@@ -264,13 +294,19 @@ export class RepodataStore {
       if (e instanceof CancelledError) throw e;
       failure = this.describe(e, where);
     }
-    // 2. The whole repodata, zstd-compressed where offered, else plain JSON.
-    for (const file of ['repodata.json.zst', 'repodata.json']) {
+    // 2. The whole repodata: zstd-compressed where offered, else bzip2-compressed, else plain JSON.
+    for (const file of ['repodata.json.zst', 'repodata.json.bz2', 'repodata.json']) {
       try {
         const got = await this.get(base + file, signal);
         if (!got) continue;
         stale ||= got.stale;
-        const text = file.endsWith('.zst') ? unzstd(got.body, `${where}/${file}`) : got.body;
+        const text = file.endsWith('.zst')
+          ? unzstd(got.body, `${where}/${file}`)
+          : file.endsWith('.bz2')
+            ? unbzip2(got.body, `${where}/${file}`)
+            : got.body;
+        if (text.length > REPODATA_MAX_BYTES)
+          throw new InvalidDataError(`${where}/${file} is larger than ${REPODATA_MAX_BYTES} bytes`, where);
         let data: unknown;
         try {
           data = JSON.parse(text.toString('utf8'));
