@@ -62,6 +62,8 @@ export interface CondaChannel {
   fullRepodataBytes: number;
   /** Bytes of the whole uncompressed `repodata.json` of each subdir. */
   jsonRepodataBytes: number;
+  /** The package name of a shard's path (`/linux-64/shards/<sha256>.msgpack.zst`), or undefined. */
+  shardName(path: string): string | undefined;
   /** The files served, by path (a test may replace one, e.g. with corrupt bytes). */
   files: Map<string, Buffer>;
   setPackages(pkgs: ChannelPackage[]): void;
@@ -129,6 +131,8 @@ function recordOf(p: ChannelPackage, subdir: string): Record<string, unknown> {
 
 interface Built {
   files: Map<string, Buffer>;
+  /** Shard path -> package name. */
+  shardNames: Map<string, string>;
   fullBytes: number;
   jsonBytes: number;
 }
@@ -140,6 +144,7 @@ function build(
   zstd: (data: Uint8Array) => Buffer = zstdStore,
 ): Built {
   const files = new Map<string, Buffer>();
+  const shardNames = new Map<string, string>();
   let fullBytes = 0;
   let jsonBytes = 0;
   for (const subdir of [platform, 'noarch']) {
@@ -180,12 +185,13 @@ function build(
         const digest = createHash('sha256').update(bytes).digest();
         shards[name] = new Uint8Array(digest);
         files.set(`/${subdir}/shards/${digest.toString('hex')}.msgpack.zst`, bytes);
+        shardNames.set(`/${subdir}/shards/${digest.toString('hex')}.msgpack.zst`, name);
       }
       const index = { info: { subdir, base_url: './', shards_base_url: './shards/' }, shards };
       files.set(`/${subdir}/repodata_shards.msgpack.zst`, zstd(encodeMsgpack(index)));
     }
   }
-  return { files, fullBytes, jsonBytes };
+  return { files, shardNames, fullBytes, jsonBytes };
 }
 
 /** Starts a channel on 127.0.0.1 serving `pkgs`; ETag / If-None-Match answered with 304. */
@@ -235,6 +241,7 @@ export async function startCondaChannel(pkgs: ChannelPackage[], opts: CondaChann
     get files() {
       return built.files;
     },
+    shardName: (p) => built.shardNames.get(p),
     setPackages(next) {
       built = build(next, platform, opts.format ?? 'json', opts.zstd);
     },

@@ -10,8 +10,13 @@ import { condaReport, resetRepodataStores, type CondaReportOptions } from '../..
 import type { CondaSolveReport } from '../../server/src/conda/solve';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { markerEnvironmentFor } from '../../server/src/system/profile';
-import { startCondaChannel, type CondaChannel, type CondaChannelOptions } from '../helpers/conda-channel';
-import { LINUX_GPU_470, ML_CHANNEL, condaYml, reportOptions } from '../helpers/conda-fixtures';
+import {
+  startCondaChannel,
+  type ChannelPackage,
+  type CondaChannel,
+  type CondaChannelOptions,
+} from '../helpers/conda-channel';
+import { LINUX_GPU_470, LINUX_NO_GPU, ML_CHANNEL, condaYml, reportOptions } from '../helpers/conda-fixtures';
 import { setOf } from '../helpers/sets';
 
 let cache: string;
@@ -64,6 +69,65 @@ describe('conda repodata', () => {
     // python (linux-64), requests and idna (noarch): three shards, none for numpy, tensorflow, pytorch, ...
     assert.equal(paths.filter((p) => p.includes('/shards/')).length, 3);
     assert.ok(r.stats.bytes < c.fullRepodataBytes, `${r.stats.bytes} < ${c.fullRepodataBytes}`);
+  });
+
+  it('sharded: no shard for the depends of builds the solve cannot install; a failed solve fetches them to explain', async () => {
+    // CUDA builds need cudnn (a machine without a driver cannot install them); the Python 3.10 builds need a backport
+    // (python=3.11 is asked); the 1.x builds need oldlib (torchish>=2 is asked).
+    const pkgs: ChannelPackage[] = [
+      ...ML_CHANNEL,
+      { name: 'cudnn', version: '8.9', build: 'h0_0', depends: ['cuda-cudart >=12'] },
+      { name: 'cuda-cudart', version: '12.1', build: 'h0_0' },
+      { name: 'backport', version: '1.0', build: 'h0_0' },
+      { name: 'oldlib', version: '1.0', build: 'h0_0' },
+      { name: 'torchish', version: '1.0', build: 'py311_0', depends: ['python >=3.11,<3.12.0a0', 'oldlib'] },
+      ...['310', '311'].flatMap((p): ChannelPackage[] => [
+        {
+          name: 'torchish',
+          version: '2.0',
+          build: `cuda12_py${p}_1`,
+          build_number: 1,
+          depends: [`python >=3.${p.slice(1)},<3.${Number(p.slice(1)) + 1}.0a0`, '__cuda >=12', 'cudnn'],
+        },
+        {
+          name: 'torchish',
+          version: '2.0',
+          build: `cpu_py${p}_0`,
+          depends: [`python >=3.${p.slice(1)},<3.${Number(p.slice(1)) + 1}.0a0`, ...(p === '310' ? ['backport'] : [])],
+        },
+      ]),
+    ];
+    const c = await startCondaChannel(pkgs, { format: 'sharded' });
+    open.push(c);
+    const shardNames = (): string[] =>
+      c.requests.flatMap((q) => (q.path.includes('/shards/') ? [c.shardName(q.path)!] : [])).sort();
+    const noGpu = opts({ profile: LINUX_NO_GPU });
+    const ok = await condaReport(setFor(c.url, ['python=3.11', 'torchish>=2']), noGpu);
+    assert.equal(ok.status, 'ok');
+    assert.equal(ok.picked.find((p) => p.dep.name === 'torchish')!.pkg.build, 'cpu_py311_0');
+    assert.deepEqual(shardNames(), ['python', 'torchish']);
+    // The same environment on a machine with a CUDA 12 driver reaches cudnn and cuda-cudart.
+    resetRepodataStores();
+    c.requests.length = 0;
+    const gpu = await condaReport(
+      setFor(c.url, ['python=3.11', 'torchish>=2']),
+      opts({ cacheDir: null, profile: { ...LINUX_NO_GPU, nvidia: { driver: '550.54', cuda: '12.4', gpus: [] } } }),
+    );
+    assert.equal(gpu.picked.find((p) => p.dep.name === 'torchish')!.pkg.build, 'cuda12_py311_1');
+    assert.deepEqual(shardNames(), ['cuda-cudart', 'cudnn', 'python', 'torchish']);
+    // A failure (the CUDA build asked for on a machine without a driver) gathers the rest for the explanation
+    // and the fixes: the same report as when everything is fetched.
+    resetRepodataStores();
+    c.requests.length = 0;
+    const set = setFor(c.url, ['python=3.11', 'torchish=2.0=*cuda*']);
+    const failed = await condaReport(set, { ...noGpu, cacheDir: null });
+    assert.equal(failed.status, 'failed');
+    assert.ok(shardNames().includes('cudnn'));
+    assert.equal(failed.conflicts[0]!.cuda?.kind, 'cuda-unavailable');
+    assert.deepEqual(
+      failed.conflicts[0]!.fixes.map((f) => f.fix.edits[0]!.newText),
+      ['torchish=2.0=*cpu*'],
+    );
   });
 
   it('zst: reads repodata.json.zst where offered; json: falls back to repodata.json', async () => {

@@ -449,11 +449,24 @@ export interface Gathered {
   unavailable: string[];
   /** True when stale cache stood in for an unreachable channel. */
   stale: boolean;
+  /** True when `follow` left out the depends of some record (a solve that changes the lines may need more). */
+  pruned: boolean;
 }
 
 /**
+ * Of the records of one name, those whose `depends` are followed (the others can never be installed); called once per
+ * name, after the whole round that reached it, with every record gathered so far.
+ */
+export type FollowFilter = (
+  name: string,
+  recs: readonly ChannelRecord[],
+  all: ReadonlyMap<string, readonly ChannelRecord[]>,
+) => readonly ChannelRecord[];
+
+/**
  * Opens every channel's subdirs and gathers the records of `roots` and, transitively, of every name their
- * `depends` reach (only those shards are fetched from a sharded channel).
+ * `depends` reach (only those shards are fetched from a sharded channel). With `follow`, only the depends of the
+ * records it keeps are followed; `roots` are all gathered in the first round.
  */
 export async function gather(
   store: RepodataStore,
@@ -462,6 +475,7 @@ export async function gather(
   roots: Iterable<string>,
   signal?: AbortSignal,
   maxNames = 5000,
+  follow?: FollowFilter,
 ): Promise<Gathered> {
   const unavailable: string[] = [];
   const sources: SubdirData[][] = await Promise.all(
@@ -483,10 +497,11 @@ export async function gather(
   );
   const records = new Map<string, ChannelRecord[]>();
   const seen = new Set<string>();
+  // Names only the records `follow` left out depend on: the gather is complete when every one was reached anyway.
+  const skipped = new Set<string>();
   let frontier = [...new Set([...roots].map((n) => n.toLowerCase()))];
   while (frontier.length && seen.size < maxNames) {
     for (const n of frontier) seen.add(n);
-    const next = new Set<string>();
     await Promise.all(
       frontier.map(async (name) => {
         const lists = await Promise.all(
@@ -505,16 +520,24 @@ export async function gather(
             }),
           ),
         );
-        const all = lists.flat();
-        records.set(name, all);
-        for (const r of all)
-          for (const d of r.depends) {
-            const dn = specName(d);
-            if (dn && !seen.has(dn)) next.add(dn);
-          }
+        records.set(name, lists.flat());
       }),
     );
-    frontier = [...next].filter((n) => !seen.has(n));
+    // The next round: the names the followed records depend on (decided once the whole round is known).
+    const next = new Set<string>();
+    for (const name of frontier) {
+      const all = records.get(name) ?? [];
+      const kept = new Set(follow ? follow(name, all, records) : all);
+      for (const r of all)
+        for (const d of r.depends) {
+          const dn = specName(d);
+          if (!dn || seen.has(dn)) continue;
+          if (kept.has(r)) next.add(dn);
+          else skipped.add(dn);
+        }
+    }
+    frontier = [...next];
   }
-  return { records, sources, unavailable, stale: sources.some((s) => s.some((d) => d.stale)) };
+  const pruned = [...skipped].some((n) => !records.has(n));
+  return { records, sources, unavailable, stale: sources.some((s) => s.some((d) => d.stale)), pruned };
 }

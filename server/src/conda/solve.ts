@@ -122,6 +122,8 @@ export interface SolveSetup {
    * spec solves.
    */
   pipMoves?: { pipName: string; condaName: string; spec: string; replaces: Dependency | null }[];
+  /** When the solve fails, stop at the verdict: no lines, explanation or fixes (the caller solves again). */
+  verdictOnly?: boolean;
 }
 
 /** How a MatchSpec is handed to rattler: name, version and build only (the channel is applied by filtering records). */
@@ -576,6 +578,17 @@ export async function solveEnvironment(setup: SolveSetup): Promise<
         ...base,
         status: notFound.length ? 'failed' : 'unavailable',
         unavailable: first.message,
+        picked: [],
+        solution: [],
+        conflicts: [],
+        solves: solver.solves - before,
+        solveMs: ctx.solveMs,
+      };
+    if (setup.verdictOnly)
+      return {
+        ...base,
+        status: 'failed',
+        unavailable: null,
         picked: [],
         solution: [],
         conflicts: [],
