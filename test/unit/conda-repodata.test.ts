@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { condaFindings } from '../../server/src/checks/conda-solve';
 import { condaReport, resetRepodataStores, type CondaReportOptions } from '../../server/src/conda/report';
+import { gather, RepodataStore, RepodataUnavailable } from '../../server/src/conda/repodata';
 import type { CondaSolveReport } from '../../server/src/conda/solve';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { markerEnvironmentFor } from '../../server/src/system/profile';
@@ -182,6 +183,39 @@ describe('conda repodata', () => {
     const t = await condaReport(setFor(b.url, ['numpy']), opts({ cacheDir: null }));
     assert.equal(t.status, 'unavailable');
     assert.match(t.unavailable!, /truncated|does not decompress/);
+  });
+
+  it('every format is read up to the same cap on decompressed bytes: past it, a clean reason', async () => {
+    for (const format of ['zst', 'bz2', 'json'] as const) {
+      const c = await chan({ format });
+      const store = new RepodataStore({ cacheDir: null, offline: false, maxBytes: 500 });
+      const ch = { name: c.url, url: c.url, display: c.url, subdir: null };
+      await assert.rejects(
+        store.subdir(ch, 'linux-64'),
+        (e: Error) =>
+          e instanceof RepodataUnavailable && /(decompresses to more|is larger) than 500 bytes/.test(e.message),
+        format,
+      );
+      // Under the cap the same store reads it.
+      const big = new RepodataStore({ cacheDir: null, offline: false });
+      assert.ok((await big.subdir(ch, 'linux-64')).has('numpy'), format);
+    }
+    // Sharded: a shard past the cap (here: the shard index's size) costs the names it holds, with a clean message.
+    const c = await chan({ format: 'sharded' });
+    const cap = Math.max(
+      ...['linux-64', 'noarch'].map((sd) => c.files.get(`/${sd}/repodata_shards.msgpack.zst`)!.length),
+    );
+    const shard = [...c.files].find(([p]) => c.shardName(p) === 'pytorch')![1];
+    assert.ok(shard.length - 12 > cap, 'the pytorch shard is larger than the shard indexes');
+    const store = new RepodataStore({ cacheDir: null, offline: false, maxBytes: cap });
+    const ch = { name: c.url, url: c.url, display: c.url, subdir: null };
+    const g = await gather(store, [ch], ['linux-64', 'noarch'], ['pytorch']);
+    assert.ok(
+      g.unavailable.some((m) =>
+        new RegExp(`the repodata of pytorch could not be read .*decompresses to more than ${cap} bytes`).test(m),
+      ),
+      JSON.stringify(g.unavailable),
+    );
   });
 
   it('revalidates with ETag (304) and sees a changed channel', async () => {

@@ -62,6 +62,8 @@ export interface RepodataStoreOptions {
   /** Cached repodata younger than this is used without revalidation (default 10 minutes). */
   ttlMs?: number;
   timeoutMs?: number;
+  /** Largest decompressed file read, of any format (default `REPODATA_MAX_BYTES`). */
+  maxBytes?: number;
   http?: HttpClient;
   log?: (line: string) => void;
 }
@@ -231,6 +233,7 @@ export class RepodataStore {
   private readonly disk: DiskCache | null;
   private readonly http: HttpClient;
   private readonly ttlMs: number;
+  private readonly maxBytes: number;
   private readonly subdirs = new Map<string, { at: number; data: Promise<SubdirData> }>();
   private readonly shardMemo = new Map<string, Promise<CondaRecord[]>>();
 
@@ -244,6 +247,7 @@ export class RepodataStore {
         ...(log ? { log: (l: string) => log(redactChannelText(l)) } : {}),
       });
     this.ttlMs = opts.ttlMs ?? 10 * 60 * 1000;
+    this.maxBytes = opts.maxBytes ?? REPODATA_MAX_BYTES;
   }
 
   /** Opens a channel subdir (memoised for the TTL); throws `RepodataUnavailable` with a redacted message. */
@@ -267,7 +271,10 @@ export class RepodataStore {
       const got = await this.get(base + 'repodata_shards.msgpack.zst', signal);
       if (got) {
         stale ||= got.stale;
-        const raw = decodeMsgpack(unzstd(got.body, `${where}/repodata_shards.msgpack.zst`)) as Record<string, unknown>;
+        const raw = decodeMsgpack(unzstd(got.body, `${where}/repodata_shards.msgpack.zst`, this.maxBytes)) as Record<
+          string,
+          unknown
+        >;
         if (
           !raw ||
           typeof raw !== 'object' ||
@@ -301,12 +308,12 @@ export class RepodataStore {
         if (!got) continue;
         stale ||= got.stale;
         const text = file.endsWith('.zst')
-          ? unzstd(got.body, `${where}/${file}`)
+          ? unzstd(got.body, `${where}/${file}`, this.maxBytes)
           : file.endsWith('.bz2')
-            ? unbzip2(got.body, `${where}/${file}`)
+            ? unbzip2(got.body, `${where}/${file}`, this.maxBytes)
             : got.body;
-        if (text.length > REPODATA_MAX_BYTES)
-          throw new InvalidDataError(`${where}/${file} is larger than ${REPODATA_MAX_BYTES} bytes`, where);
+        if (text.length > this.maxBytes)
+          throw new InvalidDataError(`${where}/${file} is larger than ${this.maxBytes} bytes`, where);
         let data: unknown;
         try {
           data = JSON.parse(text.toString('utf8'));
@@ -349,7 +356,7 @@ export class RepodataStore {
         const want = /([0-9a-f]{64})\.msgpack\.zst$/.exec(url)?.[1];
         if (want && createHash('sha256').update(got.body).digest('hex') !== want)
           throw new InvalidDataError(`the shard ${redactChannelText(url)} does not match its sha256`, url);
-        const raw = decodeMsgpack(unzstd(got.body, redactChannelText(url))) as Record<string, unknown>;
+        const raw = decodeMsgpack(unzstd(got.body, redactChannelText(url), this.maxBytes)) as Record<string, unknown>;
         const out = new Map<string, CondaRecord[]>();
         if (raw && typeof raw === 'object') collectRecords(raw, subdir, out);
         return [...out.values()].flat();
