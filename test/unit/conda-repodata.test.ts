@@ -129,6 +129,14 @@ describe('conda repodata', () => {
       failed.conflicts[0]!.fixes.map((f) => f.fix.edits[0]!.newText),
       ['torchish=2.0=*cpu*'],
     );
+    // When what the explanation needs cannot be read (a broken cudnn shard), the verdict stands, with an error.
+    for (const [p, name] of [...c.files.keys()].map((k) => [k, c.shardName(k)] as const))
+      if (name === 'cudnn') c.files.set(p, Buffer.from('not zstd'));
+    resetRepodataStores();
+    const broken = await condaReport(set, { ...noGpu, cacheDir: null });
+    assert.equal(broken.status, 'failed');
+    assert.ok(broken.conflicts.length >= 1);
+    assert.ok(findingsOf(broken, set).some((f) => f.severity === 'error'));
   });
 
   it('zst: reads repodata.json.zst where offered; json: falls back to repodata.json', async () => {

@@ -269,20 +269,19 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
     const first = solved;
     try {
       const full = await gather(store, channels, [subdir, 'noarch'], roots, signal);
-      if (!full.unavailable.length) {
-        gathered = full;
-        solved = await solveEnvironment({
-          ...setup,
-          records: full.records,
-          timeoutMs: Math.max(1, deadline - Date.now()),
-          verdictOnly: false,
-        });
-        solved.solves += first.solves;
-        solved.solveMs += first.solveMs;
-      }
+      if (!full.unavailable.length) gathered = full;
     } catch {
-      // The verdict stands without its explanation.
+      // Solved again on what was gathered: the verdict is the same, the explanation may be plainer.
     }
+    const again = await solveEnvironment({
+      ...setup,
+      records: gathered.records,
+      timeoutMs: Math.max(1, deadline - Date.now()),
+      verdictOnly: false,
+    });
+    // Out of time for the explanation: the verdict (with the solver's own text) stands.
+    if (again.status === 'failed')
+      solved = { ...again, solves: again.solves + first.solves, solveMs: again.solveMs + first.solveMs };
   }
   const st = stats();
   st.solves = solved.solves;

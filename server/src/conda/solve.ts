@@ -122,7 +122,10 @@ export interface SolveSetup {
    * spec solves.
    */
   pipMoves?: { pipName: string; condaName: string; spec: string; replaces: Dependency | null }[];
-  /** When the solve fails, stop at the verdict: no lines, explanation or fixes (the caller solves again). */
+  /**
+   * When the solve fails, stop at the verdict: one conflict of every line with the solver's text, no minimal lines,
+   * explanation or fixes (the caller solves again with more records).
+   */
   verdictOnly?: boolean;
 }
 
@@ -591,7 +594,9 @@ export async function solveEnvironment(setup: SolveSetup): Promise<
         unavailable: null,
         picked: [],
         solution: [],
-        conflicts: [],
+        conflicts: [
+          { roots: live.map((l) => l.dep), explanation: cleanMessage(ctx, first.message), cuda: null, fixes: [] },
+        ],
         solves: solver.solves - before,
         solveMs: ctx.solveMs,
       };
