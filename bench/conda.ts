@@ -1,5 +1,6 @@
 // Benchmark of the conda side: a 30-spec ML environment over a loopback channel of about 20,000 records, warm solve
-// latency, and bytes a cold sharded fetch takes against the channel's whole repodata.
+// latency, and bytes a cold sharded fetch takes against the channel's whole repodata (as served, and uncompressed); the
+// same over repodata.json.zst and repodata.json.bz2.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -112,6 +113,7 @@ export async function benchConda(): Promise<Record<string, unknown>> {
   const zstd = zstdTool();
   const sharded = await startCondaChannel(pkgs, { format: 'sharded', ...(zstd ? { zstd } : {}) });
   const zst = await startCondaChannel(pkgs, { format: 'zst', ...(zstd ? { zstd } : {}) });
+  const bz2 = await startCondaChannel(pkgs, { format: 'bz2' });
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-bench-conda-'));
   const opts = (cacheDir: string): CondaReportOptions => ({
     profile: PROFILE,
@@ -130,6 +132,7 @@ export async function benchConda(): Promise<Record<string, unknown>> {
     for (const [label, ch] of [
       ['sharded', sharded],
       ['repodata.json.zst', zst],
+      ['repodata.json.bz2', bz2],
     ] as const) {
       resetRepodataStores();
       const set = {
@@ -154,6 +157,12 @@ export async function benchConda(): Promise<Record<string, unknown>> {
         if (warm.status !== 'ok') throw new Error('warm solve differs');
       }
       const s = samples.slice(3).sort((a, b) => a - b);
+      // What any CEP 16 client must fetch: the shard indexes and the shards of the names the solution installs.
+      const solved = new Set(cold.solution.map((p) => p.name));
+      const floor = ch.requests
+        .filter((q) => q.status === 200)
+        .filter((q) => q.path.endsWith('/repodata_shards.msgpack.zst') || solved.has(ch.shardName(q.path) ?? ''))
+        .reduce((n, q) => n + q.bytes, 0);
       out[label] = {
         specs: set.files[0]!.dependencies.length,
         'records reached': cold.stats.records,
@@ -165,6 +174,14 @@ export async function benchConda(): Promise<Record<string, unknown>> {
         'cold bytes / full repodata': +(cold.stats.bytes / ch.fullRepodataBytes).toFixed(4),
         'of which shard index bytes': cold.stats.indexBytes,
         'shards only / full repodata': +((cold.stats.bytes - cold.stats.indexBytes) / ch.fullRepodataBytes).toFixed(4),
+        'uncompressed repodata.json bytes (both subdirs)': ch.jsonRepodataBytes,
+        'cold bytes / uncompressed repodata.json': +(cold.stats.bytes / ch.jsonRepodataBytes).toFixed(4),
+        ...(label === 'sharded'
+          ? {
+              'floor (indexes + shards of the solution names)': floor,
+              'floor / full repodata': +(floor / ch.fullRepodataBytes).toFixed(4),
+            }
+          : {}),
         'cold requests': cold.stats.requests,
         'warm report p50 (ms)': +s[Math.floor(s.length / 2)]!.toFixed(1),
         'warm report p95 (ms)': +s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]!.toFixed(1),
@@ -174,6 +191,7 @@ export async function benchConda(): Promise<Record<string, unknown>> {
   } finally {
     await sharded.close();
     await zst.close();
+    await bz2.close();
     fs.rmSync(cache, { recursive: true, force: true });
   }
 }

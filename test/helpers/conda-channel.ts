@@ -1,5 +1,6 @@
-// A loopback conda channel for tests: a real HTTP server on 127.0.0.1 serving repodata.json(.zst) and sharded repodata
-// (CEP 16).
+// A loopback conda channel for tests: a real HTTP server on 127.0.0.1 serving repodata.json(.zst/.bz2) and sharded
+// repodata (CEP 16).
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -27,10 +28,10 @@ export interface ChannelPackage {
 /** How the channel offers its repodata. */
 export interface CondaChannelOptions {
   /**
-   * `sharded`: CEP 16 index and shards, plus the whole repodata; `zst`: repodata.json.zst and .json; `json`:
-   * repodata.json only.
+   * `sharded`: CEP 16 index and shards, plus the whole repodata; `zst`: repodata.json.zst and .json; `bz2`:
+   * repodata.json.bz2 (compressed by Python's bz2 module) and .json; `json`: repodata.json only.
    */
-  format?: 'sharded' | 'zst' | 'json';
+  format?: 'sharded' | 'zst' | 'bz2' | 'json';
   /** The platform subdir (default linux-64). */
   subdir?: string;
   /** Serve only under `/t/<token>/`: anything else is 403. */
@@ -57,8 +58,14 @@ export interface CondaChannel {
   /** The channel URL (with `/t/<token>` when the channel has a token). */
   url: string;
   requests: ChannelRequest[];
-  /** Bytes of the whole repodata of each subdir as served (`repodata.json.zst` where offered, else `.json`). */
+  /** Bytes of the whole repodata of each subdir as served (`repodata.json.zst` or `.bz2` where offered, else `.json`). */
   fullRepodataBytes: number;
+  /** Bytes of the whole uncompressed `repodata.json` of each subdir. */
+  jsonRepodataBytes: number;
+  /** The package name of a shard's path (`/linux-64/shards/<sha256>.msgpack.zst`), or undefined. */
+  shardName(path: string): string | undefined;
+  /** The files served, by path (a test may replace one, e.g. with corrupt bytes). */
+  files: Map<string, Buffer>;
   setPackages(pkgs: ChannelPackage[]): void;
   close(): Promise<void>;
 }
@@ -90,6 +97,17 @@ export function zstdStore(data: Uint8Array): Buffer {
   return Buffer.concat(parts);
 }
 
+/** bzip2 data, compressed by Python's bz2 module (python3 is there wherever the tests run). */
+export function bzip2Python(data: Uint8Array, level = 9): Buffer {
+  const r = spawnSync(
+    'python3',
+    ['-c', `import bz2,sys; sys.stdout.buffer.write(bz2.compress(sys.stdin.buffer.read(), ${level}))`],
+    { input: data, maxBuffer: 1 << 30 },
+  );
+  if (r.status !== 0) throw new Error(`python3 bz2 failed: ${r.stderr.toString()}`);
+  return r.stdout;
+}
+
 export function fileName(p: ChannelPackage): string {
   return `${p.name}-${p.version}-${p.build ?? '0'}${p.ext ?? '.conda'}`;
 }
@@ -113,7 +131,10 @@ function recordOf(p: ChannelPackage, subdir: string): Record<string, unknown> {
 
 interface Built {
   files: Map<string, Buffer>;
+  /** Shard path -> package name. */
+  shardNames: Map<string, string>;
   fullBytes: number;
+  jsonBytes: number;
 }
 
 function build(
@@ -123,7 +144,9 @@ function build(
   zstd: (data: Uint8Array) => Buffer = zstdStore,
 ): Built {
   const files = new Map<string, Buffer>();
+  const shardNames = new Map<string, string>();
   let fullBytes = 0;
+  let jsonBytes = 0;
   for (const subdir of [platform, 'noarch']) {
     const mine = pkgs.filter((p) => (p.subdir ?? (p.noarch ? 'noarch' : platform)) === subdir);
     const repodata: Record<string, Record<string, unknown>> = { packages: {}, 'packages.conda': {} };
@@ -131,7 +154,12 @@ function build(
       repodata[(p.ext ?? '.conda') === '.conda' ? 'packages.conda' : 'packages']![fileName(p)] = recordOf(p, subdir);
     const json = Buffer.from(JSON.stringify({ info: { subdir }, repodata_version: 1, ...repodata }));
     files.set(`/${subdir}/repodata.json`, json);
-    if (format !== 'json') {
+    jsonBytes += json.length;
+    if (format === 'bz2') {
+      const bz2 = bzip2Python(json);
+      files.set(`/${subdir}/repodata.json.bz2`, bz2);
+      fullBytes += bz2.length;
+    } else if (format !== 'json') {
       const zst = zstd(json);
       files.set(`/${subdir}/repodata.json.zst`, zst);
       fullBytes += zst.length;
@@ -157,12 +185,13 @@ function build(
         const digest = createHash('sha256').update(bytes).digest();
         shards[name] = new Uint8Array(digest);
         files.set(`/${subdir}/shards/${digest.toString('hex')}.msgpack.zst`, bytes);
+        shardNames.set(`/${subdir}/shards/${digest.toString('hex')}.msgpack.zst`, name);
       }
       const index = { info: { subdir, base_url: './', shards_base_url: './shards/' }, shards };
       files.set(`/${subdir}/repodata_shards.msgpack.zst`, zstd(encodeMsgpack(index)));
     }
   }
-  return { files, fullBytes };
+  return { files, shardNames, fullBytes, jsonBytes };
 }
 
 /** Starts a channel on 127.0.0.1 serving `pkgs`; ETag / If-None-Match answered with 304. */
@@ -206,6 +235,13 @@ export async function startCondaChannel(pkgs: ChannelPackage[], opts: CondaChann
     get fullRepodataBytes() {
       return built.fullBytes;
     },
+    get jsonRepodataBytes() {
+      return built.jsonBytes;
+    },
+    get files() {
+      return built.files;
+    },
+    shardName: (p) => built.shardNames.get(p),
     setPackages(next) {
       built = build(next, platform, opts.format ?? 'json', opts.zstd);
     },

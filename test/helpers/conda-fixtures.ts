@@ -107,3 +107,111 @@ export function reportOptions(cacheDir: string, over: Partial<CondaReportOptions
     ...over,
   };
 }
+
+const pyBuilds = (mms: readonly string[], make: (mm: string, tag: string) => ChannelPackage[]): ChannelPackage[] =>
+  mms.flatMap((mm) => make(mm, mm.replace('.', '')));
+
+/**
+ * ML_CHANNEL widened to the shapes the knowledge rules are about: Python 3.8-3.12, numpy 1.24/1.26/2.0/2.1 builds,
+ * TensorFlow tied to its Pythons, PyTorch 1.13/2.1/2.3 CUDA (`__cuda`, `pytorch-cuda`) and CPU builds with the
+ * torchvision/torchaudio that pair with them, cudatoolkit and cuda-version (constrains on `__cuda` and on each other),
+ * cudnn, pandas and scikit-learn built for numpy 1.x, noarch python packages.
+ */
+export const ML_CHANNEL_WIDE: ChannelPackage[] = [
+  ...ML_CHANNEL,
+  py('3.8.19'),
+  py('3.9.19'),
+  ...pyBuilds(['3.8', '3.9', '3.10', '3.11'], (mm, t) => [
+    { name: 'numpy', version: '1.24.4', build: `py${t}h1_0`, depends: [pyAbi(mm)] },
+  ]),
+  { name: 'numpy', version: '1.26.4', build: 'py39h0_0', depends: [pyAbi('3.9')] },
+  ...pyBuilds(['3.10', '3.11', '3.12'], (mm, t) => [
+    { name: 'numpy', version: '2.1.0', build: `py${t}h0_0`, depends: [pyAbi(mm)] },
+  ]),
+  { name: 'tensorflow', version: '2.10.0', build: 'py39_0', depends: [pyAbi('3.9'), 'numpy >=1.20,<2'] },
+  ...pyBuilds(['3.8', '3.9', '3.10', '3.11'], (mm, t) => [
+    { name: 'tensorflow', version: '2.13.0', build: `py${t}_0`, depends: [pyAbi(mm), 'numpy >=1.22,<1.25'] },
+  ]),
+  ...pyBuilds(['3.9', '3.10'], (mm, t) => [
+    { name: 'tensorflow', version: '2.15.0', build: `py${t}_0`, depends: [pyAbi(mm), 'numpy >=1.23,<2'] },
+  ]),
+  // The pytorch channel's way: CUDA builds need the pytorch-cuda metapackage of their CUDA.
+  ...['11.7', '11.8', '12.1'].map((cu): ChannelPackage => ({
+    name: 'pytorch-cuda',
+    version: cu,
+    build: 'h0_5',
+    depends: [`cuda-version >=${cu},<${cu.split('.')[0]}.${Number(cu.split('.')[1]) + 1}`],
+  })),
+  { name: 'pytorch-mutex', version: '1.0', build: 'cuda' },
+  { name: 'pytorch-mutex', version: '1.0', build: 'cpu', track_features: 'pytorch-mutex' },
+  ...pyBuilds(['3.8', '3.9', '3.10'], (mm, t) => [
+    {
+      name: 'pytorch',
+      version: '1.13.1',
+      build: `py${mm}_cuda11.7_cudnn8.5.0_0`,
+      depends: [pyAbi(mm), 'pytorch-cuda >=11.7,<11.8', 'pytorch-mutex 1.0 cuda', 'numpy >=1.21,<2'],
+    },
+    {
+      name: 'pytorch',
+      version: '1.13.1',
+      build: `py${mm}_cpu_0`,
+      depends: [pyAbi(mm), 'pytorch-mutex 1.0 cpu', 'numpy >=1.21,<2'],
+    },
+    { name: 'torchvision', version: '0.14.1', build: `py${t}_0`, depends: [pyAbi(mm), 'pytorch 1.13.1'] },
+    { name: 'torchaudio', version: '0.13.1', build: `py${t}_0`, depends: [pyAbi(mm), 'pytorch 1.13.1'] },
+  ]),
+  ...pyBuilds(['3.10', '3.11', '3.12'], (mm, t) => [
+    {
+      name: 'pytorch',
+      version: '2.3.0',
+      build: `cuda121_py${t}_1`,
+      build_number: 1,
+      depends: [pyAbi(mm), '__cuda >=12.1', 'cuda-version >=12.1,<13', 'numpy >=1.22'],
+    },
+    { name: 'pytorch', version: '2.3.0', build: `cpu_py${t}_0`, depends: [pyAbi(mm), 'numpy >=1.22'] },
+    { name: 'torchvision', version: '0.16.0', build: `py${t}_0`, depends: [pyAbi(mm), 'pytorch 2.1.0.*'] },
+    { name: 'torchaudio', version: '2.1.0', build: `py${t}_0`, depends: [pyAbi(mm), 'pytorch 2.1.0.*'] },
+    { name: 'torchvision', version: '0.18.0', build: `py${t}_0`, depends: [pyAbi(mm), 'pytorch 2.3.0.*'] },
+    { name: 'torchaudio', version: '2.3.0', build: `py${t}_0`, depends: [pyAbi(mm), 'pytorch 2.3.0.*'] },
+    {
+      name: 'pandas',
+      version: '2.2.2',
+      build: `py${t}_0`,
+      depends: [pyAbi(mm), 'numpy >=1.22.4'],
+    },
+    {
+      name: 'scikit-learn',
+      version: '1.3.2',
+      build: `py${t}_0`,
+      depends: [pyAbi(mm), 'numpy >=1.21,<2', 'scipy >=1.5'],
+    },
+  ]),
+  ...['10.2.89', '11.3.1', '11.8.0'].map((v): ChannelPackage => ({
+    name: 'cudatoolkit',
+    version: v,
+    build: 'h0_12',
+    depends: ['__glibc >=2.17', `cuda-version ${v.split('.').slice(0, 2).join('.')}.*`],
+  })),
+  ...['10.2', '11.3', '11.7', '12.1'].map((v): ChannelPackage => ({
+    name: 'cuda-version',
+    version: v,
+    build: 'h0_3',
+    constrains: [`__cuda >=${v.split('.')[0]}`, `cudatoolkit ${v}|${v}.*`],
+  })),
+  ...['11.8', '12.4'].map((v): ChannelPackage => ({
+    name: 'cudnn',
+    version: '8.9.7',
+    build: `cuda${v.split('.')[0]}_0`,
+    depends: [`cuda-version >=${v.split('.')[0]},<${Number(v.split('.')[0]) + 1}`],
+  })),
+  { name: 'tqdm', version: '4.66.4', build: 'pyhd8ed1ab_0', noarch: 'python', depends: ['python >=3.7'] },
+  { name: 'typing_extensions', version: '4.12.2', build: 'pyha770c72_0', noarch: 'python', depends: ['python >=3.8'] },
+];
+
+/** A machine with a recent driver (CUDA 12.4). */
+export const LINUX_GPU_550: MachineProfile = {
+  os: 'linux',
+  arch: 'x86_64',
+  libc: { kind: 'glibc', version: '2.35' },
+  nvidia: { driver: '550.54.14', cuda: '12.4', gpus: [] },
+};

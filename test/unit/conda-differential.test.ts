@@ -112,11 +112,16 @@ const opts = (): CondaReportOptions => reportOptions(cache, { profile: PROFILE }
 /**
  * rattler on its own: its gateway fetches the channel over HTTP; virtual packages as always-installed locked records.
  */
-async function oracle(deps: string[]): Promise<boolean> {
+async function oracle(deps: string[]): Promise<string[] | null> {
   // The module's path is found at run time (the build copies it beside dist/); a static import cannot name it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const rattler = require(rattlerModulePath()!) as {
-    simpleSolve: (s: string[], c: string[], p: string[], l: unknown[]) => Promise<unknown[]>;
+    simpleSolve: (
+      s: string[],
+      c: string[],
+      p: string[],
+      l: unknown[],
+    ) => Promise<{ packageName: string; version: string; build: string }[]>;
   };
   const vps = virtualPackages(PROFILE, {});
   const locked = vps.map((v) => ({
@@ -130,10 +135,18 @@ async function oracle(deps: string[]): Promise<boolean> {
     d.replace(/^([^=<>\s]+)=([^=]+)=(.+)$/, '$1 $2 $3').replace(/^([^=<>\s]+)=([^=<>]+)$/, '$1 $2.*'),
   );
   try {
-    await rattler.simpleSolve([...specs, ...vps.map((v) => v.name)], [channel.url], ['linux-64', 'noarch'], locked);
-    return true;
+    const got = await rattler.simpleSolve(
+      [...specs, ...vps.map((v) => v.name)],
+      [channel.url],
+      ['linux-64', 'noarch'],
+      locked,
+    );
+    return got
+      .filter((p) => !p.packageName.startsWith('__'))
+      .map((p) => `${p.packageName} ${p.version} ${p.build}`)
+      .sort();
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -155,12 +168,20 @@ describe('conda differential over generated environments', () => {
           rep.status === 'ok' || rep.status === 'failed',
           `${deps.join(' ')}: ${rep.status} ${rep.unavailable}`,
         );
-        const verdict = await oracle(deps);
+        const solution = await oracle(deps);
         assert.equal(
           rep.status === 'ok',
-          verdict,
-          `verdict differs for [${deps.join(', ')}]: ours ${rep.status}, rattler ${verdict}`,
+          solution !== null,
+          `verdict differs for [${deps.join(', ')}]: ours ${rep.status}, rattler ${solution !== null}`,
         );
+        // The same packages as rattler picks over the whole channel (only the shards of installable builds'
+        // depends fetched here).
+        if (solution)
+          assert.deepEqual(
+            rep.solution.map((p) => `${p.name} ${p.version} ${p.build}`).sort(),
+            solution,
+            `solution differs for [${deps.join(', ')}]`,
+          );
         envs++;
         if (!failing(rep)) continue;
         unsolvable++;

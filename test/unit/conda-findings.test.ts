@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { condaFindings } from '../../server/src/checks/conda-solve';
 import { pipOverConda } from '../../server/src/checks/pip-over-conda';
+import { runChecks } from '../../server/src/checks/registry';
 import type { CheckContext } from '../../server/src/checks/types';
 import type { EnvironmentSet } from '../../server/src/workspace/types';
 import { condaReport } from '../../server/src/conda/report';
@@ -106,6 +107,44 @@ describe('conda findings on the lines', () => {
       parseEnvironmentYml('/w/environment.yml', yml(['python=3.10', 'tensorflow=2.10', 'scipy', 'requests'])),
     );
     assert.deepEqual(await findings(set), []);
+  });
+});
+
+describe('conda findings with the knowledge rules (runChecks)', () => {
+  it("on a line both judge, conda's finding stands: a CUDA build on a machine without a driver is an error", async () => {
+    const set = setOf(parseEnvironmentYml('/w/environment.yml', yml(['python=3.11', 'pytorch=*=*cuda118*'])));
+    const ctx = await ctxFor(set, LINUX_NO_GPU);
+    const f = runChecks([set], ctx).filter((x) => text(set, x) === 'pytorch=*=*cuda118*');
+    assert.deepEqual(
+      f.map((x) => `${x.code} ${x.severity}`),
+      ['cuda-unavailable error'],
+    );
+    assert.match(f[0]!.message, /conda refuses the install/);
+  });
+
+  it('where conda solves the environment, a knowledge rule says a warning on a conda line, not an error', async () => {
+    // conda installs a CUDA 12.1 pytorch build next to cuda-version 11.8 here (nothing on this channel forbids it);
+    // the cuda-mix rule still warns.
+    const set = setOf(
+      parseEnvironmentYml('/w/environment.yml', yml(['python=3.11', 'pytorch=*=*cuda121*', 'cuda-version=11.8'])),
+    );
+    const gpu: MachineProfile = { ...LINUX_GPU_470, nvidia: { driver: '550.54', cuda: '12.4', gpus: [] } };
+    const ctx = await ctxFor(set, gpu);
+    assert.equal(ctx.conda!.get(set.root)!.status, 'ok');
+    const all = runChecks([set], ctx);
+    assert.deepEqual(
+      all.filter((x) => x.severity === 'error').map((x) => `${x.code} ${text(set, x)}`),
+      [],
+    );
+    const mix = all.filter((x) => x.code === 'cuda-mix');
+    assert.ok(mix.length > 0, JSON.stringify(all.map((x) => x.code)));
+    for (const m of mix) {
+      assert.equal(m.severity, 'warning');
+      assert.match(m.message, /conda's solve installs this environment on the target, so this is not an error/);
+    }
+    // Without conda's answer (the fast stage, or offline without a cache) the rule keeps its severity.
+    const fast = runChecks([set], { markerEnvironment: ctx.markerEnvironment, profile: gpu });
+    assert.ok(fast.some((x) => x.code === 'cuda-mix' && x.severity === 'error'));
   });
 });
 

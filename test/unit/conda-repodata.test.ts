@@ -7,11 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { condaFindings } from '../../server/src/checks/conda-solve';
 import { condaReport, resetRepodataStores, type CondaReportOptions } from '../../server/src/conda/report';
+import { gather, RepodataStore, RepodataUnavailable } from '../../server/src/conda/repodata';
 import type { CondaSolveReport } from '../../server/src/conda/solve';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { markerEnvironmentFor } from '../../server/src/system/profile';
-import { startCondaChannel, type CondaChannel, type CondaChannelOptions } from '../helpers/conda-channel';
-import { LINUX_GPU_470, ML_CHANNEL, condaYml, reportOptions } from '../helpers/conda-fixtures';
+import {
+  startCondaChannel,
+  type ChannelPackage,
+  type CondaChannel,
+  type CondaChannelOptions,
+} from '../helpers/conda-channel';
+import { LINUX_GPU_470, LINUX_NO_GPU, ML_CHANNEL, condaYml, reportOptions } from '../helpers/conda-fixtures';
 import { setOf } from '../helpers/sets';
 
 let cache: string;
@@ -66,6 +72,73 @@ describe('conda repodata', () => {
     assert.ok(r.stats.bytes < c.fullRepodataBytes, `${r.stats.bytes} < ${c.fullRepodataBytes}`);
   });
 
+  it('sharded: no shard for the depends of builds the solve cannot install; a failed solve fetches them to explain', async () => {
+    // CUDA builds need cudnn (a machine without a driver cannot install them); the Python 3.10 builds need a backport
+    // (python=3.11 is asked); the 1.x builds need oldlib (torchish>=2 is asked).
+    const pkgs: ChannelPackage[] = [
+      ...ML_CHANNEL,
+      { name: 'cudnn', version: '8.9', build: 'h0_0', depends: ['cuda-cudart >=12'] },
+      { name: 'cuda-cudart', version: '12.1', build: 'h0_0' },
+      { name: 'backport', version: '1.0', build: 'h0_0' },
+      { name: 'oldlib', version: '1.0', build: 'h0_0' },
+      { name: 'torchish', version: '1.0', build: 'py311_0', depends: ['python >=3.11,<3.12.0a0', 'oldlib'] },
+      ...['310', '311'].flatMap((p): ChannelPackage[] => [
+        {
+          name: 'torchish',
+          version: '2.0',
+          build: `cuda12_py${p}_1`,
+          build_number: 1,
+          depends: [`python >=3.${p.slice(1)},<3.${Number(p.slice(1)) + 1}.0a0`, '__cuda >=12', 'cudnn'],
+        },
+        {
+          name: 'torchish',
+          version: '2.0',
+          build: `cpu_py${p}_0`,
+          depends: [`python >=3.${p.slice(1)},<3.${Number(p.slice(1)) + 1}.0a0`, ...(p === '310' ? ['backport'] : [])],
+        },
+      ]),
+    ];
+    const c = await startCondaChannel(pkgs, { format: 'sharded' });
+    open.push(c);
+    const shardNames = (): string[] =>
+      c.requests.flatMap((q) => (q.path.includes('/shards/') ? [c.shardName(q.path)!] : [])).sort();
+    const noGpu = opts({ profile: LINUX_NO_GPU });
+    const ok = await condaReport(setFor(c.url, ['python=3.11', 'torchish>=2']), noGpu);
+    assert.equal(ok.status, 'ok');
+    assert.equal(ok.picked.find((p) => p.dep.name === 'torchish')!.pkg.build, 'cpu_py311_0');
+    assert.deepEqual(shardNames(), ['python', 'torchish']);
+    // The same environment on a machine with a CUDA 12 driver reaches cudnn and cuda-cudart.
+    resetRepodataStores();
+    c.requests.length = 0;
+    const gpu = await condaReport(
+      setFor(c.url, ['python=3.11', 'torchish>=2']),
+      opts({ cacheDir: null, profile: { ...LINUX_NO_GPU, nvidia: { driver: '550.54', cuda: '12.4', gpus: [] } } }),
+    );
+    assert.equal(gpu.picked.find((p) => p.dep.name === 'torchish')!.pkg.build, 'cuda12_py311_1');
+    assert.deepEqual(shardNames(), ['cuda-cudart', 'cudnn', 'python', 'torchish']);
+    // A failure (the CUDA build asked for on a machine without a driver) gathers the rest for the explanation
+    // and the fixes: the same report as when everything is fetched.
+    resetRepodataStores();
+    c.requests.length = 0;
+    const set = setFor(c.url, ['python=3.11', 'torchish=2.0=*cuda*']);
+    const failed = await condaReport(set, { ...noGpu, cacheDir: null });
+    assert.equal(failed.status, 'failed');
+    assert.ok(shardNames().includes('cudnn'));
+    assert.equal(failed.conflicts[0]!.cuda?.kind, 'cuda-unavailable');
+    assert.deepEqual(
+      failed.conflicts[0]!.fixes.map((f) => f.fix.edits[0]!.newText),
+      ['torchish=2.0=*cpu*'],
+    );
+    // When what the explanation needs cannot be read (a broken cudnn shard), the verdict stands, with an error.
+    for (const [p, name] of [...c.files.keys()].map((k) => [k, c.shardName(k)] as const))
+      if (name === 'cudnn') c.files.set(p, Buffer.from('not zstd'));
+    resetRepodataStores();
+    const broken = await condaReport(set, { ...noGpu, cacheDir: null });
+    assert.equal(broken.status, 'failed');
+    assert.ok(broken.conflicts.length >= 1);
+    assert.ok(findingsOf(broken, set).some((f) => f.severity === 'error'));
+  });
+
   it('zst: reads repodata.json.zst where offered; json: falls back to repodata.json', async () => {
     const z = await chan({ format: 'zst' });
     assert.equal((await condaReport(setFor(z.url, ['numpy']), opts())).status, 'ok');
@@ -74,6 +147,83 @@ describe('conda repodata', () => {
     const j = await chan({ format: 'json' });
     assert.equal((await condaReport(setFor(j.url, ['numpy']), opts())).status, 'ok');
     assert.ok(j.requests.some((q) => q.path === '/linux-64/repodata.json' && q.status === 200));
+  });
+
+  it('bz2: a channel with only repodata.json.bz2 (and .json) is read from the .bz2, and the solve works', async () => {
+    const b = await chan({ format: 'bz2' });
+    const ok = await condaReport(setFor(b.url, ['python=3.11', 'numpy', 'requests']), opts());
+    assert.equal(ok.status, 'ok', String(ok.unavailable));
+    assert.equal(ok.picked.find((p) => p.dep.name === 'requests')!.pkg.subdir, 'noarch');
+    const paths = b.requests.map((q) => `${q.path} ${q.status}`);
+    // Order: shards, .zst, .bz2 (and never the plain .json when the .bz2 is there).
+    for (const sd of ['linux-64', 'noarch']) {
+      const i = (f: string): number => paths.indexOf(`/${sd}/${f}`);
+      assert.ok(i('repodata_shards.msgpack.zst 404') >= 0 && i('repodata.json.zst 404') >= 0, paths.join('\n'));
+      assert.ok(i('repodata_shards.msgpack.zst 404') < i('repodata.json.zst 404'));
+      assert.ok(i('repodata.json.zst 404') < i('repodata.json.bz2 200'), paths.join('\n'));
+    }
+    assert.ok(!b.requests.some((q) => q.path.endsWith('/repodata.json')), 'the plain .json is not fetched');
+    const failed = await condaReport(setFor(b.url, ['python=3.12', 'tensorflow=2.10']), opts());
+    assert.equal(failed.status, 'failed');
+    // Revalidation and the disk cache as for the other formats.
+    resetRepodataStores();
+    b.requests.length = 0;
+    const again = await condaReport(setFor(b.url, ['numpy']), opts({ ttlMs: 0 }));
+    assert.equal(again.status, 'ok');
+    assert.ok(b.requests.some((q) => q.path === '/linux-64/repodata.json.bz2' && q.status === 304 && q.conditional));
+    resetRepodataStores();
+    b.requests.length = 0;
+    assert.equal((await condaReport(setFor(b.url, ['numpy']), opts({ offline: true }))).status, 'ok');
+    assert.equal(b.requests.length, 0);
+  });
+
+  it('bz2: a corrupt repodata.json.bz2 makes the subdir unavailable with a clean reason, not a crash', async () => {
+    const b = await chan({ format: 'bz2' });
+    const good = b.files.get('/linux-64/repodata.json.bz2')!;
+    const bad = Buffer.from(good);
+    bad[Math.floor(bad.length / 2)]! ^= 0x10;
+    b.files.set('/linux-64/repodata.json.bz2', bad);
+    const r = await condaReport(setFor(b.url, ['numpy']), opts());
+    assert.equal(r.status, 'unavailable');
+    assert.match(r.unavailable!, /repodata\.json\.bz2 does not decompress/);
+    b.files.set('/linux-64/repodata.json.bz2', good.subarray(0, good.length - 7));
+    resetRepodataStores();
+    const t = await condaReport(setFor(b.url, ['numpy']), opts({ cacheDir: null }));
+    assert.equal(t.status, 'unavailable');
+    assert.match(t.unavailable!, /truncated|does not decompress/);
+  });
+
+  it('every format is read up to the same cap on decompressed bytes: past it, a clean reason', async () => {
+    for (const format of ['zst', 'bz2', 'json'] as const) {
+      const c = await chan({ format });
+      const store = new RepodataStore({ cacheDir: null, offline: false, maxBytes: 500 });
+      const ch = { name: c.url, url: c.url, display: c.url, subdir: null };
+      await assert.rejects(
+        store.subdir(ch, 'linux-64'),
+        (e: Error) =>
+          e instanceof RepodataUnavailable && /(decompresses to more|is larger) than 500 bytes/.test(e.message),
+        format,
+      );
+      // Under the cap the same store reads it.
+      const big = new RepodataStore({ cacheDir: null, offline: false });
+      assert.ok((await big.subdir(ch, 'linux-64')).has('numpy'), format);
+    }
+    // Sharded: a shard past the cap (here: the shard index's size) costs the names it holds, with a clean message.
+    const c = await chan({ format: 'sharded' });
+    const cap = Math.max(
+      ...['linux-64', 'noarch'].map((sd) => c.files.get(`/${sd}/repodata_shards.msgpack.zst`)!.length),
+    );
+    const shard = [...c.files].find(([p]) => c.shardName(p) === 'pytorch')![1];
+    assert.ok(shard.length - 12 > cap, 'the pytorch shard is larger than the shard indexes');
+    const store = new RepodataStore({ cacheDir: null, offline: false, maxBytes: cap });
+    const ch = { name: c.url, url: c.url, display: c.url, subdir: null };
+    const g = await gather(store, [ch], ['linux-64', 'noarch'], ['pytorch']);
+    assert.ok(
+      g.unavailable.some((m) =>
+        new RegExp(`the repodata of pytorch could not be read .*decompresses to more than ${cap} bytes`).test(m),
+      ),
+      JSON.stringify(g.unavailable),
+    );
   });
 
   it('revalidates with ETag (304) and sees a changed channel', async () => {

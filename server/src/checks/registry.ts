@@ -71,7 +71,7 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
       let found: Finding[];
       try {
         // A code's findings from conda's solve of an environment.yml join the check's own (one override, one place).
-        found = [...check.run(set, ctx), ...condaFindingsFor(check.code, set, ctx)];
+        found = withConda(check.code, check.run(set, ctx), set, ctx);
       } catch (e) {
         // A check that throws must not take the others down; it is a bug, reported once where it happened.
         found = [
@@ -127,6 +127,39 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
     for (const fix of later.fixes)
       if (into.fixes.length < MAX_FIXES && !into.fixes.some((x) => x.title === fix.title)) into.fixes.push(fix);
   }
+}
+
+/**
+ * A check's own findings joined with conda's solve of the set, which speaks for the conda lines it judged:
+ * - where conda's solve has a finding of the same code on the same place, that one stands (its severity, its
+ *   explanation, fixes a solve accepted) and the knowledge rule's is dropped;
+ * - where conda's solve installs the environment, no knowledge rule makes a conda line an error: conda would not
+ *   refuse it, so the rule's finding stays, as a warning that says so. Syntax findings are exempt (a line conda's
+ *   parser rejects is left out of the solve).
+ */
+function withConda(code: Code, own: Finding[], set: EnvironmentSet, ctx: CheckContext): Finding[] {
+  const report = ctx.conda?.get(set.root);
+  if (!report) return own;
+  const conda = condaFindingsFor(code, set, ctx);
+  const samePlace = (a: Finding, b: Finding): boolean =>
+    a.file === b.file && a.span.start === b.span.start && a.span.end === b.span.end;
+  let kept = own.filter((f) => !conda.some((c) => samePlace(c, f)));
+  if (report.status === 'ok' && code !== 'syntax') {
+    const lines = set.files.flatMap((f) =>
+      f.kind === 'conda' ? f.dependencies.filter((d) => d.kind === 'conda') : [],
+    );
+    kept = kept.map((f) =>
+      f.severity === 'error' &&
+      lines.some((d) => d.file === f.file && f.span.start >= d.span.start && f.span.end <= d.span.end)
+        ? {
+            ...f,
+            severity: 'warning',
+            message: `${f.message} (conda's solve installs this environment on the target, so this is not an error.)`,
+          }
+        : f,
+    );
+  }
+  return [...conda, ...kept];
 }
 
 /**

@@ -1,14 +1,15 @@
-// Conda repodata as current clients fetch it: sharded (CEP 16) where offered, else repodata.json.zst / .json;
+// Conda repodata as current clients fetch it: sharded (CEP 16) where offered, else repodata.json.zst / .bz2 / .json;
 // revalidated, cached on disk.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decode as decodeMsgpack } from '@msgpack/msgpack';
-import { decompress as zstdDecompress } from 'fzstd';
+import { Decompress as ZstdDecompress } from 'fzstd';
 import { DiskCache, type CacheEntry } from '../index/cache';
 import { CancelledError, InvalidDataError, UnreachableError } from '../index/errors';
 import { HttpClient, type HttpResponse } from '../index/http';
+import { bunzip2, Bzip2Error } from './bzip2';
 import { redactChannelText, type ResolvedChannel } from './channels';
 
 /** One package build as repodata describes it. */
@@ -61,6 +62,8 @@ export interface RepodataStoreOptions {
   /** Cached repodata younger than this is used without revalidation (default 10 minutes). */
   ttlMs?: number;
   timeoutMs?: number;
+  /** Largest decompressed file read, of any format (default `REPODATA_MAX_BYTES`). */
+  maxBytes?: number;
   http?: HttpClient;
   log?: (line: string) => void;
 }
@@ -114,13 +117,42 @@ export class SubdirData {
 
 const ZSTD_MAGIC = 0xfd2fb528;
 
-function unzstd(body: Buffer, what: string): Buffer {
+/**
+ * Largest decompressed repodata read, of any format (a whole `repodata.json`, a shard index, a shard): conda-forge's
+ * largest subdir is well below it, and Node cannot make a longer string of it anyway. A compression bomb costs no more.
+ */
+export const REPODATA_MAX_BYTES = 512 * 1024 * 1024;
+
+function unzstd(body: Buffer, what: string, maxBytes = REPODATA_MAX_BYTES): Buffer {
   if (body.length < 4 || body.readUInt32LE(0) !== ZSTD_MAGIC)
     throw new InvalidDataError(`${what} is not zstd data`, what);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let tooLarge = false;
   try {
-    return Buffer.from(zstdDecompress(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)));
+    // Streamed, so that the output is counted as it is made (a frame's declared size is not trusted).
+    const d = new ZstdDecompress((chunk) => {
+      total += chunk.length;
+      if (total > maxBytes) {
+        tooLarge = true;
+        throw new Error('too large');
+      }
+      chunks.push(chunk);
+    });
+    d.push(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), true);
   } catch (e) {
+    if (tooLarge) throw new InvalidDataError(`${what} decompresses to more than ${maxBytes} bytes`, what);
     throw new InvalidDataError(`${what} does not decompress (${(e as Error).message})`, what);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function unbzip2(body: Buffer, what: string, maxBytes = REPODATA_MAX_BYTES): Buffer {
+  try {
+    return bunzip2(body, maxBytes);
+  } catch (e) {
+    if (e instanceof Bzip2Error) throw new InvalidDataError(`${what} does not decompress (${e.message})`, what);
+    throw e;
   }
 }
 
@@ -201,6 +233,7 @@ export class RepodataStore {
   private readonly disk: DiskCache | null;
   private readonly http: HttpClient;
   private readonly ttlMs: number;
+  private readonly maxBytes: number;
   private readonly subdirs = new Map<string, { at: number; data: Promise<SubdirData> }>();
   private readonly shardMemo = new Map<string, Promise<CondaRecord[]>>();
 
@@ -214,6 +247,7 @@ export class RepodataStore {
         ...(log ? { log: (l: string) => log(redactChannelText(l)) } : {}),
       });
     this.ttlMs = opts.ttlMs ?? 10 * 60 * 1000;
+    this.maxBytes = opts.maxBytes ?? REPODATA_MAX_BYTES;
   }
 
   /** Opens a channel subdir (memoised for the TTL); throws `RepodataUnavailable` with a redacted message. */
@@ -237,7 +271,10 @@ export class RepodataStore {
       const got = await this.get(base + 'repodata_shards.msgpack.zst', signal);
       if (got) {
         stale ||= got.stale;
-        const raw = decodeMsgpack(unzstd(got.body, `${where}/repodata_shards.msgpack.zst`)) as Record<string, unknown>;
+        const raw = decodeMsgpack(unzstd(got.body, `${where}/repodata_shards.msgpack.zst`, this.maxBytes)) as Record<
+          string,
+          unknown
+        >;
         if (
           !raw ||
           typeof raw !== 'object' ||
@@ -264,13 +301,19 @@ export class RepodataStore {
       if (e instanceof CancelledError) throw e;
       failure = this.describe(e, where);
     }
-    // 2. The whole repodata, zstd-compressed where offered, else plain JSON.
-    for (const file of ['repodata.json.zst', 'repodata.json']) {
+    // 2. The whole repodata: zstd-compressed where offered, else bzip2-compressed, else plain JSON.
+    for (const file of ['repodata.json.zst', 'repodata.json.bz2', 'repodata.json']) {
       try {
         const got = await this.get(base + file, signal);
         if (!got) continue;
         stale ||= got.stale;
-        const text = file.endsWith('.zst') ? unzstd(got.body, `${where}/${file}`) : got.body;
+        const text = file.endsWith('.zst')
+          ? unzstd(got.body, `${where}/${file}`, this.maxBytes)
+          : file.endsWith('.bz2')
+            ? unbzip2(got.body, `${where}/${file}`, this.maxBytes)
+            : got.body;
+        if (text.length > this.maxBytes)
+          throw new InvalidDataError(`${where}/${file} is larger than ${this.maxBytes} bytes`, where);
         let data: unknown;
         try {
           data = JSON.parse(text.toString('utf8'));
@@ -313,7 +356,7 @@ export class RepodataStore {
         const want = /([0-9a-f]{64})\.msgpack\.zst$/.exec(url)?.[1];
         if (want && createHash('sha256').update(got.body).digest('hex') !== want)
           throw new InvalidDataError(`the shard ${redactChannelText(url)} does not match its sha256`, url);
-        const raw = decodeMsgpack(unzstd(got.body, redactChannelText(url))) as Record<string, unknown>;
+        const raw = decodeMsgpack(unzstd(got.body, redactChannelText(url), this.maxBytes)) as Record<string, unknown>;
         const out = new Map<string, CondaRecord[]>();
         if (raw && typeof raw === 'object') collectRecords(raw, subdir, out);
         return [...out.values()].flat();
@@ -413,11 +456,24 @@ export interface Gathered {
   unavailable: string[];
   /** True when stale cache stood in for an unreachable channel. */
   stale: boolean;
+  /** True when `follow` left out the depends of some record (a solve that changes the lines may need more). */
+  pruned: boolean;
 }
 
 /**
+ * Of the records of one name, those whose `depends` are followed (the others can never be installed); called once per
+ * name, after the whole round that reached it, with every record gathered so far.
+ */
+export type FollowFilter = (
+  name: string,
+  recs: readonly ChannelRecord[],
+  all: ReadonlyMap<string, readonly ChannelRecord[]>,
+) => readonly ChannelRecord[];
+
+/**
  * Opens every channel's subdirs and gathers the records of `roots` and, transitively, of every name their
- * `depends` reach (only those shards are fetched from a sharded channel).
+ * `depends` reach (only those shards are fetched from a sharded channel). With `follow`, only the depends of the
+ * records it keeps are followed; `roots` are all gathered in the first round.
  */
 export async function gather(
   store: RepodataStore,
@@ -426,6 +482,7 @@ export async function gather(
   roots: Iterable<string>,
   signal?: AbortSignal,
   maxNames = 5000,
+  follow?: FollowFilter,
 ): Promise<Gathered> {
   const unavailable: string[] = [];
   const sources: SubdirData[][] = await Promise.all(
@@ -447,10 +504,11 @@ export async function gather(
   );
   const records = new Map<string, ChannelRecord[]>();
   const seen = new Set<string>();
+  // Names only the records `follow` left out depend on: the gather is complete when every one was reached anyway.
+  const skipped = new Set<string>();
   let frontier = [...new Set([...roots].map((n) => n.toLowerCase()))];
   while (frontier.length && seen.size < maxNames) {
     for (const n of frontier) seen.add(n);
-    const next = new Set<string>();
     await Promise.all(
       frontier.map(async (name) => {
         const lists = await Promise.all(
@@ -469,16 +527,24 @@ export async function gather(
             }),
           ),
         );
-        const all = lists.flat();
-        records.set(name, all);
-        for (const r of all)
-          for (const d of r.depends) {
-            const dn = specName(d);
-            if (dn && !seen.has(dn)) next.add(dn);
-          }
+        records.set(name, lists.flat());
       }),
     );
-    frontier = [...next].filter((n) => !seen.has(n));
+    // The next round: the names the followed records depend on (decided once the whole round is known).
+    const next = new Set<string>();
+    for (const name of frontier) {
+      const all = records.get(name) ?? [];
+      const kept = new Set(follow ? follow(name, all, records) : all);
+      for (const r of all)
+        for (const d of r.depends) {
+          const dn = specName(d);
+          if (!dn || seen.has(dn)) continue;
+          if (kept.has(r)) next.add(dn);
+          else skipped.add(dn);
+        }
+    }
+    frontier = [...next];
   }
-  return { records, sources, unavailable, stale: sources.some((s) => s.some((d) => d.stale)) };
+  const pruned = [...skipped].some((n) => !records.has(n));
+  return { records, sources, unavailable, stale: sources.some((s) => s.some((d) => d.stale)), pruned };
 }

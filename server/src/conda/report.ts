@@ -14,8 +14,9 @@ import {
   type ResolvedChannel,
 } from './channels';
 import { pypiNameOfConda, condaNamesOfPypi } from './pypi-names';
-import { gather, RepodataStore } from './repodata';
-import { solveEnvironment, specLineOf, type CondaSolveReport, type SpecLine } from './solve';
+import { installableFilter } from './prune';
+import { gather, RepodataStore, type Gathered } from './repodata';
+import { solveEnvironment, specLineOf, type CondaSolveReport, type SolveSetup, type SpecLine } from './solve';
 import { virtualPackages } from './virtual-packages';
 
 export type { CondaSolveReport } from './solve';
@@ -186,9 +187,12 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
   const pipNames = new Map<string, { dep: Dependency; condaNames: string[] }>();
   for (const d of pipDeps) pipNames.set(d.name, { dep: d, condaNames: condaNamesOfPypi(d.name) });
   const roots = [...lines.map((l) => l.spec.name.toLowerCase()), 'python'];
-  let gathered;
+  const virtual = virtualPackages(opts.profile, env);
+  const follow = installableFilter(lines, virtual, config.channelPriority);
+  let gathered: Gathered;
   try {
-    gathered = await gather(store, channels, [subdir, 'noarch'], roots, signal);
+    // Only the depends of records the solve could install are followed (fewer shards); a failed solve gathers the rest.
+    gathered = await gather(store, channels, [subdir, 'noarch'], roots, signal, undefined, follow);
   } catch (e) {
     return empty(
       'unavailable',
@@ -244,19 +248,41 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
       channels: channelNames,
       stats: stats(),
     });
-  const solved = await solveEnvironment({
+  const setup: SolveSetup = {
     lines,
     records: gathered.records,
     channelNames,
     priority: config.channelPriority,
     subdir,
-    virtual: virtualPackages(opts.profile, env),
+    virtual,
     cudaKnown: opts.profile.nvidia !== undefined || env['CONDA_OVERRIDE_CUDA'] !== undefined,
     lineOf: lineOfIn(set),
     allNames,
     timeoutMs: left,
     pipMoves,
-  });
+    // On a pruned gather a failure is only the verdict: the explanation and the fixes (other versions, another
+    // driver) need every record, gathered below.
+    verdictOnly: gathered.pruned,
+  };
+  let solved = await solveEnvironment(setup);
+  if (solved.status === 'failed' && gathered.pruned) {
+    const first = solved;
+    try {
+      const full = await gather(store, channels, [subdir, 'noarch'], roots, signal);
+      if (!full.unavailable.length) gathered = full;
+    } catch {
+      // Solved again on what was gathered: the verdict is the same, the explanation may be plainer.
+    }
+    const again = await solveEnvironment({
+      ...setup,
+      records: gathered.records,
+      timeoutMs: Math.max(1, deadline - Date.now()),
+      verdictOnly: false,
+    });
+    // Out of time for the explanation: the verdict (with the solver's own text) stands.
+    if (again.status === 'failed')
+      solved = { ...again, solves: again.solves + first.solves, solveMs: again.solveMs + first.solveMs };
+  }
   const st = stats();
   st.solves = solved.solves;
   st.solveMs = solved.solveMs;

@@ -130,6 +130,11 @@ export interface SolveSetup {
    * spec solves.
    */
   pipMoves?: { pipName: string; condaName: string; spec: string; replaces: Dependency | null }[];
+  /**
+   * When the solve fails, stop at the verdict: one conflict of every line with the solver's text, no minimal lines,
+   * explanation or fixes (the caller solves again with more records).
+   */
+  verdictOnly?: boolean;
 }
 
 /** How a MatchSpec is handed to rattler: name, version and build only (the channel is applied by filtering records). */
@@ -588,6 +593,19 @@ export async function solveEnvironment(setup: SolveSetup): Promise<
         picked: [],
         solution: [],
         conflicts: [],
+        solves: solver.solves - before,
+        solveMs: ctx.solveMs,
+      };
+    if (setup.verdictOnly)
+      return {
+        ...base,
+        status: 'failed',
+        unavailable: null,
+        picked: [],
+        solution: [],
+        conflicts: [
+          { roots: live.map((l) => l.dep), explanation: cleanMessage(ctx, first.message), cuda: null, fixes: [] },
+        ],
         solves: solver.solves - before,
         solveMs: ctx.solveMs,
       };
