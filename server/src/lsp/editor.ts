@@ -31,6 +31,7 @@ import { completionContext, nameItems, versionItems } from './completion';
 import { fileUri, toRange } from './convert';
 import { dependencyAt } from './features';
 import type { Settings } from './settings';
+import { nextTurn } from '../model/turns';
 
 /** The server state the features read (the session implements it). */
 export interface EditorHost {
@@ -89,6 +90,8 @@ export class EditorFeatures {
   private readonly lists = new Map<string, ProjectListCache>();
   private readonly versions = new WeakMap<MetadataProvider, Map<string, VersionsEntry>>();
   private readonly flights = new WeakMap<MetadataProvider, Map<string, Promise<VersionsEntry | null>>>();
+  /** Loads asked for and not started yet (`loadLater`). */
+  private readonly queued = new WeakMap<MetadataProvider, Set<string>>();
   private readonly resolutions = new Map<
     string,
     { key: string; provider: MetadataProvider; result: Promise<ResolutionOk | null> }
@@ -131,8 +134,26 @@ export class EditorFeatures {
    */
   private versionsNow(provider: MetadataProvider, name: string): VersionsEntry | undefined {
     const known = this.versions.get(provider)?.get(name);
-    if (!known || Date.now() - known.at >= VERSIONS_TTL_MS) void this.loadVersions(provider, name).catch(() => null);
+    if (!known || Date.now() - known.at >= VERSIONS_TTL_MS) this.loadLater(provider, name);
     return known;
+  }
+
+  /**
+   * Loads a project's versions in a later turn, once the messages waiting are handled: a request that only peeks
+   * (code actions over every line of a file) answers at once instead of starting every load itself.
+   */
+  private loadLater(provider: MetadataProvider, name: string): void {
+    let queued = this.queued.get(provider);
+    if (!queued) this.queued.set(provider, (queued = new Set()));
+    if (queued.has(name) || this.flights.get(provider)?.has(name)) return;
+    queued.add(name);
+    void nextTurn()
+      .then(() => {
+        queued.delete(name);
+        const known = this.versions.get(provider)?.get(name);
+        return known && Date.now() - known.at < VERSIONS_TTL_MS ? known : this.loadVersions(provider, name);
+      })
+      .catch(() => null);
   }
 
   /** The project's versions, waiting up to `waitMs` for a first answer. */

@@ -19,6 +19,8 @@ import { OsvDatabase } from '../index/osv';
 import { AdvisorySource } from '../workspace/vulnerability-stage';
 import type { IndexContext } from '../workspace/types';
 import { defaultSettings, type Settings } from './settings';
+import { traceMark } from './trace';
+import { foregroundPending } from '../model/turns';
 
 /** A document's file path, or undefined for non-file URIs (untitled buffers are analysed under a made-up path). */
 export function pathOf(uri: string): string | undefined {
@@ -58,7 +60,16 @@ export class Session {
   private readonly publishedBy = new Map<string, Set<string>>();
   /** Counts loadTarget calls, so that an overlapped, older one does not overwrite the target of a newer one. */
   private targetGeneration = 0;
-  private readonly indexRuns = new Map<string, { timer: NodeJS.Timeout; abort: AbortController }>();
+  /** The index stage per file that triggered it, with the files of its sets (an edit to one of them supersedes it). */
+  private readonly indexRuns = new Map<
+    string,
+    { timer: NodeJS.Timeout; abort: AbortController; files: ReadonlySet<string> }
+  >();
+  /**
+   * Index runs take turns: two open files of one set would resolve it twice at once; one after the other, the second
+   * finds the first's report current and only publishes.
+   */
+  private indexLane: Promise<void> = Promise.resolve();
   /** Advisories of the `osvDatabase` setting (loaded once per path) and PyPI's JSON API. */
   private advisories: { path: string; source: Promise<AdvisorySource> } | undefined;
   /** The first workspace folder: relative `profile` and `cacheDir` settings are read from it. */
@@ -175,7 +186,22 @@ export class Session {
     if (!p) return;
     this.docs.set(p, doc);
     this.setsCache.clear();
+    this.supersedeIndexRuns(p);
     this.schedule(p, this.settings.debounceMs);
+  }
+
+  /**
+   * Stops the index runs whose sets read this file (their texts are gone, their report would be for nothing); a run
+   * that another file triggered is scheduled again from that file, with the new texts.
+   */
+  private supersedeIndexRuns(filePath: string): void {
+    for (const [trigger, run] of this.indexRuns) {
+      if (!run.files.has(filePath)) continue;
+      clearTimeout(run.timer);
+      run.abort.abort();
+      this.indexRuns.delete(trigger);
+      if (trigger !== filePath) this.schedule(trigger, this.settings.debounceMs);
+    }
   }
 
   close(doc: TextDocument): void {
@@ -185,6 +211,7 @@ export class Session {
     this.analysis.files.evict(p);
     this.setsCache.clear();
     this.lastPublished.delete(doc.uri);
+    this.supersedeIndexRuns(p);
     // The disk's text is the truth again; if it differs from the buffer, the sets change.
     this.schedule(p, 0);
   }
@@ -194,6 +221,7 @@ export class Session {
     if (this.docs.has(filePath)) return;
     this.analysis.files.evict(filePath);
     this.setsCache.clear();
+    this.supersedeIndexRuns(filePath);
     this.schedule(filePath, this.settings.debounceMs);
   }
 
@@ -223,6 +251,8 @@ export class Session {
     this.timers.set(
       filePath,
       setTimeout(() => {
+        // Messages waiting (more edits, requests) come first: an edit among them makes this analysis superseded.
+        if (foregroundPending()) return this.schedule(filePath, 1);
         this.timers.delete(filePath);
         this.analyze(filePath);
       }, delay),
@@ -234,11 +264,13 @@ export class Session {
    * stage.
    */
   analyze(filePath: string): void {
+    traceMark('analyze');
     try {
       const sets = this.setsAround(filePath);
       const opened = this.snapshot(sets);
       this.publishSets(filePath, sets, opened);
       this.scheduleIndex(filePath, sets, opened);
+      traceMark('analyzed');
     } catch (e) {
       // A bug must not take the server down with it (this runs from a timer, outside any request): say so once, keep
       // serving.
@@ -267,10 +299,28 @@ export class Session {
       () => void this.runIndex(filePath, sets, stale, abort, opened),
       this.settings.indexDebounceMs,
     );
-    this.indexRuns.set(filePath, { timer, abort });
+    this.indexRuns.set(filePath, { timer, abort, files: new Set(sets.flatMap((s) => s.files.map((f) => f.path))) });
   }
 
   private async runIndex(
+    filePath: string,
+    sets: EnvironmentSet[],
+    stale: EnvironmentSet[],
+    abort: AbortController,
+    opened: Map<string, number>,
+  ): Promise<void> {
+    const previous = this.indexLane;
+    let done!: () => void;
+    this.indexLane = new Promise<void>((r) => (done = r));
+    try {
+      await previous;
+      if (!abort.signal.aborted) await this.runIndexNow(filePath, sets, stale, abort, opened);
+    } finally {
+      done();
+    }
+  }
+
+  private async runIndexNow(
     filePath: string,
     sets: EnvironmentSet[],
     stale: EnvironmentSet[],
@@ -286,11 +336,13 @@ export class Session {
       `Resolving ${stale.length === 1 ? path.basename(stale[0]!.root) : `${stale.length} environment sets`}…`,
       false,
     );
+    traceMark('index-start');
     try {
       await this.analysis.resolve(stale, {
         signal: abort.signal,
         progress: (set, i, n) => progress?.report(Math.round((i / n) * 100), `Resolving ${path.basename(set.root)}…`),
       });
+      traceMark(`index-end ${abort.signal.aborted}`);
       if (!abort.signal.aborted) this.publishSets(filePath, sets, opened);
     } catch (e) {
       if (!(e instanceof CancelledError) && !abort.signal.aborted)
