@@ -7,6 +7,7 @@ import { foregroundPending, nextTurn, setForeground, sliceSpent } from '../../se
 import { Backlog } from '../../server/src/lsp/backlog';
 import { MemoryProvider } from '../../server/src/resolver/memory-provider';
 import { resolve } from '../../server/src/resolver/solver';
+import { Version } from '../../server/src/pep/version';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -76,6 +77,39 @@ describe('background turns', () => {
       assert.ok(result.ok);
       assert.equal(result.versions.size, 40);
     } finally {
+      setForeground(() => false, 8);
+    }
+  });
+
+  it('a call under way while its resolution waits for a turn may fail (cancelled) without an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    let waiting = false;
+    setForeground(() => waiting);
+    const abort = new AbortController();
+    // Every answer fails as soon as the run is cancelled, as the index provider's shared requests do.
+    const provider = {
+      versions: async () => [Version.parse('1.0')!],
+      dependencies: (_n: string, _v: Version, signal?: AbortSignal) => {
+        // A message arrives just as the call starts: the resolution waits for a turn with the call under way.
+        waiting = true;
+        return new Promise<never>((_, reject) =>
+          signal?.addEventListener('abort', () => reject(new Error('cancelled'))),
+        );
+      },
+    };
+    try {
+      const r = resolve([{ requirement: 'a', origin: 'r' }], provider, { signal: abort.signal });
+      await sleep(20);
+      abort.abort();
+      await sleep(20);
+      waiting = false;
+      const result = await r;
+      assert.equal(result.ok, false);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
       setForeground(() => false, 8);
     }
   });

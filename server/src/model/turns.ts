@@ -60,8 +60,3 @@ export function nextTurn(): Promise<void> {
     schedule();
   });
 }
-
-/** `nextTurn` when the slice is spent, else nothing: the cheap check to put in a loop. */
-export function maybeYield(): Promise<void> | undefined {
-  return sliceSpent() ? nextTurn() : undefined;
-}

@@ -199,7 +199,11 @@ class Solver<O> {
    * microtasks), so each slice of background work ends here and the event loop, and the editor's messages, get a turn.
    */
   private async wait<T>(p: Promise<T>): Promise<T> {
-    if (sliceSpent()) await nextTurn();
+    if (sliceSpent()) {
+      // The call is under way while this waits for a turn: its failure (a cancellation) is read after, not unhandled.
+      p.catch(() => undefined);
+      await nextTurn();
+    }
     if (Date.now() > this.deadline) throw new Stop('budget');
     if (this.signal?.aborted) throw new Stop('cancelled');
     return this.stopPromise ? Promise.race([p, this.stopPromise]) : p;
