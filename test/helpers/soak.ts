@@ -98,7 +98,9 @@ export async function soak(opts: SoakOptions): Promise<SoakResult> {
     [constraints, 'numpy<2\nprotobuf<5\n'],
   ]);
   for (const [p, t] of texts) fs.writeFileSync(p, t);
-  const client = new LspClient(path.resolve('dist/server.js'));
+  // The indexes are the session's own: none of this machine's pip configuration (its find-links, extra indexes).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^PIP_/i.test(k)));
+  const client = new LspClient(path.resolve('dist/server.js'), { ...env, PIP_CONFIG_FILE: '/dev/null' });
   const byVersion = new Map<string, Map<number, string>>();
   const outOfRange: string[] = [];
   let publishes = 0;

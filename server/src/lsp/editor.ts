@@ -26,7 +26,7 @@ import { markerTextHolds } from '../pep/marker';
 import { SpecifierSet } from '../pep/specifier';
 import { Version } from '../pep/version';
 import type { ResolutionOk } from '../resolver/types';
-import { isExactPin, raiseTo, resolveSet, setRoots } from '../workspace/set-resolution';
+import { isExactPin, raiseTo, resolveSet, setRoots, type SetRoots } from '../workspace/set-resolution';
 import { completionContext, nameItems, versionItems } from './completion';
 import { fileUri, toRange } from './convert';
 import { dependencyAt } from './features';
@@ -64,8 +64,10 @@ function admits(specifier: string, v: Version): boolean | null {
   }
 }
 
-function textKey(set: EnvironmentSet): string {
-  return set.files.map((f) => `${f.path}\0${f.text.length}\0${f.text}`).join('\0\0');
+/** What a resolution of the set's base lines depends on: each line's name, extras, specifier and URL, in order. */
+function rootsKey(roots: SetRoots): string {
+  const line = (d: Dependency) => [d.name, d.extras, d.specifierUnknown ? '' : d.specifier, d.url ?? null];
+  return JSON.stringify([roots.requirements.map(line), roots.constraints.map(line), roots.overrides.map(line)]);
 }
 
 /** Races `p` against a timer; `undefined` when the timer wins (the work goes on in the background). */
@@ -94,7 +96,12 @@ export class EditorFeatures {
   private readonly queued = new WeakMap<MetadataProvider, Set<string>>();
   private readonly resolutions = new Map<
     string,
-    { key: string; provider: MetadataProvider; result: Promise<ResolutionOk | null> }
+    {
+      key: string;
+      provider: MetadataProvider;
+      result: Promise<ResolutionOk | null | undefined>;
+      abort: AbortController;
+    }
   >();
   private changedTimer: NodeJS.Timeout | undefined;
   private readonly waitMs: number;
@@ -430,20 +437,29 @@ export class EditorFeatures {
   // ---------------------------------------------------------------------------------------------
   // Hover
 
-  private resolution(set: EnvironmentSet, ic: IndexContext): Promise<ResolutionOk | null> {
-    const key = textKey(set);
+  /**
+   * The resolution of the set's base lines, shared by hovers while those lines ask for the same (edits elsewhere in the
+   * text, comments, other scopes leave it as it is); null where the set does not resolve, undefined where it was
+   * stopped (lines changed meanwhile: a newer resolution replaced it).
+   */
+  private resolution(set: EnvironmentSet, ic: IndexContext): Promise<ResolutionOk | null | undefined> {
+    const roots = setRoots(set, ic.markerEnvironment);
+    const key = rootsKey(roots);
     const hit = this.resolutions.get(set.root);
     if (hit && hit.key === key && hit.provider === ic.provider) return hit.result;
-    const result = resolveSet(set, setRoots(set, ic.markerEnvironment), {
+    hit?.abort.abort();
+    const abort = new AbortController();
+    const result = resolveSet(set, roots, {
       provider: ic.provider,
       markerEnvironment: ic.markerEnvironment,
       python: this.python(ic),
       deadline: Date.now() + 20_000,
+      signal: abort.signal,
     })
-      .then((r) => (r.ok ? r : null))
-      .catch(() => null);
+      .then((r) => (r.ok ? r : r.reason === 'cancelled' ? undefined : null))
+      .catch(() => (abort.signal.aborted ? undefined : null));
     if (this.resolutions.size > 32) this.resolutions.clear();
-    this.resolutions.set(set.root, { key, provider: ic.provider, result });
+    this.resolutions.set(set.root, { key, provider: ic.provider, result, abort });
     return result;
   }
 
