@@ -20,7 +20,7 @@ import { AdvisorySource } from '../workspace/vulnerability-stage';
 import type { IndexContext } from '../workspace/types';
 import { defaultSettings, type Settings } from './settings';
 import { traceMark } from './trace';
-import { foregroundPending, nextTurn } from '../model/turns';
+import { foregroundPending, giveWay } from '../model/turns';
 
 /** A document's file path, or undefined for non-file URIs (untitled buffers are analysed under a made-up path). */
 export function pathOf(uri: string): string | undefined {
@@ -389,7 +389,7 @@ export class Session {
     disk: ReadonlyMap<string, number>,
   ): Promise<void> {
     // Messages waiting (requests, edits) are handled first; what changed meanwhile is then not published from here.
-    let waited = await this.giveWay();
+    let waited = await giveWay();
     const findings = this.analysis.findings(sets);
     const textOf = new Map<string, string>();
     for (const s of sets) for (const f of s.files) textOf.set(f.path, f.text);
@@ -407,7 +407,7 @@ export class Session {
     for (const gone of before) if (!byFile.has(gone) && !this.docs.has(gone)) this.publish(gone, []);
     this.publishedBy.set(filePath, new Set(byFile.keys()));
     for (const [file, list] of byFile) {
-      if (await this.giveWay()) waited = true;
+      if (await giveWay()) waited = true;
       const doc = this.docs.get(file);
       const text = textOf.get(file);
       if (text !== undefined) {
@@ -432,13 +432,6 @@ export class Session {
         file === filePath,
       );
     }
-  }
-
-  /** Waits for a later turn while the client's messages wait; whether it waited. */
-  private async giveWay(): Promise<boolean> {
-    if (!foregroundPending()) return false;
-    await nextTurn();
-    return true;
   }
 
   /**

@@ -60,3 +60,10 @@ export function nextTurn(): Promise<void> {
     schedule();
   });
 }
+
+/** Waits for a later turn while the client's messages wait (nothing, where none do); whether it waited. */
+export async function giveWay(): Promise<boolean> {
+  if (!foregroundWaiting()) return false;
+  await nextTurn();
+  return true;
+}
