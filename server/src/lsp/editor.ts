@@ -48,6 +48,9 @@ interface VersionsEntry {
   verdicts: VersionVerdict[] | null;
 }
 
+/** How long a hover waits for a set's resolution when its lines changed since the last one (ms). */
+const RESOLUTION_AGAIN_WAIT_MS = 50;
+
 /** How long what one project page said is used before it is asked again (the provider's page TTL). */
 const VERSIONS_TTL_MS = 10 * 60 * 1000;
 
@@ -101,6 +104,8 @@ export class EditorFeatures {
       provider: MetadataProvider;
       result: Promise<ResolutionOk | null | undefined>;
       abort: AbortController;
+      /** It replaced a resolution of other lines of the set (an edit's): hovers wait for it only briefly. */
+      replaced: boolean;
     }
   >();
   private changedTimer: NodeJS.Timeout | undefined;
@@ -440,13 +445,17 @@ export class EditorFeatures {
   /**
    * The resolution of the set's base lines, shared by hovers while those lines ask for the same (edits elsewhere in the
    * text, comments, other scopes leave it as it is); null where the set does not resolve, undefined where it was
-   * stopped (lines changed meanwhile: a newer resolution replaced it).
+   * stopped (lines changed meanwhile: a newer resolution replaced it). `replaced`: it replaced a resolution of other
+   * lines of the set (after an edit).
    */
-  private resolution(set: EnvironmentSet, ic: IndexContext): Promise<ResolutionOk | null | undefined> {
+  private resolution(
+    set: EnvironmentSet,
+    ic: IndexContext,
+  ): { result: Promise<ResolutionOk | null | undefined>; replaced: boolean } {
     const roots = setRoots(set, ic.markerEnvironment);
     const key = rootsKey(roots);
     const hit = this.resolutions.get(set.root);
-    if (hit && hit.key === key && hit.provider === ic.provider) return hit.result;
+    if (hit && hit.key === key && hit.provider === ic.provider) return { result: hit.result, replaced: hit.replaced };
     hit?.abort.abort();
     const abort = new AbortController();
     const result = resolveSet(set, roots, {
@@ -459,8 +468,9 @@ export class EditorFeatures {
       .then((r) => (r.ok ? r : r.reason === 'cancelled' ? undefined : null))
       .catch(() => (abort.signal.aborted ? undefined : null));
     if (this.resolutions.size > 32) this.resolutions.clear();
-    this.resolutions.set(set.root, { key, provider: ic.provider, result, abort });
-    return result;
+    const replaced = hit?.provider === ic.provider;
+    this.resolutions.set(set.root, { key, provider: ic.provider, result, abort, replaced });
+    return { result, replaced };
   }
 
   /**
@@ -477,7 +487,10 @@ export class EditorFeatures {
     if (!entry) return null;
     if (!entry.verdicts) return `Not on ${describeIndex(at.ic.indexes)}.`;
     const newest = newestOf(entry.verdicts);
-    const resolution = await within(this.resolution(at.set, at.ic), this.waitMs * 2);
+    // The first resolution of a set is waited for; after an edit changed its lines, a hover does not wait long for the
+    // new one (it goes on, and the next hover has it).
+    const { result, replaced } = this.resolution(at.set, at.ic);
+    const resolution = await within(result, replaced ? RESOLUTION_AGAIN_WAIT_MS : this.waitMs * 2);
     const chosen = resolution?.versions.get(dep.name);
     const parts: string[] = [];
     const md = await within(this.coreMetadata(at.ic, dep.name, chosen ?? newest?.version), this.waitMs).catch(
@@ -490,6 +503,8 @@ export class EditorFeatures {
       );
     } else if (resolution === null) {
       parts.push('This set does not resolve (see the diagnostics), so no version is picked.');
+    } else if (resolution === undefined) {
+      parts.push('The resolution of this set is still running; hover again for the version it picks.');
     }
     if (newest) {
       const ok = admits(dep.specifier, newest.version);
