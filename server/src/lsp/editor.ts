@@ -49,7 +49,7 @@ interface VersionsEntry {
 }
 
 /** How long a hover waits for a set's resolution when its lines changed since the last one (ms). */
-const RESOLUTION_AGAIN_WAIT_MS = 50;
+const RESOLUTION_AGAIN_WAIT_MS = 30;
 
 /** How long what one project page said is used before it is asked again (the provider's page TTL). */
 const VERSIONS_TTL_MS = 10 * 60 * 1000;
@@ -95,6 +95,8 @@ export class EditorFeatures {
   private readonly lists = new Map<string, ProjectListCache>();
   private readonly versions = new WeakMap<MetadataProvider, Map<string, VersionsEntry>>();
   private readonly flights = new WeakMap<MetadataProvider, Map<string, Promise<VersionsEntry | null>>>();
+  /** Core metadata read for hovers, per provider and `name@version`. */
+  private readonly metadata = new WeakMap<MetadataProvider, Map<string, Promise<CoreMetadata | null>>>();
   /** Loads asked for and not started yet (`loadLater`). */
   private readonly queued = new WeakMap<MetadataProvider, Set<string>>();
   private readonly resolutions = new Map<
@@ -490,12 +492,15 @@ export class EditorFeatures {
     // The first resolution of a set is waited for; after an edit changed its lines, a hover does not wait long for the
     // new one (it goes on, and the next hover has it).
     const { result, replaced } = this.resolution(at.set, at.ic);
+    // The newest release's metadata is read meanwhile (the version picked is usually that one).
+    const newestMd = this.coreMetadata(at.ic, dep.name, newest?.version).catch(() => null);
     const resolution = await within(result, replaced ? RESOLUTION_AGAIN_WAIT_MS : this.waitMs * 2);
     const chosen = resolution?.versions.get(dep.name);
     const parts: string[] = [];
-    const md = await within(this.coreMetadata(at.ic, dep.name, chosen ?? newest?.version), this.waitMs).catch(
-      () => undefined,
-    );
+    const md = await within(
+      chosen && !(newest && chosen.equals(newest.version)) ? this.coreMetadata(at.ic, dep.name, chosen) : newestMd,
+      this.waitMs,
+    ).catch(() => undefined);
     if (md?.summary) parts.push(`*${md.summary}*`);
     if (chosen) {
       parts.push(
@@ -563,12 +568,28 @@ export class EditorFeatures {
    * The core metadata of `name` at `version` as the provider read it (from the metadata cache on disk).
    * Hook wanted in MetadataProvider: a `coreMetadata(name, version)` method would make the cache keys private again.
    */
-  private async coreMetadata(
-    ic: IndexContext,
-    name: string,
-    version: Version | undefined,
-  ): Promise<CoreMetadata | null> {
-    if (!version || !ic.cacheDir) return null;
+  private coreMetadata(ic: IndexContext, name: string, version: Version | undefined): Promise<CoreMetadata | null> {
+    if (!version || !ic.cacheDir) return Promise.resolve(null);
+    // Kept per provider, name and version (the metadata of a release does not change): hovers repeat.
+    let memo = this.metadata.get(ic.provider);
+    if (!memo) this.metadata.set(ic.provider, (memo = new Map()));
+    const key = `${name}@${version}`;
+    let md = memo.get(key);
+    if (!md) {
+      if (memo.size > 256) memo.clear();
+      md = this.readCoreMetadata(ic, name, version);
+      memo.set(key, md);
+      // A failure (or nothing cached yet) is asked again next time.
+      md.then(
+        (v) => (v === null ? memo.delete(key) : undefined),
+        () => memo.delete(key),
+      );
+    }
+    return md;
+  }
+
+  private async readCoreMetadata(ic: IndexContext, name: string, version: Version): Promise<CoreMetadata | null> {
+    if (!ic.cacheDir) return null;
     const md = await ic.provider.dependencies(name, version).catch(() => 'unknown' as const);
     if (md === 'unknown') return null;
     const verdicts = await ic.provider.explain(name, { specifier: `===${version}`, pre: true });
