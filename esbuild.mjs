@@ -63,5 +63,5 @@ if (args.has('--tests')) {
       });
 }
 if (args.has('--bench')) {
-  await esbuild.build({ ...common, entryPoints: ['bench/run.ts'], outdir: 'out/bench' });
+  await esbuild.build({ ...common, entryPoints: ['bench/run.ts', 'bench/soak.ts'], outdir: 'out/bench' });
 }

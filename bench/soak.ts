@@ -25,6 +25,7 @@ const PACKAGES = [
 /** The session offline and over a loopback index (so that the index stage runs in the pauses). */
 export async function benchSoak(
   edits = 5000,
+  only?: 'offline' | 'index',
 ): Promise<Record<string, Omit<SoakResult, 'stderr'> & { stderrLines: number }>> {
   const out: Record<string, Omit<SoakResult, 'stderr'> & { stderrLines: number }> = {};
   const summarize = ({ stderr, ...rest }: SoakResult) => ({
@@ -32,7 +33,8 @@ export async function benchSoak(
     outOfRange: rest.outOfRange.slice(0, 5),
     stderrLines: stderr ? stderr.split('\n').length : 0,
   });
-  out.offline = summarize(await soak({ edits }));
+  if (only !== 'index') out.offline = summarize(await soak({ edits }));
+  if (only === 'offline') return out;
   const index = await startPackageIndex(
     PACKAGES.flatMap((name) => ['1.0.0', '2.0.0'].map((version) => ({ name, version }))),
   );
@@ -45,5 +47,7 @@ export async function benchSoak(
 }
 
 if (require.main === module) {
-  void benchSoak(Number(process.argv[2] ?? 5000)).then((r) => console.log(JSON.stringify(r, null, 2)));
+  // `node out/bench/soak.js [edits] [offline|index]`: both sessions, or one.
+  const only = process.argv[3] === 'offline' || process.argv[3] === 'index' ? process.argv[3] : undefined;
+  void benchSoak(Number(process.argv[2] ?? 5000), only).then((r) => console.log(JSON.stringify(r, null, 2)));
 }

@@ -15,8 +15,17 @@ import { completeRequirements, documentLinks, hoverAt } from './lsp/features';
 import { pathOf, Session } from './lsp/session';
 import { EditorFeatures } from './lsp/editor';
 import { normalizeSettings } from './lsp/settings';
+import { startTrace } from './lsp/trace';
+import { Backlog } from './lsp/backlog';
+import { setForeground } from './model/turns';
 
-const connection = createConnection(ProposedFeatures.all);
+startTrace(process.env.SD_TRACE_FILE);
+
+// Background work (resolutions, fix searches, postponed analyses) gives way while the client's messages wait.
+const backlog = new Backlog();
+backlog.watch();
+setForeground(() => backlog.pending());
+const connection = createConnection(ProposedFeatures.all, { messageStrategy: backlog.strategy });
 const documents = new TextDocuments(TextDocument);
 const session = new Session(connection);
 let pullsConfiguration = false;

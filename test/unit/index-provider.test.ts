@@ -198,6 +198,22 @@ test('concurrent requests for one project are de-duplicated', async () => {
   assert.equal(idx.requests.filter((r) => r.path.endsWith('.metadata')).length, 1);
 });
 
+test('a project no index has is asked about once a minute, not on every question', async () => {
+  const idx = await serve();
+  let now = 1_000_000;
+  const p = provider([idx.url], { now: () => now });
+  const asked = () => idx.requests.filter((r) => r.path === '/simple/nope/').length;
+  await assert.rejects(p.explain('nope'), NotFoundError);
+  await assert.rejects(p.explain('Nope'), NotFoundError);
+  assert.deepEqual(await p.versions('nope'), []);
+  assert.equal(asked(), 1);
+  now += 61_000;
+  await assert.rejects(p.explain('nope'), NotFoundError);
+  assert.equal(asked(), 2);
+  // Projects that exist are unaffected (their page TTL applies).
+  assert.ok((await p.versions('alpha')).length > 0);
+});
+
 test('disk cache: TTL, 304 revalidation, immutable metadata, corrupt entries refetched', async () => {
   const idx = await serve({ validators: true });
   const cacheDir = path.join(tmp, 'cache');

@@ -131,6 +131,9 @@ interface ProjectState {
   failures: IndexProblem[];
 }
 
+/** How long "no source has this project" is believed before the sources are asked again (ms). */
+const MISSING_TTL_MS = 60_000;
+
 /** Largest project page read (decompressed bytes): real pages of projects with thousands of files stay well below. */
 export const PAGE_MAX_BYTES = 32 * 1024 * 1024;
 /** Largest core metadata file read (a `.metadata` file, a wheel's METADATA, an sdist's PKG-INFO; decompressed). */
@@ -182,6 +185,8 @@ export class MetadataProvider implements ResolverMetadataProvider {
   private readonly now: () => number;
   private readonly indexUrls: string[];
   private readonly projects = new Map<string, ProjectState>();
+  /** Projects no source had, with the answer, until they are asked again. */
+  private readonly missing = new Map<string, { error: NotFoundError; until: number }>();
   private readonly projectFlights = new InFlight<ProjectState>();
   private readonly metadataFlights = new InFlight<{
     value: ProvidedMetadata | 'unknown';
@@ -423,9 +428,28 @@ export class MetadataProvider implements ResolverMetadataProvider {
       for (const f of have.failures) this.record(f);
       return have;
     }
-    const state = await this.projectFlights.run(key, (s) => this.loadProject(key, s), signal);
-    this.projects.set(key, state);
-    return state;
+    const missing = this.missing.get(key);
+    if (missing && this.now() < missing.until) {
+      for (const f of missing.error.unreachable) this.record(f);
+      throw missing.error;
+    }
+    try {
+      const state = await this.projectFlights.run(key, (s) => this.loadProject(key, s), signal);
+      this.projects.set(key, state);
+      this.missing.delete(key);
+      return state;
+    } catch (e) {
+      // Every source answered (or failed) without the project: asked again only after a while, so that a name being
+      // typed, or one line naming a project the index lacks, does not ask the index on every analysis.
+      if (e instanceof NotFoundError) {
+        if (this.missing.size > 4096) this.missing.clear();
+        this.missing.set(key, {
+          error: e,
+          until: this.now() + Math.min(this.ttl, e.unreachable.length ? HOST_RETRY_AFTER_MS : MISSING_TTL_MS),
+        });
+      }
+      throw e;
+    }
   }
 
   /**

@@ -26,11 +26,12 @@ import { markerTextHolds } from '../pep/marker';
 import { SpecifierSet } from '../pep/specifier';
 import { Version } from '../pep/version';
 import type { ResolutionOk } from '../resolver/types';
-import { isExactPin, raiseTo, resolveSet, setRoots } from '../workspace/set-resolution';
+import { isExactPin, raiseTo, resolveSet, setRoots, type SetRoots } from '../workspace/set-resolution';
 import { completionContext, nameItems, versionItems } from './completion';
 import { fileUri, toRange } from './convert';
 import { dependencyAt } from './features';
 import type { Settings } from './settings';
+import { nextTurn } from '../model/turns';
 
 /** The server state the features read (the session implements it). */
 export interface EditorHost {
@@ -46,6 +47,9 @@ interface VersionsEntry {
   /** Newest first; null: the index has no such project. */
   verdicts: VersionVerdict[] | null;
 }
+
+/** How long a hover waits for a set's resolution when its lines changed since the last one (ms). */
+const RESOLUTION_AGAIN_WAIT_MS = 30;
 
 /** How long what one project page said is used before it is asked again (the provider's page TTL). */
 const VERSIONS_TTL_MS = 10 * 60 * 1000;
@@ -63,8 +67,10 @@ function admits(specifier: string, v: Version): boolean | null {
   }
 }
 
-function textKey(set: EnvironmentSet): string {
-  return set.files.map((f) => `${f.path}\0${f.text.length}\0${f.text}`).join('\0\0');
+/** What a resolution of the set's base lines depends on: each line's name, extras, specifier and URL, in order. */
+function rootsKey(roots: SetRoots): string {
+  const line = (d: Dependency) => [d.name, d.extras, d.specifierUnknown ? '' : d.specifier, d.url ?? null];
+  return JSON.stringify([roots.requirements.map(line), roots.constraints.map(line), roots.overrides.map(line)]);
 }
 
 /** Races `p` against a timer; `undefined` when the timer wins (the work goes on in the background). */
@@ -89,9 +95,20 @@ export class EditorFeatures {
   private readonly lists = new Map<string, ProjectListCache>();
   private readonly versions = new WeakMap<MetadataProvider, Map<string, VersionsEntry>>();
   private readonly flights = new WeakMap<MetadataProvider, Map<string, Promise<VersionsEntry | null>>>();
+  /** Core metadata read for hovers, per provider and `name@version`. */
+  private readonly metadata = new WeakMap<MetadataProvider, Map<string, Promise<CoreMetadata | null>>>();
+  /** Loads asked for and not started yet (`loadLater`). */
+  private readonly queued = new WeakMap<MetadataProvider, Set<string>>();
   private readonly resolutions = new Map<
     string,
-    { key: string; provider: MetadataProvider; result: Promise<ResolutionOk | null> }
+    {
+      key: string;
+      provider: MetadataProvider;
+      result: Promise<ResolutionOk | null | undefined>;
+      abort: AbortController;
+      /** It replaced a resolution of other lines of the set (an edit's): hovers wait for it only briefly. */
+      replaced: boolean;
+    }
   >();
   private changedTimer: NodeJS.Timeout | undefined;
   private readonly waitMs: number;
@@ -131,8 +148,26 @@ export class EditorFeatures {
    */
   private versionsNow(provider: MetadataProvider, name: string): VersionsEntry | undefined {
     const known = this.versions.get(provider)?.get(name);
-    if (!known || Date.now() - known.at >= VERSIONS_TTL_MS) void this.loadVersions(provider, name).catch(() => null);
+    if (!known || Date.now() - known.at >= VERSIONS_TTL_MS) this.loadLater(provider, name);
     return known;
+  }
+
+  /**
+   * Loads a project's versions in a later turn, once the messages waiting are handled: a request that only peeks
+   * (code actions over every line of a file) answers at once instead of starting every load itself.
+   */
+  private loadLater(provider: MetadataProvider, name: string): void {
+    let queued = this.queued.get(provider);
+    if (!queued) this.queued.set(provider, (queued = new Set()));
+    if (queued.has(name) || this.flights.get(provider)?.has(name)) return;
+    queued.add(name);
+    void nextTurn()
+      .then(() => {
+        queued.delete(name);
+        const known = this.versions.get(provider)?.get(name);
+        return known && Date.now() - known.at < VERSIONS_TTL_MS ? known : this.loadVersions(provider, name);
+      })
+      .catch(() => null);
   }
 
   /** The project's versions, waiting up to `waitMs` for a first answer. */
@@ -409,21 +444,35 @@ export class EditorFeatures {
   // ---------------------------------------------------------------------------------------------
   // Hover
 
-  private resolution(set: EnvironmentSet, ic: IndexContext): Promise<ResolutionOk | null> {
-    const key = textKey(set);
+  /**
+   * The resolution of the set's base lines, shared by hovers while those lines ask for the same (edits elsewhere in the
+   * text, comments, other scopes leave it as it is); null where the set does not resolve, undefined where it was
+   * stopped (lines changed meanwhile: a newer resolution replaced it). `replaced`: it replaced a resolution of other
+   * lines of the set (after an edit).
+   */
+  private resolution(
+    set: EnvironmentSet,
+    ic: IndexContext,
+  ): { result: Promise<ResolutionOk | null | undefined>; replaced: boolean } {
+    const roots = setRoots(set, ic.markerEnvironment);
+    const key = rootsKey(roots);
     const hit = this.resolutions.get(set.root);
-    if (hit && hit.key === key && hit.provider === ic.provider) return hit.result;
-    const result = resolveSet(set, setRoots(set, ic.markerEnvironment), {
+    if (hit && hit.key === key && hit.provider === ic.provider) return { result: hit.result, replaced: hit.replaced };
+    hit?.abort.abort();
+    const abort = new AbortController();
+    const result = resolveSet(set, roots, {
       provider: ic.provider,
       markerEnvironment: ic.markerEnvironment,
       python: this.python(ic),
       deadline: Date.now() + 20_000,
+      signal: abort.signal,
     })
-      .then((r) => (r.ok ? r : null))
-      .catch(() => null);
+      .then((r) => (r.ok ? r : r.reason === 'cancelled' ? undefined : null))
+      .catch(() => (abort.signal.aborted ? undefined : null));
     if (this.resolutions.size > 32) this.resolutions.clear();
-    this.resolutions.set(set.root, { key, provider: ic.provider, result });
-    return result;
+    const replaced = hit?.provider === ic.provider;
+    this.resolutions.set(set.root, { key, provider: ic.provider, result, abort, replaced });
+    return { result, replaced };
   }
 
   /**
@@ -440,12 +489,18 @@ export class EditorFeatures {
     if (!entry) return null;
     if (!entry.verdicts) return `Not on ${describeIndex(at.ic.indexes)}.`;
     const newest = newestOf(entry.verdicts);
-    const resolution = await within(this.resolution(at.set, at.ic), this.waitMs * 2);
+    // The first resolution of a set is waited for; after an edit changed its lines, a hover does not wait long for the
+    // new one (it goes on, and the next hover has it).
+    const { result, replaced } = this.resolution(at.set, at.ic);
+    // The newest release's metadata is read meanwhile (the version picked is usually that one).
+    const newestMd = this.coreMetadata(at.ic, dep.name, newest?.version).catch(() => null);
+    const resolution = await within(result, replaced ? RESOLUTION_AGAIN_WAIT_MS : this.waitMs * 2);
     const chosen = resolution?.versions.get(dep.name);
     const parts: string[] = [];
-    const md = await within(this.coreMetadata(at.ic, dep.name, chosen ?? newest?.version), this.waitMs).catch(
-      () => undefined,
-    );
+    const md = await within(
+      chosen && !(newest && chosen.equals(newest.version)) ? this.coreMetadata(at.ic, dep.name, chosen) : newestMd,
+      this.waitMs,
+    ).catch(() => undefined);
     if (md?.summary) parts.push(`*${md.summary}*`);
     if (chosen) {
       parts.push(
@@ -453,6 +508,8 @@ export class EditorFeatures {
       );
     } else if (resolution === null) {
       parts.push('This set does not resolve (see the diagnostics), so no version is picked.');
+    } else if (resolution === undefined) {
+      parts.push('The resolution of this set is still running; hover again for the version it picks.');
     }
     if (newest) {
       const ok = admits(dep.specifier, newest.version);
@@ -511,12 +568,28 @@ export class EditorFeatures {
    * The core metadata of `name` at `version` as the provider read it (from the metadata cache on disk).
    * Hook wanted in MetadataProvider: a `coreMetadata(name, version)` method would make the cache keys private again.
    */
-  private async coreMetadata(
-    ic: IndexContext,
-    name: string,
-    version: Version | undefined,
-  ): Promise<CoreMetadata | null> {
-    if (!version || !ic.cacheDir) return null;
+  private coreMetadata(ic: IndexContext, name: string, version: Version | undefined): Promise<CoreMetadata | null> {
+    if (!version || !ic.cacheDir) return Promise.resolve(null);
+    // Kept per provider, name and version (the metadata of a release does not change): hovers repeat.
+    let memo = this.metadata.get(ic.provider);
+    if (!memo) this.metadata.set(ic.provider, (memo = new Map()));
+    const key = `${name}@${version}`;
+    let md = memo.get(key);
+    if (!md) {
+      if (memo.size > 256) memo.clear();
+      md = this.readCoreMetadata(ic, name, version);
+      memo.set(key, md);
+      // A failure (or nothing cached yet) is asked again next time.
+      md.then(
+        (v) => (v === null ? memo.delete(key) : undefined),
+        () => memo.delete(key),
+      );
+    }
+    return md;
+  }
+
+  private async readCoreMetadata(ic: IndexContext, name: string, version: Version): Promise<CoreMetadata | null> {
+    if (!ic.cacheDir) return null;
     const md = await ic.provider.dependencies(name, version).catch(() => 'unknown' as const);
     if (md === 'unknown') return null;
     const verdicts = await ic.provider.explain(name, { specifier: `===${version}`, pre: true });

@@ -19,6 +19,8 @@ import { OsvDatabase } from '../index/osv';
 import { AdvisorySource } from '../workspace/vulnerability-stage';
 import type { IndexContext } from '../workspace/types';
 import { defaultSettings, type Settings } from './settings';
+import { traceMark } from './trace';
+import { foregroundPending, giveWay } from '../model/turns';
 
 /** A document's file path, or undefined for non-file URIs (untitled buffers are analysed under a made-up path). */
 export function pathOf(uri: string): string | undefined {
@@ -58,7 +60,18 @@ export class Session {
   private readonly publishedBy = new Map<string, Set<string>>();
   /** Counts loadTarget calls, so that an overlapped, older one does not overwrite the target of a newer one. */
   private targetGeneration = 0;
-  private readonly indexRuns = new Map<string, { timer: NodeJS.Timeout; abort: AbortController }>();
+  /** The index stage per file that triggered it, with the files of its sets (an edit to one of them supersedes it). */
+  private readonly indexRuns = new Map<
+    string,
+    { timer: NodeJS.Timeout; abort: AbortController; files: ReadonlySet<string> }
+  >();
+  /**
+   * Index runs take turns: two open files of one set would resolve it twice at once; one after the other, the second
+   * finds the first's report current and only publishes.
+   */
+  private indexLane: Promise<void> = Promise.resolve();
+  /** How many times each file read from the disk changed there (the watcher), to tell a snapshot's texts current. */
+  private readonly diskChanges = new Map<string, number>();
   /** Advisories of the `osvDatabase` setting (loaded once per path) and PyPI's JSON API. */
   private advisories: { path: string; source: Promise<AdvisorySource> } | undefined;
   /** The first workspace folder: relative `profile` and `cacheDir` settings are read from it. */
@@ -175,7 +188,22 @@ export class Session {
     if (!p) return;
     this.docs.set(p, doc);
     this.setsCache.clear();
+    this.supersedeIndexRuns(p);
     this.schedule(p, this.settings.debounceMs);
+  }
+
+  /**
+   * Stops the index runs whose sets read this file (their texts are gone, their report would be for nothing); a run
+   * that another file triggered is scheduled again from that file, with the new texts.
+   */
+  private supersedeIndexRuns(filePath: string): void {
+    for (const [trigger, run] of this.indexRuns) {
+      if (!run.files.has(filePath)) continue;
+      clearTimeout(run.timer);
+      run.abort.abort();
+      this.indexRuns.delete(trigger);
+      if (trigger !== filePath) this.schedule(trigger, this.settings.debounceMs);
+    }
   }
 
   close(doc: TextDocument): void {
@@ -185,6 +213,7 @@ export class Session {
     this.analysis.files.evict(p);
     this.setsCache.clear();
     this.lastPublished.delete(doc.uri);
+    this.supersedeIndexRuns(p);
     // The disk's text is the truth again; if it differs from the buffer, the sets change.
     this.schedule(p, 0);
   }
@@ -192,8 +221,10 @@ export class Session {
   /** A file changed on disk (watcher): re-analyse it and whatever includes it. */
   fileChanged(filePath: string): void {
     if (this.docs.has(filePath)) return;
+    this.diskChanges.set(filePath, (this.diskChanges.get(filePath) ?? 0) + 1);
     this.analysis.files.evict(filePath);
     this.setsCache.clear();
+    this.supersedeIndexRuns(filePath);
     this.schedule(filePath, this.settings.debounceMs);
   }
 
@@ -223,6 +254,8 @@ export class Session {
     this.timers.set(
       filePath,
       setTimeout(() => {
+        // Messages waiting (more edits, requests) come first: an edit among them makes this analysis superseded.
+        if (foregroundPending()) return this.schedule(filePath, 1);
         this.timers.delete(filePath);
         this.analyze(filePath);
       }, delay),
@@ -234,11 +267,19 @@ export class Session {
    * stage.
    */
   analyze(filePath: string): void {
+    void this.analyzeSteps(filePath);
+  }
+
+  private async analyzeSteps(filePath: string): Promise<void> {
+    traceMark('analyze');
     try {
       const sets = this.setsAround(filePath);
       const opened = this.snapshot(sets);
-      this.publishSets(filePath, sets, opened);
-      this.scheduleIndex(filePath, sets, opened);
+      const disk = new Map(this.diskChanges);
+      await this.publishSets(filePath, sets, opened, disk);
+      // Edited meanwhile: the analysis of that edit schedules the index stage.
+      if (!this.changedSince(sets, opened, disk)) this.scheduleIndex(filePath, sets, opened);
+      traceMark('analyzed');
     } catch (e) {
       // A bug must not take the server down with it (this runs from a timer, outside any request): say so once, keep
       // serving.
@@ -262,12 +303,13 @@ export class Session {
     }
     const stale = this.analysis.unresolved(sets);
     if (stale.length === 0) return;
+    const disk = new Map(this.diskChanges);
     const abort = new AbortController();
     const timer = setTimeout(
-      () => void this.runIndex(filePath, sets, stale, abort, opened),
+      () => void this.runIndex(filePath, sets, stale, abort, opened, disk),
       this.settings.indexDebounceMs,
     );
-    this.indexRuns.set(filePath, { timer, abort });
+    this.indexRuns.set(filePath, { timer, abort, files: new Set(sets.flatMap((s) => s.files.map((f) => f.path))) });
   }
 
   private async runIndex(
@@ -276,6 +318,26 @@ export class Session {
     stale: EnvironmentSet[],
     abort: AbortController,
     opened: Map<string, number>,
+    disk: ReadonlyMap<string, number>,
+  ): Promise<void> {
+    const previous = this.indexLane;
+    let done!: () => void;
+    this.indexLane = new Promise<void>((r) => (done = r));
+    try {
+      await previous;
+      if (!abort.signal.aborted) await this.runIndexNow(filePath, sets, stale, abort, opened, disk);
+    } finally {
+      done();
+    }
+  }
+
+  private async runIndexNow(
+    filePath: string,
+    sets: EnvironmentSet[],
+    stale: EnvironmentSet[],
+    abort: AbortController,
+    opened: Map<string, number>,
+    disk: ReadonlyMap<string, number>,
   ): Promise<void> {
     const progress = this.progressSupported
       ? await this.connection.window.createWorkDoneProgress().catch(() => undefined)
@@ -286,12 +348,14 @@ export class Session {
       `Resolving ${stale.length === 1 ? path.basename(stale[0]!.root) : `${stale.length} environment sets`}…`,
       false,
     );
+    traceMark('index-start');
     try {
       await this.analysis.resolve(stale, {
         signal: abort.signal,
         progress: (set, i, n) => progress?.report(Math.round((i / n) * 100), `Resolving ${path.basename(set.root)}…`),
       });
-      if (!abort.signal.aborted) this.publishSets(filePath, sets, opened);
+      traceMark(`index-end ${abort.signal.aborted}`);
+      if (!abort.signal.aborted) await this.publishSets(filePath, sets, opened, disk);
     } catch (e) {
       if (!(e instanceof CancelledError) && !abort.signal.aborted)
         this.connection.console.error(`Stack Doctor: the index stage failed: ${(e as Error).stack ?? e}`);
@@ -318,7 +382,14 @@ export class Session {
    * when it was read from the disk); a file edited, opened or closed since is left to the analysis its change
    * scheduled.
    */
-  private publishSets(filePath: string, sets: EnvironmentSet[], opened: Map<string, number>): void {
+  private async publishSets(
+    filePath: string,
+    sets: EnvironmentSet[],
+    opened: Map<string, number>,
+    disk: ReadonlyMap<string, number>,
+  ): Promise<void> {
+    // Messages waiting (requests, edits) are handled first; what changed meanwhile is then not published from here.
+    let waited = await giveWay();
     const findings = this.analysis.findings(sets);
     const textOf = new Map<string, string>();
     for (const s of sets) for (const f of s.files) textOf.set(f.path, f.text);
@@ -336,12 +407,24 @@ export class Session {
     for (const gone of before) if (!byFile.has(gone) && !this.docs.has(gone)) this.publish(gone, []);
     this.publishedBy.set(filePath, new Set(byFile.keys()));
     for (const [file, list] of byFile) {
+      if (await giveWay()) waited = true;
       const doc = this.docs.get(file);
       const text = textOf.get(file);
       if (text !== undefined) {
         const then = opened.get(file);
         if (doc ? then !== doc.version && doc.getText() !== text : then !== undefined) continue;
       }
+      // Findings of a file may come from the other files of its sets: after a wait, one of those edited meanwhile
+      // leaves this file to the analysis of that edit.
+      if (
+        waited &&
+        this.changedSince(
+          sets.filter((s) => s.files.some((f) => f.path === file)),
+          opened,
+          disk,
+        )
+      )
+        continue;
       this.publish(
         file,
         list.map((f) => toDiagnostic(f, linesOf)),
@@ -349,6 +432,24 @@ export class Session {
         file === filePath,
       );
     }
+  }
+
+  /**
+   * Whether a file of the sets has another text than when `opened` and `disk` were taken: an open document edited,
+   * opened or closed, or a file read from the disk changed there.
+   */
+  private changedSince(
+    sets: readonly EnvironmentSet[],
+    opened: ReadonlyMap<string, number>,
+    disk: ReadonlyMap<string, number>,
+  ): boolean {
+    return sets.some((s) =>
+      s.files.some((f) => {
+        const doc = this.docs.get(f.path);
+        if (opened.has(f.path)) return !doc || (doc.version !== opened.get(f.path) && doc.getText() !== f.text);
+        return doc !== undefined || (this.diskChanges.get(f.path) ?? 0) !== (disk.get(f.path) ?? 0);
+      }),
+    );
   }
 
   /**

@@ -7,6 +7,7 @@ import { Version } from '../pep/version';
 import { VersionSet } from '../pep/version-set';
 import { Incompatibility, ROOT, type IncompatibilityCause, type PackageTerm } from './incompatibility';
 import { explain, type ReportContext } from './report';
+import { nextTurn, sliceSpent } from '../model/turns';
 import { Term } from './term';
 import type {
   MetadataProvider,
@@ -54,9 +55,6 @@ interface Edge<O> {
 class NoSolution<O> {
   constructor(readonly incompatibility: Incompatibility<O>) {}
 }
-
-/** How long resolution runs before it lets other work (an editor's requests) in: warm answers are all microtasks. */
-const YIELD_EVERY_MS = 8;
 
 class Stop {
   constructor(readonly reason: 'budget' | 'cancelled') {}
@@ -196,14 +194,15 @@ class Solver<O> {
     if (this.signal?.aborted) throw new Stop('cancelled');
   }
 
-  /** When the last macrotask turn was: a warm provider answers from memory, and the loop must still let requests in. */
-  private lastYield = Date.now();
-
-  /** Awaits a provider call, but no longer than the budget allows; every few milliseconds lets the event loop run. */
+  /**
+   * Awaits a provider call, but no longer than the budget allows. A warm provider answers from memory (a chain of
+   * microtasks), so each slice of background work ends here and the event loop, and the editor's messages, get a turn.
+   */
   private async wait<T>(p: Promise<T>): Promise<T> {
-    if (Date.now() - this.lastYield >= YIELD_EVERY_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      this.lastYield = Date.now();
+    if (sliceSpent()) {
+      // The call is under way while this waits for a turn: its failure (a cancellation) is read after, not unhandled.
+      p.catch(() => undefined);
+      await nextTurn();
     }
     if (Date.now() > this.deadline) throw new Stop('budget');
     if (this.signal?.aborted) throw new Stop('cancelled');
