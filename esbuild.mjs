@@ -1,6 +1,7 @@
 // Bundles the extension, the language server and the CLI into dist/; with --tests or --bench, the test and bench entries into out/.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -27,13 +28,32 @@ function findEntries(dir, suffixes) {
   return out;
 }
 
-if (!args.has('--no-dist'))
+if (!args.has('--no-dist')) {
   await esbuild.build({
     ...common,
-    entryPoints: { extension: 'client/src/extension.ts', server: 'server/src/server.ts', cli: 'server/src/cli.ts' },
+    entryPoints: {
+      extension: 'client/src/extension.ts',
+      server: 'server/src/server.ts',
+      'cli-main': 'server/src/cli.ts',
+    },
     outdir: 'dist',
     minify: args.has('--minify'),
   });
+  // The `stack-doctor` command is a small loader that runs cli-main.js from V8's code cache (server/src/cli-loader.ts);
+  // the cache names the bundle by this hash. A pure-ASCII bundle is read without decoding UTF-8.
+  const main = readFileSync('dist/cli-main.js');
+  const ascii = !main.some((b) => b > 0x7f);
+  if (!ascii) console.warn('esbuild.mjs: dist/cli-main.js is not pure ASCII; the CLI starts a little slower');
+  await esbuild.build({
+    ...common,
+    entryPoints: { cli: 'server/src/cli-loader.ts' },
+    outdir: 'dist',
+    define: {
+      CLI_MAIN_HASH: JSON.stringify(createHash('sha256').update(main).digest('hex')),
+      CLI_MAIN_ASCII: JSON.stringify(ascii),
+    },
+  });
+}
 // The conda solver (WebAssembly) is loaded at run time, not bundled: its Node build and .wasm go beside the bundles.
 if (!args.has('--no-dist') && existsSync('node_modules/@conda-org/rattler/dist/rattler.node.cjs')) {
   mkdirSync('dist/rattler', { recursive: true });
@@ -63,5 +83,5 @@ if (args.has('--tests')) {
       });
 }
 if (args.has('--bench')) {
-  await esbuild.build({ ...common, entryPoints: ['bench/run.ts'], outdir: 'out/bench' });
+  await esbuild.build({ ...common, entryPoints: ['bench/run.ts', 'bench/cli-process.ts'], outdir: 'out/bench' });
 }

@@ -495,7 +495,7 @@ async function fixesFor(
 /** The names the solver's text mentions (to seed the search for the lines that take part). */
 function namesIn(message: string): Set<string> {
   const out = new Set<string>();
-  for (const m of message.matchAll(/(?:^|[\s─└├│])([A-Za-z0-9_][A-Za-z0-9_.+-]*)(?=[ =<>!~]|$)/gm))
+  for (const m of message.matchAll(/(?:^|[\s\u2500\u2514\u251c\u2502])([A-Za-z0-9_][A-Za-z0-9_.+-]*)(?=[ =<>!~]|$)/gm))
     out.add(m[1]!.toLowerCase());
   return out;
 }
