@@ -31,11 +31,34 @@ function findEntries(dir, suffixes) {
 if (!args.has('--no-dist')) {
   await esbuild.build({
     ...common,
-    entryPoints: {
-      extension: 'client/src/extension.ts',
-      server: 'server/src/server.ts',
-      'cli-main': 'server/src/cli.ts',
-    },
+    entryPoints: { extension: 'client/src/extension.ts', server: 'server/src/server.ts' },
+    outdir: 'dist',
+    minify: args.has('--minify'),
+  });
+  // The CLI's libraries that only some commands need (YAML, TOML, conda's msgpack and zstd; server/src/system/
+  // lazy-modules.ts requires them on first use) are bundles of their own in dist/cli-vendor/, so that the bundle every
+  // command reads and compiles is smaller.
+  const vendor = { yaml: 'yaml', 'toml-eslint-parser': 'toml', '@msgpack/msgpack': 'msgpack', fzstd: 'fzstd' };
+  await esbuild.build({
+    ...common,
+    entryPoints: { 'cli-main': 'server/src/cli.ts' },
+    outdir: 'dist',
+    minify: args.has('--minify'),
+    plugins: [
+      {
+        name: 'cli-vendor',
+        setup(build) {
+          build.onResolve({ filter: /^(yaml|toml-eslint-parser|@msgpack\/msgpack|fzstd)$/ }, (a) => ({
+            path: `./cli-vendor/${vendor[a.path]}.js`,
+            external: true,
+          }));
+        },
+      },
+    ],
+  });
+  await esbuild.build({
+    ...common,
+    entryPoints: Object.fromEntries(Object.entries(vendor).map(([pkg, name]) => [`cli-vendor/${name}`, pkg])),
     outdir: 'dist',
     minify: args.has('--minify'),
   });

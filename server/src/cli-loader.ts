@@ -24,12 +24,22 @@ interface Header {
   build: string;
   size: number;
   mtimeMs: number;
-  /** The command whose run made it (its lazily compiled functions are in it). */
-  command: string;
+  /** What the run that made it did (cli.ts lastRunKind); the functions that run compiled are in it. */
+  run: string;
+  /** Checks since then that compiled without it hoping to be KEPT_RUN and were not. */
+  tries: number;
   length: number;
 }
 
-type CliMain = (argv: string[]) => Promise<number>;
+interface CliModule {
+  main(argv: string[]): Promise<number>;
+  lastRunKind(): string;
+}
+
+/** The run whose compiled functions the cache should hold: a check answered from the result cache, the fast path. */
+const KEPT_RUN = 'check-cached';
+/** Checks that compile without a cache made by another run, hoping to make one from KEPT_RUN. */
+const MAX_TRIES = 2;
 
 /** The cache file, or null when disabled. */
 export function codeCacheFile(env: NodeJS.ProcessEnv = process.env): string | null {
@@ -55,7 +65,9 @@ function readCache(file: string, main: fs.Stats): { header: Header; data: Buffer
       header.build !== CLI_MAIN_HASH ||
       header.size !== main.size ||
       header.mtimeMs !== main.mtimeMs ||
-      header.length !== data.length
+      header.length !== data.length ||
+      typeof header.run !== 'string' ||
+      typeof header.tries !== 'number'
     )
       return null;
     return { header, data };
@@ -64,45 +76,59 @@ function readCache(file: string, main: fs.Stats): { header: Header; data: Buffer
   }
 }
 
-function writeCache(file: string, main: fs.Stats, command: string, data: Buffer): void {
-  const header: Header = { build: CLI_MAIN_HASH, size: main.size, mtimeMs: main.mtimeMs, command, length: data.length };
+function writeCache(file: string, main: fs.Stats, run: string, tries: number, data: Buffer): void {
+  const header: Header = {
+    build: CLI_MAIN_HASH,
+    size: main.size,
+    mtimeMs: main.mtimeMs,
+    run,
+    tries,
+    length: data.length,
+  };
   writeFileAtomic(file, Buffer.concat([Buffer.from(MAGIC + JSON.stringify(header) + '\n'), data]), 0o600);
 }
 
-/** Loads cli-main.js through the code cache (and arranges for the cache to be made when it was not used). */
-function loadCached(file: string): CliMain {
+/** Loads cli-main.js through the code cache, and arranges for the cache to be (re)made after the run when it should. */
+function loadCached(file: string): CliModule {
   const main = fs.statSync(MAIN);
   const bytes = fs.readFileSync(MAIN);
   // A pure-ASCII bundle is read as Latin-1: the same string, without decoding a megabyte of UTF-8.
   let source = bytes.toString(CLI_MAIN_ASCII && bytes.length === main.size ? 'latin1' : 'utf8');
   if (source.startsWith('#!')) source = '//' + source.slice(2);
   const cached = readCache(file, main);
-  const script = new vm.Script(Module.wrap(source), { filename: MAIN, cachedData: cached?.data });
-  const command = ['check', 'list', 'probe'].includes(process.argv[2] ?? '') ? process.argv[2]! : 'other';
-  // Made after the run, so that it holds the functions the command compiled; a cache made by a lighter command is
-  // replaced by one from `check`, the command that runs most.
-  if (!cached || script.cachedDataRejected || (command === 'check' && cached.header.command !== 'check'))
-    process.once('exit', () => {
-      try {
-        writeCache(file, main, command, script.createCachedData());
-      } catch {
-        // only the next run's start is slower
-      }
-    });
+  // A cache holds every function of the run that made it and of the runs that used it: one made by a slower run
+  // (resolver, index client) costs the fast path time to load. A check compiles without it, a few times at most, to
+  // make one from the fast path.
+  const retry =
+    cached !== null && cached.header.run !== KEPT_RUN && cached.header.tries < MAX_TRIES && process.argv[2] === 'check';
+  const script = new vm.Script(Module.wrap(source), { filename: MAIN, cachedData: retry ? undefined : cached?.data });
+  const usable = cached !== null && !retry && !script.cachedDataRejected;
   const mod = new Module(MAIN, module);
   mod.filename = MAIN;
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(mod.exports, mod.exports, Module.createRequire(MAIN), mod, MAIN, path.dirname(MAIN));
   mod.loaded = true;
-  return (mod.exports as { main: CliMain }).main;
+  const cli = mod.exports as CliModule;
+  // Made after the run, so that it holds the functions the run compiled (a slower run compiles what the fast path
+  // does not need as it goes, which its own work dwarfs).
+  process.once('exit', () => {
+    if (usable) return;
+    const run = cli.lastRunKind();
+    try {
+      writeCache(file, main, run, retry && run !== KEPT_RUN ? cached.header.tries + 1 : 0, script.createCachedData());
+    } catch {
+      // only the next run's start is slower
+    }
+  });
+  return cli;
 }
 
 function start(): void {
   const file = codeCacheFile();
   // With source maps on (--enable-source-maps), Node's own loader, which maps stack traces.
   const sourceMaps = (process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled === true;
-  const run: CliMain = file && !sourceMaps ? loadCached(file) : (require(MAIN) as { main: CliMain }).main; // eslint-disable-line @typescript-eslint/no-require-imports
-  void run(process.argv.slice(2)).then((code) => {
+  const cli = file && !sourceMaps ? loadCached(file) : (require(MAIN) as CliModule);
+  void cli.main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }

@@ -186,6 +186,15 @@ function linesFor(files: ParsedFile[]): (file: string) => LineIndex {
   };
 }
 
+/**
+ * What the last `main` did: `check-cached` when a check's findings came from the result cache (the path the CLI's
+ * loader keeps compiled in its code cache), else the command.
+ */
+let lastRun = '';
+export function lastRunKind(): string {
+  return lastRun;
+}
+
 async function check(o: Options, out: (s: string) => void): Promise<number> {
   const targets = (o.paths.length ? o.paths : ['.']).map(target);
   const analysis = new Analysis(diskSource);
@@ -212,6 +221,7 @@ async function check(o: Options, out: (s: string) => void): Promise<number> {
   // are still fresh).
   const key = createHash('sha256').update(analysis.fingerprint(all)).update(osvStamp(o)).digest('hex');
   let findings = o.offline ? null : readResult(cacheDir, key);
+  lastRun = findings ? 'check-cached' : 'check';
   if (!findings) {
     await analysis.resolve(all, {
       progress: (set) => {
@@ -293,6 +303,7 @@ function sortFindings(findings: Finding[]): Finding[] {
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
   try {
     const o = parseArgs(argv);
+    lastRun = typeof o === 'string' ? o : o.command;
     if (o === 'help') return (out(USAGE), 0);
     if (o === 'version') return (out(version + '\n'), 0);
     if (o.command === 'probe') {

@@ -1,15 +1,13 @@
 // Conda repodata as current clients fetch it: sharded (CEP 16) where offered, else repodata.json.zst / .json;
 // revalidated, cached on disk.
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decode as decodeMsgpack } from '@msgpack/msgpack';
-import { decompress as zstdDecompress } from 'fzstd';
 import { DiskCache, type CacheEntry } from '../index/cache';
 import { CancelledError, InvalidDataError, UnreachableError } from '../index/errors';
 import { HttpClient, type HttpResponse } from '../index/http';
 import { redactChannelText, type ResolvedChannel } from './channels';
+import { crypto, fzstd, msgpack } from '../system/lazy-modules';
 
 /** One package build as repodata describes it. */
 export interface CondaRecord {
@@ -118,7 +116,7 @@ function unzstd(body: Buffer, what: string): Buffer {
   if (body.length < 4 || body.readUInt32LE(0) !== ZSTD_MAGIC)
     throw new InvalidDataError(`${what} is not zstd data`, what);
   try {
-    return Buffer.from(zstdDecompress(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)));
+    return Buffer.from(fzstd().decompress(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)));
   } catch (e) {
     throw new InvalidDataError(`${what} does not decompress (${(e as Error).message})`, what);
   }
@@ -191,7 +189,7 @@ function collectRecords(data: Record<string, unknown>, subdir: string, into: Map
 function cacheUrl(url: string): string {
   return url.replace(
     /\/t\/([^/]+)/,
-    (_m, tok: string) => `/t/h-${createHash('sha256').update(tok).digest('hex').slice(0, 16)}`,
+    (_m, tok: string) => `/t/h-${crypto().createHash('sha256').update(tok).digest('hex').slice(0, 16)}`,
   );
 }
 
@@ -237,7 +235,10 @@ export class RepodataStore {
       const got = await this.get(base + 'repodata_shards.msgpack.zst', signal);
       if (got) {
         stale ||= got.stale;
-        const raw = decodeMsgpack(unzstd(got.body, `${where}/repodata_shards.msgpack.zst`)) as Record<string, unknown>;
+        const raw = msgpack().decode(unzstd(got.body, `${where}/repodata_shards.msgpack.zst`)) as Record<
+          string,
+          unknown
+        >;
         if (
           !raw ||
           typeof raw !== 'object' ||
@@ -311,9 +312,9 @@ export class RepodataStore {
         this.stats.shards++;
         // Shards are content-addressed: the file name is the sha256 of the bytes.
         const want = /([0-9a-f]{64})\.msgpack\.zst$/.exec(url)?.[1];
-        if (want && createHash('sha256').update(got.body).digest('hex') !== want)
+        if (want && crypto().createHash('sha256').update(got.body).digest('hex') !== want)
           throw new InvalidDataError(`the shard ${redactChannelText(url)} does not match its sha256`, url);
-        const raw = decodeMsgpack(unzstd(got.body, redactChannelText(url))) as Record<string, unknown>;
+        const raw = msgpack().decode(unzstd(got.body, redactChannelText(url))) as Record<string, unknown>;
         const out = new Map<string, CondaRecord[]>();
         if (raw && typeof raw === 'object') collectRecords(raw, subdir, out);
         return [...out.values()].flat();

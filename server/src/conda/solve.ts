@@ -1,6 +1,6 @@
 // The conda solve of an environment: rattler's solver over gathered records, then blame, explanation, CUDA cases and
 // verified fixes.
-import { randomBytes } from 'node:crypto';
+import { crypto } from '../system/lazy-modules';
 import type { Dependency, Fix } from '../model/types';
 import { isMatchSpecError, parseMatchSpec, type MatchSpec } from './match-spec';
 import { sharedSolver, VIRTUAL_HOST, type RattlerSolver, type SolvedRecord } from './rattler';
@@ -201,7 +201,7 @@ interface Served {
  * name.
  */
 function serve(setup: SolveSetup, solver: RattlerSolver): Served {
-  const id = randomBytes(6).toString('hex');
+  const id = crypto().randomBytes(6).toString('hex');
   const pinned = new Map<string, number>();
   for (const l of setup.lines) if (l.channel !== null) pinned.set(l.spec.name.toLowerCase(), l.channel);
   const bySubdir = new Map<string, { packages: Record<string, unknown>; 'packages.conda': Record<string, unknown> }>();
