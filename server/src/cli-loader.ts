@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { writeFileAtomic } from './system/atomic-write';
+import { crypto } from './system/lazy-modules';
 
 /** sha256 of dist/cli-main.js and whether it is pure ASCII (esbuild.mjs defines both when it builds this file). */
 declare const CLI_MAIN_HASH: string;
@@ -29,6 +30,8 @@ interface Header {
   /** Checks since then that compiled without it hoping to be KEPT_RUN and were not. */
   tries: number;
   length: number;
+  /** Of the V8 data: V8 checks little of a cache it is given, and damaged data can crash it. */
+  sha256: string;
 }
 
 interface CliModule {
@@ -67,13 +70,18 @@ function readCache(file: string, main: fs.Stats): { header: Header; data: Buffer
       header.mtimeMs !== main.mtimeMs ||
       header.length !== data.length ||
       typeof header.run !== 'string' ||
-      typeof header.tries !== 'number'
+      typeof header.tries !== 'number' ||
+      header.sha256 !== sha256(data)
     )
       return null;
     return { header, data };
   } catch {
     return null;
   }
+}
+
+function sha256(data: Uint8Array): string {
+  return crypto().createHash('sha256').update(data).digest('hex');
 }
 
 function writeCache(file: string, main: fs.Stats, run: string, tries: number, data: Buffer): void {
@@ -84,6 +92,7 @@ function writeCache(file: string, main: fs.Stats, run: string, tries: number, da
     run,
     tries,
     length: data.length,
+    sha256: sha256(data),
   };
   writeFileAtomic(file, Buffer.concat([Buffer.from(MAGIC + JSON.stringify(header) + '\n'), data]), 0o600);
 }
