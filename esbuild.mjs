@@ -76,6 +76,8 @@ if (!args.has('--no-dist')) {
       CLI_MAIN_ASCII: JSON.stringify(ascii),
     },
   });
+  // The loader is read and compiled by every command without a cache: it must not pull the analysis or a library in.
+  if (statSync('dist/cli.js').size > 32 * 1024) throw new Error('dist/cli.js (the CLI loader) grew past 32 KB');
 }
 // The conda solver (WebAssembly) is loaded at run time, not bundled: its Node build and .wasm go beside the bundles.
 if (!args.has('--no-dist') && existsSync('node_modules/@conda-org/rattler/dist/rattler.node.cjs')) {

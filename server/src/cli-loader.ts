@@ -11,7 +11,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { writeFileAtomic } from './system/atomic-write';
-import { crypto } from './system/lazy-modules';
 
 /** sha256 of dist/cli-main.js and whether it is pure ASCII (esbuild.mjs defines both when it builds this file). */
 declare const CLI_MAIN_HASH: string;
@@ -81,7 +80,8 @@ function readCache(file: string, main: fs.Stats): { header: Header; data: Buffer
 }
 
 function sha256(data: Uint8Array): string {
-  return crypto().createHash('sha256').update(data).digest('hex');
+  // Required here, not imported: this file stays a few kilobytes (the check loads node:crypto anyway).
+  return (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(data).digest('hex');
 }
 
 function writeCache(file: string, main: fs.Stats, run: string, tries: number, data: Buffer): void {
