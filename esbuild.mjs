@@ -46,6 +46,20 @@ if (!args.has('--no-dist')) {
     minify: args.has('--minify'),
     plugins: [
       {
+        // `import * as fs from 'node:fs'` becomes a plain require: esbuild's namespace interop (__toESM) copies every
+        // property of the module into a new object at each import site, 3 ms of every CLI start for 35 sites.
+        name: 'cli-builtin-namespaces',
+        setup(build) {
+          build.onLoad({ filter: /[\\/]server[\\/]src[\\/].*\.ts$/ }, (a) => ({
+            contents: readFileSync(a.path, 'utf8').replace(
+              /^import \* as (\w+) from '(node:[a-z_]+)';$/gm,
+              "const $1 = require('$2');",
+            ),
+            loader: 'ts',
+          }));
+        },
+      },
+      {
         name: 'cli-vendor',
         setup(build) {
           build.onResolve({ filter: /^(yaml|toml-eslint-parser|@msgpack\/msgpack|fzstd)$/ }, (a) => ({
