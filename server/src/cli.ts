@@ -10,11 +10,11 @@ import { LineIndex } from './model/text';
 import { Analysis } from './workspace/analysis';
 import { Analyzer, diskSource, skipReason } from './workspace/analyzer';
 import { classify } from './workspace/file-kinds';
-import { defaultCacheDir } from './workspace/index-stage';
+import { defaultCacheDir } from './workspace/index-settings';
 import { readResult, writeResult } from './workspace/result-cache';
 import { loadTarget, type Target } from './workspace/target';
 import { OsvDatabase } from './index/osv';
-import { AdvisorySource } from './workspace/vulnerability-stage';
+import { AdvisorySource } from './workspace/advisory-source';
 import { version } from '../../package.json';
 
 const USAGE = `Usage: stack-doctor <command> [options] [PATH...]
