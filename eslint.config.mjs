@@ -36,7 +36,12 @@ export default tseslint.config(
   },
   {
     // The modules loaded on first use and the CLI's loader are the only places that call `require` (issue 10).
-    files: ['server/src/system/lazy-modules.ts', 'server/src/cli-loader.ts'],
+    files: [
+      'server/src/system/lazy-modules.ts',
+      'server/src/system/lazy/*.ts',
+      'server/src/workspace/lazy-stages.ts',
+      'server/src/cli-loader.ts',
+    ],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

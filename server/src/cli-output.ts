@@ -1,7 +1,7 @@
 // The command line's output formats: text for people, JSON of DESIGN.md, and SARIF 2.1.0 for code-scanning tools.
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { checksRegistry } from './system/lazy-modules';
+import { checksRegistry } from './workspace/lazy-stages';
 import { CODES } from './model/finding';
 import { redact } from './index/credentials';
 import type { Dependency, Finding, Span } from './model/types';

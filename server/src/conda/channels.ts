@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { yaml } from '../system/lazy-modules';
+import { yaml } from '../system/lazy/yaml';
 import { redact } from '../index/credentials';
 import type { MachineProfile } from '../system/profile';
 import { KNOWN_SUBDIRS } from './match-spec';

@@ -7,7 +7,8 @@ import { DiskCache, type CacheEntry } from '../index/cache';
 import { CancelledError, InvalidDataError, UnreachableError } from '../index/errors';
 import { HttpClient, type HttpResponse } from '../index/http';
 import { redactChannelText, type ResolvedChannel } from './channels';
-import { crypto, fzstd, msgpack } from '../system/lazy-modules';
+import { crypto } from '../system/lazy-modules';
+import { fzstd, msgpack } from '../system/lazy/conda-formats';
 
 /** One package build as repodata describes it. */
 export interface CondaRecord {

@@ -1,7 +1,7 @@
 // Parses conda environment.yml files (name, channels, conda dependencies and the pip: section) into the model.
 import { finding } from '../model/finding';
 import type { Document, Node, Scalar } from 'yaml';
-import { yaml } from '../system/lazy-modules';
+import { yaml } from '../system/lazy/yaml';
 import type { Dependency, Finding, ParsedFile, Span } from '../model/types';
 import { condaSpecToPep440, isMatchSpecError, parseMatchSpec } from '../conda/match-spec';
 import { parseRequirementsSource } from './requirements';

@@ -2,7 +2,7 @@
 // entry with its source span.
 import { finding } from '../model/finding';
 import type { AST } from 'toml-eslint-parser';
-import { tomlParser } from '../system/lazy-modules';
+import { tomlParser } from '../system/lazy/toml';
 import type { Dependency, DependencyKind, ExtraInclude, Finding, ParsedFile, Severity, Span } from '../model/types';
 import { canonicalizeName, isValidName } from '../pep/name';
 import { parseRequirement } from '../pep/requirement';

@@ -6,7 +6,7 @@ import {
   condaStage as condaModule,
   indexStage as indexModule,
   vulnerabilityStage as vulnerabilityModule,
-} from '../system/lazy-modules';
+} from './lazy-stages';
 import type { CheckContext } from '../checks/types';
 import type { FileKind, Finding } from '../model/types';
 import { createHash } from 'node:crypto';
