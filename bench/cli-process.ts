@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../test/helpers/cli';
+import { CLI, runCli } from '../test/helpers/cli';
 import { startPackageIndex } from '../test/helpers/package-index';
 import { pipDryRun, pipVersion } from './pip';
 import { generateScenarios } from './scenarios';
@@ -21,10 +21,14 @@ export async function benchCliProcess(count = 24): Promise<Record<string, unknow
   const index = await startPackageIndex(scenarios.flatMap((s) => s.packages));
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'sd-bench-cli-'));
   const floor: number[] = [];
+  const version: number[] = [];
   for (let i = 0; i < 10; i++) {
-    const t = Date.now();
+    let t = Date.now();
     execFileSync(process.execPath, ['-e', '0']);
     floor.push(Date.now() - t);
+    t = Date.now();
+    execFileSync(process.execPath, [CLI, '--version']);
+    version.push(Date.now() - t);
   }
   const cold: number[] = [];
   const warm: number[] = [];
@@ -59,6 +63,7 @@ export async function benchCliProcess(count = 24): Promise<Record<string, unknow
   return {
     scenarios: count,
     'node -e 0 (ms)': quantiles(floor),
+    'stack-doctor --version (ms)': quantiles(version),
     'stack-doctor check, cold cache (ms)': quantiles(cold),
     'stack-doctor check, warm cache (ms)': w,
     'pip install --dry-run (ms)': pip.length ? p : 'pip unavailable',

@@ -1,7 +1,7 @@
 // The command line's output formats: text for people, JSON of DESIGN.md, and SARIF 2.1.0 for code-scanning tools.
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { checks } from './checks/registry';
+import { checksRegistry } from './workspace/lazy-stages';
 import { CODES } from './model/finding';
 import { redact } from './index/credentials';
 import type { Dependency, Finding, Span } from './model/types';
@@ -87,7 +87,7 @@ export function findingsSarif(findings: Finding[], linesOf: LinesOf, version: st
             name: 'stack-doctor',
             version,
             informationUri: 'https://example.invalid/stack-doctor',
-            rules: checks.map((c) => ({
+            rules: checksRegistry().checks.map((c) => ({
               id: c.code,
               shortDescription: { text: c.description },
               defaultConfiguration: { level: sarifLevel[CODES[c.code]] },

@@ -10,11 +10,11 @@ import { LineIndex } from './model/text';
 import { Analysis } from './workspace/analysis';
 import { Analyzer, diskSource, skipReason } from './workspace/analyzer';
 import { classify } from './workspace/file-kinds';
-import { defaultCacheDir } from './workspace/index-stage';
+import { defaultCacheDir } from './workspace/index-settings';
 import { readResult, writeResult } from './workspace/result-cache';
 import { loadTarget, type Target } from './workspace/target';
 import { OsvDatabase } from './index/osv';
-import { AdvisorySource } from './workspace/vulnerability-stage';
+import { AdvisorySource } from './workspace/advisory-source';
 import { version } from '../../package.json';
 
 const USAGE = `Usage: stack-doctor <command> [options] [PATH...]
@@ -186,6 +186,15 @@ function linesFor(files: ParsedFile[]): (file: string) => LineIndex {
   };
 }
 
+/**
+ * What the last `main` did: `check-cached` when a check's findings came from the result cache (the path the CLI's
+ * loader keeps compiled in its code cache), else the command.
+ */
+let lastRun = '';
+export function lastRunKind(): string {
+  return lastRun;
+}
+
 async function check(o: Options, out: (s: string) => void): Promise<number> {
   const targets = (o.paths.length ? o.paths : ['.']).map(target);
   const analysis = new Analysis(diskSource);
@@ -212,6 +221,7 @@ async function check(o: Options, out: (s: string) => void): Promise<number> {
   // are still fresh).
   const key = createHash('sha256').update(analysis.fingerprint(all)).update(osvStamp(o)).digest('hex');
   let findings = o.offline ? null : readResult(cacheDir, key);
+  lastRun = findings ? 'check-cached' : 'check';
   if (!findings) {
     await analysis.resolve(all, {
       progress: (set) => {
@@ -289,10 +299,32 @@ function sortFindings(findings: Finding[]): Finding[] {
   );
 }
 
+/**
+ * Writes `text` to standard output whole, synchronously, without creating `process.stdout` (a pipe's socket stream
+ * costs a check's fast path several milliseconds to load). A pipe whose reader has gone (EPIPE) ends the output
+ * quietly; a non-blocking descriptor that is full (EAGAIN) is waited on.
+ */
+export function writeStdout(text: string, fd = 1): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let off = 0;
+  let wait: Int32Array | undefined;
+  while (off < bytes.length) {
+    try {
+      off += fs.writeSync(fd, bytes, off, bytes.length - off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') return;
+      if (code !== 'EAGAIN') throw e;
+      Atomics.wait((wait ??= new Int32Array(new SharedArrayBuffer(4))), 0, 0, 5);
+    }
+  }
+}
+
 /** Runs the command line; returns the exit status. */
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+export async function main(argv: string[], out: (s: string) => void = (s) => writeStdout(s)): Promise<number> {
   try {
     const o = parseArgs(argv);
+    lastRun = typeof o === 'string' ? o : o.command;
     if (o === 'help') return (out(USAGE), 0);
     if (o === 'version') return (out(version + '\n'), 0);
     if (o.command === 'probe') {

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../system/lazy/yaml';
 import { redact } from '../index/credentials';
 import type { MachineProfile } from '../system/profile';
 import { KNOWN_SUBDIRS } from './match-spec';
@@ -123,7 +123,7 @@ export function loadCondaConfig(files: string[] = condarcSearchPath()): CondaCon
     for (const file of filesOf(loc)) {
       let data: unknown;
       try {
-        data = parseYaml(readFileSync(file, 'utf8'));
+        data = yaml().parse(readFileSync(file, 'utf8'));
       } catch (e) {
         cfg.problems.push(`${file} is not valid YAML (${(e as Error).message.split('\n')[0]}); it was skipped.`);
         continue;

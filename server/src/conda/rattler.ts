@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerThreads } from '../system/lazy-modules';
 
 /** A package rattler picked. */
 export interface SolvedRecord {
@@ -97,7 +98,7 @@ export class RattlerSolver {
     if (this.worker) return this.worker;
     const mod = rattlerModulePath();
     if (!mod) throw new Error('the conda solver (@conda-org/rattler) is not installed');
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { rattler: mod } });
+    const w = new (workerThreads().Worker)(WORKER_SOURCE, { eval: true, workerData: { rattler: mod } });
     w.on(
       'message',
       (

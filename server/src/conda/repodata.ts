@@ -1,16 +1,15 @@
 // Conda repodata as current clients fetch it: sharded (CEP 16) where offered, else repodata.json.zst / .bz2 / .json;
 // revalidated, cached on disk.
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decode as decodeMsgpack } from '@msgpack/msgpack';
-import { Decompress as ZstdDecompress } from 'fzstd';
 import { DiskCache, type CacheEntry } from '../index/cache';
 import { CancelledError, InvalidDataError, UnreachableError } from '../index/errors';
 import { HttpClient, type HttpResponse } from '../index/http';
 import { bunzip2, Bzip2Error } from './bzip2';
 import { redactChannelText, type ResolvedChannel } from './channels';
+import { crypto } from '../system/lazy-modules';
+import { fzstd, msgpack } from '../system/lazy/conda-formats';
 
 /** One package build as repodata describes it. */
 export interface CondaRecord {
@@ -131,7 +130,7 @@ function unzstd(body: Buffer, what: string, maxBytes = REPODATA_MAX_BYTES): Buff
   let tooLarge = false;
   try {
     // Streamed, so that the output is counted as it is made (a frame's declared size is not trusted).
-    const d = new ZstdDecompress((chunk) => {
+    const d = new (fzstd().Decompress)((chunk) => {
       total += chunk.length;
       if (total > maxBytes) {
         tooLarge = true;
@@ -223,7 +222,7 @@ function collectRecords(data: Record<string, unknown>, subdir: string, into: Map
 function cacheUrl(url: string): string {
   return url.replace(
     /\/t\/([^/]+)/,
-    (_m, tok: string) => `/t/h-${createHash('sha256').update(tok).digest('hex').slice(0, 16)}`,
+    (_m, tok: string) => `/t/h-${crypto().createHash('sha256').update(tok).digest('hex').slice(0, 16)}`,
   );
 }
 
@@ -271,7 +270,7 @@ export class RepodataStore {
       const got = await this.get(base + 'repodata_shards.msgpack.zst', signal);
       if (got) {
         stale ||= got.stale;
-        const raw = decodeMsgpack(unzstd(got.body, `${where}/repodata_shards.msgpack.zst`, this.maxBytes)) as Record<
+        const raw = msgpack().decode(unzstd(got.body, `${where}/repodata_shards.msgpack.zst`, this.maxBytes)) as Record<
           string,
           unknown
         >;
@@ -354,9 +353,12 @@ export class RepodataStore {
         this.stats.shards++;
         // Shards are content-addressed: the file name is the sha256 of the bytes.
         const want = /([0-9a-f]{64})\.msgpack\.zst$/.exec(url)?.[1];
-        if (want && createHash('sha256').update(got.body).digest('hex') !== want)
+        if (want && crypto().createHash('sha256').update(got.body).digest('hex') !== want)
           throw new InvalidDataError(`the shard ${redactChannelText(url)} does not match its sha256`, url);
-        const raw = decodeMsgpack(unzstd(got.body, redactChannelText(url), this.maxBytes)) as Record<string, unknown>;
+        const raw = msgpack().decode(unzstd(got.body, redactChannelText(url), this.maxBytes)) as Record<
+          string,
+          unknown
+        >;
         const out = new Map<string, CondaRecord[]>();
         if (raw && typeof raw === 'object') collectRecords(raw, subdir, out);
         return [...out.values()].flat();

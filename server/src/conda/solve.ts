@@ -1,6 +1,6 @@
 // The conda solve of an environment: rattler's solver over gathered records, then blame, explanation, CUDA cases and
 // verified fixes.
-import { randomBytes } from 'node:crypto';
+import { crypto } from '../system/lazy-modules';
 import type { Dependency, Fix } from '../model/types';
 import { isMatchSpecError, parseMatchSpec, type MatchSpec } from './match-spec';
 import { sharedSolver, VIRTUAL_HOST, type RattlerSolver, type SolvedRecord } from './rattler';
@@ -214,7 +214,7 @@ interface Served {
  * name.
  */
 function serve(setup: SolveSetup, solver: RattlerSolver): Served {
-  const id = randomBytes(6).toString('hex');
+  const id = crypto().randomBytes(6).toString('hex');
   const pinned = new Map<string, number>();
   for (const l of setup.lines) if (l.channel !== null) pinned.set(l.spec.name.toLowerCase(), l.channel);
   const bySubdir = new Map<string, { packages: Record<string, unknown>; 'packages.conda': Record<string, unknown> }>();
@@ -509,7 +509,7 @@ async function fixesFor(
 /** The names the solver's text mentions (to seed the search for the lines that take part). */
 function namesIn(message: string): Set<string> {
   const out = new Set<string>();
-  for (const m of message.matchAll(/(?:^|[\s─└├│])([A-Za-z0-9_][A-Za-z0-9_.+-]*)(?=[ =<>!~]|$)/gm))
+  for (const m of message.matchAll(/(?:^|[\s\u2500\u2514\u251c\u2502])([A-Za-z0-9_][A-Za-z0-9_.+-]*)(?=[ =<>!~]|$)/gm))
     out.add(m[1]!.toLowerCase());
   return out;
 }

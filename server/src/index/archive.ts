@@ -1,7 +1,7 @@
 // Reads one member of a zip (wheels, zip sdists) through random access without extracting, and PKG-INFO from a .tar.gz
 // sdist.
 import { promises as fs } from 'node:fs';
-import { createGunzip, gunzipSync, inflateRawSync } from 'node:zlib';
+import { zlib } from '../system/lazy-modules';
 
 /** Random access to the bytes of an archive: a local file, a buffer, or HTTP ranges. */
 export interface ByteSource {
@@ -150,7 +150,7 @@ export async function readZipEntry(src: ByteSource, entry: ZipEntry, maxBytes = 
   if (entry.method === 0) return Buffer.from(data);
   if (entry.method === 8) {
     try {
-      return inflateRawSync(data, { maxOutputLength: Math.max(entry.size, 1) });
+      return zlib().inflateRawSync(data, { maxOutputLength: Math.max(entry.size, 1) });
     } catch (e) {
       throw new ZipError(`cannot inflate ${entry.name}: ${(e as Error).message}`);
     }
@@ -189,7 +189,7 @@ export function findSdistPkgInfo(entries: readonly ZipEntry[]): ZipEntry | null 
  * decompressed in memory, so callers cap its size first.
  */
 export function readTarGzPkgInfo(gz: Buffer, maxBytes = 512 * 1024 * 1024): Buffer | null {
-  const tar = gunzipSync(gz, { maxOutputLength: maxBytes });
+  const tar = zlib().gunzipSync(gz, { maxOutputLength: maxBytes });
   let p = 0;
   let longName: string | null = null;
   while (p + 512 <= tar.length) {
@@ -238,7 +238,7 @@ export function readTarGzPkgInfoStreaming(
   maxEntry = 10 * 1024 * 1024,
 ): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
-    const gunzip = createGunzip();
+    const gunzip = zlib().createGunzip();
     let pending: Buffer = Buffer.alloc(0);
     let skip = 0;
     let total = 0;

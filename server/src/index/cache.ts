@@ -1,6 +1,6 @@
 // On-disk cache of index pages and metadata files: hashed keys without credentials, validators, TTL, atomic writes,
 // corrupt entries dropped.
-import { createHash, randomBytes } from 'node:crypto';
+import { crypto } from '../system/lazy-modules';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { redact, stripCredentials } from './credentials';
@@ -38,7 +38,7 @@ function shownUrl(url: string): string {
 
 /** The cache key of a URL (its file name): sha256 of the URL with its userinfo removed, never a credential in clear. */
 export function cacheKey(url: string): string {
-  return createHash('sha256').update(stripCredentials(url)).digest('hex');
+  return crypto().createHash('sha256').update(stripCredentials(url)).digest('hex');
 }
 
 /**
@@ -74,7 +74,7 @@ export class DiskCache {
       const h = JSON.parse(raw.subarray(0, nl).toString('utf8')) as StoredHeader;
       const body = raw.subarray(nl + 1);
       if (h.v !== 1 || typeof h.fetchedAt !== 'number' || h.size !== body.length) throw new Error('bad header');
-      if (createHash('sha256').update(body).digest('hex') !== h.sha256) throw new Error('bad checksum');
+      if (crypto().createHash('sha256').update(body).digest('hex') !== h.sha256) throw new Error('bad checksum');
       if (h.url !== shownUrl(url)) throw new Error('key collision');
       this.hits++;
       return {
@@ -103,9 +103,9 @@ export class DiskCache {
       lastModified: entry.lastModified,
       contentType: entry.contentType,
       size: entry.body.length,
-      sha256: createHash('sha256').update(entry.body).digest('hex'),
+      sha256: crypto().createHash('sha256').update(entry.body).digest('hex'),
     };
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const tmp = `${file}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`;
     try {
       await fs.mkdir(path.dirname(file), { recursive: true });
       await fs.writeFile(tmp, Buffer.concat([Buffer.from(JSON.stringify(header) + '\n', 'utf8'), entry.body]));

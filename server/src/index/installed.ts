@@ -1,11 +1,11 @@
 // Installed environments: one interpreter run for its paths and markers, then *.dist-info/METADATA read directly from
 // disk.
-import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { MarkerEnvironment } from '../pep/marker';
 import { canonicalizeName } from '../pep/name';
 import { parseCoreMetadata } from './core-metadata';
+import { childProcess } from '../system/lazy-modules';
 
 /** One installed distribution. */
 export interface InstalledPackage {
@@ -78,7 +78,7 @@ interface ProbeOutput {
 /** Runs the interpreter once (argument array, no shell, timeout) and returns its paths and markers. */
 function probe(python: string, timeoutMs: number, signal?: AbortSignal): Promise<ProbeOutput> {
   return new Promise((resolve, reject) => {
-    execFile(
+    childProcess().execFile(
       python,
       ['-I', '-c', PROBE],
       { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024, windowsHide: true, ...(signal ? { signal } : {}) },

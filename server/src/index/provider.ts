@@ -1,6 +1,6 @@
 // MetadataProvider: candidate versions and dependencies of projects for one target, from simple indexes, find-links and
 // the disk cache.
-import { createHash } from 'node:crypto';
+import { crypto } from '../system/lazy-modules';
 import { promises as fs } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Marker, MarkerEvaluationError, type MarkerEnvironment } from '../pep/marker';
@@ -168,7 +168,7 @@ function emptyStats(): ProviderStats {
 }
 
 function sha256(buf: Buffer): string {
-  return createHash('sha256').update(buf).digest('hex');
+  return crypto().createHash('sha256').update(buf).digest('hex');
 }
 
 /**

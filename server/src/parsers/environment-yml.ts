@@ -1,6 +1,7 @@
 // Parses conda environment.yml files (name, channels, conda dependencies and the pip: section) into the model.
 import { finding } from '../model/finding';
-import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar, type Document, type Node } from 'yaml';
+import type { Document, Node, Scalar } from 'yaml';
+import { yaml } from '../system/lazy/yaml';
 import type { Dependency, Finding, ParsedFile, Span } from '../model/types';
 import { condaSpecToPep440, isMatchSpecError, parseMatchSpec } from '../conda/match-spec';
 import { parseRequirementsSource } from './requirements';
@@ -72,7 +73,7 @@ function nodeSpan(ctx: Ctx, node: Node | null | undefined, fallback: number): Sp
 
 /** Follows an alias to its anchored node, within the file's alias budget. */
 function deref(ctx: Ctx, node: unknown): unknown {
-  if (!isAlias(node)) return node;
+  if (!yaml().isAlias(node)) return node;
   ctx.aliases++;
   if (ctx.aliases > MAX_ALIASES) {
     addFinding(ctx, nodeSpan(ctx, node, 0), `More than ${MAX_ALIASES} YAML aliases: the rest are not followed.`);
@@ -82,9 +83,9 @@ function deref(ctx: Ctx, node: unknown): unknown {
 }
 
 function describe(node: unknown): string {
-  if (isMap(node)) return 'a mapping';
-  if (isSeq(node)) return 'a list';
-  if (isScalar(node)) {
+  if (yaml().isMap(node)) return 'a mapping';
+  if (yaml().isSeq(node)) return 'a list';
+  if (yaml().isScalar(node)) {
     if (node.value === null) return 'an empty value';
     return (
       `${typeof node.value === 'number' ? 'a number' : typeof node.value === 'boolean' ? 'a boolean' : typeof node.value} ` +
@@ -115,9 +116,9 @@ function scalarText(ctx: Ctx, node: Scalar): ScalarText | null {
   const value = node.value;
   const whole = clampSpan(ctx, start, valueEnd);
   let offset: number | null = null;
-  if (node.type === Scalar.PLAIN) {
+  if (node.type === yaml().Scalar.PLAIN) {
     if (src === value) offset = start;
-  } else if (node.type === Scalar.QUOTE_SINGLE || node.type === Scalar.QUOTE_DOUBLE) {
+  } else if (node.type === yaml().Scalar.QUOTE_SINGLE || node.type === yaml().Scalar.QUOTE_DOUBLE) {
     if (src.slice(1, -1) === value) offset = start + 1;
   } else {
     const trimmed = value.trimEnd();
@@ -134,7 +135,7 @@ function partSpan(st: ScalarText, a: number, b: number): Span {
 
 function readName(ctx: Ctx, value: unknown): void {
   const node = deref(ctx, value);
-  if (isScalar(node) && (typeof node.value === 'string' || node.value === null)) {
+  if (yaml().isScalar(node) && (typeof node.value === 'string' || node.value === null)) {
     ctx.out.condaName = node.value;
   } else {
     addFinding(ctx, nodeSpan(ctx, node as Node, 0), `'name' must be a string, not ${describe(node)}.`);
@@ -143,8 +144,8 @@ function readName(ctx: Ctx, value: unknown): void {
 
 function readChannels(ctx: Ctx, value: unknown): void {
   const node = deref(ctx, value);
-  if (isScalar(node) && node.value === null) return;
-  if (!isSeq(node)) {
+  if (yaml().isScalar(node) && node.value === null) return;
+  if (!yaml().isSeq(node)) {
     addFinding(
       ctx,
       nodeSpan(ctx, node as Node, 0),
@@ -154,7 +155,7 @@ function readChannels(ctx: Ctx, value: unknown): void {
   }
   for (const raw of node.items) {
     const item = deref(ctx, raw);
-    if (isScalar(item) && typeof item.value === 'string' && item.value.trim() !== '')
+    if (yaml().isScalar(item) && typeof item.value === 'string' && item.value.trim() !== '')
       ctx.out.channels!.push(item.value.trim());
     else
       addFinding(
@@ -244,8 +245,8 @@ function readPipItems(ctx: Ctx, items: PipItems): void {
 
 function readPip(ctx: Ctx, value: unknown, keyNode: unknown): void {
   const node = deref(ctx, value);
-  if (isScalar(node) && node.value === null) return;
-  if (!isSeq(node)) {
+  if (yaml().isScalar(node) && node.value === null) return;
+  if (!yaml().isSeq(node)) {
     addFinding(
       ctx,
       nodeSpan(ctx, (node ?? keyNode) as Node, 0),
@@ -256,7 +257,7 @@ function readPip(ctx: Ctx, value: unknown, keyNode: unknown): void {
   const items: PipItems = { pieces: [] };
   for (const raw of node.items) {
     const item = deref(ctx, raw);
-    if (isScalar(item) && typeof item.value === 'string') pipEntry(ctx, items, item);
+    if (yaml().isScalar(item) && typeof item.value === 'string') pipEntry(ctx, items, item);
     else
       addFinding(
         ctx,
@@ -269,8 +270,8 @@ function readPip(ctx: Ctx, value: unknown, keyNode: unknown): void {
 
 function readDependencies(ctx: Ctx, value: unknown, keyNode: unknown): void {
   const node = deref(ctx, value);
-  if (isScalar(node) && node.value === null) return;
-  if (!isSeq(node)) {
+  if (yaml().isScalar(node) && node.value === null) return;
+  if (!yaml().isSeq(node)) {
     addFinding(
       ctx,
       nodeSpan(ctx, (node ?? keyNode) as Node, 0),
@@ -280,13 +281,13 @@ function readDependencies(ctx: Ctx, value: unknown, keyNode: unknown): void {
   }
   for (const raw of node.items) {
     const item = deref(ctx, raw);
-    if (isScalar(item) && typeof item.value === 'string') {
+    if (yaml().isScalar(item) && typeof item.value === 'string') {
       condaEntry(ctx, item);
-    } else if (isMap(item)) {
+    } else if (yaml().isMap(item)) {
       for (const pair of item.items) {
         const key = deref(ctx, pair.key);
         // Other installer sections are conda's business; only pip's is read.
-        if (isScalar(key) && key.value === 'pip') readPip(ctx, pair.value, key);
+        if (yaml().isScalar(key) && key.value === 'pip') readPip(ctx, pair.value, key);
       }
     } else {
       addFinding(
@@ -356,7 +357,7 @@ export function parseEnvironmentYml(path: string, text: string, opts: Environmen
   }
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { prettyErrors: false, keepSourceTokens: false });
+    doc = yaml().parseDocument(text, { prettyErrors: false, keepSourceTokens: false });
   } catch (e) {
     // The YAML library recurses on nesting; absurdly deep input overflows its stack.
     const message =
@@ -373,8 +374,8 @@ export function parseEnvironmentYml(path: string, text: string, opts: Environmen
     addFinding(ctx, clampSpan(ctx, err.pos[0], err.pos[1]), `YAML: ${err.message.split('\n')[0]}`);
 
   const root = doc.contents;
-  if (root === null || (isScalar(root) && root.value === null)) return out;
-  if (!isMap(root)) {
+  if (root === null || (yaml().isScalar(root) && root.value === null)) return out;
+  if (!yaml().isMap(root)) {
     addFinding(
       ctx,
       nodeSpan(ctx, root, 0),
@@ -384,7 +385,7 @@ export function parseEnvironmentYml(path: string, text: string, opts: Environmen
   }
   for (const pair of root.items) {
     const key = deref(ctx, pair.key);
-    if (!isScalar(key)) continue;
+    if (!yaml().isScalar(key)) continue;
     switch (key.value) {
       case 'name':
         readName(ctx, pair.value);

@@ -1,8 +1,8 @@
 // Reads pyproject.toml ([project], PEP 735 dependency groups, [build-system], Poetry, uv) into the shared model, every
 // entry with its source span.
 import { finding } from '../model/finding';
-import { parseTOML, ParseError } from 'toml-eslint-parser';
 import type { AST } from 'toml-eslint-parser';
+import { tomlParser } from '../system/lazy/toml';
 import type { Dependency, DependencyKind, ExtraInclude, Finding, ParsedFile, Severity, Span } from '../model/types';
 import { canonicalizeName, isValidName } from '../pep/name';
 import { parseRequirement } from '../pep/requirement';
@@ -174,9 +174,9 @@ type ParseOutcome =
 function tryParse(text: string): ParseOutcome {
   try {
     // TOML 1.0: what pip's tomli, Python's tomllib and Poetry read; 1.1-only syntax breaks their installs.
-    return { program: parseTOML(text, { tomlVersion: '1.0' }) };
+    return { program: tomlParser().parseTOML(text, { tomlVersion: '1.0' }) };
   } catch (e) {
-    if (e instanceof ParseError) return { error: { offset: e.index, message: e.message } };
+    if (e instanceof tomlParser().ParseError) return { error: { offset: e.index, message: e.message } };
     if (e instanceof RangeError)
       return { error: { offset: 0, message: 'The file is too deeply nested or too large to read as TOML' } };
     return { error: { offset: 0, message: `The TOML parser failed: ${e instanceof Error ? e.message : String(e)}` } };

@@ -76,6 +76,13 @@ const VARIABLES = [
 ];
 const OPS = ['===', '==', '~=', '!=', '<=', '>=', '<', '>'];
 const SPECIFIER_STICKY = new RegExp(SPECIFIER_BODY, 'iy');
+/**
+ * The common shapes of one specifier (`==1.2.3`, `>=2`, `~=1.4`) at a position. Where it matches and the next character
+ * cannot continue a version (SPECIFIER_STICKY's optional tails all start with one of SPECIFIER_CONTINUES), the full
+ * regex matches exactly the same text; it is tried first because compiling the full one costs milliseconds.
+ */
+const SIMPLE_SPECIFIER_STICKY = /(?:==|!=|<=|>=|<|>)[0-9]+(?:\.[0-9]+)*|~=[0-9]+(?:\.[0-9]+)+/y;
+const SPECIFIER_CONTINUES = /[-A-Za-z0-9._+*!]|[^ -~\t\n\r\f\v]/;
 const LOCAL_TRAIL = /\+[a-z0-9]+(?:[-_.][a-z0-9]+)*/y;
 const WS_STICKY = /[ \t]+/y;
 const URL_STICKY = /[^ \t]+/y;
@@ -114,6 +121,18 @@ const SINGLE: Partial<Record<TokenName, string>> = {
   AT: '@',
   VERSION_PREFIX_TRAIL: '.*',
 };
+
+/** The specifier (packaging's regex) that starts at `pos`, or null. */
+export function specifierAt(s: string, pos: number): string | null {
+  const simple = sticky(SIMPLE_SPECIFIER_STICKY, s, pos);
+  if (simple !== null && !SPECIFIER_CONTINUES.test(s[pos + simple.length] ?? '')) return simple;
+  return sticky(SPECIFIER_STICKY, s, pos);
+}
+
+/** The full regex alone (the fast path's differential test). */
+export function specifierAtFull(s: string, pos: number): string | null {
+  return sticky(SPECIFIER_STICKY, s, pos);
+}
 
 function sticky(re: RegExp, s: string, pos: number): string | null {
   re.lastIndex = pos;
@@ -155,7 +174,7 @@ export class Tokenizer {
         if (!boundary(s, pos)) return null;
         return VARIABLES.find((v) => s.startsWith(v, pos) && boundary(s, pos + v.length)) ?? null;
       case 'SPECIFIER':
-        return sticky(SPECIFIER_STICKY, s, pos);
+        return specifierAt(s, pos);
       case 'URL':
         return sticky(URL_STICKY, s, pos);
       case 'IDENTIFIER': {

@@ -729,7 +729,7 @@ class Solver<O> {
     }
   }
 
-  /** Resolution of two incompatibilities on `pkg`: `{t1, q}` and `{t2, r}` give `{q, r, t1 ∪ t2}`. */
+  /** Resolution of two incompatibilities on `pkg`: `{t1, q}` and `{t2, r}` give `{q, r, t1 union t2}`. */
   private priorCause(a: Incompatibility<O>, b: Incompatibility<O>, pkg: string): Incompatibility<O> {
     const terms = new Map<string, Term>();
     const both = a.get(pkg)!.union(b.get(pkg)!);

@@ -1,9 +1,9 @@
 // Probes this machine for the profile: OS, libc, distribution, Python, libraries, packages, NVIDIA driver, CUDA toolkit
 // and cuDNN; each probe bounded, parallel, optional.
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { childProcess } from './lazy-modules';
 import { newestCudaForDriver } from '../knowledge/cuda';
 import type { MachineProfile } from './profile';
 import {
@@ -34,7 +34,7 @@ export { parseLibc, parseOsRelease } from './probe-parsers';
 export function run(file: string, args: string[], timeoutMs = 5000): Promise<string | undefined> {
   return new Promise((resolve) => {
     try {
-      execFile(
+      childProcess().execFile(
         file,
         args,
         { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, windowsHide: true, env: { ...process.env, LC_ALL: 'C' } },
@@ -336,7 +336,7 @@ function ordered(p: MachineProfile): MachineProfile {
 function lddStderr(): Promise<string | undefined> {
   return new Promise((resolve) => {
     try {
-      execFile('ldd', ['--version'], { timeout: 5000, windowsHide: true }, (_err, _stdout, stderr) =>
+      childProcess().execFile('ldd', ['--version'], { timeout: 5000, windowsHide: true }, (_err, _stdout, stderr) =>
         resolve(stderr ? String(stderr) : undefined),
       );
     } catch {

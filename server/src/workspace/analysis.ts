@@ -1,21 +1,29 @@
 // The one analysis API both front ends call (the editor's session and the CLI): sets of files, the index stage, the
 // checks.
-import { runChecks, type SeverityOverrides } from '../checks/registry';
+import type { SeverityOverrides } from '../checks/registry';
+import {
+  checksRegistry,
+  condaStage as condaModule,
+  indexStage as indexModule,
+  pipOnCondaStage,
+  vulnerabilityStage as vulnerabilityModule,
+} from './lazy-stages';
 import type { CheckContext } from '../checks/types';
 import type { FileKind, Finding } from '../model/types';
 import { createHash } from 'node:crypto';
 import { SpecifierSet } from '../pep/specifier';
 import { markerEnvironmentFor, type MachineProfile } from '../system/profile';
 import { Analyzer, type TextSource } from './analyzer';
-import { defaultCacheDir, indexesFor, indexReport, ProviderPool } from './index-stage';
+import { defaultCacheDir, indexesFor } from './index-settings';
+import type { ProviderPool } from './index-stage';
 import type { Target } from './target';
 import type { IndexContext } from './types';
 import type { EnvironmentSet, SetIndexReport } from '../workspace/types';
-import { vulnerabilityReport, type AdvisorySource, type VulnerabilityReport } from './vulnerability-stage';
-import { condaReport, type CondaSolveReport } from '../conda/report';
+import type { AdvisorySource } from './advisory-source';
+import type { VulnerabilityReport } from './vulnerability-stage';
+import type { CondaSolveReport } from '../conda/report';
 import { CancelledError } from '../model/cancel';
 import { redact } from '../index/credentials';
-import { pipOnConda } from './pip-on-conda';
 
 /** How an analysis asks indexes and reports: the editor's settings or the CLI's flags. */
 export interface AnalysisSettings {
@@ -167,7 +175,7 @@ export class Analysis {
       (byProfile.get(p) ?? byProfile.set(p, []).get(p)!).push(set);
     }
     return [...byProfile].flatMap(([profile, group]) =>
-      runChecks(group, this.context(group, profile), this.settings.severityOverrides ?? {}),
+      checksRegistry().runChecks(group, this.context(group, profile), this.settings.severityOverrides ?? {}),
     );
   }
 
@@ -221,7 +229,7 @@ export class Analysis {
   }
 
   private providers(): ProviderPool {
-    return (this.pool ??= new ProviderPool(this.cacheDir()));
+    return (this.pool ??= new (indexModule().ProviderPool)(this.cacheDir()));
   }
 
   /**
@@ -244,24 +252,26 @@ export class Analysis {
       const context = this.indexContext(set);
       const python = profile.python?.version;
       const vulnerabilityStage = advisories
-        ? vulnerabilityReport(set, {
-            source: advisories,
-            markerEnvironment,
-            ...(python ? { python } : {}),
-            indexes: context?.indexes ?? null,
-            provider: context?.provider ?? null,
-            signal: opts.signal,
-            timeoutMs: this.settings.indexTimeoutMs,
-          }).catch((e: Error): VulnerabilityReport => {
-            // Advisories are an addition: their failure costs only themselves, and says so.
-            if (e instanceof CancelledError || opts.signal?.aborted) throw new CancelledError();
-            return { unavailable: redact(e.message), entries: [], transitive: [] };
-          })
+        ? vulnerabilityModule()
+            .vulnerabilityReport(set, {
+              source: advisories,
+              markerEnvironment,
+              ...(python ? { python } : {}),
+              indexes: context?.indexes ?? null,
+              provider: context?.provider ?? null,
+              signal: opts.signal,
+              timeoutMs: this.settings.indexTimeoutMs,
+            })
+            .catch((e: Error): VulnerabilityReport => {
+              // Advisories are an addition: their failure costs only themselves, and says so.
+              if (e instanceof CancelledError || opts.signal?.aborted) throw new CancelledError();
+              return { unavailable: redact(e.message), entries: [], transitive: [] };
+            })
         : Promise.resolve(null);
       // Conda judges the environment for this machine (its platform and virtual packages), not the pinned Python.
       const condaStage =
         set.files[0]?.kind === 'conda'
-          ? condaReport(set, {
+          ? condaModule().condaReport(set, {
               profile: this.target.profile,
               cacheDir: this.cacheDir(),
               signal: opts.signal,
@@ -272,7 +282,7 @@ export class Analysis {
           : Promise.resolve(null);
       const [report, vulnerabilities, conda] = await Promise.all([
         context
-          ? indexReport(set, {
+          ? indexModule().indexReport(set, {
               provider: context.provider,
               indexes: context.indexes,
               markerEnvironment,
@@ -293,7 +303,7 @@ export class Analysis {
         const solved = this.profileOf(set);
         const again = indexStage && solved !== profile ? this.indexContext(set) : null;
         if (again)
-          indexStage = await indexReport(set, {
+          indexStage = await indexModule().indexReport(set, {
             provider: again.provider,
             indexes: again.indexes,
             markerEnvironment: again.markerEnvironment,
@@ -322,7 +332,10 @@ export class Analysis {
     if (!context) return conda;
     try {
       const deadline = Date.now() + (this.settings.indexTimeoutMs ?? 30_000);
-      const pipBreaks = await pipOnConda(set, conda, context, { deadline, ...(signal ? { signal } : {}) });
+      const pipBreaks = await pipOnCondaStage().pipOnConda(set, conda, context, {
+        deadline,
+        ...(signal ? { signal } : {}),
+      });
       return pipBreaks.length ? { ...conda, pipBreaks } : conda;
     } catch (e) {
       if (e instanceof CancelledError || signal?.aborted) throw new CancelledError();

@@ -243,7 +243,7 @@ export class Analyzer {
 
   /**
    * Adds to the set each pyproject.toml whose project one of its requirements names, as pip would install it
-   * (`-e .`, `.[gpu]`, `../proj`, `file:///…/proj`), and records the extras named with it.
+   * (`-e .`, `.[gpu]`, `../proj`, `file:///.../proj`), and records the extras named with it.
    */
   private joinProjects(set: EnvironmentSet, dir: string, pass: Pass): void {
     const selected = new Map<string, Set<string>>();

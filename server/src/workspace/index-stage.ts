@@ -1,7 +1,5 @@
 // The index stage: asks the package index about an environment set's top-level requirements and resolves it; the result
 // is data for the index-backed checks.
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { describeScope, hasPep440Text, where } from '../checks/edits';
 import { installedDeclarations, versionSetOf } from '../checks/scope';
 import type { LineFix } from './types';
@@ -10,7 +8,7 @@ import { targetFromProfile } from '../index/candidates';
 import { redact } from '../index/credentials';
 import { CancelledError, hostOf, IndexError, NotFoundError, type IndexProblem } from '../index/errors';
 import { MetadataProvider } from '../index/provider';
-import { loadPipConfig, selectIndexes, type IndexSelection } from '../index/selection';
+import type { IndexSelection } from '../index/selection';
 import type { Dependency } from '../model/types';
 import type { MarkerEnvironment } from '../pep/marker';
 import { SpecifierSet } from '../pep/specifier';
@@ -19,39 +17,7 @@ import { resolve } from '../resolver/solver';
 import type { RootRequirement } from '../resolver/types';
 import type { MachineProfile } from '../system/profile';
 
-/** Where indexes come from besides the files: the settings or the CLI's flags, and whether files may name them. */
-export interface IndexSettings {
-  indexUrl?: string;
-  extraIndexUrls?: string[];
-  /** False in an untrusted workspace: indexes named in workspace files are not contacted. */
-  trustFiles: boolean;
-  /** The environment pip's configuration is read from (PIP_CONFIG_FILE, PIP_INDEX_URL, ...). */
-  env?: NodeJS.ProcessEnv;
-}
-
-/** The indexes pip would use for this set: the files' own options, then the settings, pip's configuration, PyPI. */
-export function indexesFor(set: EnvironmentSet, settings: IndexSettings): IndexSelection {
-  const fileOptions = settings.trustFiles
-    ? set.files.filter((f) => f.options.length).map((f) => ({ file: f.path, options: f.options }))
-    : [];
-  let pipConfig = null;
-  try {
-    pipConfig = loadPipConfig({ env: settings.env ?? process.env });
-  } catch {
-    // an unreadable pip.conf is pip's problem to report; the index list falls back to PyPI
-  }
-  return selectIndexes({
-    fileOptions,
-    indexUrl: settings.indexUrl || null,
-    extraIndexUrls: settings.extraIndexUrls ?? [],
-    pipConfig,
-  });
-}
-
-/** The default metadata cache: `$XDG_CACHE_HOME/stack-doctor` or `~/.cache/stack-doctor`. */
-export function defaultCacheDir(): string {
-  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'stack-doctor');
-}
+export { defaultCacheDir, indexesFor, type IndexSettings } from './index-settings';
 
 /** One provider per index selection and target, kept warm between analyses (its memory cache is the warm path). */
 export class ProviderPool {
