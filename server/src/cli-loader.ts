@@ -11,7 +11,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { writeFileAtomic } from './system/atomic-write';
-import { fastHash } from './model/fast-hash';
 
 /** sha256 of dist/cli-main.js and whether it is pure ASCII (esbuild.mjs defines both when it builds this file). */
 declare const CLI_MAIN_HASH: string;
@@ -30,11 +29,8 @@ interface Header {
   /** Checks since then that compiled without it hoping to be KEPT_RUN and were not. */
   tries: number;
   length: number;
-  /**
-   * A hash of the V8 data (model/fast-hash.ts: node:crypto would cost more to load than the check saves): V8 checks
-   * little of a cache it is given, and damaged data can crash it.
-   */
-  checksum: string;
+  /** Of the V8 data: V8 checks little of a cache it is given, and damaged data can crash it. */
+  sha256: string;
 }
 
 interface CliModule {
@@ -74,13 +70,18 @@ function readCache(file: string, main: fs.Stats): { header: Header; data: Buffer
       header.length !== data.length ||
       typeof header.run !== 'string' ||
       typeof header.tries !== 'number' ||
-      header.checksum !== fastHash(data)
+      header.sha256 !== sha256(data)
     )
       return null;
     return { header, data };
   } catch {
     return null;
   }
+}
+
+function sha256(data: Uint8Array): string {
+  // Required here, not imported: this file stays a few kilobytes (the check loads node:crypto anyway).
+  return (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(data).digest('hex');
 }
 
 function writeCache(file: string, main: fs.Stats, run: string, tries: number, data: Buffer): void {
@@ -91,7 +92,7 @@ function writeCache(file: string, main: fs.Stats, run: string, tries: number, da
     run,
     tries,
     length: data.length,
-    checksum: fastHash(data),
+    sha256: sha256(data),
   };
   writeFileAtomic(file, Buffer.concat([Buffer.from(MAGIC + JSON.stringify(header) + '\n'), data]), 0o600);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `stack-doctor` command line: check, list and probe over the same analysis the editor uses.
-import { FastHash } from './model/fast-hash';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EnvironmentSet } from './workspace/types';
@@ -219,7 +219,7 @@ async function check(o: Options, out: (s: string) => void): Promise<number> {
   const all = [...sets.values()];
   // The same files, settings, machine and indexes as a run minutes ago: its findings stand (the index answers it used
   // are still fresh).
-  const key = new FastHash().update(analysis.fingerprint(all)).update(osvStamp(o)).digest();
+  const key = createHash('sha256').update(analysis.fingerprint(all)).update(osvStamp(o)).digest('hex');
   let findings = o.offline ? null : readResult(cacheDir, key);
   lastRun = findings ? 'check-cached' : 'check';
   if (!findings) {

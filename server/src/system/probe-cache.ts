@@ -1,6 +1,6 @@
 // This machine's profile remembered on disk between command-line runs, for as long as what it was read from is
 // unchanged.
-import { fastHash } from '../model/fast-hash';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -68,7 +68,7 @@ export function probeFingerprint(python: string | undefined): string {
     process.env.CONDA_PREFIX ?? '',
     ...WATCHED.map(stamp),
   ];
-  return fastHash(parts.join('\0'));
+  return createHash('sha256').update(parts.join('\0')).digest('hex');
 }
 
 /**

@@ -10,7 +10,7 @@ import {
 } from './lazy-stages';
 import type { CheckContext } from '../checks/types';
 import type { FileKind, Finding } from '../model/types';
-import { FastHash } from '../model/fast-hash';
+import { createHash } from 'node:crypto';
 import { SpecifierSet } from '../pep/specifier';
 import { markerEnvironmentFor, type MachineProfile } from '../system/profile';
 import { Analyzer, type TextSource } from './analyzer';
@@ -349,7 +349,7 @@ export class Analysis {
    * packages and the settings. Two runs with the same fingerprint and fresh index answers find the same.
    */
   fingerprint(sets: readonly EnvironmentSet[]): string {
-    const h = new FastHash();
+    const h = createHash('sha256');
     const { offline, indexUrl, extraIndexUrls, trustFiles, severityOverrides } = this.settings;
     h.update(
       JSON.stringify({
@@ -367,7 +367,7 @@ export class Analysis {
       h.update(JSON.stringify(this.profileOf(set)));
       if (!offline) h.update(JSON.stringify(indexesFor(set, { indexUrl, extraIndexUrls, trustFiles })));
     }
-    return h.digest();
+    return h.digest('hex');
   }
 
   /** Conda's last solve of the set, while the set's texts are unchanged (hover). */
