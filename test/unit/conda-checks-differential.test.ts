@@ -6,14 +6,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rattlerModulePath } from '../../server/src/conda/rattler';
 import { resetRepodataStores } from '../../server/src/conda/report';
-import { virtualPackages } from '../../server/src/conda/virtual-packages';
 import { diskSource } from '../../server/src/workspace/analyzer';
 import { Analysis } from '../../server/src/workspace/analysis';
 import type { MachineProfile } from '../../server/src/system/profile';
 import { startCondaChannel, type CondaChannel } from '../helpers/conda-channel';
 import { LINUX_GPU_470, LINUX_GPU_550, LINUX_NO_GPU, ML_CHANNEL_WIDE, condaYml } from '../helpers/conda-fixtures';
+import { rattlerOracle } from '../helpers/rattler-oracle';
 import { startPackageIndex, type PackageIndex } from '../helpers/package-index';
 import { rng } from '../../bench/scenarios';
 
@@ -87,33 +86,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** rattler on its own (its gateway fetching the channel), with the machine's virtual packages as locked records. */
-async function rattlerSolves(deps: string[], profile: MachineProfile): Promise<boolean> {
-  // The module's path is found at run time (the build copies it beside dist/); a static import cannot name it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const rattler = require(rattlerModulePath()!) as {
-    simpleSolve: (s: string[], c: string[], p: string[], l: unknown[]) => Promise<unknown[]>;
-  };
-  const vps = virtualPackages(profile, {});
-  const locked = vps.map((v) => ({
-    packageName: v.name,
-    version: v.version,
-    build: v.build,
-    url: `https://virtual.invalid/${v.name}-${v.version}-${v.build}.conda`,
-    filename: `${v.name}-${v.version}-${v.build}.conda`,
-  }));
-  // conda's `name=1.2` is `1.2.*`; `name=1.2=build` is exact with the build glob.
-  const specs = deps.map((d) =>
-    d.replace(/^([^=<>\s]+)=([^=]+)=(.+)$/, '$1 $2 $3').replace(/^([^=<>\s]+)=([^=<>]+)$/, '$1 $2.*'),
-  );
-  try {
-    await rattler.simpleSolve([...specs, ...vps.map((v) => v.name)], [channel.url], ['linux-64', 'noarch'], locked);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('the whole analysis against conda (rattler) on generated environments', () => {
   it('an environment conda cannot solve has an error; one it can solve has none (200+ environments, 3 machines)', async () => {
     const r = rng(1111);
@@ -145,7 +117,7 @@ describe('the whole analysis against conda (rattler) on generated environments',
         await analysis.resolve(sets);
         const findings = analysis.findings(sets);
         const errors = findings.filter((f) => f.severity === 'error');
-        const solves = await rattlerSolves(deps, profile);
+        const solves = (await rattlerOracle(deps, channel.url, profile)) !== null;
         if (!solves) unsolvable++;
         if (solves === errors.length > 0)
           mismatches.push(

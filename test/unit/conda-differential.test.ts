@@ -7,14 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { condaReport, type CondaReportOptions } from '../../server/src/conda/report';
-import { rattlerModulePath } from '../../server/src/conda/rattler';
 import type { CondaSolveReport } from '../../server/src/conda/solve';
-import { virtualPackages } from '../../server/src/conda/virtual-packages';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import type { MachineProfile } from '../../server/src/system/profile';
 import { startCondaChannel, type ChannelPackage, type CondaChannel } from '../helpers/conda-channel';
 import { applyFix, setOf } from '../helpers/sets';
 import { condaYml, reportOptions } from '../helpers/conda-fixtures';
+import { rattlerOracle } from '../helpers/rattler-oracle';
 import { rng } from '../../bench/scenarios';
 
 const PYS = ['3.10', '3.11', '3.12'];
@@ -112,44 +111,6 @@ const opts = (): CondaReportOptions => reportOptions(cache, { profile: PROFILE }
 /**
  * rattler on its own: its gateway fetches the channel over HTTP; virtual packages as always-installed locked records.
  */
-async function oracle(deps: string[]): Promise<string[] | null> {
-  // The module's path is found at run time (the build copies it beside dist/); a static import cannot name it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const rattler = require(rattlerModulePath()!) as {
-    simpleSolve: (
-      s: string[],
-      c: string[],
-      p: string[],
-      l: unknown[],
-    ) => Promise<{ packageName: string; version: string; build: string }[]>;
-  };
-  const vps = virtualPackages(PROFILE, {});
-  const locked = vps.map((v) => ({
-    packageName: v.name,
-    version: v.version,
-    build: v.build,
-    url: `https://virtual.invalid/${v.name}-${v.version}-${v.build}.conda`,
-    filename: `${v.name}-${v.version}-${v.build}.conda`,
-  }));
-  const specs = deps.map((d) =>
-    d.replace(/^([^=<>\s]+)=([^=]+)=(.+)$/, '$1 $2 $3').replace(/^([^=<>\s]+)=([^=<>]+)$/, '$1 $2.*'),
-  );
-  try {
-    const got = await rattler.simpleSolve(
-      [...specs, ...vps.map((v) => v.name)],
-      [channel.url],
-      ['linux-64', 'noarch'],
-      locked,
-    );
-    return got
-      .filter((p) => !p.packageName.startsWith('__'))
-      .map((p) => `${p.packageName} ${p.version} ${p.build}`)
-      .sort();
-  } catch {
-    return null;
-  }
-}
-
 const failing = (r: CondaSolveReport): boolean => r.status === 'failed';
 
 describe('conda differential over generated environments', () => {
@@ -168,7 +129,7 @@ describe('conda differential over generated environments', () => {
           rep.status === 'ok' || rep.status === 'failed',
           `${deps.join(' ')}: ${rep.status} ${rep.unavailable}`,
         );
-        const solution = await oracle(deps);
+        const solution = await rattlerOracle(deps, channel.url, PROFILE);
         assert.equal(
           rep.status === 'ok',
           solution !== null,
