@@ -20,7 +20,7 @@ const MAIN = path.join(__dirname, 'cli-main.js');
 const MAGIC = 'stack-doctor code cache 1\n';
 
 /** What a cache file says it was made from and by; the V8 data follows the header line. */
-interface Header {
+export interface Header {
   build: string;
   size: number;
   mtimeMs: number;

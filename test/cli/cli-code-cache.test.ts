@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkJson, type CliRun } from '../helpers/cli';
 import { indexFixture, isolatedPipEnv, type PackageIndex } from '../helpers/package-index';
+import type { Header } from '../../server/src/cli-loader';
 
 const PROFILE = path.resolve('test/fixtures/profiles/laptop-no-gpu.json');
 const MAGIC = 'stack-doctor code cache 1\n';
@@ -21,16 +22,6 @@ const { tmp, serve } = indexFixture(
   ],
   after,
 );
-
-interface Header {
-  build: string;
-  size: number;
-  mtimeMs: number;
-  run: string;
-  tries: number;
-  length: number;
-  sha256: string;
-}
 
 /** The cache file's header, after checking that it is whole (length and checksum of the V8 data). */
 function readHeader(file: string): Header {
