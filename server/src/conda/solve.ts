@@ -596,19 +596,24 @@ export async function solveEnvironment(setup: SolveSetup): Promise<
         solves: solver.solves - before,
         solveMs: ctx.solveMs,
       };
-    if (setup.verdictOnly)
-      return {
-        ...base,
-        status: 'failed',
-        unavailable: null,
-        picked: [],
-        solution: [],
-        conflicts: [
-          { roots: live.map((l) => l.dep), explanation: cleanMessage(ctx, first.message), cuda: null, fixes: [] },
-        ],
-        solves: solver.solves - before,
-        solveMs: ctx.solveMs,
-      };
+    // A failed solve's result, and the conflict of every line with rattler's own message where no core is found.
+    const failed = (conflicts: CondaConflict[]) => ({
+      ...base,
+      status: 'failed' as const,
+      unavailable: null,
+      picked: [],
+      solution: [],
+      conflicts,
+      solves: solver.solves - before,
+      solveMs: ctx.solveMs,
+    });
+    const whole = (): CondaConflict => ({
+      roots: live.map((l) => l.dep),
+      explanation: cleanMessage(ctx, first.message),
+      cuda: null,
+      fixes: [],
+    });
+    if (setup.verdictOnly) return failed([whole()]);
     // Cores until the rest solves (at most three).
     const conflicts: CondaConflict[] = [];
     let rest = live;
@@ -635,23 +640,8 @@ export async function solveEnvironment(setup: SolveSetup): Promise<
       if (o.ok || !o.unsat) break;
       message = o.message;
     }
-    if (!conflicts.length)
-      conflicts.push({
-        roots: live.map((l) => l.dep),
-        explanation: cleanMessage(ctx, first.message),
-        cuda: null,
-        fixes: [],
-      });
-    return {
-      ...base,
-      status: 'failed',
-      unavailable: null,
-      picked: [],
-      solution: [],
-      conflicts,
-      solves: solver.solves - before,
-      solveMs: ctx.solveMs,
-    };
+    if (!conflicts.length) conflicts.push(whole());
+    return failed(conflicts);
   } finally {
     solver.drop(served.id);
   }
