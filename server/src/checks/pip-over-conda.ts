@@ -1,7 +1,7 @@
 // `pip-over-conda`: a `pip:` line of an environment.yml names a package conda's solve already installs.
 import { finding } from '../model/finding';
 import type { Dependency, Finding, Fix, ParsedFile, TextEdit } from '../model/types';
-import { pypiNameOfConda } from '../conda/pypi-names';
+import { condaInstalledForPip } from '../conda/pypi-names';
 import type { CondaPackage, CondaSolveReport } from '../conda/solve';
 import { SpecifierSet } from '../pep/specifier';
 import { removalSpan } from './edits';
@@ -69,8 +69,7 @@ export const pipOverConda: Check = {
   run(set, ctx) {
     const report: CondaSolveReport | undefined = ctx.conda?.get(set.root);
     if (!report || report.status !== 'ok') return [];
-    const byPypi = new Map<string, CondaPackage>();
-    for (const p of report.solution) if (p.python) byPypi.set(pypiNameOfConda(p.name), p);
+    const byPypi = condaInstalledForPip(report);
     const out: Finding[] = [];
     for (const file of set.files) {
       for (const dep of file.dependencies) {

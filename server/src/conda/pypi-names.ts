@@ -1,5 +1,6 @@
 // Conda package names and the PyPI projects they install, where the two differ (the common ML and science ones).
 import { canonicalizeName } from '../pep/name';
+import type { CondaPackage, CondaSolveReport } from './solve';
 
 /** conda name -> PEP 503 PyPI name, for packages whose names differ. Same-named Python packages need no entry. */
 const CONDA_TO_PYPI: Record<string, string> = {
@@ -49,4 +50,15 @@ export function condaNamesOfPypi(pypiName: string): string[] {
   const n = canonicalizeName(pypiName);
   const out = [PYPI_TO_CONDA[n], n, n.replace(/-/g, '_')].filter((x): x is string => !!x);
   return [...new Set(out)];
+}
+
+/**
+ * What conda's solution installs, as pip sees it (PEP 503 name -> the conda package), for the `pip:` part that runs on
+ * top of it: only Python packages (those depending on python, or noarch: python). Empty unless the solve succeeded.
+ */
+export function condaInstalledForPip(report: CondaSolveReport): Map<string, CondaPackage> {
+  const out = new Map<string, CondaPackage>();
+  if (report.status !== 'ok') return out;
+  for (const p of report.solution) if (p.python) out.set(pypiNameOfConda(p.name), p);
+  return out;
 }

@@ -13,7 +13,7 @@ import {
   subdirFor,
   type ResolvedChannel,
 } from './channels';
-import { pypiNameOfConda, condaNamesOfPypi } from './pypi-names';
+import { pypiNameOfConda, condaNamesOfPypi, condaInstalledForPip } from './pypi-names';
 import { installableFilter } from './prune';
 import { gather, RepodataStore, type Gathered } from './repodata';
 import { solveEnvironment, specLineOf, type CondaSolveReport, type SolveSetup, type SpecLine } from './solve';
@@ -302,8 +302,8 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
   };
 }
 
-/** The PyPI name pip sees for a conda package of a solution. */
-export { pypiNameOfConda };
+/** The PyPI name pip sees for a conda package of a solution, and what pip sees installed. */
+export { pypiNameOfConda, condaInstalledForPip };
 
 /**
  * Hover text for a conda line: what the solve picked for it (version, build, channel), or why nothing was
@@ -323,19 +323,4 @@ export function condaHover(report: CondaSolveReport, dep: Dependency): string | 
   if (report.conflicts.some((c) => c.roots.some((r) => r.span.start === dep.span.start && r.file === dep.file)))
     return 'conda cannot solve the environment with this line; see the diagnostic.';
   return null;
-}
-
-/**
- * What conda's solution installs, as pip sees it (PEP 503 name -> version), for resolving the `pip:` part on
- * top of it the way `conda env create` runs pip afterwards. Only Python packages (those depending on python
- * or noarch: python).
- */
-export function condaInstalledForPip(
-  report: CondaSolveReport,
-): Map<string, { version: string; condaName: string; channel: string }> {
-  const out = new Map<string, { version: string; condaName: string; channel: string }>();
-  if (report.status !== 'ok') return out;
-  for (const p of report.solution)
-    if (p.python) out.set(pypiNameOfConda(p.name), { version: p.version, condaName: p.name, channel: p.channel });
-  return out;
 }

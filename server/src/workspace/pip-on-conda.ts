@@ -3,7 +3,7 @@
 // conda package's own requirements is what pip reports after installing ("tensorflow 2.10.0 requires numpy<1.24, but
 // you have numpy 2.1.0 which is incompatible").
 import { isMatchSpecError, parseMatchSpec } from '../conda/match-spec';
-import { pypiNameOfConda } from '../conda/pypi-names';
+import { condaInstalledForPip, pypiNameOfConda } from '../conda/pypi-names';
 import type { CondaPackage, CondaSolveReport } from '../conda/solve';
 import { condaVersionSpecMatches } from '../conda/version';
 import { joinSpecifiers, where } from '../checks/edits';
@@ -43,8 +43,7 @@ interface Installed {
 }
 
 function installedOf(report: CondaSolveReport): Installed {
-  const byName = new Map<string, CondaPackage>();
-  for (const p of report.solution) if (p.python) byName.set(pypiNameOfConda(p.name), p);
+  const byName = condaInstalledForPip(report);
   return { byName, preferred: new Map([...byName].map(([n, p]) => [n, p.version])) };
 }
 
@@ -66,11 +65,13 @@ function brokenBy(installed: Installed, name: string, version: string): { pkg: C
       } catch {
         continue;
       }
-      if (!ok) out.push({ pkg, spec: dep });
+      if (!ok) {
+        out.push({ pkg, spec: dep }); // one entry per package: its first dependency the version breaks
+        break;
+      }
     }
   }
-  // Also the conda package itself where it is pip's version under another conda name: none; one entry per package.
-  return out.filter((b, i) => out.findIndex((x) => x.pkg === b.pkg) === i);
+  return out;
 }
 
 function excludes(specifier: string, version: string): boolean {
@@ -155,8 +156,7 @@ export async function pipOnConda(
   ctx: IndexContext,
   opts: Options,
 ): Promise<PipBreak[]> {
-  if (report.status !== 'ok') return [];
-  const installed = installedOf(report);
+  const installed = installedOf(report); // empty unless conda solved
   if (installed.byName.size === 0) return [];
   const roots = setRoots(set, ctx.markerEnvironment);
   if (roots.requirements.length === 0) return [];
