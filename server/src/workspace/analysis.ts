@@ -280,17 +280,17 @@ export class Analysis {
               timeoutMs: this.settings.indexTimeoutMs ?? 30_000,
             })
           : Promise.resolve(null);
+      const indexStageFor = (c: IndexContext): Promise<SetIndexReport> =>
+        indexModule().indexReport(set, {
+          provider: c.provider,
+          indexes: c.indexes,
+          markerEnvironment: c.markerEnvironment,
+          profile: c.profile,
+          signal: opts.signal,
+          timeoutMs: this.settings.indexTimeoutMs,
+        });
       const [report, vulnerabilities, conda] = await Promise.all([
-        context
-          ? indexModule().indexReport(set, {
-              provider: context.provider,
-              indexes: context.indexes,
-              markerEnvironment,
-              profile,
-              signal: opts.signal,
-              timeoutMs: this.settings.indexTimeoutMs,
-            })
-          : Promise.resolve(null),
+        context ? indexStageFor(context) : Promise.resolve(null),
         vulnerabilityStage,
         condaStage,
       ]);
@@ -300,17 +300,8 @@ export class Analysis {
         this.condaReports.set(set.root, { key, report: conda });
         // The pip part runs in the Python conda installs: where that is not the one guessed from the pin (an unpinned
         // or ranged `python`), the index stage is run again for it (its answers are cached by now).
-        const solved = this.profileOf(set);
-        const again = indexStage && solved !== profile ? this.indexContext(set) : null;
-        if (again)
-          indexStage = await indexModule().indexReport(set, {
-            provider: again.provider,
-            indexes: again.indexes,
-            markerEnvironment: again.markerEnvironment,
-            profile: solved,
-            signal: opts.signal,
-            timeoutMs: this.settings.indexTimeoutMs,
-          });
+        const again = indexStage && this.profileOf(set) !== profile ? this.indexContext(set) : null;
+        if (again) indexStage = await indexStageFor(again);
         if (opts.signal?.aborted) throw new CancelledError();
         this.condaReports.set(set.root, { key, report: await this.withPipPart(set, conda, opts.signal) });
       }
