@@ -125,7 +125,11 @@ function groupByFile<T extends { file: string }>(items: T[]): [string, T[]][] {
 }
 
 /** `list --format json`: every declared dependency once. */
-export function dependenciesJson(deps: Dependency[], linesOf: LinesOf): unknown {
+export function dependenciesJson(
+  deps: Dependency[],
+  linesOf: LinesOf,
+  selfReferences: ReadonlySet<Dependency> = new Set(),
+): unknown {
   return {
     dependencies: deps.map((d) => ({
       file: d.file,
@@ -140,6 +144,8 @@ export function dependenciesJson(deps: Dependency[], linesOf: LinesOf): unknown 
       section: d.section,
       // Installed only through an extra that lists it (Poetry `optional = true`).
       ...(d.optional ? { optional: true } : {}),
+      // The project naming its own extras (`mypkg[dataset]` in mypkg's pyproject): no package of its own.
+      ...(selfReferences.has(d) ? { self: true } : {}),
       // A conda spec as written, and whether `specifier` could say it in PEP 440.
       ...(d.conda ? { conda: d.conda } : {}),
       ...(d.specifierUnknown ? { specifierUnknown: true } : {}),
@@ -147,8 +153,13 @@ export function dependenciesJson(deps: Dependency[], linesOf: LinesOf): unknown 
   };
 }
 
-/** `list --format text`: `name specifier  file:line (kind)`. */
-export function dependenciesText(deps: Dependency[], linesOf: LinesOf, cwd: string): string {
+/** `list --format text`: `name specifier  file:line (kind, section[, self-reference])`. */
+export function dependenciesText(
+  deps: Dependency[],
+  linesOf: LinesOf,
+  cwd: string,
+  selfReferences: ReadonlySet<Dependency> = new Set(),
+): string {
   return (
     deps
       .map((d) => {
@@ -159,7 +170,8 @@ export function dependenciesText(deps: Dependency[], linesOf: LinesOf, cwd: stri
             ? ` ${d.conda.version}${d.conda.build ? ` ${d.conda.build}` : ''}`
             : d.specifier;
         const what = `${d.name}${d.extras.length ? `[${d.extras.join(',')}]` : ''}${d.url ? ` @ ${redact(d.url)}` : spec}${d.marker ? `; ${d.marker}` : ''}`;
-        return `${what}  ${rel(d.file, cwd)}:${p.line + 1} (${d.kind}${d.section ? `, ${d.section}` : ''})`;
+        const self = selfReferences.has(d) ? ', self-reference' : '';
+        return `${what}  ${rel(d.file, cwd)}:${p.line + 1} (${d.kind}${d.section ? `, ${d.section}` : ''}${self})`;
       })
       .join('\n') + (deps.length ? '\n' : '')
   );

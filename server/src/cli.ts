@@ -275,8 +275,14 @@ function list(o: Options, out: (s: string) => void): number {
   }
   const seen = new Set<string>();
   const deps: Dependency[] = [];
+  // `mypkg[extra]` in mypkg's own pyproject: listed where it is written, marked, though it names no package.
+  const selfReferences = new Set<Dependency>();
   for (const f of files.values()) {
-    for (const d of f.dependencies) {
+    const own = f.extraIncludes?.length
+      ? [...f.dependencies, ...f.extraIncludes.map((i) => i.declared)].sort((a, b) => a.span.start - b.span.start)
+      : f.dependencies;
+    for (const i of f.extraIncludes ?? []) selfReferences.add(i.declared);
+    for (const d of own) {
       const key = `${d.file}\0${d.span.start}`;
       if (!seen.has(key)) {
         seen.add(key);
@@ -287,8 +293,8 @@ function list(o: Options, out: (s: string) => void): number {
   const linesOf = linesFor([...files.values()]);
   out(
     o.format === 'json'
-      ? JSON.stringify(dependenciesJson(deps, linesOf), null, 2) + '\n'
-      : dependenciesText(deps, linesOf, process.cwd()),
+      ? JSON.stringify(dependenciesJson(deps, linesOf, selfReferences), null, 2) + '\n'
+      : dependenciesText(deps, linesOf, process.cwd(), selfReferences),
   );
   return 0;
 }

@@ -18,6 +18,8 @@ interface Listed {
   specifier: string;
   section: string | null;
   optional?: boolean;
+  self?: boolean;
+  extras?: string[];
   conda?: { version: string };
   specifierUnknown?: boolean;
 }
@@ -55,6 +57,11 @@ describe('stack-doctor on real-shaped files', () => {
       '[project]\nname = "robot"\nversion = "1"\ndependencies = ' +
         '["numpy>=1.26"]\n[project.optional-dependencies]\ndataset ' +
         '= ["datasets>=2"]\naloha = ["gym-aloha", "robot[dataset]"]\nall = ["robot[aloha]", "robot[dataset]"]\n',
+    );
+    write(
+      'odd/pyproject.toml',
+      '[project]\nname = "Odd_Formatting"\nversion = "1"\n[project.optional-dependencies]\nextra-a = ["requests"]\n' +
+        'all = ["odd-formatting[extra-a]", "rich>=13"]\n',
     );
     write(
       'rapids/environment.yml',
@@ -95,16 +102,40 @@ describe('stack-doctor on real-shaped files', () => {
     );
   });
 
-  it('reports no duplicates for extras that name the project, and lists no package of that name', () => {
+  it('reports no duplicates for extras that name the project, and lists every entry, self-references marked', () => {
     const check = run(['check', 'robot', '--offline'], dir);
     assert.equal(check.code, 0, check.stdout + check.stderr);
     const deps = (
       JSON.parse(run(['list', 'robot', '--format', 'json', '--offline'], dir).stdout) as { dependencies: Listed[] }
     ).dependencies;
     assert.deepEqual(
-      deps.map((d) => d.name),
-      ['numpy', 'datasets', 'gym-aloha'],
+      deps.map((d) => [d.name, d.extras, d.section, d.self ?? false]),
+      [
+        ['numpy', [], 'project.dependencies', false],
+        ['datasets', [], 'project.optional-dependencies.dataset', false],
+        ['gym-aloha', [], 'project.optional-dependencies.aloha', false],
+        ['robot', ['dataset'], 'project.optional-dependencies.aloha', true],
+        ['robot', ['aloha'], 'project.optional-dependencies.all', true],
+        ['robot', ['dataset'], 'project.optional-dependencies.all', true],
+      ],
     );
+  });
+
+  it('lists a self-reference whose project name is written otherwise, in text too', () => {
+    const json = run(['list', 'odd', '--format', 'json', '--offline'], dir);
+    assert.equal(json.code, 0, json.stderr);
+    const deps = (JSON.parse(json.stdout) as { dependencies: Listed[] }).dependencies;
+    assert.deepEqual(
+      deps.map((d) => [d.name, d.extras, d.specifier, d.self ?? false]),
+      [
+        ['requests', [], '', false],
+        ['odd-formatting', ['extra-a'], '', true],
+        ['rich', [], '>=13', false],
+      ],
+    );
+    const text = run(['list', 'odd', '--offline'], dir);
+    assert.match(text.stdout, /^odd-formatting\[extra-a\] {2}\S*pyproject\.toml:\d+ \(.*self-reference\)$/m);
+    assert.match(text.stdout, /^rich>=13 {2}/m);
   });
 
   it('lists conda names and specs as conda reads them', () => {

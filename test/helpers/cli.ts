@@ -45,7 +45,11 @@ export interface JsonDiagnostic {
   severity: string;
   message: string;
   range: { start: { line: number; character: number }; end: { line: number; character: number } };
-  related: { file: string; message: string }[];
+  related: {
+    file: string;
+    range: { start: { line: number; character: number }; end: { line: number; character: number } };
+    message: string;
+  }[];
   fixes: {
     title: string;
     edits: {

@@ -28,15 +28,16 @@ describe('language server on hostile input', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('2,000 identical lines: the server stays alive, publishes one diagnostic per line, and answers', async () => {
+  it('2,000 identical lines: the server stays alive, publishes one small diagnostic for them, and answers', async () => {
     const text = 'numpy==1.26.4\n'.repeat(2000);
     const f = write('dup/requirements.txt', text);
     const published = client.waitFor(uri('dup/requirements.txt'), (p) => p.diagnostics.length > 0, 30_000);
     client.open(f, text);
     const p = await published;
-    assert.equal(p.diagnostics.length, 2000);
-    assert.ok(p.diagnostics.every((d) => (d.relatedInformation ?? []).length <= 10));
-    assert.ok(JSON.stringify(p).length < 2000 * 1000, `${JSON.stringify(p).length} bytes published`);
+    assert.equal(p.diagnostics.length, 1);
+    assert.equal(p.diagnostics[0]!.range.start.line, 1);
+    assert.ok((p.diagnostics[0]!.relatedInformation ?? []).length <= 10);
+    assert.ok(JSON.stringify(p).length < 50_000, `${JSON.stringify(p).length} bytes published`);
     assert.match(p.diagnostics[0]!.message, /declared 2000 times/);
     const hover = await client.request<{ contents: { value: string } } | null>('textDocument/hover', {
       textDocument: { uri: uri('dup/requirements.txt') },

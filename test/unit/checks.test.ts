@@ -209,9 +209,44 @@ describe('duplicate', () => {
     );
     const found = byCode(runChecks([s], ctx), 'duplicate');
     assert.deepEqual(
-      found.map((f) => s.files[0]!.text.slice(f.span.start, f.span.end)),
-      ['https://example.invalid/a.tar.gz', 'https://example.invalid/a.tar.gz'],
+      found.map((f) => [s.files[0]!.text.slice(f.span.start, f.span.end), f.span.start > 0]),
+      [['https://example.invalid/a.tar.gz', true]],
     );
+  });
+
+  it('identical lines are one finding on the second copy, with the count, the places and one removal of the copies', () => {
+    const text = 'numpy==1.26.4\nflask\nnumpy==1.26.4\nscipy\nnumpy==1.26.4\nnumpy==1.26.4  # again\n';
+    const s = set(req('/w/requirements.txt', text));
+    const found = byCode(runChecks([s], ctx), 'duplicate');
+    assert.equal(found.length, 1, JSON.stringify(found.map((f) => f.message)));
+    const [d] = found as [Finding];
+    assert.equal(d.span.start, text.indexOf('numpy', 1));
+    assert.match(d.message, /4 times/);
+    assert.match(d.message, /requirements\.txt:1/);
+    assert.match(d.message, /5-6/);
+    assert.deepEqual(
+      d.related.map((r) => text.slice(0, r.span.start).split('\n').length),
+      [1, 5, 6],
+    );
+    assert.equal(d.fixes.length, 1);
+    const fixed = applyFixOf(s, d);
+    assert.equal(fixed.files[0]!.text, 'numpy==1.26.4\nflask\nscipy\n');
+    assert.deepEqual(byCode(runChecks([fixed], ctx), 'duplicate'), []);
+    // Adjacent copies are removed by one edit.
+    const run = set(req('/w/requirements.txt', 'numpy==1.26.4\n'.repeat(500)));
+    const [many] = byCode(runChecks([run], ctx), 'duplicate') as [Finding];
+    assert.equal(many.fixes[0]!.edits.length, 1);
+    assert.equal(applyFixOf(run, many).files[0]!.text, 'numpy==1.26.4\n');
+  });
+
+  it('identical entries of a pyproject array: one finding, one fix that leaves the first', () => {
+    const text =
+      '[project]\nname="x"\nversion="1"\ndependencies=[\n  "numpy",\n  "numpy",\n  "scipy",\n  "numpy",\n]\n';
+    const py = parsePyproject('/w/pyproject.toml', text);
+    const found = byCode(runChecks([set(py)], ctx), 'duplicate');
+    assert.equal(found.length, 1);
+    const fixed = applyFixOf(set(py), found[0]!);
+    assert.equal(fixed.files[0]!.text, '[project]\nname="x"\nversion="1"\ndependencies=[\n  "numpy",\n  "scipy",\n]\n');
   });
 
   it('does not flag the same name under different markers or in different sections', () => {

@@ -1,5 +1,6 @@
 // `===` (arbitrary equality) in the conflict check against pip 23.2.1's packaging
-// (test/fixtures/arbitrary-equality/expected.json, written by oracle.py).
+// (test/fixtures/arbitrary-equality/expected.json, written by oracle.py) and against packaging 26.2 on generated pins
+// (test/fixtures/pep/arbitrary-equality.json, written by test/fixtures/pep/generate.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -7,7 +8,9 @@ import { join } from 'node:path';
 import { conflict } from '../../server/src/checks/conflict';
 import { defaultEnvironment } from '../../server/src/pep/marker';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
-import { setOf } from '../helpers/sets';
+import { versionSetOf } from '../../server/src/checks/scope';
+import { Version } from '../../server/src/pep/version';
+import { applyFix, setOf } from '../helpers/sets';
 
 interface Expected {
   pairs: Array<{ a: string; b: string; conflict: boolean; admitted: string[] }>;
@@ -44,3 +47,48 @@ for (const { a, b, conflict: pipFails, admitted } of expected.pairs) {
     },
   );
 }
+
+interface GeneratedPair {
+  a: string;
+  b: string;
+  admitted: string | null;
+}
+
+const generated = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', '..', 'test/fixtures/pep/arbitrary-equality.json'), 'utf8'),
+) as GeneratedPair[];
+
+test('3,000 generated ==X / ===Y pins: a conflict exactly where packaging admits no version (generate.py)', () => {
+  assert.equal(generated.length, 3000);
+  assert.ok(generated.filter((p) => p.admitted === null).length >= 500);
+  assert.ok(generated.filter((p) => p.admitted !== null).length >= 500);
+  const disagreements: string[] = [];
+  for (const { a, b, admitted } of generated) {
+    const text = `pkg${a}\npkg${b}\n`;
+    const file = parseRequirementsFile('/w/requirements.txt', text, { kind: 'requirements', env: {} });
+    const found = conflict.run(setOf(file), ctx);
+    const flagged = found.map((f) => text.slice(f.span.start, f.span.end)).sort();
+    const want = admitted === null ? [`pkg${a}`, `pkg${b}`].sort() : [];
+    if (file.findings.length || JSON.stringify(flagged) !== JSON.stringify(want))
+      disagreements.push(`pkg${a} + pkg${b}: packaging admits ${admitted ?? 'nothing'}, flagged ${flagged.join(', ')}`);
+    // The version set agrees: empty where packaging admits nothing, else holding the version it admits.
+    const both = versionSetOf(`${a},${b}`);
+    const admittedVersion = admitted === null ? null : Version.parse(admitted);
+    if (both !== null && (admittedVersion ? !both.contains(admittedVersion) : !both.isEmpty()))
+      disagreements.push(`version set of ${a},${b}: packaging admits ${admitted ?? 'nothing'}`);
+  }
+  assert.deepEqual(disagreements.slice(0, 10), [], `${disagreements.length} of ${generated.length} disagree`);
+});
+
+test('`===` with a version written other than in its normal form says why it admits nothing, and offers the normal form', () => {
+  const text = 'pkg>=1a1\npkg===1.a3\n';
+  const file = parseRequirementsFile('/w/requirements.txt', text, { kind: 'requirements', env: {} });
+  const found = conflict.run(setOf(file), ctx);
+  const line = found.find((f) => text.slice(f.span.start, f.span.end) === 'pkg===1.a3');
+  assert.ok(line, JSON.stringify(found.map((f) => f.message)));
+  assert.match(line.message, /'1a3'/);
+  const fix = line.fixes.find((f) => f.edits.some((e) => e.newText === '===1a3'));
+  assert.ok(fix, JSON.stringify(line.fixes));
+  const fixed = applyFix(setOf(file), fix);
+  assert.deepEqual(conflict.run(fixed, ctx), []);
+});

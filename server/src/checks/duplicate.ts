@@ -15,9 +15,11 @@ import type { Check } from './types';
  * Fixes: merge the declarations into the first (when their specifiers can be joined and still admit a
  * version) or remove this one.
  *
- * Output grows linearly with the copies: up to {@link FULL_GROUP} copies each finding names the others and
- * offers the merge; beyond that the first copy names the rest (line numbers condensed, a capped list of
- * related locations) and carries the one merge fix, and every other copy points at the first.
+ * Copies that say the same thing in the same words are one finding, on the second copy, with the count, the
+ * places and one fix that removes every copy but the first. Otherwise output grows linearly with the copies: up to
+ * {@link FULL_GROUP} copies each finding names the others and offers the merge; beyond that the first copy names
+ * the rest (line numbers condensed, a capped list of related locations) and carries the one merge fix, and every
+ * other copy points at the first.
  */
 export const duplicate: Check = {
   code: 'duplicate',
@@ -37,6 +39,10 @@ export const duplicate: Check = {
       }
       for (const decls of groups.values()) {
         if (decls.length < 2) continue;
+        if (decls.every((d) => sameDeclaration(d, decls[0]!))) {
+          out.push(identicalCopies(file, decls, set.files));
+          continue;
+        }
         const merge = mergeFix(file, decls, set.files);
         const label = decls[0]!.name || decls[0]!.url;
         const within = decls[0]!.section ? `list (${decls[0]!.section})` : 'file';
@@ -107,6 +113,64 @@ export const duplicate: Check = {
     return out;
   },
 };
+
+/** Whether two declarations say the same thing in the same words (comments aside): removing either changes nothing. */
+function sameDeclaration(a: Dependency, b: Dependency): boolean {
+  return (
+    a.text === b.text && a.editable === b.editable && (a.options ?? []).join('\0') === (b.options ?? []).join('\0')
+  );
+}
+
+/**
+ * Copies of one declaration: one finding, on the second copy (the first one to remove), with the count and the
+ * places (the first copy and the others, a capped list; line numbers condensed), and one fix that removes every copy
+ * but the first. Adjacent copies are removed by one edit, so the fix stays small.
+ */
+function identicalCopies(file: ParsedFile, decls: Dependency[], files: ParsedFile[]): Finding {
+  const [first, second, ...rest] = decls as [Dependency, Dependency, ...Dependency[]];
+  const label = first.name || first.url;
+  const within = first.section ? `list (${first.section})` : 'file';
+  const firstAt = where(first, files);
+  const lines = lineIndexOf(file);
+  const base = file.path.split(/[\\/]/).pop() ?? file.path;
+  const restLines = rest.map((d) => lines.positionAt(d.nameSpan.start).line + 1);
+  const elsewhere = restLines.length
+    ? ` and at ${base} ${restLines.length === 1 ? 'line' : 'lines'} ${condensedLines(restLines, MAX_LINE_LIST_CHARS)}`
+    : '';
+  const removals: { start: number; end: number }[] = [];
+  for (const d of [second, ...rest]) {
+    const span = removalSpan(file.text, d.span);
+    const last = removals[removals.length - 1];
+    if (last && span.start <= last.end) last.end = Math.max(last.end, span.end);
+    else removals.push({ ...span });
+  }
+  const copies = decls.length - 1;
+  return finding(
+    'duplicate',
+    file.path,
+    second.span,
+    `${label} is declared ${decls.length} times in this ${within}, the same each time: first at ${firstAt}, ` +
+      `again here${elsewhere}.`,
+    {
+      related: [
+        { file: first.file, span: first.span, message: `${label} is first declared here` },
+        ...rest
+          .slice(0, MAX_RELATED - 1)
+          .map((d) => ({ file: d.file, span: d.span, message: `${label} is declared here again` })),
+      ],
+      fixes: [
+        {
+          title:
+            copies === 1
+              ? `Remove this duplicate of ${firstAt}`
+              : `Remove the ${copies} copies of ${firstAt} (all but the first)`,
+          edits: removals.map((span) => ({ file: file.path, span, newText: '' })),
+          preferred: true,
+        },
+      ],
+    },
+  );
+}
 
 /** Groups up to this size keep the full finding on every copy (each lists the others and offers the merge). */
 const FULL_GROUP = 10;

@@ -4,7 +4,6 @@ import { sectionScope } from '../parsers/pyproject';
 import { markerTextHolds, type MarkerEnvironment } from '../pep/marker';
 import { canonicalizeName } from '../pep/name';
 import { SpecifierSet } from '../pep/specifier';
-import { Version } from '../pep/version';
 import { VersionSet } from '../pep/version-set';
 import type { ScopedDependency } from './types';
 import type { EnvironmentSet } from '../workspace/types';
@@ -50,19 +49,19 @@ const setCache = new Map<string, VersionSet | null>();
 
 /**
  * The exact set of versions a specifier admits, or null where it cannot be judged (unparsable). `===X`
- * (arbitrary equality, packaging's string comparison of the version text) is the one version X where X is
- * a version written in its normal form; any other `===` text matches no valid version and only its own
- * text, so it is judged by text alone ({@link arbitraryText}), never here.
+ * (arbitrary equality) compares X, lower-cased, with a candidate's `str(Version)`, which is always the normal
+ * form: it is the one version X where X is written in its normal form, and no version at all where X is a version
+ * written otherwise (`===1.a3`, `===9c0`). Where X is no version, only a legacy release named X could match (pip
+ * 23 still read those), so such a specifier is judged by its text ({@link nonVersionText}), never here.
  */
 export function versionSetOf(specifier: string): VersionSet | null {
   let v = setCache.get(specifier);
   if (v !== undefined) return v;
   try {
     const parsed = SpecifierSet.parse(specifier);
-    const literal = parsed.specifiers.some(
-      (s) => s.operator === '===' && Version.parse(s.version)?.toString() !== s.version.toLowerCase(),
-    );
-    v = literal ? null : VersionSet.fromSpecifierSet(parsed);
+    v = parsed.specifiers.some((s) => s.operator === '===' && s.spec === null)
+      ? null
+      : VersionSet.fromSpecifierSet(parsed);
   } catch {
     v = null;
   }
@@ -72,14 +71,18 @@ export function versionSetOf(specifier: string): VersionSet | null {
 }
 
 /**
- * The text a specifier's `===` clauses require, lower-cased (packaging compares it case-insensitively); null when it
- * has none.
+ * For a specifier with a `===` clause whose text is no version: that text, lower-cased (packaging compares it
+ * case-insensitively) and whether the specifier is that one clause alone (a `===` of the same text counts as it);
+ * null when it has no such clause or does not parse.
  */
-export function arbitraryText(specifier: string): string | null {
+export function nonVersionText(specifier: string): { text: string; alone: boolean } | null {
   if (!specifier.includes('===')) return null;
   try {
-    const arbitrary = SpecifierSet.parse(specifier).specifiers.filter((s) => s.operator === '===');
-    return arbitrary.length ? arbitrary[0]!.version.toLowerCase() : null;
+    const specs = SpecifierSet.parse(specifier).specifiers;
+    const clause = specs.find((s) => s.operator === '===' && s.spec === null);
+    if (!clause) return null;
+    const text = clause.version.toLowerCase();
+    return { text, alone: specs.every((s) => s.operator === '===' && s.version.toLowerCase() === text) };
   } catch {
     return null;
   }

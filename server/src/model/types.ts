@@ -75,6 +75,8 @@ export interface ExtraInclude {
   marker: string;
   span: Span;
   text: string;
+  /** The entry as written, for what lists a file's declarations (`list`); no check reads it as a package. */
+  declared: Dependency;
 }
 
 export interface CondaDetails {

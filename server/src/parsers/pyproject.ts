@@ -524,7 +524,14 @@ class PyprojectReader {
         kept.push(dep);
         continue;
       }
-      this.extraIncludes.push({ scope, extras: dep.extras, marker: dep.marker, span: dep.span, text: dep.text });
+      this.extraIncludes.push({
+        scope,
+        extras: dep.extras,
+        marker: dep.marker,
+        span: dep.span,
+        text: dep.text,
+        declared: dep,
+      });
       for (const e of dep.extras) {
         if (!extras.has(e))
           this.finding(dep.span, `'${dep.text}' names the extra '${e}', which this project does not define`, 'warning');
