@@ -35,6 +35,29 @@ describe('language server over stdio', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('reads a YAML document as a conda environment by its content, whatever its name, and leaves other YAML alone', async () => {
+    // A Dart pubspec: read as an environment file, its `dependencies` mapping would be a syntax error.
+    const composeText = 'name: app\ndependencies:\n  flutter:\n    sdk: flutter\n  http: ^1.1.0\n';
+    const condaText =
+      'name: gpu\nchannels:\n  - conda-forge\ndependencies:\n  - numpy>=2\n  - pip:\n    - numpy<1.20\n';
+    const compose = write('yamls/pubspec.yaml', composeText);
+    const env = write('yamls/env.gpu.yml', condaText);
+    const composeUri = client.open(compose, composeText, 'yaml');
+    const envUri = uri('yamls/env.gpu.yml');
+    const got = client.waitFor(envUri, (p) => codes(p).includes('conflict'));
+    client.open(env, condaText, 'yaml');
+    const pub = await got;
+    assert.deepEqual(
+      pub.diagnostics.filter((d) => d.code === 'conflict').map((d) => d.range.start.line),
+      [4, 6],
+    );
+    assert.deepEqual(client.latest.get(composeUri)?.diagnostics ?? [], [], 'nothing for pubspec.yaml');
+    // The buffer, not the disk, decides: typed into the pubspec, an environment is one.
+    const now = client.waitFor(composeUri, (p) => codes(p).includes('conflict'));
+    client.change(composeUri, condaText);
+    await now;
+  });
+
   it('publishes a conflict on both files of a set, and the quick fix removes it', async () => {
     write('app/constraints.txt', 'numpy<1.24\n');
     const req = write('app/requirements.txt', 'numpy>=1.24\n-c constraints.txt\npandas\n');

@@ -353,6 +353,9 @@ describe('environments: activation variables and discovery', () => {
     writeFileSync(join(ws, 'requirements.txt'), 'x\n');
     writeFileSync(join(ws, 'constraints.txt'), 'x<2\n');
     writeFileSync(join(ws, 'environment.yml'), 'name: x\n');
+    // Known by its content: a conda environment whatever its name; other YAML is not.
+    writeFileSync(join(ws, 'env.gpu.yml'), 'name: gpu\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n');
+    writeFileSync(join(ws, 'mkdocs.yml'), 'site_name: Docs\nnav:\n  - Home: index.md\n');
     const workon = join(tmp, 'workon');
     mkdirSync(join(workon, 'proj'), { recursive: true });
     writeFileSync(join(workon, 'proj', 'pyvenv.cfg'), 'version_info = 3.9.18.final.0\n');
@@ -379,7 +382,7 @@ describe('environments: activation variables and discovery', () => {
       requirements: [join(ws, 'requirements.txt')],
       constraints: [join(ws, 'constraints.txt')],
       pyproject: null,
-      environmentYml: [join(ws, 'environment.yml')],
+      environmentYml: [join(ws, 'env.gpu.yml'), join(ws, 'environment.yml')],
     });
   });
 });

@@ -4,10 +4,10 @@ import { readFileSync, promises as fs, statSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { getStaticTOMLValue, parseTOML } from 'toml-eslint-parser';
 import type { FileOption, Finding } from '../../../server/src/model/types';
-import { parseEnvironmentYml } from '../../../server/src/parsers/environment-yml';
+import { isCondaEnvironmentText, parseEnvironmentYml } from '../../../server/src/parsers/environment-yml';
 import { loadRequirementsTree } from '../../../server/src/parsers/requirements';
 import { canonicalizeName } from '../../../server/src/pep/name';
-import { classify } from '../../../server/src/workspace/file-kinds';
+import { classify, mayBeCondaByContent } from '../../../server/src/workspace/file-kinds';
 import { EnvironmentError } from './errors';
 
 /** The dependency files of one folder, by kind (absolute paths, sorted). */
@@ -36,13 +36,27 @@ export async function findDependencyFiles(folder: string): Promise<DependencyFil
     ...(await list(folder)).map((n) => nodePath.join(folder, n)),
     ...(await list(sub)).map((n) => nodePath.join(sub, n)),
   ]) {
-    const kind = classify(p);
+    const kind = classify(p) ?? (nodePath.dirname(p) === folder && (await condaByContent(p)) ? 'conda' : null);
     if (kind === 'constraints') out.constraints.push(p);
     else if (kind === 'requirements') out.requirements.push(p);
     else if (kind === 'conda' && nodePath.dirname(p) === folder) out.environmentYml.push(p);
     else if (kind === 'pyproject' && nodePath.dirname(p) === folder) out.pyproject = p;
   }
   return out;
+}
+
+/** Files larger than this are not read to learn what they are: environment files are a few kilobytes. */
+const MAX_SNIFF_BYTES = 1 << 20;
+
+/** Whether a YAML file the name table does not know is a conda environment by its content (`conda.yaml`, `env.yml`). */
+async function condaByContent(p: string): Promise<boolean> {
+  if (!mayBeCondaByContent(p)) return false;
+  try {
+    if ((await fs.stat(p)).size > MAX_SNIFF_BYTES) return false;
+    return isCondaEnvironmentText(await fs.readFile(p, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 /** What a requirements file brings along through its includes. */

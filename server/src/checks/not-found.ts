@@ -7,9 +7,11 @@ import type { Check } from './types';
 
 /**
  * Flags a top-level requirement whose project the index does not have (a typo, a private package on the
- * wrong index), or whose specifier matches none of the versions it has.
+ * wrong index), whose specifier matches none of the versions it has, or whose matching versions have no file the
+ * target can install (only wheels for another Python or platform, and no sdist).
  *
- * Bad: `nunpy` or `numpy==9.9`. Good: `numpy` or `numpy==2.1.0`.
+ * Bad: `nunpy`, `numpy==9.9`, or `scipy==1.11.1` on Python 3.10 where only a cp311 wheel exists. Good: `numpy` or
+ * `numpy==2.1.0`.
  * Fix: for a missing project one edit away from a popular one (or a known alias: `pytorch`), the real name.
  */
 export const notFound: Check = {
@@ -23,8 +25,12 @@ export const notFound: Check = {
       const what =
         m.kind === 'project'
           ? `No project named '${m.dep.rawName}'${scopeNote(m.dep)} on ${m.where}`
-          : `No version of ${m.dep.name}${scopeNote(m.dep)} on ${m.where} matches ` +
-            `'${m.dep.specifier}'${m.newest ? ` (the newest is ${m.newest})` : ''}`;
+          : m.kind === 'target'
+            ? `No file of ${m.dep.name}${scopeNote(m.dep)} matching '${m.dep.specifier || 'any'}' on ${m.where} ` +
+              `can be installed on ${m.target ?? 'the target'}` +
+              (m.files?.length ? ` (${m.newest ?? 'its newest'} has only ${m.files.join(', ')})` : '')
+            : `No version of ${m.dep.name}${scopeNote(m.dep)} on ${m.where} matches ` +
+              `'${m.dep.specifier}'${m.newest ? ` (the newest is ${m.newest})` : ''}`;
       return withSuggestion(
         m.kind === 'project' ? suggestName(m.dep.name) : null,
         m.dep,

@@ -8,8 +8,7 @@ import { CancelledError } from '../index/errors';
 import type { FileKind, Finding, ParsedFile } from '../model/types';
 import { LineIndex } from '../model/text';
 import { Analysis } from '../workspace/analysis';
-import { diskSource } from '../workspace/analyzer';
-import { classify } from '../workspace/file-kinds';
+import { diskSource, type Analyzer } from '../workspace/analyzer';
 import { defaultCacheDir } from '../workspace/index-stage';
 import { loadTarget } from '../workspace/target';
 import type { EnvironmentSet } from '../workspace/types';
@@ -34,10 +33,13 @@ export function pathOf(uri: string): string | undefined {
   return undefined;
 }
 
-/** The kind a document is read as: by name, else by the editor's language. */
-export function kindOf(filePath: string, languageId?: string): FileKind | null {
-  const byName = classify(filePath);
-  if (byName) return byName;
+/**
+ * The kind a document is read as: by name, else by its content (a YAML conda environment of any name), else by the
+ * editor's language.
+ */
+export function kindOf(files: Analyzer, filePath: string, languageId?: string): FileKind | null {
+  const known = files.kindOf(filePath);
+  if (known) return known;
   if (languageId === 'pip-requirements') return 'requirements';
   return null;
 }
@@ -179,6 +181,7 @@ export class Session {
     const p = pathOf(doc.uri);
     if (!p) return;
     this.docs.set(p, doc);
+    this.analysis.files.textChanged(p);
     this.setsCache.clear();
     this.schedule(p, 0);
   }
@@ -187,6 +190,7 @@ export class Session {
     const p = pathOf(doc.uri);
     if (!p) return;
     this.docs.set(p, doc);
+    this.analysis.files.textChanged(p);
     this.setsCache.clear();
     this.supersedeIndexRuns(p);
     this.schedule(p, this.settings.debounceMs);
@@ -240,7 +244,7 @@ export class Session {
 
   parsed(filePath: string): ParsedFile | undefined {
     const doc = this.docs.get(filePath);
-    const kind = kindOf(filePath, doc?.languageId);
+    const kind = kindOf(this.analysis.files, filePath, doc?.languageId);
     return kind ? this.analysis.files.parse(filePath, kind) : undefined;
   }
 
@@ -460,7 +464,7 @@ export class Session {
   private setsAround(filePath: string): EnvironmentSet[] {
     const hit = this.setsCache.get(filePath);
     if (hit) return hit;
-    const kind = kindOf(filePath, this.docs.get(filePath)?.languageId);
+    const kind = kindOf(this.analysis.files, filePath, this.docs.get(filePath)?.languageId);
     const sets = kind ? this.analysis.setsAround(filePath, kind) : [];
     if (this.setsCache.size > 256) this.setsCache.clear();
     this.setsCache.set(filePath, sets);

@@ -6,6 +6,7 @@ import type { Dependency, Finding, ParsedFile, Span } from '../model/types';
 import { condaSpecToPep440, isMatchSpecError, parseMatchSpec } from '../conda/match-spec';
 import { parseRequirementsSource } from './requirements';
 import { MappedText } from './req-text';
+import { sniffCondaEnvironment } from './conda-content';
 
 /** Findings after this many in one file collapse into one: junk input must not flood the editor. */
 const MAX_FINDINGS = 200;
@@ -401,4 +402,43 @@ export function parseEnvironmentYml(path: string, text: string, opts: Environmen
     }
   }
   return out;
+}
+
+/**
+ * Whether a YAML file whose name does not say is a conda environment file: its first kilobytes look like one
+ * ({@link sniffCondaEnvironment}), and the YAML confirms it: a mapping whose `dependencies` is a list of specs and `pip:`
+ * parts and/or whose `channels` is a list of names. A file too large, too deep or with YAML errors is judged by the
+ * sniff alone (the parser then reports what is wrong with it).
+ */
+export function isCondaEnvironmentText(text: string): boolean {
+  if (!sniffCondaEnvironment(text)) return false;
+  if (text.length > MAX_CHARS || tooDeepAt(text) >= 0) return true;
+  let doc: Document.Parsed;
+  try {
+    doc = yaml().parseDocument(text, { prettyErrors: false, keepSourceTokens: false });
+  } catch {
+    return true;
+  }
+  if (doc.errors.length) return true;
+  const Y = yaml();
+  const root = doc.contents;
+  if (!Y.isMap(root)) return false;
+  let lists = 0;
+  for (const pair of root.items) {
+    const key = Y.isScalar(pair.key) ? pair.key.value : null;
+    if (key !== 'dependencies' && key !== 'channels') continue;
+    if (!Y.isSeq(pair.value)) return false;
+    for (const item of pair.value.items) {
+      if (Y.isScalar(item) || Y.isAlias(item)) continue;
+      const pipPart =
+        key === 'dependencies' &&
+        Y.isMap(item) &&
+        item.items.length === 1 &&
+        Y.isScalar(item.items[0]!.key) &&
+        item.items[0]!.key.value === 'pip';
+      if (!pipPart) return false;
+    }
+    if (pair.value.items.length) lists++;
+  }
+  return lists > 0;
 }

@@ -280,7 +280,7 @@ export class Analysis {
               timeoutMs: this.settings.indexTimeoutMs ?? 30_000,
             })
           : Promise.resolve(null);
-      const indexStageFor = (c: IndexContext): Promise<SetIndexReport> =>
+      const indexStageFor = (c: IndexContext, condaPins = false): Promise<SetIndexReport> =>
         indexModule().indexReport(set, {
           provider: c.provider,
           indexes: c.indexes,
@@ -288,6 +288,7 @@ export class Analysis {
           profile: c.profile,
           signal: opts.signal,
           timeoutMs: this.settings.indexTimeoutMs,
+          condaPins,
         });
       const [report, vulnerabilities, conda] = await Promise.all([
         context ? indexStageFor(context) : Promise.resolve(null),
@@ -302,12 +303,23 @@ export class Analysis {
         // or ranged `python`), the index stage is run again for it (its answers are cached by now).
         const again = indexStage && this.profileOf(set) !== profile ? this.indexContext(set) : null;
         if (again) indexStage = await indexStageFor(again);
+        // Without a solve, pip's part is judged for the pinned Python with the conda specs' versions as constraints.
+        else if (indexStage && context && conda.status !== 'ok' && this.pinsConstrainPip(set))
+          indexStage = await indexStageFor(context, true);
         if (opts.signal?.aborted) throw new CancelledError();
         this.condaReports.set(set.root, { key, report: await this.withPipPart(set, conda, opts.signal) });
       }
       if (indexStage) this.reports.set(set.root, { key, report: indexStage });
       if (vulnerabilities) this.vulnerabilities.set(set.root, { key, report: vulnerabilities });
     }
+  }
+
+  /** Whether the set has a `pip:` part and conda specs that pin a version of a package pip could be asked for. */
+  private pinsConstrainPip(set: EnvironmentSet): boolean {
+    return (
+      set.files.some((f) => f.dependencies.some((d) => d.kind === 'requirement')) &&
+      indexModule().condaPinsOf(set).length > 0
+    );
   }
 
   /**

@@ -6,11 +6,11 @@ import { fileURLToPath } from 'node:url';
 import type { EnvironmentSet } from '../workspace/types';
 import type { Dependency, FileKind, Finding, ParsedFile } from '../model/types';
 import { canonicalizeName } from '../pep/name';
-import { parseEnvironmentYml } from '../parsers/environment-yml';
+import { isCondaEnvironmentText, parseEnvironmentYml } from '../parsers/environment-yml';
 import { decodeDependencyFile } from '../parsers/decode';
 import { parsePyproject } from '../parsers/pyproject';
 import { loadRequirementsTree, parseRequirementsFile } from '../parsers/requirements';
-import { classify } from './file-kinds';
+import { classify, mayBeCondaByContent } from './file-kinds';
 
 /** Where file text comes from: the editor's open buffers first, then the disk. */
 export interface TextSource {
@@ -57,6 +57,39 @@ export class Analyzer {
   /** Forgets a file's parse (on close or delete). */
   evict(filePath: string): void {
     this.cache.delete(filePath);
+    this.byContent.delete(filePath);
+  }
+
+  /** A file's text changed in an editor buffer: what its content says it is is judged again. */
+  textChanged(filePath: string): void {
+    this.byContent.delete(filePath);
+  }
+
+  /** What the content of YAML files the table does not name says they are, while the file on disk is unchanged. */
+  private readonly byContent = new Map<string, { stamp: string; kind: FileKind | null }>();
+
+  /**
+   * The kind of a dependency file: by its name (the file-kind table), else, for a YAML file, by its content (a conda
+   * environment whatever its name); null for a file not read on its own. The content is read through the text
+   * source (an open buffer wins) and judged again when the file changes on disk or is evicted (an edit).
+   */
+  kindOf(filePath: string): FileKind | null {
+    const byName = classify(filePath);
+    if (byName || !mayBeCondaByContent(filePath)) return byName;
+    let stamp = '';
+    try {
+      const st = fs.statSync(filePath);
+      stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
+    } catch {
+      // Not on disk (a new buffer): judged from its text each time.
+    }
+    const hit = this.byContent.get(filePath);
+    if (hit && stamp && hit.stamp === stamp) return hit.kind;
+    const text = this.source.read(filePath);
+    const kind: FileKind | null = text !== undefined && isCondaEnvironmentText(text) ? 'conda' : null;
+    if (this.byContent.size > 4096) this.byContent.clear();
+    this.byContent.set(filePath, { stamp, kind });
+    return kind;
   }
 
   /** Parses a file as the given kind, reusing the last parse while its text is the same. */
@@ -82,7 +115,7 @@ export class Analyzer {
       }
       for (const n of names.sort()) {
         const p = path.join(d, n);
-        const kind = classify(p);
+        const kind = this.kindOf(p);
         if (kind) out.push({ path: p, kind });
       }
     };

@@ -12,6 +12,8 @@ export interface FileKindRule {
    * folder (`requirements/*.txt`). Matched case-insensitively. The first rule that matches decides.
    */
   globs: readonly string[];
+  /** Names the globs match that are not of this kind (tried first; the later rules still may claim them). */
+  except?: readonly string[];
 }
 
 /** The kinds, in the order they are tried: a constraints file is never a requirements file. */
@@ -28,6 +30,8 @@ export const FILE_KINDS: readonly FileKindRule[] = [
       'conda-*.yml',
       'conda-*.yaml',
     ],
+    // conda-lock's lock file, not an environment.
+    except: ['conda-lock.yml', 'conda-lock.yaml'],
   },
   { kind: 'constraints', parser: 'requirements', globs: ['constraints*.txt'] },
   {
@@ -60,6 +64,7 @@ export function globToRegExpSource(glob: string, star = '[^/]*'): string {
 const compiled = FILE_KINDS.map((r) => ({
   rule: r,
   patterns: r.globs.map((g) => ({ inFolder: g.includes('/'), re: new RegExp(globToRegExpSource(g), 'i') })),
+  except: (r.except ?? []).map((g) => new RegExp(globToRegExpSource(g), 'i')),
 }));
 
 /** The kind of a dependency file by its name (and its folder's name), or null for a file not read on its own. */
@@ -67,9 +72,32 @@ export function classify(filePath: string): FileKind | null {
   const parts = filePath.split(/[\\/]/);
   const base = parts[parts.length - 1] ?? '';
   const withFolder = `${parts[parts.length - 2] ?? ''}/${base}`;
-  for (const { rule, patterns } of compiled)
-    if (patterns.some((p) => p.re.test(p.inFolder ? withFolder : base))) return rule.kind;
+  for (const { rule, patterns, except } of compiled)
+    if (!except.some((re) => re.test(base)) && patterns.some((p) => p.re.test(p.inFolder ? withFolder : base)))
+      return rule.kind;
   return null;
+}
+
+/**
+ * Names of files that are conda environments when their content says so (`conda.yaml`, `env.gpu.yml`), whatever the
+ * table says of their name: a YAML mapping whose `dependencies` lists conda specs.
+ */
+export const CONDA_CONTENT_GLOBS: readonly string[] = ['*.yml', '*.yaml'];
+
+const contentPatterns = CONDA_CONTENT_GLOBS.map((g) => new RegExp(globToRegExpSource(g), 'i'));
+
+/** Whether a file the table does not name may still be a conda environment file, by its content. */
+export function mayBeCondaByContent(filePath: string): boolean {
+  const base = filePath.split(/[\\/]/).pop() ?? '';
+  return contentPatterns.some((re) => re.test(base));
+}
+
+/**
+ * Globs of the documents the editor sends to the server besides pip requirements (a language of ours): every YAML
+ * file (the server decides by content whether it is a conda environment) and pyproject.toml.
+ */
+export function editorDocumentGlobs(): string[] {
+  return [...CONDA_CONTENT_GLOBS.map((g) => `**/${g}`), ...workspaceGlobs(['pyproject'])];
 }
 
 /** Workspace globs of every dependency file (`**` + each glob): file watchers and `workspaceContains` activation. */

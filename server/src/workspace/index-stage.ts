@@ -4,10 +4,11 @@ import { describeScope, hasPep440Text, where } from '../checks/edits';
 import { installedDeclarations, versionSetOf } from '../checks/scope';
 import type { LineFix } from './types';
 import type { EnvironmentSet, SetIndexReport } from '../workspace/types';
-import { targetFromProfile } from '../index/candidates';
+import { targetFromProfile, type ExclusionReason, type FileVerdict } from '../index/candidates';
 import { redact } from '../index/credentials';
 import { CancelledError, hostOf, IndexError, NotFoundError, type IndexProblem } from '../index/errors';
 import { MetadataProvider } from '../index/provider';
+import { pypiNameOfConda } from '../conda/pypi-names';
 import type { IndexSelection } from '../index/selection';
 import type { Dependency } from '../model/types';
 import type { MarkerEnvironment } from '../pep/marker';
@@ -45,6 +46,25 @@ export interface IndexStageOptions {
   signal?: AbortSignal;
   /** The whole stage for one set, fix search included (ms). */
   timeoutMs?: number;
+  /**
+   * An environment.yml conda did not solve: its conda specs constrain the projects they install, as the versions the
+   * author asked conda for (with a solve, pip runs on top of conda's solution instead: `pip-on-conda.ts`).
+   */
+  condaPins?: boolean;
+}
+
+/**
+ * The conda specs of a set that pin a version of a Python package pip could be asked for (not `python` itself, which
+ * is the target's Python), each with the PyPI project it installs.
+ */
+export function condaPinsOf(set: EnvironmentSet): { dep: Dependency; name: string }[] {
+  return set.files.flatMap((f) =>
+    f.kind !== 'conda'
+      ? []
+      : f.dependencies
+          .filter((d) => d.kind === 'conda' && d.name !== 'python' && d.specifier && !d.specifierUnknown && !d.url)
+          .map((dep) => ({ dep, name: pypiNameOfConda(dep.name) })),
+  );
 }
 
 /** A report that found nothing, with every index answering. */
@@ -84,6 +104,17 @@ function describeProblems(problems: IndexProblem[]): string[] {
   for (const p of invalid.slice(0, 3)) parts.push(`the index answered badly: ${p.message}`);
   if (invalid.length > 3) parts.push(`and ${invalid.length - 3} more bad answers`);
   return parts;
+}
+
+/** Why a version's files cannot be installed on the target at all (not a matter of the specifier or yanking). */
+const UNFIT: ReadonlySet<ExclusionReason> = new Set<ExclusionReason>(['incompatible-tags', 'binary-policy']);
+
+/** The files of one version that the target cannot install, at most three named. */
+function unfitFiles(files: readonly FileVerdict[], versionKey: string): string[] {
+  return files
+    .filter((f) => f.version?.key === versionKey && f.excluded && UNFIT.has(f.excluded.reason))
+    .map((f) => f.file.filename)
+    .slice(0, 3);
 }
 
 /** " (host could not be reached; it may have this)" for a project some index could not be asked about. */
@@ -127,7 +158,14 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   const isOverride = (d: Dependency) => d.section === 'tool.uv.override-dependencies';
   const usable = (d: Dependency) => d.name !== '' && !d.editable && !(d.url && !/^https?:/i.test(d.url));
   const base = decls.filter((d) => d.scope === '').map((d) => d.dep);
-  const constraints = base.filter((d) => d.kind === 'constraint' && !isOverride(d) && usable(d) && !d.url);
+  const condaPins = opts.condaPins ? condaPinsOf(set) : [];
+  /** The PyPI project a line is about: a conda spec's package under the name pip knows it by. */
+  const pipName = new Map(condaPins.map((p) => [p.dep, p.name]));
+  const nameOf = (d: Dependency): string => pipName.get(d) ?? d.name;
+  const constraints = [
+    ...base.filter((d) => d.kind === 'constraint' && !isOverride(d) && usable(d) && !d.url),
+    ...condaPins.map((p) => p.dep),
+  ];
   const overrides = base.filter((d) => isOverride(d) && usable(d));
   const allRequirements = [...new Set(decls.map((d) => d.dep))].filter((d) => d.kind === 'requirement' && usable(d));
   const python = opts.profile.python?.version ?? opts.markerEnvironment.python_full_version ?? '3.12.0';
@@ -200,6 +238,21 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
           if (requires.length) {
             report.pythonExcluded.push({ dep, python, requires });
             dropped.add(dep);
+            continue;
+          }
+          // Files exist, but none pip may install here (wheels for another Python or platform, a format the options
+          // forbid): pip fails with "No matching distribution found", as for a version the index does not have.
+          const unfit = matching.filter((v) => v.excluded && UNFIT.has(v.excluded.reason));
+          if (unfit.length) {
+            report.missing.push({
+              dep,
+              kind: 'target',
+              newest: unfit[0]!.version.toString(),
+              where: indexText + mayHaveIt(opts.provider.unreachableFor(name)),
+              target: targetText(opts.profile),
+              files: unfitFiles(await opts.provider.files(name, opts.signal), unfit[0]!.version.key),
+            });
+            dropped.add(dep);
           }
           continue;
         }
@@ -215,7 +268,7 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   // 2. Resolve the base, then each optional scope with the base; after each conflict, set its lines aside and go on.
   const toRoot = (d: Dependency): RootRequirement<Dependency> => ({
     requirement: {
-      name: d.name,
+      name: nameOf(d),
       extras: d.extras,
       specifier: d.specifierUnknown ? '' : d.specifier,
       marker: '',
@@ -273,8 +326,8 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
       if (scope === '') aside.forEach((d) => reported.add(d));
       // Lines of one package alone are a direct conflict: the `conflict` check already says it, on the same lines.
       const direct =
-        new Set(involved.map((d) => d.name)).size <= 1 &&
-        result.explanation.every((s) => s.packages.every((p) => p === involved[0]?.name));
+        new Set(involved.map(nameOf)).size <= 1 &&
+        result.explanation.every((s) => s.packages.every((p) => involved.length > 0 && p === nameOf(involved[0]!)));
       // In a scope, a conflict among base lines only is the base's (reported there, or hidden behind one that was).
       if (direct || (scope !== '' && !involved.some((d) => own.has(d)))) continue;
       const fixes = await searchFixes(roots, involved, opts.provider, options, deadline);

@@ -57,8 +57,19 @@ export interface SetIndexReport {
   unreachable: string[];
   /** False when no index answered at all: nothing from the index is known (the knowledge fallbacks apply). */
   answered: boolean;
-  /** Top-level requirements the index has no project or no matching version for. */
-  missing: { dep: Dependency; kind: 'project' | 'version'; newest: string | null; where: string }[];
+  /**
+   * Top-level requirements the index has no project or no matching version for, or (`target`) whose matching versions
+   * have files, none of which the target can install (wheels for another Python or platform): `newest` is then the
+   * newest matching version, `files` some of its files and `target` the target as messages name it.
+   */
+  missing: {
+    dep: Dependency;
+    kind: 'project' | 'version' | 'target';
+    newest: string | null;
+    where: string;
+    target?: string;
+    files?: string[];
+  }[];
   /** Top-level requirements whose matching versions all exclude the target Python. */
   pythonExcluded: { dep: Dependency; python: string; requires: string[] }[];
   /** Top-level requirements whose best version has no wheel for the target: pip would build it. */
