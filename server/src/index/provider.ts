@@ -269,6 +269,7 @@ export class MetadataProvider implements ResolverMetadataProvider {
       host: hostOf(shown),
       message,
       project,
+      ...(e instanceof UnreachableError ? { detail: e.detail } : {}),
     };
   }
 
@@ -459,12 +460,21 @@ export class MetadataProvider implements ResolverMetadataProvider {
    * sources could not be asked.
    */
   private async loadProject(name: string, signal: AbortSignal): Promise<ProjectState> {
-    const asked: { url: string; answer: Promise<PageResult | 'not-found'> }[] = [
-      ...this.indexUrls.map((u) => {
+    const asked: {
+      url: string;
+      source: NonNullable<IndexProblem['source']>;
+      answer: Promise<PageResult | 'not-found'>;
+    }[] = [
+      ...this.indexUrls.map((u, i) => {
         const url = projectPageUrl(u, name);
-        return { url, answer: this.indexPage(url, signal) };
+        const source = { kind: 'index' as const, url: redact(this.opts.indexes.indexUrls[i] ?? u) };
+        return { url, source, answer: this.indexPage(url, signal) };
       }),
-      ...this.opts.indexes.findLinks.map((f) => ({ url: f, answer: this.findLinksSource(f, name, signal) })),
+      ...this.opts.indexes.findLinks.map((f) => ({
+        url: f,
+        source: { kind: 'find-links' as const, url: redact(f) },
+        answer: this.findLinksSource(f, name, signal),
+      })),
     ];
     const settled = await Promise.allSettled(asked.map((a) => a.answer));
     throwIfAborted(signal);
@@ -481,7 +491,10 @@ export class MetadataProvider implements ResolverMetadataProvider {
         return;
       }
       if (s.reason instanceof CancelledError) throw s.reason;
-      const problem = this.problemOf(s.reason, asked[i]!.url, name);
+      const problem: IndexProblem = {
+        ...this.problemOf(s.reason, asked[i]!.url, name),
+        source: asked[i]!.source,
+      };
       failures.push(problem);
       this.record(problem);
       errors.push(s.reason instanceof IndexError ? s.reason : new InvalidDataError(problem.message, asked[i]!.url));

@@ -55,10 +55,26 @@ export interface SetIndexReport {
   indexes: string;
   /** Indexes or pages that could not be asked or read, each once, redacted: what was lost, and why. */
   unreachable: string[];
+  /**
+   * The entries of `unreachable` that are about one configured index (its URL as configured, redacted): the note goes
+   * on the line that names it.
+   */
+  unreachableIndexes: { index: string; why: string }[];
   /** False when no index answered at all: nothing from the index is known (the knowledge fallbacks apply). */
   answered: boolean;
   /** Top-level requirements the index has no project or no matching version for. */
-  missing: { dep: Dependency; kind: 'project' | 'version'; newest: string | null; where: string }[];
+  missing: {
+    dep: Dependency;
+    kind: 'project' | 'version';
+    newest: string | null;
+    /** The indexes that answered, and those that could not be asked and may have it. */
+    where: string;
+    /**
+     * The hosts of the indexes that could not be asked and are the only ones that could have it (a local version such
+     * as `+cu121` the answering indexes lack): the verdict is not known.
+     */
+    onlyFrom?: string[];
+  }[];
   /** Top-level requirements whose matching versions all exclude the target Python. */
   pythonExcluded: { dep: Dependency; python: string; requires: string[] }[];
   /** Top-level requirements whose best version has no wheel for the target: pip would build it. */
