@@ -147,3 +147,48 @@ describe('stack-doctor check: an index that answered counts, one that could not 
     assert.doesNotMatch(notes[0]!.message, /\/simple\/(numpy|fvcore)/);
   });
 });
+
+describe('stack-doctor check: a healed index is asked again by the next run at once', () => {
+  let dir: string;
+  const servers: PackageIndex[] = [];
+  const env = isolatedPipEnv();
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-cli-healed-'));
+  });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('metadata that is not core metadata (its sha256 on the page): healed, the next run believes it', async () => {
+    const index = await startPackageIndex(
+      [
+        { name: 'numpy', version: '1.22.4' },
+        { name: 'numpy', version: '1.26.4' },
+        { name: 'pandas', version: '2.0.0', dependencies: ['numpy>=1.23.2'] },
+      ],
+      { format: 'json', metadataFor: (f, real) => (f.startsWith('pandas-') ? Buffer.from('<html>oops</html>') : real) },
+    );
+    servers.push(index);
+    const folder = path.join(dir, 'broken-metadata');
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, 'requirements.txt'), 'pandas==2.0.0\nnumpy<1.23\n');
+    const args = [folder, '--index-url', index.url, '--cache-dir', path.join(folder, '.cache')];
+    const broken = await checkJson(args, dir, env);
+    assert.ok(
+      broken.diagnostics.some((d) => d.code === 'index-unreachable'),
+      `the broken metadata is said: ${JSON.stringify(broken.diagnostics, null, 1)}`,
+    );
+    index.setMetadataFor(null);
+    const healed = await checkJson(args, dir, env);
+    assert.deepEqual(
+      healed.diagnostics.filter((d) => d.code === 'index-unreachable').map((d) => d.message),
+      [],
+      'a healed index is believed at once',
+    );
+    assert.ok(
+      healed.diagnostics.some((d) => d.code === 'conflict-transitive' && d.severity === 'error'),
+      JSON.stringify(healed.diagnostics, null, 1),
+    );
+  });
+});
