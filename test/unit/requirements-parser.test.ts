@@ -142,9 +142,12 @@ test('global options in every spelling pip accepts, with spans', () => {
   );
 });
 
-test('per-requirement options are collected; options pip ignores on a requirement line are dropped', () => {
+test('per-requirement options are collected; options pip ignores on a requirement line are dropped, with a warning', () => {
   const f = parse('pycuda --config-settings=--build-option=--cuda -C k=v --global-option "--no-user-cfg" --pre\n');
-  assert.deepEqual(f.findings, []);
+  assert.deepEqual(
+    f.findings.map((x) => [x.severity, x.message.split(':')[0]]),
+    [['warning', 'pip ignores --pre on a requirement line']],
+  );
   assert.deepEqual(f.dependencies[0]!.options, [
     '--config-settings=--build-option=--cuda',
     '--config-settings=k=v',

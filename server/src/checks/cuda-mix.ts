@@ -1,6 +1,7 @@
 // `cuda-mix`: builds for different CUDA versions in one environment set.
 import { finding } from '../model/finding';
 import { variantToCuda } from '../knowledge/cuda';
+import { coexistsAcrossCudaMajors, jaxPluginPattern } from '../knowledge/gpu-packages';
 import { formatCuda } from '../knowledge/types';
 import type { Finding, Fix } from '../model/types';
 import {
@@ -38,13 +39,14 @@ export const cudaMix: Check = {
     ];
     const out = new Map<string, Finding>();
     for (const builds of groups) {
-      const clashing = builds.filter((b) => builds.some((o) => o !== b && !compatible(b, o)));
+      const clash = clashIn(builds);
+      const clashing = builds.filter((b) => builds.some((o) => o !== b && clash(b, o)));
       if (clashing.length === 0) continue;
       const fixes = fixesFor(set, builds, ctx);
       for (const b of clashing) {
         const key = `${b.file}\0${b.span.start}`;
         if (out.has(key)) continue;
-        const others = builds.filter((o) => o !== b && !compatible(b, o));
+        const others = builds.filter((o) => o !== b && clash(b, o));
         out.set(
           key,
           finding(
@@ -65,6 +67,20 @@ export const cudaMix: Check = {
     return [...out.values()];
   },
 };
+
+/**
+ * Whether two builds of a group cannot be installed together: incompatible CUDA versions, unless both are builds that
+ * coexist by design (JAX's CUDA plugins and their NVIDIA wheels) and the group has a JAX plugin for each of their majors,
+ * so that each major's libraries belong to a plugin JAX may choose at run time.
+ */
+function clashIn(builds: readonly CudaBuild[]): (a: CudaBuild, b: CudaBuild) => boolean {
+  const pluginMajors = new Set(
+    builds.filter((b) => b.kind === 'jax' && b.dep && jaxPluginPattern.test(b.dep.name)).map((b) => b.cuda.major),
+  );
+  const byDesign = (b: CudaBuild): boolean =>
+    !!b.dep && pluginMajors.has(b.cuda.major) && coexistsAcrossCudaMajors(b.dep.name);
+  return (a, b) => !compatible(a, b) && !(a.cuda.major !== b.cuda.major && byDesign(a) && byDesign(b));
+}
 
 /** One fix per exact CUDA version present in the group that every build can be rewritten for. */
 function fixesFor(set: EnvironmentSet, builds: CudaBuild[], ctx: CheckContext): Fix[] {

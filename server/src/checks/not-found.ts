@@ -2,7 +2,7 @@
 import { finding } from '../model/finding';
 import { suggestName } from '../knowledge/popular';
 import type { Dependency, Finding } from '../model/types';
-import { scopeNote, unreachableNote } from './edits';
+import { requirementLabel, scopeNote, unreachableNote } from './edits';
 import type { Check } from './types';
 
 /**
@@ -22,6 +22,7 @@ export const notFound: Check = {
     if (!report) return [];
     const note = unreachableNote(report);
     return report.missing.map((m) => {
+      if (m.onlyFrom) return uncertain(m.dep, m.onlyFrom, m.kind, m.where, m.newest);
       const what =
         m.kind === 'project'
           ? `No project named '${m.dep.rawName}'${scopeNote(m.dep)} on ${m.where}`
@@ -45,6 +46,34 @@ export const notFound: Check = {
     });
   },
 };
+
+/**
+ * A requirement only indexes that could not be asked could have (a local version such as `+cu121` the answering
+ * indexes lack): pip may well find it there, so the verdict is unknown, a warning that says so first.
+ */
+function uncertain(
+  dep: Dependency,
+  hosts: string[],
+  kind: 'project' | 'version' | 'target',
+  where: string,
+  newest: string | null,
+): Finding {
+  const answered =
+    kind === 'project'
+      ? `${where} has no project named '${dep.rawName}'`
+      : kind === 'target'
+        ? `${where} has no file of it this machine can install`
+        : `${where} has no version matching '${dep.specifier}'${newest ? ` (the newest is ${newest})` : ''}`;
+  return finding(
+    'not-found',
+    dep.file,
+    dep.span,
+    `Could not check ${requirementLabel(dep)}${scopeNote(dep)}: only ${hosts.join(' or ')} could have it, and ` +
+      `${hosts.length > 1 ? 'they' : 'it'} could not be reached. ${answered}; pip would look on ` +
+      `${hosts.length > 1 ? 'those' : 'that'} index too.`,
+    { severity: 'warning' },
+  );
+}
 
 /** The finding with "did you mean" and a fix that writes the suggested name, when there is one. */
 function withSuggestion(name: string | null, dep: Dependency, f: Finding): Finding {

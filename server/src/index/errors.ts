@@ -28,6 +28,13 @@ export interface IndexProblem {
   message: string;
   /** The project concerned (PEP 503-normalized), when one is. */
   project: string | null;
+  /**
+   * For a project page: the configured source asked, as configured (`${VAR}` unexpanded) and redacted, and whether
+   * it is an index or a find-links entry (pip's find-links are not indexes).
+   */
+  source?: { kind: 'index' | 'find-links'; url: string };
+  /** What was wrong without the URL (`connection refused`), for an index that could not be reached. */
+  detail?: string;
 }
 
 /** The index answered 404 for a project page (or no source knows the project). */
@@ -46,11 +53,14 @@ export class UnreachableError extends IndexError {
   /** `timeout`, `network`, `server` (5xx) or `http` (another unexpected status). */
   readonly reason: 'timeout' | 'network' | 'server' | 'http';
   readonly status: number | null;
+  /** What went wrong, without the URL (redacted). */
+  readonly detail: string;
   constructor(url: string, reason: UnreachableError['reason'], detail: string, status: number | null = null) {
     super(`Index unreachable: ${redact(url)} (${detail})`, url);
     this.name = 'UnreachableError';
     this.reason = reason;
     this.status = status;
+    this.detail = redact(detail);
   }
 }
 

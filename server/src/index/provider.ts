@@ -198,6 +198,10 @@ export class MetadataProvider implements ResolverMetadataProvider {
   >();
   /** Per project, the sources that failed on its last load (also when no other source had it). */
   private readonly sourceFailures = new Map<string, IndexProblem[]>();
+  /** Projects whose next load asks the indexes again even where a kept page is fresh. */
+  private readonly revalidate = new Set<string>();
+  /** Metadata files whose page was asked again once because the file did not match the hash the page gave. */
+  private readonly rechecked = new Set<string>();
   /** Problems in the order met; `problems(since)` reads them. */
   private readonly problemLog: { seq: number; problem: IndexProblem }[] = [];
   private problemSeq = 0;
@@ -269,6 +273,7 @@ export class MetadataProvider implements ResolverMetadataProvider {
       host: hostOf(shown),
       message,
       project,
+      ...(e instanceof UnreachableError ? { detail: e.detail } : {}),
     };
   }
 
@@ -459,12 +464,22 @@ export class MetadataProvider implements ResolverMetadataProvider {
    * sources could not be asked.
    */
   private async loadProject(name: string, signal: AbortSignal): Promise<ProjectState> {
-    const asked: { url: string; answer: Promise<PageResult | 'not-found'> }[] = [
-      ...this.indexUrls.map((u) => {
+    const again = this.revalidate.delete(name);
+    const asked: {
+      url: string;
+      source: NonNullable<IndexProblem['source']>;
+      answer: Promise<PageResult | 'not-found'>;
+    }[] = [
+      ...this.indexUrls.map((u, i) => {
         const url = projectPageUrl(u, name);
-        return { url, answer: this.indexPage(url, signal) };
+        const source = { kind: 'index' as const, url: redact(this.opts.indexes.indexUrls[i] ?? u) };
+        return { url, source, answer: this.indexPage(url, signal, again) };
       }),
-      ...this.opts.indexes.findLinks.map((f) => ({ url: f, answer: this.findLinksSource(f, name, signal) })),
+      ...this.opts.indexes.findLinks.map((f) => ({
+        url: f,
+        source: { kind: 'find-links' as const, url: redact(f) },
+        answer: this.findLinksSource(f, name, signal),
+      })),
     ];
     const settled = await Promise.allSettled(asked.map((a) => a.answer));
     throwIfAborted(signal);
@@ -481,7 +496,10 @@ export class MetadataProvider implements ResolverMetadataProvider {
         return;
       }
       if (s.reason instanceof CancelledError) throw s.reason;
-      const problem = this.problemOf(s.reason, asked[i]!.url, name);
+      const problem: IndexProblem = {
+        ...this.problemOf(s.reason, asked[i]!.url, name),
+        source: asked[i]!.source,
+      };
       failures.push(problem);
       this.record(problem);
       errors.push(s.reason instanceof IndexError ? s.reason : new InvalidDataError(problem.message, asked[i]!.url));
@@ -516,8 +534,11 @@ export class MetadataProvider implements ResolverMetadataProvider {
     };
   }
 
-  /** One index project page: `file:` read from disk, http(s) through the cache with revalidation. */
-  private async indexPage(url: string, signal: AbortSignal): Promise<PageResult | 'not-found'> {
+  /**
+   * One index project page: `file:` read from disk, http(s) through the cache with revalidation (`again`: even a
+   * page the cache holds as fresh).
+   */
+  private async indexPage(url: string, signal: AbortSignal, again = false): Promise<PageResult | 'not-found'> {
     if (url.startsWith('file:')) {
       const local = await readLocalPage(url);
       if (!local) return 'not-found';
@@ -526,7 +547,7 @@ export class MetadataProvider implements ResolverMetadataProvider {
         : parseHtmlProjectPage(local.text, local.url);
       return { files: page.files };
     }
-    return this.fetchPage(url, signal);
+    return this.fetchPage(url, signal, again);
   }
 
   /**
@@ -585,9 +606,9 @@ export class MetadataProvider implements ResolverMetadataProvider {
    * GETs and parses a page through the cache: fresh entries are used as they are, stale ones revalidated (ETag /
    * Last-Modified). Only a page that parsed is cached, and only one that lists files (an empty page is never kept:
    * a portal or error page must not become a false "no such project" for the TTL); a cached page that no longer
-   * parses (written by an older version) is dropped and fetched again.
+   * parses (written by an older version) is dropped and fetched again. `again`: a fresh entry is revalidated too.
    */
-  private async fetchPage(url: string, signal: AbortSignal): Promise<PageResult | 'not-found'> {
+  private async fetchPage(url: string, signal: AbortSignal, again = false): Promise<PageResult | 'not-found'> {
     let cached = this.cache ? await this.cache.get('page', url) : null;
     let cachedFiles: DistributionFile[] | null = null;
     if (cached) {
@@ -600,7 +621,7 @@ export class MetadataProvider implements ResolverMetadataProvider {
         cachedFiles = null;
       }
     }
-    if (cached && cachedFiles && this.now() - cached.fetchedAt < this.ttl) {
+    if (cached && cachedFiles && !again && this.now() - cached.fetchedAt < this.ttl) {
       this.stats.pageCacheHits++;
       return { files: cachedFiles };
     }
@@ -762,6 +783,8 @@ export class MetadataProvider implements ResolverMetadataProvider {
     signal: AbortSignal,
   ): Promise<CoreMetadata | null> {
     const url = file.url + '.metadata';
+    const expected = file.coreMetadata ? file.coreMetadata.hashes['sha256']?.toLowerCase() : undefined;
+    let mismatch = false;
     try {
       return await this.cachedMetadata(
         url,
@@ -778,19 +801,33 @@ export class MetadataProvider implements ResolverMetadataProvider {
           this.stats.metadataFetches++;
           const res = await this.http.get(url, { signal, maxBytes: METADATA_MAX_BYTES });
           if (res.status !== 200) return null;
-          const expected = file.coreMetadata ? file.coreMetadata.hashes['sha256'] : undefined;
-          if (expected && sha256(res.body) !== expected.toLowerCase())
+          if (expected && sha256(res.body) !== expected) {
+            mismatch = true;
             throw new InvalidDataError(
               `The metadata file ${redact(url)} does not match the sha256 its index page gives`,
               url,
             );
+          }
           return res.body;
         },
         (body) => this.validMetadata(body, name, version, 'The metadata file', url),
       );
     } catch (e) {
       if (!(e instanceof InvalidDataError)) throw e;
-      this.record(this.problemOf(e, url, canonicalizeName(name)));
+      const key = canonicalizeName(name);
+      // The page that gave the hash may be older than the file (kept on disk by an earlier run, or in memory since the
+      // index was fixed): the index is asked for the page again, once per file and hash, and its hash believed.
+      const once = `${url}\0${expected}`;
+      if (mismatch && !this.rechecked.has(once)) {
+        this.rechecked.add(once);
+        this.projects.delete(key);
+        this.revalidate.add(key);
+        const state = await this.project(key, signal);
+        const now = state.verdicts.find((v) => v.file.filename === file.filename)?.file;
+        const hash = now?.coreMetadata ? now.coreMetadata.hashes['sha256']?.toLowerCase() : undefined;
+        if (now && hash && hash !== expected) return this.metadataFile(name, version, now, signal);
+      }
+      this.record(this.problemOf(e, url, key));
       return null;
     }
   }

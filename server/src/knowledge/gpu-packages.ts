@@ -48,6 +48,7 @@ interface JaxData {
   droppedCudaMajors: (Sourced & { major: number; since: string; replacement: string })[];
   coupling: (Sourced & { rule: string; text: string })[];
   platforms: Sourced & { gpu: string[]; note: string };
+  coexistingCudaMajors: Sourced & { patterns: string[]; note: string };
 }
 interface CupyData {
   packages: CupyPackage[];
@@ -76,6 +77,15 @@ export const nvidiaComponents: readonly NvidiaComponent[] = nvidia.components;
 export const condaCudaPackages: readonly CondaCudaPackage[] = conda.packages;
 export const condaBuildStringPattern = conda.buildStringPattern;
 export const jaxPluginPattern = new RegExp(jax.plugins[0]!.pattern);
+const coexisting = jax.coexistingCudaMajors.patterns.map((p) => new RegExp(p));
+
+/**
+ * Whether a (normalized) package is one of the CUDA builds that are installed beside builds of another CUDA major on
+ * purpose: JAX's per-major CUDA plugins and the NVIDIA wheels they load (knowledge: jax.json `coexistingCudaMajors`).
+ */
+export function coexistsAcrossCudaMajors(name: string): boolean {
+  return coexisting.some((p) => p.test(name));
+}
 const nvidiaSuffix = new RegExp(nvidia.suffixPattern.pattern);
 const condaBuild = new RegExp(conda.buildStringPattern.pattern);
 

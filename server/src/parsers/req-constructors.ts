@@ -42,7 +42,12 @@ export interface FileContext {
   overflow: boolean;
 }
 
-export function addFinding(ctx: FileContext, span: Span, message: string): void {
+export function addFinding(
+  ctx: FileContext,
+  span: Span,
+  message: string,
+  severity: 'error' | 'warning' = 'error',
+): void {
   if (ctx.findings.length >= MAX_FINDINGS_PER_FILE) {
     if (!ctx.overflow) {
       ctx.overflow = true;
@@ -57,7 +62,8 @@ export function addFinding(ctx: FileContext, span: Span, message: string): void 
     return;
   }
   const end = span.end > span.start ? span.end : Math.min(span.start + 1, ctx.fileText.length);
-  ctx.findings.push(syntaxFinding(ctx.path, { start: span.start, end: Math.max(end, span.start) }, message));
+  const f = syntaxFinding(ctx.path, { start: span.start, end: Math.max(end, span.start) }, message);
+  ctx.findings.push(severity === 'error' ? f : { ...f, severity });
 }
 
 export function syntaxFinding(file: string, span: Span, message: string): Finding {

@@ -142,6 +142,7 @@ function parseLine(ctx: FileContext, line: MappedText): void {
   }
   const args = line.slice(0, argsEnd);
   if (args.length > 0) {
+    requirementLineOptions(ctx, line, uses);
     const reqOptions = uses
       .filter((u) => PER_REQUIREMENT.has(u.def.dest))
       .map((u) => `${u.def.canonical}=${u.value ?? ''}`);
@@ -168,6 +169,30 @@ function parseLine(ctx: FileContext, line: MappedText): void {
   for (const u of uses) {
     if (PER_REQUIREMENT.has(u.def.dest)) continue; // pip warns and ignores a --hash with no requirement
     ctx.options.push({ name: u.def.canonical, value: u.value, span: line.span(u.start, u.end) });
+  }
+}
+
+/**
+ * The options of a requirement line that are not the requirement's own. pip 23.2 parses them (so they are no syntax
+ * error) but applies only --hash, --config-settings and --global-option to the requirement; of the others, the format
+ * options (--no-binary, --only-binary) still change the whole run, because every line is parsed with the finder's
+ * format control, and the rest (--pre, --index-url, --find-links, -r, ...) are dropped without a word.
+ */
+function requirementLineOptions(ctx: FileContext, line: MappedText, uses: readonly OptionUse[]): void {
+  for (const u of uses) {
+    if (PER_REQUIREMENT.has(u.def.dest)) continue;
+    const span = line.span(u.start, u.end);
+    if (u.def.dest === 'format_control') {
+      ctx.options.push({ name: u.def.canonical, value: u.value, span });
+      continue;
+    }
+    addFinding(
+      ctx,
+      span,
+      `pip ignores ${u.def.canonical} on a requirement line: there it applies only --hash, --config-settings ` +
+        `and --global-option, so this changes nothing (on a line of its own it would apply to the whole file).`,
+      'warning',
+    );
   }
 }
 

@@ -271,6 +271,7 @@ export class Analyzer {
       files.push(...sub.files);
       findings.push(...sub.findings);
     }
+    findings.push(...editablesNotProjects([yml]));
     return { files: dedupe(files), findings };
   }
 
@@ -363,6 +364,7 @@ export class Analyzer {
         if (at >= 0) tree.findings[at] = skippedInclude(file.path, inc.span, inc.target, why);
       }
     }
+    tree.findings.push(...editablesNotProjects(tree.files));
     return tree;
   }
 }
@@ -413,6 +415,56 @@ export function skipReason(filePath: string): string | undefined {
     return 'it could not be read (permission denied)';
   }
   return undefined;
+}
+
+/**
+ * `-e PATH` lines whose folder is not a project pip can install, as pip 23 says it when it reads the file: a path that
+ * is not a folder (an uninitialised git submodule, a typo) is "not a valid editable requirement"; a folder without
+ * `setup.py` or `pyproject.toml` (the empty folder of a submodule never checked out) "does not appear to be a Python
+ * project". Read here, not by the parser, so that the parse stays a function of the text and a folder that appears
+ * later (`git submodule update --init`) is seen by the next analysis.
+ */
+function editablesNotProjects(files: readonly ParsedFile[]): Finding[] {
+  const out: Finding[] = [];
+  for (const f of files)
+    for (const d of f.dependencies) {
+      if (!d.editable || !d.url || !/^file:/i.test(d.url) || /^\s*file:/i.test(d.text)) continue;
+      let dir: string;
+      try {
+        dir = fileURLToPath(d.url.replace(/[?#].*$/s, ''));
+      } catch {
+        continue;
+      }
+      let isDir = false;
+      try {
+        isDir = fs.statSync(dir).isDirectory();
+      } catch {
+        // absent: pip's message below
+      }
+      const written = d.text.trim();
+      if (!isDir)
+        out.push(
+          finding(
+            'syntax',
+            f.path,
+            d.span,
+            `${written} is not a valid editable requirement: pip would stop with "${written} is not a valid ` +
+              `editable requirement. It should either be a path to a local project or a VCS URL", because ` +
+              `${dir} is not a folder here (a git submodule that was never checked out?).`,
+          ),
+        );
+      else if (!fs.existsSync(path.join(dir, 'setup.py')) && !fs.existsSync(path.join(dir, 'pyproject.toml')))
+        out.push(
+          finding(
+            'syntax',
+            f.path,
+            d.span,
+            `${written} does not appear to be a Python project: neither 'setup.py' nor 'pyproject.toml' found ` +
+              `in ${dir} (a git submodule that was never checked out?); pip would stop there.`,
+          ),
+        );
+    }
+  return out;
 }
 
 /** A file that was skipped, standing in its set with one information finding that says why. */

@@ -6,7 +6,7 @@ import type { LineFix } from './types';
 import type { EnvironmentSet, SetIndexReport } from '../workspace/types';
 import { targetFromProfile, type ExclusionReason, type FileVerdict } from '../index/candidates';
 import { redact } from '../index/credentials';
-import { CancelledError, hostOf, IndexError, NotFoundError, type IndexProblem } from '../index/errors';
+import { CancelledError, IndexError, NotFoundError, type IndexProblem } from '../index/errors';
 import { MetadataProvider } from '../index/provider';
 import { pypiNameOfConda } from '../conda/pypi-names';
 import type { IndexSelection } from '../index/selection';
@@ -71,6 +71,7 @@ export function condaPinsOf(set: EnvironmentSet): { dep: Dependency; name: strin
 export const emptyReport = (indexes: string): SetIndexReport => ({
   indexes,
   unreachable: [],
+  unreachableIndexes: [],
   answered: true,
   missing: [],
   pythonExcluded: [],
@@ -90,19 +91,36 @@ function targetText(profile: MachineProfile): string {
   return `Python ${profile.python?.version ?? '3'} on ${profile.os} ${profile.arch}`;
 }
 
-/** The problems of one run, each once: hosts that could not be reached, answers that were bad. */
-function describeProblems(problems: IndexProblem[]): string[] {
-  const parts: string[] = [];
+/**
+ * The problems of one run, each once: hosts that could not be reached, answers that were bad. A configured index that
+ * could not be reached is named by its URL (not by the page of the project that happened to be asked first), and
+ * `index` says which configured index it was (for placing the note on the line that names it).
+ */
+function describeProblems(problems: IndexProblem[]): { why: string; index: string | null }[] {
+  const parts: { why: string; index: string | null }[] = [];
   const unreachable = new Map<string, IndexProblem>();
   const remembered = (p: IndexProblem | undefined): boolean => !p || /earlier in this run/.test(p.message);
-  // Per host, the first failure itself rather than a later request that was not sent because of it.
+  // Per index (or host), the first failure itself rather than a later request that was not sent because of it.
+  const keyOf = (p: IndexProblem): string => (p.source?.kind === 'index' ? `index\0${p.source.url}` : p.host);
   for (const p of problems)
-    if (p.kind === 'unreachable' && remembered(unreachable.get(p.host))) unreachable.set(p.host, p);
-  for (const [host, p] of unreachable)
-    parts.push(`${host} could not be reached (${p.message}); what only it has was not considered`);
+    if (p.kind === 'unreachable' && remembered(unreachable.get(keyOf(p)))) unreachable.set(keyOf(p), p);
+  for (const p of unreachable.values()) {
+    const index = p.source?.kind === 'index' ? p.source.url : null;
+    parts.push({
+      why:
+        index && p.detail
+          ? `${index} could not be reached (${p.detail}); what only it has was not considered`
+          : `${p.host} could not be reached (${p.message}); what only it has was not considered`,
+      index,
+    });
+  }
   const invalid = problems.filter((p) => p.kind === 'invalid');
-  for (const p of invalid.slice(0, 3)) parts.push(`the index answered badly: ${p.message}`);
-  if (invalid.length > 3) parts.push(`and ${invalid.length - 3} more bad answers`);
+  for (const p of invalid.slice(0, 3))
+    parts.push({
+      why: `the index answered badly: ${p.message}`,
+      index: p.source?.kind === 'index' ? p.source.url : null,
+    });
+  if (invalid.length > 3) parts.push({ why: `and ${invalid.length - 3} more bad answers`, index: null });
   return parts;
 }
 
@@ -127,6 +145,14 @@ function mayHaveIt(unreachable: IndexProblem[]): string {
 }
 
 /**
+ * Whether a specifier asks for a local version (`==2.1.2+cu121`): a build that public indexes do not carry (PyPI
+ * refuses local versions, PEP 440 "Local version identifiers"), found only on the index that published it.
+ */
+function asksLocalVersion(spec: SpecifierSet): boolean {
+  return spec.specifiers.some((s) => (s.operator === '==' || s.operator === '===') && s.version.includes('+'));
+}
+
+/**
  * Asks the index about every top-level requirement of the set (does the project exist, does a version match,
  * does one support the target Python, does it have a wheel), then resolves the base and each extra and
  * dependency group with the base, as pip would install them. Where no resolution exists it explains the
@@ -138,8 +164,11 @@ function mayHaveIt(unreachable: IndexProblem[]): string {
 export async function indexReport(set: EnvironmentSet, opts: IndexStageOptions): Promise<SetIndexReport> {
   const mark = opts.provider.problemMark();
   const report = await indexReportOf(set, opts);
-  for (const why of describeProblems(opts.provider.problems(mark)))
-    if (!report.unreachable.includes(why)) report.unreachable.push(why);
+  for (const { why, index } of describeProblems(opts.provider.problems(mark))) {
+    if (report.unreachable.includes(why)) continue;
+    report.unreachable.push(why);
+    if (index) report.unreachableIndexes.push({ index, why });
+  }
   return report;
 }
 
@@ -176,30 +205,67 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   /** Lines that cannot take part in a resolution (the project or version is missing, or unknown). */
   const dropped = new Set<Dependency>();
   let asked = 0;
-  // The remote indexes of the selection, by host: when none of them answered for a project, only local find-links
-  // folders did, and "not found" says more about the network than about the file (no errors, as offline).
-  const remoteHosts = new Set(opts.indexes.indexUrls.filter((u) => /^https?:/i.test(u)).map(hostOf));
-  const noRemoteAnswered = (unreachable: readonly IndexProblem[]): boolean =>
-    remoteHosts.size > 0 && [...remoteHosts].every((h) => unreachable.some((p) => p.host === h));
+  // The indexes of the selection (an http or a file:// index alike; find-links are not indexes): when none of them
+  // answered for a project, only find-links did, and "not found" says more about the network than about the file
+  // (no errors, as offline). Any index that answered counts.
+  const indexes = new Set(opts.indexes.noIndex ? [] : opts.indexes.indexUrls.map(redact));
+  const failedIndexes = (unreachable: readonly IndexProblem[]): IndexProblem[] =>
+    unreachable.filter((p) => p.source?.kind === 'index' && indexes.has(p.source.url));
+  const noIndexAnswered = (unreachable: readonly IndexProblem[]): boolean =>
+    indexes.size > 0 && new Set(failedIndexes(unreachable).map((p) => p.source!.url)).size >= indexes.size;
+  /** The sources that answered about a project, for "no project named X on ...". */
+  const answeredText = (unreachable: readonly IndexProblem[]): string => {
+    const failed = new Set(unreachable.map((p) => p.source?.url).filter((u) => u !== undefined));
+    if (failed.size === 0) return indexText;
+    const rest = { ...opts.indexes, indexUrls: opts.indexes.indexUrls.filter((u) => !failed.has(redact(u))) };
+    rest.findLinks = rest.findLinks.filter((u) => !failed.has(redact(u)));
+    return describeIndexes(rest);
+  };
+  /** The hosts of the indexes that could not be asked about a requirement that only they could answer, or null. */
+  const onlyFrom = (dep: Dependency, unreachable: readonly IndexProblem[]): string[] | null => {
+    const failed = failedIndexes(unreachable);
+    if (failed.length === 0) return null;
+    let spec: SpecifierSet;
+    try {
+      spec = SpecifierSet.parse(dep.specifierUnknown ? '' : dep.specifier);
+    } catch {
+      return null;
+    }
+    return asksLocalVersion(spec) ? [...new Set(failed.map((p) => p.host))] : null;
+  };
+  const missing = (
+    dep: Dependency,
+    kind: 'project' | 'version',
+    newest: string | null,
+    unreachable: readonly IndexProblem[],
+  ): void => {
+    const only = onlyFrom(dep, unreachable);
+    report.missing.push({
+      dep,
+      kind,
+      newest,
+      where: answeredText(unreachable) + (only ? '' : mayHaveIt([...unreachable])),
+      ...(only ? { onlyFrom: only } : {}),
+    });
+  };
   await Promise.all(
     [...byName].map(async ([name, deps]) => {
       let verdicts;
       try {
         verdicts = await opts.provider.explain(name, { signal: opts.signal });
-        if (noRemoteAnswered(opts.provider.unreachableFor(name))) {
+        if (noIndexAnswered(opts.provider.unreachableFor(name))) {
           deps.forEach((d) => dropped.add(d));
           return;
         }
         asked++;
       } catch (e) {
-        if (e instanceof NotFoundError && noRemoteAnswered(e.unreachable)) {
+        if (e instanceof NotFoundError && noIndexAnswered(e.unreachable)) {
           deps.forEach((d) => dropped.add(d));
           return;
         }
         if (e instanceof NotFoundError) {
           asked++;
-          for (const dep of deps)
-            report.missing.push({ dep, kind: 'project', newest: null, where: indexText + mayHaveIt(e.unreachable) });
+          for (const dep of deps) missing(dep, 'project', null, e.unreachable);
           deps.forEach((d) => dropped.add(d));
           return;
         }
@@ -221,12 +287,12 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
         }
         const matching = verdicts.filter((v) => spec.contains(v.version, true));
         if (matching.length === 0) {
-          report.missing.push({
+          missing(
             dep,
-            kind: verdicts.length ? 'version' : 'project',
-            newest: verdicts[0]?.version.toString() ?? null,
-            where: indexText + mayHaveIt(opts.provider.unreachableFor(name)),
-          });
+            verdicts.length ? 'version' : 'project',
+            verdicts[0]?.version.toString() ?? null,
+            opts.provider.unreachableFor(name),
+          );
           dropped.add(dep);
           continue;
         }

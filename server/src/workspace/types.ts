@@ -55,6 +55,11 @@ export interface SetIndexReport {
   indexes: string;
   /** Indexes or pages that could not be asked or read, each once, redacted: what was lost, and why. */
   unreachable: string[];
+  /**
+   * The entries of `unreachable` that are about one configured index (its URL as configured, redacted): the note goes
+   * on the line that names it.
+   */
+  unreachableIndexes: { index: string; why: string }[];
   /** False when no index answered at all: nothing from the index is known (the knowledge fallbacks apply). */
   answered: boolean;
   /**
@@ -66,9 +71,15 @@ export interface SetIndexReport {
     dep: Dependency;
     kind: 'project' | 'version' | 'target';
     newest: string | null;
+    /** The indexes that answered, and those that could not be asked and may have it. */
     where: string;
     target?: string;
     files?: string[];
+    /**
+     * The hosts of the indexes that could not be asked and are the only ones that could have it (a local version such
+     * as `+cu121` the answering indexes lack): the verdict is not known.
+     */
+    onlyFrom?: string[];
   }[];
   /** Top-level requirements whose matching versions all exclude the target Python. */
   pythonExcluded: { dep: Dependency; python: string; requires: string[] }[];
