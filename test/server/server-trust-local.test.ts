@@ -59,6 +59,11 @@ describe('language server: a hostile workspace (local rules)', () => {
         const published = client.waitFor(uri, (p) => p.diagnostics.some((d) => d.code === 'conflict'), 20_000);
         client.open(file, 'numpy>=2\nnumpy<1\n');
         await published;
+        // The open's first publish may come before the target is loaded: choosing an interpreter probes it again, and
+        // the server publishes once that probe is done.
+        const again = client.waitFor(uri, () => true, 30_000);
+        await client.connection.sendNotification('stackDoctor/activeEnvironment', { python: 'python3' });
+        await again;
         assert.deepEqual(markers(ws), []);
       } finally {
         await client.shutdown();
