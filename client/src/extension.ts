@@ -7,6 +7,7 @@ import type { PythonEnvironment } from './environments';
 import { createLanguageClient } from './language-client';
 import { MachineProfileStatus } from './machine-profile';
 import { ServerController } from './server-controller';
+import { redactingChannel } from './ui/redacting-channel';
 
 let server: ServerController | undefined;
 
@@ -25,7 +26,8 @@ export interface StackDoctorApi {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<StackDoctorApi> {
-  const output = vscode.window.createOutputChannel('Stack Doctor', { log: true });
+  // Every line written to the channel, by us or by languageclient, has its URLs' credentials redacted.
+  const output = redactingChannel(vscode.window.createOutputChannel('Stack Doctor', { log: true }));
   const controller = new ServerController(() => createLanguageClient(context, output), output);
   server = controller;
   const environments = new ActiveEnvironment(context, controller, output);

@@ -110,9 +110,12 @@ export function createLanguageClient(
   output: vscode.LogOutputChannel,
 ): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
+  // A fixed working folder, the extension's own: never the workspace's, whose files an interpreter the server starts
+  // could import.
+  const cwd = context.extensionPath;
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    run: { module, transport: TransportKind.ipc, options: { cwd } },
+    debug: { module, transport: TransportKind.ipc, options: { cwd, execArgv: ['--nolazy', '--inspect=6009'] } },
   };
   const watchers = watchedGlobs.map((glob) => vscode.workspace.createFileSystemWatcher(glob));
   const clientOptions: LanguageClientOptions = {

@@ -10,7 +10,7 @@ import Module from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { writeFileAtomic } from './system/atomic-write';
+import { readCacheFile, writeFileAtomic } from './system/atomic-write';
 
 /** sha256 of dist/cli-main.js and whether it is pure ASCII (esbuild.mjs defines both when it builds this file). */
 declare const CLI_MAIN_HASH: string;
@@ -54,10 +54,9 @@ export function codeCacheFile(env: NodeJS.ProcessEnv = process.env): string | nu
 /** The V8 data of `file` when it was made from this bundle by this user, with its header; else null. */
 function readCache(file: string, main: fs.Stats): { header: Header; data: Buffer } | null {
   try {
-    const st = fs.statSync(file);
-    // Code runs from this file: only one that this user wrote and nobody else can write.
-    if ((process.getuid && st.uid !== process.getuid()) || (st.mode & 0o022) !== 0) return null;
-    const raw = fs.readFileSync(file);
+    // Code runs from this file: only one that this user wrote and nobody else can write, never through a symlink.
+    const raw = readCacheFile(file);
+    if (!raw) return null;
     if (raw.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
     const nl = raw.indexOf(0x0a, MAGIC.length);
     if (nl < 0) return null;

@@ -204,6 +204,8 @@ async function check(o: Options, out: (s: string) => void): Promise<number> {
     indexUrl: o.indexUrl,
     extraIndexUrls: o.extraIndexUrls,
     trustFiles: true,
+    // The folders of the paths given (a file's own folder): where an untrusted analysis may follow includes.
+    workspaceFolders: targets.map((t) => (t.dir ? t.path : path.dirname(t.path))),
     cacheDir,
     indexTimeoutMs: 60_000,
     advisories: await advisorySource(o),

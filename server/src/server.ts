@@ -50,6 +50,8 @@ connection.onInitialize((params) => {
   // Relative paths in settings (a profile committed beside the project) are read from the first workspace folder.
   const root = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
   session.workspaceRoot = root ? pathOf(root) : undefined;
+  const folders = params.workspaceFolders?.length ? params.workspaceFolders.map((f) => f.uri) : root ? [root] : [];
+  session.workspaceFolders = folders.map(pathOf).filter((p): p is string => p !== undefined);
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -77,6 +79,9 @@ async function reloadSettings(): Promise<void> {
 
 const ready = new Promise<void>((resolve) => {
   connection.onInitialized(async () => {
+    // The working folder is where a child process would start and what relative paths would read: the client gives
+    // a fixed one outside the workspace; this line lets a test (and a person) check it.
+    connection.console.info(`Stack Doctor language server started; working folder: ${process.cwd()}`);
     if (pullsConfiguration)
       void connection.client
         .register(DidChangeConfigurationNotification.type, { section: 'stackDoctor' })

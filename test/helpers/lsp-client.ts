@@ -33,10 +33,12 @@ export class LspClient {
   stderr = '';
   private versions = new Map<string, number>();
 
-  constructor(serverJs = path.resolve('dist/server.js'), env: NodeJS.ProcessEnv = process.env) {
+  /** `cwd`: the server's working folder (default: this process's). */
+  constructor(serverJs = path.resolve('dist/server.js'), env: NodeJS.ProcessEnv = process.env, cwd?: string) {
     this.child = spawn(process.env.SD_SERVER_NODE ?? process.execPath, [serverJs, '--stdio'], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env,
+      ...(cwd ? { cwd } : {}),
     });
     this.child.stderr!.on('data', (d) => (this.stderr += d));
     this.connection = createMessageConnection(

@@ -219,7 +219,7 @@ describe('environments: venv and pip with the real Python and a loopback index',
       assert.equal(info.requiresPython, '>=3.8');
       const request = { kind: 'pyproject' as const, projectDir: dir, extras: ['gpu'], groups: ['dev'] };
       const plan = await planPipInstall({ environment: venv, request, index: { indexUrl: index.url }, env });
-      assert.deepEqual(plan.args.slice(0, 7), ['-m', 'pip', 'install', '-e', '.[gpu]', 'devpkg==1.0', 'lintpkg']);
+      assert.deepEqual(plan.args.slice(0, 8), ['-I', '-m', 'pip', 'install', '-e', '.[gpu]', 'devpkg==1.0', 'lintpkg']);
       assert.equal(plan.cwd, dir);
       await install({ environment: venv, request, index: { indexUrl: index.url }, env, sink });
       assert.equal(installedVersion(venv, 'demo-app'), '0.1.0');

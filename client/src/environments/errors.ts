@@ -1,4 +1,5 @@
 // The one error type of the environments module: a stable code, a message for people, and the tool's own last lines.
+import { redact } from '../../../server/src/index/credentials';
 
 /** Why an environment operation did not complete. */
 export type EnvironmentErrorCode =
@@ -47,12 +48,13 @@ export class EnvironmentError extends Error {
     message: string,
     details: EnvironmentErrorDetails = {},
   ) {
-    super(message);
+    // Messages and output lines reach the output channel and notifications: never a URL's credentials.
+    super(redact(message));
     this.name = 'EnvironmentError';
     this.command = details.command;
     this.exitCode = details.exitCode;
     this.signal = details.signal;
-    this.lastLines = details.lastLines ?? [];
+    this.lastLines = (details.lastLines ?? []).map(redact);
     this.fix = details.fix;
   }
 }

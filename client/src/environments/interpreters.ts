@@ -147,13 +147,24 @@ export async function probeInterpreter(
   opts: { env?: NodeJS.ProcessEnv; signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<Interpreter | undefined> {
   try {
-    // -E -s: ignore PYTHON* variables and user site-packages, so the answer is about the interpreter itself.
-    const r = await runProcess(path, ['-E', '-s', '-c', PROBE], {
-      env: opts.env,
-      signal: opts.signal,
-      timeoutMs: opts.timeoutMs ?? 10_000,
-      captureStdout: true,
-    });
+    // -I: ignore PYTHON* variables, user site-packages and the working folder, so the answer is about the interpreter
+    // itself and no file of a workspace is imported. Python 2 has no -I: -E -s, and the working folder taken off
+    // sys.path before anything is imported from it.
+    const run = (args: string[]) =>
+      runProcess(path, args, {
+        env: opts.env,
+        signal: opts.signal,
+        timeoutMs: opts.timeoutMs ?? 10_000,
+        captureStdout: true,
+      });
+    let r = await run(['-I', '-c', PROBE]);
+    if (r.exitCode !== 0 && r.lastLines.some((l) => /unknown option/i.test(l)))
+      r = await run([
+        '-E',
+        '-s',
+        '-c',
+        `import sys; sys.path[:] = [p for p in sys.path if p not in ("", ".")]\n${PROBE}`,
+      ]);
     if (r.exitCode !== 0) return undefined;
     const a = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as ProbeAnswer;
     return {

@@ -43,10 +43,11 @@ export function indexArgs(o: IndexOptions | undefined): string[] {
  * 22.3).
  */
 export function pipInvocation(env: PythonEnvironment, pipPython?: string): { command: string; args: string[] } {
-  // --python is a general option: pip reads it only before the subcommand.
+  // --python is a general option: pip reads it only before the subcommand. -I: the working folder and PYTHON*
+  // variables never reach sys.path (a `pip/` folder or `json.py` in the workspace is not imported).
   return pipPython
-    ? { command: pipPython, args: ['-m', 'pip', '--python', env.python] }
-    : { command: env.python, args: ['-m', 'pip'] };
+    ? { command: pipPython, args: ['-I', '-m', 'pip', '--python', env.python] }
+    : { command: env.python, args: ['-I', '-m', 'pip'] };
 }
 
 /** The child environment for running tools inside `env`: the caller's variables with the environment activated. */

@@ -4,6 +4,8 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { redact } from '../../../server/src/index/credentials';
+import { childCwd, resolveProgram } from '../../../server/src/system/program-path';
 import { EnvironmentError } from './errors';
 
 /**
@@ -55,6 +57,10 @@ export interface RunContext {
 
 /** Options of {@link runProcess}. */
 export interface RunOptions extends RunContext {
+  /**
+   * The working folder (default: {@link childCwd}, outside any workspace, so that an interpreter never imports a
+   * workspace's `platform.py` through it).
+   */
   cwd?: string;
   /** How many of the last output lines to keep for errors (default 40). */
   tailLines?: number;
@@ -146,7 +152,9 @@ export async function killProcessTree(pid: number): Promise<void> {
  * Runs `command` with `args` (no shell), streaming each output line to `sink`. Resolves with the exit code
  * whatever it is; rejects with an {@link EnvironmentError}: `cancelled` when `signal` aborts (after the
  * whole process tree is gone), `timeout`, or `spawn-failed`. On POSIX the child leads its own process
- * group, so a cancel reaches the processes it started too.
+ * group, so a cancel reaches the processes it started too. Every line it gives the sink or keeps (the command line
+ * and the output) has its URLs' credentials and tokens redacted: the sink is an output channel VS Code keeps on disk.
+ * On Windows a bare command name is found on PATH without the current folder.
  */
 export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const { signal, sink } = options;
@@ -156,21 +164,26 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     return Promise.reject(
       new EnvironmentError('cancelled', `Cancelled before ${nodePath.basename(command)} started.`, { command: argv }),
     );
-  sink?.(`$ ${formatCommand(command, args)}`, 'info');
+  sink?.(redact(`$ ${formatCommand(command, args)}`), 'info');
+  const program = resolveProgram(command);
+  if (program === undefined)
+    return Promise.reject(new EnvironmentError('spawn-failed', `${command} was not found.`, { command: argv }));
+  const cwd = options.cwd ?? childCwd();
   return new Promise<RunResult>((resolve, reject) => {
     const tail: string[] = [];
     const stdoutChunks: string[] = [];
     const lineTo =
       (stream: 'stdout' | 'stderr') =>
-      (line: string): void => {
+      (raw: string): void => {
+        const line = redact(raw);
         tail.push(line);
         if (tail.length > tailMax) tail.shift();
         sink?.(line, stream);
       };
     let child;
     try {
-      child = spawn(command, [...args], {
-        cwd: options.cwd,
+      child = spawn(program, [...args], {
+        cwd,
         env: options.env ?? process.env,
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: process.platform !== 'win32',
@@ -215,8 +228,8 @@ export function runProcess(command: string, args: readonly string[], options: Ru
           const missing = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
           const why = !missing
             ? `Could not start ${command}: ${spawnError.message}`
-            : options.cwd && !existsSync(options.cwd)
-              ? `Could not start ${command}: its working folder ${options.cwd} does not exist.`
+            : !existsSync(cwd)
+              ? `Could not start ${command}: its working folder ${cwd} does not exist.`
               : `${command} was not found.`;
           reject(new EnvironmentError('spawn-failed', why, { command: argv }));
         } else if (stopping === 'cancelled') {

@@ -32,6 +32,7 @@ export function venvArgs(
   options: Pick<CreateVenvOptions, 'withPip' | 'systemSitePackages' | 'prompt'> = {},
 ): string[] {
   return [
+    '-I',
     '-m',
     'venv',
     ...(options.withPip === false ? ['--without-pip'] : []),
@@ -116,7 +117,7 @@ export async function createVenv(options: CreateVenvOptions): Promise<PythonEnvi
       await runChecked(
         'Upgrading pip',
         env.python,
-        ['-m', 'pip', 'install', '--upgrade', 'pip', ...indexArgs(options.index)],
+        ['-I', '-m', 'pip', 'install', '--upgrade', 'pip', ...indexArgs(options.index)],
         run,
       );
     }

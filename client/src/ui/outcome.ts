@@ -2,6 +2,7 @@
 // see.
 import * as vscode from 'vscode';
 import { EnvironmentError, type PythonEnvironment } from '../environments';
+import { redact } from '../../../server/src/index/credentials';
 
 /**
  * How a command ended. Commands resolve with this instead of throwing, so the palette shows our message and not a
@@ -41,7 +42,7 @@ export function reportFailure(
   environment?: PythonEnvironment,
 ): CommandOutcome {
   const e = error instanceof EnvironmentError ? error : undefined;
-  const message = e ? e.message : error instanceof Error ? error.message : String(error);
+  const message = redact(e ? e.message : error instanceof Error ? error.message : String(error));
   const fix = e?.fix;
   output.error(`${title} failed: ${message}${fix ? `\nFix: ${fix}` : ''}`);
   const text =

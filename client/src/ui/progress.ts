@@ -1,6 +1,7 @@
 // Runs environment work under a cancellable progress notification, with every pip/conda line written to the "Stack
 // Doctor" output channel.
 import * as vscode from 'vscode';
+import { redact } from '../../../server/src/index/credentials';
 import { signalFromToken, type OutputSink, type RunContext } from '../environments';
 
 /** What the work gets: the module's run context (sink and cancel signal) plus a way to name the current step. */
@@ -17,7 +18,9 @@ function channelSink(output: vscode.LogOutputChannel, show: (line: string) => vo
     if (stream !== 'stderr') output.info(line);
     else if (/^\s*(ERROR\b|error:|critical\b|\w*Error:)/.test(line)) output.error(line);
     else output.warn(line);
-    if (line.trim()) show(line.length > 100 ? `${line.slice(0, 97)}...` : line);
+    // The sink's lines are already redacted (environments/process.ts); the notification shows them again: once more.
+    const shown = redact(line);
+    if (shown.trim()) show(shown.length > 100 ? `${shown.slice(0, 97)}...` : shown);
   };
 }
 
@@ -34,7 +37,8 @@ export function withEnvironmentProgress<T>(
     vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Stack Doctor: ${title}`, cancellable: true },
       (progress, token) => {
-        const step = (message: string): void => {
+        const step = (raw: string): void => {
+          const message = redact(raw);
           output.info(message);
           progress.report({ message });
         };

@@ -18,6 +18,7 @@ import { installableFilter } from './prune';
 import { gather, RepodataStore, type Gathered } from './repodata';
 import { solveEnvironment, specLineOf, type CondaSolveReport, type SolveSetup, type SpecLine } from './solve';
 import { virtualPackages } from './virtual-packages';
+import { codeSpan, escapeMarkdown } from '../model/markdown';
 
 export type { CondaSolveReport } from './solve';
 
@@ -314,9 +315,10 @@ export function condaHover(report: CondaSolveReport, dep: Dependency): string | 
     (x) => x.dep === dep || (x.dep.file === dep.file && x.dep.span.start === dep.span.start),
   );
   if (p)
+    // A channel's repodata is someone else's text: quoted as code, so it renders as written.
     return (
-      `conda picks **${p.pkg.name} ${p.pkg.version}** (build ` +
-      `\`${p.pkg.build}\`, ${p.pkg.subdir}) from ${p.pkg.channel}.`
+      `conda picks **${escapeMarkdown(`${p.pkg.name} ${p.pkg.version}`)}** (build ` +
+      `${codeSpan(p.pkg.build)}, ${escapeMarkdown(p.pkg.subdir)}) from ${escapeMarkdown(p.pkg.channel)}.`
     );
   if (report.notFound.some((n) => n.dep.span.start === dep.span.start && n.dep.file === dep.file))
     return 'No channel has a build for this line; see the diagnostic.';

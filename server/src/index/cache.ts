@@ -4,6 +4,7 @@ import { crypto } from '../system/lazy-modules';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { redact, stripCredentials } from './credentials';
+import { readCacheFileAsync, writeFileAtomicAsync } from '../system/atomic-write';
 
 /** What kind of entry: project pages expire after the TTL; metadata files never change. */
 export type CacheKind = 'page' | 'metadata';
@@ -59,15 +60,14 @@ export class DiskCache {
     return path.join(this.dir, kind, k.slice(0, 2), k);
   }
 
-  /** The entry for `url`, or null (absent or corrupt; corrupt ones are deleted). */
+  /**
+   * The entry for `url`, or null (absent or corrupt; corrupt ones are deleted). An entry that is a symlink, another
+   * user's or writable by others is a miss (system/atomic-write.ts): nobody else chooses what this user's analysis reads.
+   */
   async get(kind: CacheKind, url: string): Promise<CacheEntry | null> {
     const file = this.file(kind, url);
-    let raw: Buffer;
-    try {
-      raw = await fs.readFile(file);
-    } catch {
-      return null;
-    }
+    const raw = await readCacheFileAsync(file);
+    if (!raw) return null;
     const nl = raw.indexOf(0x0a);
     try {
       if (nl < 0) throw new Error('no header');
@@ -92,7 +92,10 @@ export class DiskCache {
     }
   }
 
-  /** Writes an entry atomically (temporary file, then rename). Failures are ignored: the cache is an optimisation. */
+  /**
+   * Writes an entry atomically (an exclusive temporary file with an unpredictable name, 0600, then rename). Failures
+   * are ignored: the cache is an optimisation.
+   */
   async put(kind: CacheKind, url: string, entry: Omit<CacheEntry, 'url'>): Promise<void> {
     const file = this.file(kind, url);
     const header: StoredHeader = {
@@ -105,14 +108,7 @@ export class DiskCache {
       size: entry.body.length,
       sha256: crypto().createHash('sha256').update(entry.body).digest('hex'),
     };
-    const tmp = `${file}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`;
-    try {
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.writeFile(tmp, Buffer.concat([Buffer.from(JSON.stringify(header) + '\n', 'utf8'), entry.body]));
-      await fs.rename(tmp, file);
-    } catch {
-      await fs.rm(tmp, { force: true }).catch(() => undefined);
-    }
+    await writeFileAtomicAsync(file, Buffer.concat([Buffer.from(JSON.stringify(header) + '\n', 'utf8'), entry.body]));
   }
 
   /** Removes an entry (one that was read but did not validate). */

@@ -6,6 +6,7 @@ import type { MarkerEnvironment } from '../pep/marker';
 import { canonicalizeName } from '../pep/name';
 import { parseCoreMetadata } from './core-metadata';
 import { childProcess } from '../system/lazy-modules';
+import { childCwd, resolveProgram } from '../system/program-path';
 
 /** One installed distribution. */
 export interface InstalledPackage {
@@ -78,10 +79,21 @@ interface ProbeOutput {
 /** Runs the interpreter once (argument array, no shell, timeout) and returns its paths and markers. */
 function probe(python: string, timeoutMs: number, signal?: AbortSignal): Promise<ProbeOutput> {
   return new Promise((resolve, reject) => {
+    const program = resolveProgram(python);
+    if (program === undefined) {
+      reject(new InterpreterError(`Cannot run ${python}: not found`));
+      return;
+    }
     childProcess().execFile(
-      python,
+      program,
       ['-I', '-c', PROBE],
-      { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024, windowsHide: true, ...(signal ? { signal } : {}) },
+      {
+        timeout: timeoutMs,
+        maxBuffer: 4 * 1024 * 1024,
+        windowsHide: true,
+        cwd: childCwd(),
+        ...(signal ? { signal } : {}),
+      },
       (err, stdout, stderr) => {
         if (err) {
           reject(

@@ -30,6 +30,7 @@ import { isExactPin, raiseTo, resolveSet, setRoots, type SetRoots } from '../wor
 import { completionContext, nameItems, versionItems } from './completion';
 import { fileUri, toRange } from './convert';
 import { dependencyAt } from './features';
+import { codeSpan, escapeMarkdown, safeLink } from '../model/markdown';
 import type { Settings } from './settings';
 import { nextTurn } from '../model/turns';
 
@@ -501,7 +502,8 @@ export class EditorFeatures {
       chosen && !(newest && chosen.equals(newest.version)) ? this.coreMetadata(at.ic, dep.name, chosen) : newestMd,
       this.waitMs,
     ).catch(() => undefined);
-    if (md?.summary) parts.push(`*${md.summary}*`);
+    // Metadata is the package author's text: escaped, so it renders as text (no link, `command:` URI or HTML).
+    if (md?.summary) parts.push(`*${escapeMarkdown(md.summary)}*`);
     if (chosen) {
       parts.push(
         `The resolution of this set picks **${dep.name} ${chosen}**${await this.why(at.set, at.ic, dep, resolution!)}`,
@@ -515,7 +517,7 @@ export class EditorFeatures {
       const ok = admits(dep.specifier, newest.version);
       parts.push(
         `Newest on the index for the target: ` +
-          `**${newest.version}**${ok === false ? ` (\`${dep.specifier}\` excludes it)` : ''}.`,
+          `**${newest.version}**${ok === false ? ` (${codeSpan(dep.specifier)} excludes it)` : ''}.`,
       );
     }
     const judged = entry.verdicts.find((v) => chosen && v.version.equals(chosen)) ?? newest;
@@ -523,15 +525,19 @@ export class EditorFeatures {
       const wheel = judged.files.find((f) => f.kind === 'wheel');
       parts.push(
         wheel
-          ? `${judged.version} has a wheel for the target (\`${wheel.file.filename}\`).`
+          ? `${judged.version} has a wheel for the target (${codeSpan(wheel.file.filename)}).`
           : `${judged.version} has no wheel for the target: pip would build it from the sdist.`,
       );
     }
-    if (md?.license) parts.push(`Licence: ${md.license.length > 80 ? md.license.slice(0, 77) + '...' : md.license}.`);
-    const links = [`[Project page](${projectPage(at.ic.indexes, dep.name)})`];
-    if (md?.homePage) links.push(`[Home page](${md.homePage})`);
-    for (const u of md?.projectUrls ?? [])
-      if (/^https?:/i.test(u.url) && links.length < 5) links.push(`[${u.label}](${u.url})`);
+    if (md?.license)
+      parts.push(`Licence: ${escapeMarkdown(md.license.length > 80 ? md.license.slice(0, 77) + '...' : md.license)}.`);
+    const links = [safeLink('Project page', projectPage(at.ic.indexes, dep.name)) ?? ''].filter((l) => l);
+    const home = md?.homePage ? safeLink('Home page', md.homePage) : null;
+    if (home) links.push(home);
+    for (const u of md?.projectUrls ?? []) {
+      const link = links.length < 5 ? safeLink(u.label, u.url) : null;
+      if (link) links.push(link);
+    }
     parts.push(links.join(' · '));
     return parts.join('\n\n');
   }
@@ -542,7 +548,7 @@ export class EditorFeatures {
     for (const f of set.files) {
       for (const d of f.dependencies) {
         if (d.name === dep.name && d.specifier && !d.specifierUnknown && d.kind !== 'conda')
-          reasons.push(`\`${where(d, set.files)}\` wants \`${d.specifier}\``);
+          reasons.push(`${codeSpan(where(d, set.files))} wants ${codeSpan(d.specifier)}`);
       }
     }
     for (const [pkg, v] of resolution.versions) {
@@ -553,7 +559,7 @@ export class EditorFeatures {
         if (r.name !== dep.name || !r.specifier) continue;
         const extras = resolution.extras.get(pkg) ?? [];
         if (!['', ...extras].some((x) => markerTextHolds(r.marker, ic.markerEnvironment, x))) continue;
-        reasons.push(`${pkg} ${v} needs \`${r.specifier}\``);
+        reasons.push(`${escapeMarkdown(pkg)} ${v} needs ${codeSpan(r.specifier)}`);
       }
     }
     return reasons.length

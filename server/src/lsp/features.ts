@@ -14,6 +14,7 @@ import { LineIndex, type Position } from '../model/text';
 import { requirementsFileOptions } from '../parsers/req-options';
 import { fileUri, toRange } from './convert';
 import { specifierInWords } from './words';
+import { codeSpan, escapeMarkdown } from '../model/markdown';
 
 /** The dependency whose entry covers the offset. */
 export function dependencyAt(file: ParsedFile, offset: number): Dependency | undefined {
@@ -25,20 +26,21 @@ export function hoverAt(file: ParsedFile, lines: LineIndex, pos: Position, sets:
   const dep = dependencyAt(file, lines.offsetAt(pos));
   if (!dep) return null;
   const parts = [
-    `**${dep.name}**${dep.extras.length ? ` with extras ${dep.extras.map((e) => `\`${e}\``).join(', ')}` : ''}`,
+    `**${escapeMarkdown(dep.name)}**${dep.extras.length ? ` with extras ${dep.extras.map(codeSpan).join(', ')}` : ''}`,
   ];
-  if (dep.url) parts.push(`From \`${dep.url}\`${dep.editable ? ' (editable)' : ''}.`);
+  // Everything quoted from the file is a code span or escaped: a line's text never becomes a link or HTML.
+  if (dep.url) parts.push(`From ${codeSpan(dep.url)}${dep.editable ? ' (editable)' : ''}.`);
   else if (dep.specifierUnknown)
     parts.push(
-      `Version \`${dep.conda?.version ?? dep.text}\` (not expressible ` +
+      `Version ${codeSpan(dep.conda?.version ?? dep.text)} (not expressible ` +
         `in PEP 440; not compared with the other declarations).`,
     );
   else
     parts.push(
       `${dep.kind === 'constraint' ? 'Constrained to' : 'Wants'} ` +
-        `${specifierInWords(dep.specifier)}${dep.specifier ? ` (\`${dep.specifier}\`)` : ''}.`,
+        `${specifierInWords(dep.specifier)}${dep.specifier ? ` (${codeSpan(dep.specifier)})` : ''}.`,
     );
-  if (dep.marker) parts.push(`Only where \`${dep.marker}\`.`);
+  if (dep.marker) parts.push(`Only where ${codeSpan(dep.marker)}.`);
   const elsewhere: string[] = [];
   const seen = new Set<string>();
   for (const set of sets) {
@@ -51,9 +53,9 @@ export function hoverAt(file: ParsedFile, lines: LineIndex, pos: Position, sets:
         const line = new LineIndex(f.text).positionAt(d.nameSpan.start).line + 1;
         const rel = path.relative(path.dirname(file.path), d.file) || path.basename(d.file);
         elsewhere.push(
-          `- [${rel}:${line}](${fileUri(d.file)}#L${line}): ` +
-            `\`${d.text.length > 60 ? d.text.slice(0, 57) + '...' : d.text}\` ` +
-            `— ${d.kind}${d.section ? ` in \`${d.section}\`` : ''}`,
+          `- [${escapeMarkdown(`${rel}:${line}`)}](${fileUri(d.file)}#L${line}): ` +
+            `${codeSpan(d.text.length > 60 ? d.text.slice(0, 57) + '...' : d.text)} ` +
+            `— ${d.kind}${d.section ? ` in ${codeSpan(d.section)}` : ''}`,
         );
       }
     }

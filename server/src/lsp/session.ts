@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Connection, Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { CancelledError } from '../index/errors';
+import { redact } from '../index/credentials';
 import type { FileKind, Finding, ParsedFile } from '../model/types';
 import { LineIndex } from '../model/text';
 import { Analysis } from '../workspace/analysis';
@@ -78,6 +79,8 @@ export class Session {
   private advisories: { path: string; source: Promise<AdvisorySource> } | undefined;
   /** The first workspace folder: relative `profile` and `cacheDir` settings are read from it. */
   workspaceRoot: string | undefined;
+  /** Every workspace folder (or the root): an untrusted workspace follows includes only inside them. */
+  workspaceFolders: string[] = [];
   /** Whether the client shows server-initiated work-done progress. */
   progressSupported = false;
 
@@ -98,6 +101,7 @@ export class Session {
       indexUrl: s.indexUrl,
       extraIndexUrls: s.extraIndexUrls,
       trustFiles: this.trusted,
+      workspaceFolders: this.workspaceFolders,
       cacheDir,
       severityOverrides: s.severityOverrides,
       advisories: await this.advisorySource(),
@@ -113,7 +117,7 @@ export class Session {
     if (this.advisories?.path !== p) {
       const database = p
         ? OsvDatabase.load(p).catch((e: Error) => {
-            this.connection.window.showWarningMessage(`Stack Doctor: ${e.message} (stackDoctor.osvDatabase).`);
+            this.connection.window.showWarningMessage(redact(`Stack Doctor: ${e.message} (stackDoctor.osvDatabase).`));
             return null;
           })
         : Promise.resolve(null);
@@ -165,13 +169,15 @@ export class Session {
     if (generation !== this.targetGeneration) return;
     if (target.profileProblem)
       this.connection.window.showWarningMessage(
-        `Stack Doctor: ${target.profileProblem}. Judging against this machine instead.`,
+        redact(`Stack Doctor: ${target.profileProblem}. Judging against this machine instead.`),
       );
     if (target.pythonProblem) {
       const py = target.profile.python;
       this.connection.window.showWarningMessage(
-        `Stack Doctor: ${target.pythonProblem} (stackDoctor.pythonPath); markers are ` +
-          `evaluated for ${py ? `python ${py.version}` : 'a default Python'} instead.`,
+        redact(
+          `Stack Doctor: ${target.pythonProblem} (stackDoctor.pythonPath); markers are ` +
+            `evaluated for ${py ? `python ${py.version}` : 'a default Python'} instead.`,
+        ),
       );
     }
     this.analysis.setTarget(target);
@@ -287,10 +293,12 @@ export class Session {
     } catch (e) {
       // A bug must not take the server down with it (this runs from a timer, outside any request): say so once, keep
       // serving.
-      this.connection.console.error(`Stack Doctor could not analyse ${filePath}: ${(e as Error).stack ?? e}`);
+      this.connection.console.error(redact(`Stack Doctor could not analyse ${filePath}: ${(e as Error).stack ?? e}`));
       this.connection.window.showErrorMessage(
-        `Stack Doctor could not analyse ${path.basename(filePath)} (${(e as Error).message}). ` +
-          `Please report this with the file; the output channel has details.`,
+        redact(
+          `Stack Doctor could not analyse ${path.basename(filePath)} (${(e as Error).message}). ` +
+            `Please report this with the file; the output channel has details.`,
+        ),
       );
     }
   }
@@ -362,7 +370,7 @@ export class Session {
       if (!abort.signal.aborted) await this.publishSets(filePath, sets, opened, disk);
     } catch (e) {
       if (!(e instanceof CancelledError) && !abort.signal.aborted)
-        this.connection.console.error(`Stack Doctor: the index stage failed: ${(e as Error).stack ?? e}`);
+        this.connection.console.error(redact(`Stack Doctor: the index stage failed: ${(e as Error).stack ?? e}`));
     } finally {
       progress?.done();
       if (this.indexRuns.get(filePath)?.abort === abort) this.indexRuns.delete(filePath);

@@ -1,26 +1,135 @@
-// Small files written whole or not at all (a temporary file renamed into place), for caches several processes share.
+// Cache files several processes (and, in a shared cache folder, several users) may touch: written whole or not at all
+// (a temporary file with an unpredictable name, created exclusively, renamed into place), private (files 0600, folders
+// 0700), and read only when this user wrote them and nobody else can change them, never through a planted symlink.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { crypto } from './lazy-modules';
 
-let written = 0;
+/** Who may be trusted as a cache entry's writer: this user (POSIX); undefined where there are no user ids (Windows). */
+export function currentUid(): number | undefined {
+  return process.getuid?.();
+}
+
+/** O_NOFOLLOW where the platform has it (not on Windows, where symlinks need privileges to plant). */
+const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
+
+/**
+ * Whether a cache file with these attributes may be read: a regular file (a symlink is never followed), owned by `uid`
+ * and writable by nobody else (neither group nor others), so nobody but this user chose its content.
+ */
+export function trustedEntry(st: Pick<fs.Stats, 'uid' | 'mode' | 'isFile'>, uid: number | undefined): boolean {
+  if (!st.isFile()) return false;
+  if (uid !== undefined && st.uid !== uid) return false;
+  return process.platform === 'win32' || (st.mode & 0o022) === 0;
+}
+
+/**
+ * The bytes of a cache file, or null when it is absent, a symlink, not a regular file, or fails {@link trustedEntry}
+ * (another user's entry is a miss, never read).
+ */
+export function readCacheFile(file: string, uid = currentUid()): Buffer | null {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | NOFOLLOW);
+    if (!trustedEntry(fs.fstatSync(fd), uid)) return null;
+    return fs.readFileSync(fd);
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** {@link readCacheFile} without blocking. */
+export async function readCacheFileAsync(file: string, uid = currentUid()): Promise<Buffer | null> {
+  let fh: fs.promises.FileHandle | undefined;
+  try {
+    fh = await fs.promises.open(file, fs.constants.O_RDONLY | NOFOLLOW);
+    if (!trustedEntry(await fh.stat(), uid)) return null;
+    return await fh.readFile();
+  } catch {
+    return null;
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Makes `dir` (0700, with its missing parents) and says whether files may be written in it: a real folder (not a
+ * symlink), this user's, writable by nobody else. A planted folder or symlink is refused.
+ */
+function privateFolder(dir: string, uid: number | undefined): boolean {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory()) return false;
+  if (uid !== undefined && st.uid !== uid) return false;
+  return process.platform === 'win32' || (st.mode & 0o022) === 0;
+}
+
+/** A temporary name beside `file` nobody can guess in advance (so nobody can plant something there). */
+function temporaryName(file: string): string {
+  // node:crypto loaded on first write only: the CLI's loader includes this file.
+  const random = crypto().randomBytes(12).toString('hex');
+  return `${file}.${random}.tmp`;
+}
 
 /**
  * Writes `data` to `file` atomically: readers see the old file or the new one, never a part; two writers leave one of
- * the two whole; `mode` gives the new file's permissions (default: as the umask allows). False when the folder cannot be written (a cache then only costs the next run).
+ * the two whole. The new file has `mode` (default 0600), its folder is made 0700; the temporary file is created
+ * exclusively (`wx`, no symlink followed) under an unpredictable name, and the rename replaces whatever is at `file`
+ * (a symlink there is replaced, not followed). False when the folder cannot be written or is not this user's own (a
+ * cache then only costs the next run).
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array, mode?: number): boolean {
-  const tmp = `${file}.${process.pid}.${++written}.tmp`;
+export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600, uid = currentUid()): boolean {
+  const tmp = temporaryName(file);
+  let created = false;
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, data, { mode });
+    if (!privateFolder(path.dirname(file), uid)) return false;
+    const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | NOFOLLOW, mode);
+    created = true;
+    try {
+      fs.writeFileSync(fd, data);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
     return true;
   } catch {
     try {
-      fs.rmSync(tmp, { force: true });
+      if (created) fs.rmSync(tmp, { force: true });
     } catch {
       // nothing to clean up
     }
+    return false;
+  }
+}
+
+/** {@link writeFileAtomic} without blocking on the write itself. */
+export async function writeFileAtomicAsync(
+  file: string,
+  data: string | Uint8Array,
+  mode = 0o600,
+  uid = currentUid(),
+): Promise<boolean> {
+  const tmp = temporaryName(file);
+  let created = false;
+  try {
+    if (!privateFolder(path.dirname(file), uid)) return false;
+    const fh = await fs.promises.open(
+      tmp,
+      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | NOFOLLOW,
+      mode,
+    );
+    created = true;
+    try {
+      await fh.writeFile(data);
+    } finally {
+      await fh.close();
+    }
+    await fs.promises.rename(tmp, file);
+    return true;
+  } catch {
+    if (created) await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
     return false;
   }
 }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeJsonAtomic } from './atomic-write';
+import { readCacheFile, writeJsonAtomic } from './atomic-write';
 import { probe } from './probe';
 import { validateProfile, type MachineProfile } from './profile';
 
@@ -83,7 +83,9 @@ export async function cachedProbe(
   if (!cacheDir) return probe(python);
   const file = path.join(cacheDir, 'probe', `${probeFingerprint(python)}.json`);
   try {
-    const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { at: number; profile: unknown };
+    const raw = readCacheFile(file);
+    if (!raw) throw new Error('absent');
+    const stored = JSON.parse(raw.toString('utf8')) as { at: number; profile: unknown };
     if (typeof stored.at === 'number' && now - stored.at < PROBE_TTL_MS && now >= stored.at)
       return validateProfile(stored.profile);
   } catch {

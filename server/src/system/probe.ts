@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { childProcess } from './lazy-modules';
+import { childCwd, resolveProgram } from './program-path';
 import { newestCudaForDriver } from '../knowledge/cuda';
 import type { MachineProfile } from './profile';
 import {
@@ -30,14 +31,25 @@ import {
 
 export { parseLibc, parseOsRelease } from './probe-parsers';
 
-/** Runs a program with an argument array (never a shell) and a timeout; undefined when it fails. */
+/**
+ * Runs a program with an argument array (never a shell), a timeout and a working folder outside any workspace (Windows:
+ * found on PATH without the current folder); undefined when it fails.
+ */
 export function run(file: string, args: string[], timeoutMs = 5000): Promise<string | undefined> {
   return new Promise((resolve) => {
     try {
+      const program = resolveProgram(file);
+      if (program === undefined) return resolve(undefined);
       childProcess().execFile(
-        file,
+        program,
         args,
-        { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, windowsHide: true, env: { ...process.env, LC_ALL: 'C' } },
+        {
+          timeout: timeoutMs,
+          maxBuffer: 16 * 1024 * 1024,
+          windowsHide: true,
+          cwd: childCwd(),
+          env: { ...process.env, LC_ALL: 'C' },
+        },
         (err, stdout) => resolve(err ? undefined : stdout),
       );
     } catch {
@@ -67,9 +79,12 @@ function readText(file: string): string | undefined {
 
 const PY_SCRIPT = 'import sys,platform;print(platform.python_version());print(sys.implementation.name)';
 
-/** Version and implementation of an interpreter, by running it once. */
+/**
+ * Version and implementation of an interpreter, by running it once isolated (`-I`: neither the working folder nor
+ * PYTHON* variables nor the user's site folder reach `sys.path`, so no file of a workspace is imported).
+ */
 export async function probePython(python: string): Promise<{ version: string; implementation: string } | undefined> {
-  const out = await run(python, ['-c', PY_SCRIPT]);
+  const out = await run(python, ['-I', '-c', PY_SCRIPT]);
   const [version, implementation] = (out ?? '').trim().split(/\r?\n/);
   return version && implementation ? { version, implementation } : undefined;
 }
@@ -336,8 +351,11 @@ function ordered(p: MachineProfile): MachineProfile {
 function lddStderr(): Promise<string | undefined> {
   return new Promise((resolve) => {
     try {
-      childProcess().execFile('ldd', ['--version'], { timeout: 5000, windowsHide: true }, (_err, _stdout, stderr) =>
-        resolve(stderr ? String(stderr) : undefined),
+      childProcess().execFile(
+        'ldd',
+        ['--version'],
+        { timeout: 5000, windowsHide: true, cwd: childCwd() },
+        (_err, _stdout, stderr) => resolve(stderr ? String(stderr) : undefined),
       );
     } catch {
       resolve(undefined);

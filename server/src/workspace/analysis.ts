@@ -31,8 +31,16 @@ export interface AnalysisSettings {
   offline: boolean;
   indexUrl?: string;
   extraIndexUrls?: string[];
-  /** False in an untrusted workspace: indexes named in workspace files are not contacted. */
+  /**
+   * False in an untrusted workspace: indexes named in workspace files are not contacted, and `-r`/`-c` includes are
+   * followed only inside `workspaceFolders`.
+   */
   trustFiles: boolean;
+  /**
+   * The workspace folders (absolute): the editor's, or the folders of the paths the command line was given. Untrusted,
+   * includes outside them are not read; with none, an include is read only inside its including file's folder.
+   */
+  workspaceFolders?: readonly string[];
   /** The metadata cache folder; null for none, undefined for the default (`~/.cache/stack-doctor`). */
   cacheDir?: string | null;
   severityOverrides?: SeverityOverrides;
@@ -72,6 +80,7 @@ export class Analysis {
 
   configure(settings: AnalysisSettings): void {
     this.settings = settings;
+    this.files.setIncludePolicy({ trusted: settings.trustFiles, workspaceFolders: settings.workspaceFolders ?? [] });
     this.resetIndexStage();
   }
 

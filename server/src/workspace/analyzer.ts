@@ -11,6 +11,7 @@ import { decodeDependencyFile } from '../parsers/decode';
 import { parsePyproject } from '../parsers/pyproject';
 import { loadRequirementsTree, parseRequirementsFile } from '../parsers/requirements';
 import { classify, mayBeCondaByContent } from './file-kinds';
+import { policyKey, restrictIncludes, TRUSTED_INCLUDES, type IncludePolicy } from './include-policy';
 
 /** Where file text comes from: the editor's open buffers first, then the disk. */
 export interface TextSource {
@@ -41,6 +42,8 @@ export const diskSource: TextSource = {
 interface CacheEntry {
   text: string;
   kind: FileKind;
+  /** The include policy the parse was made under (its refused includes are not followed). */
+  policy: string;
   parsed: ParsedFile;
 }
 
@@ -48,6 +51,7 @@ export class Analyzer {
   private readonly cache = new Map<string, CacheEntry>();
   /** Folders whose sets include a file of another folder (through `-r`/`-c`), by that file. */
   private readonly includedFrom = new Map<string, Set<string>>();
+  private includePolicy: IncludePolicy = TRUSTED_INCLUDES;
 
   constructor(
     private readonly source: TextSource,
@@ -92,14 +96,28 @@ export class Analyzer {
     return kind;
   }
 
-  /** Parses a file as the given kind, reusing the last parse while its text is the same. */
+  /**
+   * Which includes are followed from now on (include-policy.ts): all in a trusted workspace, only those inside the
+   * workspace folders in an untrusted one.
+   */
+  setIncludePolicy(policy: IncludePolicy): void {
+    if (policyKey(policy) === policyKey(this.includePolicy)) return;
+    this.includePolicy = policy;
+    this.includedFrom.clear();
+  }
+
+  /**
+   * Parses a file as the given kind, reusing the last parse while its text (and the include policy) is the same. An
+   * include the policy refuses is not followed by anything that reads the parse; a finding on its line says why.
+   */
   parse(filePath: string, kind: FileKind, text?: string): ParsedFile | undefined {
     const t = text ?? this.source.read(filePath);
     if (t === undefined) return undefined;
+    const policy = policyKey(this.includePolicy);
     const hit = this.cache.get(filePath);
-    if (hit && hit.kind === kind && hit.text === t) return hit.parsed;
-    const parsed = parseAs(filePath, kind, t, this.env);
-    this.cache.set(filePath, { text: t, kind, parsed });
+    if (hit && hit.kind === kind && hit.text === t && hit.policy === policy) return hit.parsed;
+    const parsed = restrictIncludes(parseAs(filePath, kind, t, this.env), this.includePolicy);
+    this.cache.set(filePath, { text: t, kind, policy, parsed });
     return parsed;
   }
 

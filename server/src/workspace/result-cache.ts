@@ -1,9 +1,8 @@
 // The command line's last findings per fingerprint (files, settings, machine, indexes), reused while the index answers
 // they came from are fresh.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../model/types';
-import { writeJsonAtomic } from '../system/atomic-write';
+import { readCacheFile, writeJsonAtomic } from '../system/atomic-write';
 
 /**
  * As long as the index's project pages are kept fresh (index/provider.ts): a reused result is never older than a
@@ -18,7 +17,9 @@ function fileOf(cacheDir: string, key: string): string {
 /** The findings stored under `key`, or null when absent, expired or unreadable. */
 export function readResult(cacheDir: string, key: string, now = Date.now()): Finding[] | null {
   try {
-    const stored = JSON.parse(fs.readFileSync(fileOf(cacheDir, key), 'utf8')) as { at: unknown; findings: unknown };
+    const raw = readCacheFile(fileOf(cacheDir, key));
+    if (!raw) return null;
+    const stored = JSON.parse(raw.toString('utf8')) as { at: unknown; findings: unknown };
     if (
       typeof stored.at !== 'number' ||
       now - stored.at >= RESULT_TTL_MS ||

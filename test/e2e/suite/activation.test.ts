@@ -1,8 +1,26 @@
 // The extension activates in a real VS Code host, registers exactly its contributed commands and owns pip requirements
 // files.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { activate, fixture, open } from './helpers';
+import { activate, fixture, open, waitFor } from './helpers';
+
+/** The language server processes this extension host started (Linux: read from /proc), with their working folders. */
+function serverProcesses(): { pid: number; cwd: string }[] {
+  const out: { pid: number; cwd: string }[] = [];
+  for (const name of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmdline = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (ppid === process.pid && /dist[\\/]server\.js/.test(cmdline))
+        out.push({ pid: Number(name), cwd: fs.readlinkSync(`/proc/${name}/cwd`) });
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return out;
+}
 
 suite('activation', () => {
   test('the extension activates', async () => {
@@ -31,6 +49,17 @@ suite('activation', () => {
       (await vscode.workspace.openTextDocument(fixture('constraints/constraints.txt'))).languageId,
       'pip-requirements',
     );
+  });
+
+  test("the language server runs in the extension's folder, not the workspace", async function () {
+    if (process.platform !== 'linux') this.skip();
+    const ext = await activate();
+    await open('conflict/requirements.txt');
+    const servers = await waitFor('the language server process', () => {
+      const s = serverProcesses();
+      return s.length > 0 ? s : undefined;
+    });
+    for (const s of servers) assert.equal(fs.realpathSync(s.cwd), fs.realpathSync(ext.extensionPath));
   });
 
   test('Show Output runs', async () => {
