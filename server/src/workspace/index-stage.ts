@@ -5,6 +5,7 @@ import { installedDeclarations, versionSetOf } from '../checks/scope';
 import type { LineFix } from './types';
 import type { EnvironmentSet, SetIndexReport } from '../workspace/types';
 import { targetFromProfile } from '../index/candidates';
+import { BudgetSpentError } from '../index/budget';
 import { redact } from '../index/credentials';
 import { CancelledError, hostOf, IndexError, NotFoundError, type IndexProblem } from '../index/errors';
 import { MetadataProvider } from '../index/provider';
@@ -13,7 +14,7 @@ import type { Dependency } from '../model/types';
 import type { MarkerEnvironment } from '../pep/marker';
 import { SpecifierSet } from '../pep/specifier';
 import { nearestResolvingVersion, narrowToResolve } from '../resolver/fixes';
-import { resolve } from '../resolver/solver';
+import { resolve, URL_IN_METADATA } from '../resolver/solver';
 import type { RootRequirement } from '../resolver/types';
 import type { MachineProfile } from '../system/profile';
 
@@ -45,6 +46,8 @@ export interface IndexStageOptions {
   signal?: AbortSignal;
   /** The whole stage for one set, fix search included (ms). */
   timeoutMs?: number;
+  /** False in an untrusted workspace: no URL a workspace file names is fetched (default true). */
+  trusted?: boolean;
 }
 
 /** A report that found nothing, with every index answering. */
@@ -57,6 +60,7 @@ export const emptyReport = (indexes: string): SetIndexReport => ({
   sdistOnly: [],
   conflicts: [],
   gaveUp: null,
+  notFetched: [],
 });
 
 /** Every index of the selection, each named (credentials removed). */
@@ -80,6 +84,17 @@ function describeProblems(problems: IndexProblem[]): string[] {
     if (p.kind === 'unreachable' && remembered(unreachable.get(p.host))) unreachable.set(p.host, p);
   for (const [host, p] of unreachable)
     parts.push(`${host} could not be reached (${p.message}); what only it has was not considered`);
+  const refused = problems.filter((p) => p.kind === 'refused');
+  for (const p of refused.slice(0, 3)) parts.push(p.message);
+  if (refused.length > 3) parts.push(`and ${refused.length - 3} more URLs not fetched`);
+  // The budget: said once, whatever how many requests it stopped.
+  const budget = problems.find((p) => p.kind === 'budget');
+  if (budget)
+    parts.push(
+      budget.message.replace(/;.*$/, '') +
+        '; dependencies not read by then were not followed, so conflicts through them, versions for this Python, ' +
+        'wheels and advisories of what they bring may be missing',
+    );
   const invalid = problems.filter((p) => p.kind === 'invalid');
   for (const p of invalid.slice(0, 3)) parts.push(`the index answered badly: ${p.message}`);
   if (invalid.length > 3) parts.push(`and ${invalid.length - 3} more bad answers`);
@@ -120,12 +135,18 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   const report = emptyReport(indexText);
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   const lost = (e: Error) => {
+    // The spent budget is said once, with what it cost (describeProblems), not per request it stopped.
+    if (e instanceof BudgetSpentError) return;
     const why = redact(e.message);
     if (!report.unreachable.includes(why)) report.unreachable.push(why);
   };
   const decls = installedDeclarations(set, opts.markerEnvironment);
   const isOverride = (d: Dependency) => d.section === 'tool.uv.override-dependencies';
-  const usable = (d: Dependency) => d.name !== '' && !d.editable && !(d.url && !/^https?:/i.test(d.url));
+  const untrustedUrl = (d: Dependency) => opts.trusted === false && d.url !== null && !/^file:/i.test(d.url);
+  for (const file of set.files)
+    for (const d of file.dependencies) if (untrustedUrl(d) && !report.notFetched.includes(d)) report.notFetched.push(d);
+  const usable = (d: Dependency) =>
+    d.name !== '' && !d.editable && !(d.url && !/^https?:/i.test(d.url)) && !untrustedUrl(d);
   const base = decls.filter((d) => d.scope === '').map((d) => d.dep);
   const constraints = base.filter((d) => d.kind === 'constraint' && !isOverride(d) && usable(d) && !d.url);
   const overrides = base.filter((d) => isOverride(d) && usable(d));
@@ -260,6 +281,8 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
         }
         throw e;
       }
+      for (const note of 'incomplete' in result ? result.incomplete : [])
+        if (note.endsWith(URL_IN_METADATA) && !report.unreachable.includes(note)) report.unreachable.push(note);
       if (result.ok) break;
       if (result.reason === 'cancelled') throw new CancelledError();
       if (result.reason !== 'conflict') {
