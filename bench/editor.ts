@@ -56,6 +56,7 @@ export async function benchEditor(runs = 200): Promise<Record<string, unknown>> 
   const client = new LspClient(path.resolve('dist/server.js'), isolatedPipEnv());
   try {
     await client.initialize(dir, {
+      trusted: true,
       indexUrl: index.url,
       cacheDir: path.join(dir, '.cache'),
       debounceMs: 0,

@@ -98,7 +98,7 @@ async function editLatency(runs: number): Promise<{ p50: number; p95: number; n:
   fs.writeFileSync(file, text);
   const client = new LspClient(path.resolve('dist/server.js'));
   try {
-    await client.initialize(dir);
+    await client.initialize(dir, { trusted: true });
     const uri = pathToFileURL(file).toString();
     const first = client.waitFor(uri, () => true, 30_000);
     client.open(file, text);

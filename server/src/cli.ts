@@ -33,6 +33,8 @@ Options:
   --offline                  Never contact an index: syntax, direct conflicts and the machine checks only.
   --cache-dir DIR            Folder for the metadata cache (default: ~/.cache/stack-doctor).
   --osv-database PATH        A folder or zip of OSV records (osv.dev's export) for \`vulnerable\`; works offline too.
+  --untrusted                Judge the files as an untrusted workspace: no URL or index they name is contacted, no
+                             \${VAR} in them is expanded.
   -h, --help                 Show this help.   --version   Show the version.
 
 Exit status: 0 no error-severity finding, 1 at least one, 2 bad usage or an unreadable path.
@@ -51,10 +53,11 @@ interface Options {
   offline: boolean;
   cacheDir?: string;
   osvDatabase?: string;
+  untrusted: boolean;
 }
 
 function parseArgs(argv: string[]): Options | 'help' | 'version' {
-  const o: Options = { command: '', paths: [], format: 'text', extraIndexUrls: [], offline: false };
+  const o: Options = { command: '', paths: [], format: 'text', extraIndexUrls: [], offline: false, untrusted: false };
   const valueOf = (i: number, name: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`option ${name} needs a value`);
@@ -95,6 +98,9 @@ function parseArgs(argv: string[]): Options | 'help' | 'version' {
       }
       case '--offline':
         o.offline = true;
+        break;
+      case '--untrusted':
+        o.untrusted = true;
         break;
       case '--cache-dir':
         o.cacheDir = take();
@@ -203,7 +209,7 @@ async function check(o: Options, out: (s: string) => void): Promise<number> {
     offline: o.offline,
     indexUrl: o.indexUrl,
     extraIndexUrls: o.extraIndexUrls,
-    trustFiles: true,
+    trustFiles: !o.untrusted,
     // The folders of the paths given (a file's own folder): where an untrusted analysis may follow includes.
     workspaceFolders: targets.map((t) => (t.dir ? t.path : path.dirname(t.path))),
     cacheDir,
@@ -270,6 +276,7 @@ async function advisorySource(o: Options): Promise<AdvisorySource> {
 function list(o: Options, out: (s: string) => void): number {
   const targets = (o.paths.length ? o.paths : ['.']).map(target);
   const analyzer = new Analyzer(diskSource);
+  analyzer.expandVariables(!o.untrusted);
   const files = new Map<string, ParsedFile>();
   for (const t of targets) {
     const roots = t.dir ? analyzer.folderFiles(t.path) : [{ path: t.path, kind: t.kind! }];

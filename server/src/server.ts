@@ -41,7 +41,8 @@ connection.onInitialize((params) => {
   const init = (params.initializationOptions ?? {}) as Record<string, unknown>;
   initOptions = init;
   session.settings = normalizeSettings(init);
-  session.trusted = init.trusted !== false;
+  // Only a client that says the workspace is trusted gets what trust allows.
+  session.trusted = init.trusted === true;
   pullsConfiguration = params.capabilities.workspace?.configuration === true;
   session.progressSupported = params.capabilities.window?.workDoneProgress === true;
   resolvesCodeActions =

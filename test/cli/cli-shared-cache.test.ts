@@ -124,6 +124,7 @@ describe('a cache folder shared by two CLIs and a language server at once', () =
       const server = new LspClient(path.resolve('dist/server.js'), isolatedPipEnv());
       try {
         await server.initialize(project, {
+          trusted: true,
           debounceMs: 0,
           indexDebounceMs: 0,
           indexUrl: index.url,

@@ -133,6 +133,7 @@ export async function soak(opts: SoakOptions): Promise<SoakResult> {
     await client.initialize(
       dir,
       {
+        trusted: true,
         offline: !opts.indexUrl,
         ...(opts.indexUrl ? { indexUrl: opts.indexUrl, cacheDir: path.join(dir, '.cache') } : {}),
         debounceMs: 10,

@@ -133,6 +133,7 @@ describe('language server: editor features over the index', () => {
       STACK_DOCTOR_PYPI_JSON_API: index.url.replace(/\/simple$/, ''),
     });
     await client.initialize(dir, {
+      trusted: true,
       debounceMs: 0,
       indexDebounceMs: 0,
       indexUrl: index.url,
@@ -377,6 +378,7 @@ describe('language server: stackDoctor.newerVersions off', () => {
     const client = new LspClient(path.resolve('dist/server.js'), isolatedPipEnv());
     try {
       await client.initialize(dir, {
+        trusted: true,
         debounceMs: 0,
         indexDebounceMs: 0,
         indexUrl: index.url,

@@ -31,6 +31,7 @@ describe('language server: the index stage under many projects and bad answers',
       (m: { type: number; message: string }) => void logs.push(`${m.type} ${m.message}`),
     );
     await client.initialize(dir, {
+      trusted: true,
       debounceMs: 0,
       indexDebounceMs: 0,
       indexUrl: index.url,

@@ -24,6 +24,7 @@ describe('language server: the index stage', () => {
     ]);
     client = new LspClient(path.resolve('dist/server.js'), isolatedPipEnv());
     await client.initialize(dir, {
+      trusted: true,
       debounceMs: 0,
       indexDebounceMs: 0,
       indexUrl: index.url,

@@ -265,7 +265,7 @@ describe('language server: the active environment', () => {
           path.join(site, 'tiny_pkg-1.5.dist-info', 'METADATA'),
           'Metadata-Version: 2.1\nName: tiny-pkg\nVersion: 1.5\n',
         );
-        await client.initialize(dir, { debounceMs: 0, offline: true, pythonPath: python });
+        await client.initialize(dir, { debounceMs: 0, offline: true, pythonPath: python, trusted: true });
         const file = path.join(dir, 'requirements.txt');
         fs.writeFileSync(file, 'tiny-pkg>=2\n');
         const uri = pathToFileURL(file).toString();

@@ -9,6 +9,7 @@ import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import type { Span } from '../../server/src/model/types';
 import type { OracleEntry, OracleVerdict } from '../helpers/corpus';
+import { expandEnvVars } from '../../server/src/index/credentials';
 
 type Entry = OracleEntry;
 interface Expected {
@@ -69,7 +70,8 @@ for (const name of names) {
         extras: d.extras,
         specifier: normSpecifier(d.specifier),
         markerText: d.marker,
-        url: d.url === null ? null : d.url.replace(corpusUrl, 'file://{CORPUS}'),
+        // The model keeps a URL's `${VAR}` as written (the request expands it); expanded, it is pip's.
+        url: d.url === null ? null : expandEnvVars(d.url, expected.env).replace(corpusUrl, 'file://{CORPUS}'),
         editable: d.editable,
         constraint: false,
       }));

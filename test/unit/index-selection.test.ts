@@ -96,5 +96,10 @@ test('selectIndexes: files over settings over configuration over PyPI', () => {
     ],
     exists: () => false,
   });
-  assert.deepEqual(noIndex, { indexUrls: [], findLinks: ['https://links.example/'], noIndex: true });
+  assert.deepEqual(noIndex, {
+    indexUrls: [],
+    findLinks: ['https://links.example/'],
+    noIndex: true,
+    fromFiles: ['https://links.example/'],
+  });
 });

@@ -10,6 +10,7 @@ import { loadRequirementsTree } from '../../server/src/parsers/requirements';
 import { Marker } from '../../server/src/pep/marker';
 import type { Finding, ParsedFile } from '../../server/src/model/types';
 import type { OracleEntry, OracleVerdict } from '../helpers/corpus';
+import { expandEnvVars } from '../../server/src/index/credentials';
 
 type Entry = OracleEntry;
 interface Expected {
@@ -89,7 +90,8 @@ function flatten(files: ParsedFile[], start: ParsedFile): Entry[] {
           extras: d.extras,
           specifier: normSpecifier(d.specifier),
           markerText: d.marker,
-          url: d.url === null ? null : d.url.replace(corpusUrl, 'file://{CORPUS}'),
+          // The model keeps a URL's `${VAR}` as written (the request expands it); expanded, it is pip's.
+          url: d.url === null ? null : expandEnvVars(d.url, expected.env).replace(corpusUrl, 'file://{CORPUS}'),
           editable: d.editable,
           constraint: d.kind === 'constraint',
         });

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { DiskCache, type CacheEntry } from '../index/cache';
 import { CancelledError, InvalidDataError, UnreachableError } from '../index/errors';
 import { HttpClient, type HttpResponse } from '../index/http';
+import { PERSON } from '../index/url-origin';
 import { bunzip2, Bzip2Error } from './bzip2';
 import { redactChannelText, type ResolvedChannel } from './channels';
 import { crypto } from '../system/lazy-modules';
@@ -399,7 +400,8 @@ export class RepodataStore {
     let res: HttpResponse;
     try {
       this.stats.requests++;
-      res = await this.http.get(url, { headers, ...(signal ? { signal } : {}) });
+      // The conda report decides which channels are asked: an untrusted workspace's URL channels never get here.
+      res = await this.http.get(url, { origin: PERSON, headers, ...(signal ? { signal } : {}) });
     } catch (e) {
       if (e instanceof UnreachableError && cached)
         return cached.contentType === 'absent' ? null : { body: cached.body, stale: true };

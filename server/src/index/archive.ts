@@ -60,6 +60,11 @@ const CEN_SIG = 0x02014b50;
 const LOC_SIG = 0x04034b50;
 /** End record (22) + the longest comment (65535). */
 export const ZIP_TAIL = 22 + 0xffff;
+/**
+ * The largest central directory read (bytes): the wheels with the most files (tens of thousands) stay well below; an
+ * archive that claims more is refused before anything is read.
+ */
+export const MAX_CENTRAL_DIRECTORY = 8 * 1024 * 1024;
 
 /**
  * Finds the central directory from the archive's tail and lists its entries. `tail` may be given when the
@@ -93,6 +98,8 @@ export async function readZipDirectory(src: ByteSource, tail?: Buffer): Promise<
     cdOffset = Number(rec.readBigUInt64LE(48));
   }
   if (cdOffset + cdSize > src.size) throw new ZipError('central directory outside the file');
+  if (cdSize > MAX_CENTRAL_DIRECTORY)
+    throw new ZipError(`a central directory of ${cdSize} bytes, over the ${MAX_CENTRAL_DIRECTORY}-byte limit`);
   const cd =
     cdOffset >= tailStart
       ? end.subarray(cdOffset - tailStart, cdOffset - tailStart + cdSize)

@@ -1,17 +1,41 @@
-// Index URL credentials: `${VAR}` expansion, userinfo and .netrc lookup for Basic auth, and redaction for every
-// message.
+// Index URL credentials: `${VAR}` expansion (where url-origin.ts allows it), .netrc, and redaction for every message.
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-const VAR_RE = /\$\{([A-Za-z0-9_]+)\}/g;
+const VAR_RE = /\$\{([A-Z0-9_]+)\}/g;
 
 /**
- * Replaces `${VAR}` with the variable's value (pip's requirements-file rule: upper-case, digits and `_`; unset stays as
- * written).
+ * Replaces `${VAR}` with the variable's value (pip's requirements-file rule: upper-case, digits and `_`; unset or empty
+ * stays as written).
  */
 export function expandEnvVars(text: string, env: Record<string, string | undefined> = process.env): string {
-  return text.replace(VAR_RE, (whole, name: string) => env[name] ?? whole);
+  return text.replace(VAR_RE, (whole, name: string) => (Object.hasOwn(env, name) && env[name]) || whole);
+}
+
+/** Values `${VAR}` was expanded to in a request, longest first, each with its `${VAR}`: `redact` puts the name back. */
+let expandedValues: { value: string; name: string }[] = [];
+/** Shorter values are not looked for in text (they would match ordinary words). */
+const MIN_SECRET_LENGTH = 6;
+
+/** Remembers the values the variables of `text` expand to, so that no output ever shows them (`redact`). */
+export function rememberExpanded(text: string, env: Record<string, string | undefined>): void {
+  VAR_RE.lastIndex = 0;
+  for (let m = VAR_RE.exec(text); m; m = VAR_RE.exec(text)) {
+    const value = Object.hasOwn(env, m[1]!) ? env[m[1]!] : undefined;
+    if (!value || value.length < MIN_SECRET_LENGTH || expandedValues.some((e) => e.value === value)) continue;
+    expandedValues = [...expandedValues, { value, name: m[0] }].sort((a, b) => b.value.length - a.value.length);
+  }
+}
+
+/** `text` with every remembered expanded value (and its percent-encoded form) written back as its `${VAR}`. */
+function unexpand(text: string): string {
+  for (const { value, name } of expandedValues) {
+    if (text.includes(value)) text = text.split(value).join(name);
+    const encoded = encodeURIComponent(value);
+    if (encoded !== value && text.includes(encoded)) text = text.split(encoded).join(name);
+  }
+  return text;
 }
 
 const VCS_SCHEME = /^(git|hg|svn|bzr)\+|^(git|ssh|svn):\/\//i;
@@ -80,10 +104,12 @@ function userinfoEnd(scheme: string, rest: string): number {
  * or `:`
  * in the password (`https://user:pa#ss@host/`), and token parameters (`?token=`, `&api_key=`) and conda-style path
  * tokens (`/t/<token>/`).
+ * A value a `${VAR}` was expanded to for a request is written back as `${VAR}`, wherever it is in the text.
  * The user name stays (pip shows it too). Over-redacting a URL with an `@` in its path is accepted; printing a secret
  * is not.
  */
 export function redact(text: string): string {
+  if (expandedValues.length) text = unexpand(text);
   if (!text.includes('://')) return text;
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s'"<>`]*)/gi, (_m, scheme: string, rest: string) => {
     const at = userinfoEnd(scheme, rest);
@@ -97,16 +123,8 @@ export function redact(text: string): string {
   });
 }
 
-/** A URL split into the part without credentials and the Basic credentials to send with it. */
-export interface AuthenticatedUrl {
-  /** The URL without userinfo, `${VAR}` expanded: what is requested and what keys the cache. */
-  url: string;
-  /** `Basic ...` header value, or null. */
-  authorization: string | null;
-}
-
 /** One `.netrc` entry. */
-interface NetrcEntry {
+export interface NetrcEntry {
   login: string;
   password: string;
 }
@@ -140,16 +158,10 @@ export function netrcPath(env: Record<string, string | undefined> = process.env,
   return path.join(home, process.platform === 'win32' ? '_netrc' : '.netrc');
 }
 
-/** Options for `authenticate`. */
-export interface AuthOptions {
-  env?: Record<string, string | undefined>;
-  /** Parsed netrc entries; by default read once from `netrcPath()`. Pass an empty map to ignore netrc. */
-  netrc?: Map<string, NetrcEntry>;
-}
-
 let defaultNetrc: Map<string, NetrcEntry> | undefined;
 
-function loadDefaultNetrc(env: Record<string, string | undefined>): Map<string, NetrcEntry> {
+/** The netrc entries of `$NETRC` or `~/.netrc`, read once per process. */
+export function loadDefaultNetrc(env: Record<string, string | undefined> = process.env): Map<string, NetrcEntry> {
   if (defaultNetrc === undefined) {
     try {
       defaultNetrc = parseNetrc(readFileSync(netrcPath(env), 'utf8'));
@@ -160,36 +172,8 @@ function loadDefaultNetrc(env: Record<string, string | undefined>): Map<string, 
   return defaultNetrc;
 }
 
-/**
- * Expands `${VAR}`, removes userinfo from the URL and turns it (or the host's `.netrc` entry when the URL has
- * none) into a Basic `Authorization` value. Only http(s) URLs get netrc credentials.
- */
-export function authenticate(rawUrl: string, opts: AuthOptions = {}): AuthenticatedUrl {
-  const env = opts.env ?? process.env;
-  const expanded = expandEnvVars(rawUrl, env);
-  let u: URL;
-  try {
-    u = new URL(expanded);
-  } catch {
-    return { url: expanded, authorization: null };
-  }
-  let user = safeDecode(u.username);
-  let pass = safeDecode(u.password);
-  u.username = '';
-  u.password = '';
-  if (!user && !pass && (u.protocol === 'http:' || u.protocol === 'https:')) {
-    const netrc = opts.netrc ?? loadDefaultNetrc(env);
-    const e = netrc.get(u.hostname) ?? netrc.get('');
-    if (e && (e.login || e.password)) {
-      user = e.login;
-      pass = e.password;
-    }
-  }
-  const authorization = user || pass ? 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64') : null;
-  return { url: u.toString(), authorization };
-}
-
-function safeDecode(s: string): string {
+/** Percent-decoding that leaves text it cannot decode as it is. */
+export function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {

@@ -17,9 +17,11 @@ export class IndexError extends Error {
  */
 export interface IndexProblem {
   /**
-   * `unreachable`: no answer (network, DNS, timeout, 5xx, 429...); `invalid`: an answer that is not what it should be.
+   * `unreachable`: no answer (network, DNS, timeout, 5xx, 429...); `invalid`: an answer that is not what it should be;
+   * `refused`: not asked, where the URL came from does not allow it; `budget`: not asked, the analysis's budget of
+   * requests and bytes was spent.
    */
-  kind: 'unreachable' | 'invalid';
+  kind: 'unreachable' | 'invalid' | 'refused' | 'budget';
   /** The URL asked, credentials removed. */
   url: string;
   /** `host[:port]` of that URL (what a message names: "download.pytorch.org could not be reached"). */
@@ -83,5 +85,13 @@ export function hostOf(url: string): string {
     return new URL(url).host || redact(url);
   } catch {
     return redact(url);
+  }
+}
+
+/** A URL the index layer does not fetch (where it came from does not allow it); `message` says why. */
+export class RefusedError extends IndexError {
+  constructor(url: string, why: string) {
+    super(`Not fetched: ${redact(url)} (${why})`, url);
+    this.name = 'RefusedError';
   }
 }

@@ -1,8 +1,11 @@
-// HTTP GETs for the index layer: bounded concurrency, timeouts, cancellation, one retry, Basic auth, size caps, typed
-// errors, and hosts that failed remembered for a while.
-import { authenticate, redact } from './credentials';
+// HTTP GETs for the index layer: each planned by where its URL came from (url-origin.ts: expansion, credentials, what
+// is refused), redirects followed hop by hop under the same plan, bounded concurrency, timeouts, cancellation, one
+// retry, size caps, the analysis's budget, typed errors, and hosts that failed remembered for a while.
+import type { RequestBudget } from './budget';
+import { loadDefaultNetrc, redact } from './credentials';
 import { Semaphore, onAbort } from './concurrency';
-import { CancelledError, InvalidDataError, UnreachableError } from './errors';
+import { CancelledError, IndexError, InvalidDataError, RefusedError, UnreachableError } from './errors';
+import { planRequest, redirectOrigin, type PlanContext, type PlannedRequest, type UrlOrigin } from './url-origin';
 
 /**
  * The default time for an answer to start, and the longest silence while a body arrives (ms): 10 s, or
@@ -89,8 +92,14 @@ export interface HttpClientOptions {
   log?: (line: string) => void;
 }
 
+/** Redirect hops followed at most (pip's requests follows 30). */
+export const MAX_REDIRECTS = 10;
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+
 /** One GET. */
 export interface HttpRequest {
+  /** Where the URL came from: decides whether it is fetched, its `${VAR}` expansion and its credentials. */
+  origin: UrlOrigin;
   headers?: Record<string, string>;
   signal?: AbortSignal;
   /** The body is refused (InvalidDataError) past this many bytes (default 256 MiB). */
@@ -143,7 +152,12 @@ function networkDetail(e: unknown): string {
  * Reads the body, counting decompressed bytes (fetch undoes Content-Encoding as it streams), and refuses it past
  * `maxBytes` without reading further: a gzip bomb costs at most `maxBytes`. `progress` is called per chunk.
  */
-async function readCapped(res: Response, maxBytes: number, url: string, progress: () => void): Promise<Buffer> {
+async function readCapped(
+  res: Response,
+  maxBytes: number,
+  url: string,
+  progress: (bytes: number) => void,
+): Promise<Buffer> {
   const encoded = (res.headers.get('content-encoding') ?? '').trim().toLowerCase();
   const len = Number(res.headers.get('content-length') ?? NaN);
   if ((!encoded || encoded === 'identity') && Number.isFinite(len) && len > maxBytes) {
@@ -160,7 +174,12 @@ async function readCapped(res: Response, maxBytes: number, url: string, progress
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    progress();
+    try {
+      progress(value.byteLength);
+    } catch (e) {
+      await reader.cancel().catch(() => undefined);
+      throw e;
+    }
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => undefined);
@@ -183,8 +202,11 @@ export class HttpClient {
   private readonly health: HostHealth | null;
   private readonly retries: number;
   private readonly retryDelayMs: number;
-  /** Requests sent (attempts, retries included). */
+  /** Requests sent (attempts, retries and redirect hops included). */
   requests = 0;
+  /** The running analysis's budget (null: none), shared with the other clients of that analysis. */
+  budget: RequestBudget | null = null;
+  private readonly planContext: PlanContext;
 
   constructor(private readonly opts: HttpClientOptions = {}) {
     this.semaphore = new Semaphore(opts.concurrency ?? 16);
@@ -193,29 +215,30 @@ export class HttpClient {
     this.health = opts.hostHealth === undefined ? sharedHostHealth : opts.hostHealth;
     this.retries = opts.retries ?? 1;
     this.retryDelayMs = opts.retryDelayMs ?? 100;
+    const env = opts.env ?? process.env;
+    this.planContext = { env, netrc: () => opts.netrc ?? loadDefaultNetrc(env) };
+  }
+
+  /** The request `rawUrl` from `origin` becomes, or RefusedError (see `planRequest`). */
+  private plan(rawUrl: string, origin: UrlOrigin): PlannedRequest {
+    const p = planRequest(rawUrl, origin, this.planContext);
+    if ('refused' in p) throw new RefusedError(rawUrl, p.refused);
+    return p;
   }
 
   /**
-   * GETs `rawUrl` (userinfo, `${VAR}` and netrc turned into Basic auth) and resolves with the response, whatever
-   * its status, except 5xx: those and network failures are retried once, then thrown as `UnreachableError`. A
-   * host that timed out or could not be found is not retried, and is not asked again for a while: later requests
-   * to it fail at once with the same `UnreachableError`. Throws `CancelledError` on abort and `InvalidDataError`
-   * past `maxBytes`.
+   * GETs `rawUrl` as its origin allows (`planRequest`: RefusedError when it does not) and resolves with the response,
+   * whatever its status, except 5xx: those and network failures are retried once, then thrown as `UnreachableError`.
+   * Redirects are followed hop by hop, each planned again as a link of the URL before it (only http(s), no credentials
+   * to another host or port). A host that timed out or could not be found is not retried, and is not asked again for a
+   * while: later requests to it fail at once with the same `UnreachableError`. Throws `CancelledError` on abort,
+   * `InvalidDataError` past `maxBytes` and `BudgetSpentError` when the analysis's budget is spent.
    */
-  async get(rawUrl: string, req: HttpRequest = {}): Promise<HttpResponse> {
-    const auth = authenticate(rawUrl, {
-      ...(this.opts.env ? { env: this.opts.env } : {}),
-      ...(this.opts.netrc ? { netrc: this.opts.netrc } : {}),
-    });
-    const shown = redact(auth.url);
-    let host: string;
-    try {
-      host = new URL(auth.url).host;
-    } catch {
-      throw new UnreachableError(auth.url, 'http', 'not a valid URL');
-    }
+  async get(rawUrl: string, req: HttpRequest): Promise<HttpResponse> {
+    const plan = this.plan(rawUrl, req.origin);
+    const host = plan.host;
     const headers: Record<string, string> = { 'user-agent': 'stack-doctor', ...req.headers };
-    if (auth.authorization) headers['authorization'] = auth.authorization;
+    delete headers['authorization'];
     let lastError: UnreachableError | null = null;
     for (let attempt = 0; attempt <= this.retries; attempt++) {
       if (req.signal?.aborted) throw new CancelledError();
@@ -226,11 +249,11 @@ export class HttpClient {
           const known = this.health?.failure(host);
           if (known)
             throw new UnreachableError(
-              auth.url,
+              plan.url,
               known.reason,
               `${known.detail}, earlier in this run; not asked again for ${Math.round(this.health!.ttlMs / 1000)} s`,
             );
-          return this.once(auth.url, shown, host, headers, req);
+          return this.once(rawUrl, plan, headers, req);
         }, req.signal);
       } catch (e) {
         if (!(e instanceof UnreachableError)) throw e;
@@ -242,29 +265,57 @@ export class HttpClient {
   }
 
   private async once(
-    url: string,
-    shown: string,
-    host: string,
+    rawUrl: string,
+    first: PlannedRequest,
     headers: Record<string, string>,
     req: HttpRequest,
   ): Promise<HttpResponse> {
-    this.requests++;
+    const host = first.host;
+    let url = first.url;
     // One controller per attempt, joined to the caller's signal with AbortSignal.any: no listener is left on the
     // caller's signal.
     const timeout = new AbortController();
     let phase: 'answer' | 'body' = 'answer';
     let timer = setTimeout(() => timeout.abort(), this.timeoutMs);
     const total = setTimeout(() => timeout.abort(), this.totalTimeoutMs);
-    const progress = (): void => {
+    const progress = (bytes: number): void => {
       clearTimeout(timer);
       timer = setTimeout(() => timeout.abort(), this.timeoutMs);
+      if (bytes > 0) this.budget?.receive(url, bytes);
     };
     const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
-    this.opts.log?.(`GET ${shown}${headers['range'] ? ` (${headers['range']})` : ''}`);
     try {
-      const res = await fetch(url, { headers, signal, redirect: 'follow' });
+      let hop = first;
+      let hopRaw = rawUrl;
+      let hopOrigin = req.origin;
+      let res: Response;
+      for (let hops = 0; ; hops++) {
+        url = hop.url;
+        this.budget?.request(url);
+        this.requests++;
+        this.opts.log?.(`GET ${redact(url)}${headers['range'] ? ` (${headers['range']})` : ''}`);
+        const sent = hop.authorization ? { ...headers, authorization: hop.authorization } : headers;
+        res = await fetch(url, { headers: sent, signal, redirect: 'manual' });
+        const location = res.headers.get('location');
+        if (!REDIRECT_STATUS.has(res.status) || location === null) break;
+        await res.body?.cancel().catch(() => undefined);
+        if (hops >= MAX_REDIRECTS) throw new UnreachableError(url, 'network', `more than ${MAX_REDIRECTS} redirects`);
+        let next: string;
+        try {
+          next = new URL(location, url).toString();
+        } catch {
+          throw new UnreachableError(url, 'http', 'a redirect to a location that is not a URL');
+        }
+        hopOrigin = redirectOrigin(hopRaw, hopOrigin);
+        hopRaw = next;
+        try {
+          hop = this.plan(next, hopOrigin);
+        } catch (e) {
+          throw e instanceof RefusedError ? new RefusedError(next, `a redirect from ${redact(url)}`) : e;
+        }
+      }
       phase = 'body';
-      progress();
+      progress(0);
       if (RETRY_STATUS.has(res.status)) {
         await res.body?.cancel().catch(() => undefined);
         throw new UnreachableError(url, 'server', `HTTP ${res.status}`, res.status);
@@ -277,19 +328,10 @@ export class HttpClient {
       res.headers.forEach((v, k) => {
         out[k] = v;
       });
-      let finalUrl = res.url || url;
-      try {
-        const f = new URL(finalUrl);
-        f.username = '';
-        f.password = '';
-        finalUrl = f.toString();
-      } catch {
-        finalUrl = url;
-      }
       this.health?.markUp(host);
-      return { status: res.status, headers: out, body, url: finalUrl };
+      return { status: res.status, headers: out, body, url };
     } catch (e) {
-      if (e instanceof UnreachableError || e instanceof InvalidDataError) throw e;
+      if (e instanceof IndexError) throw e;
       if (req.signal?.aborted) throw new CancelledError();
       if (timeout.signal.aborted) {
         if (phase === 'answer') {

@@ -9,6 +9,7 @@ import { redact } from './credentials';
 import { CancelledError, IndexError, UnreachableError } from './errors';
 import type { HttpClient } from './http';
 import { PYPI_SIMPLE, type IndexSelection } from './selection';
+import { PERSON } from './url-origin';
 
 /** One advisory that affects a release, as the messages and fixes need it. */
 export interface Advisory {
@@ -265,6 +266,8 @@ export async function pypiAdvisories(
   let res;
   try {
     res = await http.get(url, {
+      // The JSON API's base is the person's (PyPI's, or the one they set), never a workspace file's.
+      origin: PERSON,
       headers: { accept: 'application/json' },
       ...(signal ? { signal } : {}),
       maxBytes: 32 * 1024 * 1024,

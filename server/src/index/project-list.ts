@@ -1,7 +1,8 @@
 // The project list of an index (PEP 691 JSON `GET <index>/`, PEP 503 HTML fallback), cached on disk and in memory, with
 // prefix matching over normalized names.
 import { DiskCache, type CacheEntry } from './cache';
-import { expandEnvVars, redact } from './credentials';
+import { redact } from './credentials';
+import { PERSON, type UrlOrigin } from './url-origin';
 import { CancelledError, IndexError, InvalidDataError, UnreachableError } from './errors';
 import { HttpClient, type HttpClientOptions } from './http';
 import { decodeEntities } from './simple';
@@ -160,12 +161,14 @@ export class ProjectListCache {
   private readonly memory = new Map<string, Entry>();
   private readonly flights = new Map<string, Promise<Entry | null>>();
   private readonly failedAt = new Map<string, number>();
+  /** Where each index URL came from (the person's settings unless a workspace file names it). */
+  private readonly origins = new Map<string, UrlOrigin>();
   private readonly cache: DiskCache | null;
   private readonly http: HttpClient;
   private readonly ttl: number;
   private readonly now: () => number;
 
-  constructor(private readonly opts: ProjectListOptions = {}) {
+  constructor(opts: ProjectListOptions = {}) {
     this.cache = opts.cacheDir ? new DiskCache(opts.cacheDir) : null;
     this.http = new HttpClient({ timeoutMs: 30_000, ...opts.http });
     this.ttl = opts.ttlMs ?? 24 * 60 * 60 * 1000;
@@ -185,8 +188,9 @@ export class ProjectListCache {
   /**
    * What is known now, without waiting; starts a load or a refresh in the background when there is none or it is stale.
    */
-  peek(indexUrl: string): ProjectNames | null {
+  peek(indexUrl: string, origin: UrlOrigin = PERSON): ProjectNames | null {
     const url = ProjectListCache.rootUrl(indexUrl);
+    this.origins.set(url, origin);
     const have = this.memory.get(url);
     if (!have || this.now() - have.fetchedAt >= this.ttl) void this.load(url).catch(() => null);
     return have?.names ?? null;
@@ -196,8 +200,9 @@ export class ProjectListCache {
    * The list, waiting for the disk or the index when memory has none; a stale one is returned at once and refreshed
    * behind.
    */
-  async get(indexUrl: string, signal?: AbortSignal): Promise<ProjectNames | null> {
+  async get(indexUrl: string, signal?: AbortSignal, origin: UrlOrigin = PERSON): Promise<ProjectNames | null> {
     const url = ProjectListCache.rootUrl(indexUrl);
+    this.origins.set(url, origin);
     const have = this.memory.get(url);
     if (have) {
       if (this.now() - have.fetchedAt >= this.ttl) void this.load(url).catch(() => null);
@@ -224,8 +229,8 @@ export class ProjectListCache {
   }
 
   private async fetch(url: string): Promise<Entry | null> {
-    const env = this.opts.http?.env ?? process.env;
-    const real = expandEnvVars(url, env);
+    // Keyed by the URL as written: no expanded `${VAR}` enters the cache.
+    const real = url;
     let have = this.memory.get(url);
     let disk: CacheEntry | null = null;
     if (!have && this.cache) {
@@ -247,13 +252,17 @@ export class ProjectListCache {
     }
     const failed = this.failedAt.get(url);
     if (failed !== undefined && this.now() - failed < this.ttl / 10) return have ?? null;
-    if (!/^https?:/i.test(real)) return have ?? null;
+    if (!/^(https?:|\$\{)/i.test(real)) return have ?? null;
     const headers: Record<string, string> = { accept: LIST_ACCEPT };
     if (have?.etag) headers['if-none-match'] = have.etag;
     if (have?.lastModified) headers['if-modified-since'] = have.lastModified;
     try {
       this.fetches++;
-      const res = await this.http.get(real, { headers, maxBytes: 256 * 1024 * 1024 });
+      const res = await this.http.get(real, {
+        origin: this.origins.get(url) ?? PERSON,
+        headers,
+        maxBytes: 256 * 1024 * 1024,
+      });
       if (res.status === 304 && have) {
         const entry = { ...have, fetchedAt: this.now() };
         this.memory.set(url, entry);

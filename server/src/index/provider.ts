@@ -30,12 +30,14 @@ import {
 } from './candidates';
 import { InFlight } from './concurrency';
 import { isReliableSdistMetadata, parseCoreMetadata, parseRequiresDist, type CoreMetadata } from './core-metadata';
-import { expandEnvVars, redact } from './credentials';
+import type { RequestBudget } from './budget';
+import { redact } from './credentials';
 import {
   CancelledError,
   IndexError,
   InvalidDataError,
   NotFoundError,
+  RefusedError,
   UnreachableError,
   hostOf,
   throwIfAborted,
@@ -55,6 +57,8 @@ import {
   type DistributionFile,
 } from './simple';
 import { TagPriority } from './tags';
+import { METADATA, PERSON, indexOrigin, planRequest, type UrlOrigin } from './url-origin';
+import { BudgetSpentError } from './budget';
 
 /** Options of a `MetadataProvider`. */
 export interface MetadataProviderOptions {
@@ -183,7 +187,14 @@ export class MetadataProvider implements ResolverMetadataProvider {
   private readonly tagPriority: TagPriority;
   private readonly ttl: number;
   private readonly now: () => number;
+  /** The index URLs as written (their `${VAR}` are expanded per request, as their origin allows). */
   private readonly indexUrls: string[];
+  /** Where each index URL and find-links URL came from. */
+  private readonly sourceOrigins = new Map<string, UrlOrigin>();
+  /** Where each direct URL a workspace file names came from (`allowUrls`); any other URL is metadata's. */
+  private readonly urlOrigins = new Map<string, UrlOrigin>();
+  /** The origin of each file a remote page lists: a link of that page. */
+  private readonly fileOrigins = new WeakMap<DistributionFile, UrlOrigin>();
   private readonly projects = new Map<string, ProjectState>();
   /** Projects no source had, with the answer, until they are asked again. */
   private readonly missing = new Map<string, { error: NotFoundError; until: number }>();
@@ -212,8 +223,45 @@ export class MetadataProvider implements ResolverMetadataProvider {
     this.tagPriority = new TagPriority(opts.target.tags);
     this.ttl = opts.pageTtlMs ?? 10 * 60 * 1000;
     this.now = opts.now ?? Date.now;
-    const env = opts.http?.env ?? process.env;
-    this.indexUrls = opts.indexes.noIndex ? [] : opts.indexes.indexUrls.map((u) => expandEnvVars(u, env));
+    this.indexUrls = opts.indexes.noIndex ? [] : [...opts.indexes.indexUrls];
+    for (const u of [...this.indexUrls, ...opts.indexes.findLinks])
+      this.sourceOrigins.set(u, indexOrigin(opts.indexes, u));
+  }
+
+  /** The budget of the analysis now running (null: none): its requests and bytes count against it. */
+  useBudget(budget: RequestBudget | null): void {
+    this.http.budget = budget;
+  }
+
+  /**
+   * Declares direct URLs (`name @ URL`, URL lines, sdist and wheel URLs) the files of a workspace name, with their
+   * origin: only these are fetched for `urlMetadata`; any other URL is taken for one found in metadata and refused.
+   */
+  allowUrls(entries: Iterable<{ url: string; origin: UrlOrigin }>): void {
+    for (const { url, origin } of entries) {
+      const had = this.urlOrigins.get(url);
+      // Named by two files: the stricter origin wins (no expansion where one of them is a pyproject).
+      if (had?.kind === 'workspace' && origin.kind === 'workspace')
+        this.urlOrigins.set(url, {
+          kind: 'workspace',
+          trusted: had.trusted && origin.trusted,
+          expand: had.expand && origin.expand,
+        });
+      else if (!had) this.urlOrigins.set(url, origin);
+    }
+  }
+
+  /** Where a file came from: a link of the page that lists it, else (a local find-links source) the person's. */
+  private originOf(file: DistributionFile): UrlOrigin {
+    return this.fileOrigins.get(file) ?? PERSON;
+  }
+
+  /**
+   * Whether a `file:` URL may be read from disk: one a local find-links source or page lists, or one the person or a
+   * trusted workspace file names; never one a remote page links or metadata names.
+   */
+  private mayReadLocal(origin: UrlOrigin): boolean {
+    return origin.kind === 'person' || (origin.kind === 'workspace' && origin.trusted);
   }
 
   /** HTTP requests sent so far (attempts, retries included). */
@@ -268,7 +316,14 @@ export class MetadataProvider implements ResolverMetadataProvider {
     const message =
       e instanceof IndexError ? e.message : `${redact(url)}: ${redact(e instanceof Error ? e.message : String(e))}`;
     return {
-      kind: e instanceof UnreachableError ? 'unreachable' : 'invalid',
+      kind:
+        e instanceof UnreachableError
+          ? 'unreachable'
+          : e instanceof RefusedError
+            ? 'refused'
+            : e instanceof BudgetSpentError
+              ? 'budget'
+              : 'invalid',
       url: shown,
       host: hostOf(shown),
       message,
@@ -410,6 +465,7 @@ export class MetadataProvider implements ResolverMetadataProvider {
       size: null,
       source: redact(clean),
     };
+    this.fileOrigins.set(file, this.urlOrigins.get(url) ?? this.urlOrigins.get(clean) ?? METADATA);
     let md: ProvidedMetadata | 'unknown';
     try {
       md = await this.metadataForFile(name, version, file, signal ?? new AbortController().signal);
@@ -473,7 +529,7 @@ export class MetadataProvider implements ResolverMetadataProvider {
       ...this.indexUrls.map((u, i) => {
         const url = projectPageUrl(u, name);
         const source = { kind: 'index' as const, url: redact(this.opts.indexes.indexUrls[i] ?? u) };
-        return { url, source, answer: this.indexPage(url, signal, again) };
+        return { url, source, answer: this.indexPage(url, this.sourceOrigins.get(u) ?? PERSON, signal, again) };
       }),
       ...this.opts.indexes.findLinks.map((f) => ({
         url: f,
@@ -538,16 +594,22 @@ export class MetadataProvider implements ResolverMetadataProvider {
    * One index project page: `file:` read from disk, http(s) through the cache with revalidation (`again`: even a
    * page the cache holds as fresh).
    */
-  private async indexPage(url: string, signal: AbortSignal, again = false): Promise<PageResult | 'not-found'> {
+  private async indexPage(
+    url: string,
+    origin: UrlOrigin,
+    signal: AbortSignal,
+    again = false,
+  ): Promise<PageResult | 'not-found'> {
     if (url.startsWith('file:')) {
       const local = await readLocalPage(url);
       if (!local) return 'not-found';
       const page = local.json
         ? parseJsonProjectPage(local.text, local.url)
         : parseHtmlProjectPage(local.text, local.url);
+      for (const f of page.files) this.fileOrigins.set(f, origin);
       return { files: page.files };
     }
-    return this.fetchPage(url, signal, again);
+    return this.fetchPage(url, origin, signal, again);
   }
 
   /**
@@ -555,12 +617,15 @@ export class MetadataProvider implements ResolverMetadataProvider {
    * files.
    */
   private async findLinksSource(entry: string, name: string, signal: AbortSignal): Promise<PageResult | 'not-found'> {
+    const origin = this.sourceOrigins.get(entry) ?? PERSON;
     const filter = (files: DistributionFile[]): PageResult | 'not-found' => {
       const mine = files.filter((f) => fileIsForProject(f.filename, name));
+      // A local source's files: where the source came from (a remote page's are links of it, set by fetchPage).
+      for (const f of mine) if (!this.fileOrigins.has(f)) this.fileOrigins.set(f, origin);
       return mine.length > 0 ? { files: mine } : 'not-found';
     };
     if (/^https?:/i.test(entry)) {
-      const page = await this.fetchPage(entry, signal);
+      const page = await this.fetchPage(entry, origin, signal);
       return page === 'not-found' ? 'not-found' : filter(page.files);
     }
     const p = entry.startsWith('file:') ? fileURLToPath(entry) : entry;
@@ -608,12 +673,26 @@ export class MetadataProvider implements ResolverMetadataProvider {
    * a portal or error page must not become a false "no such project" for the TTL); a cached page that no longer
    * parses (written by an older version) is dropped and fetched again. `again`: a fresh entry is revalidated too.
    */
-  private async fetchPage(url: string, signal: AbortSignal, again = false): Promise<PageResult | 'not-found'> {
+  private async fetchPage(
+    url: string,
+    origin: UrlOrigin,
+    signal: AbortSignal,
+    again = false,
+  ): Promise<PageResult | 'not-found'> {
+    // Links resolve against the page's URL as requested (expanded, without credentials); a file on the page's host gets
+    // the page's credentials when it is fetched (url-origin.ts), so no credential is written into a file's URL.
+    const planned = planRequest(url, origin, { env: this.opts.http?.env ?? process.env, netrc: () => new Map() });
+    if ('refused' in planned) throw new RefusedError(url, planned.refused);
+    const linked = (files: DistributionFile[]): DistributionFile[] => {
+      const from: UrlOrigin = { kind: 'link', page: url, from: origin };
+      for (const f of files) this.fileOrigins.set(f, from);
+      return files;
+    };
     let cached = this.cache ? await this.cache.get('page', url) : null;
     let cachedFiles: DistributionFile[] | null = null;
     if (cached) {
       try {
-        cachedFiles = this.parsePage(cached.body, cached.contentType, url);
+        cachedFiles = linked(this.parsePage(cached.body, cached.contentType, planned.url));
         if (cachedFiles.length === 0) throw new InvalidDataError('empty', url);
       } catch {
         await this.cache!.delete('page', url);
@@ -629,7 +708,7 @@ export class MetadataProvider implements ResolverMetadataProvider {
     if (cached?.etag) headers['if-none-match'] = cached.etag;
     if (cached?.lastModified) headers['if-modified-since'] = cached.lastModified;
     this.stats.pageFetches++;
-    const res = await this.http.get(url, { headers, signal, maxBytes: PAGE_MAX_BYTES });
+    const res = await this.http.get(url, { origin, headers, signal, maxBytes: PAGE_MAX_BYTES });
     if (res.status === 304 && cached && cachedFiles) {
       this.stats.pageRevalidations++;
       await this.cache!.put('page', url, { ...cached, fetchedAt: this.now() });
@@ -638,8 +717,8 @@ export class MetadataProvider implements ResolverMetadataProvider {
     if (res.status === 404 || res.status === 410) return 'not-found';
     if (res.status !== 200) throw new UnreachableError(url, 'http', `HTTP ${res.status}`, res.status);
     const contentType = res.headers['content-type'] ?? 'text/html';
-    // Relative file URLs resolve against the final URL, with the credentials of the URL asked for (memory only).
-    const files = this.parsePage(res.body, contentType, withUserinfoOf(url, res.url));
+    // Relative file URLs resolve against the final URL.
+    const files = linked(this.parsePage(res.body, contentType, res.url));
     if (this.cache && files.length > 0) {
       await this.cache.put('page', url, {
         fetchedAt: this.now(),
@@ -785,12 +864,14 @@ export class MetadataProvider implements ResolverMetadataProvider {
     const url = file.url + '.metadata';
     const expected = file.coreMetadata ? file.coreMetadata.hashes['sha256']?.toLowerCase() : undefined;
     let mismatch = false;
+    const origin = this.originOf(file);
     try {
       return await this.cachedMetadata(
         url,
         'metadata',
         async () => {
           if (url.startsWith('file:')) {
+            if (!this.mayReadLocal(origin)) throw new RefusedError(url, 'a file: URL only a remote page names');
             try {
               this.stats.localReads++;
               return await fs.readFile(fileURLToPath(url));
@@ -799,7 +880,7 @@ export class MetadataProvider implements ResolverMetadataProvider {
             }
           }
           this.stats.metadataFetches++;
-          const res = await this.http.get(url, { signal, maxBytes: METADATA_MAX_BYTES });
+          const res = await this.http.get(url, { origin, signal, maxBytes: METADATA_MAX_BYTES });
           if (res.status !== 200) return null;
           if (expected && sha256(res.body) !== expected) {
             mismatch = true;
@@ -850,7 +931,9 @@ export class MetadataProvider implements ResolverMetadataProvider {
           return readZipEntry(src, entry, METADATA_MAX_BYTES);
         };
         try {
+          const origin = this.originOf(file);
           if (file.url.startsWith('file:')) {
+            if (!this.mayReadLocal(origin)) throw new RefusedError(file.url, 'a file: URL only a remote page names');
             this.stats.localReads++;
             const src = await fileSource(fileURLToPath(file.url));
             try {
@@ -860,7 +943,7 @@ export class MetadataProvider implements ResolverMetadataProvider {
             }
           }
           this.stats.metadataFetches++;
-          const remote = await this.remoteSource(file.url, signal);
+          const remote = await this.remoteSource(file.url, origin, signal);
           return await read(remote.src, remote.tail);
         } catch (e) {
           if (e instanceof IndexError || e instanceof CancelledError) throw e;
@@ -879,10 +962,15 @@ export class MetadataProvider implements ResolverMetadataProvider {
    * A remote archive as random access: a suffix range request for its tail; with 206, later reads are range
    * requests too; with 200 (no range support), the whole body, capped.
    */
-  private async remoteSource(url: string, signal: AbortSignal): Promise<{ src: ByteSource; tail?: Buffer }> {
+  private async remoteSource(
+    url: string,
+    origin: UrlOrigin,
+    signal: AbortSignal,
+  ): Promise<{ src: ByteSource; tail?: Buffer }> {
     const cap = this.opts.maxDownloadBytes ?? 128 * 1024 * 1024;
     this.stats.rangeRequests++;
     const res = await this.http.get(url, {
+      origin,
       headers: { range: `bytes=-${this.opts.tailBytes ?? 65536}` },
       signal,
       maxBytes: cap,
@@ -900,6 +988,7 @@ export class MetadataProvider implements ResolverMetadataProvider {
               return tail.subarray(offset - start, offset - start + length);
             this.stats.rangeRequests++;
             const r = await this.http.get(url, {
+              origin,
               headers: { range: `bytes=${offset}-${Math.min(size, offset + length) - 1}` },
               signal,
               maxBytes: cap,
@@ -916,18 +1005,24 @@ export class MetadataProvider implements ResolverMetadataProvider {
       this.stats.fullDownloads++;
       return { src: bufferSource(res.body) };
     }
-    if (res.status === 416 || res.status === 206) return { src: bufferSource(await this.download(url, signal)) };
+    if (res.status === 416 || res.status === 206)
+      return { src: bufferSource(await this.download(url, origin, signal)) };
     if (res.status === 404) throw new NotFoundError('File', url);
     throw new UnreachableError(url, 'http', `HTTP ${res.status}`, res.status);
   }
 
-  private async download(url: string, signal: AbortSignal): Promise<Buffer> {
+  private async download(url: string, origin: UrlOrigin, signal: AbortSignal): Promise<Buffer> {
     if (url.startsWith('file:')) {
+      if (!this.mayReadLocal(origin)) throw new RefusedError(url, 'a file: URL only a remote page names');
       this.stats.localReads++;
       return fs.readFile(fileURLToPath(url));
     }
     this.stats.fullDownloads++;
-    const res = await this.http.get(url, { signal, maxBytes: this.opts.maxDownloadBytes ?? 128 * 1024 * 1024 });
+    const res = await this.http.get(url, {
+      origin,
+      signal,
+      maxBytes: this.opts.maxDownloadBytes ?? 128 * 1024 * 1024,
+    });
     if (res.status === 404) throw new NotFoundError('File', url);
     if (res.status !== 200) throw new UnreachableError(url, 'http', `HTTP ${res.status}`, res.status);
     return res.body;
@@ -950,7 +1045,7 @@ export class MetadataProvider implements ResolverMetadataProvider {
       'metadata',
       async () => {
         if (!file.url.startsWith('file:')) this.stats.metadataFetches++;
-        const bytes = await this.download(file.url, signal);
+        const bytes = await this.download(file.url, this.originOf(file), signal);
         try {
           if (ext === '.zip') {
             const src = bufferSource(bytes);
@@ -967,21 +1062,6 @@ export class MetadataProvider implements ResolverMetadataProvider {
       },
       (body) => this.validMetadata(body, name, version, `The PKG-INFO of ${file.filename}`, file.url),
     );
-  }
-}
-
-/** `target` with the userinfo of `from` (so files under a redirected page keep the index's credentials). */
-function withUserinfoOf(from: string, target: string): string {
-  try {
-    const f = new URL(from);
-    const t = new URL(target);
-    if (f.host === t.host) {
-      t.username = f.username;
-      t.password = f.password;
-    }
-    return t.toString();
-  } catch {
-    return from;
   }
 }
 

@@ -15,6 +15,11 @@ export interface IndexSelection {
   /** `--find-links` entries: folders (absolute paths), files, or URLs. */
   findLinks: string[];
   noIndex: boolean;
+  /**
+   * The index URLs and find-links above that only workspace files name (`--index-url` in a requirements file); the
+   * others are the person's own (settings, command line, pip's configuration, PyPI). Absent: none.
+   */
+  fromFiles?: string[];
 }
 
 /** pip's configuration values that choose indexes (from files and `PIP_*` variables). */
@@ -201,6 +206,7 @@ export function selectIndexes(input: IndexSelectionInput): IndexSelection {
   const base = input.indexUrl || cfg?.indexUrl || PYPI_SIMPLE;
   let indexUrls = noIndex ? [] : [base, ...(cfg?.extraIndexUrls ?? []), ...(input.extraIndexUrls ?? [])];
   const findLinks = [...(cfg?.findLinks ?? [])];
+  const own = new Set([...indexUrls, ...findLinks]);
   for (const { file, options } of input.fileOptions ?? []) {
     for (const o of options) {
       if (o.name === '--no-index') {
@@ -220,7 +226,13 @@ export function selectIndexes(input: IndexSelectionInput): IndexSelection {
       }
     }
   }
-  return { indexUrls: dedupe(indexUrls), findLinks: dedupe(findLinks), noIndex };
+  const fromFiles = dedupe([...indexUrls, ...findLinks].filter((u) => !own.has(u)));
+  return {
+    indexUrls: dedupe(indexUrls),
+    findLinks: dedupe(findLinks),
+    noIndex,
+    ...(fromFiles.length ? { fromFiles } : {}),
+  };
 }
 
 function dedupe(list: string[]): string[] {

@@ -20,6 +20,7 @@ import type { MetadataProvider } from '../index/provider';
 import { ProjectListCache } from '../index/project-list';
 import { PYPI_SIMPLE, type IndexSelection } from '../index/selection';
 import { projectPageUrl } from '../index/simple';
+import { indexOrigin } from '../index/url-origin';
 import type { Dependency, FileKind, ParsedFile } from '../model/types';
 import { LineIndex } from '../model/text';
 import { markerTextHolds } from '../pep/marker';
@@ -229,7 +230,9 @@ export class EditorFeatures {
       const seen = new Set<string>();
       let pending = false;
       for (const url of urls) {
-        const names = lists.peek(url) ?? (await within(lists.get(url), this.waitMs).catch(() => null));
+        const origin = indexOrigin(at.ic.indexes, url);
+        const names =
+          lists.peek(url, origin) ?? (await within(lists.get(url, undefined, origin), this.waitMs).catch(() => null));
         if (!names) {
           pending = true;
           continue;

@@ -102,6 +102,25 @@ export class MappedText {
     return { start: this.startAt(lo), end: Math.max(this.startAt(lo), this.endAt(hi - 1)) };
   }
 
+  /**
+   * The text with each `${VAR}` expansion written back as the `${VAR}` of `fileText` it replaced (the text as written,
+   * line joins and cut comments aside).
+   */
+  asWritten(fileText: string): string {
+    if (!this.st) return this.text;
+    let out = '';
+    for (let i = 0; i < this.text.length; i++) {
+      const s = this.st[i]!;
+      const e = this.en![i]!;
+      const source = e - s > 1 ? fileText.slice(s, e) : '';
+      if (/^\$\{[A-Z0-9_]+\}$/.test(source)) {
+        out += source;
+        while (i + 1 < this.text.length && this.st[i + 1] === s && this.en![i + 1] === e) i++;
+      } else out += this.text[i];
+    }
+    return out;
+  }
+
   /** Maps a span of `text` (as offsets into it) back to the file. */
   mapSpan(s: Span): Span {
     return this.span(s.start, s.end);

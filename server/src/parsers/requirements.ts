@@ -103,13 +103,30 @@ export function parseRequirementsSource(
         addFinding(ctx, logical.extent, expanded.error);
         continue;
       }
+      const before = { deps: ctx.dependencies.length, options: ctx.options.length };
       parseLine(ctx, expanded.text);
+      if (expanded.text !== logical.text) keepUrlsAsWritten(ctx, expanded.text, before);
     } catch (e) {
       if (e instanceof RangeError) addFinding(ctx, logical.extent, 'This line is too large to parse.');
       else throw e;
     }
   }
   return { dependencies: ctx.dependencies, includes: ctx.includes, options: ctx.options, findings: ctx.findings };
+}
+
+/**
+ * The URLs of the entries and options a line just added, as written: `${VAR}` kept, so that no expanded value is
+ * shown, and so that the request layer expands it only where the URL's origin allows. `file:` URLs and paths (which
+ * decide how files join and which folders are read) keep pip's expanded form.
+ */
+function keepUrlsAsWritten(ctx: FileContext, line: MappedText, before: { deps: number; options: number }): void {
+  const written = (value: string): string => {
+    if (/^file:/i.test(value) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
+    const at = line.text.indexOf(value);
+    return at < 0 ? value : line.slice(at, at + value.length).asWritten(ctx.fileText);
+  };
+  for (const d of ctx.dependencies.slice(before.deps)) if (d.url) d.url = written(d.url);
+  for (const o of ctx.options.slice(before.options)) if (o.value) o.value = written(o.value);
 }
 
 /** One logical line: pip's break_args_options, then options, then the requirement or the option line. */

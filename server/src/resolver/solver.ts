@@ -24,6 +24,9 @@ export const ROOT_VERSION = Version.parse('0')!;
 
 const DEFAULT_MAX_STEPS = 200_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** The end of the `incomplete` note for a URL requirement in a package's metadata, which is never followed. */
+export const URL_IN_METADATA =
+  'from a URL in its metadata, which is not followed (pip does not follow such URLs either)';
 
 /** One entry of the partial solution: a decision (`cause === null`) or a derivation. */
 interface Assignment<O> {
@@ -478,6 +481,12 @@ class Solver<O> {
       for (const r of meta.requires) {
         if (!this.markerHolds(r.marker, extra)) continue;
         if (extra && this.markerHolds(r.marker, '')) continue; // the base package brings it already
+        // A URL requirement in an index package's metadata is not followed (pip refuses it too): no request is made.
+        if (r.url) {
+          const note = `${base} ${v} requires ${r.name} ${URL_IN_METADATA}`;
+          if (!this.incomplete.includes(note)) this.incomplete.push(note);
+          continue;
+        }
         for (const { req, origin, override } of this.applyOverrides(r, null, '')) {
           const ov = override ? { origin: origin as O, requirement: requirementText(req) } : null;
           for (const e of await this.edges(req, ov)) if (e.pkg !== pkg) raw.push(e);

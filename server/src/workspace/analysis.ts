@@ -24,6 +24,7 @@ import type { VulnerabilityReport } from './vulnerability-stage';
 import type { CondaSolveReport } from '../conda/report';
 import { CancelledError } from '../model/cancel';
 import { redact } from '../index/credentials';
+import { RequestBudget } from '../index/budget';
 
 /** How an analysis asks indexes and reports: the editor's settings or the CLI's flags. */
 export interface AnalysisSettings {
@@ -81,6 +82,9 @@ export class Analysis {
   configure(settings: AnalysisSettings): void {
     this.settings = settings;
     this.files.setIncludePolicy({ trusted: settings.trustFiles, workspaceFolders: settings.workspaceFolders ?? [] });
+    // An untrusted workspace's files are read with no `${VAR}` expanded: no variable's value becomes a project name
+    // or a URL sent anywhere.
+    this.files.expandVariables(settings.trustFiles);
     this.resetIndexStage();
   }
 
@@ -224,12 +228,27 @@ export class Analysis {
       extraIndexUrls: this.settings.extraIndexUrls,
       trustFiles: this.settings.trustFiles,
     });
+    const provider = this.providers().get(indexes, profile);
+    // The direct URLs the set's files name may be fetched only in a trusted workspace; `${VAR}` in them is expanded
+    // only where pip reads the file as a requirements file (not in a pyproject.toml).
+    if (this.settings.trustFiles)
+      provider.allowUrls(
+        set.files.flatMap((f) =>
+          f.dependencies
+            .filter((d) => d.url !== null)
+            .map((d) => ({
+              url: d.url!,
+              origin: { kind: 'workspace' as const, trusted: true, expand: f.kind !== 'pyproject' },
+            })),
+        ),
+      );
     return {
-      provider: this.providers().get(indexes, profile),
+      provider,
       indexes,
       profile,
       markerEnvironment: markerEnvironmentFor(profile),
       cacheDir: this.cacheDir(),
+      trusted: this.settings.trustFiles,
     };
   }
 
@@ -252,6 +271,23 @@ export class Analysis {
     const todo = this.unresolved(sets);
     if (todo.length === 0) return;
     const advisories = this.settings.advisories;
+    // One budget of requests and bytes for the whole run, shared by the providers of its sets.
+    const budget = new RequestBudget();
+    const lent = new Set<IndexContext['provider']>();
+    try {
+      await this.resolveSets(todo, budget, lent, advisories, opts);
+    } finally {
+      for (const p of lent) p.useBudget(null);
+    }
+  }
+
+  private async resolveSets(
+    todo: EnvironmentSet[],
+    budget: RequestBudget,
+    lent: Set<IndexContext['provider']>,
+    advisories: AdvisorySource | null | undefined,
+    opts: { signal?: AbortSignal; progress?: ResolveProgress },
+  ): Promise<void> {
     for (const [i, set] of todo.entries()) {
       if (opts.signal?.aborted) return;
       const profile = this.profileOf(set);
@@ -259,6 +295,10 @@ export class Analysis {
       opts.progress?.(set, i, todo.length);
       const key = textKey(set);
       const context = this.indexContext(set);
+      if (context) {
+        context.provider.useBudget(budget);
+        lent.add(context.provider);
+      }
       const python = profile.python?.version;
       const vulnerabilityStage = advisories
         ? vulnerabilityModule()
@@ -298,6 +338,7 @@ export class Analysis {
           signal: opts.signal,
           timeoutMs: this.settings.indexTimeoutMs,
           condaPins,
+          trusted: c.trusted,
         });
       const [report, vulnerabilities, conda] = await Promise.all([
         context ? indexStageFor(context) : Promise.resolve(null),

@@ -53,10 +53,22 @@ export class Analyzer {
   private readonly includedFrom = new Map<string, Set<string>>();
   private includePolicy: IncludePolicy = TRUSTED_INCLUDES;
 
+  private env: Record<string, string | undefined>;
+
   constructor(
     private readonly source: TextSource,
-    private readonly env: Record<string, string | undefined> = process.env,
-  ) {}
+    private readonly variables: Record<string, string | undefined> = process.env,
+  ) {
+    this.env = variables;
+  }
+
+  /** Whether `${VAR}` in requirements files is expanded (pip's rule) or left as written (an untrusted workspace). */
+  expandVariables(on: boolean): void {
+    const env = on ? this.variables : {};
+    if (env === this.env) return;
+    this.env = env;
+    this.cache.clear();
+  }
 
   /** Forgets a file's parse (on close or delete). */
   evict(filePath: string): void {

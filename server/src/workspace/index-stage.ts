@@ -5,6 +5,7 @@ import { installedDeclarations, versionSetOf } from '../checks/scope';
 import type { LineFix } from './types';
 import type { EnvironmentSet, SetIndexReport } from '../workspace/types';
 import { targetFromProfile, type ExclusionReason, type FileVerdict } from '../index/candidates';
+import { BudgetSpentError } from '../index/budget';
 import { redact } from '../index/credentials';
 import { CancelledError, IndexError, NotFoundError, type IndexProblem } from '../index/errors';
 import { MetadataProvider } from '../index/provider';
@@ -14,7 +15,7 @@ import type { Dependency } from '../model/types';
 import type { MarkerEnvironment } from '../pep/marker';
 import { SpecifierSet } from '../pep/specifier';
 import { nearestResolvingVersion, narrowToResolve } from '../resolver/fixes';
-import { resolve } from '../resolver/solver';
+import { resolve, URL_IN_METADATA } from '../resolver/solver';
 import type { RootRequirement } from '../resolver/types';
 import type { MachineProfile } from '../system/profile';
 
@@ -51,6 +52,8 @@ export interface IndexStageOptions {
    * author asked conda for (with a solve, pip runs on top of conda's solution instead: `pip-on-conda.ts`).
    */
   condaPins?: boolean;
+  /** False in an untrusted workspace: no URL a workspace file names is fetched (default true). */
+  trusted?: boolean;
 }
 
 /**
@@ -78,6 +81,7 @@ export const emptyReport = (indexes: string): SetIndexReport => ({
   sdistOnly: [],
   conflicts: [],
   gaveUp: null,
+  notFetched: [],
 });
 
 /** Every index of the selection, each named (credentials removed). */
@@ -114,6 +118,19 @@ function describeProblems(problems: IndexProblem[]): { why: string; index: strin
       index,
     });
   }
+  const refused = problems.filter((p) => p.kind === 'refused');
+  for (const p of refused.slice(0, 3)) parts.push({ why: p.message, index: null });
+  if (refused.length > 3) parts.push({ why: `and ${refused.length - 3} more URLs not fetched`, index: null });
+  // The budget: said once, whatever how many requests it stopped.
+  const budget = problems.find((p) => p.kind === 'budget');
+  if (budget)
+    parts.push({
+      why:
+        budget.message.replace(/;.*$/, '') +
+        '; dependencies not read by then were not followed, so conflicts through them, versions for this Python, ' +
+        'wheels and advisories of what they bring may be missing',
+      index: null,
+    });
   const invalid = problems.filter((p) => p.kind === 'invalid');
   for (const p of invalid.slice(0, 3))
     parts.push({
@@ -180,12 +197,18 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   const report = emptyReport(indexText);
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   const lost = (e: Error) => {
+    // The spent budget is said once, with what it cost (describeProblems), not per request it stopped.
+    if (e instanceof BudgetSpentError) return;
     const why = redact(e.message);
     if (!report.unreachable.includes(why)) report.unreachable.push(why);
   };
   const decls = installedDeclarations(set, opts.markerEnvironment);
   const isOverride = (d: Dependency) => d.section === 'tool.uv.override-dependencies';
-  const usable = (d: Dependency) => d.name !== '' && !d.editable && !(d.url && !/^https?:/i.test(d.url));
+  const untrustedUrl = (d: Dependency) => opts.trusted === false && d.url !== null && !/^file:/i.test(d.url);
+  for (const file of set.files)
+    for (const d of file.dependencies) if (untrustedUrl(d) && !report.notFetched.includes(d)) report.notFetched.push(d);
+  const usable = (d: Dependency) =>
+    d.name !== '' && !d.editable && !(d.url && !/^https?:/i.test(d.url)) && !untrustedUrl(d);
   const base = decls.filter((d) => d.scope === '').map((d) => d.dep);
   const condaPins = opts.condaPins ? condaPinsOf(set) : [];
   /** The PyPI project a line is about: a conda spec's package under the name pip knows it by. */
@@ -379,6 +402,8 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
         }
         throw e;
       }
+      for (const note of 'incomplete' in result ? result.incomplete : [])
+        if (note.endsWith(URL_IN_METADATA) && !report.unreachable.includes(note)) report.unreachable.push(note);
       if (result.ok) break;
       if (result.reason === 'cancelled') throw new CancelledError();
       if (result.reason !== 'conflict') {

@@ -89,6 +89,8 @@ export interface SetIndexReport {
   conflicts: TransitiveConflict[];
   /** The resolver stopped at its budget: what it says. */
   gaveUp: string | null;
+  /** Lines whose URL was not fetched because the workspace is not trusted (each gets a finding saying so). */
+  notFetched: Dependency[];
 }
 
 /** The active environment, for `installed-mismatch`. */
@@ -107,4 +109,6 @@ export interface IndexContext {
   markerEnvironment: MarkerEnvironment;
   /** The metadata cache folder (project lists and core metadata are read from it); null: memory only. */
   cacheDir: string | null;
+  /** False in an untrusted workspace: no URL a workspace file names is fetched. */
+  trusted: boolean;
 }
