@@ -45,7 +45,10 @@ export const indexUnreachable: Check = {
     }
     if (report?.gaveUp) lines.push(`Dependencies were not fully followed: ${report.gaveUp}`);
     if (advisories?.unavailable) lines.push(`Known vulnerabilities were not fully checked: ${advisories.unavailable}.`);
-    const all = [...out, ...lines.map((message) => finding('index-unreachable', root.path, { start: 0, end: 0 }, message))];
+    const all = [
+      ...out,
+      ...lines.map((message) => finding('index-unreachable', root.path, { start: 0, end: 0 }, message)),
+    ];
     // URLs of an untrusted workspace's files: each line says it was not checked, and why.
     for (const dep of report?.notFetched ?? [])
       all.push(
