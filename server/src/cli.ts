@@ -9,7 +9,7 @@ import type { Dependency, FileKind, Finding, ParsedFile } from './model/types';
 import { LineIndex } from './model/text';
 import { Analysis } from './workspace/analysis';
 import { Analyzer, diskSource, skipReason } from './workspace/analyzer';
-import { classify } from './workspace/file-kinds';
+import { fileKindLabels, kindOfNamedFile } from './workspace/file-kinds';
 import { defaultCacheDir } from './workspace/index-settings';
 import { readResult, writeResult } from './workspace/result-cache';
 import { loadTarget, type Target } from './workspace/target';
@@ -17,7 +17,9 @@ import { OsvDatabase } from './index/osv';
 import { AdvisorySource } from './workspace/advisory-source';
 import { version } from '../../package.json';
 
-const USAGE = `Usage: stack-doctor <command> [options] [PATH...]
+const usage = (): string => `Usage: stack-doctor <command> [options] [PATH...]
+
+Files: ${fileKindLabels()}; a folder is searched for them.
 
 Commands:
   check [PATH...]   Analyse dependency files or folders (default: the current folder).
@@ -153,20 +155,8 @@ function target(p: string): { path: string; dir: boolean; kind: FileKind | null 
   // either way nothing would be checked, which a CI run must not take for a pass.
   const why = skipReason(abs);
   if (why) throw new UsageError(`cannot read '${p}': ${why}; nothing was checked`);
-  const kind =
-    classify(abs) ??
-    (/\.(txt|in)$/i.test(abs)
-      ? 'requirements'
-      : /\.ya?ml$/i.test(abs)
-        ? 'conda'
-        : /\.toml$/i.test(abs)
-          ? 'pyproject'
-          : null);
-  if (!kind)
-    throw new UsageError(
-      `'${p}' is not a dependency file Stack Doctor reads (requirements*.txt, ` +
-        `constraints*.txt, *.in, environment.yml, pyproject.toml)`,
-    );
+  const kind = kindOfNamedFile(abs);
+  if (!kind) throw new UsageError(`'${p}' is not a dependency file Stack Doctor reads (${fileKindLabels()})`);
   return { path: abs, dir: false, kind };
 }
 
@@ -340,7 +330,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => wri
   try {
     const o = parseArgs(argv);
     lastRun = typeof o === 'string' ? o : o.command;
-    if (o === 'help') return (out(USAGE), 0);
+    if (o === 'help') return (out(usage()), 0);
     if (o === 'version') return (out(version + '\n'), 0);
     if (o.command === 'probe') {
       if (o.paths.length) throw new UsageError('probe takes no paths');

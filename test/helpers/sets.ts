@@ -3,9 +3,7 @@
 import { emptyReport } from '../../server/src/workspace/index-stage';
 import type { EnvironmentSet, SetIndexReport } from '../../server/src/workspace/types';
 import type { Fix, ParsedFile } from '../../server/src/model/types';
-import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
-import { parsePyproject } from '../../server/src/parsers/pyproject';
-import { parseRequirementsFile } from '../../server/src/parsers/requirements';
+import { fileKindRow } from '../../server/src/workspace/file-kinds';
 
 /** A set of the given files, rooted at the first. */
 export const setOf = (...files: ParsedFile[]): EnvironmentSet => ({ root: files[0]!.path, files, findings: [] });
@@ -17,11 +15,7 @@ export function applyFix(s: EnvironmentSet, fix: Fix): EnvironmentSet {
     if (!edits.length) return f;
     let text = f.text;
     for (const e of edits) text = text.slice(0, e.span.start) + e.newText + text.slice(e.span.end);
-    return f.kind === 'pyproject'
-      ? parsePyproject(f.path, text)
-      : f.kind === 'conda'
-        ? parseEnvironmentYml(f.path, text)
-        : parseRequirementsFile(f.path, text, { kind: f.kind, env: {} });
+    return fileKindRow(f.kind).parse(f.path, text, {});
   });
   return { ...s, files };
 }

@@ -10,6 +10,7 @@ import type { FileKind, Finding, ParsedFile } from '../model/types';
 import { LineIndex } from '../model/text';
 import { Analysis } from '../workspace/analysis';
 import { diskSource, type Analyzer } from '../workspace/analyzer';
+import { kindOfLanguage } from '../workspace/file-kinds';
 import { defaultCacheDir } from '../workspace/index-stage';
 import { loadTarget } from '../workspace/target';
 import type { EnvironmentSet } from '../workspace/types';
@@ -39,10 +40,7 @@ export function pathOf(uri: string): string | undefined {
  * editor's language.
  */
 export function kindOf(files: Analyzer, filePath: string, languageId?: string): FileKind | null {
-  const known = files.kindOf(filePath);
-  if (known) return known;
-  if (languageId === 'pip-requirements') return 'requirements';
-  return null;
+  return files.kindOf(filePath) ?? kindOfLanguage(languageId);
 }
 
 export class Session {

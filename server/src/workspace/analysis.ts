@@ -25,6 +25,7 @@ import type { CondaSolveReport } from '../conda/report';
 import { CancelledError } from '../model/cancel';
 import { redact } from '../index/credentials';
 import { RequestBudget } from '../index/budget';
+import { fileKindRow } from './file-kinds';
 
 /** How an analysis asks indexes and reports: the editor's settings or the CLI's flags. */
 export interface AnalysisSettings {
@@ -238,7 +239,7 @@ export class Analysis {
             .filter((d) => d.url !== null)
             .map((d) => ({
               url: d.url!,
-              origin: { kind: 'workspace' as const, trusted: true, expand: f.kind !== 'pyproject' },
+              origin: { kind: 'workspace' as const, trusted: true, expand: fileKindRow(f.kind).expandsVariables },
             })),
         ),
       );
