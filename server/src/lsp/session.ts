@@ -189,7 +189,9 @@ export class Session {
     this.docs.set(p, doc);
     this.setsCache.clear();
     this.supersedeIndexRuns(p);
-    this.schedule(p, this.settings.debounceMs);
+    // The first edit after a pause is analysed at once (behind any message waiting); edits that come while an
+    // analysis of the file waits to start restart the wait, so that a burst is analysed once.
+    this.schedule(p, this.timers.has(p) ? this.settings.debounceMs : 0);
   }
 
   /**
