@@ -114,6 +114,7 @@ export async function benchCliProcess(count = 24): Promise<Record<string, unknow
   };
 }
 
-if (require.main === module) {
+// Bundled into run.js too, where `require.main === module` also holds: only `node out/bench/cli-process.js` runs this.
+if (require.main === module && /[\\/]cli-process\.js$/.test(process.argv[1] ?? '')) {
   void benchCliProcess(Number(process.argv[2] ?? 24)).then((r) => console.log(JSON.stringify(r, null, 2)));
 }

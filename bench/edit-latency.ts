@@ -89,6 +89,7 @@ export async function editLatency(
   }
 }
 
-if (require.main === module) {
+// Bundled into run.js too, where `require.main === module` also holds: only `node out/bench/edit-latency.js` runs this.
+if (require.main === module && /[\\/]edit-latency\.js$/.test(process.argv[1] ?? '')) {
   void editLatency(Number(process.argv[2] ?? 100)).then((r) => console.log(JSON.stringify(r)));
 }
