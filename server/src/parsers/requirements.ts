@@ -105,7 +105,8 @@ export function parseRequirementsSource(
       return isDirectory(p);
     };
   }
-  const memo = linesOf(`${path}\0${opts.kind}\0${opts.section ?? ''}`);
+  // Whether the disk is asked decides what a path-like line is: parses with and without it keep apart.
+  const memo = linesOf(`${path}\0${opts.kind}\0${opts.section ?? ''}\0${opts.isDirectory ? 'disk' : ''}`);
   for (const logical of opts.stopAt ? [] : logicalLines(source)) {
     try {
       const start = logical.text.fileStart;
