@@ -424,7 +424,9 @@ class Solver<O> {
   private prefetch(base: string): void {
     if (base === ROOT || this.versionsCache.has(base) || this.versionsPending.has(base) || this.urlPins.has(base))
       return;
-    const yanked = this.provider.yankedVersions ? this.provider.yankedVersions(base, this.callSignal) : Promise.resolve([]);
+    const yanked = this.provider.yankedVersions
+      ? this.provider.yankedVersions(base, this.callSignal)
+      : Promise.resolve([]);
     // Yanked versions are candidates too (pip takes one when a requirement pins it), marked so that only a pin chooses
     // them.
     const p = Promise.all([this.provider.versions(base, this.callSignal), yanked]).then(([vs, ys]) => {

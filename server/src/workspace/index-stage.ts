@@ -263,12 +263,14 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
     unreachable: readonly IndexProblem[],
   ): void => {
     const only = onlyFrom(dep, unreachable);
+    // A source that could not be asked about this project may have it: the verdict is not known.
+    const unsure = only ? [] : [...new Set(unreachable.map((p) => p.host))];
     report.missing.push({
       dep,
       kind,
       newest,
-      where: answeredText(unreachable) + (only ? '' : mayHaveIt([...unreachable])),
-      ...(only ? { onlyFrom: only } : {}),
+      where: answeredText(unreachable),
+      ...(only ? { onlyFrom: only } : unsure.length ? { unsure } : {}),
     });
   };
   await Promise.all(
