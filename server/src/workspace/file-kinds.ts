@@ -317,9 +317,15 @@ export function workspaceGlobs(kinds: readonly FileKind[] = FILE_KINDS.map((r) =
 
 /**
  * What package.json must say for the table (a unit test compares): activation, the requirements language's names, the
- * menus' condition.
+ * menus' condition; and the `files` regex of `.pre-commit-hooks.yaml` (Python's `re.search` on a path from the
+ * repository's root).
  */
-export function manifestEntries(): { activationEvents: string[]; filenamePatterns: string[]; installWhen: string } {
+export function manifestEntries(): {
+  activationEvents: string[];
+  filenamePatterns: string[];
+  installWhen: string;
+  preCommitFiles: string;
+} {
   const regex = (r: FileKindRow) =>
     `/^(${r.globs
       .filter((g) => !g.includes('/'))
@@ -345,6 +351,7 @@ export function manifestEntries(): { activationEvents: string[]; filenamePattern
   for (const r of FILE_KINDS) if (r.install && typeof r.editor !== 'object') conditions.push(byName(r));
   return {
     activationEvents: workspaceGlobs().map((g) => `workspaceContains:${g}`),
+    preCommitFiles: `(?i)(^|/)(${FILE_KINDS.flatMap((r) => r.globs.map((g) => globToRegExpSource(g).slice(1, -1))).join('|')})$`,
     filenamePatterns: pip,
     installWhen: `resourceScheme == file && (${conditions.join(' || ')})`,
   };
