@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checks, runChecks } from '../server/src/checks/registry';
-import type { EnvironmentSet } from '../server/src/workspace/types';
+import type { EnvironmentSet } from '../server/src/model/sets';
 import { defaultEnvironment } from '../server/src/pep/marker';
 import { parseEnvironmentYml } from '../server/src/parsers/environment-yml';
 import { parsePyproject } from '../server/src/parsers/pyproject';

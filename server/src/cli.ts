@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { EnvironmentSet } from './workspace/types';
 import { dependenciesJson, dependenciesText, findingsJson, findingsSarif, findingsText } from './cli-output';
 import type { Dependency, FileKind, Finding, ParsedFile } from './model/types';
 import { LineIndex } from './model/text';
@@ -16,6 +15,7 @@ import { loadTarget, type Target } from './workspace/target';
 import { OsvDatabase } from './index/osv';
 import { AdvisorySource } from './workspace/advisory-source';
 import { version } from '../../package.json';
+import type { EnvironmentSet } from './model/sets';
 
 const USAGE = `Usage: stack-doctor <command> [options] [PATH...]
 

@@ -4,15 +4,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { checks, runChecks } from '../../server/src/checks/registry';
-import { codeList } from '../../server/src/model/finding';
+import { codeList } from '../../server/src/model/codes';
 import { removalSpan } from '../../server/src/checks/edits';
-import type { EnvironmentSet } from '../../server/src/workspace/types';
 import type { Finding, ParsedFile } from '../../server/src/model/types';
 import { defaultEnvironment } from '../../server/src/pep/marker';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
 import { applyFix, emptyIndexReport, setOf } from '../helpers/sets';
+import type { EnvironmentSet } from '../../server/src/model/sets';
 
 const ctx = {
   markerEnvironment: defaultEnvironment({ pythonVersion: '3.11.7', platform: 'linux', machine: 'x86_64' }),

@@ -7,11 +7,11 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runChecks } from '../../server/src/checks/registry';
 import { installedDeclarations, installGroups } from '../../server/src/checks/scope';
-import type { EnvironmentSet } from '../../server/src/workspace/types';
 import type { Finding } from '../../server/src/model/types';
 import { defaultEnvironment } from '../../server/src/pep/marker';
 import { Analyzer, diskSource, projectReference } from '../../server/src/workspace/analyzer';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
+import type { EnvironmentSet } from '../../server/src/model/sets';
 
 const env = defaultEnvironment({ pythonVersion: '3.11.7', platform: 'linux', machine: 'x86_64' });
 const ctx = {

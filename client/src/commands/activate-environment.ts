@@ -7,7 +7,7 @@ import { readCommandInput } from '../ui/command-options';
 import { guarded } from '../ui/guarded';
 import type { CommandOutcome } from '../ui/outcome';
 import { pickEnvironment } from '../ui/pickers';
-import type { CommandContext } from './index';
+import type { CommandContext } from './context';
 
 const TITLE = 'Activate Environment';
 const OPEN_TERMINAL = 'Open Terminal';

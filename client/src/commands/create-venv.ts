@@ -16,7 +16,7 @@ import {
   requiresPythonOf,
 } from '../ui/pickers';
 import { withEnvironmentProgress } from '../ui/progress';
-import type { CommandContext } from './index';
+import type { CommandContext } from './context';
 
 const TITLE = 'Create Virtual Environment';
 

@@ -9,7 +9,7 @@ import { installSelection, refreshDiagnostics, selectsAnything } from '../ui/ins
 import type { CommandOutcome } from '../ui/outcome';
 import { pickCondaManager, pickDependencyFiles, pickEnvironment, pickExtrasAndGroups, pickFolder } from '../ui/pickers';
 import { withEnvironmentProgress } from '../ui/progress';
-import type { CommandContext } from './index';
+import type { CommandContext } from './context';
 
 const TITLE = 'Install into Environment';
 

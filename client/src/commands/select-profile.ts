@@ -13,7 +13,7 @@ import {
 import { guarded } from '../ui/guarded';
 import type { CommandOutcome } from '../ui/outcome';
 import { pickProfile, readProfileOptions } from '../ui/profile-picker';
-import type { CommandContext } from './index';
+import type { CommandContext } from './context';
 
 const TITLE = 'Select Machine Profile';
 /**

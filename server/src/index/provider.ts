@@ -43,7 +43,7 @@ import {
   throwIfAborted,
   type IndexProblem,
 } from './errors';
-import { parseSdistFilename, parseWheelFilename, sdistExtension } from './filenames';
+import { parseSdistFilename, parseWheelFilename, sdistExtension } from '../pep/filenames';
 import { HOST_RETRY_AFTER_MS, HttpClient, type HttpClientOptions } from './http';
 import type { IndexSelection } from './selection';
 import {

@@ -10,7 +10,6 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver';
 import { hasPep440Text, where } from '../checks/edits';
-import type { EnvironmentSet, IndexContext } from '../workspace/types';
 import type { VersionVerdict } from '../index/candidates';
 import { DiskCache } from '../index/cache';
 import { parseCoreMetadata, type CoreMetadata } from '../index/core-metadata';
@@ -34,6 +33,8 @@ import { dependencyAt } from './features';
 import { codeSpan, escapeMarkdown, safeLink } from '../model/markdown';
 import type { Settings } from './settings';
 import { nextTurn } from '../model/turns';
+import type { EnvironmentSet } from '../model/sets';
+import type { IndexContext } from '../workspace/index-context';
 
 /** The server state the features read (the session implements it). */
 export interface EditorHost {

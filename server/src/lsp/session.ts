@@ -12,15 +12,15 @@ import { Analysis } from '../workspace/analysis';
 import { diskSource, type Analyzer } from '../workspace/analyzer';
 import { defaultCacheDir } from '../workspace/index-stage';
 import { loadTarget } from '../workspace/target';
-import type { EnvironmentSet } from '../workspace/types';
 import { fileUri, toDiagnostic } from './convert';
 import { condaHover } from '../conda/report';
 import { OsvDatabase } from '../index/osv';
-import { AdvisorySource } from '../workspace/vulnerability-stage';
-import type { IndexContext } from '../workspace/types';
+import { AdvisorySource } from '../workspace/advisory-source';
 import { defaultSettings, type Settings } from './settings';
 import { traceMark } from './trace';
 import { foregroundPending, giveWay } from '../model/turns';
+import type { EnvironmentSet } from '../model/sets';
+import type { IndexContext } from '../workspace/index-context';
 
 /** A document's file path, or undefined for non-file URIs (untitled buffers are analysed under a made-up path). */
 export function pathOf(uri: string): string | undefined {

@@ -17,14 +17,13 @@ import { Analyzer, type TextSource } from './analyzer';
 import { defaultCacheDir, indexesFor } from './index-settings';
 import type { ProviderPool } from './index-stage';
 import type { Target } from './target';
-import type { IndexContext } from './types';
-import type { EnvironmentSet, SetIndexReport } from '../workspace/types';
 import type { AdvisorySource } from './advisory-source';
-import type { VulnerabilityReport } from './vulnerability-stage';
-import type { CondaSolveReport } from '../conda/report';
 import { CancelledError } from '../model/cancel';
 import { redact } from '../index/credentials';
 import { RequestBudget } from '../index/budget';
+import type { IndexContext } from './index-context';
+import type { EnvironmentSet } from '../model/sets';
+import type { CondaSolveReport, PipOnCondaReport, SetIndexReport, VulnerabilityReport } from '../model/reports';
 
 /** How an analysis asks indexes and reports: the editor's settings or the CLI's flags. */
 export interface AnalysisSettings {
@@ -72,6 +71,8 @@ export class Analysis {
   private readonly vulnerabilities = new Map<string, { key: string; report: VulnerabilityReport }>();
   /** Conda's solve of each environment.yml set, valid likewise. */
   private readonly condaReports = new Map<string, { key: string; report: CondaSolveReport }>();
+  /** The `pip:` part on top of conda's solution, per environment.yml set, valid likewise. */
+  private readonly pipOnCondaReports = new Map<string, { key: string; report: PipOnCondaReport }>();
   /** The target with another Python, by version (environment.yml pins), kept so that per-environment caches hit. */
   private readonly pinnedProfiles = new Map<string, MachineProfile>();
 
@@ -156,6 +157,7 @@ export class Analysis {
     const index = new Map<string, SetIndexReport>();
     const vulnerabilities = new Map<string, VulnerabilityReport>();
     const conda = new Map<string, CondaSolveReport>();
+    const pipOnConda = new Map<string, PipOnCondaReport>();
     for (const set of sets) {
       const key = textKey(set);
       const hit = this.reports.get(set.root);
@@ -164,6 +166,8 @@ export class Analysis {
       if (v && v.key === key) vulnerabilities.set(set.root, v.report);
       const c = this.condaReports.get(set.root);
       if (c && c.key === key) conda.set(set.root, c.report);
+      const p = this.pipOnCondaReports.get(set.root);
+      if (p && p.key === key) pipOnConda.set(set.root, p.report);
     }
     const { installed } = this.target;
     // The active environment's packages say nothing about an environment.yml that pins another Python.
@@ -174,6 +178,7 @@ export class Analysis {
       index,
       vulnerabilities,
       conda,
+      pipOnConda,
       ...(installed && sameMachine ? { installed } : {}),
     };
   }
@@ -357,7 +362,9 @@ export class Analysis {
         else if (indexStage && context && conda.status !== 'ok' && this.pinsConstrainPip(set))
           indexStage = await indexStageFor(context, true);
         if (opts.signal?.aborted) throw new CancelledError();
-        this.condaReports.set(set.root, { key, report: await this.withPipPart(set, conda, opts.signal) });
+        const pip = await this.pipPart(set, conda, opts.signal);
+        if (pip) this.pipOnCondaReports.set(set.root, { key, report: pip });
+        else this.pipOnCondaReports.delete(set.root);
       }
       if (indexStage) this.reports.set(set.root, { key, report: indexStage });
       if (vulnerabilities) this.vulnerabilities.set(set.root, { key, report: vulnerabilities });
@@ -373,26 +380,26 @@ export class Analysis {
   }
 
   /**
-   * Conda's report with the `pip:` part resolved on top of its solution (what pip would replace and break), where
-   * the index can be asked. A failure here costs only this addition.
+   * The `pip:` part resolved on top of conda's solution (what pip would replace and break), where conda solved and
+   * the index can be asked; null otherwise. A failure here costs only this report.
    */
-  private async withPipPart(
+  private async pipPart(
     set: EnvironmentSet,
     conda: CondaSolveReport,
     signal: AbortSignal | undefined,
-  ): Promise<CondaSolveReport> {
+  ): Promise<PipOnCondaReport | null> {
     const context = conda.status === 'ok' ? this.indexContext(set) : null;
-    if (!context) return conda;
+    if (!context) return null;
     try {
       const deadline = Date.now() + (this.settings.indexTimeoutMs ?? 30_000);
-      const pipBreaks = await pipOnCondaStage().pipOnConda(set, conda, context, {
+      const breaks = await pipOnCondaStage().pipOnConda(set, conda, context, {
         deadline,
         ...(signal ? { signal } : {}),
       });
-      return pipBreaks.length ? { ...conda, pipBreaks } : conda;
+      return { breaks };
     } catch (e) {
       if (e instanceof CancelledError || signal?.aborted) throw new CancelledError();
-      return conda;
+      return null;
     }
   }
 
@@ -433,6 +440,7 @@ export class Analysis {
     this.pool = undefined;
     this.vulnerabilities.clear();
     this.condaReports.clear();
+    this.pipOnCondaReports.clear();
     this.pinnedProfiles.clear();
     this.reports.clear();
   }

@@ -3,7 +3,6 @@ import { finding } from '../model/finding';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EnvironmentSet } from '../workspace/types';
 import type { Dependency, FileKind, Finding, ParsedFile } from '../model/types';
 import { canonicalizeName } from '../pep/name';
 import { isCondaEnvironmentText, parseEnvironmentYml } from '../parsers/environment-yml';
@@ -12,6 +11,7 @@ import { parsePyproject } from '../parsers/pyproject';
 import { loadRequirementsTree, parseRequirementsFile } from '../parsers/requirements';
 import { classify, mayBeCondaByContent } from './file-kinds';
 import { policyKey, restrictIncludes, TRUSTED_INCLUDES, type IncludePolicy } from './include-policy';
+import type { EnvironmentSet } from '../model/sets';
 
 /** Where file text comes from: the editor's open buffers first, then the disk. */
 export interface TextSource {

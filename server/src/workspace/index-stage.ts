@@ -2,8 +2,6 @@
 // is data for the index-backed checks.
 import { describeScope, hasPep440Text, where } from '../checks/edits';
 import { installedDeclarations, versionSetOf } from '../checks/scope';
-import type { LineFix } from './types';
-import type { EnvironmentSet, SetIndexReport } from '../workspace/types';
 import { targetFromProfile, type ExclusionReason, type FileVerdict } from '../index/candidates';
 import { BudgetSpentError } from '../index/budget';
 import { redact } from '../index/credentials';
@@ -18,6 +16,8 @@ import { nearestResolvingVersion, narrowToResolve } from '../resolver/fixes';
 import { resolve, URL_IN_METADATA } from '../resolver/solver';
 import type { RootRequirement } from '../resolver/types';
 import type { MachineProfile } from '../system/profile';
+import type { LineFix, SetIndexReport } from '../model/reports';
+import type { EnvironmentSet } from '../model/sets';
 
 export { defaultCacheDir, indexesFor, type IndexSettings } from './index-settings';
 
