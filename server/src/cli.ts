@@ -7,7 +7,8 @@ import { dependenciesJson, dependenciesText, findingsJson, findingsSarif, findin
 import type { Dependency, FileKind, Finding, ParsedFile } from './model/types';
 import { LineIndex } from './model/text';
 import { Analysis } from './workspace/analysis';
-import { Analyzer, diskSource, skipReason } from './workspace/analyzer';
+import { FileSets } from './workspace/file-sets';
+import { diskSource, skipReason } from './workspace/text-source';
 import { classify } from './workspace/file-kinds';
 import { defaultCacheDir } from './workspace/index-settings';
 import { readResult, writeResult } from './workspace/result-cache';
@@ -275,12 +276,12 @@ async function advisorySource(o: Options): Promise<AdvisorySource> {
 
 function list(o: Options, out: (s: string) => void): number {
   const targets = (o.paths.length ? o.paths : ['.']).map(target);
-  const analyzer = new Analyzer(diskSource);
-  analyzer.expandVariables(!o.untrusted);
+  const fileSets = new FileSets(diskSource);
+  fileSets.expandVariables(!o.untrusted);
   const files = new Map<string, ParsedFile>();
   for (const t of targets) {
-    const roots = t.dir ? analyzer.folderFiles(t.path) : [{ path: t.path, kind: t.kind! }];
-    for (const r of roots) for (const f of analyzer.filesOf(r.path, r.kind)) files.set(f.path, f);
+    const roots = t.dir ? fileSets.folderFiles(t.path) : [{ path: t.path, kind: t.kind! }];
+    for (const r of roots) for (const f of fileSets.filesOf(r.path, r.kind)) files.set(f.path, f);
   }
   const seen = new Set<string>();
   const deps: Dependency[] = [];

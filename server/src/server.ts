@@ -111,7 +111,7 @@ connection.onDidChangeWatchedFiles((e) => {
   for (const c of e.changes) {
     const p = pathOf(c.uri);
     if (p) {
-      if (c.type === FileChangeType.Deleted) session.analysis.files.evict(p);
+      if (c.type === FileChangeType.Deleted) session.analysis.evict(p);
       session.fileChanged(p);
     }
   }

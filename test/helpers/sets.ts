@@ -1,6 +1,6 @@
 // Environment sets for check tests: build one from parsed files, and apply a fix's edits to it by parsing the edited
 // texts again.
-import { emptyReport } from '../../server/src/workspace/index-stage';
+import { emptyReport } from '../../server/src/workspace/stages/index-stage';
 import type { Fix, ParsedFile } from '../../server/src/model/types';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { parsePyproject } from '../../server/src/parsers/pyproject';

@@ -1,4 +1,4 @@
-// The server's state: open documents, the analyzer, settings and the target machine; analyses and publishes per
+// The server's state: open documents, the analysis, settings and the target machine; analyses and publishes per
 // environment set.
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +9,8 @@ import { redact } from '../index/credentials';
 import type { FileKind, Finding, ParsedFile } from '../model/types';
 import { LineIndex } from '../model/text';
 import { Analysis } from '../workspace/analysis';
-import { diskSource, type Analyzer } from '../workspace/analyzer';
-import { defaultCacheDir } from '../workspace/index-stage';
+import { diskSource } from '../workspace/text-source';
+import { defaultCacheDir } from '../workspace/index-settings';
 import { loadTarget } from '../workspace/target';
 import { fileUri, toDiagnostic } from './convert';
 import { condaHover } from '../conda/report';
@@ -38,8 +38,8 @@ export function pathOf(uri: string): string | undefined {
  * The kind a document is read as: by name, else by its content (a YAML conda environment of any name), else by the
  * editor's language.
  */
-export function kindOf(files: Analyzer, filePath: string, languageId?: string): FileKind | null {
-  const known = files.kindOf(filePath);
+export function kindOf(analysis: Analysis, filePath: string, languageId?: string): FileKind | null {
+  const known = analysis.kindOf(filePath);
   if (known) return known;
   if (languageId === 'pip-requirements') return 'requirements';
   return null;
@@ -187,7 +187,7 @@ export class Session {
     const p = pathOf(doc.uri);
     if (!p) return;
     this.docs.set(p, doc);
-    this.analysis.files.textChanged(p);
+    this.analysis.textChanged(p);
     this.setsCache.clear();
     this.schedule(p, 0);
   }
@@ -196,7 +196,7 @@ export class Session {
     const p = pathOf(doc.uri);
     if (!p) return;
     this.docs.set(p, doc);
-    this.analysis.files.textChanged(p);
+    this.analysis.textChanged(p);
     this.setsCache.clear();
     this.supersedeIndexRuns(p);
     this.schedule(p, this.settings.debounceMs);
@@ -220,7 +220,7 @@ export class Session {
     const p = pathOf(doc.uri);
     if (!p) return;
     this.docs.delete(p);
-    this.analysis.files.evict(p);
+    this.analysis.evict(p);
     this.setsCache.clear();
     this.lastPublished.delete(doc.uri);
     this.supersedeIndexRuns(p);
@@ -232,7 +232,7 @@ export class Session {
   fileChanged(filePath: string): void {
     if (this.docs.has(filePath)) return;
     this.diskChanges.set(filePath, (this.diskChanges.get(filePath) ?? 0) + 1);
-    this.analysis.files.evict(filePath);
+    this.analysis.evict(filePath);
     this.setsCache.clear();
     this.supersedeIndexRuns(filePath);
     this.schedule(filePath, this.settings.debounceMs);
@@ -250,8 +250,8 @@ export class Session {
 
   parsed(filePath: string): ParsedFile | undefined {
     const doc = this.docs.get(filePath);
-    const kind = kindOf(this.analysis.files, filePath, doc?.languageId);
-    return kind ? this.analysis.files.parse(filePath, kind) : undefined;
+    const kind = kindOf(this.analysis, filePath, doc?.languageId);
+    return kind ? this.analysis.parse(filePath, kind) : undefined;
   }
 
   setsOf(filePath: string): EnvironmentSet[] {
@@ -472,7 +472,7 @@ export class Session {
   private setsAround(filePath: string): EnvironmentSet[] {
     const hit = this.setsCache.get(filePath);
     if (hit) return hit;
-    const kind = kindOf(this.analysis.files, filePath, this.docs.get(filePath)?.languageId);
+    const kind = kindOf(this.analysis, filePath, this.docs.get(filePath)?.languageId);
     const sets = kind ? this.analysis.setsAround(filePath, kind) : [];
     if (this.setsCache.size > 256) this.setsCache.clear();
     this.setsCache.set(filePath, sets);

@@ -5,21 +5,23 @@ import {
   checksRegistry,
   condaStage as condaModule,
   indexStage as indexModule,
-  pipOnCondaStage,
+  pipOnCondaStage as pipOnCondaModule,
   vulnerabilityStage as vulnerabilityModule,
 } from './lazy-stages';
 import type { CheckContext } from '../checks/types';
-import type { FileKind, Finding } from '../model/types';
+import type { FileKind, Finding, ParsedFile } from '../model/types';
 import { createHash } from 'node:crypto';
 import { SpecifierSet } from '../pep/specifier';
 import { markerEnvironmentFor, type MachineProfile } from '../system/profile';
-import { Analyzer, type TextSource } from './analyzer';
+import { FileSets } from './file-sets';
+import { StageCache, textKey } from './stage-cache';
+import type { StageContext } from './stages/stage';
+import { type TextSource } from './text-source';
 import { defaultCacheDir, indexesFor } from './index-settings';
-import type { ProviderPool } from './index-stage';
+import type { ProviderPool } from './stages/index-stage';
 import type { Target } from './target';
 import type { AdvisorySource } from './advisory-source';
 import { CancelledError } from '../model/cancel';
-import { redact } from '../index/credentials';
 import { RequestBudget } from '../index/budget';
 import type { IndexContext } from './index-context';
 import type { EnvironmentSet } from '../model/sets';
@@ -59,25 +61,25 @@ export type ResolveProgress = (set: EnvironmentSet, index: number, count: number
  * session or CLI run; `configure` and `setTarget` drop what depended on the old settings or machine.
  */
 export class Analysis {
-  readonly files: Analyzer;
+  private readonly files: FileSets;
   private settings: AnalysisSettings = { offline: false, trustFiles: true };
   private target: Target = {
     profile: { os: process.platform === 'win32' ? 'windows' : process.platform, arch: process.arch },
   };
   private pool: ProviderPool | undefined;
-  /** The index stage's last report per set root, valid while the set's texts are those of `key`. */
-  private readonly reports = new Map<string, { key: string; report: SetIndexReport }>();
-  /** The vulnerability stage's last report per set root, valid likewise. */
-  private readonly vulnerabilities = new Map<string, { key: string; report: VulnerabilityReport }>();
+  /** The index stage's last report per set, valid while the set's texts are unchanged. */
+  private readonly reports = new StageCache<SetIndexReport>();
+  /** The vulnerability stage's last report per set, valid likewise. */
+  private readonly vulnerabilities = new StageCache<VulnerabilityReport>();
   /** Conda's solve of each environment.yml set, valid likewise. */
-  private readonly condaReports = new Map<string, { key: string; report: CondaSolveReport }>();
+  private readonly condaReports = new StageCache<CondaSolveReport>();
   /** The `pip:` part on top of conda's solution, per environment.yml set, valid likewise. */
-  private readonly pipOnCondaReports = new Map<string, { key: string; report: PipOnCondaReport }>();
+  private readonly pipOnCondaReports = new StageCache<PipOnCondaReport>();
   /** The target with another Python, by version (environment.yml pins), kept so that per-environment caches hit. */
   private readonly pinnedProfiles = new Map<string, MachineProfile>();
 
   constructor(source: TextSource, env: Record<string, string | undefined> = process.env) {
-    this.files = new Analyzer(source, env);
+    this.files = new FileSets(source, env);
   }
 
   configure(settings: AnalysisSettings): void {
@@ -100,6 +102,26 @@ export class Analysis {
 
   get offline(): boolean {
     return this.settings.offline;
+  }
+
+  /** The file's text may have changed (an edit, a save, a change on disk): its parse and the sets around it are stale. */
+  textChanged(filePath: string): void {
+    this.files.textChanged(filePath);
+  }
+
+  /** Forgets a file (closed, or deleted on disk). */
+  evict(filePath: string): void {
+    this.files.evict(filePath);
+  }
+
+  /** The file kind of a path by its name (and, for YAML, its content), or null when it is no dependency file. */
+  kindOf(filePath: string): FileKind | null {
+    return this.files.kindOf(filePath);
+  }
+
+  /** The file's model, parsed from its current text (cached by text); undefined when it cannot be read. */
+  parse(filePath: string, kind: FileKind): ParsedFile | undefined {
+    return this.files.parse(filePath, kind);
   }
 
   /**
@@ -160,14 +182,14 @@ export class Analysis {
     const pipOnConda = new Map<string, PipOnCondaReport>();
     for (const set of sets) {
       const key = textKey(set);
-      const hit = this.reports.get(set.root);
-      if (hit && hit.key === key) index.set(set.root, hit.report);
-      const v = this.vulnerabilities.get(set.root);
-      if (v && v.key === key) vulnerabilities.set(set.root, v.report);
-      const c = this.condaReports.get(set.root);
-      if (c && c.key === key) conda.set(set.root, c.report);
-      const p = this.pipOnCondaReports.get(set.root);
-      if (p && p.key === key) pipOnConda.set(set.root, p.report);
+      const hit = this.reports.get(set, key);
+      if (hit) index.set(set.root, hit);
+      const v = this.vulnerabilities.get(set, key);
+      if (v) vulnerabilities.set(set.root, v);
+      const c = this.condaReports.get(set, key);
+      if (c) conda.set(set.root, c);
+      const p = this.pipOnCondaReports.get(set, key);
+      if (p) pipOnConda.set(set.root, p);
     }
     const { installed } = this.target;
     // The active environment's packages say nothing about an environment.yml that pins another Python.
@@ -213,13 +235,9 @@ export class Analysis {
     if (!set.files.some((f) => f.dependencies.length)) return [];
     const key = textKey(set);
     const out: ('index' | 'vulnerabilities' | 'conda')[] = [];
-    if (set.files[0]?.kind === 'conda' && this.condaReports.get(set.root)?.key !== key) out.push('conda');
-    if (!this.settings.offline && this.reports.get(set.root)?.key !== key) out.push('index');
-    if (
-      this.settings.offline &&
-      this.settings.advisories?.applies(null) &&
-      this.vulnerabilities.get(set.root)?.key !== key
-    )
+    if (set.files[0]?.kind === 'conda' && !this.condaReports.has(set, key)) out.push('conda');
+    if (!this.settings.offline && !this.reports.has(set, key)) out.push('index');
+    if (this.settings.offline && this.settings.advisories?.applies(null) && !this.vulnerabilities.has(set, key))
       out.push('vulnerabilities');
     return out;
   }
@@ -293,82 +311,63 @@ export class Analysis {
     advisories: AdvisorySource | null | undefined,
     opts: { signal?: AbortSignal; progress?: ResolveProgress },
   ): Promise<void> {
+    const { signal } = opts;
     for (const [i, set] of todo.entries()) {
-      if (opts.signal?.aborted) return;
+      if (signal?.aborted) return;
       const profile = this.profileOf(set);
-      const markerEnvironment = markerEnvironmentFor(profile);
       opts.progress?.(set, i, todo.length);
       const key = textKey(set);
-      const context = this.indexContext(set);
-      if (context) {
-        context.provider.useBudget(budget);
-        lent.add(context.provider);
+      const index = this.indexContext(set);
+      if (index) {
+        index.provider.useBudget(budget);
+        lent.add(index.provider);
       }
-      const python = profile.python?.version;
-      const vulnerabilityStage = advisories
-        ? vulnerabilityModule()
-            .vulnerabilityReport(set, {
-              source: advisories,
-              markerEnvironment,
-              ...(python ? { python } : {}),
-              indexes: context?.indexes ?? null,
-              provider: context?.provider ?? null,
-              signal: opts.signal,
-              timeoutMs: this.settings.indexTimeoutMs,
-            })
-            .catch((e: Error): VulnerabilityReport => {
-              // Advisories are an addition: their failure costs only themselves, and says so.
-              if (e instanceof CancelledError || opts.signal?.aborted) throw new CancelledError();
-              return { unavailable: redact(e.message), entries: [], transitive: [] };
-            })
-        : Promise.resolve(null);
-      // Conda judges the environment for this machine (its platform and virtual packages), not the pinned Python.
-      const condaStage =
-        set.files[0]?.kind === 'conda'
-          ? condaModule().condaReport(set, {
-              profile: this.target.profile,
-              cacheDir: this.cacheDir(),
-              signal: opts.signal,
-              offline: this.settings.offline,
-              trustWorkspace: this.settings.trustFiles,
-              timeoutMs: this.settings.indexTimeoutMs ?? 30_000,
-            })
-          : Promise.resolve(null);
-      const indexStageFor = (c: IndexContext, condaPins = false): Promise<SetIndexReport> =>
-        indexModule().indexReport(set, {
-          provider: c.provider,
-          indexes: c.indexes,
-          markerEnvironment: c.markerEnvironment,
-          profile: c.profile,
-          signal: opts.signal,
-          timeoutMs: this.settings.indexTimeoutMs,
-          condaPins,
-          trusted: c.trusted,
-        });
+      const ctx = this.stageContext(profile, index, advisories ?? null);
       const [report, vulnerabilities, conda] = await Promise.all([
-        context ? indexStageFor(context) : Promise.resolve(null),
-        vulnerabilityStage,
-        condaStage,
+        // Each stage's module is loaded only where the set can need it.
+        index ? indexModule().stage.run(set, ctx, signal) : null,
+        advisories ? vulnerabilityModule().stage.run(set, ctx, signal) : null,
+        set.files[0]?.kind === 'conda' ? condaModule().stage.run(set, ctx, signal) : null,
       ]);
-      if (opts.signal?.aborted) throw new CancelledError();
+      if (signal?.aborted) throw new CancelledError();
       let indexStage = report;
       if (conda) {
-        this.condaReports.set(set.root, { key, report: conda });
+        this.condaReports.put(set, key, conda);
         // The pip part runs in the Python conda installs: where that is not the one guessed from the pin (an unpinned
         // or ranged `python`), the index stage is run again for it (its answers are cached by now).
         const again = indexStage && this.profileOf(set) !== profile ? this.indexContext(set) : null;
-        if (again) indexStage = await indexStageFor(again);
+        if (again) indexStage = await indexModule().stage.run(set, { ...ctx, index: again }, signal);
         // Without a solve, pip's part is judged for the pinned Python with the conda specs' versions as constraints.
-        else if (indexStage && context && conda.status !== 'ok' && this.pinsConstrainPip(set))
-          indexStage = await indexStageFor(context, true);
-        if (opts.signal?.aborted) throw new CancelledError();
-        const pip = await this.pipPart(set, conda, opts.signal);
-        if (pip) this.pipOnCondaReports.set(set.root, { key, report: pip });
-        else this.pipOnCondaReports.delete(set.root);
+        else if (indexStage && index && conda.status !== 'ok' && this.pinsConstrainPip(set))
+          indexStage = await indexModule().stage.run(set, { ...ctx, condaPins: true }, signal);
+        if (signal?.aborted) throw new CancelledError();
+        // The `pip:` part on top of conda's solution, in the Python conda installs.
+        const solved = conda.status === 'ok' ? this.indexContext(set) : null;
+        const pip = solved ? await pipOnCondaModule().stage.run(set, { ...ctx, index: solved, conda }, signal) : null;
+        this.pipOnCondaReports.put(set, key, pip);
       }
-      if (indexStage) this.reports.set(set.root, { key, report: indexStage });
-      if (vulnerabilities) this.vulnerabilities.set(set.root, { key, report: vulnerabilities });
+      if (indexStage) this.reports.put(set, key, indexStage);
+      if (vulnerabilities) this.vulnerabilities.put(set, key, vulnerabilities);
     }
+  }
+
+  /** What the stages are given for a set judged on `profile` with `index` (null offline). */
+  private stageContext(
+    profile: MachineProfile,
+    index: IndexContext | null,
+    advisories: AdvisorySource | null,
+  ): StageContext {
+    return {
+      profile,
+      markerEnvironment: markerEnvironmentFor(profile),
+      machine: this.target.profile,
+      index,
+      cacheDir: this.cacheDir(),
+      offline: this.settings.offline,
+      trusted: this.settings.trustFiles,
+      timeoutMs: this.settings.indexTimeoutMs,
+      advisories,
+    };
   }
 
   /** Whether the set has a `pip:` part and conda specs that pin a version of a package pip could be asked for. */
@@ -377,30 +376,6 @@ export class Analysis {
       set.files.some((f) => f.dependencies.some((d) => d.kind === 'requirement')) &&
       indexModule().condaPinsOf(set).length > 0
     );
-  }
-
-  /**
-   * The `pip:` part resolved on top of conda's solution (what pip would replace and break), where conda solved and
-   * the index can be asked; null otherwise. A failure here costs only this report.
-   */
-  private async pipPart(
-    set: EnvironmentSet,
-    conda: CondaSolveReport,
-    signal: AbortSignal | undefined,
-  ): Promise<PipOnCondaReport | null> {
-    const context = conda.status === 'ok' ? this.indexContext(set) : null;
-    if (!context) return null;
-    try {
-      const deadline = Date.now() + (this.settings.indexTimeoutMs ?? 30_000);
-      const breaks = await pipOnCondaStage().pipOnConda(set, conda, context, {
-        deadline,
-        ...(signal ? { signal } : {}),
-      });
-      return { breaks };
-    } catch (e) {
-      if (e instanceof CancelledError || signal?.aborted) throw new CancelledError();
-      return null;
-    }
   }
 
   /**
@@ -432,8 +407,7 @@ export class Analysis {
 
   /** Conda's last solve of the set, while the set's texts are unchanged (hover). */
   condaReportOf(set: EnvironmentSet): CondaSolveReport | undefined {
-    const hit = this.condaReports.get(set.root);
-    return hit && hit.key === textKey(set) ? hit.report : undefined;
+    return this.condaReports.get(set);
   }
 
   private resetIndexStage(): void {
@@ -468,9 +442,4 @@ export function pythonOfPin(pin: string, current: string | undefined): string | 
     if (spec.contains(candidate, true)) return candidate;
   }
   return null;
-}
-
-/** What a set's index report depends on: its files and their texts. */
-function textKey(set: EnvironmentSet): string {
-  return set.files.map((f) => `${f.path}\0${f.text.length}\0${f.text}`).join('\0\0');
 }
