@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { DiskCache } from '../../server/src/index/cache';
-import { CancelledError, InvalidDataError, NotFoundError, UnreachableError } from '../../server/src/index/errors';
+import { InvalidDataError, NotFoundError, UnreachableError } from '../../server/src/index/errors';
+import { CancelledError } from '../../server/src/model/cancel';
 import { HostHealth } from '../../server/src/index/http';
 import {
   MetadataProvider,

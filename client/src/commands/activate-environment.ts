@@ -2,7 +2,7 @@
 // active, optionally open a terminal in it.
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
-import type { PythonEnvironment } from '../environments';
+import type { PythonEnvironment } from '../environments/environment';
 import { readCommandInput } from '../ui/command-options';
 import { guarded } from '../ui/guarded';
 import type { CommandOutcome } from '../ui/outcome';

@@ -2,7 +2,8 @@
 // solve fails) or Python version, conda front end (each answerable by the options), then create and activate.
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
-import { createCondaEnvironment, findDependencyFiles, readEnvironmentYmlInfo, type CondaTarget } from '../environments';
+import { createCondaEnvironment, type CondaTarget } from '../environments/conda';
+import { findDependencyFiles, readEnvironmentYmlInfo } from '../environments/dependency-files';
 import { indexOptionsOf, readCommandInput, resolvePath } from '../ui/command-options';
 import { guarded } from '../ui/guarded';
 import type { CommandOutcome } from '../ui/outcome';

@@ -2,7 +2,7 @@
 // extras/groups; from the palette or a dependency file's menu.
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
-import { EnvironmentError } from '../environments';
+import { EnvironmentError } from '../environments/errors';
 import { indexOptionsOf, readCommandInput } from '../ui/command-options';
 import { guarded, withEnvironment } from '../ui/guarded';
 import { installSelection, refreshDiagnostics, selectsAnything } from '../ui/install-selection';

@@ -1,7 +1,7 @@
 // `stackDoctor.selectProfile`: Select Machine Profile — judge diagnostics against this machine or a profile file
 // (checked, then written to stackDoctor.profile), or save this machine's profile to a file.
 import * as vscode from 'vscode';
-import { signalFromToken } from '../environments';
+import { signalFromToken } from '../environments/process';
 import {
   describeProfile,
   probeThisMachine,

@@ -33,16 +33,15 @@ import { isReliableSdistMetadata, parseCoreMetadata, parseRequiresDist, type Cor
 import type { RequestBudget } from './budget';
 import { redact } from './credentials';
 import {
-  CancelledError,
   IndexError,
   InvalidDataError,
   NotFoundError,
   RefusedError,
   UnreachableError,
   hostOf,
-  throwIfAborted,
   type IndexProblem,
 } from './errors';
+import { CancelledError, throwIfAborted } from '../model/cancel';
 import { parseSdistFilename, parseWheelFilename, sdistExtension } from '../pep/filenames';
 import { HOST_RETRY_AFTER_MS, HttpClient, type HttpClientOptions } from './http';
 import type { IndexSelection } from './selection';
@@ -397,6 +396,24 @@ export class MetadataProvider implements ResolverMetadataProvider {
   /** Every file the sources list for the project, judged for the target. */
   async files(name: string, signal?: AbortSignal): Promise<FileVerdict[]> {
     return (await this.project(name, signal)).verdicts;
+  }
+
+  /**
+   * The whole core metadata of a release (summary, licence, links) as read for its dependencies, from the metadata
+   * cache on disk: null without a cache folder, or when nothing usable was read.
+   */
+  async cachedCoreMetadata(name: string, version: Version): Promise<CoreMetadata | null> {
+    if (!this.cache) return null;
+    const md = await this.dependencies(name, version).catch(() => 'unknown' as const);
+    if (md === 'unknown') return null;
+    const verdicts = await this.explain(name, { specifier: `===${version}`, pre: true });
+    const file = verdicts.find((v) => v.version.equals(version))?.files[0]?.file;
+    if (!file) return null;
+    for (const key of [file.url + '.metadata', file.url + '#METADATA', file.url + '#PKG-INFO']) {
+      const hit = await this.cache.get('metadata', key);
+      if (hit) return parseCoreMetadata(hit.body.toString('utf8'));
+    }
+    return null;
   }
 
   /**

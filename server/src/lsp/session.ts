@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection, Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { CancelledError } from '../index/errors';
+import { CancelledError } from '../model/cancel';
 import { redact } from '../index/credentials';
 import type { FileKind, Finding, ParsedFile } from '../model/types';
 import { LineIndex } from '../model/text';
@@ -13,7 +13,6 @@ import { diskSource } from '../workspace/text-source';
 import { defaultCacheDir } from '../workspace/index-settings';
 import { loadTarget } from '../workspace/target';
 import { fileUri, toDiagnostic } from './convert';
-import { condaHover } from '../conda/report';
 import { OsvDatabase } from '../index/osv';
 import { AdvisorySource } from '../workspace/advisory-source';
 import { defaultSettings, type Settings } from './settings';
@@ -136,8 +135,7 @@ export class Session {
     );
     if (!dep) return null;
     for (const set of this.setsOf(filePath)) {
-      const report = this.analysis.condaReportOf(set);
-      const text = report ? condaHover(report, dep) : null;
+      const text = this.analysis.condaPick(set, dep);
       if (text) return text;
     }
     return null;

@@ -6,10 +6,12 @@ import {
   condaStage as condaModule,
   indexStage as indexModule,
   pipOnCondaStage as pipOnCondaModule,
+  condaReportModule,
+  updatesModule,
   vulnerabilityStage as vulnerabilityModule,
 } from './lazy-stages';
 import type { CheckContext } from '../checks/types';
-import type { FileKind, Finding, ParsedFile } from '../model/types';
+import type { Dependency, FileKind, Finding, ParsedFile } from '../model/types';
 import { createHash } from 'node:crypto';
 import { SpecifierSet } from '../pep/specifier';
 import { markerEnvironmentFor, type MachineProfile } from '../system/profile';
@@ -405,8 +407,29 @@ export class Analysis {
     return h.digest('hex');
   }
 
+  /**
+   * The requirement at `start` of `file` moved to the newest version the set still resolves with (verified by resolving
+   * the set): the new specifier by line; null offline or when no version tried resolves.
+   */
+  async updateLine(set: EnvironmentSet, file: ParsedFile, start: number): Promise<Map<Dependency, string> | null> {
+    const ic = this.indexContext(set);
+    return ic ? updatesModule().updateOne({ set, ic }, file, start) : null;
+  }
+
+  /** Every requirement of `file` moved to the newest versions that resolve together; null offline or when none do. */
+  async updateFile(set: EnvironmentSet, file: ParsedFile): Promise<Map<Dependency, string> | null> {
+    const ic = this.indexContext(set);
+    return ic ? updatesModule().updateAll({ set, ic }, file) : null;
+  }
+
+  /** What conda's last solve of the set picked for the conda line `dep`, or why none, as hover text; null: unknown. */
+  condaPick(set: EnvironmentSet, dep: Dependency): string | null {
+    const report = this.condaReportOf(set);
+    return report ? condaReportModule().condaHover(report, dep) : null;
+  }
+
   /** Conda's last solve of the set, while the set's texts are unchanged (hover). */
-  condaReportOf(set: EnvironmentSet): CondaSolveReport | undefined {
+  private condaReportOf(set: EnvironmentSet): CondaSolveReport | undefined {
     return this.condaReports.get(set);
   }
 
