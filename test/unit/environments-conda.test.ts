@@ -17,7 +17,15 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chooseInterpreter, discoverInterpreters, type Interpreter } from '../../client/src/environments/interpreters';
-import { condaArgs, createCondaEnvironment, findCondaManagers, listCondaEnvironments, splitEnvironmentYml, type CondaKind, type CondaManager } from '../../client/src/environments/conda';
+import {
+  condaArgs,
+  createCondaEnvironment,
+  findCondaManagers,
+  listCondaEnvironments,
+  splitEnvironmentYml,
+  type CondaKind,
+  type CondaManager,
+} from '../../client/src/environments/conda';
 import { discoverEnvironments } from '../../client/src/environments/discovery';
 import { EnvironmentError } from '../../client/src/environments/errors';
 import { install } from '../../client/src/environments/installer';

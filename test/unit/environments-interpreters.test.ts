@@ -16,7 +16,13 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { activationVariables, applyActivation } from '../../client/src/environments/activation';
-import { chooseInterpreter, discoverInterpreters, probeInterpreter, rankInterpreters, type Interpreter } from '../../client/src/environments/interpreters';
+import {
+  chooseInterpreter,
+  discoverInterpreters,
+  probeInterpreter,
+  rankInterpreters,
+  type Interpreter,
+} from '../../client/src/environments/interpreters';
 import { createVenv } from '../../client/src/environments/venv';
 import { discoverEnvironments } from '../../client/src/environments/discovery';
 import { EnvironmentError } from '../../client/src/environments/errors';

@@ -7,10 +7,20 @@ import { SpecifierSet } from '../../../server/src/pep/specifier';
 import { Version } from '../../../server/src/pep/version';
 import { condaKindOf, findCondaManagers, type CondaManager } from '../environments/conda';
 import { discoverEnvironments } from '../environments/discovery';
-import { discoverInterpreters, probeInterpreter, rankInterpreters, type Interpreter } from '../environments/interpreters';
+import {
+  discoverInterpreters,
+  probeInterpreter,
+  rankInterpreters,
+  type Interpreter,
+} from '../environments/interpreters';
 import { environmentKindAt, readEnvironment, type PythonEnvironment } from '../environments/environment';
 import { EnvironmentError } from '../environments/errors';
-import { findDependencyFiles, readPyprojectInfo, type DependencyFiles, type PyprojectInfo } from '../environments/dependency-files';
+import {
+  findDependencyFiles,
+  readPyprojectInfo,
+  type DependencyFiles,
+  type PyprojectInfo,
+} from '../environments/dependency-files';
 import type { EnvironmentCommandOptions } from './command-options';
 import { Dismissed } from './outcome';
 
