@@ -14,7 +14,7 @@ import {
   METADATA_MAX_BYTES,
   PAGE_MAX_BYTES,
   type MetadataProviderOptions,
-} from '../../server/src/index/provider';
+} from '../../server/src/index/metadata-fetch';
 import { Version } from '../../server/src/pep/version';
 import {
   buildWheel,
