@@ -4,7 +4,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { targetFromProfile, type Target } from '../server/src/index/candidates';
-import { MetadataProvider } from '../server/src/index/metadata-fetch';
+import { MetadataProvider } from '../server/src/index/provider';
 import { canonicalizeName } from '../server/src/pep/name';
 import { resolve } from '../server/src/resolver/solver';
 import type { Resolution } from '../server/src/resolver/types';

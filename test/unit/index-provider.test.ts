@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { after, test } from 'node:test';
 import { Version } from '../../server/src/pep/version';
 import { CancelledError, NotFoundError, UnreachableError } from '../../server/src/index/errors';
-import { MetadataProvider, type MetadataProviderOptions } from '../../server/src/index/metadata-fetch';
+import { MetadataProvider, type MetadataProviderOptions } from '../../server/src/index/provider';
 import { redact } from '../../server/src/index/credentials';
 import { HostHealth } from '../../server/src/index/http';
 import { buildWheel, indexFixture, type IndexPackage, LINUX_CP311 as target } from '../helpers/package-index';

@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import { cacheKey } from '../../server/src/index/cache';
 import { redact, stripCredentials } from '../../server/src/index/credentials';
 import { HostHealth } from '../../server/src/index/http';
-import { MetadataProvider } from '../../server/src/index/metadata-fetch';
+import { MetadataProvider } from '../../server/src/index/provider';
 import { dependenciesJson, dependenciesText } from '../../server/src/cli-output';
 import { LineIndex } from '../../server/src/model/text';
 import type { Dependency } from '../../server/src/model/types';

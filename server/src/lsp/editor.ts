@@ -16,7 +16,7 @@ import { DiskCache } from '../index/cache';
 import { parseCoreMetadata, type CoreMetadata } from '../index/core-metadata';
 import { redact } from '../index/credentials';
 import { CancelledError, IndexError, NotFoundError } from '../index/errors';
-import type { MetadataProvider } from '../index/metadata-fetch';
+import type { MetadataProvider } from '../index/provider';
 import { ProjectListCache } from '../index/project-list';
 import { PYPI_SIMPLE, type IndexSelection } from '../index/selection';
 import { projectPageUrl } from '../index/simple';

@@ -8,7 +8,7 @@ import { targetFromProfile, type ExclusionReason, type FileVerdict } from '../in
 import { BudgetSpentError } from '../index/budget';
 import { redact } from '../index/credentials';
 import { CancelledError, IndexError, NotFoundError, type IndexProblem } from '../index/errors';
-import { MetadataProvider } from '../index/metadata-fetch';
+import { MetadataProvider } from '../index/provider';
 import { pypiNameOfConda } from '../conda/pypi-names';
 import type { IndexSelection } from '../index/selection';
 import type { Dependency } from '../model/types';

@@ -1,6 +1,6 @@
 // The environment set (files installed together) and what the index stage learned about one: data shared by the
 // analysis, the checks and the front ends.
-import type { MetadataProvider } from '../index/metadata-fetch';
+import type { MetadataProvider } from '../index/provider';
 import type { IndexSelection } from '../index/selection';
 import type { Dependency, Finding, ParsedFile } from '../model/types';
 import type { MarkerEnvironment } from '../pep/marker';
