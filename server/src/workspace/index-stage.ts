@@ -15,7 +15,7 @@ import type { Dependency } from '../model/types';
 import type { MarkerEnvironment } from '../pep/marker';
 import { SpecifierSet } from '../pep/specifier';
 import { nearestResolvingVersion, narrowToResolve } from '../resolver/fixes';
-import { resolve, URL_IN_METADATA } from '../resolver/solver';
+import { resolve, URL_IN_METADATA } from '../resolver/pubgrub';
 import type { RootRequirement } from '../resolver/types';
 import type { MachineProfile } from '../system/profile';
 
