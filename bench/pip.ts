@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { targetFromProfile, type Target } from '../server/src/index/candidates';
 import { MetadataProvider } from '../server/src/index/provider';
 import { canonicalizeName } from '../server/src/pep/name';
-import { resolve } from '../server/src/resolver/pubgrub';
+import { resolve } from '../server/src/resolver/solver';
 import type { Resolution } from '../server/src/resolver/types';
 import { isolatedPipEnv } from '../test/helpers/package-index';
 

@@ -2,7 +2,7 @@
 // fixes.
 import { narrowToResolve, nearestResolvingVersion } from '../server/src/resolver/fixes';
 import { MemoryProvider, type MemoryIndex } from '../server/src/resolver/memory-provider';
-import { resolve } from '../server/src/resolver/pubgrub';
+import { resolve } from '../server/src/resolver/solver';
 import type { RootRequirement } from '../server/src/resolver/types';
 import { rng } from './scenarios';
 

@@ -11,7 +11,7 @@ import {
   type MemoryProviderOptions,
 } from '../../server/src/resolver/memory-provider';
 import { describeSet } from '../../server/src/resolver/report';
-import { resolve } from '../../server/src/resolver/pubgrub';
+import { resolve } from '../../server/src/resolver/solver';
 import type { Resolution, ResolveOptions, RootRequirement } from '../../server/src/resolver/types';
 import { SpecifierSet } from '../../server/src/pep/specifier';
 import { Version } from '../../server/src/pep/version';

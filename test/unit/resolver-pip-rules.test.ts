@@ -7,7 +7,7 @@ import {
   type MemoryIndex,
   type MemoryProviderOptions,
 } from '../../server/src/resolver/memory-provider';
-import { resolve } from '../../server/src/resolver/pubgrub';
+import { resolve } from '../../server/src/resolver/solver';
 import type { Resolution } from '../../server/src/resolver/types';
 
 async function run(

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryProvider, type MemoryIndex } from '../../server/src/resolver/memory-provider';
-import { resolve } from '../../server/src/resolver/pubgrub';
+import { resolve } from '../../server/src/resolver/solver';
 import type { Resolution, ResolveOptions } from '../../server/src/resolver/types';
 
 /** Resolves `roots` (one per line of a pretend requirements.txt) against `index`. */

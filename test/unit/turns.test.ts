@@ -6,7 +6,7 @@ import type { Message } from 'vscode-languageserver/node';
 import { foregroundPending, nextTurn, setForeground, sliceSpent } from '../../server/src/model/turns';
 import { Backlog } from '../../server/src/lsp/backlog';
 import { MemoryProvider } from '../../server/src/resolver/memory-provider';
-import { resolve } from '../../server/src/resolver/pubgrub';
+import { resolve } from '../../server/src/resolver/solver';
 import { Version } from '../../server/src/pep/version';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));

@@ -8,7 +8,7 @@ import type { MarkerEnvironment } from '../pep/marker';
 import { SpecifierSet } from '../pep/specifier';
 import type { Version } from '../pep/version';
 import { joinSpecifiers } from '../checks/edits';
-import { resolve } from '../resolver/pubgrub';
+import { resolve } from '../resolver/solver';
 import type { MetadataProvider, Resolution, RootRequirement } from '../resolver/types';
 
 /** The lines of a set's base scope that take part in a resolution, as the index stage selects them. */
