@@ -230,7 +230,7 @@ export class PythonPackages<O> implements PackageSource<O> {
     if (have) return have;
     if (this.opaque.has(name)) return null;
     const meta = this.provider.urlMetadata
-      ? await this.budget.wait(this.provider.urlMetadata(name, url, this.budget.signal))
+      ? await this.budget.wait(this.provider.urlMetadata(name, url, this.budget.callSignal))
       : 'unknown';
     if (meta === 'unknown') {
       this.opaque.add(name);
@@ -275,11 +275,11 @@ export class PythonPackages<O> implements PackageSource<O> {
     if (base === ROOT || this.versionsCache.has(base) || this.versionsPending.has(base) || this.urlPins.has(base))
       return;
     const yanked = this.provider.yankedVersions
-      ? this.provider.yankedVersions(base, this.budget.signal)
+      ? this.provider.yankedVersions(base, this.budget.callSignal)
       : Promise.resolve([]);
     // Yanked versions are candidates too (pip takes one when a requirement pins it), marked so that only a pin chooses
     // them.
-    const p = Promise.all([this.provider.versions(base, this.budget.signal), yanked]).then(([vs, ys]) => {
+    const p = Promise.all([this.provider.versions(base, this.budget.callSignal), yanked]).then(([vs, ys]) => {
       if (ys.length === 0) return vs;
       for (const y of ys) this.yanked.add(`${base}@${y.key}`);
       const have = new Set(vs.map((v) => v.key));
@@ -313,7 +313,7 @@ export class PythonPackages<O> implements PackageSource<O> {
     const key = `${base}@${v.key}`;
     let m = this.metaCache.get(key);
     if (m === undefined) {
-      m = await this.budget.wait(this.provider.dependencies(base, v, this.budget.signal));
+      m = await this.budget.wait(this.provider.dependencies(base, v, this.budget.callSignal));
       this.metaCache.set(key, m);
     }
     return m;

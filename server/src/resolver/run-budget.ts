@@ -20,11 +20,19 @@ export class RunBudget {
   private stepCount = 0;
   private stopPromise: Promise<never> | null = null;
   private cleanup: (() => void) | null = null;
+  /**
+   * Ends the provider calls the run started (prefetches included) when it is disposed: a resolution that gave up or
+   * finished leaves nothing fetching behind it, outside its analysis's budget.
+   */
+  private readonly calls = new AbortController();
+  /** The signal of the run's provider calls: the caller's, or the run's end. */
+  readonly callSignal: AbortSignal;
 
   constructor(opts: Pick<ResolveOptions<unknown>, 'maxSteps' | 'deadline' | 'timeoutMs' | 'signal'>) {
     this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
     this.deadline = Math.min(opts.deadline ?? Infinity, this.started + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS));
     this.signal = opts.signal;
+    this.callSignal = opts.signal ? AbortSignal.any([opts.signal, this.calls.signal]) : this.calls.signal;
   }
 
   /** Steps counted so far. */
@@ -54,8 +62,10 @@ export class RunBudget {
     };
   }
 
+  /** Ends the timer, the listener and every provider call still under way. */
   dispose(): void {
     this.cleanup?.();
+    this.calls.abort();
   }
 
   /** Counts a step and stops when a budget is spent or the signal fired. */
