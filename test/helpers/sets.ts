@@ -2,7 +2,7 @@
 // texts again.
 import { emptyReport } from '../../server/src/workspace/index-stage';
 import type { EnvironmentSet, SetIndexReport } from '../../server/src/workspace/types';
-import type { Fix, ParsedFile } from '../../server/src/model/types';
+import type { FileKind, Fix, ParsedFile } from '../../server/src/model/types';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
@@ -17,13 +17,18 @@ export function applyFix(s: EnvironmentSet, fix: Fix): EnvironmentSet {
     if (!edits.length) return f;
     let text = f.text;
     for (const e of edits) text = text.slice(0, e.span.start) + e.newText + text.slice(e.span.end);
-    return f.kind === 'pyproject'
-      ? parsePyproject(f.path, text)
-      : f.kind === 'conda'
-        ? parseEnvironmentYml(f.path, text)
-        : parseRequirementsFile(f.path, text, { kind: f.kind, env: {} });
+    return parseText(f.path, f.kind, text);
   });
   return { ...s, files };
+}
+
+/** A text parsed as a file of `kind`. */
+export function parseText(path: string, kind: FileKind, text: string): ParsedFile {
+  return kind === 'pyproject'
+    ? parsePyproject(path, text)
+    : kind === 'conda'
+      ? parseEnvironmentYml(path, text)
+      : parseRequirementsFile(path, text, { kind, env: {} });
 }
 
 /** An index report that found nothing (every index answered), for check tests to add to. */

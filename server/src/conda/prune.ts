@@ -5,7 +5,8 @@ import { isMatchSpecError, parseMatchSpec, type MatchSpec } from './match-spec';
 import type { ChannelPriority } from './channels';
 import type { ChannelRecord } from './repodata';
 import { specName } from './repodata';
-import { recordMatches, type SpecLine } from './solve';
+import { recordMatches } from './record-match';
+import type { SpecLine } from './solve';
 import { CondaVersionSpec } from './version';
 import type { VirtualPackage } from './virtual-packages';
 

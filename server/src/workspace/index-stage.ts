@@ -15,7 +15,8 @@ import type { Dependency } from '../model/types';
 import type { MarkerEnvironment } from '../pep/marker';
 import { SpecifierSet } from '../pep/specifier';
 import { nearestResolvingVersion, narrowToResolve } from '../resolver/fixes';
-import { resolve, URL_IN_METADATA } from '../resolver/solver';
+import { URL_IN_METADATA } from '../resolver/python-packages';
+import { resolve } from '../resolver/solver';
 import type { RootRequirement } from '../resolver/types';
 import type { MachineProfile } from '../system/profile';
 
