@@ -1,5 +1,7 @@
-// Whole processes side by side (issue 10): `stack-doctor check` (cold, then warm from its cache folder) against pip's dry
-// run, on generated scenarios over one loopback index; and `node -e 0`, the floor of any Node command.
+// Whole processes side by side: `stack-doctor check` against pip's dry run, on generated scenarios over one loopback
+// index: cold (an empty cache folder), a new file over a warm index cache (the CI case: the pages and metadata are
+// cached, the file's findings are not), and the same file again (its findings from the result cache); and
+// `node -e 0`, the floor of any Node command.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -15,7 +17,12 @@ function quantiles(samples: number[]): { p50: number; p95: number; n: number } {
   return { p50: at(0.5), p95: at(0.95), n: s.length };
 }
 
-/** 24 scenarios: each checked by the CLI twice (cold: empty cache; warm: the same cache) and by pip once, as processes. */
+/**
+ * `count` scenarios, each checked by the CLI as whole processes: cold (its own empty cache folder), then the same file
+ * again (warm: a result-cache hit); then, in a new folder, a new file (the same requirements and a comment)
+ * over one shared cache folder that an earlier check of the scenario filled (the CI case), and that file again; and by
+ * pip's isolated dry run once.
+ */
 export async function benchCliProcess(count = 24): Promise<Record<string, unknown>> {
   const scenarios = generateScenarios(count);
   const index = await startPackageIndex(scenarios.flatMap((s) => s.packages));
@@ -32,13 +39,14 @@ export async function benchCliProcess(count = 24): Promise<Record<string, unknow
   }
   const cold: number[] = [];
   const warm: number[] = [];
+  const newFile: number[] = [];
+  const newFileAgain: number[] = [];
   const pip: number[] = [];
-  try {
-    for (const s of scenarios) {
-      const dir = path.join(tmp, s.id);
-      mkdirSync(dir);
-      writeFileSync(path.join(dir, 'requirements.txt'), s.requirements.join('\n') + '\n');
-      const args = [
+  const differs: string[] = [];
+  const shared = path.join(tmp, 'shared-cache');
+  const check = (dir: string, cache: string) =>
+    runCli(
+      [
         'check',
         'requirements.txt',
         '--format',
@@ -46,12 +54,41 @@ export async function benchCliProcess(count = 24): Promise<Record<string, unknow
         '--index-url',
         index.url,
         '--cache-dir',
-        path.join(dir, '.cache'),
+        cache,
         '--profile',
         path.resolve('test/fixtures/profiles/laptop-no-gpu.json'),
-      ];
-      cold.push((await runCli(args, dir)).ms);
-      warm.push((await runCli(args, dir)).ms);
+      ],
+      dir,
+    );
+  /** The findings without their file paths, to compare a run with another. */
+  const findings = (stdout: string) =>
+    JSON.stringify(
+      (JSON.parse(stdout) as { diagnostics: { code: string; range: unknown; message: string }[] }).diagnostics.map(
+        (d) => [d.code, d.range, d.message.replaceAll(tmp, '')],
+      ),
+    );
+  try {
+    for (const s of scenarios) {
+      const text = s.requirements.join('\n') + '\n';
+      const dir = path.join(tmp, s.id);
+      mkdirSync(dir);
+      writeFileSync(path.join(dir, 'requirements.txt'), text);
+      const first = await check(dir, path.join(dir, '.cache'));
+      cold.push(first.ms);
+      warm.push((await check(dir, path.join(dir, '.cache'))).ms);
+      // The shared cache learns this scenario's index answers from one file, then a new file is checked over it.
+      const seen = path.join(tmp, `${s.id}-seen`);
+      mkdirSync(seen);
+      writeFileSync(path.join(seen, 'requirements.txt'), text);
+      await check(seen, shared);
+      const ci = path.join(tmp, `${s.id}-ci`);
+      mkdirSync(ci);
+      writeFileSync(path.join(ci, 'requirements.txt'), `${text}# checked in CI\n`);
+      const fresh = await check(ci, shared);
+      newFile.push(fresh.ms);
+      newFileAgain.push((await check(ci, shared)).ms);
+      // A comment after the last line changes no finding: the new file's findings are the cold run's.
+      if (findings(fresh.stdout) !== findings(first.stdout)) differs.push(s.id);
       if (pipVersion()) pip.push((await pipDryRun(s.requirements, index.url, dir)).ms);
     }
   } finally {
@@ -59,18 +96,25 @@ export async function benchCliProcess(count = 24): Promise<Record<string, unknow
     rmSync(tmp, { recursive: true, force: true });
   }
   const w = quantiles(warm);
+  const n = quantiles(newFile);
   const p = quantiles(pip);
+  const ratio = (a: number) => (pip.length ? +(p.p50 / a).toFixed(1) : null);
   return {
     scenarios: count,
     'node -e 0 (ms)': quantiles(floor),
     'stack-doctor --version (ms)': quantiles(version),
     'stack-doctor check, cold cache (ms)': quantiles(cold),
-    'stack-doctor check, warm cache (ms)': w,
+    'stack-doctor check, new file over a warm index cache (ms)': n,
+    'stack-doctor check, the same file again (ms)': w,
+    'stack-doctor check, the new file again (ms)': quantiles(newFileAgain),
     'pip install --dry-run (ms)': pip.length ? p : 'pip unavailable',
-    'pip / stack-doctor warm (p50)': pip.length ? +(p.p50 / w.p50).toFixed(1) : null,
+    'pip / stack-doctor new file over a warm index cache (p50)': ratio(n.p50),
+    'pip / stack-doctor the same file again (p50)': ratio(w.p50),
+    'new files whose findings differ from the cold run': differs,
   };
 }
 
-if (require.main === module) {
+// Bundled into run.js too, where `require.main === module` also holds: only `node out/bench/cli-process.js` runs this.
+if (require.main === module && /[\\/]cli-process\.js$/.test(process.argv[1] ?? '')) {
   void benchCliProcess(Number(process.argv[2] ?? 24)).then((r) => console.log(JSON.stringify(r, null, 2)));
 }

@@ -103,6 +103,7 @@ export async function benchEditor(runs = 200): Promise<Record<string, unknown>> 
   }
 }
 
-if (require.main === module) {
+// Bundled into run.js too, where `require.main === module` also holds: only `node out/bench/editor.js` runs this.
+if (require.main === module && /[\\/]editor\.js$/.test(process.argv[1] ?? '')) {
   void benchEditor().then((r) => console.log(JSON.stringify(r, null, 2)));
 }

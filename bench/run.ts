@@ -1,66 +1,20 @@
 // `npm run bench`: parse+check of large files per check, edit -> diagnostics latency over stdio, PEP core, and
 // resolution (in memory, over a loopback index, against pip).
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { checks, runChecks } from '../server/src/checks/registry';
 import type { EnvironmentSet } from '../server/src/model/sets';
 import { defaultEnvironment } from '../server/src/pep/marker';
 import { parseEnvironmentYml } from '../server/src/parsers/environment-yml';
 import { parsePyproject } from '../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../server/src/parsers/requirements';
-import { LspClient } from '../test/helpers/lsp-client';
 import { benchPep } from './pep';
 import { benchCliProcess } from './cli-process';
 import { benchConda } from './conda';
 import { benchEditor } from './editor';
+import { editLatency, pkg, requirementsText } from './edit-latency';
 import { benchAgainstPip } from './pip-compare';
 import { benchResolver } from './resolver';
 import { benchSoak } from './soak';
-
-const NAMES = [
-  'numpy',
-  'scipy',
-  'pandas',
-  'torch',
-  'torchvision',
-  'tensorflow',
-  'jax',
-  'requests',
-  'flask',
-  'django',
-  'rich',
-  'pydantic',
-  'fastapi',
-  'uvicorn',
-  'scikit-learn',
-  'matplotlib',
-  'seaborn',
-  'opencv-python',
-  'pillow',
-  'transformers',
-];
-
-function pkg(i: number): string {
-  return `${NAMES[i % NAMES.length]}-${Math.floor(i / NAMES.length)}`;
-}
-
-export function requirementsText(lines: number): string {
-  const out: string[] = ['# generated for the benchmark', '--index-url https://pypi.org/simple'];
-  for (let i = 0; out.length < lines; i++) {
-    const v = `${1 + (i % 7)}.${i % 13}.${i % 5}`;
-    const forms = [
-      `${pkg(i)}==${v}`,
-      `${pkg(i)}>=${v},<${2 + (i % 7)}`,
-      `${pkg(i)}[extra]~=${v} ; python_version >= "3.9"`,
-      `${pkg(i)}!=${v}  # pinned away`,
-      `${pkg(i)} @ https://example.invalid/${pkg(i)}-${v}.tar.gz`,
-    ];
-    out.push(forms[i % forms.length]!);
-  }
-  return out.join('\n') + '\n';
-}
 
 function pyprojectText(n: number): string {
   const deps = Array.from({ length: n }, (_, i) => `  "${pkg(i)}>=${i % 9}.${i % 4}",`).join('\n');
@@ -89,33 +43,6 @@ function time(fn: () => void, runs: number): { p50: number; p95: number; n: numb
     samples.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   return stats(samples);
-}
-
-async function editLatency(runs: number): Promise<{ p50: number; p95: number; n: number }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-bench-'));
-  const file = path.join(dir, 'requirements.txt');
-  const text = requirementsText(2000);
-  fs.writeFileSync(file, text);
-  const client = new LspClient(path.resolve('dist/server.js'));
-  try {
-    await client.initialize(dir, { trusted: true });
-    const uri = pathToFileURL(file).toString();
-    const first = client.waitFor(uri, () => true, 30_000);
-    client.open(file, text);
-    await first;
-    const samples: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const edited = text.replace('# generated for the benchmark', `# generated for the benchmark ${i}`);
-      const t = process.hrtime.bigint();
-      const version = client.change(uri, edited);
-      await client.waitFor(uri, (p) => p.version === version, 30_000);
-      samples.push(Number(process.hrtime.bigint() - t) / 1e6);
-    }
-    return stats(samples.slice(3));
-  } finally {
-    await client.shutdown();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 async function main(): Promise<void> {
@@ -170,7 +97,7 @@ async function main(): Promise<void> {
     );
     results[label] = row;
   }
-  results['didChange -> publishDiagnostics, 2000-line requirements.txt, stdio (ms)'] = await editLatency(40);
+  results['didChange -> publishDiagnostics, 2000-line requirements.txt, stdio (ms)'] = await editLatency(100);
   results['editor features over stdio, warm cache (issue 12)'] = await benchEditor();
   results['pep (operations per ms)'] = await benchPep();
   results['resolver over the in-memory provider (ms)'] = await benchResolver();

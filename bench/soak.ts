@@ -46,7 +46,8 @@ export async function benchSoak(
   return out;
 }
 
-if (require.main === module) {
+// Bundled into run.js too, where `require.main === module` also holds: only `node out/bench/soak.js` runs this.
+if (require.main === module && /[\\/]soak\.js$/.test(process.argv[1] ?? '')) {
   // `node out/bench/soak.js [edits] [offline|index]`: both sessions, or one.
   const only = process.argv[3] === 'offline' || process.argv[3] === 'index' ? process.argv[3] : undefined;
   void benchSoak(Number(process.argv[2] ?? 5000), only).then((r) => console.log(JSON.stringify(r, null, 2)));

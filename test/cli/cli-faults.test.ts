@@ -238,8 +238,8 @@ describe('stack-doctor check with a faulty or unreachable index', () => {
         assert.match(
           notFound.message,
           new RegExp(
-            `No project named 'nunpy'.*${new URL(extra).host.replace(/\./g, '\\.')} ` +
-              `could not be reached; it may have this`,
+            `^Could not check nunpy: ${new URL(extra).host.replace(/\./g, '\\.')} could not be asked, and it may ` +
+              `have it\\..* has no project named 'nunpy'.*Did you mean 'numpy'`,
           ),
         );
         const conflict = r.diagnostics.filter((d) => d.code === 'conflict-transitive' && d.severity === 'error');

@@ -1,7 +1,7 @@
 // Environment sets for check tests: build one from parsed files, and apply a fix's edits to it by parsing the edited
 // texts again.
 import { emptyReport } from '../../server/src/workspace/stages/index-stage';
-import type { Fix, ParsedFile } from '../../server/src/model/types';
+import type { FileKind, Fix, ParsedFile } from '../../server/src/model/types';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
@@ -18,13 +18,18 @@ export function applyFix(s: EnvironmentSet, fix: Fix): EnvironmentSet {
     if (!edits.length) return f;
     let text = f.text;
     for (const e of edits) text = text.slice(0, e.span.start) + e.newText + text.slice(e.span.end);
-    return f.kind === 'pyproject'
-      ? parsePyproject(f.path, text)
-      : f.kind === 'conda'
-        ? parseEnvironmentYml(f.path, text)
-        : parseRequirementsFile(f.path, text, { kind: f.kind, env: {} });
+    return parseText(f.path, f.kind, text);
   });
   return { ...s, files };
+}
+
+/** A text parsed as a file of `kind`. */
+export function parseText(path: string, kind: FileKind, text: string): ParsedFile {
+  return kind === 'pyproject'
+    ? parsePyproject(path, text)
+    : kind === 'conda'
+      ? parseEnvironmentYml(path, text)
+      : parseRequirementsFile(path, text, { kind, env: {} });
 }
 
 /** An index report that found nothing (every index answered), for check tests to add to. */

@@ -471,3 +471,50 @@ test('hostile input: very long lines stay linear', () => {
   assert.equal(g.dependencies.length, 100_000);
   assert.deepEqual(g.findings, []);
 });
+
+test('a line parsed before is reused where it now stands: the same entries as a first parse, at the new offsets', () => {
+  const lines = [
+    'numpy>=1.24,<2',
+    'requests[socks,security]==2.31.0 ; python_version >= "3.9"  # pinned',
+    '-r base.txt',
+    '-c constraints.txt',
+    '--index-url https://example.invalid/simple',
+    'torch==2.1.0+cu121 --hash=sha256:' + 'a'.repeat(64),
+    'pkg @ https://example.invalid/pkg-1.0.tar.gz',
+    'bad line ===',
+  ];
+  const first = lines.join('\n') + '\n';
+  const kinds = ['requirements', 'constraints'] as const;
+  for (const kind of kinds) parseRequirementsFile(FILE, first, { kind, env: {} });
+  // An edit above every line moves them all; the edited text is parsed again at FILE (lines seen before) and, as an
+  // oracle, at a path never parsed (no line seen before).
+  for (const edited of ['# a new comment line\n' + first, 'extra-line\n' + first.replace('numpy>=1.24,<2', 'numpy')])
+    for (const kind of kinds) {
+      const again = parseRequirementsFile(FILE, edited, { kind, env: {} });
+      const fresh = parseRequirementsFile(`/elsewhere/${kind}/requirements.txt`, edited, { kind, env: {} });
+      const at = (p: ParsedFile) => ({
+        dependencies: p.dependencies.map((d) => ({ ...d, file: '' })),
+        includes: p.includes.map((i) => ({ ...i, resolved: i.resolved && i.resolved.split('/').pop() })),
+        options: p.options,
+        findings: p.findings.map((f) => ({ ...f, file: '' })),
+      });
+      assert.deepEqual(at(again), at(fresh));
+      for (const d of again.dependencies) assert.equal(edited.slice(d.span.start, d.span.end), d.text);
+      const bad = edited.indexOf('bad line ===');
+      assert.ok(
+        again.findings.some((f) => f.span.start >= bad && f.span.start < bad + 12),
+        'the bad line is reported at every parse',
+      );
+    }
+});
+
+test('a path-like line asks the disk at every parse: a folder that appears between two parses is seen', () => {
+  let exists = false;
+  const isDirectory = (p: string): boolean => exists && p === '/work/project/lib';
+  const text = 'requests\n./lib\n';
+  const before = parseRequirementsFile(FILE, text, { kind: 'requirements', env: {}, isDirectory });
+  exists = true;
+  const after = parseRequirementsFile(FILE, text, { kind: 'requirements', env: {}, isDirectory });
+  assert.notDeepEqual(before, after);
+  assert.equal(after.dependencies[1]?.url, 'file:///work/project/lib');
+});

@@ -147,60 +147,58 @@ function findCudaBuilds(set: EnvironmentSet, ctx: CheckContext): CudaBuild[] {
     for (const dep of file.dependencies) {
       const scope = scopeOf(dep);
       if (scope === null || !markerHolds(dep, ctx.markerEnvironment)) continue;
-      // `where` is read only when a build is found and `base` spread into it: most lines are not CUDA builds.
-      const base = {
+      // Made only when a build is found: most lines are not CUDA builds.
+      const base = () => ({
         file: file.path,
         span: dep.span,
         label: dep.text.trim(),
-        get where() {
-          return where(dep, set.files);
-        },
+        where: where(dep, set.files),
         scope,
         dep,
-      };
+      });
       if (dep.kind === 'conda') {
         const c = condaCuda(dep);
-        if (c) out.push({ kind: 'conda', ...c, ...base });
+        if (c) out.push({ kind: 'conda', ...c, ...base() });
         continue;
       }
       const label = /\+cu(\d{2,3})(?![\d])/i.exec(dep.specifier);
       if (label) {
         const cuda = variantToCuda(`cu${label[1]}`);
         const v = findIn(file, dep.specifierSpan, /(?<=\+)cu\d{2,3}(?!\d)/i);
-        if (cuda) out.push({ kind: 'local-label', cuda, exact: true, ...base, variant: v ?? undefined });
+        if (cuda) out.push({ kind: 'local-label', cuda, exact: true, ...base(), variant: v ?? undefined });
         continue;
       }
       const jaxLabel = /\+cuda(\d{2})(?:\.|$)/i.exec(dep.specifier);
       if (jaxLabel) {
-        out.push({ kind: 'local-label', cuda: { major: Number(jaxLabel[1]), minor: null }, exact: false, ...base });
+        out.push({ kind: 'local-label', cuda: { major: Number(jaxLabel[1]), minor: null }, exact: false, ...base() });
         continue;
       }
       const nv = nvidiaWheelMajor(dep.name);
       if (nv !== null) {
-        out.push({ kind: 'nvidia-wheel', cuda: { major: nv, minor: null }, exact: false, ...base });
+        out.push({ kind: 'nvidia-wheel', cuda: { major: nv, minor: null }, exact: false, ...base() });
         continue;
       }
       const cp = cupyPackage(dep.name);
       if (cp) {
         const cuda = cupyCuda(cp);
-        out.push({ kind: 'cupy', cuda, exact: cuda.minor !== null, ...base });
+        out.push({ kind: 'cupy', cuda, exact: cuda.minor !== null, ...base() });
         continue;
       }
       if (dep.name === 'jax') {
         const ex = dep.extras.map(jaxExtra).find((e) => e !== undefined);
-        if (ex) out.push({ kind: 'jax', cuda: { major: ex.cudaMajor, minor: null }, exact: false, ...base });
+        if (ex) out.push({ kind: 'jax', cuda: { major: ex.cudaMajor, minor: null }, exact: false, ...base() });
         continue;
       }
       const plugin = jaxPluginPattern.exec(dep.name);
       if (plugin) {
-        out.push({ kind: 'jax', cuda: { major: Number(plugin[1]), minor: null }, exact: false, ...base });
+        out.push({ kind: 'jax', cuda: { major: Number(plugin[1]), minor: null }, exact: false, ...base() });
         continue;
       }
       if (dep.name === 'tensorflow' && dep.extras.includes('and-cuda')) {
         const pinned = pinnedVersion(dep);
         const rel = pinned ? tensorflowRelease(pinned) : tensorflowReleases[tensorflowReleases.length - 1];
         const c = rel ? parseCudaVersion(rel.cuda) : null;
-        if (c) out.push({ kind: 'tensorflow', cuda: { major: c.major, minor: null }, exact: false, ...base });
+        if (c) out.push({ kind: 'tensorflow', cuda: { major: c.major, minor: null }, exact: false, ...base() });
       }
     }
   }

@@ -22,7 +22,13 @@ export const notFound: Check = {
     if (!report) return [];
     const note = unreachableNote(report);
     return report.missing.map((m) => {
-      if (m.onlyFrom) return uncertain(m.dep, m.onlyFrom, m.kind, m.where, m.newest);
+      if (m.onlyFrom) return uncertain(m.dep, m.onlyFrom, m.kind, m.where, m.newest, true);
+      if (m.unsure?.length)
+        return withSuggestion(
+          m.kind === 'project' ? suggestName(m.dep.name) : null,
+          m.dep,
+          uncertain(m.dep, m.unsure, m.kind, m.where, m.newest, false),
+        );
       const what =
         m.kind === 'project'
           ? `No project named '${m.dep.rawName}'${scopeNote(m.dep)} on ${m.where}`
@@ -48,8 +54,9 @@ export const notFound: Check = {
 };
 
 /**
- * A requirement only indexes that could not be asked could have (a local version such as `+cu121` the answering
- * indexes lack): pip may well find it there, so the verdict is unknown, a warning that says so first.
+ * A requirement the answering indexes lack while another source could not be asked about it: pip may find it there,
+ * so the verdict is unknown, a warning that says so first. `only`: those sources are the only ones that could have it
+ * (a local version such as `+cu121`, which public indexes refuse).
  */
 function uncertain(
   dep: Dependency,
@@ -57,6 +64,7 @@ function uncertain(
   kind: 'project' | 'version' | 'target',
   where: string,
   newest: string | null,
+  only: boolean,
 ): Finding {
   const answered =
     kind === 'project'
@@ -68,9 +76,11 @@ function uncertain(
     'not-found',
     dep.file,
     dep.span,
-    `Could not check ${requirementLabel(dep)}${scopeNote(dep)}: only ${hosts.join(' or ')} could have it, and ` +
-      `${hosts.length > 1 ? 'they' : 'it'} could not be reached. ${answered}; pip would look on ` +
-      `${hosts.length > 1 ? 'those' : 'that'} index too.`,
+    `Could not check ${requirementLabel(dep)}${scopeNote(dep)}: ` +
+      (only
+        ? `only ${hosts.join(' or ')} could have it, and ${hosts.length > 1 ? 'they' : 'it'} could not be reached. `
+        : `${hosts.join(' and ')} could not be asked, and ${hosts.length > 1 ? 'they' : 'it'} may have it. `) +
+      `${answered}; pip would look on ${hosts.length > 1 ? 'those' : 'that'} index too.`,
     { severity: 'warning' },
   );
 }

@@ -38,6 +38,11 @@ export interface ResolvedChannel {
    * A platform subdirectory named by the URL itself (`.../conda-forge/linux-64`): only that one and noarch are read.
    */
   subdir: string | null;
+  /**
+   * True for a channel written as a URL or a local path in a workspace file: its requests get that URL's own userinfo
+   * or its host's netrc entry, never netrc's `default` (url-origin.ts).
+   */
+  fromWorkspaceFile?: boolean;
 }
 
 /** Options of `condarcSearchPath`. */
@@ -261,7 +266,8 @@ export function channelList(
       skipped.push(`${redactChannelText(c)} (a channel URL from a file of an untrusted workspace)`);
       continue;
     }
-    add(resolveChannel(c, opts));
+    const named = isUrl(c) || c.startsWith('/') || c.startsWith('.') || c.startsWith('~') || /^[A-Za-z]:[\\/]/.test(c);
+    add(resolveChannel(c, opts).map((r) => (named ? { ...r, fromWorkspaceFile: true } : r)));
   }
   if (!fileChannels.includes('nodefaults')) {
     const configured = opts.config.channels.length ? opts.config.channels : ['defaults'];

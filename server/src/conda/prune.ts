@@ -4,7 +4,8 @@
 import { isMatchSpecError, parseMatchSpec, type MatchSpec } from '../conda-spec/match-spec';
 import type { ChannelRecord } from './repodata';
 import { specName } from './repodata';
-import { recordMatches, type SpecLine } from './solve';
+import { recordMatches } from './record-match';
+import type { SpecLine } from './solve';
 import { CondaVersionSpec } from '../conda-spec/version';
 import type { VirtualPackage } from './virtual-packages';
 import type { ChannelPriority } from '../model/reports';

@@ -7,7 +7,7 @@ import { DiskCache, type CacheEntry } from '../index/cache';
 import { InvalidDataError, UnreachableError } from '../index/errors';
 import { CancelledError } from '../model/cancel';
 import { HttpClient, type HttpResponse } from '../index/http';
-import { PERSON } from '../index/url-origin';
+import { PERSON, type UrlOrigin } from '../index/url-origin';
 import { bunzip2, Bzip2Error } from './bzip2';
 import { redactChannelText, type ResolvedChannel } from './channels';
 import { crypto } from '../system/lazy-modules';
@@ -96,6 +96,8 @@ export class SubdirData {
     readonly sourceBytes: number,
     /** True when stale cached data stood in for an unreachable channel. */
     readonly stale: boolean,
+    /** Where the shard URLs come from: the shard index that lists them. */
+    private readonly shardOrigin: UrlOrigin = PERSON,
   ) {}
 
   /** Every package name the subdir has. */
@@ -112,7 +114,7 @@ export class SubdirData {
     if (this.full) return this.full.get(name) ?? [];
     const url = this.index?.shards.get(name);
     if (!url) return [];
-    return this.store.shard(url, this.subdir, signal);
+    return this.store.shard(url, this.subdir, signal, this.shardOrigin);
   }
 }
 
@@ -265,11 +267,14 @@ export class RepodataStore {
   private async open(channel: ResolvedChannel, subdir: string, signal?: AbortSignal): Promise<SubdirData> {
     const base = `${channel.url}/${subdir}/`;
     const where = `${channel.display}/${subdir}`;
+    // A channel the person configured (or named by a workspace file but resolved through their configuration) is
+    // theirs; one a workspace file writes as a URL gets only its own credentials.
+    const origin: UrlOrigin = channel.fromWorkspaceFile ? { kind: 'workspace', trusted: true, expand: false } : PERSON;
     let stale = false;
     let failure: string | null = null;
     // 1. Sharded repodata (CEP 16).
     try {
-      const got = await this.get(base + 'repodata_shards.msgpack.zst', signal);
+      const got = await this.get(base + 'repodata_shards.msgpack.zst', signal, false, origin);
       if (got) {
         stale ||= got.stale;
         const raw = msgpack().decode(unzstd(got.body, `${where}/repodata_shards.msgpack.zst`, this.maxBytes)) as Record<
@@ -296,7 +301,8 @@ export class RepodataStore {
               shards.set(name.toLowerCase(), `${shardsBase}${hex.toLowerCase()}.msgpack.zst`);
           }
         }
-        return new SubdirData(channel, subdir, 'sharded', this, null, { shards }, got.body.length, stale);
+        const listed: UrlOrigin = { kind: 'link', page: base + 'repodata_shards.msgpack.zst', from: origin };
+        return new SubdirData(channel, subdir, 'sharded', this, null, { shards }, got.body.length, stale, listed);
       }
     } catch (e) {
       if (e instanceof CancelledError) throw e;
@@ -305,7 +311,7 @@ export class RepodataStore {
     // 2. The whole repodata: zstd-compressed where offered, else bzip2-compressed, else plain JSON.
     for (const file of ['repodata.json.zst', 'repodata.json.bz2', 'repodata.json']) {
       try {
-        const got = await this.get(base + file, signal);
+        const got = await this.get(base + file, signal, false, origin);
         if (!got) continue;
         stale ||= got.stale;
         const text = file.endsWith('.zst')
@@ -346,11 +352,11 @@ export class RepodataStore {
   }
 
   /** Records of one shard (content-addressed: cached for good). */
-  shard(url: string, subdir: string, signal?: AbortSignal): Promise<CondaRecord[]> {
+  shard(url: string, subdir: string, signal?: AbortSignal, origin: UrlOrigin = PERSON): Promise<CondaRecord[]> {
     let p = this.shardMemo.get(url);
     if (!p) {
       p = (async () => {
-        const got = await this.get(url, signal, true);
+        const got = await this.get(url, signal, true, origin);
         if (!got) return [];
         this.stats.shards++;
         // Shards are content-addressed: the file name is the sha256 of the bytes.
@@ -379,8 +385,18 @@ export class RepodataStore {
     url: string,
     signal: AbortSignal | undefined,
     immutable = false,
+    origin: UrlOrigin = PERSON,
   ): Promise<{ body: Buffer; stale: boolean } | null> {
-    if (url.startsWith('file:')) return this.readFile(url);
+    if (url.startsWith('file:')) {
+      // A local channel the person or a trusted file names is read; a `file:` URL a channel's answer names (its
+      // `shards_base_url`) never is.
+      if (origin.kind === 'link' && !origin.page.startsWith('file:'))
+        throw new InvalidDataError(
+          `${redactChannelText(url)} is a local file named by a remote channel: not read`,
+          url,
+        );
+      return this.readFile(url);
+    }
     const key = cacheUrl(url);
     const kind = immutable ? 'metadata' : 'page';
     const cached = this.disk ? await this.disk.get(kind, key) : null;
@@ -402,7 +418,7 @@ export class RepodataStore {
     try {
       this.stats.requests++;
       // The conda report decides which channels are asked: an untrusted workspace's URL channels never get here.
-      res = await this.http.get(url, { origin: PERSON, headers, ...(signal ? { signal } : {}) });
+      res = await this.http.get(url, { origin, headers, ...(signal ? { signal } : {}) });
     } catch (e) {
       if (e instanceof UnreachableError && cached)
         return cached.contentType === 'absent' ? null : { body: cached.body, stale: true };

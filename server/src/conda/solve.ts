@@ -1,12 +1,12 @@
 // The conda solve of an environment: rattler's solver over gathered records, then blame, explanation, CUDA cases and
 // verified fixes.
-import { crypto } from '../system/lazy-modules';
 import type { Dependency, Fix } from '../model/types';
 import { isMatchSpecError, parseMatchSpec, type MatchSpec } from '../conda-spec/match-spec';
 import { sharedSolver, VIRTUAL_HOST, type RattlerSolver, type SolvedRecord } from './rattler';
+import { closestNames, cmpVersion, distinctVersionsDesc, rattlerSpec, recordMatches } from './record-match';
 import type { ChannelRecord } from './repodata';
 import { specName } from './repodata';
-import { CondaVersion, condaVersionSpecMatches } from '../conda-spec/version';
+import { serve, type Served } from './served-channel';
 import type { VirtualPackage } from './virtual-packages';
 import type { ChannelPriority, CondaConflict, CondaNotFound, CondaPackage, CondaSolveReport } from '../model/reports';
 
@@ -45,126 +45,6 @@ export interface SolveSetup {
    * explanation or fixes (the caller solves again with more records).
    */
   verdictOnly?: boolean;
-}
-
-/** How a MatchSpec is handed to rattler: name, version and build only (the channel is applied by filtering records). */
-export function rattlerSpec(s: Pick<MatchSpec, 'name' | 'version' | 'build'>): string {
-  const v = s.version.trim();
-  if (s.build) return `${s.name} ${v || '*'} ${s.build}`;
-  return v ? `${s.name} ${v}` : s.name;
-}
-
-function globRe(glob: string): RegExp {
-  return new RegExp(
-    '^' +
-      glob
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.') +
-      '$',
-  );
-}
-
-/** Whether a record satisfies a spec's version and build. */
-export function recordMatches(s: Pick<MatchSpec, 'version' | 'build'>, r: { version: string; build: string }): boolean {
-  if (s.version && s.version !== '*' && !condaVersionSpecMatches(s.version, r.version)) return false;
-  if (s.build && !globRe(s.build).test(r.build)) return false;
-  return true;
-}
-
-function levenshtein(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 4) return 99;
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
-
-function closestNames(name: string, all: Iterable<string>, n = 3): string[] {
-  const scored: [number, string][] = [];
-  for (const c of all) {
-    if (c.startsWith('__')) continue;
-    const d = c.includes(name) || name.includes(c) ? Math.min(2, levenshtein(name, c)) : levenshtein(name, c);
-    if (d <= Math.max(2, Math.floor(name.length / 3))) scored.push([d, c]);
-  }
-  return scored
-    .sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]))
-    .slice(0, n)
-    .map((x) => x[1]);
-}
-
-function cmpVersion(a: string, b: string): number {
-  const va = CondaVersion.parse(a);
-  const vb = CondaVersion.parse(b);
-  return va && vb ? va.compare(vb) : a.localeCompare(b);
-}
-
-function distinctVersionsDesc(recs: readonly { version: string }[]): string[] {
-  return [...new Set(recs.map((r) => r.version))].sort((a, b) => cmpVersion(b, a));
-}
-
-/** The served repodata of a solve and the way back from a picked file to its channel. */
-interface Served {
-  id: string;
-  channelUrl: string;
-  byFile: Map<string, ChannelRecord>;
-}
-
-/**
- * Serves the gathered records as one in-memory channel, channel priority applied as conda defines it: strict
- * keeps, per name, only the records of the first channel that has the name; flexible and disabled keep all
- * (the first channel's copy of an identical file). A `channel::name` line keeps only that channel's records of the
- * name.
- */
-function serve(setup: SolveSetup, solver: RattlerSolver): Served {
-  const id = crypto().randomBytes(6).toString('hex');
-  const pinned = new Map<string, number>();
-  for (const l of setup.lines) if (l.channel !== null) pinned.set(l.spec.name.toLowerCase(), l.channel);
-  const bySubdir = new Map<string, { packages: Record<string, unknown>; 'packages.conda': Record<string, unknown> }>();
-  const byFile = new Map<string, ChannelRecord>();
-  for (const sd of [setup.subdir, 'noarch']) bySubdir.set(sd, { packages: {}, 'packages.conda': {} });
-  for (const [name, recs] of setup.records) {
-    let keep = recs;
-    const pin = pinned.get(name);
-    if (pin !== undefined) keep = keep.filter((r) => r.channel === pin);
-    else if (setup.priority === 'strict' && keep.length) {
-      const first = Math.min(...keep.map((r) => r.channel));
-      keep = keep.filter((r) => r.channel === first);
-    }
-    for (const r of keep) {
-      const sd = bySubdir.get(r.subdir === 'noarch' ? 'noarch' : setup.subdir);
-      if (!sd) continue;
-      const key = `${r.subdir === 'noarch' ? 'noarch' : setup.subdir}/${r.fn}`;
-      if (byFile.has(key)) continue;
-      byFile.set(key, r);
-      const json: Record<string, unknown> = {
-        name: r.name,
-        version: r.version,
-        build: r.build,
-        build_number: r.build_number,
-        depends: r.depends,
-        constrains: r.constrains,
-        subdir: r.subdir === 'noarch' ? 'noarch' : setup.subdir,
-      };
-      if (r.track_features) json['track_features'] = r.track_features;
-      if (r.features) json['features'] = r.features;
-      if (r.noarch) json['noarch'] = r.noarch;
-      if (r.timestamp) json['timestamp'] = r.timestamp;
-      (r.fn.endsWith('.conda') ? sd['packages.conda'] : sd.packages)[r.fn] = json;
-    }
-  }
-  const files: Record<string, string> = {};
-  for (const [sd, data] of bySubdir)
-    files[`/${id}/${sd}/repodata.json`] = JSON.stringify({ info: { subdir: sd }, ...data });
-  solver.register(id, files);
-  return { id, channelUrl: `http://${VIRTUAL_HOST}/${id}`, byFile };
 }
 
 interface Ctx {

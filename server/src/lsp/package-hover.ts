@@ -18,8 +18,11 @@ import type { EnvironmentSet } from '../model/sets';
 import type { IndexContext } from '../workspace/index-context';
 import { newestOf, within, type PackageVersions } from './package-versions';
 
-/** How long a hover waits for a set's resolution when its lines changed since the last one (ms). */
-const RESOLUTION_AGAIN_WAIT_MS = 30;
+/**
+ * The most a hover waits, in all, for what is not known yet (versions, the resolution, metadata): it answers from what
+ * is known and says what is still being fetched or resolved; the next hover has it (ms).
+ */
+const HOVER_BUDGET_MS = 50;
 
 /** What a resolution of the set's base lines depends on: each line's name, extras, specifier and URL, in order. */
 function rootsKey(roots: SetRoots): string {
@@ -38,10 +41,10 @@ export class PackageHover {
       provider: MetadataProvider;
       result: Promise<ResolutionOk | null | undefined>;
       abort: AbortController;
-      /** It replaced a resolution of other lines of the set (an edit's): hovers wait for it only briefly. */
-      replaced: boolean;
     }
   >();
+  /** The last resolution of each set (by root) that finished, whatever lines it was for. */
+  private readonly lastResolved = new Map<string, { key: string; provider: MetadataProvider; ok: ResolutionOk }>();
 
   constructor(private readonly packages: PackageVersions) {}
 
@@ -54,11 +57,11 @@ export class PackageHover {
   private resolution(
     set: EnvironmentSet,
     ic: IndexContext,
-  ): { result: Promise<ResolutionOk | null | undefined>; replaced: boolean } {
+  ): { result: Promise<ResolutionOk | null | undefined>; key: string } {
     const roots = setRoots(set, ic.markerEnvironment);
     const key = rootsKey(roots);
     const hit = this.resolutions.get(set.root);
-    if (hit && hit.key === key && hit.provider === ic.provider) return { result: hit.result, replaced: hit.replaced };
+    if (hit && hit.key === key && hit.provider === ic.provider) return { result: hit.result, key };
     hit?.abort.abort();
     const abort = new AbortController();
     const result = resolveSet(set, roots, {
@@ -68,12 +71,17 @@ export class PackageHover {
       deadline: Date.now() + 20_000,
       signal: abort.signal,
     })
-      .then((r) => (r.ok ? r : r.reason === 'cancelled' ? undefined : null))
+      .then((r) => {
+        if (r.ok) {
+          if (this.lastResolved.size > 32) this.lastResolved.clear();
+          this.lastResolved.set(set.root, { key, provider: ic.provider, ok: r });
+        }
+        return r.ok ? r : r.reason === 'cancelled' ? undefined : null;
+      })
       .catch(() => (abort.signal.aborted ? undefined : null));
     if (this.resolutions.size > 32) this.resolutions.clear();
-    const replaced = hit?.provider === ic.provider;
-    this.resolutions.set(set.root, { key, provider: ic.provider, result, abort, replaced });
-    return { result, replaced };
+    this.resolutions.set(set.root, { key, provider: ic.provider, result, abort });
+    return { result, key };
   }
 
   /**
@@ -86,31 +94,40 @@ export class PackageHover {
     if (!file || !dep || !dep.name || dep.kind === 'conda' || dep.url) return null;
     const at = this.packages.contextFor(filePath);
     if (!at) return null;
-    const entry = await this.packages.versionsSoon(at.ic.provider, dep.name);
-    if (!entry) return null;
+    // Nothing here waits on the index for long: the answer is what is known within the budget, and says what is not.
+    const deadline = Date.now() + HOVER_BUDGET_MS;
+    const left = () => Math.max(0, deadline - Date.now());
+    const entry = await this.packages.versionsSoon(at.ic.provider, dep.name, left());
+    if (!entry)
+      return `The versions of ${dep.name} are still being fetched from ${describeIndex(at.ic.indexes)}; hover again for them.`;
     if (!entry.verdicts) return `Not on ${describeIndex(at.ic.indexes)}.`;
     const newest = newestOf(entry.verdicts);
-    // The first resolution of a set is waited for; after an edit changed its lines, a hover does not wait long for the
-    // new one (it goes on, and the next hover has it).
-    const { result, replaced } = this.resolution(at.set, at.ic);
+    const { result, key } = this.resolution(at.set, at.ic);
     // The newest release's metadata is read meanwhile (the version picked is usually that one).
     const newestMd = this.coreMetadata(at.ic, dep.name, newest?.version).catch(() => null);
-    const resolution = await within(result, replaced ? RESOLUTION_AGAIN_WAIT_MS : this.packages.waitMs * 2);
+    const current = await within(result, left());
+    // While the resolution of these lines runs, the last one of the set (before an edit) is shown, and said to be.
+    const last = this.lastResolved.get(at.set.root);
+    const earlier =
+      current === undefined && last?.provider === at.ic.provider && last.key !== key ? last.ok : undefined;
+    const resolution = current ?? earlier;
     const chosen = resolution?.versions.get(dep.name);
     const parts: string[] = [];
     const md = await within(
       chosen && !(newest && chosen.equals(newest.version)) ? this.coreMetadata(at.ic, dep.name, chosen) : newestMd,
-      this.packages.waitMs,
+      left(),
     ).catch(() => undefined);
     // Metadata is the package author's text: escaped, so it renders as text (no link, `command:` URI or HTML).
     if (md?.summary) parts.push(`*${escapeMarkdown(md.summary)}*`);
     if (chosen) {
       parts.push(
-        `The resolution of this set picks **${dep.name} ${chosen}**${await this.why(at.set, at.ic, dep, resolution!)}`,
+        `The ${earlier ? 'last ' : ''}resolution of this set picks **${dep.name} ${chosen}**` +
+          (await this.why(at.set, at.ic, dep, resolution!, left)),
       );
-    } else if (resolution === null) {
+      if (earlier) parts.push('The resolution of the lines as they are now is still running.');
+    } else if (current === null) {
       parts.push('This set does not resolve (see the diagnostics), so no version is picked.');
-    } else if (resolution === undefined) {
+    } else if (current === undefined) {
       parts.push('The resolution of this set is still running; hover again for the version it picks.');
     }
     if (newest) {
@@ -143,7 +160,13 @@ export class PackageHover {
   }
 
   /** Which lines and which chosen packages constrain `dep`'s package in the resolution. */
-  private async why(set: EnvironmentSet, ic: IndexContext, dep: Dependency, resolution: ResolutionOk): Promise<string> {
+  private async why(
+    set: EnvironmentSet,
+    ic: IndexContext,
+    dep: Dependency,
+    resolution: ResolutionOk,
+    left: () => number,
+  ): Promise<string> {
     const reasons: string[] = [];
     for (const f of set.files) {
       for (const d of f.dependencies) {
@@ -151,9 +174,15 @@ export class PackageHover {
           reasons.push(`${codeSpan(where(d, set.files))} wants ${codeSpan(d.specifier)}`);
       }
     }
-    for (const [pkg, v] of resolution.versions) {
-      if (pkg === dep.name || pkg.includes('[')) continue;
-      const md = await within(ic.provider.dependencies(pkg, v), 500).catch(() => undefined);
+    const picked = [...resolution.versions].filter(([pkg]) => pkg !== dep.name && !pkg.includes('['));
+    const wait = left();
+    const read = await Promise.all(
+      picked.map(([pkg, v]) => within(ic.provider.dependencies(pkg, v), wait).catch(() => 'unknown' as const)),
+    );
+    let unread = 0;
+    for (const [i, [pkg, v]] of picked.entries()) {
+      const md = read[i];
+      if (md === undefined) unread++;
       if (!md || md === 'unknown') continue;
       for (const r of md.requires) {
         if (r.name !== dep.name || !r.specifier) continue;
@@ -162,12 +191,17 @@ export class PackageHover {
         reasons.push(`${escapeMarkdown(pkg)} ${v} needs ${codeSpan(r.specifier)}`);
       }
     }
+    const pending = unread
+      ? ` (the requirements of ${unread} picked package${unread === 1 ? '' : 's'} are still being read)`
+      : '';
     return reasons.length
-      ? `, constrained by:\n${reasons
+      ? `, constrained by${pending}:\n${reasons
           .slice(0, 12)
           .map((r) => `- ${r}`)
           .join('\n')}`
-      : ' (nothing else constrains it: the newest that fits).';
+      : unread
+        ? `${pending}.`
+        : ' (nothing else constrains it: the newest that fits).';
   }
 
   /** The core metadata of `name` at `version` as the provider read it (from the metadata cache on disk). */

@@ -158,11 +158,13 @@ export class Session {
     // The client only sends an activated environment in a trusted workspace; the setting may come from the workspace.
     const python =
       this.activePython ?? (this.trusted && this.settings.pythonPath ? this.settings.pythonPath : undefined);
-    const target = await loadTarget({
+    const loading = loadTarget({
       profileFile: this.settings.profile ? this.resolveSetting(this.settings.profile) : undefined,
       python,
       fallbackPython: process.platform === 'win32' ? 'python' : 'python3',
     });
+    this.warmUp();
+    const target = await loading;
     // A later call (newer settings, another environment) decides the target; what this one awaited is out of date.
     if (generation !== this.targetGeneration) return;
     if (target.profileProblem)
@@ -181,6 +183,20 @@ export class Session {
     this.analysis.setTarget(target);
   }
 
+  private warmed = false;
+
+  /**
+   * Loads what the first analysis and index run need (the checks, the stages, Node's fetch) while the probe's
+   * processes run, instead of in the first requests of the session, while the person types.
+   */
+  private warmUp(): void {
+    if (this.warmed) return;
+    this.warmed = true;
+    this.analysis.warmUp();
+    // Node compiles its fetch (undici) at the first call: a data: URL makes that call without the network.
+    if (!this.settings.offline) void fetch('data:,').catch(() => undefined);
+  }
+
   open(doc: TextDocument): void {
     const p = pathOf(doc.uri);
     if (!p) return;
@@ -197,7 +213,9 @@ export class Session {
     this.analysis.textChanged(p);
     this.setsCache.clear();
     this.supersedeIndexRuns(p);
-    this.schedule(p, this.settings.debounceMs);
+    // The first edit after a pause is analysed at once (behind any message waiting); edits that come while an
+    // analysis of the file waits to start restart the wait, so that a burst is analysed once.
+    this.schedule(p, this.timers.has(p) ? this.settings.debounceMs : 0);
   }
 
   /**

@@ -10,7 +10,7 @@ export interface Settings {
   pythonPath: string;
   cacheDir: string;
   severityOverrides: SeverityOverrides;
-  /** Milliseconds to wait after an edit before analysing (a burst of keystrokes analyses once). */
+  /** How long a burst of edits waits after its last edit before it is analysed (an edit after a pause is at once). */
   debounceMs: number;
   /** Milliseconds to wait after the fast checks before asking the index (an edit in between cancels it). */
   indexDebounceMs: number;

@@ -52,6 +52,8 @@ export interface SetIndexReport {
      * as `+cu121` the answering indexes lack): the verdict is not known.
      */
     onlyFrom?: string[];
+    /** The hosts of sources that could not be asked or read about it and may have it: the verdict is not known. */
+    unsure?: string[];
   }[];
   /** Top-level requirements whose matching versions all exclude the target Python. */
   pythonExcluded: { dep: Dependency; python: string; requires: string[] }[];

@@ -65,6 +65,11 @@ export class MappedText {
     return this.text.length;
   }
 
+  /** The file offset of the first character when the text is the file's own characters from there on, else -1. */
+  get fileStart(): number {
+    return this.base;
+  }
+
   private startAt(i: number): number {
     return this.st ? this.st[i]! : this.base + i;
   }

@@ -4,7 +4,7 @@
 // (shlex and optparse), req-links and req-constructors (URLs, paths, editables); this module joins them and reads
 // include trees.
 import * as nodePath from 'node:path';
-import type { Finding, ParsedFile, Span } from '../model/types';
+import type { Dependency, FileOption, Finding, Include, ParsedFile, Span } from '../model/types';
 import {
   addFinding,
   parseEditable,
@@ -96,16 +96,43 @@ export function parseRequirementsSource(
   };
   const env = opts.env ?? process.env;
   if (opts.stopAt) addFinding(ctx, opts.stopAt.span, opts.stopAt.message);
+  // Lines read from the disk (isDirectory) are parsed each time: a folder may appear or go between two parses.
+  let askedDisk = false;
+  if (opts.isDirectory) {
+    const isDirectory = opts.isDirectory;
+    ctx.isDirectory = (p) => {
+      askedDisk = true;
+      return isDirectory(p);
+    };
+  }
+  // Whether the disk is asked decides what a path-like line is: parses with and without it keep apart.
+  const memo = linesOf(`${path}\0${opts.kind}\0${opts.section ?? ''}\0${opts.isDirectory ? 'disk' : ''}`);
   for (const logical of opts.stopAt ? [] : logicalLines(source)) {
     try {
+      const start = logical.text.fileStart;
+      // A line that is one piece of the file, with no ${VAR}, reads the same wherever it is: its last parse is reused.
+      const key = start >= 0 && !logical.text.text.includes('${') ? logical.text.text : null;
+      const known = key === null ? undefined : memo.get(key);
+      if (known) {
+        replayLine(ctx, known, start);
+        continue;
+      }
       const expanded = expandEnv(logical.text, env);
       if (expanded.error) {
         addFinding(ctx, logical.extent, expanded.error);
         continue;
       }
-      const before = { deps: ctx.dependencies.length, options: ctx.options.length };
+      const before = [ctx.dependencies.length, ctx.includes.length, ctx.options.length, ctx.findings.length] as const;
+      askedDisk = false;
       parseLine(ctx, expanded.text);
-      if (expanded.text !== logical.text) keepUrlsAsWritten(ctx, expanded.text, before);
+      if (expanded.text !== logical.text)
+        keepUrlsAsWritten(ctx, expanded.text, { deps: before[0], options: before[2] });
+      if (key !== null && !askedDisk && !ctx.overflow && ctx.findings.length === before[3])
+        rememberLine(memo, key, {
+          dependencies: ctx.dependencies.slice(before[0]).map((d) => shiftDependency(d, -start)),
+          includes: ctx.includes.slice(before[1]).map((i) => ({ ...i, span: shift(i.span, -start) })),
+          options: ctx.options.slice(before[2]).map((o) => ({ ...o, span: shift(o.span, -start) })),
+        });
     } catch (e) {
       if (e instanceof RangeError) addFinding(ctx, logical.extent, 'This line is too large to parse.');
       else throw e;
@@ -127,6 +154,57 @@ function keepUrlsAsWritten(ctx: FileContext, line: MappedText, before: { deps: n
   };
   for (const d of ctx.dependencies.slice(before.deps)) if (d.url) d.url = written(d.url);
   for (const o of ctx.options.slice(before.options)) if (o.value) o.value = written(o.value);
+}
+
+/** What one logical line adds to a file, with spans relative to the line's first character. */
+interface LineRead {
+  dependencies: Dependency[];
+  includes: Include[];
+  options: FileOption[];
+}
+
+/**
+ * The last parse of each line text (per file, kind and section) that made no finding and asked nothing of the disk:
+ * an edit re-parses the file, and all but the edited lines are lines seen before. Bounded; cleared when full.
+ */
+const lineMemo = new Map<string, Map<string, LineRead>>();
+let lineMemoSize = 0;
+const LINE_MEMO_MAX = 50_000;
+
+function linesOf(context: string): Map<string, LineRead> {
+  let m = lineMemo.get(context);
+  if (!m) lineMemo.set(context, (m = new Map()));
+  return m;
+}
+
+function rememberLine(memo: Map<string, LineRead>, text: string, read: LineRead): void {
+  if (lineMemoSize >= LINE_MEMO_MAX) {
+    for (const m of lineMemo.values()) m.clear();
+    lineMemo.clear();
+    lineMemoSize = 0;
+  }
+  memo.set(text, read);
+  lineMemoSize++;
+}
+
+function shift(s: Span, by: number): Span {
+  return { start: s.start + by, end: s.end + by };
+}
+
+function shiftDependency(d: Dependency, by: number): Dependency {
+  return {
+    ...d,
+    span: shift(d.span, by),
+    nameSpan: shift(d.nameSpan, by),
+    specifierSpan: shift(d.specifierSpan, by),
+  };
+}
+
+/** A remembered line's entries, placed at `start`. */
+function replayLine(ctx: FileContext, read: LineRead, start: number): void {
+  for (const d of read.dependencies) ctx.dependencies.push(shiftDependency(d, start));
+  for (const i of read.includes) ctx.includes.push({ ...i, span: shift(i.span, start) });
+  for (const o of read.options) ctx.options.push({ ...o, span: shift(o.span, start) });
 }
 
 /** One logical line: pip's break_args_options, then options, then the requirement or the option line. */

@@ -84,6 +84,14 @@ export class Analysis {
     this.files = new FileSets(source, env);
   }
 
+  /** Loads the checks and, unless offline, the stages now rather than at their first use. */
+  warmUp(): void {
+    checksRegistry();
+    if (this.settings.offline) return;
+    indexModule();
+    vulnerabilityModule();
+  }
+
   configure(settings: AnalysisSettings): void {
     this.settings = settings;
     this.files.setIncludePolicy({ trusted: settings.trustFiles, workspaceFolders: settings.workspaceFolders ?? [] });

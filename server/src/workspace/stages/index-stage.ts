@@ -1,7 +1,7 @@
 // The index stage: asks the package index about an environment set's top-level requirements and resolves it; the result
 // is data for the index-backed checks.
 import { describeScope, hasPep440Text, where } from '../../checks/edits';
-import { installedDeclarations, versionSetOf } from '../../checks/scope';
+import { admitsNothing, installedDeclarations, versionSetOf } from '../../checks/scope';
 import { targetFromProfile, type ExclusionReason, type FileVerdict } from '../../index/candidates';
 import { BudgetSpentError } from '../../index/budget';
 import { redact } from '../../index/credentials';
@@ -14,7 +14,8 @@ import type { Dependency } from '../../model/types';
 import type { MarkerEnvironment } from '../../pep/marker';
 import { SpecifierSet } from '../../pep/specifier';
 import { nearestResolvingVersion, narrowToResolve } from '../../resolver/fixes';
-import { resolve, URL_IN_METADATA } from '../../resolver/solver';
+import { URL_IN_METADATA } from '../../resolver/python-packages';
+import { resolve } from '../../resolver/solver';
 import type { RootRequirement } from '../../resolver/types';
 import type { MachineProfile } from '../../system/profile';
 import type { LineFix, SetIndexReport } from '../../model/reports';
@@ -263,12 +264,14 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
     unreachable: readonly IndexProblem[],
   ): void => {
     const only = onlyFrom(dep, unreachable);
+    // A source that could not be asked about this project may have it: the verdict is not known.
+    const unsure = only ? [] : [...new Set(unreachable.map((p) => p.host))];
     report.missing.push({
       dep,
       kind,
       newest,
-      where: answeredText(unreachable) + (only ? '' : mayHaveIt([...unreachable])),
-      ...(only ? { onlyFrom: only } : {}),
+      where: answeredText(unreachable),
+      ...(only ? { onlyFrom: only } : unsure.length ? { unsure } : {}),
     });
   };
   await Promise.all(
@@ -302,6 +305,11 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
         throw e;
       }
       for (const dep of deps) {
+        // A line that admits no version by itself is a `conflict` on that line, whatever the index has.
+        if (!dep.specifierUnknown && admitsNothing(dep.specifier)) {
+          dropped.add(dep);
+          continue;
+        }
         let spec: SpecifierSet;
         try {
           spec = SpecifierSet.parse(dep.specifierUnknown ? '' : dep.specifier);
