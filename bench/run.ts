@@ -2,7 +2,7 @@
 // resolution (in memory, over a loopback index, against pip).
 import * as os from 'node:os';
 import { checks, runChecks } from '../server/src/checks/registry';
-import type { EnvironmentSet } from '../server/src/workspace/types';
+import type { EnvironmentSet } from '../server/src/model/sets';
 import { defaultEnvironment } from '../server/src/pep/marker';
 import { parseEnvironmentYml } from '../server/src/parsers/environment-yml';
 import { parsePyproject } from '../server/src/parsers/pyproject';

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checksRegistry } from './workspace/lazy-stages';
-import { CODES } from './model/finding';
+import { CODES } from './model/codes';
 import { redact } from './index/credentials';
 import type { Dependency, Finding, Span } from './model/types';
 import type { LineIndex, Position } from './model/text';

@@ -4,16 +4,16 @@
 import assert from 'node:assert/strict';
 import { runChecks } from '../../server/src/checks/registry';
 import type { CheckContext } from '../../server/src/checks/types';
-import type { CondaSolveReport } from '../../server/src/conda/solve';
+import type { CondaSolveReport, SetIndexReport } from '../../server/src/model/reports';
 import type { Finding, ParsedFile } from '../../server/src/model/types';
 import { defaultEnvironment } from '../../server/src/pep/marker';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
 import type { MachineProfile } from '../../server/src/system/profile';
 import { classify } from '../../server/src/workspace/file-kinds';
-import type { VulnerabilityReport } from '../../server/src/workspace/vulnerability-stage';
-import type { EnvironmentSet, SetIndexReport } from '../../server/src/workspace/types';
+import type { VulnerabilityReport } from '../../server/src/model/reports';
 import { annotated } from './markers';
 import { applyFix, emptyIndexReport, parseText, setOf } from './sets';
+import type { EnvironmentSet } from '../../server/src/model/sets';
 
 /** The machine the kit judges against by default: Linux x86_64, CPython 3.11.7, nothing else known. */
 export function profile(over: Partial<MachineProfile> = {}): MachineProfile {

@@ -1,11 +1,12 @@
 // Environment sets for check tests: build one from parsed files, and apply a fix's edits to it by parsing the edited
 // texts again.
-import { emptyReport } from '../../server/src/workspace/index-stage';
-import type { EnvironmentSet, SetIndexReport } from '../../server/src/workspace/types';
+import { emptyReport } from '../../server/src/workspace/stages/index-stage';
 import type { FileKind, Fix, ParsedFile } from '../../server/src/model/types';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
+import type { EnvironmentSet } from '../../server/src/model/sets';
+import type { SetIndexReport } from '../../server/src/model/reports';
 
 /** A set of the given files, rooted at the first. */
 export const setOf = (...files: ParsedFile[]): EnvironmentSet => ({ root: files[0]!.path, files, findings: [] });

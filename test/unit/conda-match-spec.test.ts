@@ -1,8 +1,13 @@
 // Conda MatchSpec parsing (names, channels, versions, builds, brackets, spans) and conda -> PEP 440 translation.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { condaSpecToPep440, isMatchSpecError, parseMatchSpec, type MatchSpec } from '../../server/src/conda/match-spec';
-import { condaVersionSpecMatches } from '../../server/src/conda/version';
+import {
+  condaSpecToPep440,
+  isMatchSpecError,
+  parseMatchSpec,
+  type MatchSpec,
+} from '../../server/src/conda-spec/match-spec';
+import { condaVersionSpecMatches } from '../../server/src/conda-spec/version';
 import { SpecifierSet } from '../../server/src/pep/specifier';
 
 function ok(text: string): MatchSpec {

@@ -12,7 +12,7 @@ import { hasPep440Text, joinSpecifiers, where } from './edits';
 import type { VersionSet } from '../pep/version-set';
 import { byName, installedDeclarations, installGroups, versionSetOf } from './scope';
 import type { Check } from './types';
-import type { EnvironmentSet } from '../workspace/types';
+import type { EnvironmentSet } from '../model/sets';
 
 /** The public part of a pinned version (`2.1.0+cu121` -> `2.1.0`). */
 function publicOf(v: string): string {

@@ -1,6 +1,6 @@
 // The registry: every check, in the order it runs, and the severity overrides applied to what they find.
-import type { Code } from '../model/finding';
-import type { Finding, Severity } from '../model/types';
+import type { Code, Severity } from '../model/codes';
+import type { Finding } from '../model/types';
 import { companionVersion } from './companion-version';
 import { condaFindingsFor } from './conda-solve';
 import { conflict } from './conflict';
@@ -18,10 +18,10 @@ import { requiresPython } from './requires-python';
 import { syntax } from './syntax';
 import { systemLibrary } from './system-library';
 import type { Check, CheckContext } from './types';
-import type { EnvironmentSet } from '../workspace/types';
 import { pipOverConda } from './pip-over-conda';
 import { vulnerable } from './vulnerable';
 import { redact } from '../index/credentials';
+import type { EnvironmentSet } from '../model/sets';
 
 /**
  * Every check, fast ones first. The index-backed ones (conflict-transitive, not-found, requires-python,

@@ -1,7 +1,7 @@
 // How a conda solve reads specs and records: a spec as rattler takes it, whether a record matches a spec, the closest
 // names a channel has and versions in conda's order.
-import type { MatchSpec } from './match-spec';
-import { CondaVersion, condaVersionSpecMatches } from './version';
+import type { MatchSpec } from '../conda-spec/match-spec';
+import { CondaVersion, condaVersionSpecMatches } from '../conda-spec/version';
 
 /** How a MatchSpec is handed to rattler: name, version and build only (the channel is applied by filtering records). */
 export function rattlerSpec(s: Pick<MatchSpec, 'name' | 'version' | 'build'>): string {

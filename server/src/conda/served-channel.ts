@@ -1,10 +1,10 @@
 // The gathered records of a solve served to rattler as one in-memory channel, with the way back from a picked file to
 // the channel record it came from.
 import { crypto } from '../system/lazy-modules';
-import type { ChannelPriority } from './channels';
-import type { MatchSpec } from './match-spec';
+import type { MatchSpec } from '../conda-spec/match-spec';
 import { VIRTUAL_HOST, type RattlerSolver } from './rattler';
 import type { ChannelRecord } from './repodata';
+import type { ChannelPriority } from '../model/reports';
 
 /** The served repodata of a solve and the way back from a picked file to its channel. */
 export interface Served {

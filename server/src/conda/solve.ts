@@ -1,104 +1,14 @@
 // The conda solve of an environment: rattler's solver over gathered records, then blame, explanation, CUDA cases and
 // verified fixes.
 import type { Dependency, Fix } from '../model/types';
-import { isMatchSpecError, parseMatchSpec, type MatchSpec } from './match-spec';
+import { isMatchSpecError, parseMatchSpec, type MatchSpec } from '../conda-spec/match-spec';
 import { sharedSolver, VIRTUAL_HOST, type RattlerSolver, type SolvedRecord } from './rattler';
 import { closestNames, cmpVersion, distinctVersionsDesc, rattlerSpec, recordMatches } from './record-match';
 import type { ChannelRecord } from './repodata';
 import { specName } from './repodata';
 import { serve, type Served } from './served-channel';
 import type { VirtualPackage } from './virtual-packages';
-import type { ChannelPriority } from './channels';
-import type { PipBreak } from '../workspace/pip-on-conda';
-
-/** One package of a solution. */
-export interface CondaPackage {
-  name: string;
-  version: string;
-  build: string;
-  subdir: string;
-  /** The channel it comes from (redacted). */
-  channel: string;
-  /** True when it is a Python package (depends on python or is noarch: python): pip sees it as installed. */
-  python: boolean;
-  /** Its record's match specs (`numpy >=1.21,<1.24.0a0`): what breaks when pip replaces one of them. */
-  depends: readonly string[];
-}
-
-/** A top-level spec no channel can satisfy. */
-export interface CondaNotFound {
-  dep: Dependency;
-  /** `package`: no channel has the name; `version`: none of its builds matches the version or build asked. */
-  kind: 'package' | 'version';
-  /** Closest names the channels do have (kind `package`), newest versions (kind `version`). */
-  suggestions: string[];
-  /** Where it was looked for (redacted channel names). */
-  where: string;
-}
-
-/** A set of top-level lines that cannot be installed together (a minimal one: drop any and the rest solves). */
-export interface CondaConflict {
-  roots: Dependency[];
-  /** Conda's terms: "tensorflow 2.10.0 needs python >=3.10,<3.11.0a0; python=3.12 is asked at line 7". */
-  explanation: string;
-  /** Set when the driver's CUDA (`__cuda`) is what fails: the CUDA version the builds need, and the machine's. */
-  cuda: {
-    kind: 'cuda-driver' | 'cuda-unavailable';
-    needs: string | null;
-    has: string | null;
-    /**
-     * False when the profile did not probe the driver (and no CONDA_OVERRIDE_CUDA says): `has` null then means unknown.
-     */
-    known: boolean;
-  } | null;
-  /** Fixes a solve accepted, each for one of the roots. */
-  fixes: { dep: Dependency; fix: Fix }[];
-}
-
-/** What the conda side knows of one environment; pure data, as the checks read it. */
-export interface CondaSolveReport {
-  /**
-   * `ok`: solved; `failed`: conda would refuse; `unavailable`: no channel data (or no solver), nothing known;
-   * `skipped`: no conda part.
-   */
-  status: 'ok' | 'failed' | 'unavailable' | 'skipped';
-  /** Why nothing is known (redacted), for the one information finding. */
-  unavailable: string | null;
-  /** Channel display names (redacted), in priority order. */
-  channels: string[];
-  channelPriority: ChannelPriority;
-  /** The platform subdir solved for. */
-  subdir: string;
-  /** What the solve picked for each top-level spec. */
-  picked: { dep: Dependency; pkg: CondaPackage }[];
-  /** The whole solution (virtual packages left out). */
-  solution: CondaPackage[];
-  notFound: CondaNotFound[];
-  conflicts: CondaConflict[];
-  /**
-   * For the `pip:` part: PEP 503 pip name -> the conda package of that name a channel has (moving the line is
-   * possible), with a verified spec.
-   */
-  condaHas: Record<string, { condaName: string; spec: string; replaces: Dependency | null }>;
-  /**
-   * The `pip:` part installed on top of the solution (set by the analysis once the index stage can answer): conda
-   * packages pip would replace in a way that breaks other conda packages.
-   */
-  pipBreaks?: PipBreak[];
-  /** Notes (stale cache used, channel skipped in an untrusted workspace, a subdir unreadable). */
-  notes: string[];
-  stats: {
-    records: number;
-    names: number;
-    solves: number;
-    solveMs: number;
-    requests: number;
-    bytes: number;
-    indexBytes: number;
-    fullBytes: number;
-    shards: number;
-  };
-}
+import type { ChannelPriority, CondaConflict, CondaNotFound, CondaPackage, CondaSolveReport } from '../model/reports';
 
 /** A top-level conda spec with its line. */
 export interface SpecLine {

@@ -20,8 +20,9 @@ import {
 import type { CacheKind } from './cache';
 import { isReliableSdistMetadata, parseCoreMetadata, parseRequiresDist, type CoreMetadata } from './core-metadata';
 import { redact } from './credentials';
-import { CancelledError, IndexError, InvalidDataError, NotFoundError, RefusedError, UnreachableError } from './errors';
-import { sdistExtension } from './filenames';
+import { IndexError, InvalidDataError, NotFoundError, RefusedError, UnreachableError } from './errors';
+import { CancelledError } from '../model/cancel';
+import { sdistExtension } from '../pep/filenames';
 import { problemOf } from './problem-log';
 import type { ProjectPages } from './project-pages';
 import type { ProviderContext } from './provider-context';
@@ -89,6 +90,19 @@ export class MetadataFetcher {
         url,
       );
     return md;
+  }
+
+  /**
+   * The whole core metadata of `file` as an earlier read kept it in the disk cache (a PEP 658 file, a wheel's METADATA
+   * or an sdist's PKG-INFO); null without a cache or when nothing was kept.
+   */
+  async cachedCoreMetadata(file: DistributionFile): Promise<CoreMetadata | null> {
+    if (!this.ctx.cache) return null;
+    for (const key of [file.url + '.metadata', file.url + '#METADATA', file.url + '#PKG-INFO']) {
+      const hit = await this.ctx.cache.get('metadata', key);
+      if (hit) return parseCoreMetadata(hit.body.toString('utf8'));
+    }
+    return null;
   }
 
   /**

@@ -7,15 +7,14 @@ import { redact } from './credentials';
 import { evaluateFiles, type FileVerdict, type FormatControl, type Target } from './candidates';
 import { InFlight } from './concurrency';
 import {
-  CancelledError,
   IndexError,
   InvalidDataError,
   NotFoundError,
   RefusedError,
   UnreachableError,
-  throwIfAborted,
   type IndexProblem,
 } from './errors';
+import { CancelledError, throwIfAborted } from '../model/cancel';
 import { HOST_RETRY_AFTER_MS } from './http';
 import { problemOf } from './problem-log';
 import type { ProviderContext } from './provider-context';

@@ -11,8 +11,10 @@ import type { RequestBudget } from './budget';
 import { DiskCache } from './cache';
 import { selectVersions, type FileVerdict, type FormatControl, type Target, type VersionVerdict } from './candidates';
 import { InFlight } from './concurrency';
-import { CancelledError, NotFoundError, type IndexProblem } from './errors';
-import { parseSdistFilename, parseWheelFilename } from './filenames';
+import type { CoreMetadata } from './core-metadata';
+import { NotFoundError, type IndexProblem } from './errors';
+import { CancelledError } from '../model/cancel';
+import { parseSdistFilename, parseWheelFilename } from '../pep/filenames';
 import { HOST_RETRY_AFTER_MS, HttpClient, type HttpClientOptions } from './http';
 import { MetadataFetcher, type ProvidedMetadata } from './metadata-fetch';
 import { ProblemLog, problemOf } from './problem-log';
@@ -199,6 +201,19 @@ export class MetadataProvider implements ResolverMetadataProvider {
   /** Every file the sources list for the project, judged for the target. */
   async files(name: string, signal?: AbortSignal): Promise<FileVerdict[]> {
     return (await this.pages.project(name, signal)).verdicts;
+  }
+
+  /**
+   * The whole core metadata of a release (summary, licence, links) as read for its dependencies, from the metadata
+   * cache on disk: null without a cache folder, or when nothing usable was read.
+   */
+  async cachedCoreMetadata(name: string, version: Version): Promise<CoreMetadata | null> {
+    if (!this.ctx.cache) return null;
+    const md = await this.dependencies(name, version).catch(() => 'unknown' as const);
+    if (md === 'unknown') return null;
+    const verdicts = await this.explain(name, { specifier: `===${version}`, pre: true });
+    const file = verdicts.find((v) => v.version.equals(version))?.files[0]?.file;
+    return file ? this.fetcher.cachedCoreMetadata(file) : null;
   }
 
   /**

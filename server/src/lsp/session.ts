@@ -1,26 +1,25 @@
-// The server's state: open documents, the analyzer, settings and the target machine; analyses and publishes per
+// The server's state: open documents, the analysis, settings and the target machine; analyses and publishes per
 // environment set.
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection, Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { CancelledError } from '../index/errors';
+import { CancelledError } from '../model/cancel';
 import { redact } from '../index/credentials';
 import type { FileKind, Finding, ParsedFile } from '../model/types';
 import { LineIndex } from '../model/text';
 import { Analysis } from '../workspace/analysis';
-import { diskSource, type Analyzer } from '../workspace/analyzer';
-import { defaultCacheDir } from '../workspace/index-stage';
+import { diskSource } from '../workspace/text-source';
+import { defaultCacheDir } from '../workspace/index-settings';
 import { loadTarget } from '../workspace/target';
-import type { EnvironmentSet } from '../workspace/types';
 import { fileUri, toDiagnostic } from './convert';
-import { condaHover } from '../conda/report';
 import { OsvDatabase } from '../index/osv';
-import { AdvisorySource } from '../workspace/vulnerability-stage';
-import type { IndexContext } from '../workspace/types';
+import { AdvisorySource } from '../workspace/advisory-source';
 import { defaultSettings, type Settings } from './settings';
 import { traceMark } from './trace';
 import { foregroundPending, giveWay } from '../model/turns';
+import type { EnvironmentSet } from '../model/sets';
+import type { IndexContext } from '../workspace/index-context';
 
 /** A document's file path, or undefined for non-file URIs (untitled buffers are analysed under a made-up path). */
 export function pathOf(uri: string): string | undefined {
@@ -38,8 +37,8 @@ export function pathOf(uri: string): string | undefined {
  * The kind a document is read as: by name, else by its content (a YAML conda environment of any name), else by the
  * editor's language.
  */
-export function kindOf(files: Analyzer, filePath: string, languageId?: string): FileKind | null {
-  const known = files.kindOf(filePath);
+export function kindOf(analysis: Analysis, filePath: string, languageId?: string): FileKind | null {
+  const known = analysis.kindOf(filePath);
   if (known) return known;
   if (languageId === 'pip-requirements') return 'requirements';
   return null;
@@ -136,8 +135,7 @@ export class Session {
     );
     if (!dep) return null;
     for (const set of this.setsOf(filePath)) {
-      const report = this.analysis.condaReportOf(set);
-      const text = report ? condaHover(report, dep) : null;
+      const text = this.analysis.condaPick(set, dep);
       if (text) return text;
     }
     return null;
@@ -203,7 +201,7 @@ export class Session {
     const p = pathOf(doc.uri);
     if (!p) return;
     this.docs.set(p, doc);
-    this.analysis.files.textChanged(p);
+    this.analysis.textChanged(p);
     this.setsCache.clear();
     this.schedule(p, 0);
   }
@@ -212,7 +210,7 @@ export class Session {
     const p = pathOf(doc.uri);
     if (!p) return;
     this.docs.set(p, doc);
-    this.analysis.files.textChanged(p);
+    this.analysis.textChanged(p);
     this.setsCache.clear();
     this.supersedeIndexRuns(p);
     // The first edit after a pause is analysed at once (behind any message waiting); edits that come while an
@@ -238,7 +236,7 @@ export class Session {
     const p = pathOf(doc.uri);
     if (!p) return;
     this.docs.delete(p);
-    this.analysis.files.evict(p);
+    this.analysis.evict(p);
     this.setsCache.clear();
     this.lastPublished.delete(doc.uri);
     this.supersedeIndexRuns(p);
@@ -250,7 +248,7 @@ export class Session {
   fileChanged(filePath: string): void {
     if (this.docs.has(filePath)) return;
     this.diskChanges.set(filePath, (this.diskChanges.get(filePath) ?? 0) + 1);
-    this.analysis.files.evict(filePath);
+    this.analysis.evict(filePath);
     this.setsCache.clear();
     this.supersedeIndexRuns(filePath);
     this.schedule(filePath, this.settings.debounceMs);
@@ -268,8 +266,8 @@ export class Session {
 
   parsed(filePath: string): ParsedFile | undefined {
     const doc = this.docs.get(filePath);
-    const kind = kindOf(this.analysis.files, filePath, doc?.languageId);
-    return kind ? this.analysis.files.parse(filePath, kind) : undefined;
+    const kind = kindOf(this.analysis, filePath, doc?.languageId);
+    return kind ? this.analysis.parse(filePath, kind) : undefined;
   }
 
   setsOf(filePath: string): EnvironmentSet[] {
@@ -490,7 +488,7 @@ export class Session {
   private setsAround(filePath: string): EnvironmentSet[] {
     const hit = this.setsCache.get(filePath);
     if (hit) return hit;
-    const kind = kindOf(this.analysis.files, filePath, this.docs.get(filePath)?.languageId);
+    const kind = kindOf(this.analysis, filePath, this.docs.get(filePath)?.languageId);
     const sets = kind ? this.analysis.setsAround(filePath, kind) : [];
     if (this.setsCache.size > 256) this.setsCache.clear();
     this.setsCache.set(filePath, sets);

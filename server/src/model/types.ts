@@ -1,5 +1,5 @@
 // The parsed-file model shared by parsers, checks, the LSP layer and the CLI: every entry carries its source span.
-import type { Code } from './finding';
+import type { Code, Severity } from './codes';
 
 /** Half-open range of UTF-16 offsets into a file's text (the unit LSP uses). */
 export interface Span {
@@ -12,8 +12,6 @@ export type FileKind = 'requirements' | 'constraints' | 'conda' | 'pyproject';
 
 /** What a declared dependency does in its environment set. */
 export type DependencyKind = 'requirement' | 'constraint' | 'conda' | 'build';
-
-export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
 /** One declared dependency, as `stack-doctor list` reports it, plus the spans the checks and fixes need. */
 export interface Dependency {

@@ -3,7 +3,7 @@ import { finding } from '../model/finding';
 import type { Document, Node, Scalar } from 'yaml';
 import { yaml } from '../system/lazy/yaml';
 import type { Dependency, Finding, ParsedFile, Span } from '../model/types';
-import { condaSpecToPep440, isMatchSpecError, parseMatchSpec } from '../conda/match-spec';
+import { condaSpecToPep440, isMatchSpecError, parseMatchSpec } from '../conda-spec/match-spec';
 import { parseRequirementsSource } from './requirements';
 import { MappedText } from './req-text';
 import { sniffCondaEnvironment } from './conda-content';

@@ -3,7 +3,8 @@
 import { finding } from '../model/finding';
 import type { AST } from 'toml-eslint-parser';
 import { tomlParser } from '../system/lazy/toml';
-import type { Dependency, DependencyKind, ExtraInclude, Finding, ParsedFile, Severity, Span } from '../model/types';
+import type { Severity } from '../model/codes';
+import type { Dependency, DependencyKind, ExtraInclude, Finding, ParsedFile, Span } from '../model/types';
 import { canonicalizeName, isValidName } from '../pep/name';
 import { parseRequirement } from '../pep/requirement';
 import { SpecifierSet } from '../pep/specifier';

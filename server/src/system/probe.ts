@@ -29,8 +29,6 @@ import {
   type LdconfigEntry,
 } from './probe-parsers';
 
-export { parseLibc, parseOsRelease } from './probe-parsers';
-
 /**
  * Runs a program with an argument array (never a shell), a timeout and a working folder outside any workspace (Windows:
  * found on PATH without the current folder); undefined when it fails.

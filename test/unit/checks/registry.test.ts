@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { checks, runChecks } from '../../../server/src/checks/registry';
-import { codeList } from '../../../server/src/model/finding';
+import { codeList } from '../../../server/src/model/codes';
 import { con, defaultContext as ctx, req } from '../../helpers/check-kit';
 import { setOf as set } from '../../helpers/sets';
 
