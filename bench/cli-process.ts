@@ -1,4 +1,4 @@
-// Whole processes side by side (issue 10): `stack-doctor check` (cold, then warm from its cache folder) against pip's dry
+// Whole processes side by side: `stack-doctor check` (cold, then warm from its cache folder) against pip's dry
 // run, on generated scenarios over one loopback index; and `node -e 0`, the floor of any Node command.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

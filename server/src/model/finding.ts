@@ -1,4 +1,4 @@
-// The diagnostic codes (DESIGN.md's table) with their default severities, and the one builder every finding goes
+// The diagnostic codes (docs/codes.md) with their default severities, and the one builder every finding goes
 // through.
 import type { Finding, Fix, RelatedLocation, Severity, Span } from './types';
 
