@@ -76,6 +76,18 @@ describe('stack-doctor check against a loopback index', () => {
     assert.match(nf[1]!.message, /the newest is 2\.0\.0/);
   });
 
+  it('a line that admits no version by itself is one conflict, not also a missing version', async () => {
+    write('alone/requirements.txt', 'numpy>=2,<1\npandas==2.0.0\n');
+    const { code, diagnostics } = await check('alone');
+    assert.equal(code, 1);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, d.range.start.line]),
+      [['conflict', 0]],
+      JSON.stringify(diagnostics.map((d) => d.message)),
+    );
+    assert.match(diagnostics[0]!.message, /'>=2' and '<1'/);
+  });
+
   it('reports a package no version of which supports the target Python, and an sdist-only package', async () => {
     write('py/requirements.txt', 'future-only\nbuildme\n');
     const profile = path.join(dir, 'py38.json');

@@ -4,7 +4,7 @@ import type { Dependency, Finding, Fix } from '../model/types';
 import { SpecifierSet } from '../pep/specifier';
 import { VersionSet } from '../pep/version-set';
 import { hasPep440Text, joinSpecifiers, where } from './edits';
-import { byName, installedDeclarations, installGroups, nonVersionText, versionSetOf } from './scope';
+import { admitsNothing, byName, installedDeclarations, installGroups, nonVersionText, versionSetOf } from './scope';
 import type { Check } from './types';
 
 const NO_VERSION = VersionSet.empty();
@@ -21,8 +21,8 @@ function intersectAll(items: Judged[]): VersionSet | null {
 }
 
 /**
- * A minimal subset whose intersection is still empty: the lines that really take part. Never fewer than two: a line
- * that admits nothing by itself (`===1.a3`) is shown with one line it was to be installed with.
+ * A minimal subset whose intersection is still empty: the lines that really take part (never fewer than two; a line
+ * that admits nothing by itself is a finding of its own, see {@link admitsNothing}).
  */
 function minimalCore(items: Judged[]): Judged[] {
   let core = items;
@@ -41,11 +41,14 @@ function minimalCore(items: Judged[]): Judged[] {
  * Markers that do not hold on the target leave a line out, as pip would; extras and groups are judged
  * each with the base, never against each other; a constraint alone never conflicts (pip ignores it until
  * something requires the package). `===X` takes part as packaging reads it: the version X where X is one,
- * and against another `===` by its text.
+ * and against another `===` by its text. A line that admits no version by itself (`>=2,<1`, `==1.0,!=1.0`,
+ * `===1.a3`) is a finding of its own, also where the package is declared once, and the other lines are judged
+ * without it.
  *
- * Bad: `numpy>=1.24` in requirements.txt with `numpy<1.24` in constraints.txt.
+ * Bad: `numpy>=1.24` in requirements.txt with `numpy<1.24` in constraints.txt; `numpy>=2,<1` alone.
  * Good: `numpy>=1.24,<2` with `numpy<1.27`.
- * Fix: rewrite one side to a specifier that satisfies all the others, where one exists.
+ * Fix: rewrite one side to a specifier that satisfies all the others, where one exists; a line that admits nothing
+ * by itself gets its version in normal form (`===1a3`) or keeps the clauses that admit a version together.
  */
 export const conflict: Check = {
   code: 'conflict',
@@ -54,15 +57,23 @@ export const conflict: Check = {
     const findings = new Map<string, Finding>();
     for (const group of installGroups(installedDeclarations(set, ctx.markerEnvironment))) {
       for (const [name, decls] of byName(group)) {
-        if (decls.length < 2 || decls.every((d) => d.kind === 'constraint')) continue;
-        const usable = decls.filter((dep) => dep.specifier && dep.url === null && !dep.specifierUnknown);
-        // `===X` where X is no version: only a release named X could match, and nothing else matches it.
-        const literal = textClash(usable);
+        if (decls.every((d) => d.kind === 'constraint')) continue;
+        const declared = decls.filter((dep) => dep.specifier && dep.url === null && !dep.specifierUnknown);
+        // A line that admits no version by itself is its own cause; the others are judged without it.
+        const alone = declared.filter((dep) => admitsNothing(dep.specifier));
+        const usable = alone.length ? declared.filter((dep) => !alone.includes(dep)) : declared;
         const judged: Judged[] = [];
         for (const dep of usable) {
           const vs = versionSetOf(dep.specifier);
           if (vs) judged.push({ dep, set: vs });
         }
+        for (const dep of alone) {
+          const key = `${dep.file}\0${dep.span.start}`;
+          if (!findings.has(key)) findings.set(key, aloneFinding(name, dep, judged));
+        }
+        if (usable.length < 2) continue;
+        // `===X` where X is no version: only a release named X could match, and nothing else matches it.
+        const literal = textClash(usable);
         let core: Judged[];
         if (literal) core = literal.map((dep) => ({ dep, set: versionSetOf(dep.specifier) ?? NO_VERSION }));
         else if (judged.length < 2 || !intersectAll(judged)!.isEmpty()) continue;
@@ -73,7 +84,7 @@ export const conflict: Check = {
           const others = core.filter((o) => o !== j);
           const described = others.map((o) => `'${o.dep.specifier}' (${where(o.dep, set.files)})`).join(' and ');
           // Two `===` texts: which one the author meant is theirs to say.
-          const fixes = literal ? [] : [...normalFormFixes(j, judged), ...fixesFor(j, judged, set.files)];
+          const fixes = literal ? [] : fixesFor(j, judged, set.files);
           findings.set(
             key,
             finding(
@@ -103,8 +114,8 @@ export const conflict: Check = {
  * The lines that clash through a `===X` whose X is no version, or null. packaging compares that text,
  * case-insensitively, with the candidate's version text: only a release named X (a legacy version pip 23 still
  * read; packaging 22 and later read none) satisfies it, and no other operator admits such a release. So lines clash
- * unless every one of them is `===X` alone with that one text; a line that is `===X` with another clause clashes
- * with anything.
+ * unless every one of them is `===X` alone with that one text (a line that is `===X` with another clause admits
+ * nothing by itself: it is judged alone, before this).
  */
 function textClash(decls: Dependency[]): Dependency[] | null {
   const first = decls.find((d) => nonVersionText(d.specifier) !== null);
@@ -114,9 +125,100 @@ function textClash(decls: Dependency[]): Dependency[] | null {
     const t = nonVersionText(d.specifier);
     return t !== null && t.alone && t.text === text;
   };
-  // A line that is `===X` with other clauses admits nothing: it clashes with any other line.
-  const other = sameRelease(first) ? decls.find((d) => !sameRelease(d)) : decls.find((d) => d !== first);
+  const other = decls.find((d) => !sameRelease(d));
   return other ? [first, other].sort((a, b) => decls.indexOf(a) - decls.indexOf(b)) : null;
+}
+
+/** The finding on a line that admits no version by itself; `others` are the lines it is installed with. */
+function aloneFinding(name: string, dep: Dependency, others: Judged[]): Finding {
+  const written = writtenSpecifier(dep);
+  const clauses = clausesOf(written);
+  const core = clauses ? emptyCore(clauses) : [];
+  const why =
+    core.length > 1
+      ? ` (${core.map((c) => `'${c}'`).join(' and ')} exclude each other)`
+      : core.length === 1 && clauses!.length > 1
+        ? ` ('${core[0]}' alone admits none)`
+        : '';
+  const failure =
+    dep.kind === 'conda'
+      ? 'conda would find no package to install'
+      : `pip would fail with "${dep.kind === 'constraint' ? 'ResolutionImpossible' : 'No matching distribution found'}"`;
+  const rest = intersectAll(others);
+  const agreeWith = rest && !rest.isEmpty() ? rest : null;
+  const normal = normalFormFixes(dep, agreeWith);
+  const fixes = normal.length ? normal : keptClauseFixes(dep, clauses ?? [], agreeWith);
+  return finding(
+    'conflict',
+    dep.file,
+    dep.span,
+    `${name}: '${written}' admits no version${why}${arbitraryNote(dep.specifier)}; ${failure}.`,
+    { fixes: fixes.map((f, i) => ({ ...f, preferred: i === 0 })) },
+  );
+}
+
+/**
+ * The specifier as the line writes it (`>=2,<1`, where `specifier` holds packaging's sorted `<1,>=2`), or
+ * `specifier` where the written text is not that same set in PEP 440.
+ */
+function writtenSpecifier(dep: Dependency): string {
+  const text = dep.text.slice(dep.specifierSpan.start - dep.span.start, dep.specifierSpan.end - dep.span.start);
+  try {
+    if (text && SpecifierSet.parse(text).toString() === SpecifierSet.parse(dep.specifier).toString())
+      return text
+        .split(',')
+        .map((c) => c.trim())
+        .join(',');
+  } catch {
+    // not PEP 440 as written (a conda or Poetry spec): the translated form
+  }
+  return dep.specifier;
+}
+
+/** A specifier's clauses as written, or null when it does not parse. */
+function clausesOf(specifier: string): string[] | null {
+  try {
+    return SpecifierSet.parse(specifier).specifiers.map((s) => s.toString());
+  } catch {
+    return null;
+  }
+}
+
+/** A minimal subset of the clauses that admit no version together (one clause where that one admits none). */
+function emptyCore(clauses: string[]): string[] {
+  let core = clauses;
+  for (let i = 0; i < core.length;) {
+    const without = core.filter((_, k) => k !== i);
+    if (without.length && admitsNothing(without.join(','))) core = without;
+    else i++;
+  }
+  return core;
+}
+
+/**
+ * For a line that admits no version by itself: the line with only the clauses that admit a version together (and
+ * with the lines it is installed with, where those agree), kept first to last and last to first (`>=2,<1` gives
+ * `>=2` and `<1`). Each admits a version before it is offered.
+ */
+function keptClauseFixes(dep: Dependency, clauses: string[], agreeWith: VersionSet | null): Fix[] {
+  if (!hasPep440Text(dep) || clauses.length < 2 || nonVersionText(dep.specifier)) return [];
+  const fixes: Fix[] = [];
+  for (const order of [clauses, [...clauses].reverse()]) {
+    const kept = new Set<string>();
+    for (const c of order) {
+      const vs = versionSetOf([...clauses.filter((x) => kept.has(x)), c].join(','));
+      if (vs && !vs.isEmpty() && (!agreeWith || !vs.intersect(agreeWith).isEmpty())) kept.add(c);
+    }
+    const spec = clauses.filter((c) => kept.has(c)).join(',');
+    if (!spec || fixes.some((f) => f.edits[0]!.newText === spec)) continue;
+    const dropped = clauses.filter((c) => !kept.has(c)).join(',');
+    fixes.push({
+      title: `Change to '${dep.rawName}${spec}' (drops '${dropped}')`,
+      edits: [{ file: dep.file, span: dep.specifierSpan, newText: spec }],
+      preferred: false,
+    });
+  }
+  return fixes;
 }
 
 /** The `===` clauses of a specifier that match no version, each with its text and the version's normal form. */
@@ -145,29 +247,26 @@ function arbitraryNote(specifier: string): string {
 
 /**
  * For a line whose `===` names a version in other than its normal form: the same line with the normal form, where
- * that agrees with every other line.
+ * that admits a version of `agreeWith` (what the lines it is installed with admit together, where they agree).
  */
-function normalFormFixes(j: Judged, judged: Judged[]): Fix[] {
-  if (!hasPep440Text(j.dep)) return [];
-  const clauses = unmatchableArbitrary(j.dep.specifier);
+function normalFormFixes(dep: Dependency, agreeWith: VersionSet | null): Fix[] {
+  if (!hasPep440Text(dep)) return [];
+  const clauses = unmatchableArbitrary(dep.specifier);
   if (!clauses.length || clauses.some((c) => c.normal === null)) return [];
   let spec: string;
   try {
-    spec = SpecifierSet.parse(j.dep.specifier)
+    spec = SpecifierSet.parse(dep.specifier)
       .specifiers.map((s) => (s.operator === '===' && s.spec ? `===${s.spec}` : s.toString()))
       .join(',');
   } catch {
     return [];
   }
   const rewritten = versionSetOf(spec);
-  if (!rewritten) return [];
-  let all = rewritten;
-  for (const o of judged) if (o !== j) all = all.intersect(o.set);
-  if (all.isEmpty()) return [];
+  if (!rewritten || (agreeWith ? rewritten.intersect(agreeWith) : rewritten).isEmpty()) return [];
   return [
     {
-      title: `Change to '${j.dep.rawName}${spec}' (the version as packaging writes it)`,
-      edits: [{ file: j.dep.file, span: j.dep.specifierSpan, newText: spec }],
+      title: `Change to '${dep.rawName}${spec}' (the version as packaging writes it)`,
+      edits: [{ file: dep.file, span: dep.specifierSpan, newText: spec }],
       preferred: true,
     },
   ];

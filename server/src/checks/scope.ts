@@ -88,6 +88,20 @@ export function nonVersionText(specifier: string): { text: string; alone: boolea
   }
 }
 
+/**
+ * True when a specifier admits no version by itself: its exact version set is empty (`>=2,<1`, `==1.0,!=1.0`,
+ * `<0`, `===1.a3`), or it is a `===X` of a text that is no version together with another clause (only a release
+ * named X could match `===X`, and no other operator admits such a release).
+ */
+export function admitsNothing(specifier: string): boolean {
+  // One clause other than `<` and `===` always admits a version; most lines are one such clause.
+  if (!specifier.includes(',') && !specifier.includes('===') && !specifier.trimStart().startsWith('<')) return false;
+  const text = nonVersionText(specifier);
+  if (text) return !text.alone;
+  const vs = versionSetOf(specifier);
+  return vs !== null && vs.isEmpty();
+}
+
 const declarationsCache = new WeakMap<EnvironmentSet, { env: MarkerEnvironment; decls: ScopedDependency[] }>();
 
 /** Every declaration of the set that is installed on the target, with its scope (computed once per set and target). */

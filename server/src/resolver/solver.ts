@@ -136,6 +136,12 @@ class Solver<O> {
 
   private stopPromise: Promise<never> | null = null;
   private cleanup: (() => void) | null = null;
+  /**
+   * Ends the provider calls this run started (prefetches included) when it returns: a resolution that gave up or
+   * finished leaves nothing fetching behind it, outside its analysis's budget.
+   */
+  private readonly calls = new AbortController();
+  private readonly callSignal: AbortSignal;
 
   constructor(
     private readonly roots: readonly RootRequirement<O>[],
@@ -148,6 +154,7 @@ class Solver<O> {
     this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
     this.deadline = Math.min(opts.deadline ?? Infinity, this.started + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS));
     this.signal = opts.signal;
+    this.callSignal = opts.signal ? AbortSignal.any([opts.signal, this.calls.signal]) : this.calls.signal;
   }
 
   async run(): Promise<Resolution<O>> {
@@ -163,6 +170,7 @@ class Solver<O> {
       throw e;
     } finally {
       this.cleanup?.();
+      this.calls.abort();
     }
   }
 
@@ -372,7 +380,7 @@ class Solver<O> {
     if (have) return have;
     if (this.opaque.has(name)) return null;
     const meta = this.provider.urlMetadata
-      ? await this.wait(this.provider.urlMetadata(name, url, this.signal))
+      ? await this.wait(this.provider.urlMetadata(name, url, this.callSignal))
       : 'unknown';
     if (meta === 'unknown') {
       this.opaque.add(name);
@@ -416,10 +424,10 @@ class Solver<O> {
   private prefetch(base: string): void {
     if (base === ROOT || this.versionsCache.has(base) || this.versionsPending.has(base) || this.urlPins.has(base))
       return;
-    const yanked = this.provider.yankedVersions ? this.provider.yankedVersions(base, this.signal) : Promise.resolve([]);
+    const yanked = this.provider.yankedVersions ? this.provider.yankedVersions(base, this.callSignal) : Promise.resolve([]);
     // Yanked versions are candidates too (pip takes one when a requirement pins it), marked so that only a pin chooses
     // them.
-    const p = Promise.all([this.provider.versions(base, this.signal), yanked]).then(([vs, ys]) => {
+    const p = Promise.all([this.provider.versions(base, this.callSignal), yanked]).then(([vs, ys]) => {
       if (ys.length === 0) return vs;
       for (const y of ys) this.yanked.add(`${base}@${y.key}`);
       const have = new Set(vs.map((v) => v.key));
@@ -453,7 +461,7 @@ class Solver<O> {
     const key = `${base}@${v.key}`;
     let m = this.metaCache.get(key);
     if (m === undefined) {
-      m = await this.wait(this.provider.dependencies(base, v, this.signal));
+      m = await this.wait(this.provider.dependencies(base, v, this.callSignal));
       this.metaCache.set(key, m);
     }
     return m;

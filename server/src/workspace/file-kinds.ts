@@ -109,9 +109,15 @@ export function workspaceGlobs(
 
 /**
  * What package.json must say for the table (a unit test compares): activation, the requirements language's names, the
- * menus' condition.
+ * menus' condition; and the `files` regex of `.pre-commit-hooks.yaml` (Python's `re.search` on a path from the
+ * repository's root).
  */
-export function manifestEntries(): { activationEvents: string[]; filenamePatterns: string[]; installWhen: string } {
+export function manifestEntries(): {
+  activationEvents: string[];
+  filenamePatterns: string[];
+  installWhen: string;
+  preCommitFiles: string;
+} {
   const alternation = (kind: FileKind) =>
     FILE_KINDS.filter((r) => r.kind === kind).flatMap((r) =>
       r.globs.filter((g) => !g.includes('/')).map((g) => globToRegExpSource(g, '.*').slice(1, -1)),
@@ -122,6 +128,7 @@ export function manifestEntries(): { activationEvents: string[]; filenamePattern
   );
   return {
     activationEvents: workspaceGlobs().map((g) => `workspaceContains:${g}`),
+    preCommitFiles: `(?i)(^|/)(${FILE_KINDS.flatMap((r) => r.globs.map((g) => globToRegExpSource(g).slice(1, -1))).join('|')})$`,
     filenamePatterns: pip,
     installWhen:
       `resourceScheme == file && (resourceLangId == pip-requirements && !(resourceFilename =~ ` +

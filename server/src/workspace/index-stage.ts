@@ -1,7 +1,7 @@
 // The index stage: asks the package index about an environment set's top-level requirements and resolves it; the result
 // is data for the index-backed checks.
 import { describeScope, hasPep440Text, where } from '../checks/edits';
-import { installedDeclarations, versionSetOf } from '../checks/scope';
+import { admitsNothing, installedDeclarations, versionSetOf } from '../checks/scope';
 import type { LineFix } from './types';
 import type { EnvironmentSet, SetIndexReport } from '../workspace/types';
 import { targetFromProfile, type ExclusionReason, type FileVerdict } from '../index/candidates';
@@ -302,6 +302,11 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
         throw e;
       }
       for (const dep of deps) {
+        // A line that admits no version by itself is a `conflict` on that line, whatever the index has.
+        if (!dep.specifierUnknown && admitsNothing(dep.specifier)) {
+          dropped.add(dep);
+          continue;
+        }
         let spec: SpecifierSet;
         try {
           spec = SpecifierSet.parse(dep.specifierUnknown ? '' : dep.specifier);
