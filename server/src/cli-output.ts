@@ -1,4 +1,4 @@
-// The command line's output formats: text for people, JSON of DESIGN.md, and SARIF 2.1.0 for code-scanning tools.
+// The command line's output formats: text for people, JSON for tools, and SARIF 2.1.0 for code-scanning tools.
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checksRegistry } from './workspace/lazy-stages';

@@ -260,7 +260,7 @@ describe('condaSpecToPep440', () => {
       ['(>=1,<2),!=1.5', '>=1,<2,!=1.5'],
       ['1!2.0', '==1!2.0'],
       ['>=1,*', '>=1'],
-      // Pre-release bounds (issue 9 item 7): conda orders dev < a < b < rc < release as PEP 440 does.
+      // Pre-release bounds: conda orders dev < a < b < rc < release as PEP 440 does.
       ['1.0a1', '==1.0a1'],
       ['>=1.0rc1', '>=1.0rc1'],
       ['>=1.23,<3.0a0', '>=1.23,<3.0a0'],

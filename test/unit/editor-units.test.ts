@@ -1,4 +1,4 @@
-// Pure parts of issue 12: OSV range evaluation, name suggestions, completion contexts, the project list, core metadata
+// Pure editor parts: OSV range evaluation, name suggestions, completion contexts, the project list, core metadata
 // fields.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -17,7 +17,7 @@ import {
 } from '../../server/src/workspace/file-kinds';
 
 describe('file kinds', () => {
-  it('classifies names as DESIGN.md and the issues say', () => {
+  it('classifies names as the file-kind table says', () => {
     const cases: [string, string | null][] = [
       ['/w/requirements.txt', 'requirements'],
       ['/w/requirements-dev.txt', 'requirements'],

@@ -1,4 +1,4 @@
-// The diagnostic codes with their default severities: what a finding's code and severity may be.
+// The diagnostic codes (docs/codes.md) with their default severities: what a finding's code and severity may be.
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 

@@ -7,7 +7,7 @@ export interface Span {
   end: number;
 }
 
-/** The four file kinds of DESIGN.md. */
+/** The four file kinds the analysis reads. */
 export type FileKind = 'requirements' | 'constraints' | 'conda' | 'pyproject';
 
 /** What a declared dependency does in its environment set. */

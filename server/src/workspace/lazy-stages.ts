@@ -1,5 +1,5 @@
 // The checks and the stages that ask indexes, advisories and channels (with the resolvers), loaded on first use: a CLI
-// check answered from the result cache runs none of them (issue 10). See ../system/lazy-modules.ts.
+// check answered from the result cache runs none of them. See ../system/lazy-modules.ts.
 import type * as ChecksRegistry from '../checks/registry';
 import { once } from '../system/lazy-modules';
 import type * as IndexStage from './stages/index-stage';
