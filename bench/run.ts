@@ -2,7 +2,7 @@
 // resolution (in memory, over a loopback index, against pip).
 import * as os from 'node:os';
 import { checks, runChecks } from '../server/src/checks/registry';
-import type { EnvironmentSet } from '../server/src/workspace/types';
+import type { EnvironmentSet } from '../server/src/model/sets';
 import { defaultEnvironment } from '../server/src/pep/marker';
 import { parseEnvironmentYml } from '../server/src/parsers/environment-yml';
 import { parsePyproject } from '../server/src/parsers/pyproject';
@@ -98,13 +98,13 @@ async function main(): Promise<void> {
     results[label] = row;
   }
   results['didChange -> publishDiagnostics, 2000-line requirements.txt, stdio (ms)'] = await editLatency(100);
-  results['editor features over stdio, warm cache (issue 12)'] = await benchEditor();
+  results['editor features over stdio, warm cache'] = await benchEditor();
   results['pep (operations per ms)'] = await benchPep();
   results['resolver over the in-memory provider (ms)'] = await benchResolver();
   results['resolver over a loopback index, and pip'] = await benchAgainstPip();
   results['conda: 30-spec ML environment over a ~20,000-record loopback channel'] = await benchConda();
-  results['editing session: 5,000 edits with requests in between (issue 10)'] = await benchSoak(5000);
-  results['whole processes: stack-doctor check against pip, 24 scenarios (issue 10)'] = await benchCliProcess(24);
+  results['editing session: 5,000 edits with requests in between'] = await benchSoak(5000);
+  results['whole processes: stack-doctor check against pip, 24 scenarios'] = await benchCliProcess(24);
   console.log(JSON.stringify(results, null, 2));
 }
 

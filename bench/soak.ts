@@ -1,4 +1,4 @@
-// The 5,000-edit editing session (issue 10): hover, completion, code action and link latency per kind, ranges checked
+// The 5,000-edit editing session: hover, completion, code action and link latency per kind, ranges checked
 // against their versions, memory.
 import { startPackageIndex } from '../test/helpers/package-index';
 import { soak, type SoakResult } from '../test/helpers/soak';

@@ -2,7 +2,8 @@
 // collection), and told to the Python extension and the language server.
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
-import { activationVariables, readEnvironment, type PythonEnvironment } from './environments';
+import { activationVariables } from './environments/activation';
+import { readEnvironment, type PythonEnvironment } from './environments/environment';
 import { tellPythonExtension } from './python-extension';
 import type { ServerController } from './server-controller';
 

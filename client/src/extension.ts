@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { ActiveEnvironment, type VariableEntry } from './active-environment';
 import { registerCommands } from './commands/index';
-import type { PythonEnvironment } from './environments';
+import type { PythonEnvironment } from './environments/environment';
 import { createLanguageClient } from './language-client';
 import { MachineProfileStatus } from './machine-profile';
 import { ServerController } from './server-controller';

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import { validateProfile, type MachineProfile } from '../../server/src/system/profile';
-import { EnvironmentError, runProcess, type RunContext } from './environments';
+import { EnvironmentError } from './environments/errors';
+import { runProcess, type RunContext } from './environments/process';
 
 /**
  * Where profiles are looked for in the workspace, and what is skipped (environments and packages are large and hold

@@ -1,8 +1,8 @@
-// The command line's output formats: text for people, JSON of DESIGN.md, and SARIF 2.1.0 for code-scanning tools.
+// The command line's output formats: text for people, JSON for tools, and SARIF 2.1.0 for code-scanning tools.
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checksRegistry } from './workspace/lazy-stages';
-import { CODES } from './model/finding';
+import { CODES } from './model/codes';
 import { redact } from './index/credentials';
 import type { Dependency, Finding, Span } from './model/types';
 import type { LineIndex, Position } from './model/text';

@@ -4,12 +4,12 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isatty } from 'node:tty';
-import type { EnvironmentSet } from './workspace/types';
 import { dependenciesJson, dependenciesText, findingsJson, findingsSarif, findingsText } from './cli-output';
 import type { Dependency, FileKind, Finding, ParsedFile } from './model/types';
 import { LineIndex } from './model/text';
 import { Analysis } from './workspace/analysis';
-import { Analyzer, diskSource, skipReason } from './workspace/analyzer';
+import { FileSets } from './workspace/file-sets';
+import { diskSource, skipReason } from './workspace/text-source';
 import { fileKindLabels, kindOfNamedFile } from './workspace/file-kinds';
 import { defaultCacheDir } from './workspace/index-settings';
 import { readResult, writeResult } from './workspace/result-cache';
@@ -17,6 +17,7 @@ import { loadTarget, type Target } from './workspace/target';
 import { OsvDatabase } from './index/osv';
 import { AdvisorySource } from './workspace/advisory-source';
 import { version } from '../../package.json';
+import type { EnvironmentSet } from './model/sets';
 
 const usage = (): string => `Usage: stack-doctor <command> [options] [PATH...]
 
@@ -268,12 +269,12 @@ async function advisorySource(o: Options): Promise<AdvisorySource> {
 
 function list(o: Options, out: (s: string) => void): number {
   const targets = (o.paths.length ? o.paths : ['.']).map(target);
-  const analyzer = new Analyzer(diskSource);
-  analyzer.expandVariables(!o.untrusted);
+  const fileSets = new FileSets(diskSource);
+  fileSets.expandVariables(!o.untrusted);
   const files = new Map<string, ParsedFile>();
   for (const t of targets) {
-    const roots = t.dir ? analyzer.folderFiles(t.path) : [{ path: t.path, kind: t.kind! }];
-    for (const r of roots) for (const f of analyzer.filesOf(r.path, r.kind)) files.set(f.path, f);
+    const roots = t.dir ? fileSets.folderFiles(t.path) : [{ path: t.path, kind: t.kind! }];
+    for (const r of roots) for (const f of fileSets.filesOf(r.path, r.kind)) files.set(f.path, f);
   }
   const seen = new Set<string>();
   const deps: Dependency[] = [];

@@ -13,7 +13,10 @@ import { LineIndex } from './model/text';
 import { codeActionsFor } from './lsp/convert';
 import { completeRequirements, documentLinks, hoverAt } from './lsp/features';
 import { pathOf, Session } from './lsp/session';
-import { EditorFeatures } from './lsp/editor';
+import { PackageCompletion } from './lsp/completion';
+import { NewerVersions } from './lsp/inlay-hints';
+import { PackageHover } from './lsp/package-hover';
+import { PackageVersions } from './lsp/package-versions';
 import { normalizeSettings } from './lsp/settings';
 import { startTrace } from './lsp/trace';
 import { Backlog } from './lsp/backlog';
@@ -32,9 +35,12 @@ const session = new Session(connection);
 let pullsConfiguration = false;
 let resolvesCodeActions = false;
 let refreshesInlayHints = false;
-const editor = new EditorFeatures(session, {
+const packages = new PackageVersions(session, {
   onDataChanged: () => void (refreshesInlayHints && connection.languages.inlayHint.refresh().catch(() => undefined)),
 });
+const completion = new PackageCompletion(packages);
+const newer = new NewerVersions(packages);
+const packageHover = new PackageHover(packages);
 /** What the client sent at start: the settings then, and what only it knows (global storage, trust, test timings). */
 let initOptions: Record<string, unknown> = {};
 
@@ -112,7 +118,7 @@ connection.onDidChangeWatchedFiles((e) => {
   for (const c of e.changes) {
     const p = pathOf(c.uri);
     if (p) {
-      if (c.type === FileChangeType.Deleted) session.analysis.files.evict(p);
+      if (c.type === FileChangeType.Deleted) session.analysis.evict(p);
       session.fileChanged(p);
     }
   }
@@ -135,10 +141,10 @@ connection.onCodeAction(async (params) => {
   const p = pathOf(params.textDocument.uri);
   return [
     ...codeActionsFor(params.context.diagnostics),
-    ...(p ? await editor.codeActions(p, params.range, resolvesCodeActions) : []),
+    ...(p ? await newer.codeActions(p, params.range, resolvesCodeActions) : []),
   ];
 });
-connection.onCodeActionResolve((action) => editor.resolveCodeAction(action));
+connection.onCodeActionResolve((action) => newer.resolveCodeAction(action));
 
 connection.onHover(async (params) => {
   const p = pathOf(params.textDocument.uri);
@@ -147,7 +153,7 @@ connection.onHover(async (params) => {
   const lines = new LineIndex(file.text);
   const hover = hoverAt(file, lines, params.position, session.setsOf(p));
   const offset = lines.offsetAt(params.position);
-  const more = hover ? await editor.hover(p, offset).catch(() => null) : null;
+  const more = hover ? await packageHover.hover(p, offset).catch(() => null) : null;
   const conda = hover ? session.condaHoverAt(p, offset) : null;
   for (const extra of [more, conda])
     if (hover && extra) (hover.contents as { value: string }).value += '\n\n---\n\n' + extra;
@@ -156,7 +162,7 @@ connection.onHover(async (params) => {
 
 connection.languages.inlayHint.on((params) => {
   const p = pathOf(params.textDocument.uri);
-  return p ? editor.inlayHints(p, params.range) : [];
+  return p ? newer.inlayHints(p, params.range) : [];
 });
 
 connection.onDocumentLinks((params) => {
@@ -170,7 +176,7 @@ connection.onCompletion(async (params) => {
   const doc = p && session.document(p);
   const kind = p ? session.parsed(p)?.kind : undefined;
   if (!p || !doc || !kind) return [];
-  const packages = await editor.complete(p, kind, doc.getText(), doc.offsetAt(params.position));
+  const packages = await completion.complete(p, kind, doc.getText(), doc.offsetAt(params.position));
   // pip's lines also complete options and paths; other kinds offer only names and versions.
   if (packages || fileKindRow(kind).completion !== 'pip') return packages ?? [];
   const line = doc.getText({ start: { line: params.position.line, character: 0 }, end: params.position });

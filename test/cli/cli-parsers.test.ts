@@ -1,4 +1,4 @@
-// The built CLI on files that real projects write (issue 9 items 3, 4, 7 and 12): a PowerShell freeze file, Poetry
+// The built CLI on files that real projects write: a PowerShell freeze file, Poetry
 // extras, self-referencing extras, conda specs.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// The `pip:` part of an environment.yml judged on top of conda's solution (issue 11, 4a): pip keeps conda's packages
+// The `pip:` part of an environment.yml judged on top of conda's solution: pip keeps conda's packages
 // where they fit, replaces those its requirements exclude, and a replacement that breaks a conda package is reported on
 // the pip line that causes it, with a fix a resolution on top of conda's packages verified.
 import { after, before, describe, it } from 'node:test';

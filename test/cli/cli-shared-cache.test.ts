@@ -1,4 +1,4 @@
-// One cache folder used at the same time by two CLI processes and a language server (issue 10, "a shared cache used by
+// One cache folder used at the same time by two CLI processes and a language server ("a shared cache used by
 // two CLIs and a server at once stays intact"): over rounds in which the index changes, every run finds what a run with
 // a private cache finds, and afterwards every file in the folder parses and validates.
 import { after, describe, it } from 'node:test';

@@ -49,7 +49,7 @@ describe('stack-doctor CLI', () => {
   it('exits 0 on a clean folder', () => {
     const r = run(['check', 'good', '--offline'], dir);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    // Offline with no cached repodata, the environment.yml gets one note that conda's solve did not run (issue 11).
+    // Offline with no cached repodata, the environment.yml gets one note that conda's solve did not run.
     assert.match(r.stdout, /0 errors, 0 warnings, 1 other/);
     assert.match(
       r.stdout,
@@ -57,7 +57,7 @@ describe('stack-doctor CLI', () => {
     );
   });
 
-  it('writes the JSON of DESIGN.md with zero-based ranges and fixes', () => {
+  it('writes the documented JSON with zero-based ranges and fixes', () => {
     const r = run(['check', path.join(dir, 'bad/requirements.txt'), '--format', 'json', '--offline'], dir);
     assert.equal(r.code, 1);
     const json = JSON.parse(r.stdout) as {

@@ -38,7 +38,7 @@ export function runCli(
   });
 }
 
-/** One diagnostic of `check --format json` (DESIGN.md's shape; zero-based lines and characters). */
+/** One diagnostic of `check --format json` (zero-based lines and characters, as in LSP). */
 export interface JsonDiagnostic {
   file: string;
   code: string;

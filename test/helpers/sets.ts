@@ -1,9 +1,10 @@
 // Environment sets for check tests: build one from parsed files, and apply a fix's edits to it by parsing the edited
 // texts again.
-import { emptyReport } from '../../server/src/workspace/index-stage';
-import type { EnvironmentSet, SetIndexReport } from '../../server/src/workspace/types';
-import type { Fix, ParsedFile } from '../../server/src/model/types';
+import { emptyReport } from '../../server/src/workspace/stages/index-stage';
+import type { FileKind, Fix, ParsedFile } from '../../server/src/model/types';
 import { fileKindRow } from '../../server/src/workspace/file-kinds';
+import type { EnvironmentSet } from '../../server/src/model/sets';
+import type { SetIndexReport } from '../../server/src/model/reports';
 
 /** A set of the given files, rooted at the first. */
 export const setOf = (...files: ParsedFile[]): EnvironmentSet => ({ root: files[0]!.path, files, findings: [] });
@@ -15,9 +16,14 @@ export function applyFix(s: EnvironmentSet, fix: Fix): EnvironmentSet {
     if (!edits.length) return f;
     let text = f.text;
     for (const e of edits) text = text.slice(0, e.span.start) + e.newText + text.slice(e.span.end);
-    return fileKindRow(f.kind).parse(f.path, text, {});
+    return parseText(f.path, f.kind, text);
   });
   return { ...s, files };
+}
+
+/** A text parsed as a file of `kind`. */
+export function parseText(path: string, kind: FileKind, text: string): ParsedFile {
+  return fileKindRow(kind).parse(path, text, {});
 }
 
 /** An index report that found nothing (every index answered), for check tests to add to. */

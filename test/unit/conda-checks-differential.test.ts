@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resetRepodataStores } from '../../server/src/conda/report';
-import { diskSource } from '../../server/src/workspace/analyzer';
+import { diskSource } from '../../server/src/workspace/text-source';
 import { Analysis } from '../../server/src/workspace/analysis';
 import type { MachineProfile } from '../../server/src/system/profile';
 import { startCondaChannel, type CondaChannel } from '../helpers/conda-channel';

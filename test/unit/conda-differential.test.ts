@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { condaReport, type CondaReportOptions } from '../../server/src/conda/report';
-import type { CondaSolveReport } from '../../server/src/conda/solve';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import type { MachineProfile } from '../../server/src/system/profile';
 import { startCondaChannel, type ChannelPackage, type CondaChannel } from '../helpers/conda-channel';
@@ -15,6 +14,7 @@ import { applyFix, setOf } from '../helpers/sets';
 import { condaYml, reportOptions } from '../helpers/conda-fixtures';
 import { rattlerOracle } from '../helpers/rattler-oracle';
 import { rng } from '../../bench/scenarios';
+import type { CondaSolveReport } from '../../server/src/model/reports';
 
 const PYS = ['3.10', '3.11', '3.12'];
 const pyAbi = (mm: string): string => `python >=${mm},<3.${Number(mm.split('.')[1]) + 1}.0a0`;

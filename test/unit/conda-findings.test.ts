@@ -9,7 +9,6 @@ import { condaFindings } from '../../server/src/checks/conda-solve';
 import { pipOverConda } from '../../server/src/checks/pip-over-conda';
 import { runChecks } from '../../server/src/checks/registry';
 import type { CheckContext } from '../../server/src/checks/types';
-import type { EnvironmentSet } from '../../server/src/workspace/types';
 import { condaReport } from '../../server/src/conda/report';
 import type { Finding } from '../../server/src/model/types';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
@@ -18,6 +17,7 @@ import { startCondaChannel, type CondaChannel } from '../helpers/conda-channel';
 import { LINUX_GPU_470, LINUX_NO_GPU, ML_CHANNEL, condaYml, reportOptions } from '../helpers/conda-fixtures';
 import { applyFix, setOf } from '../helpers/sets';
 import { slice } from '../helpers/spans';
+import type { EnvironmentSet } from '../../server/src/model/sets';
 
 let channel: CondaChannel;
 let cache: string;

@@ -1,8 +1,13 @@
 // Conda MatchSpec parsing (names, channels, versions, builds, brackets, spans) and conda -> PEP 440 translation.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { condaSpecToPep440, isMatchSpecError, parseMatchSpec, type MatchSpec } from '../../server/src/conda/match-spec';
-import { condaVersionSpecMatches } from '../../server/src/conda/version';
+import {
+  condaSpecToPep440,
+  isMatchSpecError,
+  parseMatchSpec,
+  type MatchSpec,
+} from '../../server/src/conda-spec/match-spec';
+import { condaVersionSpecMatches } from '../../server/src/conda-spec/version';
 import { SpecifierSet } from '../../server/src/pep/specifier';
 
 function ok(text: string): MatchSpec {
@@ -255,7 +260,7 @@ describe('condaSpecToPep440', () => {
       ['(>=1,<2),!=1.5', '>=1,<2,!=1.5'],
       ['1!2.0', '==1!2.0'],
       ['>=1,*', '>=1'],
-      // Pre-release bounds (issue 9 item 7): conda orders dev < a < b < rc < release as PEP 440 does.
+      // Pre-release bounds: conda orders dev < a < b < rc < release as PEP 440 does.
       ['1.0a1', '==1.0a1'],
       ['>=1.0rc1', '>=1.0rc1'],
       ['>=1.23,<3.0a0', '>=1.23,<3.0a0'],

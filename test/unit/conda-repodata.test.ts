@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { condaFindings } from '../../server/src/checks/conda-solve';
 import { condaReport, resetRepodataStores, type CondaReportOptions } from '../../server/src/conda/report';
 import { gather, RepodataStore, RepodataUnavailable } from '../../server/src/conda/repodata';
-import type { CondaSolveReport } from '../../server/src/conda/solve';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { markerEnvironmentFor } from '../../server/src/system/profile';
 import {
@@ -19,6 +18,7 @@ import {
 } from '../helpers/conda-channel';
 import { LINUX_GPU_470, LINUX_NO_GPU, ML_CHANNEL, condaYml, reportOptions } from '../helpers/conda-fixtures';
 import { setOf } from '../helpers/sets';
+import type { CondaSolveReport } from '../../server/src/model/reports';
 
 let cache: string;
 const open: CondaChannel[] = [];

@@ -8,13 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { condaFindings } from '../../server/src/checks/conda-solve';
-import {
-  condaHover,
-  condaInstalledForPip,
-  condaReport,
-  resetRepodataStores,
-  type CondaReportOptions,
-} from '../../server/src/conda/report';
+import { condaHover, condaReport, resetRepodataStores, type CondaReportOptions } from '../../server/src/conda/report';
+import { condaInstalledForPip } from '../../server/src/conda/pypi-names';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { markerEnvironmentFor } from '../../server/src/system/profile';
 import { startCondaChannel, zstdStore, type CondaChannel } from '../helpers/conda-channel';

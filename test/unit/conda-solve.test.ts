@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { condaReport, type CondaReportOptions } from '../../server/src/conda/report';
-import type { CondaSolveReport } from '../../server/src/conda/solve';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { startCondaChannel, type CondaChannel } from '../helpers/conda-channel';
 import { LINUX_GPU_470, LINUX_NO_GPU, ML_CHANNEL, condaYml, reportOptions } from '../helpers/conda-fixtures';
 import { applyFix, setOf } from '../helpers/sets';
+import type { CondaSolveReport } from '../../server/src/model/reports';
 
 let channel: CondaChannel;
 let sharded: CondaChannel;

@@ -1,7 +1,7 @@
 // Conda version ordering and version-spec matching, checked against the examples of conda's own docs and tests.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CondaVersion, CondaVersionSpec, condaVersionSpecMatches } from '../../server/src/conda/version';
+import { CondaVersion, CondaVersionSpec, condaVersionSpecMatches } from '../../server/src/conda-spec/version';
 
 function v(s: string): CondaVersion {
   const parsed = CondaVersion.parse(s);

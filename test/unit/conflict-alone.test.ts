@@ -13,9 +13,9 @@ import type { Finding, ParsedFile } from '../../server/src/model/types';
 import { defaultEnvironment } from '../../server/src/pep/marker';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
-import type { EnvironmentSet } from '../../server/src/workspace/types';
 import { buildWheel, isolatedPipEnv } from '../helpers/package-index';
 import { applyFix, setOf } from '../helpers/sets';
+import type { EnvironmentSet } from '../../server/src/model/sets';
 
 const ctx = {
   markerEnvironment: defaultEnvironment({ pythonVersion: '3.11.7', platform: 'linux', machine: 'x86_64' }),

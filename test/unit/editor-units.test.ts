@@ -1,4 +1,4 @@
-// Pure parts of issue 12: OSV range evaluation, name suggestions, completion contexts, the project list, core metadata
+// Pure editor parts: OSV range evaluation, name suggestions, completion contexts, the project list, core metadata
 // fields.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ import { oneEditApart, suggestName } from '../../server/src/knowledge/popular';
 import { completionContext } from '../../server/src/lsp/completion';
 import { Version } from '../../server/src/pep/version';
 import { raiseTo } from '../../server/src/workspace/set-resolution';
-import { pinnedVersion } from '../../server/src/workspace/vulnerability-stage';
+import { pinnedVersion } from '../../server/src/workspace/stages/vulnerability-stage';
 
 const v = (s: string) => Version.parse(s)!;
 const range = (...events: Record<string, string>[]) => ({ type: 'ECOSYSTEM', events });

@@ -1,4 +1,4 @@
-// environment.yml files in the shapes of GAN, NeRF and RAPIDS projects (issue 9 items 6 and 7): literal conda names,
+// environment.yml files in the shapes of GAN, NeRF and RAPIDS projects: literal conda names,
 // pre-release bounds, the Python pin, local paths in the pip part.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

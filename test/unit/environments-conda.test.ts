@@ -16,22 +16,20 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chooseInterpreter, discoverInterpreters, type Interpreter } from '../../client/src/environments/interpreters';
 import {
-  chooseInterpreter,
   condaArgs,
   createCondaEnvironment,
-  discoverEnvironments,
-  discoverInterpreters,
-  EnvironmentError,
   findCondaManagers,
-  install,
   listCondaEnvironments,
   splitEnvironmentYml,
   type CondaKind,
   type CondaManager,
-  type Interpreter,
-  type PythonEnvironment,
-} from '../../client/src/environments';
+} from '../../client/src/environments/conda';
+import { discoverEnvironments } from '../../client/src/environments/discovery';
+import { EnvironmentError } from '../../client/src/environments/errors';
+import { install } from '../../client/src/environments/installer';
+import type { PythonEnvironment } from '../../client/src/environments/environment';
 import { isolatedPipEnv, startPackageIndex, type PackageIndex } from '../helpers/package-index';
 
 /** The stand-in: conda's command shapes only (create, env create, env update, env list --json), recording each call. */

@@ -15,21 +15,19 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { activationVariables, applyActivation } from '../../client/src/environments/activation';
 import {
-  activationVariables,
-  applyActivation,
   chooseInterpreter,
-  createVenv,
-  discoverEnvironments,
   discoverInterpreters,
-  EnvironmentError,
-  findDependencyFiles,
   probeInterpreter,
   rankInterpreters,
-  runChecked,
-  runProcess,
   type Interpreter,
-} from '../../client/src/environments';
+} from '../../client/src/environments/interpreters';
+import { createVenv } from '../../client/src/environments/venv';
+import { discoverEnvironments } from '../../client/src/environments/discovery';
+import { EnvironmentError } from '../../client/src/environments/errors';
+import { findDependencyFiles } from '../../client/src/environments/dependency-files';
+import { runChecked, runProcess } from '../../client/src/environments/process';
 
 function alive(pid: number): boolean {
   try {

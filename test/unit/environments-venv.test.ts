@@ -7,19 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  chooseInterpreter,
-  createVenv,
-  discoverInterpreters,
-  EnvironmentError,
-  install,
-  planPipInstall,
-  readPyprojectInfo,
-  readRequirementsInfo,
-  type Interpreter,
-  type OutputStream,
-  type PythonEnvironment,
-} from '../../client/src/environments';
+import { chooseInterpreter, discoverInterpreters, type Interpreter } from '../../client/src/environments/interpreters';
+import { createVenv } from '../../client/src/environments/venv';
+import { EnvironmentError } from '../../client/src/environments/errors';
+import { install, planPipInstall } from '../../client/src/environments/installer';
+import { readPyprojectInfo, readRequirementsInfo } from '../../client/src/environments/dependency-files';
+import type { OutputStream } from '../../client/src/environments/process';
+import type { PythonEnvironment } from '../../client/src/environments/environment';
 import { isolatedPipEnv, startPackageIndex, type PackageIndex } from '../helpers/package-index';
 
 /** The version pip installed, asked of the environment's own python; null when not installed. */

@@ -1,5 +1,5 @@
 // A file kind is one row and one parser: a throwaway kind added at run time is read, grouped, completed and checked by
-// the analyzer, completion and the client's document selector with no other change (the server and the CLI:
+// the file sets, completion and the client's document selector with no other change (the server and the CLI:
 // test/server/file-kind-row.test.ts, test/cli/file-kind-row.test.ts).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { completionContext } from '../../server/src/lsp/completion';
 import type { FileKind } from '../../server/src/model/types';
-import { Analyzer, diskSource } from '../../server/src/workspace/analyzer';
+import { FileSets } from '../../server/src/workspace/file-sets';
+import { diskSource } from '../../server/src/workspace/text-source';
 import {
   classify,
   decodingOf,
@@ -51,17 +52,17 @@ describe('a file kind added as one row', () => {
     assert.ok(selector.some((f) => 'pattern' in f && f.pattern === '**/pyproject.toml'));
   });
 
-  it('the analyzer lists it, parses it with its parser and makes it the root of a set of its own', () => {
-    const analyzer = new Analyzer(diskSource);
+  it('the file sets list it, parses it with its parser and makes it the root of a set of its own', () => {
+    const fileSets = new FileSets(diskSource);
     const pins = path.join(dir, 'deps.pins');
     assert.deepEqual(
-      analyzer.folderFiles(dir).map((f) => [path.basename(f.path), f.kind]),
+      fileSets.folderFiles(dir).map((f) => [path.basename(f.path), f.kind]),
       [
         ['deps.pins', 'pins'],
         ['requirements.txt', 'requirements'],
       ],
     );
-    const sets = analyzer.folderSets(dir);
+    const sets = fileSets.folderSets(dir);
     const set = sets.find((s) => s.root === pins);
     assert.ok(set, 'a set rooted at deps.pins');
     assert.deepEqual(
@@ -69,7 +70,7 @@ describe('a file kind added as one row', () => {
       [['pins', ['numpy==1.26.4', 'scipy>=1.11', 'numpy==2.0.0']]],
     );
     assert.deepEqual(
-      analyzer.filesOf(pins, 'pins' as FileKind).map((f) => f.path),
+      fileSets.filesOf(pins, 'pins' as FileKind).map((f) => f.path),
       [pins],
     );
   });
@@ -85,8 +86,8 @@ describe('a file kind added as one row', () => {
     try {
       fs.writeFileSync(path.join(dir, 'pins.lock'), 'numpy==1.26.4\nscipy==1.13.0\n');
       fs.writeFileSync(path.join(lonely, 'pins.lock'), 'numpy==1.26.4\n');
-      const analyzer = new Analyzer(diskSource);
-      const sets = analyzer.folderSets(dir);
+      const fileSets = new FileSets(diskSource);
+      const sets = fileSets.folderSets(dir);
       const pinsSet = sets.find((s) => s.root === path.join(dir, 'deps.pins'))!;
       assert.deepEqual(
         pinsSet.files.map((f) => path.basename(f.path)),
@@ -99,7 +100,7 @@ describe('a file kind added as one row', () => {
         ['requirements.txt'],
       );
       assert.deepEqual(
-        analyzer.folderSets(lonely).map((s) => s.files.map((f) => [path.basename(f.path), f.kind])),
+        fileSets.folderSets(lonely).map((s) => s.files.map((f) => [path.basename(f.path), f.kind])),
         [[['pins.lock', 'pins-lock']]],
       );
     } finally {

@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isCondaEnvironmentText } from '../../server/src/parsers/environment-yml';
-import { Analyzer, diskSource } from '../../server/src/workspace/analyzer';
+import { FileSets } from '../../server/src/workspace/file-sets';
+import { diskSource } from '../../server/src/workspace/text-source';
 import {
   classify,
   editorDocumentGlobs,
@@ -16,7 +17,7 @@ import {
 } from '../../server/src/workspace/file-kinds';
 
 describe('file kinds', () => {
-  it('classifies names as DESIGN.md and the issues say', () => {
+  it('classifies names as the file-kind table says', () => {
     const cases: [string, string | null][] = [
       ['/w/requirements.txt', 'requirements'],
       ['/w/requirements-dev.txt', 'requirements'],
@@ -348,7 +349,7 @@ describe('conda environment files by content', () => {
       }
       fs.writeFileSync(path.join(dir, 'requirements.txt'), 'numpy\n');
       const buffers = new Map<string, string>();
-      const analyzer = new Analyzer({ read: (p) => buffers.get(p) ?? diskSource.read(p) });
+      const analyzer = new FileSets({ read: (p) => buffers.get(p) ?? diskSource.read(p) });
       const listed = (d: string) => analyzer.folderFiles(d).map((f) => [path.relative(dir, f.path), f.kind]);
       assert.deepEqual(listed(dir), [
         ['conda.yaml', 'conda'],

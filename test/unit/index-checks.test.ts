@@ -5,14 +5,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runChecks } from '../../server/src/checks/registry';
 import type { CheckContext } from '../../server/src/checks/types';
-import type { Code } from '../../server/src/model/finding';
+import type { Code } from '../../server/src/model/codes';
 import type { Dependency, Finding, ParsedFile, Span } from '../../server/src/model/types';
 import { defaultEnvironment } from '../../server/src/pep/marker';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
-import type { SetIndexReport } from '../../server/src/workspace/types';
 import { marked } from '../helpers/markers';
 import { emptyIndexReport, setOf } from '../helpers/sets';
+import type { SetIndexReport } from '../../server/src/model/reports';
 
 const ctxWith = (root: string, report: SetIndexReport): CheckContext => ({
   markerEnvironment: defaultEnvironment({ pythonVersion: '3.11.7' }),

@@ -7,14 +7,12 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { DiskCache } from '../../server/src/index/cache';
-import { CancelledError, InvalidDataError, NotFoundError, UnreachableError } from '../../server/src/index/errors';
+import { InvalidDataError, NotFoundError, UnreachableError } from '../../server/src/index/errors';
+import { CancelledError } from '../../server/src/model/cancel';
 import { HostHealth } from '../../server/src/index/http';
-import {
-  MetadataProvider,
-  METADATA_MAX_BYTES,
-  PAGE_MAX_BYTES,
-  type MetadataProviderOptions,
-} from '../../server/src/index/provider';
+import { METADATA_MAX_BYTES } from '../../server/src/index/metadata-fetch';
+import { PAGE_MAX_BYTES } from '../../server/src/index/project-pages';
+import { MetadataProvider, type MetadataProviderOptions } from '../../server/src/index/provider';
 import { Version } from '../../server/src/pep/version';
 import {
   buildWheel,

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { SpecifierSet } from '../../server/src/pep/specifier';
 import { Version } from '../../server/src/pep/version';
 import { evaluateFiles, pipFilterVersions, selectVersions, type Target } from '../../server/src/index/candidates';
-import { parseSdistFilename, parseWheelFilename, tagString } from '../../server/src/index/filenames';
+import { parseSdistFilename, parseWheelFilename, tagString } from '../../server/src/pep/filenames';
 import type { DistributionFile } from '../../server/src/index/simple';
 import { TagPriority, sysTags, type TagTarget } from '../../server/src/index/tags';
 

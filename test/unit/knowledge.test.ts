@@ -156,7 +156,7 @@ describe('CUDA drivers', () => {
 });
 
 describe('PyTorch', () => {
-  it('every release row parses and follows the pairing rules of knowledge.md 2.2', () => {
+  it('every release row parses and follows the pairing rules of docs/knowledge.md (PyTorch releases)', () => {
     for (const r of torchReleases) {
       [r.torch, r.torchvision, r.torchaudio].forEach(pep440);
       spec(r.python);

@@ -10,13 +10,13 @@ import { cudaUnavailable } from '../../server/src/checks/cuda-unavailable';
 import { deprecated } from '../../server/src/checks/deprecated';
 import { systemLibrary } from '../../server/src/checks/system-library';
 import type { Check } from '../../server/src/checks/types';
-import type { EnvironmentSet } from '../../server/src/workspace/types';
 import type { Finding, ParsedFile } from '../../server/src/model/types';
 import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
 import { loadProfile, markerEnvironmentFor, type MachineProfile } from '../../server/src/system/profile';
 import { applyFix, emptyIndexReport, setOf } from '../helpers/sets';
+import type { EnvironmentSet } from '../../server/src/model/sets';
 
 const MACHINE_CHECKS: Check[] = [systemLibrary, cudaDriver, cudaMix, cudaUnavailable, companionVersion, deprecated];
 const PROFILES = path.join(__dirname, '../../../test/fixtures/profiles');

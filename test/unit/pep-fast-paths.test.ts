@@ -1,4 +1,4 @@
-// The fast paths in front of packaging's specifier regexes (issue 10: compiling those costs the CLI milliseconds) give
+// The fast paths in front of packaging's specifier regexes (compiling those costs the CLI milliseconds) give
 // exactly what the full regexes give, on generated specifier-like text.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -97,7 +97,7 @@ describe('poetry: constraints to PEP 440', () => {
     });
   }
 
-  it('prints the set in the order it reads, as DESIGN.md writes it (^2.0.3 -> >=2.0.3,<3.0.0)', () => {
+  it('prints the set in the order it reads, as `list` prints it (^2.0.3 -> >=2.0.3,<3.0.0)', () => {
     assert.equal(translatePoetryConstraint('^2.0.3').specifier, '>=2.0.3,<3.0.0');
     assert.equal(translatePoetryConstraint('~1.2').specifier, '>=1.2,<1.3');
     assert.equal(translatePoetryConstraint('>=1.2 <1.5 !=1.3').specifier, '>=1.2,<1.5,!=1.3');

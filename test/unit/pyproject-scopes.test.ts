@@ -1,4 +1,4 @@
-// Which declarations of a pyproject are installed together (issue 9 items 3 and 4): Poetry optional dependencies
+// Which declarations of a pyproject are installed together: Poetry optional dependencies
 // through [tool.poetry.extras], extras that name the project itself, dependency groups that include others.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -10,7 +10,8 @@ import { cudaMix } from '../../server/src/checks/cuda-mix';
 import type { Finding } from '../../server/src/model/types';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
 import { loadProfile, markerEnvironmentFor } from '../../server/src/system/profile';
-import { Analyzer, diskSource } from '../../server/src/workspace/analyzer';
+import { FileSets } from '../../server/src/workspace/file-sets';
+import { diskSource } from '../../server/src/workspace/text-source';
 import { setOf } from '../helpers/sets';
 
 const FILE = '/w/requirements.txt';
@@ -30,7 +31,7 @@ describe('-e PATH whose folder is not a project', () => {
   it('a missing folder is an error as pip gives it, an empty one too; a project folder is fine', () => {
     const text = '-e ./sd-scripts\n-e ./empty-submodule\n-e ./real\n-e git+https://example.com/x.git#egg=x\n';
     fs.writeFileSync(path.join(root, 'requirements.txt'), text);
-    const sets = new Analyzer(diskSource, {}).folderSets(root);
+    const sets = new FileSets(diskSource, {}).folderSets(root);
     const findings = sets.flatMap((s) => s.findings).filter((f) => f.code === 'syntax');
     assert.equal(findings.length, 2, JSON.stringify(findings, null, 1));
     const [missing, empty] = findings;
@@ -47,7 +48,7 @@ describe('-e PATH whose folder is not a project', () => {
     // Once the submodule is checked out, the next analysis says nothing (the parse is cached by text, not the folder).
     fs.mkdirSync(path.join(root, 'sd-scripts'));
     fs.writeFileSync(path.join(root, 'sd-scripts', 'setup.py'), 'from setuptools import setup\nsetup()\n');
-    const analyzer = new Analyzer(diskSource, {});
+    const analyzer = new FileSets(diskSource, {});
     assert.equal(analyzer.folderSets(root).flatMap((s) => s.findings).length, 1);
   });
 });

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { runChecks } from '../../server/src/checks/registry';
 import type { FileKind } from '../../server/src/model/types';
 import { markerEnvironmentFor } from '../../server/src/system/profile';
-import { Analyzer } from '../../server/src/workspace/analyzer';
+import { FileSets } from '../../server/src/workspace/file-sets';
 
 /** Deterministic pseudo-random numbers, so a failure names a seed that reproduces it. */
 function rng(seed: number): () => number {
@@ -141,7 +141,7 @@ describe('robustness: mutated files never crash the analysis', () => {
     for (let round = 0; round < 600; round++) {
       const texts = new Map<string, string>();
       for (const s of samples) texts.set(path.join(dir, s.name), r() < 0.6 ? mutate(s.text, r) : s.text);
-      const analyzer = new Analyzer({ read: (p) => texts.get(p) });
+      const analyzer = new FileSets({ read: (p) => texts.get(p) });
       const profile = profiles[round % profiles.length];
       let sets;
       try {

@@ -7,11 +7,12 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runChecks } from '../../server/src/checks/registry';
 import { installedDeclarations, installGroups } from '../../server/src/checks/scope';
-import type { EnvironmentSet } from '../../server/src/workspace/types';
 import type { Finding } from '../../server/src/model/types';
 import { defaultEnvironment } from '../../server/src/pep/marker';
-import { Analyzer, diskSource, projectReference } from '../../server/src/workspace/analyzer';
+import { FileSets, projectReference } from '../../server/src/workspace/file-sets';
+import { diskSource } from '../../server/src/workspace/text-source';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
+import type { EnvironmentSet } from '../../server/src/model/sets';
 
 const env = defaultEnvironment({ pythonVersion: '3.11.7', platform: 'linux', machine: 'x86_64' });
 const ctx = {
@@ -48,7 +49,7 @@ describe('environment sets: a pyproject joins by reference', () => {
     root: path.relative(root, s.root),
     files: s.files.map((f) => path.relative(root, f.path)),
   });
-  const setsOf = (dir: string) => new Analyzer(diskSource, {}).folderSets(path.join(root, dir)).map(rel);
+  const setsOf = (dir: string) => new FileSets(diskSource, {}).folderSets(path.join(root, dir)).map(rel);
 
   before(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-sets-join-'));
@@ -93,7 +94,7 @@ describe('environment sets: a pyproject joins by reference', () => {
   });
 
   it('checks the pyproject alone: numpy==2.0.0 in requirements.txt is not judged against its numpy<2', () => {
-    const sets = new Analyzer(diskSource, {}).setsContaining(path.join(root, 'serve/pyproject.toml'), 'pyproject');
+    const sets = new FileSets(diskSource, {}).setsContaining(path.join(root, 'serve/pyproject.toml'), 'pyproject');
     assert.deepEqual(sets.map(rel), [{ root: 'serve/pyproject.toml', files: ['serve/pyproject.toml'] }]);
     // numpy<2 (pyproject) with numpy==2.0.0 (requirements.txt) would be a conflict if they were joined.
     const findings = runChecks(sets, ctx);
@@ -105,7 +106,7 @@ describe('environment sets: a pyproject joins by reference', () => {
   });
 
   it('joins the project to the sets whose requirements name it with `-e .[train]`, with the extra installed', () => {
-    const sets = new Analyzer(diskSource, {}).folderSets(path.join(root, 'train'));
+    const sets = new FileSets(diskSource, {}).folderSets(path.join(root, 'train'));
     assert.deepEqual(sets.map(rel), [
       { root: 'train/pyproject.toml', files: ['train/pyproject.toml'] },
       { root: 'train/requirements-gpu.txt', files: ['train/requirements-gpu.txt', 'train/pyproject.toml'] },
@@ -134,7 +135,7 @@ describe('environment sets: a pyproject joins by reference', () => {
   it(
     'judges extras named together as installed together: ' + 'torch==2.1.2 (train) against torch==2.3.0 (flash-attn)',
     () => {
-      const sets = new Analyzer(diskSource, {}).folderSets(path.join(root, 'train'));
+      const sets = new FileSets(diskSource, {}).folderSets(path.join(root, 'train'));
       const gpu = sets.find((s) => s.root.endsWith('requirements-gpu.txt'))!;
       assert.deepEqual([...gpu.selectedExtras!.values()], [['flash-attn', 'train']]);
       const conflicts = byCode(runChecks([gpu], ctx), 'conflict');
@@ -153,7 +154,7 @@ describe('environment sets: a pyproject joins by reference', () => {
     'finds the project through `.`, `./`, a file: URL, `-e ..[docs]` ' +
       'and `-e ../[train]` from subfolders, and another folder`s project',
     () => {
-      const analyzer = new Analyzer(diskSource, {});
+      const analyzer = new FileSets(diskSource, {});
       const sets = analyzer.folderSets(path.join(root, 'named')).map(rel);
       assert.deepEqual(sets, [
         { root: 'named/pyproject.toml', files: ['named/pyproject.toml'] },
@@ -182,7 +183,7 @@ describe('environment sets: a pyproject joins by reference', () => {
   );
 
   it('joins an environment.yml to the pyproject only when its pip part names it', () => {
-    const sets = new Analyzer(diskSource, {}).folderSets(path.join(root, 'conda'));
+    const sets = new FileSets(diskSource, {}).folderSets(path.join(root, 'conda'));
     assert.deepEqual(sets.map(rel), [
       { root: 'conda/pyproject.toml', files: ['conda/pyproject.toml'] },
       { root: 'conda/conda-cpu.yml', files: ['conda/conda-cpu.yml'] },

@@ -9,7 +9,8 @@ import { runChecks } from '../../server/src/checks/registry';
 import { condensedLines } from '../../server/src/checks/duplicate';
 import { defaultEnvironment } from '../../server/src/pep/marker';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
-import { Analyzer, diskSource, type TextSource } from '../../server/src/workspace/analyzer';
+import { FileSets } from '../../server/src/workspace/file-sets';
+import { diskSource, type TextSource } from '../../server/src/workspace/text-source';
 import { setOf } from '../helpers/sets';
 
 const env = defaultEnvironment({ pythonVersion: '3.11.7', platform: 'linux', machine: 'x86_64' });
@@ -39,7 +40,7 @@ describe('environment sets at scale', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < n; i++) files[at(`r${i}.txt`)] = `p${i}\n` + (i + 1 < n ? `-r r${i + 1}.txt\n` : '');
     const src = memory(files);
-    const analyzer = new Analyzer(src, {});
+    const analyzer = new FileSets(src, {});
     const started = Date.now();
     const sets = analyzer.folderSets(ROOT, { path: at('r0.txt'), kind: 'requirements' });
     const ms = Date.now() - started;
@@ -69,7 +70,7 @@ describe('environment sets at scale', () => {
         // reported.
         write('requirements-x.txt', '-r requirements-y.txt\n');
         write('requirements-y.txt', '-r requirements-x.txt\n');
-        const sets = new Analyzer(diskSource, {}).folderSets(dir);
+        const sets = new FileSets(diskSource, {}).folderSets(dir);
         const names = sets.map((s) => [path.basename(s.root), s.files.map((f) => path.basename(f.path))]);
         assert.deepEqual(names, [
           ['constraints-alone.txt', ['constraints-alone.txt']],
@@ -84,7 +85,7 @@ describe('environment sets at scale', () => {
           /Include cycle: requirements-x\.txt -> requirements-y\.txt -> requirements-x\.txt/,
         );
         // Any file of a set finds it from its own folder.
-        const around = new Analyzer(diskSource, {}).setsContaining(
+        const around = new FileSets(diskSource, {}).setsContaining(
           path.join(dir, 'requirements-d.txt'),
           'requirements',
         );

@@ -1,4 +1,4 @@
-// Background work's turns (issue 10): slices shared by every background task, none while the client's messages wait;
+// Background work's turns: slices shared by every background task, none while the client's messages wait;
 // the server's count of messages received and not yet handled.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

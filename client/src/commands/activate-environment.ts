@@ -2,12 +2,12 @@
 // active, optionally open a terminal in it.
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
-import type { PythonEnvironment } from '../environments';
+import type { PythonEnvironment } from '../environments/environment';
 import { readCommandInput } from '../ui/command-options';
 import { guarded } from '../ui/guarded';
 import type { CommandOutcome } from '../ui/outcome';
 import { pickEnvironment } from '../ui/pickers';
-import type { CommandContext } from './index';
+import type { CommandContext } from './context';
 
 const TITLE = 'Activate Environment';
 const OPEN_TERMINAL = 'Open Terminal';

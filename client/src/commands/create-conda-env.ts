@@ -2,7 +2,8 @@
 // solve fails) or Python version, conda front end (each answerable by the options), then create and activate.
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
-import { createCondaEnvironment, findDependencyFiles, readEnvironmentYmlInfo, type CondaTarget } from '../environments';
+import { createCondaEnvironment, type CondaTarget } from '../environments/conda';
+import { findDependencyFiles, readEnvironmentYmlInfo } from '../environments/dependency-files';
 import { indexOptionsOf, readCommandInput, resolvePath } from '../ui/command-options';
 import { guarded } from '../ui/guarded';
 import type { CommandOutcome } from '../ui/outcome';
@@ -15,7 +16,7 @@ import {
   requiresPythonOf,
 } from '../ui/pickers';
 import { withEnvironmentProgress } from '../ui/progress';
-import type { CommandContext } from './index';
+import type { CommandContext } from './context';
 
 const TITLE = 'Create Conda Environment';
 

@@ -2,7 +2,9 @@
 // the options), then create, activate and install.
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
-import { createVenv, findDependencyFiles, type PythonEnvironment } from '../environments';
+import { createVenv } from '../environments/venv';
+import { findDependencyFiles } from '../environments/dependency-files';
+import type { PythonEnvironment } from '../environments/environment';
 import { indexOptionsOf, readCommandInput, resolvePath } from '../ui/command-options';
 import { guarded, withEnvironment } from '../ui/guarded';
 import { installSelection, refreshDiagnostics } from '../ui/install-selection';
@@ -16,7 +18,7 @@ import {
   requiresPythonOf,
 } from '../ui/pickers';
 import { withEnvironmentProgress } from '../ui/progress';
-import type { CommandContext } from './index';
+import type { CommandContext } from './context';
 
 const TITLE = 'Create Virtual Environment';
 

@@ -2,7 +2,7 @@
 // bar, language server).
 import * as vscode from 'vscode';
 import type { CommandOutcome } from '../ui/outcome';
-import type { CommandContext } from './index';
+import type { CommandContext } from './context';
 
 /** Runs nothing, so it works in an untrusted workspace too: it only takes the environment away. */
 export function deactivateEnvironmentCommand({ environments }: CommandContext): () => Promise<CommandOutcome> {

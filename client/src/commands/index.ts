@@ -1,8 +1,7 @@
 // The command table: every palette command of the extension, registered once at activation.
 import * as vscode from 'vscode';
-import type { ActiveEnvironment } from '../active-environment';
-import type { ServerController } from '../server-controller';
 import { activateEnvironmentCommand } from './activate-environment';
+import type { CommandContext } from './context';
 import { createCondaEnvCommand } from './create-conda-env';
 import { createVenvCommand } from './create-venv';
 import { deactivateEnvironmentCommand } from './deactivate-environment';
@@ -11,16 +10,6 @@ import { restartServer } from './restart-server';
 import { selectProfileCommand } from './select-profile';
 import { showOutput } from './show-output';
 import { typeInTerminal } from './type-in-terminal';
-
-/** What a command may use. */
-export interface CommandContext {
-  readonly server: ServerController;
-  readonly output: vscode.LogOutputChannel;
-  /** The active environment (status bar, terminals, Python extension, language server). */
-  readonly environments: ActiveEnvironment;
-  /** The bundled command line (`dist/cli.js`): `probe` prints this machine's profile. */
-  readonly cliPath: string;
-}
 
 type CommandFactory = (context: CommandContext) => (...args: unknown[]) => unknown;
 

@@ -2,14 +2,14 @@
 // extras/groups; from the palette or a dependency file's menu.
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
-import { EnvironmentError } from '../environments';
+import { EnvironmentError } from '../environments/errors';
 import { indexOptionsOf, readCommandInput } from '../ui/command-options';
 import { guarded, withEnvironment } from '../ui/guarded';
 import { installSelection, refreshDiagnostics, selectsAnything } from '../ui/install-selection';
 import type { CommandOutcome } from '../ui/outcome';
 import { pickCondaManager, pickDependencyFiles, pickEnvironment, pickExtrasAndGroups, pickFolder } from '../ui/pickers';
 import { withEnvironmentProgress } from '../ui/progress';
-import type { CommandContext } from './index';
+import type { CommandContext } from './context';
 
 const TITLE = 'Install into Environment';
 

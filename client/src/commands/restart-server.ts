@@ -1,6 +1,6 @@
 // `stackDoctor.restartServer`: stops and starts the language server; concurrent invocations share one restart.
 import * as vscode from 'vscode';
-import type { CommandContext } from './index';
+import type { CommandContext } from './context';
 
 export function restartServer({ server, output }: CommandContext): () => Promise<void> {
   return async () => {

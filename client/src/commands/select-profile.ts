@@ -1,7 +1,7 @@
 // `stackDoctor.selectProfile`: Select Machine Profile — judge diagnostics against this machine or a profile file
 // (checked, then written to stackDoctor.profile), or save this machine's profile to a file.
 import * as vscode from 'vscode';
-import { signalFromToken } from '../environments';
+import { signalFromToken } from '../environments/process';
 import {
   describeProfile,
   probeThisMachine,
@@ -13,7 +13,7 @@ import {
 import { guarded } from '../ui/guarded';
 import type { CommandOutcome } from '../ui/outcome';
 import { pickProfile, readProfileOptions } from '../ui/profile-picker';
-import type { CommandContext } from './index';
+import type { CommandContext } from './context';
 
 const TITLE = 'Select Machine Profile';
 /**

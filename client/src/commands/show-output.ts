@@ -1,5 +1,5 @@
 // `stackDoctor.showOutput`: reveals the "Stack Doctor" output channel (client and server log).
-import type { CommandContext } from './index';
+import type { CommandContext } from './context';
 
 export function showOutput({ output }: CommandContext): () => void {
   return () => output.show(true);

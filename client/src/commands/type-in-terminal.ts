@@ -1,7 +1,7 @@
 // `stackDoctor.typeInTerminal`: a quick fix's command for the person (`sudo apt-get install -y libgl1`), typed into a
 // terminal and never run.
 import * as vscode from 'vscode';
-import type { CommandContext } from './index';
+import type { CommandContext } from './context';
 
 const TERMINAL_NAME = 'Stack Doctor';
 

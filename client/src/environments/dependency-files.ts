@@ -18,7 +18,7 @@ export interface DependencyFiles {
   environmentYml: string[];
 }
 
-/** The dependency files in `folder` (and its `requirements/` subfolder), as DESIGN.md names them. */
+/** The dependency files in `folder` (and its `requirements/` subfolder), by the file-kind table's names. */
 export async function findDependencyFiles(folder: string): Promise<DependencyFiles> {
   const out: DependencyFiles = { requirements: [], constraints: [], pyproject: null, environmentYml: [] };
   const list = async (dir: string): Promise<string[]> => {

@@ -2,7 +2,8 @@
 // and checked.
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
-import { EnvironmentError, type IndexOptions } from '../environments';
+import { EnvironmentError } from '../environments/errors';
+import type { IndexOptions } from '../environments/pip';
 
 /**
  * The first argument of the environment commands: each field answers one picker or question, and the real code

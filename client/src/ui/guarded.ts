@@ -1,7 +1,8 @@
 // Runs a command's body behind Workspace Trust, turning a closed picker, a cancel or a failure into its outcome and
 // message.
 import type * as vscode from 'vscode';
-import { isCancelled, type PythonEnvironment } from '../environments';
+import { isCancelled } from '../environments/errors';
+import type { PythonEnvironment } from '../environments/environment';
 import { Dismissed, reportCancelled, reportFailure, type CommandOutcome } from './outcome';
 import { requireTrust } from './trust';
 

@@ -2,13 +2,11 @@
 // then has the language server refresh.
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
-import {
-  install,
-  type CondaManager,
-  type IndexOptions,
-  type PythonEnvironment,
-  type PyprojectInfo,
-} from '../environments';
+import { install } from '../environments/installer';
+import type { CondaManager } from '../environments/conda';
+import type { IndexOptions } from '../environments/pip';
+import type { PythonEnvironment } from '../environments/environment';
+import type { PyprojectInfo } from '../environments/dependency-files';
 import type { ServerController } from '../server-controller';
 import type { FileSelection } from './pickers';
 import type { ProgressRun } from './progress';

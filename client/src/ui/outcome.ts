@@ -1,7 +1,8 @@
 // What a command reports back to its caller (a test, another extension), and the failure and cancel messages people
 // see.
 import * as vscode from 'vscode';
-import { EnvironmentError, type PythonEnvironment } from '../environments';
+import { EnvironmentError } from '../environments/errors';
+import type { PythonEnvironment } from '../environments/environment';
 import { redact } from '../../../server/src/index/credentials';
 
 /**

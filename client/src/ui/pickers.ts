@@ -5,24 +5,22 @@ import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import { SpecifierSet } from '../../../server/src/pep/specifier';
 import { Version } from '../../../server/src/pep/version';
+import { condaKindOf, findCondaManagers, type CondaManager } from '../environments/conda';
+import { discoverEnvironments } from '../environments/discovery';
 import {
-  condaKindOf,
-  discoverEnvironments,
   discoverInterpreters,
-  environmentKindAt,
-  EnvironmentError,
-  findCondaManagers,
-  findDependencyFiles,
   probeInterpreter,
   rankInterpreters,
-  readEnvironment,
-  readPyprojectInfo,
-  type CondaManager,
-  type DependencyFiles,
   type Interpreter,
+} from '../environments/interpreters';
+import { environmentKindAt, readEnvironment, type PythonEnvironment } from '../environments/environment';
+import { EnvironmentError } from '../environments/errors';
+import {
+  findDependencyFiles,
+  readPyprojectInfo,
+  type DependencyFiles,
   type PyprojectInfo,
-  type PythonEnvironment,
-} from '../environments';
+} from '../environments/dependency-files';
 import type { EnvironmentCommandOptions } from './command-options';
 import { Dismissed } from './outcome';
 

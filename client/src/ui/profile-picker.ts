@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
-import { EnvironmentError } from '../environments';
+import { EnvironmentError } from '../environments/errors';
 import {
   describeProfile,
   findProfileFiles,

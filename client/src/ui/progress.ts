@@ -2,7 +2,7 @@
 // Doctor" output channel.
 import * as vscode from 'vscode';
 import { redact } from '../../../server/src/index/credentials';
-import { signalFromToken, type OutputSink, type RunContext } from '../environments';
+import { signalFromToken, type OutputSink, type RunContext } from '../environments/process';
 
 /** What the work gets: the module's run context (sink and cancel signal) plus a way to name the current step. */
 export interface ProgressRun extends Required<Pick<RunContext, 'sink' | 'signal'>> {

@@ -12,7 +12,7 @@ import { hasPep440Text, joinSpecifiers, where } from './edits';
 import type { VersionSet } from '../pep/version-set';
 import { byName, installedDeclarations, installGroups, versionSetOf } from './scope';
 import type { Check } from './types';
-import type { EnvironmentSet } from '../workspace/types';
+import type { EnvironmentSet } from '../model/sets';
 
 /** The public part of a pinned version (`2.1.0+cu121` -> `2.1.0`). */
 function publicOf(v: string): string {
@@ -309,7 +309,7 @@ function numpy2Findings(p: Pins, files: ParsedFile[]): Finding[] {
 
 /**
  * Flags exact pins of packages that are released together but disagree: torchvision / torchaudio of another
- * torch release (table of knowledge.md 2.2; where torch is not pinned, a torchvision pin whose torch the torch
+ * torch release (pytorch.json's release table; where torch is not pinned, a torchvision pin whose torch the torch
  * specifier excludes), keras / tf-keras that do not fit the pinned TensorFlow, jaxlib newer than jax, and the
  * JAX CUDA plugin and pjrt packages out of step, and torch < 2.3 or TensorFlow < 2.18 (built for NumPy 1.x) with numpy
  * lines that let pip take NumPy 2. Extras and groups are judged each with the base.

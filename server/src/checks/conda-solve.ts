@@ -1,12 +1,12 @@
 // Findings from conda's solve of an environment.yml: conflict-transitive, not-found, cuda-driver, cuda-unavailable, on
 // the lines.
-import { finding, type Code } from '../model/finding';
+import type { Code } from '../model/codes';
+import { finding } from '../model/finding';
 import type { Finding } from '../model/types';
 import type { CheckContext } from './types';
-import type { EnvironmentSet } from '../workspace/types';
-import type { PipBreak } from '../workspace/pip-on-conda';
-import type { CondaSolveReport } from '../conda/solve';
 import { capped, where } from './edits';
+import type { EnvironmentSet } from '../model/sets';
+import type { CondaSolveReport, PipBreak } from '../model/reports';
 
 /**
  * Turns the set's `CondaSolveReport` (`ctx.conda`) into findings, as conda would answer `conda env create`:
@@ -88,7 +88,7 @@ export function condaFindings(set: EnvironmentSet, ctx: CheckContext): Finding[]
       });
     }
   }
-  for (const b of report.pipBreaks ?? []) out.push(...pipBreakFindings(b, report, set));
+  for (const b of ctx.pipOnConda?.get(set.root)?.breaks ?? []) out.push(...pipBreakFindings(b, report, set));
   return out;
 }
 

@@ -7,7 +7,8 @@ import type { VersionSet } from '../pep/version-set';
 import { capped, describeScope, hasPep440Text, requirementLabel, unreachableNote, where } from './edits';
 import { byName, installedDeclarations, versionSetOf } from './scope';
 import type { Check, CheckContext } from './types';
-import type { EnvironmentSet, LineFix } from '../workspace/types';
+import type { EnvironmentSet } from '../model/sets';
+import type { LineFix } from '../model/reports';
 
 /**
  * Flags every top-level line that takes part when no set of versions satisfies the environment set once

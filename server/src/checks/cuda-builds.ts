@@ -28,7 +28,7 @@ import { SpecifierSet } from '../pep/specifier';
 import { hasPep440Text, requirementText, where } from './edits';
 import { markerHolds, scopeOf } from './scope';
 import type { CheckContext } from './types';
-import type { EnvironmentSet } from '../workspace/types';
+import type { EnvironmentSet } from '../model/sets';
 
 /** How a build states its CUDA version. */
 export type CudaBuildKind = 'local-label' | 'torch-index' | 'nvidia-wheel' | 'cupy' | 'jax' | 'tensorflow' | 'conda';

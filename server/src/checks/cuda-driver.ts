@@ -14,7 +14,7 @@ import {
   type CudaBuild,
 } from './cuda-builds';
 import type { Check } from './types';
-import type { EnvironmentSet } from '../workspace/types';
+import type { EnvironmentSet } from '../model/sets';
 
 /**
  * Whether the target's driver runs a CUDA build; null where neither the tables nor the driver's own CUDA version can

@@ -15,7 +15,7 @@ import {
 } from './cuda-builds';
 import { runsOnTarget } from './cuda-driver';
 import type { Check, CheckContext } from './types';
-import type { EnvironmentSet } from '../workspace/types';
+import type { EnvironmentSet } from '../model/sets';
 
 /**
  * Flags builds for different CUDA versions that would be installed together: different majors anywhere

@@ -1,10 +1,10 @@
 // Text edits the fixes share: where an entry sits in its file, how to remove it cleanly, how to write a merged
 // requirement.
 import type { Dependency, ParsedFile, RelatedLocation, Span } from '../model/types';
-import type { SetIndexReport } from '../workspace/types';
 import { scopeOf } from './scope';
 import { LineIndex } from '../model/text';
 import { simplifySpecifiers } from '../pep/simplify';
+import type { SetIndexReport } from '../model/reports';
 
 /** `requirements.txt:3` for messages: the file's base name and the one-based line of the entry. */
 export function where(dep: Dependency, files: ParsedFile[]): string {

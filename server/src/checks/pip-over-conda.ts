@@ -2,10 +2,10 @@
 import { finding } from '../model/finding';
 import type { Dependency, Finding, Fix, ParsedFile, TextEdit } from '../model/types';
 import { condaInstalledForPip } from '../conda/pypi-names';
-import type { CondaPackage, CondaSolveReport } from '../conda/solve';
 import { SpecifierSet } from '../pep/specifier';
 import { removalSpan } from './edits';
 import type { Check } from './types';
+import type { CondaPackage, CondaSolveReport } from '../model/reports';
 
 /** Whether pip would take conda's version as satisfying the line (true for no specifier). */
 function satisfied(dep: Dependency, version: string): boolean | null {

@@ -1,6 +1,6 @@
 // The registry: every check, in the order it runs, and the severity overrides applied to what they find.
-import type { Code } from '../model/finding';
-import type { Finding, Severity } from '../model/types';
+import type { Code, Severity } from '../model/codes';
+import type { Finding } from '../model/types';
 import { companionVersion } from './companion-version';
 import { condaFindingsFor } from './conda-solve';
 import { conflict } from './conflict';
@@ -18,39 +18,39 @@ import { requiresPython } from './requires-python';
 import { syntax } from './syntax';
 import { systemLibrary } from './system-library';
 import type { Check, CheckContext } from './types';
-import type { EnvironmentSet } from '../workspace/types';
 import { pipOverConda } from './pip-over-conda';
 import { vulnerable } from './vulnerable';
 import { redact } from '../index/credentials';
+import type { EnvironmentSet } from '../model/sets';
 
 /**
- * Every check, fast ones first. The index-backed ones (conflict-transitive, not-found, requires-python,
- * no-wheel) find nothing until the index stage has put its report into the context.
+ * Every check by its code, fast ones first (the order they run in). The type makes the table complete: a code of
+ * `CODES` without a row, or a row for no code, does not compile; a test holds each row's `code` to its key.
+ * The index-backed ones (conflict-transitive, not-found, requires-python, no-wheel) find nothing until the index stage
+ * has put its report into the context.
  */
-export const checks: readonly Check[] = [
+export const checkByCode: { readonly [C in Code]: Check } = {
   syntax,
   duplicate,
   conflict,
-  conflictTransitive,
-  notFound,
-  requiresPython,
-  noWheel,
-  indexUnreachable,
-  installedMismatch,
-  systemLibrary,
-  cudaDriver,
-  cudaMix,
-  cudaUnavailable,
-  companionVersion,
+  'conflict-transitive': conflictTransitive,
+  'not-found': notFound,
+  'requires-python': requiresPython,
+  'no-wheel': noWheel,
+  'index-unreachable': indexUnreachable,
+  'installed-mismatch': installedMismatch,
+  'system-library': systemLibrary,
+  'cuda-driver': cudaDriver,
+  'cuda-mix': cudaMix,
+  'cuda-unavailable': cudaUnavailable,
+  'companion-version': companionVersion,
   deprecated,
   vulnerable,
-  pipOverConda,
-];
-
-/** One check per code of `CODES`, by code: the compiler fails when a code has no check. */
-export const checkByCode: { readonly [C in Code]: Check } = Object.fromEntries(checks.map((c) => [c.code, c])) as {
-  [C in Code]: Check;
+  'pip-over-conda': pipOverConda,
 };
+
+/** Every check, in the order it runs (the table's). */
+export const checks: readonly Check[] = Object.values(checkByCode);
 
 export type SeverityOverrides = Partial<Record<Code, Severity | 'off'>>;
 

@@ -6,7 +6,7 @@ import { canonicalizeName } from '../pep/name';
 import { SpecifierSet } from '../pep/specifier';
 import { VersionSet } from '../pep/version-set';
 import type { ScopedDependency } from './types';
-import type { EnvironmentSet } from '../workspace/types';
+import type { EnvironmentSet } from '../model/sets';
 
 /**
  * The scopes that install a declaration: '' for what is always installed, `extra:NAME` or `group:NAME` for

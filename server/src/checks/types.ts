@@ -1,9 +1,16 @@
 // The contract between the analysis and the checks: a check is a pure function of an environment set and a context.
-import type { Code } from '../model/finding';
+import type { Code } from '../model/codes';
 import type { Dependency, Finding } from '../model/types';
 import type { MarkerEnvironment } from '../pep/marker';
 import type { MachineProfile } from '../system/profile';
-import type { EnvironmentSet, InstalledReport, SetIndexReport } from '../workspace/types';
+import type { EnvironmentSet } from '../model/sets';
+import type {
+  CondaSolveReport,
+  InstalledReport,
+  PipOnCondaReport,
+  SetIndexReport,
+  VulnerabilityReport,
+} from '../model/reports';
 
 export interface CheckContext {
   /** Markers are evaluated against this environment (the profile's or interpreter's Python and platform). */
@@ -18,12 +25,17 @@ export interface CheckContext {
    * Known advisories of each set's pinned or resolved versions (by `EnvironmentSet.root`), from the vulnerability
    * stage.
    */
-  vulnerabilities?: ReadonlyMap<string, import('../workspace/vulnerability-stage').VulnerabilityReport>;
+  vulnerabilities?: ReadonlyMap<string, VulnerabilityReport>;
   /**
    * What conda's solve said about each set with an environment.yml (by `EnvironmentSet.root`); absent in the fast
    * stage.
    */
-  conda?: ReadonlyMap<string, import('../conda/solve').CondaSolveReport>;
+  conda?: ReadonlyMap<string, CondaSolveReport>;
+  /**
+   * What pip does to conda's solution when it installs each environment.yml's `pip:` part on top (by
+   * `EnvironmentSet.root`); only where conda solved and the index could be asked.
+   */
+  pipOnConda?: ReadonlyMap<string, PipOnCondaReport>;
 }
 
 /** One diagnostic code: its module exports one of these, listed in `registry.ts`. */

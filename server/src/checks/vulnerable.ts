@@ -1,9 +1,10 @@
 // `vulnerable`: a pinned or resolved version with a known advisory (an OSV database, PyPI's JSON API), with a verified
 // move to a fixed version.
-import { displayId, type Advisory } from '../index/osv';
+import { displayId } from '../index/osv';
 import { finding } from '../model/finding';
 import type { Finding } from '../model/types';
 import type { Check } from './types';
+import type { Advisory } from '../model/reports';
 
 /**
  * Flags a declaration whose pinned version, or the version a resolution of the set picks, has a published

@@ -6,12 +6,11 @@ import { pathToFileURL } from 'node:url';
 import { yaml } from '../system/lazy/yaml';
 import { redact } from '../index/credentials';
 import type { MachineProfile } from '../system/profile';
-import { KNOWN_SUBDIRS } from './match-spec';
+import { KNOWN_SUBDIRS } from '../conda-spec/match-spec';
+import type { ChannelPriority } from '../model/reports';
 
 /** conda's built-in `channel_alias`. */
 export const DEFAULT_CHANNEL_ALIAS = 'https://conda.anaconda.org';
-
-export type ChannelPriority = 'strict' | 'flexible' | 'disabled';
 
 /** The settings of the merged .condarc files that the solve needs. */
 export interface CondaConfig {

@@ -1,13 +1,14 @@
 // Which gathered records can still be installed by a solve of the environment, so that the depends of the others need
 // not be fetched (fewer shards on a cold sharded fetch). Only certain exclusions: a record is dropped when no solution
 // of the lines, with the target's virtual packages, can hold it. A record the rules cannot judge is kept.
-import { isMatchSpecError, parseMatchSpec, type MatchSpec } from './match-spec';
-import type { ChannelPriority } from './channels';
+import { isMatchSpecError, parseMatchSpec, type MatchSpec } from '../conda-spec/match-spec';
 import type { ChannelRecord } from './repodata';
 import { specName } from './repodata';
-import { recordMatches, type SpecLine } from './solve';
-import { CondaVersionSpec } from './version';
+import { recordMatches } from './record-match';
+import type { SpecLine } from './solve';
+import { CondaVersionSpec } from '../conda-spec/version';
 import type { VirtualPackage } from './virtual-packages';
+import type { ChannelPriority } from '../model/reports';
 
 const parsed = new Map<string, MatchSpec | null>();
 

@@ -1,6 +1,6 @@
 // Conda package names and the PyPI projects they install, where the two differ (the common ML and science ones).
 import { canonicalizeName } from '../pep/name';
-import type { CondaPackage, CondaSolveReport } from './solve';
+import type { CondaPackage, CondaSolveReport } from '../model/reports';
 
 /** conda name -> PEP 503 PyPI name, for packages whose names differ. Same-named Python packages need no entry. */
 const CONDA_TO_PYPI: Record<string, string> = {

@@ -1,7 +1,6 @@
 // The conda side of one environment set: channels, repodata, virtual packages and the solve, as a CondaSolveReport.
 import { setMaxListeners } from 'node:events';
 import * as path from 'node:path';
-import type { EnvironmentSet } from '../workspace/types';
 import type { Dependency } from '../model/types';
 import type { MachineProfile } from '../system/profile';
 import {
@@ -13,14 +12,14 @@ import {
   subdirFor,
   type ResolvedChannel,
 } from './channels';
-import { pypiNameOfConda, condaNamesOfPypi, condaInstalledForPip } from './pypi-names';
+import { condaNamesOfPypi } from './pypi-names';
 import { installableFilter } from './prune';
 import { gather, RepodataStore, type Gathered } from './repodata';
-import { solveEnvironment, specLineOf, type CondaSolveReport, type SolveSetup, type SpecLine } from './solve';
+import { solveEnvironment, specLineOf, type SolveSetup, type SpecLine } from './solve';
 import { virtualPackages } from './virtual-packages';
 import { codeSpan, escapeMarkdown } from '../model/markdown';
-
-export type { CondaSolveReport } from './solve';
+import type { EnvironmentSet } from '../model/sets';
+import type { CondaSolveReport } from '../model/reports';
 
 /** Options of `condaReport`. */
 export interface CondaReportOptions {
@@ -302,9 +301,6 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
     stats: st,
   };
 }
-
-/** The PyPI name pip sees for a conda package of a solution, and what pip sees installed. */
-export { pypiNameOfConda, condaInstalledForPip };
 
 /**
  * Hover text for a conda line: what the solve picked for it (version, build, channel), or why nothing was

@@ -4,7 +4,7 @@ import { canonicalizeName } from '../pep/name';
 import { SpecifierSet } from '../pep/specifier';
 import { Version, compareVersions } from '../pep/version';
 import type { MachineProfile } from '../system/profile';
-import { InvalidFilenameError, parseSdistFilename, parseWheelFilename, sdistExtension } from './filenames';
+import { InvalidFilenameError, parseSdistFilename, parseWheelFilename, sdistExtension } from '../pep/filenames';
 import type { DistributionFile } from './simple';
 import { TagPriority, type TagTarget } from './tags';
 

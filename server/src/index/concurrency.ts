@@ -1,5 +1,5 @@
 // A counting semaphore with abortable waits, and in-flight de-duplication of async work shared by several callers.
-import { CancelledError } from './errors';
+import { CancelledError } from '../model/cancel';
 
 /** One abort listener per signal, shared by every subscriber of `onAbort`. */
 const subscribers = new WeakMap<AbortSignal, { fire: () => void; callbacks: Set<() => void> }>();

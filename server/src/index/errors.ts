@@ -77,8 +77,6 @@ export class InvalidDataError extends IndexError {
   }
 }
 
-export { CancelledError, throwIfAborted } from '../model/cancel';
-
 /** `host[:port]` of a URL for messages, or the redacted text when it does not parse. */
 export function hostOf(url: string): string {
   try {

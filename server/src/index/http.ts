@@ -4,7 +4,8 @@
 import type { RequestBudget } from './budget';
 import { loadDefaultNetrc, redact } from './credentials';
 import { Semaphore, onAbort } from './concurrency';
-import { CancelledError, IndexError, InvalidDataError, RefusedError, UnreachableError } from './errors';
+import { IndexError, InvalidDataError, RefusedError, UnreachableError } from './errors';
+import { CancelledError } from '../model/cancel';
 import { planRequest, redirectOrigin, type PlanContext, type PlannedRequest, type UrlOrigin } from './url-origin';
 
 /**

@@ -6,25 +6,12 @@ import { canonicalizeName } from '../pep/name';
 import { Version } from '../pep/version';
 import { bufferSource, readZipDirectory, readZipEntry } from './archive';
 import { redact } from './credentials';
-import { CancelledError, IndexError, UnreachableError } from './errors';
+import { IndexError, UnreachableError } from './errors';
+import { CancelledError } from '../model/cancel';
 import type { HttpClient } from './http';
 import { PYPI_SIMPLE, type IndexSelection } from './selection';
 import { PERSON } from './url-origin';
-
-/** One advisory that affects a release, as the messages and fixes need it. */
-export interface Advisory {
-  /** `GHSA-...`, `PYSEC-...`, `CVE-...`: the record's id. */
-  id: string;
-  aliases: string[];
-  /** One line (the record's summary, else the first line of its details). */
-  summary: string;
-  /**
-   * Versions that fix it (from the affecting ranges' `fixed` events, or PyPI's `fixed_in`), ascending, above the
-   * affected version.
-   */
-  fixed: string[];
-  link: string | null;
-}
+import type { Advisory } from '../model/reports';
 
 /** The parts of an OSV record this module reads (schema 1.x). */
 export interface OsvRecord {

@@ -3,7 +3,8 @@
 import { DiskCache, type CacheEntry } from './cache';
 import { redact } from './credentials';
 import { PERSON, type UrlOrigin } from './url-origin';
-import { CancelledError, IndexError, InvalidDataError, UnreachableError } from './errors';
+import { IndexError, InvalidDataError, UnreachableError } from './errors';
+import { CancelledError } from '../model/cancel';
 import { HttpClient, type HttpClientOptions } from './http';
 import { decodeEntities } from './simple';
 

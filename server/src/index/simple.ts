@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { canonicalizeName } from '../pep/name';
 import { redact } from './credentials';
 import { InvalidDataError } from './errors';
-import { parseSdistFilename, parseWheelFilename, sdistExtension } from './filenames';
+import { parseSdistFilename, parseWheelFilename, sdistExtension } from '../pep/filenames';
 
 /** The PEP 691 `Accept` header: JSON preferred, HTML accepted. */
 export const SIMPLE_ACCEPT =

@@ -1,6 +1,6 @@
 // The ordered list of wheel tags a target interpreter supports, as packaging.tags.sys_tags computes it for that
 // machine.
-import { parseTag, tagString, type Tag } from './filenames';
+import { parseTag, tagString, type Tag } from '../pep/filenames';
 
 /** The machine and interpreter whose wheels are wanted. */
 export interface TagTarget {

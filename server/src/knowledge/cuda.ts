@@ -31,7 +31,7 @@ interface CudaDriverData {
 
 const d = data as unknown as CudaDriverData;
 
-/** Every toolkit release of knowledge.md 1.1, newest first. */
+/** Every toolkit release of docs/knowledge.md (CUDA toolkit and NVIDIA driver), newest first. */
 export const cudaReleases: readonly CudaRelease[] = d.releases;
 /** Minor-version compatibility per major (11, 12, 13). */
 export const minorCompatibility: readonly MinorCompatibility[] = d.minorCompatibility;

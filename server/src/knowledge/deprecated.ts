@@ -2,7 +2,7 @@
 import data from './data/deprecated.json';
 import type { Sourced } from './types';
 
-/** A package name that no longer installs or must not be used (knowledge.md 9). */
+/** A package name that no longer installs or must not be used (docs/knowledge.md, deprecated packages). */
 export interface DeprecatedPackage extends Sourced {
   /** PEP 503 normalized (pip) or conda name. */
   package: string;

@@ -5,7 +5,7 @@ import jaxData from './data/jax.json';
 import nvidiaData from './data/nvidia-wheels.json';
 import { parseCudaVersion, type CudaVersion, type Sourced } from './types';
 
-/** An extra of `jax` that selects a CUDA build (knowledge.md 4.1). */
+/** An extra of `jax` that selects a CUDA build (docs/knowledge.md, JAX). */
 export interface JaxExtra extends Sourced {
   extra: string;
   cudaMajor: number;
@@ -15,7 +15,7 @@ export interface JaxExtra extends Sourced {
   note?: string;
 }
 
-/** A CuPy wheel and the CUDA range it targets (knowledge.md 4.2). */
+/** A CuPy wheel and the CUDA range it targets (docs/knowledge.md, CuPy). */
 export interface CupyPackage extends Sourced {
   package: string;
   cudaMin: string;
@@ -23,7 +23,7 @@ export interface CupyPackage extends Sourced {
   cudaMax: string;
 }
 
-/** One CUDA library published as pip wheels, by CUDA major (knowledge.md 4.3). */
+/** One CUDA library published as pip wheels, by CUDA major (docs/knowledge.md, NVIDIA wheels). */
 export interface NvidiaComponent extends Sourced {
   component: string;
   label: string;
@@ -32,7 +32,7 @@ export interface NvidiaComponent extends Sourced {
   cu13: string;
 }
 
-/** A conda package whose version states a CUDA version (knowledge.md 4.4). */
+/** A conda package whose version states a CUDA version (docs/knowledge.md, conda). */
 export interface CondaCudaPackage extends Sourced {
   package: string;
   meaning: string;

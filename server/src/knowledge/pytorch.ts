@@ -2,7 +2,7 @@
 import data from './data/pytorch.json';
 import type { Sourced } from './types';
 
-/** One torch release and the packages that must come with it (knowledge.md 2.2). */
+/** One torch release and the packages that must come with it (docs/knowledge.md, PyTorch releases). */
 export interface TorchRelease extends Sourced {
   torch: string;
   torchvision: string;

@@ -39,7 +39,7 @@ export interface WheelAvailability {
   windows: boolean | null;
 }
 
-/** One PyPI package of knowledge.md 5.1/5.2. */
+/** One PyPI package of docs/knowledge.md, System libraries. */
 export interface SystemLibraryRecord extends Sourced {
   /** PEP 503 normalized name. */
   package: string;

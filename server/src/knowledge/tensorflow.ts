@@ -3,7 +3,7 @@
 import data from './data/tensorflow.json';
 import type { Confidence, Sourced } from './types';
 
-/** One TensorFlow release line (knowledge.md 3.1-3.3); fields not recorded are absent. */
+/** One TensorFlow release line (docs/knowledge.md, TensorFlow releases); fields not recorded are absent. */
 export interface TensorflowRelease extends Sourced {
   tensorflow: string;
   python: string;

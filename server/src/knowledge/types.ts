@@ -2,7 +2,7 @@
 // confidence.
 
 /**
- * How sure a record is, as knowledge.md marks it: absent = read in a primary source; `s` = a secondary
+ * How sure a record is, as docs/knowledge.md marks it: absent = read in a primary source; `s` = a secondary
  * source only; `u` = unverified (a hint, never a rule); `d` = derived from other sourced facts.
  */
 export type Confidence = 's' | 'u' | 'd';

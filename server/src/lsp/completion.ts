@@ -1,6 +1,11 @@
 // Completion of package names and versions: where the cursor is (a requirements line, a pyproject dependency string, a
 // Poetry table, the pip part of environment.yml), and the items.
-import { CompletionItemKind, CompletionItemTag, type CompletionItem } from 'vscode-languageserver';
+import { CompletionItemKind, CompletionItemTag, type CompletionItem, type CompletionList } from 'vscode-languageserver';
+import { ProjectListCache } from '../index/project-list';
+import { indexOrigin } from '../index/url-origin';
+import { LineIndex } from '../model/text';
+import { toRange } from './convert';
+import { within, type PackageVersions } from './package-versions';
 import type { VersionVerdict } from '../index/candidates';
 import type { FileKind, Span } from '../model/types';
 import { fileKindRow } from '../workspace/file-kinds';
@@ -268,4 +273,60 @@ export function versionItems(verdicts: readonly VersionVerdict[], typed: string,
       textEdit: { range: range as never, newText: text },
     };
   });
+}
+
+/** Name and version completion from the index. */
+export class PackageCompletion {
+  private readonly lists = new Map<string, ProjectListCache>();
+
+  constructor(private readonly packages: PackageVersions) {}
+
+  private listCache(cacheDir: string | null): ProjectListCache {
+    const key = cacheDir ?? '';
+    let c = this.lists.get(key);
+    if (!c) this.lists.set(key, (c = new ProjectListCache({ cacheDir })));
+    return c;
+  }
+
+  /**
+   * Names or versions at the offset; null where the cursor is in no such place (other completions apply), an
+   * empty list where PyPI names do not belong (conda's part of environment.yml) or nothing is known yet.
+   */
+  async complete(filePath: string, kind: FileKind, text: string, offset: number): Promise<CompletionList | null> {
+    const cx = completionContext(kind, text, offset);
+    if (!cx) return null;
+    if (cx.type === 'none') return { isIncomplete: false, items: [] };
+    const at = this.packages.contextFor(filePath);
+    if (!at) return { isIncomplete: false, items: [] };
+    const lines = new LineIndex(text);
+    const range = toRange(cx.span, lines);
+    if (cx.type === 'name') {
+      const lists = this.listCache(at.ic.cacheDir);
+      const urls = at.ic.indexes.noIndex ? [] : at.ic.indexes.indexUrls;
+      const found: string[] = [];
+      const seen = new Set<string>();
+      let pending = false;
+      for (const url of urls) {
+        const origin = indexOrigin(at.ic.indexes, url);
+        const names =
+          lists.peek(url, origin) ??
+          (await within(lists.get(url, undefined, origin), this.packages.waitMs).catch(() => null));
+        if (!names) {
+          pending = true;
+          continue;
+        }
+        for (const n of names.matching(cx.typed, 100)) {
+          const k = n.toLowerCase().replace(/[-_.]+/g, '-');
+          if (!seen.has(k)) {
+            seen.add(k);
+            found.push(n);
+          }
+        }
+      }
+      return { isIncomplete: pending || found.length >= 100, items: nameItems(found.slice(0, 100), range) };
+    }
+    const entry = await this.packages.versionsSoon(at.ic.provider, cx.name.toLowerCase().replace(/[-_.]+/g, '-'));
+    if (!entry) return { isIncomplete: true, items: [] };
+    return { isIncomplete: false, items: entry.verdicts ? versionItems(entry.verdicts, cx.typed, range) : [] };
+  }
 }

@@ -10,7 +10,8 @@ import {
   type TextEdit as LspTextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
-import type { Finding, Fix, Severity, Span } from '../model/types';
+import type { Severity } from '../model/codes';
+import type { Finding, Fix, Span } from '../model/types';
 import { LineIndex } from '../model/text';
 
 export const SOURCE = 'stack-doctor';

@@ -8,13 +8,13 @@ import {
   type DocumentLink,
   type Hover,
 } from 'vscode-languageserver';
-import type { EnvironmentSet } from '../workspace/types';
 import type { Dependency, ParsedFile } from '../model/types';
 import { LineIndex, type Position } from '../model/text';
 import { requirementsFileOptions } from '../parsers/req-options';
 import { fileUri, toRange } from './convert';
 import { specifierInWords } from './words';
 import { codeSpan, escapeMarkdown } from '../model/markdown';
+import type { EnvironmentSet } from '../model/sets';
 
 /** The dependency whose entry covers the offset. */
 export function dependencyAt(file: ParsedFile, offset: number): Dependency | undefined {

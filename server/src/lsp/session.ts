@@ -1,27 +1,26 @@
-// The server's state: open documents, the analyzer, settings and the target machine; analyses and publishes per
+// The server's state: open documents, the analysis, settings and the target machine; analyses and publishes per
 // environment set.
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection, Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { CancelledError } from '../index/errors';
+import { CancelledError } from '../model/cancel';
 import { redact } from '../index/credentials';
 import type { FileKind, Finding, ParsedFile } from '../model/types';
 import { LineIndex } from '../model/text';
 import { Analysis } from '../workspace/analysis';
-import { diskSource, type Analyzer } from '../workspace/analyzer';
+import { diskSource } from '../workspace/text-source';
 import { kindOfLanguage } from '../workspace/file-kinds';
-import { defaultCacheDir } from '../workspace/index-stage';
+import { defaultCacheDir } from '../workspace/index-settings';
 import { loadTarget } from '../workspace/target';
-import type { EnvironmentSet } from '../workspace/types';
 import { fileUri, toDiagnostic } from './convert';
-import { condaHover } from '../conda/report';
 import { OsvDatabase } from '../index/osv';
-import { AdvisorySource } from '../workspace/vulnerability-stage';
-import type { IndexContext } from '../workspace/types';
+import { AdvisorySource } from '../workspace/advisory-source';
 import { defaultSettings, type Settings } from './settings';
 import { traceMark } from './trace';
 import { foregroundPending, giveWay } from '../model/turns';
+import type { EnvironmentSet } from '../model/sets';
+import type { IndexContext } from '../workspace/index-context';
 
 /** A document's file path, or undefined for non-file URIs (untitled buffers are analysed under a made-up path). */
 export function pathOf(uri: string): string | undefined {
@@ -39,8 +38,8 @@ export function pathOf(uri: string): string | undefined {
  * The kind a document is read as: by name, else by its content (a YAML conda environment of any name), else by the
  * editor's language.
  */
-export function kindOf(files: Analyzer, filePath: string, languageId?: string): FileKind | null {
-  return files.kindOf(filePath) ?? kindOfLanguage(languageId);
+export function kindOf(analysis: Analysis, filePath: string, languageId?: string): FileKind | null {
+  return analysis.kindOf(filePath) ?? kindOfLanguage(languageId);
 }
 
 export class Session {
@@ -134,8 +133,7 @@ export class Session {
     );
     if (!dep) return null;
     for (const set of this.setsOf(filePath)) {
-      const report = this.analysis.condaReportOf(set);
-      const text = report ? condaHover(report, dep) : null;
+      const text = this.analysis.condaPick(set, dep);
       if (text) return text;
     }
     return null;
@@ -201,7 +199,7 @@ export class Session {
     const p = pathOf(doc.uri);
     if (!p) return;
     this.docs.set(p, doc);
-    this.analysis.files.textChanged(p);
+    this.analysis.textChanged(p);
     this.setsCache.clear();
     this.schedule(p, 0);
   }
@@ -210,7 +208,7 @@ export class Session {
     const p = pathOf(doc.uri);
     if (!p) return;
     this.docs.set(p, doc);
-    this.analysis.files.textChanged(p);
+    this.analysis.textChanged(p);
     this.setsCache.clear();
     this.supersedeIndexRuns(p);
     // The first edit after a pause is analysed at once (behind any message waiting); edits that come while an
@@ -236,7 +234,7 @@ export class Session {
     const p = pathOf(doc.uri);
     if (!p) return;
     this.docs.delete(p);
-    this.analysis.files.evict(p);
+    this.analysis.evict(p);
     this.setsCache.clear();
     this.lastPublished.delete(doc.uri);
     this.supersedeIndexRuns(p);
@@ -248,7 +246,7 @@ export class Session {
   fileChanged(filePath: string): void {
     if (this.docs.has(filePath)) return;
     this.diskChanges.set(filePath, (this.diskChanges.get(filePath) ?? 0) + 1);
-    this.analysis.files.evict(filePath);
+    this.analysis.evict(filePath);
     this.setsCache.clear();
     this.supersedeIndexRuns(filePath);
     this.schedule(filePath, this.settings.debounceMs);
@@ -266,8 +264,8 @@ export class Session {
 
   parsed(filePath: string): ParsedFile | undefined {
     const doc = this.docs.get(filePath);
-    const kind = kindOf(this.analysis.files, filePath, doc?.languageId);
-    return kind ? this.analysis.files.parse(filePath, kind) : undefined;
+    const kind = kindOf(this.analysis, filePath, doc?.languageId);
+    return kind ? this.analysis.parse(filePath, kind) : undefined;
   }
 
   setsOf(filePath: string): EnvironmentSet[] {
@@ -488,7 +486,7 @@ export class Session {
   private setsAround(filePath: string): EnvironmentSet[] {
     const hit = this.setsCache.get(filePath);
     if (hit) return hit;
-    const kind = kindOf(this.analysis.files, filePath, this.docs.get(filePath)?.languageId);
+    const kind = kindOf(this.analysis, filePath, this.docs.get(filePath)?.languageId);
     const sets = kind ? this.analysis.setsAround(filePath, kind) : [];
     if (this.setsCache.size > 256) this.setsCache.clear();
     this.setsCache.set(filePath, sets);

@@ -1,6 +1,6 @@
 // Settings under `stackDoctor.*`: normalized from workspace/configuration or initializationOptions.
 import type { SeverityOverrides } from '../checks/registry';
-import { isCode } from '../model/finding';
+import { isCode } from '../model/codes';
 
 export interface Settings {
   offline: boolean;

@@ -1,5 +1,5 @@
 // The parsed-file model shared by parsers, checks, the LSP layer and the CLI: every entry carries its source span.
-import type { Code } from './finding';
+import type { Code, Severity } from './codes';
 
 /** Half-open range of UTF-16 offsets into a file's text (the unit LSP uses). */
 export interface Span {
@@ -7,13 +7,11 @@ export interface Span {
   end: number;
 }
 
-/** The four file kinds of DESIGN.md. */
+/** The four file kinds the analysis reads. */
 export type FileKind = 'requirements' | 'constraints' | 'conda' | 'pyproject';
 
 /** What a declared dependency does in its environment set. */
 export type DependencyKind = 'requirement' | 'constraint' | 'conda' | 'build';
-
-export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
 /** One declared dependency, as `stack-doctor list` reports it, plus the spans the checks and fixes need. */
 export interface Dependency {

@@ -1,9 +1,9 @@
 // Parses conda environment.yml files (name, channels, conda dependencies and the pip: section) into the model.
 import { finding } from '../model/finding';
-import type { Document, Node, Scalar } from 'yaml';
+import type { Document, Node, Scalar, YAMLSeq } from 'yaml';
 import { yaml } from '../system/lazy/yaml';
 import type { Dependency, Finding, ParsedFile, Span } from '../model/types';
-import { condaSpecToPep440, isMatchSpecError, parseMatchSpec } from '../conda/match-spec';
+import { condaSpecToPep440, isMatchSpecError, parseMatchSpec } from '../conda-spec/match-spec';
 import { parseRequirementsSource } from './requirements';
 import { MappedText } from './req-text';
 import { sniffCondaEnvironment } from './conda-content';
@@ -244,17 +244,21 @@ function readPipItems(ctx: Ctx, items: PipItems): void {
   for (const f of read.findings) addFinding(ctx, f.span, f.message);
 }
 
-function readPip(ctx: Ctx, value: unknown, keyNode: unknown): void {
+/**
+ * The list a key holds, or null: an empty value is nothing to read, anything else than a list a finding that says
+ * `what` it must be.
+ */
+function listOf(ctx: Ctx, value: unknown, keyNode: unknown, what: string): YAMLSeq | null {
   const node = deref(ctx, value);
-  if (yaml().isScalar(node) && node.value === null) return;
-  if (!yaml().isSeq(node)) {
-    addFinding(
-      ctx,
-      nodeSpan(ctx, (node ?? keyNode) as Node, 0),
-      `'pip' must be a list of requirements, not ${describe(node)}.`,
-    );
-    return;
-  }
+  if (yaml().isScalar(node) && node.value === null) return null;
+  if (yaml().isSeq(node)) return node;
+  addFinding(ctx, nodeSpan(ctx, (node ?? keyNode) as Node, 0), `${what}, not ${describe(node)}.`);
+  return null;
+}
+
+function readPip(ctx: Ctx, value: unknown, keyNode: unknown): void {
+  const node = listOf(ctx, value, keyNode, `'pip' must be a list of requirements`);
+  if (!node) return;
   const items: PipItems = { pieces: [] };
   for (const raw of node.items) {
     const item = deref(ctx, raw);
@@ -270,16 +274,8 @@ function readPip(ctx: Ctx, value: unknown, keyNode: unknown): void {
 }
 
 function readDependencies(ctx: Ctx, value: unknown, keyNode: unknown): void {
-  const node = deref(ctx, value);
-  if (yaml().isScalar(node) && node.value === null) return;
-  if (!yaml().isSeq(node)) {
-    addFinding(
-      ctx,
-      nodeSpan(ctx, (node ?? keyNode) as Node, 0),
-      `'dependencies' must be a list of conda match specs, not ${describe(node)}.`,
-    );
-    return;
-  }
+  const node = listOf(ctx, value, keyNode, `'dependencies' must be a list of conda match specs`);
+  if (!node) return;
   for (const raw of node.items) {
     const item = deref(ctx, raw);
     if (yaml().isScalar(item) && typeof item.value === 'string') {

@@ -182,7 +182,7 @@ export function parsePoetryConstraint(text: string): PoetryConstraint {
 
 /**
  * A Poetry constraint as a PEP 440 specifier string, validated by `SpecifierSet` but kept in the order the
- * translation reads (`^2.0.3` -> `>=2.0.3,<3.0.0`, as DESIGN.md writes it), each clause normalized once;
+ * translation reads (`^2.0.3` -> `>=2.0.3,<3.0.0`, as `list` prints it), each clause normalized once;
  * `''` with `unknown: true` for a union, which one specifier set cannot say.
  */
 export function poetryConstraintToPep440(c: PoetryConstraint): { specifier: string; unknown: boolean } {

@@ -1,7 +1,7 @@
 // Requirement lines beyond PEP 508, as pip's req/constructors.py reads them: URLs, archives, wheel filenames, local
 // paths, egg fragments.
 import * as nodePath from 'node:path';
-import { SDIST_EXTENSIONS } from '../index/filenames';
+import { SDIST_EXTENSIONS } from '../pep/filenames';
 
 export const VCS_NAMES = ['bzr', 'git', 'hg', 'svn'];
 export const VCS_SCHEMES = [

@@ -4,7 +4,8 @@
 import { finding } from '../model/finding';
 import type { AST } from 'toml-eslint-parser';
 import { tomlParser } from '../system/lazy/toml';
-import type { Finding, Severity, Span } from '../model/types';
+import type { Severity } from '../model/codes';
+import type { Finding, Span } from '../model/types';
 /** Arrays and inline tables nested deeper than this are refused: the TOML parser recurses per level. */
 export const MAX_TOML_NESTING = 100;
 /** Strings and bare runs longer than this overflow the TOML parser's stack (it spreads their code points). */

@@ -5,7 +5,8 @@ import { SpecifierSet } from '../pep/specifier';
 import type { Version } from '../pep/version';
 import { VersionSet } from '../pep/version-set';
 import { simplifySpecifiers } from '../pep/simplify';
-import { requirementText, resolve, toRequirementSpec } from './solver';
+import { requirementText, toRequirementSpec } from './python-packages';
+import { resolve } from './solver';
 import type { MetadataProvider, RequirementSpec, ResolutionOk, ResolveOptions, RootRequirement } from './types';
 
 /** Options of a fix search: those of `resolve` (the time budget covers the whole search) and a cap on attempts. */

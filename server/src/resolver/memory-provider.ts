@@ -1,7 +1,7 @@
 // A metadata provider over a plain in-memory object, for tests, benchmarks and embedded data.
 import { canonicalizeName } from '../pep/name';
 import { compareVersions, Version } from '../pep/version';
-import { toRequirementSpec } from './solver';
+import { toRequirementSpec } from './python-packages';
 import type { MetadataProvider, PackageMetadata, RequirementSpec, UrlMetadata } from './types';
 
 /** One release: its requirements (PEP 508 lines), or them with `Requires-Python`, or unknown dependencies. */

@@ -1,5 +1,5 @@
 // Node modules loaded on first use, not when a bundle loads: a command that never spawns a process, unzips, hashes or
-// solves with conda does not pay for loading them (the CLI's fixed cost, issue 10). Libraries and the analysis stages
+// solves with conda does not pay for loading them (the CLI's fixed cost). Libraries and the analysis stages
 // loaded the same way have a module each (system/lazy/, workspace/lazy-stages.ts), so that importing one accessor
 // never bundles the others into a bundle that does not need them (the extension).
 import type * as ChildProcess from 'node:child_process';

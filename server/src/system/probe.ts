@@ -29,8 +29,6 @@ import {
   type LdconfigEntry,
 } from './probe-parsers';
 
-export { parseLibc, parseOsRelease } from './probe-parsers';
-
 /**
  * Runs a program with an argument array (never a shell), a timeout and a working folder outside any workspace (Windows:
  * found on PATH without the current folder); undefined when it fails.
@@ -340,7 +338,7 @@ const KEY_ORDER: (keyof MachineProfile)[] = [
   'cudnn',
 ];
 
-/** The profile with its keys in DESIGN.md's order, so `stack-doctor probe` reads like the documented example. */
+/** The profile with its keys in `KEY_ORDER`, so `stack-doctor probe` prints them in one order on every machine. */
 function ordered(p: MachineProfile): MachineProfile {
   const out: Record<string, unknown> = {};
   for (const k of KEY_ORDER) if (p[k] !== undefined) out[k] = p[k];

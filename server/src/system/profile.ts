@@ -1,4 +1,4 @@
-// The machine profile of DESIGN.md, loading one from a file, and the marker environment it implies.
+// The machine profile (as `stack-doctor probe` prints it), loading one from a file, and its marker environment.
 import * as fs from 'node:fs';
 import { defaultEnvironment, type MarkerEnvironment } from '../pep/marker';
 

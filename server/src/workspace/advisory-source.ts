@@ -1,9 +1,10 @@
 // Where the vulnerability stage's advisories come from (vulnerability-stage.ts): a class of its own, because the
 // command line makes one on every check, also on its fast path, which never loads the stage and its resolutions.
 import { HttpClient } from '../index/http';
-import { jsonApiFor, pypiAdvisories, type Advisory, type OsvDatabase } from '../index/osv';
+import { jsonApiFor, pypiAdvisories, type OsvDatabase } from '../index/osv';
 import type { IndexSelection } from '../index/selection';
 import type { Version } from '../pep/version';
+import type { Advisory } from '../model/reports';
 
 /**
  * Where advisories come from: an OSV database the person pointed to, and PyPI's JSON API when the set's index is

@@ -5,27 +5,30 @@ import {
   checksRegistry,
   condaStage as condaModule,
   indexStage as indexModule,
-  pipOnCondaStage,
+  pipOnCondaStage as pipOnCondaModule,
+  condaReportModule,
+  updatesModule,
   vulnerabilityStage as vulnerabilityModule,
 } from './lazy-stages';
 import type { CheckContext } from '../checks/types';
-import type { FileKind, Finding } from '../model/types';
+import type { Dependency, FileKind, Finding, ParsedFile } from '../model/types';
 import { createHash } from 'node:crypto';
 import { SpecifierSet } from '../pep/specifier';
 import { markerEnvironmentFor, type MachineProfile } from '../system/profile';
-import { Analyzer, type TextSource } from './analyzer';
+import { FileSets } from './file-sets';
+import { StageCache, textKey } from './stage-cache';
+import type { StageContext } from './stages/stage';
+import { type TextSource } from './text-source';
 import { defaultCacheDir, indexesFor } from './index-settings';
-import type { ProviderPool } from './index-stage';
+import type { ProviderPool } from './stages/index-stage';
 import type { Target } from './target';
-import type { IndexContext } from './types';
-import type { EnvironmentSet, SetIndexReport } from '../workspace/types';
 import type { AdvisorySource } from './advisory-source';
-import type { VulnerabilityReport } from './vulnerability-stage';
-import type { CondaSolveReport } from '../conda/report';
 import { CancelledError } from '../model/cancel';
-import { redact } from '../index/credentials';
 import { RequestBudget } from '../index/budget';
 import { fileKindRow } from './file-kinds';
+import type { IndexContext } from './index-context';
+import type { EnvironmentSet } from '../model/sets';
+import type { CondaSolveReport, PipOnCondaReport, SetIndexReport, VulnerabilityReport } from '../model/reports';
 
 /** How an analysis asks indexes and reports: the editor's settings or the CLI's flags. */
 export interface AnalysisSettings {
@@ -61,23 +64,25 @@ export type ResolveProgress = (set: EnvironmentSet, index: number, count: number
  * session or CLI run; `configure` and `setTarget` drop what depended on the old settings or machine.
  */
 export class Analysis {
-  readonly files: Analyzer;
+  private readonly files: FileSets;
   private settings: AnalysisSettings = { offline: false, trustFiles: true };
   private target: Target = {
     profile: { os: process.platform === 'win32' ? 'windows' : process.platform, arch: process.arch },
   };
   private pool: ProviderPool | undefined;
-  /** The index stage's last report per set root, valid while the set's texts are those of `key`. */
-  private readonly reports = new Map<string, { key: string; report: SetIndexReport }>();
-  /** The vulnerability stage's last report per set root, valid likewise. */
-  private readonly vulnerabilities = new Map<string, { key: string; report: VulnerabilityReport }>();
+  /** The index stage's last report per set, valid while the set's texts are unchanged. */
+  private readonly reports = new StageCache<SetIndexReport>();
+  /** The vulnerability stage's last report per set, valid likewise. */
+  private readonly vulnerabilities = new StageCache<VulnerabilityReport>();
   /** Conda's solve of each environment.yml set, valid likewise. */
-  private readonly condaReports = new Map<string, { key: string; report: CondaSolveReport }>();
+  private readonly condaReports = new StageCache<CondaSolveReport>();
+  /** The `pip:` part on top of conda's solution, per environment.yml set, valid likewise. */
+  private readonly pipOnCondaReports = new StageCache<PipOnCondaReport>();
   /** The target with another Python, by version (environment.yml pins), kept so that per-environment caches hit. */
   private readonly pinnedProfiles = new Map<string, MachineProfile>();
 
   constructor(source: TextSource, env: Record<string, string | undefined> = process.env) {
-    this.files = new Analyzer(source, env);
+    this.files = new FileSets(source, env);
   }
 
   /** Loads the checks and, unless offline, the stages now rather than at their first use. */
@@ -108,6 +113,26 @@ export class Analysis {
 
   get offline(): boolean {
     return this.settings.offline;
+  }
+
+  /** The file's text may have changed (an edit, a save, a change on disk): its parse and the sets around it are stale. */
+  textChanged(filePath: string): void {
+    this.files.textChanged(filePath);
+  }
+
+  /** Forgets a file (closed, or deleted on disk). */
+  evict(filePath: string): void {
+    this.files.evict(filePath);
+  }
+
+  /** The file kind of a path by its name (and, for YAML, its content), or null when it is no dependency file. */
+  kindOf(filePath: string): FileKind | null {
+    return this.files.kindOf(filePath);
+  }
+
+  /** The file's model, parsed from its current text (cached by text); undefined when it cannot be read. */
+  parse(filePath: string, kind: FileKind): ParsedFile | undefined {
+    return this.files.parse(filePath, kind);
   }
 
   /**
@@ -165,14 +190,17 @@ export class Analysis {
     const index = new Map<string, SetIndexReport>();
     const vulnerabilities = new Map<string, VulnerabilityReport>();
     const conda = new Map<string, CondaSolveReport>();
+    const pipOnConda = new Map<string, PipOnCondaReport>();
     for (const set of sets) {
       const key = textKey(set);
-      const hit = this.reports.get(set.root);
-      if (hit && hit.key === key) index.set(set.root, hit.report);
-      const v = this.vulnerabilities.get(set.root);
-      if (v && v.key === key) vulnerabilities.set(set.root, v.report);
-      const c = this.condaReports.get(set.root);
-      if (c && c.key === key) conda.set(set.root, c.report);
+      const hit = this.reports.get(set, key);
+      if (hit) index.set(set.root, hit);
+      const v = this.vulnerabilities.get(set, key);
+      if (v) vulnerabilities.set(set.root, v);
+      const c = this.condaReports.get(set, key);
+      if (c) conda.set(set.root, c);
+      const p = this.pipOnCondaReports.get(set, key);
+      if (p) pipOnConda.set(set.root, p);
     }
     const { installed } = this.target;
     // The active environment's packages say nothing about an environment.yml that pins another Python.
@@ -183,6 +211,7 @@ export class Analysis {
       index,
       vulnerabilities,
       conda,
+      pipOnConda,
       ...(installed && sameMachine ? { installed } : {}),
     };
   }
@@ -217,13 +246,9 @@ export class Analysis {
     if (!set.files.some((f) => f.dependencies.length)) return [];
     const key = textKey(set);
     const out: ('index' | 'vulnerabilities' | 'conda')[] = [];
-    if (set.files[0]?.kind === 'conda' && this.condaReports.get(set.root)?.key !== key) out.push('conda');
-    if (!this.settings.offline && this.reports.get(set.root)?.key !== key) out.push('index');
-    if (
-      this.settings.offline &&
-      this.settings.advisories?.applies(null) &&
-      this.vulnerabilities.get(set.root)?.key !== key
-    )
+    if (set.files[0]?.kind === 'conda' && !this.condaReports.has(set, key)) out.push('conda');
+    if (!this.settings.offline && !this.reports.has(set, key)) out.push('index');
+    if (this.settings.offline && this.settings.advisories?.applies(null) && !this.vulnerabilities.has(set, key))
       out.push('vulnerabilities');
     return out;
   }
@@ -297,80 +322,63 @@ export class Analysis {
     advisories: AdvisorySource | null | undefined,
     opts: { signal?: AbortSignal; progress?: ResolveProgress },
   ): Promise<void> {
+    const { signal } = opts;
     for (const [i, set] of todo.entries()) {
-      if (opts.signal?.aborted) return;
+      if (signal?.aborted) return;
       const profile = this.profileOf(set);
-      const markerEnvironment = markerEnvironmentFor(profile);
       opts.progress?.(set, i, todo.length);
       const key = textKey(set);
-      const context = this.indexContext(set);
-      if (context) {
-        context.provider.useBudget(budget);
-        lent.add(context.provider);
+      const index = this.indexContext(set);
+      if (index) {
+        index.provider.useBudget(budget);
+        lent.add(index.provider);
       }
-      const python = profile.python?.version;
-      const vulnerabilityStage = advisories
-        ? vulnerabilityModule()
-            .vulnerabilityReport(set, {
-              source: advisories,
-              markerEnvironment,
-              ...(python ? { python } : {}),
-              indexes: context?.indexes ?? null,
-              provider: context?.provider ?? null,
-              signal: opts.signal,
-              timeoutMs: this.settings.indexTimeoutMs,
-            })
-            .catch((e: Error): VulnerabilityReport => {
-              // Advisories are an addition: their failure costs only themselves, and says so.
-              if (e instanceof CancelledError || opts.signal?.aborted) throw new CancelledError();
-              return { unavailable: redact(e.message), entries: [], transitive: [] };
-            })
-        : Promise.resolve(null);
-      // Conda judges the environment for this machine (its platform and virtual packages), not the pinned Python.
-      const condaStage =
-        set.files[0]?.kind === 'conda'
-          ? condaModule().condaReport(set, {
-              profile: this.target.profile,
-              cacheDir: this.cacheDir(),
-              signal: opts.signal,
-              offline: this.settings.offline,
-              trustWorkspace: this.settings.trustFiles,
-              timeoutMs: this.settings.indexTimeoutMs ?? 30_000,
-            })
-          : Promise.resolve(null);
-      const indexStageFor = (c: IndexContext, condaPins = false): Promise<SetIndexReport> =>
-        indexModule().indexReport(set, {
-          provider: c.provider,
-          indexes: c.indexes,
-          markerEnvironment: c.markerEnvironment,
-          profile: c.profile,
-          signal: opts.signal,
-          timeoutMs: this.settings.indexTimeoutMs,
-          condaPins,
-          trusted: c.trusted,
-        });
+      const ctx = this.stageContext(profile, index, advisories ?? null);
       const [report, vulnerabilities, conda] = await Promise.all([
-        context ? indexStageFor(context) : Promise.resolve(null),
-        vulnerabilityStage,
-        condaStage,
+        // Each stage's module is loaded only where the set can need it.
+        index ? indexModule().stage.run(set, ctx, signal) : null,
+        advisories ? vulnerabilityModule().stage.run(set, ctx, signal) : null,
+        set.files[0]?.kind === 'conda' ? condaModule().stage.run(set, ctx, signal) : null,
       ]);
-      if (opts.signal?.aborted) throw new CancelledError();
+      if (signal?.aborted) throw new CancelledError();
       let indexStage = report;
       if (conda) {
-        this.condaReports.set(set.root, { key, report: conda });
+        this.condaReports.put(set, key, conda);
         // The pip part runs in the Python conda installs: where that is not the one guessed from the pin (an unpinned
         // or ranged `python`), the index stage is run again for it (its answers are cached by now).
         const again = indexStage && this.profileOf(set) !== profile ? this.indexContext(set) : null;
-        if (again) indexStage = await indexStageFor(again);
+        if (again) indexStage = await indexModule().stage.run(set, { ...ctx, index: again }, signal);
         // Without a solve, pip's part is judged for the pinned Python with the conda specs' versions as constraints.
-        else if (indexStage && context && conda.status !== 'ok' && this.pinsConstrainPip(set))
-          indexStage = await indexStageFor(context, true);
-        if (opts.signal?.aborted) throw new CancelledError();
-        this.condaReports.set(set.root, { key, report: await this.withPipPart(set, conda, opts.signal) });
+        else if (indexStage && index && conda.status !== 'ok' && this.pinsConstrainPip(set))
+          indexStage = await indexModule().stage.run(set, { ...ctx, condaPins: true }, signal);
+        if (signal?.aborted) throw new CancelledError();
+        // The `pip:` part on top of conda's solution, in the Python conda installs.
+        const solved = conda.status === 'ok' ? this.indexContext(set) : null;
+        const pip = solved ? await pipOnCondaModule().stage.run(set, { ...ctx, index: solved, conda }, signal) : null;
+        this.pipOnCondaReports.put(set, key, pip);
       }
-      if (indexStage) this.reports.set(set.root, { key, report: indexStage });
-      if (vulnerabilities) this.vulnerabilities.set(set.root, { key, report: vulnerabilities });
+      if (indexStage) this.reports.put(set, key, indexStage);
+      if (vulnerabilities) this.vulnerabilities.put(set, key, vulnerabilities);
     }
+  }
+
+  /** What the stages are given for a set judged on `profile` with `index` (null offline). */
+  private stageContext(
+    profile: MachineProfile,
+    index: IndexContext | null,
+    advisories: AdvisorySource | null,
+  ): StageContext {
+    return {
+      profile,
+      markerEnvironment: markerEnvironmentFor(profile),
+      machine: this.target.profile,
+      index,
+      cacheDir: this.cacheDir(),
+      offline: this.settings.offline,
+      trusted: this.settings.trustFiles,
+      timeoutMs: this.settings.indexTimeoutMs,
+      advisories,
+    };
   }
 
   /** Whether the set has a `pip:` part and conda specs that pin a version of a package pip could be asked for. */
@@ -379,30 +387,6 @@ export class Analysis {
       set.files.some((f) => f.dependencies.some((d) => d.kind === 'requirement')) &&
       indexModule().condaPinsOf(set).length > 0
     );
-  }
-
-  /**
-   * Conda's report with the `pip:` part resolved on top of its solution (what pip would replace and break), where
-   * the index can be asked. A failure here costs only this addition.
-   */
-  private async withPipPart(
-    set: EnvironmentSet,
-    conda: CondaSolveReport,
-    signal: AbortSignal | undefined,
-  ): Promise<CondaSolveReport> {
-    const context = conda.status === 'ok' ? this.indexContext(set) : null;
-    if (!context) return conda;
-    try {
-      const deadline = Date.now() + (this.settings.indexTimeoutMs ?? 30_000);
-      const pipBreaks = await pipOnCondaStage().pipOnConda(set, conda, context, {
-        deadline,
-        ...(signal ? { signal } : {}),
-      });
-      return pipBreaks.length ? { ...conda, pipBreaks } : conda;
-    } catch (e) {
-      if (e instanceof CancelledError || signal?.aborted) throw new CancelledError();
-      return conda;
-    }
   }
 
   /**
@@ -432,16 +416,37 @@ export class Analysis {
     return h.digest('hex');
   }
 
+  /**
+   * The requirement at `start` of `file` moved to the newest version the set still resolves with (verified by resolving
+   * the set): the new specifier by line; null offline or when no version tried resolves.
+   */
+  async updateLine(set: EnvironmentSet, file: ParsedFile, start: number): Promise<Map<Dependency, string> | null> {
+    const ic = this.indexContext(set);
+    return ic ? updatesModule().updateOne({ set, ic }, file, start) : null;
+  }
+
+  /** Every requirement of `file` moved to the newest versions that resolve together; null offline or when none do. */
+  async updateFile(set: EnvironmentSet, file: ParsedFile): Promise<Map<Dependency, string> | null> {
+    const ic = this.indexContext(set);
+    return ic ? updatesModule().updateAll({ set, ic }, file) : null;
+  }
+
+  /** What conda's last solve of the set picked for the conda line `dep`, or why none, as hover text; null: unknown. */
+  condaPick(set: EnvironmentSet, dep: Dependency): string | null {
+    const report = this.condaReportOf(set);
+    return report ? condaReportModule().condaHover(report, dep) : null;
+  }
+
   /** Conda's last solve of the set, while the set's texts are unchanged (hover). */
-  condaReportOf(set: EnvironmentSet): CondaSolveReport | undefined {
-    const hit = this.condaReports.get(set.root);
-    return hit && hit.key === textKey(set) ? hit.report : undefined;
+  private condaReportOf(set: EnvironmentSet): CondaSolveReport | undefined {
+    return this.condaReports.get(set);
   }
 
   private resetIndexStage(): void {
     this.pool = undefined;
     this.vulnerabilities.clear();
     this.condaReports.clear();
+    this.pipOnCondaReports.clear();
     this.pinnedProfiles.clear();
     this.reports.clear();
   }
@@ -469,9 +474,4 @@ export function pythonOfPin(pin: string, current: string | undefined): string | 
     if (spec.contains(candidate, true)) return candidate;
   }
   return null;
-}
-
-/** What a set's index report depends on: its files and their texts. */
-function textKey(set: EnvironmentSet): string {
-  return set.files.map((f) => `${f.path}\0${f.text.length}\0${f.text}`).join('\0\0');
 }

@@ -3,7 +3,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadPipConfig, selectIndexes, type IndexSelection } from '../index/selection';
-import type { EnvironmentSet } from './types';
+import type { EnvironmentSet } from '../model/sets';
 
 /** Where indexes come from besides the files: the settings or the CLI's flags, and whether files may name them. */
 export interface IndexSettings {

@@ -2,7 +2,6 @@
 // resolved with some lines' specifiers changed: shared by the vulnerability stage and the editor's update actions.
 import { where } from '../checks/edits';
 import { installedDeclarations } from '../checks/scope';
-import type { EnvironmentSet } from '../workspace/types';
 import type { Dependency } from '../model/types';
 import type { MarkerEnvironment } from '../pep/marker';
 import { SpecifierSet } from '../pep/specifier';
@@ -10,6 +9,7 @@ import type { Version } from '../pep/version';
 import { joinSpecifiers } from '../checks/edits';
 import { resolve } from '../resolver/solver';
 import type { MetadataProvider, Resolution, RootRequirement } from '../resolver/types';
+import type { EnvironmentSet } from '../model/sets';
 
 /** The lines of a set's base scope that take part in a resolution, as the index stage selects them. */
 export interface SetRoots {

@@ -5,7 +5,7 @@ import { readInstalled } from '../index/installed';
 import { loadProfile, ProfileError, type MachineProfile } from '../system/profile';
 import { probe, probePython } from '../system/probe';
 import { cachedProbe } from '../system/probe-cache';
-import type { InstalledReport } from './types';
+import type { InstalledReport } from '../model/reports';
 
 /** What the checks judge against, with what went wrong finding it (each front end reports problems its own way). */
 export interface Target {

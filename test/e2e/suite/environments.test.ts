@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { StackDoctorApi } from '../../../client/src/extension';
-import { chooseInterpreter, discoverInterpreters } from '../../../client/src/environments';
+import { chooseInterpreter, discoverInterpreters } from '../../../client/src/environments/interpreters';
 import type { CommandOutcome } from '../../../client/src/ui/outcome';
 import { isolatedPipEnv, startPackageIndex, type PackageIndex } from '../../helpers/package-index';
 import { activate, fixture } from './helpers';

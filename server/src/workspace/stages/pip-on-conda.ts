@@ -2,36 +2,21 @@
 // conda's Python packages installed, keeps those that fit and replaces those that do not; a replacement that breaks a
 // conda package's own requirements is what pip reports after installing ("tensorflow 2.10.0 requires numpy<1.24, but
 // you have numpy 2.1.0 which is incompatible").
-import { isMatchSpecError, parseMatchSpec } from '../conda/match-spec';
-import { condaInstalledForPip, pypiNameOfConda } from '../conda/pypi-names';
-import type { CondaPackage, CondaSolveReport } from '../conda/solve';
-import { condaVersionSpecMatches } from '../conda/version';
-import { joinSpecifiers, where } from '../checks/edits';
-import type { Dependency } from '../model/types';
-import { markerTextHolds } from '../pep/marker';
-import { SpecifierSet } from '../pep/specifier';
-import { Version } from '../pep/version';
-import type { ResolutionOk } from '../resolver/types';
-import { resolveSet, setRoots, type SetRoots } from './set-resolution';
-import type { EnvironmentSet, IndexContext, LineFix } from './types';
-
-/** A conda package pip would replace, and the conda packages whose requirements the replacement breaks. */
-export interface PipBreak {
-  /** The `pip:` lines whose requirements exclude conda's version (directly or through their dependencies). */
-  roots: Dependency[];
-  /** The PEP 503 name pip sees. */
-  name: string;
-  /** What conda installed. */
-  conda: CondaPackage;
-  /** The version pip installs over it. */
-  pipVersion: string;
-  /** The requirements that exclude conda's version, as pip reads them (`'numpy>=2' (environment.yml:12)`). */
-  because: string[];
-  /** conda packages of the solution whose dependency on it the new version breaks, with that dependency. */
-  broken: { pkg: CondaPackage; spec: string }[];
-  /** Changes to a root line verified by a resolution on top of conda's packages after which nothing breaks. */
-  fixes: LineFix[];
-}
+import { isMatchSpecError, parseMatchSpec } from '../../conda-spec/match-spec';
+import { condaInstalledForPip, pypiNameOfConda } from '../../conda/pypi-names';
+import { condaVersionSpecMatches } from '../../conda-spec/version';
+import { joinSpecifiers, where } from '../../checks/edits';
+import type { Dependency } from '../../model/types';
+import { markerTextHolds } from '../../pep/marker';
+import { SpecifierSet } from '../../pep/specifier';
+import { Version } from '../../pep/version';
+import type { ResolutionOk } from '../../resolver/types';
+import { resolveSet, setRoots, type SetRoots } from '../set-resolution';
+import type { CondaPackage, CondaSolveReport, LineFix, PipBreak, PipOnCondaReport } from '../../model/reports';
+import type { EnvironmentSet } from '../../model/sets';
+import type { IndexContext } from '../index-context';
+import { CancelledError } from '../../model/cancel';
+import type { Stage } from './stage';
 
 /** At most this many versions of a root are tried for a fix. */
 const MAX_FIX_TRIES = 12;
@@ -263,3 +248,21 @@ async function fixFor(
   }
   return null;
 }
+
+/**
+ * The `pip:` part on top of conda's solution, where conda solved the set and the index can be asked. A failure here
+ * costs only this report.
+ */
+export const stage: Stage<PipOnCondaReport> = {
+  async run(set, ctx, signal) {
+    if (ctx.conda?.status !== 'ok' || !ctx.index) return null;
+    try {
+      const deadline = Date.now() + (ctx.timeoutMs ?? 30_000);
+      const breaks = await pipOnConda(set, ctx.conda, ctx.index, { deadline, ...(signal ? { signal } : {}) });
+      return { breaks };
+    } catch (e) {
+      if (e instanceof CancelledError || signal?.aborted) throw new CancelledError();
+      return null;
+    }
+  },
+};

@@ -1,25 +1,26 @@
 // The index stage: asks the package index about an environment set's top-level requirements and resolves it; the result
 // is data for the index-backed checks.
-import { describeScope, hasPep440Text, where } from '../checks/edits';
-import { admitsNothing, installedDeclarations, versionSetOf } from '../checks/scope';
-import type { LineFix } from './types';
-import type { EnvironmentSet, SetIndexReport } from '../workspace/types';
-import { targetFromProfile, type ExclusionReason, type FileVerdict } from '../index/candidates';
-import { BudgetSpentError } from '../index/budget';
-import { redact } from '../index/credentials';
-import { CancelledError, IndexError, NotFoundError, type IndexProblem } from '../index/errors';
-import { MetadataProvider } from '../index/provider';
-import { pypiNameOfConda } from '../conda/pypi-names';
-import type { IndexSelection } from '../index/selection';
-import type { Dependency } from '../model/types';
-import type { MarkerEnvironment } from '../pep/marker';
-import { SpecifierSet } from '../pep/specifier';
-import { nearestResolvingVersion, narrowToResolve } from '../resolver/fixes';
-import { resolve, URL_IN_METADATA } from '../resolver/solver';
-import type { RootRequirement } from '../resolver/types';
-import type { MachineProfile } from '../system/profile';
-
-export { defaultCacheDir, indexesFor, type IndexSettings } from './index-settings';
+import { describeScope, hasPep440Text, where } from '../../checks/edits';
+import { admitsNothing, installedDeclarations, versionSetOf } from '../../checks/scope';
+import { targetFromProfile, type ExclusionReason, type FileVerdict } from '../../index/candidates';
+import { BudgetSpentError } from '../../index/budget';
+import { redact } from '../../index/credentials';
+import { IndexError, NotFoundError, type IndexProblem } from '../../index/errors';
+import { CancelledError } from '../../model/cancel';
+import { MetadataProvider } from '../../index/provider';
+import { pypiNameOfConda } from '../../conda/pypi-names';
+import type { IndexSelection } from '../../index/selection';
+import type { Dependency } from '../../model/types';
+import type { MarkerEnvironment } from '../../pep/marker';
+import { SpecifierSet } from '../../pep/specifier';
+import { nearestResolvingVersion, narrowToResolve } from '../../resolver/fixes';
+import { URL_IN_METADATA } from '../../resolver/python-packages';
+import { resolve } from '../../resolver/solver';
+import type { RootRequirement } from '../../resolver/types';
+import type { MachineProfile } from '../../system/profile';
+import type { LineFix, SetIndexReport } from '../../model/reports';
+import type { EnvironmentSet } from '../../model/sets';
+import type { Stage } from './stage';
 
 /** One provider per index selection and target, kept warm between analyses (its memory cache is the warm path). */
 export class ProviderPool {
@@ -490,3 +491,21 @@ function crossedBounds(written: string, proposed: string): string[] {
     return [];
   }
 }
+
+/** The index stage: the set's index report, where an index can be asked (not offline). */
+export const stage: Stage<SetIndexReport> = {
+  run(set, ctx, signal) {
+    const c = ctx.index;
+    if (!c) return Promise.resolve(null);
+    return indexReport(set, {
+      provider: c.provider,
+      indexes: c.indexes,
+      markerEnvironment: c.markerEnvironment,
+      profile: c.profile,
+      signal,
+      timeoutMs: ctx.timeoutMs,
+      condaPins: ctx.condaPins ?? false,
+      trusted: c.trusted,
+    });
+  },
+};

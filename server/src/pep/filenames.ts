@@ -1,6 +1,6 @@
 // Wheel (PEP 427/491) and sdist file names parsed as packaging.utils and pip 23.2's link evaluator parse them.
-import { canonicalizeName } from '../pep/name';
-import { Version } from '../pep/version';
+import { canonicalizeName } from './name';
+import { Version } from './version';
 
 /** One PEP 425 tag triple, lower-cased as `packaging.tags.Tag` stores it. */
 export interface Tag {

@@ -1,0 +1,49 @@
+// companion-version: packages built for NumPy 1.x next to a numpy line that lets pip take NumPy 2.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { runChecks } from '../../../server/src/checks/registry';
+import { parseEnvironmentYml } from '../../../server/src/parsers/environment-yml';
+import { applyFixOf, byCode, defaultContext as ctx, expectFindings, req } from '../../helpers/check-kit';
+import { setOf as set } from '../../helpers/sets';
+
+describe('companion-version: packages built for NumPy 1.x with NumPy 2', () => {
+  const found = (text: string) => byCode(runChecks([set(req('/w/requirements.txt', text))], ctx), 'companion-version');
+  it('leaves conda builds to conda: pytorch=1.12.1 with numpy>=1.23,<3.0a0 is not flagged (the build pins numpy)', () => {
+    const yml = parseEnvironmentYml(
+      '/w/environment.yml',
+      'name: n\ndependencies:\n  - python=3.8.5\n  - pytorch=1.12.1\n  - numpy>=1.23,<3.0a0\n',
+    );
+    assert.deepEqual(byCode(runChecks([set(yml)], ctx), 'companion-version'), []);
+  });
+
+  it('flags torch < 2.3 where the numpy line lets pip take NumPy 2, and capping numpy clears it', () => {
+    const s = set(req('/w/requirements.txt', 'torch==2.1.0\nnumpy>=1.24\n'));
+    const f = byCode(runChecks([s], ctx), 'companion-version');
+    assert.equal(f.length, 2);
+    const onNumpy = f.find((x) => x.fixes.length)!;
+    assert.match(onNumpy.message, /built against NumPy 1\.x/);
+    assert.match(onNumpy.message, /pytorch\/pytorch#132179/);
+    assert.equal(onNumpy.fixes[0]!.edits[0]!.newText, '>=1.24,<2');
+    assert.deepEqual(byCode(runChecks([applyFixOf(s, onNumpy)], ctx), 'companion-version'), []);
+  });
+  it('flags TensorFlow releases without a numpy cap, and leaves capped ones to the resolver', () => {
+    assert.equal(found('tensorflow==2.14.0\nnumpy>=1.26\n').length, 2);
+    assert.deepEqual(found('tensorflow==2.15.0\nnumpy>=1.26\n'), []);
+  });
+  it(
+    'says nothing where a release built for NumPy 2 is ' + 'possible, numpy is kept below 2, or numpy is not declared',
+    () => {
+      assert.deepEqual(found('torch>=2.1\nnumpy>=1.24\n'), []);
+      assert.deepEqual(found('torch==2.1.0\nnumpy<2\n'), []);
+      assert.deepEqual(found('torch==2.1.0\nrequests\n'), []);
+      assert.deepEqual(found('tensorflow==2.18.0\nnumpy>=2\n'), []);
+    },
+  );
+
+  it('marks torch 2.1 and the numpy line that admits NumPy 2 (the kit)', () => {
+    expectFindings({
+      '/w/requirements.txt':
+        '⟦torch==2.1.0⟧⟨companion-version: NumPy⟩\n⟦numpy>=1.24⟧⟨companion-version: built against NumPy 1.x⟩\n',
+    });
+  });
+});

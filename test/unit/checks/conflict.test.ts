@@ -1,0 +1,107 @@
+// conflict: two lines on one package that no version satisfies together, with fixes a resolution accepts.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { runChecks } from '../../../server/src/checks/registry';
+import { parseEnvironmentYml } from '../../../server/src/parsers/environment-yml';
+import { parsePyproject } from '../../../server/src/parsers/pyproject';
+import { applyFixOf, byCode, con, defaultContext as ctx, expectFindings, req } from '../../helpers/check-kit';
+import { setOf as set } from '../../helpers/sets';
+
+describe('conflict', () => {
+  const cases: [string, string, string][] = [
+    ['numpy>=1.24', 'numpy<1.24', 'range against range'],
+    ['numpy==1.23.5', 'numpy!=1.23.*', 'pin against a wildcard exclusion'],
+    ['torch==2.0.1', 'torch>=2.1,<3', 'pin in requirements against a range in constraints'],
+    ['scipy~=1.10.0', 'scipy>=1.11', 'compatible release against a floor'],
+    ['pkg>1.0', 'pkg<=1.0.post5', '> excludes the post-releases of its version'],
+  ];
+  for (const [a, b, why] of cases) {
+    it(`finds ${a} with ${b} (${why}) on both lines, and each fix resolves it`, () => {
+      const s = set(
+        req('/w/requirements.txt', `${a}\n-c constraints.txt\nrequests\n`),
+        con('/w/constraints.txt', `${b}\n`),
+      );
+      const found = byCode(runChecks([s], ctx), 'conflict');
+      assert.equal(found.length, 2, JSON.stringify(found));
+      assert.deepEqual(found.map((f) => f.file).sort(), ['/w/constraints.txt', '/w/requirements.txt']);
+      for (const f of found) {
+        assert.equal(f.related.length, 1);
+        assert.notEqual(f.related[0]!.file, f.file);
+        assert.ok(f.fixes.length >= 1, 'a fix is offered');
+        const fixed = applyFixOf(s, f);
+        assert.deepEqual(
+          byCode(runChecks([fixed], ctx), 'conflict'),
+          [],
+          `fix '${f.fixes[0]!.title}' removes the conflict`,
+        );
+      }
+    });
+  }
+
+  const fine: [string, string, string][] = [
+    ['numpy>=1.24', 'numpy<2', 'overlapping ranges'],
+    ['numpy==1.24.0', 'numpy==1.24', 'equal versions'],
+    ['pkg>1.0', 'pkg<1.0.0.1', 'a version such as 1.0.0.0.1 exists between'],
+    ['pkg<1.0', 'pkg>=1.0rc1', 'pre-releases of 1.0 are excluded by <1.0 but 0.9 and below satisfy <1.0 — empty'],
+  ];
+  it('finds none where versions remain', () => {
+    for (const [a, b, why] of fine.slice(0, 3)) {
+      const s = set(req('/w/requirements.txt', `${a}\n${b}\n`));
+      assert.deepEqual(byCode(runChecks([s], ctx), 'conflict'), [], why);
+    }
+    const s = set(req('/w/requirements.txt', `${fine[3]![0]}\n${fine[3]![1]}\n`));
+    assert.equal(byCode(runChecks([s], ctx), 'conflict').length, 2, fine[3]![2]);
+  });
+
+  it('leaves out lines whose marker does not hold on the target, as pip does', () => {
+    const s = set(req('/w/requirements.txt', 'numpy<2 ; python_version < "3.9"\nnumpy>=2 ; python_version >= "3.9"\n'));
+    assert.deepEqual(byCode(runChecks([s], ctx), 'conflict'), []);
+    const win = set(req('/w/requirements.txt', 'numpy<2\nnumpy>=2 ; sys_platform == "win32"\n'));
+    assert.deepEqual(byCode(runChecks([win], ctx), 'conflict'), []);
+  });
+
+  it('ignores constraints on packages nothing requires', () => {
+    const s = set(
+      req('/w/requirements.txt', '-c constraints.txt\nflask\n'),
+      con('/w/constraints.txt', 'numpy<1\nnumpy>2\n'),
+    );
+    assert.deepEqual(byCode(runChecks([s], ctx), 'conflict'), []);
+  });
+
+  it('reports only the lines that take part', () => {
+    const s = set(req('/w/requirements.txt', 'numpy>=1.0\nnumpy<1.24\nnumpy>=1.24\n'));
+    const found = byCode(runChecks([s], ctx), 'conflict');
+    assert.deepEqual(found.map((f) => s.files[0]!.text.slice(f.span.start, f.span.end)).sort(), [
+      'numpy<1.24',
+      'numpy>=1.24',
+    ]);
+  });
+
+  it('judges pyproject extras with the base but never against each other', () => {
+    const py = parsePyproject(
+      '/w/pyproject.toml',
+      '[project]\nname="x"\nversion="1"\ndependencies=["numpy>=1.24"]\n[project.optional-dependencies]\nold=["numpy<1.24"]\nnew=["numpy>=2"]\n[dependency-groups]\nlegacy=["pandas<2"]\nmodern=["pandas>=2"]\n',
+    );
+    const found = byCode(runChecks([set(py)], ctx), 'conflict');
+    assert.deepEqual(found.map((f) => py.text.slice(f.span.start, f.span.end)).sort(), ['numpy<1.24', 'numpy>=1.24']);
+  });
+
+  it('crosses file kinds: requirements against a conda spec of the same name', () => {
+    const yml = parseEnvironmentYml(
+      '/w/environment.yml',
+      'dependencies:\n  - numpy=1.24\n  - pip:\n    - numpy>=1.26\n',
+    );
+    const found = byCode(runChecks([set(yml)], ctx), 'conflict');
+    assert.equal(found.length, 2);
+    const pipSide = found.find((f) => yml.text.slice(f.span.start, f.span.end) === 'numpy>=1.26')!;
+    assert.equal(pipSide.fixes[0]!.edits[0]!.newText, '==1.24.*');
+  });
+
+  it('marks both lines of a requirement against a constraint, and nothing else (the kit)', () => {
+    expectFindings({
+      '/w/requirements.txt': '⟦numpy>=1.24⟧⟨conflict: numpy⟩\n-c constraints.txt\nrequests\n',
+      '/w/constraints.txt': '⟦numpy<1.24⟧⟨conflict: numpy⟩\n',
+    });
+    expectFindings({ '/w/requirements.txt': 'numpy>=1.24\nnumpy<2\n' }, { codes: ['conflict'] });
+  });
+});
