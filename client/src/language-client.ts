@@ -15,7 +15,7 @@ import {
   type MessageSignature,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { editorDocumentGlobs, workspaceGlobs } from '../../server/src/workspace/file-kinds';
+import { editorDocumentSelector, workspaceGlobs } from '../../server/src/workspace/file-kinds';
 
 /**
  * A LanguageClient that stays quiet about requests caught by its own shutdown. A request that starts while the client
@@ -43,14 +43,11 @@ class StackDoctorClient extends LanguageClient {
 }
 
 /**
- * The files the server analyses: pip requirements (a language of ours), every YAML file (the server reads a conda
- * environment by its content, whatever its name, and leaves other YAML alone) and pyproject.toml.
+ * The files the server analyses, as the file-kind table says: pip requirements (a language of ours), every YAML file
+ * (the server reads a conda environment by its content, whatever its name, and leaves other YAML alone) and
+ * pyproject.toml.
  */
-export const documentSelector = [
-  { language: 'pip-requirements', scheme: 'file' },
-  { language: 'pip-requirements', scheme: 'untitled' },
-  ...editorDocumentGlobs().map((pattern) => ({ scheme: 'file', pattern })),
-];
+export const documentSelector = editorDocumentSelector();
 
 /** Files whose changes on disk the server must hear about even when they are not open (includes, constraints). */
 const watchedGlobs = workspaceGlobs();

@@ -10,7 +10,7 @@ import { LineIndex } from './model/text';
 import { Analysis } from './workspace/analysis';
 import { FileSets } from './workspace/file-sets';
 import { diskSource, skipReason } from './workspace/text-source';
-import { classify } from './workspace/file-kinds';
+import { fileKindLabels, kindOfNamedFile } from './workspace/file-kinds';
 import { defaultCacheDir } from './workspace/index-settings';
 import { readResult, writeResult } from './workspace/result-cache';
 import { loadTarget, type Target } from './workspace/target';
@@ -19,7 +19,9 @@ import { AdvisorySource } from './workspace/advisory-source';
 import { version } from '../../package.json';
 import type { EnvironmentSet } from './model/sets';
 
-const USAGE = `Usage: stack-doctor <command> [options] [PATH...]
+const usage = (): string => `Usage: stack-doctor <command> [options] [PATH...]
+
+Files: ${fileKindLabels()}; a folder is searched for them.
 
 Commands:
   check [PATH...]   Analyse dependency files or folders (default: the current folder).
@@ -155,20 +157,8 @@ function target(p: string): { path: string; dir: boolean; kind: FileKind | null 
   // either way nothing would be checked, which a CI run must not take for a pass.
   const why = skipReason(abs);
   if (why) throw new UsageError(`cannot read '${p}': ${why}; nothing was checked`);
-  const kind =
-    classify(abs) ??
-    (/\.(txt|in)$/i.test(abs)
-      ? 'requirements'
-      : /\.ya?ml$/i.test(abs)
-        ? 'conda'
-        : /\.toml$/i.test(abs)
-          ? 'pyproject'
-          : null);
-  if (!kind)
-    throw new UsageError(
-      `'${p}' is not a dependency file Stack Doctor reads (requirements*.txt, ` +
-        `constraints*.txt, *.in, environment.yml, pyproject.toml)`,
-    );
+  const kind = kindOfNamedFile(abs);
+  if (!kind) throw new UsageError(`'${p}' is not a dependency file Stack Doctor reads (${fileKindLabels()})`);
   return { path: abs, dir: false, kind };
 }
 
@@ -344,7 +334,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => wri
   try {
     const o = parseArgs(argv);
     lastRun = typeof o === 'string' ? o : o.command;
-    if (o === 'help') return (out(USAGE), 0);
+    if (o === 'help') return (out(usage()), 0);
     if (o === 'version') return (out(version + '\n'), 0);
     if (o.command === 'probe') {
       if (o.paths.length) throw new UsageError('probe takes no paths');

@@ -21,6 +21,7 @@ import { normalizeSettings } from './lsp/settings';
 import { startTrace } from './lsp/trace';
 import { Backlog } from './lsp/backlog';
 import { setForeground } from './model/turns';
+import { fileKindRow } from './workspace/file-kinds';
 
 startTrace(process.env.SD_TRACE_FILE);
 
@@ -176,7 +177,8 @@ connection.onCompletion(async (params) => {
   const kind = p ? session.parsed(p)?.kind : undefined;
   if (!p || !doc || !kind) return [];
   const packages = await completion.complete(p, kind, doc.getText(), doc.offsetAt(params.position));
-  if (packages || kind === 'conda' || kind === 'pyproject') return packages ?? [];
+  // pip's lines also complete options and paths; other kinds offer only names and versions.
+  if (packages || fileKindRow(kind).completion !== 'pip') return packages ?? [];
   const line = doc.getText({ start: { line: params.position.line, character: 0 }, end: params.position });
   return completeRequirements(p, line);
 });

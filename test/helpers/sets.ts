@@ -2,9 +2,7 @@
 // texts again.
 import { emptyReport } from '../../server/src/workspace/stages/index-stage';
 import type { FileKind, Fix, ParsedFile } from '../../server/src/model/types';
-import { parseEnvironmentYml } from '../../server/src/parsers/environment-yml';
-import { parsePyproject } from '../../server/src/parsers/pyproject';
-import { parseRequirementsFile } from '../../server/src/parsers/requirements';
+import { fileKindRow } from '../../server/src/workspace/file-kinds';
 import type { EnvironmentSet } from '../../server/src/model/sets';
 import type { SetIndexReport } from '../../server/src/model/reports';
 
@@ -25,11 +23,7 @@ export function applyFix(s: EnvironmentSet, fix: Fix): EnvironmentSet {
 
 /** A text parsed as a file of `kind`. */
 export function parseText(path: string, kind: FileKind, text: string): ParsedFile {
-  return kind === 'pyproject'
-    ? parsePyproject(path, text)
-    : kind === 'conda'
-      ? parseEnvironmentYml(path, text)
-      : parseRequirementsFile(path, text, { kind, env: {} });
+  return fileKindRow(kind).parse(path, text, {});
 }
 
 /** An index report that found nothing (every index answered), for check tests to add to. */

@@ -3,7 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Dependency, ParsedFile } from '../../server/src/model/types';
-import { MAX_PYPROJECT_LENGTH, MAX_TOML_NESTING, parsePyproject } from '../../server/src/parsers/pyproject';
+import { MAX_PYPROJECT_LENGTH, parsePyproject } from '../../server/src/parsers/pyproject';
+import { MAX_TOML_NESTING } from '../../server/src/parsers/toml-tree';
 import { SpecifierSet } from '../../server/src/pep/specifier';
 import { find, slice } from '../helpers/spans';
 

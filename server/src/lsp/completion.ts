@@ -8,6 +8,7 @@ import { toRange } from './convert';
 import { within, type PackageVersions } from './package-versions';
 import type { VersionVerdict } from '../index/candidates';
 import type { FileKind, Span } from '../model/types';
+import { fileKindRow } from '../workspace/file-kinds';
 
 /** What may be completed at the cursor. */
 export type CompletionContext =
@@ -70,12 +71,24 @@ function lineAround(text: string, offset: number): { before: string; after: stri
 /** Where completion is at `offset` of a dependency file, or null where it offers no names or versions. */
 export function completionContext(kind: FileKind, text: string, offset: number): CompletionContext | null {
   const { before, after } = lineAround(text, offset);
-  if (kind === 'requirements' || kind === 'constraints') {
-    if (/^\s*-/.test(before) || before.includes('#')) return null;
-    return pep508Context(before, offset, after);
+  const flavour = fileKindRow(kind).completion;
+  switch (flavour) {
+    case 'pip':
+      if (/^\s*-/.test(before) || before.includes('#')) return null;
+      return pep508Context(before, offset, after);
+    case 'conda':
+      return condaContext(text, offset, before, after);
+    case 'pyproject':
+      return pyprojectContext(text, offset, before, after);
+    case 'none':
+      return null;
+    default:
+      return unknownFlavour(flavour);
   }
-  if (kind === 'conda') return condaContext(text, offset, before, after);
-  return pyprojectContext(text, offset, before, after);
+}
+
+function unknownFlavour(flavour: never): never {
+  throw new Error(`unknown completion flavour ${String(flavour)}`);
 }
 
 /** environment.yml: items of the `pip:` list are PEP 508; conda items get nothing from PyPI. */

@@ -10,6 +10,7 @@ import type { FileKind, Finding, ParsedFile } from '../model/types';
 import { LineIndex } from '../model/text';
 import { Analysis } from '../workspace/analysis';
 import { diskSource } from '../workspace/text-source';
+import { kindOfLanguage } from '../workspace/file-kinds';
 import { defaultCacheDir } from '../workspace/index-settings';
 import { loadTarget } from '../workspace/target';
 import { fileUri, toDiagnostic } from './convert';
@@ -38,10 +39,7 @@ export function pathOf(uri: string): string | undefined {
  * editor's language.
  */
 export function kindOf(analysis: Analysis, filePath: string, languageId?: string): FileKind | null {
-  const known = analysis.kindOf(filePath);
-  if (known) return known;
-  if (languageId === 'pip-requirements') return 'requirements';
-  return null;
+  return analysis.kindOf(filePath) ?? kindOfLanguage(languageId);
 }
 
 export class Session {

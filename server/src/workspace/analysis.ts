@@ -25,6 +25,7 @@ import type { Target } from './target';
 import type { AdvisorySource } from './advisory-source';
 import { CancelledError } from '../model/cancel';
 import { RequestBudget } from '../index/budget';
+import { fileKindRow } from './file-kinds';
 import type { IndexContext } from './index-context';
 import type { EnvironmentSet } from '../model/sets';
 import type { CondaSolveReport, PipOnCondaReport, SetIndexReport, VulnerabilityReport } from '../model/reports';
@@ -271,7 +272,7 @@ export class Analysis {
             .filter((d) => d.url !== null)
             .map((d) => ({
               url: d.url!,
-              origin: { kind: 'workspace' as const, trusted: true, expand: f.kind !== 'pyproject' },
+              origin: { kind: 'workspace' as const, trusted: true, expand: fileKindRow(f.kind).expandsVariables },
             })),
         ),
       );

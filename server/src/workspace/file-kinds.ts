@@ -1,27 +1,95 @@
-// The one table of dependency file kinds: which names are requirements, constraints, conda or pyproject files. The
-// server, the client and package.json read it (a test holds package.json to it).
-import type { FileKind } from '../model/types';
+// The one table of dependency file kinds. A row says everything about its kind: the names it goes by (and the content
+// that makes a file of another name one), its parser and decoding, which environment set it joins, its completion and
+// how the editor sends it to the server. The analyzer, the disk source, completion, the server, the client's document
+// selector, the CLI's usage and package.json (a test holds it to the table) all read the rows.
+import type { FileKind, ParsedFile } from '../model/types';
+import { isCondaEnvironmentText, parseEnvironmentYml } from '../parsers/environment-yml';
+import { parsePyproject } from '../parsers/pyproject';
+import { parseRequirementsFile } from '../parsers/requirements';
 
-/** One kind of dependency file and the names it goes by. */
-export interface FileKindRule {
+/** Which environment set a file of a kind joins. */
+export type SetRole =
+  /**
+   * The root of its own set where no other file of its folder includes it. `follows`: its includes as pip follows
+   * `-r`/`-c` from a file read as `pip` says, or (`includes`) the file parsed once and each include's pip tree.
+   * `projects`: a local project its requirements name (`-e .`) joins the set.
+   */
+  | { joins: 'own'; follows: { pip: 'requirements' | 'constraints' } | 'includes'; projects: boolean }
+  /** A set of its own, and joins every set whose requirements name its folder (a pyproject.toml). */
+  | { joins: 'reference' }
+  /** A lock: joins the sets of its folder rooted at a file of its manifest's kind; a set of its own without one. */
+  | { joins: 'lock'; manifest: FileKind };
+
+/** What completion offers in a file of the kind. */
+export type CompletionFlavour =
+  /** pip's lines: names and versions in PEP 508 requirements; option and path completion elsewhere. */
+  | 'pip'
+  /** An environment.yml: PEP 508 in its `pip:` part, nothing from PyPI in conda's part. */
+  | 'conda'
+  /** pyproject.toml's dependency arrays and Poetry's tables. */
+  | 'pyproject'
+  | 'none';
+
+/** How the editor sends documents of the kind to the server. */
+export type EditorSync =
+  /**
+   * By a language of ours (package.json assigns it by the row's globs); `unnamed`: a document of that language whose
+   * name no row claims is read as this kind (a requirements file the person named freely, an untitled buffer).
+   */
+  | { language: string; unnamed?: boolean }
+  /** By the row's content globs and the name globs they do not cover. */
+  | 'patterns'
+  | 'none';
+
+/** One kind of dependency file: everything about it. */
+export interface FileKindRow {
   kind: FileKind;
-  /** Which parser reads it (constraints files are requirements files whose entries constrain). */
-  parser: 'requirements' | 'conda' | 'pyproject';
+  /** How the CLI's usage and messages name its files. */
+  label: string;
   /**
    * Globs on the file name (`*` is any run of characters but `/`), or on `folder/name` for files known by their
-   * folder (`requirements/*.txt`). Matched case-insensitively. The first rule that matches decides.
+   * folder (`requirements/*.txt`). Matched case-insensitively. The first row that matches decides.
    */
   globs: readonly string[];
-  /** Names the globs match that are not of this kind (tried first; the later rules still may claim them). */
+  /** Names the globs match that are not of this kind (tried first; the later rows still may claim them). */
   except?: readonly string[];
+  /** Files no glob names that are of this kind when their text says so: which names may be, and the test. */
+  content?: { globs: readonly string[]; test: (text: string) => boolean };
+  /** Extensions (`.txt`) a file named explicitly (a CLI path) is read as this kind by, when no row's globs match. */
+  extensions?: readonly string[];
+  /** Reads a text; never throws (problems are `syntax` findings). `env` expands `${VAR}` where the kind does. */
+  parse: (filePath: string, text: string, env: Record<string, string | undefined>) => ParsedFile;
+  /** Whether `${VAR}` in its URLs is expanded as pip expands it (requirements lines) or never (TOML). */
+  expandsVariables: boolean;
+  /** How bytes on disk become text: as pip reads requirements files (BOMs, a coding comment) or plain UTF-8. */
+  decoding: 'pip' | 'utf-8';
+  set: SetRole;
+  completion: CompletionFlavour;
+  editor: EditorSync;
+  /** Whether "Install into Environment" is offered on the file (package.json's menus). */
+  install: boolean;
 }
 
+const PIP_LANGUAGE = 'pip-requirements';
+
 /** The kinds, in the order they are tried: a constraints file is never a requirements file. */
-export const FILE_KINDS: readonly FileKindRule[] = [
-  { kind: 'pyproject', parser: 'pyproject', globs: ['pyproject.toml'] },
+const BUILTIN_ROWS = [
+  {
+    kind: 'pyproject',
+    label: 'pyproject.toml',
+    globs: ['pyproject.toml'],
+    extensions: ['.toml'],
+    parse: (filePath, text) => parsePyproject(filePath, text),
+    expandsVariables: false,
+    decoding: 'utf-8',
+    set: { joins: 'reference' },
+    completion: 'pyproject',
+    editor: 'patterns',
+    install: true,
+  },
   {
     kind: 'conda',
-    parser: 'conda',
+    label: 'environment.yml (any YAML conda environment)',
     globs: [
       'environment.yml',
       'environment.yaml',
@@ -32,11 +100,32 @@ export const FILE_KINDS: readonly FileKindRule[] = [
     ],
     // conda-lock's lock file, not an environment.
     except: ['conda-lock.yml', 'conda-lock.yaml'],
+    // `conda.yaml`, `env.gpu.yml`: a YAML mapping whose `dependencies` lists conda specs.
+    content: { globs: ['*.yml', '*.yaml'], test: isCondaEnvironmentText },
+    extensions: ['.yml', '.yaml'],
+    parse: (filePath, text, env) => parseEnvironmentYml(filePath, text, { env }),
+    expandsVariables: true,
+    decoding: 'pip',
+    set: { joins: 'own', follows: 'includes', projects: true },
+    completion: 'conda',
+    editor: 'patterns',
+    install: true,
   },
-  { kind: 'constraints', parser: 'requirements', globs: ['constraints*.txt'] },
+  {
+    kind: 'constraints',
+    label: 'constraints*.txt',
+    globs: ['constraints*.txt'],
+    parse: (filePath, text, env) => parseRequirementsFile(filePath, text, { kind: 'constraints', env }),
+    expandsVariables: true,
+    decoding: 'pip',
+    set: { joins: 'own', follows: { pip: 'constraints' }, projects: false },
+    completion: 'pip',
+    editor: { language: PIP_LANGUAGE },
+    install: false,
+  },
   {
     kind: 'requirements',
-    parser: 'requirements',
+    label: 'requirements*.txt, *.in',
     globs: [
       'requirements*.txt',
       '*.requirements.txt',
@@ -46,8 +135,24 @@ export const FILE_KINDS: readonly FileKindRule[] = [
       '*-requirements.in',
       'requirements/*.in',
     ],
+    extensions: ['.txt', '.in'],
+    parse: (filePath, text, env) => parseRequirementsFile(filePath, text, { kind: 'requirements', env }),
+    expandsVariables: true,
+    decoding: 'pip',
+    set: { joins: 'own', follows: { pip: 'requirements' }, projects: true },
+    completion: 'pip',
+    editor: { language: PIP_LANGUAGE, unnamed: true },
+    install: true,
   },
-];
+] as const satisfies readonly FileKindRow[];
+
+// Every FileKind has a row: a kind added to the union without one fails to compile here.
+type KindsWithoutRow = Exclude<FileKind, (typeof BUILTIN_ROWS)[number]['kind']>;
+const everyKindHasARow: [KindsWithoutRow] extends [never] ? true : KindsWithoutRow = true;
+void everyKindHasARow;
+
+/** The table, in the order rows are tried (tests add rows of their own through registerFileKind). */
+export const FILE_KINDS: readonly FileKindRow[] = [...BUILTIN_ROWS];
 
 /** A glob of the table as a regular expression source (anchored), case-insensitive by the caller. */
 export function globToRegExpSource(glob: string, star = '[^/]*'): string {
@@ -61,49 +166,152 @@ export function globToRegExpSource(glob: string, star = '[^/]*'): string {
   );
 }
 
-const compiled = FILE_KINDS.map((r) => ({
-  rule: r,
+interface CompiledRow {
+  row: FileKindRow;
+  patterns: { inFolder: boolean; re: RegExp }[];
+  except: RegExp[];
+  content: RegExp[];
+}
+
+const compile = (r: FileKindRow): CompiledRow => ({
+  row: r,
   patterns: r.globs.map((g) => ({ inFolder: g.includes('/'), re: new RegExp(globToRegExpSource(g), 'i') })),
   except: (r.except ?? []).map((g) => new RegExp(globToRegExpSource(g), 'i')),
-}));
+  content: (r.content?.globs ?? []).map((g) => new RegExp(globToRegExpSource(g), 'i')),
+});
 
-/** The kind of a dependency file by its name (and its folder's name), or null for a file not read on its own. */
-export function classify(filePath: string): FileKind | null {
+let compiled = FILE_KINDS.map(compile);
+
+/**
+ * Adds a row to the table (before the others when `first`), for tests that prove a kind is one row; returns what
+ * removes it again.
+ */
+export function registerFileKind(row: FileKindRow, first = false): () => void {
+  const rows = FILE_KINDS as FileKindRow[];
+  if (rows.some((r) => r.kind === row.kind)) throw new Error(`file kind '${row.kind}' is already in the table`);
+  if (first) rows.unshift(row);
+  else rows.push(row);
+  compiled = rows.map(compile);
+  return () => {
+    const at = rows.indexOf(row);
+    if (at >= 0) rows.splice(at, 1);
+    compiled = rows.map(compile);
+  };
+}
+
+/** The row of a kind. */
+export function fileKindRow(kind: FileKind): FileKindRow {
+  const row = FILE_KINDS.find((r) => r.kind === kind);
+  if (!row) throw new Error(`no file kind '${kind}' in the table`);
+  return row;
+}
+
+function baseName(filePath: string): string {
+  return filePath.split(/[\\/]/).pop() ?? '';
+}
+
+/** The row of a dependency file by its name (and its folder's name), or undefined for a file not read on its own. */
+function rowByName(filePath: string): FileKindRow | undefined {
   const parts = filePath.split(/[\\/]/);
   const base = parts[parts.length - 1] ?? '';
   const withFolder = `${parts[parts.length - 2] ?? ''}/${base}`;
-  for (const { rule, patterns, except } of compiled)
+  for (const { row, patterns, except } of compiled)
     if (!except.some((re) => re.test(base)) && patterns.some((p) => p.re.test(p.inFolder ? withFolder : base)))
-      return rule.kind;
-  return null;
+      return row;
+  return undefined;
 }
 
-/**
- * Names of files that are conda environments when their content says so (`conda.yaml`, `env.gpu.yml`), whatever the
- * table says of their name: a YAML mapping whose `dependencies` lists conda specs.
- */
-export const CONDA_CONTENT_GLOBS: readonly string[] = ['*.yml', '*.yaml'];
+/** The kind of a dependency file by its name (and its folder's name), or null for a file not read on its own. */
+export function classify(filePath: string): FileKind | null {
+  return rowByName(filePath)?.kind ?? null;
+}
 
-const contentPatterns = CONDA_CONTENT_GLOBS.map((g) => new RegExp(globToRegExpSource(g), 'i'));
+/** The rows whose content test may claim a file the names do not: the name is one their content globs match. */
+export function contentRows(filePath: string): FileKindRow[] {
+  const base = baseName(filePath);
+  return compiled.filter((c) => c.content.some((re) => re.test(base))).map((c) => c.row);
+}
+
+/** The kind a text makes a file of one of {@link contentRows}, or null. */
+export function kindByContent(rows: readonly FileKindRow[], text: string): FileKind | null {
+  return rows.find((r) => r.content?.test(text))?.kind ?? null;
+}
 
 /** Whether a file the table does not name may still be a conda environment file, by its content. */
 export function mayBeCondaByContent(filePath: string): boolean {
-  const base = filePath.split(/[\\/]/).pop() ?? '';
-  return contentPatterns.some((re) => re.test(base));
+  return contentRows(filePath).some((r) => r.kind === 'conda');
 }
 
 /**
- * Globs of the documents the editor sends to the server besides pip requirements (a language of ours): every YAML
- * file (the server decides by content whether it is a conda environment) and pyproject.toml.
+ * The kind of a file named explicitly (a CLI path): by its name, else by its extension (`deps.txt` is read as
+ * requirements, `env.yml` as a conda environment), else null.
  */
-export function editorDocumentGlobs(): string[] {
-  return [...CONDA_CONTENT_GLOBS.map((g) => `**/${g}`), ...workspaceGlobs(['pyproject'])];
+export function kindOfNamedFile(filePath: string): FileKind | null {
+  return rowByName(filePath)?.kind ?? rowByExtension(filePath)?.kind ?? null;
+}
+
+function rowByExtension(filePath: string): FileKindRow | undefined {
+  const base = baseName(filePath).toLowerCase();
+  return FILE_KINDS.find((r) => r.extensions?.some((e) => base.endsWith(e)));
+}
+
+/**
+ * How a file's bytes become text: the decoding of the row that names it (by name, else by extension: any `.toml` is
+ * UTF-8); a file no row names (an include such as `-r base.cfg`) is read as pip reads requirements files.
+ */
+export function decodingOf(filePath: string): FileKindRow['decoding'] {
+  return (rowByName(filePath) ?? rowByExtension(filePath))?.decoding ?? 'pip';
+}
+
+/** The kind a document of an editor language is read as when no row names it (`unnamed` rows), or null. */
+export function kindOfLanguage(languageId: string | undefined): FileKind | null {
+  return (
+    FILE_KINDS.find((r) => typeof r.editor === 'object' && r.editor.language === languageId && r.editor.unnamed)
+      ?.kind ?? null
+  );
+}
+
+/** The files the CLI reads, as its usage names them. */
+export function fileKindLabels(): string {
+  return FILE_KINDS.map((r) => r.label).join(', ');
+}
+
+/**
+ * The globs of the documents the editor sends to the server by pattern: each `patterns` row's content globs (the
+ * server decides by content: every YAML file) and its name globs they do not cover.
+ */
+export function editorDocumentGlobs(rows: readonly FileKindRow[] = FILE_KINDS): string[] {
+  const out: string[] = [];
+  for (const r of rows) {
+    if (r.editor !== 'patterns') continue;
+    const content = (r.content?.globs ?? []).map((g) => new RegExp(globToRegExpSource(g), 'i'));
+    for (const g of r.content?.globs ?? []) out.push(`**/${g}`);
+    for (const g of r.globs) if (!content.some((re) => re.test(baseName(g).replace(/\*/g, 'x')))) out.push(`**/${g}`);
+  }
+  return [...new Set(out)];
+}
+
+/** A document filter of the client's document selector. */
+export type DocumentFilter = { language: string; scheme: string } | { scheme: string; pattern: string };
+
+/**
+ * The client's document selector: each language of a row (on disk and in untitled buffers), then the patterns of
+ * {@link editorDocumentGlobs}.
+ */
+export function editorDocumentSelector(rows: readonly FileKindRow[] = FILE_KINDS): DocumentFilter[] {
+  const languages = new Set<string>();
+  for (const r of rows) if (typeof r.editor === 'object') languages.add(r.editor.language);
+  return [
+    ...[...languages].flatMap((language) => [
+      { language, scheme: 'file' },
+      { language, scheme: 'untitled' },
+    ]),
+    ...editorDocumentGlobs(rows).map((pattern) => ({ scheme: 'file', pattern })),
+  ];
 }
 
 /** Workspace globs of every dependency file (`**` + each glob): file watchers and `workspaceContains` activation. */
-export function workspaceGlobs(
-  kinds: readonly FileKind[] = ['requirements', 'constraints', 'conda', 'pyproject'],
-): string[] {
+export function workspaceGlobs(kinds: readonly FileKind[] = FILE_KINDS.map((r) => r.kind)): string[] {
   return FILE_KINDS.filter((r) => kinds.includes(r.kind)).flatMap((r) => r.globs.map((g) => `**/${g}`));
 }
 
@@ -118,20 +326,33 @@ export function manifestEntries(): {
   installWhen: string;
   preCommitFiles: string;
 } {
-  const alternation = (kind: FileKind) =>
-    FILE_KINDS.filter((r) => r.kind === kind).flatMap((r) =>
-      r.globs.filter((g) => !g.includes('/')).map((g) => globToRegExpSource(g, '.*').slice(1, -1)),
-    );
-  const regex = (kind: FileKind) => `/^(${alternation(kind).join('|')})$/i`;
-  const pip = FILE_KINDS.filter((r) => r.parser === 'requirements').flatMap((r) =>
-    r.globs.map((g) => (g.includes('/') ? `**/${g}` : g)),
+  const regex = (r: FileKindRow) =>
+    `/^(${r.globs
+      .filter((g) => !g.includes('/'))
+      .map((g) => globToRegExpSource(g, '.*').slice(1, -1))
+      .join('|')})$/i`;
+  const byName = (r: FileKindRow) =>
+    r.globs.length === 1 && !/[*/]/.test(r.globs[0]!)
+      ? `resourceFilename == ${r.globs[0]}`
+      : `resourceFilename =~ ${regex(r)}`;
+  const pip = FILE_KINDS.filter((r) => typeof r.editor === 'object' && r.editor.language === PIP_LANGUAGE).flatMap(
+    (r) => r.globs.map((g) => (g.includes('/') ? `**/${g}` : g)),
   );
+  // A language's files are offered where its rows install, except the names of its rows that do not.
+  const conditions: string[] = [];
+  const languages = new Set(FILE_KINDS.flatMap((r) => (typeof r.editor === 'object' ? [r.editor.language] : [])));
+  for (const language of languages) {
+    const rows = FILE_KINDS.filter((r) => typeof r.editor === 'object' && r.editor.language === language);
+    if (!rows.some((r) => r.install)) continue;
+    conditions.push(
+      [`resourceLangId == ${language}`, ...rows.filter((r) => !r.install).map((r) => `!(${byName(r)})`)].join(' && '),
+    );
+  }
+  for (const r of FILE_KINDS) if (r.install && typeof r.editor !== 'object') conditions.push(byName(r));
   return {
     activationEvents: workspaceGlobs().map((g) => `workspaceContains:${g}`),
     preCommitFiles: `(?i)(^|/)(${FILE_KINDS.flatMap((r) => r.globs.map((g) => globToRegExpSource(g).slice(1, -1))).join('|')})$`,
     filenamePatterns: pip,
-    installWhen:
-      `resourceScheme == file && (resourceLangId == pip-requirements && !(resourceFilename =~ ` +
-      `${regex('constraints')}) || resourceFilename == pyproject.toml || resourceFilename =~ ${regex('conda')})`,
+    installWhen: `resourceScheme == file && (${conditions.join(' || ')})`,
   };
 }

@@ -6,10 +6,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dependency, FileKind, Finding, ParsedFile } from '../model/types';
 import { canonicalizeName } from '../pep/name';
-import { isCondaEnvironmentText, parseEnvironmentYml } from '../parsers/environment-yml';
-import { parsePyproject } from '../parsers/pyproject';
-import { loadRequirementsTree, parseRequirementsFile } from '../parsers/requirements';
-import { classify, mayBeCondaByContent } from './file-kinds';
+import { loadRequirementsTree } from '../parsers/requirements';
+import { classify, contentRows, fileKindRow, kindByContent, type FileKindRow } from './file-kinds';
 import { policyKey, restrictIncludes, TRUSTED_INCLUDES, type IncludePolicy } from './include-policy';
 import type { EnvironmentSet } from '../model/sets';
 import { MAX_FILE_BYTES, skipReason, type TextSource } from './text-source';
@@ -57,17 +55,18 @@ export class FileSets {
     this.byContent.delete(filePath);
   }
 
-  /** What the content of YAML files the table does not name says they are, while the file on disk is unchanged. */
+  /** What the content of files the table does not name says they are, while the file on disk is unchanged. */
   private readonly byContent = new Map<string, { stamp: string; kind: FileKind | null }>();
 
   /**
-   * The kind of a dependency file: by its name (the file-kind table), else, for a YAML file, by its content (a conda
-   * environment whatever its name); null for a file not read on its own. The content is read through the text
+   * The kind of a dependency file: by its name (the file-kind table), else by its content where a row's content globs
+   * name it (a YAML conda environment whatever its name); null for a file not read on its own. The content is read through the text
    * source (an open buffer wins) and judged again when the file changes on disk or is evicted (an edit).
    */
   kindOf(filePath: string): FileKind | null {
     const byName = classify(filePath);
-    if (byName || !mayBeCondaByContent(filePath)) return byName;
+    const candidates = byName ? [] : contentRows(filePath);
+    if (byName || !candidates.length) return byName;
     let stamp = '';
     try {
       const st = fs.statSync(filePath);
@@ -78,7 +77,7 @@ export class FileSets {
     const hit = this.byContent.get(filePath);
     if (hit && stamp && hit.stamp === stamp) return hit.kind;
     const text = this.source.read(filePath);
-    const kind: FileKind | null = text !== undefined && isCondaEnvironmentText(text) ? 'conda' : null;
+    const kind = text === undefined ? null : kindByContent(candidates, text);
     if (this.byContent.size > 4096) this.byContent.clear();
     this.byContent.set(filePath, { stamp, kind });
     return kind;
@@ -147,7 +146,7 @@ export class FileSets {
     const pass = new Pass(this.source);
     const listed = this.folderFiles(dir);
     if (extra && !listed.some((f) => f.path === extra.path)) listed.push(extra);
-    const folderPyproject = listed.find((f) => f.kind === 'pyproject')?.path;
+    const roleOf = (f: { kind: FileKind }) => fileKindRow(f.kind).set;
     const roots = this.rootsOf(listed, pass);
     const sets: EnvironmentSet[] = [];
     const covered = new Set<string>();
@@ -157,23 +156,23 @@ export class FileSets {
         if (why) sets.push({ root: f.path, files: [skippedFile(f.path, f.kind, why)], findings: [] });
         return;
       }
+      const role = roleOf(f);
+      if (role.joins !== 'own') return;
       const t =
-        f.kind === 'conda'
-          ? this.condaTree(f.path, pass)
-          : f.kind === 'pyproject'
-            ? undefined
-            : this.tree(f.path, f.kind, pass);
+        role.follows === 'includes'
+          ? this.includesTree(f.path, f.kind, pass)
+          : this.tree(f.path, role.follows.pip, pass);
       if (!t) return;
       const set: EnvironmentSet = { root: f.path, files: dedupe(t.files), findings: t.findings };
-      if (f.kind !== 'constraints') this.joinProjects(set, dir, pass);
+      if (role.projects) this.joinProjects(set, dir, pass);
       for (const file of set.files) covered.add(file.path);
       sets.push(set);
     };
-    for (const f of listed) if (roots.has(f.path) && f.kind !== 'pyproject') grow(f);
+    for (const f of listed) if (roots.has(f.path) && roleOf(f).joins === 'own') grow(f);
     // Files that include each other in a cycle, and that nothing else includes: the first listed is the root.
     // (An included file that could not be read is in no tree; its including line says so.)
     for (const f of listed)
-      if (!roots.has(f.path) && f.kind !== 'pyproject' && !covered.has(f.path) && pass.read(f.path) !== undefined)
+      if (!roots.has(f.path) && roleOf(f).joins === 'own' && !covered.has(f.path) && pass.read(f.path) !== undefined)
         grow(f);
     for (const set of sets) {
       for (const file of set.files) {
@@ -183,24 +182,39 @@ export class FileSets {
         from.add(dir);
       }
     }
-    // The folder's pyproject is always a set of its own: there its extras and groups are judged, each with its base.
-    if (folderPyproject) {
-      const pyproject =
-        pass.read(folderPyproject) === undefined
-          ? undefined
-          : this.parse(folderPyproject, 'pyproject', pass.read(folderPyproject));
-      if (pyproject) sets.unshift({ root: pyproject.path, files: [pyproject], findings: [] });
-      else {
-        const why = skipReason(folderPyproject);
-        if (why)
-          sets.unshift({
-            root: folderPyproject,
-            files: [skippedFile(folderPyproject, 'pyproject', why)],
-            findings: [],
-          });
-      }
+    // A lock joins the sets of its folder rooted at its manifest's kind; without one it is a set of its own.
+    const locks: EnvironmentSet[] = [];
+    for (const f of listed) {
+      const role = roleOf(f);
+      if (role.joins !== 'lock') continue;
+      const lock = this.standalone(f, pass);
+      if (!lock) continue;
+      const manifests = sets.filter((s) => path.dirname(s.root) === dir && s.files[0]?.kind === role.manifest);
+      for (const s of manifests) s.files = dedupe([...s.files, ...lock.files]);
+      if (!manifests.length) locks.push(lock);
     }
+    sets.push(...locks);
+    // The folder's file of each kind joined by reference (its pyproject) is always a set of its own, first: there its
+    // extras and groups are judged, each with its base.
+    const referenced = new Set<FileKind>();
+    const own: EnvironmentSet[] = [];
+    for (const f of listed) {
+      if (roleOf(f).joins !== 'reference' || referenced.has(f.kind)) continue;
+      referenced.add(f.kind);
+      const set = this.standalone(f, pass);
+      if (set) own.push(set);
+    }
+    sets.unshift(...own);
     return sets;
+  }
+
+  /** A file as a set of its own: parsed, or standing in with a finding that says why it was skipped. */
+  private standalone(f: { path: string; kind: FileKind }, pass: Pass): EnvironmentSet | undefined {
+    const text = pass.read(f.path);
+    const parsed = text === undefined ? undefined : this.parse(f.path, f.kind, text);
+    if (parsed) return { root: parsed.path, files: [parsed], findings: [] };
+    const why = skipReason(f.path);
+    return why ? { root: f.path, files: [skippedFile(f.path, f.kind, why)], findings: [] } : undefined;
   }
 
   /**
@@ -217,7 +231,8 @@ export class FileSets {
       if (n) return n;
       n = { path: p, next: [], labels: [] };
       nodes.set(key, n);
-      const text = kind === 'pyproject' ? undefined : pass.read(p);
+      // Only files that root sets include others; the rest are not read here.
+      const text = fileKindRow(kind).set.joins === 'own' ? pass.read(p) : undefined;
       if (text === undefined) return n;
       const parsed = this.parse(p, kind, text);
       if (parsed)
@@ -258,9 +273,13 @@ export class FileSets {
     return new Set(listed.filter((f) => !includedPaths.has(f.path)).map((f) => f.path));
   }
 
-  /** An environment.yml with the files its `pip:` part includes. */
-  private condaTree(ymlPath: string, pass: Pass): { files: ParsedFile[]; findings: Finding[] } | undefined {
-    const yml = this.parse(ymlPath, 'conda', pass.read(ymlPath));
+  /** A file parsed once with the pip tree of each file it includes (an environment.yml and its `pip:` part's). */
+  private includesTree(
+    ymlPath: string,
+    kind: FileKind,
+    pass: Pass,
+  ): { files: ParsedFile[]; findings: Finding[] } | undefined {
+    const yml = this.parse(ymlPath, kind, pass.read(ymlPath));
     if (!yml) return undefined;
     const files = [yml];
     const findings: Finding[] = [];
@@ -289,7 +308,8 @@ export class FileSets {
     const selected = new Map<string, Set<string>>();
     const added: ParsedFile[] = [];
     for (const file of set.files) {
-      if (file.kind !== 'requirements' && file.kind !== 'conda') continue;
+      const role = fileKindRow(file.kind).set;
+      if (role.joins !== 'own' || !role.projects) continue;
       for (const dep of file.dependencies) {
         const ref = projectReference(dep);
         if (!ref) continue;
@@ -336,7 +356,8 @@ export class FileSets {
 
   /** A file and everything it includes through `-r`/`-c` (for a pyproject, just itself). */
   filesOf(filePath: string, kind: FileKind): ParsedFile[] {
-    if (kind === 'requirements' || kind === 'constraints') return this.tree(filePath, kind)?.files ?? [];
+    const role = fileKindRow(kind).set;
+    if (role.joins === 'own' && role.follows !== 'includes') return this.tree(filePath, role.follows.pip)?.files ?? [];
     const f = this.parse(filePath, kind);
     if (!f) return [];
     const out = [f];
@@ -504,15 +525,8 @@ function parseAs(filePath: string, kind: FileKind, text: string, env: Record<str
     const why = `it is ${(text.length / 1024 / 1024).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB Stack Doctor reads`;
     return { ...skippedFile(filePath, kind, why), text };
   }
-  switch (kind) {
-    case 'requirements':
-    case 'constraints':
-      return parseRequirementsFile(filePath, text, { kind, env });
-    case 'conda':
-      return parseEnvironmentYml(filePath, text, { env });
-    case 'pyproject':
-      return parsePyproject(filePath, text);
-  }
+  const row: FileKindRow = fileKindRow(kind);
+  return row.parse(filePath, text, row.expandsVariables ? env : {});
 }
 
 function dedupe(files: ParsedFile[]): ParsedFile[] {

@@ -1,7 +1,8 @@
-// Where the analysis reads file text: the editor's open buffers over the disk, decoded as pip decodes; and why a file
+// Where the analysis reads file text: the editor's open buffers over the disk, decoded as the file's kind says; and why a file
 // that is there is not read.
 import * as fs from 'node:fs';
 import { decodeDependencyFile } from '../parsers/decode';
+import { decodingOf } from './file-kinds';
 
 /** Where file text comes from: the editor's open buffers first, then the disk. */
 export interface TextSource {
@@ -18,8 +19,8 @@ export const diskSource: TextSource = {
       if (!st.isFile()) return undefined;
       // A file this large is not a dependency list; reading it would only cost memory.
       if (st.size > MAX_FILE_BYTES) return undefined;
-      // pyproject.toml is UTF-8 (TOML); other files as pip reads them (BOMs, a coding comment, else UTF-8).
-      if (/\.toml$/i.test(filePath)) return fs.readFileSync(filePath, 'utf8');
+      // As the file's kind is decoded: TOML is UTF-8; other files as pip reads them (BOMs, a coding comment, else UTF-8).
+      if (decodingOf(filePath) === 'utf-8') return fs.readFileSync(filePath, 'utf8');
       // Undecodable text keeps a U+FFFD where pip stops, which the parser reports.
       const decoded = decodeDependencyFile(fs.readFileSync(filePath));
       return decoded.error === undefined ? decoded.text : decoded.lossy;
