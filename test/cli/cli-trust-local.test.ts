@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../helpers/cli';
 import { isolatedPipEnv } from '../helpers/package-index';
+import { startRecordingServer, type RecordingServer } from '../helpers/recording-server';
 
 /** Python modules that write a marker file named after themselves when imported, then behave as an empty module. */
 export function plantShadowModules(dir: string, names: readonly string[]): void {
@@ -62,5 +63,47 @@ describe('stack-doctor CLI in a hostile working folder', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match((JSON.parse(r.stdout) as { python?: { version: string } }).python?.version ?? '', /^3\.\d+/);
     assert.deepEqual(markers(dir), []);
+  });
+});
+
+describe('stack-doctor check --untrusted and a project outside the workspace', () => {
+  let dir: string;
+  let index: RecordingServer;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-cli-trust-project-'));
+    index = await startRecordingServer();
+    fs.mkdirSync(path.join(dir, 'work'));
+    fs.mkdirSync(path.join(dir, 'private'));
+    // A file of the person's beside the repository: its name-shaped lines must not become lookups.
+    fs.writeFileSync(
+      path.join(dir, 'private', 'pyproject.toml'),
+      '[project]\nname = "private-project"\nversion = "1"\ndependencies = ["secret-internal-name"]\n',
+    );
+    fs.writeFileSync(path.join(dir, 'work', 'requirements.txt'), '-e ../private\nrequests\n');
+  });
+  after(async () => {
+    await index.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a project a requirement names outside the workspace folders is not read, and the line says so', async () => {
+    const args = ['--format', 'json', '--index-url', `${index.origin}/simple`, '--cache-dir', path.join(dir, 'c')];
+    const untrusted = await runCli(['check', '--untrusted', 'work', ...args], dir, isolatedPipEnv());
+    assert.ok(untrusted.status === 0 || untrusted.status === 1, untrusted.stderr);
+    assert.doesNotMatch(index.transcript(), /secret-internal-name/);
+    assert.match(index.transcript(), /\/simple\/requests\//, 'the workspace line is still looked up');
+    const messages = (JSON.parse(untrusted.stdout) as { diagnostics: { message: string }[] }).diagnostics.map(
+      (d) => d.message,
+    );
+    assert.ok(
+      messages.some((m) => /did not read this project: it is outside the workspace folders/.test(m)),
+      messages.join('\n'),
+    );
+    // Trusted, pip would read it, and so does the analysis.
+    index.requests.length = 0;
+    const trusted = await runCli(['check', 'work', ...args], dir, isolatedPipEnv());
+    assert.ok(trusted.status === 0 || trusted.status === 1, trusted.stderr);
+    assert.match(index.transcript(), /secret-internal-name/);
   });
 });

@@ -8,7 +8,7 @@ import type { Dependency, FileKind, Finding, ParsedFile } from '../model/types';
 import { canonicalizeName } from '../pep/name';
 import { loadRequirementsTree } from '../parsers/requirements';
 import { classify, contentRows, fileKindRow, kindByContent, type FileKindRow } from './file-kinds';
-import { policyKey, restrictIncludes, TRUSTED_INCLUDES, type IncludePolicy } from './include-policy';
+import { mayReadFolder, policyKey, restrictIncludes, TRUSTED_INCLUDES, type IncludePolicy } from './include-policy';
 import type { EnvironmentSet } from '../model/sets';
 import { MAX_FILE_BYTES, skipReason, type TextSource } from './text-source';
 
@@ -315,14 +315,33 @@ export class FileSets {
         if (!ref) continue;
         // pip reads a relative path from the folder it runs in; the file's own folder first, then the set's.
         let pyprojectPath: string | undefined;
+        let refused = false;
         for (const folder of ref.relative === null ? [ref.dir] : [ref.dir, path.resolve(dir, ref.relative)]) {
+          // An untrusted workspace reads no project outside its folders (its name-shaped lines would be looked up).
+          if (!mayReadFolder(folder, file.path, this.includePolicy)) {
+            refused = true;
+            continue;
+          }
           const p = path.join(folder, 'pyproject.toml');
           if (pass.read(p) !== undefined) {
             pyprojectPath = p;
             break;
           }
         }
-        if (!pyprojectPath) continue;
+        if (!pyprojectPath) {
+          if (refused)
+            set.findings.push(
+              finding(
+                'syntax',
+                file.path,
+                dep.span,
+                'Stack Doctor did not read this project: it is outside the workspace folders, and an untrusted ' +
+                  'workspace reads files only inside them. Nothing in it was checked.',
+                { severity: 'information' },
+              ),
+            );
+          continue;
+        }
         const pyproject = this.parse(pyprojectPath, 'pyproject', pass.read(pyprojectPath));
         if (!pyproject) continue;
         if (!selected.has(pyproject.path)) {

@@ -77,6 +77,23 @@ export function refusal(
 }
 
 /**
+ * Whether `folder` (a project folder a requirement names, `-e ../other`) may be read under `policy` from a file in
+ * `fromFile`'s folder: always in a trusted workspace; untrusted, only inside the workspace folders.
+ */
+export function mayReadFolder(
+  folder: string,
+  fromFile: string,
+  policy: IncludePolicy,
+  realpath: (p: string) => string = fs.realpathSync.native,
+): boolean {
+  if (policy.trusted) return true;
+  if (isNetworkPath(folder)) return false;
+  const folders = policy.workspaceFolders.length ? policy.workspaceFolders : [path.dirname(fromFile)];
+  const real = realPath(folder, realpath);
+  return folders.some((f) => inside(real, realPath(f, realpath)));
+}
+
+/**
  * `file` with the includes `policy` refuses made unfollowable (`resolved: null`, as for a URL include), each with an
  * information finding on its line that says why. The same object when every include is followed.
  */
