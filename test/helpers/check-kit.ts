@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { runChecks } from '../../server/src/checks/registry';
 import type { CheckContext } from '../../server/src/checks/types';
-import type { CondaSolveReport, SetIndexReport } from '../../server/src/model/reports';
+import { emptyCondaReport, type CondaSolveReport, type SetIndexReport } from '../../server/src/model/reports';
 import type { Finding, ParsedFile } from '../../server/src/model/types';
 import { defaultEnvironment } from '../../server/src/pep/marker';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
@@ -33,31 +33,7 @@ export function indexReport(over: Partial<SetIndexReport> = {}): SetIndexReport 
 
 /** A conda report of a solve that succeeded with nothing picked, with `over` laid on. */
 export function condaReport(over: Partial<CondaSolveReport> = {}): CondaSolveReport {
-  return {
-    status: 'ok',
-    unavailable: null,
-    channels: ['conda-forge'],
-    channelPriority: 'flexible',
-    subdir: 'linux-64',
-    picked: [],
-    solution: [],
-    notFound: [],
-    conflicts: [],
-    condaHas: {},
-    notes: [],
-    stats: {
-      records: 0,
-      names: 0,
-      solves: 0,
-      solveMs: 0,
-      requests: 0,
-      bytes: 0,
-      indexBytes: 0,
-      fullBytes: 0,
-      shards: 0,
-    },
-    ...over,
-  };
+  return emptyCondaReport({ status: 'ok', channels: ['conda-forge'], subdir: 'linux-64', ...over });
 }
 
 /** A vulnerability report with no advisory, with `over` laid on. */

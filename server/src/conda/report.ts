@@ -19,7 +19,7 @@ import { solveEnvironment, specLineOf, type SolveSetup, type SpecLine } from './
 import { virtualPackages } from './virtual-packages';
 import { codeSpan, escapeMarkdown } from '../model/markdown';
 import type { EnvironmentSet } from '../model/sets';
-import type { CondaSolveReport } from '../model/reports';
+import { emptyCondaReport, type CondaSolveReport } from '../model/reports';
 
 /** Options of `condaReport`. */
 export interface CondaReportOptions {
@@ -98,31 +98,7 @@ function empty(
   why: string | null,
   extra: Partial<CondaSolveReport> = {},
 ): CondaSolveReport {
-  return {
-    status,
-    unavailable: why,
-    channels: [],
-    channelPriority: 'flexible',
-    subdir: '',
-    picked: [],
-    solution: [],
-    notFound: [],
-    conflicts: [],
-    condaHas: {},
-    notes: [],
-    stats: {
-      records: 0,
-      names: 0,
-      solves: 0,
-      solveMs: 0,
-      requests: 0,
-      bytes: 0,
-      indexBytes: 0,
-      fullBytes: 0,
-      shards: 0,
-    },
-    ...extra,
-  };
+  return emptyCondaReport({ status, unavailable: why, ...extra });
 }
 
 /**

@@ -193,6 +193,34 @@ export interface CondaSolveReport {
   };
 }
 
+/** A conda report that knows nothing yet (no channel, no pick, zero counts), with `over` applied. */
+export function emptyCondaReport(over: Partial<CondaSolveReport> & Pick<CondaSolveReport, 'status'>): CondaSolveReport {
+  return {
+    unavailable: null,
+    channels: [],
+    channelPriority: 'flexible',
+    subdir: '',
+    picked: [],
+    solution: [],
+    notFound: [],
+    conflicts: [],
+    condaHas: {},
+    notes: [],
+    stats: {
+      records: 0,
+      names: 0,
+      solves: 0,
+      solveMs: 0,
+      requests: 0,
+      bytes: 0,
+      indexBytes: 0,
+      fullBytes: 0,
+      shards: 0,
+    },
+    ...over,
+  };
+}
+
 /** A conda package pip would replace, and the conda packages whose requirements the replacement breaks. */
 export interface PipBreak {
   /** The `pip:` lines whose requirements exclude conda's version (directly or through their dependencies). */
