@@ -24,6 +24,29 @@ describe('language server: a hostile workspace (local rules)', () => {
   let base: string;
   let index: PackageIndex;
 
+  /** The built server over the loopback index, initialized for `ws` (trusted or not), with its own cache folder. */
+  const serverOver = async (
+    ws: string,
+    cache: string,
+    trusted: boolean,
+    env = isolatedPipEnv(),
+  ): Promise<LspClient> => {
+    const client = new LspClient(path.resolve('dist/server.js'), env, os.tmpdir());
+    try {
+      await client.initialize(ws, {
+        debounceMs: 0,
+        indexDebounceMs: 0,
+        indexUrl: index.url,
+        cacheDir: path.join(base, cache),
+        trusted,
+      });
+    } catch (e) {
+      await client.shutdown();
+      throw e;
+    }
+    return client;
+  };
+
   before(async () => {
     base = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-server-trust-local-'));
     index = await startPackageIndex([
@@ -94,15 +117,8 @@ describe('language server: a hostile workspace (local rules)', () => {
     const text = lines.join('\n') + '\n';
     const file = path.join(ws, 'requirements.txt');
     fs.writeFileSync(file, text);
-    const client = new LspClient(path.resolve('dist/server.js'), { ...isolatedPipEnv(), HOME: home }, os.tmpdir());
+    const client = await serverOver(ws, `cache-${path.basename(ws)}`, false, { ...isolatedPipEnv(), HOME: home });
     try {
-      await client.initialize(ws, {
-        debounceMs: 0,
-        indexDebounceMs: 0,
-        indexUrl: index.url,
-        cacheDir: path.join(base, `cache-${path.basename(ws)}`),
-        trusted: false,
-      });
       const uri = pathToFileURL(file).toString();
       const done = client.waitFor(uri, (p) => p.diagnostics.some((d) => d.code === 'not-found'), 30_000);
       client.open(file, text);
@@ -135,15 +151,8 @@ describe('language server: a hostile workspace (local rules)', () => {
     const text = '-r ../parent-trusted.txt\n';
     const file = path.join(ws, 'requirements.txt');
     fs.writeFileSync(file, text);
-    const client = new LspClient(path.resolve('dist/server.js'), isolatedPipEnv(), os.tmpdir());
+    const client = await serverOver(ws, 'cache-trusted', true);
     try {
-      await client.initialize(ws, {
-        debounceMs: 0,
-        indexDebounceMs: 0,
-        indexUrl: index.url,
-        cacheDir: path.join(base, 'cache-trusted'),
-        trusted: true,
-      });
       const uri = pathToFileURL(path.join(base, 'parent-trusted.txt')).toString();
       const done = client.waitFor(uri, (p) => p.diagnostics.some((d) => d.code === 'not-found'), 30_000);
       client.open(file, text);
@@ -158,15 +167,8 @@ describe('language server: a hostile workspace (local rules)', () => {
     const text = 'evilmeta==1.0\n';
     const file = path.join(ws, 'requirements.txt');
     fs.writeFileSync(file, text);
-    const client = new LspClient(path.resolve('dist/server.js'), isolatedPipEnv(), os.tmpdir());
+    const client = await serverOver(ws, 'cache-hover', true);
     try {
-      await client.initialize(ws, {
-        debounceMs: 0,
-        indexDebounceMs: 0,
-        indexUrl: index.url,
-        cacheDir: path.join(base, 'cache-hover'),
-        trusted: true,
-      });
       const uri = client.open(file, text);
       let value = '';
       for (let i = 0; i < 100 && !value.includes('Licence'); i++) {
