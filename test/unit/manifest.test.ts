@@ -4,12 +4,20 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { codeList } from '../../server/src/model/codes';
 import { classify, manifestEntries } from '../../server/src/workspace/file-kinds';
 
 const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 const commands = new Set<string>(pkg.contributes.commands.map((c: { command: string }) => c.command));
 /** VS Code's own commands the walkthrough may link to (they open Quick Open and the Problems panel). */
 const BUILT_IN = new Set(['workbench.action.quickOpen', 'workbench.actions.view.problems']);
+
+describe('the settings', () => {
+  it('checks.severityOverrides offers every diagnostic code, once each', () => {
+    const names = pkg.contributes.configuration.properties['stackDoctor.checks.severityOverrides'].propertyNames.enum;
+    assert.deepEqual([...names].sort(), [...codeList].sort());
+  });
+});
 
 describe('the Marketplace page', () => {
   it('LICENSE is the licence package.json names', () => {

@@ -20,6 +20,7 @@ import { systemLibrary } from './system-library';
 import type { Check, CheckContext } from './types';
 import { pipOverConda } from './pip-over-conda';
 import { vulnerable } from './vulnerable';
+import { lockDrift } from './lock-drift';
 import { redact } from '../index/credentials';
 import type { EnvironmentSet } from '../model/sets';
 
@@ -47,6 +48,7 @@ export const checkByCode: { readonly [C in Code]: Check } = {
   deprecated,
   vulnerable,
   'pip-over-conda': pipOverConda,
+  'lock-drift': lockDrift,
 };
 
 /** Every check, in the order it runs (the table's). */

@@ -21,6 +21,7 @@ export const CODES = {
   'index-unreachable': 'information',
   vulnerable: 'warning',
   'pip-over-conda': 'warning',
+  'lock-drift': 'error',
 } as const satisfies Record<string, Severity>;
 
 /** A diagnostic code: the check's file name, `diagnostic.code`, and the key in `checks.severityOverrides`. */

@@ -117,6 +117,77 @@ export interface ParsedFile {
   channels?: string[];
   /** pyproject self-references (`mypkg[extra]` in mypkg's own lists), which are not dependencies. */
   extraIncludes?: ExtraInclude[];
+  /** What a lock file (uv.lock, pylock.toml, poetry.lock, pixi.lock, conda-lock.yml) records; absent in manifests. */
+  lock?: LockInfo;
+}
+
+/** The lock file formats the analysis reads. */
+export type LockFormat = 'uv' | 'pylock' | 'poetry' | 'pixi' | 'conda-lock';
+
+/** Where a locked package comes from, as the lock records it. */
+export type LockSource =
+  /** A Python package index (uv's `registry`, pylock's `index`, Poetry's `legacy`/PyPI). */
+  | { kind: 'index'; url: string }
+  /** A conda channel. */
+  | { kind: 'channel'; url: string }
+  /** A direct archive URL. */
+  | { kind: 'url'; url: string }
+  | { kind: 'git'; url: string }
+  /** A local folder or file: the project itself, a workspace member, a path dependency. */
+  | { kind: 'path'; path: string; editable: boolean }
+  /** The lock does not say (an old format, a record without a URL). */
+  | { kind: 'unknown' };
+
+/** One package entry of a lock file, with the spans a finding on the entry needs. */
+export interface LockedPackage {
+  file: string;
+  /** `pypi` for Python distributions, `conda` for conda records. */
+  ecosystem: 'pypi' | 'conda';
+  /** PEP 503 normalized (pypi) or lower-case (conda) name. */
+  name: string;
+  /** The name as written. */
+  rawName: string;
+  /** The locked version as written. */
+  version: string;
+  source: LockSource;
+  /**
+   * The PEP 508 marker under which this entry is installed ("" for always): uv's `resolution-markers` of a fork,
+   * pylock's `marker`; conda records use `platform` instead.
+   */
+  marker: string;
+  /** pixi.lock / conda-lock: the conda subdir (platform) the record is for. */
+  platform?: string;
+  /** pixi.lock: the environments whose package lists name this entry (absent: every environment of the lock). */
+  environments?: string[];
+  /** What it depends on, as the lock writes it: PEP 508 strings (pypi) or match specs (conda). */
+  dependencies: string[];
+  /** File names of the wheels the lock lists (pypi), or the conda package file name. */
+  wheels: string[];
+  /** Whether the lock lists a source distribution (pypi). */
+  sdist: boolean;
+  /** conda records: the build string and what the record depends on and constrains. */
+  conda?: { build: string; subdir: string; channel: string; depends: string[]; constrains: string[] };
+  /** The whole entry (a TOML table or YAML item). */
+  span: Span;
+  nameSpan: Span;
+  /** Where the version is written (an empty span after the name where the entry has none). */
+  versionSpan: Span;
+}
+
+/** What a lock file records as a whole. */
+export interface LockInfo {
+  format: LockFormat;
+  /** The format's version as written (`1`, `6`, `1.0`). */
+  version: string;
+  /** The `requires-python` the lock was made for ("" when it records none). */
+  requiresPython: string;
+  /**
+   * True when the lock holds every package for every platform it covers (uv, Poetry, pixi, conda-lock): then a
+   * requirement of the manifest that has no entry is missing, whatever its marker. False for a lock made for one
+   * environment (a pylock.toml without `environments`).
+   */
+  universal: boolean;
+  packages: LockedPackage[];
 }
 
 export interface TextEdit {

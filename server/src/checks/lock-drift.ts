@@ -1,0 +1,134 @@
+// `lock-drift`: a lock file of the set no longer satisfies its manifest. Said on the manifest's line, with the lock
+// entry as related location. The names-and-versions judge here holds for every lock format; a format whose lock
+// records its inputs (uv's `[package.metadata]`, pixi's environments) adds its own judge to `FORMAT_JUDGES`.
+import { finding } from '../model/finding';
+import type { EnvironmentSet } from '../model/sets';
+import type { Dependency, Finding, Fix, LockFormat, LockInfo, LockedPackage, ParsedFile } from '../model/types';
+import { SpecifierSet } from '../pep/specifier';
+import { Version } from '../pep/version';
+import * as path from 'node:path';
+import { markerHolds, scopesOf } from './scope';
+import type { Check, CheckContext } from './types';
+
+/** A lock file with what it records. */
+export type LockFile = ParsedFile & { lock: LockInfo };
+
+/** A format's own drift rules, beyond names and versions: findings on the manifest lines, the lock entry related. */
+export type DriftJudge = (
+  lock: LockFile,
+  manifests: readonly ParsedFile[],
+  set: EnvironmentSet,
+  ctx: CheckContext,
+) => Finding[];
+
+/** The command that writes each format's lock again, as its tool's documentation gives it. */
+export const LOCK_COMMANDS: { readonly [F in LockFormat]: string } = {
+  uv: 'uv lock',
+  pylock: 'pip lock',
+  poetry: 'poetry lock',
+  pixi: 'pixi lock',
+  'conda-lock': 'conda-lock lock',
+};
+
+/**
+ * Judges of formats that record more than names and versions, each in its own module (`drift-<format>.ts`), imported
+ * here: one row per such format.
+ */
+const FORMAT_JUDGES: { readonly [F in LockFormat]?: DriftJudge } = {};
+
+export const isLockFile = (f: ParsedFile): f is LockFile => f.lock !== undefined;
+
+/** The fix every drift finding offers: run the format's own lock command (typed into a terminal by the person). */
+export function relockFix(lock: LockFile): Fix {
+  const command = LOCK_COMMANDS[lock.lock.format];
+  return { title: `Update ${path.basename(lock.path)} (${command})`, edits: [], run: command };
+}
+
+/** The entries of `name` in a lock, of one ecosystem. */
+function entriesOf(lock: LockInfo, name: string, ecosystem: LockedPackage['ecosystem']): LockedPackage[] {
+  return lock.packages.filter((p) => p.name === name && p.ecosystem === ecosystem);
+}
+
+/** Whether a locked version is one the specifier admits (a locked pre-release counts: the lock chose it). */
+function admits(specifier: SpecifierSet, version: string): boolean {
+  const v = Version.parse(version);
+  return v !== null && specifier.contains(v, true);
+}
+
+/** The PyPI requirements of the manifests that a lock must satisfy: with a name, no URL, and installed in some scope. */
+function lockedRequirements(manifests: readonly ParsedFile[]): Dependency[] {
+  const out: Dependency[] = [];
+  for (const f of manifests)
+    for (const dep of f.dependencies)
+      if (dep.kind === 'requirement' && !dep.url && !dep.editable && scopesOf(dep).length) out.push(dep);
+  return out;
+}
+
+/** The names-and-versions rule: each requirement has an entry in the lock, and one whose version it admits. */
+function namesAndVersions(lock: LockFile, manifests: readonly ParsedFile[], ctx: CheckContext): Finding[] {
+  const out: Finding[] = [];
+  const lockName = path.basename(lock.path);
+  for (const dep of lockedRequirements(manifests)) {
+    // A lock made for one environment holds only what that environment installs.
+    if (!lock.lock.universal && !markerHolds(dep, ctx.markerEnvironment)) continue;
+    const entries = entriesOf(lock.lock, dep.name, 'pypi');
+    if (!entries.length) {
+      out.push(
+        finding(
+          'lock-drift',
+          dep.file,
+          dep.nameSpan,
+          `${lockName} has no entry for ${dep.rawName}: the lock is out of date`,
+          {
+            fixes: [relockFix(lock)],
+          },
+        ),
+      );
+      continue;
+    }
+    if (!dep.specifier || dep.specifierUnknown) continue;
+    let specifier: SpecifierSet;
+    try {
+      specifier = SpecifierSet.parse(dep.specifier);
+    } catch {
+      continue; // the parser reported it
+    }
+    if (entries.some((e) => admits(specifier, e.version))) continue;
+    const versions = [...new Set(entries.map((e) => e.version))].join(', ');
+    out.push(
+      finding(
+        'lock-drift',
+        dep.file,
+        dep.specifierSpan.end > dep.specifierSpan.start ? dep.specifierSpan : dep.span,
+        `${lockName} locks ${dep.rawName} ${versions}, outside ${dep.specifier}: the lock is out of date`,
+        {
+          related: entries.map((e) => ({
+            file: e.file,
+            span: e.span,
+            message: `${e.rawName} ${e.version} is locked here`,
+          })),
+          fixes: [relockFix(lock)],
+        },
+      ),
+    );
+  }
+  return out;
+}
+
+export const lockDrift: Check = {
+  code: 'lock-drift',
+  description: 'A lock file no longer satisfies its manifest',
+  run(set, ctx) {
+    const locks = set.files.filter(isLockFile);
+    if (!locks.length) return [];
+    const manifests = set.files.filter((f) => !isLockFile(f));
+    if (!manifests.length) return [];
+    const out: Finding[] = [];
+    for (const lock of locks) {
+      out.push(...namesAndVersions(lock, manifests, ctx));
+      const judge = FORMAT_JUDGES[lock.lock.format];
+      if (judge) out.push(...judge(lock, manifests, set, ctx));
+    }
+    return out;
+  },
+};
