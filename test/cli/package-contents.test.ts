@@ -35,7 +35,7 @@ const CLI_FILES = [
 ];
 
 describe('the VSIX', () => {
-  it('carries the bundles, the solver, the grammar, the icon, the walkthrough and the documents, and nothing else', async () => {
+  it('carries the bundles, the solver, the grammar, the icon, the walkthrough, the documents and the README pictures, and nothing else', async () => {
     const r = await run('npx', ['--no-install', 'vsce', 'ls']);
     assert.equal(r.code, 0, r.stderr);
     const listed = r.stdout.split('\n').filter(Boolean).sort();
@@ -47,6 +47,8 @@ describe('the VSIX', () => {
       ...pkg.contributes.walkthroughs.flatMap((w: { steps: { media: { markdown: string } }[] }) =>
         w.steps.map((s) => s.media.markdown),
       ),
+      // The README's pictures (VS Code shows the README of an installed VSIX from the extension's folder).
+      ...[...fs.readFileSync('README.md', 'utf8').matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]!),
     ].map((p: string) => p.replace(/^\.\//, ''));
     const want = [
       'package.json',

@@ -6,8 +6,10 @@
 # Exit code: non-zero when any extension host (or the UI smoke test) failed. Last line: "e2e: N passed, N failed" (all passes).
 # Logs are kept (and printed) on failure, removed on success.
 #
-# usage: bash test/e2e/run.sh [--no-ui] [--verbose] [--electron]
+# usage: bash test/e2e/run.sh [--no-ui] [--verbose] [--electron] [--screenshots DIR]
 #   --no-ui     skip the UI smoke test
+#   --screenshots DIR
+#               only the UI smoke test, which then takes the README's pictures into DIR (`npm run screenshots`)
 #   --verbose   show the workbench's own log lines too
 #   --electron  run the same suite with @vscode/test-electron instead (downloads VS Code: needs internet)
 # env: E2E_HOME (tool cache, default ~/.cache/stack-doctor-e2e), E2E_TIMEOUT_S (hard limit for the whole run, default 600),
@@ -18,10 +20,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$ROOT/test/e2e
 export E2E_HOME=${E2E_HOME:-$HOME/.cache/stack-doctor-e2e}
 TIMEOUT_S=${E2E_TIMEOUT_S:-600}
-UI=1; VERBOSE=; ELECTRON=
+UI=1; VERBOSE=; ELECTRON=; SHOTS=; want_shots=
 for arg in "$@"; do
+  if [ -n "$want_shots" ]; then SHOTS=$(mkdir -p "$arg" && cd "$arg" && pwd); want_shots=; continue; fi
   case $arg in
     --no-ui) UI= ;;
+    --screenshots) want_shots=1 ;;
     --verbose) VERBOSE=--verbose ;;
     --electron) ELECTRON=1 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
@@ -113,6 +117,8 @@ run_pass() { # name tests-index.js folder user-data-dir [server flags...] -- [co
 pass_summary() { cat "$RUN/summary-$1.txt" 2>/dev/null || echo "e2e: 0 passed, 1 failed"; }
 
 rc=0
+summary="e2e: 0 passed, 0 failed"
+if [ -z "$SHOTS" ]; then
 # 4. The suite in the extension host.
 run_pass suite "$ROOT/out/test/e2e/suite/index.js" "$RUN/workspace" "$RUN/user" --disable-workspace-trust -- || rc=$?
 echo "[e2e] suite done at $(elapsed)"
@@ -143,11 +149,12 @@ read -r _ p _ f _ <<<"$(pass_summary suite)"
 read -r _ up _ uf _ <<<"$(pass_summary untrusted)"
 summary="e2e: $(( ${p:-0} + ${up:-0} )) passed, $(( ${f:-1} + ${uf:-1} )) failed"
 echo "[e2e] untrusted pass done at $(elapsed)"
+fi
 
 # 5. UI smoke test: package the VSIX, install it into code-server, drive the UI.
 if [ -n "$UI" ]; then
   ui_rc=0
-  (cd "$ROOT" && npx --no-install vsce package --no-dependencies --skip-license -o "$RUN/stack-doctor.vsix" > "$RUN/vsce.log" 2>&1) || { echo "[e2e] vsce package failed:"; cat "$RUN/vsce.log"; ui_rc=1; }
+  (cd "$ROOT" && npx --no-install vsce package --no-dependencies --skip-license --no-rewrite-relative-links -o "$RUN/stack-doctor.vsix" > "$RUN/vsce.log" 2>&1) || { echo "[e2e] vsce package failed:"; cat "$RUN/vsce.log"; ui_rc=1; }
   CSBIN=$E2E_HOME/code-server/bin/code-server
   UIRUN=$RUN/ui; mkdir -p "$UIRUN/user/User"; cp "$RUN/user/User/settings.json" "$UIRUN/user/User/"
   rm -rf "$RUN/workspace"; cp -r "$HERE/workspace" "$RUN/workspace"
@@ -163,7 +170,7 @@ if [ -n "$UI" ]; then
   fi
   if [ $ui_rc -eq 0 ]; then
     timeout -k 10 "$(remaining)" "$NODE24/bin/node" "$HERE/ui-smoke.js" --server "http://127.0.0.1:$UIPORT" \
-      --folder "$RUN/workspace" --shots "$RUN" --timeout "$(( $(remaining) - 5 ))" || ui_rc=1
+      --folder "$RUN/workspace" --shots "$RUN" --timeout "$(( $(remaining) - 5 ))" ${SHOTS:+--screenshots "$SHOTS"} || ui_rc=1
   fi
   read -r _ p _ f _ <<<"$summary"; p=${p:-0}; f=${f:-1}
   if [ $ui_rc -eq 0 ]; then p=$((p + 1)); else f=$((f + 1)); rc=1; fi

@@ -3,7 +3,10 @@
 // panel, which must list the numpy conflict on both lines, open the environment quick pick from the Command Palette
 // and from the status bar item, and the machine profile quick pick from its status bar item. Screenshot on failure.
 //
-// usage: node ui-smoke.js --server http://127.0.0.1:PORT --folder DIR --shots DIR [--timeout SECONDS]
+// With --screenshots DIR it then takes the README's pictures of demo/requirements.txt in that folder: the file with
+// its squiggles, a finding's hover, the quick fix menu and the Problems panel (`npm run screenshots`).
+//
+// usage: node ui-smoke.js --server http://127.0.0.1:PORT --folder DIR --shots DIR [--timeout SECONDS] [--screenshots DIR]
 'use strict';
 const { chromium } = require('playwright-core');
 const path = require('node:path');
@@ -13,6 +16,70 @@ for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^
 const t0 = Date.now();
 const step = (message) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s] ${message}`);
 const wait = { timeout: 30_000 };
+const fs = require('node:fs');
+
+/** Opens a workspace file with Quick Open and waits for its tab. */
+async function quickOpen(page, relative) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', ...wait });
+  await input.fill(relative);
+  const base = path.basename(relative);
+  const folder = path.dirname(relative);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: base }).filter({ hasText: folder });
+  await row.first().click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', ...wait });
+  await page.locator('.breadcrumbs-control', { hasText: folder }).first().waitFor(wait);
+}
+
+/**
+ * The README's pictures, of demo/requirements.txt as a person meets it: the editor with its squiggles, the hover of
+ * the first error, the quick fix menu on it, and the Problems panel. Each is a PNG in `dir`.
+ */
+async function takeScreenshots(page, dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  await page.keyboard.press('Escape');
+  await quickOpen(page, 'demo/requirements.txt');
+  // Close the panel and the secondary side bar so the editor has the window; wait until the squiggles are drawn.
+  if (await page.locator('.part.panel:visible').count()) await page.keyboard.press('Control+J');
+  if (await page.locator('.part.auxiliarybar:visible').count()) await page.keyboard.press('Control+Alt+B');
+  await page.locator('.monaco-editor .squiggly-error').first().waitFor(wait);
+  await page.waitForTimeout(1500);
+  const shot = async (name) => {
+    await page.screenshot({ path: path.join(dir, name) });
+    step(`screenshot ${name}`);
+  };
+  await page.mouse.move(5, 5);
+  await shot('editor.png');
+  // The hover of the first error squiggle: the finding, why, and its actions.
+  const squiggle = page.locator('.monaco-editor .squiggly-error').first();
+  const box = await squiggle.boundingBox();
+  if (!box) throw new Error('no error squiggle to hover');
+  const at = { x: box.x + Math.min(12, box.width / 2), y: box.y + box.height / 2 };
+  await page.mouse.move(at.x, at.y);
+  await page.locator('.monaco-hover:not(.hidden) .hover-contents').first().waitFor(wait);
+  await page.waitForTimeout(500);
+  await shot('hover.png');
+  // The quick fix menu on the same line (Ctrl+. with the cursor there).
+  await page.mouse.click(at.x, at.y);
+  await page.mouse.move(5, 5);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+.');
+  await page.locator('.action-widget').first().waitFor(wait);
+  await page.waitForTimeout(500);
+  await shot('quick-fix.png');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+Shift+M');
+  const problemsFilter = page.locator('.panel input[placeholder^="Filter"]:visible').first();
+  await problemsFilter.waitFor({ state: 'visible', ...wait });
+  await problemsFilter.fill('demo');
+  await page
+    .locator('.markers-panel .monaco-list-row', { hasText: /stack-doctor/ })
+    .first()
+    .waitFor(wait);
+  await page.waitForTimeout(500);
+  await shot('problems.png');
+}
 
 /** Runs a palette command by its title and waits until the palette has closed again. */
 async function runCommand(page, title) {
@@ -56,7 +123,7 @@ async function main() {
   );
   let failed = false;
   try {
-    await page.goto(`${args.server}/?folder=${encodeURIComponent(path.resolve(args.folder))}`);
+    await page.goto(`${args.server}/?folder=${encodeURIComponent(path.resolve(args.folder))}`, { timeout: 120_000 });
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
     step('workbench up');
 
@@ -158,6 +225,7 @@ async function main() {
     if (errors.length) throw new Error('error notifications: ' + JSON.stringify(errors));
     // What a person would see: the file, its squiggles and the Problems panel (kept with E2E_KEEP=1).
     await page.screenshot({ path: path.join(args.shots || '.', 'ui-final.png') }).catch(() => undefined);
+    if (args.screenshots) await takeScreenshots(page, path.resolve(args.screenshots));
   } catch (error) {
     failed = true;
     console.error('[ui] FAILED:', error.message);
