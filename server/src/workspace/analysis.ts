@@ -261,6 +261,7 @@ export class Analysis {
       indexUrl: this.settings.indexUrl,
       extraIndexUrls: this.settings.extraIndexUrls,
       trustFiles: this.settings.trustFiles,
+      markerEnvironment: markerEnvironmentFor(profile),
     });
     const provider = this.providers().get(indexes, profile);
     // The direct URLs the set's files name may be fetched only in a trusted workspace; `${VAR}` in them is expanded
