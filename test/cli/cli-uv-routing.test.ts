@@ -180,3 +180,83 @@ describe('stack-doctor check: uv index routing', () => {
     assert.match(note.message, /not checked in an untrusted workspace/i);
   });
 });
+
+// The project's requires-python decides the Python it is judged for: uv resolves for the whole range, the lower bound
+// included (https://docs.astral.sh/uv/concepts/resolution/, "Universal resolution": "all required packages must be
+// compatible with the entire range of requires-python"), and pip refuses to install a project whose Requires-Python
+// excludes the running Python.
+describe('stack-doctor check: the project requires-python decides the Python', () => {
+  let index: PackageIndex;
+  let dir: string;
+  let profile: string;
+  const check = async (folder: string) =>
+    (
+      await checkJson(
+        [
+          path.join(dir, folder),
+          '--index-url',
+          index.url,
+          '--profile',
+          profile,
+          '--cache-dir',
+          path.join(dir, folder + '.cache'),
+        ],
+        dir,
+      )
+    ).diagnostics;
+  const write = (name: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  };
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-cli-uv-python-'));
+    profile = path.join(dir, 'machine.json');
+    fs.writeFileSync(
+      profile,
+      JSON.stringify({
+        os: 'linux',
+        arch: 'x86_64',
+        libc: { kind: 'glibc', version: '2.36' },
+        python: { version: '3.11.7', implementation: 'cpython' },
+      }),
+    );
+    index = await startPackageIndex([
+      { name: 'fastext', version: '1.0', tag: 'cp313-cp313-manylinux_2_17_x86_64' },
+      { name: 'newonly', version: '2.0', requiresPython: '>=3.12' },
+    ]);
+  });
+  after(async () => {
+    await index.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a 3.13 project on a 3.11 machine: told once on requires-python, its cp313 wheels pass', async () => {
+    write(
+      'py313/pyproject.toml',
+      '[project]\nname = "app"\nversion = "0"\nrequires-python = ">=3.13,<3.14"\ndependencies = ["fastext==1.0"]\n',
+    );
+    const ds = await check('py313');
+    assert.deepEqual(
+      ds.map((d) => [d.code, d.range.start.line]),
+      [['requires-python', 3]],
+      JSON.stringify(ds.map((d) => d.message)),
+    );
+    assert.match(ds[0]!.message, /3\.11\.7/);
+    assert.match(ds[0]!.message, /judged for Python 3\.13\.0/);
+  });
+
+  it("inside the range, the target's own Python is judged, and nothing is said of the range", async () => {
+    write(
+      'py310/pyproject.toml',
+      '[project]\nname = "app"\nversion = "0"\nrequires-python = ">=3.10"\ndependencies = ["newonly"]\n',
+    );
+    const ds = await check('py310');
+    assert.deepEqual(
+      ds.map((d) => [d.code, d.range.start.line]),
+      [['requires-python', 4]],
+      JSON.stringify(ds.map((d) => d.message)),
+    );
+    assert.match(ds[0]!.message, /newonly.*Python 3\.11\.7/);
+  });
+});
