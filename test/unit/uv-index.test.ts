@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { sourcesFor } from '../../server/src/parsers/uv-index';
+import { pythonOfRange } from '../../server/src/workspace/analysis';
 import { slice } from '../helpers/spans';
 
 const FILE = '/work/proj/pyproject.toml';
@@ -146,5 +147,15 @@ describe('uv index reader: wrong shapes', () => {
       messages.some((m) => m.startsWith('error: "yes" |')),
       messages.join('\n'),
     );
+  });
+});
+
+describe('the Python a requires-python range is judged for', () => {
+  it("is the target's inside the range, else the lowest the range allows", () => {
+    assert.equal(pythonOfRange('>=3.10', '3.11.7'), '3.11.7');
+    assert.equal(pythonOfRange('>=3.13,<3.14', '3.11.7'), '3.13.0');
+    assert.equal(pythonOfRange('>3.12.1', '3.11.7'), '3.12.2');
+    assert.equal(pythonOfRange('>=3.12.4', undefined), '3.12.4');
+    assert.equal(pythonOfRange('>=4', '3.11.7'), null);
   });
 });

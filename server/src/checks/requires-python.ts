@@ -8,9 +8,12 @@ import type { Check, CheckContext } from './types';
 
 /**
  * Flags a top-level requirement whose matching versions all declare a `Requires-Python` that excludes the
- * target Python (the profile's, the interpreter's).
+ * target Python (the profile's, the interpreter's, or the one a project's `requires-python` allows); and, once on a
+ * pyproject's `requires-python` line, a target Python outside the project's range (pip and uv refuse to install the
+ * project there; its dependencies are judged for the lowest Python the range allows).
  *
  * Bad: `numpy==2.1.0` for Python 3.9 (it requires >=3.10). Good: `numpy==1.26.4`.
+ * Bad: `requires-python = ">=3.13,<3.14"` on a machine with Python 3.11.
  * No automatic fix here; the message names what the versions require.
  */
 export const requiresPython: Check = {
