@@ -260,3 +260,56 @@ describe('stack-doctor check: the project requires-python decides the Python', (
     assert.match(ds[0]!.message, /newonly.*Python 3\.11\.7/);
   });
 });
+
+// Torch routing judged from the pyproject alone (--offline: no index is asked), as
+// https://docs.astral.sh/uv/guides/integration/pytorch/ configures it.
+describe('stack-doctor check: uv torch routing, statically', () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-cli-uv-torch-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('says on the source entry that a bare uv sync misses the CUDA index, and on torchvision that it is split', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'pyproject.toml'),
+      [
+        '[project]',
+        'name = "app"',
+        'version = "0"',
+        'dependencies = ["torch==2.1.2", "torchvision==0.16.2"]',
+        '[dependency-groups]',
+        'gpu = []',
+        '',
+        '[tool.uv.sources]',
+        'torch = [{ index = "pytorch-cu121", group = "gpu" }]',
+        'torchvision = { index = "pytorch-cu121" }',
+        '',
+        '[[tool.uv.index]]',
+        'name = "pytorch-cu121"',
+        'url = "https://download.pytorch.org/whl/cu121"',
+        'explicit = true',
+        '',
+      ].join('\n'),
+    );
+    // A machine whose GPU is not known: only the routing itself is judged.
+    const machine = path.join(dir, 'machine.json');
+    fs.writeFileSync(
+      machine,
+      JSON.stringify({ os: 'linux', arch: 'x86_64', python: { version: '3.11.7', implementation: 'cpython' } }),
+    );
+    const r = await checkJson([path.join(dir, 'pyproject.toml'), '--offline', '--profile', machine], dir);
+    const got = r.diagnostics
+      .filter((d) => d.code.startsWith('cuda-'))
+      .map((d) => [d.code, d.range.start.line])
+      .sort();
+    assert.deepEqual(
+      got,
+      [
+        ['cuda-mix', 9],
+        ['cuda-unavailable', 8],
+      ],
+      JSON.stringify(r.diagnostics.map((d) => d.message)),
+    );
+  });
+});
