@@ -28,6 +28,7 @@ import { SpecifierSet } from '../pep/specifier';
 import { hasPep440Text, requirementText, where } from './edits';
 import { markerHolds, scopeOf } from './scope';
 import type { CheckContext } from './types';
+import { torchDeclarations, torchIndexCuda } from './uv-torch-routes';
 import type { EnvironmentSet } from '../model/sets';
 
 /** How a build states its CUDA version. */
@@ -54,6 +55,8 @@ export interface CudaBuild {
   scope: string;
   dep?: Dependency;
   option?: FileOption;
+  /** A uv project's `[[tool.uv.index]]` url (never removed: switched to another variant). */
+  uvIndex?: boolean;
   /** For `local-label` and `torch-index`: the variant (`cu121`) and the span of its text, for edits. */
   variant?: { text: string; span: Span };
 }
@@ -144,6 +147,8 @@ function findCudaBuilds(set: EnvironmentSet, ctx: CheckContext): CudaBuild[] {
         variant: v ?? undefined,
       });
     }
+    // A uv project's PyTorch CUDA index stands for the builds of what is taken from it, in their scopes.
+    if (file === set.files[0]) out.push(...uvIndexBuilds(set, file, ctx));
     for (const dep of file.dependencies) {
       const scope = scopeOf(dep);
       if (scope === null || !markerHolds(dep, ctx.markerEnvironment)) continue;
@@ -360,6 +365,7 @@ export function cpuEdits(
     const file = fileOf(set, b.file);
     if (isTorchVariantBuild(b) && b.variant) {
       if (!macos) edits.push({ file: b.file, span: b.variant.span, newText: 'cpu' });
+      else if (b.uvIndex) edits.push({ file: b.file, span: b.variant.span, newText: 'cpu' });
       else if (b.kind === 'torch-index' && file) edits.push({ file: b.file, span: removal(file, b.span), newText: '' });
       else
         edits.push({ file: b.file, span: { start: b.variant.span.start - 1, end: b.variant.span.end }, newText: '' });
@@ -376,4 +382,40 @@ export function cpuEdits(
 /** `CUDA 12.1` / `CUDA 12.x`. */
 export function describeCuda(b: { cuda: CudaVersion }): string {
   return `CUDA ${formatCuda(b.cuda)}`;
+}
+
+/**
+ * The `[[tool.uv.index]]` entries of a uv project that are PyTorch CUDA indexes and that a PyTorch-variant package is
+ * taken from (routed by `[tool.uv.sources]`, or an index that serves unrouted packages): one build per scope that
+ * takes from it, on the index's URL.
+ */
+function uvIndexBuilds(set: EnvironmentSet, file: ParsedFile, ctx: CheckContext): CudaBuild[] {
+  if (!file.uvIndexes) return [];
+  const out: CudaBuild[] = [];
+  const routes = torchDeclarations(set, ctx.markerEnvironment);
+  for (const index of file.uvIndexes.indexes) {
+    const cuda = torchIndexCuda(index.url);
+    if (!cuda) continue;
+    const scopes = [...new Set(routes.filter((r) => r.route.index === index).map((r) => scopeOf(r.dep) ?? ''))].sort();
+    const parsed = parseTorchIndexUrl(index.url)!;
+    const v = findIn(
+      file,
+      index.urlSpan,
+      new RegExp(`(?<=download\\.pytorch\\.org/whl/(?:test/|nightly/)?)${parsed.variant}`, 'i'),
+    );
+    for (const scope of scopes)
+      out.push({
+        kind: 'torch-index',
+        cuda,
+        exact: true,
+        file: file.path,
+        span: index.urlSpan,
+        label: `the ${index.name || 'PyTorch'} index ${index.url}`,
+        where: whereSpan(file, index.urlSpan),
+        scope,
+        uvIndex: true,
+        variant: v ?? undefined,
+      });
+  }
+  return out;
 }

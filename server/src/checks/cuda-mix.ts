@@ -14,6 +14,7 @@ import {
   type CudaBuild,
 } from './cuda-builds';
 import { runsOnTarget } from './cuda-driver';
+import { describeRoute, splitTorchRoutes } from './uv-torch-routes';
 import type { Check, CheckContext } from './types';
 import type { EnvironmentSet } from '../model/sets';
 
@@ -22,6 +23,9 @@ import type { EnvironmentSet } from '../model/sets';
  * (`cupy-cuda11x` with the cu121 PyTorch index, `pytorch-cuda=12.1` with `cudatoolkit=11.8`), or different
  * minors where both fix the minor (`torch==2.1.0+cu118` with `torchvision==0.16.0+cu121`). Extras and groups
  * are judged each with the base, never against each other.
+ *
+ * In a uv project, also a package built with torch (torchvision, xformers, ...) that `[tool.uv.sources]` takes from
+ * another index than torch, where one of them is a PyTorch CUDA index (its fix routes it to torch's index).
  *
  * Bad: `torch==2.1.0+cu118` and `torchvision==0.16.0+cu121`. Good: both `+cu121`.
  * Fix: one CUDA version for the whole set, one fix per version present (the newest the target's driver runs
@@ -63,6 +67,28 @@ export const cudaMix: Check = {
           ),
         );
       }
+    }
+    for (const split of splitTorchRoutes(set, ctx.markerEnvironment)) {
+      const span = split.at?.span ?? split.dep.span;
+      const key = `${split.file.path}\0${span.start}`;
+      if (out.has(key)) continue;
+      const target = split.torch.index && split.torch.index !== 'local' ? split.torch.index.name : '';
+      out.set(
+        key,
+        finding(
+          'cuda-mix',
+          split.file.path,
+          span,
+          `${split.dep.name} is taken from ${describeRoute(split.route)}, but torch from ` +
+            `${describeRoute(split.torch)}: uv installs builds of different PyTorch variants together, and ` +
+            `${split.dep.name}'s compiled parts do not load against another torch build.`,
+          {
+            fixes: split.fix
+              ? [{ title: `Take ${split.dep.name} from ${target}, as torch`, edits: split.fix, preferred: true }]
+              : [],
+          },
+        ),
+      );
     }
     return [...out.values()];
   },

@@ -7,6 +7,9 @@ import { targetOs } from '../system/profile';
 import { cpuEdits, cudaBuilds, describeCuda, type CudaBuild } from './cuda-builds';
 import { removalSpan } from './edits';
 import type { Check, CheckContext } from './types';
+import type { EnvironmentSet } from '../model/sets';
+import { formatCuda } from '../knowledge/types';
+import { describeRoute, gatedCudaRoutes, torchIndexCuda } from './uv-torch-routes';
 
 /** Why a build cannot use a GPU on the target; null when it can, or when the target is not known well enough to say. */
 function reason(b: CudaBuild, ctx: CheckContext): string | null {
@@ -26,7 +29,8 @@ function reason(b: CudaBuild, ctx: CheckContext): string | null {
  * Flags a CUDA build (`+cu121` labels, the cu121 PyTorch index, `nvidia-*-cu12`, `cupy-cuda12x`, `jax[cuda12]`,
  * `tensorflow[and-cuda]`, conda `pytorch-cuda=12.1`) where it cannot use a GPU: a target whose probe found no
  * NVIDIA driver (`nvidia: null`), macOS, or native Windows for TensorFlow's and JAX's CUDA extras. An unknown
- * `nvidia` field never yields a finding.
+ * `nvidia` field never yields a finding. In a uv project, also torch (or a package built with it) routed to a CUDA
+ * index only through an extra or a group `uv sync` does not install by default (a bare sync takes it from PyPI).
  *
  * Bad: `torch==2.1.0+cu121` on a laptop without an NVIDIA GPU (gigabytes of CUDA libraries that never load).
  * Good: `torch==2.1.0+cpu` with `--index-url https://download.pytorch.org/whl/cpu`.
@@ -37,29 +41,59 @@ export const cudaUnavailable: Check = {
   code: 'cuda-unavailable',
   description: 'A CUDA build on a target without an NVIDIA GPU, or on macOS.',
   run(set, ctx) {
-    const builds = cudaBuilds(set, ctx);
-    const flagged = builds
-      .map((b) => ({ b, why: reason(b, ctx) }))
-      .filter((x): x is { b: CudaBuild; why: string } => x.why !== null);
-    if (flagged.length === 0) return [];
-    const macos = targetOs(ctx.profile) === 'darwin';
-    const edits = cpuEdits(
-      set,
-      flagged.map((x) => x.b),
-      macos,
-      (file, span) => removalSpan(file.text, span),
-    );
-    const fix: Fix | null = edits.length
-      ? { title: macos ? 'Use the CPU builds (macOS wheels from PyPI)' : 'Use the CPU builds', edits, preferred: true }
-      : null;
-    return flagged.map(({ b, why }): Finding =>
-      finding(
-        'cuda-unavailable',
-        b.file,
-        b.span,
-        `${b.label} is a ${describeCuda(b)} build, but ${why}: it would run on the CPU only, or fail to install.`,
-        { fixes: fix ? [fix] : [] },
-      ),
-    );
+    return [...unavailableBuilds(set, ctx), ...bareSyncMisses(set, ctx)];
   },
 };
+
+/**
+ * A uv project that routes a PyTorch-variant package to a CUDA index only under an extra or a non-default group, while
+ * a bare `uv sync` installs the package: that sync takes it from the project's other indexes, so CUDA is not there
+ * unless the extra or group is asked for. Said on the source entry; for a group, the fix adds it to `default-groups`.
+ */
+function bareSyncMisses(set: EnvironmentSet, ctx: CheckContext): Finding[] {
+  return gatedCudaRoutes(set, ctx.markerEnvironment).map((g) => {
+    const cuda = torchIndexCuda(g.index.url)!;
+    const only = g.source.extra !== null ? `the extra '${g.source.extra}'` : `the group '${g.source.group}'`;
+    const ask = g.source.extra !== null ? `--extra ${g.source.extra}` : `--group ${g.source.group}`;
+    return finding(
+      'cuda-unavailable',
+      g.file.path,
+      g.source.span,
+      `${g.dep.name} is routed to ${g.index.name} (CUDA ${formatCuda(cuda)}) only with ${only}: a bare \`uv sync\` ` +
+        `or \`uv run\` installs ${g.dep.name} from ${describeRoute(g.route)} instead (a CPU-only build on Windows ` +
+        `and macOS), unless \`${ask}\` is given.`,
+      {
+        fixes: g.fix
+          ? [{ title: `Install the group '${g.source.group}' by default (tool.uv default-groups)`, edits: g.fix }]
+          : [],
+      },
+    );
+  });
+}
+
+function unavailableBuilds(set: EnvironmentSet, ctx: CheckContext): Finding[] {
+  const builds = cudaBuilds(set, ctx);
+  const flagged = builds
+    .map((b) => ({ b, why: reason(b, ctx) }))
+    .filter((x): x is { b: CudaBuild; why: string } => x.why !== null);
+  if (flagged.length === 0) return [];
+  const macos = targetOs(ctx.profile) === 'darwin';
+  const edits = cpuEdits(
+    set,
+    flagged.map((x) => x.b),
+    macos,
+    (file, span) => removalSpan(file.text, span),
+  );
+  const fix: Fix | null = edits.length
+    ? { title: macos ? 'Use the CPU builds (macOS wheels from PyPI)' : 'Use the CPU builds', edits, preferred: true }
+    : null;
+  return flagged.map(({ b, why }): Finding =>
+    finding(
+      'cuda-unavailable',
+      b.file,
+      b.span,
+      `${b.label} is a ${describeCuda(b)} build, but ${why}: it would run on the CPU only, or fail to install.`,
+      { fixes: fix ? [fix] : [] },
+    ),
+  );
+}

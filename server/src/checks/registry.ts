@@ -8,6 +8,7 @@ import { conflictTransitive } from './conflict-transitive';
 import { cudaDriver } from './cuda-driver';
 import { cudaMix } from './cuda-mix';
 import { cudaUnavailable } from './cuda-unavailable';
+import { indexRouting } from './index-routing';
 import { deprecated } from './deprecated';
 import { duplicate } from './duplicate';
 import { indexUnreachable } from './index-unreachable';
@@ -44,6 +45,7 @@ export const checkByCode: { readonly [C in Code]: Check } = {
   'cuda-driver': cudaDriver,
   'cuda-mix': cudaMix,
   'cuda-unavailable': cudaUnavailable,
+  'index-routing': indexRouting,
   'companion-version': companionVersion,
   deprecated,
   vulnerable,

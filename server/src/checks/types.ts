@@ -19,6 +19,11 @@ export interface CheckContext {
   profile: MachineProfile;
   /** What the package index said about each set (by `EnvironmentSet.root`); absent in the fast stage and offline. */
   index?: ReadonlyMap<string, SetIndexReport>;
+  /**
+   * The machine's own Python where the set is judged for another (a project's requires-python, an environment.yml's
+   * pin); absent when the set is judged for the machine's.
+   */
+  machinePython?: string;
   /** The active environment's installed distributions, when an interpreter is known (and trusted). */
   installed?: InstalledReport;
   /**

@@ -18,7 +18,7 @@ import { CancelledError, throwIfAborted } from '../model/cancel';
 import { HOST_RETRY_AFTER_MS } from './http';
 import { problemOf } from './problem-log';
 import type { ProviderContext } from './provider-context';
-import type { IndexSelection } from './selection';
+import { indexUrlsFor, type IndexSelection } from './selection';
 import {
   SIMPLE_ACCEPT,
   fileIsForProject,
@@ -166,17 +166,20 @@ export class ProjectPages {
    */
   private async loadProject(name: string, signal: AbortSignal): Promise<ProjectState> {
     const again = this.revalidate.delete(name);
+    // uv's routing: a routed package only on its indexes (no find-links), the others never on an explicit index.
+    const { urls: indexUrls, routed } = indexUrlsFor(this.opts.indexes, name);
+    const firstIndex = !routed && this.opts.indexes.uv?.firstIndex === true;
     const asked: {
       url: string;
       source: NonNullable<IndexProblem['source']>;
       answer: Promise<PageResult | 'not-found'>;
     }[] = [
-      ...this.indexUrls.map((u, i) => {
+      ...indexUrls.map((u) => {
         const url = projectPageUrl(u, name);
-        const source = { kind: 'index' as const, url: redact(this.opts.indexes.indexUrls[i] ?? u) };
+        const source = { kind: 'index' as const, url: redact(u) };
         return { url, source, answer: this.indexPage(url, this.sourceOrigins.get(u) ?? PERSON, signal, again) };
       }),
-      ...this.opts.indexes.findLinks.map((f) => ({
+      ...(routed ? [] : this.opts.indexes.findLinks).map((f) => ({
         url: f,
         source: { kind: 'find-links' as const, url: redact(f) },
         answer: this.findLinksSource(f, name, signal),
@@ -188,10 +191,15 @@ export class ProjectPages {
     const failures: IndexProblem[] = [];
     const errors: IndexError[] = [];
     let found = false;
+    /** Under uv's first-index strategy, an index found the package: later indexes add nothing. */
+    let firstFound = false;
     settled.forEach((s, i) => {
       if (s.status === 'fulfilled') {
         if (s.value !== 'not-found') {
           found = true;
+          const isIndex = i < indexUrls.length;
+          if (firstIndex && isIndex && firstFound) return;
+          if (isIndex) firstFound = true;
           files.push(...s.value.files);
         }
         return;
@@ -213,7 +221,7 @@ export class ProjectPages {
     if (!found) {
       throw new NotFoundError(
         `Project ${name}`,
-        this.indexUrls[0] ? projectPageUrl(this.indexUrls[0], name) : (this.opts.indexes.findLinks[0] ?? '(no index)'),
+        indexUrls[0] ? projectPageUrl(indexUrls[0], name) : (this.opts.indexes.findLinks[0] ?? '(no index)'),
         failures,
       );
     }

@@ -20,6 +20,39 @@ export interface IndexSelection {
    * others are the person's own (settings, command line, pip's configuration, PyPI). Absent: none.
    */
   fromFiles?: string[];
+  /** Of `fromFiles`, the URLs a pyproject names: their `${VAR}` are never expanded. */
+  noExpand?: string[];
+  /** uv's routing of packages to indexes (a uv project's pyproject); absent: every index serves every package. */
+  uv?: IndexRoutes;
+}
+
+/**
+ * How uv picks the indexes of a package: a package a source routes to an index is looked up only there; an explicit
+ * index serves only the packages routed to it; the others are tried in order (`indexUrls` is in uv's priority order,
+ * the default index last) and, with uv's default `first-index` strategy, the first that has the package is the only
+ * one its versions come from.
+ */
+export interface IndexRoutes {
+  /** Normalized name -> the index URLs it is looked up on, and only there (their files together). */
+  routed: Record<string, string[]>;
+  /** Index URLs that serve only routed packages. */
+  explicit: string[];
+  /** uv's `first-index` strategy (false: `unsafe-best-match` / `unsafe-first-match`, every index's files together). */
+  firstIndex: boolean;
+  /** Index URL -> its `[[tool.uv.index]]` name, for messages. */
+  names: Record<string, string>;
+}
+
+/** The index URLs a package is looked up on: its routed indexes, else every index but the explicit ones. */
+export function indexUrlsFor(selection: IndexSelection, name: string): { urls: string[]; routed: boolean } {
+  if (selection.noIndex) return { urls: [], routed: false };
+  const uv = selection.uv;
+  const routed = uv && Object.hasOwn(uv.routed, name) ? uv.routed[name]! : null;
+  if (routed) return { urls: routed, routed: true };
+  return {
+    urls: uv ? selection.indexUrls.filter((u) => !uv.explicit.includes(u)) : selection.indexUrls,
+    routed: false,
+  };
 }
 
 /** pip's configuration values that choose indexes (from files and `PIP_*` variables). */

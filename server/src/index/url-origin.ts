@@ -102,5 +102,6 @@ export function redirectOrigin(fromRaw: string, from: UrlOrigin): UrlOrigin {
 
 /** Where an index URL or find-links entry of a selection came from: a trusted workspace file, or the person. */
 export function indexOrigin(indexes: IndexSelection, url: string): UrlOrigin {
-  return indexes.fromFiles?.includes(url) ? { kind: 'workspace', trusted: true, expand: true } : PERSON;
+  if (!indexes.fromFiles?.includes(url)) return PERSON;
+  return { kind: 'workspace', trusted: true, expand: !indexes.noExpand?.includes(url) };
 }

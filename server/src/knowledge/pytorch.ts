@@ -29,6 +29,7 @@ export interface TorchIndex extends Sourced {
 interface PytorchData {
   index: TorchIndex;
   familyPackages: string[];
+  torchBackendPackages: { source: string; packages: string[] };
   releases: TorchRelease[];
 }
 
@@ -41,6 +42,12 @@ export const torchReleases: readonly TorchRelease[] = d.releases;
  * The packages published together on the PyTorch index under one local label (`torch`, `torchvision`, `torchaudio`).
  */
 export const torchFamily: readonly string[] = d.familyPackages;
+
+/**
+ * The packages whose builds depend on the PyTorch variant (CUDA, CPU, ROCm) and that uv's `--torch-backend` takes from
+ * the PyTorch index: routed to one index, they must all be routed alike.
+ */
+export const torchBackendPackages: ReadonlySet<string> = new Set(d.torchBackendPackages.packages);
 
 /**
  * The release row of a torch version (local label ignored: `2.1.0+cu121` -> 2.1.0); undefined when not in the tables.

@@ -19,6 +19,7 @@ export const CODES = {
   'companion-version': 'error',
   deprecated: 'warning',
   'index-unreachable': 'information',
+  'index-routing': 'warning',
   vulnerable: 'warning',
   'pip-over-conda': 'warning',
   'lock-drift': 'error',

@@ -112,6 +112,10 @@ export interface ParsedFile {
   findings: Finding[];
   /** pyproject `requires-python` / environment.yml python pin, as PEP 440 ("" when absent). */
   requiresPython?: string;
+  /** Where a pyproject's `requires-python` value is written. */
+  requiresPythonSpan?: Span;
+  /** A pyproject's uv index settings: `[[tool.uv.index]]`, `[tool.uv.sources]`, the older index keys. */
+  uvIndexes?: UvIndexSettings;
   /** environment.yml `name` and `channels`. */
   condaName?: string | null;
   channels?: string[];
@@ -220,4 +224,48 @@ export interface Finding {
   message: string;
   related: RelatedLocation[];
   fixes: Fix[];
+}
+
+/** One `[[tool.uv.index]]` entry. */
+export interface UvIndex {
+  /** "" when the entry has no name (it cannot be routed to then). */
+  name: string;
+  url: string;
+  /** Serves only the packages a source routes to it. */
+  explicit: boolean;
+  /** Replaces the main index (PyPI); tried last. */
+  default: boolean;
+  /** The whole entry, its name's value and its url's value. */
+  span: Span;
+  nameSpan: Span | null;
+  urlSpan: Span;
+}
+
+/** One entry of a package's `[tool.uv.sources]` (a table, or one table of a list). */
+export interface UvSource {
+  kind: 'index' | 'url' | 'path' | 'git' | 'workspace';
+  /** The index name (`index`), URL (`url`, `git`) or path (`path`); "" for `workspace = true`. */
+  target: string;
+  /** The selectors that limit it: a PEP 508 marker ("" none), an extra or a dependency group (normalized). */
+  marker: string;
+  extra: string | null;
+  group: string | null;
+  /** The entry and the value naming where it routes. */
+  span: Span;
+  targetSpan: Span;
+}
+
+/** A pyproject's uv settings that decide where each package is looked up. */
+export interface UvIndexSettings {
+  indexes: UvIndex[];
+  /** Normalized package name -> its source entries, in written order, and where its key is written. */
+  sources: Map<string, { keySpan: Span; entries: UvSource[] }>;
+  /** `[tool.uv] index-url` (the older way to name the default index) and `extra-index-url`. */
+  indexUrl: { url: string; span: Span } | null;
+  extraIndexUrls: { url: string; span: Span }[];
+  /** `[tool.uv] index-strategy` as written (uv's default: first-index). */
+  indexStrategy: string;
+  /** `[tool.uv] default-groups` (normalized names, or 'all'); null when not written (uv then installs `dev`). */
+  defaultGroups: string[] | 'all' | null;
+  defaultGroupsSpan: Span | null;
 }

@@ -1,12 +1,13 @@
 // Reads pyproject.toml ([project], PEP 735 dependency groups, [build-system], uv; Poetry's tables through poetry-reader.ts)
 // into the shared model, every entry with its source span.
 import { finding } from '../model/finding';
-import type { Dependency, DependencyKind, ExtraInclude, ParsedFile, Span } from '../model/types';
+import type { Dependency, DependencyKind, ExtraInclude, ParsedFile, Span, UvIndexSettings } from '../model/types';
 import { canonicalizeName, isValidName } from '../pep/name';
 import { SpecifierSet } from '../pep/specifier';
 import { stronglyConnected } from './graph';
 import { PoetryReader, type PoetryExtras } from './poetry-reader';
 import { normalizeExtra, parseRequirementEntry } from './requirement-entry';
+import { readUvIndexSettings, sourcesFor } from './uv-index';
 import { at, readTomlTree, TomlReader, type TomlTree, type VEntry, type VNode, type VTable } from './toml-tree';
 
 /** Larger files are not parsed: the TOML parser needs seconds for a few MB, and no real pyproject.toml is that big. */
@@ -16,6 +17,8 @@ export const MAX_PYPROJECT_LENGTH = 1024 * 1024;
 class PyprojectReader extends TomlReader {
   readonly dependencies: Dependency[] = [];
   requiresPython = '';
+  requiresPythonSpan: Span | null = null;
+  uvIndexes: UvIndexSettings | null = null;
   /** Self-references of the project (`mypkg[extra]` in mypkg's own lists), kept out of `dependencies`. */
   readonly extraIncludes: ExtraInclude[] = [];
   /** Group scope -> the group scopes it includes (`include-group`). */
@@ -41,6 +44,21 @@ class PyprojectReader extends TomlReader {
       this.readUv(tool.entries.get('uv'));
     }
     this.assignScopes();
+    this.applyUvUrlSources();
+  }
+
+  /**
+   * A `{ url = ... }` source that applies wherever the package is declared makes the declaration a URL requirement,
+   * as uv reads it (`name @ URL`): judged by the rules for URLs a workspace file names.
+   */
+  private applyUvUrlSources(): void {
+    if (!this.uvIndexes) return;
+    for (const dep of this.dependencies) {
+      if (dep.kind !== 'requirement' || dep.url) continue;
+      const scopes = dep.scopes ?? [sectionScope(dep.section ?? '') ?? ''];
+      const applies = sourcesFor(this.uvIndexes, dep.name, scopes);
+      if (applies.length === 1 && applies[0]!.kind === 'url' && !applies[0]!.marker) dep.url = applies[0]!.target;
+    }
   }
 
   private include(from: string, to: string): void {
@@ -162,7 +180,10 @@ class PyprojectReader extends TomlReader {
       const s = this.string(rp.value, "'project.requires-python'");
       if (s) {
         const normalized = this.specifierSet(s.value, at(s), "'requires-python'");
-        if (normalized !== null) this.requiresPython = normalized;
+        if (normalized !== null) {
+          this.requiresPython = normalized;
+          this.requiresPythonSpan = at(s);
+        }
       }
     }
   }
@@ -280,6 +301,7 @@ class PyprojectReader extends TomlReader {
     this.requirements(uv.entries.get('constraint-dependencies'), 'tool.uv.constraint-dependencies', 'constraint');
     this.requirements(uv.entries.get('override-dependencies'), 'tool.uv.override-dependencies', 'constraint');
     this.requirements(uv.entries.get('dev-dependencies'), 'tool.uv.dev-dependencies', 'requirement');
+    this.uvIndexes = readUvIndexSettings(this, uv);
   }
 }
 
@@ -321,6 +343,8 @@ export function parsePyproject(path: string, text: string): ParsedFile {
   );
   file.findings = reader.findings.sort((a, b) => a.span.start - b.span.start);
   file.requiresPython = reader.requiresPython;
+  if (reader.requiresPythonSpan) file.requiresPythonSpan = reader.requiresPythonSpan;
+  if (reader.uvIndexes) file.uvIndexes = reader.uvIndexes;
   if (reader.extraIncludes.length) file.extraIncludes = reader.extraIncludes;
   return file;
 }

@@ -159,11 +159,16 @@ export class Analysis {
    */
   profileOf(set: EnvironmentSet): MachineProfile {
     const root = set.files[0];
+    const machine = this.target.profile.python?.version;
+    // A project is judged for a Python its requires-python allows (pip and uv refuse to install it on another).
     const pinned =
-      root?.kind !== 'conda'
-        ? null
-        : (this.condaPython(set) ??
-          (root.requiresPython ? pythonOfPin(root.requiresPython, this.target.profile.python?.version) : null));
+      root?.kind === 'pyproject'
+        ? root.requiresPython
+          ? pythonOfRange(root.requiresPython, machine)
+          : null
+        : root?.kind !== 'conda'
+          ? null
+          : (this.condaPython(set) ?? (root.requiresPython ? pythonOfPin(root.requiresPython, machine) : null));
     const profile = this.target.profile;
     if (!pinned || pinned === profile.python?.version) return profile;
     let p = this.pinnedProfiles.get(pinned);
@@ -213,6 +218,7 @@ export class Analysis {
       conda,
       pipOnConda,
       ...(installed && sameMachine ? { installed } : {}),
+      ...(!sameMachine && this.target.profile.python ? { machinePython: this.target.profile.python.version } : {}),
     };
   }
 
@@ -261,6 +267,7 @@ export class Analysis {
       indexUrl: this.settings.indexUrl,
       extraIndexUrls: this.settings.extraIndexUrls,
       trustFiles: this.settings.trustFiles,
+      markerEnvironment: markerEnvironmentFor(profile),
     });
     const provider = this.providers().get(indexes, profile);
     // The direct URLs the set's files name may be fetched only in a trusted workspace; `${VAR}` in them is expanded
@@ -474,4 +481,34 @@ export function pythonOfPin(pin: string, current: string | undefined): string | 
     if (spec.contains(candidate, true)) return candidate;
   }
   return null;
+}
+
+/**
+ * The Python a project whose `requires-python` is `range` is judged for: the target's own when the range allows it,
+ * else the lowest version the range allows (uv resolves for the whole range, from its lower end); null when the range
+ * allows no known CPython.
+ */
+export function pythonOfRange(range: string, current: string | undefined): string | null {
+  let spec: SpecifierSet;
+  try {
+    spec = SpecifierSet.parse(range);
+  } catch {
+    return null;
+  }
+  if (current && spec.contains(current, true)) return current;
+  // Each minor's first release and the versions the range names (and the next micro, for `>3.12.1`).
+  const candidates = new Set(PYTHONS.map((m) => `${m}.0`));
+  for (const s of spec.specifiers) {
+    const v = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(s.version);
+    if (!v) continue;
+    const micro = Number(v[3] ?? 0);
+    candidates.add(`${v[1]}.${v[2]}.${micro}`);
+    candidates.add(`${v[1]}.${v[2]}.${micro + 1}`);
+  }
+  const allowed = [...candidates].filter((c) => spec.contains(c, true));
+  allowed.sort((a, b) => {
+    const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
+    return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
+  });
+  return allowed[0] ?? null;
 }

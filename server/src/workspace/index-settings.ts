@@ -2,8 +2,12 @@
 // of the index stage (its fingerprint), without the index client and the resolver (index-stage.ts).
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadPipConfig, selectIndexes, type IndexSelection } from '../index/selection';
+import { loadPipConfig, selectIndexes, type IndexRoutes, type IndexSelection } from '../index/selection';
 import type { EnvironmentSet } from '../model/sets';
+import type { Dependency, ParsedFile, UvIndexSettings } from '../model/types';
+import { markerTextHolds, type MarkerEnvironment } from '../pep/marker';
+import { sectionScope } from '../parsers/pyproject';
+import { routedIndex, sourcesFor } from '../parsers/uv-index';
 
 /** Where indexes come from besides the files: the settings or the CLI's flags, and whether files may name them. */
 export interface IndexSettings {
@@ -13,6 +17,8 @@ export interface IndexSettings {
   trustFiles: boolean;
   /** The environment pip's configuration is read from (PIP_CONFIG_FILE, PIP_INDEX_URL, ...). */
   env?: NodeJS.ProcessEnv;
+  /** The target's markers, for `[tool.uv.sources]` entries with a `marker` (absent: every such entry applies). */
+  markerEnvironment?: MarkerEnvironment;
 }
 
 /** The indexes pip would use for this set: the files' own options, then the settings, pip's configuration, PyPI. */
@@ -26,12 +32,100 @@ export function indexesFor(set: EnvironmentSet, settings: IndexSettings): IndexS
   } catch {
     // an unreadable pip.conf is pip's problem to report; the index list falls back to PyPI
   }
-  return selectIndexes({
+  const selection = selectIndexes({
     fileOptions,
     indexUrl: settings.indexUrl || null,
     extraIndexUrls: settings.extraIndexUrls ?? [],
     pipConfig,
   });
+  const root = set.files[0];
+  // A uv project's own index settings, only where the workspace is trusted (an untrusted one's URLs are not contacted).
+  if (root?.kind === 'pyproject' && root.uvIndexes && settings.trustFiles)
+    return uvSelection(root, root.uvIndexes, selection, settings.markerEnvironment);
+  return selection;
+}
+
+/** The declarations of the file with the scopes that install them ('' the base, `extra:X`, `group:G`). */
+function scopesOf(dep: Dependency): string[] {
+  return dep.scopes ?? [sectionScope(dep.section ?? '') ?? ''];
+}
+
+/**
+ * Where each declaration of a uv project is looked up: the source entries that apply to its scopes and whose marker
+ * holds on the target (every marker entry when no target is given). `index`: the URLs of the indexes it is routed to;
+ * `local`: a `path`, `git` or `workspace` source, so never looked up on an index; neither: the project's indexes.
+ */
+export function uvRouteOf(
+  uv: UvIndexSettings,
+  dep: Dependency,
+  env?: MarkerEnvironment,
+): { index: string[]; names: string[]; local: boolean } {
+  const applies = sourcesFor(uv, dep.name, scopesOf(dep)).filter((s) => !env || markerTextHolds(s.marker, env));
+  const index: string[] = [];
+  const names: string[] = [];
+  for (const s of applies) {
+    const ix = routedIndex(uv, s);
+    if (ix && !index.includes(ix.url)) {
+      index.push(ix.url);
+      names.push(ix.name);
+    }
+  }
+  return { index, names, local: applies.some((s) => s.kind === 'path' || s.kind === 'git' || s.kind === 'workspace') };
+}
+
+/**
+ * The indexes of a uv project, as uv orders them (https://docs.astral.sh/uv/concepts/indexes/): the
+ * `[[tool.uv.index]]` entries in the order written, then `extra-index-url`, then the default index last — the entry
+ * with `default = true`, else `index-url`, else the person's own (settings, pip's configuration, PyPI); an index both
+ * default and explicit removes the main index and serves only what is routed to it. Packages routed by
+ * `[tool.uv.sources]` are looked up only on their indexes.
+ */
+function uvSelection(
+  file: ParsedFile,
+  uv: UvIndexSettings,
+  person: IndexSelection,
+  env: MarkerEnvironment | undefined,
+): IndexSelection {
+  const named = uv.indexes.filter((i) => !i.default);
+  const defaultIndex = uv.indexes.find((i) => i.default);
+  const main = defaultIndex ? [defaultIndex.url] : uv.indexUrl ? [uv.indexUrl.url] : person.indexUrls.slice(0, 1);
+  // The person's extra indexes stay (uv's command line and configuration add theirs the same way).
+  const indexUrls = [
+    ...named.map((i) => i.url),
+    ...uv.extraIndexUrls.map((e) => e.url),
+    ...person.indexUrls.slice(1),
+    ...main,
+  ];
+  const explicit = uv.indexes.filter((i) => i.explicit).map((i) => i.url);
+  const routes: IndexRoutes = {
+    routed: {},
+    explicit,
+    firstIndex: uv.indexStrategy === 'first-index',
+    names: Object.fromEntries(uv.indexes.filter((i) => i.name).map((i) => [i.url, i.name])),
+  };
+  const unrouted = indexUrls.filter((u) => !explicit.includes(u));
+  // Per name, the indexes of every declaration: a declaration no index source applies to adds the unrouted ones.
+  const byName = new Map<string, Set<string>>();
+  let anyRouted = new Set<string>();
+  for (const dep of file.dependencies) {
+    if (dep.kind !== 'requirement' || !uv.sources.has(dep.name)) continue;
+    const route = uvRouteOf(uv, dep, env);
+    const urls = byName.get(dep.name) ?? byName.set(dep.name, new Set()).get(dep.name)!;
+    for (const u of route.index.length ? route.index : route.local ? [] : unrouted) urls.add(u);
+    if (route.index.length) anyRouted.add(dep.name);
+  }
+  anyRouted = new Set([...anyRouted].filter((n) => byName.has(n)));
+  for (const name of anyRouted) routes.routed[name] = indexUrls.filter((u) => byName.get(name)!.has(u));
+  const fileUrls = [...uv.indexes.map((i) => i.url), ...uv.extraIndexUrls.map((e) => e.url)];
+  if (uv.indexUrl) fileUrls.push(uv.indexUrl.url);
+  const own = new Set(person.indexUrls.filter((u) => !(person.fromFiles ?? []).includes(u)));
+  const fromFiles = [...new Set([...(person.fromFiles ?? []), ...fileUrls.filter((u) => !own.has(u))])];
+  return {
+    ...person,
+    indexUrls: [...new Set(indexUrls)],
+    ...(fromFiles.length ? { fromFiles, noExpand: fileUrls.filter((u) => !own.has(u)) } : {}),
+    uv: routes,
+  };
 }
 
 /** The default metadata cache: `$XDG_CACHE_HOME/stack-doctor` or `~/.cache/stack-doctor`. */

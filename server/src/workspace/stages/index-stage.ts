@@ -9,7 +9,8 @@ import { IndexError, NotFoundError, type IndexProblem } from '../../index/errors
 import { CancelledError } from '../../model/cancel';
 import { MetadataProvider } from '../../index/provider';
 import { pypiNameOfConda } from '../../conda/pypi-names';
-import type { IndexSelection } from '../../index/selection';
+import { indexUrlsFor, type IndexSelection } from '../../index/selection';
+import { uvRouteOf } from '../index-settings';
 import type { Dependency } from '../../model/types';
 import type { MarkerEnvironment } from '../../pep/marker';
 import { SpecifierSet } from '../../pep/specifier';
@@ -85,9 +86,11 @@ export const emptyReport = (indexes: string): SetIndexReport => ({
   notFetched: [],
 });
 
-/** Every index of the selection, each named (credentials removed). */
-function describeIndexes(ix: IndexSelection): string {
-  const all = [...new Set([...ix.indexUrls, ...ix.findLinks].map(redact))];
+/** Every index of the selection, each named (credentials removed); `name`: those that package is looked up on. */
+function describeIndexes(ix: IndexSelection, name?: string): string {
+  const { urls, routed } = name !== undefined ? indexUrlsFor(ix, name) : { urls: ix.indexUrls, routed: false };
+  const named = (u: string): string => (ix.uv?.names[u] ? `${ix.uv.names[u]} (${redact(u)})` : redact(u));
+  const all = [...new Set([...urls.map(named), ...(routed ? [] : ix.findLinks.map(redact))])];
   if (all.length === 0) return 'no index (--no-index)';
   return all.length === 1 ? all[0]! : `${all.slice(0, -1).join(', ')} and ${all[all.length - 1]}`;
 }
@@ -205,11 +208,19 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   };
   const decls = installedDeclarations(set, opts.markerEnvironment);
   const isOverride = (d: Dependency) => d.section === 'tool.uv.override-dependencies';
-  const untrustedUrl = (d: Dependency) => opts.trusted === false && d.url !== null && !/^file:/i.test(d.url);
+  // A uv project: where each of its declarations is looked up ([tool.uv.sources]).
+  const root = set.files[0];
+  const uv = root?.kind === 'pyproject' ? root.uvIndexes : undefined;
+  const route = (d: Dependency) => (uv && d.file === root!.path ? uvRouteOf(uv, d, opts.markerEnvironment) : null);
+  const untrustedUrl = (d: Dependency) =>
+    opts.trusted === false &&
+    ((d.url !== null && !/^file:/i.test(d.url)) || (d.kind === 'requirement' && !!route(d)?.index.length));
   for (const file of set.files)
     for (const d of file.dependencies) if (untrustedUrl(d) && !report.notFetched.includes(d)) report.notFetched.push(d);
+  // A path, git or workspace source is never looked up on an index.
+  const local = (d: Dependency) => route(d)?.local === true;
   const usable = (d: Dependency) =>
-    d.name !== '' && !d.editable && !(d.url && !/^https?:/i.test(d.url)) && !untrustedUrl(d);
+    d.name !== '' && !d.editable && !(d.url && !/^https?:/i.test(d.url)) && !untrustedUrl(d) && !local(d);
   const base = decls.filter((d) => d.scope === '').map((d) => d.dep);
   const condaPins = opts.condaPins ? condaPinsOf(set) : [];
   /** The PyPI project a line is about: a conda spec's package under the name pip knows it by. */
@@ -232,22 +243,29 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   // The indexes of the selection (an http or a file:// index alike; find-links are not indexes): when none of them
   // answered for a project, only find-links did, and "not found" says more about the network than about the file
   // (no errors, as offline). Any index that answered counts.
-  const indexes = new Set(opts.indexes.noIndex ? [] : opts.indexes.indexUrls.map(redact));
-  const failedIndexes = (unreachable: readonly IndexProblem[]): IndexProblem[] =>
-    unreachable.filter((p) => p.source?.kind === 'index' && indexes.has(p.source.url));
-  const noIndexAnswered = (unreachable: readonly IndexProblem[]): boolean =>
-    indexes.size > 0 && new Set(failedIndexes(unreachable).map((p) => p.source!.url)).size >= indexes.size;
+  /** The indexes a package is looked up on (uv's routing), redacted. */
+  const indexesOf = (name: string) => new Set(indexUrlsFor(opts.indexes, name).urls.map(redact));
+  const failedIndexes = (unreachable: readonly IndexProblem[], name: string): IndexProblem[] => {
+    const indexes = indexesOf(name);
+    return unreachable.filter((p) => p.source?.kind === 'index' && indexes.has(p.source.url));
+  };
+  const noIndexAnswered = (unreachable: readonly IndexProblem[], name: string): boolean => {
+    const size = indexesOf(name).size;
+    return size > 0 && new Set(failedIndexes(unreachable, name).map((p) => p.source!.url)).size >= size;
+  };
   /** The sources that answered about a project, for "no project named X on ...". */
-  const answeredText = (unreachable: readonly IndexProblem[]): string => {
+  const answeredText = (unreachable: readonly IndexProblem[], name: string): string => {
     const failed = new Set(unreachable.map((p) => p.source?.url).filter((u) => u !== undefined));
-    if (failed.size === 0) return indexText;
+    if (failed.size === 0) return describeIndexes(opts.indexes, name);
     const rest = { ...opts.indexes, indexUrls: opts.indexes.indexUrls.filter((u) => !failed.has(redact(u))) };
     rest.findLinks = rest.findLinks.filter((u) => !failed.has(redact(u)));
-    return describeIndexes(rest);
+    if (rest.uv) rest.uv = { ...rest.uv, routed: { ...rest.uv.routed } };
+    if (rest.uv?.routed[name]) rest.uv.routed[name] = rest.uv.routed[name].filter((u) => !failed.has(redact(u)));
+    return describeIndexes(rest, name);
   };
   /** The hosts of the indexes that could not be asked about a requirement that only they could answer, or null. */
   const onlyFrom = (dep: Dependency, unreachable: readonly IndexProblem[]): string[] | null => {
-    const failed = failedIndexes(unreachable);
+    const failed = failedIndexes(unreachable, dep.name);
     if (failed.length === 0) return null;
     let spec: SpecifierSet;
     try {
@@ -270,7 +288,7 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
       dep,
       kind,
       newest,
-      where: answeredText(unreachable),
+      where: answeredText(unreachable, dep.name),
       ...(only ? { onlyFrom: only } : unsure.length ? { unsure } : {}),
     });
   };
@@ -279,13 +297,13 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
       let verdicts;
       try {
         verdicts = await opts.provider.explain(name, { signal: opts.signal });
-        if (noIndexAnswered(opts.provider.unreachableFor(name))) {
+        if (noIndexAnswered(opts.provider.unreachableFor(name), name)) {
           deps.forEach((d) => dropped.add(d));
           return;
         }
         asked++;
       } catch (e) {
-        if (e instanceof NotFoundError && noIndexAnswered(e.unreachable)) {
+        if (e instanceof NotFoundError && noIndexAnswered(e.unreachable, name)) {
           deps.forEach((d) => dropped.add(d));
           return;
         }
@@ -345,7 +363,7 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
               dep,
               kind: 'target',
               newest: unfit[0]!.version.toString(),
-              where: indexText + mayHaveIt(opts.provider.unreachableFor(name)),
+              where: describeIndexes(opts.indexes, name) + mayHaveIt(opts.provider.unreachableFor(name)),
               target: targetText(opts.profile),
               files: unfitFiles(await opts.provider.files(name, opts.signal), unfit[0]!.version.key),
             });
