@@ -291,7 +291,7 @@ describe('pyproject: [build-system] and [tool.uv]', () => {
   it('reads uv constraints, overrides and dev dependencies', () => {
     assert.equal(dep(f, 'urllib3').kind, 'constraint');
     assert.equal(dep(f, 'urllib3').section, 'tool.uv.constraint-dependencies');
-    assert.equal(dep(f, 'werkzeug').kind, 'constraint');
+    assert.equal(dep(f, 'werkzeug').kind, 'override');
     assert.equal(dep(f, 'werkzeug').section, 'tool.uv.override-dependencies');
     assert.deepEqual(dep(f, 'werkzeug').span, find(text, 'werkzeug==2.3.0'));
     assert.equal(dep(f, 'pytest').kind, 'requirement');

@@ -43,7 +43,8 @@ function minimalCore(items: Judged[]): Judged[] {
  * something requires the package). `===X` takes part as packaging reads it: the version X where X is one,
  * and against another `===` by its text. A line that admits no version by itself (`>=2,<1`, `==1.0,!=1.0`,
  * `===1.a3`) is a finding of its own, also where the package is declared once, and the other lines are judged
- * without it.
+ * without it. A uv override (`tool.uv.override-dependencies`) replaces every requirement on its name, so those
+ * lines are judged no more; the override is judged with the constraints.
  *
  * Bad: `numpy>=1.24` in requirements.txt with `numpy<1.24` in constraints.txt; `numpy>=2,<1` alone.
  * Good: `numpy>=1.24,<2` with `numpy<1.27`.
@@ -56,8 +57,11 @@ export const conflict: Check = {
   run(set, ctx) {
     const findings = new Map<string, Finding>();
     for (const group of installGroups(installedDeclarations(set, ctx.markerEnvironment))) {
-      for (const [name, decls] of byName(group)) {
-        if (decls.every((d) => d.kind === 'constraint')) continue;
+      for (const [name, all] of byName(group)) {
+        // A uv override replaces every requirement on its name: those lines no longer decide its versions.
+        const overridden = all.some((d) => d.kind === 'override');
+        const decls = overridden ? all.filter((d) => d.kind !== 'requirement') : all;
+        if (!overridden && decls.every((d) => d.kind === 'constraint')) continue;
         const declared = decls.filter((dep) => dep.specifier && dep.url === null && !dep.specifierUnknown);
         // A line that admits no version by itself is its own cause; the others are judged without it.
         const alone = declared.filter((dep) => admitsNothing(dep.specifier));
@@ -71,7 +75,8 @@ export const conflict: Check = {
           const key = `${dep.file}\0${dep.span.start}`;
           if (!findings.has(key)) findings.set(key, aloneFinding(name, dep, judged));
         }
-        if (usable.length < 2) continue;
+        // Without a requirement on the name, overrides and constraints apply to nothing but themselves.
+        if (usable.length < 2 || (overridden && !all.some((d) => d.kind === 'requirement'))) continue;
         // `===X` where X is no version: only a release named X could match, and nothing else matches it.
         const literal = textClash(usable);
         let core: Judged[];
@@ -143,7 +148,9 @@ function aloneFinding(name: string, dep: Dependency, others: Judged[]): Finding 
   const failure =
     dep.kind === 'conda'
       ? 'conda would find no package to install'
-      : `pip would fail with "${dep.kind === 'constraint' ? 'ResolutionImpossible' : 'No matching distribution found'}"`;
+      : dep.kind === 'override'
+        ? 'uv would fail with "No solution found when resolving dependencies"'
+        : `pip would fail with "${dep.kind === 'constraint' ? 'ResolutionImpossible' : 'No matching distribution found'}"`;
   const rest = intersectAll(others);
   const agreeWith = rest && !rest.isEmpty() ? rest : null;
   const normal = normalFormFixes(dep, agreeWith);

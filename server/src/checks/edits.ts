@@ -99,10 +99,21 @@ export function describeScope(scope: string): string {
   return scope || 'the base';
 }
 
-/** " (in extra 'train')" for a line of an extra or dependency group, "" for the base. */
+/**
+ * " (in extra 'train')" for a line of an extra or dependency group, " (the override of every requirement on X)" for a
+ * uv override, "" for the base.
+ */
 export function scopeNote(dep: Dependency): string {
+  if (dep.kind === 'override') return ` (the override that replaces every requirement on ${dep.name})`;
   const scope = scopeOf(dep);
   return scope ? ` (in ${describeScope(scope)})` : '';
+}
+
+/** The error the installer would print for a line that nothing installable satisfies. */
+export function noDistributionError(dep: Dependency): string {
+  return dep.kind === 'override'
+    ? 'uv would fail with "No solution found when resolving dependencies"'
+    : 'pip would fail with "No matching distribution found"';
 }
 
 /** The requirement as a message names it: name, extras and specifier (`transformers>=4.35.2,<5.0.0`). */

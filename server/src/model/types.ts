@@ -10,8 +10,11 @@ export interface Span {
 /** The four file kinds the analysis reads. */
 export type FileKind = 'requirements' | 'constraints' | 'conda' | 'pyproject';
 
-/** What a declared dependency does in its environment set. */
-export type DependencyKind = 'requirement' | 'constraint' | 'conda' | 'build';
+/**
+ * What a declared dependency does in its environment set. An `override` (uv's `override-dependencies`) replaces
+ * every requirement on its name, direct and transitive, and adds none: unlike a constraint, it can widen.
+ */
+export type DependencyKind = 'requirement' | 'constraint' | 'override' | 'conda' | 'build';
 
 /** One declared dependency, as `stack-doctor list` reports it, plus the spans the checks and fixes need. */
 export interface Dependency {

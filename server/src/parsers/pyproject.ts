@@ -278,7 +278,7 @@ class PyprojectReader extends TomlReader {
     const uv = this.table(entry, 'tool.uv');
     if (!uv) return;
     this.requirements(uv.entries.get('constraint-dependencies'), 'tool.uv.constraint-dependencies', 'constraint');
-    this.requirements(uv.entries.get('override-dependencies'), 'tool.uv.override-dependencies', 'constraint');
+    this.requirements(uv.entries.get('override-dependencies'), 'tool.uv.override-dependencies', 'override');
     this.requirements(uv.entries.get('dev-dependencies'), 'tool.uv.dev-dependencies', 'requirement');
   }
 }

@@ -104,4 +104,32 @@ describe('conflict', () => {
     });
     expectFindings({ '/w/requirements.txt': 'numpy>=1.24\nnumpy<2\n' }, { codes: ['conflict'] });
   });
+
+  // uv's docs (docs/concepts/resolution.md, "Dependency overrides"): an override replaces every requirement on its
+  // name, direct requirements included, and "can expand the set of acceptable versions"; constraints still narrow.
+  it('an override replaces the requirements on its name; one that admits nothing is its own finding', () => {
+    expectFindings({
+      '/w/pyproject.toml': [
+        '[project]',
+        'name = "x"',
+        'version = "1"',
+        'dependencies = ["pydantic<2", "pydantic>=1.9", "numpy<1.24"]',
+        '[tool.uv]',
+        'override-dependencies = ["pydantic>=2", "⟦numpy>=2,<1⟧⟨conflict: uv would fail⟩"]',
+        '',
+      ].join('\n'),
+    });
+    expectFindings({
+      '/w/pyproject.toml': [
+        '[project]',
+        'name = "x"',
+        'version = "1"',
+        'dependencies = ["pydantic<2"]',
+        '[tool.uv]',
+        'override-dependencies = ["⟦pydantic>=2⟧⟨conflict: pydantic⟩"]',
+        'constraint-dependencies = ["⟦pydantic<1.10⟧⟨conflict: pydantic⟩"]',
+        '',
+      ].join('\n'),
+    });
+  });
 });

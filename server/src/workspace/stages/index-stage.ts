@@ -204,7 +204,6 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
     if (!report.unreachable.includes(why)) report.unreachable.push(why);
   };
   const decls = installedDeclarations(set, opts.markerEnvironment);
-  const isOverride = (d: Dependency) => d.section === 'tool.uv.override-dependencies';
   const untrustedUrl = (d: Dependency) => opts.trusted === false && d.url !== null && !/^file:/i.test(d.url);
   for (const file of set.files)
     for (const d of file.dependencies) if (untrustedUrl(d) && !report.notFetched.includes(d)) report.notFetched.push(d);
@@ -216,16 +215,20 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   const pipName = new Map(condaPins.map((p) => [p.dep, p.name]));
   const nameOf = (d: Dependency): string => pipName.get(d) ?? d.name;
   const constraints = [
-    ...base.filter((d) => d.kind === 'constraint' && !isOverride(d) && usable(d) && !d.url),
+    ...base.filter((d) => d.kind === 'constraint' && usable(d) && !d.url),
     ...condaPins.map((p) => p.dep),
   ];
-  const overrides = base.filter((d) => isOverride(d) && usable(d));
+  // uv's overrides replace every requirement on their name, transitive ones included, and add none.
+  const overrides = base.filter((d) => d.kind === 'override' && usable(d));
   const allRequirements = [...new Set(decls.map((d) => d.dep))].filter((d) => d.kind === 'requirement' && usable(d));
   const python = opts.profile.python?.version ?? opts.markerEnvironment.python_full_version ?? '3.12.0';
 
-  // 1. Per line: does the project exist, does a version match, one for this Python, a wheel?
+  // 1. Per line: does the project exist, does a version match, one for this Python, a wheel? An override is asked
+  // too: the versions it admits are the only ones its package can have.
   const byName = new Map<string, Dependency[]>();
-  for (const d of allRequirements) if (!d.url) (byName.get(d.name) ?? byName.set(d.name, []).get(d.name)!).push(d);
+  const overridden = new Set(overrides.map((d) => d.name));
+  for (const d of [...allRequirements.filter((r) => !overridden.has(r.name)), ...overrides])
+    if (!d.url) (byName.get(d.name) ?? byName.set(d.name, []).get(d.name)!).push(d);
   /** Lines that cannot take part in a resolution (the project or version is missing, or unknown). */
   const dropped = new Set<Dependency>();
   let asked = 0;
@@ -363,21 +366,27 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   if (byName.size > 0 && asked === 0) report.answered = false;
 
   // 2. Resolve the base, then each optional scope with the base; after each conflict, set its lines aside and go on.
-  const toRoot = (d: Dependency): RootRequirement<Dependency> => ({
+  const toRoot = (d: Dependency, anyVersion = false): RootRequirement<Dependency> => ({
     requirement: {
       name: nameOf(d),
       extras: d.extras,
-      specifier: d.specifierUnknown ? '' : d.specifier,
+      specifier: anyVersion || d.specifierUnknown ? '' : d.specifier,
       marker: '',
-      url: d.url,
+      url: anyVersion ? null : d.url,
     },
     origin: d,
   });
+  /**
+   * An override already reported (no version satisfies it, or it failed a resolution) still replaces every
+   * requirement on its name, now by any version: what it removed stays removed, and the rest is judged on.
+   */
+  const spentOverrides = new Set(overrides.filter((d) => dropped.has(d)));
+  const overrideRoot = (d: Dependency): RootRequirement<Dependency> => toRoot(d, spentOverrides.has(d));
   const options = {
     markerEnvironment: opts.markerEnvironment,
     python,
-    constraints: constraints.map(toRoot),
-    overrides: overrides.map(toRoot),
+    constraints: constraints.map((d) => toRoot(d)),
+    overrides: overrides.map(overrideRoot),
     signal: opts.signal,
     deadline,
     describeOrigin: (d: Dependency) => where(d, set.files),
@@ -398,7 +407,7 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
           `was fully resolved; conflicts after the ${found} reported may remain.`;
         break;
       }
-      const roots = lines.map(toRoot);
+      const roots = lines.map((d) => toRoot(d));
       let result;
       try {
         result = await resolve(roots, opts.provider, options);
@@ -420,7 +429,16 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
       }
       const involved = [...new Set(result.rootsInvolved)];
       const aside = involved.filter((d) => lines.includes(d));
-      if (aside.length === 0) break; // only constraints or overrides take part: nothing left to set aside
+      const failedOverrides = involved.filter((d) => d.kind === 'override' && !spentOverrides.has(d));
+      if (aside.length === 0) {
+        // Only constraints or overrides take part. An override that fails is reported on its own line, then
+        // judged as any version (it still replaces what it names), and the rest goes on.
+        if (failedOverrides.length === 0) break;
+        report.conflicts.push({ scope, roots: failedOverrides, explanation: result.text, fixes: [] });
+        failedOverrides.forEach((d) => spentOverrides.add(d));
+        options.overrides = overrides.map(overrideRoot);
+        continue;
+      }
       lines = lines.filter((d) => !aside.includes(d));
       if (scope === '') aside.forEach((d) => reported.add(d));
       // Lines of one package alone are a direct conflict: the `conflict` check already says it, on the same lines.
