@@ -7,8 +7,8 @@ export interface Span {
   end: number;
 }
 
-/** The four file kinds the analysis reads. */
-export type FileKind = 'requirements' | 'constraints' | 'conda' | 'pyproject';
+/** The file kinds the analysis reads. */
+export type FileKind = 'requirements' | 'constraints' | 'conda' | 'pyproject' | 'setup-cfg';
 
 /**
  * What a declared dependency does in its environment set. An `override` (uv's `override-dependencies`) replaces
@@ -120,6 +120,11 @@ export interface ParsedFile {
   channels?: string[];
   /** pyproject self-references (`mypkg[extra]` in mypkg's own lists), which are not dependencies. */
   extraIncludes?: ExtraInclude[];
+  /**
+   * pyproject.toml with a `[project]` table: its `dynamic` list (each name lower-cased). setuptools then reads only
+   * the fields listed there from setup.cfg; absent where the file has no `[project]` table.
+   */
+  projectDynamic?: string[];
 }
 
 export interface TextEdit {

@@ -16,6 +16,8 @@ export const MAX_PYPROJECT_LENGTH = 1024 * 1024;
 class PyprojectReader extends TomlReader {
   readonly dependencies: Dependency[] = [];
   requiresPython = '';
+  /** `[project] dynamic`, lower-cased; null without a `[project]` table. */
+  projectDynamic: string[] | null = null;
   /** Self-references of the project (`mypkg[extra]` in mypkg's own lists), kept out of `dependencies`. */
   readonly extraIncludes: ExtraInclude[] = [];
   /** Group scope -> the group scopes it includes (`include-group`). */
@@ -139,6 +141,13 @@ class PyprojectReader extends TomlReader {
   private readProject(entry: VEntry | undefined): void {
     const project = this.table(entry, 'project');
     if (!project) return;
+    const dynamic = project.entries.get('dynamic');
+    this.projectDynamic =
+      dynamic && dynamic.value.kind === 'array'
+        ? dynamic.value.items.flatMap((v) =>
+            v.kind === 'value' && v.node.kind === 'string' ? [String(v.node.value).toLowerCase()] : [],
+          )
+        : [];
     const nameEntry = project.entries.get('name');
     const name =
       nameEntry && nameEntry.value.kind === 'value' && nameEntry.value.node.kind === 'string'
@@ -322,6 +331,7 @@ export function parsePyproject(path: string, text: string): ParsedFile {
   file.findings = reader.findings.sort((a, b) => a.span.start - b.span.start);
   file.requiresPython = reader.requiresPython;
   if (reader.extraIncludes.length) file.extraIncludes = reader.extraIncludes;
+  if (reader.projectDynamic) file.projectDynamic = reader.projectDynamic;
   return file;
 }
 
@@ -338,5 +348,7 @@ export function sectionScope(section: string): string | null {
   const poetryGroup = /^tool\.poetry\.group\.(.+)\.dependencies$/.exec(section);
   if (poetryGroup) return 'group:' + poetryGroup[1];
   if (section === 'tool.poetry.dev-dependencies' || section === 'tool.uv.dev-dependencies') return 'group:dev';
+  // setup.cfg's [options.extras_require] (parsers/setup-cfg.ts), read as [project] optional-dependencies.
+  if (section.startsWith('options.extras_require.')) return 'extra:' + section.slice('options.extras_require.'.length);
   return '';
 }
