@@ -145,4 +145,32 @@ describe('uv resolution settings over a loopback index', () => {
     );
     assert.match(diagnostics[0]!.message, /six/);
   });
+
+  // "uv requires that all dependency groups are compatible with each other and resolves all groups together when
+  // creating the lockfile" (dependencies.md); with `conflicts`, "uv will resolve them separately" (resolution.md).
+  it("resolves a uv project's extras and groups together, and declared alternatives each on its own", async () => {
+    const text = (conflicts: string) =>
+      [
+        '[project]',
+        'name = "demo"',
+        'version = "0.1"',
+        'dependencies = ["six"]',
+        '[project.optional-dependencies]',
+        'legacy = ["oldlib==1.0"]', // 5
+        '[dependency-groups]',
+        'modern = ["numpy>=1.26"]', // 7
+        '[tool.uv]',
+        conflicts,
+        '',
+      ].join('\n');
+    write('together/pyproject.toml', text(''));
+    const together = await check('together');
+    assert.equal(together.code, 1, show(together.diagnostics));
+    assert.deepEqual(lines(together.diagnostics, 'conflict-transitive'), [5, 7], show(together.diagnostics));
+    assert.match(together.diagnostics[0]!.message, /extra 'legacy' and dependency group 'modern' \(uv resolves/);
+    write('apart/pyproject.toml', text('conflicts = [[{ extra = "legacy" }, { group = "modern" }]]'));
+    const apart = await check('apart');
+    assert.equal(apart.code, 0, show(apart.diagnostics));
+    assert.deepEqual(apart.diagnostics, []);
+  });
 });

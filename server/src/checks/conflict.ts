@@ -3,8 +3,18 @@ import { finding } from '../model/finding';
 import type { Dependency, Finding, Fix } from '../model/types';
 import { SpecifierSet } from '../pep/specifier';
 import { VersionSet } from '../pep/version-set';
-import { hasPep440Text, joinSpecifiers, where } from './edits';
-import { admitsNothing, byName, installedDeclarations, installGroups, nonVersionText, versionSetOf } from './scope';
+import { describeScope, hasPep440Text, joinSpecifiers, where } from './edits';
+import {
+  admitsNothing,
+  byName,
+  installedDeclarations,
+  installGroups,
+  nonVersionText,
+  togetherGroup,
+  togetherScopes,
+  versionSetOf,
+  withinOneScope,
+} from './scope';
 import type { Check } from './types';
 
 const NO_VERSION = VersionSet.empty();
@@ -56,7 +66,15 @@ export const conflict: Check = {
   description: 'The specifiers declared for one package across the environment set admit no version.',
   run(set, ctx) {
     const findings = new Map<string, Finding>();
-    for (const group of installGroups(installedDeclarations(set, ctx.markerEnvironment))) {
+    const scoped = installedDeclarations(set, ctx.markerEnvironment);
+    const groups: { deps: Dependency[]; together: string }[] = installGroups(scoped).map((deps) => ({
+      deps,
+      together: '',
+    }));
+    // A uv project's extras and groups are resolved together too (but a declared conflict's alternatives).
+    for (const scope of togetherScopes(set, scoped))
+      groups.push({ deps: togetherGroup(scoped, scope), together: scope });
+    for (const { deps: group, together } of groups) {
       for (const [name, all] of byName(group)) {
         // A uv override replaces every requirement on its name: those lines no longer decide its versions.
         const overridden = all.some((d) => d.kind === 'override');
@@ -83,6 +101,14 @@ export const conflict: Check = {
         if (literal) core = literal.map((dep) => ({ dep, set: versionSetOf(dep.specifier) ?? NO_VERSION }));
         else if (judged.length < 2 || !intersectAll(judged)!.isEmpty()) continue;
         else core = minimalCore(judged);
+        if (
+          together &&
+          withinOneScope(
+            scoped,
+            core.map((j) => j.dep),
+          )
+        )
+          continue;
         for (const j of core) {
           const key = `${j.dep.file}\0${j.dep.span.start}`;
           if (findings.has(key)) continue;
@@ -97,7 +123,10 @@ export const conflict: Check = {
               j.dep.file,
               j.dep.span,
               `${name}: '${j.dep.specifier}' here and ${described} admit no ` +
-                `version together${[j, ...others].map((o) => arbitraryNote(o.dep.specifier)).join('')}; pip would fail with "ResolutionImpossible".`,
+                `version together${[j, ...others].map((o) => arbitraryNote(o.dep.specifier)).join('')}` +
+                (together
+                  ? ` in ${describeScope(together)}; uv lock would fail with "No solution found when resolving dependencies".`
+                  : `; pip would fail with "ResolutionImpossible".`),
               {
                 related: others.map((o) => ({
                   file: o.dep.file,

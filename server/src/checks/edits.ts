@@ -94,6 +94,13 @@ export function removalSpan(text: string, span: Span): Span {
 
 /** How a scope reads in messages: "extra 'gpu'", "dependency group 'dev'". */
 export function describeScope(scope: string): string {
+  if (scope.includes('+')) {
+    const parts = scope.split('+').map(describeScope);
+    return (
+      `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]} (uv resolves a project's extras and groups ` +
+      `together; [tool.uv] conflicts declares the ones never installed together)`
+    );
+  }
   if (scope.startsWith('extra:')) return `extra '${scope.slice(6)}'`;
   if (scope.startsWith('group:')) return `dependency group '${scope.slice(6)}'`;
   return scope || 'the base';

@@ -80,6 +80,29 @@ export interface ExtraInclude {
   declared: Dependency;
 }
 
+/** One item of a uv `conflicts` entry: an extra or a group of this project (`package` null) or of another. */
+export interface UvConflictItem {
+  /** `package`: another workspace member's own dependencies. */
+  kind: 'extra' | 'group' | 'package';
+  /** The extra or group (PEP 685 / 503 normalized), or the package for `package`. */
+  name: string;
+  /** The workspace member named by `package`, null for this project. */
+  package: string | null;
+  span: Span;
+}
+
+/** pyproject `[tool.uv]`: what uv resolves and installs together (parsers/uv-resolution.ts). */
+export interface UvResolution {
+  /** `conflicts`: each entry's items are never installed together (uv resolves each on its own fork). */
+  conflicts: { items: UvConflictItem[]; span: Span }[];
+  /** `default-groups`: what `uv sync` installs besides the base (null: not written, which is `["dev"]`). */
+  defaultGroups: { groups: string[] | 'all'; span: Span } | null;
+  /** `environments`: the resolution is limited to these markers (normalized). */
+  environments: { marker: string; span: Span }[];
+  /** `required-environments`: each needs a wheel of every package that publishes no sdist. */
+  requiredEnvironments: { marker: string; span: Span }[];
+}
+
 export interface CondaDetails {
   channel: string | null;
   /** Conda version spec as written ("" for none). */
@@ -125,6 +148,8 @@ export interface ParsedFile {
    * the fields listed there from setup.cfg; absent where the file has no `[project]` table.
    */
   projectDynamic?: string[];
+  /** pyproject `[tool.uv]` settings that decide what uv resolves and installs together. */
+  uvResolution?: UvResolution;
 }
 
 export interface TextEdit {

@@ -1,12 +1,13 @@
 // Reads pyproject.toml ([project], PEP 735 dependency groups, [build-system], uv; Poetry's tables through poetry-reader.ts)
 // into the shared model, every entry with its source span.
 import { finding } from '../model/finding';
-import type { Dependency, DependencyKind, ExtraInclude, ParsedFile, Span } from '../model/types';
+import type { Dependency, DependencyKind, ExtraInclude, ParsedFile, Span, UvResolution } from '../model/types';
 import { canonicalizeName, isValidName } from '../pep/name';
 import { SpecifierSet } from '../pep/specifier';
 import { stronglyConnected } from './graph';
 import { PoetryReader, type PoetryExtras } from './poetry-reader';
 import { normalizeExtra, parseRequirementEntry } from './requirement-entry';
+import { readUvResolution } from './uv-resolution';
 import { at, readTomlTree, TomlReader, type TomlTree, type VEntry, type VNode, type VTable } from './toml-tree';
 
 /** Larger files are not parsed: the TOML parser needs seconds for a few MB, and no real pyproject.toml is that big. */
@@ -16,6 +17,11 @@ export const MAX_PYPROJECT_LENGTH = 1024 * 1024;
 class PyprojectReader extends TomlReader {
   readonly dependencies: Dependency[] = [];
   requiresPython = '';
+  /** The project's name (normalized), extras and dependency groups, as declared: what uv's settings name. */
+  private projectName: string | null = null;
+  private readonly declaredExtras = new Set<string>();
+  private readonly declaredGroups = new Set<string>();
+  uvResolution: UvResolution | null = null;
   /** `[project] dynamic`, lower-cased; null without a `[project]` table. */
   projectDynamic: string[] | null = null;
   /** Self-references of the project (`mypkg[extra]` in mypkg's own lists), kept out of `dependencies`. */
@@ -154,6 +160,7 @@ class PyprojectReader extends TomlReader {
         ? String(nameEntry.value.node.value)
         : '';
     const self = isValidName(name) ? canonicalizeName(name) : null;
+    this.projectName = self;
     const first = this.dependencies.length;
     this.requirements(project.entries.get('dependencies'), 'project.dependencies', 'requirement');
     const optional = this.table(project.entries.get('optional-dependencies'), 'project.optional-dependencies');
@@ -162,6 +169,7 @@ class PyprojectReader extends TomlReader {
       for (const [extra, e] of optional.entries) {
         if (!isValidName(extra)) this.finding(e.keySpan, `'${extra}' is not a valid extra name`);
         extras.add(normalizeExtra(extra));
+        this.declaredExtras.add(normalizeExtra(extra));
         this.requirements(e, `project.optional-dependencies.${normalizeExtra(extra)}`, 'requirement');
       }
     }
@@ -241,6 +249,7 @@ class PyprojectReader extends TomlReader {
         continue;
       }
       declared.set(name, rawName);
+      this.declaredGroups.add(name);
       const section = `dependency-groups.${name}`;
       const arr = this.array(e, section);
       if (!arr) continue;
@@ -283,12 +292,24 @@ class PyprojectReader extends TomlReader {
     }
   }
 
+  /** `conflicts`, `default-groups`, `environments`, `required-environments` (`tool.uv.dev-dependencies` is `dev`). */
+  private readUvResolution(uv: VTable): void {
+    const groups = new Set(this.declaredGroups);
+    if (uv.entries.has('dev-dependencies')) groups.add('dev');
+    this.uvResolution = readUvResolution(this, uv, {
+      project: this.projectName,
+      extras: this.declaredExtras,
+      groups,
+    });
+  }
+
   private readUv(entry: VEntry | undefined): void {
     const uv = this.table(entry, 'tool.uv');
     if (!uv) return;
     this.requirements(uv.entries.get('constraint-dependencies'), 'tool.uv.constraint-dependencies', 'constraint');
     this.requirements(uv.entries.get('override-dependencies'), 'tool.uv.override-dependencies', 'override');
     this.requirements(uv.entries.get('dev-dependencies'), 'tool.uv.dev-dependencies', 'requirement');
+    this.readUvResolution(uv);
   }
 }
 
@@ -332,6 +353,7 @@ export function parsePyproject(path: string, text: string): ParsedFile {
   file.requiresPython = reader.requiresPython;
   if (reader.extraIncludes.length) file.extraIncludes = reader.extraIncludes;
   if (reader.projectDynamic) file.projectDynamic = reader.projectDynamic;
+  if (reader.uvResolution) file.uvResolution = reader.uvResolution;
   return file;
 }
 

@@ -1,7 +1,14 @@
 // The index stage: asks the package index about an environment set's top-level requirements and resolves it; the result
 // is data for the index-backed checks.
 import { describeScope, hasPep440Text, where } from '../../checks/edits';
-import { admitsNothing, installedDeclarations, versionSetOf } from '../../checks/scope';
+import {
+  admitsNothing,
+  installedDeclarations,
+  membersOf,
+  togetherScopes,
+  versionSetOf,
+  withinOneScope,
+} from '../../checks/scope';
 import { targetFromProfile, type ExclusionReason, type FileVerdict } from '../../index/candidates';
 import { BudgetSpentError } from '../../index/budget';
 import { redact } from '../../index/credentials';
@@ -391,12 +398,18 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
     deadline,
     describeOrigin: (d: Dependency) => where(d, set.files),
   };
-  const scopes = ['', ...[...new Set(decls.map((d) => d.scope).filter((s) => s !== ''))].sort()];
+  // Then, in a uv project, the extras and groups uv resolves together (each choice among declared alternatives).
+  const scopes = [
+    '',
+    ...[...new Set(decls.map((d) => d.scope).filter((s) => s !== ''))].sort(),
+    ...togetherScopes(set, decls),
+  ];
   /** Lines of the base that took part in a base conflict: already reported, so left out of the scopes' resolutions. */
   const reported = new Set<Dependency>();
   for (const scope of scopes) {
-    const own = new Set(decls.filter((d) => d.scope === scope).map((d) => d.dep));
-    let lines = [...new Set(decls.filter((d) => d.scope === '' || d.scope === scope).map((d) => d.dep))].filter(
+    const members = new Set(membersOf(scope));
+    const own = new Set(decls.filter((d) => members.has(d.scope)).map((d) => d.dep));
+    let lines = [...new Set(decls.filter((d) => d.scope === '' || members.has(d.scope)).map((d) => d.dep))].filter(
       (d) => d.kind === 'requirement' && usable(d) && !dropped.has(d) && !reported.has(d),
     );
     if (scope !== '' && !lines.some((d) => own.has(d))) continue;
@@ -447,6 +460,8 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
         result.explanation.every((s) => s.packages.every((p) => involved.length > 0 && p === nameOf(involved[0]!)));
       // In a scope, a conflict among base lines only is the base's (reported there, or hidden behind one that was).
       if (direct || (scope !== '' && !involved.some((d) => own.has(d)))) continue;
+      // In a combined scope, a conflict within one of its members is that member's (reported there).
+      if (members.size > 1 && withinOneScope(decls, involved)) continue;
       const fixes = await searchFixes(roots, involved, opts.provider, options, deadline);
       report.conflicts.push({ scope, roots: involved, explanation: result.text, fixes });
       if (++found >= MAX_CONFLICTS) {
