@@ -48,6 +48,9 @@ describe('uv resolution settings over a loopback index', () => {
       { name: 'pydantic', version: '1.10.0' },
       { name: 'pydantic', version: '2.5.0' },
       { name: 'fastapi-old', version: '0.1', dependencies: ['pydantic<2'] },
+      { name: 'linuxonly', version: '1.0', tag: 'py3-none-manylinux_2_17_x86_64' },
+      { name: 'everywhere', version: '1.0', tag: 'py3-none-any' },
+      { name: 'buildable', version: '1.0', tag: 'py3-none-manylinux_2_17_x86_64', sdist: {} },
     ]);
   });
   after(async () => {
@@ -172,5 +175,36 @@ describe('uv resolution settings over a loopback index', () => {
     const apart = await check('apart');
     assert.equal(apart.code, 0, show(apart.diagnostics));
     assert.deepEqual(apart.diagnostics, []);
+  });
+
+  // "`required-environments = [\"sys_platform == 'darwin'\"]` would _require_ that any package without a source
+  // distribution include a wheel for macOS in order to be installable" (resolution.md, "Required environments").
+  it('a wheel-only release without a wheel for a required environment is an error naming it', async () => {
+    write(
+      'required/pyproject.toml',
+      [
+        '[project]',
+        'name = "demo"',
+        'version = "0.1"',
+        'dependencies = ["linuxonly==1.0", "everywhere==1.0", "buildable==1.0"]', // 3
+        '[tool.uv]',
+        'required-environments = [',
+        "  \"sys_platform == 'darwin' and platform_machine == 'arm64'\",", // 6
+        '  "sys_platform == \'linux\'",', // 7
+        ']',
+        '',
+      ].join('\n'),
+    );
+    const { code, diagnostics } = await check('required');
+    assert.equal(code, 1, show(diagnostics));
+    const nw = diagnostics.filter((d) => d.code === 'no-wheel');
+    assert.equal(nw.length, 1, show(diagnostics));
+    assert.equal(nw[0]!.severity, 'error');
+    assert.equal(nw[0]!.range.start.character, 'dependencies = ["'.length);
+    assert.match(nw[0]!.message, /linuxonly 1\.0 .*sys_platform == "darwin" and platform_machine == "arm64"/);
+    assert.deepEqual(
+      nw[0]!.related.map((r) => r.range.start.line),
+      [6],
+    );
   });
 });

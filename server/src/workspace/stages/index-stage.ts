@@ -12,6 +12,7 @@ import {
 import { targetFromProfile, type ExclusionReason, type FileVerdict } from '../../index/candidates';
 import { BudgetSpentError } from '../../index/budget';
 import { redact } from '../../index/credentials';
+import { hasWheelFor, machinesOf } from '../../index/required-environments';
 import { IndexError, NotFoundError, type IndexProblem } from '../../index/errors';
 import { CancelledError } from '../../model/cancel';
 import { MetadataProvider } from '../../index/provider';
@@ -230,6 +231,27 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   const allRequirements = [...new Set(decls.map((d) => d.dep))].filter((d) => d.kind === 'requirement' && usable(d));
   const python = opts.profile.python?.version ?? opts.markerEnvironment.python_full_version ?? '3.12.0';
 
+  // uv's required-environments (a uv project judged as its own set): each needs a wheel of every version that
+  // publishes no sdist.
+  const uvFile = set.files[0]?.uvResolution && !set.selectedExtras?.has(set.files[0].path) ? set.files[0] : null;
+  const required = uvFile?.uvResolution?.requiredEnvironments ?? [];
+  const targetPython = targetFromProfile(opts.profile).tags.python;
+  const checkRequiredEnvironments = async (dep: Dependency, name: string, key: string, version: string) => {
+    const files = (await opts.provider.files(name, opts.signal)).filter((f) => f.version?.key === key);
+    if (files.some((f) => f.kind === 'sdist')) return;
+    const names = files.map((f) => f.file.filename);
+    for (const env of required) {
+      const machines = machinesOf(env.marker, targetPython);
+      if (machines.length && !hasWheelFor(names, machines))
+        (report.missingEnvironments ??= []).push({
+          dep,
+          version,
+          marker: env.marker,
+          file: uvFile!.path,
+          span: env.span,
+        });
+    }
+  };
   // 1. Per line: does the project exist, does a version match, one for this Python, a wheel? An override is asked
   // too: the versions it admits are the only ones its package can have.
   const byName = new Map<string, Dependency[]>();
@@ -366,6 +388,7 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
         const best = offered.find((v) => !v.version.isPrerelease) ?? offered[0]!;
         if (!best.files.some((f) => f.kind === 'wheel'))
           report.sdistOnly.push({ dep, version: best.version.toString(), target: targetText(opts.profile) });
+        else if (required.length) await checkRequiredEnvironments(dep, name, best.version.key, best.version.toString());
       }
     }),
   );
