@@ -51,7 +51,13 @@ describe('file kinds', () => {
   });
 
   it('has one rule per kind, each with globs', () => {
-    assert.deepEqual(FILE_KINDS.map((r) => r.kind).sort(), ['conda', 'constraints', 'pyproject', 'requirements']);
+    assert.deepEqual(FILE_KINDS.map((r) => r.kind).sort(), [
+      'conda',
+      'constraints',
+      'pyproject',
+      'requirements',
+      'setup-cfg',
+    ]);
     for (const r of FILE_KINDS) assert.ok(r.globs.length > 0, r.kind);
   });
 

@@ -291,7 +291,7 @@ describe('pyproject: [build-system] and [tool.uv]', () => {
   it('reads uv constraints, overrides and dev dependencies', () => {
     assert.equal(dep(f, 'urllib3').kind, 'constraint');
     assert.equal(dep(f, 'urllib3').section, 'tool.uv.constraint-dependencies');
-    assert.equal(dep(f, 'werkzeug').kind, 'constraint');
+    assert.equal(dep(f, 'werkzeug').kind, 'override');
     assert.equal(dep(f, 'werkzeug').section, 'tool.uv.override-dependencies');
     assert.deepEqual(dep(f, 'werkzeug').span, find(text, 'werkzeug==2.3.0'));
     assert.equal(dep(f, 'pytest').kind, 'requirement');
@@ -470,5 +470,67 @@ describe('pyproject: hostile input', () => {
       f.dependencies.map((d) => d.name),
       ['a'],
     );
+  });
+});
+
+// uv's settings reference (docs/reference/settings.md, generated from uv's settings): `conflicts`, `default-groups`
+// ("all" or group names), `environments` and `required-environments` (PEP 508 markers).
+describe('pyproject: [tool.uv] resolution settings', () => {
+  const text = [
+    '[project]',
+    'name = "demo"',
+    'version = "1"',
+    '[project.optional-dependencies]',
+    'cpu = ["torch"]',
+    'cu121 = ["torch"]',
+    '[dependency-groups]',
+    'lint = ["ruff"]',
+    '[tool.uv]',
+    'dev-dependencies = ["pytest"]',
+    'conflicts = [[{ extra = "cpu" }, { extra = "CU121" }], [{ group = "lint" }, { group = "dev" }], [{ extra = "gpu" }, { package = "demo", extra = "cpu" }]]',
+    'default-groups = ["dev", "lint", "docs"]',
+    'environments = ["sys_platform == \'linux\'", "sys_platform == \'darwin\'"]',
+    'required-environments = ["sys_platform == \'darwin\' and platform_machine == \'x86_64\'", "os_name =="]',
+  ].join('\n');
+  const f = parsePyproject(FILE, text);
+
+  it('reads conflicts, default groups and environments with their places', () => {
+    const uv = f.uvResolution!;
+    assert.deepEqual(
+      uv.conflicts.map((c) => c.items.map((i) => `${i.kind}:${i.name}`)),
+      [
+        ['extra:cpu', 'extra:cu121'],
+        ['group:lint', 'group:dev'],
+        ['extra:gpu', 'extra:cpu'],
+      ],
+    );
+    assert.equal(slice(text, uv.conflicts[0]!.items[1]!.span), '{ extra = "CU121" }');
+    assert.deepEqual(uv.defaultGroups?.groups, ['dev', 'lint']);
+    assert.deepEqual(
+      uv.environments.map((e) => e.marker),
+      ['sys_platform == "linux"', 'sys_platform == "darwin"'],
+    );
+    assert.deepEqual(
+      uv.requiredEnvironments.map((e) => slice(text, e.span)),
+      ["sys_platform == 'darwin' and platform_machine == 'x86_64'"],
+    );
+  });
+
+  it('says what uv would refuse', () => {
+    const at = (m: RegExp) => f.findings.filter((x) => m.test(x.message)).map((x) => [x.severity, slice(text, x.span)]);
+    assert.deepEqual(at(/does not define/), [['warning', '{ extra = "gpu" }']]);
+    assert.deepEqual(at(/Default group 'docs'/), [['error', '"docs"']]);
+    assert.deepEqual(at(/installs the default groups together/), [
+      ['error', 'default-groups = ["dev", "lint", "docs"]'],
+    ]);
+    assert.deepEqual(at(/not a valid PEP 508 marker/), [['error', 'os_name ==']]);
+    assert.equal(f.findings.length, 4, JSON.stringify(f.findings.map((x) => x.message)));
+  });
+
+  it('accepts default-groups = "all", and has no settings object without [tool.uv]', () => {
+    const all = parsePyproject(FILE, '[dependency-groups]\ndev = []\n[tool.uv]\ndefault-groups = "all"\n');
+    assert.equal(all.uvResolution?.defaultGroups?.groups, 'all');
+    assert.deepEqual(all.findings, []);
+    assert.equal(parsePyproject(FILE, '[project]\nname = "x"\n').uvResolution, undefined);
   });
 });

@@ -3,8 +3,18 @@ import { finding } from '../model/finding';
 import type { Dependency, Finding, Fix } from '../model/types';
 import { SpecifierSet } from '../pep/specifier';
 import { VersionSet } from '../pep/version-set';
-import { hasPep440Text, joinSpecifiers, where } from './edits';
-import { admitsNothing, byName, installedDeclarations, installGroups, nonVersionText, versionSetOf } from './scope';
+import { describeScope, hasPep440Text, joinSpecifiers, where } from './edits';
+import {
+  admitsNothing,
+  byName,
+  installedDeclarations,
+  installGroups,
+  nonVersionText,
+  togetherGroup,
+  togetherScopes,
+  versionSetOf,
+  withinOneScope,
+} from './scope';
 import type { Check } from './types';
 
 const NO_VERSION = VersionSet.empty();
@@ -43,7 +53,8 @@ function minimalCore(items: Judged[]): Judged[] {
  * something requires the package). `===X` takes part as packaging reads it: the version X where X is one,
  * and against another `===` by its text. A line that admits no version by itself (`>=2,<1`, `==1.0,!=1.0`,
  * `===1.a3`) is a finding of its own, also where the package is declared once, and the other lines are judged
- * without it.
+ * without it. A uv override (`tool.uv.override-dependencies`) replaces every requirement on its name, so those
+ * lines are judged no more; the override is judged with the constraints.
  *
  * Bad: `numpy>=1.24` in requirements.txt with `numpy<1.24` in constraints.txt; `numpy>=2,<1` alone.
  * Good: `numpy>=1.24,<2` with `numpy<1.27`.
@@ -55,9 +66,20 @@ export const conflict: Check = {
   description: 'The specifiers declared for one package across the environment set admit no version.',
   run(set, ctx) {
     const findings = new Map<string, Finding>();
-    for (const group of installGroups(installedDeclarations(set, ctx.markerEnvironment))) {
-      for (const [name, decls] of byName(group)) {
-        if (decls.every((d) => d.kind === 'constraint')) continue;
+    const scoped = installedDeclarations(set, ctx.markerEnvironment);
+    const groups: { deps: Dependency[]; together: string }[] = installGroups(scoped).map((deps) => ({
+      deps,
+      together: '',
+    }));
+    // A uv project's extras and groups are resolved together too (but a declared conflict's alternatives).
+    for (const scope of togetherScopes(set, scoped))
+      groups.push({ deps: togetherGroup(scoped, scope), together: scope });
+    for (const { deps: group, together } of groups) {
+      for (const [name, all] of byName(group)) {
+        // A uv override replaces every requirement on its name: those lines no longer decide its versions.
+        const overridden = all.some((d) => d.kind === 'override');
+        const decls = overridden ? all.filter((d) => d.kind !== 'requirement') : all;
+        if (!overridden && decls.every((d) => d.kind === 'constraint')) continue;
         const declared = decls.filter((dep) => dep.specifier && dep.url === null && !dep.specifierUnknown);
         // A line that admits no version by itself is its own cause; the others are judged without it.
         const alone = declared.filter((dep) => admitsNothing(dep.specifier));
@@ -71,13 +93,22 @@ export const conflict: Check = {
           const key = `${dep.file}\0${dep.span.start}`;
           if (!findings.has(key)) findings.set(key, aloneFinding(name, dep, judged));
         }
-        if (usable.length < 2) continue;
+        // Without a requirement on the name, overrides and constraints apply to nothing but themselves.
+        if (usable.length < 2 || (overridden && !all.some((d) => d.kind === 'requirement'))) continue;
         // `===X` where X is no version: only a release named X could match, and nothing else matches it.
         const literal = textClash(usable);
         let core: Judged[];
         if (literal) core = literal.map((dep) => ({ dep, set: versionSetOf(dep.specifier) ?? NO_VERSION }));
         else if (judged.length < 2 || !intersectAll(judged)!.isEmpty()) continue;
         else core = minimalCore(judged);
+        if (
+          together &&
+          withinOneScope(
+            scoped,
+            core.map((j) => j.dep),
+          )
+        )
+          continue;
         for (const j of core) {
           const key = `${j.dep.file}\0${j.dep.span.start}`;
           if (findings.has(key)) continue;
@@ -92,7 +123,10 @@ export const conflict: Check = {
               j.dep.file,
               j.dep.span,
               `${name}: '${j.dep.specifier}' here and ${described} admit no ` +
-                `version together${[j, ...others].map((o) => arbitraryNote(o.dep.specifier)).join('')}; pip would fail with "ResolutionImpossible".`,
+                `version together${[j, ...others].map((o) => arbitraryNote(o.dep.specifier)).join('')}` +
+                (together
+                  ? ` in ${describeScope(together)}; uv lock would fail with "No solution found when resolving dependencies".`
+                  : `; pip would fail with "ResolutionImpossible".`),
               {
                 related: others.map((o) => ({
                   file: o.dep.file,
@@ -143,7 +177,9 @@ function aloneFinding(name: string, dep: Dependency, others: Judged[]): Finding 
   const failure =
     dep.kind === 'conda'
       ? 'conda would find no package to install'
-      : `pip would fail with "${dep.kind === 'constraint' ? 'ResolutionImpossible' : 'No matching distribution found'}"`;
+      : dep.kind === 'override'
+        ? 'uv would fail with "No solution found when resolving dependencies"'
+        : `pip would fail with "${dep.kind === 'constraint' ? 'ResolutionImpossible' : 'No matching distribution found'}"`;
   const rest = intersectAll(others);
   const agreeWith = rest && !rest.isEmpty() ? rest : null;
   const normal = normalFormFixes(dep, agreeWith);

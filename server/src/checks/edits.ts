@@ -94,15 +94,33 @@ export function removalSpan(text: string, span: Span): Span {
 
 /** How a scope reads in messages: "extra 'gpu'", "dependency group 'dev'". */
 export function describeScope(scope: string): string {
+  if (scope.includes('+')) {
+    const parts = scope.split('+').map(describeScope);
+    return (
+      `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]} (uv resolves a project's extras and groups ` +
+      `together; [tool.uv] conflicts declares the ones never installed together)`
+    );
+  }
   if (scope.startsWith('extra:')) return `extra '${scope.slice(6)}'`;
   if (scope.startsWith('group:')) return `dependency group '${scope.slice(6)}'`;
   return scope || 'the base';
 }
 
-/** " (in extra 'train')" for a line of an extra or dependency group, "" for the base. */
+/**
+ * " (in extra 'train')" for a line of an extra or dependency group, " (the override of every requirement on X)" for a
+ * uv override, "" for the base.
+ */
 export function scopeNote(dep: Dependency): string {
+  if (dep.kind === 'override') return ` (the override that replaces every requirement on ${dep.name})`;
   const scope = scopeOf(dep);
   return scope ? ` (in ${describeScope(scope)})` : '';
+}
+
+/** The error the installer would print for a line that nothing installable satisfies. */
+export function noDistributionError(dep: Dependency): string {
+  return dep.kind === 'override'
+    ? 'uv would fail with "No solution found when resolving dependencies"'
+    : 'pip would fail with "No matching distribution found"';
 }
 
 /** The requirement as a message names it: name, extras and specifier (`transformers>=4.35.2,<5.0.0`). */

@@ -2,7 +2,7 @@
 import { finding } from '../model/finding';
 import { suggestName } from '../knowledge/popular';
 import type { Dependency, Finding } from '../model/types';
-import { requirementLabel, scopeNote, unreachableNote } from './edits';
+import { noDistributionError, requirementLabel, scopeNote, unreachableNote } from './edits';
 import type { Check } from './types';
 
 /**
@@ -45,8 +45,7 @@ export const notFound: Check = {
           'not-found',
           m.dep.file,
           m.kind === 'project' ? m.dep.nameSpan : m.dep.span,
-          `${what}; pip would fail with "No matching distribution ` +
-            `found".${m.where.includes('could not be') ? '' : note}`,
+          `${what}; ${noDistributionError(m.dep)}.${m.where.includes('could not be') ? '' : note}`,
         ),
       );
     });

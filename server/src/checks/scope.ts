@@ -170,6 +170,70 @@ function withIncluders(scopes: string[], includers: (scope: string) => Set<strin
   return all.has('') ? [''] : [...all].sort();
 }
 
+/** How many combinations of declared alternatives are judged at most (one alternative of each `conflicts` entry). */
+const MAX_TOGETHER = 16;
+
+/** The optional scopes a combined scope installs together (`extra:a+group:dev`); one scope is its own member. */
+export function membersOf(scope: string): string[] {
+  return scope === '' ? [] : scope.split('+');
+}
+
+/**
+ * The scopes a uv project (a pyproject with `[tool.uv]`, judged as its own set) installs together besides each
+ * optional scope with the base: uv resolves every extra and dependency group of a project together, so a conflict
+ * between two of them fails `uv lock`, except between the alternatives a `conflicts` entry declares, which are never
+ * installed together and are resolved each on its own. One combined scope (`extra:a+group:dev`, members sorted) per
+ * choice of one alternative from each entry, with every scope no entry names; only those of two members or more
+ * (one member is judged already). None for other sets: pip installs only the extras a command names.
+ */
+export function togetherScopes(set: EnvironmentSet, decls: readonly ScopedDependency[]): string[] {
+  const uvFile = set.files.find((f) => f.uvResolution && !set.selectedExtras?.has(f.path));
+  if (!uvFile || set.files[0] !== uvFile) return [];
+  const optional = [...new Set(decls.filter((d) => d.scope !== '' && d.dep.file === uvFile.path).map((d) => d.scope))];
+  if (optional.length < 2) return [];
+  const entries = uvFile
+    .uvResolution!.conflicts.map((c) =>
+      c.items.filter((i) => i.package === null && i.kind !== 'package').map((i) => `${i.kind}:${i.name}`),
+    )
+    .filter((items) => items.length > 0);
+  const named = new Set(entries.flat());
+  const free = optional.filter((s) => !named.has(s));
+  let choices: string[][] = [[]];
+  for (const items of entries) {
+    const next: string[][] = [];
+    for (const chosen of choices)
+      for (const item of items) {
+        // Two alternatives of one entry never go together (an item can be named by several entries).
+        const clash = chosen.some((c) => entries.some((e) => e.includes(c) && e.includes(item) && c !== item));
+        if (!clash && next.length < MAX_TOGETHER) next.push([...new Set([...chosen, item])]);
+      }
+    choices = next;
+  }
+  const out = new Set<string>();
+  for (const chosen of choices) {
+    const members = [...new Set([...free, ...chosen.filter((c) => optional.includes(c))])].sort();
+    if (members.length > 1) out.add(members.join('+'));
+  }
+  return [...out];
+}
+
+/**
+ * Whether the lines all belong to the base or to one optional scope (with the base): a conflict among them is
+ * judged there, and a combined scope does not report it again.
+ */
+export function withinOneScope(decls: readonly ScopedDependency[], lines: readonly Dependency[]): boolean {
+  const scopesOfLine = lines.map((l) => new Set(decls.filter((d) => d.dep === l).map((d) => d.scope)));
+  if (scopesOfLine.every((ss) => ss.has(''))) return true;
+  const optional = new Set(decls.map((d) => d.scope).filter((m) => m !== ''));
+  return [...optional].some((m) => scopesOfLine.every((ss) => ss.has('') || ss.has(m)));
+}
+
+/** The declarations a combined scope installs: the base's and each member's, each once. */
+export function togetherGroup(decls: readonly ScopedDependency[], scope: string): Dependency[] {
+  const members = new Set(membersOf(scope));
+  return [...new Set(decls.filter((d) => d.scope === '' || members.has(d.scope)).map((d) => d.dep))];
+}
+
 /** The groups of declarations installed together: the base alone, then the base with each optional scope. */
 export function installGroups(decls: ScopedDependency[]): Dependency[][] {
   const base = decls.filter((d) => d.scope === '').map((d) => d.dep);

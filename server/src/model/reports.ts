@@ -1,6 +1,6 @@
 // What each stage learned about an environment set, as data: the index stage, the vulnerability stage, conda's solve,
 // the `pip:` part on top of it, and the active environment. The stages write these; the checks read them.
-import type { Dependency, Fix } from './types';
+import type { Dependency, Fix, Span } from './types';
 import type { Scope } from './sets';
 
 /** A verified change to one line: with it, the scope resolves. */
@@ -59,6 +59,11 @@ export interface SetIndexReport {
   pythonExcluded: { dep: Dependency; python: string; requires: string[] }[];
   /** Top-level requirements whose best version has no wheel for the target: pip would build it. */
   sdistOnly: { dep: Dependency; version: string; target: string }[];
+  /**
+   * uv `required-environments` a top-level requirement's version misses: it publishes no sdist and no wheel for that
+   * environment (written `marker` at `span` in `file`), so `uv lock` fails there.
+   */
+  missingEnvironments?: { dep: Dependency; version: string; marker: string; file: string; span: Span }[];
   /** Every conflict found: the first, then those left once the lines of the earlier ones are set aside. */
   conflicts: TransitiveConflict[];
   /** The resolver stopped at its budget: what it says. */

@@ -7,11 +7,14 @@ export interface Span {
   end: number;
 }
 
-/** The four file kinds the analysis reads. */
-export type FileKind = 'requirements' | 'constraints' | 'conda' | 'pyproject';
+/** The file kinds the analysis reads. */
+export type FileKind = 'requirements' | 'constraints' | 'conda' | 'pyproject' | 'setup-cfg';
 
-/** What a declared dependency does in its environment set. */
-export type DependencyKind = 'requirement' | 'constraint' | 'conda' | 'build';
+/**
+ * What a declared dependency does in its environment set. An `override` (uv's `override-dependencies`) replaces
+ * every requirement on its name, direct and transitive, and adds none: unlike a constraint, it can widen.
+ */
+export type DependencyKind = 'requirement' | 'constraint' | 'override' | 'conda' | 'build';
 
 /** One declared dependency, as `stack-doctor list` reports it, plus the spans the checks and fixes need. */
 export interface Dependency {
@@ -77,6 +80,29 @@ export interface ExtraInclude {
   declared: Dependency;
 }
 
+/** One item of a uv `conflicts` entry: an extra or a group of this project (`package` null) or of another. */
+export interface UvConflictItem {
+  /** `package`: another workspace member's own dependencies. */
+  kind: 'extra' | 'group' | 'package';
+  /** The extra or group (PEP 685 / 503 normalized), or the package for `package`. */
+  name: string;
+  /** The workspace member named by `package`, null for this project. */
+  package: string | null;
+  span: Span;
+}
+
+/** pyproject `[tool.uv]`: what uv resolves and installs together (parsers/uv-resolution.ts). */
+export interface UvResolution {
+  /** `conflicts`: each entry's items are never installed together (uv resolves each on its own fork). */
+  conflicts: { items: UvConflictItem[]; span: Span }[];
+  /** `default-groups`: what `uv sync` installs besides the base (null: not written, which is `["dev"]`). */
+  defaultGroups: { groups: string[] | 'all'; span: Span } | null;
+  /** `environments`: the resolution is limited to these markers (normalized). */
+  environments: { marker: string; span: Span }[];
+  /** `required-environments`: each needs a wheel of every package that publishes no sdist. */
+  requiredEnvironments: { marker: string; span: Span }[];
+}
+
 export interface CondaDetails {
   channel: string | null;
   /** Conda version spec as written ("" for none). */
@@ -123,6 +149,13 @@ export interface ParsedFile {
   extraIncludes?: ExtraInclude[];
   /** What a lock file (uv.lock, pylock.toml, poetry.lock, pixi.lock, conda-lock.yml) records; absent in manifests. */
   lock?: LockInfo;
+  /**
+   * pyproject.toml with a `[project]` table: its `dynamic` list (each name lower-cased). setuptools then reads only
+   * the fields listed there from setup.cfg; absent where the file has no `[project]` table.
+   */
+  projectDynamic?: string[];
+  /** pyproject `[tool.uv]` settings that decide what uv resolves and installs together. */
+  uvResolution?: UvResolution;
 }
 
 /** The lock file formats the analysis reads. */

@@ -1,13 +1,22 @@
 // Reads pyproject.toml ([project], PEP 735 dependency groups, [build-system], uv; Poetry's tables through poetry-reader.ts)
 // into the shared model, every entry with its source span.
 import { finding } from '../model/finding';
-import type { Dependency, DependencyKind, ExtraInclude, ParsedFile, Span, UvIndexSettings } from '../model/types';
+import type {
+  Dependency,
+  DependencyKind,
+  ExtraInclude,
+  ParsedFile,
+  Span,
+  UvIndexSettings,
+  UvResolution,
+} from '../model/types';
 import { canonicalizeName, isValidName } from '../pep/name';
 import { SpecifierSet } from '../pep/specifier';
 import { stronglyConnected } from './graph';
 import { PoetryReader, type PoetryExtras } from './poetry-reader';
 import { normalizeExtra, parseRequirementEntry } from './requirement-entry';
 import { readUvIndexSettings, sourcesFor } from './uv-index';
+import { readUvResolution } from './uv-resolution';
 import { at, readTomlTree, TomlReader, type TomlTree, type VEntry, type VNode, type VTable } from './toml-tree';
 
 /** Larger files are not parsed: the TOML parser needs seconds for a few MB, and no real pyproject.toml is that big. */
@@ -19,6 +28,13 @@ class PyprojectReader extends TomlReader {
   requiresPython = '';
   requiresPythonSpan: Span | null = null;
   uvIndexes: UvIndexSettings | null = null;
+  /** The project's name (normalized), extras and dependency groups, as declared: what uv's settings name. */
+  private projectName: string | null = null;
+  private readonly declaredExtras = new Set<string>();
+  private readonly declaredGroups = new Set<string>();
+  uvResolution: UvResolution | null = null;
+  /** `[project] dynamic`, lower-cased; null without a `[project]` table. */
+  projectDynamic: string[] | null = null;
   /** Self-references of the project (`mypkg[extra]` in mypkg's own lists), kept out of `dependencies`. */
   readonly extraIncludes: ExtraInclude[] = [];
   /** Group scope -> the group scopes it includes (`include-group`). */
@@ -157,12 +173,20 @@ class PyprojectReader extends TomlReader {
   private readProject(entry: VEntry | undefined): void {
     const project = this.table(entry, 'project');
     if (!project) return;
+    const dynamic = project.entries.get('dynamic');
+    this.projectDynamic =
+      dynamic && dynamic.value.kind === 'array'
+        ? dynamic.value.items.flatMap((v) =>
+            v.kind === 'value' && v.node.kind === 'string' ? [String(v.node.value).toLowerCase()] : [],
+          )
+        : [];
     const nameEntry = project.entries.get('name');
     const name =
       nameEntry && nameEntry.value.kind === 'value' && nameEntry.value.node.kind === 'string'
         ? String(nameEntry.value.node.value)
         : '';
     const self = isValidName(name) ? canonicalizeName(name) : null;
+    this.projectName = self;
     const first = this.dependencies.length;
     this.requirements(project.entries.get('dependencies'), 'project.dependencies', 'requirement');
     const optional = this.table(project.entries.get('optional-dependencies'), 'project.optional-dependencies');
@@ -171,6 +195,7 @@ class PyprojectReader extends TomlReader {
       for (const [extra, e] of optional.entries) {
         if (!isValidName(extra)) this.finding(e.keySpan, `'${extra}' is not a valid extra name`);
         extras.add(normalizeExtra(extra));
+        this.declaredExtras.add(normalizeExtra(extra));
         this.requirements(e, `project.optional-dependencies.${normalizeExtra(extra)}`, 'requirement');
       }
     }
@@ -253,6 +278,7 @@ class PyprojectReader extends TomlReader {
         continue;
       }
       declared.set(name, rawName);
+      this.declaredGroups.add(name);
       const section = `dependency-groups.${name}`;
       const arr = this.array(e, section);
       if (!arr) continue;
@@ -295,13 +321,25 @@ class PyprojectReader extends TomlReader {
     }
   }
 
+  /** `conflicts`, `default-groups`, `environments`, `required-environments` (`tool.uv.dev-dependencies` is `dev`). */
+  private readUvResolution(uv: VTable): void {
+    const groups = new Set(this.declaredGroups);
+    if (uv.entries.has('dev-dependencies')) groups.add('dev');
+    this.uvResolution = readUvResolution(this, uv, {
+      project: this.projectName,
+      extras: this.declaredExtras,
+      groups,
+    });
+  }
+
   private readUv(entry: VEntry | undefined): void {
     const uv = this.table(entry, 'tool.uv');
     if (!uv) return;
     this.requirements(uv.entries.get('constraint-dependencies'), 'tool.uv.constraint-dependencies', 'constraint');
-    this.requirements(uv.entries.get('override-dependencies'), 'tool.uv.override-dependencies', 'constraint');
+    this.requirements(uv.entries.get('override-dependencies'), 'tool.uv.override-dependencies', 'override');
     this.requirements(uv.entries.get('dev-dependencies'), 'tool.uv.dev-dependencies', 'requirement');
     this.uvIndexes = readUvIndexSettings(this, uv);
+    this.readUvResolution(uv);
   }
 }
 
@@ -346,6 +384,8 @@ export function parsePyproject(path: string, text: string): ParsedFile {
   if (reader.requiresPythonSpan) file.requiresPythonSpan = reader.requiresPythonSpan;
   if (reader.uvIndexes) file.uvIndexes = reader.uvIndexes;
   if (reader.extraIncludes.length) file.extraIncludes = reader.extraIncludes;
+  if (reader.projectDynamic) file.projectDynamic = reader.projectDynamic;
+  if (reader.uvResolution) file.uvResolution = reader.uvResolution;
   return file;
 }
 
@@ -362,5 +402,7 @@ export function sectionScope(section: string): string | null {
   const poetryGroup = /^tool\.poetry\.group\.(.+)\.dependencies$/.exec(section);
   if (poetryGroup) return 'group:' + poetryGroup[1];
   if (section === 'tool.poetry.dev-dependencies' || section === 'tool.uv.dev-dependencies') return 'group:dev';
+  // setup.cfg's [options.extras_require] (parsers/setup-cfg.ts), read as [project] optional-dependencies.
+  if (section.startsWith('options.extras_require.')) return 'extra:' + section.slice('options.extras_require.'.length);
   return '';
 }

@@ -6,6 +6,7 @@ import type { FileKind, ParsedFile } from '../model/types';
 import { isCondaEnvironmentText, parseEnvironmentYml } from '../parsers/environment-yml';
 import { parsePyproject } from '../parsers/pyproject';
 import { parseRequirementsFile } from '../parsers/requirements';
+import { parseSetupCfg } from '../parsers/setup-cfg';
 
 /** Which environment set a file of a kind joins. */
 export type SetRole =
@@ -86,6 +87,19 @@ const BUILTIN_ROWS = [
     completion: 'pyproject',
     editor: 'patterns',
     install: true,
+  },
+  {
+    // setuptools' declarative configuration, read like a pyproject's [project] table; it joins a set the same way.
+    kind: 'setup-cfg',
+    label: 'setup.cfg',
+    globs: ['setup.cfg'],
+    parse: (filePath, text) => parseSetupCfg(filePath, text),
+    expandsVariables: false,
+    decoding: 'utf-8',
+    set: { joins: 'reference' },
+    completion: 'none',
+    editor: 'patterns',
+    install: false,
   },
   {
     kind: 'conda',

@@ -211,7 +211,8 @@ export class FileSets {
   /** A file as a set of its own: parsed, or standing in with a finding that says why it was skipped. */
   private standalone(f: { path: string; kind: FileKind }, pass: Pass): EnvironmentSet | undefined {
     const text = pass.read(f.path);
-    const parsed = text === undefined ? undefined : this.parse(f.path, f.kind, text);
+    const read = text === undefined ? undefined : this.parse(f.path, f.kind, text);
+    const parsed = read?.kind === 'setup-cfg' ? this.setupCfgAsRead(read, pass) : read;
     if (parsed) return { root: parsed.path, files: [parsed], findings: [] };
     const why = skipReason(f.path);
     return why ? { root: f.path, files: [skippedFile(f.path, f.kind, why)], findings: [] } : undefined;
@@ -314,7 +315,7 @@ export class FileSets {
         const ref = projectReference(dep);
         if (!ref) continue;
         // pip reads a relative path from the folder it runs in; the file's own folder first, then the set's.
-        let pyprojectPath: string | undefined;
+        let manifests: ParsedFile[] = [];
         let refused = false;
         for (const folder of ref.relative === null ? [ref.dir] : [ref.dir, path.resolve(dir, ref.relative)]) {
           // An untrusted workspace reads no project outside its folders (its name-shaped lines would be looked up).
@@ -322,13 +323,10 @@ export class FileSets {
             refused = true;
             continue;
           }
-          const p = path.join(folder, 'pyproject.toml');
-          if (pass.read(p) !== undefined) {
-            pyprojectPath = p;
-            break;
-          }
+          manifests = this.projectManifests(folder, pass);
+          if (manifests.length) break;
         }
-        if (!pyprojectPath) {
+        if (!manifests.length) {
           if (refused)
             set.findings.push(
               finding(
@@ -342,18 +340,51 @@ export class FileSets {
             );
           continue;
         }
-        const pyproject = this.parse(pyprojectPath, 'pyproject', pass.read(pyprojectPath));
-        if (!pyproject) continue;
-        if (!selected.has(pyproject.path)) {
-          selected.set(pyproject.path, new Set());
-          added.push(pyproject);
+        for (const manifest of manifests) {
+          if (!selected.has(manifest.path)) {
+            selected.set(manifest.path, new Set());
+            added.push(manifest);
+          }
+          for (const e of ref.extras) selected.get(manifest.path)!.add(e);
         }
-        for (const e of ref.extras) selected.get(pyproject.path)!.add(e);
       }
     }
     if (!added.length) return;
     set.files = dedupe([...set.files, ...added]);
     set.selectedExtras = new Map([...selected].map(([p, e]) => [p, [...e].sort()]));
+  }
+
+  /**
+   * The files that declare what pip installs of a project folder: its pyproject.toml, and its setup.cfg as setuptools
+   * reads it beside that (pip builds only a folder with a pyproject.toml or a setup.py). None: no project pip installs.
+   */
+  private projectManifests(folder: string, pass: Pass): ParsedFile[] {
+    const pyprojectPath = path.join(folder, 'pyproject.toml');
+    const pyprojectText = pass.read(pyprojectPath);
+    const pyproject = pyprojectText === undefined ? undefined : this.parse(pyprojectPath, 'pyproject', pyprojectText);
+    const cfgPath = path.join(folder, 'setup.cfg');
+    const cfgText = pyproject || fs.existsSync(path.join(folder, 'setup.py')) ? pass.read(cfgPath) : undefined;
+    const cfg = cfgText === undefined ? undefined : this.parse(cfgPath, 'setup-cfg', cfgText);
+    return [...(pyproject ? [pyproject] : []), ...(cfg ? [this.setupCfgAsRead(cfg, pass)] : [])];
+  }
+
+  private readonly cfgViews = new WeakMap<ParsedFile, { pyproject: ParsedFile | undefined; view: ParsedFile }>();
+
+  /**
+   * A setup.cfg as setuptools reads it beside its folder's pyproject.toml: where that declares a `[project]` table,
+   * setuptools takes from setup.cfg only the fields `dynamic` lists (`dependencies` for install_requires,
+   * `optional-dependencies` for extras_require, `requires-python`) and ignores the others with a warning; the lines it
+   * ignores leave the model, and one information finding says so. The same view while both texts are unchanged.
+   */
+  private setupCfgAsRead(cfg: ParsedFile, pass: Pass): ParsedFile {
+    const pyprojectPath = path.join(path.dirname(cfg.path), 'pyproject.toml');
+    const text = pass.read(pyprojectPath);
+    const pyproject = text === undefined ? undefined : this.parse(pyprojectPath, 'pyproject', text);
+    const hit = this.cfgViews.get(cfg);
+    if (hit && hit.pyproject === pyproject) return hit.view;
+    const view = setupCfgBeside(cfg, pyproject);
+    this.cfgViews.set(cfg, { pyproject, view });
+    return view;
   }
 
   /**
@@ -477,6 +508,46 @@ function editablesNotProjects(files: readonly ParsedFile[]): Finding[] {
         );
     }
   return out;
+}
+
+/** setup.cfg's fields and the pyproject `dynamic` entry that lets setuptools read each from it. */
+const SETUP_CFG_FIELDS: readonly { dynamic: string; field: string; sections: (s: string) => boolean }[] = [
+  { dynamic: 'dependencies', field: 'install_requires', sections: (s) => s === 'options.install_requires' },
+  {
+    dynamic: 'optional-dependencies',
+    field: 'extras_require',
+    sections: (s) => s.startsWith('options.extras_require.'),
+  },
+];
+
+/** {@link FileSets.setupCfgAsRead}'s view of `cfg` beside `pyproject` (the file itself where nothing is ignored). */
+function setupCfgBeside(cfg: ParsedFile, pyproject: ParsedFile | undefined): ParsedFile {
+  const dynamic = pyproject?.projectDynamic;
+  if (!dynamic) return cfg;
+  const ignored = SETUP_CFG_FIELDS.filter((f) => !dynamic.includes(f.dynamic));
+  const dropped = cfg.dependencies.filter((d) => ignored.some((f) => f.sections(d.section ?? '')));
+  const keepPython = dynamic.includes('requires-python');
+  if (!dropped.length && (keepPython || !cfg.requiresPython)) return cfg;
+  const fields = ignored.filter((f) => dropped.some((d) => f.sections(d.section ?? ''))).map((f) => f);
+  const findings = [...cfg.findings];
+  if (dropped.length)
+    findings.push(
+      finding(
+        'syntax',
+        cfg.path,
+        dropped[0]!.span,
+        `setuptools ignores ${fields.map((f) => f.field).join(' and ')} here: pyproject.toml has a [project] table ` +
+          `whose dynamic does not list ${fields.map((f) => `'${f.dynamic}'`).join(' or ')}, so pip installs ` +
+          `[project]'s instead. These lines are not checked; list them in dynamic to use them.`,
+        { severity: 'information' },
+      ),
+    );
+  return {
+    ...cfg,
+    dependencies: cfg.dependencies.filter((d) => !dropped.includes(d)),
+    findings: findings.sort((a, b) => a.span.start - b.span.start),
+    requiresPython: keepPython ? cfg.requiresPython : '',
+  };
 }
 
 /** A file that was skipped, standing in its set with one information finding that says why. */

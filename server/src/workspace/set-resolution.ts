@@ -18,7 +18,6 @@ export interface SetRoots {
   overrides: Dependency[];
 }
 
-const isOverride = (d: Dependency) => d.section === 'tool.uv.override-dependencies';
 const usable = (d: Dependency) => d.name !== '' && !d.editable && !(d.url && !/^https?:/i.test(d.url));
 
 export function setRoots(set: EnvironmentSet, env: MarkerEnvironment): SetRoots {
@@ -27,8 +26,8 @@ export function setRoots(set: EnvironmentSet, env: MarkerEnvironment): SetRoots 
     .map((d) => d.dep);
   return {
     requirements: base.filter((d) => d.kind === 'requirement' && usable(d)),
-    constraints: base.filter((d) => d.kind === 'constraint' && !isOverride(d) && usable(d) && !d.url),
-    overrides: base.filter((d) => isOverride(d) && usable(d)),
+    constraints: base.filter((d) => d.kind === 'constraint' && usable(d) && !d.url),
+    overrides: base.filter((d) => d.kind === 'override' && usable(d)),
   };
 }
 

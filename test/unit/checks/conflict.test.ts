@@ -104,4 +104,79 @@ describe('conflict', () => {
     });
     expectFindings({ '/w/requirements.txt': 'numpy>=1.24\nnumpy<2\n' }, { codes: ['conflict'] });
   });
+
+  // uv's docs (docs/concepts/resolution.md, "Dependency overrides"): an override replaces every requirement on its
+  // name, direct requirements included, and "can expand the set of acceptable versions"; constraints still narrow.
+  it('an override replaces the requirements on its name; one that admits nothing is its own finding', () => {
+    expectFindings({
+      '/w/pyproject.toml': [
+        '[project]',
+        'name = "x"',
+        'version = "1"',
+        'dependencies = ["pydantic<2", "pydantic>=1.9", "numpy<1.24"]',
+        '[tool.uv]',
+        'override-dependencies = ["pydantic>=2", "⟦numpy>=2,<1⟧⟨conflict: uv would fail⟩"]',
+        '',
+      ].join('\n'),
+    });
+    expectFindings({
+      '/w/pyproject.toml': [
+        '[project]',
+        'name = "x"',
+        'version = "1"',
+        'dependencies = ["pydantic<2"]',
+        '[tool.uv]',
+        'override-dependencies = ["⟦pydantic>=2⟧⟨conflict: pydantic⟩"]',
+        'constraint-dependencies = ["⟦pydantic<1.10⟧⟨conflict: pydantic⟩"]',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  // uv's docs (docs/concepts/resolution.md, "Conflicting dependencies"): uv resolves a project's extras and groups
+  // together, so `extra1 = ["numpy==2.1.2"]` and `extra2 = ["numpy==2.0.0"]` fail `uv lock` "with an error", unless
+  // `[tool.uv] conflicts` declares them; then "uv will resolve them separately" and never installs both.
+  const uvProject = (conflicts: string) =>
+    [
+      '[project]',
+      'name = "x"',
+      'version = "1"',
+      '[project.optional-dependencies]',
+      'extra1 = ["⟦numpy==2.1.2⟧⟨conflict: uv lock would fail⟩"]',
+      'extra2 = ["⟦numpy==2.0.0⟧⟨conflict: uv resolves⟩"]',
+      'extra3 = ["pandas"]',
+      '[tool.uv]',
+      conflicts,
+      '',
+    ].join('\n');
+  it("judges a uv project's extras together, and declared alternatives each on its own", () => {
+    expectFindings({ '/w/pyproject.toml': uvProject('') });
+    const declared = uvProject('conflicts = [[{ extra = "extra1" }, { extra = "extra2" }]]').replace(
+      /[⟦⟧]|⟨[^⟩]*⟩/g,
+      '',
+    );
+    expectFindings({ '/w/pyproject.toml': declared }, { codes: ['conflict'] });
+    // Without [tool.uv] it is no uv project: pip installs only the extras a command names.
+    const pip = uvProject('')
+      .replace('[tool.uv]', '')
+      .replace(/[⟦⟧]|⟨[^⟩]*⟩/g, '');
+    expectFindings({ '/w/pyproject.toml': pip }, { codes: ['conflict'] });
+  });
+
+  // uv's docs (docs/concepts/projects/dependencies.md, "Legacy dev-dependencies"): `tool.uv.dev-dependencies` are
+  // "combined with the contents in the `dependency-groups.dev`".
+  it('reads tool.uv.dev-dependencies as the dev group, with [dependency-groups] dev', () => {
+    expectFindings({
+      '/w/pyproject.toml': [
+        '[project]',
+        'name = "x"',
+        'version = "1"',
+        '[dependency-groups]',
+        'dev = ["⟦pytest<8⟧⟨conflict: pytest⟩"]',
+        '[tool.uv]',
+        'dev-dependencies = ["⟦pytest>=8⟧⟨conflict: pytest⟩"]',
+        '',
+      ].join('\n'),
+    });
+  });
 });

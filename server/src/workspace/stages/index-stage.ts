@@ -1,10 +1,18 @@
 // The index stage: asks the package index about an environment set's top-level requirements and resolves it; the result
 // is data for the index-backed checks.
 import { describeScope, hasPep440Text, where } from '../../checks/edits';
-import { admitsNothing, installedDeclarations, versionSetOf } from '../../checks/scope';
+import {
+  admitsNothing,
+  installedDeclarations,
+  membersOf,
+  togetherScopes,
+  versionSetOf,
+  withinOneScope,
+} from '../../checks/scope';
 import { targetFromProfile, type ExclusionReason, type FileVerdict } from '../../index/candidates';
 import { BudgetSpentError } from '../../index/budget';
 import { redact } from '../../index/credentials';
+import { hasWheelFor, machinesOf } from '../../index/required-environments';
 import { IndexError, NotFoundError, type IndexProblem } from '../../index/errors';
 import { CancelledError } from '../../model/cancel';
 import { MetadataProvider } from '../../index/provider';
@@ -207,7 +215,6 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
     if (!report.unreachable.includes(why)) report.unreachable.push(why);
   };
   const decls = installedDeclarations(set, opts.markerEnvironment);
-  const isOverride = (d: Dependency) => d.section === 'tool.uv.override-dependencies';
   // A uv project: where each of its declarations is looked up ([tool.uv.sources]).
   const root = set.files[0];
   const uv = root?.kind === 'pyproject' ? root.uvIndexes : undefined;
@@ -227,16 +234,41 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   const pipName = new Map(condaPins.map((p) => [p.dep, p.name]));
   const nameOf = (d: Dependency): string => pipName.get(d) ?? d.name;
   const constraints = [
-    ...base.filter((d) => d.kind === 'constraint' && !isOverride(d) && usable(d) && !d.url),
+    ...base.filter((d) => d.kind === 'constraint' && usable(d) && !d.url),
     ...condaPins.map((p) => p.dep),
   ];
-  const overrides = base.filter((d) => isOverride(d) && usable(d));
+  // uv's overrides replace every requirement on their name, transitive ones included, and add none.
+  const overrides = base.filter((d) => d.kind === 'override' && usable(d));
   const allRequirements = [...new Set(decls.map((d) => d.dep))].filter((d) => d.kind === 'requirement' && usable(d));
   const python = opts.profile.python?.version ?? opts.markerEnvironment.python_full_version ?? '3.12.0';
 
-  // 1. Per line: does the project exist, does a version match, one for this Python, a wheel?
+  // uv's required-environments (a uv project judged as its own set): each needs a wheel of every version that
+  // publishes no sdist.
+  const uvFile = set.files[0]?.uvResolution && !set.selectedExtras?.has(set.files[0].path) ? set.files[0] : null;
+  const required = uvFile?.uvResolution?.requiredEnvironments ?? [];
+  const targetPython = targetFromProfile(opts.profile).tags.python;
+  const checkRequiredEnvironments = async (dep: Dependency, name: string, key: string, version: string) => {
+    const files = (await opts.provider.files(name, opts.signal)).filter((f) => f.version?.key === key);
+    if (files.some((f) => f.kind === 'sdist')) return;
+    const names = files.map((f) => f.file.filename);
+    for (const env of required) {
+      const machines = machinesOf(env.marker, targetPython);
+      if (machines.length && !hasWheelFor(names, machines))
+        (report.missingEnvironments ??= []).push({
+          dep,
+          version,
+          marker: env.marker,
+          file: uvFile!.path,
+          span: env.span,
+        });
+    }
+  };
+  // 1. Per line: does the project exist, does a version match, one for this Python, a wheel? An override is asked
+  // too: the versions it admits are the only ones its package can have.
   const byName = new Map<string, Dependency[]>();
-  for (const d of allRequirements) if (!d.url) (byName.get(d.name) ?? byName.set(d.name, []).get(d.name)!).push(d);
+  const overridden = new Set(overrides.map((d) => d.name));
+  for (const d of [...allRequirements.filter((r) => !overridden.has(r.name)), ...overrides])
+    if (!d.url) (byName.get(d.name) ?? byName.set(d.name, []).get(d.name)!).push(d);
   /** Lines that cannot take part in a resolution (the project or version is missing, or unknown). */
   const dropped = new Set<Dependency>();
   let asked = 0;
@@ -374,6 +406,7 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
         const best = offered.find((v) => !v.version.isPrerelease) ?? offered[0]!;
         if (!best.files.some((f) => f.kind === 'wheel'))
           report.sdistOnly.push({ dep, version: best.version.toString(), target: targetText(opts.profile) });
+        else if (required.length) await checkRequiredEnvironments(dep, name, best.version.key, best.version.toString());
       }
     }),
   );
@@ -381,31 +414,43 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   if (byName.size > 0 && asked === 0) report.answered = false;
 
   // 2. Resolve the base, then each optional scope with the base; after each conflict, set its lines aside and go on.
-  const toRoot = (d: Dependency): RootRequirement<Dependency> => ({
+  const toRoot = (d: Dependency, anyVersion = false): RootRequirement<Dependency> => ({
     requirement: {
       name: nameOf(d),
       extras: d.extras,
-      specifier: d.specifierUnknown ? '' : d.specifier,
+      specifier: anyVersion || d.specifierUnknown ? '' : d.specifier,
       marker: '',
-      url: d.url,
+      url: anyVersion ? null : d.url,
     },
     origin: d,
   });
+  /**
+   * An override already reported (no version satisfies it, or it failed a resolution) still replaces every
+   * requirement on its name, now by any version: what it removed stays removed, and the rest is judged on.
+   */
+  const spentOverrides = new Set(overrides.filter((d) => dropped.has(d)));
+  const overrideRoot = (d: Dependency): RootRequirement<Dependency> => toRoot(d, spentOverrides.has(d));
   const options = {
     markerEnvironment: opts.markerEnvironment,
     python,
-    constraints: constraints.map(toRoot),
-    overrides: overrides.map(toRoot),
+    constraints: constraints.map((d) => toRoot(d)),
+    overrides: overrides.map(overrideRoot),
     signal: opts.signal,
     deadline,
     describeOrigin: (d: Dependency) => where(d, set.files),
   };
-  const scopes = ['', ...[...new Set(decls.map((d) => d.scope).filter((s) => s !== ''))].sort()];
+  // Then, in a uv project, the extras and groups uv resolves together (each choice among declared alternatives).
+  const scopes = [
+    '',
+    ...[...new Set(decls.map((d) => d.scope).filter((s) => s !== ''))].sort(),
+    ...togetherScopes(set, decls),
+  ];
   /** Lines of the base that took part in a base conflict: already reported, so left out of the scopes' resolutions. */
   const reported = new Set<Dependency>();
   for (const scope of scopes) {
-    const own = new Set(decls.filter((d) => d.scope === scope).map((d) => d.dep));
-    let lines = [...new Set(decls.filter((d) => d.scope === '' || d.scope === scope).map((d) => d.dep))].filter(
+    const members = new Set(membersOf(scope));
+    const own = new Set(decls.filter((d) => members.has(d.scope)).map((d) => d.dep));
+    let lines = [...new Set(decls.filter((d) => d.scope === '' || members.has(d.scope)).map((d) => d.dep))].filter(
       (d) => d.kind === 'requirement' && usable(d) && !dropped.has(d) && !reported.has(d),
     );
     if (scope !== '' && !lines.some((d) => own.has(d))) continue;
@@ -416,7 +461,7 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
           `was fully resolved; conflicts after the ${found} reported may remain.`;
         break;
       }
-      const roots = lines.map(toRoot);
+      const roots = lines.map((d) => toRoot(d));
       let result;
       try {
         result = await resolve(roots, opts.provider, options);
@@ -438,7 +483,16 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
       }
       const involved = [...new Set(result.rootsInvolved)];
       const aside = involved.filter((d) => lines.includes(d));
-      if (aside.length === 0) break; // only constraints or overrides take part: nothing left to set aside
+      const failedOverrides = involved.filter((d) => d.kind === 'override' && !spentOverrides.has(d));
+      if (aside.length === 0) {
+        // Only constraints or overrides take part. An override that fails is reported on its own line, then
+        // judged as any version (it still replaces what it names), and the rest goes on.
+        if (failedOverrides.length === 0) break;
+        report.conflicts.push({ scope, roots: failedOverrides, explanation: result.text, fixes: [] });
+        failedOverrides.forEach((d) => spentOverrides.add(d));
+        options.overrides = overrides.map(overrideRoot);
+        continue;
+      }
       lines = lines.filter((d) => !aside.includes(d));
       if (scope === '') aside.forEach((d) => reported.add(d));
       // Lines of one package alone are a direct conflict: the `conflict` check already says it, on the same lines.
@@ -447,6 +501,8 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
         result.explanation.every((s) => s.packages.every((p) => involved.length > 0 && p === nameOf(involved[0]!)));
       // In a scope, a conflict among base lines only is the base's (reported there, or hidden behind one that was).
       if (direct || (scope !== '' && !involved.some((d) => own.has(d)))) continue;
+      // In a combined scope, a conflict within one of its members is that member's (reported there).
+      if (members.size > 1 && withinOneScope(decls, involved)) continue;
       const fixes = await searchFixes(roots, involved, opts.provider, options, deadline);
       report.conflicts.push({ scope, roots: involved, explanation: result.text, fixes });
       if (++found >= MAX_CONFLICTS) {
