@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkJson } from '../helpers/cli';
-import { startPackageIndex, type PackageIndex } from '../helpers/package-index';
+import { isolatedPipEnv, startPackageIndex, type PackageIndex } from '../helpers/package-index';
 
 describe('stack-doctor check: uv index routing', () => {
   let main: PackageIndex;
@@ -159,6 +159,32 @@ describe('stack-doctor check: uv index routing', () => {
     const ds = await check('local');
     assert.deepEqual(codes(ds), []);
     for (const n of ['mylib', 'forked', 'sibling']) assert.ok(!asked(main).includes(n), `${n} asked`);
+  });
+
+  it('${VAR} in a pyproject index URL is never expanded: that index is not asked, and no value is printed', async () => {
+    const origin = new URL(pytorch.url).origin;
+    write(
+      'var/pyproject.toml',
+      '[project]\nname = "app"\nversion = "0"\ndependencies = ["torch==2.1.2+cu121"]\n\n' +
+        '[tool.uv.sources]\ntorch = { index = "pytorch-cu121" }\n\n' +
+        `[[tool.uv.index]]\nname = "pytorch-cu121"\nurl = "${origin}/\${SD_TEST_INDEX_PATH}"\nexplicit = true\n`,
+    );
+    const before = pytorch.requests.length;
+    const r = await checkJson(
+      [
+        path.join(dir, 'var'),
+        '--index-url',
+        main.url,
+        '--profile',
+        profile,
+        '--cache-dir',
+        path.join(dir, 'var.cache'),
+      ],
+      dir,
+      { ...isolatedPipEnv(), SD_TEST_INDEX_PATH: 'simple' },
+    );
+    assert.equal(pytorch.requests.length, before);
+    assert.ok(!r.stdout.includes(`${origin}/simple`), r.stdout);
   });
 
   it('untrusted: the routed line is not checked and says so; the pyproject index is not contacted', async () => {
