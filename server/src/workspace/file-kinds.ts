@@ -4,7 +4,10 @@
 // selector, the CLI's usage and package.json (a test holds it to the table) all read the rows.
 import type { FileKind, ParsedFile } from '../model/types';
 import { isCondaEnvironmentText, parseEnvironmentYml } from '../parsers/environment-yml';
+import { parsePoetryLock } from '../parsers/poetry-lock';
+import { parsePylock } from '../parsers/pylock';
 import { parsePyproject } from '../parsers/pyproject';
+import { parseUvLock } from '../parsers/uv-lock';
 import { parseRequirementsFile } from '../parsers/requirements';
 
 /** Which environment set a file of a kind joins. */
@@ -143,6 +146,42 @@ const BUILTIN_ROWS = [
     completion: 'pip',
     editor: { language: PIP_LANGUAGE, unnamed: true },
     install: true,
+  },
+  {
+    kind: 'uv-lock',
+    label: 'uv.lock',
+    globs: ['uv.lock'],
+    parse: (filePath, text) => parseUvLock(filePath, text),
+    expandsVariables: false,
+    decoding: 'utf-8',
+    set: { joins: 'lock', manifest: 'pyproject' },
+    completion: 'none',
+    editor: 'patterns',
+    install: false,
+  },
+  {
+    kind: 'pylock',
+    label: 'pylock.toml, pylock.*.toml',
+    globs: ['pylock.toml', 'pylock.*.toml'],
+    parse: (filePath, text) => parsePylock(filePath, text),
+    expandsVariables: false,
+    decoding: 'utf-8',
+    set: { joins: 'lock', manifest: 'pyproject' },
+    completion: 'none',
+    editor: 'patterns',
+    install: false,
+  },
+  {
+    kind: 'poetry-lock',
+    label: 'poetry.lock',
+    globs: ['poetry.lock'],
+    parse: (filePath, text) => parsePoetryLock(filePath, text),
+    expandsVariables: false,
+    decoding: 'utf-8',
+    set: { joins: 'lock', manifest: 'pyproject' },
+    completion: 'none',
+    editor: 'patterns',
+    install: false,
   },
 ] as const satisfies readonly FileKindRow[];
 
