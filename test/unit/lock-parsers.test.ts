@@ -169,6 +169,17 @@ describe('uv.lock', () => {
     assert.deepEqual(demo.providesExtras, ['gpu']);
   });
 
+  it('names each wheel once, by filename, else url, else path', () => {
+    const f = parseUvLock(
+      '/p/uv.lock',
+      'version = 1\n\n[[package]]\nname = "a"\nversion = "1"\nsource = { registry = "../wheels" }\nwheels = [\n' +
+        '    { url = "https://x.example/d/blob?id=1", filename = "a-1-py3-none-any.whl", hash = "sha256:00" },\n' +
+        '    { path = "a-1-cp312-cp312-win_amd64.whl" },\n]\n',
+    );
+    assert.deepEqual(f.findings, []);
+    assert.deepEqual(f.lock!.packages[0]!.wheels, ['a-1-py3-none-any.whl', 'a-1-cp312-cp312-win_amd64.whl']);
+  });
+
   it("decodes uv's conflict markers", () => {
     assert.deepEqual(conflictItems("extra == 'extra-4-demo-gpu' or extra == 'group-9-my-projec-cu121'"), [
       { package: 'demo', kind: 'extra', name: 'gpu' },
@@ -345,6 +356,7 @@ function plainLock(v: LValue): unknown {
   if (v.kind === 'string') return v.value;
   if (v.kind === 'bare') return v.raw;
   if (v.kind === 'array') return v.items.map(plainLock);
+  if (v.kind === 'raw') return null;
   return Object.fromEntries([...v.entries].map(([k, e]) => [k, plainLock(e.value)]));
 }
 function plainToml(v: VNode, text: string): unknown {

@@ -18,7 +18,15 @@ import { readLockToml, str, stringSpan, type LArray, type LEntry, type LTable, t
 export const MAX_LOCK_LENGTH = 16 * 1024 * 1024;
 
 const describe = (v: LValue): string =>
-  v.kind === 'table' ? 'a table' : v.kind === 'array' ? 'an array' : v.kind === 'string' ? 'a string' : `'${v.raw}'`;
+  v.kind === 'table'
+    ? 'a table'
+    : v.kind === 'array'
+      ? 'an array'
+      : v.kind === 'string'
+        ? 'a string'
+        : v.kind === 'bare'
+          ? `'${v.raw}'`
+          : 'a value';
 
 /** One lock file being read: its findings and the shape checks every format needs. */
 export class LockReader {
@@ -46,8 +54,8 @@ export class LockReader {
     this.file.findings.push(finding('syntax', this.path, span, message, { severity }));
   }
 
-  /** The TOML root, or null when the file is too large (said so). */
-  root(fileName: string): LTable | null {
+  /** The TOML root, or null when the file is too large (said so); `shallow`: keys whose values are only spanned. */
+  root(fileName: string, shallow?: ReadonlySet<string>): LTable | null {
     if (this.text.length > MAX_LOCK_LENGTH) {
       const nl = this.text.indexOf('\n');
       this.finding(
@@ -56,7 +64,7 @@ export class LockReader {
       );
       return null;
     }
-    const toml = readLockToml(this.text);
+    const toml = readLockToml(this.text, shallow);
     if (toml.error) this.finding(toml.error.span, `${toml.error.message}; the rest of the file was not read`);
     return toml.root;
   }

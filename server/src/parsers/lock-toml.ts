@@ -30,7 +30,12 @@ export interface LTable {
   /** The header (or inline table) and its body; for the root, the whole text. */
   span: Span;
 }
-export type LValue = LString | LBare | LArray | LTable;
+/** A value read past but not into (a key the caller named shallow): only where it is written. */
+export interface LRaw {
+  kind: 'raw';
+  span: Span;
+}
+export type LValue = LString | LBare | LArray | LTable | LRaw;
 export interface LEntry {
   key: string;
   keySpan: Span;
@@ -67,7 +72,10 @@ class Reader {
   /** Tables closed to further keys: inline tables and values. */
   private readonly sealed = new Set<LTable>();
 
-  constructor(private readonly t: string) {}
+  constructor(
+    private readonly t: string,
+    private readonly shallow: ReadonlySet<string> = new Set(),
+  ) {}
 
   read(): LockToml {
     const t = this.t;
@@ -253,11 +261,16 @@ class Reader {
     const keys = this.keyPath();
     this.expect('=');
     this.skipSpaces();
-    const value = this.value(depth);
+    const last = keys[keys.length - 1]!;
+    let value: LValue;
+    if (this.shallow.has(last.key)) {
+      const from = this.i;
+      this.skipValue(depth);
+      value = { kind: 'raw', span: { start: from, end: this.i } };
+    } else value = this.value(depth);
     let t = table;
     const span = { start, end: value.span.end };
     for (let k = 0; k < keys.length - 1; k++) t = this.descend(t, keys[k]!, span);
-    const last = keys[keys.length - 1]!;
     if (t.entries.has(last.key)) this.fail(`the key '${last.key}' is defined twice`, last.span.start);
     if (value.kind === 'table') this.sealed.add(value);
     if (value.kind === 'array') for (const item of value.items) if (item.kind === 'table') this.sealed.add(item);
@@ -303,6 +316,64 @@ class Reader {
     )
       this.fail(`'${raw.length > 40 ? raw.slice(0, 40) + '…' : raw}' is not a TOML value`, start);
     return { kind: 'bare', raw, span: { start, end: this.i } };
+  }
+
+  /** Moves past a value without building it (the same syntax checks as reading it, no values kept). */
+  private skipValue(depth: number): void {
+    const t = this.t;
+    const c = t.charCodeAt(this.i);
+    if (c === 34 || c === 39) {
+      this.skipString();
+      return;
+    }
+    if (c === 91 || c === 123) {
+      if (depth + 1 > MAX_DEPTH) this.fail(`arrays or inline tables are nested more than ${MAX_DEPTH} levels deep`);
+      const close = c === 91 ? 93 : 125;
+      this.i++;
+      for (;;) {
+        if (c === 91) this.skipBlank();
+        else this.skipSpaces();
+        const d = t.charCodeAt(this.i);
+        if (d === close) break;
+        if (this.i >= t.length) this.fail(`expected '${String.fromCharCode(close)}'`);
+        if (c === 123) {
+          this.keyPath();
+          this.expect('=');
+          this.skipSpaces();
+        }
+        this.skipValue(depth + 1);
+        if (c === 91) this.skipBlank();
+        else this.skipSpaces();
+        const e = t.charCodeAt(this.i);
+        if (e === 44) this.i++;
+        else if (e !== close) this.fail(`expected ',' or '${String.fromCharCode(close)}'`);
+      }
+      this.i++;
+      return;
+    }
+    this.value(depth);
+  }
+
+  /** Moves past a single-line string without unescaping it; other strings are read. */
+  private skipString(): void {
+    const t = this.t;
+    const qc = t.charCodeAt(this.i);
+    if (t.charCodeAt(this.i + 1) === qc && t.charCodeAt(this.i + 2) === qc) {
+      this.string();
+      return;
+    }
+    let j = this.i + 1;
+    for (;;) {
+      const c = t.charCodeAt(j);
+      if (j >= t.length || c === 10 || c === 13) this.fail('a string is not closed', this.i);
+      if (qc === 34 && c === 92) {
+        j += 2;
+        continue;
+      }
+      if (c === qc) break;
+      j++;
+    }
+    this.i = j + 1;
   }
 
   private array(depth: number): LArray {
@@ -429,9 +500,12 @@ class Reader {
   }
 }
 
-/** Reads a lock file's TOML text. Never throws. */
-export function readLockToml(text: string): LockToml {
-  return new Reader(text).read();
+/**
+ * Reads a lock file's TOML text. Never throws. The values of keys in `shallow` (at any depth) are read past, not into:
+ * an {@link LRaw} with their span, for the caller to scan when it needs a little of a large value.
+ */
+export function readLockToml(text: string, shallow?: ReadonlySet<string>): LockToml {
+  return new Reader(text, shallow).read();
 }
 
 /** The string value of an entry, or null. */

@@ -54,15 +54,31 @@ function dependencyStrings(r: LockReader, t: LTable): string[] {
   return out;
 }
 
+/**
+ * The file names of a package's wheels. `wheels` is read shallow (it is most of a lock's text): its inline tables are
+ * scanned for the one key that names the file, `url`, `path` or `filename`.
+ */
 function wheelsOf(r: LockReader, t: LTable): string[] {
+  const e = t.entries.get('wheels');
+  if (!e) return [];
+  if (e.value.kind !== 'raw') return [];
+  const text = r.text.slice(e.value.span.start, e.value.span.end);
+  if (!text.startsWith('[')) {
+    r.finding(e.value.span, "'package.wheels' must be an array");
+    return [];
+  }
   const out: string[] = [];
-  for (const w of r.tables(t.entries.get('wheels'), 'package.wheels')) {
-    const file =
-      str(w.entries.get('filename')?.value) ?? str(w.entries.get('url')?.value) ?? str(w.entries.get('path')?.value);
-    if (file) out.push(fileNameOf(file.value));
+  for (const table of text.matchAll(/\{[^{}]*\}/g)) {
+    const keys = new Map<string, string>();
+    for (const m of table[0].matchAll(WHEEL_FILE)) keys.set(m[1]!, m[2] ?? m[3] ?? '');
+    const file = keys.get('filename') ?? keys.get('url') ?? keys.get('path');
+    if (file) out.push(fileNameOf(file));
   }
   return out;
 }
+
+/** A key naming a wheel's file inside one of its inline tables (`{ url = "…", hash = "…" }`). */
+const WHEEL_FILE = /[{,]\s*(filename|url|path)\s*=\s*(?:"([^"\\]*)"|'([^']*)')/g;
 
 function requirements(r: LockReader, t: LTable, key: string, what: string): RecordedRequirement[] {
   const out: RecordedRequirement[] = [];
@@ -123,10 +139,13 @@ export function conflictItems(marker: string): { package: string; kind: 'extra' 
   return out;
 }
 
+/** Keys read past: only their presence (an sdist) or a scan of their text (the wheels) is needed. */
+const SHALLOW = new Set(['wheels', 'sdist']);
+
 /** Parses a uv.lock. */
 export function parseUvLock(filePath: string, text: string): ParsedFile {
   const r = new LockReader(filePath, text, 'uv-lock', 'uv');
-  const root = r.root('uv.lock');
+  const root = r.root('uv.lock', SHALLOW);
   if (!root) return r.file;
   const lock = r.file.lock;
   const versionEntry = root.entries.get('version');
