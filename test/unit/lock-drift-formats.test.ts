@@ -4,14 +4,14 @@
 // pylock.toml, which records no inputs. Each finding on the pyproject's line, the lock entry related.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { runChecks } from '../../../server/src/checks/registry';
-import type { Finding, ParsedFile } from '../../../server/src/model/types';
-import { parsePoetryLock } from '../../../server/src/parsers/poetry-lock';
-import { parsePylock } from '../../../server/src/parsers/pylock';
-import { parsePyproject } from '../../../server/src/parsers/pyproject';
-import { parseUvLock } from '../../../server/src/parsers/uv-lock';
-import { byCode, defaultContext as ctx } from '../../helpers/check-kit';
-import { setOf } from '../../helpers/sets';
+import { runChecks } from '../../server/src/checks/registry';
+import type { Finding, ParsedFile } from '../../server/src/model/types';
+import { parsePoetryLock } from '../../server/src/parsers/poetry-lock';
+import { parsePylock } from '../../server/src/parsers/pylock';
+import { parsePyproject } from '../../server/src/parsers/pyproject';
+import { parseUvLock } from '../../server/src/parsers/uv-lock';
+import { byCode, defaultContext as ctx } from '../helpers/check-kit';
+import { setOf } from '../helpers/sets';
 
 const PYPROJECT = `[project]
 name = "demo"
