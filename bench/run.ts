@@ -11,6 +11,7 @@ import { benchPep } from './pep';
 import { benchCliProcess } from './cli-process';
 import { benchConda } from './conda';
 import { benchEditor } from './editor';
+import { benchLocks } from './locks';
 import { editLatency, pkg, requirementsText } from './edit-latency';
 import { benchAgainstPip } from './pip-compare';
 import { benchResolver } from './resolver';
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
     );
     results[label] = row;
   }
+  results['uv.lock, about 1 MB (300 packages)'] = benchLocks();
   results['didChange -> publishDiagnostics, 2000-line requirements.txt, stdio (ms)'] = await editLatency(100);
   results['editor features over stdio, warm cache'] = await benchEditor();
   results['pep (operations per ms)'] = await benchPep();
