@@ -22,6 +22,7 @@ import { pipOverConda } from './pip-over-conda';
 import { vulnerable } from './vulnerable';
 import { redact } from '../index/credentials';
 import type { EnvironmentSet } from '../model/sets';
+import { foldAndRank } from './fold';
 
 /**
  * Every check by its code, fast ones first (the order they run in). The type makes the table complete: a code of
@@ -57,7 +58,8 @@ export type SeverityOverrides = Partial<Record<Code, Severity | 'off'>>;
 /**
  * Runs every check over every set and returns the findings once each, with `severityOverrides` applied.
  * A line in several sets (a constraints file two requirements files include) gets one finding per code,
- * whose related locations and fixes are those of every set.
+ * whose related locations and fixes are those of every set. Findings of one cause are then one (`fold.ts`), and each
+ * line's fixes are ranked by how many of its problems they clear, the best preferred and first.
  */
 export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: SeverityOverrides = {}): Finding[] {
   const seen = new Map<string, Finding>();
@@ -115,7 +117,17 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
     if (more) f.message = `${f.message} (${more} more related ${more === 1 ? 'location' : 'locations'} not listed.)`;
     if (f.message.length > MAX_MESSAGE) f.message = `${f.message.slice(0, MAX_MESSAGE - 40)}… (message shortened)`;
   }
-  return out;
+  return foldAndRank(out, sets, ctx, (code, set, plain) => {
+    try {
+      return checkByCode[code].run(set, plain);
+    } catch {
+      return [];
+    }
+  }).map((f) =>
+    f.related.length > MAX_RELATED || f.fixes.length > MAX_FIXES
+      ? { ...f, related: f.related.slice(0, MAX_RELATED), fixes: f.fixes.slice(0, MAX_FIXES) }
+      : f,
+  );
 
   /** Adds what `later` says about the same place to `into`: its other related locations and fixes, within the caps. */
   function merge(into: Finding, later: Finding): void {

@@ -130,8 +130,10 @@ export interface Fix {
   edits: TextEdit[];
   /** A command suggested to the person (typed into a terminal, never run by the tool). */
   run?: string;
-  /** The preferred fix is applied by "Fix all" / marked isPreferred. */
+  /** The preferred fix is applied by "Fix all" / marked isPreferred; at most one per line once the findings are ranked. */
   preferred?: boolean;
+  /** What a title leaves out: the bound a fix crosses, why it was chosen (a tooltip, the CLI's JSON and SARIF). */
+  detail?: string;
 }
 
 export interface RelatedLocation {
@@ -149,4 +151,10 @@ export interface Finding {
   message: string;
   related: RelatedLocation[];
   fixes: Fix[];
+  /**
+   * What the finding is about, as a key: findings of one cause (the lines of one conflict, the builds of one CUDA index
+   * on a machine without a GPU, a companion rule stating the fact a conflict states) become one diagnostic, anchored
+   * where its preferred fix edits, the other lines related (`checks/fold.ts`). Absent: a cause of its own.
+   */
+  cause?: string;
 }

@@ -16,7 +16,7 @@ import { SpecifierSet } from '../../pep/specifier';
 import { nearestResolvingVersion, narrowToResolve } from '../../resolver/fixes';
 import { URL_IN_METADATA } from '../../resolver/python-packages';
 import { resolve } from '../../resolver/solver';
-import type { RootRequirement } from '../../resolver/types';
+import type { ExplanationStep, RootRequirement } from '../../resolver/types';
 import type { MachineProfile } from '../../system/profile';
 import type { LineFix, SetIndexReport } from '../../model/reports';
 import type { EnvironmentSet } from '../../model/sets';
@@ -430,7 +430,14 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
       // In a scope, a conflict among base lines only is the base's (reported there, or hidden behind one that was).
       if (direct || (scope !== '' && !involved.some((d) => own.has(d)))) continue;
       const fixes = await searchFixes(roots, involved, opts.provider, options, deadline);
-      report.conflicts.push({ scope, roots: involved, explanation: result.text, fixes });
+      const verdict = verdictOf(result.explanation, involved, nameOf);
+      report.conflicts.push({
+        scope,
+        roots: involved,
+        explanation: result.text,
+        fixes,
+        ...(verdict ? { verdict } : {}),
+      });
       if (++found >= MAX_CONFLICTS) {
         report.gaveUp ??=
           `stopped after ${found} conflicts in ${scope ? describeScope(scope) : 'the set'}; ` +
@@ -440,6 +447,24 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
     }
   }
   return report;
+}
+
+/**
+ * The first fact of an explanation that says what a package needs of another whose own line asks for something else:
+ * the conflict's verdict (`tensorflow 2.13.0 needs numpy<=1.24.3`, and the numpy line).
+ */
+function verdictOf(
+  steps: readonly ExplanationStep<Dependency>[],
+  involved: readonly Dependency[],
+  nameOf: (d: Dependency) => string,
+): { needs: string; line: Dependency } | null {
+  for (const s of steps) {
+    if (s.kind !== 'fact' || s.packages.length !== 2 || !/ needs /.test(s.text)) continue;
+    const target = s.packages[1]!.replace(/\[.*$/, '');
+    const line = involved.find((d) => nameOf(d) === target && d.kind === 'requirement' && !s.origins.includes(d));
+    if (line) return { needs: s.text.replace(/ needs (\S+) (?=[<>=!~])/, ' needs $1'), line };
+  }
+  return null;
 }
 
 /**
