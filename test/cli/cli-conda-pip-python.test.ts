@@ -170,7 +170,7 @@ describe("an environment.yml's pip part for the environment's Python, with and w
       ['scipy==1.11.1'],
       show(r.diagnostics),
     );
-    assert.match(nf[0]!.message, /Python 3\.10\.12 on linux x86_64/);
+    assert.match(nf[0]!.message, /Python 3\.10\.12 · Linux x86_64/);
     assert.equal(r.status, 1);
   });
 });

@@ -13,6 +13,8 @@ import { Analysis } from '../../server/src/workspace/analysis';
 import { diskSource } from '../../server/src/workspace/text-source';
 import { byCode, defaultContext, profile, req } from '../helpers/check-kit';
 import { indexFixture, type IndexPackage } from '../helpers/package-index';
+import { startCondaChannel } from '../helpers/conda-channel';
+import { LINUX_NO_GPU, ML_CHANNEL, condaYml } from '../helpers/conda-fixtures';
 import { setOf } from '../helpers/sets';
 
 const PACKAGES: IndexPackage[] = [
@@ -104,6 +106,82 @@ describe('the preferred fix fixes', () => {
       (f) => f.file === file && f.span.start === after.indexOf('numpy') && f.severity !== 'information',
     );
     assert.deepEqual(left, [], `after '${actions[0]!.title}': ${show(left)}`);
+  });
+});
+
+/** What a vision/LLM project's index has: CUDA builds of PyTorch, TensorFlow, a source-only psycopg2 and its twin. */
+const ML_INDEX: IndexPackage[] = [
+  ...PACKAGES,
+  { name: 'torch', version: '2.1.0+cu121' },
+  { name: 'torchvision', version: '0.16.0+cu121', dependencies: ['torch==2.1.0'] },
+  { name: 'transformers', version: '4.36.2', dependencies: ['numpy>=1.17', 'tokenizers>=0.14,<0.19'] },
+  { name: 'tokenizers', version: '0.15.2' },
+  { name: 'psycopg2', version: '2.9.9', sdist: { only: true } },
+  { name: 'psycopg2-binary', version: '2.9.9' },
+  { name: 'pillow', version: '10.2.0' },
+  { name: 'accelerate', version: '0.25.0', dependencies: ['torch>=1.10.0', 'numpy>=1.17'] },
+  { name: 'requests', version: '2.31.0' },
+];
+
+describe('a vision/LLM workspace as a first-time user opens it', () => {
+  it('one finding per cause, verdicts under 100 characters, no backticks, the psycopg2-binary fix', async () => {
+    const index = await fixture.serve({}, ML_INDEX);
+    const channel = await startCondaChannel(ML_CHANNEL, { format: 'zst' });
+    try {
+      const dir = join(fixture.tmp, 'vision');
+      mkdirSync(join(dir, 'env'), { recursive: true });
+      const requirements = join(dir, 'requirements.txt');
+      const text =
+        '# training and serving\ntorch==2.1.0+cu121\ntorchvision==0.16.0+cu121\ntensorflow==2.13.0\n' +
+        'numpy>=1.25\ntransformers>=4.35\npsycopg2==2.9.9\n-e .[train]\n';
+      writeFileSync(requirements, text);
+      writeFileSync(
+        join(dir, 'pyproject.toml'),
+        '[project]\nname = "visionlab"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n' +
+          'dependencies = ["pillow>=10"]\n\n[project.optional-dependencies]\ntrain = ["accelerate>=0.25"]\n',
+      );
+      const yml = join(dir, 'env', 'environment.yml');
+      writeFileSync(yml, condaYml([channel.url, 'nodefaults'], ['python=3.11', 'numpy=1.26'], ['requests>=2.31']));
+      const analysis = new Analysis(diskSource, {});
+      analysis.configure({
+        offline: false,
+        trustFiles: true,
+        cacheDir: join(fixture.tmp, 'vision-cache'),
+        indexUrl: index.url,
+        indexTimeoutMs: 30_000,
+      });
+      analysis.setTarget({
+        profile: { ...LINUX_NO_GPU, python: { version: '3.11.7', implementation: 'cpython' } },
+        machine: 'this machine',
+      });
+      const sets = [...analysis.setsAround(requirements, 'requirements'), ...analysis.setsAround(yml, 'conda')];
+      await analysis.resolve(sets);
+      const found = analysis.findings(sets);
+      const count = (code: string): number => found.filter((f) => f.code === code).length;
+      const all = show(found);
+      assert.equal(count('cuda-unavailable'), 1, `torch and torchvision's CUDA builds: one cause\n${all}`);
+      assert.equal(count('conflict-transitive'), 1, `tensorflow 2.13.0 with numpy>=1.25: one conflict\n${all}`);
+      assert.equal(count('companion-version'), 1, `torch 2.1 with NumPy 2: one cause\n${all}`);
+      assert.equal(count('no-wheel'), 1, all);
+      assert.equal(count('conflict'), 0, all);
+      const lines = found.filter((f) => f.file === requirements).map((f) => f.code);
+      assert.equal(lines.length, 4, `4 causes in requirements.txt\n${all}`);
+      for (const f of found) {
+        const first = f.message.split('\n')[0]!;
+        assert.ok(first.length < 100, `${f.code}: first line ${first.length} characters: ${first}`);
+        assert.doesNotMatch(first, /\(requirements\.txt:\d+\)/, `${f.code}: the place is related information`);
+        assert.doesNotMatch(first, /the target/, `${f.code}: ${first}`);
+        for (const t of [f.message, ...f.related.map((r) => r.message), ...f.fixes.map((x) => x.title)])
+          assert.ok(!t.includes('`'), `${f.code}: a backtick in ${t}`);
+      }
+      const psycopg = found.find((f) => f.code === 'no-wheel')!;
+      assert.equal(text.slice(psycopg.span.start, psycopg.span.end), 'psycopg2==2.9.9');
+      assert.match(psycopg.fixes[0]!.title, /^Use psycopg2-binary instead/);
+      assert.equal(psycopg.fixes[0]!.edits[0]!.newText, 'psycopg2-binary');
+      assert.match(psycopg.message.split('\n')[0]!, /for Python 3\.11\.7 · Linux x86_64/);
+    } finally {
+      await channel.close();
+    }
   });
 });
 

@@ -1,6 +1,10 @@
 // `no-wheel`: no wheel fits the target, so pip would build the package from source.
 import { finding } from '../model/finding';
-import type { Check } from './types';
+import { systemLibraryRecord } from '../knowledge/system-libraries';
+import type { Dependency, Fix } from '../model/types';
+import { targetOs } from '../system/profile';
+import { hasPep440Text } from './edits';
+import type { Check, CheckContext } from './types';
 
 /**
  * Notes a top-level requirement whose best matching version has only a source distribution for the target:
@@ -14,14 +18,31 @@ export const noWheel: Check = {
   run(set, ctx) {
     const report = ctx.index?.get(set.root);
     if (!report) return [];
-    return report.sdistOnly.map((s) =>
-      finding(
+    return report.sdistOnly.map((s) => {
+      const fix = wheelAlternative(s.dep, ctx);
+      return finding(
         'no-wheel',
         s.dep.file,
         s.dep.span,
-        `No wheel of ${s.dep.name} ${s.version} fits ${s.target}; pip would ` +
-          `build it from source (a compiler and the library's headers are needed).`,
-      ),
-    );
+        `No wheel of ${s.dep.name} ${s.version} for ${s.target}: pip would build it from source\n` +
+          `A source build needs a compiler and the library's headers, and takes time.`,
+        { fixes: fix ? [fix] : [] },
+      );
+    });
   },
 };
+
+/**
+ * The package's wheel-only twin where the knowledge names one for the target's OS (`psycopg2` -> `psycopg2-binary`), as
+ * a fix that renames the line.
+ */
+function wheelAlternative(dep: Dependency, ctx: CheckContext): Fix | null {
+  const alt = systemLibraryRecord(dep.name)?.alternative;
+  if (!alt || !hasPep440Text(dep)) return null;
+  if (alt.platforms && !alt.platforms.includes(targetOs(ctx.profile))) return null;
+  return {
+    title: `Use ${alt.package} instead (${alt.reason})`,
+    edits: [{ file: dep.file, span: dep.nameSpan, newText: alt.package }],
+    preferred: true,
+  };
+}

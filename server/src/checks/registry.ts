@@ -123,11 +123,12 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
     } catch {
       return [];
     }
-  }).map((f) =>
-    f.related.length > MAX_RELATED || f.fixes.length > MAX_FIXES
-      ? { ...f, related: f.related.slice(0, MAX_RELATED), fixes: f.fixes.slice(0, MAX_FIXES) }
-      : f,
-  );
+  }).map((f) => ({
+    ...f,
+    message: plainText(f.message),
+    related: f.related.slice(0, MAX_RELATED).map((r) => ({ ...r, message: plainText(r.message) })),
+    fixes: f.fixes.slice(0, MAX_FIXES).map((x) => ({ ...x, title: plainText(x.title) })),
+  }));
 
   /** Adds what `later` says about the same place to `into`: its other related locations and fixes, within the caps. */
   function merge(into: Finding, later: Finding): void {
@@ -139,6 +140,14 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
     for (const fix of later.fixes)
       if (into.fixes.length < MAX_FIXES && !into.fixes.some((x) => x.title === fix.title)) into.fixes.push(fix);
   }
+}
+
+/**
+ * Diagnostics are plain text (the Problems view, a terminal): code quoted as `x` in the knowledge tables and messages
+ * reads 'x' there.
+ */
+function plainText(s: string): string {
+  return s.includes('`') ? s.replace(/`([^`\n]*)`/g, "'$1'").replace(/`/g, "'") : s;
 }
 
 /**

@@ -92,9 +92,13 @@ function describeIndexes(ix: IndexSelection): string {
   return all.length === 1 ? all[0]! : `${all.slice(0, -1).join(', ')} and ${all[all.length - 1]}`;
 }
 
+/** The machine as a person names it: "Python 3.11.7 · Linux x86_64". */
 function targetText(profile: MachineProfile): string {
-  return `Python ${profile.python?.version ?? '3'} on ${profile.os} ${profile.arch}`;
+  const os = OS_NAMES[profile.os] ?? profile.os;
+  return `Python ${profile.python?.version ?? '3'} · ${os} ${profile.arch}`;
 }
+
+const OS_NAMES: Record<string, string> = { linux: 'Linux', darwin: 'macOS', windows: 'Windows' };
 
 /**
  * The problems of one run, each once: hosts that could not be reached, answers that were bad. A configured index that
