@@ -19,8 +19,11 @@ export function linesCause(lines: readonly { file: string; span: Span }[]): stri
 
 const RANK: Record<Finding['severity'], number> = { error: 0, warning: 1, information: 2, hint: 3 };
 
-/** How many re-runs of a check one pass may spend judging which problems a fix clears (bounds the cost per edit). */
-const MAX_RERUNS = 96;
+/**
+ * How much re-running of checks one pass may spend judging which problems a fix clears, in declarations a re-run reads
+ * (a re-run costs its set's size): the cost per edit stays bounded however large or repetitive the files are.
+ */
+const MAX_WORK = 20_000;
 
 /**
  * Folds the findings of one cause into one, then ranks each line's fixes by how many of that line's problems they
@@ -43,16 +46,23 @@ function overlaps(a: Span, b: Span): boolean {
   return a.start <= b.end && b.start <= a.end && !(a.end === a.start && b.end === b.start && a.start !== b.start);
 }
 
+const keys = new WeakMap<Fix, string>();
+
 /** The same edits, whatever the title says. */
 function editsKey(fix: Fix): string {
-  return JSON.stringify([fix.edits.map((e) => [e.file, e.span.start, e.span.end, e.newText]), fix.run ?? null]);
+  let k = keys.get(fix);
+  if (k === undefined) {
+    k = JSON.stringify([fix.edits.map((e) => [e.file, e.span.start, e.span.end, e.newText]), fix.run ?? null]);
+    keys.set(fix, k);
+  }
+  return k;
 }
 
 /** Judges which problems a fix clears; each check's findings are computed once per set. */
 class FixJudge {
-  private reruns = 0;
+  private work = 0;
   private readonly plain: CheckContext;
-  private readonly before = new Map<string, Finding[]>();
+  private readonly before = new Map<string, Set<string>>();
 
   constructor(
     private readonly sets: readonly EnvironmentSet[],
@@ -85,36 +95,41 @@ class FixJudge {
     for (const set of this.sets) {
       if (!set.files.some((f) => f.path === problem.file)) continue;
       if (!fix.edits.every((e) => set.files.some((f) => f.path === e.file))) continue;
-      if (!this.has(this.found(problem.code, set), problem)) continue;
+      if (!this.found(problem.code, set).has(placeOf(problem))) continue;
       const fixed = withFix(set, fix);
-      if (!fixed || this.reruns >= MAX_RERUNS) return false;
-      this.reruns++;
-      if (this.has(this.rerun(problem.code, fixed, this.plain), problem)) return false;
+      if (!fixed || !this.spend(set)) return false;
+      if (places(this.rerun(problem.code, fixed, this.plain)).has(placeOf(problem))) return false;
       judged = true;
     }
     return judged;
   }
 
-  private found(code: Code, set: EnvironmentSet): Finding[] {
+  private found(code: Code, set: EnvironmentSet): Set<string> {
     const key = `${code}\0${set.root}`;
     let hit = this.before.get(key);
     if (!hit) {
-      hit = this.reruns < MAX_RERUNS ? this.rerun(code, set, this.plain) : [];
-      this.reruns++;
+      hit = places(this.spend(set) ? this.rerun(code, set, this.plain) : []);
       this.before.set(key, hit);
     }
     return hit;
   }
 
-  private has(found: Finding[], problem: Finding): boolean {
-    return found.some(
-      (f) =>
-        f.code === problem.code &&
-        f.file === problem.file &&
-        f.span.start === problem.span.start &&
-        f.span.end === problem.span.end,
-    );
+  /** Takes a re-run over `set` from the budget; false when it is spent. */
+  private spend(set: EnvironmentSet): boolean {
+    const cost = set.files.reduce((n, f) => n + f.dependencies.length + 1, 0);
+    if (this.work + cost > MAX_WORK) return false;
+    this.work += cost;
+    return true;
   }
+}
+
+/** Where a finding is, with its code: how a finding is found again in a re-run. */
+function placeOf(f: Finding): string {
+  return `${f.code}\0${f.file}\0${f.span.start}\0${f.span.end}`;
+}
+
+function places(found: Finding[]): Set<string> {
+  return new Set(found.map(placeOf));
 }
 
 /**
