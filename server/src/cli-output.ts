@@ -33,6 +33,8 @@ export function findingsJson(findings: Finding[], linesOf: LinesOf): unknown {
         title: x.title,
         edits: x.edits.map((e) => ({ file: e.file, range: range(e.span, linesOf(e.file)), newText: e.newText })),
         ...(x.run ? { run: x.run } : {}),
+        ...(x.preferred ? { preferred: true } : {}),
+        ...(x.detail ? { detail: x.detail } : {}),
       })),
     })),
   };
@@ -104,6 +106,14 @@ export function findingsSarif(findings: Finding[], linesOf: LinesOf, version: st
             .filter((x) => x.edits.length)
             .map((x) => ({
               description: { text: x.title },
+              ...(x.preferred || x.detail
+                ? {
+                    properties: {
+                      ...(x.preferred ? { preferred: true } : {}),
+                      ...(x.detail ? { detail: x.detail } : {}),
+                    },
+                  }
+                : {}),
               artifactChanges: groupByFile(x.edits).map(([file, edits]) => ({
                 artifactLocation: { uri: pathToFileURL(file).toString() },
                 replacements: edits.map((e) => ({

@@ -10,7 +10,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LineIndex } from './model/text';
-import { codeActionsFor } from './lsp/convert';
+import { codeActionsFor, onlyKinds } from './lsp/convert';
 import { completeRequirements, documentLinks, hoverAt } from './lsp/features';
 import { pathOf, Session } from './lsp/session';
 import { PackageCompletion } from './lsp/completion';
@@ -139,10 +139,13 @@ connection.onNotification('stackDoctor/refresh', async () => {
 
 connection.onCodeAction(async (params) => {
   const p = pathOf(params.textDocument.uri);
-  return [
-    ...codeActionsFor(params.context.diagnostics),
-    ...(p ? await newer.codeActions(p, params.range, resolvesCodeActions) : []),
-  ];
+  return onlyKinds(
+    [
+      ...codeActionsFor(params.context.diagnostics),
+      ...(p ? await newer.codeActions(p, params.range, resolvesCodeActions) : []),
+    ],
+    params.context.only,
+  );
 });
 connection.onCodeActionResolve((action) => newer.resolveCodeAction(action));
 

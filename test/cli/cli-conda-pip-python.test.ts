@@ -91,9 +91,14 @@ describe("an environment.yml's pip part for the environment's Python, with and w
     const r = await unsolved('tf-pin', ['python=3.11', 'numpy=1.26'], ['tensorflow==2.13.0']);
     notSolved(r.diagnostics);
     const ct = r.diagnostics.filter((d) => d.code === 'conflict-transitive');
-    assert.deepEqual(ct.map((d) => lineText(r.text, d)).sort(), ['- numpy=1.26', '- tensorflow==2.13.0'], show(ct));
+    // One conflict, one diagnostic: on the line its fix edits (the conda pin has none), the pin related.
+    assert.deepEqual(
+      ct.map((d) => lineText(r.text, d)),
+      ['- tensorflow==2.13.0'],
+      show(ct),
+    );
     for (const d of ct) assert.equal(d.severity, 'error');
-    const onTf = ct.find((d) => lineText(r.text, d) === '- tensorflow==2.13.0')!;
+    const onTf = ct[0]!;
     assert.match(onTf.message, /numpy/);
     assert.match(onTf.message, /1\.24\.3/);
     assert.ok(
@@ -170,7 +175,7 @@ describe("an environment.yml's pip part for the environment's Python, with and w
       ['scipy==1.11.1'],
       show(r.diagnostics),
     );
-    assert.match(nf[0]!.message, /Python 3\.10\.12 on linux x86_64/);
+    assert.match(nf[0]!.message, /Python 3\.10\.12 · Linux x86_64/);
     assert.equal(r.status, 1);
   });
 });

@@ -157,7 +157,7 @@ describe('stack-doctor check with a faulty or unreachable index', () => {
       const r = await check('forged', ['--index-url', index.url], 'forged-cache');
       assert.equal(r.status, 1);
       const conflict = r.diagnostics.filter((d) => d.code === 'conflict-transitive' && d.severity === 'error');
-      assert.equal(conflict.length, 2, JSON.stringify(r.diagnostics, null, 1));
+      assert.equal(conflict.length, 1, 'one conflict, one diagnostic');
       assert.match(conflict[0]!.message, /tensorflow needs numpy >=1\.20,<1\.24/);
       assert.ok(
         r.diagnostics.some(
@@ -173,7 +173,7 @@ describe('stack-doctor check with a faulty or unreachable index', () => {
       const again = await check('forged', ['--index-url', index.url], 'forged-cache');
       assert.equal(again.status, 1);
       assert.ok(again.diagnostics.every((d) => !/something-else/.test(d.message)));
-      assert.equal(again.diagnostics.filter((d) => d.code === 'conflict-transitive').length, 2);
+      assert.equal(again.diagnostics.filter((d) => d.code === 'conflict-transitive').length, 1);
     },
   );
 
@@ -243,7 +243,7 @@ describe('stack-doctor check with a faulty or unreachable index', () => {
           ),
         );
         const conflict = r.diagnostics.filter((d) => d.code === 'conflict-transitive' && d.severity === 'error');
-        assert.equal(conflict.length, 2, 'the conflict on the reachable index is still found');
+        assert.equal(conflict.length, 1, 'the conflict on the reachable index is still found');
         assert.match(
           conflict[0]!.message,
           new RegExp(`${new URL(extra).host.replace(/\./g, '\\.')} could not be reached`),

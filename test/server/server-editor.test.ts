@@ -314,8 +314,8 @@ describe('language server: editor features over the index', () => {
       assert.match(value, /\*Python HTTP for Humans\.\*/);
       assert.match(value, /picks \*\*requests 2\.31\.0\*\*/);
       assert.match(value, /`requirements\.txt:1` wants `>=2`/);
-      assert.match(value, /Newest on the index for the target: \*\*2\.31\.0\*\*/);
-      assert.match(value, /has a wheel for the target \(`requests-2\.31\.0-py3-none-any\.whl`\)/);
+      assert.match(value, /Newest for Python 3\.\d+ · Linux x86_64: \*\*2\.31\.0\*\*/);
+      assert.match(value, /has a wheel for Python 3\.\d+ · Linux x86_64 \(`requests-2\.31\.0-py3-none-any\.whl`\)/);
       assert.match(value, /Licence: Apache-2\.0\./);
       assert.match(value, /\[Project page\]\(http:\/\/127\.0\.0\.1:\d+\/simple\/requests\/\)/);
       assert.match(value, /\[Home page\]\(https:\/\/requests\.readthedocs\.io\)/);

@@ -73,8 +73,8 @@ describe('server latency', () => {
         await new Promise((r) => setTimeout(r, 200));
         later = (await hover())?.contents.value ?? '';
       }
-      assert.match(later, /The resolution of this set picks \*\*numpy 1\.26\.4\*\*/);
-      assert.match(later, /Newest on the index for the target: \*\*2\.0\.0\*\* \(`<2` excludes it\)/);
+      assert.match(later, /The resolution for Python 3\.\d+ · \S+ \S+ picks \*\*numpy 1\.26\.4\*\*/);
+      assert.match(later, /Newest for Python 3\.\d+ · \S+ \S+: \*\*2\.0\.0\*\* \(`<2` excludes it\)/);
     } finally {
       await client.shutdown();
       await index.close();

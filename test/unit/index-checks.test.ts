@@ -85,58 +85,64 @@ describe('index-backed checks from a hand-built report', () => {
       [setOf(w.file)],
       ctxWith(w.file.path, {
         ...empty(),
-        sdistOnly: [{ dep: w.dep('lxml'), version: '4.9.1', target: 'Python 3.11.7 on linux x86_64' }],
+        sdistOnly: [{ dep: w.dep('lxml'), version: '4.9.1', target: 'Python 3.11.7 · Linux x86_64' }],
       }),
     );
     assert.deepEqual(spansOf(noWheel, 'no-wheel'), w.spans);
     assert.equal(noWheel.find((f) => f.code === 'no-wheel')!.severity, 'information');
   });
 
-  it(
-    'conflict-transitive: every line of every conflict, the package ' +
-      'named first, fixes on their own lines, a crossed cap said',
-    () => {
-      const r = requirements(
-        '⟦transformers>=4.35.2,<5.0.0⟧\n⟦tokenizers==0.15.2⟧\naccelerate\n⟦grpcio-tools==1.60.0⟧\n⟦protobuf<4⟧\n',
-      );
-      const report: SetIndexReport = {
-        ...empty(),
-        conflicts: [
-          {
-            scope: '',
-            roots: [r.dep('transformers'), r.dep('tokenizers')],
-            explanation: '1. ...\nSo ...',
-            fixes: [
-              { dep: r.dep('tokenizers'), specifier: '==0.14.1', crosses: ['==0.15.2'] },
-              { dep: r.dep('transformers'), specifier: '==5.0.0', crosses: ['<5.0.0'] },
-            ],
-          },
-          { scope: '', roots: [r.dep('grpcio-tools'), r.dep('protobuf')], explanation: '1. ...\nSo ...', fixes: [] },
-        ],
-      };
-      const found = runChecks([setOf(r.file)], ctxWith(r.file.path, report)).filter(
-        (f) => f.code === 'conflict-transitive',
-      );
-      assert.deepEqual(
-        found.map((f) => f.span).sort((a, b) => a.start - b.start),
-        r.spans,
-      );
-      const first = found.find((f) => f.message.includes('transformers'))!;
-      assert.ok(
-        first.message.startsWith(
-          "'transformers>=4.35.2,<5.0.0' and 'tokenizers==0.15.2' cannot be installed together:",
-        ),
-        first.message,
-      );
-      const onTransformers = found.find((f) => f.span.start === r.spans[0]!.start)!;
-      assert.equal(onTransformers.fixes.length, 1);
-      assert.match(onTransformers.fixes[0]!.title, /leaves the bound '<5\.0\.0' you wrote/);
-      assert.equal(onTransformers.fixes[0]!.preferred, false);
-      const onTokenizers = found.find((f) => f.span.start === r.spans[1]!.start)!;
-      assert.equal(onTokenizers.fixes[0]!.preferred, true);
-      assert.equal(onTokenizers.fixes[0]!.edits[0]!.newText, '==0.14.1');
-    },
-  );
+  it('conflict-transitive: one finding per conflict, where its preferred fix edits, the other lines related', () => {
+    const r = requirements(
+      'transformers>=4.35.2,<5.0.0\n⟦tokenizers==0.15.2⟧\naccelerate\n⟦grpcio-tools==1.60.0⟧\nprotobuf<4\n',
+    );
+    const report: SetIndexReport = {
+      ...empty(),
+      conflicts: [
+        {
+          scope: '',
+          roots: [r.dep('transformers'), r.dep('tokenizers')],
+          explanation: '1. ...\nSo ...',
+          fixes: [
+            { dep: r.dep('tokenizers'), specifier: '==0.14.1', crosses: ['==0.15.2'] },
+            { dep: r.dep('transformers'), specifier: '==5.0.0', crosses: ['<5.0.0'] },
+          ],
+        },
+        { scope: '', roots: [r.dep('grpcio-tools'), r.dep('protobuf')], explanation: '1. ...\nSo ...', fixes: [] },
+      ],
+    };
+    const found = runChecks([setOf(r.file)], ctxWith(r.file.path, report)).filter(
+      (f) => f.code === 'conflict-transitive',
+    );
+    assert.deepEqual(
+      found.map((f) => f.span).sort((a, b) => a.start - b.start),
+      r.spans,
+    );
+    const first = found.find((f) => f.span.start === r.spans[0]!.start)!;
+    assert.equal(
+      first.message.split('\n')[0],
+      'transformers>=4.35.2,<5.0.0 and tokenizers==0.15.2 cannot be installed together',
+    );
+    assert.deepEqual(
+      first.related.map((x) => r.file.text.slice(x.span.start, x.span.end)),
+      ['transformers>=4.35.2,<5.0.0'],
+    );
+    // Both fixes of the conflict, the preferred one first; the crossed bound is said in the detail, not the title.
+    assert.deepEqual(
+      first.fixes.map((x) => [x.edits[0]!.newText, x.preferred]),
+      [
+        ['==0.14.1', true],
+        ['==5.0.0', false],
+      ],
+    );
+    assert.equal(first.fixes[1]!.title, "Change to 'transformers==5.0.0'");
+    assert.match(first.fixes[1]!.detail!, /leaves the bound '<5\.0\.0' you wrote/);
+    const second = found.find((f) => f.span.start === r.spans[1]!.start)!;
+    assert.deepEqual(
+      second.related.map((x) => r.file.text.slice(x.span.start, x.span.end)),
+      ['protobuf<4'],
+    );
+  });
 
   it('index-unreachable: once on the root, information; no index at all falls back on the knowledge', () => {
     const r = requirements('numpy\n');
@@ -149,7 +155,7 @@ describe('index-backed checks from a hand-built report', () => {
     assert.deepEqual(notes[0]!.span, { start: 0, end: 0 });
     assert.equal(notes[0]!.severity, 'information');
     assert.match(notes[0]!.message, /pypi\.nvidia\.com/);
-    const tf = requirements('⟦tensorflow==2.13.0⟧\n⟦numpy>=1.25⟧\n');
+    const tf = requirements('⟦tensorflow==2.13.0⟧\nnumpy>=1.25\n');
     const offline = runChecks(
       [setOf(tf.file)],
       ctxWith(tf.file.path, {
@@ -158,6 +164,10 @@ describe('index-backed checks from a hand-built report', () => {
         unreachable: ['Index unreachable: https://pypi.org/simple/numpy/ (DNS)'],
       }),
     );
-    assert.deepEqual(spansOf(offline, 'conflict-transitive'), tf.spans, 'the embedded TensorFlow caps still speak');
+    assert.deepEqual(
+      spansOf(offline, 'conflict-transitive'),
+      tf.spans,
+      'the embedded TensorFlow caps still speak, once, where their fix edits',
+    );
   });
 });

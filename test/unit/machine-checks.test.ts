@@ -321,12 +321,15 @@ describe('deprecated', () => {
     assert.deepEqual(run(deprecated, fixed, p), []);
   });
 
-  it('conda: cudatoolkit only for CUDA 12 and later (fix: cuda-version), pytorch-cuda always', () => {
-    const c = set(yml('name: t\ndependencies:\n  - cudatoolkit=12.1\n  - pytorch-cuda=11.8\n'));
+  it('conda: cudatoolkit only for CUDA 12 and later (fix: cuda-version), pytorch-cuda always (fix: conda-forge pytorch)', () => {
+    const c = set(
+      yml('name: t\ndependencies:\n  - cudatoolkit=12.1\n  - pytorch::pytorch=2.1\n  - pytorch-cuda=11.8\n'),
+    );
     const found = run(deprecated, c, p);
     assert.equal(found.length, 2);
     assert.match(textOf(applyFix(c, found[0]!.fixes[0]!)), /- cuda-version=12\.1\n/);
-    assert.deepEqual(found[1]!.fixes, []);
+    assert.equal(found[1]!.fixes[0]!.title, "Use conda-forge's pytorch with cuda-version=11.8");
+    assert.match(textOf(applyFix(c, found[1]!.fixes[0]!)), /- conda-forge::pytorch=2\.1\n {2}- cuda-version=11\.8\n/);
     assert.deepEqual(run(deprecated, set(yml('name: t\ndependencies:\n  - cudatoolkit=11.8\n')), p), []);
     assert.equal(
       run(deprecated, set(req('tensorflow-gpu==2.10.0\n')), p)[0]!.message.includes('does not install'),

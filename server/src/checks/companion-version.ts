@@ -8,7 +8,8 @@ import type { Dependency, Finding, Fix, ParsedFile } from '../model/types';
 import { SpecifierSet } from '../pep/specifier';
 import { Version } from '../pep/version';
 import { pinnedVersion } from './cuda-builds';
-import { hasPep440Text, joinSpecifiers, where } from './edits';
+import { hasPep440Text, joinSpecifiers, requirementLabel } from './edits';
+import { linesCause } from './fold';
 import type { VersionSet } from '../pep/version-set';
 import { byName, installedDeclarations, installGroups, versionSetOf } from './scope';
 import type { Check } from './types';
@@ -86,6 +87,7 @@ function companionFinding(dep: Dependency, message: string, related: Dependency[
   return finding('companion-version', dep.file, dep.span, message, {
     related: related.map((r) => ({ file: r.file, span: r.span, message: `${r.name} is declared here` })),
     fixes: fix ? [fix] : [],
+    cause: linesCause([dep, ...related]),
   });
 }
 
@@ -116,9 +118,8 @@ function torchFindings(p: Pins, files: ParsedFile[]): Finding[] {
         companionFinding(
           comp.dep,
           `${pkg} ${publicOf(comp.version)} does not belong to torch ` +
-            `${publicOf(torch.version)} (${where(torch.dep, files)}), which needs ${pkg} ` +
-            `${want.join(' or ')}; mixing releases fails at import with ` +
-            `"RuntimeError: operator torchvision::nms does not exist" or similar.`,
+            `${publicOf(torch.version)}, which needs ${pkg} ${want.join(' or ')}\n` +
+            `Mixing releases fails at import with "RuntimeError: operator torchvision::nms does not exist" or similar.`,
           [torch.dep],
           fix,
         ),
@@ -143,8 +144,8 @@ function torchFindings(p: Pins, files: ParsedFile[]): Finding[] {
       companionFinding(
         comp.dep,
         `${pkg} ${publicOf(comp.version)} belongs to torch ${crel.torch}, which ` +
-          `'${excluding.map((d) => `torch${d.specifier}`).join("' and '")}' ` +
-          `excludes; torch, torchvision and torchaudio must come from one release.`,
+          `${excluding.map((d) => `torch${d.specifier}`).join(' and ')} ` +
+          `excludes\ntorch, torchvision and torchaudio must come from one release.`,
         excluding,
         null,
       ),
@@ -159,7 +160,7 @@ function cmp(a: string, b: string): number {
   return x && y ? x.compare(y) : 0;
 }
 
-function kerasFindings(p: Pins, files: ParsedFile[]): Finding[] {
+function kerasFindings(p: Pins): Finding[] {
   const tf = p.pinned.get('tensorflow');
   const rel = tf ? tensorflowRelease(publicOf(tf.version)) : undefined;
   if (!tf || !rel) return [];
@@ -195,8 +196,8 @@ function kerasFindings(p: Pins, files: ParsedFile[]): Finding[] {
     out.push(
       companionFinding(
         pin.dep,
-        `${name} ${publicOf(pin.version)} does not fit tensorflow ${publicOf(tf.version)} ` +
-          `(${where(tf.dep, files)}), which needs ${name}${spec}: ${why}.`,
+        `${name} ${publicOf(pin.version)} does not fit tensorflow ${publicOf(tf.version)}, ` +
+          `which needs ${name}${spec}\n${why}.`,
         [tf.dep],
         fix,
       ),
@@ -213,8 +214,8 @@ function jaxFindings(p: Pins, files: ParsedFile[]): Finding[] {
     out.push(
       companionFinding(
         jaxlib.dep,
-        `jaxlib ${publicOf(jaxlib.version)} is newer than jax ${publicOf(jax.version)} ` +
-          `(${where(jax.dep, files)}); jax requires jaxlib <= its own version, so pip cannot install them together.`,
+        `jaxlib ${publicOf(jaxlib.version)} is newer than jax ${publicOf(jax.version)}\n` +
+          `jax requires jaxlib <= its own version, so pip cannot install them together.`,
         [jax.dep],
         repinFix(jaxlib.dep, files, publicOf(jax.version), `the jaxlib of jax ${publicOf(jax.version)}`),
       ),
@@ -228,8 +229,8 @@ function jaxFindings(p: Pins, files: ParsedFile[]): Finding[] {
         companionFinding(
           pjrt.dep,
           `jax-cuda${major}-pjrt ${publicOf(pjrt.version)} differs ` +
-            `from jax-cuda${major}-plugin ${publicOf(plugin.version)} ` +
-            `(${where(plugin.dep, files)}), which requires exactly its own version of the pjrt package.`,
+            `from jax-cuda${major}-plugin ${publicOf(plugin.version)}\n` +
+            `The plugin requires exactly its own version of the pjrt package.`,
           [plugin.dep],
           repinFix(pjrt.dep, files, publicOf(plugin.version), 'the version of the plugin'),
         ),
@@ -240,7 +241,7 @@ function jaxFindings(p: Pins, files: ParsedFile[]): Finding[] {
         companionFinding(
           plugin.dep,
           `jax-cuda${major}-plugin ${publicOf(plugin.version)} is newer than jax ` +
-            `${publicOf(jax.version)} (${where(jax.dep, files)}); the plugin must not be newer than jax.`,
+            `${publicOf(jax.version)}\nThe plugin must not be newer than jax.`,
           [jax.dep],
           repinFix(plugin.dep, files, publicOf(jax.version), `the plugin of jax ${publicOf(jax.version)}`),
         ),
@@ -264,7 +265,7 @@ function allowedBy(decls: Dependency[] | undefined): { decls: Dependency[]; set:
  * that old, and the numpy lines let pip take NumPy 2 (it takes the newest), the import fails. TensorFlow releases
  * whose own numpy requirement keeps NumPy 2 out are left to `conflict-transitive`.
  */
-function numpy2Findings(p: Pins, files: ParsedFile[]): Finding[] {
+function numpy2Findings(p: Pins): Finding[] {
   const numpy = allowedBy(p.declared.get('numpy'));
   const two = versionSetOf('>=2');
   if (!numpy || !two || numpy.set.intersect(two).isEmpty()) return [];
@@ -288,9 +289,9 @@ function numpy2Findings(p: Pins, files: ParsedFile[]): Finding[] {
     }
     const main = lines.decls[0]!;
     const why =
-      `${pkg.name} releases before ${pkg.firstBuiltForNumpy2} were built against NumPy ` +
-      `1.x, and ${numpy.decls.map((d) => `'${d.text}' (${where(d, files)})`).join(', ')} ` +
-      `lets pip install NumPy 2: importing ${pkg.name} then fails ("${numpy2Symptom}"). Source: ${pkg.source}.`;
+      `${pkg.name} releases before ${pkg.firstBuiltForNumpy2} were built against NumPy 1.x; importing ${pkg.name} ` +
+      `with NumPy 2 fails ("${numpy2Symptom}"). Source: ${pkg.source}.`;
+    const mainLabel = requirementLabel(main);
     for (const dep of numpy.decls) {
       const capped = hasPep440Text(dep) ? joinSpecifiers([dep.specifier, '<2']) : null;
       const fix: Fix | null = capped
@@ -300,9 +301,24 @@ function numpy2Findings(p: Pins, files: ParsedFile[]): Finding[] {
             preferred: true,
           }
         : null;
-      out.push(companionFinding(dep, `'${main.text}' (${where(main, files)}) with NumPy 2: ${why}`, [main], fix));
+      out.push(
+        companionFinding(
+          dep,
+          `${mainLabel} was built for NumPy 1.x, but this line allows NumPy 2\n${why}`,
+          [main],
+          fix,
+        ),
+      );
     }
-    out.push(companionFinding(main, `${why}`, numpy.decls, null));
+    const numpyLabels = numpy.decls.map((d) => requirementLabel(d)).join(' and ');
+    out.push(
+      companionFinding(
+        main,
+        `${mainLabel} was built for NumPy 1.x, but ${numpyLabels} allows NumPy 2\n${why}`,
+        numpy.decls,
+        null,
+      ),
+    );
   }
   return out;
 }
@@ -326,9 +342,9 @@ export const companionVersion: Check = {
       const p = pinsOf(group);
       for (const f of [
         ...torchFindings(p, set.files),
-        ...kerasFindings(p, set.files),
+        ...kerasFindings(p),
         ...jaxFindings(p, set.files),
-        ...numpy2Findings(p, set.files),
+        ...numpy2Findings(p),
       ]) {
         const key = `${f.file}\0${f.span.start}\0${f.message}`;
         if (!out.has(key)) out.set(key, f);

@@ -4,7 +4,8 @@ import type { Code } from '../model/codes';
 import { finding } from '../model/finding';
 import type { Finding } from '../model/types';
 import type { CheckContext } from './types';
-import { capped, where } from './edits';
+import { capped } from './edits';
+import { linesCause } from './fold';
 import type { EnvironmentSet } from '../model/sets';
 import type { CondaSolveReport, PipBreak } from '../model/reports';
 
@@ -60,13 +61,15 @@ export function condaFindings(set: EnvironmentSet, ctx: CheckContext): Finding[]
             'cuda-unavailable',
             dep.file,
             dep.span,
-            `'${dep.text}' needs ` +
+            `Whether conda can install this on ${ctx.machine ?? 'the target machine'} is not known: its driver ` +
+              `is not known\n'${dep.text}' needs ` +
               `${c.cuda.needs ? `a driver that supports CUDA ${c.cuda.needs} or newer (__cuda >=${c.cuda.needs})` : 'an NVIDIA driver (__cuda)'}; ` +
-              `` +
-              `` +
-              `the target's driver is not known (probe the machine, or set ` +
-              `CONDA_OVERRIDE_CUDA), so whether conda can install it is not known.`,
-            { severity: 'information', fixes: c.fixes.filter((f) => f.dep === dep).map((f) => f.fix) },
+              `probe the machine, or set CONDA_OVERRIDE_CUDA.`,
+            {
+              severity: 'information',
+              fixes: c.fixes.filter((f) => f.dep === dep).map((f) => f.fix),
+              cause: linesCause(c.roots),
+            },
           ),
         );
       }
@@ -80,15 +83,16 @@ export function condaFindings(set: EnvironmentSet, ctx: CheckContext): Finding[]
         file: dep.file,
         span: dep.span,
         message: c.cuda
-          ? `conda cannot install '${dep.text}' on the target: ${c.explanation}`
-          : `${c.roots.map((r) => `'${r.text}'`).join(', ')} cannot ` +
-            `be installed together (conda's solve):\n${c.explanation}`,
+          ? `conda cannot install ${dep.text.trim()} on ${ctx.machine ?? 'the target machine'}\n${c.explanation}`
+          : `${listed(c.roots.map((r) => r.text.trim()))} cannot ` +
+            `be installed together (conda's solve)\n${c.explanation}`,
         related: others.map((r) => ({ file: r.file, span: r.span, message: `${r.text} takes part` })),
         fixes: c.fixes.filter((f) => f.dep === dep).map((f) => f.fix),
+        cause: linesCause(c.roots),
       });
     }
   }
-  for (const b of ctx.pipOnConda?.get(set.root)?.breaks ?? []) out.push(...pipBreakFindings(b, report, set));
+  for (const b of ctx.pipOnConda?.get(set.root)?.breaks ?? []) out.push(...pipBreakFindings(b, report));
   return out;
 }
 
@@ -97,12 +101,12 @@ export function condaFindings(set: EnvironmentSet, ctx: CheckContext): Finding[]
  * packages: pip does not refuse (it reports the broken packages after installing), so the environment is created
  * broken.
  */
-function pipBreakFindings(b: PipBreak, report: CondaSolveReport, set: EnvironmentSet): Finding[] {
+function pipBreakFindings(b: PipBreak, report: CondaSolveReport): Finding[] {
   const installed = `${b.conda.name} ${b.conda.version}${b.conda.channel ? ` (from ${b.conda.channel})` : ''}`;
   const broken = b.broken.map((x) => `${x.pkg.name} ${x.pkg.version} (it needs ${x.spec})`);
   const lines = b.roots.map((r) => `'${r.text}'`).join(', ');
   const message =
-    `${lines} makes pip replace conda's ${installed} with ${b.name} ${b.pipVersion}, which breaks conda's ` +
+    `${lines} makes pip replace conda's ${installed} with ${b.name} ${b.pipVersion}\nThat breaks conda's ` +
     `${broken.join(', ')}. conda env create runs pip after conda, with conda's packages in place: ` +
     `${b.because.join('; ')}, which excludes ${b.conda.version}. pip does not refuse: it installs, then reports ` +
     `the broken ${b.broken.length > 1 ? 'packages' : 'package'}.`;
@@ -114,9 +118,10 @@ function pipBreakFindings(b: PipBreak, report: CondaSolveReport, set: Environmen
         [...b.roots.filter((r) => r !== dep), ...condaLines].map((r) => ({
           file: r.file,
           span: r.span,
-          message: `${r.text} (${where(r, set.files)}) takes part`,
+          message: `${r.text} takes part`,
         })),
       ),
+      cause: linesCause(b.roots),
       fixes: b.fixes
         .filter((f) => f.dep === dep)
         .map((f, i) => ({
@@ -128,6 +133,11 @@ function pipBreakFindings(b: PipBreak, report: CondaSolveReport, set: Environmen
         })),
     }),
   );
+}
+
+/** "a, b and c". */
+function listed(names: string[]): string {
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : (names[0] ?? '');
 }
 
 /** condaFindings per set and report, computed once for the several checks that each take their code's share. */

@@ -8,7 +8,8 @@ import { capped, describeScope, hasPep440Text, requirementLabel, unreachableNote
 import { byName, installedDeclarations, versionSetOf } from './scope';
 import type { Check, CheckContext } from './types';
 import type { EnvironmentSet } from '../model/sets';
-import type { LineFix } from '../model/reports';
+import type { LineFix, TransitiveConflict } from '../model/reports';
+import { linesCause } from './fold';
 
 /**
  * Flags every top-level line that takes part when no set of versions satisfies the environment set once
@@ -32,28 +33,57 @@ export const conflictTransitive: Check = {
     if (!report) return fromKnowledge(set, ctx);
     if (!report.answered) return fromKnowledge(set, ctx);
     const note = unreachableNote(report);
-    return report.conflicts.flatMap(({ scope, roots, explanation, fixes }) => {
-      const names = roots.map((r) => `'${requirementLabel(r)}'`);
-      const head =
-        `${names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0]} ` +
-        `cannot be installed together${scope ? ` with ${describeScope(scope)}` : ''}:`;
+    return report.conflicts.flatMap((conflict) => {
+      const { roots, explanation, fixes } = conflict;
+      const cause = linesCause(roots);
       return roots.map((dep) =>
-        finding('conflict-transitive', dep.file, dep.span, `${head}\n${explanation}${note}`, {
-          related: capped(
-            roots
-              .filter((r) => r !== dep)
-              .map((r) => ({
-                file: r.file,
-                span: r.span,
-                message: `${requirementLabel(r)} (${where(r, set.files)}) takes part`,
-              })),
-          ),
-          fixes: fixes.filter((f) => f.dep === dep).map((f) => changeFix(f, f === fixes[0])),
-        }),
+        finding(
+          'conflict-transitive',
+          dep.file,
+          dep.span,
+          `${verdictLine(conflict, dep, set)}\n${explanation}${note}`,
+          {
+            related: capped(
+              roots
+                .filter((r) => r !== dep)
+                .map((r) => ({ file: r.file, span: r.span, message: `${requirementLabel(r)} takes part` })),
+            ),
+            fixes: fixes.filter((f) => f.dep === dep).map((f) => changeFix(f, f === fixes[0])),
+            cause,
+          },
+        ),
       );
     });
   },
 };
+
+/** Messages lead with a verdict a Problems row shows whole. */
+const VERDICT_MAX = 100;
+
+/**
+ * The first line of a conflict's message, read from the line `at`: what one package needs and the line that asks for
+ * something else ("tensorflow 2.13.0 needs numpy<=1.24.3, but line 2 requires numpy>=1.25"), else the lines that
+ * cannot be installed together.
+ */
+function verdictLine(conflict: TransitiveConflict, at: Dependency, set: EnvironmentSet): string {
+  const scope = conflict.scope ? ` (with ${describeScope(conflict.scope)})` : '';
+  const v = conflict.verdict;
+  if (v) {
+    const place = where(v.line, set.files);
+    const line = v.line.file === at.file ? `line ${place.replace(/^.*:/, '')}` : place;
+    const text = `${v.needs}, but ${line} requires ${requirementLabel(v.line)}${scope}`;
+    if (text.length < VERDICT_MAX) return text;
+  }
+  const labels = conflict.roots.map((r) => requirementLabel(r));
+  const listed = (names: string[]): string =>
+    names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : (names[0] ?? '');
+  const head = (names: string[]): string => `${listed(names)} cannot be installed together${scope}`;
+  const full = head(labels);
+  if (full.length < VERDICT_MAX) return full;
+  const names = [...new Set(conflict.roots.map((r) => r.rawName || r.text))];
+  const short = names.length > 3 ? [...names.slice(0, 2), `${names.length - 2} more`] : names;
+  return head(short).slice(0, VERDICT_MAX - 1);
+}
 
 const CAPPED: readonly ('numpy' | 'protobuf')[] = ['numpy', 'protobuf'];
 
@@ -106,19 +136,24 @@ function fromKnowledge(set: EnvironmentSet, ctx: CheckContext): Finding[] {
         ),
       ];
       const fix = knowledgeFix(tf, pkg, allowed);
-      const message =
-        `${tf.text} and ${lines.map((d) => `'${d.text}' (${where(d, set.files)})`).join(', ')} ` +
-        `cannot be installed together: ` +
-        `${caps.join('; ')} (from TensorFlow's published requirements: ` +
-        `${sourceOf(r0)}). Known without the index; the index would confirm.`;
       const all: Dependency[] = [tf, ...lines];
+      const cause = linesCause(all);
       for (const dep of all) {
+        const place = (d: Dependency): string =>
+          d.file === dep.file ? `line ${where(d, set.files).replace(/^.*:/, '')}` : where(d, set.files);
+        const verdict =
+          `${caps[caps.length - 1]!.replace(/ needs (\S+) (?=[<>=!~])/, ' needs $1')}, but ` +
+          `${place(lines[0]!)} requires ${requirementLabel(lines[0]!)}`;
+        const message =
+          `${verdict}\n${caps.join('; ')}, from TensorFlow's published requirements (${sourceOf(r0)}). ` +
+          `Known without the index; the index would confirm.`;
         out.push(
           finding('conflict-transitive', dep.file, dep.span, message, {
             related: all
               .filter((d) => d !== dep)
               .map((d) => ({ file: d.file, span: d.span, message: `${d.text} takes part` })),
             fixes: dep === tf && fix ? [fix] : [],
+            cause,
           }),
         );
       }
@@ -155,12 +190,13 @@ function knowledgeFix(tf: Dependency, pkg: 'numpy' | 'protobuf', allowed: Versio
  * written bound it crosses.
  */
 function changeFix(f: LineFix, preferred: boolean): Fix {
-  const crossing = f.crosses.length
-    ? `; it leaves the bound '${f.crosses.join(',')}' you wrote, since nothing inside it resolves with the other lines`
-    : '';
   return {
-    title: `Change to '${f.dep.rawName}${f.specifier}' (a resolution exists then${crossing})`,
+    title: `Change to '${f.dep.rawName}${f.specifier}'`,
     edits: [{ file: f.dep.file, span: f.dep.specifierSpan, newText: f.specifier }],
     preferred,
+    detail: f.crosses.length
+      ? `A resolution exists then. It leaves the bound '${f.crosses.join(',')}' you wrote, since nothing inside it ` +
+        `resolves with the other lines.`
+      : 'A resolution exists then, within the bounds you wrote.',
   };
 }

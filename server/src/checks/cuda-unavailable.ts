@@ -4,24 +4,31 @@ import { finding } from '../model/finding';
 import { tensorflowAndCuda } from '../knowledge/tensorflow';
 import type { Finding, Fix } from '../model/types';
 import { targetOs } from '../system/profile';
-import { cpuEdits, cudaBuilds, describeCuda, type CudaBuild } from './cuda-builds';
+import { cpuEdits, cudaBuilds, describeCuda, isTorchVariantBuild, type CudaBuild } from './cuda-builds';
 import { removalSpan } from './edits';
 import type { Check, CheckContext } from './types';
 import type { EnvironmentSet } from '../model/sets';
 import { formatCuda } from '../knowledge/types';
 import { describeRoute, gatedCudaRoutes, torchIndexCuda } from './uv-torch-routes';
 
-/** Why a build cannot use a GPU on the target; null when it can, or when the target is not known well enough to say. */
-function reason(b: CudaBuild, ctx: CheckContext): string | null {
+/**
+ * Why a build cannot use a GPU on the target, short (for the verdict) and in full; null when it can, or when the target
+ * is not known well enough to say.
+ */
+function reason(b: CudaBuild, ctx: CheckContext): { short: string; long: string } | null {
   const os = targetOs(ctx.profile);
-  if (os === 'darwin') return 'macOS has no CUDA';
+  if (os === 'darwin') return { short: 'macOS, no CUDA', long: 'macOS has no CUDA' };
   if (os === 'windows' && b.kind === 'tensorflow')
-    return (
-      `TensorFlow's [and-cuda] extra is for Linux only (${tensorflowAndCuda.platforms.join(', ')}), ` +
-      `and TensorFlow after 2.10 has no GPU support on native Windows (use WSL2)`
-    );
-  if (os === 'windows' && b.kind === 'jax') return 'JAX publishes no native Windows GPU wheels (GPU only through WSL2)';
-  if (ctx.profile.nvidia === null) return 'the target has no NVIDIA GPU driver';
+    return {
+      short: 'native Windows',
+      long:
+        `TensorFlow's [and-cuda] extra is for Linux only (${tensorflowAndCuda.platforms.join(', ')}), ` +
+        `and TensorFlow after 2.10 has no GPU support on native Windows (use WSL2)`,
+    };
+  if (os === 'windows' && b.kind === 'jax')
+    return { short: 'native Windows', long: 'JAX publishes no native Windows GPU wheels (GPU only through WSL2)' };
+  if (ctx.profile.nvidia === null)
+    return { short: 'no NVIDIA driver', long: `${ctx.machine ?? 'the target machine'} has no NVIDIA GPU driver` };
   return null;
 }
 
@@ -75,7 +82,7 @@ function unavailableBuilds(set: EnvironmentSet, ctx: CheckContext): Finding[] {
   const builds = cudaBuilds(set, ctx);
   const flagged = builds
     .map((b) => ({ b, why: reason(b, ctx) }))
-    .filter((x): x is { b: CudaBuild; why: string } => x.why !== null);
+    .filter((x): x is { b: CudaBuild; why: { short: string; long: string } } => x.why !== null);
   if (flagged.length === 0) return [];
   const macos = targetOs(ctx.profile) === 'darwin';
   const edits = cpuEdits(
@@ -87,13 +94,17 @@ function unavailableBuilds(set: EnvironmentSet, ctx: CheckContext): Finding[] {
   const fix: Fix | null = edits.length
     ? { title: macos ? 'Use the CPU builds (macOS wheels from PyPI)' : 'Use the CPU builds', edits, preferred: true }
     : null;
-  return flagged.map(({ b, why }): Finding =>
-    finding(
+  const machine = ctx.machine ?? 'the target machine';
+  const cause = `cuda-unavailable\0${set.root}\0torch`;
+  return flagged.map(({ b, why }): Finding => {
+    const what = b.kind === 'torch-index' ? `The PyTorch ${describeCuda(b)} index` : `A ${describeCuda(b)} build`;
+    return finding(
       'cuda-unavailable',
       b.file,
       b.span,
-      `${b.label} is a ${describeCuda(b)} build, but ${why}: it would run on the CPU only, or fail to install.`,
-      { fixes: fix ? [fix] : [] },
-    ),
-  );
+      `${what} on ${machine} (${why.short}): it runs on the CPU only\n` +
+        `${b.label} is a ${describeCuda(b)} build, and ${why.long}: it would run on the CPU only, or fail to install.`,
+      { fixes: fix ? [fix] : [], ...(isTorchVariantBuild(b) ? { cause } : {}) },
+    );
+  });
 }

@@ -1,7 +1,7 @@
 // `deprecated`: a package (or extra) that no longer installs or must not be used, with its replacement.
 import { finding } from '../model/finding';
 import { deprecatedExtras, deprecatedPackage, type DeprecatedPackage } from '../knowledge/deprecated';
-import type { Dependency, Finding, Fix, ParsedFile } from '../model/types';
+import type { Dependency, Finding, Fix, ParsedFile, TextEdit } from '../model/types';
 import { SpecifierSet } from '../pep/specifier';
 import { Version } from '../pep/version';
 import { targetOs } from '../system/profile';
@@ -33,17 +33,30 @@ function onlyFrom(dep: Dependency, from: string): boolean {
   }
 }
 
-function replacementFix(rec: DeprecatedPackage, dep: Dependency): Fix | null {
+function replacementFix(rec: DeprecatedPackage, dep: Dependency, files: readonly ParsedFile[]): Fix | null {
   if (!rec.replacement) return null;
   if (rec.ecosystem === 'conda') {
     const v = /\d+\.\d+/.exec(dep.conda?.version ?? '')?.[0];
-    return v
-      ? {
-          title: `Replace with ${rec.replacement}=${v}`,
-          edits: [{ file: dep.file, span: dep.span, newText: `${rec.replacement}=${v}` }],
-          preferred: true,
-        }
-      : null;
+    if (!v) return null;
+    const edits: TextEdit[] = [{ file: dep.file, span: dep.span, newText: `${rec.replacement}=${v}` }];
+    const partner = rec.with;
+    if (partner) {
+      // The package the replacement works with, taken from the channel where it does (`conda-forge::pytorch`).
+      for (const d of files.flatMap((f) => f.dependencies))
+        if (d.kind === 'conda' && d.name === partner.package && d.conda?.channel !== partner.channel)
+          edits.push({
+            file: d.file,
+            span: d.span,
+            newText: `${partner.channel}::${d.text.trim().replace(/^[^\s:]*::/, '')}`,
+          });
+    }
+    return {
+      title: partner
+        ? `Use ${partner.channel}'s ${partner.package} with ${rec.replacement}=${v}`
+        : `Replace with ${rec.replacement}=${v}`,
+      edits,
+      preferred: true,
+    };
   }
   if (rec.keepSpecifier || !hasPep440Text(dep)) {
     return {
@@ -66,7 +79,12 @@ function replacementFix(rec: DeprecatedPackage, dep: Dependency): Fix | null {
   };
 }
 
-function packageFinding(rec: DeprecatedPackage, dep: Dependency, ctx: CheckContext): Finding | null {
+function packageFinding(
+  rec: DeprecatedPackage,
+  dep: Dependency,
+  files: readonly ParsedFile[],
+  ctx: CheckContext,
+): Finding | null {
   const failing = rec.failsFrom ? onlyFrom(dep, rec.failsFrom) : false;
   if (rec.onlyWhenFailing && !failing) return null;
   const parts = [`${dep.rawName} is deprecated: ${rec.status}.`];
@@ -75,8 +93,10 @@ function packageFinding(rec: DeprecatedPackage, dep: Dependency, ctx: CheckConte
   else if (rec.advice) parts.push(`Instead, ${rec.advice}.`);
   if (dep.name === 'tensorflow-gpu' && targetOs(ctx.profile) === 'windows')
     parts.push('On native Windows there is no TensorFlow GPU support after 2.10 at all: use WSL2.');
-  const fix = replacementFix(rec, dep);
-  return finding('deprecated', dep.file, dep.span, parts.join(' '), { fixes: fix ? [fix] : [] });
+  const fix = replacementFix(rec, dep, files);
+  const [verdict, ...rest] = parts;
+  const message = rest.length ? `${verdict}\n${rest.join(' ')}` : verdict!;
+  return finding('deprecated', dep.file, dep.span, message, { fixes: fix ? [fix] : [] });
 }
 
 function extraFindings(dep: Dependency, file: ParsedFile | undefined): Finding[] {
@@ -138,7 +158,7 @@ export const deprecated: Check = {
       for (const dep of file.dependencies) {
         const rec = deprecatedPackage(dep.name, dep.kind === 'conda' ? 'conda' : 'pip');
         if (rec) {
-          const f = packageFinding(rec, dep, ctx);
+          const f = packageFinding(rec, dep, set.files, ctx);
           if (f) out.push(f);
         }
         if (dep.kind !== 'conda') out.push(...extraFindings(dep, file));

@@ -1,6 +1,10 @@
 // `no-wheel`: no wheel fits the target, so pip would build the package from source.
 import { finding } from '../model/finding';
-import type { Check } from './types';
+import { systemLibraryRecord } from '../knowledge/system-libraries';
+import type { Dependency, Fix } from '../model/types';
+import { targetOs } from '../system/profile';
+import { hasPep440Text } from './edits';
+import type { Check, CheckContext } from './types';
 
 /**
  * Notes a top-level requirement whose best matching version has only a source distribution for the target:
@@ -16,23 +20,26 @@ export const noWheel: Check = {
   run(set, ctx) {
     const report = ctx.index?.get(set.root);
     if (!report) return [];
-    const local = report.sdistOnly.map((s) =>
-      finding(
+    const local = report.sdistOnly.map((s) => {
+      const fix = wheelAlternative(s.dep, ctx);
+      return finding(
         'no-wheel',
         s.dep.file,
         s.dep.span,
-        `No wheel of ${s.dep.name} ${s.version} fits ${s.target}; pip would ` +
-          `build it from source (a compiler and the library's headers are needed).`,
-      ),
-    );
+        `No wheel of ${s.dep.name} ${s.version} for ${s.target}: pip would build it from source\n` +
+          `A source build needs a compiler and the library's headers, and takes time.`,
+        { fixes: fix ? [fix] : [] },
+      );
+    });
     // uv: a required environment is one the lock must install on, and without an sdist nothing builds there.
     const required = (report.missingEnvironments ?? []).map((m) =>
       finding(
         'no-wheel',
         m.dep.file,
         m.dep.span,
-        `${m.dep.name} ${m.version} publishes no wheel for the required environment \`${m.marker}\` and no sdist ` +
-          `to build one: uv lock cannot use this version, since the lock must install there.`,
+        `No wheel or sdist of ${m.dep.name} ${m.version} for the required environment ${m.marker}\n` +
+          `uv lock cannot use this version, since the lock must install in every environment ` +
+          `tool.uv.required-environments names.`,
         {
           severity: 'error',
           related: [{ file: m.file, span: m.span, message: 'required in tool.uv.required-environments' }],
@@ -42,3 +49,18 @@ export const noWheel: Check = {
     return [...local, ...required];
   },
 };
+
+/**
+ * The package's wheel-only twin where the knowledge names one for the target's OS (`psycopg2` -> `psycopg2-binary`), as
+ * a fix that renames the line.
+ */
+function wheelAlternative(dep: Dependency, ctx: CheckContext): Fix | null {
+  const alt = systemLibraryRecord(dep.name)?.alternative;
+  if (!alt || !hasPep440Text(dep)) return null;
+  if (alt.platforms && !alt.platforms.includes(targetOs(ctx.profile))) return null;
+  return {
+    title: `Use ${alt.package} instead (${alt.reason})`,
+    edits: [{ file: dep.file, span: dep.nameSpan, newText: alt.package }],
+    preferred: true,
+  };
+}

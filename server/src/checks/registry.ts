@@ -24,6 +24,7 @@ import { vulnerable } from './vulnerable';
 import { lockDrift } from './lock-drift';
 import { redact } from '../index/credentials';
 import type { EnvironmentSet } from '../model/sets';
+import { foldAndRank } from './fold';
 
 /**
  * Every check by its code, fast ones first (the order they run in). The type makes the table complete: a code of
@@ -61,7 +62,8 @@ export type SeverityOverrides = Partial<Record<Code, Severity | 'off'>>;
 /**
  * Runs every check over every set and returns the findings once each, with `severityOverrides` applied.
  * A line in several sets (a constraints file two requirements files include) gets one finding per code,
- * whose related locations and fixes are those of every set.
+ * whose related locations and fixes are those of every set. Findings of one cause are then one (`fold.ts`), and each
+ * line's fixes are ranked by how many of its problems they clear, the best preferred and first.
  */
 export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: SeverityOverrides = {}): Finding[] {
   const seen = new Map<string, Finding>();
@@ -119,7 +121,18 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
     if (more) f.message = `${f.message} (${more} more related ${more === 1 ? 'location' : 'locations'} not listed.)`;
     if (f.message.length > MAX_MESSAGE) f.message = `${f.message.slice(0, MAX_MESSAGE - 40)}… (message shortened)`;
   }
-  return out;
+  return foldAndRank(out, sets, ctx, (code, set, plain) => {
+    try {
+      return checkByCode[code].run(set, plain);
+    } catch {
+      return [];
+    }
+  }).map((f) => ({
+    ...f,
+    message: plainText(f.message),
+    related: f.related.slice(0, MAX_RELATED).map((r) => ({ ...r, message: plainText(r.message) })),
+    fixes: f.fixes.slice(0, MAX_FIXES).map((x) => ({ ...x, title: plainText(x.title) })),
+  }));
 
   /** Adds what `later` says about the same place to `into`: its other related locations and fixes, within the caps. */
   function merge(into: Finding, later: Finding): void {
@@ -131,6 +144,14 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
     for (const fix of later.fixes)
       if (into.fixes.length < MAX_FIXES && !into.fixes.some((x) => x.title === fix.title)) into.fixes.push(fix);
   }
+}
+
+/**
+ * Diagnostics are plain text (the Problems view, a terminal): code quoted as `x` in the knowledge tables and messages
+ * reads 'x' there.
+ */
+function plainText(s: string): string {
+  return s.includes('`') ? s.replace(/`([^`\n]*)`/g, "'$1'").replace(/`/g, "'") : s;
 }
 
 /**

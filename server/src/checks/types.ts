@@ -17,6 +17,8 @@ export interface CheckContext {
   markerEnvironment: MarkerEnvironment;
   /** The machine judged against (a profile file, or this machine's probe); unknown fields are omitted. */
   profile: MachineProfile;
+  /** How messages name that machine ("this machine", "the profile gpu.json"); absent: "the target machine". */
+  machine?: string;
   /** What the package index said about each set (by `EnvironmentSet.root`); absent in the fast stage and offline. */
   index?: ReadonlyMap<string, SetIndexReport>;
   /**

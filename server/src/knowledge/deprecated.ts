@@ -16,6 +16,11 @@ export interface DeprecatedPackage extends Sourced {
   /** Flag only from `failsFrom` on (`cudatoolkit` 11.x is still valid; 12 does not exist). */
   onlyWhenFailing?: boolean;
   advice?: string;
+  /**
+   * The package the replacement works with, and the channel it must come from (conda-forge's `pytorch` reads
+   * `cuda-version`): the fix moves a line of that package to the channel.
+   */
+  with?: { package: string; channel: string };
 }
 
 /** An extra of a package that no longer selects anything (`jax[cuda11_pip]`). */

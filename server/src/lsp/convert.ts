@@ -42,7 +42,14 @@ export function fileUri(file: string): string {
 
 /** What travels in `diagnostic.data`: fixes already in LSP form, so code actions never re-derive them. */
 export interface DiagnosticData {
-  fixes: { title: string; edit: WorkspaceEdit; run?: string; relock?: Fix['relock']; preferred?: boolean }[];
+  fixes: {
+    title: string;
+    edit: WorkspaceEdit;
+    run?: string;
+    relock?: Fix['relock'];
+    preferred?: boolean;
+    detail?: string;
+  }[];
 }
 
 export function toWorkspaceEdit(fix: Fix, linesOf: LinesOf): WorkspaceEdit {
@@ -60,6 +67,7 @@ export function toDiagnostic(f: Finding, linesOf: LinesOf): Diagnostic {
       ...(x.run ? { run: x.run } : {}),
       ...(x.relock ? { relock: x.relock } : {}),
       ...(x.preferred ? { preferred: true } : {}),
+      ...(x.detail ? { detail: x.detail } : {}),
     })),
   };
   return {
@@ -76,14 +84,26 @@ export function toDiagnostic(f: Finding, linesOf: LinesOf): Diagnostic {
   };
 }
 
-/** Quick fixes for the diagnostics of a code action request, read from their `data` (never from message text). */
+/**
+ * Quick fixes for the diagnostics of a code action request, read from their `data` (never from message text): the
+ * preferred ones first (the analysis marks one per line, the fix that clears most of its problems), each fix once
+ * however many diagnostics carry it; what a title leaves out (a bound the fix crosses) travels as `data.detail`.
+ */
 export function codeActionsFor(diagnostics: Diagnostic[]): CodeAction[] {
   const out: CodeAction[] = [];
+  const byKey = new Map<string, CodeAction>();
   for (const d of diagnostics) {
     if (d.source !== SOURCE) continue;
     const data = d.data as DiagnosticData | undefined;
     for (const fix of data?.fixes ?? []) {
       const hasEdits = Object.values(fix.edit.changes ?? {}).some((edits) => edits.length > 0);
+      const key = JSON.stringify([fix.edit, fix.run ?? null]);
+      const same = byKey.get(key);
+      if (same) {
+        same.diagnostics!.push(d);
+        if (fix.preferred) same.isPreferred = true;
+        continue;
+      }
       // A fix that is a command for the person (a system package install) is typed into a terminal by the client, never
       // run.
       const action = hasEdits
@@ -108,8 +128,19 @@ export function codeActionsFor(diagnostics: Diagnostic[]): CodeAction[] {
       if (!action) continue;
       action.diagnostics = [d];
       if (fix.preferred) action.isPreferred = true;
+      if (fix.detail) action.data = { detail: fix.detail };
+      byKey.set(key, action);
       out.push(action);
     }
   }
-  return out;
+  return out
+    .map((a, i) => ({ a, i }))
+    .sort((x, y) => Number(!!y.a.isPreferred) - Number(!!x.a.isPreferred) || x.i - y.i)
+    .map((x) => x.a);
+}
+
+/** The actions of the kinds a request asks for (`only`: `quickfix` admits `quickfix` and `quickfix.*`); all without. */
+export function onlyKinds(actions: CodeAction[], only: readonly string[] | undefined): CodeAction[] {
+  if (!only || only.length === 0) return actions;
+  return actions.filter((a) => a.kind !== undefined && only.some((k) => a.kind === k || a.kind!.startsWith(`${k}.`)));
 }

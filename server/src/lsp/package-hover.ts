@@ -113,6 +113,7 @@ export class PackageHover {
     const resolution = current ?? earlier;
     const chosen = resolution?.versions.get(dep.name);
     const parts: string[] = [];
+    const target = machineWords(at.ic.profile);
     const md = await within(
       chosen && !(newest && chosen.equals(newest.version)) ? this.coreMetadata(at.ic, dep.name, chosen) : newestMd,
       left(),
@@ -121,19 +122,19 @@ export class PackageHover {
     if (md?.summary) parts.push(`*${escapeMarkdown(md.summary)}*`);
     if (chosen) {
       parts.push(
-        `The ${earlier ? 'last ' : ''}resolution of this set picks **${dep.name} ${chosen}**` +
+        `The ${earlier ? 'last ' : ''}resolution for ${target} picks **${dep.name} ${chosen}**` +
           (await this.why(at.set, at.ic, dep, resolution!, left)),
       );
       if (earlier) parts.push('The resolution of the lines as they are now is still running.');
     } else if (current === null) {
-      parts.push('This set does not resolve (see the diagnostics), so no version is picked.');
+      parts.push('These requirements do not resolve together (see the problems), so no version is picked.');
     } else if (current === undefined) {
-      parts.push('The resolution of this set is still running; hover again for the version it picks.');
+      parts.push('The resolution is still running; hover again for the version it picks.');
     }
     if (newest) {
       const ok = admits(dep.specifier, newest.version);
       parts.push(
-        `Newest on the index for the target: ` +
+        `Newest for ${target}: ` +
           `**${newest.version}**${ok === false ? ` (${codeSpan(dep.specifier)} excludes it)` : ''}.`,
       );
     }
@@ -142,8 +143,8 @@ export class PackageHover {
       const wheel = judged.files.find((f) => f.kind === 'wheel');
       parts.push(
         wheel
-          ? `${judged.version} has a wheel for the target (${codeSpan(wheel.file.filename)}).`
-          : `${judged.version} has no wheel for the target: pip would build it from the sdist.`,
+          ? `${judged.version} has a wheel for ${target} (${codeSpan(wheel.file.filename)}).`
+          : `${judged.version} has no wheel for ${target}: pip would build it from the sdist.`,
       );
     }
     if (md?.license)
@@ -235,4 +236,12 @@ function projectPage(ix: IndexSelection, name: string): string {
   const first = ix.indexUrls[0];
   if (!first || first.replace(/\/+$/, '') === PYPI_SIMPLE) return `https://pypi.org/project/${name}/`;
   return redact(projectPageUrl(first, name));
+}
+
+/** The machine in words a person knows: "Python 3.11 · Linux x86_64". */
+function machineWords(profile: { os: string; arch: string; python?: { version: string } }): string {
+  const os =
+    ({ linux: 'Linux', darwin: 'macOS', windows: 'Windows' } as Record<string, string>)[profile.os] ?? profile.os;
+  const py = profile.python?.version.split('.').slice(0, 2).join('.');
+  return `${py ? `Python ${py} · ` : ''}${os} ${profile.arch}`;
 }

@@ -8,6 +8,8 @@ export interface FindingExtras {
   severity?: Severity;
   related?: RelatedLocation[];
   fixes?: Fix[];
+  /** What the finding is about, when another finding may state the same cause (Finding.cause). */
+  cause?: string;
 }
 
 /** Builds a finding with the code's default severity unless `extras.severity` says otherwise. */
@@ -20,5 +22,6 @@ export function finding(code: Code, file: string, span: Span, message: string, e
     message,
     related: extras.related ?? [],
     fixes: extras.fixes ?? [],
+    ...(extras.cause ? { cause: extras.cause } : {}),
   };
 }

@@ -19,6 +19,11 @@ export interface TransitiveConflict {
   roots: Dependency[];
   explanation: string;
   fixes: LineFix[];
+  /**
+   * The conflict in one sentence where the explanation has one: what a package needs (`tensorflow 2.13.0 needs
+   * numpy<=1.24.3`) and the line that asks for something else.
+   */
+  verdict?: { needs: string; line: Dependency };
 }
 
 /** The index stage's findings about one environment set, as data; the index-backed checks turn them into findings. */

@@ -293,8 +293,10 @@ export interface Fix {
    * in a trusted workspace and where the tool is on PATH (`run` is the same command, for the command line's output).
    */
   relock?: { lockFile: string; tool: string; args: string[] };
-  /** The preferred fix is applied by "Fix all" / marked isPreferred. */
+  /** The preferred fix is applied by "Fix all" / marked isPreferred; at most one per line once the findings are ranked. */
   preferred?: boolean;
+  /** What a title leaves out: the bound a fix crosses, why it was chosen (a tooltip, the CLI's JSON and SARIF). */
+  detail?: string;
 }
 
 export interface RelatedLocation {
@@ -312,6 +314,12 @@ export interface Finding {
   message: string;
   related: RelatedLocation[];
   fixes: Fix[];
+  /**
+   * What the finding is about, as a key: findings of one cause (the lines of one conflict, the builds of one CUDA index
+   * on a machine without a GPU, a companion rule stating the fact a conflict states) become one diagnostic, anchored
+   * where its preferred fix edits, the other lines related (`checks/fold.ts`). Absent: a cause of its own.
+   */
+  cause?: string;
 }
 
 /** One `[[tool.uv.index]]` entry. */

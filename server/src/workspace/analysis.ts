@@ -213,6 +213,7 @@ export class Analysis {
     return {
       markerEnvironment: markerEnvironmentFor(profile),
       profile,
+      ...(this.target.machine ? { machine: this.target.machine } : {}),
       index,
       vulnerabilities,
       conda,

@@ -10,6 +10,11 @@ import type { InstalledReport } from '../model/reports';
 /** What the checks judge against, with what went wrong finding it (each front end reports problems its own way). */
 export interface Target {
   profile: MachineProfile;
+  /**
+   * How messages name the machine: "this machine" when it was probed, "the profile gpu.json" when a profile file was
+   * loaded; absent for a profile built in code ("the target machine").
+   */
+  machine?: string;
   /** The interpreter's installed distributions (installed-mismatch), when one was named and could be read. */
   installed?: InstalledReport;
   /** The profile file could not be loaded (this machine was probed instead). */
@@ -58,7 +63,9 @@ export async function loadTarget(req: TargetRequest): Promise<Target> {
   }
   if (!profile)
     profile = req.probeCacheDir ? await cachedProbe(req.python, req.probeCacheDir) : await probe(req.python);
-  const out: Target = { profile, ...(profileProblem ? { profileProblem } : {}) };
+  const machine =
+    req.profileFile && !profileProblem ? `the profile ${req.profileFile.split(/[\\/]/).pop()}` : 'this machine';
+  const out: Target = { profile, machine, ...(profileProblem ? { profileProblem } : {}) };
   if (!req.python) return out;
   if (!req.profileFile && !profile.python) {
     out.pythonProblem = `could not run the interpreter '${req.python}'`;

@@ -16,18 +16,24 @@ describe('companion-version: packages built for NumPy 1.x with NumPy 2', () => {
     assert.deepEqual(byCode(runChecks([set(yml)], ctx), 'companion-version'), []);
   });
 
-  it('flags torch < 2.3 where the numpy line lets pip take NumPy 2, and capping numpy clears it', () => {
+  it('flags torch < 2.3 where the numpy line lets pip take NumPy 2, once, on the line its fix edits; capping clears it', () => {
     const s = set(req('/w/requirements.txt', 'torch==2.1.0\nnumpy>=1.24\n'));
     const f = byCode(runChecks([s], ctx), 'companion-version');
-    assert.equal(f.length, 2);
-    const onNumpy = f.find((x) => x.fixes.length)!;
+    assert.equal(f.length, 1, 'one cause, one finding');
+    const onNumpy = f[0]!;
+    assert.equal(s.files[0]!.text.slice(onNumpy.span.start, onNumpy.span.end), 'numpy>=1.24');
+    assert.equal(onNumpy.message.split('\n')[0], 'torch==2.1.0 was built for NumPy 1.x, but this line allows NumPy 2');
+    assert.deepEqual(
+      onNumpy.related.map((r) => s.files[0]!.text.slice(r.span.start, r.span.end)),
+      ['torch==2.1.0'],
+    );
     assert.match(onNumpy.message, /built against NumPy 1\.x/);
     assert.match(onNumpy.message, /pytorch\/pytorch#132179/);
     assert.equal(onNumpy.fixes[0]!.edits[0]!.newText, '>=1.24,<2');
     assert.deepEqual(byCode(runChecks([applyFixOf(s, onNumpy)], ctx), 'companion-version'), []);
   });
   it('flags TensorFlow releases without a numpy cap, and leaves capped ones to the resolver', () => {
-    assert.equal(found('tensorflow==2.14.0\nnumpy>=1.26\n').length, 2);
+    assert.equal(found('tensorflow==2.14.0\nnumpy>=1.26\n').length, 1);
     assert.deepEqual(found('tensorflow==2.15.0\nnumpy>=1.26\n'), []);
   });
   it(
@@ -42,8 +48,7 @@ describe('companion-version: packages built for NumPy 1.x with NumPy 2', () => {
 
   it('marks torch 2.1 and the numpy line that admits NumPy 2 (the kit)', () => {
     expectFindings({
-      '/w/requirements.txt':
-        '⟦torch==2.1.0⟧⟨companion-version: NumPy⟩\n⟦numpy>=1.24⟧⟨companion-version: built against NumPy 1.x⟩\n',
+      '/w/requirements.txt': 'torch==2.1.0\n⟦numpy>=1.24⟧⟨companion-version: torch==2.1.0 was built for NumPy 1.x⟩\n',
     });
   });
 });

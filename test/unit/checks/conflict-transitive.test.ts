@@ -12,7 +12,17 @@ describe('conflict-transitive from embedded knowledge (no index)', () => {
     () => {
       const s = tfSet('tensorflow==2.13.0\nnumpy>=1.25\n');
       const found = byCode(runChecks([s], ctx), 'conflict-transitive');
-      assert.equal(found.length, 2);
+      assert.equal(found.length, 1, 'one conflict, one finding');
+      const text = s.files[0]!.text;
+      assert.equal(text.slice(found[0]!.span.start, found[0]!.span.end), 'tensorflow==2.13.0', 'where its fix edits');
+      assert.deepEqual(
+        found[0]!.related.map((r) => text.slice(r.span.start, r.span.end)),
+        ['numpy>=1.25'],
+      );
+      assert.equal(
+        found[0]!.message.split('\n')[0],
+        'tensorflow 2.13 needs numpy>=1.22,<=1.24.3, but line 2 requires numpy>=1.25',
+      );
       assert.match(found[0]!.message, /tensorflow 2\.13 needs numpy >=1\.22,<=1\.24\.3/);
       assert.match(found[0]!.message, /setup\.py/);
       const fixed = applyFixOf(
@@ -35,7 +45,7 @@ describe('conflict-transitive from embedded knowledge (no index)', () => {
   });
 
   it('marks the TensorFlow pin and the numpy line, and none once the index answered (the kit)', () => {
-    const text = '⟦tensorflow==2.13.0⟧⟨conflict-transitive: numpy⟩\n⟦numpy>=1.25⟧⟨conflict-transitive: tensorflow⟩\n';
+    const text = '⟦tensorflow==2.13.0⟧⟨conflict-transitive: but line 2 requires numpy>=1.25⟩\nnumpy>=1.25\n';
     expectFindings({ '/w/requirements.txt': text });
     expectFindings(
       { '/w/requirements.txt': 'tensorflow==2.13.0\nnumpy>=1.25\n' },

@@ -25,7 +25,7 @@ import { SpecifierSet } from '../../pep/specifier';
 import { nearestResolvingVersion, narrowToResolve } from '../../resolver/fixes';
 import { URL_IN_METADATA } from '../../resolver/python-packages';
 import { resolve } from '../../resolver/solver';
-import type { RootRequirement } from '../../resolver/types';
+import type { ExplanationStep, RootRequirement } from '../../resolver/types';
 import type { MachineProfile } from '../../system/profile';
 import type { LineFix, SetIndexReport } from '../../model/reports';
 import type { EnvironmentSet } from '../../model/sets';
@@ -103,9 +103,13 @@ function describeIndexes(ix: IndexSelection, name?: string): string {
   return all.length === 1 ? all[0]! : `${all.slice(0, -1).join(', ')} and ${all[all.length - 1]}`;
 }
 
+/** The machine as a person names it: "Python 3.11.7 · Linux x86_64". */
 function targetText(profile: MachineProfile): string {
-  return `Python ${profile.python?.version ?? '3'} on ${profile.os} ${profile.arch}`;
+  const os = OS_NAMES[profile.os] ?? profile.os;
+  return `Python ${profile.python?.version ?? '3'} · ${os} ${profile.arch}`;
 }
+
+const OS_NAMES: Record<string, string> = { linux: 'Linux', darwin: 'macOS', windows: 'Windows' };
 
 /**
  * The problems of one run, each once: hosts that could not be reached, answers that were bad. A configured index that
@@ -504,7 +508,14 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
       // In a combined scope, a conflict within one of its members is that member's (reported there).
       if (members.size > 1 && withinOneScope(decls, involved)) continue;
       const fixes = await searchFixes(roots, involved, opts.provider, options, deadline);
-      report.conflicts.push({ scope, roots: involved, explanation: result.text, fixes });
+      const verdict = verdictOf(result.explanation, involved, nameOf);
+      report.conflicts.push({
+        scope,
+        roots: involved,
+        explanation: result.text,
+        fixes,
+        ...(verdict ? { verdict } : {}),
+      });
       if (++found >= MAX_CONFLICTS) {
         report.gaveUp ??=
           `stopped after ${found} conflicts in ${scope ? describeScope(scope) : 'the set'}; ` +
@@ -514,6 +525,24 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
     }
   }
   return report;
+}
+
+/**
+ * The first fact of an explanation that says what a package needs of another whose own line asks for something else:
+ * the conflict's verdict (`tensorflow 2.13.0 needs numpy<=1.24.3`, and the numpy line).
+ */
+function verdictOf(
+  steps: readonly ExplanationStep<Dependency>[],
+  involved: readonly Dependency[],
+  nameOf: (d: Dependency) => string,
+): { needs: string; line: Dependency } | null {
+  for (const s of steps) {
+    if (s.kind !== 'fact' || s.packages.length !== 2 || !/ needs /.test(s.text)) continue;
+    const target = s.packages[1]!.replace(/\[.*$/, '');
+    const line = involved.find((d) => nameOf(d) === target && d.kind === 'requirement' && !s.origins.includes(d));
+    if (line) return { needs: s.text.replace(/ needs (\S+) (?=[<>=!~])/, ' needs $1'), line };
+  }
+  return null;
 }
 
 /**
