@@ -124,29 +124,35 @@ export function gatedCudaRoutes(
   return out;
 }
 
-/** The edit that adds `group` to `[tool.uv] default-groups` (keeping uv's default `dev` where none is written). */
+/**
+ * The edit that adds `group` to `[tool.uv] default-groups`, keeping uv's default `dev` where none is written and the
+ * project has that group (uv refuses a default group the project does not define).
+ */
 function defaultGroupFix(file: ParsedFile, uv: UvIndexSettings, group: string): TextEdit[] | null {
   if (uv.defaultGroups === 'all') return null;
-  const groups = [...(uv.defaultGroups ?? ['dev']), group];
-  const array = `[${groups.map((g) => JSON.stringify(g)).join(', ')}]`;
-  let edit: TextEdit;
-  if (uv.defaultGroupsSpan) edit = { file: file.path, span: uv.defaultGroupsSpan, newText: array };
-  else {
-    const header = /^\[tool\.uv\][ \t]*(#.*)?\r?\n/m.exec(file.text);
-    if (header) {
-      const at = header.index + header[0].length;
-      edit = { file: file.path, span: { start: at, end: at }, newText: `default-groups = ${array}\n` };
-    } else {
-      const end = file.text.length;
-      const lead = file.text.endsWith('\n') ? '\n' : '\n\n';
-      edit = { file: file.path, span: { start: end, end }, newText: `${lead}[tool.uv]\ndefault-groups = ${array}\n` };
-    }
+  const tries = uv.defaultGroups ? [[...uv.defaultGroups, group]] : [['dev', group], [group]];
+  for (const groups of tries) {
+    const edit = defaultGroupsEdit(file, uv, `[${groups.map((g) => JSON.stringify(g)).join(', ')}]`);
+    const ok = verifiedEdit(file, [edit], (edited) => {
+      const g = edited.uvIndexes?.defaultGroups;
+      return g === 'all' || (Array.isArray(g) && g.includes(group));
+    });
+    if (ok) return [edit];
   }
-  const ok = verifiedEdit(file, [edit], (edited) => {
-    const g = edited.uvIndexes?.defaultGroups;
-    return g === 'all' || (Array.isArray(g) && g.includes(group));
-  });
-  return ok ? [edit] : null;
+  return null;
+}
+
+/** The edit that writes `array` as `[tool.uv] default-groups`: in place, under `[tool.uv]`, or in a new table. */
+function defaultGroupsEdit(file: ParsedFile, uv: UvIndexSettings, array: string): TextEdit {
+  if (uv.defaultGroupsSpan) return { file: file.path, span: uv.defaultGroupsSpan, newText: array };
+  const header = /^\[tool\.uv\][ \t]*(#.*)?\r?\n/m.exec(file.text);
+  if (header) {
+    const at = header.index + header[0].length;
+    return { file: file.path, span: { start: at, end: at }, newText: `default-groups = ${array}\n` };
+  }
+  const end = file.text.length;
+  const lead = file.text.endsWith('\n') ? '\n' : '\n\n';
+  return { file: file.path, span: { start: end, end }, newText: `${lead}[tool.uv]\ndefault-groups = ${array}\n` };
 }
 
 /**
