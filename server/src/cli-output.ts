@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { checksRegistry } from './workspace/lazy-stages';
 import { CODES } from './model/codes';
 import { redact } from './index/credentials';
-import type { Dependency, Finding, Span } from './model/types';
+import type { Dependency, Finding, LockedPackage, LockSource, Span } from './model/types';
 import type { LineIndex, Position } from './model/text';
 
 export type LinesOf = (file: string) => LineIndex;
@@ -129,28 +129,68 @@ export function dependenciesJson(
   deps: Dependency[],
   linesOf: LinesOf,
   selfReferences: ReadonlySet<Dependency> = new Set(),
+  locked: readonly LockedPackage[] = [],
 ): unknown {
   return {
-    dependencies: deps.map((d) => ({
-      file: d.file,
-      range: range(d.span, linesOf(d.file)),
-      kind: d.kind,
-      name: d.name,
-      extras: d.extras,
-      specifier: d.specifier,
-      marker: d.marker,
-      url: d.url === null ? null : redact(d.url),
-      editable: d.editable,
-      section: d.section,
-      // Installed only through an extra that lists it (Poetry `optional = true`).
-      ...(d.optional ? { optional: true } : {}),
-      // The project naming its own extras (`mypkg[dataset]` in mypkg's pyproject): no package of its own.
-      ...(selfReferences.has(d) ? { self: true } : {}),
-      // A conda spec as written, and whether `specifier` could say it in PEP 440.
-      ...(d.conda ? { conda: d.conda } : {}),
-      ...(d.specifierUnknown ? { specifierUnknown: true } : {}),
-    })),
+    dependencies: [
+      ...deps.map((d) => ({
+        file: d.file,
+        range: range(d.span, linesOf(d.file)),
+        kind: d.kind,
+        name: d.name,
+        extras: d.extras,
+        specifier: d.specifier,
+        marker: d.marker,
+        url: d.url === null ? null : redact(d.url),
+        editable: d.editable,
+        section: d.section,
+        // Installed only through an extra that lists it (Poetry `optional = true`).
+        ...(d.optional ? { optional: true } : {}),
+        // The project naming its own extras (`mypkg[dataset]` in mypkg's pyproject): no package of its own.
+        ...(selfReferences.has(d) ? { self: true } : {}),
+        // A conda spec as written, and whether `specifier` could say it in PEP 440.
+        ...(d.conda ? { conda: d.conda } : {}),
+        ...(d.specifierUnknown ? { specifierUnknown: true } : {}),
+      })),
+      // What a lock file locks: one entry per locked package (several per name where the lock forks).
+      ...locked.map((p) => ({
+        file: p.file,
+        range: range(p.span, linesOf(p.file)),
+        kind: 'locked',
+        locked: true,
+        name: p.name,
+        version: p.version,
+        marker: p.marker,
+        source: lockSourceText(p.source),
+      })),
+    ],
   };
+}
+
+/** Where a locked package comes from, in a word and a redacted URL or path. */
+function lockSourceText(s: LockSource): string {
+  switch (s.kind) {
+    case 'index':
+    case 'channel':
+    case 'url':
+    case 'git':
+      return `${s.kind} ${redact(s.url)}`;
+    case 'path':
+      return `${s.editable ? 'editable' : 'path'} ${s.path}`;
+    default:
+      return 'unknown';
+  }
+}
+
+/** `list --format text` of a lock's entries: `name==version; marker  file:line (locked, source)`. */
+export function lockedText(locked: readonly LockedPackage[], linesOf: LinesOf, cwd: string): string {
+  return locked
+    .map((p) => {
+      const line = linesOf(p.file).positionAt(p.span.start).line + 1;
+      const what = `${p.name}${p.version ? `==${p.version}` : ''}${p.marker ? `; ${p.marker}` : ''}`;
+      return `${what}  ${rel(p.file, cwd)}:${line} (locked, ${lockSourceText(p.source)})\n`;
+    })
+    .join('');
 }
 
 /** `list --format text`: `name specifier  file:line (kind, section[, self-reference])`. */

@@ -4,7 +4,14 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isatty } from 'node:tty';
-import { dependenciesJson, dependenciesText, findingsJson, findingsSarif, findingsText } from './cli-output';
+import {
+  dependenciesJson,
+  dependenciesText,
+  findingsJson,
+  findingsSarif,
+  findingsText,
+  lockedText,
+} from './cli-output';
 import type { Dependency, FileKind, Finding, ParsedFile } from './model/types';
 import { LineIndex } from './model/text';
 import { Analysis } from './workspace/analysis';
@@ -157,7 +164,7 @@ function target(p: string): { path: string; dir: boolean; kind: FileKind | null 
   // either way nothing would be checked, which a CI run must not take for a pass.
   const why = skipReason(abs);
   if (why) throw new UsageError(`cannot read '${p}': ${why}; nothing was checked`);
-  const kind = kindOfNamedFile(abs);
+  const kind = kindOfNamedFile(abs, () => diskSource.read(abs));
   if (!kind) throw new UsageError(`'${p}' is not a dependency file Stack Doctor reads (${fileKindLabels()})`);
   return { path: abs, dir: false, kind };
 }
@@ -293,11 +300,12 @@ function list(o: Options, out: (s: string) => void): number {
       }
     }
   }
+  const locked = [...files.values()].flatMap((f) => f.lock?.packages ?? []);
   const linesOf = linesFor([...files.values()]);
   out(
     o.format === 'json'
-      ? JSON.stringify(dependenciesJson(deps, linesOf, selfReferences), null, 2) + '\n'
-      : dependenciesText(deps, linesOf, process.cwd(), selfReferences),
+      ? JSON.stringify(dependenciesJson(deps, linesOf, selfReferences, locked), null, 2) + '\n'
+      : dependenciesText(deps, linesOf, process.cwd(), selfReferences) + lockedText(locked, linesOf, process.cwd()),
   );
   return 0;
 }

@@ -40,6 +40,11 @@ describe('file kinds', () => {
       ['/w/conda-lock.yaml', null],
       ['/w/env.gpu.yml', null],
       ['/w/pyproject.toml', 'pyproject'],
+      ['/w/uv.lock', 'uv-lock'],
+      ['/w/pylock.toml', 'pylock'],
+      ['/w/pylock.cuda.toml', 'pylock'],
+      ['/w/poetry.lock', 'poetry-lock'],
+      ['/w/pixi.toml', null],
       ['/w/MANIFEST.in', null],
       ['/w/setup.in', null],
       ['/w/notes.txt', null],
@@ -51,7 +56,15 @@ describe('file kinds', () => {
   });
 
   it('has one rule per kind, each with globs', () => {
-    assert.deepEqual(FILE_KINDS.map((r) => r.kind).sort(), ['conda', 'constraints', 'pyproject', 'requirements']);
+    assert.deepEqual(FILE_KINDS.map((r) => r.kind).sort(), [
+      'conda',
+      'constraints',
+      'poetry-lock',
+      'pylock',
+      'pyproject',
+      'requirements',
+      'uv-lock',
+    ]);
     for (const r of FILE_KINDS) assert.ok(r.globs.length > 0, r.kind);
   });
 

@@ -2,47 +2,26 @@
 // entry as related location. The names-and-versions judge here holds for every lock format; a format whose lock
 // records its inputs (uv's `[package.metadata]`, pixi's environments) adds its own judge to `FORMAT_JUDGES`.
 import { finding } from '../model/finding';
-import type { EnvironmentSet } from '../model/sets';
-import type { Dependency, Finding, Fix, LockFormat, LockInfo, LockedPackage, ParsedFile } from '../model/types';
+import type { Dependency, Finding, LockFormat, LockInfo, LockedPackage, ParsedFile } from '../model/types';
 import { SpecifierSet } from '../pep/specifier';
 import { Version } from '../pep/version';
 import * as path from 'node:path';
+import { isLockFile, relockFix, type DriftJudge, type LockFile } from './drift-common';
+import { judgePoetryLock } from './drift-poetry';
+import { judgeUvLock } from './drift-uv';
 import { markerHolds, scopesOf } from './scope';
+
+export { isLockFile, LOCK_COMMANDS, relockFix, type DriftJudge, type LockFile } from './drift-common';
 import type { Check, CheckContext } from './types';
-
-/** A lock file with what it records. */
-export type LockFile = ParsedFile & { lock: LockInfo };
-
-/** A format's own drift rules, beyond names and versions: findings on the manifest lines, the lock entry related. */
-export type DriftJudge = (
-  lock: LockFile,
-  manifests: readonly ParsedFile[],
-  set: EnvironmentSet,
-  ctx: CheckContext,
-) => Finding[];
-
-/** The command that writes each format's lock again, as its tool's documentation gives it. */
-export const LOCK_COMMANDS: { readonly [F in LockFormat]: string } = {
-  uv: 'uv lock',
-  pylock: 'pip lock',
-  poetry: 'poetry lock',
-  pixi: 'pixi lock',
-  'conda-lock': 'conda-lock lock',
-};
 
 /**
  * Judges of formats that record more than names and versions, each in its own module (`drift-<format>.ts`), imported
  * here: one row per such format.
  */
-const FORMAT_JUDGES: { readonly [F in LockFormat]?: DriftJudge } = {};
-
-export const isLockFile = (f: ParsedFile): f is LockFile => f.lock !== undefined;
-
-/** The fix every drift finding offers: run the format's own lock command (typed into a terminal by the person). */
-export function relockFix(lock: LockFile): Fix {
-  const command = LOCK_COMMANDS[lock.lock.format];
-  return { title: `Update ${path.basename(lock.path)} (${command})`, edits: [], run: command };
-}
+const FORMAT_JUDGES: { readonly [F in LockFormat]?: DriftJudge } = {
+  uv: judgeUvLock,
+  poetry: judgePoetryLock,
+};
 
 /** The entries of `name` in a lock, of one ecosystem. */
 function entriesOf(lock: LockInfo, name: string, ecosystem: LockedPackage['ecosystem']): LockedPackage[] {
@@ -68,6 +47,8 @@ function lockedRequirements(manifests: readonly ParsedFile[]): Dependency[] {
 function namesAndVersions(lock: LockFile, manifests: readonly ParsedFile[], ctx: CheckContext): Finding[] {
   const out: Finding[] = [];
   const lockName = path.basename(lock.path);
+  // A lock that records no inputs (PEP 751) can only be held to the manifest's names and versions: said so.
+  const only = lock.lock.format === 'pylock' ? ` (${lockName} records no inputs: names and versions are compared)` : '';
   for (const dep of lockedRequirements(manifests)) {
     // A lock made for one environment holds only what that environment installs.
     if (!lock.lock.universal && !markerHolds(dep, ctx.markerEnvironment)) continue;
@@ -78,7 +59,7 @@ function namesAndVersions(lock: LockFile, manifests: readonly ParsedFile[], ctx:
           'lock-drift',
           dep.file,
           dep.nameSpan,
-          `${lockName} has no entry for ${dep.rawName}: the lock is out of date`,
+          `${lockName} has no entry for ${dep.rawName}: the lock is out of date${only}`,
           {
             fixes: [relockFix(lock)],
           },
@@ -100,7 +81,7 @@ function namesAndVersions(lock: LockFile, manifests: readonly ParsedFile[], ctx:
         'lock-drift',
         dep.file,
         dep.specifierSpan.end > dep.specifierSpan.start ? dep.specifierSpan : dep.span,
-        `${lockName} locks ${dep.rawName} ${versions}, outside ${dep.specifier}: the lock is out of date`,
+        `${lockName} locks ${dep.rawName} ${versions}, outside ${dep.specifier}: the lock is out of date${only}`,
         {
           related: entries.map((e) => ({
             file: e.file,
@@ -125,9 +106,15 @@ export const lockDrift: Check = {
     if (!manifests.length) return [];
     const out: Finding[] = [];
     for (const lock of locks) {
-      out.push(...namesAndVersions(lock, manifests, ctx));
+      const base = namesAndVersions(lock, manifests, ctx);
+      out.push(...base);
       const judge = FORMAT_JUDGES[lock.lock.format];
-      if (judge) out.push(...judge(lock, manifests, set, ctx));
+      if (!judge) continue;
+      // One finding per cause: where names and versions already said a line is out of date, the format's judge
+      // does not say it again.
+      const overlaps = (f: Finding) =>
+        base.some((b) => b.file === f.file && b.span.start < f.span.end && f.span.start < b.span.end);
+      out.push(...judge(lock, manifests, set, ctx).filter((f) => !overlaps(f)));
     }
     return out;
   },

@@ -8,7 +8,7 @@ export interface Span {
 }
 
 /** The four file kinds the analysis reads. */
-export type FileKind = 'requirements' | 'constraints' | 'conda' | 'pyproject';
+export type FileKind = 'requirements' | 'constraints' | 'conda' | 'pyproject' | 'uv-lock' | 'pylock' | 'poetry-lock';
 
 /** What a declared dependency does in its environment set. */
 export type DependencyKind = 'requirement' | 'constraint' | 'conda' | 'build';
@@ -188,6 +188,55 @@ export interface LockInfo {
    */
   universal: boolean;
   packages: LockedPackage[];
+  /** What the lock recorded of its manifest's inputs (uv's `[manifest]` and the projects' `[package.metadata]`). */
+  recorded?: LockRecorded;
+}
+
+/** A requirement as a lock recorded it from its manifest, with where the lock writes it. */
+export interface RecordedRequirement {
+  /** PEP 503 normalized. */
+  name: string;
+  rawName: string;
+  /** PEP 685 normalized, sorted. */
+  extras: string[];
+  /** As recorded ("" for none). */
+  specifier: string;
+  /** As recorded ("" for none). */
+  marker: string;
+  /** Where it comes from when not the default index: an index URL, a git, archive or local source. */
+  source: { kind: 'index' | 'git' | 'url' | 'path' | 'editable' | 'directory'; value: string } | null;
+  span: Span;
+}
+
+/** A project of the lock's workspace as the lock recorded its metadata. */
+export interface RecordedProject {
+  name: string;
+  rawName: string;
+  /** The version locked for it ("" when dynamic or absent). */
+  version: string;
+  versionSpan: Span | null;
+  /** Its folder relative to the lock's ("." for the project beside it). */
+  path: string;
+  requiresDist: RecordedRequirement[];
+  /** Dependency groups (uv's `requires-dev`), by normalized name. */
+  requiresDev: Map<string, RecordedRequirement[]>;
+  /** The extras it provides, where the lock records them. */
+  providesExtras: string[] | null;
+  /** The package entry. */
+  span: Span;
+}
+
+/** The inputs a lock recorded, so that drift can be judged as the tool judges it. */
+export interface LockRecorded {
+  /** Workspace members' names (uv's `[manifest] members`; empty when the lock records none). */
+  members: string[];
+  constraints: RecordedRequirement[];
+  overrides: RecordedRequirement[];
+  /** The `requires-python` entry's span in the lock (null where none is written). */
+  requiresPythonSpan: Span | null;
+  /** The `[manifest]` table's span (null without one). */
+  manifestSpan: Span | null;
+  projects: RecordedProject[];
 }
 
 export interface TextEdit {

@@ -4,7 +4,10 @@
 // selector, the CLI's usage and package.json (a test holds it to the table) all read the rows.
 import type { FileKind, ParsedFile } from '../model/types';
 import { isCondaEnvironmentText, parseEnvironmentYml } from '../parsers/environment-yml';
+import { parsePoetryLock } from '../parsers/poetry-lock';
+import { parsePylock } from '../parsers/pylock';
 import { parsePyproject } from '../parsers/pyproject';
+import { parseUvLock } from '../parsers/uv-lock';
 import { parseRequirementsFile } from '../parsers/requirements';
 
 /** Which environment set a file of a kind joins. */
@@ -78,7 +81,6 @@ const BUILTIN_ROWS = [
     kind: 'pyproject',
     label: 'pyproject.toml',
     globs: ['pyproject.toml'],
-    extensions: ['.toml'],
     parse: (filePath, text) => parsePyproject(filePath, text),
     expandsVariables: false,
     decoding: 'utf-8',
@@ -143,6 +145,42 @@ const BUILTIN_ROWS = [
     completion: 'pip',
     editor: { language: PIP_LANGUAGE, unnamed: true },
     install: true,
+  },
+  {
+    kind: 'uv-lock',
+    label: 'uv.lock',
+    globs: ['uv.lock'],
+    parse: (filePath, text) => parseUvLock(filePath, text),
+    expandsVariables: false,
+    decoding: 'utf-8',
+    set: { joins: 'lock', manifest: 'pyproject' },
+    completion: 'none',
+    editor: 'patterns',
+    install: false,
+  },
+  {
+    kind: 'pylock',
+    label: 'pylock.toml, pylock.*.toml',
+    globs: ['pylock.toml', 'pylock.*.toml'],
+    parse: (filePath, text) => parsePylock(filePath, text),
+    expandsVariables: false,
+    decoding: 'utf-8',
+    set: { joins: 'lock', manifest: 'pyproject' },
+    completion: 'none',
+    editor: 'patterns',
+    install: false,
+  },
+  {
+    kind: 'poetry-lock',
+    label: 'poetry.lock',
+    globs: ['poetry.lock'],
+    parse: (filePath, text) => parsePoetryLock(filePath, text),
+    expandsVariables: false,
+    decoding: 'utf-8',
+    set: { joins: 'lock', manifest: 'pyproject' },
+    completion: 'none',
+    editor: 'patterns',
+    install: false,
   },
 ] as const satisfies readonly FileKindRow[];
 
@@ -244,10 +282,24 @@ export function mayBeCondaByContent(filePath: string): boolean {
 
 /**
  * The kind of a file named explicitly (a CLI path): by its name, else by its extension (`deps.txt` is read as
- * requirements, `env.yml` as a conda environment), else null.
+ * requirements, `env.yml` as a conda environment), else null: a file no row claims is not read as anything. Where
+ * the row that has the extension tests content (YAML), the text must pass it: a YAML file of another tool
+ * (conda-lock.yml, a pixi.lock) is not a conda environment because of its extension.
  */
-export function kindOfNamedFile(filePath: string): FileKind | null {
-  return rowByName(filePath)?.kind ?? rowByExtension(filePath)?.kind ?? null;
+export function kindOfNamedFile(filePath: string, readText?: () => string | undefined): FileKind | null {
+  const byName = rowByName(filePath);
+  if (byName) return byName.kind;
+  const base = baseName(filePath);
+  let text: string | undefined | null = null;
+  for (const r of FILE_KINDS) {
+    if (!r.extensions?.some((e) => base.toLowerCase().endsWith(e))) continue;
+    // A name the row excludes is another tool's file, whatever its extension.
+    if (compiled.find((c) => c.row === r)?.except.some((re) => re.test(base))) continue;
+    if (!r.content) return r.kind;
+    if (text === null) text = readText?.();
+    if (text !== undefined && r.content.test(text)) return r.kind;
+  }
+  return null;
 }
 
 function rowByExtension(filePath: string): FileKindRow | undefined {

@@ -182,18 +182,6 @@ export class FileSets {
         from.add(dir);
       }
     }
-    // A lock joins the sets of its folder rooted at its manifest's kind; without one it is a set of its own.
-    const locks: EnvironmentSet[] = [];
-    for (const f of listed) {
-      const role = roleOf(f);
-      if (role.joins !== 'lock') continue;
-      const lock = this.standalone(f, pass);
-      if (!lock) continue;
-      const manifests = sets.filter((s) => path.dirname(s.root) === dir && s.files[0]?.kind === role.manifest);
-      for (const s of manifests) s.files = dedupe([...s.files, ...lock.files]);
-      if (!manifests.length) locks.push(lock);
-    }
-    sets.push(...locks);
     // The folder's file of each kind joined by reference (its pyproject) is always a set of its own, first: there its
     // extras and groups are judged, each with its base.
     const referenced = new Set<FileKind>();
@@ -205,6 +193,17 @@ export class FileSets {
       if (set) own.push(set);
     }
     sets.unshift(...own);
+    // A lock joins the sets of its folder rooted at its manifest's kind (the pyproject's own set, made just above);
+    // without one it is a set of its own.
+    for (const f of listed) {
+      const role = roleOf(f);
+      if (role.joins !== 'lock') continue;
+      const lock = this.standalone(f, pass);
+      if (!lock) continue;
+      const manifests = sets.filter((s) => path.dirname(s.root) === dir && s.files[0]?.kind === role.manifest);
+      for (const s of manifests) s.files = dedupe([...s.files, ...lock.files]);
+      if (!manifests.length) sets.push(lock);
+    }
     return sets;
   }
 
