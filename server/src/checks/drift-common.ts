@@ -31,7 +31,13 @@ export const isLockFile = (f: ParsedFile): f is LockFile => f.lock !== undefined
 /** The fix every drift finding offers: run the format's own lock command (typed into a terminal by the person). */
 export function relockFix(lock: LockFile): Fix {
   const command = LOCK_COMMANDS[lock.lock.format];
-  return { title: `Update ${path.basename(lock.path)} (${command})`, edits: [], run: command };
+  const [tool, ...args] = command.split(' ');
+  return {
+    title: `Update ${path.basename(lock.path)} (${command})`,
+    edits: [],
+    run: command,
+    relock: { lockFile: lock.path, tool: tool!, args },
+  };
 }
 
 /** A manifest's TOML, read once per parse (the parse cache keeps the same object while the text is unchanged). */

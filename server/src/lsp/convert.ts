@@ -19,6 +19,9 @@ export const SOURCE = 'stack-doctor';
 /** The client command that opens a terminal with a command typed in it, not run. */
 export const TYPE_IN_TERMINAL = 'stackDoctor.typeInTerminal';
 
+/** The client command that runs a lock file's own tool in a terminal (trusted workspaces, the tool on PATH). */
+export const UPDATE_LOCK = 'stackDoctor.updateLock';
+
 const severities: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
@@ -39,7 +42,7 @@ export function fileUri(file: string): string {
 
 /** What travels in `diagnostic.data`: fixes already in LSP form, so code actions never re-derive them. */
 export interface DiagnosticData {
-  fixes: { title: string; edit: WorkspaceEdit; run?: string; preferred?: boolean }[];
+  fixes: { title: string; edit: WorkspaceEdit; run?: string; relock?: Fix['relock']; preferred?: boolean }[];
 }
 
 export function toWorkspaceEdit(fix: Fix, linesOf: LinesOf): WorkspaceEdit {
@@ -55,6 +58,7 @@ export function toDiagnostic(f: Finding, linesOf: LinesOf): Diagnostic {
       title: x.title,
       edit: toWorkspaceEdit(x, linesOf),
       ...(x.run ? { run: x.run } : {}),
+      ...(x.relock ? { relock: x.relock } : {}),
       ...(x.preferred ? { preferred: true } : {}),
     })),
   };
@@ -84,13 +88,23 @@ export function codeActionsFor(diagnostics: Diagnostic[]): CodeAction[] {
       // run.
       const action = hasEdits
         ? CodeAction.create(fix.title, fix.edit, CodeActionKind.QuickFix)
-        : fix.run
+        : fix.relock
           ? CodeAction.create(
               fix.title,
-              { title: fix.title, command: TYPE_IN_TERMINAL, arguments: [fix.run] },
+              {
+                title: fix.title,
+                command: UPDATE_LOCK,
+                arguments: [fix.relock.lockFile, fix.relock.tool, fix.relock.args],
+              },
               CodeActionKind.QuickFix,
             )
-          : undefined;
+          : fix.run
+            ? CodeAction.create(
+                fix.title,
+                { title: fix.title, command: TYPE_IN_TERMINAL, arguments: [fix.run] },
+                CodeActionKind.QuickFix,
+              )
+            : undefined;
       if (!action) continue;
       action.diagnostics = [d];
       if (fix.preferred) action.isPreferred = true;

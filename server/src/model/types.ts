@@ -250,6 +250,11 @@ export interface Fix {
   edits: TextEdit[];
   /** A command suggested to the person (typed into a terminal, never run by the tool). */
   run?: string;
+  /**
+   * The lock file's own tool writes the lock again: the editor runs `tool args…` in a terminal in the lock's folder,
+   * in a trusted workspace and where the tool is on PATH (`run` is the same command, for the command line's output).
+   */
+  relock?: { lockFile: string; tool: string; args: string[] };
   /** The preferred fix is applied by "Fix all" / marked isPreferred. */
   preferred?: boolean;
 }
