@@ -229,7 +229,7 @@ function wheelBuild(
 ): CudaBuild | null {
   const files = lockedFiles(entry, ctx.profile);
   if (files.kind !== 'wheel') return null;
-  const labels = new Set(files.wheels.map((w) => /^cu(\d{2,3})$/i.exec(w.version.local ?? '')?.[1] ?? ''));
+  const labels = new Set(files.wheels.map((w) => /\+cu(\d{2,3})$/i.exec(w.version)?.[1] ?? ''));
   if (labels.size !== 1 || labels.has('')) return null;
   const cuda = variantToCuda(`cu${[...labels][0]}`);
   return cuda ? { kind: 'local-label', cuda, exact: true, ...base() } : null;

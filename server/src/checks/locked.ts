@@ -4,7 +4,6 @@
 // line does not repeat them.
 import type { EnvironmentSet } from '../model/sets';
 import type { Dependency, LockedPackage, ParsedFile, Span } from '../model/types';
-import { InvalidFilenameError, parseWheelFilename, type WheelFilename } from '../pep/filenames';
 import { markerTextHolds, type MarkerEnvironment } from '../pep/marker';
 import { canonicalizeName } from '../pep/name';
 import { parseRequirement } from '../pep/requirement';
@@ -82,7 +81,10 @@ export function lockedLabel(dep: Dependency): string | null {
   return entry ? `${entry.rawName} ${entry.version} (locked in ${path.basename(entry.file)})` : null;
 }
 
-const cache = new WeakMap<EnvironmentSet, { env: MarkerEnvironment; out: LockedOnTarget[] }>();
+const cache = new WeakMap<
+  EnvironmentSet,
+  { env: MarkerEnvironment; out: LockedOnTarget[]; names: ReadonlySet<string> }
+>();
 
 /**
  * The PyPI entries of the set's lock files that the target installs. Where the lock records what each package depends
@@ -92,8 +94,13 @@ const cache = new WeakMap<EnvironmentSet, { env: MarkerEnvironment; out: LockedO
  * holds on the target.
  */
 export function lockedOnTarget(set: EnvironmentSet, env: MarkerEnvironment): LockedOnTarget[] {
+  return lockedOf(set, env).out;
+}
+
+/** What {@link lockedOnTarget} finds, with the names it answers for, computed once per set and target. */
+function lockedOf(set: EnvironmentSet, env: MarkerEnvironment): { out: LockedOnTarget[]; names: ReadonlySet<string> } {
   const hit = cache.get(set);
-  if (hit && hit.env === env) return hit.out;
+  if (hit && hit.env === env) return hit;
   const out: LockedOnTarget[] = [];
   const locks = set.files.filter((f) => f.lock);
   if (locks.length) {
@@ -105,8 +112,9 @@ export function lockedOnTarget(set: EnvironmentSet, env: MarkerEnvironment): Loc
     );
     for (const lock of locks) out.push(...installedEntries(lock, roots, env));
   }
-  cache.set(set, { env, out });
-  return out;
+  const entry = { env, out, names: new Set(out.map((l) => l.entry.name)) };
+  cache.set(set, entry);
+  return entry;
 }
 
 function installedEntries(lock: ParsedFile, manifestRoots: Set<string>, env: MarkerEnvironment): LockedOnTarget[] {
@@ -155,8 +163,8 @@ function dependencyName(text: string, env: MarkerEnvironment): string | null {
 }
 
 /** The names of packages a lock of the set answers for on the target: their manifest lines leave version facts to it. */
-export function lockAnswers(set: EnvironmentSet, env: MarkerEnvironment): Set<string> {
-  return new Set(lockedOnTarget(set, env).map((l) => l.entry.name));
+export function lockAnswers(set: EnvironmentSet, env: MarkerEnvironment): ReadonlySet<string> {
+  return lockedOf(set, env).names;
 }
 
 /** A manifest declaration whose version facts the lock speaks for (never a lock entry's own declaration). */
@@ -166,8 +174,8 @@ export function answeredByLock(dep: Dependency, set: EnvironmentSet, env: Marker
 
 /** What the files a lock lists for an entry give the target. */
 export type LockedFiles =
-  /** A wheel fits the target (with the fitting wheels' parsed names). */
-  | { kind: 'wheel'; wheels: WheelFilename[] }
+  /** A wheel fits the target (with the fitting wheels: their file names and the versions they are named with). */
+  | { kind: 'wheel'; wheels: { filename: string; version: string }[] }
   /** No wheel fits, and an sdist is listed: the installer builds it. */
   | { kind: 'sdist'; wheels: string[] }
   /** No wheel fits and no sdist: the lock cannot be installed on the target. */
@@ -185,14 +193,19 @@ function wheelName(written: string): string {
   }
 }
 
-const tagLists = new WeakMap<MachineProfile, { lists: TagPriority[]; assumed: TagPriority[] } | null>();
+/** The target's tag lists, and what each wheel tag triple (`cp311-cp311-manylinux_2_17_x86_64`) gives there. */
+interface TagLists {
+  lists: TagPriority[];
+  /** Where the C library is unknown: a glibc and a musl list (new enough for any wheel); a wheel only they accept may fit. */
+  assumed: TagPriority[];
+  /** By tag triple: 'fits', 'maybe' (only an assumed list accepts it) or 'no'. Lock files repeat a few tags. */
+  memo: Map<string, 'fits' | 'maybe' | 'no'>;
+}
 
-/**
- * The tag lists of the target: one where the profile says its Python and (on Linux) its C library. Where the C library
- * is unknown, `assumed` holds a glibc and a musl one (new enough for any wheel): a wheel only they accept may fit.
- * Null where the profile does not say its Python.
- */
-function tagListsOf(profile: MachineProfile): { lists: TagPriority[]; assumed: TagPriority[] } | null {
+const tagLists = new WeakMap<MachineProfile, TagLists | null>();
+
+/** The tag lists of the target; null where the profile does not say its Python. */
+function tagListsOf(profile: MachineProfile): TagLists | null {
   let hit = tagLists.get(profile);
   if (hit !== undefined) return hit;
   hit = null;
@@ -205,32 +218,68 @@ function tagListsOf(profile: MachineProfile): { lists: TagPriority[]; assumed: T
             new TagPriority({ ...base, libc: { kind: 'musl', version: [1, 99] } }),
           ]
         : [];
-    hit = { lists: [new TagPriority(base)], assumed };
+    hit = { lists: [new TagPriority(base)], assumed, memo: new Map() };
   }
   tagLists.set(profile, hit);
   return hit;
 }
 
-/** Whether the lock lists a file the target can install for an entry (pip's and uv's tag rules). */
+/** What a wheel tag triple gives the target. */
+function tagVerdict(tags: TagLists, triple: string): 'fits' | 'maybe' | 'no' {
+  let v = tags.memo.get(triple);
+  if (v === undefined) {
+    v = tags.lists.some((t) => t.priority(triple) >= 0)
+      ? 'fits'
+      : tags.assumed.some((t) => t.priority(triple) >= 0)
+        ? 'maybe'
+        : 'no';
+    if (tags.memo.size > 10_000) tags.memo.clear();
+    tags.memo.set(triple, v);
+  }
+  return v;
+}
+
+/**
+ * The version text and tag triple of a wheel file name (`name-version[-build]-python-abi-platform.whl`); null where it
+ * is no wheel name.
+ */
+function wheelParts(filename: string): { version: string; tags: string } | null {
+  if (!filename.endsWith('.whl')) return null;
+  const parts = filename.slice(0, -4).split('-');
+  if (parts.length !== 5 && parts.length !== 6) return null;
+  return { version: parts[1]!, tags: parts.slice(-3).join('-') };
+}
+
+const filesCache = new WeakMap<LockedPackage, { profile: MachineProfile; files: LockedFiles }>();
+
+/** Whether the lock lists a file the target can install for an entry (pip's and uv's tag rules); computed once. */
 export function lockedFiles(entry: LockedPackage, profile: MachineProfile): LockedFiles {
+  const hit = filesCache.get(entry);
+  if (hit && hit.profile === profile) return hit.files;
+  const files = judgeFiles(entry, profile);
+  filesCache.set(entry, { profile, files });
+  return files;
+}
+
+function judgeFiles(entry: LockedPackage, profile: MachineProfile): LockedFiles {
   if (entry.source.kind !== 'index' && entry.source.kind !== 'url') return { kind: 'unknown' };
   if (!entry.wheels.length && !entry.sdist)
     return entry.source.kind === 'index' ? { kind: 'none', wheels: [] } : { kind: 'unknown' };
   const tags = tagListsOf(profile);
   if (!tags) return { kind: 'unknown' };
-  const parsed: WheelFilename[] = [];
   const names = entry.wheels.map(wheelName);
-  for (const n of names) {
-    try {
-      parsed.push(parseWheelFilename(n));
-    } catch (e) {
-      if (!(e instanceof InvalidFilenameError)) throw e;
-    }
+  const fitting: { filename: string; version: string }[] = [];
+  let maybe = false;
+  for (const filename of names) {
+    const w = wheelParts(filename);
+    if (!w) continue;
+    const v = tagVerdict(tags, w.tags);
+    if (v === 'fits') fitting.push({ filename, version: w.version });
+    else if (v === 'maybe') maybe = true;
   }
-  const fitting = parsed.filter((w) => tags.lists.some((t) => t.priority(w.tags) >= 0));
   if (fitting.length) return { kind: 'wheel', wheels: fitting };
   // The C library unknown: a wheel that fits a glibc or musl target of this Python might fit; nothing can be said.
-  if (tags.assumed.some((t) => parsed.some((w) => t.priority(w.tags) >= 0))) return { kind: 'unknown' };
+  if (maybe) return { kind: 'unknown' };
   return entry.sdist ? { kind: 'sdist', wheels: names } : { kind: 'none', wheels: names };
 }
 
