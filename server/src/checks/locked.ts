@@ -180,7 +180,7 @@ export type LockedFiles =
   | { kind: 'sdist'; wheels: string[] }
   /** No wheel fits and no sdist: the lock cannot be installed on the target. */
   | { kind: 'none'; wheels: string[] }
-  /** The target is not known well enough to say, or the lock lists no file (a path, git or URL source). */
+  /** The target is not known well enough to say, or the lock lists no file (a path or git source, a bare entry). */
   | { kind: 'unknown' };
 
 /** A wheel file name from what a lock writes (a name or a URL, `%2B` for `+`). */
@@ -263,8 +263,8 @@ export function lockedFiles(entry: LockedPackage, profile: MachineProfile): Lock
 
 function judgeFiles(entry: LockedPackage, profile: MachineProfile): LockedFiles {
   if (entry.source.kind !== 'index' && entry.source.kind !== 'url') return { kind: 'unknown' };
-  if (!entry.wheels.length && !entry.sdist)
-    return entry.source.kind === 'index' ? { kind: 'none', wheels: [] } : { kind: 'unknown' };
+  // A lock that lists no file at all for an entry (an old Poetry lock without its file table) says nothing of them.
+  if (!entry.wheels.length && !entry.sdist) return { kind: 'unknown' };
   const tags = tagListsOf(profile);
   if (!tags) return { kind: 'unknown' };
   const names = entry.wheels.map(wheelName);

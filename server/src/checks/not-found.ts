@@ -76,7 +76,7 @@ function lockedFindings(set: EnvironmentSet, ctx: CheckContext): Finding[] {
         dep.file,
         dep.span,
         `${lockName} lists no file of ${entry.rawName} ${entry.version} that ${describeTarget(ctx.profile)} can ` +
-          `install (${files.wheels.length ? `only ${shown}, and no sdist` : 'no wheel and no sdist'}): ` +
+          `install (only ${shown}, and no sdist): ` +
           `installing the lock fails on this target.`,
       ),
     );

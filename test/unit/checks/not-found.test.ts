@@ -36,4 +36,9 @@ describe('not-found: locked versions', () => {
     const old = on({ libc: { kind: 'glibc', version: '2.17' } });
     assert.deepEqual(places(runChecks([setOf(m, cp311)], old), 'not-found', [cp311]), [['uv.lock', '2.1.0']]);
   });
+
+  it('says nothing of an entry that lists no file at all (an old Poetry lock without its file table)', () => {
+    const bare = lockOf([{ name: 'numpy', version: '2.1.0', wheels: [], sdist: false }]);
+    assert.deepEqual(byCode(runChecks([setOf(manifest('"numpy"'), bare)], on(GLIBC)), 'not-found'), []);
+  });
 });
