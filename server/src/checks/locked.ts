@@ -185,9 +185,11 @@ export type LockedFiles =
 
 /** A wheel file name from what a lock writes (a name or a URL, `%2B` for `+`). */
 function wheelName(written: string): string {
-  const base = written.split(/[\\/]/).pop() ?? written;
+  // Most locks write the name alone: nothing to cut or decode.
+  if (!/[\\/?#%]/.test(written)) return written;
+  const base = (written.split(/[\\/]/).pop() ?? written).split(/[?#]/)[0]!;
   try {
-    return decodeURIComponent(base.split(/[?#]/)[0]!);
+    return base.includes('%') ? decodeURIComponent(base) : base;
   } catch {
     return base;
   }
