@@ -14,7 +14,7 @@ import { codeActionsFor, onlyKinds } from './lsp/convert';
 import { completeRequirements, documentLinks, hoverAt } from './lsp/features';
 import { pathOf, Session } from './lsp/session';
 import { PackageCompletion } from './lsp/completion';
-import { NewerVersions } from './lsp/inlay-hints';
+import { lockedInlayHints, NewerVersions } from './lsp/inlay-hints';
 import { PackageHover } from './lsp/package-hover';
 import { PackageVersions } from './lsp/package-versions';
 import { normalizeSettings } from './lsp/settings';
@@ -165,7 +165,7 @@ connection.onHover(async (params) => {
 
 connection.languages.inlayHint.on((params) => {
   const p = pathOf(params.textDocument.uri);
-  return p ? newer.inlayHints(p, params.range) : [];
+  return p ? [...newer.inlayHints(p, params.range), ...lockedInlayHints(session, p, params.range)] : [];
 });
 
 connection.onDocumentLinks((params) => {

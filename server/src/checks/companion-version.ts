@@ -11,6 +11,7 @@ import { pinnedVersion } from './cuda-builds';
 import { hasPep440Text, joinSpecifiers, requirementLabel } from './edits';
 import { linesCause } from './fold';
 import type { VersionSet } from '../pep/version-set';
+import { answeredByLock, isLockedDependency, lockedOnTarget } from './locked';
 import { byName, installedDeclarations, installGroups, versionSetOf } from './scope';
 import type { Check } from './types';
 import type { EnvironmentSet } from '../model/sets';
@@ -30,7 +31,8 @@ function sameVersion(a: string, b: string): boolean {
 function repinFix(dep: Dependency, files: ParsedFile[], newVersion: string, why: string): Fix | null {
   const file = files.find((f) => f.path === dep.file);
   const pinned = pinnedVersion(dep);
-  if (!file || !pinned) return null;
+  // A lock entry is written by its tool, never edited by a fix.
+  if (!file || !pinned || isLockedDependency(dep)) return null;
   const written = file.text.slice(dep.specifierSpan.start, dep.specifierSpan.end);
   const pub = publicOf(pinned);
   const m = new RegExp(`\\d[\\w.!]*`).exec(written);
@@ -332,14 +334,18 @@ function numpy2Findings(p: Pins): Finding[] {
  *
  * Bad: `torch==2.1.0` with `torchvision==0.15.2`. Good: `torch==2.1.0` with `torchvision==0.16.0`.
  * Fix: the companion version that matches (the local label, `+cu121`, is kept).
+ * Where a lock of the set answers for a package, its locked version is judged instead, on the lock entry (no fix).
  */
 export const companionVersion: Check = {
   code: 'companion-version',
   description: 'Versions that must move together do not (torch/torchvision/torchaudio, tensorflow/keras, jax/jaxlib).',
   run(set: EnvironmentSet, ctx) {
     const out = new Map<string, Finding>();
-    for (const group of installGroups(installedDeclarations(set, ctx.markerEnvironment))) {
-      const p = pinsOf(group);
+    const env = ctx.markerEnvironment;
+    // Where a lock answers for a package, its locked version is the pin: the manifest's lines for it step aside.
+    const locked = lockedOnTarget(set, env).map((l) => l.dep);
+    for (const group of installGroups(installedDeclarations(set, env))) {
+      const p = pinsOf(locked.length ? [...group.filter((d) => !answeredByLock(d, set, env)), ...locked] : group);
       for (const f of [
         ...torchFindings(p, set.files),
         ...kerasFindings(p),

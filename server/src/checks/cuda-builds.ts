@@ -23,9 +23,10 @@ import {
 import { tensorflowRelease, tensorflowReleases } from '../knowledge/tensorflow';
 import { cudaToVariant, variantToCuda } from '../knowledge/cuda';
 import { formatCuda, parseCudaVersion, type CudaVersion } from '../knowledge/types';
-import type { Dependency, FileOption, ParsedFile, Span, TextEdit } from '../model/types';
+import type { Dependency, FileOption, LockedPackage, ParsedFile, Span, TextEdit } from '../model/types';
 import { SpecifierSet } from '../pep/specifier';
 import { hasPep440Text, requirementText, where } from './edits';
+import { answeredByLock, isLockedDependency, lockedFiles, lockedLabel, lockedOnTarget } from './locked';
 import { markerHolds, scopeOf } from './scope';
 import type { CheckContext } from './types';
 import { torchDeclarations, torchIndexCuda } from './uv-torch-routes';
@@ -152,62 +153,91 @@ function findCudaBuilds(set: EnvironmentSet, ctx: CheckContext): CudaBuild[] {
     for (const dep of file.dependencies) {
       const scope = scopeOf(dep);
       if (scope === null || !markerHolds(dep, ctx.markerEnvironment)) continue;
+      // A package a lock of the set answers for: its locked entry carries the build.
+      if (answeredByLock(dep, set, ctx.markerEnvironment)) continue;
       // Made only when a build is found: most lines are not CUDA builds.
-      const base = () => ({
+      const b = buildOf(dep, file, () => ({
         file: file.path,
         span: dep.span,
         label: dep.text.trim(),
         where: where(dep, set.files),
         scope,
         dep,
-      });
-      if (dep.kind === 'conda') {
-        const c = condaCuda(dep);
-        if (c) out.push({ kind: 'conda', ...c, ...base() });
-        continue;
-      }
-      const label = /\+cu(\d{2,3})(?![\d])/i.exec(dep.specifier);
-      if (label) {
-        const cuda = variantToCuda(`cu${label[1]}`);
-        const v = findIn(file, dep.specifierSpan, /(?<=\+)cu\d{2,3}(?!\d)/i);
-        if (cuda) out.push({ kind: 'local-label', cuda, exact: true, ...base(), variant: v ?? undefined });
-        continue;
-      }
-      const jaxLabel = /\+cuda(\d{2})(?:\.|$)/i.exec(dep.specifier);
-      if (jaxLabel) {
-        out.push({ kind: 'local-label', cuda: { major: Number(jaxLabel[1]), minor: null }, exact: false, ...base() });
-        continue;
-      }
-      const nv = nvidiaWheelMajor(dep.name);
-      if (nv !== null) {
-        out.push({ kind: 'nvidia-wheel', cuda: { major: nv, minor: null }, exact: false, ...base() });
-        continue;
-      }
-      const cp = cupyPackage(dep.name);
-      if (cp) {
-        const cuda = cupyCuda(cp);
-        out.push({ kind: 'cupy', cuda, exact: cuda.minor !== null, ...base() });
-        continue;
-      }
-      if (dep.name === 'jax') {
-        const ex = dep.extras.map(jaxExtra).find((e) => e !== undefined);
-        if (ex) out.push({ kind: 'jax', cuda: { major: ex.cudaMajor, minor: null }, exact: false, ...base() });
-        continue;
-      }
-      const plugin = jaxPluginPattern.exec(dep.name);
-      if (plugin) {
-        out.push({ kind: 'jax', cuda: { major: Number(plugin[1]), minor: null }, exact: false, ...base() });
-        continue;
-      }
-      if (dep.name === 'tensorflow' && dep.extras.includes('and-cuda')) {
-        const pinned = pinnedVersion(dep);
-        const rel = pinned ? tensorflowRelease(pinned) : tensorflowReleases[tensorflowReleases.length - 1];
-        const c = rel ? parseCudaVersion(rel.cuda) : null;
-        if (c) out.push({ kind: 'tensorflow', cuda: { major: c.major, minor: null }, exact: false, ...base() });
-      }
+      }));
+      if (b) out.push(b);
     }
   }
+  for (const { entry, dep } of lockedOnTarget(set, ctx.markerEnvironment)) {
+    const base = () => ({
+      file: entry.file,
+      span: dep.span,
+      label: lockedLabel(dep) ?? dep.text,
+      where: where(dep, set.files),
+      scope: '',
+      dep,
+    });
+    const b = buildOf(dep, undefined, base) ?? wheelBuild(entry, ctx, base);
+    if (b) out.push(b);
+  }
   return out;
+}
+
+/** The CUDA build one declaration selects, or null; `file` (where edits may go) is absent for a lock entry. */
+function buildOf(
+  dep: Dependency,
+  file: ParsedFile | undefined,
+  base: () => Pick<CudaBuild, 'file' | 'span' | 'label' | 'where' | 'scope' | 'dep'>,
+): CudaBuild | null {
+  if (dep.kind === 'conda') {
+    const c = condaCuda(dep);
+    return c ? { kind: 'conda', ...c, ...base() } : null;
+  }
+  const label = /\+cu(\d{2,3})(?![\d])/i.exec(dep.specifier);
+  if (label) {
+    const cuda = variantToCuda(`cu${label[1]}`);
+    const v = findIn(file, dep.specifierSpan, /(?<=\+)cu\d{2,3}(?!\d)/i);
+    return cuda ? { kind: 'local-label', cuda, exact: true, ...base(), variant: v ?? undefined } : null;
+  }
+  const jaxLabel = /\+cuda(\d{2})(?:\.|$)/i.exec(dep.specifier);
+  if (jaxLabel)
+    return { kind: 'local-label', cuda: { major: Number(jaxLabel[1]), minor: null }, exact: false, ...base() };
+  const nv = nvidiaWheelMajor(dep.name);
+  if (nv !== null) return { kind: 'nvidia-wheel', cuda: { major: nv, minor: null }, exact: false, ...base() };
+  const cp = cupyPackage(dep.name);
+  if (cp) {
+    const cuda = cupyCuda(cp);
+    return { kind: 'cupy', cuda, exact: cuda.minor !== null, ...base() };
+  }
+  if (dep.name === 'jax') {
+    const ex = dep.extras.map(jaxExtra).find((e) => e !== undefined);
+    return ex ? { kind: 'jax', cuda: { major: ex.cudaMajor, minor: null }, exact: false, ...base() } : null;
+  }
+  const plugin = jaxPluginPattern.exec(dep.name);
+  if (plugin) return { kind: 'jax', cuda: { major: Number(plugin[1]), minor: null }, exact: false, ...base() };
+  if (dep.name === 'tensorflow' && dep.extras.includes('and-cuda')) {
+    const pinned = pinnedVersion(dep);
+    const rel = pinned ? tensorflowRelease(pinned) : tensorflowReleases[tensorflowReleases.length - 1];
+    const c = rel ? parseCudaVersion(rel.cuda) : null;
+    if (c) return { kind: 'tensorflow', cuda: { major: c.major, minor: null }, exact: false, ...base() };
+  }
+  return null;
+}
+
+/**
+ * A locked entry whose version says nothing of CUDA, but whose wheels for the target do: every wheel the lock lists
+ * that fits carries a `+cuNNN` label (a build from the PyTorch index the lock records by file).
+ */
+function wheelBuild(
+  entry: LockedPackage,
+  ctx: CheckContext,
+  base: () => Pick<CudaBuild, 'file' | 'span' | 'label' | 'where' | 'scope' | 'dep'>,
+): CudaBuild | null {
+  const files = lockedFiles(entry, ctx.profile);
+  if (files.kind !== 'wheel') return null;
+  const labels = new Set(files.wheels.map((w) => /\+cu(\d{2,3})$/i.exec(w.version)?.[1] ?? ''));
+  if (labels.size !== 1 || labels.has('')) return null;
+  const cuda = variantToCuda(`cu${[...labels][0]}`);
+  return cuda ? { kind: 'local-label', cuda, exact: true, ...base() } : null;
 }
 
 function whereSpan(file: ParsedFile, span: Span): string {
@@ -268,6 +298,8 @@ export function retarget(
   target: { major: number; minor: number },
   torchVariants: string[],
 ): TextEdit[] | null {
+  // A lock entry is written by its tool: no edit of it fixes anything.
+  if (b.dep && isLockedDependency(b.dep)) return null;
   const file = fileOf(set, b.file);
   switch (b.kind) {
     case 'local-label':

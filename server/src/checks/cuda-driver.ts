@@ -13,6 +13,7 @@ import {
   torchVariantsFor,
   type CudaBuild,
 } from './cuda-builds';
+import { isLockedDependency } from './locked';
 import type { Check } from './types';
 import type { EnvironmentSet } from '../model/sets';
 
@@ -86,9 +87,11 @@ export const cudaDriver: Check = {
       const has = `${nv.driver}${nv.cuda ? ` (CUDA ${nv.cuda} at most)` : ''}`;
       const tail = fix
         ? ''
-        : isTorchVariantBuild(b)
-          ? ' No CUDA variant of this PyTorch release runs on that driver: upgrade the driver or use an older release.'
-          : ' Upgrade the driver.';
+        : b.dep && isLockedDependency(b.dep)
+          ? ' Upgrade the driver, or ask the manifest for a build the driver runs and lock again.'
+          : isTorchVariantBuild(b)
+            ? ' No CUDA variant of this PyTorch release runs on that driver: upgrade the driver or use an older release.'
+            : ' Upgrade the driver.';
       return finding(
         'cuda-driver',
         b.file,

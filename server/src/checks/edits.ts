@@ -1,6 +1,7 @@
 // Text edits the fixes share: where an entry sits in its file, how to remove it cleanly, how to write a merged
 // requirement.
 import type { Dependency, ParsedFile, RelatedLocation, Span } from '../model/types';
+import { isLockedDependency } from './locked';
 import { scopeOf } from './scope';
 import { LineIndex } from '../model/text';
 import { simplifySpecifiers } from '../pep/simplify';
@@ -25,12 +26,16 @@ function lineIndexOf(f: ParsedFile): LineIndex {
 }
 
 /**
- * True when the entry's specifier is written in PEP 440 (not a conda spec or a Poetry constraint), so a fix may rewrite
- * it.
+ * True when the entry's specifier is written in PEP 440 (not a conda spec, a Poetry constraint or a lock entry, which
+ * its tool writes), so a fix may rewrite it.
  */
 export function hasPep440Text(dep: Dependency): boolean {
   return (
-    dep.kind !== 'conda' && !dep.specifierUnknown && dep.url === null && !(dep.section ?? '').startsWith('tool.poetry')
+    dep.kind !== 'conda' &&
+    !dep.specifierUnknown &&
+    dep.url === null &&
+    !(dep.section ?? '').startsWith('tool.poetry') &&
+    !isLockedDependency(dep)
   );
 }
 

@@ -1,9 +1,11 @@
 // `no-wheel`: no wheel fits the target, so pip would build the package from source.
 import { finding } from '../model/finding';
 import { systemLibraryRecord } from '../knowledge/system-libraries';
-import type { Dependency, Fix } from '../model/types';
+import type { Dependency, Finding, Fix } from '../model/types';
+import type { EnvironmentSet } from '../model/sets';
 import { targetOs } from '../system/profile';
 import { hasPep440Text } from './edits';
+import { answeredByLock, describeTarget, lockedFiles, lockedOnTarget } from './locked';
 import type { Check, CheckContext } from './types';
 
 /**
@@ -13,24 +15,28 @@ import type { Check, CheckContext } from './types';
  * Example: an old `numpy==1.21.0` on Python 3.12. Information only; a newer version often has wheels.
  * In a uv project with `required-environments`, a top-level requirement whose version publishes no sdist and no wheel
  * for one of those environments is an error naming it (uv lock fails there).
+ * A locked version is judged by the files its lock lists, on the lock entry: no wheel that fits, and an sdist.
  */
 export const noWheel: Check = {
   code: 'no-wheel',
   description: 'No wheel fits the target, so pip would build from source.',
   run(set, ctx) {
+    const locked = lockedFindings(set, ctx);
     const report = ctx.index?.get(set.root);
-    if (!report) return [];
-    const local = report.sdistOnly.map((s) => {
-      const fix = wheelAlternative(s.dep, ctx);
-      return finding(
-        'no-wheel',
-        s.dep.file,
-        s.dep.span,
-        `No wheel of ${s.dep.name} ${s.version} for ${s.target}: pip would build it from source\n` +
-          `A source build needs a compiler and the library's headers, and takes time.`,
-        { fixes: fix ? [fix] : [] },
-      );
-    });
+    if (!report) return locked;
+    const local = report.sdistOnly
+      .filter((s) => !answeredByLock(s.dep, set, ctx.markerEnvironment))
+      .map((s) => {
+        const fix = wheelAlternative(s.dep, ctx);
+        return finding(
+          'no-wheel',
+          s.dep.file,
+          s.dep.span,
+          `No wheel of ${s.dep.name} ${s.version} for ${s.target}: pip would build it from source\n` +
+            `A source build needs a compiler and the library's headers, and takes time.`,
+          { fixes: fix ? [fix] : [] },
+        );
+      });
     // uv: a required environment is one the lock must install on, and without an sdist nothing builds there.
     const required = (report.missingEnvironments ?? []).map((m) =>
       finding(
@@ -46,7 +52,7 @@ export const noWheel: Check = {
         },
       ),
     );
-    return [...local, ...required];
+    return [...local, ...required, ...locked];
   },
 };
 
@@ -63,4 +69,23 @@ function wheelAlternative(dep: Dependency, ctx: CheckContext): Fix | null {
     edits: [{ file: dep.file, span: dep.nameSpan, newText: alt.package }],
     preferred: true,
   };
+}
+
+/** Locked entries whose lock lists no wheel that fits the target, only an sdist: the installer builds it. */
+function lockedFindings(set: EnvironmentSet, ctx: CheckContext): Finding[] {
+  const out: Finding[] = [];
+  for (const { entry, dep, lockName } of lockedOnTarget(set, ctx.markerEnvironment)) {
+    if (lockedFiles(entry, ctx.profile).kind !== 'sdist') continue;
+    out.push(
+      finding(
+        'no-wheel',
+        dep.file,
+        dep.span,
+        `No wheel of ${entry.rawName} ${entry.version} in ${lockName} for ${describeTarget(ctx.profile)}: ` +
+          `installing the lock builds it\n` +
+          `${lockName} lists only its sdist; a source build needs a compiler and the library's headers.`,
+      ),
+    );
+  }
+  return out;
 }

@@ -3,7 +3,9 @@ import { finding } from '../model/finding';
 import { suggestName } from '../knowledge/popular';
 import type { Dependency, Finding } from '../model/types';
 import { noDistributionError, requirementLabel, scopeNote, unreachableNote } from './edits';
-import type { Check } from './types';
+import { answeredByLock, describeTarget, lockedFiles, lockedOnTarget } from './locked';
+import type { Check, CheckContext } from './types';
+import type { EnvironmentSet } from '../model/sets';
 
 /**
  * Flags a top-level requirement whose project the index does not have (a typo, a private package on the
@@ -13,15 +15,22 @@ import type { Check } from './types';
  * Bad: `nunpy`, `numpy==9.9`, or `scipy==1.11.1` on Python 3.10 where only a cp311 wheel exists. Good: `numpy` or
  * `numpy==2.1.0`.
  * Fix: for a missing project one edit away from a popular one (or a known alias: `pytorch`), the real name.
+ * A locked version whose lock lists no file the target can install (no wheel that fits, no sdist) is reported on the
+ * lock entry: installing the lock fails there.
  */
 export const notFound: Check = {
   code: 'not-found',
   description: 'The index has no such project, or no such version.',
   run(set, ctx) {
+    const locked = lockedFindings(set, ctx);
     const report = ctx.index?.get(set.root);
-    if (!report) return [];
+    if (!report) return locked;
     const note = unreachableNote(report);
-    return report.missing.map((m) => {
+    // What a lock answers for is installed from the files it lists: whether one fits is said on the lock entry.
+    const missing = report.missing.filter(
+      (m) => m.kind !== 'target' || !answeredByLock(m.dep, set, ctx.markerEnvironment),
+    );
+    const fromIndex = missing.map((m) => {
       if (m.onlyFrom) return uncertain(m.dep, m.onlyFrom, m.kind, m.where, m.newest, true);
       if (m.unsure?.length)
         return withSuggestion(
@@ -49,8 +58,30 @@ export const notFound: Check = {
         ),
       );
     });
+    return [...fromIndex, ...locked];
   },
 };
+
+/** Locked entries whose lock lists no file the target can install: neither a wheel that fits nor an sdist. */
+function lockedFindings(set: EnvironmentSet, ctx: CheckContext): Finding[] {
+  const out: Finding[] = [];
+  for (const { entry, dep, lockName } of lockedOnTarget(set, ctx.markerEnvironment)) {
+    const files = lockedFiles(entry, ctx.profile);
+    if (files.kind !== 'none') continue;
+    const shown = files.wheels.slice(0, 3).join(', ') + (files.wheels.length > 3 ? ', ...' : '');
+    out.push(
+      finding(
+        'not-found',
+        dep.file,
+        dep.span,
+        `${lockName} lists no file of ${entry.rawName} ${entry.version} that ${describeTarget(ctx.profile)} can ` +
+          `install (only ${shown}, and no sdist): ` +
+          `installing the lock fails on this target.`,
+      ),
+    );
+  }
+  return out;
+}
 
 /**
  * A requirement the answering indexes lack while another source could not be asked about it: pip may find it there,

@@ -10,6 +10,7 @@ import type { Dependency, Finding, Fix, ParsedFile } from '../model/types';
 import { SpecifierSet } from '../pep/specifier';
 import { targetOs, type MachineProfile } from '../system/profile';
 import { pinnedVersion } from './cuda-builds';
+import { answeredByLock, lockEntryOf, lockedFiles, lockedLabel, lockedOnTarget } from './locked';
 import { markerHolds, scopeOf } from './scope';
 import type { Check, CheckContext } from './types';
 
@@ -126,7 +127,13 @@ function wheelFits(
     )
   )
     return false;
-  const fromIndex = indexSays(dep, ctx, root);
+  const entry = lockEntryOf(dep);
+  if (entry) {
+    const files = lockedFiles(entry, ctx.profile).kind;
+    if (files === 'wheel') return true;
+    if (files === 'sdist') return false;
+  }
+  const fromIndex = entry ? undefined : indexSays(dep, ctx, root);
   if (fromIndex !== undefined) return fromIndex;
   if (rec.wheelsSince) {
     const before = satisfies(versionToJudge(dep), `<${rec.wheelsSince}`);
@@ -211,11 +218,29 @@ export const systemLibrary: Check = {
     for (const file of set.files) {
       for (const dep of file.dependencies) {
         if (dep.kind === 'conda' || scopeOf(dep) === null || !markerHolds(dep, ctx.markerEnvironment)) continue;
+        if (answeredByLock(dep, set, ctx.markerEnvironment)) continue;
         const rec = systemLibraryRecord(dep.name);
         if (!rec) continue;
         const f = judge(rec, dep, file, set.root, ctx, family, libs, pcs, pkgs);
         if (f) out.push(f);
       }
+    }
+    // Locked versions, on the lock entry: whether a wheel fits is what the lock lists.
+    for (const { dep } of lockedOnTarget(set, ctx.markerEnvironment)) {
+      const rec = systemLibraryRecord(dep.name);
+      if (!rec) continue;
+      const f = judge(
+        rec,
+        dep,
+        set.files.find((x) => x.path === dep.file),
+        set.root,
+        ctx,
+        family,
+        libs,
+        pcs,
+        pkgs,
+      );
+      if (f) out.push(f);
     }
     return out;
   },
@@ -224,7 +249,7 @@ export const systemLibrary: Check = {
 function judge(
   rec: SystemLibraryRecord,
   dep: Dependency,
-  file: ParsedFile,
+  file: ParsedFile | undefined,
   root: string,
   ctx: CheckContext,
   family: PackageFamily | null,
@@ -249,20 +274,22 @@ function judge(
   }
   if (missingRun.length === 0 && missingBuild.length === 0) return null;
   const parts: string[] = [];
+  const name = lockedLabel(dep) ?? dep.rawName;
   if (missingBuild.length)
     parts.push(
-      `${dep.rawName} has no wheel for this target, so pip builds it ` +
+      `${name} has no wheel for this target, so pip builds it ` +
         `from source, which needs ${missingBuild.map(describe).join(', ')}`,
     );
   if (missingRun.length)
     parts.push(
-      `${missingBuild.length ? 'at run time it needs' : `${dep.rawName} needs at run time`} ` +
+      `${missingBuild.length ? 'at run time it needs' : `${name} needs at run time`} ` +
         `${missingRun.map(describe).join(', ')}`,
     );
   const message = `${parts.join('; ')}: not found on the target.`;
   const fixes: Fix[] = [];
   const alt = rec.alternative;
-  if (alt && (!alt.platforms || alt.platforms.includes(targetOs(profile)))) {
+  // A lock entry is written by its tool: the alternative is for the manifest, not for the lock.
+  if (alt && !lockEntryOf(dep) && (!alt.platforms || alt.platforms.includes(targetOs(profile)))) {
     const altRec = systemLibraryRecord(alt.package);
     const altClean =
       !altRec ||

@@ -3,6 +3,7 @@
 import { displayId } from '../index/osv';
 import { finding } from '../model/finding';
 import type { Finding } from '../model/types';
+import { lockedLabel } from './locked';
 import type { Check } from './types';
 import type { Advisory } from '../model/reports';
 
@@ -12,6 +13,7 @@ import type { Advisory } from '../model/reports';
  *
  * Bad: `jinja2==2.11.2` (GHSA-g3rq-g295-4j3m). Good: `jinja2==3.1.4`.
  * Fix: the nearest version at or above every first fix that still resolves with the rest of the set.
+ * A locked version is asked about like a pin and reported on the lock entry (no fix: the lock is its tool's to write).
  * A package no line declares is reported on the first top-level line that pulls it in, with the chain.
  */
 export const vulnerable: Check = {
@@ -27,7 +29,9 @@ export const vulnerable: Check = {
       );
     const direct = report.entries.map((e) => {
       const described = describe(e.advisories);
-      const what = e.pinned ? `${e.dep.name} ${e.version}` : `${e.dep.name} resolves to ${e.version}, which`;
+      const what = e.pinned
+        ? (lockedLabel(e.dep) ?? `${e.dep.name} ${e.version}`)
+        : `${e.dep.name} resolves to ${e.version}, which`;
       const has =
         e.advisories.length === 1 ? 'has a known vulnerability' : `has ${e.advisories.length} known vulnerabilities`;
       return finding('vulnerable', e.dep.file, e.dep.span, `${what} ${has}: ${described.join('; ')}.`, {

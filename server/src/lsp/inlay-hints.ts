@@ -13,7 +13,9 @@ import type { Dependency, ParsedFile } from '../model/types';
 import { LineIndex } from '../model/text';
 import { admits } from '../workspace/updates';
 import { fileUri, toRange } from './convert';
-import { newestOf, type PackageVersions } from './package-versions';
+import { lockedHint, lockedVersionsOf } from './locked-versions';
+import { newestOf, type EditorHost, type PackageVersions } from './package-versions';
+import { markerEnvironmentFor } from '../system/profile';
 
 /** Inlay hints and update actions over the index's newest versions. */
 export class NewerVersions {
@@ -129,4 +131,33 @@ export class NewerVersions {
     };
     return { ...action, edit };
   }
+}
+
+/**
+ * After each requirement of the range that a lock of its set answers: `locked X`, the version the target installs
+ * (offline too: the lock is read from the workspace).
+ */
+export function lockedInlayHints(host: EditorHost, filePath: string, range: Range): InlayHint[] {
+  const file = host.parsed(filePath);
+  const set = file && !file.lock ? host.setsOf(filePath)[0] : undefined;
+  if (!file || !set || !set.files.some((f) => f.lock)) return [];
+  const env = markerEnvironmentFor(host.analysis.profileOf(set));
+  const lines = new LineIndex(file.text);
+  const out: InlayHint[] = [];
+  for (const dep of file.dependencies) {
+    const pos = lines.positionAt(dep.span.end);
+    if (dep.url || pos.line < range.start.line || pos.line > range.end.line) continue;
+    const locked = lockedVersionsOf(set, dep, env);
+    const label = lockedHint(locked);
+    if (!label) continue;
+    const q = file.text[dep.span.end];
+    out.push({
+      position: q === '"' || q === "'" ? lines.positionAt(dep.span.end + 1) : pos,
+      label,
+      kind: InlayHintKind.Type,
+      paddingLeft: true,
+      tooltip: `${locked[0]!.lock} locks ${dep.name} ${label.slice('locked '.length)} for the target.`,
+    });
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
-// Package hover: what the index says of the package under the cursor (summary, the version the set's resolution picks
-// and what constrains it, the newest version, wheels, licence, links).
+// Package hover: what the set's lock records of the package under the cursor, and what the index says of it (summary,
+// the version the set's resolution picks and what constrains it, the newest version, wheels, licence, links).
 import type { CoreMetadata } from '../index/core-metadata';
 import { redact } from '../index/credentials';
 import type { MetadataProvider } from '../index/provider';
@@ -16,7 +16,9 @@ import { dependencyAt } from './features';
 import { codeSpan, escapeMarkdown, safeLink } from '../model/markdown';
 import type { EnvironmentSet } from '../model/sets';
 import type { IndexContext } from '../workspace/index-context';
+import { lockedHover, lockedVersionsOf } from './locked-versions';
 import { newestOf, within, type PackageVersions } from './package-versions';
+import { markerEnvironmentFor } from '../system/profile';
 
 /**
  * The most a hover waits, in all, for what is not known yet (versions, the resolution, metadata): it answers from what
@@ -92,6 +94,16 @@ export class PackageHover {
     const file = this.packages.host.parsed(filePath);
     const dep = file && dependencyAt(file, offset);
     if (!file || !dep || !dep.name || dep.kind === 'conda' || dep.url) return null;
+    // What a lock of the set records is known without the index (offline too), and comes first.
+    const set = this.packages.host.setsOf(filePath)[0];
+    const env = set ? markerEnvironmentFor(this.packages.host.analysis.profileOf(set)) : null;
+    const locked = set && env ? lockedHover(lockedVersionsOf(set, dep, env)) : null;
+    const fromIndex = await this.fromIndex(filePath, dep);
+    return locked && fromIndex ? `${locked}\n\n${fromIndex}` : (locked ?? fromIndex);
+  }
+
+  /** What the index and the set's resolution say of the requirement; null offline. */
+  private async fromIndex(filePath: string, dep: Dependency): Promise<string | null> {
     const at = this.packages.contextFor(filePath);
     if (!at) return null;
     // Nothing here waits on the index for long: the answer is what is known within the budget, and says what is not.

@@ -250,7 +250,7 @@ export class Analysis {
    * repodata); the index stage unless offline; offline, the vulnerability stage where an OSV database answers.
    */
   private stagesFor(set: EnvironmentSet): ('index' | 'vulnerabilities' | 'conda')[] {
-    if (!set.files.some((f) => f.dependencies.length)) return [];
+    if (!set.files.some((f) => f.dependencies.length || f.lock?.packages.length)) return [];
     const key = textKey(set);
     const out: ('index' | 'vulnerabilities' | 'conda')[] = [];
     if (set.files[0]?.kind === 'conda' && !this.condaReports.has(set, key)) out.push('conda');

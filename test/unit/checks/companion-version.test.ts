@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { runChecks } from '../../../server/src/checks/registry';
 import { parseEnvironmentYml } from '../../../server/src/parsers/environment-yml';
 import { applyFixOf, byCode, defaultContext as ctx, expectFindings, req } from '../../helpers/check-kit';
+import { lockOf, manifest, places } from '../../helpers/lock-kit';
 import { setOf as set } from '../../helpers/sets';
 
 describe('companion-version: packages built for NumPy 1.x with NumPy 2', () => {
@@ -50,5 +51,30 @@ describe('companion-version: packages built for NumPy 1.x with NumPy 2', () => {
     expectFindings({
       '/w/requirements.txt': 'torch==2.1.0\n⟦numpy>=1.24⟧⟨companion-version: torch==2.1.0 was built for NumPy 1.x⟩\n',
     });
+  });
+});
+
+describe('companion-version: locked versions', () => {
+  it('says it on a locked torchvision of another torch release, on the lock entry, with no fix', () => {
+    const m = manifest('"torch>=2", "torchvision"');
+    const lock = lockOf([
+      { name: 'torch', version: '2.1.2' },
+      { name: 'torchvision', version: '0.15.2' },
+    ]);
+    const found = runChecks([set(m, lock)], ctx);
+    assert.deepEqual(places(found, 'companion-version', [m, lock]), [['uv.lock', '0.15.2']]);
+    const f = byCode(found, 'companion-version')[0]!;
+    assert.match(f.message, /torchvision 0\.15\.2 does not belong to torch 2\.1\.2 \(uv\.lock:\d+\)/);
+    assert.deepEqual(f.fixes, []);
+  });
+
+  it('judges the locked versions, not the manifest pins, where the lock answers', () => {
+    // The manifest pins a mismatched pair; the lock holds a matching one (lock-drift says the lock is stale).
+    const m = manifest('"torch==2.1.2", "torchvision==0.15.2"');
+    const lock = lockOf([
+      { name: 'torch', version: '2.1.2' },
+      { name: 'torchvision', version: '0.16.2' },
+    ]);
+    assert.deepEqual(byCode(runChecks([set(m, lock)], ctx), 'companion-version'), []);
   });
 });

@@ -1,0 +1,137 @@
+// The built server, offline, on a uv project: hover on a pyproject requirement shows what uv.lock locks (per platform
+// where the lock forks, the target's one marked), and the inlay hint after it says `locked X`.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LspClient } from '../helpers/lsp-client';
+import { isolatedPipEnv } from '../helpers/package-index';
+
+const PYPROJECT = `[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = [
+    "torch>=2.1",
+    "numpy",
+]
+`;
+
+// uv forks torch per platform: a CUDA build on Linux, PyPI's on macOS.
+const UV_LOCK = `version = 1
+revision = 3
+requires-python = ">=3.10"
+resolution-markers = [
+    "sys_platform == 'linux'",
+    "sys_platform != 'linux'",
+]
+
+[[package]]
+name = "demo"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [
+    { name = "numpy" },
+    { name = "torch", version = "2.1.2", source = { registry = "https://pypi.org/simple" }, marker = "sys_platform != 'linux'" },
+    { name = "torch", version = "2.1.2+cu121", source = { registry = "https://download.pytorch.org/whl/cu121" }, marker = "sys_platform == 'linux'" },
+]
+
+[package.metadata]
+requires-dist = [
+    { name = "numpy" },
+    { name = "torch", specifier = ">=2.1" },
+]
+
+[[package]]
+name = "numpy"
+version = "2.1.0"
+source = { registry = "https://pypi.org/simple" }
+wheels = [
+    { url = "https://files.example/numpy-2.1.0-cp311-cp311-manylinux_2_17_x86_64.whl", hash = "sha256:01", size = 1 },
+]
+
+[[package]]
+name = "torch"
+version = "2.1.2"
+source = { registry = "https://pypi.org/simple" }
+resolution-markers = [
+    "sys_platform != 'linux'",
+]
+wheels = [
+    { url = "https://files.example/torch-2.1.2-cp311-none-macosx_11_0_arm64.whl", hash = "sha256:02", size = 1 },
+]
+
+[[package]]
+name = "torch"
+version = "2.1.2+cu121"
+source = { registry = "https://download.pytorch.org/whl/cu121" }
+resolution-markers = [
+    "sys_platform == 'linux'",
+]
+wheels = [
+    { url = "https://download.pytorch.org/whl/cu121/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl", hash = "sha256:03", size = 1 },
+]
+`;
+
+interface Hint {
+  position: { line: number; character: number };
+  label: string;
+}
+
+describe('language server: what a lock records, in hover and inlay hints', () => {
+  let dir: string;
+  let client: LspClient;
+  let uri: string;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-server-lock-hover-'));
+    fs.writeFileSync(path.join(dir, 'uv.lock'), UV_LOCK);
+    fs.writeFileSync(path.join(dir, 'pyproject.toml'), PYPROJECT);
+    const profile = path.join(dir, 'profile.json');
+    fs.writeFileSync(
+      profile,
+      JSON.stringify({ os: 'linux', arch: 'x86_64', python: { version: '3.11.7', implementation: 'cpython' } }),
+    );
+    client = new LspClient(path.resolve('dist/server.js'), isolatedPipEnv());
+    await client.initialize(dir, { trusted: true, debounceMs: 0, offline: true, profile });
+    uri = client.open(path.join(dir, 'pyproject.toml'), PYPROJECT, 'toml');
+  });
+  after(async () => {
+    await client.shutdown();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const hover = async (line: number, character: number): Promise<string> => {
+    const h = await client.request<{ contents: { value: string } } | null>('textDocument/hover', {
+      textDocument: { uri },
+      position: { line, character },
+    });
+    return h?.contents.value ?? '';
+  };
+
+  it('shows the locked versions per platform where the lock forks, the target one marked', async () => {
+    const value = await hover(5, 7);
+    assert.match(value, /Locked in `uv\.lock`, per platform:/);
+    assert.match(value, /- \*\*2\.1\.2\*\* where `sys_platform != 'linux'`\n/);
+    assert.match(value, /- \*\*2\.1\.2\+cu121\*\* where `sys_platform == 'linux'` \(the target installs this one\)/);
+  });
+
+  it('shows the one locked version where the lock does not fork', async () => {
+    assert.match(await hover(6, 6), /Locked in `uv\.lock`: \*\*2\.1\.0\*\*\./);
+  });
+
+  it("says 'locked X' after each requirement, the version the target installs", async () => {
+    const hints = await client.request<Hint[]>('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 9, character: 0 } },
+    });
+    assert.deepEqual(
+      hints.filter((h) => h.label.startsWith('locked')).map((h) => [h.position.line, h.label]),
+      [
+        [5, 'locked 2.1.2+cu121'],
+        [6, 'locked 2.1.0'],
+      ],
+    );
+  });
+});
