@@ -23,7 +23,7 @@ describe('cuda-unavailable: locked versions', () => {
     const f = byCode(found, 'cuda-unavailable')[0]!;
     assert.match(
       f.message,
-      /^torch 2\.1\.2\+cu121 \(locked in uv\.lock\) is a CUDA 12\.1 build, but the target has no/,
+      /^A CUDA 12\.1 build on the target machine \(no NVIDIA driver\).*\ntorch 2\.1\.2\+cu121 \(locked in uv\.lock\) is a CUDA 12\.1 build/,
     );
     // No fix edits the lock.
     assert.ok(f.fixes.every((x) => x.edits.every((e) => e.file !== LOCK)));
