@@ -13,7 +13,8 @@ import type { Dependency, ParsedFile } from '../model/types';
 import { LineIndex } from '../model/text';
 import { admits } from '../workspace/updates';
 import { fileUri, toRange } from './convert';
-import { newestOf, type PackageVersions } from './package-versions';
+import type { PackageVersions } from './package-versions';
+import { newestOf } from '../workspace/project-versions';
 
 /** Inlay hints and update actions over the index's newest versions. */
 export class NewerVersions {
@@ -36,7 +37,7 @@ export class NewerVersions {
     for (const dep of this.candidates(file)) {
       const pos = lines.positionAt(dep.span.end);
       if (pos.line < range.start.line || pos.line > range.end.line) continue;
-      const entry = this.packages.versionsNow(at.ic.provider, dep.name);
+      const entry = this.packages.versionsNow(at.ic, dep.name);
       const newest = entry?.verdicts ? newestOf(entry.verdicts) : undefined;
       if (!newest) continue;
       const ok = admits(dep.specifier, newest.version);
@@ -70,7 +71,7 @@ export class NewerVersions {
     const lines = new LineIndex(file.text);
     const outdated = this.candidates(file).filter((d) => {
       if (!hasPep440Text(d) || d.kind === 'build') return false;
-      const newest = this.packages.versionsNow(at.ic.provider, d.name)?.verdicts;
+      const newest = this.packages.versionsNow(at.ic, d.name)?.verdicts;
       const n = newest ? newestOf(newest) : undefined;
       return n !== undefined && admits(d.specifier, n.version) === false;
     });

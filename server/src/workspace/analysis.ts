@@ -27,6 +27,7 @@ import { CancelledError } from '../model/cancel';
 import { RequestBudget } from '../index/budget';
 import { fileKindRow } from './file-kinds';
 import type { IndexContext } from './index-context';
+import { ProjectVersions, type VersionsEntry } from './project-versions';
 import type { EnvironmentSet } from '../model/sets';
 import type { CondaSolveReport, PipOnCondaReport, SetIndexReport, VulnerabilityReport } from '../model/reports';
 
@@ -80,6 +81,8 @@ export class Analysis {
   private readonly pipOnCondaReports = new StageCache<PipOnCondaReport>();
   /** The target with another Python, by version (environment.yml pins), kept so that per-environment caches hit. */
   private readonly pinnedProfiles = new Map<string, MachineProfile>();
+  /** What the indexes say of projects' versions, for the editor features. */
+  private readonly projectVersions = new ProjectVersions();
 
   constructor(source: TextSource, env: Record<string, string | undefined> = process.env) {
     this.files = new FileSets(source, env);
@@ -151,6 +154,19 @@ export class Analysis {
   /** The sets of a folder's dependency files. */
   folderSets(dir: string): EnvironmentSet[] {
     return this.files.folderSets(dir);
+  }
+
+  /**
+   * The files of each path (a folder: the dependency files it holds; a file: itself, read as `kind`) with everything
+   * they include, each once, in that order: what `list` shows.
+   */
+  declaredFiles(paths: readonly { path: string; kind: FileKind | null }[]): ParsedFile[] {
+    const files = new Map<string, ParsedFile>();
+    for (const p of paths) {
+      const roots = p.kind === null ? this.files.folderFiles(p.path) : [{ path: p.path, kind: p.kind }];
+      for (const r of roots) for (const f of this.files.filesOf(r.path, r.kind)) files.set(f.path, f);
+    }
+    return [...files.values()];
   }
 
   /**
@@ -429,6 +445,24 @@ export class Analysis {
   async updateFile(set: EnvironmentSet, file: ParsedFile): Promise<Map<Dependency, string> | null> {
     const ic = this.indexContext(set);
     return ic ? updatesModule().updateAll({ set, ic }, file) : null;
+  }
+
+  /**
+   * What the index of `ic` (from {@link indexContext}) says of project `name`'s versions now; undefined while nothing
+   * is known (a load starts in the background).
+   */
+  versionsNow(ic: IndexContext, name: string): VersionsEntry | undefined {
+    return this.projectVersions.now(ic.provider, name);
+  }
+
+  /** The same, waiting up to `waitMs` for a first answer. */
+  versionsSoon(ic: IndexContext, name: string, waitMs: number): Promise<VersionsEntry | undefined> {
+    return this.projectVersions.soon(ic.provider, name, waitMs);
+  }
+
+  /** Calls `listener` whenever a project's versions arrive for the first time (inlay hints can refresh). */
+  onVersionsArrived(listener: () => void): () => void {
+    return this.projectVersions.onFirstAnswer(listener);
   }
 
   /** What conda's last solve of the set picked for the conda line `dep`, or why none, as hover text; null: unknown. */

@@ -68,7 +68,15 @@ export interface FileKindRow {
   editor: EditorSync;
   /** Whether "Install into Environment" is offered on the file (package.json's menus). */
   install: boolean;
+  /**
+   * How the client's installer takes the file: pip's `-r`, pip's `-c` beside what it installs, the project folder
+   * (`pip install .`), or conda's `env update`. Absent: the installer leaves it alone.
+   */
+  installAs?: InstallRole;
 }
+
+/** How a file is installed: see {@link FileKindRow.installAs}. */
+export type InstallRole = 'requirements' | 'constraints' | 'project' | 'conda-environment';
 
 const PIP_LANGUAGE = 'pip-requirements';
 
@@ -86,6 +94,7 @@ const BUILTIN_ROWS = [
     completion: 'pyproject',
     editor: 'patterns',
     install: true,
+    installAs: 'project',
   },
   {
     kind: 'conda',
@@ -110,6 +119,7 @@ const BUILTIN_ROWS = [
     completion: 'conda',
     editor: 'patterns',
     install: true,
+    installAs: 'conda-environment',
   },
   {
     kind: 'constraints',
@@ -122,6 +132,7 @@ const BUILTIN_ROWS = [
     completion: 'pip',
     editor: { language: PIP_LANGUAGE },
     install: false,
+    installAs: 'constraints',
   },
   {
     kind: 'requirements',
@@ -143,6 +154,7 @@ const BUILTIN_ROWS = [
     completion: 'pip',
     editor: { language: PIP_LANGUAGE, unnamed: true },
     install: true,
+    installAs: 'requirements',
   },
 ] as const satisfies readonly FileKindRow[];
 
@@ -235,11 +247,6 @@ export function contentRows(filePath: string): FileKindRow[] {
 /** The kind a text makes a file of one of {@link contentRows}, or null. */
 export function kindByContent(rows: readonly FileKindRow[], text: string): FileKind | null {
   return rows.find((r) => r.content?.test(text))?.kind ?? null;
-}
-
-/** Whether a file the table does not name may still be a conda environment file, by its content. */
-export function mayBeCondaByContent(filePath: string): boolean {
-  return contentRows(filePath).some((r) => r.kind === 'conda');
 }
 
 /**
