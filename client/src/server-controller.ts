@@ -1,7 +1,7 @@
 // Owns the running LanguageClient: starts it, serializes restarts (concurrent requests share one), and stops it on
 // deactivation.
 import type * as vscode from 'vscode';
-import { State, type LanguageClient } from 'vscode-languageclient/node';
+import { State, type LanguageClient, type WorkspaceEdit } from 'vscode-languageclient/node';
 
 export class ServerController implements vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -53,6 +53,24 @@ export class ServerController implements vscode.Disposable {
     if (!client || client.state !== State.Running) return false;
     await client.sendNotification(method, params);
     return true;
+  }
+
+  /** Sends a request to the running server; undefined, sending nothing, when the server is not running. */
+  async request<R>(method: string, params: unknown): Promise<R | undefined> {
+    const client = this.client;
+    if (!client || client.state !== State.Running) return undefined;
+    return client.sendRequest<R>(method, params);
+  }
+
+  /**
+   * Sends a request whose answer is a workspace edit (or null), converted for the editor; undefined when the server is
+   * not running.
+   */
+  async requestEdit(method: string, params: unknown): Promise<vscode.WorkspaceEdit | null | undefined> {
+    const client = this.client;
+    if (!client || client.state !== State.Running) return undefined;
+    const edit = await client.sendRequest<WorkspaceEdit | null>(method, params);
+    return edit ? client.protocol2CodeConverter.asWorkspaceEdit(edit) : null;
   }
 
   /** Calls `listener` each time a server is up, so state the server holds only in memory can be sent again. */

@@ -10,6 +10,7 @@ import { restartServer } from './restart-server';
 import { selectProfileCommand } from './select-profile';
 import { showOutput } from './show-output';
 import { typeInTerminal } from './type-in-terminal';
+import { updateAllCommand } from './update-all';
 
 type CommandFactory = (context: CommandContext) => (...args: unknown[]) => unknown;
 
@@ -24,6 +25,7 @@ export const commands: Readonly<Record<string, CommandFactory>> = {
   'stackDoctor.installIntoEnvironment': installIntoEnvironmentCommand,
   'stackDoctor.selectProfile': selectProfileCommand,
   'stackDoctor.typeInTerminal': typeInTerminal,
+  'stackDoctor.updateAll': updateAllCommand,
 };
 
 export function registerCommands(context: CommandContext): vscode.Disposable[] {

@@ -1,6 +1,6 @@
 // The editor context of a file for the features over the index (completion, inlay hints, update actions, hover): its
 // first set and index context, and what the analysis knows of a project's versions there.
-import type { ParsedFile } from '../model/types';
+import type { Dependency, ParsedFile } from '../model/types';
 import type { EnvironmentSet } from '../model/sets';
 import type { Analysis } from '../workspace/analysis';
 import type { IndexContext } from '../workspace/index-context';
@@ -16,6 +16,8 @@ export interface EditorHost {
   indexContext(set: EnvironmentSet): IndexContext | null;
   /** The analysis: the update search, the versions of projects and what the index stage knows go through it. */
   readonly analysis: Analysis;
+  /** Whether the requirement's text is what a fix this server offered on the file wrote. */
+  writtenByFix?(filePath: string, dep: Dependency): boolean;
 }
 
 export interface EditorFeaturesOptions {

@@ -6,7 +6,7 @@ import type { Connection, Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { CancelledError } from '../model/cancel';
 import { redact } from '../index/credentials';
-import type { FileKind, Finding, ParsedFile } from '../model/types';
+import type { Dependency, FileKind, Finding, ParsedFile } from '../model/types';
 import { LineIndex } from '../model/text';
 import { Analysis } from '../workspace/analysis';
 import { diskSource } from '../workspace/text-source';
@@ -56,6 +56,8 @@ export class Session {
   private readonly setsCache = new Map<string, EnvironmentSet[]>();
   /** What was last sent per URI (version and encoded diagnostics), so unchanged lists are not sent again. */
   private readonly lastPublished = new Map<string, { version: number | undefined; body: string }>();
+  /** What the fixes offered on each open file would write there: a line holding one was written by a fix. */
+  private readonly fixTexts = new Map<string, Set<string>>();
   /** Files each trigger last published for, to clear those that left its sets. */
   private readonly publishedBy = new Map<string, Set<string>>();
   /** Counts loadTarget calls, so that an overlapped, older one does not overwrite the target of a newer one. */
@@ -237,6 +239,7 @@ export class Session {
     this.analysis.evict(p);
     this.setsCache.clear();
     this.lastPublished.delete(doc.uri);
+    this.fixTexts.delete(p);
     this.supersedeIndexRuns(p);
     // The disk's text is the truth again; if it differs from the buffer, the sets change.
     this.schedule(p, 0);
@@ -417,6 +420,7 @@ export class Session {
     // Messages waiting (requests, edits) are handled first; what changed meanwhile is then not published from here.
     let waited = await giveWay();
     const findings = this.analysis.findings(sets);
+    this.rememberFixes(findings);
     const textOf = new Map<string, string>();
     for (const s of sets) for (const f of s.files) textOf.set(f.path, f.text);
     const byFile = new Map<string, Finding[]>();
@@ -458,6 +462,28 @@ export class Session {
         file === filePath,
       );
     }
+  }
+
+  /** Keeps the texts the findings' fixes would write into open files (at most the last 200 per file). */
+  private rememberFixes(findings: readonly Finding[]): void {
+    for (const f of findings)
+      for (const fix of f.fixes)
+        for (const e of fix.edits) {
+          if (!this.docs.has(e.file) || !e.newText.trim()) continue;
+          let texts = this.fixTexts.get(e.file);
+          if (!texts) this.fixTexts.set(e.file, (texts = new Set()));
+          texts.delete(e.newText.trim());
+          texts.add(e.newText.trim());
+          if (texts.size > 200) texts.delete(texts.values().next().value!);
+        }
+  }
+
+  /** Whether the requirement reads as a fix offered on the file wrote it (its specifier, or the whole requirement). */
+  writtenByFix(filePath: string, dep: Dependency): boolean {
+    const texts = this.fixTexts.get(filePath);
+    if (!texts) return false;
+    const text = this.parsed(filePath)?.text ?? '';
+    return texts.has(dep.text.trim()) || texts.has(text.slice(dep.specifierSpan.start, dep.specifierSpan.end).trim());
   }
 
   /**

@@ -465,6 +465,11 @@ export class Analysis {
     return this.projectVersions.onFirstAnswer(listener);
   }
 
+  /** The version the set's last resolution installs for `name` (its texts unchanged); undefined when not known. */
+  resolvedVersion(set: EnvironmentSet, name: string): string | undefined {
+    return this.reports.get(set)?.resolved?.get(name);
+  }
+
   /** What conda's last solve of the set picked for the conda line `dep`, or why none, as hover text; null: unknown. */
   condaPick(set: EnvironmentSet, dep: Dependency): string | null {
     const report = this.condaReportOf(set);
