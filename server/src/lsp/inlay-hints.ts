@@ -1,5 +1,5 @@
 // What is newer: after a requirement, the newest release its specifier excludes or the version the resolution installs
-// instead (inlay hints), and actions and a code lens that update to the newest versions that resolve (the analysis searches).
+// instead (inlay hints); actions and a code lens that update to the newest versions that resolve (Analysis searches).
 import {
   CodeAction,
   CodeActionKind,
