@@ -25,6 +25,7 @@ import type { Target } from './target';
 import type { AdvisorySource } from './advisory-source';
 import { CancelledError } from '../model/cancel';
 import { RequestBudget } from '../index/budget';
+import { redact } from '../index/credentials';
 import { fileKindRow } from './file-kinds';
 import type { IndexContext } from './index-context';
 import { ProjectVersions, type VersionsEntry } from './project-versions';
@@ -233,17 +234,29 @@ export class Analysis {
   }
 
   /**
-   * Every finding of the sets with what is known now: the fast checks, and the index stage where its report is current.
+   * Every finding of the sets with what is known now: the fast checks, and the index stage where its report is current
+   * (`stages: false`: the fast checks alone).
    */
-  findings(sets: readonly EnvironmentSet[]): Finding[] {
+  findings(sets: readonly EnvironmentSet[], opts: { stages?: boolean } = {}): Finding[] {
     const byProfile = new Map<MachineProfile, EnvironmentSet[]>();
     for (const set of sets) {
       const p = this.profileOf(set);
       (byProfile.get(p) ?? byProfile.set(p, []).get(p)!).push(set);
     }
-    return [...byProfile].flatMap(([profile, group]) =>
-      checksRegistry().runChecks(group, this.context(group, profile), this.settings.severityOverrides ?? {}),
-    );
+    return [...byProfile].flatMap(([profile, group]) => {
+      const context = this.context(group, profile);
+      // Without the stages: what the fast checks alone say (the findings the stages add are the rest).
+      const fast: CheckContext = {
+        markerEnvironment: context.markerEnvironment,
+        profile: context.profile,
+        ...(context.installed ? { installed: context.installed } : {}),
+      };
+      return checksRegistry().runChecks(
+        group,
+        opts.stages === false ? fast : context,
+        this.settings.severityOverrides ?? {},
+      );
+    });
   }
 
   /**
@@ -468,6 +481,31 @@ export class Analysis {
   /** The version the set's last resolution installs for `name` (its texts unchanged); undefined when not known. */
   resolvedVersion(set: EnvironmentSet, name: string): string | undefined {
     return this.reports.get(set)?.resolved?.get(name);
+  }
+
+  /**
+   * The indexes and channels the set's last stages asked, each redacted, with whether it answered (and why not): what
+   * the Output channel logs after a run. Empty before the stages ran for the set's current texts.
+   */
+  sourcesOf(set: EnvironmentSet): { kind: 'index' | 'channel'; source: string; problem: string | null }[] {
+    const out: { kind: 'index' | 'channel'; source: string; problem: string | null }[] = [];
+    const report = this.reports.get(set);
+    const ic = report ? this.indexContext(set) : null;
+    if (report && ic)
+      for (const url of ic.indexes.noIndex ? [] : ic.indexes.indexUrls) {
+        const shown = redact(url);
+        const down = report.unreachableIndexes.find((u) => u.index === shown || u.index === url);
+        out.push({ kind: 'index', source: shown, problem: down ? down.why : report.answered ? null : 'no answer' });
+      }
+    const conda = this.condaReportOf(set);
+    if (conda)
+      for (const channel of conda.channels)
+        out.push({
+          kind: 'channel',
+          source: channel,
+          problem: conda.status === 'unavailable' ? (conda.unavailable ?? 'no channel data') : null,
+        });
+    return out;
   }
 
   /** What conda's last solve of the set picked for the conda line `dep`, or why none, as hover text; null: unknown. */
