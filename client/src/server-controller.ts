@@ -11,6 +11,8 @@ export class ServerController implements vscode.Disposable {
   private pendingRestart: Promise<void> | undefined;
   /** Called each time a server is up (first start, restarts, and languageclient's own restarts after a crash). */
   private readonly startListeners = new Set<() => void>();
+  /** Notification handlers, given to every client this controller starts. */
+  private readonly notificationHandlers: [string, (params: unknown) => void][] = [];
 
   constructor(
     private readonly create: () => LanguageClient,
@@ -73,6 +75,12 @@ export class ServerController implements vscode.Disposable {
     return edit ? client.protocol2CodeConverter.asWorkspaceEdit(edit) : null;
   }
 
+  /** Calls `handler` with each `method` notification of the server, across restarts. */
+  onNotification(method: string, handler: (params: unknown) => void): void {
+    this.notificationHandlers.push([method, handler]);
+    this.client?.onNotification(method, handler);
+  }
+
   /** Calls `listener` each time a server is up, so state the server holds only in memory can be sent again. */
   onDidStart(listener: () => void): vscode.Disposable {
     this.startListeners.add(listener);
@@ -93,6 +101,7 @@ export class ServerController implements vscode.Disposable {
   private async launch(): Promise<void> {
     const client = this.create();
     this.client = client;
+    for (const [method, handler] of this.notificationHandlers) client.onNotification(method, handler);
     client.onDidChangeState((e) => {
       if (e.newState !== State.Running || this.client !== client) return;
       for (const listener of this.startListeners) listener();

@@ -48,8 +48,12 @@ describe('language server: what is happening, in order, without flicker', () => 
       }),
     );
     client = new LspClient(path.resolve('dist/server.js'), isolatedPipEnv());
-    client.connection.onNotification('window/logMessage', (m: { message: string }) => logs.push(m.message));
-    client.connection.onNotification('stackDoctor/target', (t: (typeof targets)[number]) => targets.push(t));
+    client.connection.onNotification('window/logMessage', (m: unknown) => {
+      logs.push((m as { message: string }).message);
+    });
+    client.connection.onNotification('stackDoctor/target', (t: unknown) => {
+      targets.push(t as (typeof targets)[number]);
+    });
     await client.initialize(dir, {
       trusted: true,
       debounceMs: 0,

@@ -6,6 +6,7 @@ import { createCondaEnvCommand } from './create-conda-env';
 import { createVenvCommand } from './create-venv';
 import { deactivateEnvironmentCommand } from './deactivate-environment';
 import { installIntoEnvironmentCommand } from './install-into-environment';
+import { judgeAgainstGpuProfileCommand } from './judge-gpu-profile';
 import { restartServer } from './restart-server';
 import { selectProfileCommand } from './select-profile';
 import { showOutput } from './show-output';
@@ -24,6 +25,7 @@ export const commands: Readonly<Record<string, CommandFactory>> = {
   'stackDoctor.deactivateEnvironment': deactivateEnvironmentCommand,
   'stackDoctor.installIntoEnvironment': installIntoEnvironmentCommand,
   'stackDoctor.selectProfile': selectProfileCommand,
+  'stackDoctor.judgeAgainstGpuProfile': judgeAgainstGpuProfileCommand,
   'stackDoctor.typeInTerminal': typeInTerminal,
   'stackDoctor.updateAll': updateAllCommand,
 };

@@ -16,7 +16,10 @@ export function updateAllCommand({ server, output }: CommandContext): (uri?: unk
       return;
     }
     const edit = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Stack Doctor: finding the newest versions that resolve…' },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: 'Stack Doctor: finding the newest versions that resolve…',
+      },
       () => server.requestEdit('stackDoctor/updateAll', { uri: target.toString() }),
     );
     if (edit === undefined) {
