@@ -102,9 +102,16 @@ function loggingErrorHandler(client: () => LanguageClient, output: vscode.LogOut
   };
 }
 
+/** What the extension hears of the client's traffic. */
+export interface ClientHooks {
+  /** The server published diagnostics for a file. */
+  published?(uri: vscode.Uri): void;
+}
+
 export function createLanguageClient(
   context: vscode.ExtensionContext,
   output: vscode.LogOutputChannel,
+  hooks: ClientHooks = {},
 ): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   // A fixed working folder, the extension's own: never the workspace's, whose files an interpreter the server starts
@@ -121,6 +128,12 @@ export function createLanguageClient(
     initializationOptions: () => initializationOptions(context.globalStorageUri.fsPath),
     outputChannel: output,
     errorHandler: loggingErrorHandler(() => client, output),
+    middleware: {
+      handleDiagnostics: (uri, diagnostics, next) => {
+        hooks.published?.(uri);
+        next(uri, diagnostics);
+      },
+    },
   };
   // The id `stackDoctor` makes languageclient honour the `stackDoctor.trace.server` setting.
   const client: LanguageClient = new StackDoctorClient('stackDoctor', 'Stack Doctor', serverOptions, clientOptions);

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { validateProfile, type MachineProfile } from '../../server/src/system/profile';
 import { EnvironmentError } from './environments/errors';
 import { runProcess, type RunContext } from './environments/process';
+import { profileStatusText } from './status-words';
 
 /**
  * Where profiles are looked for in the workspace, and what is skipped (environments and packages are large and hold
@@ -190,6 +191,8 @@ export class MachineProfileStatus implements vscode.Disposable {
   static readonly command = 'stackDoctor.selectProfile';
   private readonly item: vscode.StatusBarItem;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** This machine as the server last probed it. */
+  private machine: { summary: string; description: string } | undefined;
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('stackDoctor.profile', vscode.StatusBarAlignment.Left, 49);
@@ -222,17 +225,18 @@ export class MachineProfileStatus implements vscode.Disposable {
   render(): void {
     const setting = profileSetting();
     if (!setting) {
-      this.item.text = '$(server) This machine';
+      this.item.text = profileStatusText(null, this.machine?.summary ?? null);
       this.item.tooltip =
-        'Stack Doctor judges diagnostics against this machine (its OS, libc, Python, system libraries and ' +
-        'NVIDIA driver, as probed).\nClick to judge against a machine profile instead, e.g. of a GPU server.';
+        `Stack Doctor judges diagnostics against this machine${this.machine ? ` (${this.machine.description})` : ''}: ` +
+        'its OS, libc, Python, system libraries and NVIDIA driver, as probed.\n' +
+        'Click to judge against a machine profile instead, e.g. of a GPU server.';
       return;
     }
     const file = resolveProfilePath(setting);
     const { profile, problem } = inspectProfileFile(file);
     const name = profileName(file);
     if (profile) {
-      this.item.text = `$(server) ${name}`;
+      this.item.text = profileStatusText(name, profile);
       this.item.tooltip =
         `Stack Doctor judges diagnostics against the machine profile ${vscode.workspace.asRelativePath(file)}: ` +
         `${describeProfile(profile)}.\nClick to choose another machine.`;
@@ -242,6 +246,14 @@ export class MachineProfileStatus implements vscode.Disposable {
         `Stack Doctor: the machine profile cannot be used, so diagnostics are judged ` +
         `against this machine. ${problem ?? ''}\nClick to choose another machine.`;
     }
+  }
+
+  /** The server says which machine it judges against (this machine's probe, or the profile): shown when it is this one. */
+  reported(target: unknown): void {
+    const t = target as { summary?: unknown; description?: unknown; fromProfile?: unknown } | null;
+    if (!t || typeof t.summary !== 'string' || typeof t.description !== 'string') return;
+    this.machine = t.fromProfile === true ? this.machine : { summary: t.summary, description: t.description };
+    this.render();
   }
 
   dispose(): void {

@@ -1,7 +1,7 @@
 // Owns the running LanguageClient: starts it, serializes restarts (concurrent requests share one), and stops it on
 // deactivation.
 import type * as vscode from 'vscode';
-import { State, type LanguageClient } from 'vscode-languageclient/node';
+import { State, type LanguageClient, type WorkspaceEdit } from 'vscode-languageclient/node';
 
 export class ServerController implements vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -11,6 +11,8 @@ export class ServerController implements vscode.Disposable {
   private pendingRestart: Promise<void> | undefined;
   /** Called each time a server is up (first start, restarts, and languageclient's own restarts after a crash). */
   private readonly startListeners = new Set<() => void>();
+  /** Notification handlers, given to every client this controller starts. */
+  private readonly notificationHandlers: [string, (params: unknown) => void][] = [];
 
   constructor(
     private readonly create: () => LanguageClient,
@@ -55,6 +57,30 @@ export class ServerController implements vscode.Disposable {
     return true;
   }
 
+  /** Sends a request to the running server; undefined, sending nothing, when the server is not running. */
+  async request<R>(method: string, params: unknown): Promise<R | undefined> {
+    const client = this.client;
+    if (!client || client.state !== State.Running) return undefined;
+    return client.sendRequest<R>(method, params);
+  }
+
+  /**
+   * Sends a request whose answer is a workspace edit (or null), converted for the editor; undefined when the server is
+   * not running.
+   */
+  async requestEdit(method: string, params: unknown): Promise<vscode.WorkspaceEdit | null | undefined> {
+    const client = this.client;
+    if (!client || client.state !== State.Running) return undefined;
+    const edit = await client.sendRequest<WorkspaceEdit | null>(method, params);
+    return edit ? client.protocol2CodeConverter.asWorkspaceEdit(edit) : null;
+  }
+
+  /** Calls `handler` with each `method` notification of the server, across restarts. */
+  onNotification(method: string, handler: (params: unknown) => void): void {
+    this.notificationHandlers.push([method, handler]);
+    this.client?.onNotification(method, handler);
+  }
+
   /** Calls `listener` each time a server is up, so state the server holds only in memory can be sent again. */
   onDidStart(listener: () => void): vscode.Disposable {
     this.startListeners.add(listener);
@@ -75,6 +101,7 @@ export class ServerController implements vscode.Disposable {
   private async launch(): Promise<void> {
     const client = this.create();
     this.client = client;
+    for (const [method, handler] of this.notificationHandlers) client.onNotification(method, handler);
     client.onDidChangeState((e) => {
       if (e.newState !== State.Running || this.client !== client) return;
       for (const listener of this.startListeners) listener();

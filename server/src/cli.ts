@@ -15,7 +15,6 @@ import {
 import type { Dependency, FileKind, Finding, ParsedFile } from './model/types';
 import { LineIndex } from './model/text';
 import { Analysis } from './workspace/analysis';
-import { FileSets } from './workspace/file-sets';
 import { diskSource, skipReason } from './workspace/text-source';
 import { fileKindLabels, kindOfNamedFile } from './workspace/file-kinds';
 import { defaultCacheDir } from './workspace/index-settings';
@@ -276,18 +275,18 @@ async function advisorySource(o: Options): Promise<AdvisorySource> {
 
 function list(o: Options, out: (s: string) => void): number {
   const targets = (o.paths.length ? o.paths : ['.']).map(target);
-  const fileSets = new FileSets(diskSource);
-  fileSets.expandVariables(!o.untrusted);
-  const files = new Map<string, ParsedFile>();
-  for (const t of targets) {
-    const roots = t.dir ? fileSets.folderFiles(t.path) : [{ path: t.path, kind: t.kind! }];
-    for (const r of roots) for (const f of fileSets.filesOf(r.path, r.kind)) files.set(f.path, f);
-  }
+  const analysis = new Analysis(diskSource);
+  analysis.configure({
+    offline: true,
+    trustFiles: !o.untrusted,
+    workspaceFolders: targets.map((t) => (t.dir ? t.path : path.dirname(t.path))),
+  });
+  const files = analysis.declaredFiles(targets.map((t) => ({ path: t.path, kind: t.dir ? null : t.kind })));
   const seen = new Set<string>();
   const deps: Dependency[] = [];
   // `mypkg[extra]` in mypkg's own pyproject: listed where it is written, marked, though it names no package.
   const selfReferences = new Set<Dependency>();
-  for (const f of files.values()) {
+  for (const f of files) {
     const own = f.extraIncludes?.length
       ? [...f.dependencies, ...f.extraIncludes.map((i) => i.declared)].sort((a, b) => a.span.start - b.span.start)
       : f.dependencies;
@@ -300,8 +299,8 @@ function list(o: Options, out: (s: string) => void): number {
       }
     }
   }
-  const locked = [...files.values()].flatMap((f) => f.lock?.packages ?? []);
-  const linesOf = linesFor([...files.values()]);
+  const locked = files.flatMap((f) => f.lock?.packages ?? []);
+  const linesOf = linesFor(files);
   out(
     o.format === 'json'
       ? JSON.stringify(dependenciesJson(deps, linesOf, selfReferences, locked), null, 2) + '\n'

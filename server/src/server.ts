@@ -7,6 +7,7 @@ import {
   TextDocuments,
   TextDocumentSyncKind,
   CodeActionKind,
+  CodeLensRefreshRequest,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LineIndex } from './model/text';
@@ -35,8 +36,12 @@ const session = new Session(connection);
 let pullsConfiguration = false;
 let resolvesCodeActions = false;
 let refreshesInlayHints = false;
+let refreshesCodeLenses = false;
 const packages = new PackageVersions(session, {
-  onDataChanged: () => void (refreshesInlayHints && connection.languages.inlayHint.refresh().catch(() => undefined)),
+  onDataChanged: () => {
+    if (refreshesInlayHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
+    if (refreshesCodeLenses) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  },
 });
 const completion = new PackageCompletion(packages);
 const newer = new NewerVersions(packages);
@@ -55,6 +60,7 @@ connection.onInitialize((params) => {
   resolvesCodeActions =
     params.capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true;
   refreshesInlayHints = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
+  refreshesCodeLenses = params.capabilities.workspace?.codeLens?.refreshSupport === true;
   // Relative paths in settings (a profile committed beside the project) are read from the first workspace folder.
   const root = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
   session.workspaceRoot = root ? pathOf(root) : undefined;
@@ -68,6 +74,7 @@ connection.onInitialize((params) => {
       documentLinkProvider: { resolveProvider: false },
       completionProvider: { triggerCharacters: ['-', '/', ' ', '=', '<', '>', '~', '"', "'", ','] },
       inlayHintProvider: true,
+      codeLensProvider: { resolveProvider: false },
     },
     serverInfo: { name: 'stack-doctor', version: '0.1.0' },
   };
@@ -166,6 +173,17 @@ connection.onHover(async (params) => {
 connection.languages.inlayHint.on((params) => {
   const p = pathOf(params.textDocument.uri);
   return p ? [...newer.inlayHints(p, params.range), ...lockedInlayHints(session, p, params.range)] : [];
+});
+
+connection.onCodeLens((params) => {
+  const p = pathOf(params.textDocument.uri);
+  return p ? newer.codeLenses(p, params.textDocument.uri) : [];
+});
+
+/** "Update all" (palette and code lens): the edit moving every requirement of the file to the newest that resolve. */
+connection.onRequest('stackDoctor/updateAll', async (params: { uri?: string }) => {
+  const p = typeof params?.uri === 'string' ? pathOf(params.uri) : undefined;
+  return p ? await newer.updateAllEdit(p) : null;
 });
 
 connection.onDocumentLinks((params) => {

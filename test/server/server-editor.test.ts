@@ -26,6 +26,10 @@ interface Hint {
   position: { line: number; character: number };
   label: string;
 }
+interface Lens {
+  range: { start: { line: number; character: number } };
+  command: { title: string; command: string; arguments: unknown[] };
+}
 interface Action {
   title: string;
   kind?: string;
@@ -251,17 +255,71 @@ describe('language server: editor features over the index', () => {
     assert.deepEqual((await complete(uri, 2, 8)).items, []);
   });
 
-  it('shows the newest version after each requirement and whether the specifier admits it', async () => {
-    const uri = openFile('hints/requirements.txt', 'numpy>=1.24,<1.26\nscipy==1.11.1\nrequests\n');
-    const h = await hintsSettled(uri, 3);
+  it('hints only what matters: ↑ the newest release a specifier excludes, nothing where it admits it', async () => {
+    const uri = openFile('hints/requirements.txt', 'numpy>=1.24,<1.26\nscipy==1.13.1\nrequests\n');
+    const h = await hintsSettled(uri, 1);
     assert.deepEqual(
       h.map((x) => [x.position.line, x.position.character, x.label]),
+      [[0, 17, '↑ 1.26.4']],
+    );
+  });
+
+  it('hints → the version the resolution installs where it is not the newest the specifier admits', async () => {
+    const uri = openFile('hints-resolved/requirements.txt', 'numpy\nscipy==1.11.1\n');
+    // The resolution is the index stage's: its publish comes after the fast checks'.
+    let h: Hint[] = [];
+    for (let i = 0; i < 100 && !h.some((x) => x.label.startsWith('→')); i++) {
+      h = await hints(uri);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.deepEqual(
+      h.map((x) => [x.position.line, x.label]),
       [
-        [0, 17, '1.26.4 available, excluded'],
-        [1, 13, '1.13.1 available, excluded'],
-        [2, 8, '2.31.0 newest'],
+        [0, '→ 1.24.3'],
+        [1, '↑ 1.13.1'],
       ],
     );
+  });
+
+  it('never hints ↑ on a line a fix of its own just wrote', async () => {
+    const text = 'numpy>=1.25\nscipy==1.11.1\n';
+    const uri = openFile('hints-fixed/requirements.txt', text);
+    const published = await client.waitFor(uri, (p) =>
+      p.diagnostics.some((d) => d.code === 'conflict-transitive' && d.range.start.line === 0),
+    );
+    const fixes = published.diagnostics
+      .filter((d) => d.code === 'conflict-transitive')
+      .flatMap((d) => (d.data as { fixes: Action[] }).fixes)
+      .filter((f) => f.edit!.changes[uri]!.every((e) => e.range.start.line === 0));
+    const fix = fixes.find((f) => !/>=\s*1\.26/.test(f.edit!.changes[uri]![0]!.newText));
+    assert.ok(fix, `a fix on the numpy line that keeps numpy below its newest: ${JSON.stringify(fixes)}`);
+    const fixed = applyEdits(text, fix.edit!.changes[uri]!);
+    client.change(uri, fixed);
+    await client.waitFor(uri, (p) => !p.diagnostics.some((d) => d.code === 'conflict-transitive'));
+    const h = await hintsSettled(uri, 1);
+    assert.deepEqual(
+      h.map((x) => [x.position.line, x.label]),
+      [[1, '↑ 1.13.1']],
+      `after "${fixed.split('\n')[0]}"`,
+    );
+  });
+
+  it('offers "Update all" as a code lens on the first line and answers the palette command with the edit', async () => {
+    const text = '# pinned\nnumpy>=1.24,<1.26\nscipy==1.11.1\n';
+    const uri = openFile('lens/requirements.txt', text);
+    await hintsSettled(uri, 2);
+    const lenses = await client.request<Lens[]>('textDocument/codeLens', { textDocument: { uri } });
+    assert.equal(lenses.length, 1);
+    assert.deepEqual(lenses[0]!.range.start, { line: 0, character: 0 });
+    assert.equal(lenses[0]!.command.command, 'stackDoctor.updateAll');
+    assert.deepEqual(lenses[0]!.command.arguments, [uri]);
+    assert.match(lenses[0]!.command.title, /^Update all \(2 behind/);
+    const edit = await client.request<Action['edit']>('stackDoctor/updateAll', { uri });
+    assert.equal(applyEdits(text, edit!.changes[uri]!), '# pinned\nnumpy>=1.26.4\nscipy==1.13.1\n');
+    const none = await client.request<unknown[]>('textDocument/codeLens', {
+      textDocument: { uri: openFile('lens-none/requirements.txt', 'requests\n') },
+    });
+    assert.deepEqual(none, []);
   });
 
   it('offers update actions verified by the resolver: one line, and all of the file in one edit', async () => {

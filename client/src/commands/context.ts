@@ -12,4 +12,6 @@ export interface CommandContext {
   readonly environments: ActiveEnvironment;
   /** The bundled command line (`dist/cli.js`): `probe` prints this machine's profile. */
   readonly cliPath: string;
+  /** What this workspace remembers (the GPU profile it judged against last). */
+  readonly workspaceState: vscode.Memento;
 }

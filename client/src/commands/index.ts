@@ -6,11 +6,13 @@ import { createCondaEnvCommand } from './create-conda-env';
 import { createVenvCommand } from './create-venv';
 import { deactivateEnvironmentCommand } from './deactivate-environment';
 import { installIntoEnvironmentCommand } from './install-into-environment';
+import { judgeAgainstGpuProfileCommand } from './judge-gpu-profile';
 import { restartServer } from './restart-server';
 import { selectProfileCommand } from './select-profile';
 import { showOutput } from './show-output';
 import { typeInTerminal } from './type-in-terminal';
 import { updateLock } from './update-lock';
+import { updateAllCommand } from './update-all';
 
 type CommandFactory = (context: CommandContext) => (...args: unknown[]) => unknown;
 
@@ -24,8 +26,10 @@ export const commands: Readonly<Record<string, CommandFactory>> = {
   'stackDoctor.deactivateEnvironment': deactivateEnvironmentCommand,
   'stackDoctor.installIntoEnvironment': installIntoEnvironmentCommand,
   'stackDoctor.selectProfile': selectProfileCommand,
+  'stackDoctor.judgeAgainstGpuProfile': judgeAgainstGpuProfileCommand,
   'stackDoctor.typeInTerminal': typeInTerminal,
   'stackDoctor.updateLock': updateLock,
+  'stackDoctor.updateAll': updateAllCommand,
 };
 
 export function registerCommands(context: CommandContext): vscode.Disposable[] {

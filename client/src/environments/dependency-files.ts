@@ -2,12 +2,17 @@
 // files, extras, groups and requires-python of a pyproject, the name and Python of an environment.yml.
 import { readFileSync, promises as fs, statSync } from 'node:fs';
 import * as nodePath from 'node:path';
-import { getStaticTOMLValue, parseTOML } from 'toml-eslint-parser';
 import type { FileOption, Finding } from '../../../server/src/model/types';
-import { isCondaEnvironmentText, parseEnvironmentYml } from '../../../server/src/parsers/environment-yml';
+import { parseEnvironmentYml } from '../../../server/src/parsers/environment-yml';
 import { loadRequirementsTree } from '../../../server/src/parsers/requirements';
-import { canonicalizeName } from '../../../server/src/pep/name';
-import { classify, mayBeCondaByContent } from '../../../server/src/workspace/file-kinds';
+import { readPyprojectInfo as readProjectInfo, type PyprojectInfo } from '../../../server/src/parsers/pyproject-info';
+import {
+  classify,
+  contentRows,
+  fileKindRow,
+  kindByContent,
+  type InstallRole,
+} from '../../../server/src/workspace/file-kinds';
 import { EnvironmentError } from './errors';
 
 /** The dependency files of one folder, by kind (absolute paths, sorted). */
@@ -36,11 +41,13 @@ export async function findDependencyFiles(folder: string): Promise<DependencyFil
     ...(await list(folder)).map((n) => nodePath.join(folder, n)),
     ...(await list(sub)).map((n) => nodePath.join(sub, n)),
   ]) {
-    const kind = classify(p) ?? (nodePath.dirname(p) === folder && (await condaByContent(p)) ? 'conda' : null);
-    if (kind === 'constraints') out.constraints.push(p);
-    else if (kind === 'requirements') out.requirements.push(p);
-    else if (kind === 'conda' && nodePath.dirname(p) === folder) out.environmentYml.push(p);
-    else if (kind === 'pyproject' && nodePath.dirname(p) === folder) out.pyproject = p;
+    const inFolder = nodePath.dirname(p) === folder;
+    const named = classify(p);
+    const role = named ? fileKindRow(named).installAs : inFolder ? await installRoleByContent(p) : undefined;
+    if (role === 'constraints') out.constraints.push(p);
+    else if (role === 'requirements') out.requirements.push(p);
+    else if (role === 'conda-environment' && inFolder) out.environmentYml.push(p);
+    else if (role === 'project' && inFolder) out.pyproject = p;
   }
   return out;
 }
@@ -48,14 +55,16 @@ export async function findDependencyFiles(folder: string): Promise<DependencyFil
 /** Files larger than this are not read to learn what they are: environment files are a few kilobytes. */
 const MAX_SNIFF_BYTES = 1 << 20;
 
-/** Whether a YAML file the name table does not know is a conda environment by its content (`conda.yaml`, `env.yml`). */
-async function condaByContent(p: string): Promise<boolean> {
-  if (!mayBeCondaByContent(p)) return false;
+/** How a file no row names is installed, by the rows whose content test its text passes (`conda.yaml`, `env.yml`). */
+async function installRoleByContent(p: string): Promise<InstallRole | undefined> {
+  const rows = contentRows(p).filter((r) => r.installAs);
+  if (rows.length === 0) return undefined;
   try {
-    if ((await fs.stat(p)).size > MAX_SNIFF_BYTES) return false;
-    return isCondaEnvironmentText(await fs.readFile(p, 'utf8'));
+    if ((await fs.stat(p)).size > MAX_SNIFF_BYTES) return undefined;
+    const kind = kindByContent(rows, await fs.readFile(p, 'utf8'));
+    return kind ? fileKindRow(kind).installAs : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -119,57 +128,27 @@ export function readRequirementsInfo(file: string, env: NodeJS.ProcessEnv = proc
   };
 }
 
-/** What a pyproject.toml offers to install. */
-export interface PyprojectInfo {
-  /** `[project] name`, or null. */
-  name: string | null;
-  /** `requires-python` ('' when absent). */
-  requiresPython: string;
-  /** `[project.optional-dependencies]` names, PEP 685 normalized. */
-  extras: string[];
-  /** `[dependency-groups]` (PEP 735), normalized name -> requirement strings with `include-group` expanded. */
-  groups: Map<string, string[]>;
-  /** Whether it declares a build system or a [project] table, so `pip install .` can build it. */
-  installable: boolean;
-}
+export type { PyprojectInfo };
 
 /**
- * Reads a pyproject.toml's installable parts. Dependency groups are expanded here (PEP 735's
- * `{include-group = "..."}`, cycles refused) for pips without `--group`.
+ * Reads a pyproject.toml's installable parts through the analysis' own parser (server/src/parsers/pyproject-info.ts):
+ * Poetry's extras and groups included, dependency groups expanded for pips without `--group`. A file the parser finds
+ * an error in (TOML syntax, an include cycle, an undefined group) is refused, as pip would refuse it.
  */
 export function readPyprojectInfo(file: string): PyprojectInfo {
-  let data: Record<string, unknown>;
+  let text: string;
   try {
-    data = getStaticTOMLValue(parseTOML(readFileSync(file, 'utf8'))) as Record<string, unknown>;
+    text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new EnvironmentError('invalid-request', `Could not read ${file}: ${(e as Error).message}`);
   }
-  const obj = (v: unknown): Record<string, unknown> =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  const project = obj(data.project);
-  const rawGroups = obj(data['dependency-groups']);
-  const byName = new Map<string, unknown[]>();
-  for (const [k, v] of Object.entries(rawGroups)) byName.set(canonicalizeName(k), Array.isArray(v) ? v : []);
-  const expand = (name: string, stack: string[]): string[] => {
-    if (stack.includes(name))
-      throw new EnvironmentError('invalid-request', `Dependency group include cycle: ${[...stack, name].join(' -> ')}`);
-    const items = byName.get(name);
-    if (!items) throw new EnvironmentError('invalid-request', `Dependency group '${name}' is not defined in ${file}.`);
-    return items.flatMap((it) => {
-      if (typeof it === 'string') return [it];
-      const inc = obj(it)['include-group'];
-      return typeof inc === 'string' ? expand(canonicalizeName(inc), [...stack, name]) : [];
-    });
-  };
-  const groups = new Map<string, string[]>();
-  for (const name of byName.keys()) groups.set(name, expand(name, []));
-  return {
-    name: typeof project.name === 'string' ? project.name : null,
-    requiresPython: typeof project['requires-python'] === 'string' ? project['requires-python'] : '',
-    extras: Object.keys(obj(project['optional-dependencies'])).map(canonicalizeName).sort(),
-    groups,
-    installable: 'project' in data || 'build-system' in data,
-  };
+  const info = readProjectInfo(nodePath.resolve(file), text);
+  const error = info.findings.find((f) => f.severity === 'error');
+  if (error) {
+    const line = text.slice(0, error.span.start).split('\n').length;
+    throw new EnvironmentError('invalid-request', `Could not read ${file}: line ${line}: ${error.message}`);
+  }
+  return info;
 }
 
 /** What an environment.yml declares about the environment it makes. */

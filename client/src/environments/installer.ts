@@ -2,6 +2,7 @@
 // groups, an environment.yml (conda part, then pip part), or one package.
 import * as nodePath from 'node:path';
 import { parseRequirement, RequirementError } from '../../../server/src/pep/requirement';
+import { canonicalizeName } from '../../../server/src/pep/name';
 import { Version } from '../../../server/src/pep/version';
 import { updateCondaEnvironment, type CondaManager } from './conda';
 import { readPyprojectInfo } from './dependency-files';
@@ -121,24 +122,27 @@ export async function planPipInstall(options: InstallOptions): Promise<PipPlan> 
           signal: options.signal,
           pipPython: options.pipPython,
         });
-        if (v && v.compare(PIP_GROUP_SINCE) >= 0)
-          groupArgs.push(...groups.flatMap((g) => ['--group', `${nodePath.join(dir, 'pyproject.toml')}:${g}`]));
-        else {
-          for (const g of groups) {
-            const reqs = info.groups.get(g.toLowerCase().replace(/[-_.]+/g, '-'));
-            if (!reqs)
+        const pipHasGroup = v !== null && v.compare(PIP_GROUP_SINCE) >= 0;
+        for (const g of groups) {
+          const name = canonicalizeName(g);
+          // pip's `--group` reads `[dependency-groups]` only; Poetry's and uv's groups go in as their requirements.
+          if (pipHasGroup && info.standardGroups.has(name)) {
+            groupArgs.push('--group', `${nodePath.join(dir, 'pyproject.toml')}:${g}`);
+            continue;
+          }
+          const reqs = info.groups.get(name);
+          if (!reqs)
+            throw new EnvironmentError(
+              'invalid-request',
+              `Dependency group '${g}' is not defined in ${nodePath.join(dir, 'pyproject.toml')}.`,
+            );
+          for (const r of reqs)
+            if (r.trim().startsWith('-'))
               throw new EnvironmentError(
                 'invalid-request',
-                `Dependency group '${g}' is not defined in ${nodePath.join(dir, 'pyproject.toml')}.`,
+                `Dependency group '${g}' has an entry that is an option: '${r}'.`,
               );
-            for (const r of reqs)
-              if (r.trim().startsWith('-'))
-                throw new EnvironmentError(
-                  'invalid-request',
-                  `Dependency group '${g}' has an entry that is an option: '${r}'.`,
-                );
-            groupArgs.push(...reqs);
-          }
+          groupArgs.push(...reqs);
         }
       }
       // The project itself only when it is one: a pyproject with only [dependency-groups] installs just the groups.

@@ -5,7 +5,8 @@ import { ProjectListCache } from '../index/project-list';
 import { indexOrigin } from '../index/url-origin';
 import { LineIndex } from '../model/text';
 import { toRange } from './convert';
-import { within, type PackageVersions } from './package-versions';
+import type { PackageVersions } from './package-versions';
+import { within } from '../workspace/project-versions';
 import type { VersionVerdict } from '../index/candidates';
 import type { FileKind, Span } from '../model/types';
 import { fileKindRow } from '../workspace/file-kinds';
@@ -325,7 +326,7 @@ export class PackageCompletion {
       }
       return { isIncomplete: pending || found.length >= 100, items: nameItems(found.slice(0, 100), range) };
     }
-    const entry = await this.packages.versionsSoon(at.ic.provider, cx.name.toLowerCase().replace(/[-_.]+/g, '-'));
+    const entry = await this.packages.versionsSoon(at.ic, cx.name.toLowerCase().replace(/[-_.]+/g, '-'));
     if (!entry) return { isIncomplete: true, items: [] };
     return { isIncomplete: false, items: entry.verdicts ? versionItems(entry.verdicts, cx.typed, range) : [] };
   }

@@ -1,21 +1,26 @@
-// What is newer: after each requirement the newest version the index has (inlay hints), and actions that update a line
-// or a whole file to the newest versions that resolve (the search is the analysis's).
+// What is newer: after a requirement, the newest release its specifier excludes or the version the resolution installs
+// instead (inlay hints); actions and a code lens that update to the newest versions that resolve (Analysis searches).
 import {
   CodeAction,
   CodeActionKind,
+  Command,
   InlayHintKind,
+  Range,
+  type CodeLens,
   type InlayHint,
-  type Range,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
 import { hasPep440Text } from '../checks/edits';
 import type { Dependency, ParsedFile } from '../model/types';
+import { Version } from '../pep/version';
 import { LineIndex } from '../model/text';
 import { admits } from '../workspace/updates';
 import { fileUri, toRange } from './convert';
 import { lockedHint, lockedVersionsOf } from './locked-versions';
-import { newestOf, type EditorHost, type PackageVersions } from './package-versions';
+import type { EditorHost, PackageVersions } from './package-versions';
 import { markerEnvironmentFor } from '../system/profile';
+import type { IndexContext } from '../workspace/index-context';
+import { newestOf } from '../workspace/project-versions';
 
 /** Inlay hints and update actions over the index's newest versions. */
 export class NewerVersions {
@@ -27,7 +32,12 @@ export class NewerVersions {
     );
   }
 
-  /** After each requirement of the range: the newest version the index has, and whether the specifier admits it. */
+  /**
+   * After each requirement of the range, only where there is something to say: `↑ NEWEST` when the written specifier
+   * excludes the newest release, `→ VERSION` when it admits the newest but the set's resolution installs another;
+   * nothing when the newest is admitted and installed (or not known yet), and no `↑` on a line a fix of this server
+   * wrote (the fix chose that bound; a hint must not argue with it).
+   */
   inlayHints(filePath: string, range: Range): InlayHint[] {
     if (!this.packages.host.settings.newerVersions) return [];
     const file = this.packages.host.parsed(filePath);
@@ -38,26 +48,58 @@ export class NewerVersions {
     for (const dep of this.candidates(file)) {
       const pos = lines.positionAt(dep.span.end);
       if (pos.line < range.start.line || pos.line > range.end.line) continue;
-      const entry = this.packages.versionsNow(at.ic.provider, dep.name);
+      const entry = this.packages.versionsNow(at.ic, dep.name);
       const newest = entry?.verdicts ? newestOf(entry.verdicts) : undefined;
       if (!newest) continue;
-      const ok = admits(dep.specifier, newest.version);
-      if (ok === null) continue;
+      const hint = versionHint(dep, newest.version, this.packages.host.analysis.resolvedVersion(at.set, dep.name), {
+        fixWritten: this.packages.host.writtenByFix?.(filePath, dep) ?? false,
+      });
+      if (!hint) continue;
       const q = file.text[dep.span.end];
       const end = q === '"' || q === "'" ? lines.positionAt(dep.span.end + 1) : pos;
       out.push({
         position: end,
-        label: ok ? `${newest.version} newest` : `${newest.version} available, excluded`,
+        label: hint.label,
         kind: InlayHintKind.Type,
         paddingLeft: true,
-        tooltip: ok
-          ? `${dep.name} ${newest.version} is the newest version the index has for ` +
-            `the target, and \`${dep.specifier || '(any version)'}\` admits it.`
-          : `${dep.name} ${newest.version} is the newest version the ` +
-            `index has for the target; \`${dep.specifier}\` excludes it.`,
+        tooltip: hint.tooltip,
       });
     }
     return out;
+  }
+
+  /** The requirements whose written specifier excludes the newest release (as far as the versions are known now). */
+  private outdated(file: ParsedFile, ic: IndexContext): Dependency[] {
+    return this.candidates(file).filter((d) => {
+      if (!hasPep440Text(d) || d.kind === 'build') return false;
+      const newest = this.packages.versionsNow(ic, d.name)?.verdicts;
+      const n = newest ? newestOf(newest) : undefined;
+      return n !== undefined && admits(d.specifier, n.version) === false;
+    });
+  }
+
+  /**
+   * "Update all" on the file's first line, where a requirement's specifier excludes its newest release: the lens runs
+   * the client's `stackDoctor.updateAll` with the file.
+   */
+  codeLenses(filePath: string, uri: string): CodeLens[] {
+    if (!this.packages.host.settings.newerVersions) return [];
+    const file = this.packages.host.parsed(filePath);
+    const at = this.packages.contextFor(filePath);
+    if (!file || !at) return [];
+    const count = this.outdated(file, at.ic).length;
+    if (count === 0) return [];
+    const title = `Update all (${count} behind the newest release) to the newest versions that resolve`;
+    return [{ range: Range.create(0, 0, 0, 0), command: Command.create(title, 'stackDoctor.updateAll', uri) }];
+  }
+
+  /** The edit that moves every requirement of the file to the newest versions that resolve together; null: none. */
+  async updateAllEdit(filePath: string): Promise<WorkspaceEdit | null> {
+    const action = await this.resolveCodeAction({
+      title: 'update all',
+      data: { stackDoctor: 'update-all', file: filePath },
+    });
+    return action.edit ?? null;
   }
 
   /**
@@ -70,12 +112,7 @@ export class NewerVersions {
     const at = this.packages.contextFor(filePath);
     if (!file || !at) return [];
     const lines = new LineIndex(file.text);
-    const outdated = this.candidates(file).filter((d) => {
-      if (!hasPep440Text(d) || d.kind === 'build') return false;
-      const newest = this.packages.versionsNow(at.ic.provider, d.name)?.verdicts;
-      const n = newest ? newestOf(newest) : undefined;
-      return n !== undefined && admits(d.specifier, n.version) === false;
-    });
+    const outdated = this.outdated(file, at.ic);
     const out: CodeAction[] = [];
     for (const dep of outdated) {
       const s = lines.positionAt(dep.span.start).line;
@@ -160,4 +197,36 @@ export function lockedInlayHints(host: EditorHost, filePath: string, range: Rang
     });
   }
   return out;
+}
+
+/**
+ * The hint after a requirement, or null when it has nothing to say: the newest release excluded by the specifier
+ * (`↑`), or admitted while the resolution installs another version (`→`).
+ */
+export function versionHint(
+  dep: Dependency,
+  newest: Version,
+  resolved: string | undefined,
+  opts: { fixWritten: boolean },
+): { label: string; tooltip: string } | null {
+  const ok = admits(dep.specifier, newest);
+  if (ok === null) return null;
+  const installs = resolved !== undefined ? Version.parse(resolved) : null;
+  if (!ok) {
+    if (opts.fixWritten) return null;
+    return {
+      label: `↑ ${newest}`,
+      tooltip:
+        `${dep.name} ${newest} is the newest release; ${dep.specifier} excludes it` +
+        (installs ? ` (${installs} is installed).` : '.'),
+    };
+  }
+  if (installs && installs.compare(newest) !== 0)
+    return {
+      label: `→ ${installs}`,
+      tooltip:
+        `${dep.specifier || 'Any version'} admits ${dep.name} ${newest}, the newest release, ` +
+        `but another requirement of the set holds it at ${installs}.`,
+    };
+  return null;
 }

@@ -17,8 +17,9 @@ import { codeSpan, escapeMarkdown, safeLink } from '../model/markdown';
 import type { EnvironmentSet } from '../model/sets';
 import type { IndexContext } from '../workspace/index-context';
 import { lockedHover, lockedVersionsOf } from './locked-versions';
-import { newestOf, within, type PackageVersions } from './package-versions';
+import type { PackageVersions } from './package-versions';
 import { markerEnvironmentFor } from '../system/profile';
+import { newestOf, within } from '../workspace/project-versions';
 
 /**
  * The most a hover waits, in all, for what is not known yet (versions, the resolution, metadata): it answers from what
@@ -109,7 +110,7 @@ export class PackageHover {
     // Nothing here waits on the index for long: the answer is what is known within the budget, and says what is not.
     const deadline = Date.now() + HOVER_BUDGET_MS;
     const left = () => Math.max(0, deadline - Date.now());
-    const entry = await this.packages.versionsSoon(at.ic.provider, dep.name, left());
+    const entry = await this.packages.versionsSoon(at.ic, dep.name, left());
     if (!entry)
       return `The versions of ${dep.name} are still being fetched from ${describeIndex(at.ic.indexes)}; hover again for them.`;
     if (!entry.verdicts) return `Not on ${describeIndex(at.ic.indexes)}.`;

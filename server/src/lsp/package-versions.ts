@@ -1,14 +1,10 @@
-// What the index says of a project's versions, as the editor features read it: answered from what is known at once,
-// loaded in a later turn when missing or stale, shared by completion, inlay hints, update actions and hover.
-import type { VersionVerdict } from '../index/candidates';
-import { CancelledError } from '../model/cancel';
-import { IndexError, NotFoundError } from '../index/errors';
-import type { MetadataProvider } from '../index/provider';
-import type { ParsedFile } from '../model/types';
+// The editor context of a file for the features over the index (completion, inlay hints, update actions, hover): its
+// first set and index context, and what the analysis knows of a project's versions there.
+import type { Dependency, ParsedFile } from '../model/types';
 import type { EnvironmentSet } from '../model/sets';
-import { nextTurn } from '../model/turns';
 import type { Analysis } from '../workspace/analysis';
 import type { IndexContext } from '../workspace/index-context';
+import type { VersionsEntry } from '../workspace/project-versions';
 import type { Settings } from './settings';
 
 /** The server state the features read (the session implements it). */
@@ -18,33 +14,10 @@ export interface EditorHost {
   setsOf(filePath: string): EnvironmentSet[];
   /** Null offline. */
   indexContext(set: EnvironmentSet): IndexContext | null;
-  /** The analysis: the update search and what the index stage knows go through it. */
+  /** The analysis: the update search, the versions of projects and what the index stage knows go through it. */
   readonly analysis: Analysis;
-}
-
-export interface VersionsEntry {
-  at: number;
-  /** Newest first; null: the index has no such project. */
-  verdicts: VersionVerdict[] | null;
-}
-
-/** How long what one project page said is used before it is asked again (the provider's page TTL). */
-const VERSIONS_TTL_MS = 10 * 60 * 1000;
-
-export function newestOf(verdicts: readonly VersionVerdict[]): VersionVerdict | undefined {
-  const usable = verdicts.filter((v) => v.files.length > 0);
-  return usable.find((v) => !v.version.isPrerelease) ?? usable[0];
-}
-
-/** Races `p` against a timer; `undefined` when the timer wins (the work goes on in the background). */
-export function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => resolve(undefined), ms);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e) => (clearTimeout(t), reject(e)),
-    );
-  });
+  /** Whether the requirement's text is what a fix this server offered on the file wrote. */
+  writtenByFix?(filePath: string, dep: Dependency): boolean;
 }
 
 export interface EditorFeaturesOptions {
@@ -54,12 +27,8 @@ export interface EditorFeaturesOptions {
   onDataChanged?: () => void;
 }
 
-/** The versions of projects per provider, and the editor context of a file. */
+/** What the editor features share: the file's context and the versions of projects, asked of the analysis. */
 export class PackageVersions {
-  private readonly versions = new WeakMap<MetadataProvider, Map<string, VersionsEntry>>();
-  private readonly flights = new WeakMap<MetadataProvider, Map<string, Promise<VersionsEntry | null>>>();
-  /** Loads asked for and not started yet (`loadLater`). */
-  private readonly queued = new WeakMap<MetadataProvider, Set<string>>();
   private changedTimer: NodeJS.Timeout | undefined;
   readonly waitMs: number;
 
@@ -68,6 +37,7 @@ export class PackageVersions {
     private readonly opts: EditorFeaturesOptions = {},
   ) {
     this.waitMs = opts.waitMs ?? 1500;
+    host.analysis.onVersionsArrived(() => this.dataChanged());
   }
 
   /** The file's first set and its index context; null offline or where the file is in no set. */
@@ -86,67 +56,13 @@ export class PackageVersions {
     }, 200);
   }
 
-  /**
-   * What is known of a project's versions now (undefined: nothing yet); a missing or stale entry is fetched in the
-   * background.
-   */
-  versionsNow(provider: MetadataProvider, name: string): VersionsEntry | undefined {
-    const known = this.versions.get(provider)?.get(name);
-    if (!known || Date.now() - known.at >= VERSIONS_TTL_MS) this.loadLater(provider, name);
-    return known;
-  }
-
-  /**
-   * Loads a project's versions in a later turn, once the messages waiting are handled: a request that only peeks
-   * (code actions over every line of a file) answers at once instead of starting every load itself.
-   */
-  private loadLater(provider: MetadataProvider, name: string): void {
-    let queued = this.queued.get(provider);
-    if (!queued) this.queued.set(provider, (queued = new Set()));
-    if (queued.has(name) || this.flights.get(provider)?.has(name)) return;
-    queued.add(name);
-    void nextTurn()
-      .then(() => {
-        queued.delete(name);
-        const known = this.versions.get(provider)?.get(name);
-        return known && Date.now() - known.at < VERSIONS_TTL_MS ? known : this.loadVersions(provider, name);
-      })
-      .catch(() => null);
+  /** What is known of a project's versions now (undefined: nothing yet; it is fetched in the background). */
+  versionsNow(ic: IndexContext, name: string): VersionsEntry | undefined {
+    return this.host.analysis.versionsNow(ic, name);
   }
 
   /** The project's versions, waiting up to `waitMs` for a first answer. */
-  async versionsSoon(
-    provider: MetadataProvider,
-    name: string,
-    waitMs = this.waitMs,
-  ): Promise<VersionsEntry | undefined> {
-    const known = this.versionsNow(provider, name);
-    if (known) return known;
-    return (await within(this.loadVersions(provider, name), waitMs)) ?? undefined;
-  }
-
-  private loadVersions(provider: MetadataProvider, name: string): Promise<VersionsEntry | null> {
-    let flights = this.flights.get(provider);
-    if (!flights) this.flights.set(provider, (flights = new Map()));
-    let f = flights.get(name);
-    if (f) return f;
-    f = (async () => {
-      let entry: VersionsEntry;
-      try {
-        entry = { at: Date.now(), verdicts: await provider.explain(name, { pre: true }) };
-      } catch (e) {
-        if (e instanceof NotFoundError) entry = { at: Date.now(), verdicts: null };
-        else if (e instanceof IndexError || e instanceof CancelledError) return null;
-        else throw e;
-      }
-      let memo = this.versions.get(provider);
-      if (!memo) this.versions.set(provider, (memo = new Map()));
-      const first = !memo.has(name);
-      memo.set(name, entry);
-      if (first) this.dataChanged();
-      return entry;
-    })().finally(() => flights!.delete(name));
-    flights.set(name, f);
-    return f;
+  versionsSoon(ic: IndexContext, name: string, waitMs = this.waitMs): Promise<VersionsEntry | undefined> {
+    return this.host.analysis.versionsSoon(ic, name, waitMs);
   }
 }

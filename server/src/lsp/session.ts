@@ -6,13 +6,14 @@ import type { Connection, Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { CancelledError } from '../model/cancel';
 import { redact } from '../index/credentials';
-import type { FileKind, Finding, ParsedFile } from '../model/types';
+import type { Dependency, FileKind, Finding, ParsedFile } from '../model/types';
 import { LineIndex } from '../model/text';
 import { Analysis } from '../workspace/analysis';
 import { diskSource } from '../workspace/text-source';
 import { kindOfLanguage } from '../workspace/file-kinds';
 import { defaultCacheDir } from '../workspace/index-settings';
 import { loadTarget } from '../workspace/target';
+import { profileDescription, profileSummary } from '../system/profile-summary';
 import { fileUri, toDiagnostic } from './convert';
 import { OsvDatabase } from '../index/osv';
 import { AdvisorySource } from '../workspace/advisory-source';
@@ -56,6 +57,10 @@ export class Session {
   private readonly setsCache = new Map<string, EnvironmentSet[]>();
   /** What was last sent per URI (version and encoded diagnostics), so unchanged lists are not sent again. */
   private readonly lastPublished = new Map<string, { version: number | undefined; body: string }>();
+  /** Per file, the findings the stages added at its last publish after them, with the lines they were on. */
+  private readonly stageDiagnostics = new Map<string, KeptDiagnostic[]>();
+  /** What the fixes offered on each open file would write there: a line holding one was written by a fix. */
+  private readonly fixTexts = new Map<string, Set<string>>();
   /** Files each trigger last published for, to clear those that left its sets. */
   private readonly publishedBy = new Map<string, Set<string>>();
   /** Counts loadTarget calls, so that an overlapped, older one does not overwrite the target of a newer one. */
@@ -179,6 +184,14 @@ export class Session {
       );
     }
     this.analysis.setTarget(target);
+    const fromProfile = !!this.settings.profile && !target.profileProblem;
+    const description = profileDescription(target.profile);
+    this.connection.console.info(
+      redact(`Target: ${description} (${fromProfile ? `profile ${this.settings.profile}` : 'this machine'})`),
+    );
+    void this.connection
+      .sendNotification('stackDoctor/target', { summary: profileSummary(target.profile), description, fromProfile })
+      .catch(() => undefined);
   }
 
   private warmed = false;
@@ -237,6 +250,8 @@ export class Session {
     this.analysis.evict(p);
     this.setsCache.clear();
     this.lastPublished.delete(doc.uri);
+    this.fixTexts.delete(p);
+    this.stageDiagnostics.delete(p);
     this.supersedeIndexRuns(p);
     // The disk's text is the truth again; if it differs from the buffer, the sets change.
     this.schedule(p, 0);
@@ -376,12 +391,30 @@ export class Session {
     );
     traceMark('index-start');
     try {
-      await this.analysis.resolve(stale, {
-        signal: abort.signal,
-        progress: (set, i, n) => progress?.report(Math.round((i / n) * 100), `Resolving ${path.basename(set.root)}…`),
-      });
-      traceMark(`index-end ${abort.signal.aborted}`);
-      if (!abort.signal.aborted) await this.publishSets(filePath, sets, opened, disk);
+      // The sets of the file that asked (the editor's) first, published as soon as they are known; then the others.
+      const own = stale.filter((s) => s.files.some((f) => f.path === filePath));
+      const rest = stale.filter((s) => !own.includes(s));
+      for (const group of [own, rest]) {
+        if (group.length === 0) continue;
+        let started = performance.now();
+        let current: EnvironmentSet | undefined;
+        const finished = (): void => {
+          if (current) this.logStages(current, performance.now() - started);
+        };
+        await this.analysis.resolve(group, {
+          signal: abort.signal,
+          progress: (set, i, n) => {
+            finished();
+            current = set;
+            started = performance.now();
+            progress?.report(Math.round((i / n) * 100), `Resolving ${path.basename(set.root)}…`);
+          },
+        });
+        finished();
+        traceMark(`index-end ${abort.signal.aborted}`);
+        if (abort.signal.aborted) break;
+        await this.publishSets(filePath, sets, opened, disk);
+      }
     } catch (e) {
       if (!(e instanceof CancelledError) && !abort.signal.aborted)
         this.connection.console.error(redact(`Stack Doctor: the index stage failed: ${(e as Error).stack ?? e}`));
@@ -389,6 +422,15 @@ export class Session {
       progress?.done();
       if (this.indexRuns.get(filePath)?.abort === abort) this.indexRuns.delete(filePath);
     }
+  }
+
+  /** Logs a set's stages: how long they took, and each index and channel asked with whether it answered. */
+  private logStages(set: EnvironmentSet, ms: number): void {
+    const name = path.relative(this.workspaceRoot ?? path.dirname(set.root), set.root) || path.basename(set.root);
+    const lines = [`Stages of ${name}: ${Math.round(ms)} ms`];
+    for (const s of this.analysis.sourcesOf(set))
+      lines.push(`  ${s.kind} ${s.source}: ${s.problem === null ? 'answered' : `not reachable (${s.problem})`}`);
+    this.connection.console.info(redact(lines.join('\n')));
   }
 
   /** The versions of the open documents among the sets' files, taken when the sets were built from their texts. */
@@ -417,6 +459,15 @@ export class Session {
     // Messages waiting (requests, edits) are handled first; what changed meanwhile is then not published from here.
     let waited = await giveWay();
     const findings = this.analysis.findings(sets);
+    this.rememberFixes(findings);
+    // Before the stages answer for the sets' current texts, their findings of the last answer stay on the lines they
+    // were on (unchanged lines only, without fixes) so that the counts do not drop and come back between the stages.
+    const pending = new Set(this.settings.offline ? [] : this.analysis.unresolved(sets));
+    /** Whether every set of the file has the stages' answer for its current texts. */
+    const staged = (file: string): boolean => !sets.some((s) => pending.has(s) && s.files.some((f) => f.path === file));
+    let fastKeys: Set<string> | undefined;
+    const fast = (): Set<string> =>
+      (fastKeys ??= new Set(this.analysis.findings(sets, { stages: false }).map((f) => findingKey(f))));
     const textOf = new Map<string, string>();
     for (const s of sets) for (const f of s.files) textOf.set(f.path, f.text);
     const byFile = new Map<string, Finding[]>();
@@ -451,13 +502,44 @@ export class Session {
         )
       )
         continue;
+      const diagnostics = list.map((f) => toDiagnostic(f, linesOf));
+      const fileText = text ?? doc?.getText() ?? '';
+      if (this.settings.offline) this.stageDiagnostics.delete(file);
+      else if (staged(file))
+        this.stageDiagnostics.set(
+          file,
+          list.flatMap((f, i) => (fast().has(findingKey(f)) ? [] : [keptDiagnostic(diagnostics[i]!, fileText)])),
+        );
+      else diagnostics.push(...carriedDiagnostics(this.stageDiagnostics.get(file) ?? [], diagnostics, fileText));
       this.publish(
         file,
-        list.map((f) => toDiagnostic(f, linesOf)),
+        diagnostics,
         text === undefined || doc?.getText() === text ? doc : undefined,
         file === filePath,
       );
     }
+  }
+
+  /** Keeps the texts the findings' fixes would write into open files (at most the last 200 per file). */
+  private rememberFixes(findings: readonly Finding[]): void {
+    for (const f of findings)
+      for (const fix of f.fixes)
+        for (const e of fix.edits) {
+          if (!this.docs.has(e.file) || !e.newText.trim()) continue;
+          let texts = this.fixTexts.get(e.file);
+          if (!texts) this.fixTexts.set(e.file, (texts = new Set()));
+          texts.delete(e.newText.trim());
+          texts.add(e.newText.trim());
+          if (texts.size > 200) texts.delete(texts.values().next().value!);
+        }
+  }
+
+  /** Whether the requirement reads as a fix offered on the file wrote it (its specifier, or the whole requirement). */
+  writtenByFix(filePath: string, dep: Dependency): boolean {
+    const texts = this.fixTexts.get(filePath);
+    if (!texts) return false;
+    const text = this.parsed(filePath)?.text ?? '';
+    return texts.has(dep.text.trim()) || texts.has(text.slice(dep.specifierSpan.start, dep.specifierSpan.end).trim());
   }
 
   /**
@@ -521,4 +603,51 @@ export class Session {
     this.lastPublished.set(uri, { version, body });
     void this.connection.sendDiagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics });
   }
+}
+
+/** A diagnostic a stage added, and the text of the lines it covered. */
+interface KeptDiagnostic {
+  diagnostic: Diagnostic;
+  lines: string[];
+}
+
+/** What tells two findings apart on a publish: code, place and message. */
+function findingKey(f: Finding): string {
+  return `${f.code}\0${f.file}\0${f.span.start}\0${f.span.end}\0${f.message}`;
+}
+
+const linesOfText = (text: string): string[] => text.split('\n').map((l) => l.replace(/\r$/, ''));
+
+function keptDiagnostic(diagnostic: Diagnostic, text: string): KeptDiagnostic {
+  const { start, end } = diagnostic.range;
+  return { diagnostic, lines: linesOfText(text).slice(start.line, end.line + 1) };
+}
+
+/**
+ * The kept diagnostics whose lines are still in `text` unchanged, moved to where those lines are now (the nearest
+ * place), without fixes (their edits were for the old text); none that a current diagnostic already says.
+ */
+export function carriedDiagnostics(kept: readonly KeptDiagnostic[], current: Diagnostic[], text: string): Diagnostic[] {
+  if (kept.length === 0) return [];
+  const now = linesOfText(text);
+  const out: Diagnostic[] = [];
+  for (const { diagnostic, lines } of kept) {
+    const was = diagnostic.range.start.line;
+    let best = -1;
+    for (let k = 0; k + lines.length <= now.length; k++) {
+      if (best >= 0 && Math.abs(k - was) >= Math.abs(best - was)) continue;
+      if (lines.every((l, i) => now[k + i] === l)) best = k;
+    }
+    if (best < 0) continue;
+    const shift = best - was;
+    const range = {
+      start: { line: diagnostic.range.start.line + shift, character: diagnostic.range.start.character },
+      end: { line: diagnostic.range.end.line + shift, character: diagnostic.range.end.character },
+    };
+    const said = current.some(
+      (d) => d.code === diagnostic.code && d.range.start.line === range.start.line && d.message === diagnostic.message,
+    );
+    if (!said) out.push({ ...diagnostic, range, data: { fixes: [] } });
+  }
+  return out;
 }

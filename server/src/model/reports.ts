@@ -75,6 +75,11 @@ export interface SetIndexReport {
   gaveUp: string | null;
   /** Lines whose URL was not fetched because the workspace is not trusted (each gets a finding saying so). */
   notFetched: Dependency[];
+  /**
+   * The version the resolution installs, per normalized name: the base's, then each extra's and group's for what the
+   * base does not install. Absent where no resolution succeeded.
+   */
+  resolved?: ReadonlyMap<string, string>;
 }
 
 /** The active environment, for `installed-mismatch`. */

@@ -25,8 +25,10 @@ import type { Target } from './target';
 import type { AdvisorySource } from './advisory-source';
 import { CancelledError } from '../model/cancel';
 import { RequestBudget } from '../index/budget';
+import { redact } from '../index/credentials';
 import { fileKindRow } from './file-kinds';
 import type { IndexContext } from './index-context';
+import { ProjectVersions, type VersionsEntry } from './project-versions';
 import type { EnvironmentSet } from '../model/sets';
 import type { CondaSolveReport, PipOnCondaReport, SetIndexReport, VulnerabilityReport } from '../model/reports';
 
@@ -80,6 +82,8 @@ export class Analysis {
   private readonly pipOnCondaReports = new StageCache<PipOnCondaReport>();
   /** The target with another Python, by version (environment.yml pins), kept so that per-environment caches hit. */
   private readonly pinnedProfiles = new Map<string, MachineProfile>();
+  /** What the indexes say of projects' versions, for the editor features. */
+  private readonly projectVersions = new ProjectVersions();
 
   constructor(source: TextSource, env: Record<string, string | undefined> = process.env) {
     this.files = new FileSets(source, env);
@@ -154,6 +158,19 @@ export class Analysis {
   }
 
   /**
+   * The files of each path (a folder: the dependency files it holds; a file: itself, read as `kind`) with everything
+   * they include, each once, in that order: what `list` shows.
+   */
+  declaredFiles(paths: readonly { path: string; kind: FileKind | null }[]): ParsedFile[] {
+    const files = new Map<string, ParsedFile>();
+    for (const p of paths) {
+      const roots = p.kind === null ? this.files.folderFiles(p.path) : [{ path: p.path, kind: p.kind }];
+      for (const r of roots) for (const f of this.files.filesOf(r.path, r.kind)) files.set(f.path, f);
+    }
+    return [...files.values()];
+  }
+
+  /**
    * The machine a set is judged for: the target, with the Python an environment.yml pins (conda installs that
    * Python, and its `pip:` part runs there) in place of the target's.
    */
@@ -224,17 +241,29 @@ export class Analysis {
   }
 
   /**
-   * Every finding of the sets with what is known now: the fast checks, and the index stage where its report is current.
+   * Every finding of the sets with what is known now: the fast checks, and the index stage where its report is current
+   * (`stages: false`: the fast checks alone).
    */
-  findings(sets: readonly EnvironmentSet[]): Finding[] {
+  findings(sets: readonly EnvironmentSet[], opts: { stages?: boolean } = {}): Finding[] {
     const byProfile = new Map<MachineProfile, EnvironmentSet[]>();
     for (const set of sets) {
       const p = this.profileOf(set);
       (byProfile.get(p) ?? byProfile.set(p, []).get(p)!).push(set);
     }
-    return [...byProfile].flatMap(([profile, group]) =>
-      checksRegistry().runChecks(group, this.context(group, profile), this.settings.severityOverrides ?? {}),
-    );
+    return [...byProfile].flatMap(([profile, group]) => {
+      const context = this.context(group, profile);
+      // Without the stages: what the fast checks alone say (the findings the stages add are the rest).
+      const fast: CheckContext = {
+        markerEnvironment: context.markerEnvironment,
+        profile: context.profile,
+        ...(context.installed ? { installed: context.installed } : {}),
+      };
+      return checksRegistry().runChecks(
+        group,
+        opts.stages === false ? fast : context,
+        this.settings.severityOverrides ?? {},
+      );
+    });
   }
 
   /**
@@ -437,6 +466,54 @@ export class Analysis {
   async updateFile(set: EnvironmentSet, file: ParsedFile): Promise<Map<Dependency, string> | null> {
     const ic = this.indexContext(set);
     return ic ? updatesModule().updateAll({ set, ic }, file) : null;
+  }
+
+  /**
+   * What the index of `ic` (from {@link indexContext}) says of project `name`'s versions now; undefined while nothing
+   * is known (a load starts in the background).
+   */
+  versionsNow(ic: IndexContext, name: string): VersionsEntry | undefined {
+    return this.projectVersions.now(ic.provider, name);
+  }
+
+  /** The same, waiting up to `waitMs` for a first answer. */
+  versionsSoon(ic: IndexContext, name: string, waitMs: number): Promise<VersionsEntry | undefined> {
+    return this.projectVersions.soon(ic.provider, name, waitMs);
+  }
+
+  /** Calls `listener` whenever a project's versions arrive for the first time (inlay hints can refresh). */
+  onVersionsArrived(listener: () => void): () => void {
+    return this.projectVersions.onFirstAnswer(listener);
+  }
+
+  /** The version the set's last resolution installs for `name` (its texts unchanged); undefined when not known. */
+  resolvedVersion(set: EnvironmentSet, name: string): string | undefined {
+    return this.reports.get(set)?.resolved?.get(name);
+  }
+
+  /**
+   * The indexes and channels the set's last stages asked, each redacted, with whether it answered (and why not): what
+   * the Output channel logs after a run. Empty before the stages ran for the set's current texts.
+   */
+  sourcesOf(set: EnvironmentSet): { kind: 'index' | 'channel'; source: string; problem: string | null }[] {
+    const out: { kind: 'index' | 'channel'; source: string; problem: string | null }[] = [];
+    const report = this.reports.get(set);
+    const ic = report ? this.indexContext(set) : null;
+    if (report && ic)
+      for (const url of ic.indexes.noIndex ? [] : ic.indexes.indexUrls) {
+        const shown = redact(url);
+        const down = report.unreachableIndexes.find((u) => u.index === shown || u.index === url);
+        out.push({ kind: 'index', source: shown, problem: down ? down.why : report.answered ? null : 'no answer' });
+      }
+    const conda = this.condaReportOf(set);
+    if (conda)
+      for (const channel of conda.channels)
+        out.push({
+          kind: 'channel',
+          source: channel,
+          problem: conda.status === 'unavailable' ? (conda.unavailable ?? 'no channel data') : null,
+        });
+    return out;
   }
 
   /** What conda's last solve of the set picked for the conda line `dep`, or why none, as hover text; null: unknown. */

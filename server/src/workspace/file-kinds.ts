@@ -72,7 +72,15 @@ export interface FileKindRow {
   editor: EditorSync;
   /** Whether "Install into Environment" is offered on the file (package.json's menus). */
   install: boolean;
+  /**
+   * How the client's installer takes the file: pip's `-r`, pip's `-c` beside what it installs, the project folder
+   * (`pip install .`), or conda's `env update`. Absent: the installer leaves it alone.
+   */
+  installAs?: InstallRole;
 }
+
+/** How a file is installed: see {@link FileKindRow.installAs}. */
+export type InstallRole = 'requirements' | 'constraints' | 'project' | 'conda-environment';
 
 const PIP_LANGUAGE = 'pip-requirements';
 
@@ -89,6 +97,7 @@ const BUILTIN_ROWS = [
     completion: 'pyproject',
     editor: 'patterns',
     install: true,
+    installAs: 'project',
   },
   {
     // setuptools' declarative configuration, read like a pyproject's [project] table; it joins a set the same way.
@@ -126,6 +135,7 @@ const BUILTIN_ROWS = [
     completion: 'conda',
     editor: 'patterns',
     install: true,
+    installAs: 'conda-environment',
   },
   {
     kind: 'constraints',
@@ -138,6 +148,7 @@ const BUILTIN_ROWS = [
     completion: 'pip',
     editor: { language: PIP_LANGUAGE },
     install: false,
+    installAs: 'constraints',
   },
   {
     kind: 'requirements',
@@ -159,6 +170,7 @@ const BUILTIN_ROWS = [
     completion: 'pip',
     editor: { language: PIP_LANGUAGE, unnamed: true },
     install: true,
+    installAs: 'requirements',
   },
   {
     kind: 'uv-lock',
@@ -287,11 +299,6 @@ export function contentRows(filePath: string): FileKindRow[] {
 /** The kind a text makes a file of one of {@link contentRows}, or null. */
 export function kindByContent(rows: readonly FileKindRow[], text: string): FileKind | null {
   return rows.find((r) => r.content?.test(text))?.kind ?? null;
-}
-
-/** Whether a file the table does not name may still be a conda environment file, by its content. */
-export function mayBeCondaByContent(filePath: string): boolean {
-  return contentRows(filePath).some((r) => r.kind === 'conda');
 }
 
 /**

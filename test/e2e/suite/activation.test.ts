@@ -26,6 +26,11 @@ suite('activation', () => {
   test('the extension activates', async () => {
     const ext = await activate();
     assert.equal(ext.isActive, true);
+    // Nothing published yet (no dependency file is open): the item says that the files are being checked.
+    assert.equal(
+      (ext.exports as { checkingStatusBar(): string | null }).checkingStatusBar(),
+      '$(sync~spin) checking dependency files…',
+    );
     console.log(
       `    host: node ${process.version}, vscode ${vscode.version}, appHost ` +
         `${vscode.env.appHost}, remoteName ${vscode.env.remoteName ?? '(local)'}`,
@@ -45,6 +50,12 @@ suite('activation', () => {
 
   test('requirements.txt and constraints.txt open as pip-requirements', async () => {
     assert.equal((await open('conflict/requirements.txt')).languageId, 'pip-requirements');
+    const api = (await activate()).exports as { checkingStatusBar(): string | null };
+    await waitFor(
+      'the checking item to go once the server published',
+      () => (api.checkingStatusBar() === null ? true : undefined),
+      () => api.checkingStatusBar(),
+    );
     assert.equal(
       (await vscode.workspace.openTextDocument(fixture('constraints/constraints.txt'))).languageId,
       'pip-requirements',

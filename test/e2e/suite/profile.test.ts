@@ -28,6 +28,11 @@ function profileSetting(): { effective: string | undefined; workspace: string | 
   return { effective: config.get<string>('profile'), workspace: config.inspect<string>('profile')?.workspaceValue };
 }
 
+/** The profile item for this machine once the server probed it: `Py 3.11 · CPU`, `Py 3.10 · CUDA 12.4 driver`. */
+const THIS_MACHINE = /^\$\(server\) Py \d+\.\d+ · (CPU|CUDA [\d.]+ driver|NVIDIA driver \S+)$/;
+/** The profile item for profiles/gpu-old-driver.profile.json. */
+const GPU_OLD_DRIVER = '$(server) gpu-old-driver: Py 3.11 · CUDA 11.4 driver';
+
 suite('machine profile', () => {
   let api: StackDoctorApi;
   let requirements: vscode.Uri;
@@ -56,9 +61,12 @@ suite('machine profile', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  test('the status bar says "This machine" and opens Select Machine Profile', () => {
-    const bar = api.profileStatusBar();
-    assert.equal(bar.text, '$(server) This machine');
+  test("the status bar sums up this machine (Python, CPU or the driver's CUDA) and opens Select Machine Profile", async () => {
+    const bar = await waitFor(
+      "the server's summary of this machine",
+      () => (THIS_MACHINE.test(api.profileStatusBar().text) ? api.profileStatusBar() : undefined),
+      () => api.profileStatusBar(),
+    );
     assert.match(bar.tooltip, /judges diagnostics against this machine/);
     assert.equal(bar.command, 'stackDoctor.selectProfile');
   });
@@ -86,7 +94,7 @@ suite('machine profile', () => {
       assert.deepEqual(profileSetting(), { effective: gpuProfile(), workspace: gpuProfile() });
       await waitFor(
         'the status bar to name the profile',
-        () => (api.profileStatusBar().text === '$(server) gpu-old-driver' ? true : undefined),
+        () => (api.profileStatusBar().text === GPU_OLD_DRIVER ? true : undefined),
         () => api.profileStatusBar(),
       );
       assert.match(
@@ -126,7 +134,7 @@ suite('machine profile', () => {
     assert.ok(bad.status === 'failed' && bad.code === 'invalid-request', JSON.stringify(bad));
 
     assert.deepEqual(profileSetting(), { effective: gpuProfile(), workspace: gpuProfile() });
-    assert.equal(api.profileStatusBar().text, '$(server) gpu-old-driver');
+    assert.equal(api.profileStatusBar().text, GPU_OLD_DRIVER);
     assert.equal(
       stackDoctorDiagnostics(requirements, 'cuda-driver').length,
       2,
@@ -156,8 +164,8 @@ suite('machine profile', () => {
     assert.deepEqual(outcome, { status: 'done', profile: null });
     assert.deepEqual(profileSetting(), { effective: '', workspace: undefined });
     await waitFor(
-      'the status bar to say "This machine"',
-      () => (api.profileStatusBar().text === '$(server) This machine' ? true : undefined),
+      'the status bar to sum up this machine',
+      () => (THIS_MACHINE.test(api.profileStatusBar().text) ? true : undefined),
       () => api.profileStatusBar(),
     );
     assert.ok(thisMachine, 'the Save test probed this machine');

@@ -479,7 +479,12 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
       }
       for (const note of 'incomplete' in result ? result.incomplete : [])
         if (note.endsWith(URL_IN_METADATA) && !report.unreachable.includes(note)) report.unreachable.push(note);
-      if (result.ok) break;
+      if (result.ok) {
+        const resolved = new Map(report.resolved);
+        for (const [name, v] of result.versions) if (!resolved.has(name)) resolved.set(name, v.toString());
+        report.resolved = resolved;
+        break;
+      }
       if (result.reason === 'cancelled') throw new CancelledError();
       if (result.reason !== 'conflict') {
         report.gaveUp ??= result.message;
