@@ -40,6 +40,8 @@ describe('file kinds', () => {
       ['/w/conda-lock.yaml', null],
       ['/w/env.gpu.yml', null],
       ['/w/pyproject.toml', 'pyproject'],
+      ['/w/pixi.toml', 'pixi'],
+      ['/w/sub/PIXI.TOML', 'pixi'],
       ['/w/MANIFEST.in', null],
       ['/w/setup.in', null],
       ['/w/notes.txt', null],
@@ -51,7 +53,13 @@ describe('file kinds', () => {
   });
 
   it('has one rule per kind, each with globs', () => {
-    assert.deepEqual(FILE_KINDS.map((r) => r.kind).sort(), ['conda', 'constraints', 'pyproject', 'requirements']);
+    assert.deepEqual(FILE_KINDS.map((r) => r.kind).sort(), [
+      'conda',
+      'constraints',
+      'pixi',
+      'pyproject',
+      'requirements',
+    ]);
     for (const r of FILE_KINDS) assert.ok(r.globs.length > 0, r.kind);
   });
 

@@ -7,8 +7,8 @@ export interface Span {
   end: number;
 }
 
-/** The four file kinds the analysis reads. */
-export type FileKind = 'requirements' | 'constraints' | 'conda' | 'pyproject';
+/** The file kinds the analysis reads. */
+export type FileKind = 'requirements' | 'constraints' | 'conda' | 'pyproject' | 'pixi';
 
 /** What a declared dependency does in its environment set. */
 export type DependencyKind = 'requirement' | 'constraint' | 'conda' | 'build';

@@ -4,6 +4,7 @@
 // selector, the CLI's usage and package.json (a test holds it to the table) all read the rows.
 import type { FileKind, ParsedFile } from '../model/types';
 import { isCondaEnvironmentText, parseEnvironmentYml } from '../parsers/environment-yml';
+import { parsePixiToml } from '../parsers/pixi';
 import { parsePyproject } from '../parsers/pyproject';
 import { parseRequirementsFile } from '../parsers/requirements';
 
@@ -28,6 +29,8 @@ export type CompletionFlavour =
   | 'conda'
   /** pyproject.toml's dependency arrays and Poetry's tables. */
   | 'pyproject'
+  /** A pixi manifest: PyPI names and versions in `[pypi-dependencies]`, nothing from PyPI in conda's tables. */
+  | 'pixi'
   | 'none';
 
 /** How the editor sends documents of the kind to the server. */
@@ -86,6 +89,19 @@ const BUILTIN_ROWS = [
     completion: 'pyproject',
     editor: 'patterns',
     install: true,
+  },
+  {
+    kind: 'pixi',
+    label: 'pixi.toml',
+    globs: ['pixi.toml'],
+    parse: (filePath, text) => parsePixiToml(filePath, text),
+    expandsVariables: false,
+    decoding: 'utf-8',
+    // Its own set; a PyPI dependency on a local project (`{ path = ".", editable = true }`) joins that project.
+    set: { joins: 'own', follows: 'includes', projects: true },
+    completion: 'pixi',
+    editor: 'patterns',
+    install: false,
   },
   {
     kind: 'conda',
