@@ -124,7 +124,7 @@ if (args.has('--tests')) {
 if (args.has('--bench')) {
   await esbuild.build({
     ...common,
-    entryPoints: ['bench/run.ts', 'bench/soak.ts', 'bench/cli-process.ts', 'bench/edit-latency.ts'],
+    entryPoints: ['bench/run.ts', 'bench/soak.ts', 'bench/cli-process.ts', 'bench/edit-latency.ts', 'bench/pixi.ts'],
     outdir: 'out/bench',
   });
 }
