@@ -1,5 +1,5 @@
-// Findings from conda's solve of an environment.yml: conflict-transitive, not-found, cuda-driver, cuda-unavailable, on
-// the lines.
+// Findings from conda's solve of an environment.yml or of a pixi manifest's environments: conflict-transitive,
+// not-found, cuda-driver, cuda-unavailable, on the lines.
 import type { Code } from '../model/codes';
 import { finding } from '../model/finding';
 import type { Finding } from '../model/types';
@@ -92,10 +92,10 @@ function reportFindings(
           (n.kind === 'package'
             ? `No package named '${d.rawName}' on ` +
               `${n.where}${n.suggestions.length ? ` (the closest names there: ${n.suggestions.join(', ')})` : ''}; ` +
-              `conda would fail with PackagesNotFoundError.`
+              `${from ? 'pixi would fail to solve the environment' : 'conda would fail with PackagesNotFoundError'}.`
             : `No build of ${d.rawName} on ${n.where} matches ` +
               `'${d.text}'${n.suggestions.length ? ` (the newest versions: ${n.suggestions.join(', ')})` : ''}; ` +
-              `conda would fail with PackagesNotFoundError.`),
+              `${from ? 'pixi would fail to solve the environment' : 'conda would fail with PackagesNotFoundError'}.`),
       ),
     );
   }
