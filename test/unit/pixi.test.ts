@@ -136,6 +136,30 @@ describe('pixi.toml: workspace, tables and spans', () => {
     assert.ok(!f.dependencies.some((d) => d.name === 'openssl'));
   });
 
+  it("reads the workspace's and the default feature's [pypi-options] as the file's index options", () => {
+    const text = [
+      '[workspace]',
+      'channels = ["conda-forge"]',
+      'platforms = ["linux-64"]',
+      '[workspace.pypi-options]',
+      'extra-index-urls = ["https://example.invalid/extra"]',
+      '[pypi-options]',
+      'index-url = "https://example.invalid/simple"',
+      'find-links = [{ path = "./wheels" }]',
+      '[feature.x.pypi-options]',
+      'index-url = "https://example.invalid/feature-only"',
+    ].join('\n');
+    const f = parsePixiToml(FILE, text);
+    assert.deepEqual(
+      f.options.map((o) => [o.name, o.value, slice(text, o.span)]),
+      [
+        ['--index-url', 'https://example.invalid/simple', 'https://example.invalid/simple'],
+        ['--extra-index-url', 'https://example.invalid/extra', 'https://example.invalid/extra'],
+        ['--find-links', './wheels', './wheels'],
+      ],
+    );
+  });
+
   it('marks a target line with its platform marker', () => {
     assert.equal(
       dep(f, 'numpy', 'target.linux-64.dependencies').marker,

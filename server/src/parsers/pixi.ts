@@ -16,7 +16,7 @@ import {
   type PixiPypiOptions,
   type PixiTarget,
 } from '../model/pixi';
-import type { Dependency, Span } from '../model/types';
+import type { Dependency, FileOption, Span } from '../model/types';
 import { canonicalizeName } from '../pep/name';
 import { SpecifierSet } from '../pep/specifier';
 import { normalizeExtra } from './requirement-entry';
@@ -64,6 +64,8 @@ const TARGET_SELECTORS = new Set(['linux', 'osx', 'win', 'unix']);
 
 class PixiReader extends TomlReader {
   readonly dependencies: Dependency[] = [];
+  /** The PyPI index options every environment with the default feature uses, as pip's options (`--index-url`). */
+  readonly options: FileOption[] = [];
 
   constructor(
     path: string,
@@ -366,25 +368,27 @@ class PixiReader extends TomlReader {
     };
   }
 
-  pypiOptions(entry: VEntry | undefined, section: string): PixiPypiOptions | null {
+  /** `[pypi-options]`; `asOptions`: also as the file's pip options (the workspace's and the default feature's). */
+  pypiOptions(entry: VEntry | undefined, section: string, asOptions = false): PixiPypiOptions | null {
     const t = this.table(entry, section);
     if (!t) return null;
-    const strings = (k: string): string[] =>
+    const option = (name: string, s: StringInfo): void => {
+      if (asOptions) this.options.push({ name, value: s.value, span: s.content ?? s.token });
+    };
+    const strings = (k: string, name: string): string[] =>
       (this.array(t.entries.get(k), `${section}.${k}`, 'URLs')?.items ?? []).flatMap((x) => {
-        if (x.kind === 'table') {
-          const u = x.entries.get('url') ?? x.entries.get('path');
-          const s = u ? this.stringOf(u.value, 'A URL') : null;
-          return s ? [s.value] : [];
-        }
-        const s = this.stringOf(x, 'A URL');
+        const u = x.kind === 'table' ? (x.entries.get('url') ?? x.entries.get('path'))?.value : x;
+        const s = u ? this.stringOf(u, 'A URL') : null;
+        if (s) option(name, s);
         return s ? [s.value] : [];
       });
     const iu = t.entries.get('index-url');
     const s = iu ? this.stringOf(iu.value, `'index-url'`) : null;
+    if (s) option('--index-url', s);
     return {
       indexUrl: s?.value ?? null,
-      extraIndexUrls: strings('extra-index-urls'),
-      findLinks: strings('find-links'),
+      extraIndexUrls: strings('extra-index-urls', '--extra-index-url'),
+      findLinks: strings('find-links', '--find-links'),
     };
   }
 
@@ -422,7 +426,7 @@ class PixiReader extends TomlReader {
       channels: name === 'default' ? null : this.channels(table.entries.get('channels'), sub('channels')),
       platforms,
       targets,
-      pypiOptions: this.pypiOptions(table.entries.get('pypi-options'), sub('pypi-options')),
+      pypiOptions: this.pypiOptions(table.entries.get('pypi-options'), sub('pypi-options'), name === 'default'),
       systemRequirements: req && Object.keys(req.virtual).length ? { virtual: req.virtual, spans: req.spans } : null,
     };
   }
@@ -449,6 +453,7 @@ function readManifest(reader: PixiReader, root: VTable, prefix: string): PixiMan
     if (n && n.value.kind === 'value' && n.value.node.kind === 'string') manifest.name = n.value.node.value;
     manifest.channels = reader.channels(wt.entries.get('channels'), `${prefix}${wsName}.channels`) ?? [];
     manifest.platforms = reader.platforms(wt.entries.get('platforms'), `${prefix}${wsName}.platforms`);
+    reader.pypiOptions(wt.entries.get('pypi-options'), `${prefix}${wsName}.pypi-options`, true);
     const cp = wt.entries.get('channel-priority');
     if (cp) {
       const s = reader.string(cp.value, `'channel-priority'`);
@@ -631,6 +636,10 @@ export function parsePixiToml(path: string, text: string): PixiParsedFile {
     assignScopes(file.pixi);
     file.dependencies = dependenciesOf(file.pixi);
     file.channels = file.pixi.channels.map((c) => c.name);
+    // The index-url first (it replaces the main index), then the extra indexes and find-links, as pip reads them.
+    file.options = [...reader.options].sort(
+      (a, b) => Number(b.name === '--index-url') - Number(a.name === '--index-url'),
+    );
     const python = file.pixi.features[0]?.targets[0]?.dependencies.find((d) => d.name === 'python');
     if (python?.specifier) file.requiresPython = python.specifier;
   }
