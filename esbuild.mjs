@@ -130,6 +130,7 @@ if (args.has('--bench')) {
       'bench/cli-process.ts',
       'bench/edit-latency.ts',
       'bench/locks-run.ts',
+      'bench/pixi.ts',
     ],
     outdir: 'out/bench',
   });

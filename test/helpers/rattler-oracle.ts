@@ -1,6 +1,6 @@
 // rattler on its own, the conda differential tests' oracle.
 import { rattlerModulePath } from '../../server/src/conda/rattler';
-import { virtualPackages } from '../../server/src/conda/virtual-packages';
+import { virtualPackages, type VirtualPackage } from '../../server/src/conda/virtual-packages';
 import type { MachineProfile } from '../../server/src/system/profile';
 
 /**
@@ -14,6 +14,21 @@ export async function rattlerOracle(
   channelUrl: string,
   profile: MachineProfile,
 ): Promise<string[] | null> {
+  const specs = deps.map((d) =>
+    d.replace(/^([^=<>\s]+)=([^=]+)=(.+)$/, '$1 $2 $3').replace(/^([^=<>\s]+)=([^=<>]+)$/, '$1 $2.*'),
+  );
+  return rattlerSolve(specs, channelUrl, virtualPackages(profile, {}));
+}
+
+/**
+ * rattler's own solve of match specs over `channelUrl` (its gateway fetching it) for linux-64, with `virtual` as
+ * always-installed locked records: the sorted `name version build` lines without virtual packages, or null.
+ */
+export async function rattlerSolve(
+  specs: readonly string[],
+  channelUrl: string,
+  vps: readonly VirtualPackage[],
+): Promise<string[] | null> {
   // The module's path is found at run time (the build copies it beside dist/); a static import cannot name it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const rattler = require(rattlerModulePath()!) as {
@@ -24,7 +39,6 @@ export async function rattlerOracle(
       l: unknown[],
     ) => Promise<{ packageName: string; version: string; build: string }[]>;
   };
-  const vps = virtualPackages(profile, {});
   const locked = vps.map((v) => ({
     packageName: v.name,
     version: v.version,
@@ -32,9 +46,6 @@ export async function rattlerOracle(
     url: `https://virtual.invalid/${v.name}-${v.version}-${v.build}.conda`,
     filename: `${v.name}-${v.version}-${v.build}.conda`,
   }));
-  const specs = deps.map((d) =>
-    d.replace(/^([^=<>\s]+)=([^=]+)=(.+)$/, '$1 $2 $3').replace(/^([^=<>\s]+)=([^=<>]+)$/, '$1 $2.*'),
-  );
   try {
     const got = await rattler.simpleSolve(
       [...specs, ...vps.map((v) => v.name)],

@@ -44,7 +44,8 @@ describe('file kinds', () => {
       ['/w/pylock.toml', 'pylock'],
       ['/w/pylock.cuda.toml', 'pylock'],
       ['/w/poetry.lock', 'poetry-lock'],
-      ['/w/pixi.toml', null],
+      ['/w/pixi.toml', 'pixi'],
+      ['/w/sub/PIXI.TOML', 'pixi'],
       ['/w/MANIFEST.in', null],
       ['/w/setup.in', null],
       ['/w/notes.txt', null],
@@ -59,6 +60,7 @@ describe('file kinds', () => {
     assert.deepEqual(FILE_KINDS.map((r) => r.kind).sort(), [
       'conda',
       'constraints',
+      'pixi',
       'poetry-lock',
       'pylock',
       'pyproject',

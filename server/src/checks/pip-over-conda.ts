@@ -5,7 +5,38 @@ import { condaInstalledForPip } from '../conda/pypi-names';
 import { SpecifierSet } from '../pep/specifier';
 import { removalSpan } from './edits';
 import type { Check } from './types';
-import type { CondaPackage, CondaSolveReport } from '../model/reports';
+import type { CondaPackage, CondaSolveReport, PixiSolveReport } from '../model/reports';
+
+/**
+ * A pixi manifest: a PyPI line of an environment whose package that environment's conda solve installs. pixi keeps
+ * conda's package (its PyPI solve takes it as installed), so the PyPI line is satisfied by conda's build or fails.
+ */
+function pixiOverConda(report: PixiSolveReport): Finding[] {
+  const out: Finding[] = [];
+  for (const s of report.solves) {
+    if (s.conda.status !== 'ok') continue;
+    const byPypi = condaInstalledForPip(s.conda);
+    for (const dep of s.pypi) {
+      const pkg = byPypi.get(dep.name);
+      if (!pkg || !dep.name) continue;
+      const fits = satisfied(dep, pkg.version);
+      const what = `conda installs ${pkg.name} ${pkg.version} (${pkg.build}${pkg.channel ? `, from ${pkg.channel}` : ''})`;
+      out.push(
+        finding(
+          'pip-over-conda',
+          dep.file,
+          dep.span,
+          `In environment ${s.environment} (${s.platform}): '${dep.text}' is also a conda package here: ${what}. ` +
+            (fits === false
+              ? `pixi keeps conda's version, which this line excludes, so the PyPI solve of the environment fails.`
+              : `pixi keeps conda's build and the PyPI line only checks it; declare it in [dependencies] alone, so ` +
+                `one package manager owns it.`),
+        ),
+      );
+    }
+  }
+  return out;
+}
 
 /** Whether pip would take conda's version as satisfying the line (true for no specifier). */
 function satisfied(dep: Dependency, version: string): boolean | null {
@@ -67,6 +98,8 @@ export const pipOverConda: Check = {
   code: 'pip-over-conda',
   description: 'pip would replace or shadow a package conda installed.',
   run(set, ctx) {
+    const pixi = ctx.pixi?.get(set.root);
+    if (pixi) return pixiOverConda(pixi);
     const report: CondaSolveReport | undefined = ctx.conda?.get(set.root);
     if (!report || report.status !== 'ok') return [];
     const byPypi = condaInstalledForPip(report);

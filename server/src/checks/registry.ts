@@ -164,22 +164,27 @@ function plainText(s: string): string {
  */
 function withConda(code: Code, own: Finding[], set: EnvironmentSet, ctx: CheckContext): Finding[] {
   const report = ctx.conda?.get(set.root);
-  if (!report) return own;
+  const pixi = ctx.pixi?.get(set.root);
+  if (!report && !pixi) return own;
   const conda = condaFindingsFor(code, set, ctx);
   const samePlace = (a: Finding, b: Finding): boolean =>
     a.file === b.file && a.span.start === b.span.start && a.span.end === b.span.end;
   let kept = own.filter((f) => !conda.some((c) => samePlace(c, f)));
-  if (report.status === 'ok' && code !== 'syntax') {
+  const solved = report
+    ? report.status === 'ok'
+    : pixi!.solves.length > 0 && pixi!.solves.every((s) => s.conda.status === 'ok' && !s.cuda);
+  if (solved && code !== 'syntax') {
     const lines = set.files.flatMap((f) =>
-      f.kind === 'conda' ? f.dependencies.filter((d) => d.kind === 'conda') : [],
+      f.kind === 'conda' || pixi ? f.dependencies.filter((d) => d.kind === 'conda') : [],
     );
+    const solver = pixi ? "pixi's solve installs every environment" : "conda's solve installs this environment";
     kept = kept.map((f) =>
       f.severity === 'error' &&
       lines.some((d) => d.file === f.file && f.span.start >= d.span.start && f.span.end <= d.span.end)
         ? {
             ...f,
             severity: 'warning',
-            message: `${f.message} (conda's solve installs this environment on the target, so this is not an error.)`,
+            message: `${f.message} (${solver} on the target, so this is not an error.)`,
           }
         : f,
     );

@@ -8,6 +8,7 @@ import type {
   CondaSolveReport,
   InstalledReport,
   PipOnCondaReport,
+  PixiSolveReport,
   SetIndexReport,
   VulnerabilityReport,
 } from '../model/reports';
@@ -43,6 +44,11 @@ export interface CheckContext {
    * `EnvironmentSet.root`); only where conda solved and the index could be asked.
    */
   pipOnConda?: ReadonlyMap<string, PipOnCondaReport>;
+  /**
+   * Each pixi manifest's environments solved as pixi solves them, per platform the machine runs (by
+   * `EnvironmentSet.root`); absent in the fast stage.
+   */
+  pixi?: ReadonlyMap<string, PixiSolveReport>;
 }
 
 /** One diagnostic code: its module exports one of these, listed in `registry.ts`. */

@@ -261,3 +261,42 @@ export interface PipBreak {
 export interface PipOnCondaReport {
   breaks: PipBreak[];
 }
+
+/** A CUDA platform entry's builds against the machine: what the solution needs of the driver, and what it has. */
+export interface PixiCudaVerdict {
+  /** `cuda-unavailable`: no NVIDIA driver; `cuda-driver`: the driver's CUDA is older than the builds need. */
+  kind: 'cuda-driver' | 'cuda-unavailable';
+  /** The `__cuda` the manifest declares for the platform, and where (null: not declared, only needed). */
+  declared: string | null;
+  /** The newest CUDA the solution's builds ask the driver for (`__cuda >=12.4`), or the declared one. */
+  needs: string;
+  /** The machine's driver CUDA, or null (no driver). */
+  has: string | null;
+  /** The top-level lines whose picked build depends on `__cuda`. */
+  lines: Dependency[];
+}
+
+/** One environment of a pixi manifest solved for one of its platforms, as pixi solves it. */
+export interface PixiEnvironmentSolve {
+  environment: string;
+  /** The workspace platform's name (`linux-64`, `linux-64-cuda`) and its subdir. */
+  platform: string;
+  subdir: string;
+  /** The conda part: rattler with the platform's declared virtual packages. */
+  conda: CondaSolveReport;
+  /** The environment's PyPI lines on this platform. */
+  pypi: Dependency[];
+  /** The PyPI part on top of the conda solution; null where it did not run (no solve, offline, no PyPI lines). */
+  pipOnConda: PipOnCondaReport | null;
+  /** The CUDA builds of the solution against this machine's driver; null where nothing is wrong. */
+  cuda: PixiCudaVerdict | null;
+  /** Where the declared virtual packages are written, by conda name. */
+  virtualSpans: Record<string, Span>;
+}
+
+/** The pixi stage's report on a manifest: each environment on each platform this machine runs. */
+export interface PixiSolveReport {
+  solves: PixiEnvironmentSolve[];
+  /** Environments with no platform this machine runs (not solved). */
+  skipped: string[];
+}

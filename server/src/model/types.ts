@@ -9,7 +9,7 @@ export interface Span {
 
 /** The file kinds the analysis reads (one row each in workspace/file-kinds.ts). */
 export type FileKind =
-  'requirements' | 'constraints' | 'conda' | 'pyproject' | 'setup-cfg' | 'uv-lock' | 'pylock' | 'poetry-lock';
+  'requirements' | 'constraints' | 'conda' | 'pyproject' | 'setup-cfg' | 'uv-lock' | 'pylock' | 'poetry-lock' | 'pixi';
 
 /**
  * What a declared dependency does in its environment set. An `override` (uv's `override-dependencies`) replaces

@@ -12,7 +12,9 @@ import type {
 } from '../model/types';
 import { canonicalizeName, isValidName } from '../pep/name';
 import { SpecifierSet } from '../pep/specifier';
+import type { PixiParsedFile } from '../model/pixi';
 import { stronglyConnected } from './graph';
+import { readPyprojectPixi } from './pixi';
 import { PoetryReader, type PoetryExtras } from './poetry-reader';
 import { normalizeExtra, parseRequirementEntry } from './requirement-entry';
 import { readUvIndexSettings, sourcesFor } from './uv-index';
@@ -376,6 +378,15 @@ export function parsePyproject(path: string, text: string): ParsedFile {
   const reader = new PyprojectReader(path, text, tree);
   if (tree.root) reader.read(tree.root);
 
+  // `[tool.pixi]`: a pixi manifest inside the pyproject; `[project]`'s dependencies are its default PyPI ones.
+  const pixi = tree.root ? readPyprojectPixi(reader, tree.root) : null;
+  if (pixi) {
+    const own = pixi.manifest.features[0]?.targets[0];
+    if (own) own.pypiDependencies.unshift(...reader.dependencies.filter((d) => d.section === 'project.dependencies'));
+    reader.dependencies.push(...pixi.dependencies);
+    reader.findings.push(...pixi.findings);
+    (file as PixiParsedFile).pixi = pixi.manifest;
+  }
   file.dependencies = reader.dependencies.sort(
     (a, b) => a.span.start - b.span.start || a.nameSpan.start - b.nameSpan.start,
   );

@@ -4,6 +4,7 @@ import type { SeverityOverrides } from '../checks/registry';
 import {
   checksRegistry,
   condaStage as condaModule,
+  pixiStage as pixiModule,
   indexStage as indexModule,
   pipOnCondaStage as pipOnCondaModule,
   condaReportModule,
@@ -30,7 +31,14 @@ import { fileKindRow } from './file-kinds';
 import type { IndexContext } from './index-context';
 import { ProjectVersions, type VersionsEntry } from './project-versions';
 import type { EnvironmentSet } from '../model/sets';
-import type { CondaSolveReport, PipOnCondaReport, SetIndexReport, VulnerabilityReport } from '../model/reports';
+import type {
+  CondaSolveReport,
+  PipOnCondaReport,
+  PixiSolveReport,
+  SetIndexReport,
+  VulnerabilityReport,
+} from '../model/reports';
+import { pixiManifestOf } from '../model/pixi';
 
 /** How an analysis asks indexes and reports: the editor's settings or the CLI's flags. */
 export interface AnalysisSettings {
@@ -80,6 +88,8 @@ export class Analysis {
   private readonly condaReports = new StageCache<CondaSolveReport>();
   /** The `pip:` part on top of conda's solution, per environment.yml set, valid likewise. */
   private readonly pipOnCondaReports = new StageCache<PipOnCondaReport>();
+  /** The pixi stage's report per set whose root is a pixi manifest. */
+  private readonly pixiReports = new StageCache<PixiSolveReport>();
   /** The target with another Python, by version (environment.yml pins), kept so that per-environment caches hit. */
   private readonly pinnedProfiles = new Map<string, MachineProfile>();
   /** What the indexes say of projects' versions, for the editor features. */
@@ -177,15 +187,16 @@ export class Analysis {
   profileOf(set: EnvironmentSet): MachineProfile {
     const root = set.files[0];
     const machine = this.target.profile.python?.version;
+    const pixi = root ? pixiManifestOf(root) !== null : false;
     // A project is judged for a Python its requires-python allows (pip and uv refuse to install it on another).
     const pinned =
-      root?.kind === 'pyproject'
+      root?.kind === 'pyproject' && !pixi
         ? root.requiresPython
           ? pythonOfRange(root.requiresPython, machine)
           : null
-        : root?.kind !== 'conda'
+        : root?.kind !== 'conda' && !pixi
           ? null
-          : (this.condaPython(set) ?? (root.requiresPython ? pythonOfPin(root.requiresPython, machine) : null));
+          : (this.condaPython(set) ?? (root!.requiresPython ? pythonOfPin(root!.requiresPython, machine) : null));
     const profile = this.target.profile;
     if (!pinned || pinned === profile.python?.version) return profile;
     let p = this.pinnedProfiles.get(pinned);
@@ -199,7 +210,7 @@ export class Analysis {
 
   /** The Python conda's solve of the set installs (its texts unchanged), or null before a solve or when it failed. */
   private condaPython(set: EnvironmentSet): string | null {
-    const report = this.condaReportOf(set);
+    const report = this.condaReportOf(set) ?? this.pixiReports.get(set)?.solves[0]?.conda;
     if (report?.status !== 'ok') return null;
     return report.solution.find((p) => p.name === 'python')?.version ?? null;
   }
@@ -213,6 +224,7 @@ export class Analysis {
     const vulnerabilities = new Map<string, VulnerabilityReport>();
     const conda = new Map<string, CondaSolveReport>();
     const pipOnConda = new Map<string, PipOnCondaReport>();
+    const pixi = new Map<string, PixiSolveReport>();
     for (const set of sets) {
       const key = textKey(set);
       const hit = this.reports.get(set, key);
@@ -223,6 +235,8 @@ export class Analysis {
       if (c) conda.set(set.root, c);
       const p = this.pipOnCondaReports.get(set, key);
       if (p) pipOnConda.set(set.root, p);
+      const x = this.pixiReports.get(set, key);
+      if (x) pixi.set(set.root, x);
     }
     const { installed } = this.target;
     // The active environment's packages say nothing about an environment.yml that pins another Python.
@@ -235,6 +249,7 @@ export class Analysis {
       vulnerabilities,
       conda,
       pipOnConda,
+      pixi,
       ...(installed && sameMachine ? { installed } : {}),
       ...(!sameMachine && this.target.profile.python ? { machinePython: this.target.profile.python.version } : {}),
     };
@@ -278,11 +293,12 @@ export class Analysis {
    * Which stages a set still needs for its current texts: conda's solve for an environment.yml (offline too: cached
    * repodata); the index stage unless offline; offline, the vulnerability stage where an OSV database answers.
    */
-  private stagesFor(set: EnvironmentSet): ('index' | 'vulnerabilities' | 'conda')[] {
+  private stagesFor(set: EnvironmentSet): ('index' | 'vulnerabilities' | 'conda' | 'pixi')[] {
     if (!set.files.some((f) => f.dependencies.length || f.lock?.packages.length)) return [];
     const key = textKey(set);
-    const out: ('index' | 'vulnerabilities' | 'conda')[] = [];
+    const out: ('index' | 'vulnerabilities' | 'conda' | 'pixi')[] = [];
     if (set.files[0]?.kind === 'conda' && !this.condaReports.has(set, key)) out.push('conda');
+    if (set.files[0] && pixiManifestOf(set.files[0]) && !this.pixiReports.has(set, key)) out.push('pixi');
     if (!this.settings.offline && !this.reports.has(set, key)) out.push('index');
     if (this.settings.offline && this.settings.advisories?.applies(null) && !this.vulnerabilities.has(set, key))
       out.push('vulnerabilities');
@@ -290,9 +306,13 @@ export class Analysis {
   }
 
   /** The provider, indexes and target the index stage uses for a set (null offline): the editor features share them. */
-  indexContext(set: EnvironmentSet): IndexContext | null {
+  indexContext(set: EnvironmentSet, python?: string): IndexContext | null {
     if (this.settings.offline) return null;
-    const profile = this.profileOf(set);
+    const own = this.profileOf(set);
+    const profile =
+      python === undefined || python === own.python?.version
+        ? own
+        : { ...own, python: { version: python, implementation: own.python?.implementation ?? 'cpython' } };
     const indexes = indexesFor(set, {
       indexUrl: this.settings.indexUrl,
       extraIndexUrls: this.settings.extraIndexUrls,
@@ -371,11 +391,15 @@ export class Analysis {
         lent.add(index.provider);
       }
       const ctx = this.stageContext(profile, index, advisories ?? null);
-      const [report, vulnerabilities, conda] = await Promise.all([
+      const isPixi = set.files[0] ? pixiManifestOf(set.files[0]) !== null : false;
+      // The pixi stage's PyPI parts run in the Python each environment's conda solve installs.
+      const pixiCtx = { ...ctx, indexFor: (python: string) => this.indexContext(set, python) };
+      const [report, vulnerabilities, conda, pixi] = await Promise.all([
         // Each stage's module is loaded only where the set can need it.
         index ? indexModule().stage.run(set, ctx, signal) : null,
         advisories ? vulnerabilityModule().stage.run(set, ctx, signal) : null,
         set.files[0]?.kind === 'conda' ? condaModule().stage.run(set, ctx, signal) : null,
+        isPixi ? pixiModule().stage.run(set, pixiCtx, signal) : null,
       ]);
       if (signal?.aborted) throw new CancelledError();
       let indexStage = report;
@@ -393,6 +417,13 @@ export class Analysis {
         const solved = conda.status === 'ok' ? this.indexContext(set) : null;
         const pip = solved ? await pipOnCondaModule().stage.run(set, { ...ctx, index: solved, conda }, signal) : null;
         this.pipOnCondaReports.put(set, key, pip);
+      }
+      if (pixi) {
+        this.pixiReports.put(set, key, pixi);
+        // The PyPI lines are judged in the Python the default environment's solve installs.
+        const again = indexStage && this.profileOf(set) !== profile ? this.indexContext(set) : null;
+        if (again) indexStage = await indexModule().stage.run(set, { ...ctx, index: again }, signal);
+        if (signal?.aborted) throw new CancelledError();
       }
       if (indexStage) this.reports.put(set, key, indexStage);
       if (vulnerabilities) this.vulnerabilities.put(set, key, vulnerabilities);
@@ -518,6 +549,15 @@ export class Analysis {
 
   /** What conda's last solve of the set picked for the conda line `dep`, or why none, as hover text; null: unknown. */
   condaPick(set: EnvironmentSet, dep: Dependency): string | null {
+    const pixi = this.pixiReports.get(set);
+    if (pixi) {
+      // Per environment and platform: what each solve picked for the line.
+      const parts = pixi.solves.flatMap((s) => {
+        const text = condaReportModule().condaHover(s.conda, dep);
+        return text ? [`In environment ${s.environment} (${s.platform}): ${text}`] : [];
+      });
+      return parts.length ? parts.join('\n\n') : null;
+    }
     const report = this.condaReportOf(set);
     return report ? condaReportModule().condaHover(report, dep) : null;
   }
@@ -532,6 +572,7 @@ export class Analysis {
     this.vulnerabilities.clear();
     this.condaReports.clear();
     this.pipOnCondaReports.clear();
+    this.pixiReports.clear();
     this.pinnedProfiles.clear();
     this.reports.clear();
   }

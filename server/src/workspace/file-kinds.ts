@@ -6,6 +6,7 @@ import type { FileKind, ParsedFile } from '../model/types';
 import { isCondaEnvironmentText, parseEnvironmentYml } from '../parsers/environment-yml';
 import { parsePoetryLock } from '../parsers/poetry-lock';
 import { parsePylock } from '../parsers/pylock';
+import { parsePixiToml } from '../parsers/pixi';
 import { parsePyproject } from '../parsers/pyproject';
 import { parseUvLock } from '../parsers/uv-lock';
 import { parseRequirementsFile } from '../parsers/requirements';
@@ -32,6 +33,8 @@ export type CompletionFlavour =
   | 'conda'
   /** pyproject.toml's dependency arrays and Poetry's tables. */
   | 'pyproject'
+  /** A pixi manifest: PyPI names and versions in `[pypi-dependencies]`, nothing from PyPI in conda's tables. */
+  | 'pixi'
   | 'none';
 
 /** How the editor sends documents of the kind to the server. */
@@ -109,6 +112,19 @@ const BUILTIN_ROWS = [
     decoding: 'utf-8',
     set: { joins: 'reference' },
     completion: 'none',
+    editor: 'patterns',
+    install: false,
+  },
+  {
+    kind: 'pixi',
+    label: 'pixi.toml',
+    globs: ['pixi.toml'],
+    parse: (filePath, text) => parsePixiToml(filePath, text),
+    expandsVariables: false,
+    decoding: 'utf-8',
+    // Its own set; a PyPI dependency on a local project (`{ path = ".", editable = true }`) joins that project.
+    set: { joins: 'own', follows: 'includes', projects: true },
+    completion: 'pixi',
     editor: 'patterns',
     install: false,
   },

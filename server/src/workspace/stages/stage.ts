@@ -28,6 +28,11 @@ export interface StageContext {
   advisories: AdvisorySource | null;
   /** Conda's report of the set, for what runs on top of its solution. */
   conda?: CondaSolveReport;
+  /**
+   * The index for the set judged with another Python (the one a conda solve installs), as `index` is for the set's
+   * own; null offline.
+   */
+  indexFor?: (python: string) => IndexContext | null;
   /** Judge the `pip:` part with the conda specs' versions as constraints (when conda did not solve). */
   condaPins?: boolean;
 }

@@ -1,0 +1,206 @@
+// The pixi stage: a pixi manifest solved as pixi solves it. For each environment and each of its platforms this
+// machine runs (its own subdir first), the conda part with rattler and the platform's declared virtual packages, then
+// the PyPI part on top of the conda solution (conda's Python packages count as installed); and the CUDA builds of the
+// solution against this machine's driver.
+import * as path from 'node:path';
+import { subdirFor } from '../../conda/channels';
+import { cmpVersion } from '../../conda/record-match';
+import { solveCondaSpecs } from '../../conda/report';
+import { cudaOf, virtualPackages, type VirtualPackage } from '../../conda/virtual-packages';
+import { CancelledError } from '../../model/cancel';
+import {
+  environmentPlatforms,
+  environmentSpecs,
+  pixiManifestOf,
+  type PixiEnvironmentSpecs,
+  type PixiManifest,
+  type PixiPlatform,
+} from '../../model/pixi';
+import type {
+  CondaSolveReport,
+  PixiCudaVerdict,
+  PixiEnvironmentSolve,
+  PixiSolveReport,
+  PipOnCondaReport,
+} from '../../model/reports';
+import type { EnvironmentSet } from '../../model/sets';
+import type { Dependency, ParsedFile, TextEdit } from '../../model/types';
+import type { MachineProfile } from '../../system/profile';
+import { pipOnConda } from './pip-on-conda';
+import type { Stage, StageContext } from './stage';
+
+/** Subdirs a machine of one subdir also runs (Rosetta, Windows' x64 emulation), after its own. */
+const ALSO_RUNS: Record<string, string[]> = { 'osx-arm64': ['osx-64'], 'win-arm64': ['win-64'] };
+
+/** The platforms of an environment this machine runs: its own subdir first, then the emulated ones. */
+export function runnablePlatforms(m: PixiManifest, environment: string, machine: MachineProfile): PixiPlatform[] {
+  const own = subdirFor(machine);
+  if (!own) return [];
+  const order = [own, ...(ALSO_RUNS[own] ?? [])];
+  const platforms = environmentPlatforms(m, environment);
+  for (const subdir of order) {
+    const here = platforms.filter((p) => p.subdir === subdir);
+    // An emulated subdir only where the environment has none of the machine's own.
+    if (here.length) return here;
+  }
+  return [];
+}
+
+/** The virtual packages pixi's solve assumes on a platform: the declared ones (pixi's defaults included). */
+export function declaredVirtualPackages(specs: PixiEnvironmentSpecs, machine: MachineProfile): VirtualPackage[] {
+  const out: VirtualPackage[] = [];
+  const subdir = specs.platform.subdir;
+  if (subdir.startsWith('linux-') || subdir.startsWith('osx-')) out.push({ name: '__unix', version: '0', build: '0' });
+  if (subdir.startsWith('win-') && !specs.virtual['__win']) out.push({ name: '__win', version: '0', build: '0' });
+  for (const [name, version] of Object.entries(specs.virtual))
+    if (name !== '__archspec') out.push({ name, version, build: '0' });
+  // The CPU microarchitecture: as declared, else this machine's.
+  const arch = specs.virtual['__archspec'] ?? virtualPackages(machine, {}).find((v) => v.name === '__archspec')?.build;
+  if (arch) out.push({ name: '__archspec', version: '1', build: arch });
+  return out;
+}
+
+/** A fix's spelling in a pixi table: `name = "1.2.*"`, or an inline table with the build (and channel kept). */
+function respell(dep: Dependency, version: string, build: string | null): { text: string; edits: TextEdit[] } {
+  const key = /^[A-Za-z0-9_-]+$/.test(dep.rawName) ? dep.rawName : JSON.stringify(dep.rawName);
+  const fields = [`version = ${JSON.stringify(version)}`];
+  if (build) fields.push(`build = ${JSON.stringify(build)}`);
+  if (dep.conda?.channel) fields.push(`channel = ${JSON.stringify(dep.conda.channel)}`);
+  const text = `${key} = ${fields.length === 1 ? JSON.stringify(version) : `{ ${fields.join(', ')} }`}`;
+  return { text, edits: [{ file: dep.file, span: dep.span, newText: text }] };
+}
+
+function lineOfIn(files: readonly ParsedFile[]): (dep: Dependency) => number {
+  return (dep) => {
+    const f = files.find((x) => x.path === dep.file);
+    if (!f) return 0;
+    let n = 1;
+    for (let i = 0; i < dep.span.start && i < f.text.length; i++) if (f.text.charCodeAt(i) === 10) n++;
+    return n;
+  };
+}
+
+/**
+ * The solution's CUDA builds against the machine: where a build asks the driver for `__cuda` and this machine has no
+ * driver, or an older one than the newest such build needs. Null where nothing is wrong or the driver is not known.
+ */
+export function cudaVerdict(
+  report: CondaSolveReport,
+  specs: PixiEnvironmentSpecs,
+  machine: MachineProfile,
+  env: Record<string, string | undefined>,
+): PixiCudaVerdict | null {
+  if (report.status !== 'ok') return null;
+  const needing = report.solution.filter((p) => p.depends.some((d) => /^__cuda(\s|$)/.test(d)));
+  if (!needing.length) return null;
+  const declared = specs.virtual['__cuda'] ?? null;
+  let needs: string | null = null;
+  for (const p of needing)
+    for (const d of p.depends) {
+      const m = /^__cuda\s*>=\s*([0-9][0-9.]*)/.exec(d);
+      if (m && (needs === null || cmpVersion(m[1]!, needs) > 0)) needs = m[1]!;
+    }
+  needs ??= declared ?? '0';
+  const known = machine.nvidia !== undefined || env['CONDA_OVERRIDE_CUDA'] !== undefined;
+  if (!known) return null;
+  const has = cudaOf(virtualPackages(machine, env));
+  const kind = has === null ? 'cuda-unavailable' : cmpVersion(has, needs) < 0 ? 'cuda-driver' : null;
+  if (!kind) return null;
+  const lines = report.picked.filter((p) => needing.includes(p.pkg)).map((p) => p.dep);
+  return { kind, declared, needs, has, lines };
+}
+
+/** The set one environment installs on one platform: the manifest with that environment's PyPI lines alone. */
+function environmentSet(set: EnvironmentSet, specs: PixiEnvironmentSpecs): EnvironmentSet {
+  const root = set.files[0]!;
+  // Chosen for this environment and platform already: each is installed with the base.
+  const pypi = specs.pypiDependencies.map((d) => ({ ...d, scopes: [''] }));
+  return { root: set.root, files: [{ ...root, dependencies: pypi }, ...set.files.slice(1)], findings: [] };
+}
+
+/** Each environment of the manifest on each platform this machine runs, solved as pixi solves it. */
+export async function pixiReport(
+  set: EnvironmentSet,
+  ctx: StageContext,
+  signal?: AbortSignal,
+  env: Record<string, string | undefined> = process.env,
+): Promise<PixiSolveReport | null> {
+  const root = set.files[0];
+  const manifest = root ? pixiManifestOf(root) : null;
+  if (!root || !manifest) return null;
+  const report: PixiSolveReport = { solves: [], skipped: [] };
+  const deadline = Date.now() + (ctx.timeoutMs ?? 30_000);
+  for (const environment of manifest.environments) {
+    const platforms = runnablePlatforms(manifest, environment.name, ctx.machine);
+    if (!platforms.length) {
+      report.skipped.push(environment.name);
+      continue;
+    }
+    for (const platform of platforms) {
+      if (signal?.aborted) throw new CancelledError();
+      const specs = environmentSpecs(manifest, environment.name, platform.name);
+      if (!specs || !specs.dependencies.length) continue;
+      const conda = await solveCondaSpecs(
+        {
+          baseDir: path.dirname(root.path),
+          // pixi searches the manifest's channels alone: never conda's `defaults`.
+          channels: [...specs.channels, 'nodefaults'],
+          condaDeps: specs.dependencies,
+          pipDeps: specs.pypiDependencies,
+          constraints: specs.constraints,
+          subdir: platform.subdir,
+          virtual: declaredVirtualPackages(specs, ctx.machine),
+          // The solve assumes what the manifest declares: whether `__cuda` is there is known.
+          cudaKnown: true,
+          channelPriority: manifest.channelPriority,
+          lineOf: lineOfIn(set.files),
+          respell,
+        },
+        {
+          profile: ctx.machine,
+          cacheDir: ctx.cacheDir,
+          ...(signal ? { signal } : {}),
+          offline: ctx.offline,
+          trustWorkspace: ctx.trusted,
+          timeoutMs: Math.max(1, deadline - Date.now()),
+          env,
+        },
+      );
+      let pip: PipOnCondaReport | null = null;
+      const python = conda.solution.find((p) => p.name === 'python')?.version;
+      const index = conda.status === 'ok' && python && specs.pypiDependencies.length ? ctx.indexFor?.(python) : null;
+      if (index) {
+        try {
+          const breaks = await pipOnConda(environmentSet(set, specs), conda, index, {
+            deadline: Math.max(Date.now() + 1, deadline),
+            ...(signal ? { signal } : {}),
+          });
+          pip = { breaks };
+        } catch (e) {
+          if (e instanceof CancelledError || signal?.aborted) throw new CancelledError();
+        }
+      }
+      const solve: PixiEnvironmentSolve = {
+        environment: environment.name,
+        platform: platform.name,
+        subdir: platform.subdir,
+        conda,
+        pypi: specs.pypiDependencies,
+        pipOnConda: pip,
+        cuda: cudaVerdict(conda, specs, ctx.machine, env),
+        virtualSpans: specs.virtualSpans,
+      };
+      report.solves.push(solve);
+    }
+  }
+  return report;
+}
+
+/** The pixi report of a set whose root holds a pixi manifest; null for any other set. */
+export const stage: Stage<PixiSolveReport> = {
+  run(set, ctx, signal) {
+    const root = set.files[0];
+    if (!root || !pixiManifestOf(root)) return Promise.resolve(null);
+    return pixiReport(set, ctx, signal);
+  },
+};
