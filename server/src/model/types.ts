@@ -7,8 +7,8 @@ export interface Span {
   end: number;
 }
 
-/** The four file kinds the analysis reads. */
-export type FileKind = 'requirements' | 'constraints' | 'conda' | 'pyproject';
+/** The file kinds the analysis reads. */
+export type FileKind = 'requirements' | 'constraints' | 'conda' | 'pyproject' | 'pixi-lock' | 'conda-lock';
 
 /** What a declared dependency does in its environment set. */
 export type DependencyKind = 'requirement' | 'constraint' | 'conda' | 'build';
@@ -115,6 +115,8 @@ export interface ParsedFile {
   /** environment.yml `name` and `channels`. */
   condaName?: string | null;
   channels?: string[];
+  /** environment.yml: where each of `channels` is written (same order). */
+  channelSpans?: Span[];
   /** pyproject self-references (`mypkg[extra]` in mypkg's own lists), which are not dependencies. */
   extraIncludes?: ExtraInclude[];
   /** What a lock file (uv.lock, pylock.toml, poetry.lock, pixi.lock, conda-lock.yml) records; absent in manifests. */
@@ -188,6 +190,27 @@ export interface LockInfo {
    */
   universal: boolean;
   packages: LockedPackage[];
+  /** conda locks (pixi.lock, conda-lock.yml): their platforms and environments. */
+  conda?: CondaLockInfo;
+}
+
+/** What a conda lock records besides its packages. */
+export interface CondaLockInfo {
+  /** The conda platforms (subdirs) the lock covers, where each is written. */
+  platforms: { name: string; span: Span }[];
+  /** pixi.lock: each environment; conda-lock.yml: one, named `default`. */
+  environments: LockEnvironment[];
+}
+
+/** One locked environment: its channels, PyPI indexes and platforms, as the lock writes them. */
+export interface LockEnvironment {
+  name: string;
+  /** The environment's name (pixi) or the `metadata` key (conda-lock). */
+  span: Span;
+  channels: { url: string; span: Span }[];
+  indexes: string[];
+  /** The platforms it has packages for. */
+  platforms: string[];
 }
 
 export interface TextEdit {

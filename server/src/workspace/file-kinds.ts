@@ -4,6 +4,8 @@
 // selector, the CLI's usage and package.json (a test holds it to the table) all read the rows.
 import type { FileKind, ParsedFile } from '../model/types';
 import { isCondaEnvironmentText, parseEnvironmentYml } from '../parsers/environment-yml';
+import { parseCondaLock } from '../parsers/conda-lock';
+import { parsePixiLock } from '../parsers/pixi-lock';
 import { parsePyproject } from '../parsers/pyproject';
 import { parseRequirementsFile } from '../parsers/requirements';
 
@@ -110,6 +112,32 @@ const BUILTIN_ROWS = [
     completion: 'conda',
     editor: 'patterns',
     install: true,
+  },
+  {
+    kind: 'conda-lock',
+    label: 'conda-lock.yml',
+    globs: ['conda-lock.yml', 'conda-lock.yaml', '*.conda-lock.yml', '*.conda-lock.yaml'],
+    parse: (filePath, text) => parseCondaLock(filePath, text),
+    expandsVariables: false,
+    decoding: 'utf-8',
+    set: { joins: 'lock', manifest: 'conda' },
+    completion: 'none',
+    editor: 'patterns',
+    install: false,
+  },
+  {
+    kind: 'pixi-lock',
+    label: 'pixi.lock',
+    globs: ['pixi.lock'],
+    parse: (filePath, text) => parsePixiLock(filePath, text),
+    expandsVariables: false,
+    decoding: 'utf-8',
+    // A set of its own until the pixi manifest kind is in the table: then it joins that manifest's set
+    // (`{ joins: 'lock', manifest: <the pixi kind> }`).
+    set: { joins: 'own', follows: 'includes', projects: false },
+    completion: 'none',
+    editor: 'patterns',
+    install: false,
   },
   {
     kind: 'constraints',
