@@ -4,9 +4,11 @@
 import { finding } from '../model/finding';
 import type { EnvironmentSet } from '../model/sets';
 import type { Dependency, Finding, Fix, LockFormat, LockInfo, LockedPackage, ParsedFile } from '../model/types';
+import { pypiNameOfConda } from '../conda/pypi-names';
 import { SpecifierSet } from '../pep/specifier';
 import { Version } from '../pep/version';
 import * as path from 'node:path';
+import { condaLockDrift } from './drift-conda-lock';
 import { markerHolds, scopesOf } from './scope';
 import type { Check, CheckContext } from './types';
 
@@ -34,7 +36,12 @@ export const LOCK_COMMANDS: { readonly [F in LockFormat]: string } = {
  * Judges of formats that record more than names and versions, each in its own module (`drift-<format>.ts`), imported
  * here: one row per such format.
  */
-const FORMAT_JUDGES: { readonly [F in LockFormat]?: DriftJudge } = {};
+const FORMAT_JUDGES: { readonly [F in LockFormat]?: DriftJudge } = {
+  'conda-lock': (lock, manifests) => condaLockDrift(lock, manifests, relockFix(lock)),
+};
+
+/** Formats that lock conda records too: there a PyPI requirement may be installed by a conda record of its name. */
+const CONDA_FORMATS: ReadonlySet<LockFormat> = new Set(['pixi', 'conda-lock']);
 
 export const isLockFile = (f: ParsedFile): f is LockFile => f.lock !== undefined;
 
@@ -44,9 +51,17 @@ export function relockFix(lock: LockFile): Fix {
   return { title: `Update ${path.basename(lock.path)} (${command})`, edits: [], run: command };
 }
 
-/** The entries of `name` in a lock, of one ecosystem. */
-function entriesOf(lock: LockInfo, name: string, ecosystem: LockedPackage['ecosystem']): LockedPackage[] {
-  return lock.packages.filter((p) => p.name === name && p.ecosystem === ecosystem);
+/**
+ * The entries that install the PyPI project `name`: its PyPI entries, and in a conda lock the conda records that
+ * install it (pip and pixi take a conda package's Python distribution as installed).
+ */
+function entriesOf(lock: LockInfo, name: string): LockedPackage[] {
+  const conda = CONDA_FORMATS.has(lock.format);
+  return lock.packages.filter(
+    (p) =>
+      (p.ecosystem === 'pypi' && p.name === name) ||
+      (conda && p.ecosystem === 'conda' && pypiNameOfConda(p.name) === name),
+  );
 }
 
 /** Whether a locked version is one the specifier admits (a locked pre-release counts: the lock chose it). */
@@ -71,7 +86,7 @@ function namesAndVersions(lock: LockFile, manifests: readonly ParsedFile[], ctx:
   for (const dep of lockedRequirements(manifests)) {
     // A lock made for one environment holds only what that environment installs.
     if (!lock.lock.universal && !markerHolds(dep, ctx.markerEnvironment)) continue;
-    const entries = entriesOf(lock.lock, dep.name, 'pypi');
+    const entries = entriesOf(lock.lock, dep.name);
     if (!entries.length) {
       out.push(
         finding(
