@@ -3,8 +3,8 @@
 // records that install a PyPI name).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectFindings } from '../../helpers/check-kit';
-import { condaLockYml, ENVIRONMENT_YML } from '../../helpers/conda-locks';
+import { expectFindings } from '../helpers/check-kit';
+import { condaLockYml, ENVIRONMENT_YML } from '../helpers/conda-locks';
 
 const ENV = '/w/environment.yml';
 const LOCK = '/w/conda-lock.yml';
