@@ -58,6 +58,17 @@ describe('lock-drift: conda-lock.yml', () => {
     judge(ENVIRONMENT_YML, condaLockYml({ channels: ['https://conda.anaconda.org/conda-forge/'] }));
   });
 
+  it('judges only the environment files the lock was made from (metadata.sources)', () => {
+    expectFindings(
+      {
+        [ENV]: ENVIRONMENT_YML,
+        '/w/gpu.environment.yml': 'name: gpu\nchannels:\n  - conda-forge\ndependencies:\n  - scipy\n',
+        [LOCK]: condaLockYml(),
+      },
+      { codes: ['lock-drift'] },
+    );
+  });
+
   it('judges the pip part by the pip entries, and a PyPI requirement a locked conda record installs as locked', () => {
     judge(
       ENVIRONMENT_YML.replace(

@@ -166,6 +166,7 @@ describe('conda-lock.yml', () => {
       f.lock!.conda!.environments.map((e) => [e.name, e.channels.map((c) => c.url), e.platforms]),
       [['default', ['conda-forge'], ['linux-64', 'osx-arm64']]],
     );
+    assert.deepEqual(f.lock!.conda!.sources, ['environment.yml']);
     const numpy = entries(f, 'numpy');
     assert.deepEqual(
       numpy.map((p) => [p.ecosystem, p.platform, p.version, p.conda!.build, p.conda!.channel]),

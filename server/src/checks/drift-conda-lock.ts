@@ -98,7 +98,11 @@ export function condaSpecDrift(
 export function condaLockDrift(lock: CondaLockFile, manifests: readonly ParsedFile[], relock: Fix): Finding[] {
   const info = lock.lock.conda;
   if (!info) return [];
-  const envs = manifests.filter((f) => f.kind === 'conda');
+  // The environment files it was made from, where it says (`metadata.sources`); else every one of its set.
+  const sources = info.sources?.map((s) => path.resolve(path.dirname(lock.path), s));
+  const envs = manifests.filter(
+    (f) => f.kind === 'conda' && (!sources?.length || sources.includes(path.resolve(f.path))),
+  );
   if (!envs.length) return [];
   const platforms = info.platforms.map((p) => p.name);
   const byPlatform = new Map<string, LockedPackage[]>();

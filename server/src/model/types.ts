@@ -200,6 +200,8 @@ export interface CondaLockInfo {
   platforms: { name: string; span: Span }[];
   /** pixi.lock: each environment; conda-lock.yml: one, named `default`. */
   environments: LockEnvironment[];
+  /** conda-lock.yml: the files it was made from, as `metadata.sources` writes them (relative to the lock's folder). */
+  sources?: string[];
 }
 
 /** One locked environment: its channels, PyPI indexes and platforms, as the lock writes them. */

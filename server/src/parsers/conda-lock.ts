@@ -53,6 +53,11 @@ export function parseCondaLock(path: string, text: string): ParsedFile {
     for (const p of platformsNode.items)
       if (p && p.kind === 'scalar' && p.value) platforms.push({ name: p.value, span: p.span });
   const metadataPair = pairOf(root, 'metadata');
+  const sourcesNode = get(metadata, 'sources');
+  const sources =
+    sourcesNode && sourcesNode.kind === 'seq'
+      ? sourcesNode.items.flatMap((s) => (s && s.kind === 'scalar' && s.value ? [s.value] : []))
+      : undefined;
 
   const packages: LockedPackage[] = [];
   const list = get(root, 'package');
@@ -85,6 +90,7 @@ export function parseCondaLock(path: string, text: string): ParsedFile {
           platforms: platforms.map((p) => p.name),
         },
       ],
+      ...(sources ? { sources } : {}),
     },
   };
   return out;
