@@ -96,6 +96,7 @@ export function removalSpan(text: string, span: Span): Span {
 export function describeScope(scope: string): string {
   if (scope.startsWith('extra:')) return `extra '${scope.slice(6)}'`;
   if (scope.startsWith('group:')) return `dependency group '${scope.slice(6)}'`;
+  if (scope.startsWith('env:')) return `environment '${scope.slice(4)}'`;
   return scope || 'the base';
 }
 

@@ -16,10 +16,10 @@ import { condaNamesOfPypi } from './pypi-names';
 import { installableFilter } from './prune';
 import { gather, RepodataStore, type Gathered } from './repodata';
 import { solveEnvironment, specLineOf, type SolveSetup, type SpecLine } from './solve';
-import { virtualPackages } from './virtual-packages';
+import { virtualPackages, type VirtualPackage } from './virtual-packages';
 import { codeSpan, escapeMarkdown } from '../model/markdown';
 import type { EnvironmentSet } from '../model/sets';
-import { emptyCondaReport, type CondaSolveReport } from '../model/reports';
+import { emptyCondaReport, type ChannelPriority, type CondaSolveReport } from '../model/reports';
 
 /** Options of `condaReport`. */
 export interface CondaReportOptions {
@@ -115,22 +115,59 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
     f.dependencies.filter((d) => d.kind === 'requirement' && d.section === 'dependencies.pip'),
   );
   if (!condaDeps.length) return empty('skipped', null);
+  return solveCondaSpecs(
+    { baseDir: path.dirname(file.path), channels: file.channels ?? [], condaDeps, pipDeps, lineOf: lineOfIn(set) },
+    opts,
+  );
+}
+
+/** What one conda solve is asked: the specs, the channels as written, and what the platform is taken to have. */
+export interface CondaSolveInput {
+  /** The folder relative channel paths are read from. */
+  baseDir: string;
+  /** Channels as written (names, URLs), in priority order. */
+  channels: readonly string[];
+  condaDeps: readonly Dependency[];
+  /** PyPI lines installed on top (their conda counterparts are gathered, for pip-over-conda). */
+  pipDeps: readonly Dependency[];
+  /** Specs that bound a package only where the solution has it (pixi's `[constraints]`). */
+  constraints?: readonly Dependency[];
+  /** The platform solved for; default: the profile's. */
+  subdir?: string;
+  /** The virtual packages the solve assumes; default: the profile's machine (with CONDA_OVERRIDE_*). */
+  virtual?: VirtualPackage[];
+  /** Whether `__cuda`'s absence is known (default: the profile probed the driver or CONDA_OVERRIDE_CUDA says). */
+  cudaKnown?: boolean;
+  /** Default: .condarc's. */
+  channelPriority?: ChannelPriority;
+  lineOf: (dep: Dependency) => number;
+  respell?: SolveSetup['respell'];
+}
+
+/**
+ * One conda solve of specs against channels for a platform: the repodata it reaches, rattler's solve with the
+ * virtual packages, and, when it fails, the lines that take part, conda's reason and fixes a solve accepted.
+ */
+export async function solveCondaSpecs(input: CondaSolveInput, opts: CondaReportOptions): Promise<CondaSolveReport> {
+  const { condaDeps, pipDeps } = input;
   const env = opts.env ?? process.env;
   const config = loadCondaConfig(opts.condarcPaths ?? condarcSearchPath({ env, trustWorkspace: opts.trustWorkspace }));
   const resolveOpts = {
     config,
     profile: opts.profile,
-    baseDir: path.dirname(file.path),
+    baseDir: input.baseDir,
     trustWorkspace: opts.trustWorkspace,
   };
-  const list = channelList(file.channels ?? [], resolveOpts);
+  const list = channelList([...input.channels], resolveOpts);
   const channels: ResolvedChannel[] = [...list.channels];
   const notes = [...config.problems, ...list.skipped.map((s) => `Channel not used: ${s}.`)];
-  const subdir = subdirFor(opts.profile);
+  const subdir = input.subdir ?? subdirFor(opts.profile);
+  const priority = input.channelPriority ?? config.channelPriority;
   if (!subdir)
     return empty('unavailable', `conda has no platform for ${opts.profile.os} on ${opts.profile.arch}`, { notes });
   const lines: SpecLine[] = [];
-  for (const dep of condaDeps) {
+  const constraintLines: SpecLine[] = [];
+  for (const dep of [...condaDeps, ...(input.constraints ?? [])]) {
     const spec = specLineOf(dep);
     if (!spec) continue;
     let channel: number | null = null;
@@ -148,7 +185,7 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
         channel = i;
       }
     }
-    lines.push({ dep, spec, channel });
+    (condaDeps.includes(dep) ? lines : constraintLines).push({ dep, spec, channel });
   }
   if (!channels.length) return empty('unavailable', 'the environment names no channel conda could use', { notes });
   const channelNames = channels.map((c) => c.display);
@@ -163,8 +200,8 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
   const pipNames = new Map<string, { dep: Dependency; condaNames: string[] }>();
   for (const d of pipDeps) pipNames.set(d.name, { dep: d, condaNames: condaNamesOfPypi(d.name) });
   const roots = [...lines.map((l) => l.spec.name.toLowerCase()), 'python'];
-  const virtual = virtualPackages(opts.profile, env);
-  const follow = installableFilter(lines, virtual, config.channelPriority);
+  const virtual = input.virtual ?? virtualPackages(opts.profile, env);
+  const follow = installableFilter(lines, virtual, priority);
   let gathered: Gathered;
   try {
     // Only the depends of records the solve could install are followed (fewer shards); a failed solve gathers the rest.
@@ -194,7 +231,7 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
       notes,
       channels: channelNames,
       subdir,
-      channelPriority: config.channelPriority,
+      channelPriority: priority,
       stats: stats(),
     });
   }
@@ -228,11 +265,12 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
     lines,
     records: gathered.records,
     channelNames,
-    priority: config.channelPriority,
+    priority,
     subdir,
     virtual,
-    cudaKnown: opts.profile.nvidia !== undefined || env['CONDA_OVERRIDE_CUDA'] !== undefined,
-    lineOf: lineOfIn(set),
+    cudaKnown: input.cudaKnown ?? (opts.profile.nvidia !== undefined || env['CONDA_OVERRIDE_CUDA'] !== undefined),
+    lineOf: input.lineOf,
+    ...(input.respell ? { respell: input.respell } : {}),
     allNames,
     timeoutMs: left,
     pipMoves,
@@ -241,6 +279,27 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
     verdictOnly: gathered.pruned,
   };
   let solved = await solveEnvironment(setup);
+  // A constraint binds only a package the solution has: those lines join the solve, which then must hold them too.
+  const binding =
+    solved.status === 'ok'
+      ? constraintLines.filter((c) => solved.solution.some((p) => p.name === c.spec.name.toLowerCase()))
+      : [];
+  if (binding.length) {
+    const names = new Set(binding.map((c) => c.spec.name.toLowerCase()));
+    for (const c of binding)
+      if (!gathered.records.has(c.spec.name.toLowerCase())) names.delete(c.spec.name.toLowerCase());
+    const constrained = await solveEnvironment({
+      ...setup,
+      lines: [...lines, ...binding.filter((c) => names.has(c.spec.name.toLowerCase()))],
+    });
+    solved = {
+      ...constrained,
+      picked: constrained.picked.filter((p) => !binding.some((c) => c.dep === p.dep)),
+      solves: constrained.solves + solved.solves,
+      solveMs: constrained.solveMs + solved.solveMs,
+    };
+    setup.lines = [...lines, ...binding];
+  }
   if (solved.status === 'failed' && gathered.pruned) {
     const first = solved;
     try {
@@ -266,7 +325,7 @@ export async function condaReport(set: EnvironmentSet, opts: CondaReportOptions)
     status: solved.status,
     unavailable: solved.unavailable ? redactChannelText(solved.unavailable) : null,
     channels: channelNames,
-    channelPriority: config.channelPriority,
+    channelPriority: priority,
     subdir,
     picked: solved.picked,
     solution: solved.solution,

@@ -1,6 +1,6 @@
 // The conda solve of an environment: rattler's solver over gathered records, then blame, explanation, CUDA cases and
 // verified fixes.
-import type { Dependency, Fix } from '../model/types';
+import type { Dependency, Fix, TextEdit } from '../model/types';
 import { isMatchSpecError, parseMatchSpec, type MatchSpec } from '../conda-spec/match-spec';
 import { sharedSolver, VIRTUAL_HOST, type RattlerSolver, type SolvedRecord } from './rattler';
 import { closestNames, cmpVersion, distinctVersionsDesc, rattlerSpec, recordMatches } from './record-match';
@@ -40,6 +40,11 @@ export interface SolveSetup {
    * spec solves.
    */
   pipMoves?: { pipName: string; condaName: string; spec: string; replaces: Dependency | null }[];
+  /**
+   * How a fix rewrites a line to another version (conda's fuzzy `1.2.*`, or `*`) and build glob: what the title shows
+   * and the edits. Default: the line as a match spec (`numpy=1.2`), as environment.yml writes it.
+   */
+  respell?: (dep: Dependency, version: string, build: string | null) => { text: string; edits: TextEdit[] };
   /**
    * When the solve fails, stop at the verdict: one conflict of every line with the solver's text, no minimal lines,
    * explanation or fixes (the caller solves again with more records).
@@ -144,6 +149,13 @@ function respec(l: SpecLine, version: string, build: string | null): string {
   const ch = l.spec.channel ? `${l.spec.channel}${l.spec.subdir ? `/${l.spec.subdir}` : ''}::` : '';
   const v = version.replace(/\.\*$/, '');
   return build ? `${ch}${l.spec.name}=${v}=${build}` : `${ch}${l.spec.name}=${v}`;
+}
+
+/** A fix's text and edits: the setup's spelling, else the line as a match spec. */
+function spell(ctx: Ctx, l: SpecLine, version: string, build: string | null): { text: string; edits: TextEdit[] } {
+  if (ctx.setup.respell) return ctx.setup.respell(l.dep, version, build);
+  const text = respec(l, version, build);
+  return { text, edits: [{ file: l.dep.file, span: l.dep.span, newText: text }] };
 }
 
 /** conda's fuzzy `=1.2` as a version spec. */
@@ -256,12 +268,12 @@ async function fixesFor(
           x === l ? rattlerSpec({ name: x.spec.name, version, build: glob }) : rattlerSpec(x.spec),
         );
         if ((await run(ctx, changed)).ok) {
-          const text = respec(l, version === '*' ? '*' : version, glob);
+          const { text, edits } = spell(ctx, l, version === '*' ? '*' : version, glob);
           out.push({
             dep: l.dep,
             fix: {
               title: glob === '*cpu*' ? `Use the CPU build: ${text}` : `Use the build for the driver's CUDA: ${text}`,
-              edits: [{ file: l.dep.file, span: l.dep.span, newText: text }],
+              edits,
               preferred: !out.length,
             },
           });
@@ -280,12 +292,12 @@ async function fixesFor(
     for (const v of candidates) {
       if (Date.now() > ctx.deadline) break;
       if (await tryLine(l, v, null)) {
-        const text = respec(l, v, null);
+        const { text, edits } = spell(ctx, l, fuzzy(v), null);
         out.push({
           dep: l.dep,
           fix: {
             title: `Change to ${text} (a solve accepts it)`,
-            edits: [{ file: l.dep.file, span: l.dep.span, newText: text }],
+            edits,
             preferred: !out.length,
           },
         });

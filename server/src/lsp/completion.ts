@@ -80,6 +80,8 @@ export function completionContext(kind: FileKind, text: string, offset: number):
       return condaContext(text, offset, before, after);
     case 'pyproject':
       return pyprojectContext(text, offset, before, after);
+    case 'pixi':
+      return pixiContext(text, offset, before, after);
     case 'none':
       return null;
     default:
@@ -193,34 +195,54 @@ function isPoetryDependencyTable(table: string): boolean {
   return /^tool\.poetry\.(dependencies|dev-dependencies|group\.[^.]+\.dependencies)$/.test(table);
 }
 
+/** A table whose keys are project names and whose values are version strings or `{ version = "..." }` tables. */
+function keyedTableContext(
+  before: string,
+  offset: number,
+  after: string,
+  str: string | null,
+): CompletionContext | null {
+  if (str === null) {
+    const nm = NAME_ONLY.exec(before);
+    if (nm && nm[1])
+      return {
+        type: 'name',
+        typed: nm[1],
+        span: { start: offset - nm[1].length, end: offset + nameRest(after) },
+        style: 'poetry-key',
+      };
+    return null;
+  }
+  const m = new RegExp(`^\\s*["']?(${NAME})["']?\\s*=\\s*(?:\\{[^}]*\\bversion\\s*=\\s*)?["']`).exec(before);
+  if (!m || m[1]!.toLowerCase() === 'python') return null;
+  const last = str.split(',').pop()!;
+  const v = /^\s*(?:\^|~=|~|>=|<=|==|!=|>|<|=)?\s*([^\s,]*)$/.exec(last);
+  if (!v) return null;
+  return {
+    type: 'version',
+    name: m[1]!,
+    typed: v[1]!,
+    span: { start: offset - v[1]!.length, end: offset + tokenRest(after) },
+    style: 'poetry',
+  };
+}
+
+/**
+ * A pixi manifest: PyPI names and versions in `[pypi-dependencies]` tables (top level, features, targets,
+ * environments); conda's `[dependencies]` and `[constraints]` get nothing from PyPI.
+ */
+function pixiContext(text: string, offset: number, before: string, after: string): CompletionContext | null {
+  const table = tomlTableAt(text, offset).replace(/^tool\.pixi\./, '');
+  if (/(^|\.)pypi-dependencies$/.test(table)) return keyedTableContext(before, offset, after, openString(before));
+  if (/(^|\.)(dependencies|constraints)$/.test(table)) return { type: 'none' };
+  return null;
+}
+
 function pyprojectContext(text: string, offset: number, before: string, after: string): CompletionContext | null {
   const table = tomlTableAt(text, offset);
   const str = openString(before);
-  if (isPoetryDependencyTable(table)) {
-    if (str === null) {
-      const nm = NAME_ONLY.exec(before);
-      if (nm && nm[1])
-        return {
-          type: 'name',
-          typed: nm[1],
-          span: { start: offset - nm[1].length, end: offset + nameRest(after) },
-          style: 'poetry-key',
-        };
-      return null;
-    }
-    const m = new RegExp(`^\\s*["']?(${NAME})["']?\\s*=\\s*(?:\\{[^}]*\\bversion\\s*=\\s*)?["']`).exec(before);
-    if (!m || m[1]!.toLowerCase() === 'python') return null;
-    const last = str.split(',').pop()!;
-    const v = /^\s*(?:\^|~=|~|>=|<=|==|!=|>|<|=)?\s*([^\s,]*)$/.exec(last);
-    if (!v) return null;
-    return {
-      type: 'version',
-      name: m[1]!,
-      typed: v[1]!,
-      span: { start: offset - v[1]!.length, end: offset + tokenRest(after) },
-      style: 'poetry',
-    };
-  }
+  if (/^tool\.pixi\./.test(table)) return pixiContext(text, offset, before, after);
+  if (isPoetryDependencyTable(table)) return keyedTableContext(before, offset, after, str);
   if (str === null) return null;
   const key = arrayKeyAt(text, offset);
   if (key === null || !PEP508_ARRAYS.some(([t, k]) => t.test(table) && k.test(key))) return null;

@@ -8,7 +8,7 @@ export interface Span {
 }
 
 /** The file kinds the analysis reads. */
-export type FileKind = 'requirements' | 'constraints' | 'conda' | 'pyproject' | 'pixi-lock' | 'conda-lock';
+export type FileKind = 'requirements' | 'constraints' | 'conda' | 'pyproject' | 'pixi' | 'pixi-lock' | 'conda-lock';
 
 /** What a declared dependency does in its environment set. */
 export type DependencyKind = 'requirement' | 'constraint' | 'conda' | 'build';

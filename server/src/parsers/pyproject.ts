@@ -4,7 +4,9 @@ import { finding } from '../model/finding';
 import type { Dependency, DependencyKind, ExtraInclude, ParsedFile, Span } from '../model/types';
 import { canonicalizeName, isValidName } from '../pep/name';
 import { SpecifierSet } from '../pep/specifier';
+import type { PixiParsedFile } from '../model/pixi';
 import { stronglyConnected } from './graph';
+import { readPyprojectPixi } from './pixi';
 import { PoetryReader, type PoetryExtras } from './poetry-reader';
 import { normalizeExtra, parseRequirementEntry } from './requirement-entry';
 import { at, readTomlTree, TomlReader, type TomlTree, type VEntry, type VNode, type VTable } from './toml-tree';
@@ -316,6 +318,15 @@ export function parsePyproject(path: string, text: string): ParsedFile {
   const reader = new PyprojectReader(path, text, tree);
   if (tree.root) reader.read(tree.root);
 
+  // `[tool.pixi]`: a pixi manifest inside the pyproject; `[project]`'s dependencies are its default PyPI ones.
+  const pixi = tree.root ? readPyprojectPixi(reader, tree.root) : null;
+  if (pixi) {
+    const own = pixi.manifest.features[0]?.targets[0];
+    if (own) own.pypiDependencies.unshift(...reader.dependencies.filter((d) => d.section === 'project.dependencies'));
+    reader.dependencies.push(...pixi.dependencies);
+    reader.findings.push(...pixi.findings);
+    (file as PixiParsedFile).pixi = pixi.manifest;
+  }
   file.dependencies = reader.dependencies.sort(
     (a, b) => a.span.start - b.span.start || a.nameSpan.start - b.nameSpan.start,
   );

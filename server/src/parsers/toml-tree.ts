@@ -159,10 +159,15 @@ export function prescan(text: string): Prescan {
 export type ParseOutcome =
   { program: AST.TOMLProgram; error?: undefined } | { program?: undefined; error: { offset: number; message: string } };
 
-export function tryParse(text: string): ParseOutcome {
+/**
+ * The TOML versions a file kind is read as: 1.0 is what pip's tomli, Python's tomllib and Poetry read (1.1-only syntax
+ * breaks their installs); 1.1 (multi-line inline tables, trailing commas) is what pixi reads in pixi.toml.
+ */
+export type TomlVersion = '1.0' | '1.1';
+
+export function tryParse(text: string, version: TomlVersion = '1.0'): ParseOutcome {
   try {
-    // TOML 1.0: what pip's tomli, Python's tomllib and Poetry read; 1.1-only syntax breaks their installs.
-    return { program: tomlParser().parseTOML(text, { tomlVersion: '1.0' }) };
+    return { program: tomlParser().parseTOML(text, { tomlVersion: version }) };
   } catch (e) {
     if (e instanceof tomlParser().ParseError) return { error: { offset: e.index, message: e.message } };
     if (e instanceof RangeError)
@@ -175,12 +180,12 @@ export function tryParse(text: string): ParseOutcome {
  * After a TOML error the parser yields nothing; the text before the error usually still parses. Tries the
  * text up to the start of the error's line, then up to the last table header before it.
  */
-export function parsePrefix(text: string, errorOffset: number): AST.TOMLProgram | null {
+export function parsePrefix(text: string, errorOffset: number, version: TomlVersion = '1.0'): AST.TOMLProgram | null {
   const lineStart = text.lastIndexOf('\n', errorOffset - 1) + 1;
   const cuts = [lineStart, text.lastIndexOf('\n[', lineStart - 2) + 1];
   for (const cut of cuts) {
     if (cut <= 0) continue;
-    const r = tryParse(text.slice(0, cut));
+    const r = tryParse(text.slice(0, cut), version);
     if (r.program) return r.program;
   }
   return null;
@@ -325,7 +330,7 @@ export interface TomlTree {
  * Reads a TOML text into its resolved tree. Never throws: an over-long string is blanked and reported, input nested too
  * deeply or an over-long bare run is refused, and after a TOML error only the text before it is read.
  */
-export function readTomlTree(text: string): TomlTree {
+export function readTomlTree(text: string, version: TomlVersion = '1.0'): TomlTree {
   const problems: TomlTree['problems'] = [];
   // A byte-order mark is not TOML; read it as a space so offsets stay put.
   const scan = prescan(text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text);
@@ -342,9 +347,9 @@ export function readTomlTree(text: string): TomlTree {
       message: `${scan.refuse.message}; the rest of the file was not read`,
       severity: 'error',
     });
-    program = parsePrefix(scan.text, scan.refuse.span.start);
+    program = parsePrefix(scan.text, scan.refuse.span.start, version);
   } else {
-    const r = tryParse(scan.text);
+    const r = tryParse(scan.text, version);
     if (r.program) program = r.program;
     else {
       const start = Math.min(r.error.offset, Math.max(0, text.length - 1));
@@ -353,7 +358,7 @@ export function readTomlTree(text: string): TomlTree {
         message: `TOML syntax error: ${r.error.message}; the rest of the file was not read`,
         severity: 'error',
       });
-      program = parsePrefix(scan.text, r.error.offset);
+      program = parsePrefix(scan.text, r.error.offset, version);
     }
   }
   return {

@@ -6,6 +6,7 @@ import type { FileKind, ParsedFile } from '../model/types';
 import { isCondaEnvironmentText, parseEnvironmentYml } from '../parsers/environment-yml';
 import { parseCondaLock } from '../parsers/conda-lock';
 import { parsePixiLock } from '../parsers/pixi-lock';
+import { parsePixiToml } from '../parsers/pixi';
 import { parsePyproject } from '../parsers/pyproject';
 import { parseRequirementsFile } from '../parsers/requirements';
 
@@ -30,6 +31,8 @@ export type CompletionFlavour =
   | 'conda'
   /** pyproject.toml's dependency arrays and Poetry's tables. */
   | 'pyproject'
+  /** A pixi manifest: PyPI names and versions in `[pypi-dependencies]`, nothing from PyPI in conda's tables. */
+  | 'pixi'
   | 'none';
 
 /** How the editor sends documents of the kind to the server. */
@@ -90,6 +93,19 @@ const BUILTIN_ROWS = [
     install: true,
   },
   {
+    kind: 'pixi',
+    label: 'pixi.toml',
+    globs: ['pixi.toml'],
+    parse: (filePath, text) => parsePixiToml(filePath, text),
+    expandsVariables: false,
+    decoding: 'utf-8',
+    // Its own set; a PyPI dependency on a local project (`{ path = ".", editable = true }`) joins that project.
+    set: { joins: 'own', follows: 'includes', projects: true },
+    completion: 'pixi',
+    editor: 'patterns',
+    install: false,
+  },
+  {
     kind: 'conda',
     label: 'environment.yml (any YAML conda environment)',
     globs: [
@@ -132,9 +148,9 @@ const BUILTIN_ROWS = [
     parse: (filePath, text) => parsePixiLock(filePath, text),
     expandsVariables: false,
     decoding: 'utf-8',
-    // A set of its own until the pixi manifest kind is in the table: then it joins that manifest's set
-    // (`{ joins: 'lock', manifest: <the pixi kind> }`).
-    set: { joins: 'own', follows: 'includes', projects: false },
+    // Joins the set of the pixi.toml beside it. (A `[tool.pixi]` pyproject.toml beside it is not joined yet: the lock
+    // role names one manifest kind, and a pyproject's sets are joined by reference.)
+    set: { joins: 'lock', manifest: 'pixi' },
     completion: 'none',
     editor: 'patterns',
     install: false,
