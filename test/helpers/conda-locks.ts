@@ -172,3 +172,27 @@ export function condaLockYml(opts: { numpyVersion?: string; channels?: string[];
   }
   return out.join('');
 }
+
+/** The pixi.toml that {@link pixiLock} locks: `default` on linux-64 and osx-arm64, `cuda` (with pytorch) on linux-64. */
+export const PIXI_TOML = `[workspace]
+name = "app"
+channels = ["conda-forge"]
+platforms = ["linux-64", "osx-arm64"]
+
+[dependencies]
+python = "3.12.*"
+numpy = ">=2"
+
+[pypi-dependencies]
+rich = ">=13"
+
+[feature.cuda]
+platforms = ["linux-64"]
+
+[feature.cuda.dependencies]
+pytorch = ">=2.5"
+cuda-version = "12.6.*"
+
+[environments]
+cuda = ["cuda"]
+`;

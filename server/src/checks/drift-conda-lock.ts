@@ -29,58 +29,58 @@ function specSpan(dep: Dependency): { start: number; end: number } {
   return dep.conda?.build ? { start: v.start, end: Math.max(v.end, dep.span.end) } : v;
 }
 
-/** A list of platforms for a message: `linux-64` or `linux-64, osx-arm64`. */
-const platformList = (ps: readonly string[]): string => ps.join(', ');
+/** Where a lock is judged: a platform (of an environment), the specs that must hold there and the records locked. */
+export interface LockedPlace {
+  /** How a message names it: `linux-64`, `linux-64 (environment cuda)`. */
+  label: string;
+  specs: readonly Dependency[];
+  records: readonly LockedPackage[];
+}
 
 /**
- * The conda specs of the manifests that no locked record satisfies on some platform, each said once on its line (the
- * platforms named), the records related. `records(platform)` are the lock's records of one platform.
+ * The conda specs that no locked record satisfies in some place, each said once on its line (naming the places), the
+ * records related.
  */
-export function condaSpecDrift(
-  lock: CondaLockFile,
-  relock: Fix,
-  specs: readonly Dependency[],
-  platforms: readonly string[],
-  records: (platform: string) => readonly LockedPackage[],
-  where = '',
-): Finding[] {
+export function condaSpecDrift(lock: CondaLockFile, relock: Fix, places: readonly LockedPlace[]): Finding[] {
   const lockName = path.basename(lock.path);
-  const out: Finding[] = [];
-  for (const dep of specs) {
-    const name = dep.name.toLowerCase();
-    if (name.startsWith('__')) continue; // virtual packages are the machine's, never locked
-    const missing: string[] = [];
-    const outside: LockedPackage[] = [];
-    const outsidePlatforms: string[] = [];
-    for (const platform of platforms) {
-      const named = records(platform).filter((p) => p.name === name);
-      if (!named.length) missing.push(platform);
+  const byDep = new Map<Dependency, { missing: string[]; outside: LockedPackage[]; outsidePlaces: string[] }>();
+  for (const place of places)
+    for (const dep of place.specs) {
+      const name = dep.name.toLowerCase();
+      if (name.startsWith('__')) continue; // virtual packages are the machine's, never locked
+      let verdict = byDep.get(dep);
+      if (!verdict) byDep.set(dep, (verdict = { missing: [], outside: [], outsidePlaces: [] }));
+      const named = place.records.filter((p) => p.ecosystem === 'conda' && p.name === name);
+      if (!named.length) verdict.missing.push(place.label);
       else if (!named.some((p) => recordSatisfies(dep, p))) {
-        outside.push(...named);
-        outsidePlatforms.push(platform);
+        verdict.outside.push(...named);
+        verdict.outsidePlaces.push(place.label);
       }
     }
+  const out: Finding[] = [];
+  for (const [dep, { missing, outside, outsidePlaces }] of byDep) {
     if (missing.length)
       out.push(
         finding(
           'lock-drift',
           dep.file,
           dep.nameSpan,
-          `${lockName} has no ${dep.rawName} for ${platformList(missing)}${where}: the lock is out of date`,
+          `${lockName} has no ${dep.rawName} for ${missing.join(', ')}: the lock is out of date`,
           { fixes: [relock] },
         ),
       );
     else if (outside.length) {
-      const versions = [...new Set(outside.map((p) => `${p.version} ${p.conda?.build ?? ''}`.trim()))].join(', ');
+      const unique = [...new Set(outside)];
+      const versions = [...new Set(unique.map((p) => `${p.version} ${p.conda?.build ?? ''}`.trim()))].join(', ');
       out.push(
         finding(
           'lock-drift',
           dep.file,
           specSpan(dep),
-          `${lockName} locks ${dep.rawName} ${versions} for ${platformList(outsidePlatforms)}${where}, ` +
+          `${lockName} locks ${dep.rawName} ${versions} for ${outsidePlaces.join(', ')}, ` +
             `outside ${dep.text}: the lock is out of date`,
           {
-            related: outside.map((p) => ({
+            related: unique.map((p) => ({
               file: p.file,
               span: p.span,
               message: `${p.rawName} ${p.version} is locked here for ${p.platform ?? p.conda?.subdir ?? ''}`,
@@ -117,7 +117,13 @@ export function condaLockDrift(lock: CondaLockFile, manifests: readonly ParsedFi
   const lockChannels = new Set((info.environments[0]?.channels ?? []).map((c) => channelKey(c.url)));
   for (const env of envs) {
     const specs = env.dependencies.filter((d) => d.kind === 'conda' && d.conda);
-    out.push(...condaSpecDrift(lock, relock, specs, platforms, (p) => byPlatform.get(p) ?? []));
+    out.push(
+      ...condaSpecDrift(
+        lock,
+        relock,
+        platforms.map((p) => ({ label: p, specs, records: byPlatform.get(p) ?? [] })),
+      ),
+    );
     (env.channels ?? []).forEach((c, i) => {
       const span = env.channelSpans?.[i];
       if (!span || c === 'nodefaults' || lockChannels.has(channelKey(c))) return;

@@ -9,6 +9,7 @@ import { SpecifierSet } from '../pep/specifier';
 import { Version } from '../pep/version';
 import * as path from 'node:path';
 import { condaLockDrift } from './drift-conda-lock';
+import { pixiLockDrift } from './drift-pixi';
 import { markerHolds, scopesOf } from './scope';
 import type { Check, CheckContext } from './types';
 
@@ -38,6 +39,7 @@ export const LOCK_COMMANDS: { readonly [F in LockFormat]: string } = {
  */
 const FORMAT_JUDGES: { readonly [F in LockFormat]?: DriftJudge } = {
   'conda-lock': (lock, manifests) => condaLockDrift(lock, manifests, relockFix(lock)),
+  pixi: (lock, manifests) => pixiLockDrift(lock, manifests, relockFix(lock)),
 };
 
 /** Formats that lock conda records too: there a PyPI requirement may be installed by a conda record of its name. */
