@@ -10,6 +10,7 @@ import { parseRequirementsFile } from '../server/src/parsers/requirements';
 import { benchPep } from './pep';
 import { benchCliProcess } from './cli-process';
 import { benchConda } from './conda';
+import { benchCondaLocks } from './conda-locks';
 import { benchEditor } from './editor';
 import { editLatency, pkg, requirementsText } from './edit-latency';
 import { benchAgainstPip } from './pip-compare';
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
   results['resolver over the in-memory provider (ms)'] = await benchResolver();
   results['resolver over a loopback index, and pip'] = await benchAgainstPip();
   results['conda: 30-spec ML environment over a ~20,000-record loopback channel'] = await benchConda();
+  results['conda locks: a generated pixi.lock, warm'] = benchCondaLocks(time);
   results['editing session: 5,000 edits with requests in between'] = await benchSoak(5000);
   results['whole processes: stack-doctor check against pip, 24 scenarios'] = await benchCliProcess(24);
   console.log(JSON.stringify(results, null, 2));

@@ -64,6 +64,7 @@ function driverCuda(profile: MachineProfile): string | null {
 function cudaSpecs(p: LockedPackage): { depends: string[]; constrains: string[] } {
   const pick = (list: readonly string[]) =>
     list.flatMap((t) => {
+      if (!t.startsWith('__cuda')) return [];
       const s = specOf(t);
       return s && s.name === '__cuda' ? [s.version] : [];
     });
@@ -151,6 +152,7 @@ export function lockedGlibc(set: EnvironmentSet, ctx: CheckContext): Finding[] {
   const out: Finding[] = [];
   for (const r of targetRecords(set, ctx.profile)) {
     const need = (r.pkg.conda?.depends ?? [])
+      .filter((t) => t.startsWith('__glibc'))
       .map(specOf)
       .find((s) => s?.name === '__glibc' && s.version && !condaVersionSpecMatches(s.version, libc.version));
     if (!need) continue;

@@ -94,6 +94,48 @@ export function readLockYaml(text: string): YamlRead {
   return readFull(text);
 }
 
+/**
+ * A one-line scalar of the fast reader. Lock files hold many values nobody reads (hashes, sizes, timestamps): the text
+ * and the span are made only when asked for.
+ */
+class FastScalar implements YScalar {
+  readonly kind = 'scalar' as const;
+  constructor(
+    private readonly text: string,
+    readonly start: number,
+    readonly end: number,
+    readonly offset: number,
+    private readonly valueEnd: number,
+    private readonly nullish: boolean,
+  ) {}
+  get value(): string | null {
+    return this.nullish ? null : this.text.slice(this.offset, this.valueEnd);
+  }
+  get span(): Span {
+    return { start: this.start, end: this.end };
+  }
+}
+
+/** A `key: value` of the fast reader, its spans made when asked for. */
+class FastPair implements YPair {
+  constructor(
+    readonly key: string,
+    private readonly keyStart: number,
+    private readonly keyEnd: number,
+    readonly value: YNode | null,
+    private readonly end: number,
+  ) {}
+  get keySpan(): Span {
+    return { start: this.keyStart, end: this.keyEnd };
+  }
+  get span(): Span {
+    return { start: this.keyStart, end: this.end };
+  }
+}
+
+/** Where a node ends, without making its span. */
+const endOf = (n: YNode): number => (n instanceof FastScalar ? n.end : n.span.end);
+
 const SPACE = 0x20;
 const HASH = 0x23;
 const COLON = 0x3a;
@@ -102,14 +144,21 @@ const CR = 0x0d;
 
 class FastReader {
   /** Per content line (blank and comment-only lines left out): where it starts, its content starts, and it ends. */
-  private readonly starts: number[] = [];
-  private readonly content: number[] = [];
-  private readonly ends: number[] = [];
+  private readonly starts: Int32Array;
+  private readonly content: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly count: number;
   private at = 0;
   private depth = 0;
 
   constructor(private readonly text: string) {
     const t = text;
+    let lines = 1;
+    for (let nl = t.indexOf('\n'); nl >= 0; nl = t.indexOf('\n', nl + 1)) lines++;
+    this.starts = new Int32Array(lines);
+    this.content = new Int32Array(lines);
+    this.ends = new Int32Array(lines);
+    let n = 0;
     let pos = 0;
     while (pos < t.length) {
       let nl = t.indexOf('\n', pos);
@@ -124,19 +173,21 @@ class FastReader {
         if (ch !== HASH) {
           // Directives and document markers: the full library.
           if (c === pos && (ch === 0x25 || t.startsWith('---', c) || t.startsWith('...', c))) outside();
-          this.starts.push(pos);
-          this.content.push(c);
-          this.ends.push(end);
+          this.starts[n] = pos;
+          this.content[n] = c;
+          this.ends[n] = end;
+          n++;
         }
       }
       pos = nl + 1;
     }
+    this.count = n;
   }
 
   read(): YNode | null {
-    if (!this.starts.length) return null;
+    if (!this.count) return null;
     const root = this.node(this.indent(0));
-    if (this.at !== this.starts.length) outside();
+    if (this.at !== this.count) outside();
     return root;
   }
 
@@ -160,7 +211,7 @@ class FastReader {
   /** The value of a `key:` or `-` with nothing after it on its line: a block below, a sequence beside, or null. */
   private blockBelow(indent: number, seqBeside: boolean): YNode | null {
     const i = this.at;
-    if (i >= this.starts.length) return null;
+    if (i >= this.count) return null;
     const ind = this.indent(i);
     if (ind > indent) return this.node(ind);
     if (seqBeside && ind === indent && this.isDash(i)) return this.seq(indent);
@@ -169,14 +220,14 @@ class FastReader {
 
   /** After a one-line value, a deeper line would continue it (a multi-line scalar): not in the subset. */
   private endOfValue(indent: number): void {
-    if (this.at < this.starts.length && this.indent(this.at) > indent) outside();
+    if (this.at < this.count && this.indent(this.at) > indent) outside();
   }
 
   private seq(indent: number): YSeq {
     const items: (YNode | null)[] = [];
     const start = this.content[this.at]!;
     let end = start + 1;
-    while (this.at < this.starts.length && this.indent(this.at) === indent && this.isDash(this.at)) {
+    while (this.at < this.count && this.indent(this.at) === indent && this.isDash(this.at)) {
       const i = this.at;
       const lineEnd = this.ends[i]!;
       let p = this.content[i]! + 1;
@@ -185,17 +236,17 @@ class FastReader {
       if (p === lineEnd || this.text.charCodeAt(p) === HASH) {
         this.at++;
         item = this.blockBelow(indent, false);
-        end = item ? item.span.end : p;
+        end = item ? endOf(item) : p;
       } else if (this.keyEnd(p, lineEnd) >= 0 || this.isDashAt(p, lineEnd)) {
         // `- key: value` / `- - x`: a block node that starts on this line, at the column after the dash.
         this.content[i] = p;
         item = this.node(p - this.starts[i]!);
-        end = item.span.end;
+        end = endOf(item);
       } else {
         item = this.inline(p, lineEnd);
         this.at++;
         this.endOfValue(indent);
-        end = item.span.end;
+        end = endOf(item);
       }
       items.push(item);
     }
@@ -234,7 +285,7 @@ class FastReader {
     const t = this.text;
     const start = this.content[this.at]!;
     let end = start;
-    while (this.at < this.starts.length && this.indent(this.at) === indent && !this.isDash(this.at)) {
+    while (this.at < this.count && this.indent(this.at) === indent && !this.isDash(this.at)) {
       const i = this.at;
       const k = this.content[i]!;
       const lineEnd = this.ends[i]!;
@@ -244,21 +295,20 @@ class FastReader {
       const key = quoted ? t.slice(k + 1, colon - 1) : t.slice(k, colon).trimEnd();
       // Escapes in a quoted key need the library's rules.
       if (quoted && (key.includes('\\') || key.includes("'"))) outside();
-      const keySpan = { start: k, end: quoted ? colon : k + key.length };
       let p = colon + 1;
       while (p < lineEnd && t.charCodeAt(p) === SPACE) p++;
       let value: YNode | null;
       if (p === lineEnd || t.charCodeAt(p) === HASH) {
         this.at++;
         value = this.blockBelow(indent, true);
-        end = value ? value.span.end : colon + 1;
+        end = value ? endOf(value) : colon + 1;
       } else {
         value = this.inline(p, lineEnd);
         this.at++;
         this.endOfValue(indent);
-        end = value.span.end;
+        end = endOf(value);
       }
-      pairs.push({ key, keySpan, value, span: { start: k, end } });
+      pairs.push(new FastPair(key, k, quoted ? colon : k + key.length, value, end));
     }
     return { kind: 'map', pairs, span: { start, end } };
   }
@@ -275,7 +325,7 @@ class FastReader {
       const body = t.slice(p + 1, close);
       // Escapes (`\"`, `''`) shift positions and need the library's rules.
       if ((ch === 0x22 && body.includes('\\')) || (ch === 0x27 && t.charCodeAt(close + 1) === 0x27)) outside();
-      node = { kind: 'scalar', value: body, span: { start: p, end: close + 1 }, offset: p + 1 };
+      node = new FastScalar(t, p, close + 1, p + 1, close, false);
       after = close + 1;
     } else if (ch === 0x5b || ch === 0x7b) {
       const close = t.indexOf(ch === 0x5b ? ']' : '}', p + 1);
@@ -293,12 +343,9 @@ class FastReader {
           const lead = part.length - part.trimStart().length;
           const v = part.trim();
           if (!v) outside();
-          items.push({
-            kind: 'scalar',
-            value: v,
-            span: { start: from + lead, end: from + lead + v.length },
-            offset: from + lead,
-          });
+          items.push(
+            new FastScalar(t, from + lead, from + lead + v.length, from + lead, from + lead + v.length, false),
+          );
           from += part.length + 1;
         }
         node = { kind: 'seq', items, span };
@@ -313,9 +360,9 @@ class FastReader {
         if (c === COLON && (q + 1 === lineEnd || t.charCodeAt(q + 1) === SPACE)) outside();
         if (c !== SPACE) last = q + 1;
       }
-      const raw = t.slice(p, last);
-      const value = raw === '~' || raw === 'null' || raw === 'Null' || raw === 'NULL' ? null : raw;
-      return { kind: 'scalar', value, span: { start: p, end: last }, offset: p };
+      const n = last - p;
+      const nullish = (n === 1 && t.charCodeAt(p) === 0x7e) || (n === 4 && /^(null|Null|NULL)$/.test(t.slice(p, last)));
+      return new FastScalar(t, p, last, p, last, nullish);
     }
     while (after < lineEnd && t.charCodeAt(after) === SPACE) after++;
     if (after < lineEnd && !(t.charCodeAt(after) === HASH && t.charCodeAt(after - 1) === SPACE)) outside();

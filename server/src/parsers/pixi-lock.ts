@@ -17,8 +17,15 @@ interface PixiRecord {
   build: (platform: string | undefined, environments: string[]) => LockedPackage;
 }
 
-const scalarList = (node: YNode | null | undefined): string[] =>
-  node && node.kind === 'seq' ? node.items.flatMap((i) => (i && i.kind === 'scalar' && i.value ? [i.value] : [])) : [];
+function scalarList(node: YNode | null | undefined): string[] {
+  const out: string[] = [];
+  if (!node || node.kind !== 'seq') return out;
+  for (const i of node.items) {
+    const v = i && i.kind === 'scalar' ? i.value : null;
+    if (v) out.push(v);
+  }
+  return out;
+}
 
 /** The span of a scalar's value, or an empty span at `fallback`. */
 const valueSpan = (node: YNode | null | undefined, fallback: number): Span =>
@@ -64,7 +71,7 @@ export function parsePixiLock(path: string, text: string): ParsedFile {
   }
 
   // The records, by kind and location.
-  const records = new Map<string, PixiRecord>();
+  const records = { conda: new Map<string, PixiRecord>(), pypi: new Map<string, PixiRecord>() };
   const packagesNode = get(root, 'packages');
   const envIndexes = new Map<string, string[]>();
   if (packagesNode && packagesNode.kind === 'seq') {
@@ -74,7 +81,7 @@ export function parsePixiLock(path: string, text: string): ParsedFile {
         continue;
       }
       const rec = readRecord(out, item);
-      if (rec) records.set(`${rec.ecosystem}\0${rec.location}`, rec);
+      if (rec) records[rec.ecosystem].set(rec.location, rec);
     }
   } else if (packagesNode) addSyntax(out, packagesNode.span, '`packages` must be a list of package records.');
 
@@ -114,7 +121,7 @@ export function parsePixiLock(path: string, text: string): ParsedFile {
           const kind = first.key === 'conda' || first.key === 'conda_source' ? 'conda' : first.key;
           const location = str(first.value);
           if ((kind !== 'conda' && kind !== 'pypi') || !location) continue;
-          const rec = records.get(`${kind}\0${location}`);
+          const rec = records[kind].get(location);
           if (!rec) {
             addSyntax(
               out,
@@ -152,7 +159,7 @@ export function parsePixiLock(path: string, text: string): ParsedFile {
   }
 
   const packages: LockedPackage[] = [];
-  for (const rec of records.values()) {
+  for (const rec of [...records.conda.values(), ...records.pypi.values()]) {
     const byPlatform = uses.get(rec);
     if (!byPlatform) {
       packages.push(rec.build(undefined, []));
