@@ -11,6 +11,7 @@ import { benchPep } from './pep';
 import { benchCliProcess } from './cli-process';
 import { benchConda } from './conda';
 import { benchPixi } from './pixi';
+import { benchCondaLocks } from './conda-locks';
 import { benchEditor } from './editor';
 import { benchLocks } from './locks';
 import { editLatency, pkg, requirementsText } from './edit-latency';
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
   results['resolver over a loopback index, and pip'] = await benchAgainstPip();
   results['conda: 30-spec ML environment over a ~20,000-record loopback channel'] = await benchConda();
   results['pixi: 30-spec environment on a CUDA platform entry, same channel (sharded)'] = await benchPixi();
+  results['conda locks: a generated pixi.lock, warm'] = benchCondaLocks(time);
   results['editing session: 5,000 edits with requests in between'] = await benchSoak(5000);
   results['whole processes: stack-doctor check against pip, 24 scenarios'] = await benchCliProcess(24);
   console.log(JSON.stringify(results, null, 2));

@@ -25,7 +25,8 @@ describe('conda environments by content, from a folder argument', () => {
     write('proj/mkdocs.yml', 'site_name: Demo\nnav:\n  - Home: index.md\n');
     write(
       'proj/conda-lock.yml',
-      'version: 1\nmetadata:\n  platforms:\n  - linux-64\npackage:\n- name: numpy\n  version: 1.26.4\n  dependencies:\n    python: ">=3.11"\n',
+      'version: 1\nmetadata:\n  platforms:\n  - linux-64\n  sources:\n  - environment.yml\npackage:\n- name: numpy\n  version: 1.26.4\n' +
+        '  manager: conda\n  platform: linux-64\n  dependencies:\n    python: ">=3.11"\n',
     );
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -36,8 +36,10 @@ describe('file kinds', () => {
       ['/w/environment.yaml', 'conda'],
       ['/w/gpu.environment.yml', 'conda'],
       ['/w/conda-linux.yml', 'conda'],
-      ['/w/conda-lock.yml', null],
-      ['/w/conda-lock.yaml', null],
+      ['/w/conda-lock.yml', 'conda-lock'],
+      ['/w/conda-lock.yaml', 'conda-lock'],
+      ['/w/linux.conda-lock.yml', 'conda-lock'],
+      ['/w/pixi.lock', 'pixi-lock'],
       ['/w/env.gpu.yml', null],
       ['/w/pyproject.toml', 'pyproject'],
       ['/w/uv.lock', 'uv-lock'],
@@ -59,8 +61,10 @@ describe('file kinds', () => {
   it('has one rule per kind, each with globs', () => {
     assert.deepEqual(FILE_KINDS.map((r) => r.kind).sort(), [
       'conda',
+      'conda-lock',
       'constraints',
       'pixi',
+      'pixi-lock',
       'poetry-lock',
       'pylock',
       'pyproject',
@@ -367,12 +371,16 @@ describe('conda environment files by content', () => {
       const buffers = new Map<string, string>();
       const analyzer = new FileSets({ read: (p) => buffers.get(p) ?? diskSource.read(p) });
       const listed = (d: string) => analyzer.folderFiles(d).map((f) => [path.relative(dir, f.path), f.kind]);
+      // The locks among the other tools' files are read as locks, never as environments.
       assert.deepEqual(listed(dir), [
+        ['conda-lock.yml', 'conda-lock'],
         ['conda.yaml', 'conda'],
         ['env.gpu.yml', 'conda'],
         ['environment-gpu.yml', 'conda'],
         ['environment_cuda.yaml', 'conda'],
         ['environment_pt260cu126.yaml', 'conda'],
+        ['pixi.lock', 'pixi-lock'],
+        ['project.conda-lock.yml', 'conda-lock'],
         ['requirements.txt', 'requirements'],
       ]);
       assert.deepEqual(listed(path.join(dir, 'env')), [['env/SE3nv.yml', 'conda']]);

@@ -3,11 +3,14 @@
 // records its inputs (uv's `[package.metadata]`, pixi's environments) adds its own judge to `FORMAT_JUDGES`.
 import { finding } from '../model/finding';
 import type { Dependency, Finding, LockFormat, LockInfo, LockedPackage, ParsedFile } from '../model/types';
+import { pypiNameOfConda } from '../conda/pypi-names';
 import { SpecifierSet } from '../pep/specifier';
 import { Version } from '../pep/version';
 import * as path from 'node:path';
 import { isLockFile, relockFix, type DriftJudge, type LockFile } from './drift-common';
+import { condaLockDrift } from './drift-conda-lock';
 import { judgePoetryLock } from './drift-poetry';
+import { pixiLockDrift } from './drift-pixi';
 import { judgeUvLock } from './drift-uv';
 import { markerHolds, scopesOf } from './scope';
 
@@ -21,11 +24,24 @@ import type { Check, CheckContext } from './types';
 const FORMAT_JUDGES: { readonly [F in LockFormat]?: DriftJudge } = {
   uv: judgeUvLock,
   poetry: judgePoetryLock,
+  'conda-lock': (lock, manifests) => condaLockDrift(lock, manifests, relockFix(lock)),
+  pixi: (lock, manifests) => pixiLockDrift(lock, manifests, relockFix(lock)),
 };
 
-/** The entries of `name` in a lock, of one ecosystem. */
-function entriesOf(lock: LockInfo, name: string, ecosystem: LockedPackage['ecosystem']): LockedPackage[] {
-  return lock.packages.filter((p) => p.name === name && p.ecosystem === ecosystem);
+/** Formats that lock conda records too: there a PyPI requirement may be installed by a conda record of its name. */
+const CONDA_FORMATS: ReadonlySet<LockFormat> = new Set(['pixi', 'conda-lock']);
+
+/**
+ * The entries that install the PyPI project `name`: its PyPI entries, and in a conda lock the conda records that
+ * install it (pip and pixi take a conda package's Python distribution as installed).
+ */
+function entriesOf(lock: LockInfo, name: string): LockedPackage[] {
+  const conda = CONDA_FORMATS.has(lock.format);
+  return lock.packages.filter(
+    (p) =>
+      (p.ecosystem === 'pypi' && p.name === name) ||
+      (conda && p.ecosystem === 'conda' && pypiNameOfConda(p.name) === name),
+  );
 }
 
 /** Whether a locked version is one the specifier admits (a locked pre-release counts: the lock chose it). */
@@ -52,7 +68,7 @@ function namesAndVersions(lock: LockFile, manifests: readonly ParsedFile[], ctx:
   for (const dep of lockedRequirements(manifests)) {
     // A lock made for one environment holds only what that environment installs.
     if (!lock.lock.universal && !markerHolds(dep, ctx.markerEnvironment)) continue;
-    const entries = entriesOf(lock.lock, dep.name, 'pypi');
+    const entries = entriesOf(lock.lock, dep.name);
     if (!entries.length) {
       out.push(
         finding(

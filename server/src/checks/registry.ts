@@ -9,6 +9,7 @@ import { cudaDriver } from './cuda-driver';
 import { cudaMix } from './cuda-mix';
 import { cudaUnavailable } from './cuda-unavailable';
 import { indexRouting } from './index-routing';
+import { lockedCudaDriver, lockedCudaUnavailable, lockedGlibc, withLocked } from './locked-conda';
 import { deprecated } from './deprecated';
 import { duplicate } from './duplicate';
 import { indexUnreachable } from './index-unreachable';
@@ -42,10 +43,10 @@ export const checkByCode: { readonly [C in Code]: Check } = {
   'no-wheel': noWheel,
   'index-unreachable': indexUnreachable,
   'installed-mismatch': installedMismatch,
-  'system-library': systemLibrary,
-  'cuda-driver': cudaDriver,
+  'system-library': withLocked(systemLibrary, lockedGlibc),
+  'cuda-driver': withLocked(cudaDriver, lockedCudaDriver),
   'cuda-mix': cudaMix,
-  'cuda-unavailable': cudaUnavailable,
+  'cuda-unavailable': withLocked(cudaUnavailable, lockedCudaUnavailable),
   'index-routing': indexRouting,
   'companion-version': companionVersion,
   deprecated,

@@ -9,7 +9,17 @@ export interface Span {
 
 /** The file kinds the analysis reads (one row each in workspace/file-kinds.ts). */
 export type FileKind =
-  'requirements' | 'constraints' | 'conda' | 'pyproject' | 'setup-cfg' | 'uv-lock' | 'pylock' | 'poetry-lock' | 'pixi';
+  | 'requirements'
+  | 'constraints'
+  | 'conda'
+  | 'pyproject'
+  | 'setup-cfg'
+  | 'uv-lock'
+  | 'pylock'
+  | 'poetry-lock'
+  | 'pixi'
+  | 'pixi-lock'
+  | 'conda-lock';
 
 /**
  * What a declared dependency does in its environment set. An `override` (uv's `override-dependencies`) replaces
@@ -146,6 +156,8 @@ export interface ParsedFile {
   /** environment.yml `name` and `channels`. */
   condaName?: string | null;
   channels?: string[];
+  /** environment.yml: where each of `channels` is written (same order). */
+  channelSpans?: Span[];
   /** pyproject self-references (`mypkg[extra]` in mypkg's own lists), which are not dependencies. */
   extraIncludes?: ExtraInclude[];
   /** What a lock file (uv.lock, pylock.toml, poetry.lock, pixi.lock, conda-lock.yml) records; absent in manifests. */
@@ -228,6 +240,29 @@ export interface LockInfo {
   packages: LockedPackage[];
   /** What the lock recorded of its manifest's inputs (uv's `[manifest]` and the projects' `[package.metadata]`). */
   recorded?: LockRecorded;
+  /** conda locks (pixi.lock, conda-lock.yml): their platforms and environments. */
+  conda?: CondaLockInfo;
+}
+
+/** What a conda lock records besides its packages. */
+export interface CondaLockInfo {
+  /** The conda platforms (subdirs) the lock covers, where each is written. */
+  platforms: { name: string; span: Span }[];
+  /** pixi.lock: each environment; conda-lock.yml: one, named `default`. */
+  environments: LockEnvironment[];
+  /** conda-lock.yml: the files it was made from, as `metadata.sources` writes them (relative to the lock's folder). */
+  sources?: string[];
+}
+
+/** One locked environment: its channels, PyPI indexes and platforms, as the lock writes them. */
+export interface LockEnvironment {
+  name: string;
+  /** The environment's name (pixi) or the `metadata` key (conda-lock). */
+  span: Span;
+  channels: { url: string; span: Span }[];
+  indexes: string[];
+  /** The platforms it has packages for. */
+  platforms: string[];
 }
 
 /** A requirement as a lock recorded it from its manifest, with where the lock writes it. */

@@ -156,9 +156,10 @@ function readChannels(ctx: Ctx, value: unknown): void {
   }
   for (const raw of node.items) {
     const item = deref(ctx, raw);
-    if (yaml().isScalar(item) && typeof item.value === 'string' && item.value.trim() !== '')
+    if (yaml().isScalar(item) && typeof item.value === 'string' && item.value.trim() !== '') {
       ctx.out.channels!.push(item.value.trim());
-    else
+      ctx.out.channelSpans!.push(nodeSpan(ctx, item, 0));
+    } else
       addFinding(
         ctx,
         nodeSpan(ctx, (item ?? raw) as Node, node.range?.[0] ?? 0),
@@ -319,6 +320,7 @@ export function parseEnvironmentYml(path: string, text: string, opts: Environmen
     requiresPython: '',
     condaName: null,
     channels: [],
+    channelSpans: [],
   };
   if (text.length > MAX_CHARS) {
     out.findings.push(

@@ -6,6 +6,8 @@ import type { FileKind, ParsedFile } from '../model/types';
 import { isCondaEnvironmentText, parseEnvironmentYml } from '../parsers/environment-yml';
 import { parsePoetryLock } from '../parsers/poetry-lock';
 import { parsePylock } from '../parsers/pylock';
+import { parseCondaLock } from '../parsers/conda-lock';
+import { parsePixiLock } from '../parsers/pixi-lock';
 import { parsePixiToml } from '../parsers/pixi';
 import { parsePyproject } from '../parsers/pyproject';
 import { parseUvLock } from '../parsers/uv-lock';
@@ -152,6 +154,32 @@ const BUILTIN_ROWS = [
     editor: 'patterns',
     install: true,
     installAs: 'conda-environment',
+  },
+  {
+    kind: 'conda-lock',
+    label: 'conda-lock.yml',
+    globs: ['conda-lock.yml', 'conda-lock.yaml', '*.conda-lock.yml', '*.conda-lock.yaml'],
+    parse: (filePath, text) => parseCondaLock(filePath, text),
+    expandsVariables: false,
+    decoding: 'utf-8',
+    set: { joins: 'lock', manifest: 'conda' },
+    completion: 'none',
+    editor: 'patterns',
+    install: false,
+  },
+  {
+    kind: 'pixi-lock',
+    label: 'pixi.lock',
+    globs: ['pixi.lock'],
+    parse: (filePath, text) => parsePixiLock(filePath, text),
+    expandsVariables: false,
+    decoding: 'utf-8',
+    // Joins the set of the pixi.toml beside it. (A `[tool.pixi]` pyproject.toml beside it is not joined yet: the lock
+    // role names one manifest kind, and a pyproject's sets are joined by reference.)
+    set: { joins: 'lock', manifest: 'pixi' },
+    completion: 'none',
+    editor: 'patterns',
+    install: false,
   },
   {
     kind: 'constraints',
