@@ -33,6 +33,7 @@ describe('lock-drift: conda-lock.yml', () => {
       title: 'Update conda-lock.yml (conda-lock lock)',
       edits: [],
       run: 'conda-lock lock',
+      relock: { lockFile: '/w/conda-lock.yml', tool: 'conda-lock', args: ['lock'] },
     });
   });
 

@@ -271,7 +271,7 @@ vcs = { type = "git", url = "https://github.com/example/tools", commit-id = "012
     assert.equal(classify('/p/uv.lock'), 'uv-lock');
     assert.equal(classify('/p/poetry.lock'), 'poetry-lock');
     assert.equal(classify('/p/pylock-gpu.toml'), null);
-    assert.equal(classify('/p/pixi.toml'), null);
+    assert.equal(classify('/p/pixi.toml'), 'pixi'); // a manifest, not a lock
   });
 });
 
