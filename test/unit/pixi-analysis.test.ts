@@ -102,9 +102,9 @@ describe('pixi through the analysis', () => {
     const found = r.findings.filter((f) => f.code === 'conflict-transitive');
     // One finding per cause: on one of the two lines, the other related.
     assert.equal(found.length, 1, JSON.stringify(r.findings.map((f) => [f.code, f.message])));
-    assert.deepEqual(
-      [found[0]!.span, ...found[0]!.related.map((x) => x.span)].map((sp) => r.line(sp.start)).sort(),
-      ['python = "3.12.*"', 'tensorflow = "2.15.*"'],
-    );
+    assert.deepEqual([found[0]!.span, ...found[0]!.related.map((x) => x.span)].map((sp) => r.line(sp.start)).sort(), [
+      'python = "3.12.*"',
+      'tensorflow = "2.15.*"',
+    ]);
   });
 });
