@@ -55,7 +55,9 @@ describe('conda environments by content, from a folder argument', () => {
     assert.equal(r.status, 0, r.stderr);
     const deps = (JSON.parse(r.stdout) as { dependencies: { file: string; name: string; section: string }[] })
       .dependencies;
+    // conda-lock.yml is a lock (its locked entries are listed), never read as an environment.
     assert.deepEqual([...new Set(deps.map((d) => path.basename(d.file)))].sort(), [
+      'conda-lock.yml',
       'conda.yaml',
       'environment_pt260cu126.yaml',
     ]);

@@ -167,7 +167,10 @@ describe('stack-doctor check: locked versions judged like pins', () => {
       'uv.lock cuda-unavailable version = "2.1.2+cu121"',
     ]);
     const d = r.diagnostics.find((x) => x.code === 'cuda-unavailable')!;
-    assert.match(d.message, /^torch 2\.1\.2\+cu121 \(locked in uv\.lock\) is a CUDA 12\.1 build/);
+    assert.match(
+      d.message,
+      /^A CUDA 12\.1 build on the profile profile\.json \(no NVIDIA driver\).*\ntorch 2\.1\.2\+cu121 \(locked in uv\.lock\) is a CUDA 12\.1 build/,
+    );
   });
 
   it('says vulnerable on a locked jinja2 2.11.2 the project pulls in through flask (OSV folder, offline)', async () => {

@@ -54,14 +54,9 @@ describe('lock files on the command line', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-cli-locks-'));
     write('proj/pyproject.toml', PYPROJECT);
     write('proj/uv.lock', UV_LOCK);
-    write(
-      'other/pixi.toml',
-      '[workspace]\nchannels = ["conda-forge"]\nplatforms = ["linux-64"]\n\n[dependencies]\npython = "3.11.*"\n',
-    );
-    write(
-      'other/conda-lock.yml',
-      'version: 1\nmetadata:\n  platforms:\n  - linux-64\npackage:\n- name: numpy\n  version: 1.26.4\n  manager: conda\n',
-    );
+    // Pipenv's files: dependency files Stack Doctor does not read (yet).
+    write('other/Pipfile', '[packages]\nrequests = "*"\n');
+    write('other/Pipfile.lock', '{"_meta": {}, "default": {"requests": {"version": "==2.32.3"}}}\n');
     write('other/ruff.toml', 'line-length = 100\n');
     write('other/my-env.yml', 'name: x\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n');
   });
@@ -101,7 +96,7 @@ describe('lock files on the command line', () => {
     assert.match(text.stdout, /^numpy==1\.26\.4 {2}proj\/uv\.lock:16 \(locked, index https:\/\/pypi\.org\/simple\)$/m);
   });
 
-  for (const named of ['pixi.toml', 'conda-lock.yml', 'ruff.toml'])
+  for (const named of ['Pipfile', 'Pipfile.lock', 'ruff.toml'])
     it(`check ${named}: no row reads it, so exit 2 and a message, never a silent pass`, async () => {
       const r = await runCli(['check', ...args(path.join(dir, 'other', named))], dir);
       assert.equal(r.status, 2, r.stdout);

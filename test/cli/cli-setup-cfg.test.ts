@@ -23,11 +23,16 @@ describe('setup.cfg over a loopback index', () => {
   };
   const show = (ds: JsonDiagnostic[]) =>
     JSON.stringify(ds.map((d) => [d.code, path.basename(d.file), d.range.start.line, d.message]));
+  // Where findings of a code take part (zero-based lines): a cause is one finding, its other lines related.
   const at = (ds: JsonDiagnostic[], code: string) =>
-    ds
-      .filter((d) => d.code === code)
-      .map((d) => `${path.basename(d.file)}:${d.range.start.line}`)
-      .sort();
+    [
+      ...new Set(
+        ds
+          .filter((d) => d.code === code)
+          .flatMap((d) => [d, ...d.related])
+          .map((d) => `${path.basename(d.file)}:${d.range.start.line}`),
+      ),
+    ].sort();
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-cli-setupcfg-'));

@@ -58,6 +58,8 @@ export interface JsonDiagnostic {
       newText: string;
     }[];
     run?: string;
+    /** What the title leaves out (a bound the fix crosses). */
+    detail?: string;
   }[];
 }
 
@@ -74,4 +76,18 @@ export async function checkJson(
   const r = await runCli(['check', ...args, '--format', 'json'], cwd, env, undefined, nodeArgs);
   assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
   return { ...r, diagnostics: (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics };
+}
+
+/**
+ * The lines (one-based) that findings take part in: each finding's own line and its related lines in the same file. A
+ * cause is one finding (on the line its preferred fix edits, the other lines related), so a test of which lines a
+ * conflict involves reads them here.
+ */
+export function causeLines(found: readonly JsonDiagnostic[]): number[] {
+  const lines = new Set<number>();
+  for (const d of found) {
+    lines.add(d.range.start.line + 1);
+    for (const r of d.related) if (r.file === d.file) lines.add(r.range.start.line + 1);
+  }
+  return [...lines].sort((a, b) => a - b);
 }

@@ -82,7 +82,9 @@ function verdictLine(conflict: TransitiveConflict, at: Dependency, set: Environm
   if (full.length < VERDICT_MAX) return full;
   const names = [...new Set(conflict.roots.map((r) => r.rawName || r.text))];
   const short = names.length > 3 ? [...names.slice(0, 2), `${names.length - 2} more`] : names;
-  return head(short).slice(0, VERDICT_MAX - 1);
+  if (head(short).length < VERDICT_MAX) return head(short);
+  // Too long with its scope: the verdict names the packages, the scope follows on its own line (never cut mid-word).
+  return `${listed(short)} cannot be installed together${scope ? `\n${scope.trim()}` : ''}`;
 }
 
 const CAPPED: readonly ('numpy' | 'protobuf')[] = ['numpy', 'protobuf'];
