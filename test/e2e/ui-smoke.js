@@ -200,7 +200,7 @@ async function main() {
     step('the "No environment" status bar item opens the same quick pick');
 
     // The machine profile status bar item opens Select Machine Profile: this machine, the workspace's profiles, Browse…, Save….
-    const profileItem = page.locator('.statusbar-item', { hasText: 'This machine' }).first();
+    const profileItem = page.locator('.statusbar-item', { hasText: /This machine|Py \d/ }).first();
     await profileItem.waitFor(wait);
     await profileItem.click();
     await page
@@ -214,7 +214,7 @@ async function main() {
     await page.keyboard.press('Escape');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', ...wait });
     step(
-      'the "This machine" status bar item opens the machine profile quick pick (with profiles/gpu-old-driver.profile.json)',
+      'the machine profile status bar item ("Py 3.11 · CPU") opens the machine profile quick pick (with profiles/gpu-old-driver.profile.json)',
     );
 
     // A restart must not surface errors (for example requests caught by the old client's shutdown).

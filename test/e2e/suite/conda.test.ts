@@ -14,7 +14,7 @@ import {
   open,
   stackDoctorDiagnostics,
   waitFor,
-  waitForDiagnosticLines,
+  waitForCauseLines,
 } from './helpers';
 
 suite('conda solve', () => {
@@ -49,7 +49,7 @@ suite('conda solve', () => {
       this.timeout(90_000);
       const doc = await open('conda-solve/environment.yml');
       assert.equal(doc.lineAt(5).text, '  - python=3.12');
-      const found = await waitForDiagnosticLines(doc.uri, 'conflict-transitive', [5, 6], 60_000);
+      const found = await waitForCauseLines(doc.uri, 'conflict-transitive', [5, 6], 60_000);
       for (const d of found) assert.equal(d.severity, vscode.DiagnosticSeverity.Error, d.message);
       assert.match(found[0]!.message, /tensorflow 2\.10\.0 needs python >=3\.10,<3\.11/);
 

@@ -71,6 +71,35 @@ export function waitForDiagnosticLines(
   );
 }
 
+/**
+ * Waits until the diagnostics of `code` take part in exactly `lines` (zero-based) of the document: their own lines and
+ * their related lines there (one diagnostic per cause, anchored where its fix edits, the other lines related).
+ */
+export function waitForCauseLines(
+  uri: vscode.Uri,
+  code: string,
+  lines: number[],
+  timeoutMs?: number,
+): Promise<vscode.Diagnostic[]> {
+  const want = [...lines].sort((a, b) => a - b).join(',');
+  return waitFor(
+    `${code} diagnostics taking part in lines [${lines.map((l) => l + 1).join(', ')}] of ${vscode.workspace.asRelativePath(uri)}`,
+    () => {
+      const found = stackDoctorDiagnostics(uri, code);
+      const all = found.flatMap((d) => [
+        d.range.start.line,
+        ...(d.relatedInformation ?? [])
+          .filter((r) => r.location.uri.toString() === uri.toString())
+          .map((r) => r.location.range.start.line),
+      ]);
+      const at = [...new Set(all)].sort((a, b) => a - b).join(',');
+      return at === want ? found : undefined;
+    },
+    () => describeDiagnostics(uri),
+    timeoutMs,
+  );
+}
+
 export async function open(relativePath: string): Promise<vscode.TextDocument> {
   const doc = await vscode.workspace.openTextDocument(fixture(relativePath));
   await vscode.window.showTextDocument(doc, { preview: false });
