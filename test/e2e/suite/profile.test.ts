@@ -16,6 +16,7 @@ import {
   open,
   stackDoctorDiagnostics,
   waitFor,
+  waitForCauseLines,
   waitForDiagnosticLines,
 } from './helpers';
 
@@ -172,7 +173,7 @@ suite('machine profile', () => {
     const nvidia = thisMachine.nvidia;
     if (nvidia === null) {
       // No NVIDIA driver here: the CUDA build cannot use a GPU at all.
-      await waitForDiagnosticLines(requirements, 'cuda-unavailable', [0, 1]);
+      await waitForCauseLines(requirements, 'cuda-unavailable', [0, 1]);
       assert.deepEqual(stackDoctorDiagnostics(requirements, 'cuda-driver'), []);
     } else {
       // A driver here: cuda-driver only when it is older than CUDA 12.1 needs.
