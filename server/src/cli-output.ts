@@ -40,12 +40,17 @@ export function findingsJson(findings: Finding[], linesOf: LinesOf): unknown {
   };
 }
 
-/** `check --format text`: one `file:line:col: severity [code] message` per finding, fixes indented under it. */
+/**
+ * `check --format text`: one `file:line:col: severity [code] verdict` per finding, the rest of its message, its related
+ * places and its fixes indented under it.
+ */
 export function findingsText(findings: Finding[], linesOf: LinesOf, cwd: string): string {
   const lines: string[] = [];
   for (const f of findings) {
     const p = linesOf(f.file).positionAt(f.span.start);
-    lines.push(`${rel(f.file, cwd)}:${p.line + 1}:${p.character + 1}: ${f.severity} [${f.code}] ${f.message}`);
+    // The verdict on the finding's line; the message's further lines (the steps, the why) indented under it.
+    const message = f.message.replace(/\n/g, '\n  ');
+    lines.push(`${rel(f.file, cwd)}:${p.line + 1}:${p.character + 1}: ${f.severity} [${f.code}] ${message}`);
     for (const r of f.related) {
       const rp = linesOf(r.file).positionAt(r.span.start);
       lines.push(`    ${rel(r.file, cwd)}:${rp.line + 1}:${rp.character + 1}: ${r.message}`);
