@@ -20,6 +20,21 @@ describe('the settings', () => {
 });
 
 describe('the Marketplace page', () => {
+  it("the README's commands and settings tables name every palette command and every setting", () => {
+    const readme = fs.readFileSync('README.md', 'utf8');
+    const hidden = new Set<string>(
+      (pkg.contributes.menus?.commandPalette ?? [])
+        .filter((m: { when?: string }) => m.when === 'false')
+        .map((m: { command: string }) => m.command),
+    );
+    for (const c of pkg.contributes.commands as { command: string; title: string }[]) {
+      if (hidden.has(c.command)) continue;
+      assert.ok(readme.includes(`| Stack Doctor: ${c.title} | \`${c.command}\` |`), c.command);
+    }
+    for (const key of Object.keys(pkg.contributes.configuration.properties))
+      assert.ok(readme.includes(`| \`${key}\` |`), key);
+  });
+
   it('LICENSE is the licence package.json names', () => {
     assert.equal(pkg.license, 'MIT');
     const text = fs.readFileSync('LICENSE', 'utf8');
