@@ -4,6 +4,7 @@ import { runChecks } from '../server/src/checks/registry';
 import type { CheckContext } from '../server/src/checks/types';
 import { defaultEnvironment } from '../server/src/pep/marker';
 import { parsePixiLock } from '../server/src/parsers/pixi-lock';
+import { time } from './timing';
 
 const PLATFORMS = ['linux-64', 'osx-arm64', 'win-64'] as const;
 
@@ -61,7 +62,7 @@ export function pixiLockText(bytes: number, version = 6): string {
 }
 
 /** Parse and judge (every check on the lock's set) of a 2 MB pixi.lock, warm; times in ms. */
-export function benchCondaLocks(time: (fn: () => void, runs: number) => unknown): Record<string, unknown> {
+export function benchCondaLocks(): Record<string, unknown> {
   const text = pixiLockText(2 << 20);
   const ctx: CheckContext = {
     markerEnvironment: defaultEnvironment({ pythonVersion: '3.12.4', platform: 'linux', machine: 'x86_64' }),

@@ -6,6 +6,7 @@ import { lockDrift } from '../server/src/checks/lock-drift';
 import { defaultEnvironment } from '../server/src/pep/marker';
 import { parsePyproject } from '../server/src/parsers/pyproject';
 import { parseUvLock } from '../server/src/parsers/uv-lock';
+import { time as timeRuns } from './timing';
 
 const PLATFORMS = [
   'manylinux_2_17_x86_64.manylinux2014_x86_64',
@@ -63,23 +64,6 @@ export function pyprojectFor(direct: number, bump = -1): string {
   return `[project]\nname = "bench"\nversion = "1.0.0"\nrequires-python = ">=3.10"\ndependencies = [\n${deps}\n]\n`;
 }
 
-function stats(samples: number[]): { p50: number; p95: number; n: number } {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-  return { p50: +at(0.5).toFixed(2), p95: +at(0.95).toFixed(2), n: s.length };
-}
-
-function time(fn: () => void, runs: number): { p50: number; p95: number; n: number } {
-  for (let i = 0; i < 5; i++) fn();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    fn();
-    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return stats(samples);
-}
-
 function cpuPerRun(fn: () => void, runs: number): number {
   for (let i = 0; i < 5; i++) fn();
   const before = process.cpuUsage();
@@ -87,6 +71,9 @@ function cpuPerRun(fn: () => void, runs: number): number {
   const used = process.cpuUsage(before);
   return +((used.user + used.system) / 1000 / runs).toFixed(2);
 }
+
+/** The lock benches warm up five runs (the first parses fill the caches a warm editor has). */
+const time = (fn: () => void, runs: number) => timeRuns(fn, runs, 5);
 
 export function benchLocks(runs = 30): Record<string, unknown> {
   const direct = 60;

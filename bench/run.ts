@@ -18,6 +18,7 @@ import { editLatency, pkg, requirementsText } from './edit-latency';
 import { benchAgainstPip } from './pip-compare';
 import { benchResolver } from './resolver';
 import { benchSoak } from './soak';
+import { time } from './timing';
 
 function pyprojectText(n: number): string {
   const deps = Array.from({ length: n }, (_, i) => `  "${pkg(i)}>=${i % 9}.${i % 4}",`).join('\n');
@@ -29,23 +30,6 @@ function environmentText(n: number): string {
     i % 2 ? `  - ${pkg(i)}=${i % 9}.${i % 4}` : `  - conda-forge::${pkg(i)}>=${i % 9}`,
   ).join('\n');
   return `name: bench\nchannels:\n  - conda-forge\ndependencies:\n${deps}\n  - pip:\n    - rich>=13\n`;
-}
-
-function stats(samples: number[]): { p50: number; p95: number; n: number } {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-  return { p50: +at(0.5).toFixed(3), p95: +at(0.95).toFixed(3), n: s.length };
-}
-
-function time(fn: () => void, runs: number): { p50: number; p95: number; n: number } {
-  for (let i = 0; i < 3; i++) fn();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    fn();
-    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return stats(samples);
 }
 
 async function main(): Promise<void> {
@@ -108,7 +92,7 @@ async function main(): Promise<void> {
   results['resolver over a loopback index, and pip'] = await benchAgainstPip();
   results['conda: 30-spec ML environment over a ~20,000-record loopback channel'] = await benchConda();
   results['pixi: 30-spec environment on a CUDA platform entry, same channel (sharded)'] = await benchPixi();
-  results['conda locks: a generated pixi.lock, warm'] = benchCondaLocks(time);
+  results['conda locks: a generated pixi.lock, warm'] = benchCondaLocks();
   results['editing session: 5,000 edits with requests in between'] = await benchSoak(5000);
   results['whole processes: stack-doctor check against pip, 24 scenarios'] = await benchCliProcess(24);
   console.log(JSON.stringify(results, null, 2));
