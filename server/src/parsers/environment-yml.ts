@@ -7,6 +7,7 @@ import { condaSpecToPep440, isMatchSpecError, parseMatchSpec } from '../conda-sp
 import { parseRequirementsSource } from './requirements';
 import { MappedText } from './req-text';
 import { sniffCondaEnvironment } from './conda-content';
+import { emptyParsedFile } from '../model/parsed-file';
 
 /** Findings after this many in one file collapse into one: junk input must not flood the editor. */
 const MAX_FINDINGS = 200;
@@ -310,13 +311,7 @@ function readDependencies(ctx: Ctx, value: unknown, keyNode: unknown): void {
  */
 export function parseEnvironmentYml(path: string, text: string, opts: EnvironmentYmlOptions = {}): ParsedFile {
   const out: ParsedFile = {
-    path,
-    kind: 'conda',
-    text,
-    dependencies: [],
-    includes: [],
-    options: [],
-    findings: [],
+    ...emptyParsedFile(path, 'conda', text),
     requiresPython: '',
     condaName: null,
     channels: [],

@@ -13,6 +13,7 @@ import type {
 import { canonicalizeName } from '../pep/name';
 import { normalizeExtra } from './requirement-entry';
 import { readLockToml, str, stringSpan, type LArray, type LEntry, type LTable, type LValue } from './lock-toml';
+import { emptyParsedFile } from '../model/parsed-file';
 
 /** Lock files larger than this are not read (uv's locks of very large workspaces reach a few MB). */
 export const MAX_LOCK_LENGTH = 16 * 1024 * 1024;
@@ -39,13 +40,7 @@ export class LockReader {
     format: LockFormat,
   ) {
     this.file = {
-      path,
-      kind,
-      text,
-      dependencies: [],
-      includes: [],
-      options: [],
-      findings: [],
+      ...emptyParsedFile(path, kind, text),
       lock: { format, version: '', requiresPython: '', universal: true, packages: [] },
     };
   }

@@ -21,6 +21,7 @@ import { canonicalizeName } from '../pep/name';
 import { SpecifierSet } from '../pep/specifier';
 import { normalizeExtra } from './requirement-entry';
 import { readTomlTree, TomlReader, type StringInfo, type VEntry, type VNode, type VTable } from './toml-tree';
+import { emptyParsedFile } from '../model/parsed-file';
 
 /** pixi.toml files over this many characters are not analysed. */
 export const MAX_PIXI_LENGTH = 1024 * 1024;
@@ -607,16 +608,7 @@ export function parsePixiToml(path: string, text: string): PixiParsedFile {
     features: [],
     environments: [],
   };
-  const file: PixiParsedFile = {
-    path,
-    kind: 'pixi',
-    text,
-    dependencies: [],
-    includes: [],
-    options: [],
-    findings: [],
-    pixi: empty,
-  };
+  const file: PixiParsedFile = { ...emptyParsedFile(path, 'pixi', text), pixi: empty };
   if (text.length > MAX_PIXI_LENGTH) {
     const firstLineEnd = text.indexOf('\n');
     file.findings.push(

@@ -20,6 +20,7 @@ import { normalizeExtra, parseRequirementEntry } from './requirement-entry';
 import { readUvIndexSettings, sourcesFor } from './uv-index';
 import { readUvResolution } from './uv-resolution';
 import { at, readTomlTree, TomlReader, type TomlTree, type VEntry, type VNode, type VTable } from './toml-tree';
+import { emptyParsedFile } from '../model/parsed-file';
 
 /** Larger files are not parsed: the TOML parser needs seconds for a few MB, and no real pyproject.toml is that big. */
 export const MAX_PYPROJECT_LENGTH = 1024 * 1024;
@@ -353,16 +354,7 @@ class PyprojectReader extends TomlReader {
  * deep nesting, over-long strings) become `syntax` findings; after a TOML error only what precedes it is read.
  */
 export function parsePyproject(path: string, text: string): ParsedFile {
-  const file: ParsedFile = {
-    path,
-    kind: 'pyproject',
-    text,
-    dependencies: [],
-    includes: [],
-    options: [],
-    findings: [],
-    requiresPython: '',
-  };
+  const file: ParsedFile = { ...emptyParsedFile(path, 'pyproject', text), requiresPython: '' };
   const fail = (span: Span, message: string): ParsedFile => {
     file.findings.push(finding('syntax', path, span, message));
     return file;

@@ -6,6 +6,7 @@ import type { Dependency, Finding, ParsedFile, Span } from '../model/types';
 import { isValidName } from '../pep/name';
 import { SpecifierSet } from '../pep/specifier';
 import { normalizeExtra, parseRequirementEntry } from './requirement-entry';
+import { emptyParsedFile } from '../model/parsed-file';
 
 /** Larger files are not parsed: no real setup.cfg comes near it. */
 export const MAX_SETUP_CFG_LENGTH = 1024 * 1024;
@@ -136,16 +137,7 @@ function optionOf(section: CfgSection | undefined, name: string): CfgOption | un
  * attribute, which setuptools reads for `version` and never for requirements) is in no field read here. Never throws.
  */
 export function parseSetupCfg(path: string, text: string): ParsedFile {
-  const file: ParsedFile = {
-    path,
-    kind: 'setup-cfg',
-    text,
-    dependencies: [],
-    includes: [],
-    options: [],
-    findings: [],
-    requiresPython: '',
-  };
+  const file: ParsedFile = { ...emptyParsedFile(path, 'setup-cfg', text), requiresPython: '' };
   const findings: Finding[] = [];
   const report = (span: Span, message: string, severity: Severity = 'error') =>
     findings.push(finding('syntax', path, span, message, { severity }));

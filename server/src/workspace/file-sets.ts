@@ -11,6 +11,7 @@ import { classify, contentRows, fileKindRow, kindByContent, type FileKindRow } f
 import { mayReadFolder, policyKey, restrictIncludes, TRUSTED_INCLUDES, type IncludePolicy } from './include-policy';
 import type { EnvironmentSet } from '../model/sets';
 import { MAX_FILE_BYTES, skipReason, type TextSource } from './text-source';
+import { emptyParsedFile } from '../model/parsed-file';
 
 interface CacheEntry {
   text: string;
@@ -552,12 +553,7 @@ function setupCfgBeside(cfg: ParsedFile, pyproject: ParsedFile | undefined): Par
 /** A file that was skipped, standing in its set with one information finding that says why. */
 function skippedFile(filePath: string, kind: FileKind, why: string): ParsedFile {
   return {
-    path: filePath,
-    kind,
-    text: '',
-    dependencies: [],
-    includes: [],
-    options: [],
+    ...emptyParsedFile(filePath, kind, ''),
     findings: [
       finding(
         'syntax',
