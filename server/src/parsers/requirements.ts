@@ -41,11 +41,22 @@ export interface RequirementsParseOptions {
  * (`--index-url`, `--hash=sha256:...`); a dependency pip cannot name before building it (a URL without
  * `#egg=`, a local directory or sdist) has name `''`; local paths are resolved against the file's folder.
  */
-export function parseRequirementsFile(path: string, text: string, opts: RequirementsParseOptions): ParsedFile {
+export function parseRequirementsFile(
+  path: string,
+  text: string,
+  opts: RequirementsParseOptions,
+  previous?: ParsedFile,
+): ParsedFile {
   const bad = text.indexOf('\ufffd');
   const nul = bad >= 0 ? -1 : text.indexOf('\0');
+  if (previous && bad < 0 && nul < 0) {
+    const again = reparse(previous, path, text, opts);
+    if (again) return again;
+  }
+  const lines: LineRecord[] = [];
   const read = parseRequirementsSource(path, text, MappedText.fromFile(text, 0, text.length), {
     ...opts,
+    lines,
     // pip stops at the first byte it cannot decode, so nothing after it is worth a finding of its own.
     stopAt:
       bad >= 0
@@ -62,7 +73,124 @@ export function parseRequirementsFile(path: string, text: string, opts: Requirem
             }
           : undefined,
   });
-  return { path, kind: opts.kind, text, ...read };
+  const parsed: ParsedFile = { path, kind: opts.kind, text, ...read };
+  if (bad < 0 && nul < 0 && !opts.isDirectory) layouts.set(parsed, { opts, lines });
+  return parsed;
+}
+
+/** What one logical line of a parse added: its extent in the file, and how many entries of each list. */
+interface LineRecord {
+  start: number;
+  end: number;
+  dependencies: number;
+  includes: number;
+  options: number;
+}
+
+/** How a file parse was made, line by line: what {@link reparse} reuses of it. */
+const layouts = new WeakMap<ParsedFile, { opts: RequirementsParseOptions; lines: LineRecord[] }>();
+
+/**
+ * The parse of `text` made from `previous`, the parse of an earlier text of the same file with the same options:
+ * only the logical lines around the part that changed are parsed again; the entries of the lines before it are
+ * reused as they are, those after it moved by the change in length. Undefined where that cannot be done (a parse
+ * with findings, another file or options, a text pip cannot decode): the caller parses the whole text.
+ */
+function reparse(
+  previous: ParsedFile,
+  path: string,
+  text: string,
+  opts: RequirementsParseOptions,
+): ParsedFile | undefined {
+  const layout = layouts.get(previous);
+  if (!layout || previous.path !== path || previous.findings.length > 0) return undefined;
+  const was = layout.opts;
+  if (was.kind !== opts.kind || was.env !== opts.env || opts.isDirectory) return undefined;
+  const old = previous.text;
+  if (old === text) return previous;
+  // The common start and end of the two texts; the window between them, widened to whole logical lines, is parsed.
+  const shortest = Math.min(old.length, text.length);
+  let prefix = 0;
+  while (prefix < shortest && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (
+    suffix < shortest - prefix &&
+    old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)
+  )
+    suffix++;
+  const from = windowStart(old, prefix);
+  const oldEnd = windowEnd(old, old.length - suffix);
+  // A byte-order mark is only skipped at the very start of a text: a window may not begin at one.
+  if (from > 0 && text.charCodeAt(from) === 0xfeff) return undefined;
+  const delta = text.length - old.length;
+  const end = oldEnd + delta;
+  const before = layout.lines.filter((l) => l.start < from);
+  const after = layout.lines.filter((l) => l.start >= oldEnd);
+  const count = (ls: LineRecord[], k: 'dependencies' | 'includes' | 'options') => ls.reduce((n, l) => n + l[k], 0);
+  const lines: LineRecord[] = [];
+  const read = parseRequirementsSource(path, text, MappedText.fromFile(text, from, end), { ...opts, lines });
+  const tail = <T>(list: T[], k: 'dependencies' | 'includes' | 'options'): T[] =>
+    list.slice(list.length - count(after, k));
+  const head = <T>(list: T[], k: 'dependencies' | 'includes' | 'options'): T[] => list.slice(0, count(before, k));
+  const parsed: ParsedFile = {
+    path,
+    kind: opts.kind,
+    text,
+    dependencies: [
+      ...head(previous.dependencies, 'dependencies'),
+      ...read.dependencies,
+      ...tail(previous.dependencies, 'dependencies').map((d) => (delta ? shiftDependency(d, delta) : d)),
+    ],
+    includes: [
+      ...head(previous.includes, 'includes'),
+      ...read.includes,
+      ...tail(previous.includes, 'includes').map((i) => (delta ? { ...i, span: shift(i.span, delta) } : i)),
+    ],
+    options: [
+      ...head(previous.options, 'options'),
+      ...read.options,
+      ...tail(previous.options, 'options').map((o) => (delta ? { ...o, span: shift(o.span, delta) } : o)),
+    ],
+    findings: read.findings,
+  };
+  layouts.set(parsed, {
+    opts,
+    lines: [
+      ...before,
+      ...lines,
+      ...after.map((l) => (delta ? { ...l, start: l.start + delta, end: l.end + delta } : l)),
+    ],
+  });
+  return parsed;
+}
+
+/**
+ * Where a logical line starts at or before `at`: after a `\n` whose physical line does not end in a backslash (so
+ * does not continue into the next), or the start of the text. The text before `at` is the same in both texts.
+ */
+function windowStart(text: string, at: number): number {
+  // (lastIndexOf reads a negative position as 0, where a `\n` at 0 would be found.)
+  let nl = at > 0 ? text.lastIndexOf('\n', at - 1) : -1;
+  while (nl >= 0 && endsInBackslash(text, nl)) nl = nl === 0 ? -1 : text.lastIndexOf('\n', nl - 1);
+  return nl + 1;
+}
+
+/**
+ * Where a logical line starts at or after `at` (the start of the common end of both texts): after a `\n` whose
+ * physical line ends in the common part too and not in a backslash; the end of the text where there is none.
+ */
+function windowEnd(text: string, at: number): number {
+  for (let nl = text.indexOf('\n', at); nl >= 0; nl = text.indexOf('\n', nl + 1)) {
+    const last = text.charCodeAt(nl - 1) === 13 ? nl - 2 : nl - 1;
+    if (last >= at && !endsInBackslash(text, nl)) return nl + 1;
+  }
+  return text.length;
+}
+
+/** Whether the physical line that the `\n` at `nl` ends (a `\r\n` counted as one break) ends in a backslash. */
+function endsInBackslash(text: string, nl: number): boolean {
+  const last = text.charCodeAt(nl - 1) === 13 ? nl - 2 : nl - 1;
+  return last >= 0 && text.charCodeAt(last) === 92;
 }
 
 /** What {@link parseRequirementsSource} reads: the parts of a ParsedFile a requirements text fills. */
@@ -79,7 +207,12 @@ export function parseRequirementsSource(
   path: string,
   fileText: string,
   source: MappedText,
-  opts: RequirementsParseOptions & { section?: string | null; stopAt?: { span: Span; message: string } | undefined },
+  opts: RequirementsParseOptions & {
+    section?: string | null;
+    stopAt?: { span: Span; message: string } | undefined;
+    /** When given, what each logical line added is recorded there (for a later {@link reparse}). */
+    lines?: LineRecord[];
+  },
 ): RequirementsRead {
   const ctx: FileContext = {
     path,
@@ -108,6 +241,7 @@ export function parseRequirementsSource(
   // Whether the disk is asked decides what a path-like line is: parses with and without it keep apart.
   const memo = linesOf(`${path}\0${opts.kind}\0${opts.section ?? ''}\0${opts.isDirectory ? 'disk' : ''}`);
   for (const logical of opts.stopAt ? [] : logicalLines(source)) {
+    const counts = [ctx.dependencies.length, ctx.includes.length, ctx.options.length] as const;
     try {
       const start = logical.text.fileStart;
       // A line that is one piece of the file, with no ${VAR}, reads the same wherever it is: its last parse is reused.
@@ -136,6 +270,14 @@ export function parseRequirementsSource(
     } catch (e) {
       if (e instanceof RangeError) addFinding(ctx, logical.extent, 'This line is too large to parse.');
       else throw e;
+    } finally {
+      opts.lines?.push({
+        start: logical.extent.start,
+        end: logical.extent.end,
+        dependencies: ctx.dependencies.length - counts[0],
+        includes: ctx.includes.length - counts[1],
+        options: ctx.options.length - counts[2],
+      });
     }
   }
   return { dependencies: ctx.dependencies, includes: ctx.includes, options: ctx.options, findings: ctx.findings };

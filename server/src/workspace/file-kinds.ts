@@ -66,8 +66,12 @@ export interface FileKindRow {
   content?: { globs: readonly string[]; test: (text: string) => boolean };
   /** Extensions (`.txt`) a file named explicitly (a CLI path) is read as this kind by, when no row's globs match. */
   extensions?: readonly string[];
-  /** Reads a text; never throws (problems are `syntax` findings). `env` expands `${VAR}` where the kind does. */
-  parse: (filePath: string, text: string, env: Record<string, string | undefined>) => ParsedFile;
+  /**
+   * Reads a text; never throws (problems are `syntax` findings). `env` expands `${VAR}` where the kind does.
+   * `previous`, when given, is this row's parse of an earlier text of the file with the same `env`: a parser may
+   * reuse what did not change (an edit in an editor), and must return what a parse of `text` alone returns.
+   */
+  parse: (filePath: string, text: string, env: Record<string, string | undefined>, previous?: ParsedFile) => ParsedFile;
   /** Whether `${VAR}` in its URLs is expanded as pip expands it (requirements lines) or never (TOML). */
   expandsVariables: boolean;
   /** How bytes on disk become text: as pip reads requirements files (BOMs, a coding comment) or plain UTF-8. */
@@ -185,7 +189,8 @@ const BUILTIN_ROWS = [
     kind: 'constraints',
     label: 'constraints*.txt',
     globs: ['constraints*.txt'],
-    parse: (filePath, text, env) => parseRequirementsFile(filePath, text, { kind: 'constraints', env }),
+    parse: (filePath, text, env, previous) =>
+      parseRequirementsFile(filePath, text, { kind: 'constraints', env }, previous),
     expandsVariables: true,
     decoding: 'pip',
     set: { joins: 'own', follows: { pip: 'constraints' }, projects: false },
@@ -207,7 +212,8 @@ const BUILTIN_ROWS = [
       'requirements/*.in',
     ],
     extensions: ['.txt', '.in'],
-    parse: (filePath, text, env) => parseRequirementsFile(filePath, text, { kind: 'requirements', env }),
+    parse: (filePath, text, env, previous) =>
+      parseRequirementsFile(filePath, text, { kind: 'requirements', env }, previous),
     expandsVariables: true,
     decoding: 'pip',
     set: { joins: 'own', follows: { pip: 'requirements' }, projects: true },

@@ -104,7 +104,9 @@ export class FileSets {
     const policy = policyKey(this.includePolicy);
     const hit = this.cache.get(filePath);
     if (hit && hit.kind === kind && hit.text === t && hit.policy === policy) return hit.parsed;
-    const parsed = restrictIncludes(parseAs(filePath, kind, t, this.env), this.includePolicy);
+    // An earlier text's parse (an edit): the row's parser may reuse what the edit left as it was.
+    const previous = hit && hit.kind === kind && hit.policy === policy ? hit.parsed : undefined;
+    const parsed = restrictIncludes(parseAs(filePath, kind, t, this.env, previous), this.includePolicy);
     this.cache.set(filePath, { text: t, kind, policy, parsed });
     return parsed;
   }
@@ -605,13 +607,19 @@ export function projectReference(dep: Dependency): { dir: string; extras: string
   return { dir: path.resolve(p), extras: [...extras].sort(), relative };
 }
 
-function parseAs(filePath: string, kind: FileKind, text: string, env: Record<string, string | undefined>): ParsedFile {
+function parseAs(
+  filePath: string,
+  kind: FileKind,
+  text: string,
+  env: Record<string, string | undefined>,
+  previous?: ParsedFile,
+): ParsedFile {
   if (text.length > MAX_FILE_BYTES) {
     const why = `it is ${(text.length / 1024 / 1024).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB Stack Doctor reads`;
     return { ...skippedFile(filePath, kind, why), text };
   }
   const row: FileKindRow = fileKindRow(kind);
-  return row.parse(filePath, text, row.expandsVariables ? env : {});
+  return row.parse(filePath, text, row.expandsVariables ? env : {}, previous);
 }
 
 function dedupe(files: ParsedFile[]): ParsedFile[] {
