@@ -1,9 +1,19 @@
 // The stages' reports per set, each valid while the set's files and texts are those it was made from.
 import type { EnvironmentSet } from '../model/sets';
 
+/**
+ * Each set's key, made once for its list of files: the analysis of one edit asks for it several times, and it is as
+ * long as the texts.
+ */
+const keys = new WeakMap<EnvironmentSet, { files: EnvironmentSet['files']; key: string }>();
+
 /** What a set's reports depend on: its files and their texts. */
 export function textKey(set: EnvironmentSet): string {
-  return set.files.map((f) => `${f.path}\0${f.text.length}\0${f.text}`).join('\0\0');
+  const hit = keys.get(set);
+  if (hit && hit.files === set.files) return hit.key;
+  const key = set.files.map((f) => `${f.path}\0${f.text.length}\0${f.text}`).join('\0\0');
+  keys.set(set, { files: set.files, key });
+  return key;
 }
 
 /** One stage's last report per set root. */
