@@ -51,21 +51,22 @@ interface Pins {
 }
 
 /** The only packages whose versions move together here: pins are looked up for these and no other. */
+const COMPANIONS = new Set([
+  'numpy',
+  'torch',
+  'pytorch',
+  'torchvision',
+  'torchaudio',
+  'tensorflow',
+  'keras',
+  'tf-keras',
+  'jax',
+  'jaxlib',
+]);
+
+/** Whether pins are looked up for the name (asked for every line of a file). */
 function isCompanion(name: string): boolean {
-  return (
-    [
-      'numpy',
-      'torch',
-      'pytorch',
-      'torchvision',
-      'torchaudio',
-      'tensorflow',
-      'keras',
-      'tf-keras',
-      'jax',
-      'jaxlib',
-    ].includes(name) || /^jax-cuda\d+-(plugin|pjrt)$/.test(name)
-  );
+  return COMPANIONS.has(name) || (name.startsWith('jax-cuda') && /^jax-cuda\d+-(plugin|pjrt)$/.test(name));
 }
 
 function pinsOf(group: Dependency[]): Pins {

@@ -76,6 +76,15 @@ export const conflict: Check = {
       groups.push({ deps: togetherGroup(scoped, scope), together: scope });
     for (const { deps: group, together } of groups) {
       for (const [name, all] of byName(group)) {
+        if (all.length === 1) {
+          // Declared once (most names): only a line that admits no version by itself is a finding.
+          const dep = all[0]!;
+          if (dep.kind === 'constraint' || !dep.specifier || dep.url !== null || dep.specifierUnknown) continue;
+          if (!admitsNothing(dep.specifier)) continue;
+          const key = `${dep.file}\0${dep.span.start}`;
+          if (!findings.has(key)) findings.set(key, aloneFinding(name, dep, []));
+          continue;
+        }
         // A uv override replaces every requirement on its name: those lines no longer decide its versions.
         const overridden = all.some((d) => d.kind === 'override');
         const decls = overridden ? all.filter((d) => d.kind !== 'requirement') : all;

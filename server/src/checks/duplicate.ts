@@ -27,11 +27,17 @@ export const duplicate: Check = {
   run(set) {
     const out: Finding[] = [];
     for (const file of set.files) {
+      // Most entries name their project once: only those named again can be duplicates (grouped in file order).
+      const named = new Map<string, number>();
+      for (const dep of file.dependencies) {
+        const identity = dep.name || dep.url;
+        if (identity) named.set(identity, (named.get(identity) ?? 0) + 1);
+      }
       const groups = new Map<string, Dependency[]>();
       for (const dep of file.dependencies) {
         // A project pip cannot name before building it (a bare URL or path) is the same only at the same URL.
         const identity = dep.name || dep.url;
-        if (!identity) continue;
+        if (!identity || named.get(identity)! < 2) continue;
         const key = `${dep.section ?? ''}\0${dep.kind}\0${identity}\0${dep.marker}`;
         const g = groups.get(key);
         if (g) g.push(dep);
