@@ -88,6 +88,7 @@ function verdictLine(conflict: TransitiveConflict, at: Dependency, set: Environm
 }
 
 const CAPPED: readonly ('numpy' | 'protobuf')[] = ['numpy', 'protobuf'];
+const JUDGED = new Set<string>(['tensorflow', ...CAPPED]);
 
 function capOf(r: TensorflowRelease, pkg: 'numpy' | 'protobuf'): string | undefined {
   const spec = pkg === 'numpy' ? r.numpy : r.protobuf;
@@ -105,9 +106,10 @@ function releasesAdmitted(spec: VersionSet): TensorflowRelease[] {
 
 /** TensorFlow lines whose every admitted release caps numpy/protobuf away from what the set allows. */
 function fromKnowledge(set: EnvironmentSet, ctx: CheckContext): Finding[] {
+  // Only tensorflow's lines and those of the packages it caps are read.
   const decls = byName(
     installedDeclarations(set, ctx.markerEnvironment)
-      .filter((d) => d.scope === '')
+      .filter((d) => d.scope === '' && JUDGED.has(d.dep.name))
       .map((d) => d.dep),
   );
   const out: Finding[] = [];

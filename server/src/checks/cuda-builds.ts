@@ -152,10 +152,8 @@ function findCudaBuilds(set: EnvironmentSet, ctx: CheckContext): CudaBuild[] {
     if (file === set.files[0]) out.push(...uvIndexBuilds(set, file, ctx));
     for (const dep of file.dependencies) {
       const scope = scopeOf(dep);
-      if (scope === null || !markerHolds(dep, ctx.markerEnvironment)) continue;
-      // A package a lock of the set answers for: its locked entry carries the build.
-      if (answeredByLock(dep, set, ctx.markerEnvironment)) continue;
-      // Made only when a build is found: most lines are not CUDA builds.
+      if (scope === null) continue;
+      // Made only when a build is found: most lines are not CUDA builds (asked first, before the marker and locks).
       const b = buildOf(dep, file, () => ({
         file: file.path,
         span: dep.span,
@@ -164,7 +162,9 @@ function findCudaBuilds(set: EnvironmentSet, ctx: CheckContext): CudaBuild[] {
         scope,
         dep,
       }));
-      if (b) out.push(b);
+      if (!b || !markerHolds(dep, ctx.markerEnvironment)) continue;
+      // A package a lock of the set answers for: its locked entry carries the build.
+      if (!answeredByLock(dep, set, ctx.markerEnvironment)) out.push(b);
     }
   }
   for (const { entry, dep } of lockedOnTarget(set, ctx.markerEnvironment)) {

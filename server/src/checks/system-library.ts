@@ -217,10 +217,11 @@ export const systemLibrary: Check = {
     const out: Finding[] = [];
     for (const file of set.files) {
       for (const dep of file.dependencies) {
-        if (dep.kind === 'conda' || scopeOf(dep) === null || !markerHolds(dep, ctx.markerEnvironment)) continue;
-        if (answeredByLock(dep, set, ctx.markerEnvironment)) continue;
+        // The table first: it names few packages, and most lines are none of them.
         const rec = systemLibraryRecord(dep.name);
         if (!rec) continue;
+        if (dep.kind === 'conda' || scopeOf(dep) === null || !markerHolds(dep, ctx.markerEnvironment)) continue;
+        if (answeredByLock(dep, set, ctx.markerEnvironment)) continue;
         const f = judge(rec, dep, file, set.root, ctx, family, libs, pcs, pkgs);
         if (f) out.push(f);
       }
