@@ -15,6 +15,8 @@ import { LINUX_NO_GPU, ML_CHANNEL } from '../helpers/conda-fixtures';
 import { startPackageIndex, type PackageIndex } from '../helpers/package-index';
 
 let channel: CondaChannel;
+/** A channel of macOS arm64 builds (this machine is linux-64). */
+let osx: CondaChannel;
 /** The person's index (the settings' index URL). */
 let main: PackageIndex;
 /** An index only the manifest names. */
@@ -22,6 +24,13 @@ let extra: PackageIndex;
 let dir: string;
 before(async () => {
   channel = await startCondaChannel(ML_CHANNEL, { format: 'sharded' });
+  osx = await startCondaChannel(
+    [
+      { name: 'python', version: '3.12.3', build: 'h0_0_cpython', depends: ['__osx >=11.0'] },
+      { name: 'numpy', version: '2.0.0', build: 'py312h0_0', depends: ['python >=3.12,<3.13.0a0'] },
+    ],
+    { format: 'sharded', subdir: 'osx-arm64' },
+  );
   main = await startPackageIndex([
     { name: 'idna', version: '3.6' },
     { name: 'numpy', version: '1.26.4' },
@@ -34,13 +43,14 @@ before(async () => {
 });
 after(async () => {
   await channel.close();
+  await osx.close();
   await main.close();
   await extra.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 let n = 0;
-async function analyse(text: string, trusted = true) {
+async function analyse(text: string, trusted = true, pixiPlatforms?: string[]) {
   const folder = join(dir, `m${n++}`);
   mkdirSync(folder);
   const file = join(folder, 'pixi.toml');
@@ -53,6 +63,7 @@ async function analyse(text: string, trusted = true) {
     cacheDir: join(dir, `cache${n}`),
     indexUrl: main.url,
     indexTimeoutMs: 30_000,
+    ...(pixiPlatforms ? { pixiPlatforms } : {}),
   });
   analysis.setTarget({ profile: LINUX_NO_GPU });
   const sets = analysis.setsAround(file, 'pixi');
@@ -236,5 +247,30 @@ describe('pip-over-conda in pixi: move to the conda table', () => {
       head() + '[dependencies]\npython = "3.12.*"\ntensorflow = "*"\n\n[pypi-dependencies]\nnumpy = ">=2.5"\n',
     );
     assert.equal(fixOf(tight.of('pip-over-conda')[0]), undefined, tight.show());
+  });
+});
+
+describe('pixi platforms this machine does not run', () => {
+  const text = () =>
+    `[workspace]\nchannels = ["${osx.url}"]\nplatforms = ["osx-arm64"]\n\n` +
+    '[dependencies]\npython = "3.12.*"\nnumpy = "*"\nnosuch = "*"\n';
+
+  it('are not solved by default, and the hover says which and how to ask for them', async () => {
+    const r = await analyse(text());
+    assert.deepEqual(r.of('not-found'), [], r.show());
+    const hover = r.hover('numpy', 'dependencies') ?? '';
+    assert.match(hover, /Not solved for osx-arm64: this machine does not run it/);
+    assert.match(hover, /`stack-doctor check --platform osx-arm64`/);
+    assert.match(hover, /`stackDoctor\.pixiPlatforms`/);
+  });
+
+  it('are solved when asked for, with their own findings and picks', async () => {
+    const r = await analyse(text(), true, ['osx-arm64']);
+    const missing = r.of('not-found');
+    assert.equal(missing.length, 1, r.show());
+    assert.match(missing[0]!.message, /^In environment default \(osx-arm64\): No package named 'nosuch'/);
+    const hover = r.hover('numpy', 'dependencies') ?? '';
+    assert.match(hover, /In environment default \(osx-arm64\): conda picks \*\*numpy 2\.0\.0\*\*/);
+    assert.doesNotMatch(hover, /Not solved/);
   });
 });

@@ -316,6 +316,8 @@ export interface PixiSolveReport {
   solves: PixiEnvironmentSolve[];
   /** Environments with no platform this machine runs (not solved). */
   skipped: string[];
+  /** Per environment, its platforms not solved: this machine does not run them and they were not asked for. */
+  unsolved: { environment: string; platforms: string[] }[];
   /** Solve-groups that fail together although each member solves alone. */
   groups: PixiGroupConflict[];
   /** Conda dependencies pixi builds from source (`path`, `git`) or takes from a package URL: never looked up. */

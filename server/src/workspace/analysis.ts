@@ -64,6 +64,11 @@ export interface AnalysisSettings {
   indexTimeoutMs?: number;
   /** Where advisories come from (an OSV database, PyPI's JSON API); none: the `vulnerable` check stays silent. */
   advisories?: AdvisorySource | null;
+  /**
+   * pixi platforms (names such as `osx-arm64` or a platform entry's name) solved besides the ones the machine runs;
+   * by default only those are.
+   */
+  pixiPlatforms?: readonly string[];
 }
 
 /** Progress of `resolve`: called before each set. */
@@ -451,6 +456,7 @@ export class Analysis {
       trusted: this.settings.trustFiles,
       timeoutMs: this.settings.indexTimeoutMs,
       advisories,
+      ...(this.settings.pixiPlatforms?.length ? { pixiPlatforms: this.settings.pixiPlatforms } : {}),
     };
   }
 
@@ -469,10 +475,11 @@ export class Analysis {
    */
   fingerprint(sets: readonly EnvironmentSet[]): string {
     const h = createHash('sha256');
-    const { offline, indexUrl, extraIndexUrls, trustFiles, severityOverrides } = this.settings;
+    const { offline, indexUrl, extraIndexUrls, trustFiles, severityOverrides, pixiPlatforms } = this.settings;
     h.update(
       JSON.stringify({
         offline,
+        pixiPlatforms,
         indexUrl,
         extraIndexUrls,
         trustFiles,
@@ -567,6 +574,20 @@ export class Analysis {
         const group = s.solveGroup ? `, solved with its solve-group ${escapeMarkdown(s.solveGroup)}` : '';
         return text ? [`In environment ${s.environment} (${s.platform}${group}): ${text}`] : [];
       });
+      // The platforms left out, and how to ask for them.
+      const envs = new Set(
+        (dep.scopes ?? ['']).includes('')
+          ? pixi.unsolved.map((u) => u.environment)
+          : (dep.scopes ?? []).map((x) => x.replace(/^env:/, '')),
+      );
+      const left = [...new Set(pixi.unsolved.filter((u) => envs.has(u.environment)).flatMap((u) => u.platforms))];
+      if (left.length)
+        parts.push(
+          `Not solved for ${left.map((p) => escapeMarkdown(p)).join(', ')}: this machine does not run ` +
+            `${left.length > 1 ? 'them' : 'it'}. Ask for ${left.length > 1 ? 'them' : 'it'} with ` +
+            `${codeSpan(`stack-doctor check --platform ${left[0]}`)} or the ${codeSpan('stackDoctor.pixiPlatforms')} ` +
+            `setting, or judge against a profile of a machine that runs ${left.length > 1 ? 'them' : 'it'}.`,
+        );
       return parts.length ? parts.join('\n\n') : null;
     }
     const report = this.condaReportOf(set);

@@ -49,6 +49,29 @@ export function runnablePlatforms(m: PixiManifest, environment: string, machine:
   return [];
 }
 
+/** Whether this machine runs a subdir (its own, or one it emulates). */
+function machineRuns(machine: MachineProfile, subdir: string): boolean {
+  const own = subdirFor(machine);
+  return own !== null && own !== undefined && (subdir === own || (ALSO_RUNS[own] ?? []).includes(subdir));
+}
+
+/**
+ * The platforms of an environment that are solved: those this machine runs, and those asked for (by platform name or
+ * subdir: the command line's `--platform`, the `stackDoctor.pixiPlatforms` setting).
+ */
+export function solvedPlatforms(
+  m: PixiManifest,
+  environment: string,
+  machine: MachineProfile,
+  asked: readonly string[] = [],
+): PixiPlatform[] {
+  const runnable = runnablePlatforms(m, environment, machine);
+  const more = environmentPlatforms(m, environment).filter(
+    (p) => !runnable.includes(p) && (asked.includes(p.name) || asked.includes(p.subdir)),
+  );
+  return [...runnable, ...more];
+}
+
 /** The virtual packages pixi's solve assumes on a platform: the declared ones (pixi's defaults included). */
 export function declaredVirtualPackages(specs: PixiEnvironmentSpecs, machine: MachineProfile): VirtualPackage[] {
   const out: VirtualPackage[] = [];
@@ -125,7 +148,7 @@ function environmentSet(set: EnvironmentSet, specs: PixiEnvironmentSpecs, truste
 }
 
 /** The package name a match spec in a record's depends names (`numpy >=1.21` -> `numpy`). */
-const dependName = (spec: string): string => /^[^\s=<>!~\[]+/.exec(spec.trim())?.[0]?.toLowerCase() ?? '';
+const dependName = (spec: string): string => /^[^\s=<>!~[]+/.exec(spec.trim())?.[0]?.toLowerCase() ?? '';
 
 /**
  * One environment's share of its solve-group's solution: the picks of its own lines and the packages they need, as
@@ -198,6 +221,7 @@ export async function pixiReport(
     solves: [],
     skipped: [],
     groups: [],
+    unsolved: [],
     sources: manifest.features.flatMap((f) => f.targets.flatMap((t) => t.dependencies.filter(isCondaSource))),
     notFetched: ctx.trusted ? [] : pypiUrlPlaces(manifest, root.path),
   };
@@ -260,7 +284,8 @@ export async function pixiReport(
       conda,
       pypi: specs.pypiDependencies,
       pipOnConda: pip,
-      cuda: cudaVerdict(conda, specs, ctx.machine, env),
+      // Judged against this machine's driver only where this machine runs the platform.
+      cuda: machineRuns(ctx.machine, specs.platform.subdir) ? cudaVerdict(conda, specs, ctx.machine, env) : null,
       virtualSpans: specs.virtualSpans,
       solveGroup,
     };
@@ -279,8 +304,10 @@ export async function pixiReport(
   for (const unit of units) {
     const byPlatform = new Map<string, { platform: PixiPlatform; members: PixiEnvironmentSpecs[] }>();
     for (const name of unit.members) {
-      const platforms = runnablePlatforms(manifest, name, ctx.machine);
+      const platforms = solvedPlatforms(manifest, name, ctx.machine, ctx.pixiPlatforms);
       if (!platforms.length) report.skipped.push(name);
+      const left = environmentPlatforms(manifest, name).filter((p) => !platforms.includes(p));
+      if (left.length) report.unsolved.push({ environment: name, platforms: left.map((p) => p.name) });
       for (const platform of platforms) {
         const specs = specsOf(name, platform);
         if (!specs) continue;

@@ -33,6 +33,8 @@ export interface StageContext {
    * own (for a pixi manifest, with that environment's PyPI indexes); null offline.
    */
   indexFor?: (python: string, pixiEnvironment?: string) => IndexContext | null;
+  /** pixi platforms (names or subdirs) solved besides the ones this machine runs. */
+  pixiPlatforms?: readonly string[];
   /** Judge the `pip:` part with the conda specs' versions as constraints (when conda did not solve). */
   condaPins?: boolean;
 }
