@@ -80,8 +80,12 @@ export function declaredVirtualPackages(specs: PixiEnvironmentSpecs, machine: Ma
   if (subdir.startsWith('win-') && !specs.virtual['__win']) out.push({ name: '__win', version: '0', build: '0' });
   for (const [name, version] of Object.entries(specs.virtual))
     if (name !== '__archspec') out.push({ name, version, build: '0' });
-  // The CPU microarchitecture: as declared, else this machine's.
-  const arch = specs.virtual['__archspec'] ?? virtualPackages(machine, {}).find((v) => v.name === '__archspec')?.build;
+  // The CPU microarchitecture: as declared, else this machine's where it runs the platform.
+  const arch =
+    specs.virtual['__archspec'] ??
+    (machineRuns(machine, subdir)
+      ? virtualPackages(machine, {}).find((v) => v.name === '__archspec')?.build
+      : undefined);
   if (arch) out.push({ name: '__archspec', version: '1', build: arch });
   return out;
 }
