@@ -64,6 +64,7 @@ export function initializationOptions(storagePath: string): Record<string, unkno
     cacheDir: config.get<string>('cacheDir', ''),
     newerVersions: config.get<boolean>('newerVersions', true),
     osvDatabase: config.get<string>('osvDatabase', ''),
+    pixiPlatforms: config.get<string[]>('pixiPlatforms', []),
     checks: { severityOverrides: config.get<Record<string, string>>('checks.severityOverrides', {}) },
     trusted: vscode.workspace.isTrusted,
     // Where the metadata cache lives when `cacheDir` is empty (the extension's global storage).

@@ -41,6 +41,8 @@ Options:
   --index-url URL            Package index (PEP 691/503); default: what the files and pip's configuration say, then PyPI.
   --extra-index-url URL      Additional index (repeatable).
   --offline                  Never contact an index: syntax, direct conflicts and the machine checks only.
+  --platform NAME            Also solve a pixi manifest's platform NAME (osx-arm64, win-64, a platform entry's name)
+                             that this machine does not run (repeatable); by default only the ones it runs.
   --cache-dir DIR            Folder for the metadata cache (default: ~/.cache/stack-doctor).
   --osv-database PATH        A folder or zip of OSV records (osv.dev's export) for \`vulnerable\`; works offline too.
   --untrusted                Judge the files as an untrusted workspace: no URL or index they name is contacted, no
@@ -61,13 +63,23 @@ interface Options {
   indexUrl?: string;
   extraIndexUrls: string[];
   offline: boolean;
+  /** pixi platforms solved besides the machine's own. */
+  platforms: string[];
   cacheDir?: string;
   osvDatabase?: string;
   untrusted: boolean;
 }
 
 function parseArgs(argv: string[]): Options | 'help' | 'version' {
-  const o: Options = { command: '', paths: [], format: 'text', extraIndexUrls: [], offline: false, untrusted: false };
+  const o: Options = {
+    command: '',
+    paths: [],
+    format: 'text',
+    extraIndexUrls: [],
+    offline: false,
+    platforms: [],
+    untrusted: false,
+  };
   const valueOf = (i: number, name: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`option ${name} needs a value`);
@@ -108,6 +120,9 @@ function parseArgs(argv: string[]): Options | 'help' | 'version' {
       }
       case '--offline':
         o.offline = true;
+        break;
+      case '--platform':
+        o.platforms.push(take());
         break;
       case '--untrusted':
         o.untrusted = true;
@@ -213,6 +228,7 @@ async function check(o: Options, out: (s: string) => void): Promise<number> {
     cacheDir,
     indexTimeoutMs: 60_000,
     advisories: await advisorySource(o),
+    ...(o.platforms.length ? { pixiPlatforms: o.platforms } : {}),
   });
   analysis.setTarget(await machine(o, true, cacheDir));
   const sets = new Map<string, EnvironmentSet>();

@@ -39,12 +39,12 @@ describe('pixi.toml solved as pixi solves it', () => {
   const manifest = (body: string, platforms = '["linux-64"]'): string =>
     `[workspace]\nname = "t"\nchannels = ["${channel.url}"]\nplatforms = ${platforms}\n\n${body}`;
 
-  const check = async (name: string, text: string, profile = NO_GPU) => {
+  const check = async (name: string, text: string, profile = NO_GPU, more: readonly string[] = []) => {
     fs.mkdirSync(path.join(dir, name), { recursive: true });
     const file = path.join(dir, name, 'pixi.toml');
     fs.writeFileSync(file, text);
     const r = await checkJson(
-      [file, '--index-url', index.url, '--cache-dir', path.join(dir, '.cache'), '--profile', profile],
+      [file, '--index-url', index.url, '--cache-dir', path.join(dir, '.cache'), '--profile', profile, ...more],
       dir,
       { ...process.env, PIP_CONFIG_FILE: '/dev/null', CONDARC: '/dev/null', CONDA_OVERRIDE_CUDA: undefined },
     );
@@ -196,5 +196,30 @@ describe('pixi.toml solved as pixi solves it', () => {
       r.diagnostics.filter((d) => d.code === 'conflict-transitive'),
       [],
     );
+  });
+
+  it('--platform solves a platform the machine does not run', async () => {
+    const osx = await startCondaChannel(
+      [
+        { name: 'python', version: '3.12.3', build: 'h0_0_cpython', depends: ['__osx >=11.0'] },
+        { name: 'numpy', version: '2.0.0', build: 'py312h0_0', depends: ['python >=3.12,<3.13.0a0'] },
+      ],
+      { format: 'sharded', subdir: 'osx-arm64' },
+    );
+    try {
+      const text =
+        `[workspace]\nname = "t"\nchannels = ["${osx.url}"]\nplatforms = ["osx-arm64"]\n\n` +
+        '[dependencies]\npython = "3.12.*"\nnumpy = ">=3"\n';
+      const plain = await check('asked-platform', text);
+      assert.equal(plain.status, 0, show(plain.diagnostics));
+      const asked = await check('asked-platform', text, NO_GPU, ['--platform', 'osx-arm64']);
+      assert.equal(asked.status, 1, show(asked.diagnostics));
+      const missing = asked.diagnostics.filter((d) => d.code === 'not-found');
+      assert.equal(missing.length, 1, show(asked.diagnostics));
+      assert.match(missing[0]!.message, /^In environment default \(osx-arm64\): No build of numpy/);
+      assert.equal(lineOf(text, missing[0]!), 'numpy = ">=3"');
+    } finally {
+      await osx.close();
+    }
   });
 });

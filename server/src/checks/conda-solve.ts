@@ -57,6 +57,23 @@ function pixiFindings(set: EnvironmentSet, report: PixiSolveReport, ctx: CheckCo
     if (at) out.push(finding(c.kind, set.root, at, message));
     for (const dep of c.lines) out.push(finding(c.kind, dep.file, dep.span, message));
   }
+  for (const g of report.groups) {
+    const from =
+      `In solve-group ${g.group} (${g.platform}): environments ${listed(g.environments)} each solve alone, but pixi ` +
+      `solves the group's environments (${g.members.join(', ')}) together and fails: `;
+    out.push(...reportFindings(g.conda, [], set.root, ctx, from).filter((f) => f.code !== 'index-unreachable'));
+  }
+  for (const at of report.notFetched)
+    out.push(
+      finding(
+        'index-unreachable',
+        at.file,
+        at.span,
+        'Not checked in an untrusted workspace: Stack Doctor fetches no index a workspace file names until you ' +
+          'trust the workspace, so the PyPI packages pixi would look up there were not checked.',
+        { severity: 'information' },
+      ),
+    );
   return out;
 }
 

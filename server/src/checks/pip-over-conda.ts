@@ -6,12 +6,16 @@ import { SpecifierSet } from '../pep/specifier';
 import { removalSpan } from './edits';
 import type { Check } from './types';
 import type { CondaPackage, CondaSolveReport, PixiSolveReport } from '../model/reports';
+import { pixiManifestOf, type PixiManifest } from '../model/pixi';
+import type { EnvironmentSet } from '../model/sets';
 
 /**
  * A pixi manifest: a PyPI line of an environment whose package that environment's conda solve installs. pixi keeps
  * conda's package (its PyPI solve takes it as installed), so the PyPI line is satisfied by conda's build or fails.
+ * Where a channel has the package and the environment's solve accepts it, the fix moves the line to the conda
+ * `[dependencies]` table of the same feature and target, its PEP 440 specifier as a conda version spec.
  */
-function pixiOverConda(report: PixiSolveReport): Finding[] {
+function pixiOverConda(set: EnvironmentSet, report: PixiSolveReport): Finding[] {
   const out: Finding[] = [];
   for (const s of report.solves) {
     if (s.conda.status !== 'ok') continue;
@@ -21,6 +25,10 @@ function pixiOverConda(report: PixiSolveReport): Finding[] {
       if (!pkg || !dep.name) continue;
       const fits = satisfied(dep, pkg.version);
       const what = `conda installs ${pkg.name} ${pkg.version} (${pkg.build}${pkg.channel ? `, from ${pkg.channel}` : ''})`;
+      const move = s.conda.condaHas[dep.name];
+      const file = set.files.find((f) => f.path === dep.file);
+      const manifest = file ? pixiManifestOf(file) : null;
+      const fix = move && file && manifest ? pixiMove(file, manifest, dep, move) : null;
       out.push(
         finding(
           'pip-over-conda',
@@ -31,11 +39,77 @@ function pixiOverConda(report: PixiSolveReport): Finding[] {
               ? `pixi keeps conda's version, which this line excludes, so the PyPI solve of the environment fails.`
               : `pixi keeps conda's build and the PyPI line only checks it; declare it in [dependencies] alone, so ` +
                 `one package manager owns it.`),
+          { fixes: fix ? [fix] : [] },
         ),
       );
     }
   }
   return out;
+}
+
+/** A conda match spec's version part as a pixi value: `numpy >=1.25,<2` -> `">=1.25,<2"`, a bare name -> `"*"`. */
+function pixiValue(spec: string, condaName: string): string {
+  return JSON.stringify(spec.slice(condaName.length).trim() || '*');
+}
+
+/**
+ * The edits that move a pixi PyPI line to the conda table beside it (`[feature.X.pypi-dependencies]` ->
+ * `[feature.X.dependencies]`): the conda line of the same package takes the spec, else the line is added at the end of
+ * that table, or a new table is written above the PyPI one; the PyPI line is removed. Null where the tables are not
+ * written as headers (inline tables), so no edit can be placed safely.
+ */
+function pixiMove(
+  file: ParsedFile,
+  m: PixiManifest,
+  dep: Dependency,
+  move: { condaName: string; spec: string; replaces: Dependency | null },
+): Fix | null {
+  const section = dep.section ?? '';
+  if (!section.endsWith('pypi-dependencies')) return null;
+  const condaSection = `${section.slice(0, -'pypi-dependencies'.length)}dependencies`;
+  const key = /^[A-Za-z0-9_-]+$/.test(move.condaName) ? move.condaName : JSON.stringify(move.condaName);
+  const value = pixiValue(move.spec, move.condaName);
+  const text = file.text;
+  const remove = removalSpan(text, dep.span);
+  let insert: TextEdit | null = null;
+  const target = m.features.flatMap((f) => f.targets).find((t) => t.pypiDependencies.includes(dep));
+  if (!target) return null;
+  const replaces = move.replaces && target.dependencies.includes(move.replaces) ? move.replaces : null;
+  const header = (name: string): number => {
+    const escaped = name.replace(/[.*+?^$()|[\]\\{}]/g, (c) => `\\${c}`);
+    const hit = new RegExp(`^[ \\t]*\\[[ \\t]*${escaped}[ \\t]*\\][^\\n]*$`, 'm').exec(text);
+    return hit ? hit.index : -1;
+  };
+
+  if (replaces) {
+    insert = { file: file.path, span: replaces.span, newText: `${replaces.rawName} = ${value}` };
+  } else if (target.dependencies.length) {
+    const last = [...target.dependencies].sort((a, b) => b.span.end - a.span.end)[0]!;
+    let end = text.indexOf('\n', last.span.end);
+    if (end < 0) end = text.length;
+    insert = { file: file.path, span: { start: end, end }, newText: `\n${key} = ${value}` };
+  } else {
+    const at = header(condaSection);
+    if (at >= 0) {
+      let end = text.indexOf('\n', at);
+      if (end < 0) end = text.length;
+      insert = { file: file.path, span: { start: end, end }, newText: `\n${key} = ${value}` };
+    } else {
+      const pypiAt = header(section);
+      if (pypiAt < 0) return null;
+      insert = {
+        file: file.path,
+        span: { start: pypiAt, end: pypiAt },
+        newText: `[${condaSection}]\n${key} = ${value}\n\n`,
+      };
+    }
+  }
+  if (remove.start < insert.span.end && remove.end > insert.span.start) return null;
+  return {
+    title: `Move to [${condaSection}] as '${key} = ${value}' (a conda solve of the environment accepts it)`,
+    edits: [insert, { file: file.path, span: remove, newText: '' }],
+    preferred: true,
+  };
 }
 
 /** Whether pip would take conda's version as satisfying the line (true for no specifier). */
@@ -99,7 +173,7 @@ export const pipOverConda: Check = {
   description: 'pip would replace or shadow a package conda installed.',
   run(set, ctx) {
     const pixi = ctx.pixi?.get(set.root);
-    if (pixi) return pixiOverConda(pixi);
+    if (pixi) return pixiOverConda(set, pixi);
     const report: CondaSolveReport | undefined = ctx.conda?.get(set.root);
     if (!report || report.status !== 'ok') return [];
     const byPypi = condaInstalledForPip(report);

@@ -173,7 +173,7 @@ function withConda(code: Code, own: Finding[], set: EnvironmentSet, ctx: CheckCo
   let kept = own.filter((f) => !conda.some((c) => samePlace(c, f)));
   const solved = report
     ? report.status === 'ok'
-    : pixi!.solves.length > 0 && pixi!.solves.every((s) => s.conda.status === 'ok' && !s.cuda);
+    : pixi!.solves.length > 0 && pixi!.solves.every((s) => s.conda.status === 'ok' && !s.cuda) && !pixi!.groups.length;
   if (solved && code !== 'syntax') {
     const lines = set.files.flatMap((f) =>
       f.kind === 'conda' || pixi ? f.dependencies.filter((d) => d.kind === 'conda') : [],

@@ -107,6 +107,7 @@ export class Session {
       cacheDir,
       severityOverrides: s.severityOverrides,
       advisories: await this.advisorySource(),
+      pixiPlatforms: s.pixiPlatforms,
     });
   }
 

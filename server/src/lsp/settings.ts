@@ -20,6 +20,8 @@ export interface Settings {
   newerVersions: boolean;
   /** A folder or zip of OSV records for `vulnerable` ('' for none). */
   osvDatabase: string;
+  /** pixi platforms solved besides the ones the machine runs. */
+  pixiPlatforms: string[];
 }
 
 export const defaultSettings: Settings = {
@@ -35,6 +37,7 @@ export const defaultSettings: Settings = {
   globalStoragePath: '',
   newerVersions: true,
   osvDatabase: '',
+  pixiPlatforms: [],
 };
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
@@ -74,5 +77,8 @@ export function normalizeSettings(raw: unknown): Settings {
     globalStoragePath: str('globalStoragePath'),
     newerVersions: r.newerVersions !== false,
     osvDatabase: str('osvDatabase'),
+    pixiPlatforms: Array.isArray(r.pixiPlatforms)
+      ? r.pixiPlatforms.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim())
+      : [],
   };
 }

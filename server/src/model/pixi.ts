@@ -45,11 +45,22 @@ export interface PixiTarget {
   pypiDependencies: Dependency[];
 }
 
-/** `[pypi-options]` of a feature, as far as the analysis reads them. */
+/** A URL (or find-links path) of a `[pypi-options]` table, as written, and where. */
+export interface PixiUrl {
+  url: string;
+  span: Span;
+}
+
+/** `[pypi-options]` of the workspace or a feature, as far as the analysis reads them. */
 export interface PixiPypiOptions {
-  indexUrl: string | null;
-  extraIndexUrls: string[];
-  findLinks: string[];
+  /** Replaces the main index (PyPI). */
+  indexUrl: PixiUrl | null;
+  /** Tried before the main index, in order (uv's strict index priority). */
+  extraIndexUrls: PixiUrl[];
+  /** Folders or pages of files (`{ path = ... }`, `{ url = ... }`). */
+  findLinks: PixiUrl[];
+  /** `index-strategy` as written (`first-index`, the default, `unsafe-first-match`, `unsafe-best-match`); null unset. */
+  indexStrategy: string | null;
 }
 
 /** A feature: the top level is `default`; `[feature.NAME]`; an environment's own tables are feature `env:NAME`. */
@@ -93,6 +104,8 @@ export interface PixiManifest {
   platforms: PixiPlatform[];
   /** `channel-priority`: `strict` (pixi's default) or `disabled`. */
   channelPriority: 'strict' | 'disabled';
+  /** `[workspace.pypi-options]`: the base every environment starts from, with or without the default feature. */
+  pypiOptions: PixiPypiOptions | null;
   /** The default feature first, then `[feature.*]` in order, then environments' own tables. */
   features: PixiFeature[];
   /** The environments, `default` first. */
@@ -123,6 +136,22 @@ export interface PixiEnvironmentSpecs {
   pypiDependencies: Dependency[];
   /** The features combined, in order. */
   features: string[];
+  /**
+   * The PyPI options of the environment: the workspace's base with each feature's laid over it (`index-url` and
+   * `index-strategy` replaced, `extra-index-urls` and `find-links` merged), as pixi builds them.
+   */
+  pypiOptions: PixiPypiOptions;
+}
+
+/** Whether a conda dependency is a source package pixi builds (`path`, `git`) or a package file by `url`. */
+export function isCondaSource(dep: Dependency): boolean {
+  return dep.kind === 'conda' && dep.url !== null;
+}
+
+/** The index a PyPI dependency names for itself (`{ version = "...", index = "https://..." }`), or null. */
+export function pypiIndexOf(dep: Dependency): string | null {
+  const o = dep.options?.find((x) => x.startsWith('--index-url '));
+  return o ? o.slice('--index-url '.length) : null;
 }
 
 /** The conda subdirs pixi knows, and the OS family of each. */
@@ -229,6 +258,7 @@ export function environmentSpecs(m: PixiManifest, environment: string, platform:
     }
     return out;
   };
+  const pypiOptions = mergedPypiOptions(m, features);
   const virtual = { ...plat.virtual };
   const virtualSpans = { ...plat.virtualSpans };
   for (const f of features)
@@ -247,5 +277,42 @@ export function environmentSpecs(m: PixiManifest, environment: string, platform:
     constraints: pick('constraints'),
     pypiDependencies: pick('pypiDependencies'),
     features: features.map((f) => f.name),
+    pypiOptions,
   };
+}
+
+/** The workspace's `[pypi-options]` with each feature's laid over it, in the environment's order. */
+function mergedPypiOptions(m: PixiManifest, features: readonly PixiFeature[]): PixiPypiOptions {
+  const out: PixiPypiOptions = {
+    indexUrl: m.pypiOptions?.indexUrl ?? null,
+    extraIndexUrls: [...(m.pypiOptions?.extraIndexUrls ?? [])],
+    findLinks: [...(m.pypiOptions?.findLinks ?? [])],
+    indexStrategy: m.pypiOptions?.indexStrategy ?? null,
+  };
+  for (const f of features) {
+    const o = f.pypiOptions;
+    if (!o) continue;
+    out.indexUrl = o.indexUrl ?? out.indexUrl;
+    out.indexStrategy = o.indexStrategy ?? out.indexStrategy;
+    for (const u of o.extraIndexUrls) if (!out.extraIndexUrls.some((x) => x.url === u.url)) out.extraIndexUrls.push(u);
+    for (const u of o.findLinks) if (!out.findLinks.some((x) => x.url === u.url)) out.findLinks.push(u);
+  }
+  return out;
+}
+
+/** The PyPI options of an environment (null: no such environment). */
+export function environmentPypiOptions(m: PixiManifest, environment: string): PixiPypiOptions | null {
+  const env = m.environments.find((e) => e.name === environment);
+  if (!env) return null;
+  return mergedPypiOptions(
+    m,
+    env.features.map((n) => pixiFeature(m, n)).filter((f): f is PixiFeature => f !== undefined),
+  );
+}
+
+/** The PyPI lines of an environment on any platform (each feature's own and its targets'). */
+export function environmentPypiLines(m: PixiManifest, environment: string): Dependency[] {
+  const env = m.environments.find((e) => e.name === environment);
+  if (!env) return [];
+  return env.features.flatMap((n) => pixiFeature(m, n)?.targets.flatMap((t) => t.pypiDependencies) ?? []);
 }

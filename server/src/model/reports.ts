@@ -292,6 +292,23 @@ export interface PixiEnvironmentSolve {
   cuda: PixiCudaVerdict | null;
   /** Where the declared virtual packages are written, by conda name. */
   virtualSpans: Record<string, Span>;
+  /**
+   * The solve-group the environment is solved in: its conda part is its share of the group's one solution (null: the
+   * environment alone).
+   */
+  solveGroup: string | null;
+}
+
+/** A solve-group whose environments each solve alone but not together: pixi solves them as one and fails. */
+export interface PixiGroupConflict {
+  group: string;
+  platform: string;
+  /** The environments whose lines take part (every member where the lines are shared). */
+  environments: string[];
+  /** The members of the group on this platform. */
+  members: string[];
+  /** The failed solve of the group's requirements together. */
+  conda: CondaSolveReport;
 }
 
 /** The pixi stage's report on a manifest: each environment on each platform this machine runs. */
@@ -299,4 +316,12 @@ export interface PixiSolveReport {
   solves: PixiEnvironmentSolve[];
   /** Environments with no platform this machine runs (not solved). */
   skipped: string[];
+  /** Per environment, its platforms not solved: this machine does not run them and they were not asked for. */
+  unsolved: { environment: string; platforms: string[] }[];
+  /** Solve-groups that fail together although each member solves alone. */
+  groups: PixiGroupConflict[];
+  /** Conda dependencies pixi builds from source (`path`, `git`) or takes from a package URL: never looked up. */
+  sources: Dependency[];
+  /** Places that name a PyPI index or find-links URL not fetched in an untrusted workspace. */
+  notFetched: { file: string; span: Span }[];
 }

@@ -14,6 +14,7 @@ import {
   type PixiParsedFile,
   type PixiPlatform,
   type PixiPypiOptions,
+  type PixiUrl,
   type PixiTarget,
 } from '../model/pixi';
 import type { Dependency, FileOption, Span } from '../model/types';
@@ -373,23 +374,25 @@ class PixiReader extends TomlReader {
   pypiOptions(entry: VEntry | undefined, section: string, asOptions = false): PixiPypiOptions | null {
     const t = this.table(entry, section);
     if (!t) return null;
-    const option = (name: string, s: StringInfo): void => {
-      if (asOptions) this.options.push({ name, value: s.value, span: s.content ?? s.token });
+    const option = (name: string, s: StringInfo): PixiUrl => {
+      const span = s.content ?? s.token;
+      if (asOptions) this.options.push({ name, value: s.value, span });
+      return { url: s.value, span };
     };
-    const strings = (k: string, name: string): string[] =>
+    const strings = (k: string, name: string): PixiUrl[] =>
       (this.array(t.entries.get(k), `${section}.${k}`, 'URLs')?.items ?? []).flatMap((x) => {
         const u = x.kind === 'table' ? (x.entries.get('url') ?? x.entries.get('path'))?.value : x;
         const s = u ? this.stringOf(u, 'A URL') : null;
-        if (s) option(name, s);
-        return s ? [s.value] : [];
+        return s ? [option(name, s)] : [];
       });
     const iu = t.entries.get('index-url');
     const s = iu ? this.stringOf(iu.value, `'index-url'`) : null;
-    if (s) option('--index-url', s);
+    const st = t.entries.get('index-strategy');
     return {
-      indexUrl: s?.value ?? null,
+      indexUrl: s ? option('--index-url', s) : null,
       extraIndexUrls: strings('extra-index-urls', '--extra-index-url'),
       findLinks: strings('find-links', '--find-links'),
+      indexStrategy: st ? (this.stringOf(st.value, `'index-strategy'`)?.value ?? null) : null,
     };
   }
 
@@ -444,6 +447,7 @@ function readManifest(reader: PixiReader, root: VTable, prefix: string): PixiMan
     channels: [],
     platforms: [],
     channelPriority: 'strict',
+    pypiOptions: null,
     features: [],
     environments: [],
   };
@@ -454,7 +458,7 @@ function readManifest(reader: PixiReader, root: VTable, prefix: string): PixiMan
     if (n && n.value.kind === 'value' && n.value.node.kind === 'string') manifest.name = n.value.node.value;
     manifest.channels = reader.channels(wt.entries.get('channels'), `${prefix}${wsName}.channels`) ?? [];
     manifest.platforms = reader.platforms(wt.entries.get('platforms'), `${prefix}${wsName}.platforms`);
-    reader.pypiOptions(wt.entries.get('pypi-options'), `${prefix}${wsName}.pypi-options`, true);
+    manifest.pypiOptions = reader.pypiOptions(wt.entries.get('pypi-options'), `${prefix}${wsName}.pypi-options`, true);
     const cp = wt.entries.get('channel-priority');
     if (cp) {
       const s = reader.string(cp.value, `'channel-priority'`);
@@ -605,6 +609,7 @@ export function parsePixiToml(path: string, text: string): PixiParsedFile {
     channels: [],
     platforms: [],
     channelPriority: 'strict',
+    pypiOptions: null,
     features: [],
     environments: [],
   };

@@ -39,6 +39,7 @@ import type {
   VulnerabilityReport,
 } from '../model/reports';
 import { pixiManifestOf } from '../model/pixi';
+import { codeSpan, escapeMarkdown } from '../model/markdown';
 
 /** How an analysis asks indexes and reports: the editor's settings or the CLI's flags. */
 export interface AnalysisSettings {
@@ -63,6 +64,11 @@ export interface AnalysisSettings {
   indexTimeoutMs?: number;
   /** Where advisories come from (an OSV database, PyPI's JSON API); none: the `vulnerable` check stays silent. */
   advisories?: AdvisorySource | null;
+  /**
+   * pixi platforms (names such as `osx-arm64` or a platform entry's name) solved besides the ones the machine runs;
+   * by default only those are.
+   */
+  pixiPlatforms?: readonly string[];
 }
 
 /** Progress of `resolve`: called before each set. */
@@ -306,7 +312,7 @@ export class Analysis {
   }
 
   /** The provider, indexes and target the index stage uses for a set (null offline): the editor features share them. */
-  indexContext(set: EnvironmentSet, python?: string): IndexContext | null {
+  indexContext(set: EnvironmentSet, python?: string, pixiEnvironment?: string): IndexContext | null {
     if (this.settings.offline) return null;
     const own = this.profileOf(set);
     const profile =
@@ -318,6 +324,7 @@ export class Analysis {
       extraIndexUrls: this.settings.extraIndexUrls,
       trustFiles: this.settings.trustFiles,
       markerEnvironment: markerEnvironmentFor(profile),
+      ...(pixiEnvironment !== undefined ? { pixiEnvironment } : {}),
     });
     const provider = this.providers().get(indexes, profile);
     // The direct URLs the set's files name may be fetched only in a trusted workspace; `${VAR}` in them is expanded
@@ -393,7 +400,10 @@ export class Analysis {
       const ctx = this.stageContext(profile, index, advisories ?? null);
       const isPixi = set.files[0] ? pixiManifestOf(set.files[0]) !== null : false;
       // The pixi stage's PyPI parts run in the Python each environment's conda solve installs.
-      const pixiCtx = { ...ctx, indexFor: (python: string) => this.indexContext(set, python) };
+      const pixiCtx = {
+        ...ctx,
+        indexFor: (python: string, environment?: string) => this.indexContext(set, python, environment),
+      };
       const [report, vulnerabilities, conda, pixi] = await Promise.all([
         // Each stage's module is loaded only where the set can need it.
         index ? indexModule().stage.run(set, ctx, signal) : null,
@@ -446,6 +456,7 @@ export class Analysis {
       trusted: this.settings.trustFiles,
       timeoutMs: this.settings.indexTimeoutMs,
       advisories,
+      ...(this.settings.pixiPlatforms?.length ? { pixiPlatforms: this.settings.pixiPlatforms } : {}),
     };
   }
 
@@ -464,10 +475,11 @@ export class Analysis {
    */
   fingerprint(sets: readonly EnvironmentSet[]): string {
     const h = createHash('sha256');
-    const { offline, indexUrl, extraIndexUrls, trustFiles, severityOverrides } = this.settings;
+    const { offline, indexUrl, extraIndexUrls, trustFiles, severityOverrides, pixiPlatforms } = this.settings;
     h.update(
       JSON.stringify({
         offline,
+        pixiPlatforms,
         indexUrl,
         extraIndexUrls,
         trustFiles,
@@ -552,10 +564,30 @@ export class Analysis {
     const pixi = this.pixiReports.get(set);
     if (pixi) {
       // Per environment and platform: what each solve picked for the line.
+      if (pixi.sources.some((d) => d.file === dep.file && d.span.start === dep.span.start))
+        return (
+          `pixi builds this package from its source (${codeSpan(redact(dep.url ?? ''))}) or takes it from that ` +
+          `package file: it is not looked up on the channels, and not solved as a channel package.`
+        );
       const parts = pixi.solves.flatMap((s) => {
         const text = condaReportModule().condaHover(s.conda, dep);
-        return text ? [`In environment ${s.environment} (${s.platform}): ${text}`] : [];
+        const group = s.solveGroup ? `, solved with its solve-group ${escapeMarkdown(s.solveGroup)}` : '';
+        return text ? [`In environment ${s.environment} (${s.platform}${group}): ${text}`] : [];
       });
+      // The platforms left out, and how to ask for them.
+      const envs = new Set(
+        (dep.scopes ?? ['']).includes('')
+          ? pixi.unsolved.map((u) => u.environment)
+          : (dep.scopes ?? []).map((x) => x.replace(/^env:/, '')),
+      );
+      const left = [...new Set(pixi.unsolved.filter((u) => envs.has(u.environment)).flatMap((u) => u.platforms))];
+      if (left.length)
+        parts.push(
+          `Not solved for ${left.map((p) => escapeMarkdown(p)).join(', ')}: this machine does not run ` +
+            `${left.length > 1 ? 'them' : 'it'}. Ask for ${left.length > 1 ? 'them' : 'it'} with ` +
+            `${codeSpan(`stack-doctor check --platform ${left[0]}`)} or the ${codeSpan('stackDoctor.pixiPlatforms')} ` +
+            `setting, or judge against a profile of a machine that runs ${left.length > 1 ? 'them' : 'it'}.`,
+        );
       return parts.length ? parts.join('\n\n') : null;
     }
     const report = this.condaReportOf(set);

@@ -7,6 +7,13 @@ import type { EnvironmentSet } from '../model/sets';
 import type { Dependency, ParsedFile, UvIndexSettings } from '../model/types';
 import { markerTextHolds, type MarkerEnvironment } from '../pep/marker';
 import { sectionScope } from '../parsers/pyproject';
+import {
+  environmentPypiLines,
+  environmentPypiOptions,
+  pixiManifestOf,
+  pypiIndexOf,
+  type PixiManifest,
+} from '../model/pixi';
 import { routedIndex, sourcesFor } from '../parsers/uv-index';
 
 /** Where indexes come from besides the files: the settings or the CLI's flags, and whether files may name them. */
@@ -19,12 +26,19 @@ export interface IndexSettings {
   env?: NodeJS.ProcessEnv;
   /** The target's markers, for `[tool.uv.sources]` entries with a `marker` (absent: every such entry applies). */
   markerEnvironment?: MarkerEnvironment;
+  /** A pixi manifest's environment whose PyPI part is looked up (absent: every environment's indexes together). */
+  pixiEnvironment?: string;
 }
 
 /** The indexes pip would use for this set: the files' own options, then the settings, pip's configuration, PyPI. */
 export function indexesFor(set: EnvironmentSet, settings: IndexSettings): IndexSelection {
+  const root = set.files[0];
+  const pixi = root ? pixiManifestOf(root) : null;
   const fileOptions = settings.trustFiles
-    ? set.files.filter((f) => f.options.length).map((f) => ({ file: f.path, options: f.options }))
+    ? set.files
+        // A pixi manifest's `[pypi-options]` are pixi's (uv's order and routing), not pip's options.
+        .filter((f) => f.options.length && !(pixi && f === root))
+        .map((f) => ({ file: f.path, options: f.options }))
     : [];
   let pipConfig = null;
   try {
@@ -38,7 +52,7 @@ export function indexesFor(set: EnvironmentSet, settings: IndexSettings): IndexS
     extraIndexUrls: settings.extraIndexUrls ?? [],
     pipConfig,
   });
-  const root = set.files[0];
+  if (pixi && root && settings.trustFiles) return pixiSelection(root.path, pixi, selection, settings.pixiEnvironment);
   // A uv project's own index settings, only where the workspace is trusted (an untrusted one's URLs are not contacted).
   if (root?.kind === 'pyproject' && root.uvIndexes && settings.trustFiles)
     return uvSelection(root, root.uvIndexes, selection, settings.markerEnvironment);
@@ -124,6 +138,60 @@ function uvSelection(
     ...person,
     indexUrls: [...new Set(indexUrls)],
     ...(fromFiles.length ? { fromFiles, noExpand: fileUrls.filter((u) => !own.has(u)) } : {}),
+    uv: routes,
+  };
+}
+
+/**
+ * The PyPI indexes of a pixi environment, as pixi hands them to uv: the `extra-index-urls` first, in order, then the
+ * main index (`index-url`, else the person's), with uv's `first-index` strategy unless `index-strategy` says
+ * otherwise; a PyPI dependency that names its own `index` is looked up there alone, and such an index serves nothing
+ * else. Without an environment, every environment's indexes and routes together (the index stage judges every
+ * environment's lines at once).
+ */
+function pixiSelection(
+  file: string,
+  m: PixiManifest,
+  person: IndexSelection,
+  environment: string | undefined,
+): IndexSelection {
+  const envs = environment === undefined ? m.environments.map((e) => e.name) : [environment];
+  const options = envs.map((e) => environmentPypiOptions(m, e)).filter((o) => o !== null);
+  const main = options.find((o) => o.indexUrl)?.indexUrl?.url ?? person.indexUrls[0];
+  const extras = options.flatMap((o) => o.extraIndexUrls.map((u) => u.url));
+  const indexUrls = [...new Set([...extras, ...person.indexUrls.slice(1), ...(main ? [main] : [])])];
+  const dir = path.dirname(path.resolve(file));
+  const findLinks = [
+    ...new Set([
+      ...person.findLinks,
+      ...options.flatMap((o) =>
+        o.findLinks.map((u) => (/^[a-z][a-z0-9+.-]*:/i.test(u.url) ? u.url : path.resolve(dir, u.url))),
+      ),
+    ]),
+  ];
+  const routes: IndexRoutes = {
+    routed: {},
+    explicit: [],
+    firstIndex: !options.some(
+      (o) => o.indexStrategy === 'unsafe-best-match' || o.indexStrategy === 'unsafe-first-match',
+    ),
+    names: {},
+  };
+  for (const e of envs)
+    for (const dep of environmentPypiLines(m, e)) {
+      const index = pypiIndexOf(dep);
+      if (!index) continue;
+      const urls = (routes.routed[dep.name] ??= []);
+      if (!urls.includes(index)) urls.push(index);
+      if (!routes.explicit.includes(index) && !indexUrls.includes(index)) routes.explicit.push(index);
+    }
+  const own = new Set([...person.indexUrls, ...person.findLinks].filter((u) => !(person.fromFiles ?? []).includes(u)));
+  const named = [...indexUrls, ...findLinks, ...routes.explicit].filter((u) => !own.has(u));
+  return {
+    ...person,
+    indexUrls: [...indexUrls, ...routes.explicit],
+    findLinks,
+    ...(named.length ? { fromFiles: named, noExpand: named } : {}),
     uv: routes,
   };
 }

@@ -1,5 +1,6 @@
 // The index stage: asks the package index about an environment set's top-level requirements and resolves it; the result
 // is data for the index-backed checks.
+import { pypiIndexOf } from '../../model/pixi';
 import { describeScope, hasPep440Text, where } from '../../checks/edits';
 import {
   admitsNothing,
@@ -225,7 +226,8 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   const route = (d: Dependency) => (uv && d.file === root!.path ? uvRouteOf(uv, d, opts.markerEnvironment) : null);
   const untrustedUrl = (d: Dependency) =>
     opts.trusted === false &&
-    ((d.url !== null && !/^file:/i.test(d.url)) || (d.kind === 'requirement' && !!route(d)?.index.length));
+    ((d.url !== null && !/^file:/i.test(d.url)) ||
+      (d.kind === 'requirement' && (!!route(d)?.index.length || pypiIndexOf(d) !== null)));
   for (const file of set.files)
     for (const d of file.dependencies) if (untrustedUrl(d) && !report.notFetched.includes(d)) report.notFetched.push(d);
   // A path, git or workspace source is never looked up on an index.

@@ -11,12 +11,15 @@ import { CancelledError } from '../../model/cancel';
 import {
   environmentPlatforms,
   environmentSpecs,
+  isCondaSource,
   pixiManifestOf,
+  pypiIndexOf,
   type PixiEnvironmentSpecs,
   type PixiManifest,
   type PixiPlatform,
 } from '../../model/pixi';
 import type {
+  CondaPackage,
   CondaSolveReport,
   PixiCudaVerdict,
   PixiEnvironmentSolve,
@@ -24,7 +27,7 @@ import type {
   PipOnCondaReport,
 } from '../../model/reports';
 import type { EnvironmentSet } from '../../model/sets';
-import type { Dependency, ParsedFile, TextEdit } from '../../model/types';
+import type { Dependency, ParsedFile, Span, TextEdit } from '../../model/types';
 import type { MachineProfile } from '../../system/profile';
 import { pipOnConda } from './pip-on-conda';
 import type { Stage, StageContext } from './stage';
@@ -46,6 +49,29 @@ export function runnablePlatforms(m: PixiManifest, environment: string, machine:
   return [];
 }
 
+/** Whether this machine runs a subdir (its own, or one it emulates). */
+function machineRuns(machine: MachineProfile, subdir: string): boolean {
+  const own = subdirFor(machine);
+  return own !== null && own !== undefined && (subdir === own || (ALSO_RUNS[own] ?? []).includes(subdir));
+}
+
+/**
+ * The platforms of an environment that are solved: those this machine runs, and those asked for (by platform name or
+ * subdir: the command line's `--platform`, the `stackDoctor.pixiPlatforms` setting).
+ */
+export function solvedPlatforms(
+  m: PixiManifest,
+  environment: string,
+  machine: MachineProfile,
+  asked: readonly string[] = [],
+): PixiPlatform[] {
+  const runnable = runnablePlatforms(m, environment, machine);
+  const more = environmentPlatforms(m, environment).filter(
+    (p) => !runnable.includes(p) && (asked.includes(p.name) || asked.includes(p.subdir)),
+  );
+  return [...runnable, ...more];
+}
+
 /** The virtual packages pixi's solve assumes on a platform: the declared ones (pixi's defaults included). */
 export function declaredVirtualPackages(specs: PixiEnvironmentSpecs, machine: MachineProfile): VirtualPackage[] {
   const out: VirtualPackage[] = [];
@@ -54,8 +80,12 @@ export function declaredVirtualPackages(specs: PixiEnvironmentSpecs, machine: Ma
   if (subdir.startsWith('win-') && !specs.virtual['__win']) out.push({ name: '__win', version: '0', build: '0' });
   for (const [name, version] of Object.entries(specs.virtual))
     if (name !== '__archspec') out.push({ name, version, build: '0' });
-  // The CPU microarchitecture: as declared, else this machine's.
-  const arch = specs.virtual['__archspec'] ?? virtualPackages(machine, {}).find((v) => v.name === '__archspec')?.build;
+  // The CPU microarchitecture: as declared, else this machine's where it runs the platform.
+  const arch =
+    specs.virtual['__archspec'] ??
+    (machineRuns(machine, subdir)
+      ? virtualPackages(machine, {}).find((v) => v.name === '__archspec')?.build
+      : undefined);
   if (arch) out.push({ name: '__archspec', version: '1', build: arch });
   return out;
 }
@@ -111,11 +141,74 @@ export function cudaVerdict(
 }
 
 /** The set one environment installs on one platform: the manifest with that environment's PyPI lines alone. */
-function environmentSet(set: EnvironmentSet, specs: PixiEnvironmentSpecs): EnvironmentSet {
+function environmentSet(set: EnvironmentSet, specs: PixiEnvironmentSpecs, trusted: boolean): EnvironmentSet {
   const root = set.files[0]!;
-  // Chosen for this environment and platform already: each is installed with the base.
-  const pypi = specs.pypiDependencies.map((d) => ({ ...d, scopes: [''] }));
+  // Chosen for this environment and platform already: each is installed with the base. A line that names its own
+  // index is looked up there alone: in an untrusted workspace, nowhere.
+  const pypi = specs.pypiDependencies
+    .filter((d) => trusted || pypiIndexOf(d) === null)
+    .map((d) => ({ ...d, scopes: [''] }));
   return { root: set.root, files: [{ ...root, dependencies: pypi }, ...set.files.slice(1)], findings: [] };
+}
+
+/** The package name a match spec in a record's depends names (`numpy >=1.21` -> `numpy`). */
+const dependName = (spec: string): string => /^[^\s=<>!~[]+/.exec(spec.trim())?.[0]?.toLowerCase() ?? '';
+
+/**
+ * One environment's share of its solve-group's solution: the picks of its own lines and the packages they need, as
+ * pixi installs it (the group's versions, only what the environment asks for).
+ */
+export function shareOf(group: CondaSolveReport, specs: PixiEnvironmentSpecs): CondaSolveReport {
+  const lines = new Set(specs.dependencies);
+  const picked = group.picked.filter((p) => lines.has(p.dep));
+  const byName = new Map(group.solution.map((p) => [p.name, p]));
+  const keep = new Set<CondaPackage>();
+  const todo = picked.map((p) => p.pkg);
+  for (let pkg = todo.pop(); pkg; pkg = todo.pop()) {
+    if (keep.has(pkg)) continue;
+    keep.add(pkg);
+    for (const d of pkg.depends) {
+      const next = byName.get(dependName(d));
+      if (next && !keep.has(next)) todo.push(next);
+    }
+  }
+  const pypi = new Set(specs.pypiDependencies.map((d) => d.name));
+  return {
+    ...group,
+    picked,
+    solution: group.solution.filter((p) => keep.has(p)),
+    condaHas: Object.fromEntries(Object.entries(group.condaHas).filter(([name]) => pypi.has(name))),
+  };
+}
+
+/** The requirements of several environments on one platform together: what pixi solves once for a solve-group. */
+function groupSpecs(members: PixiEnvironmentSpecs[]): PixiEnvironmentSpecs {
+  const first = members[0]!;
+  const union = <T>(pick: (s: PixiEnvironmentSpecs) => T[]): T[] => [...new Set(members.flatMap(pick))];
+  return {
+    ...first,
+    channels: union((s) => s.channels),
+    virtual: Object.assign({}, ...members.map((s) => s.virtual)) as Record<string, string>,
+    virtualSpans: Object.assign({}, ...members.map((s) => s.virtualSpans)) as Record<string, Span>,
+    dependencies: union((s) => s.dependencies),
+    constraints: union((s) => s.constraints),
+    pypiDependencies: union((s) => s.pypiDependencies),
+    features: union((s) => s.features),
+  };
+}
+
+/** The places of a manifest that name a PyPI index or find-links, and the PyPI lines that name their own index. */
+function pypiUrlPlaces(m: PixiManifest, file: string): { file: string; span: Span }[] {
+  const out: { file: string; span: Span }[] = [];
+  for (const o of [m.pypiOptions, ...m.features.map((f) => f.pypiOptions)]) {
+    if (!o) continue;
+    for (const u of [...(o.indexUrl ? [o.indexUrl] : []), ...o.extraIndexUrls, ...o.findLinks])
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(u.url) && !/^file:/i.test(u.url)) out.push({ file, span: u.span });
+  }
+  for (const f of m.features)
+    for (const t of f.targets)
+      for (const d of t.pypiDependencies) if (pypiIndexOf(d) !== null) out.push({ file: d.file, span: d.span });
+  return out;
 }
 
 /** Each environment of the manifest on each platform this machine runs, solved as pixi solves it. */
@@ -128,69 +221,138 @@ export async function pixiReport(
   const root = set.files[0];
   const manifest = root ? pixiManifestOf(root) : null;
   if (!root || !manifest) return null;
-  const report: PixiSolveReport = { solves: [], skipped: [] };
+  const report: PixiSolveReport = {
+    solves: [],
+    skipped: [],
+    groups: [],
+    unsolved: [],
+    sources: manifest.features.flatMap((f) => f.targets.flatMap((t) => t.dependencies.filter(isCondaSource))),
+    notFetched: ctx.trusted ? [] : pypiUrlPlaces(manifest, root.path),
+  };
   const deadline = Date.now() + (ctx.timeoutMs ?? 30_000);
-  for (const environment of manifest.environments) {
-    const platforms = runnablePlatforms(manifest, environment.name, ctx.machine);
-    if (!platforms.length) {
-      report.skipped.push(environment.name);
-      continue;
-    }
-    for (const platform of platforms) {
-      if (signal?.aborted) throw new CancelledError();
-      const specs = environmentSpecs(manifest, environment.name, platform.name);
-      if (!specs || !specs.dependencies.length) continue;
-      const conda = await solveCondaSpecs(
-        {
-          baseDir: path.dirname(root.path),
-          // pixi searches the manifest's channels alone: never conda's `defaults`.
-          channels: [...specs.channels, 'nodefaults'],
-          condaDeps: specs.dependencies,
-          pipDeps: specs.pypiDependencies,
-          constraints: specs.constraints,
-          subdir: platform.subdir,
-          virtual: declaredVirtualPackages(specs, ctx.machine),
-          // The solve assumes what the manifest declares: whether `__cuda` is there is known.
-          cudaKnown: true,
-          channelPriority: manifest.channelPriority,
-          lineOf: lineOfIn(set.files),
-          respell,
-        },
-        {
-          profile: ctx.machine,
-          cacheDir: ctx.cacheDir,
+  const solveConda = (specs: PixiEnvironmentSpecs): Promise<CondaSolveReport> =>
+    solveCondaSpecs(
+      {
+        baseDir: path.dirname(root.path),
+        // pixi searches the manifest's channels alone: never conda's `defaults`.
+        channels: [...specs.channels, 'nodefaults'],
+        // A source package is built by pixi-build, not looked up on a channel.
+        condaDeps: specs.dependencies.filter((d) => !isCondaSource(d)),
+        pipDeps: specs.pypiDependencies,
+        constraints: specs.constraints,
+        subdir: specs.platform.subdir,
+        virtual: declaredVirtualPackages(specs, ctx.machine),
+        // The solve assumes what the manifest declares: whether `__cuda` is there is known.
+        cudaKnown: true,
+        channelPriority: manifest.channelPriority,
+        lineOf: lineOfIn(set.files),
+        respell,
+      },
+      {
+        profile: ctx.machine,
+        cacheDir: ctx.cacheDir,
+        ...(signal ? { signal } : {}),
+        offline: ctx.offline,
+        trustWorkspace: ctx.trusted,
+        timeoutMs: Math.max(1, deadline - Date.now()),
+        env,
+      },
+    );
+  /** The PyPI part on top of an environment's conda packages, and the whole solve of the environment. */
+  const finish = async (
+    specs: PixiEnvironmentSpecs,
+    conda: CondaSolveReport,
+    solveGroup: string | null,
+  ): Promise<PixiEnvironmentSolve> => {
+    let pip: PipOnCondaReport | null = null;
+    const python = conda.solution.find((p) => p.name === 'python')?.version;
+    const index =
+      conda.status === 'ok' && python && specs.pypiDependencies.length
+        ? ctx.indexFor?.(python, specs.environment)
+        : null;
+    if (index) {
+      try {
+        const breaks = await pipOnConda(environmentSet(set, specs, ctx.trusted), conda, index, {
+          deadline: Math.max(Date.now() + 1, deadline),
           ...(signal ? { signal } : {}),
-          offline: ctx.offline,
-          trustWorkspace: ctx.trusted,
-          timeoutMs: Math.max(1, deadline - Date.now()),
-          env,
-        },
-      );
-      let pip: PipOnCondaReport | null = null;
-      const python = conda.solution.find((p) => p.name === 'python')?.version;
-      const index = conda.status === 'ok' && python && specs.pypiDependencies.length ? ctx.indexFor?.(python) : null;
-      if (index) {
-        try {
-          const breaks = await pipOnConda(environmentSet(set, specs), conda, index, {
-            deadline: Math.max(Date.now() + 1, deadline),
-            ...(signal ? { signal } : {}),
-          });
-          pip = { breaks };
-        } catch (e) {
-          if (e instanceof CancelledError || signal?.aborted) throw new CancelledError();
-        }
+        });
+        pip = { breaks };
+      } catch (e) {
+        if (e instanceof CancelledError || signal?.aborted) throw new CancelledError();
       }
-      const solve: PixiEnvironmentSolve = {
-        environment: environment.name,
+    }
+    return {
+      environment: specs.environment,
+      platform: specs.platform.name,
+      subdir: specs.platform.subdir,
+      conda,
+      pypi: specs.pypiDependencies,
+      pipOnConda: pip,
+      // Judged against this machine's driver only where this machine runs the platform.
+      cuda: machineRuns(ctx.machine, specs.platform.subdir) ? cudaVerdict(conda, specs, ctx.machine, env) : null,
+      virtualSpans: specs.virtualSpans,
+      solveGroup,
+    };
+  };
+  const specsOf = (environment: string, platform: PixiPlatform): PixiEnvironmentSpecs | null => {
+    const specs = environmentSpecs(manifest, environment, platform.name);
+    return specs && specs.dependencies.some((d) => !isCondaSource(d)) ? specs : null;
+  };
+  // The environments alone, and each solve-group of several environments, in the order of their first member.
+  const units: { group: string | null; members: string[] }[] = [];
+  for (const e of manifest.environments) {
+    const unit = e.solveGroup !== null ? units.find((u) => u.group === e.solveGroup) : undefined;
+    if (unit) unit.members.push(e.name);
+    else units.push({ group: e.solveGroup, members: [e.name] });
+  }
+  for (const unit of units) {
+    const byPlatform = new Map<string, { platform: PixiPlatform; members: PixiEnvironmentSpecs[] }>();
+    for (const name of unit.members) {
+      const platforms = solvedPlatforms(manifest, name, ctx.machine, ctx.pixiPlatforms);
+      if (!platforms.length) report.skipped.push(name);
+      const left = environmentPlatforms(manifest, name).filter((p) => !platforms.includes(p));
+      if (left.length) report.unsolved.push({ environment: name, platforms: left.map((p) => p.name) });
+      for (const platform of platforms) {
+        const specs = specsOf(name, platform);
+        if (!specs) continue;
+        const at =
+          byPlatform.get(platform.name) ?? byPlatform.set(platform.name, { platform, members: [] }).get(platform.name)!;
+        at.members.push(specs);
+      }
+    }
+    for (const { platform, members } of byPlatform.values()) {
+      if (signal?.aborted) throw new CancelledError();
+      if (members.length === 1 || unit.group === null) {
+        for (const specs of members) report.solves.push(await finish(specs, await solveConda(specs), null));
+        continue;
+      }
+      // pixi solves the group's requirements once; each environment installs its share of that solution.
+      const together = await solveConda(groupSpecs(members));
+      if (together.status === 'ok') {
+        for (const specs of members) report.solves.push(await finish(specs, shareOf(together, specs), unit.group));
+        continue;
+      }
+      const alone: PixiEnvironmentSolve[] = [];
+      for (const specs of members) alone.push(await finish(specs, await solveConda(specs), unit.group));
+      report.solves.push(...alone);
+      if (together.status !== 'failed' || !alone.every((s) => s.conda.status === 'ok')) continue;
+      // Each solves alone: the group's conflict is between its environments; name those whose own lines take part.
+      const roots = new Set(together.conflicts.flatMap((c) => c.roots));
+      const every = members.filter(
+        (m) => m.dependencies.some((d) => roots.has(d)) || m.constraints.some((d) => roots.has(d)),
+      );
+      const own = every.filter((m) =>
+        [...m.dependencies, ...m.constraints].some(
+          (d) => roots.has(d) && !members.every((o) => o.dependencies.includes(d) || o.constraints.includes(d)),
+        ),
+      );
+      report.groups.push({
+        group: unit.group,
         platform: platform.name,
-        subdir: platform.subdir,
-        conda,
-        pypi: specs.pypiDependencies,
-        pipOnConda: pip,
-        cuda: cudaVerdict(conda, specs, ctx.machine, env),
-        virtualSpans: specs.virtualSpans,
-      };
-      report.solves.push(solve);
+        environments: (own.length >= 2 ? own : members).map((m) => m.environment),
+        members: members.map((m) => m.environment),
+        conda: together,
+      });
     }
   }
   return report;

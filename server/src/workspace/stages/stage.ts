@@ -30,9 +30,11 @@ export interface StageContext {
   conda?: CondaSolveReport;
   /**
    * The index for the set judged with another Python (the one a conda solve installs), as `index` is for the set's
-   * own; null offline.
+   * own (for a pixi manifest, with that environment's PyPI indexes); null offline.
    */
-  indexFor?: (python: string) => IndexContext | null;
+  indexFor?: (python: string, pixiEnvironment?: string) => IndexContext | null;
+  /** pixi platforms (names or subdirs) solved besides the ones this machine runs. */
+  pixiPlatforms?: readonly string[];
   /** Judge the `pip:` part with the conda specs' versions as constraints (when conda did not solve). */
   condaPins?: boolean;
 }
