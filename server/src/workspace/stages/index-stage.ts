@@ -6,6 +6,7 @@ import {
   installedDeclarations,
   membersOf,
   togetherScopes,
+  uvExclusionOptions,
   versionSetOf,
   withinOneScope,
 } from '../../checks/scope';
@@ -439,6 +440,7 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
     python,
     constraints: constraints.map((d) => toRoot(d)),
     overrides: overrides.map(overrideRoot),
+    ...uvExclusionOptions(set, opts.markerEnvironment),
     signal: opts.signal,
     deadline,
     describeOrigin: (d: Dependency) => where(d, set.files),
