@@ -146,3 +146,57 @@ describe('stack-doctor check: uv exclusions, scoped overrides and environments',
     assert.deepEqual(codes(await check('environments-linux')), ['not-found']);
   });
 });
+
+// uv routes per scope (docs/concepts/projects/dependencies.md, "Dependency sources": a source entry with `extra` or
+// `group` applies to that extra or group only; docs/guides/integration/pytorch.md, "Configuring accelerators with
+// optional dependencies": torch from the CPU index in extra `cpu`, from the CUDA index in extra `cu121`).
+describe('stack-doctor check: a package uv routes to one index per extra', () => {
+  let main: PackageIndex;
+  let cpu: PackageIndex;
+  let cu121: PackageIndex;
+  let dir: string;
+  let profile: string;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-cli-uv-scoped-routes-'));
+    profile = path.join(dir, 'machine.json');
+    fs.writeFileSync(
+      profile,
+      JSON.stringify({ os: 'linux', arch: 'x86_64', python: { version: '3.11.7', implementation: 'cpython' } }),
+    );
+    main = await startPackageIndex([{ name: 'numpy', version: '1.26.4' }]);
+    cpu = await startPackageIndex([{ name: 'torch', version: '2.4.0+cpu' }]);
+    cu121 = await startPackageIndex([{ name: 'torch', version: '2.4.0+cu121' }]);
+  });
+  after(async () => {
+    await Promise.all([main.close(), cpu.close(), cu121.close()]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const check = async (folder: string, cpuLine: string) => {
+    fs.mkdirSync(path.join(dir, folder), { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, folder, 'pyproject.toml'),
+      '[project]\nname = "llm-finetune"\nversion = "0.1.0"\ndependencies = ["numpy==1.26.4"]\n\n' +
+        `[project.optional-dependencies]\ncpu = ["${cpuLine}"]\ncu121 = ["torch==2.4.0+cu121"]\n\n` +
+        '[tool.uv]\nconflicts = [[{ extra = "cpu" }, { extra = "cu121" }]]\n\n' +
+        '[tool.uv.sources]\ntorch = [\n  { index = "pytorch-cpu", extra = "cpu" },\n' +
+        '  { index = "pytorch-cu121", extra = "cu121" },\n]\n\n' +
+        `[[tool.uv.index]]\nname = "pytorch-cpu"\nurl = "${cpu.url}"\nexplicit = true\n\n` +
+        `[[tool.uv.index]]\nname = "pytorch-cu121"\nurl = "${cu121.url}"\nexplicit = true\n`,
+    );
+    const args = [path.join(dir, folder), '--index-url', main.url, '--profile', profile];
+    return (await checkJson([...args, '--cache-dir', path.join(dir, folder + '.cache')], dir)).diagnostics;
+  };
+
+  it('each extra is judged against its own index', async () => {
+    assert.deepEqual(await check('right', 'torch==2.4.0+cpu'), []);
+    // The CUDA build asked for in the cpu extra: the CPU index has no such version, whatever the CUDA index has.
+    const ds = await check('wrong', 'torch==2.4.0+cu121');
+    assert.deepEqual(
+      ds.map((d) => [d.code, d.range.start.line]),
+      [['not-found', 6]],
+    );
+    assert.match(ds[0]!.message, /in extra 'cpu'/);
+    assert.ok(ds[0]!.message.includes(`pytorch-cpu (${cpu.url})`), ds[0]!.message);
+    assert.ok(!ds[0]!.message.includes(cu121.url), ds[0]!.message);
+  });
+});
