@@ -35,7 +35,7 @@ describe('uv torch routing', () => {
         '[project]\nname = "app"\nversion = "0"\ndependencies = ["torch==2.1.2"]\n' +
         '[dependency-groups]\ngpu = []\n\n' +
         '[tool.uv.sources]\n' +
-        'torch = [⟦{ index = "pytorch-cu121", group = "gpu" }⟧⟨cuda-unavailable: a bare \'uv sync\'⟩]\n\n' +
+        'torch = [⟦{ index = "pytorch-cu121", group = "gpu" }⟧⟨cuda-unavailable: A bare uv sync installs torch from PyPI, not from pytorch-cu121⟩]\n\n' +
         index('pytorch-cu121', CU121),
     });
     const f = byCode(findings, 'cuda-unavailable')[0]!;
@@ -82,7 +82,9 @@ describe('uv torch routing', () => {
         `[[tool.uv.index]]\nname = "pytorch-cu121"\nurl = "⟦${CU121}⟧⟨cuda-mix: CUDA 12.1⟩"\nexplicit = true\n\n` +
         `[[tool.uv.index]]\nname = "pytorch-cu118"\nurl = "⟦${CU118}⟧⟨cuda-mix: CUDA 11.8⟩"\nexplicit = true\n`,
     });
-    const onSource = byCode(findings, 'cuda-mix').find((f) => f.message.startsWith('torchaudio is taken'))!;
+    const onSource = byCode(findings, 'cuda-mix').find((f) =>
+      f.message.startsWith('torchaudio and torch come from different indexes: pytorch-cu118 and pytorch-cu121\n'),
+    )!;
     const fixed = applyFixOf(set, onSource);
     assert.match(fixed.files[0]!.text, /torchaudio = \{ index = "pytorch-cu121" \}/);
     assert.deepEqual(byCode(runChecks([fixed], contextFor(fixed)), 'cuda-mix'), []);

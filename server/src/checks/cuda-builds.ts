@@ -27,7 +27,7 @@ import type { Dependency, FileOption, LockedPackage, ParsedFile, Span, TextEdit 
 import { SpecifierSet } from '../pep/specifier';
 import { hasPep440Text, requirementText, where } from './edits';
 import { answeredByLock, isLockedDependency, lockedFiles, lockedLabel, lockedOnTarget } from './locked';
-import { markerHolds, scopeOf } from './scope';
+import { markerHolds, scopeOf, uvLeavesOut } from './scope';
 import type { CheckContext } from './types';
 import { torchDeclarations, torchIndexCuda } from './uv-torch-routes';
 import type { EnvironmentSet } from '../model/sets';
@@ -150,6 +150,7 @@ function findCudaBuilds(set: EnvironmentSet, ctx: CheckContext): CudaBuild[] {
     }
     // A uv project's PyTorch CUDA index stands for the builds of what is taken from it, in their scopes.
     if (file === set.files[0]) out.push(...uvIndexBuilds(set, file, ctx));
+    const leftOut = uvLeavesOut(set, ctx.markerEnvironment);
     for (const dep of file.dependencies) {
       const scope = scopeOf(dep);
       if (scope === null) continue;
@@ -162,7 +163,7 @@ function findCudaBuilds(set: EnvironmentSet, ctx: CheckContext): CudaBuild[] {
         scope,
         dep,
       }));
-      if (!b || !markerHolds(dep, ctx.markerEnvironment)) continue;
+      if (!b || !markerHolds(dep, ctx.markerEnvironment) || leftOut?.(dep)) continue;
       // A package a lock of the set answers for: its locked entry carries the build.
       if (!answeredByLock(dep, set, ctx.markerEnvironment)) out.push(b);
     }

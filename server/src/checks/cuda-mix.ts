@@ -14,7 +14,7 @@ import {
   type CudaBuild,
 } from './cuda-builds';
 import { runsOnTarget } from './cuda-driver';
-import { describeRoute, splitTorchRoutes } from './uv-torch-routes';
+import { describeRoute, routeName, splitTorchRoutes } from './uv-torch-routes';
 import type { Check, CheckContext } from './types';
 import type { EnvironmentSet } from '../model/sets';
 
@@ -73,15 +73,18 @@ export const cudaMix: Check = {
       const key = `${split.file.path}\0${span.start}`;
       if (out.has(key)) continue;
       const target = split.torch.index && split.torch.index !== 'local' ? split.torch.index.name : '';
+      const uv = split.file.uvIndexes!;
       out.set(
         key,
         finding(
           'cuda-mix',
           split.file.path,
           span,
-          `${split.dep.name} is taken from ${describeRoute(split.route)}, but torch from ` +
-            `${describeRoute(split.torch)}: uv installs builds of different PyTorch variants together, and ` +
-            `${split.dep.name}'s compiled parts do not load against another torch build.`,
+          `${split.dep.name} and torch come from different indexes: ${routeName(split.route, uv)} and ` +
+            `${routeName(split.torch, uv)}\n` +
+            `${split.dep.name} is taken from ${describeRoute(split.route)}, torch from ${describeRoute(split.torch)}. ` +
+            `uv installs the two builds together, and ${split.dep.name}'s compiled parts do not load against ` +
+            `another torch build.`,
           {
             fixes: split.fix
               ? [{ title: `Take ${split.dep.name} from ${target}, as torch`, edits: split.fix, preferred: true }]

@@ -9,7 +9,7 @@ import { removalSpan } from './edits';
 import type { Check, CheckContext } from './types';
 import type { EnvironmentSet } from '../model/sets';
 import { formatCuda } from '../knowledge/types';
-import { describeRoute, gatedCudaRoutes, torchIndexCuda } from './uv-torch-routes';
+import { cpuOnlyPlatforms, describeRoute, gatedCudaRoutes, routeName, torchIndexCuda } from './uv-torch-routes';
 
 /**
  * Why a build cannot use a GPU on the target, short (for the verdict) and in full; null when it can, or when the target
@@ -62,13 +62,16 @@ function bareSyncMisses(set: EnvironmentSet, ctx: CheckContext): Finding[] {
     const cuda = torchIndexCuda(g.index.url)!;
     const only = g.source.extra !== null ? `the extra '${g.source.extra}'` : `the group '${g.source.group}'`;
     const ask = g.source.extra !== null ? `--extra ${g.source.extra}` : `--group ${g.source.group}`;
+    // PyPI's torch is a CPU-only build on Windows and macOS; a PyTorch index's non-CUDA variant everywhere.
+    const cpu = g.route.index === null ? cpuOnlyPlatforms(set) : null;
     return finding(
       'cuda-unavailable',
       g.file.path,
       g.source.span,
-      `${g.dep.name} is routed to ${g.index.name} (CUDA ${formatCuda(cuda)}) only with ${only}: a bare \`uv sync\` ` +
-        `or \`uv run\` installs ${g.dep.name} from ${describeRoute(g.route)} instead (a CPU-only build on Windows ` +
-        `and macOS), unless \`${ask}\` is given.`,
+      `A bare uv sync installs ${g.dep.name} from ${routeName(g.route, g.file.uvIndexes!)}, not from ` +
+        `${g.index.name} (CUDA ${formatCuda(cuda)})\n` +
+        `${g.dep.name} is routed to ${g.index.name} only with ${only}: uv sync and uv run without ${ask} take it ` +
+        `from ${describeRoute(g.route)}${cpu ? ` (a CPU-only build on ${cpu})` : cpu === null && g.route.index !== 'local' ? ' (a build without CUDA)' : ''}.`,
       {
         fixes: g.fix
           ? [{ title: `Install the group '${g.source.group}' by default (tool.uv default-groups)`, edits: g.fix }]

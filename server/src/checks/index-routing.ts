@@ -1,5 +1,6 @@
 // `index-routing`: a uv project's PyTorch index that is not `explicit = true`, so generic packages are taken from it.
 import { finding } from '../model/finding';
+import { redact } from '../index/credentials';
 import type { Finding, TextEdit } from '../model/types';
 import { parseTorchIndexUrl } from '../knowledge/pytorch';
 import type { MarkerEnvironment } from '../pep/marker';
@@ -28,16 +29,18 @@ export const indexRouting: Check = {
     const out: Finding[] = [];
     for (const index of uv.indexes) {
       if (index.explicit || index.default || !parseTorchIndexUrl(index.url)) continue;
-      const label = index.name || index.url;
+      const label = index.name || redact(index.url);
       const fix = explicitFix(file, index, decls, ctx.markerEnvironment);
       out.push(
         finding(
           'index-routing',
           file.path,
           index.nameSpan ?? index.urlSpan,
-          `The index ${label} is not explicit = true: uv takes every package it also carries (numpy, pillow, ` +
-            `jinja2, ...) from it alone, limited to the versions it mirrors, instead of from PyPI. Mark it explicit ` +
-            `and route the PyTorch packages to it in [tool.uv.sources].`,
+          `${index.name ? `The index ${index.name}` : 'This PyTorch index'} is not explicit = true: uv takes ` +
+            `numpy, pillow and more from it, not PyPI\n` +
+            `With uv's default index strategy (first-index), every package ${label} also carries (numpy, pillow, ` +
+            `jinja2, ...) is taken from it alone, limited to the versions it mirrors. Mark it explicit and route ` +
+            `the PyTorch packages to it in [tool.uv.sources].`,
           {
             fixes: fix
               ? [{ title: `Make ${label} explicit and route the PyTorch packages to it`, edits: fix, preferred: true }]

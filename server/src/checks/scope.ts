@@ -2,9 +2,11 @@
 import type { Dependency, ParsedFile } from '../model/types';
 import { sectionScope } from '../parsers/pyproject';
 import { markerTextHolds, type MarkerEnvironment } from '../pep/marker';
+import { markersOverlap } from '../pep/marker-overlap';
 import { canonicalizeName } from '../pep/name';
 import { SpecifierSet } from '../pep/specifier';
 import { VersionSet } from '../pep/version-set';
+import type { ResolveOptions } from '../resolver/types';
 import type { ScopedDependency } from './types';
 import type { EnvironmentSet } from '../model/sets';
 
@@ -102,6 +104,73 @@ export function admitsNothing(specifier: string): boolean {
   return vs !== null && vs.isEmpty();
 }
 
+/** The set's uv project when the set is that project judged on its own (uv's settings apply), else null. */
+export function uvRootOf(set: EnvironmentSet): ParsedFile | null {
+  const f = set.files[0];
+  return f?.kind === 'pyproject' && f.uvResolution && !set.selectedExtras?.has(f.path) ? f : null;
+}
+
+/**
+ * The packages uv removes from a uv project's resolution on the target: those `exclude-dependencies` names, and those
+ * `override-dependencies` overrides whose markers all fail here (an override replaces every requirement on its name,
+ * marker included, so where its marker fails the name is required by nothing: uv's docs, "Dependency overrides";
+ * astral-sh/uv#4976). Empty for any other set.
+ */
+export function uvRemovedNames(set: EnvironmentSet, env: MarkerEnvironment): Map<string, 'excluded' | 'overridden'> {
+  const out = new Map<string, 'excluded' | 'overridden'>();
+  const root = uvRootOf(set);
+  if (!root) return out;
+  for (const e of root.uvResolution!.excludes) if (e.package === null) for (const n of e.names) out.set(n, 'excluded');
+  const overrides = root.dependencies.filter((d) => d.kind === 'override' && d.name);
+  for (const name of new Set(overrides.map((d) => d.name)))
+    if (!out.has(name) && !overrides.some((d) => d.name === name && markerHolds(d, env))) out.set(name, 'overridden');
+  return out;
+}
+
+/**
+ * Whether uv leaves a declaration of the set's uv project out of its resolution on the target: its package is removed
+ * ({@link uvRemovedNames}; an exclusion removes the overrides and constraints on it too), or its marker holds in none
+ * of the `environments` the project limits its resolution to (uv never resolves it). Null when nothing is left out.
+ */
+export function uvLeavesOut(set: EnvironmentSet, env: MarkerEnvironment): ((dep: Dependency) => boolean) | null {
+  const root = uvRootOf(set);
+  if (!root) return null;
+  const removed = uvRemovedNames(set, env);
+  const environments = root.uvResolution!.environments.map((e) => e.marker);
+  if (removed.size === 0 && environments.length === 0) return null;
+  return (dep) => {
+    if (dep.file !== root.path) return false;
+    const why = removed.get(dep.name);
+    if (why === 'excluded' && dep.kind !== 'build') return true;
+    if (why === 'overridden' && (dep.kind === 'requirement' || dep.kind === 'constraint')) return true;
+    return !!dep.marker && environments.length > 0 && !environments.some((m) => markersOverlap(m, dep.marker));
+  };
+}
+
+/** The resolver's options for what uv removes from a uv project's resolution on the target (empty for other sets). */
+export function uvExclusionOptions(
+  set: EnvironmentSet,
+  env: MarkerEnvironment,
+): Pick<ResolveOptions, 'excludes' | 'scopedExcludes' | 'scopedOverrides'> {
+  const root = uvRootOf(set);
+  if (!root) return {};
+  const names = new Set(uvRemovedNames(set, env).keys());
+  const uv = root.uvResolution!;
+  const scoped = uv.excludes.flatMap((e) =>
+    e.package ? [{ package: e.package.name, version: e.package.version, names: e.names }] : [],
+  );
+  const overrides = uv.scopedOverrides.map((o) => ({
+    package: o.package.name,
+    version: o.package.version,
+    requirements: o.requirements,
+  }));
+  return {
+    ...(names.size ? { excludes: names } : {}),
+    ...(scoped.length ? { scopedExcludes: scoped } : {}),
+    ...(overrides.length ? { scopedOverrides: overrides } : {}),
+  };
+}
+
 const declarationsCache = new WeakMap<EnvironmentSet, { env: MarkerEnvironment; decls: ScopedDependency[] }>();
 
 /** Every declaration of the set that is installed on the target, with its scope (computed once per set and target). */
@@ -109,13 +178,14 @@ export function installedDeclarations(set: EnvironmentSet, env: MarkerEnvironmen
   const hit = declarationsCache.get(set);
   if (hit && hit.env === env) return hit.decls;
   const out: ScopedDependency[] = [];
+  const leftOut = uvLeavesOut(set, env);
   for (const f of set.files) {
     const includers = extraIncluders(f, env);
     // A project a requirement of the set installs (`-e .[train]`): its base and the extras named there, nothing else.
     const selected = set.selectedExtras?.get(f.path);
     for (const dep of f.dependencies) {
       let scopes = includers ? withIncluders(scopesOf(dep), includers) : scopesOf(dep);
-      if (!scopes.length || !markerHolds(dep, env)) continue;
+      if (!scopes.length || !markerHolds(dep, env) || leftOut?.(dep)) continue;
       if (selected) {
         const installed = scopes.some(
           (s) => s === '' || (s.startsWith('extra:') && selected.includes(canonicalizeName(s.slice('extra:'.length)))),

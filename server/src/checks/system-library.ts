@@ -11,7 +11,7 @@ import { SpecifierSet } from '../pep/specifier';
 import { targetOs, type MachineProfile } from '../system/profile';
 import { pinnedVersion } from './cuda-builds';
 import { answeredByLock, lockEntryOf, lockedFiles, lockedLabel, lockedOnTarget } from './locked';
-import { markerHolds, scopeOf } from './scope';
+import { markerHolds, scopeOf, uvLeavesOut } from './scope';
 import type { Check, CheckContext } from './types';
 
 /** A version far above any release: a specifier that admits it lets pip take the newest release. */
@@ -215,12 +215,14 @@ export const systemLibrary: Check = {
     if (!libs && !pcs && !pkgs) return [];
     const family = familyOf(profile);
     const out: Finding[] = [];
+    const leftOut = uvLeavesOut(set, ctx.markerEnvironment);
     for (const file of set.files) {
       for (const dep of file.dependencies) {
         // The table first: it names few packages, and most lines are none of them.
         const rec = systemLibraryRecord(dep.name);
         if (!rec) continue;
         if (dep.kind === 'conda' || scopeOf(dep) === null || !markerHolds(dep, ctx.markerEnvironment)) continue;
+        if (leftOut?.(dep)) continue;
         if (answeredByLock(dep, set, ctx.markerEnvironment)) continue;
         const f = judge(rec, dep, file, set.root, ctx, family, libs, pcs, pkgs);
         if (f) out.push(f);

@@ -6,10 +6,12 @@ import { parseTorchIndexUrl, torchBackendPackages } from '../knowledge/pytorch';
 import { formatCuda, type CudaVersion } from '../knowledge/types';
 import type { EnvironmentSet } from '../model/sets';
 import type { Dependency, ParsedFile, TextEdit, UvIndex, UvIndexSettings, UvSource } from '../model/types';
+import { redact } from '../index/credentials';
 import { markerTextHolds, type MarkerEnvironment } from '../pep/marker';
+import { markersOverlap } from '../pep/marker-overlap';
 import { parsePyproject } from '../parsers/pyproject';
 import { routedIndex, sourcesFor } from '../parsers/uv-index';
-import { markerHolds, scopesOf } from './scope';
+import { markerHolds, scopesOf, uvLeavesOut, uvRootOf } from './scope';
 
 /** The set's uv project: its root pyproject and the uv index settings it writes; null for any other set. */
 export function uvProject(set: EnvironmentSet): { file: ParsedFile; uv: UvIndexSettings } | null {
@@ -55,8 +57,9 @@ export function torchDeclarations(
 ): { file: ParsedFile; uv: UvIndexSettings; dep: Dependency; route: Route }[] {
   const project = uvProject(set);
   if (!project) return [];
+  const leftOut = uvLeavesOut(set, env);
   return project.file.dependencies
-    .filter((d) => d.kind === 'requirement' && torchBackendPackages.has(d.name) && markerHolds(d, env))
+    .filter((d) => d.kind === 'requirement' && torchBackendPackages.has(d.name) && markerHolds(d, env) && !leftOut?.(d))
     .map((dep) => ({ ...project, dep, route: routeOf(project.uv, dep, env) }));
 }
 
@@ -73,8 +76,31 @@ export function describeRoute(route: Route): string {
   if (route.index === 'local') return 'a local or git source';
   if (route.index === null) return 'the main index (PyPI unless configured otherwise)';
   const cuda = torchIndexCuda(route.index.url);
-  const label = route.index.name || route.index.url;
+  const label = route.index.name || redact(route.index.url);
   return cuda ? `${label} (CUDA ${formatCuda(cuda)})` : label;
+}
+
+/**
+ * A route named in a few words, for the first line of a message: "pytorch-cu121", "PyPI" (the main index where the
+ * project names no other), "the main index", "a local or git source".
+ */
+export function routeName(route: Route, uv: UvIndexSettings): string {
+  if (route.index === 'local') return 'a local or git source';
+  if (route.index === null) return uv.indexUrl || uv.indexes.some((i) => i.default) ? 'the main index' : 'PyPI';
+  return route.index.name || redact(route.index.url);
+}
+
+/**
+ * Where PyPI's torch is a CPU-only build ("Windows and macOS"), among the platforms the project's uv `environments`
+ * allow (all where it writes none); "" where it allows neither.
+ */
+export function cpuOnlyPlatforms(set: EnvironmentSet): string {
+  const environments = uvRootOf(set)?.uvResolution?.environments.map((e) => e.marker) ?? [];
+  const allowed = [
+    ['win32', 'Windows'],
+    ['darwin', 'macOS'],
+  ].filter(([p]) => environments.length === 0 || environments.some((m) => markersOverlap(m, `sys_platform == '${p}'`)));
+  return allowed.map(([, name]) => name).join(' and ');
 }
 
 /** Whether two routes take from the same place. */

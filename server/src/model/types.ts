@@ -102,6 +102,21 @@ export interface UvConflictItem {
   span: Span;
 }
 
+/** One entry of `tool.uv.exclude-dependencies` (names normalized). */
+export interface UvExclusion {
+  names: string[];
+  package: { name: string; version: string | null } | null;
+  span: Span;
+}
+
+/** A `{ package = { name, version }, dependencies = [...] }` entry of `tool.uv.override-dependencies`. */
+export interface UvScopedOverride {
+  package: { name: string; version: string | null };
+  /** PEP 508 requirement texts, as written. */
+  requirements: string[];
+  span: Span;
+}
+
 /** pyproject `[tool.uv]`: what uv resolves and installs together (parsers/uv-resolution.ts). */
 export interface UvResolution {
   /** `conflicts`: each entry's items are never installed together (uv resolves each on its own fork). */
@@ -110,6 +125,15 @@ export interface UvResolution {
   defaultGroups: { groups: string[] | 'all'; span: Span } | null;
   /** `environments`: the resolution is limited to these markers (normalized). */
   environments: { marker: string; span: Span }[];
+  /** The `environments` key, where a finding about the list as a whole goes (null: not written). */
+  environmentsSpan: Span | null;
+  /**
+   * `exclude-dependencies`: packages removed from the resolution, wherever they are required (`package` null), or
+   * only from the dependencies of one package (`version` null: of every version of it).
+   */
+  excludes: UvExclusion[];
+  /** The tables of `override-dependencies`: overrides of the dependencies of one package (`version` null: every one). */
+  scopedOverrides: UvScopedOverride[];
   /** `required-environments`: each needs a wheel of every package that publishes no sdist. */
   requiredEnvironments: { marker: string; span: Span }[];
 }

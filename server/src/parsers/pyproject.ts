@@ -339,7 +339,17 @@ class PyprojectReader extends TomlReader {
     const uv = this.table(entry, 'tool.uv');
     if (!uv) return;
     this.requirements(uv.entries.get('constraint-dependencies'), 'tool.uv.constraint-dependencies', 'constraint');
-    this.requirements(uv.entries.get('override-dependencies'), 'tool.uv.override-dependencies', 'override');
+    // Its tables (overrides of one package's dependencies) are read with the resolution settings.
+    const overrides = uv.entries.get('override-dependencies');
+    const list = this.array(overrides, 'tool.uv.override-dependencies');
+    for (const item of list?.items ?? [])
+      if (item.kind !== 'table')
+        this.requirement(
+          item,
+          'tool.uv.override-dependencies',
+          'override',
+          "An entry of 'tool.uv.override-dependencies'",
+        );
     this.requirements(uv.entries.get('dev-dependencies'), 'tool.uv.dev-dependencies', 'requirement');
     this.uvIndexes = readUvIndexSettings(this, uv);
     this.readUvResolution(uv);

@@ -1,10 +1,13 @@
-// uv's resolution settings of a pyproject's `[tool.uv]`: `conflicts`, `default-groups`, `environments` and
-// `required-environments`, with their spans, checked against the extras and groups the project declares.
-import type { Span, UvConflictItem, UvResolution } from '../model/types';
+// uv's resolution settings of a pyproject's `[tool.uv]`: `conflicts`, `default-groups`, `environments`,
+// `required-environments`, `exclude-dependencies` and the per-package tables of `override-dependencies`, with their
+// spans, checked against the extras and groups the project declares.
+import type { Span, UvConflictItem, UvExclusion, UvResolution, UvScopedOverride } from '../model/types';
 import { Marker, MarkerError } from '../pep/marker';
-import { canonicalizeName } from '../pep/name';
+import { canonicalizeName, isValidName } from '../pep/name';
+import { parseRequirement, RequirementError } from '../pep/requirement';
+import { Version } from '../pep/version';
 import { normalizeExtra } from './requirement-entry';
-import type { TomlReader, VEntry, VTable } from './toml-tree';
+import type { TomlReader, VEntry, VNode, VTable } from './toml-tree';
 
 /** The extras and dependency groups a project declares (normalized), which `conflicts` and `default-groups` name. */
 export interface DeclaredScopes {
@@ -15,7 +18,15 @@ export interface DeclaredScopes {
 
 /** Reads the settings of a `[tool.uv]` table (empty where none is written). Problems are `syntax` findings. */
 export function readUvResolution(reader: TomlReader, uv: VTable, declared: DeclaredScopes): UvResolution {
-  const out: UvResolution = { conflicts: [], defaultGroups: null, environments: [], requiredEnvironments: [] };
+  const out: UvResolution = {
+    conflicts: [],
+    defaultGroups: null,
+    environments: [],
+    environmentsSpan: uv.entries.get('environments')?.keySpan ?? null,
+    requiredEnvironments: [],
+    excludes: readExcludes(reader, uv.entries.get('exclude-dependencies')),
+    scopedOverrides: readScopedOverrides(reader, uv.entries.get('override-dependencies')),
+  };
   const conflicts = reader.array(uv.entries.get('conflicts'), 'tool.uv.conflicts', 'arrays of tables');
   if (conflicts) {
     for (const set of conflicts.items) {
@@ -159,4 +170,100 @@ function defaultGroups(reader: TomlReader, entry: VEntry, declared: DeclaredScop
     else groups.push(name);
   }
   return { groups, span };
+}
+
+/**
+ * `{ package = { name = "bar", version = "0.0.5" }, dependencies = [...] }`: the package (and version, or every one)
+ * whose own dependencies an entry of `exclude-dependencies` or `override-dependencies` changes. Null (reported) when
+ * the table is not of that shape.
+ */
+function packageScope(
+  reader: TomlReader,
+  table: VTable,
+  key: string,
+): { package: { name: string; version: string | null }; dependencies: VNode[] } | null {
+  const shape = `A table in 'tool.uv.${key}' must be { package = { name = "NAME", version = "X" }, dependencies = [...] }`;
+  const pkg = table.entries.get('package');
+  const deps = table.entries.get('dependencies');
+  if (!pkg || !deps || pkg.value.kind !== 'table' || deps.value.kind !== 'array' || table.entries.size !== 2) {
+    reader.finding(table.span, shape);
+    return null;
+  }
+  const nameEntry = pkg.value.entries.get('name');
+  const versionEntry = pkg.value.entries.get('version');
+  const name = nameEntry ? reader.string(nameEntry.value, "'package.name'") : null;
+  if (!name || !isValidName(name.value)) {
+    if (!nameEntry || name) reader.finding(pkg.value.span, shape);
+    return null;
+  }
+  let version: string | null = null;
+  if (versionEntry) {
+    const v = reader.string(versionEntry.value, "'package.version'");
+    if (!v) return null;
+    if (!Version.parse(v.value)) {
+      reader.finding(versionEntry.value.span, `'${v.value}' is not a PEP 440 version`);
+      return null;
+    }
+    version = v.value;
+  }
+  return { package: { name: canonicalizeName(name.value), version }, dependencies: deps.value.items };
+}
+
+/** `exclude-dependencies`: package names, or tables that remove names from one package's dependencies. */
+function readExcludes(reader: TomlReader, entry: VEntry | undefined): UvExclusion[] {
+  const out: UvExclusion[] = [];
+  const arr = reader.array(entry, 'tool.uv.exclude-dependencies', 'package names');
+  if (!arr) return out;
+  const names = (nodes: VNode[]): string[] | null => {
+    const list: string[] = [];
+    for (const node of nodes) {
+      const s = reader.string(node, "An entry of 'tool.uv.exclude-dependencies'");
+      if (!s) return null;
+      // uv reads a package name here, not a requirement: `torch>=2` stops uv lock.
+      if (!isValidName(s.value.trim())) {
+        reader.finding(s.content ?? s.token, `'${s.value}' is not a package name (uv takes names only here)`);
+        return null;
+      }
+      list.push(canonicalizeName(s.value.trim()));
+    }
+    return list;
+  };
+  for (const item of arr.items) {
+    if (item.kind === 'table') {
+      const scoped = packageScope(reader, item, 'exclude-dependencies');
+      const list = scoped && names(scoped.dependencies);
+      if (scoped && list) out.push({ names: list, package: scoped.package, span: item.span });
+      continue;
+    }
+    const list = names([item]);
+    if (list) out.push({ names: list, package: null, span: item.span });
+  }
+  return out;
+}
+
+/** The tables of `override-dependencies` (its strings are read as override requirements by the pyproject reader). */
+function readScopedOverrides(reader: TomlReader, entry: VEntry | undefined): UvScopedOverride[] {
+  const out: UvScopedOverride[] = [];
+  if (entry?.value.kind !== 'array') return out;
+  for (const item of entry.value.items) {
+    if (item.kind !== 'table') continue;
+    const scoped = packageScope(reader, item, 'override-dependencies');
+    if (!scoped) continue;
+    const requirements: string[] = [];
+    for (const node of scoped.dependencies) {
+      const s = reader.string(node, `An entry of the dependencies of a scoped override`);
+      if (!s) continue;
+      try {
+        const r = parseRequirement(s.value);
+        // uv takes version specifiers only here (no URL, path or git source).
+        if (r.url) reader.finding(s.content ?? s.token, 'A scoped override takes a version specifier, not a URL');
+        else requirements.push(s.value);
+      } catch (e) {
+        if (!(e instanceof RequirementError)) throw e;
+        reader.finding(s.content ?? s.token, `'${s.value}' is not a valid requirement: ${e.message}`);
+      }
+    }
+    out.push({ package: scoped.package, requirements, span: item.span });
+  }
+  return out;
 }

@@ -144,20 +144,21 @@ export class PythonPackages<O> implements PackageSource<O> {
   async setup(): Promise<void> {
     for (const o of this.opts.overrides ?? []) {
       const spec = toRequirementSpec(o.requirement);
-      if (!this.markerHolds(spec.marker, '')) continue;
       const name = canonicalizeName(spec.name);
+      // An override whose marker fails still replaces the requirements on its name, by nothing.
       const list = this.overrides.get(name) ?? [];
-      list.push({ spec, origin: o.origin, text: requirementText(spec) });
+      if (this.markerHolds(spec.marker, '')) list.push({ spec, origin: o.origin, text: requirementText(spec) });
       this.overrides.set(name, list);
     }
     const rootTerm = Term.positive(VersionSet.exactly(ROOT_VERSION));
     for (const r of this.roots) {
       const spec = toRequirementSpec(r.requirement);
-      if (!spec.url && this.markerHolds(spec.marker, '')) this.prefetch(canonicalizeName(spec.name));
+      if (!spec.url && this.markerHolds(spec.marker, '') && !this.excluded(spec.name, null))
+        this.prefetch(canonicalizeName(spec.name));
     }
     for (const r of this.roots) {
       const spec = toRequirementSpec(r.requirement);
-      if (!this.markerHolds(spec.marker, '')) continue;
+      if (!this.markerHolds(spec.marker, '') || this.excluded(spec.name, null)) continue;
       const written = typeof r.requirement === 'string' ? r.requirement.trim() : requirementText(spec);
       for (const { req, origin, text } of this.applyOverrides(spec, r.origin, written)) {
         for (const e of await this.edges(req, null)) {
@@ -177,7 +178,7 @@ export class PythonPackages<O> implements PackageSource<O> {
       const spec = toRequirementSpec(c.requirement);
       if (!this.markerHolds(spec.marker, '')) continue;
       const name = canonicalizeName(spec.name);
-      if (this.opaque.has(name) || this.overrides.has(name)) continue;
+      if (this.opaque.has(name) || this.overrides.has(name) || this.excluded(name, null)) continue;
       let set: VersionSet;
       if (spec.url) {
         const pin = await this.pin(name, spec.url);
@@ -206,6 +207,44 @@ export class PythonPackages<O> implements PackageSource<O> {
         ),
       );
     }
+  }
+
+  /**
+   * Whether uv's `exclude-dependencies` removes a requirement on `name`: everywhere, or (`from`) among the
+   * dependencies of one package version.
+   */
+  private excluded(name: string, from: { base: string; version: Version } | null): boolean {
+    const n = canonicalizeName(name);
+    if (this.opts.excludes?.has(n)) return true;
+    if (!from || !this.opts.scopedExcludes?.length) return false;
+    const entries = this.opts.scopedExcludes.filter((e) => e.package === from.base);
+    const exact = entries.filter((e) => e.version !== null && Version.parse(e.version)?.equals(from.version));
+    return (exact.length ? exact : entries.filter((e) => e.version === null)).some((e) => e.names.includes(n));
+  }
+
+  /**
+   * uv's scoped overrides of one package version's dependencies, by name (an entry for the exact version is used
+   * instead of those for every version); null when none applies.
+   */
+  private scopedOverridesFor(base: string, v: Version): Map<string, RequirementSpec[]> | null {
+    const entries = (this.opts.scopedOverrides ?? []).filter((e) => e.package === base);
+    if (entries.length === 0) return null;
+    const exact = entries.filter((e) => e.version !== null && Version.parse(e.version)?.equals(v));
+    const chosen = exact.length ? exact : entries.filter((e) => e.version === null);
+    if (chosen.length === 0) return null;
+    const out = new Map<string, RequirementSpec[]>();
+    for (const e of chosen)
+      for (const text of e.requirements) {
+        let spec: RequirementSpec;
+        try {
+          spec = toRequirementSpec(text);
+        } catch {
+          continue; // the parser reported it
+        }
+        const name = canonicalizeName(spec.name);
+        out.set(name, [...(out.get(name) ?? []), spec]);
+      }
+    return out;
   }
 
   /** A requirement as the overrides leave it: itself, or the overrides on its name (keeping its extras). */
@@ -330,9 +369,14 @@ export class PythonPackages<O> implements PackageSource<O> {
       if (!this.pythonAllows(meta.requiresPython))
         return { kind: 'python', requiresPython: meta.requiresPython!, python: this.python!.toString() };
       // Their versions are needed to build the requirement sets: ask for all at once rather than one by one.
-      for (const r of meta.requires)
-        if (!r.url && this.markerHolds(r.marker, extra)) this.prefetch(canonicalizeName(r.name));
-      for (const r of meta.requires) {
+      // uv's scoped overrides of this version's dependencies replace (or add) theirs, before any global override.
+      const scoped = extra ? null : this.scopedOverridesFor(base, v);
+      const requires = scoped
+        ? [...meta.requires.filter((r) => !scoped.has(canonicalizeName(r.name))), ...[...scoped.values()].flat()]
+        : meta.requires;
+      const kept = requires.filter((r) => !this.excluded(r.name, { base, version: v }));
+      for (const r of kept) if (!r.url && this.markerHolds(r.marker, extra)) this.prefetch(canonicalizeName(r.name));
+      for (const r of kept) {
         if (!this.markerHolds(r.marker, extra)) continue;
         if (extra && this.markerHolds(r.marker, '')) continue; // the base package brings it already
         // A URL requirement in an index package's metadata is not followed (pip refuses it too): no request is made.
@@ -341,7 +385,10 @@ export class PythonPackages<O> implements PackageSource<O> {
           if (!this.notes.includes(note)) this.notes.push(note);
           continue;
         }
-        for (const { req, origin, override } of this.applyOverrides(r, null, '')) {
+        const replaced = scoped?.has(canonicalizeName(r.name))
+          ? [{ req: r, origin: null, override: false }]
+          : this.applyOverrides(r, null, '');
+        for (const { req, origin, override } of replaced) {
           const ov = override ? { origin: origin as O, requirement: requirementText(req) } : null;
           for (const e of await this.edges(req, ov)) if (e.pkg !== pkg) raw.push(e);
         }

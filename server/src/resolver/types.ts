@@ -70,8 +70,23 @@ export interface ResolveOptions<O = unknown> {
   python?: string | Version;
   /** `-c` files and uv `constraint-dependencies`: restrict a package when something requires it; never add one. */
   constraints?: RootRequirement<O>[];
-  /** uv `override-dependencies`: replace every requirement on that package (direct and transitive) by these. */
+  /**
+   * uv `override-dependencies`: replace every requirement on that package (direct and transitive) by these, markers
+   * included: where none of a package's overrides holds, nothing requires it.
+   */
   overrides?: RootRequirement<O>[];
+  /** uv `exclude-dependencies`: packages no requirement brings, direct or transitive (they win over overrides). */
+  excludes?: ReadonlySet<string>;
+  /**
+   * uv's scoped `exclude-dependencies`: names removed from the dependencies of one package (of one version, or of
+   * every version where `version` is null; an entry for the exact version is used instead of those for every version).
+   */
+  scopedExcludes?: readonly { package: string; version: string | null; names: readonly string[] }[];
+  /**
+   * uv's scoped `override-dependencies`: requirements (PEP 508 texts) that replace, or add to, the dependencies of one
+   * package (of one version, or of every version where `version` is null), ahead of any global override.
+   */
+  scopedOverrides?: readonly { package: string; version: string | null; requirements: readonly string[] }[];
   /**
    * Versions already installed (normalized name -> version), as pip takes an installed distribution: where it fits
    * every requirement it is picked before newer ones (pip's default `--upgrade-strategy only-if-needed`). A version the

@@ -27,6 +27,8 @@ import type { AdvisorySource } from './advisory-source';
 import { CancelledError } from '../model/cancel';
 import { RequestBudget } from '../index/budget';
 import { redact } from '../index/credentials';
+import type { MetadataProvider } from '../index/provider';
+import type { IndexSelection } from '../index/selection';
 import { fileKindRow } from './file-kinds';
 import type { IndexContext } from './index-context';
 import { ProjectVersions, type VersionsEntry } from './project-versions';
@@ -326,22 +328,26 @@ export class Analysis {
       markerEnvironment: markerEnvironmentFor(profile),
       ...(pixiEnvironment !== undefined ? { pixiEnvironment } : {}),
     });
-    const provider = this.providers().get(indexes, profile);
-    // The direct URLs the set's files name may be fetched only in a trusted workspace; `${VAR}` in them is expanded
-    // only where pip reads the file as a requirements file (not in a pyproject.toml).
-    if (this.settings.trustFiles)
-      provider.allowUrls(
-        set.files.flatMap((f) =>
-          f.dependencies
-            .filter((d) => d.url !== null)
-            .map((d) => ({
-              url: d.url!,
-              origin: { kind: 'workspace' as const, trusted: true, expand: fileKindRow(f.kind).expandsVariables },
-            })),
-        ),
-      );
+    const providerFor = (ix: IndexSelection): MetadataProvider => {
+      const provider = this.providers().get(ix, profile);
+      // The direct URLs the set's files name may be fetched only in a trusted workspace; `${VAR}` in them is expanded
+      // only where pip reads the file as a requirements file (not in a pyproject.toml).
+      if (this.settings.trustFiles)
+        provider.allowUrls(
+          set.files.flatMap((f) =>
+            f.dependencies
+              .filter((d) => d.url !== null)
+              .map((d) => ({
+                url: d.url!,
+                origin: { kind: 'workspace' as const, trusted: true, expand: fileKindRow(f.kind).expandsVariables },
+              })),
+          ),
+        );
+      return provider;
+    };
     return {
-      provider,
+      provider: providerFor(indexes),
+      providerFor,
       indexes,
       profile,
       markerEnvironment: markerEnvironmentFor(profile),

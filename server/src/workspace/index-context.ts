@@ -14,4 +14,6 @@ export interface IndexContext {
   cacheDir: string | null;
   /** False in an untrusted workspace: no URL a workspace file names is fetched. */
   trusted: boolean;
+  /** The provider of another selection of the same indexes, for the same target (a uv package routed per scope). */
+  providerFor?: (indexes: IndexSelection) => MetadataProvider;
 }

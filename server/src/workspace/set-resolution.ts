@@ -1,7 +1,7 @@
 // One environment set as the resolver takes it (top-level requirements, constraints, overrides of the base scope),
 // resolved with some lines' specifiers changed: shared by the vulnerability stage and the editor's update actions.
 import { where } from '../checks/edits';
-import { installedDeclarations } from '../checks/scope';
+import { installedDeclarations, uvExclusionOptions } from '../checks/scope';
 import type { Dependency } from '../model/types';
 import type { MarkerEnvironment } from '../pep/marker';
 import { SpecifierSet } from '../pep/specifier';
@@ -63,6 +63,7 @@ export function resolveSet(
     python: opts.python,
     constraints: roots.constraints.map(toRoot),
     overrides: roots.overrides.map(toRoot),
+    ...uvExclusionOptions(set, opts.markerEnvironment),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.deadline ? { deadline: opts.deadline } : {}),
     ...(opts.preferred ? { preferred: opts.preferred } : {}),

@@ -7,6 +7,7 @@ import {
   installedDeclarations,
   membersOf,
   togetherScopes,
+  uvExclusionOptions,
   versionSetOf,
   withinOneScope,
 } from '../../checks/scope';
@@ -65,6 +66,12 @@ export interface IndexStageOptions {
   condaPins?: boolean;
   /** False in an untrusted workspace: no URL a workspace file names is fetched (default true). */
   trusted?: boolean;
+  /**
+   * The provider of another selection of the same indexes: a uv project whose `[tool.uv.sources]` route a package to
+   * one index in one extra or group and to another elsewhere is judged in each scope against that scope's index.
+   * Absent: every scope uses `provider`.
+   */
+  providerFor?: (indexes: IndexSelection) => MetadataProvider;
 }
 
 /**
@@ -232,6 +239,38 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
     for (const d of file.dependencies) if (untrustedUrl(d) && !report.notFetched.includes(d)) report.notFetched.push(d);
   // A path, git or workspace source is never looked up on an index.
   const local = (d: Dependency) => route(d)?.local === true;
+  /**
+   * The selection that lines are looked up with: each package routed as these lines' own source entries route it
+   * (uv routes per extra, group and marker: a package in extra `cu121` is taken from its index, in extra `cpu` from
+   * another), instead of every route of the project together. The project's selection where nothing differs.
+   */
+  const selectionOf = (lines: readonly Dependency[]): IndexSelection => {
+    const ix = opts.indexes;
+    if (!uv || !ix.uv) return ix;
+    const explicit = new Set(ix.uv.explicit);
+    const unrouted = ix.indexUrls.filter((u) => !explicit.has(u));
+    const urlsOf = new Map<string, Set<string>>();
+    const anyRouted = new Set<string>();
+    for (const d of lines) {
+      if (d.file !== root!.path || d.kind !== 'requirement' || !uv.sources.has(d.name)) continue;
+      const r = route(d)!;
+      const urls = urlsOf.get(d.name) ?? urlsOf.set(d.name, new Set()).get(d.name)!;
+      for (const u of r.index.length ? r.index : r.local ? [] : unrouted) urls.add(u);
+      if (r.index.length) anyRouted.add(d.name);
+    }
+    const routed = { ...ix.uv.routed };
+    let changed = false;
+    for (const name of urlsOf.keys()) {
+      const urls = anyRouted.has(name) ? ix.indexUrls.filter((u) => urlsOf.get(name)!.has(u)) : undefined;
+      if (JSON.stringify(urls) === JSON.stringify(routed[name])) continue;
+      changed = true;
+      if (urls) routed[name] = urls;
+      else delete routed[name];
+    }
+    return changed ? { ...ix, uv: { ...ix.uv, routed } } : ix;
+  };
+  const providerOf = (ix: IndexSelection): MetadataProvider =>
+    ix === opts.indexes || !opts.providerFor ? opts.provider : opts.providerFor(ix);
   const usable = (d: Dependency) =>
     d.name !== '' && !d.editable && !(d.url && !/^https?:/i.test(d.url)) && !untrustedUrl(d) && !local(d);
   const base = decls.filter((d) => d.scope === '').map((d) => d.dep);
@@ -271,10 +310,15 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   };
   // 1. Per line: does the project exist, does a version match, one for this Python, a wheel? An override is asked
   // too: the versions it admits are the only ones its package can have.
-  const byName = new Map<string, Dependency[]>();
+  // Per package and the selection its lines are looked up with (one, unless uv routes it per scope).
+  const byName = new Map<string, { name: string; deps: Dependency[]; ix: IndexSelection }>();
   const overridden = new Set(overrides.map((d) => d.name));
-  for (const d of [...allRequirements.filter((r) => !overridden.has(r.name)), ...overrides])
-    if (!d.url) (byName.get(d.name) ?? byName.set(d.name, []).get(d.name)!).push(d);
+  for (const d of [...allRequirements.filter((r) => !overridden.has(r.name)), ...overrides]) {
+    if (d.url) continue;
+    const ix = selectionOf([d]);
+    const key = ix === opts.indexes ? d.name : `${d.name}\0${JSON.stringify(ix.uv?.routed[d.name] ?? null)}`;
+    (byName.get(key) ?? byName.set(key, { name: d.name, deps: [], ix }).get(key)!).deps.push(d);
+  }
   /** Lines that cannot take part in a resolution (the project or version is missing, or unknown). */
   const dropped = new Set<Dependency>();
   let asked = 0;
@@ -282,28 +326,28 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
   // answered for a project, only find-links did, and "not found" says more about the network than about the file
   // (no errors, as offline). Any index that answered counts.
   /** The indexes a package is looked up on (uv's routing), redacted. */
-  const indexesOf = (name: string) => new Set(indexUrlsFor(opts.indexes, name).urls.map(redact));
-  const failedIndexes = (unreachable: readonly IndexProblem[], name: string): IndexProblem[] => {
-    const indexes = indexesOf(name);
+  const indexesOf = (name: string, ix: IndexSelection) => new Set(indexUrlsFor(ix, name).urls.map(redact));
+  const failedIndexes = (unreachable: readonly IndexProblem[], name: string, ix: IndexSelection): IndexProblem[] => {
+    const indexes = indexesOf(name, ix);
     return unreachable.filter((p) => p.source?.kind === 'index' && indexes.has(p.source.url));
   };
-  const noIndexAnswered = (unreachable: readonly IndexProblem[], name: string): boolean => {
-    const size = indexesOf(name).size;
-    return size > 0 && new Set(failedIndexes(unreachable, name).map((p) => p.source!.url)).size >= size;
+  const noIndexAnswered = (unreachable: readonly IndexProblem[], name: string, ix: IndexSelection): boolean => {
+    const size = indexesOf(name, ix).size;
+    return size > 0 && new Set(failedIndexes(unreachable, name, ix).map((p) => p.source!.url)).size >= size;
   };
   /** The sources that answered about a project, for "no project named X on ...". */
-  const answeredText = (unreachable: readonly IndexProblem[], name: string): string => {
+  const answeredText = (unreachable: readonly IndexProblem[], name: string, ix: IndexSelection): string => {
     const failed = new Set(unreachable.map((p) => p.source?.url).filter((u) => u !== undefined));
-    if (failed.size === 0) return describeIndexes(opts.indexes, name);
-    const rest = { ...opts.indexes, indexUrls: opts.indexes.indexUrls.filter((u) => !failed.has(redact(u))) };
+    if (failed.size === 0) return describeIndexes(ix, name);
+    const rest = { ...ix, indexUrls: ix.indexUrls.filter((u) => !failed.has(redact(u))) };
     rest.findLinks = rest.findLinks.filter((u) => !failed.has(redact(u)));
     if (rest.uv) rest.uv = { ...rest.uv, routed: { ...rest.uv.routed } };
     if (rest.uv?.routed[name]) rest.uv.routed[name] = rest.uv.routed[name].filter((u) => !failed.has(redact(u)));
     return describeIndexes(rest, name);
   };
   /** The hosts of the indexes that could not be asked about a requirement that only they could answer, or null. */
-  const onlyFrom = (dep: Dependency, unreachable: readonly IndexProblem[]): string[] | null => {
-    const failed = failedIndexes(unreachable, dep.name);
+  const onlyFrom = (dep: Dependency, unreachable: readonly IndexProblem[], ix: IndexSelection): string[] | null => {
+    const failed = failedIndexes(unreachable, dep.name, ix);
     if (failed.length === 0) return null;
     let spec: SpecifierSet;
     try {
@@ -318,36 +362,38 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
     kind: 'project' | 'version',
     newest: string | null,
     unreachable: readonly IndexProblem[],
+    ix: IndexSelection,
   ): void => {
-    const only = onlyFrom(dep, unreachable);
+    const only = onlyFrom(dep, unreachable, ix);
     // A source that could not be asked about this project may have it: the verdict is not known.
     const unsure = only ? [] : [...new Set(unreachable.map((p) => p.host))];
     report.missing.push({
       dep,
       kind,
       newest,
-      where: answeredText(unreachable, dep.name),
+      where: answeredText(unreachable, dep.name, ix),
       ...(only ? { onlyFrom: only } : unsure.length ? { unsure } : {}),
     });
   };
   await Promise.all(
-    [...byName].map(async ([name, deps]) => {
+    [...byName.values()].map(async ({ name, deps, ix }) => {
+      const provider = providerOf(ix);
       let verdicts;
       try {
-        verdicts = await opts.provider.explain(name, { signal: opts.signal });
-        if (noIndexAnswered(opts.provider.unreachableFor(name), name)) {
+        verdicts = await provider.explain(name, { signal: opts.signal });
+        if (noIndexAnswered(provider.unreachableFor(name), name, ix)) {
           deps.forEach((d) => dropped.add(d));
           return;
         }
         asked++;
       } catch (e) {
-        if (e instanceof NotFoundError && noIndexAnswered(e.unreachable, name)) {
+        if (e instanceof NotFoundError && noIndexAnswered(e.unreachable, name, ix)) {
           deps.forEach((d) => dropped.add(d));
           return;
         }
         if (e instanceof NotFoundError) {
           asked++;
-          for (const dep of deps) missing(dep, 'project', null, e.unreachable);
+          for (const dep of deps) missing(dep, 'project', null, e.unreachable, ix);
           deps.forEach((d) => dropped.add(d));
           return;
         }
@@ -378,7 +424,8 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
             dep,
             verdicts.length ? 'version' : 'project',
             verdicts[0]?.version.toString() ?? null,
-            opts.provider.unreachableFor(name),
+            provider.unreachableFor(name),
+            ix,
           );
           dropped.add(dep);
           continue;
@@ -401,9 +448,9 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
               dep,
               kind: 'target',
               newest: unfit[0]!.version.toString(),
-              where: describeIndexes(opts.indexes, name) + mayHaveIt(opts.provider.unreachableFor(name)),
+              where: describeIndexes(ix, name) + mayHaveIt(provider.unreachableFor(name)),
               target: targetText(opts.profile),
-              files: unfitFiles(await opts.provider.files(name, opts.signal), unfit[0]!.version.key),
+              files: unfitFiles(await provider.files(name, opts.signal), unfit[0]!.version.key),
             });
             dropped.add(dep);
           }
@@ -441,6 +488,7 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
     python,
     constraints: constraints.map((d) => toRoot(d)),
     overrides: overrides.map(overrideRoot),
+    ...uvExclusionOptions(set, opts.markerEnvironment),
     signal: opts.signal,
     deadline,
     describeOrigin: (d: Dependency) => where(d, set.files),
@@ -468,9 +516,10 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
         break;
       }
       const roots = lines.map((d) => toRoot(d));
+      const provider = providerOf(selectionOf(lines));
       let result;
       try {
-        result = await resolve(roots, opts.provider, options);
+        result = await resolve(roots, provider, options);
       } catch (e) {
         if (e instanceof CancelledError || opts.signal?.aborted) throw new CancelledError();
         if (e instanceof IndexError) {
@@ -514,7 +563,7 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
       if (direct || (scope !== '' && !involved.some((d) => own.has(d)))) continue;
       // In a combined scope, a conflict within one of its members is that member's (reported there).
       if (members.size > 1 && withinOneScope(decls, involved)) continue;
-      const fixes = await searchFixes(roots, involved, opts.provider, options, deadline);
+      const fixes = await searchFixes(roots, involved, provider, options, deadline);
       const verdict = verdictOf(result.explanation, involved, nameOf);
       report.conflicts.push({
         scope,
@@ -616,6 +665,7 @@ export const stage: Stage<SetIndexReport> = {
       timeoutMs: ctx.timeoutMs,
       condaPins: ctx.condaPins ?? false,
       trusted: c.trusted,
+      ...(c.providerFor ? { providerFor: c.providerFor } : {}),
     });
   },
 };
