@@ -443,15 +443,19 @@ export function manifestEntries(): {
   installWhen: string;
   preCommitFiles: string;
 } {
-  const regex = (r: FileKindRow) =>
-    `/^(${r.globs
+  const regex = (globs: readonly string[]) =>
+    `/^(${globs
       .filter((g) => !g.includes('/'))
       .map((g) => globToRegExpSource(g, '.*').slice(1, -1))
       .join('|')})$/i`;
-  const byName = (r: FileKindRow) =>
-    r.globs.length === 1 && !/[*/]/.test(r.globs[0]!)
-      ? `resourceFilename == ${r.globs[0]}`
-      : `resourceFilename =~ ${regex(r)}`;
+  // A row's names, less its exceptions (the conda row's `conda-*.yml` is not conda-lock's `conda-lock.yml`).
+  const byName = (r: FileKindRow) => {
+    const named =
+      r.globs.length === 1 && !/[*/]/.test(r.globs[0]!)
+        ? `resourceFilename == ${r.globs[0]}`
+        : `resourceFilename =~ ${regex(r.globs)}`;
+    return r.except?.length ? `(${named} && !(resourceFilename =~ ${regex(r.except)}))` : named;
+  };
   const pip = FILE_KINDS.filter((r) => typeof r.editor === 'object' && r.editor.language === PIP_LANGUAGE).flatMap(
     (r) => r.globs.map((g) => (g.includes('/') ? `**/${g}` : g)),
   );
