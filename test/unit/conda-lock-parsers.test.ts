@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LockedPackage, ParsedFile } from '../../server/src/model/types';
 import { parseCondaLock } from '../../server/src/parsers/conda-lock';
-import { readFull, readLockYaml, type YNode } from '../../server/src/parsers/lock-yaml';
+import { firstPair, get, readFull, readLockYaml, scalarTexts, type YNode } from '../../server/src/parsers/lock-yaml';
 import { parsePixiLock } from '../../server/src/parsers/pixi-lock';
 import { classify } from '../../server/src/workspace/file-kinds';
 import { condaLockYml, pixiLock } from '../helpers/conda-locks';
@@ -227,7 +227,31 @@ describe('lock YAML: the fast reader agrees with the full YAML library', () => {
     ['pixi.lock v7', pixiLock(7)],
     ['conda-lock.yml', condaLockYml()],
     ['indented sequences', 'a:\n  - x: 1\n    y: [p, q]\n  - - z\n    - w\nb: {}\nc: "q"\nd: \'s\'\ne:\nf: ~\n'],
+    [
+      'quoted keys, empty items, nulls and flow sequences in records',
+      'packages:\n- conda: https://c/x-1-h_0.conda\n  "name": x\n  depends:\n  - a >=1\n  -\n  - null\n  - \'\'\n' +
+        "  - b\n  constrains: [c <2, d]\n  'k y': v # note\n- pypi: ./p\n  name: p\n  requires_dist: []\n",
+    ],
   ];
+  // Every node's lookups (by key, first pair, a sequence's texts; a pair's span where its value is a scalar: the
+  // library's block spans take the line end, the fast reader's end at the last value) as plain data, depth first.
+  const lookups = (n: YNode | null, out: unknown[] = []): unknown[] => {
+    if (!n || n.kind === 'scalar') return out;
+    if (n.kind === 'seq') {
+      out.push(scalarTexts(n));
+      for (const i of n.items) lookups(i, out);
+    } else {
+      const first = firstPair(n);
+      out.push(first ? [first.key, first.keySpan.start, first.keySpan.end] : null);
+      for (const p of n.pairs) {
+        const oneLine = p.value?.kind === 'scalar';
+        out.push(plain(get(n, p.key) ?? null), oneLine ? [p.span.start, p.span.end] : null);
+        lookups(p.value, out);
+      }
+      out.push(get(n, 'no such key'));
+    }
+    return out;
+  };
   for (const [name, text] of texts)
     it(name, () => {
       const fast = readLockYaml(text);
@@ -235,6 +259,7 @@ describe('lock YAML: the fast reader agrees with the full YAML library', () => {
       const full = readFull(text);
       assert.deepEqual(full.errors, []);
       assert.deepEqual(plain(fast.root), plain(full.root));
+      assert.deepEqual(lookups(fast.root), lookups(full.root));
     });
 
   it('leaves anchors, block scalars, escapes and tabs to the full library, with the same result', () => {

@@ -109,8 +109,9 @@ describe('file kinds', () => {
   it('the menu condition regexes accept the names of their kind and no others', () => {
     const { installWhen } = manifestEntries();
     const regexes = [...installWhen.matchAll(/=~ \/(.+?)\/i/g)].map((m) => new RegExp(m[1]!, 'i'));
-    assert.equal(regexes.length, 2);
-    const [constraints, conda] = regexes as [RegExp, RegExp];
+    assert.equal(regexes.length, 3);
+    const [constraints, conda, condaExcept] = regexes as [RegExp, RegExp, RegExp];
+    assert.ok(condaExcept.test('conda-lock.yml') && !condaExcept.test('conda-gpu.yml'));
     assert.ok(constraints.test('constraints-gpu.txt') && !constraints.test('requirements.txt'));
     assert.ok(
       conda.test('environment.yml') &&
@@ -118,6 +119,78 @@ describe('file kinds', () => {
         conda.test('conda-osx.yml') &&
         !conda.test('environment.yml.bak'),
     );
+  });
+});
+
+/**
+ * A VS Code `when` clause (the subset the menus use: `==`, `=~ /re/flags`, `!`, `&&`, `||`, parentheses; `&&` binds
+ * tighter than `||`) evaluated against a context.
+ */
+function evalWhen(clause: string, ctx: Record<string, string>): boolean {
+  const tokens = clause.match(/\/(?:\\.|[^/])*\/[a-z]*|&&|\|\||==|=~|[()!]|[^\s()!&|=]+/g) ?? [];
+  let at = 0;
+  const peek = () => tokens[at];
+  const take = (want?: string) => {
+    const t = tokens[at++];
+    if (t === undefined || (want !== undefined && t !== want)) throw new Error(`${clause}: ${want} at ${at}`);
+    return t;
+  };
+  const or = (): boolean => {
+    let v = and();
+    while (peek() === '||') {
+      take();
+      v = and() || v;
+    }
+    return v;
+  };
+  const and = (): boolean => {
+    let v = unary();
+    while (peek() === '&&') {
+      take();
+      v = unary() && v;
+    }
+    return v;
+  };
+  const unary = (): boolean => {
+    if (peek() === '!') {
+      take();
+      return !unary();
+    }
+    if (peek() === '(') {
+      take();
+      const v = or();
+      take(')');
+      return v;
+    }
+    const key = take();
+    const op = take();
+    const value = take();
+    if (op === '==') return ctx[key] === value;
+    const m = /^\/(.*)\/([a-z]*)$/.exec(value);
+    if (op !== '=~' || !m) throw new Error(`${clause}: ${op} ${value}`);
+    return new RegExp(m[1]!, m[2]).test(ctx[key] ?? '');
+  };
+  const v = or();
+  assert.equal(at, tokens.length, clause);
+  return v;
+}
+
+describe('"Install into Environment" on the files of each kind', () => {
+  it('is offered on a file exactly when its kind installs (a conda-lock.yml is a lock, not an environment)', () => {
+    const { installWhen } = manifestEntries();
+    for (const r of FILE_KINDS)
+      for (const g of r.globs) {
+        const name = g.replace(/\*/g, 'x').split('/').pop()!;
+        const kind = classify(`/w/${g.replace(/\*/g, 'x')}`)!;
+        const row = FILE_KINDS.find((k) => k.kind === kind)!;
+        const language = typeof row.editor === 'object' ? row.editor.language : 'plaintext';
+        const ctx = { resourceScheme: 'file', resourceFilename: name, resourceLangId: language };
+        assert.equal(evalWhen(installWhen, ctx), row.install, `${name} (${kind})`);
+      }
+    for (const name of ['conda-lock.yml', 'conda-lock.yaml', 'CONDA-LOCK.YML', 'gpu.conda-lock.yml'])
+      assert.equal(evalWhen(installWhen, { resourceScheme: 'file', resourceFilename: name }), false, name);
+    assert.equal(evalWhen(installWhen, { resourceScheme: 'file', resourceFilename: 'conda-gpu.yml' }), true);
+    assert.equal(evalWhen(installWhen, { resourceScheme: 'untitled', resourceFilename: 'environment.yml' }), false);
   });
 });
 

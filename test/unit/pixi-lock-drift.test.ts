@@ -84,4 +84,60 @@ describe('lock-drift: pixi.lock', () => {
     );
     assert.equal(findings.filter((f) => f.code === 'lock-drift')[0]!.related.length, 2);
   });
+
+  it('flags a locked conda record nothing the environment declares reaches any more, on its lock entry', () => {
+    const CF = 'https://conda.anaconda.org/conda-forge';
+    const lock = pixiLock(6)
+      .replace(
+        `\n- conda: ${CF}/linux-64/numpy-2.1.3`,
+        `\n- conda: ${CF}/linux-64/⟦numpy⟧⟨lock-drift: pixi.lock locks numpy 2.1.3 for linux-64 (environment default), ` +
+          `linux-64 (environment cuda), where nothing the manifest declares requires it any more⟩-2.1.3`,
+      )
+      .replace(
+        `\n- conda: ${CF}/osx-arm64/numpy-2.1.3`,
+        `\n- conda: ${CF}/osx-arm64/⟦numpy⟧⟨lock-drift: pixi.lock locks numpy 2.1.3 for osx-arm64 (environment ` +
+          `default), where nothing the manifest declares requires it any more⟩-2.1.3`,
+      );
+    const { findings } = judge(PIXI_TOML.replace('numpy = ">=2"\n', ''), lock);
+    assert.ok(findings.every((f) => f.code !== 'lock-drift' || f.fixes[0]!.run === 'pixi lock'));
+  });
+
+  it('flags a PyPI record nothing reaches, following requires_dist with the extras asked for', () => {
+    const record = (name: string, version: string, requires: string[] = []) =>
+      `- pypi: https://files.pythonhosted.org/packages/cc/dd/${name.replace(/-/g, '_')}-${version}-py3-none-any.whl\n` +
+      `  name: ${name}\n  version: ${version}\n  sha256: ${'ab'.repeat(32)}\n` +
+      (requires.length ? `  requires_dist:\n${requires.map((r) => `  - ${r}\n`).join('')}` : '') +
+      `  requires_python: '>=3.8'\n`;
+    const selector = (name: string, version: string) =>
+      `      - pypi: https://files.pythonhosted.org/packages/cc/dd/${name.replace(/-/g, '_')}-${version}-py3-none-any.whl\n`;
+    // The default environment on linux-64 also locks markdown-it-py (rich requires it), ipywidgets (rich's
+    // `jupyter` extra) and mdurl (markdown-it-py requires it).
+    const lock = (mark: boolean) =>
+      pixiLock(6).replace(
+        `numpy-2.1.3-py312h58c1407_0.conda\n      - pypi: https://files.pythonhosted.org/packages/aa/bb/rich-13.9.4-py3-none-any.whl\n`,
+        `numpy-2.1.3-py312h58c1407_0.conda\n      - pypi: https://files.pythonhosted.org/packages/aa/bb/rich-13.9.4-py3-none-any.whl\n` +
+          selector('markdown-it-py', '3.0.0') +
+          selector('ipywidgets', '8.1.5') +
+          selector('mdurl', '0.1.2'),
+      ) +
+      record('markdown-it-py', '3.0.0', ['mdurl~=0.1', "psutil ; extra == 'profiling'"]) +
+      record('ipywidgets', '8.1.5').replace(
+        'name: ipywidgets',
+        mark
+          ? 'name: ⟦ipywidgets⟧⟨lock-drift: pixi.lock locks ipywidgets 8.1.5 for linux-64 (environment default), ' +
+              'where nothing the manifest declares requires it any more⟩'
+          : 'name: ipywidgets',
+      ) +
+      record('mdurl', '0.1.2');
+    judge(PIXI_TOML, lock(true));
+    judge(PIXI_TOML.replace('rich = ">=13"', 'rich = { version = ">=13", extras = ["jupyter"] }'), lock(false));
+  });
+
+  it('counts a conda record that installs a PyPI requirement as reached through it', () => {
+    // numpy leaves [dependencies] for [pypi-dependencies]: the locked conda numpy still provides it.
+    judge(
+      PIXI_TOML.replace('numpy = ">=2"\n', '').replace('rich = ">=13"', 'rich = ">=13"\nnumpy = ">=2"'),
+      pixiLock(6),
+    );
+  });
 });

@@ -2,9 +2,22 @@
 // manifest is locked, with the manifest's channels (in order) and for each of its platforms and no other; on each
 // platform every conda spec is matched by a locked record of the environment, and each package is locked once.
 // (PyPI requirements are the names-and-versions rule's, which counts a conda record that installs the project.)
-import { environmentPlatforms, environmentSpecs, pixiManifestOf, type PixiManifest } from '../model/pixi';
+// And no more: every locked package of an environment on a platform is reached from what the manifest declares there,
+// through the depends of conda records and the requires_dist of PyPI records (pixi's "more packages in the lock file
+// than are used by the environment"); one that is not is said on its lock entry.
+import { pypiNameOfConda } from '../conda/pypi-names';
+import {
+  environmentPlatforms,
+  environmentSpecs,
+  pixiManifestOf,
+  type PixiEnvironmentSpecs,
+  type PixiManifest,
+} from '../model/pixi';
 import { finding } from '../model/finding';
 import type { Finding, Fix, LockEnvironment, LockedPackage, ParsedFile, Span } from '../model/types';
+import { defaultEnvironment, markerTextHolds, type MarkerEnvironment } from '../pep/marker';
+import { canonicalizeName } from '../pep/name';
+import { parseRequirement } from '../pep/requirement';
 import { channelKey } from '../parsers/conda-records';
 import * as path from 'node:path';
 import { condaSpecDrift, type CondaLockFile, type LockedPlace } from './drift-conda-lock';
@@ -20,6 +33,8 @@ export function pixiLockDrift(lock: CondaLockFile, manifests: readonly ParsedFil
   if (!info) return [];
   const lockName = path.basename(lock.path);
   const out: Finding[] = [];
+  // Locked packages nothing reaches, by lock entry: the places (platform and environment) where none does.
+  const unused = new Map<LockedPackage, string[]>();
   for (const file of manifests) {
     const m = pixiManifestOf(file);
     if (!m) continue;
@@ -76,6 +91,7 @@ export function pixiLockDrift(lock: CondaLockFile, manifests: readonly ParsedFil
         if (!specs) continue;
         const records = lock.lock.packages.filter((r) => r.platform === key && r.environments?.includes(env.name));
         places.push({ label: `${key}${where}`, specs: specs.dependencies, records });
+        for (const r of unreached(specs, key, records)) unused.set(r, [...(unused.get(r) ?? []), `${key}${where}`]);
         for (const dup of duplicates(records)) {
           const dep = [...specs.dependencies, ...specs.pypiDependencies].find((d) => d.name === dup[0]!.name);
           say(
@@ -90,7 +106,118 @@ export function pixiLockDrift(lock: CondaLockFile, manifests: readonly ParsedFil
     }
     out.push(...condaSpecDrift(lock, relock, places));
   }
+  // One finding per lock entry (a noarch or pure-Python entry serves several platforms).
+  const byEntry = new Map<string, { pkg: LockedPackage; places: string[] }>();
+  for (const [pkg, where] of unused) {
+    const k = `${pkg.ecosystem}\0${pkg.span.start}`;
+    const e = byEntry.get(k);
+    if (e) e.places.push(...where);
+    else byEntry.set(k, { pkg, places: [...where] });
+  }
+  for (const { pkg, places } of byEntry.values())
+    out.push(
+      finding(
+        'lock-drift',
+        lock.path,
+        pkg.nameSpan,
+        `${lockName} locks ${pkg.rawName} ${pkg.version} for ${places.join(', ')}, where nothing the manifest ` +
+          `declares requires it any more: the lock is out of date`,
+        { fixes: [relock] },
+      ),
+    );
   return out;
+}
+
+/** The name of a conda depends/constrains entry (`python >=3.12,<3.13.0a0`, `conda-forge::numpy`), lower-cased. */
+function depName(spec: string): string {
+  const at = spec.lastIndexOf('::');
+  const m = /^[^\s=<>!~[(]+/.exec(at >= 0 ? spec.slice(at + 2) : spec);
+  return (m?.[0] ?? '').toLowerCase();
+}
+
+/** The marker environment of a conda platform with a Python version; null where pixi names no such machine. */
+function platformEnvironment(subdir: string, python: string): MarkerEnvironment | null {
+  const machines: Record<string, ['linux' | 'darwin' | 'win32', string]> = {
+    'linux-64': ['linux', 'x86_64'],
+    'linux-aarch64': ['linux', 'aarch64'],
+    'linux-ppc64le': ['linux', 'ppc64le'],
+    'osx-64': ['darwin', 'x86_64'],
+    'osx-arm64': ['darwin', 'arm64'],
+    'win-64': ['win32', 'AMD64'],
+    'win-arm64': ['win32', 'ARM64'],
+  };
+  const m = machines[subdir];
+  return m ? defaultEnvironment({ pythonVersion: python, platform: m[0], machine: m[1] }) : null;
+}
+
+/**
+ * The records of one environment on one platform that nothing reaches: from the environment's conda specs through each
+ * record's depends, and from its PyPI requirements (markers evaluated for the platform and the locked Python) through
+ * each PyPI record's requires_dist (with the extras asked for), a conda record standing for the PyPI project it
+ * installs. Where the platform's marker environment is unknown (no locked Python), PyPI records are not judged.
+ */
+function unreached(specs: PixiEnvironmentSpecs, subdir: string, records: readonly LockedPackage[]): LockedPackage[] {
+  const conda = new Map<string, LockedPackage[]>();
+  const pypi = new Map<string, LockedPackage[]>();
+  const condaForPypi = new Map<string, LockedPackage>();
+  for (const r of records) {
+    const by = r.ecosystem === 'conda' ? conda : pypi;
+    const list = by.get(r.name);
+    if (list) list.push(r);
+    else by.set(r.name, [r]);
+    if (r.ecosystem === 'conda') condaForPypi.set(canonicalizeName(pypiNameOfConda(r.name)), r);
+  }
+  const seen = new Set<LockedPackage>();
+  const condaWork: string[] = specs.dependencies.map((d) => d.name.toLowerCase());
+  const reachConda = () => {
+    while (condaWork.length) {
+      const name = condaWork.pop()!;
+      for (const r of conda.get(name) ?? []) {
+        if (seen.has(r)) continue;
+        seen.add(r);
+        for (const d of r.conda?.depends ?? []) condaWork.push(depName(d));
+      }
+    }
+  };
+  reachConda();
+  const python = conda.get('python')?.[0]?.version;
+  const env = python ? platformEnvironment(subdir, python) : null;
+  if (!env) return records.filter((r) => r.ecosystem === 'conda' && !seen.has(r));
+  const holds = (marker: string, extras: readonly string[]) =>
+    !marker || markerTextHolds(marker, env) || extras.some((e) => markerTextHolds(marker, env, e));
+  const asked = new Map<LockedPackage, Set<string>>();
+  const pypiWork: { name: string; extras: readonly string[] }[] = [];
+  for (const d of specs.pypiDependencies)
+    if (holds(d.marker, [])) pypiWork.push({ name: canonicalizeName(d.name), extras: d.extras });
+  while (pypiWork.length) {
+    const { name, extras } = pypiWork.pop()!;
+    const viaConda = pypi.has(name) ? undefined : condaForPypi.get(name);
+    if (viaConda) {
+      if (!seen.has(viaConda)) {
+        condaWork.push(viaConda.name);
+        reachConda();
+      }
+      continue;
+    }
+    for (const r of pypi.get(name) ?? []) {
+      const had = asked.get(r);
+      const fresh = !had ? extras : extras.filter((e) => !had.has(e));
+      if (had && !fresh.length) continue;
+      const all = new Set([...(had ?? []), ...extras]);
+      asked.set(r, all);
+      seen.add(r);
+      for (const text of r.dependencies) {
+        let req;
+        try {
+          req = parseRequirement(text);
+        } catch {
+          continue;
+        }
+        if (holds(req.markerText, [...all])) pypiWork.push({ name: canonicalizeName(req.name), extras: req.extras });
+      }
+    }
+  }
+  return records.filter((r) => !seen.has(r));
 }
 
 /** Whether the lock's channels for an environment are the manifest's, in order. */

@@ -39,6 +39,19 @@ function specOf(text: string): { name: string; version: string } | null {
   return { name: m.name.toLowerCase(), version: m.version.trim() };
 }
 
+/**
+ * {@link specOf} that reads each distinct text once: a lock repeats the same few specs (`__glibc >=2.17,<3.0.a0`) on
+ * thousands of records.
+ */
+function specReader(): (text: string) => { name: string; version: string } | null {
+  const seen = new Map<string, { name: string; version: string } | null>();
+  return (text) => {
+    let s = seen.get(text);
+    if (s === undefined) seen.set(text, (s = specOf(text)));
+    return s;
+  };
+}
+
 /** Where a finding on a record goes: its name and version where they are written together (a URL), else its name. */
 function recordSpan(r: TargetRecord): Span {
   const { nameSpan, versionSpan } = r.pkg;
@@ -61,11 +74,14 @@ function driverCuda(profile: MachineProfile): string | null {
 }
 
 /** The `__cuda` specs a record depends on (`depends`, required) and constrains (`constrains`, where present). */
-function cudaSpecs(p: LockedPackage): { depends: string[]; constrains: string[] } {
+function cudaSpecs(
+  p: LockedPackage,
+  spec: (text: string) => { name: string; version: string } | null,
+): { depends: string[]; constrains: string[] } {
   const pick = (list: readonly string[]) =>
     list.flatMap((t) => {
       if (!t.startsWith('__cuda')) return [];
-      const s = specOf(t);
+      const s = spec(t);
       return s && s.name === '__cuda' ? [s.version] : [];
     });
   return { depends: pick(p.conda?.depends ?? []), constrains: pick(p.conda?.constrains ?? []) };
@@ -78,8 +94,9 @@ function cudaSpecs(p: LockedPackage): { depends: string[]; constrains: string[] 
 export function lockedCudaUnavailable(set: EnvironmentSet, ctx: CheckContext): Finding[] {
   if (ctx.profile.nvidia !== null) return [];
   const out: Finding[] = [];
+  const spec = specReader();
   for (const r of targetRecords(set, ctx.profile)) {
-    if (!cudaSpecs(r.pkg).depends.length) continue;
+    if (!cudaSpecs(r.pkg, spec).depends.length) continue;
     out.push(
       finding(
         'cuda-unavailable',
@@ -104,6 +121,7 @@ export function lockedCudaDriver(set: EnvironmentSet, ctx: CheckContext): Findin
   const has = `${nv.driver}${nv.cuda ? ` (CUDA ${nv.cuda} at most)` : ''}`;
   const cuda = driverCuda(ctx.profile);
   const out: Finding[] = [];
+  const spec = specReader();
   for (const r of targetRecords(set, ctx.profile)) {
     const p = r.pkg;
     if (p.name === 'cuda-version') {
@@ -126,7 +144,7 @@ export function lockedCudaDriver(set: EnvironmentSet, ctx: CheckContext): Findin
       continue;
     }
     if (!cuda) continue;
-    const specs = cudaSpecs(p);
+    const specs = cudaSpecs(p, spec);
     const unmet = [...specs.depends, ...specs.constrains].find((s) => s && !condaVersionSpecMatches(s, cuda));
     if (unmet === undefined) continue;
     out.push(
@@ -150,11 +168,20 @@ export function lockedGlibc(set: EnvironmentSet, ctx: CheckContext): Finding[] {
   const libc = ctx.profile.libc;
   if (!libc || libc.kind !== 'glibc' || !libc.version) return [];
   const out: Finding[] = [];
+  // Each distinct `__glibc` spec judged once: the spec when the target's glibc does not meet it, else null.
+  const unmet = new Map<string, { name: string; version: string } | null>();
+  const judge = (t: string) => {
+    let u = unmet.get(t);
+    if (u === undefined) {
+      const s = specOf(t);
+      u = s?.name === '__glibc' && s.version && !condaVersionSpecMatches(s.version, libc.version) ? s : null;
+      unmet.set(t, u);
+    }
+    return u;
+  };
   for (const r of targetRecords(set, ctx.profile)) {
-    const need = (r.pkg.conda?.depends ?? [])
-      .filter((t) => t.startsWith('__glibc'))
-      .map(specOf)
-      .find((s) => s?.name === '__glibc' && s.version && !condaVersionSpecMatches(s.version, libc.version));
+    let need: { name: string; version: string } | null = null;
+    for (const t of r.pkg.conda?.depends ?? []) if (t.startsWith('__glibc') && (need = judge(t))) break;
     if (!need) continue;
     out.push(
       finding(

@@ -56,6 +56,7 @@ const outside = (): never => {
 /** A mapping's value by key, or undefined. */
 export function get(map: YNode | null | undefined, key: string): YNode | null | undefined {
   if (!map || map.kind !== 'map') return undefined;
+  if (map instanceof TapeMap) return map.get(key);
   for (const p of map.pairs) if (p.key === key) return p.value;
   return undefined;
 }
@@ -65,6 +66,23 @@ export function pairOf(map: YNode | null | undefined, key: string): YPair | unde
   if (!map || map.kind !== 'map') return undefined;
   for (const p of map.pairs) if (p.key === key) return p;
   return undefined;
+}
+
+/** A mapping's first pair (a lock record's kind and location), or undefined. */
+export function firstPair(map: YMap): YPair | undefined {
+  return map instanceof TapeMap ? map.first() : map.pairs[0];
+}
+
+/** The non-empty texts of a sequence's scalar items (nothing for anything else). */
+export function scalarTexts(node: YNode | null | undefined): string[] {
+  const out: string[] = [];
+  if (!node || node.kind !== 'seq') return out;
+  if (node instanceof TapeSeq) return node.texts(out);
+  for (const i of node.items) {
+    const v = i && i.kind === 'scalar' ? i.value : null;
+    if (v) out.push(v);
+  }
+  return out;
 }
 
 /** A scalar's text, or null for anything else. */
@@ -94,10 +112,49 @@ export function readLockYaml(text: string): YamlRead {
   return readFull(text);
 }
 
-/**
- * A one-line scalar of the fast reader. Lock files hold many values nobody reads (hashes, sizes, timestamps): the text
- * and the span are made only when asked for.
- */
+// The fast reader writes the whole tree as integers on a tape (one allocation that grows by doubling, nothing per line)
+// and hands out nodes made from the tape when they are asked for: a lock file's many values nobody reads (hashes,
+// sizes, timestamps, licenses) never become objects. A node on the tape, at index n:
+//   scalar: SCALAR, start, end, offset, valueEnd, nullish
+//   map:    MAP, start, end, count, next   then per pair: keyStart, keyTextStart, keyTextEnd, keyEnd, pairEnd, value
+//   seq:    SEQ, start, end, count, next   then per item: the item
+//   null:   NULL                           (an absent value or item)
+// `next` is the index after the node's last descendant.
+const SCALAR = 0;
+const MAP = 1;
+const SEQ = 2;
+const NULL = 3;
+const SCALAR_SIZE = 6;
+const PAIR_HEAD = 5;
+
+/** The tape of one text; `data` is final once the reader is done. */
+interface Tape {
+  text: string;
+  data: Int32Array;
+}
+
+/** The index after the node at n. */
+function nextOf(d: Int32Array, n: number): number {
+  const k = d[n]!;
+  return k === SCALAR ? n + SCALAR_SIZE : k === NULL ? n + 1 : d[n + 4]!;
+}
+
+/** The node at n, made from the tape. */
+function nodeAt(tape: Tape, n: number): YNode | null {
+  const d = tape.data;
+  switch (d[n]) {
+    case SCALAR:
+      return new FastScalar(tape.text, d[n + 1]!, d[n + 2]!, d[n + 3]!, d[n + 4]!, d[n + 5] === 1);
+    case MAP:
+      return new TapeMap(tape, n);
+    case SEQ:
+      return new TapeSeq(tape, n);
+    default:
+      return null;
+  }
+}
+
+/** A one-line scalar of the fast reader: its text and span are made when asked for. */
 class FastScalar implements YScalar {
   readonly kind = 'scalar' as const;
   constructor(
@@ -116,25 +173,102 @@ class FastScalar implements YScalar {
   }
 }
 
-/** A `key: value` of the fast reader, its spans made when asked for. */
-class FastPair implements YPair {
+/** A `key: value` on the tape (p: the pair's first index), its key, spans and value made when asked for. */
+class TapePair implements YPair {
+  private made: YNode | null | undefined;
   constructor(
-    readonly key: string,
-    private readonly keyStart: number,
-    private readonly keyEnd: number,
-    readonly value: YNode | null,
-    private readonly end: number,
+    private readonly tape: Tape,
+    private readonly p: number,
   ) {}
+  get key(): string {
+    const d = this.tape.data;
+    return this.tape.text.slice(d[this.p + 1]!, d[this.p + 2]!);
+  }
   get keySpan(): Span {
-    return { start: this.keyStart, end: this.keyEnd };
+    const d = this.tape.data;
+    return { start: d[this.p]!, end: d[this.p + 3]! };
   }
   get span(): Span {
-    return { start: this.keyStart, end: this.end };
+    const d = this.tape.data;
+    return { start: d[this.p]!, end: d[this.p + 4]! };
+  }
+  get value(): YNode | null {
+    if (this.made === undefined) this.made = nodeAt(this.tape, this.p + PAIR_HEAD);
+    return this.made;
   }
 }
 
-/** Where a node ends, without making its span. */
-const endOf = (n: YNode): number => (n instanceof FastScalar ? n.end : n.span.end);
+class TapeMap implements YMap {
+  readonly kind = 'map' as const;
+  private made: YPair[] | undefined;
+  constructor(
+    private readonly tape: Tape,
+    private readonly n: number,
+  ) {}
+  get span(): Span {
+    const d = this.tape.data;
+    return { start: d[this.n + 1]!, end: d[this.n + 2]! };
+  }
+  get pairs(): YPair[] {
+    if (!this.made) {
+      const d = this.tape.data;
+      const pairs: YPair[] = [];
+      for (let i = 0, p = this.n + 5, count = d[this.n + 3]!; i < count; i++) {
+        pairs.push(new TapePair(this.tape, p));
+        p = nextOf(d, p + PAIR_HEAD);
+      }
+      this.made = pairs;
+    }
+    return this.made;
+  }
+  first(): YPair | undefined {
+    return this.made ? this.made[0] : this.tape.data[this.n + 3]! > 0 ? new TapePair(this.tape, this.n + 5) : undefined;
+  }
+  /** The value of the first pair whose key is `key` (undefined when none is), found without making the others. */
+  get(key: string): YNode | null | undefined {
+    const { data: d, text } = this.tape;
+    for (let i = 0, p = this.n + 5, count = d[this.n + 3]!; i < count; i++) {
+      const from = d[p + 1]!;
+      if (d[p + 2]! - from === key.length && text.startsWith(key, from)) return nodeAt(this.tape, p + PAIR_HEAD);
+      p = nextOf(d, p + PAIR_HEAD);
+    }
+    return undefined;
+  }
+}
+
+class TapeSeq implements YSeq {
+  readonly kind = 'seq' as const;
+  private made: (YNode | null)[] | undefined;
+  constructor(
+    private readonly tape: Tape,
+    private readonly n: number,
+  ) {}
+  get span(): Span {
+    const d = this.tape.data;
+    return { start: d[this.n + 1]!, end: d[this.n + 2]! };
+  }
+  /** The non-empty texts of the scalar items, read from the tape. */
+  texts(out: string[]): string[] {
+    const { data: d, text } = this.tape;
+    for (let i = 0, p = this.n + 5, count = d[this.n + 3]!; i < count; i++) {
+      if (d[p] === SCALAR && d[p + 5] === 0 && d[p + 4]! > d[p + 3]!) out.push(text.slice(d[p + 3]!, d[p + 4]!));
+      p = nextOf(d, p);
+    }
+    return out;
+  }
+  get items(): (YNode | null)[] {
+    if (!this.made) {
+      const d = this.tape.data;
+      const items: (YNode | null)[] = [];
+      for (let i = 0, p = this.n + 5, count = d[this.n + 3]!; i < count; i++) {
+        items.push(nodeAt(this.tape, p));
+        p = nextOf(d, p);
+      }
+      this.made = items;
+    }
+    return this.made;
+  }
+}
 
 const SPACE = 0x20;
 const HASH = 0x23;
@@ -150,6 +284,8 @@ class FastReader {
   private readonly count: number;
   private at = 0;
   private depth = 0;
+  private d: Int32Array;
+  private len = 0;
 
   constructor(private readonly text: string) {
     const t = text;
@@ -158,6 +294,9 @@ class FastReader {
     this.starts = new Int32Array(lines);
     this.content = new Int32Array(lines);
     this.ends = new Int32Array(lines);
+    // A `key: value` line takes 11 entries, a `- item` 6, a lock file about 10 a line on average: the tape grows
+    // where a text needs more.
+    this.d = new Int32Array(Math.max(64, lines * 12));
     let n = 0;
     let pos = 0;
     while (pos < t.length) {
@@ -186,9 +325,51 @@ class FastReader {
 
   read(): YNode | null {
     if (!this.count) return null;
-    const root = this.node(this.indent(0));
+    this.node(this.indent(0));
     if (this.at !== this.count) outside();
-    return root;
+    return nodeAt({ text: this.text, data: this.d.subarray(0, this.len) }, 0);
+  }
+
+  /** Room for `n` more entries on the tape; the index of the first. */
+  private reserve(n: number): number {
+    const at = this.len;
+    if (at + n > this.d.length) {
+      const grown = new Int32Array(Math.max(this.d.length * 2, at + n));
+      grown.set(this.d);
+      this.d = grown;
+    }
+    this.len = at + n;
+    return at;
+  }
+
+  private scalar(start: number, end: number, offset: number, valueEnd: number, nullish: boolean): void {
+    const s = this.reserve(SCALAR_SIZE);
+    const d = this.d;
+    d[s] = SCALAR;
+    d[s + 1] = start;
+    d[s + 2] = end;
+    d[s + 3] = offset;
+    d[s + 4] = valueEnd;
+    d[s + 5] = nullish ? 1 : 0;
+  }
+
+  private nothing(): void {
+    this.d[this.reserve(1)] = NULL;
+  }
+
+  /** A container's head; `close` fills in its end, count and next. */
+  private open(kind: number, start: number): number {
+    const s = this.reserve(5);
+    this.d[s] = kind;
+    this.d[s + 1] = start;
+    return s;
+  }
+
+  private close(s: number, end: number, count: number): void {
+    const d = this.d;
+    d[s + 2] = end;
+    d[s + 3] = count;
+    d[s + 4] = this.len;
   }
 
   private indent(i: number): number {
@@ -200,22 +381,27 @@ class FastReader {
     return this.text.charCodeAt(c) === DASH && (c + 1 === this.ends[i]! || this.text.charCodeAt(c + 1) === SPACE);
   }
 
-  /** A block node whose first line is the current one, at `indent`. */
-  private node(indent: number): YNode {
+  /** A block node whose first line is the current one, at `indent`; where it ends. */
+  private node(indent: number): number {
     if (++this.depth > MAX_DEPTH) outside();
-    const n = this.isDash(this.at) ? this.seq(indent) : this.map(indent);
+    const end = this.isDash(this.at) ? this.seq(indent) : this.map(indent);
     this.depth--;
-    return n;
+    return end;
   }
 
-  /** The value of a `key:` or `-` with nothing after it on its line: a block below, a sequence beside, or null. */
-  private blockBelow(indent: number, seqBeside: boolean): YNode | null {
+  /**
+   * The value of a `key:` or `-` with nothing after it on its line: a block below, a sequence beside, or nothing (on
+   * the tape: NULL). Where it ends, or -1 for nothing.
+   */
+  private blockBelow(indent: number, seqBeside: boolean): number {
     const i = this.at;
-    if (i >= this.count) return null;
-    const ind = this.indent(i);
-    if (ind > indent) return this.node(ind);
-    if (seqBeside && ind === indent && this.isDash(i)) return this.seq(indent);
-    return null;
+    if (i < this.count) {
+      const ind = this.indent(i);
+      if (ind > indent) return this.node(ind);
+      if (seqBeside && ind === indent && this.isDash(i)) return this.seq(indent);
+    }
+    this.nothing();
+    return -1;
   }
 
   /** After a one-line value, a deeper line would continue it (a multi-line scalar): not in the subset. */
@@ -223,34 +409,33 @@ class FastReader {
     if (this.at < this.count && this.indent(this.at) > indent) outside();
   }
 
-  private seq(indent: number): YSeq {
-    const items: (YNode | null)[] = [];
+  private seq(indent: number): number {
     const start = this.content[this.at]!;
+    const head = this.open(SEQ, start);
     let end = start + 1;
+    let count = 0;
     while (this.at < this.count && this.indent(this.at) === indent && this.isDash(this.at)) {
       const i = this.at;
       const lineEnd = this.ends[i]!;
       let p = this.content[i]! + 1;
       while (p < lineEnd && this.text.charCodeAt(p) === SPACE) p++;
-      let item: YNode | null;
       if (p === lineEnd || this.text.charCodeAt(p) === HASH) {
         this.at++;
-        item = this.blockBelow(indent, false);
-        end = item ? endOf(item) : p;
+        const below = this.blockBelow(indent, false);
+        end = below < 0 ? p : below;
       } else if (this.keyEnd(p, lineEnd) >= 0 || this.isDashAt(p, lineEnd)) {
         // `- key: value` / `- - x`: a block node that starts on this line, at the column after the dash.
         this.content[i] = p;
-        item = this.node(p - this.starts[i]!);
-        end = endOf(item);
+        end = this.node(p - this.starts[i]!);
       } else {
-        item = this.inline(p, lineEnd);
+        end = this.inline(p, lineEnd);
         this.at++;
         this.endOfValue(indent);
-        end = endOf(item);
       }
-      items.push(item);
+      count++;
     }
-    return { kind: 'seq', items, span: { start, end } };
+    this.close(head, end, count);
+    return end;
   }
 
   private isDashAt(p: number, lineEnd: number): boolean {
@@ -265,7 +450,7 @@ class FastReader {
     const t = this.text;
     const ch = t.charCodeAt(p);
     if (ch === 0x22 || ch === 0x27) {
-      const close = t.indexOf(String.fromCharCode(ch), p + 1);
+      const close = t.indexOf(ch === 0x22 ? '"' : "'", p + 1);
       if (close < 0 || close >= lineEnd) outside();
       if (t.charCodeAt(close + 1) !== COLON) return -1;
       const after = close + 2;
@@ -280,11 +465,12 @@ class FastReader {
     return -1;
   }
 
-  private map(indent: number): YMap {
-    const pairs: YPair[] = [];
+  private map(indent: number): number {
     const t = this.text;
     const start = this.content[this.at]!;
+    const head = this.open(MAP, start);
     let end = start;
+    let count = 0;
     while (this.at < this.count && this.indent(this.at) === indent && !this.isDash(this.at)) {
       const i = this.at;
       const k = this.content[i]!;
@@ -292,63 +478,78 @@ class FastReader {
       const colon = this.keyEnd(k, lineEnd);
       if (colon < 0) outside();
       const quoted = t.charCodeAt(k) === 0x22 || t.charCodeAt(k) === 0x27;
-      const key = quoted ? t.slice(k + 1, colon - 1) : t.slice(k, colon).trimEnd();
-      // Escapes in a quoted key need the library's rules.
-      if (quoted && (key.includes('\\') || key.includes("'"))) outside();
+      let keyFrom = k;
+      let keyTo = colon;
+      if (quoted) {
+        keyFrom = k + 1;
+        keyTo = colon - 1;
+        // Escapes in a quoted key need the library's rules.
+        for (let q = keyFrom; q < keyTo; q++) {
+          const c = t.charCodeAt(q);
+          if (c === 0x5c || c === 0x27) outside();
+        }
+      } else while (keyTo > k && t.charCodeAt(keyTo - 1) <= SPACE) keyTo--;
+      const pair = this.reserve(PAIR_HEAD);
       let p = colon + 1;
       while (p < lineEnd && t.charCodeAt(p) === SPACE) p++;
-      let value: YNode | null;
       if (p === lineEnd || t.charCodeAt(p) === HASH) {
         this.at++;
-        value = this.blockBelow(indent, true);
-        end = value ? endOf(value) : colon + 1;
+        const below = this.blockBelow(indent, true);
+        end = below < 0 ? colon + 1 : below;
       } else {
-        value = this.inline(p, lineEnd);
+        end = this.inline(p, lineEnd);
         this.at++;
         this.endOfValue(indent);
-        end = endOf(value);
       }
-      pairs.push(new FastPair(key, k, quoted ? colon : k + key.length, value, end));
+      const d = this.d;
+      d[pair] = k;
+      d[pair + 1] = keyFrom;
+      d[pair + 2] = keyTo;
+      d[pair + 3] = quoted ? colon : keyTo;
+      d[pair + 4] = end;
+      count++;
     }
-    return { kind: 'map', pairs, span: { start, end } };
+    this.close(head, end, count);
+    return end;
   }
 
-  /** A one-line value from `p`: a scalar, or a flow collection of plain scalars; a comment may follow. */
-  private inline(p: number, lineEnd: number): YNode {
+  /** A one-line value from `p`: a scalar, or a flow collection of plain scalars; a comment may follow. Where it ends. */
+  private inline(p: number, lineEnd: number): number {
     const t = this.text;
     const ch = t.charCodeAt(p);
-    let node: YNode;
     let after: number;
+    let nodeEnd: number;
     if (ch === 0x22 || ch === 0x27) {
-      const close = t.indexOf(String.fromCharCode(ch), p + 1);
+      const close = t.indexOf(ch === 0x22 ? '"' : "'", p + 1);
       if (close < 0 || close >= lineEnd) outside();
-      const body = t.slice(p + 1, close);
       // Escapes (`\"`, `''`) shift positions and need the library's rules.
-      if ((ch === 0x22 && body.includes('\\')) || (ch === 0x27 && t.charCodeAt(close + 1) === 0x27)) outside();
-      node = new FastScalar(t, p, close + 1, p + 1, close, false);
-      after = close + 1;
+      if (ch === 0x22) {
+        for (let q = p + 1; q < close; q++) if (t.charCodeAt(q) === 0x5c) outside();
+      } else if (t.charCodeAt(close + 1) === 0x27) outside();
+      this.scalar(p, close + 1, p + 1, close, false);
+      after = nodeEnd = close + 1;
     } else if (ch === 0x5b || ch === 0x7b) {
       const close = t.indexOf(ch === 0x5b ? ']' : '}', p + 1);
       if (close < 0 || close >= lineEnd) outside();
       const body = t.slice(p + 1, close);
       if (/["'[\]{}#&*!|>]/.test(body)) outside();
-      const span = { start: p, end: close + 1 };
-      after = close + 1;
-      if (!body.trim()) node = ch === 0x5b ? { kind: 'seq', items: [], span } : { kind: 'map', pairs: [], span };
+      after = nodeEnd = close + 1;
+      if (!body.trim()) this.close(this.open(ch === 0x5b ? SEQ : MAP, p), close + 1, 0);
       else {
         if (ch === 0x7b || body.includes(':')) outside();
-        const items: YNode[] = [];
+        const head = this.open(SEQ, p);
         let from = p + 1;
+        let count = 0;
         for (const part of body.split(',')) {
           const lead = part.length - part.trimStart().length;
           const v = part.trim();
           if (!v) outside();
-          items.push(
-            new FastScalar(t, from + lead, from + lead + v.length, from + lead, from + lead + v.length, false),
-          );
+          const s = from + lead;
+          this.scalar(s, s + v.length, s, s + v.length, false);
           from += part.length + 1;
+          count++;
         }
-        node = { kind: 'seq', items, span };
+        this.close(head, close + 1, count);
       }
     } else {
       if (isIndicator(ch) || ch === 0x7d || ch === 0x5d || ch === 0x2c) outside();
@@ -361,12 +562,15 @@ class FastReader {
         if (c !== SPACE) last = q + 1;
       }
       const n = last - p;
-      const nullish = (n === 1 && t.charCodeAt(p) === 0x7e) || (n === 4 && /^(null|Null|NULL)$/.test(t.slice(p, last)));
-      return new FastScalar(t, p, last, p, last, nullish);
+      const nullish =
+        (n === 1 && t.charCodeAt(p) === 0x7e) ||
+        (n === 4 && (t.startsWith('null', p) || t.startsWith('Null', p) || t.startsWith('NULL', p)));
+      this.scalar(p, last, p, last, nullish);
+      return last;
     }
     while (after < lineEnd && t.charCodeAt(after) === SPACE) after++;
     if (after < lineEnd && !(t.charCodeAt(after) === HASH && t.charCodeAt(after - 1) === SPACE)) outside();
-    return node;
+    return nodeEnd;
   }
 }
 

@@ -4,7 +4,18 @@
 import type { LockEnvironment, LockedPackage, LockSource, ParsedFile, Span } from '../model/types';
 import { canonicalizeName } from '../pep/name';
 import { addSyntax, condaUrlParts, emptyLockFile, platformMarker } from './conda-records';
-import { get, readLockYaml, str, subSpan, textSpan, type YMap, type YNode, type YScalar } from './lock-yaml';
+import {
+  firstPair,
+  get,
+  readLockYaml,
+  scalarTexts,
+  str,
+  subSpan,
+  textSpan,
+  type YMap,
+  type YNode,
+  type YScalar,
+} from './lock-yaml';
 
 /** The format versions read; a newer one is said and the file is not judged. */
 export const PIXI_LOCK_VERSIONS = [6, 7] as const;
@@ -15,16 +26,6 @@ interface PixiRecord {
   location: string;
   map: YMap;
   build: (platform: string | undefined, environments: string[]) => LockedPackage;
-}
-
-function scalarList(node: YNode | null | undefined): string[] {
-  const out: string[] = [];
-  if (!node || node.kind !== 'seq') return out;
-  for (const i of node.items) {
-    const v = i && i.kind === 'scalar' ? i.value : null;
-    if (v) out.push(v);
-  }
-  return out;
 }
 
 /** The span of a scalar's value, or an empty span at `fallback`. */
@@ -107,7 +108,7 @@ export function parsePixiLock(path: string, text: string): ParsedFile {
           const url = c && c.kind === 'map' ? get(c, 'url') : c;
           if (url && url.kind === 'scalar' && url.value) lockEnv.channels.push({ url: url.value, span: url.span });
         }
-      lockEnv.indexes = scalarList(get(env, 'indexes'));
+      lockEnv.indexes = scalarTexts(get(env, 'indexes'));
       envIndexes.set(envPair.key, lockEnv.indexes);
       const perPlatform = get(env, 'packages');
       if (!perPlatform || perPlatform.kind !== 'map') continue;
@@ -116,11 +117,19 @@ export function parsePixiLock(path: string, text: string): ParsedFile {
         const list = platPair.value;
         if (!list || list.kind !== 'seq') continue;
         for (const sel of list.items) {
-          if (!sel || sel.kind !== 'map' || !sel.pairs.length) continue;
-          const first = sel.pairs[0]!;
-          const kind = first.key === 'conda' || first.key === 'conda_source' ? 'conda' : first.key;
-          const location = str(first.value);
-          if ((kind !== 'conda' && kind !== 'pypi') || !location) continue;
+          if (!sel || sel.kind !== 'map') continue;
+          // `- conda: URL` or `- pypi: URL` (looked up by key: the selector's pairs are not made).
+          let kind: 'conda' | 'pypi' = 'conda';
+          let location = str(get(sel, 'conda'));
+          if (location === null) {
+            kind = 'pypi';
+            location = str(get(sel, 'pypi'));
+          }
+          if (location === null) {
+            kind = 'conda';
+            location = str(get(sel, 'conda_source'));
+          }
+          if (!location) continue;
           const rec = records[kind].get(location);
           if (!rec) {
             addSyntax(
@@ -186,7 +195,7 @@ export function parsePixiLock(path: string, text: string): ParsedFile {
 
 /** One record of `packages:`; null (with a finding) where it has no location. */
 function readRecord(out: ParsedFile, map: YMap): PixiRecord | null {
-  const first = map.pairs[0];
+  const first = firstPair(map);
   const kindKey = first?.key;
   if (kindKey === 'conda' || kindKey === 'conda_source') return condaRecord(out, map, first!.value);
   if (kindKey === 'pypi') return pypiRecord(out, map, first!.value);
@@ -229,8 +238,8 @@ function condaRecord(out: ParsedFile, map: YMap, locationNode: YNode | null): Pi
       : parts
         ? subSpan(loc, parts.versionAt, parts.versionAt + parts.version.length)
         : { start: nameSpan.end, end: nameSpan.end };
-  const depends = scalarList(get(map, 'depends'));
-  const constrains = scalarList(get(map, 'constrains'));
+  const depends = scalarTexts(get(map, 'depends'));
+  const constrains = scalarTexts(get(map, 'constrains'));
   const source: LockSource = sourceId
     ? { kind: 'path', path: sourceId[2]!, editable: false }
     : /^[a-z][a-z0-9+.-]*:\/\//i.test(location)
@@ -286,7 +295,7 @@ function pypiRecord(out: ParsedFile, map: YMap, locationNode: YNode | null): Pix
       : { kind: 'path', path: location, editable: str(get(map, 'editable')) === 'true' };
   const nameSpan = textSpan(nameNode as YScalar);
   const versionSpan = valueSpan(versionNode, nameSpan.end);
-  const requiresDist = scalarList(get(map, 'requires_dist'));
+  const requiresDist = scalarTexts(get(map, 'requires_dist'));
   return {
     ecosystem: 'pypi',
     location,

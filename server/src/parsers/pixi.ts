@@ -437,7 +437,12 @@ class PixiReader extends TomlReader {
 }
 
 /** Reads the pixi tables of a TOML tree (the whole of a pixi.toml, or `[tool.pixi]`). */
-function readManifest(reader: PixiReader, root: VTable, prefix: string): PixiManifest {
+function readManifest(
+  reader: PixiReader,
+  root: VTable,
+  prefix: string,
+  implicit: readonly string[] = [],
+): PixiManifest {
   const ws = root.entries.get('workspace') ?? root.entries.get('project');
   const wsName = root.entries.has('workspace') ? 'workspace' : 'project';
   const wt = reader.table(ws, prefix + wsName);
@@ -494,6 +499,19 @@ function readManifest(reader: PixiReader, root: VTable, prefix: string): PixiMan
     }
     features.push(reader.feature(name, t, `feature.${name}`));
   }
+  // A pyproject's extras and dependency groups are features of their names (a [feature.NAME] of the same name is
+  // that feature); the pyproject's parser fills in their PyPI part.
+  for (const name of implicit)
+    if (!features.some((f) => f.name === name))
+      features.push({
+        name,
+        section: `feature.${name}`,
+        channels: null,
+        platforms: null,
+        targets: [{ selector: null, dependencies: [], constraints: [], pypiDependencies: [] }],
+        systemRequirements: null,
+        pypiOptions: null,
+      });
   const known = new Set(manifest.platforms.map((p) => p.name));
   for (const f of features)
     for (const p of f.platforms ?? [])
@@ -578,10 +596,14 @@ function dependenciesOf(m: PixiManifest): Dependency[] {
   return out.sort((a, b) => a.span.start - b.span.start);
 }
 
-/** Reads the `[tool.pixi]` tables of a pyproject.toml's tree, or null when it has none. */
+/**
+ * Reads the `[tool.pixi]` tables of a pyproject.toml's tree, or null when it has none. `implicit`: the names of the
+ * pyproject's extras and dependency groups, which pixi reads as features (empty here: the caller adds their PyPI part).
+ */
 export function readPyprojectPixi(
   reader: TomlReader,
   root: VTable,
+  implicit: readonly string[] = [],
 ): { manifest: PixiManifest; dependencies: Dependency[]; findings: TomlReader['findings'] } | null {
   const tool = root.entries.get('tool');
   const pixi = tool?.value.kind === 'table' ? tool.value.entries.get('pixi') : undefined;
@@ -592,7 +614,7 @@ export function readPyprojectPixi(
     { root: null, parsedText: reader.text, masked: [], problems: [] },
     'tool.pixi.',
   );
-  const manifest = readManifest(r, pixi.value, 'tool.pixi.');
+  const manifest = readManifest(r, pixi.value, 'tool.pixi.', implicit);
   assignScopes(manifest);
   return { manifest, dependencies: dependenciesOf(manifest), findings: r.findings };
 }

@@ -12,7 +12,7 @@ import type {
 } from '../model/types';
 import { canonicalizeName, isValidName } from '../pep/name';
 import { SpecifierSet } from '../pep/specifier';
-import type { PixiParsedFile } from '../model/pixi';
+import { pixiFeature, type PixiManifest, type PixiParsedFile } from '../model/pixi';
 import { stronglyConnected } from './graph';
 import { readPyprojectPixi } from './pixi';
 import { PoetryReader, type PoetryExtras } from './poetry-reader';
@@ -40,6 +40,8 @@ class PyprojectReader extends TomlReader {
   projectDynamic: string[] | null = null;
   /** Self-references of the project (`mypkg[extra]` in mypkg's own lists), kept out of `dependencies`. */
   readonly extraIncludes: ExtraInclude[] = [];
+  /** The extras (as written) and then the dependency groups, with their scopes: the features pixi reads them as. */
+  readonly pixiGroups: { name: string; scope: string }[] = [];
   /** Group scope -> the group scopes it includes (`include-group`). */
   private readonly includes = new Map<string, Set<string>>();
   /** `[tool.poetry.extras]`: extra -> the package names it lists, with where each is written. */
@@ -199,6 +201,7 @@ class PyprojectReader extends TomlReader {
         if (!isValidName(extra)) this.finding(e.keySpan, `'${extra}' is not a valid extra name`);
         extras.add(normalizeExtra(extra));
         this.declaredExtras.add(normalizeExtra(extra));
+        this.pixiGroups.push({ name: extra, scope: `extra:${normalizeExtra(extra)}` });
         this.requirements(e, `project.optional-dependencies.${normalizeExtra(extra)}`, 'requirement');
       }
     }
@@ -282,6 +285,7 @@ class PyprojectReader extends TomlReader {
       }
       declared.set(name, rawName);
       this.declaredGroups.add(name);
+      this.pixiGroups.push({ name: rawName, scope: `group:${name}` });
       const section = `dependency-groups.${name}`;
       const arr = this.array(e, section);
       if (!arr) continue;
@@ -380,11 +384,17 @@ export function parsePyproject(path: string, text: string): ParsedFile {
   const reader = new PyprojectReader(path, text, tree);
   if (tree.root) reader.read(tree.root);
 
-  // `[tool.pixi]`: a pixi manifest inside the pyproject; `[project]`'s dependencies are its default PyPI ones.
-  const pixi = tree.root ? readPyprojectPixi(reader, tree.root) : null;
+  // `[tool.pixi]`: a pixi manifest inside the pyproject; `[project]`'s dependencies are its default PyPI ones, each
+  // extra and dependency group a feature of its name.
+  const pixi = tree.root
+    ? readPyprojectPixi(
+        reader,
+        tree.root,
+        reader.pixiGroups.map((g) => g.name),
+      )
+    : null;
   if (pixi) {
-    const own = pixi.manifest.features[0]?.targets[0];
-    if (own) own.pypiDependencies.unshift(...reader.dependencies.filter((d) => d.section === 'project.dependencies'));
+    pixiFeaturesOfProject(pixi.manifest, reader.pixiGroups, reader.dependencies, reader.extraIncludes);
     reader.dependencies.push(...pixi.dependencies);
     reader.findings.push(...pixi.findings);
     (file as PixiParsedFile).pixi = pixi.manifest;
@@ -400,6 +410,50 @@ export function parsePyproject(path: string, text: string): ParsedFile {
   if (reader.projectDynamic) file.projectDynamic = reader.projectDynamic;
   if (reader.uvResolution) file.uvResolution = reader.uvResolution;
   return file;
+}
+
+/**
+ * The PyPI part of a pyproject's pixi features, as pixi reads a pyproject: `[project]` dependencies are the default
+ * feature's, each extra and dependency group the feature of its name (a dependency group over an extra of the same
+ * name), with what it includes: the groups it includes and the extras it names through the project itself
+ * (`app[test]`), transitively. (Markers of those self-references are not applied: pixi's features have none.)
+ */
+function pixiFeaturesOfProject(
+  m: PixiManifest,
+  groups: readonly { name: string; scope: string }[],
+  dependencies: readonly Dependency[],
+  selfReferences: readonly ExtraInclude[],
+): void {
+  const named = new Map<string, string[]>();
+  for (const inc of selfReferences)
+    for (const e of inc.extras) (named.get(inc.scope) ?? named.set(inc.scope, []).get(inc.scope)!).push(`extra:${e}`);
+  const withNamed = (scope: string): Set<string> => {
+    const out = new Set([scope]);
+    const work = [scope];
+    while (work.length)
+      for (const s of named.get(work.pop()!) ?? [])
+        if (!out.has(s)) {
+          out.add(s);
+          work.push(s);
+        }
+    return out;
+  };
+  const fromProject = (d: Dependency) =>
+    d.section === 'project.dependencies' ||
+    !!d.section?.startsWith('project.optional-dependencies.') ||
+    !!d.section?.startsWith('dependency-groups.');
+  const of = (scope: string): Dependency[] => {
+    const scopes = withNamed(scope);
+    return dependencies.filter(
+      (d) => fromProject(d) && (d.scopes ?? [sectionScope(d.section ?? '')]).some((s) => s !== null && scopes.has(s)),
+    );
+  };
+  const byFeature = new Map<string, string>([['default', '']]);
+  for (const g of groups) byFeature.set(g.name, g.scope);
+  for (const [name, scope] of byFeature) {
+    const own = pixiFeature(m, name)?.targets[0];
+    if (own) own.pypiDependencies.unshift(...of(scope));
+  }
 }
 
 /**

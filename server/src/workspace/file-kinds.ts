@@ -3,6 +3,7 @@
 // how the editor sends it to the server. The analyzer, the disk source, completion, the server, the client's document
 // selector, the CLI's usage and package.json (a test holds it to the table) all read the rows.
 import type { FileKind, ParsedFile } from '../model/types';
+import { pixiManifestOf } from '../model/pixi';
 import { isCondaEnvironmentText, parseEnvironmentYml } from '../parsers/environment-yml';
 import { parsePoetryLock } from '../parsers/poetry-lock';
 import { parsePylock } from '../parsers/pylock';
@@ -24,8 +25,11 @@ export type SetRole =
   | { joins: 'own'; follows: { pip: 'requirements' | 'constraints' } | 'includes'; projects: boolean }
   /** A set of its own, and joins every set whose requirements name its folder (a pyproject.toml). */
   | { joins: 'reference' }
-  /** A lock: joins the sets of its folder rooted at a file of its manifest's kind; a set of its own without one. */
-  | { joins: 'lock'; manifest: FileKind };
+  /**
+   * A lock: joins the sets of its folder rooted at a file of its manifest's kind; where there is none, those rooted at
+   * a file `holdsManifest` accepts (a pyproject.toml with `[tool.pixi]`); a set of its own without either.
+   */
+  | { joins: 'lock'; manifest: FileKind; holdsManifest?: (file: ParsedFile) => boolean };
 
 /** What completion offers in a file of the kind. */
 export type CompletionFlavour =
@@ -178,9 +182,8 @@ const BUILTIN_ROWS = [
     parse: (filePath, text) => parsePixiLock(filePath, text),
     expandsVariables: false,
     decoding: 'utf-8',
-    // Joins the set of the pixi.toml beside it. (A `[tool.pixi]` pyproject.toml beside it is not joined yet: the lock
-    // role names one manifest kind, and a pyproject's sets are joined by reference.)
-    set: { joins: 'lock', manifest: 'pixi' },
+    // Joins the set of the pixi.toml beside it, else (as pixi prefers pixi.toml) of a pyproject.toml with [tool.pixi].
+    set: { joins: 'lock', manifest: 'pixi', holdsManifest: (file) => pixiManifestOf(file) !== null },
     completion: 'none',
     editor: 'patterns',
     install: false,
@@ -449,15 +452,19 @@ export function manifestEntries(): {
   installWhen: string;
   preCommitFiles: string;
 } {
-  const regex = (r: FileKindRow) =>
-    `/^(${r.globs
+  const regex = (globs: readonly string[]) =>
+    `/^(${globs
       .filter((g) => !g.includes('/'))
       .map((g) => globToRegExpSource(g, '.*').slice(1, -1))
       .join('|')})$/i`;
-  const byName = (r: FileKindRow) =>
-    r.globs.length === 1 && !/[*/]/.test(r.globs[0]!)
-      ? `resourceFilename == ${r.globs[0]}`
-      : `resourceFilename =~ ${regex(r)}`;
+  // A row's names, less its exceptions (the conda row's `conda-*.yml` is not conda-lock's `conda-lock.yml`).
+  const byName = (r: FileKindRow) => {
+    const named =
+      r.globs.length === 1 && !/[*/]/.test(r.globs[0]!)
+        ? `resourceFilename == ${r.globs[0]}`
+        : `resourceFilename =~ ${regex(r.globs)}`;
+    return r.except?.length ? `(${named} && !(resourceFilename =~ ${regex(r.except)}))` : named;
+  };
   const pip = FILE_KINDS.filter((r) => typeof r.editor === 'object' && r.editor.language === PIP_LANGUAGE).flatMap(
     (r) => r.globs.map((g) => (g.includes('/') ? `**/${g}` : g)),
   );

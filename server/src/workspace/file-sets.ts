@@ -196,14 +196,16 @@ export class FileSets {
       if (set) own.push(set);
     }
     sets.unshift(...own);
-    // A lock joins the sets of its folder rooted at its manifest's kind (the pyproject's own set, made just above);
-    // without one it is a set of its own.
+    // A lock joins the sets of its folder rooted at its manifest's kind (the pyproject's own set, made just above), or
+    // at a file that holds its manifest (a pyproject with [tool.pixi]); without one it is a set of its own.
     for (const f of listed) {
       const role = roleOf(f);
       if (role.joins !== 'lock') continue;
       const lock = this.standalone(f, pass);
       if (!lock) continue;
-      const manifests = sets.filter((s) => path.dirname(s.root) === dir && s.files[0]?.kind === role.manifest);
+      const beside = sets.filter((s) => path.dirname(s.root) === dir && s.files[0]);
+      let manifests = beside.filter((s) => s.files[0]!.kind === role.manifest);
+      if (!manifests.length && role.holdsManifest) manifests = beside.filter((s) => role.holdsManifest!(s.files[0]!));
       for (const s of manifests) s.files = dedupe([...s.files, ...lock.files]);
       if (!manifests.length) sets.push(lock);
     }
