@@ -228,3 +228,267 @@ describe('lock-drift: pylock.toml', () => {
     for (const f of found) assert.match(f.message, /pylock\.toml records no inputs: names and versions are compared/);
   });
 });
+
+// What uv's `Lock::satisfies` compares beyond names and versions (crates/uv-resolver/src/lock/mod.rs): the recorded
+// requirements as uv lowers them (a marker compared by the environments it selects, since uv keeps markers in a
+// normal form simplified under the lock's requires-python; a `[tool.uv.sources]` list lowered to one requirement per
+// source under its marker, the rest from the default index: docs/concepts/projects/dependencies.md, "Multiple
+// sources"), and `[manifest] members` against the workspace's members (docs/concepts/projects/workspaces.md).
+describe('lock-drift: uv.lock markers, per-marker sources and workspace members', () => {
+  it('a marker uv would write differently is the same marker; one that selects other environments is drift', () => {
+    const lock = UV_LOCK.replace(
+      '{ name = "numpy", specifier = ">=1.24" }',
+      `{ name = "numpy", marker = "python_full_version >= '3.11' and sys_platform == 'win32'", specifier = ">=1.24" }`,
+    );
+    // python_version is python_full_version to uv, platform_system == 'Windows' is sys_platform == 'win32'.
+    const same = PYPROJECT.replace(
+      '"numpy>=1.24"',
+      `"numpy>=1.24; python_version >= '3.11' and platform_system == 'Windows'"`,
+    );
+    assert.deepEqual(drift(...uv(same, lock)), []);
+    // A clause the lock's requires-python (>=3.10) always meets is simplified away by uv.
+    const implied = PYPROJECT.replace('"numpy>=1.24"', `"numpy>=1.24; python_version >= '3.8'"`);
+    assert.deepEqual(drift(...uv(implied)), []);
+    const moved = PYPROJECT.replace(
+      '"numpy>=1.24"',
+      `"numpy>=1.24; python_version >= '3.12' and platform_system == 'Windows'"`,
+    );
+    const [f, ...rest] = drift(...uv(moved, lock));
+    assert.equal(rest.length, 0, JSON.stringify(rest));
+    assert.equal(on(f!, moved), `numpy>=1.24; python_version >= '3.12' and platform_system == 'Windows'`);
+    assert.match(
+      f!.message,
+      /^uv\.lock recorded numpy among the project's dependencies with the marker \(python_full_version >= '3\.11' and sys_platform == 'win32'\); the pyproject now gives it the marker \(python_version >= "3\.12" and platform_system == "Windows"\): uv\.lock is out of date/,
+    );
+    assert.equal(lock.slice(f!.related[0]!.span.start, f!.related[0]!.span.end).slice(0, 18), '{ name = "numpy", ');
+  });
+
+  const SPLIT = `[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["torch>=2.3"]
+
+[tool.uv.sources]
+torch = [
+  { index = "pytorch-cpu", marker = "sys_platform != 'linux'" },
+  { index = "pytorch-cu121", marker = "sys_platform == 'linux'" },
+]
+
+[[tool.uv.index]]
+name = "pytorch-cpu"
+url = "https://download.pytorch.org/whl/cpu"
+explicit = true
+
+[[tool.uv.index]]
+name = "pytorch-cu121"
+url = "https://download.pytorch.org/whl/cu121"
+explicit = true
+`;
+  const SPLIT_LOCK = `version = 1
+revision = 3
+requires-python = ">=3.10"
+resolution-markers = [
+    "sys_platform == 'linux'",
+    "sys_platform != 'linux'",
+]
+
+[[package]]
+name = "demo"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [
+    { name = "torch", version = "2.3.1", source = { registry = "https://download.pytorch.org/whl/cpu" }, marker = "sys_platform != 'linux'" },
+    { name = "torch", version = "2.3.1+cu121", source = { registry = "https://download.pytorch.org/whl/cu121" }, marker = "sys_platform == 'linux'" },
+]
+
+[package.metadata]
+requires-dist = [
+    { name = "torch", marker = "sys_platform != 'linux'", specifier = ">=2.3", index = "https://download.pytorch.org/whl/cpu" },
+    { name = "torch", marker = "sys_platform == 'linux'", specifier = ">=2.3", index = "https://download.pytorch.org/whl/cu121" },
+]
+
+[[package]]
+name = "torch"
+version = "2.3.1"
+source = { registry = "https://download.pytorch.org/whl/cpu" }
+resolution-markers = [
+    "sys_platform != 'linux'",
+]
+
+[[package]]
+name = "torch"
+version = "2.3.1+cu121"
+source = { registry = "https://download.pytorch.org/whl/cu121" }
+resolution-markers = [
+    "sys_platform == 'linux'",
+]
+`;
+
+  it('a source list by marker: one recorded requirement per source; a changed marker leaves a rest to PyPI', () => {
+    assert.deepEqual(drift(...uv(SPLIT, SPLIT_LOCK)), []);
+    // Linux on aarch64 now falls to neither source: uv records a third requirement, from the default index.
+    const narrowed = SPLIT.replace(
+      `marker = "sys_platform == 'linux'"`,
+      `marker = "sys_platform == 'linux' and platform_machine == 'x86_64'"`,
+    );
+    const found = drift(...uv(narrowed, SPLIT_LOCK));
+    assert.ok(found.length >= 1, 'the lock no longer matches the sources');
+    assert.ok(found.every((f) => on(f, narrowed) === 'torch>=2.3'));
+    assert.ok(
+      found.some((f) =>
+        /with the marker \(sys_platform == 'linux'\); the pyproject now gives it the marker \(sys_platform == 'linux' and platform_machine == 'x86_64'\)/.test(
+          f.message,
+        ),
+      ),
+      found.map((f) => f.message).join('\n'),
+    );
+    // One source dropped from the list: its requirement is now the rest, from the default index.
+    const dropped = SPLIT.replace(`  { index = "pytorch-cpu", marker = "sys_platform != 'linux'" },\n`, '');
+    const [d] = drift(...uv(dropped, SPLIT_LOCK));
+    assert.match(
+      d!.message,
+      /from the index https:\/\/download\.pytorch\.org\/whl\/cpu; \[tool\.uv\.sources\] now routes it to the default index/,
+    );
+  });
+
+  it("sources that apply in one extra each (uv's `extra = …`) match what uv records for each extra", () => {
+    const text = `[project]
+name = "project"
+version = "0.1.0"
+requires-python = ">=3.12"
+dependencies = []
+
+[project.optional-dependencies]
+cpu = ["torch>=2.5.1,<2.5.2"]
+cu124 = ["torch>=2.5.1,<2.5.2"]
+
+[tool.uv]
+conflicts = [[{ extra = "cpu" }, { extra = "cu124" }]]
+
+[tool.uv.sources]
+torch = [
+  { index = "pytorch-cpu", extra = "cpu" },
+  { index = "pytorch-cu124", extra = "cu124" },
+]
+
+[[tool.uv.index]]
+name = "pytorch-cpu"
+url = "https://download.pytorch.org/whl/cpu"
+explicit = true
+
+[[tool.uv.index]]
+name = "pytorch-cu124"
+url = "https://download.pytorch.org/whl/cu124"
+explicit = true
+`;
+    const lock = `version = 1
+revision = 3
+requires-python = ">=3.12"
+
+[[package]]
+name = "project"
+version = "0.1.0"
+source = { virtual = "." }
+
+[package.metadata]
+requires-dist = [
+    { name = "torch", marker = "extra == 'cpu'", specifier = ">=2.5.1,<2.5.2", index = "https://download.pytorch.org/whl/cpu", conflict = { package = "project", extra = "cpu" } },
+    { name = "torch", marker = "extra == 'cu124'", specifier = ">=2.5.1,<2.5.2", index = "https://download.pytorch.org/whl/cu124", conflict = { package = "project", extra = "cu124" } },
+]
+provides-extras = ["cpu", "cu124"]
+
+[[package]]
+name = "torch"
+version = "2.5.1+cpu"
+source = { registry = "https://download.pytorch.org/whl/cpu" }
+
+[[package]]
+name = "torch"
+version = "2.5.1+cu124"
+source = { registry = "https://download.pytorch.org/whl/cu124" }
+`;
+    assert.deepEqual(drift(...uv(text, lock)), []);
+    const swapped = text.replace(
+      '{ index = "pytorch-cu124", extra = "cu124" }',
+      '{ index = "pytorch-cu124", extra = "cpu" }',
+    );
+    const found = drift(...uv(swapped, lock));
+    assert.ok(
+      found.some((f) =>
+        /in the extra 'cu124' from the index https:\/\/download\.pytorch\.org\/whl\/cu124; \[tool\.uv\.sources\] now routes it to the default index/.test(
+          f.message,
+        ),
+      ),
+      found.map((f) => f.message).join('\n'),
+    );
+  });
+
+  const WS = `[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = []
+
+[tool.uv.workspace]
+members = ["packages/*", "libs/core"]
+`;
+  const WS_LOCK = `version = 1
+revision = 3
+requires-python = ">=3.10"
+
+[manifest]
+members = [
+    "core",
+    "demo",
+    "loader",
+]
+
+[[package]]
+name = "core"
+version = "0.1.0"
+source = { editable = "libs/core" }
+
+[[package]]
+name = "demo"
+version = "0.1.0"
+source = { virtual = "." }
+
+[[package]]
+name = "loader"
+version = "0.2.0"
+source = { editable = "packages/loader" }
+`;
+
+  it('workspace members: a recorded member the globs no longer match, or exclude, is drift', () => {
+    assert.deepEqual(drift(...uv(WS, WS_LOCK)), []);
+    const narrowed = WS.replace('"packages/*", "libs/core"', '"packages/*"');
+    const [f, ...rest] = drift(...uv(narrowed, WS_LOCK));
+    assert.equal(rest.length, 0, JSON.stringify(rest));
+    assert.equal(on(f!, narrowed), 'members');
+    assert.match(
+      f!.message,
+      /workspace member core \(libs\/core\), which \[tool\.uv\.workspace\] members no longer include \(mismatched workspace members\)/,
+    );
+    assert.equal(WS_LOCK.slice(f!.related[0]!.span.start, f!.related[0]!.span.end), 'core');
+    const excluded = WS + 'exclude = ["packages/loader"]\n';
+    assert.deepEqual(
+      drift(...uv(excluded, WS_LOCK)).map((x) => /member (\S+)/.exec(x.message)?.[1]),
+      ['loader'],
+    );
+  });
+
+  it('workspace members: a member path added to a one-project lock, a root the members leave out', () => {
+    const single =
+      'version = 1\nrevision = 3\nrequires-python = ">=3.10"\n\n[[package]]\nname = "demo"\nversion = "0.1.0"\nsource = { virtual = "." }\n';
+    const one = WS.replace('members = ["packages/*", "libs/core"]', 'members = ["libs/core"]');
+    const [f] = drift(...uv(one, single));
+    assert.match(f!.message, /made for the project alone; \[tool\.uv\.workspace\] members now adds libs\/core/);
+    const renamed = WS.replace('name = "demo"', 'name = "demo-app"');
+    assert.ok(
+      drift(...uv(renamed, WS_LOCK)).some((x) =>
+        /workspace members \(core, demo, loader\) do not include this project, demo-app/.test(x.message),
+      ),
+    );
+  });
+});

@@ -344,8 +344,13 @@ export const companionVersion: Check = {
     const out = new Map<string, Finding>();
     const env = ctx.markerEnvironment;
     // Where a lock answers for a package, its locked version is the pin: the manifest's lines for it step aside.
-    const locked = lockedOnTarget(set, env).map((l) => l.dep);
-    for (const group of installGroups(installedDeclarations(set, env))) {
+    // An entry of a uv conflict fork joins only the group of its extra or group (installGroups: the base, then each
+    // optional scope in order).
+    const lockedAll = lockedOnTarget(set, env);
+    const decls = installedDeclarations(set, env);
+    const scopes = ['', ...[...new Set(decls.filter((d) => d.scope !== '').map((d) => d.scope))].sort()];
+    for (const [i, group] of installGroups(decls).entries()) {
+      const locked = lockedAll.filter((l) => l.scope === '' || l.scope === scopes[i]).map((l) => l.dep);
       const p = pinsOf(locked.length ? [...group.filter((d) => !answeredByLock(d, set, env)), ...locked] : group);
       for (const f of [
         ...torchFindings(p, set.files),

@@ -168,13 +168,13 @@ function findCudaBuilds(set: EnvironmentSet, ctx: CheckContext): CudaBuild[] {
       if (!answeredByLock(dep, set, ctx.markerEnvironment)) out.push(b);
     }
   }
-  for (const { entry, dep } of lockedOnTarget(set, ctx.markerEnvironment)) {
+  for (const { entry, dep, scope } of lockedOnTarget(set, ctx.markerEnvironment)) {
     const base = () => ({
       file: entry.file,
       span: dep.span,
       label: lockedLabel(dep) ?? dep.text,
       where: where(dep, set.files),
-      scope: '',
+      scope,
       dep,
     });
     const b = buildOf(dep, undefined, base) ?? wheelBuild(entry, ctx, base);

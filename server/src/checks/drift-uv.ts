@@ -1,15 +1,18 @@
 // uv.lock's own drift rules: what uv compares before it trusts a lock (`uv lock --check`, `uv sync --locked`). The
 // lock records the project's requirements as it read them (`[package.metadata] requires-dist`, `requires-dev`), the
 // workspace's constraints and overrides (`[manifest]`) and the `requires-python` it resolved for; when today's
-// pyproject says something else, uv resolves again and `--locked` fails. Markers other than `extra == '…'` are not
-// compared (uv rewrites them into its own normal form), so a change of a marker alone is not reported.
+// pyproject says something else, uv resolves again and `--locked` fails. Markers are compared by the environments
+// they select (uv rewrites them into its own normal form), each requirement lowered through `[tool.uv.sources]` as uv
+// lowers it: one requirement per source of a list under that source's marker, the rest from the default index; and
+// the workspace members uv recorded against the `[tool.uv.workspace]` globs.
 import { finding } from '../model/finding';
 import type { Dependency, Finding, ParsedFile, RecordedRequirement, Span } from '../model/types';
 import { canonicalizeName } from '../pep/name';
 import { str, stringSpan, type LEntry, type LTable } from '../parsers/lock-toml';
 import { normalizeExtra } from '../parsers/requirement-entry';
 import * as path from 'node:path';
-import { manifestBeside, manifestTree, relockFix, type DriftJudge } from './drift-common';
+import { manifestBeside, manifestTree, relockFix, type DriftJudge, type LockFile } from './drift-common';
+import { sameEnvironments, selectsNothing, withExtras, type Condition } from './marker-equivalence';
 import { scopesOf, versionSetOf } from './scope';
 
 const child = (t: LTable | null | undefined, key: string): LEntry | undefined => t?.entries.get(key);
@@ -44,9 +47,17 @@ function recordedSource(r: RecordedRequirement): SourceKey {
   }
 }
 
-/** `[tool.uv.sources]` and `[[tool.uv.index]]` as uv routes a requirement: name -> source key. */
-function todaySources(tree: LTable): Map<string, { key: SourceKey; entry: LEntry }> {
-  const out = new Map<string, { key: SourceKey; entry: LEntry }>();
+/** One `[tool.uv.sources]` entry of a package: where it routes, and where it applies (a list's marker, extra, group). */
+interface SourceEntry {
+  key: SourceKey;
+  marker: string;
+  extra: string | null;
+  group: string | null;
+}
+
+/** `[tool.uv.sources]` and `[[tool.uv.index]]` as uv routes a requirement: name -> its source entries. */
+function todaySources(tree: LTable): Map<string, SourceEntry[]> {
+  const out = new Map<string, SourceEntry[]>();
   const uv = tableAt(tree, 'tool', 'uv');
   const indexUrls = new Map<string, string>();
   const indexes = child(uv, 'index')?.value;
@@ -59,23 +70,36 @@ function todaySources(tree: LTable): Map<string, { key: SourceKey; entry: LEntry
     }
   const sources = tableAt(uv, 'sources');
   if (!sources) return out;
+  const entryOf = (v: LTable): SourceEntry => {
+    const get = (k: string) => str(child(v, k)?.value)?.value;
+    let key: SourceKey = '*';
+    const index = get('index');
+    const git = get('git');
+    const url = get('url');
+    const p = get('path');
+    if (index !== undefined) key = indexUrls.has(index) ? `index ${trimUrl(indexUrls.get(index)!)}` : '*';
+    else if (git !== undefined) key = `git ${gitBase(git)}`;
+    else if (url !== undefined) key = `url ${url}`;
+    else if (p !== undefined) key = `local ${localPath(p)}`;
+    else if (child(v, 'workspace')) key = 'local *';
+    const extra = get('extra');
+    const group = get('group');
+    return {
+      key,
+      marker: get('marker') ?? '',
+      extra: extra === undefined ? null : normalizeExtra(extra),
+      group: group === undefined ? null : canonicalizeName(group),
+    };
+  };
   for (const [rawName, entry] of sources.entries) {
     const v = entry.value;
-    let key: SourceKey = '*';
-    if (v.kind === 'table') {
-      const get = (k: string) => str(child(v, k)?.value)?.value;
-      const index = get('index');
-      const git = get('git');
-      const url = get('url');
-      const p = get('path');
-      if (index !== undefined) key = indexUrls.has(index) ? `index ${trimUrl(indexUrls.get(index)!)}` : '*';
-      else if (git !== undefined) key = `git ${gitBase(git)}`;
-      else if (url !== undefined) key = `url ${url}`;
-      else if (p !== undefined) key = `local ${localPath(p)}`;
-      else if (child(v, 'workspace')) key = 'local *';
-    }
-    // A list of sources by marker, extra or group: uv records one requirement per source; not compared.
-    out.set(canonicalizeName(rawName), { key, entry });
+    const list: SourceEntry[] = [];
+    // A list of sources by marker, extra or group: uv records one requirement per source that applies.
+    if (v.kind === 'table') list.push(entryOf(v));
+    else if (v.kind === 'array') {
+      for (const item of v.items) if (item.kind === 'table') list.push(entryOf(item));
+    } else list.push({ key: '*', marker: '', extra: null, group: null });
+    out.set(canonicalizeName(rawName), list);
   }
   return out;
 }
@@ -104,9 +128,20 @@ interface Today {
   extras: string[];
   specifier: string;
   source: SourceKey;
+  /** Where uv records it: the requirement's marker and its source's (the extras of its scope already decided). */
+  condition: Condition;
+  /** The extras active in its scope (`extra == '…'` in a recorded marker is decided with them). */
+  scopeExtras: ReadonlySet<string>;
   span: Span;
   nameSpan: Span;
 }
+
+const conditionText = (c: Condition): string =>
+  (c.all.some((m) => m !== '') || c.none.length ? 'the marker ' : 'no marker') +
+  [
+    ...c.all.filter((m) => m !== '').map((m) => `(${m})`),
+    ...c.none.map((m) => (m === '' ? 'never' : `not (${m})`)),
+  ].join(' and ');
 
 const describeSource = (s: SourceKey): string =>
   s === '' ? 'the default index' : s.replace(/^index /, 'the index ').replace(/^local /, '');
@@ -114,13 +149,15 @@ const recordedText = (r: RecordedRequirement): string =>
   `${r.rawName}${r.extras.length ? `[${r.extras.join(',')}]` : ''}${r.specifier}`;
 
 /** Why a requirement differs from what the lock recorded for it ('' when it does not). */
-function difference(t: Today, r: RecordedRequirement): string {
+function difference(t: Today, r: RecordedRequirement, requiresPython: string): string {
   if (t.extras.join(',') !== r.extras.join(','))
     return `with extras [${r.extras.join(', ')}], it now asks for [${t.extras.join(', ')}]`;
   if (!sameSpecifier(t.specifier, r.specifier)) return `as ${recordedText(r) || r.rawName}, it now reads ${t.text}`;
   const rs = recordedSource(r);
   if (!sameSource(t.source, rs))
     return `from ${describeSource(rs)}; [tool.uv.sources] now routes it to ${describeSource(t.source)}`;
+  if (!sameEnvironments(t.condition, { all: [withExtras(r.marker, t.scopeExtras)], none: [] }, requiresPython))
+    return `with ${r.marker ? `the marker (${r.marker})` : 'no marker'}; the pyproject now gives it ${conditionText(t.condition)}`;
   return '';
 }
 
@@ -171,7 +208,15 @@ export const judgeUvLock: DriftJudge = (lock, manifests) => {
         `uv.lock locks ${project.rawName} ${project.version}, the project is now version ${version.value}`,
         project.versionSpan ? [{ span: project.versionSpan, message: 'the locked version' }] : [],
       );
-    judgeRequirements(pyproject, tree, project.requiresDist, project.requiresDev, name.value, say);
+    judgeRequirements(
+      pyproject,
+      tree,
+      project.requiresDist,
+      project.requiresDev,
+      name.value,
+      lock.lock.requiresPython,
+      say,
+    );
     // provides-extras: an extra added or removed (even one with no requirements).
     if (project.providesExtras) {
       const optional = tableAt(projectTable, 'optional-dependencies');
@@ -184,6 +229,8 @@ export const judgeUvLock: DriftJudge = (lock, manifests) => {
           ]);
     }
   }
+
+  judgeMembers(lock, pyproject, tree, say);
 
   // [manifest] constraints and overrides against [tool.uv] constraint-dependencies and override-dependencies.
   const uv = tableAt(tree, 'tool', 'uv');
@@ -217,6 +264,95 @@ export const judgeUvLock: DriftJudge = (lock, manifests) => {
   return out;
 };
 
+/** A `[tool.uv.workspace]` glob as a test of a member's folder (relative, `/`-separated). */
+function globTest(glob: string): RegExp {
+  let re = '';
+  const g = localPath(glob).replace(/^\.\//, '');
+  for (let i = 0; i < g.length; i++) {
+    const c = g[i]!;
+    if (c === '*' && g[i + 1] === '*') {
+      re += '.*';
+      i++;
+      if (g[i + 1] === '/') i++;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = g.indexOf(']', i + 1);
+      if (end < 0) re += '\\[';
+      else {
+        re += `[${g
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/**
+ * `[manifest] members` against the workspace uv would find: the project and every folder the `[tool.uv.workspace]`
+ * `members` globs match and `exclude` does not (uv records no members for a workspace of one project). The members'
+ * own folders are not read here, so a new folder a glob matches is not seen; a member whose folder the globs no longer
+ * match, a root project the lock's members leave out, and a literal member path added to a lock made for one
+ * project are.
+ */
+function judgeMembers(
+  lock: LockFile,
+  pyproject: ParsedFile,
+  tree: LTable,
+  say: (span: Span, message: string, related: { span: Span; message: string }[]) => void,
+): void {
+  const rec = lock.lock.recorded!;
+  const ws = tableAt(tree, 'tool', 'uv', 'workspace');
+  const globs = (key: string) => {
+    const v = child(ws, key)?.value;
+    return v?.kind === 'array' ? v.items.flatMap((i) => (i.kind === 'string' ? [i.value] : [])) : [];
+  };
+  const include = globs('members').map(globTest);
+  const exclude = globs('exclude').map(globTest);
+  const isMember = (p: string) => include.some((g) => g.test(p)) && !exclude.some((g) => g.test(p));
+  const where =
+    child(ws, 'members')?.keySpan ?? (ws ? child(tableAt(tree, 'tool', 'uv'), 'workspace')?.keySpan : undefined);
+  const reason = 'mismatched workspace members';
+  const name = str(child(tableAt(tree, 'project'), 'name')?.value);
+  const spanOf = (i: number) => rec.memberSpans?.[i] ?? rec.manifestSpan ?? { start: 0, end: 0 };
+  if (rec.members.length) {
+    rec.members.forEach((member, i) => {
+      const entry = lock.lock.packages.find((p) => p.name === member && p.source.kind === 'path');
+      if (!entry || entry.source.kind !== 'path') return;
+      const folder = localPath(entry.source.path).replace(/^\.\//, '');
+      if (folder === '.' || isMember(folder)) return;
+      say(
+        where ?? projectSpan(pyproject, tree),
+        `uv.lock was made with the workspace member ${member} (${folder}), which [tool.uv.workspace] members no ` +
+          `longer include (${reason})`,
+        [{ span: spanOf(i), message: `${member} as uv.lock recorded it` }],
+      );
+    });
+    if (name && !rec.members.includes(canonicalizeName(name.value)))
+      say(
+        stringSpan(name),
+        `uv.lock's workspace members (${rec.members.join(', ')}) do not include this project, ${name.value} (${reason})`,
+        rec.manifestSpan ? [{ span: rec.manifestSpan, message: 'the members uv.lock recorded' }] : [],
+      );
+    return;
+  }
+  // A lock of one project: a member path written out (no glob) makes the workspace two projects or more.
+  if (!name || !lock.lock.recorded!.projects.some((p) => p.path === '.')) return;
+  for (const raw of globs('members')) {
+    if (/[*?[]/.test(raw)) continue;
+    const folder = localPath(raw).replace(/^\.\//, '');
+    if (folder === '.' || !isMember(folder)) continue;
+    say(
+      where ?? projectSpan(pyproject, tree),
+      `uv.lock was made for the project alone; [tool.uv.workspace] members now adds ${folder} (${reason})`,
+      [],
+    );
+  }
+}
+
 /** Where a finding about the whole project goes when no line of it is more precise: `[project]`'s name. */
 function projectSpan(pyproject: ParsedFile, tree: LTable): Span {
   const name = str(child(tableAt(tree, 'project'), 'name')?.value);
@@ -235,6 +371,7 @@ function judgeRequirements(
   requiresDist: RecordedRequirement[],
   requiresDev: Map<string, RecordedRequirement[]>,
   projectName: string,
+  requiresPython: string,
   say: (span: Span, message: string, related: { span: Span; message: string }[]) => void,
 ): void {
   const sources = todaySources(tree);
@@ -244,22 +381,45 @@ function judgeRequirements(
     const key = `${scope}\0${t.name}`;
     (today.get(key) ?? today.set(key, []).get(key)!).push(t);
   };
-  const fromDep = (d: Dependency): Today => ({
-    name: d.name,
-    text: d.text,
-    extras: d.extras,
-    specifier: d.specifier,
-    source: sources.get(d.name)?.key ?? '',
-    span: d.span,
-    nameSpan: d.nameSpan,
-  });
+  // uv's lowering: the sources of a package that apply in the scope (a source's `extra`/`group` names the one it
+  // applies in), one requirement each under its marker and the requirement's, and the rest of the requirement's
+  // environments from the default index.
+  const scopeExtrasOf = (scope: string) => new Set(scope.startsWith('extra:') ? [scope.slice(6)] : []);
+  const lowered = (d: Dependency, scope: string): Today[] => {
+    const extra = scope.startsWith('extra:') ? scope.slice(6) : null;
+    const group = scope.startsWith('group:') ? scope.slice(6) : null;
+    const scopeExtras = scopeExtrasOf(scope);
+    const marker = withExtras(d.marker, scopeExtras);
+    const base = {
+      name: d.name,
+      text: d.text,
+      extras: d.extras,
+      specifier: d.specifier,
+      scopeExtras,
+      span: d.span,
+      nameSpan: d.nameSpan,
+    };
+    const list = sources.get(d.name);
+    if (!list) return [{ ...base, source: '', condition: { all: [marker], none: [] } }];
+    const applies = list.filter(
+      (e) => (e.extra === null || e.extra === extra) && (e.group === null || e.group === group),
+    );
+    const out: Today[] = applies.map((e) => ({
+      ...base,
+      source: e.key,
+      condition: { all: [e.marker, marker], none: [] },
+    }));
+    out.push({ ...base, source: '', condition: { all: [marker], none: applies.map((e) => e.marker) } });
+    return out.filter((t) => !selectsNothing(t.condition, ''));
+  };
   for (const d of pyproject.dependencies) {
     if (d.kind !== 'requirement') continue;
     const s = d.section ?? '';
     if (s === 'project.dependencies' || s.startsWith('project.optional-dependencies.'))
-      for (const scope of scopesOf(d)) if (scope === '' || scope.startsWith('extra:')) add(scope, fromDep(d));
+      for (const scope of scopesOf(d))
+        if (scope === '' || scope.startsWith('extra:')) for (const t of lowered(d, scope)) add(scope, t);
     if (s.startsWith('dependency-groups.') || s === 'tool.uv.dev-dependencies')
-      for (const scope of scopesOf(d)) if (scope.startsWith('group:')) add(scope, fromDep(d));
+      for (const scope of scopesOf(d)) if (scope.startsWith('group:')) for (const t of lowered(d, scope)) add(scope, t);
   }
   // `demo[gpu]` in demo's own lists: uv records it as a requirement on the project itself.
   for (const i of pyproject.extraIncludes ?? [])
@@ -269,6 +429,8 @@ function judgeRequirements(
       extras: i.extras,
       specifier: '',
       source: '*',
+      condition: { all: [], none: [] },
+      scopeExtras: scopeExtrasOf(i.scope),
       span: i.span,
       nameSpan: i.span,
     });
@@ -280,6 +442,7 @@ function judgeRequirements(
   for (const r of requiresDist) for (const scope of recordedScopes(r)) record(scope, r);
   for (const [group, list] of requiresDev) for (const r of list) record(`group:${group}`, r);
 
+  const reported = new Set<string>();
   const scopeWords = (scope: string) =>
     scope === ''
       ? "among the project's dependencies"
@@ -294,12 +457,26 @@ function judgeRequirements(
         say(t.nameSpan, `uv.lock records no ${t.text} ${scopeWords(scope)}`, []);
         continue;
       }
-      if (recs.some((r) => difference(t, r) === '')) continue;
-      const r = recs[0]!;
-      say(t.span, `uv.lock recorded ${r.rawName} ${scopeWords(scope)} ${difference(t, r)}`, [
+      if (recs.some((r) => difference(t, r, requiresPython) === '')) continue;
+      // The closest record: the same source first (then only the marker differs), else the first.
+      const r = recs.find((x) => sameSource(t.source, recordedSource(x))) ?? recs[0]!;
+      say(t.span, `uv.lock recorded ${r.rawName} ${scopeWords(scope)} ${difference(t, r, requiresPython)}`, [
         { span: r.span, message: `${recordedText(r)} as uv.lock recorded it` },
       ]);
+      reported.add(key);
     }
+    // A recorded requirement nothing of today's pyproject lowers to (a source of a list removed).
+    if (reported.has(key)) continue;
+    for (const r of recs)
+      if (!list.some((t) => difference(t, r, requiresPython) === '')) {
+        const t = list[0]!;
+        say(
+          t.span,
+          `uv.lock recorded ${recordedText(r)} ${scopeWords(scope)}${r.marker ? ` with the marker (${r.marker})` : ''} from ${describeSource(recordedSource(r))}, which the pyproject no longer gives it`,
+          [{ span: r.span, message: `${recordedText(r)} as uv.lock recorded it` }],
+        );
+        break;
+      }
   }
   for (const [key, recs] of recorded) {
     if (today.has(key)) continue;

@@ -11,6 +11,8 @@ import { Version } from '../pep/version';
 import { TagPriority } from '../index/tags';
 import { targetFromProfile } from '../index/candidates';
 import type { MachineProfile } from '../system/profile';
+import { conflictItems } from '../parsers/uv-lock';
+import { withExtras } from './marker-equivalence';
 import { installedDeclarations } from './scope';
 import * as path from 'node:path';
 
@@ -21,6 +23,11 @@ export interface LockedOnTarget {
   lockName: string;
   /** `name==version` on the lock entry's version (see {@link lockedDependency}). */
   dep: Dependency;
+  /**
+   * '' for an entry installed without any extra or group; else the first uv conflict fork that installs it
+   * (`extra:cu121`, `group:dev`): judged with what every install has, never with another fork's entries.
+   */
+  scope: string;
 }
 
 /** The declarations made for lock entries: fixes never edit them (a lock is written by its tool, not by hand). */
@@ -75,10 +82,38 @@ export function lockedDependency(entry: LockedPackage): Dependency | null {
   return dep;
 }
 
-/** How a locked package is labelled in messages: `torch 2.1.2+cu121 (locked in uv.lock)`. */
+/** The conflict forks (`extra:cu121`, `group:dev`) an entry was last found installed in; absent for the base. */
+const forksOf = new WeakMap<LockedPackage, string[]>();
+
+/** `for the extra 'cu121'`, `for the extras 'a' and 'b'`, `for the dependency group 'dev'`: which forks install it. */
+export function forkWords(entry: LockedPackage): string {
+  const forks = forksOf.get(entry);
+  if (!forks?.length) return '';
+  const extras = forks.filter((f) => f.startsWith('extra:')).map((f) => `'${f.slice(6)}'`);
+  const groups = forks.filter((f) => f.startsWith('group:')).map((f) => `'${f.slice(6)}'`);
+  const list = (xs: string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}` : xs[0]!);
+  const parts = [
+    ...(extras.length ? [`the extra${extras.length > 1 ? 's' : ''} ${list(extras)}`] : []),
+    ...(groups.length ? [`the dependency group${groups.length > 1 ? 's' : ''} ${list(groups)}`] : []),
+  ];
+  return `for ${parts.join(' and ')}`;
+}
+
+/** ` (for the extra 'cu121')` after an entry of a conflict fork, for messages; '' for the base. */
+export const forkNote = (entry: LockedPackage): string => {
+  const words = forkWords(entry);
+  return words ? ` (${words})` : '';
+};
+
+/**
+ * How a locked package is labelled in messages: `torch 2.1.2+cu121 (locked in uv.lock)`, or for an entry of a uv
+ * conflict fork `torch 2.1.2+cu121 (locked in uv.lock for the extra 'cu121')`.
+ */
 export function lockedLabel(dep: Dependency): string | null {
   const entry = lockedDeps.get(dep);
-  return entry ? `${entry.rawName} ${entry.version} (locked in ${path.basename(entry.file)})` : null;
+  if (!entry) return null;
+  const fork = forkWords(entry);
+  return `${entry.rawName} ${entry.version} (locked in ${path.basename(entry.file)}${fork ? ` ${fork}` : ''})`;
 }
 
 const cache = new WeakMap<
@@ -119,44 +154,99 @@ function lockedOf(set: EnvironmentSet, env: MarkerEnvironment): { out: LockedOnT
 
 function installedEntries(lock: ParsedFile, manifestRoots: Set<string>, env: MarkerEnvironment): LockedOnTarget[] {
   const lockName = path.basename(lock.path);
-  const pypi = (lock.lock?.packages ?? []).filter((p) => p.ecosystem === 'pypi' && markerTextHolds(p.marker, env));
-  const byName = new Map<string, LockedPackage[]>();
-  for (const p of pypi) (byName.get(p.name) ?? byName.set(p.name, []).get(p.name)!).push(p);
-  let installed: LockedPackage[];
-  if (!pypi.some((p) => p.dependencies.length)) installed = pypi;
-  else {
-    const reached = new Set<string>();
-    const work = [
-      ...pypi.filter((p) => p.source.kind === 'path').map((p) => p.name),
-      ...[...manifestRoots].filter((n) => byName.has(n)),
-    ];
-    while (work.length) {
-      const name = work.pop()!;
-      if (reached.has(name)) continue;
-      reached.add(name);
-      for (const p of byName.get(name) ?? [])
-        for (const d of p.dependencies) {
-          const next = dependencyName(d, env);
-          if (next && !reached.has(next)) work.push(next);
-        }
-    }
-    // Nothing reached (no project entry, no manifest): every entry whose marker holds.
-    installed = reached.size ? pypi.filter((p) => reached.has(p.name)) : pypi;
-  }
+  const all = (lock.lock?.packages ?? []).filter((p) => p.ecosystem === 'pypi');
+  const base = reachedEntries(all, manifestRoots, (text) => markerTextHolds(text, env));
   const out: LockedOnTarget[] = [];
-  for (const entry of installed) {
-    if (entry.source.kind === 'path') continue; // the project itself, a workspace member: not from an index
+  const add = (entry: LockedPackage, scope: string) => {
+    if (entry.source.kind === 'path') return; // the project itself, a workspace member: not from an index
     const dep = lockedDependency(entry);
-    if (dep) out.push({ entry, lockName, dep });
+    if (dep) out.push({ entry, lockName, dep, scope });
+  };
+  for (const entry of base) {
+    forksOf.delete(entry);
+    add(entry, '');
+  }
+  // uv's conflict forks: entries installed only with one extra or group of a declared conflict, each judged with the
+  // extra or group active (the project's own `extra == 'cu121'` and uv's `extra == 'extra-4-demo-cu121'`).
+  const inBase = new Set(base);
+  const forks = new Map<LockedPackage, string[]>();
+  for (const item of conflictItemsOf(all)) {
+    const active = new Set([item.marker]);
+    const own = new Set([item.marker, item.name]);
+    const holds = (text: string, from?: LockedPackage) =>
+      markerTextHolds(withExtras(text, from && from.name === item.package ? own : active), env);
+    for (const entry of reachedEntries(all, manifestRoots, holds))
+      if (!inBase.has(entry)) (forks.get(entry) ?? forks.set(entry, []).get(entry)!).push(item.scope);
+  }
+  for (const [entry, scopes] of forks) {
+    forksOf.set(entry, scopes);
+    add(entry, scopes[0]!);
   }
   return out;
 }
 
-/** The name a PEP 508 dependency string of a lock names, where its marker holds on the target; null otherwise. */
-function dependencyName(text: string, env: MarkerEnvironment): string | null {
+/** The conflict items uv's markers in a lock name (`extra == 'extra-4-demo-cu121'`), each once. */
+function conflictItemsOf(entries: LockedPackage[]): { marker: string; package: string; name: string; scope: string }[] {
+  const seen = new Map<string, { marker: string; package: string; name: string; scope: string }>();
+  const scan = (text: string) => {
+    if (!text.includes('extra-') && !text.includes('group-')) return;
+    for (const item of conflictItems(text)) {
+      const marker = `${item.kind}-${item.package.length}-${item.package}-${item.name}`;
+      if (!seen.has(marker))
+        seen.set(marker, {
+          marker,
+          package: canonicalizeName(item.package),
+          name: item.name,
+          scope: `${item.kind}:${item.name}`,
+        });
+    }
+  };
+  for (const e of entries) {
+    scan(e.marker);
+    for (const d of e.dependencies) scan(d);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * The entries installed where `holds` says which markers hold (of an entry's own and its dependencies'): where the lock
+ * records what each package depends on, those reached from the roots (the path entries: the project and its
+ * workspace members, and the manifests' requirements) through dependencies whose marker holds; else every entry whose
+ * own marker holds.
+ */
+function reachedEntries(
+  all: LockedPackage[],
+  manifestRoots: Set<string>,
+  holds: (marker: string, from?: LockedPackage) => boolean,
+): LockedPackage[] {
+  const pypi = all.filter((p) => holds(p.marker));
+  if (!pypi.some((p) => p.dependencies.length)) return pypi;
+  const byName = new Map<string, LockedPackage[]>();
+  for (const p of pypi) (byName.get(p.name) ?? byName.set(p.name, []).get(p.name)!).push(p);
+  const reached = new Set<string>();
+  const work = [
+    ...pypi.filter((p) => p.source.kind === 'path').map((p) => p.name),
+    ...[...manifestRoots].filter((n) => byName.has(n)),
+  ];
+  while (work.length) {
+    const name = work.pop()!;
+    if (reached.has(name)) continue;
+    reached.add(name);
+    for (const p of byName.get(name) ?? [])
+      for (const d of p.dependencies) {
+        const next = dependencyName(d, (m) => holds(m, p));
+        if (next && !reached.has(next)) work.push(next);
+      }
+  }
+  // Nothing reached (no project entry, no manifest): every entry whose marker holds.
+  return reached.size ? pypi.filter((p) => reached.has(p.name)) : pypi;
+}
+
+/** The name a PEP 508 dependency string of a lock names, where its marker holds; null otherwise. */
+function dependencyName(text: string, holds: (marker: string) => boolean): string | null {
   try {
     const r = parseRequirement(text);
-    return r.markerText && !markerTextHolds(r.markerText, env) ? null : canonicalizeName(r.name);
+    return r.markerText && !holds(r.markerText) ? null : canonicalizeName(r.name);
   } catch {
     return null;
   }

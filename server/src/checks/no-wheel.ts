@@ -5,7 +5,7 @@ import type { Dependency, Finding, Fix } from '../model/types';
 import type { EnvironmentSet } from '../model/sets';
 import { targetOs } from '../system/profile';
 import { hasPep440Text } from './edits';
-import { answeredByLock, describeTarget, lockedFiles, lockedOnTarget } from './locked';
+import { answeredByLock, describeTarget, forkNote, lockedFiles, lockedOnTarget } from './locked';
 import type { Check, CheckContext } from './types';
 
 /**
@@ -81,7 +81,8 @@ function lockedFindings(set: EnvironmentSet, ctx: CheckContext): Finding[] {
         'no-wheel',
         dep.file,
         dep.span,
-        `No wheel of ${entry.rawName} ${entry.version} in ${lockName} for ${describeTarget(ctx.profile)}: ` +
+        `No wheel of ${entry.rawName} ${entry.version}${forkNote(entry)} in ${lockName} for ` +
+          `${describeTarget(ctx.profile)}: ` +
           `installing the lock builds it\n` +
           `${lockName} lists only its sdist; a source build needs a compiler and the library's headers.`,
       ),

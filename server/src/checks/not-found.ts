@@ -3,7 +3,7 @@ import { finding } from '../model/finding';
 import { suggestName } from '../knowledge/popular';
 import type { Dependency, Finding } from '../model/types';
 import { noDistributionError, requirementLabel, scopeNote, unreachableNote } from './edits';
-import { answeredByLock, describeTarget, lockedFiles, lockedOnTarget } from './locked';
+import { answeredByLock, describeTarget, forkNote, lockedFiles, lockedOnTarget } from './locked';
 import type { Check, CheckContext } from './types';
 import type { EnvironmentSet } from '../model/sets';
 
@@ -74,7 +74,8 @@ function lockedFindings(set: EnvironmentSet, ctx: CheckContext): Finding[] {
         'not-found',
         dep.file,
         dep.span,
-        `${lockName} lists no file of ${entry.rawName} ${entry.version} that ${describeTarget(ctx.profile)} can ` +
+        `${lockName} lists no file of ${entry.rawName} ${entry.version}${forkNote(entry)} that ` +
+          `${describeTarget(ctx.profile)} can ` +
           `install (only ${shown}, and no sdist): ` +
           `installing the lock fails on this target.`,
       ),

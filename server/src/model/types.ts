@@ -327,6 +327,8 @@ export interface RecordedProject {
 export interface LockRecorded {
   /** Workspace members' names (uv's `[manifest] members`; empty when the lock records none). */
   members: string[];
+  /** Where each of `members` is written, in the same order (absent where the lock records none). */
+  memberSpans?: Span[];
   constraints: RecordedRequirement[];
   overrides: RecordedRequirement[];
   /** The `requires-python` entry's span in the lock (null where none is written). */

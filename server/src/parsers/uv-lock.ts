@@ -171,8 +171,10 @@ export function parseUvLock(filePath: string, text: string): ParsedFile {
   const rp = r.string(root, 'requires-python', 'requires-python');
   lock.requiresPython = rp?.value ?? '';
   const manifest = r.table(root.entries.get('manifest'), 'manifest');
+  const members = manifest ? r.strings(manifest, 'members', 'manifest.members') : [];
   const recorded: NonNullable<typeof lock.recorded> = {
-    members: manifest ? r.strings(manifest, 'members', 'manifest.members').map((m) => canonicalizeName(m.value)) : [],
+    members: members.map((m) => canonicalizeName(m.value)),
+    memberSpans: members.map((m) => m.span),
     constraints: manifest ? requirements(r, manifest, 'constraints', 'manifest.constraints') : [],
     overrides: manifest ? requirements(r, manifest, 'overrides', 'manifest.overrides') : [],
     requiresPythonSpan: rp?.span ?? null,

@@ -1,0 +1,194 @@
+// Entries of uv's conflict forks judged like other locked entries. A uv project whose extras `cu118` and `cu121`
+// conflict (`[tool.uv] conflicts`; uv docs, concepts/projects/config.md "Conflicting dependencies", and
+// guides/integration/pytorch.md) locks one torch per extra: each entry's `resolution-markers` and the project's edge
+// to it carry uv's conflict markers (`extra == 'extra-4-demo-cu121'`), which no plain target environment satisfies.
+// Each fork's entries are judged with their extra active, the message names the extra, and entries of two forks are
+// never judged as installed together.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { runChecks } from '../../server/src/checks/registry';
+import { lockedOnTarget } from '../../server/src/checks/locked';
+import { parsePyproject } from '../../server/src/parsers/pyproject';
+import { parseUvLock } from '../../server/src/parsers/uv-lock';
+import { byCode } from '../helpers/check-kit';
+import { GLIBC, OLD_DRIVER, on, places } from '../helpers/lock-kit';
+import { setOf } from '../helpers/sets';
+
+const PYPROJECT = `[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["numpy>=1.26"]
+
+[project.optional-dependencies]
+cu118 = ["torch==2.1.2"]
+cu121 = ["torch==2.1.2"]
+
+[tool.uv]
+conflicts = [[{ extra = "cu118" }, { extra = "cu121" }]]
+
+[tool.uv.sources]
+torch = [
+  { index = "pytorch-cu118", extra = "cu118" },
+  { index = "pytorch-cu121", extra = "cu121" },
+]
+
+[[tool.uv.index]]
+name = "pytorch-cu118"
+url = "https://download.pytorch.org/whl/cu118"
+explicit = true
+
+[[tool.uv.index]]
+name = "pytorch-cu121"
+url = "https://download.pytorch.org/whl/cu121"
+explicit = true
+`;
+
+const CU118 = "extra == 'extra-4-demo-cu118' and extra != 'extra-4-demo-cu121'";
+const CU121 = "extra != 'extra-4-demo-cu118' and extra == 'extra-4-demo-cu121'";
+const LOCK = `version = 1
+revision = 3
+requires-python = ">=3.10"
+resolution-markers = [
+    "${CU118}",
+    "${CU121}",
+    "extra != 'extra-4-demo-cu118' and extra != 'extra-4-demo-cu121'",
+]
+conflicts = [[
+    { package = "demo", extra = "cu118" },
+    { package = "demo", extra = "cu121" },
+]]
+
+[[package]]
+name = "demo"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [
+    { name = "numpy" },
+]
+
+[package.optional-dependencies]
+cu118 = [
+    { name = "torch", version = "2.1.2+cu118", source = { registry = "https://download.pytorch.org/whl/cu118" }, marker = "extra == 'extra-4-demo-cu118'" },
+]
+cu121 = [
+    { name = "torch", version = "2.1.2+cu121", source = { registry = "https://download.pytorch.org/whl/cu121" }, marker = "extra == 'extra-4-demo-cu121'" },
+]
+
+[package.metadata]
+requires-dist = [
+    { name = "numpy", specifier = ">=1.26" },
+    { name = "torch", marker = "extra == 'cu118'", specifier = "==2.1.2", index = "https://download.pytorch.org/whl/cu118", conflict = { package = "demo", extra = "cu118" } },
+    { name = "torch", marker = "extra == 'cu121'", specifier = "==2.1.2", index = "https://download.pytorch.org/whl/cu121", conflict = { package = "demo", extra = "cu121" } },
+]
+provides-extras = ["cu118", "cu121"]
+
+[[package]]
+name = "numpy"
+version = "1.26.4"
+source = { registry = "https://pypi.org/simple" }
+wheels = [
+    { url = "https://files.example/numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", hash = "sha256:00", size = 1 },
+]
+
+[[package]]
+name = "nvidia-cublas-cu12"
+version = "12.1.3.1"
+source = { registry = "https://pypi.org/simple" }
+wheels = [
+    { url = "https://files.example/nvidia_cublas_cu12-12.1.3.1-py3-none-manylinux1_x86_64.whl", hash = "sha256:00", size = 1 },
+]
+
+[[package]]
+name = "pyyaml-ext"
+version = "6.0.1"
+source = { registry = "https://pypi.org/simple" }
+sdist = { url = "https://files.example/pyyaml_ext-6.0.1.tar.gz", hash = "sha256:00", size = 1 }
+wheels = [
+    { url = "https://files.example/pyyaml_ext-6.0.1-cp311-cp311-win_amd64.whl", hash = "sha256:00", size = 1 },
+]
+
+[[package]]
+name = "torch"
+version = "2.1.2+cu118"
+source = { registry = "https://download.pytorch.org/whl/cu118" }
+resolution-markers = [
+    "${CU118}",
+]
+wheels = [
+    { url = "https://download.pytorch.org/whl/cu118/torch-2.1.2%2Bcu118-cp311-cp311-linux_x86_64.whl", hash = "sha256:00" },
+]
+
+[[package]]
+name = "torch"
+version = "2.1.2+cu121"
+source = { registry = "https://download.pytorch.org/whl/cu121" }
+resolution-markers = [
+    "${CU121}",
+]
+dependencies = [
+    { name = "nvidia-cublas-cu12", marker = "platform_machine == 'x86_64' and sys_platform == 'linux'" },
+    { name = "pyyaml-ext" },
+]
+wheels = [
+    { url = "https://download.pytorch.org/whl/cu121/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl", hash = "sha256:00" },
+]
+`;
+
+const files = () => [parsePyproject('/w/pyproject.toml', PYPROJECT), parseUvLock('/w/uv.lock', LOCK)];
+
+describe('locked entries of uv conflict forks', () => {
+  it('finds each fork’s entries with the extra that installs them, and the base entries without one', () => {
+    const s = setOf(...files());
+    const found = lockedOnTarget(s, OLD_DRIVER.markerEnvironment)
+      .map((l) => `${l.entry.name} ${l.entry.version} ${l.scope || 'base'}`)
+      .sort();
+    assert.deepEqual(found, [
+      'numpy 1.26.4 base',
+      'nvidia-cublas-cu12 12.1.3.1 extra:cu121',
+      'pyyaml-ext 6.0.1 extra:cu121',
+      'torch 2.1.2+cu118 extra:cu118',
+      'torch 2.1.2+cu121 extra:cu121',
+    ]);
+  });
+
+  it('cuda-driver on the entries of the fork the driver cannot run, naming the extra', () => {
+    const [py, lock] = files();
+    const found = runChecks([setOf(py!, lock!)], OLD_DRIVER);
+    // (The pyproject's own cu121 index is said on its line by the routing rule; the lock's entries here.)
+    assert.deepEqual(
+      places(found, 'cuda-driver', [py!, lock!])
+        .filter(([f]) => f === 'uv.lock')
+        .sort(),
+      [
+        ['uv.lock', '12.1.3.1'],
+        ['uv.lock', '2.1.2+cu121'],
+      ],
+    );
+    for (const f of byCode(found, 'cuda-driver').filter((x) => x.file === lock!.path))
+      assert.match(f.message, /locked in uv\.lock for the extra 'cu121'/);
+  });
+
+  it('no-wheel on a fork entry with only an sdist for the target, naming the extra', () => {
+    const [py, lock] = files();
+    const found = byCode(runChecks([setOf(py!, lock!)], OLD_DRIVER), 'no-wheel');
+    assert.deepEqual(
+      found.map((f) => lock!.text.slice(f.span.start, f.span.end)),
+      ['6.0.1'],
+    );
+    assert.match(
+      found[0]!.message,
+      /^No wheel of pyyaml-ext 6\.0\.1 \(for the extra 'cu121'\) in uv\.lock for CPython 3\.11/,
+    );
+  });
+
+  it('never judges two forks as installed together: no cuda-mix between the cu118 and cu121 builds', () => {
+    const [py, lock] = files();
+    const found = runChecks(
+      [setOf(py!, lock!)],
+      on({ ...GLIBC, nvidia: { driver: '550.54.14', cuda: '12.4', gpus: [] } }),
+    );
+    assert.deepEqual(byCode(found, 'cuda-mix'), []);
+    assert.deepEqual(byCode(found, 'cuda-driver'), []);
+  });
+});
