@@ -80,16 +80,23 @@ export function contextFor(set: EnvironmentSet, options: KitOptions = {}): Check
  * Parses `files` (path -> annotated text, each parsed as the kind the file-kind table gives its name; the first is
  * the set's root), runs every check and asserts that the findings of the marked codes (or
  * `options.codes`) are exactly the marked ones: same file, span and code, the message containing the annotation's
- * substring. Returns the set and every finding, for assertions on fixes and related places.
+ * substring; a marker annotated `⟨related code⟩` must be a related location of a finding of that code. Returns the set
+ * and every finding, for assertions on fixes and related places.
  */
 export function expectFindings(
   files: Record<string, string>,
   options: KitOptions = {},
 ): { set: EnvironmentSet; findings: Finding[] } {
   const expected: { file: string; start: number; end: number; code: string; message: string }[] = [];
+  const relatedMarks: typeof expected = [];
   const parsed = Object.entries(files).map(([path, source]) => {
     const { text, marks } = annotated(source);
-    for (const m of marks) expected.push({ file: path, start: m.span.start, end: m.span.end, ...m });
+    for (const m of marks) {
+      const e = { file: path, start: m.span.start, end: m.span.end, ...m };
+      // `⟨related conflict⟩`: a related location of a finding of that code (the finding is marked elsewhere).
+      if (m.code.startsWith('related ')) relatedMarks.push({ ...e, code: m.code.slice('related '.length).trim() });
+      else expected.push(e);
+    }
     const kind = classify(path);
     assert.ok(kind, `${path}: not a dependency file name`);
     return parseText(path, kind, text);
@@ -125,5 +132,14 @@ export function expectFindings(
       ...unmatched.map((u) => `found, not marked: ${show(u)}`),
     ].join('\n'),
   );
+  for (const r of relatedMarks)
+    assert.ok(
+      findings.some(
+        (f) =>
+          f.code === r.code &&
+          f.related.some((x) => x.file === r.file && x.span.start === r.start && x.span.end === r.end),
+      ),
+      `expected, not related to a ${r.code} finding: ${show(r)}`,
+    );
   return { set, findings };
 }

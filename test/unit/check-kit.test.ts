@@ -22,11 +22,16 @@ describe('check kit', () => {
       /expected, not found: conflict at \/w\/requirements.txt 'numpy>=2'/,
     );
     assert.throws(
-      () => expectFindings({ '/w/requirements.txt': '⟦numpy>=2⟧⟨conflict⟩\nnumpy<2\n' }),
-      /found, not marked: conflict at \/w\/requirements.txt 'numpy<2'/,
+      () => expectFindings({ '/w/requirements.txt': 'numpy>=2\nnumpy<2\n' }, { codes: ['conflict'] }),
+      /found, not marked: conflict at \/w\/requirements.txt 'numpy>=2'/,
     );
     assert.throws(
-      () => expectFindings({ '/w/requirements.txt': '⟦numpy>=2⟧⟨conflict: no such words⟩\n⟦numpy<2⟧⟨conflict⟩\n' }),
+      () => expectFindings({ '/w/requirements.txt': '⟦numpy>=2⟧⟨conflict⟩\nnumpy<2\n⟦requests⟧⟨related conflict⟩\n' }),
+      /expected, not related to a conflict finding: conflict at \/w\/requirements.txt 'requests'/,
+    );
+    expectFindings({ '/w/requirements.txt': '⟦numpy>=2⟧⟨conflict⟩\n⟦numpy<2⟧⟨related conflict⟩\nrequests\n' });
+    assert.throws(
+      () => expectFindings({ '/w/requirements.txt': '⟦numpy>=2⟧⟨conflict: no such words⟩\nnumpy<2\n' }),
       /expected, not found/,
     );
     assert.throws(() => expectFindings({ '/w/requirements.txt': 'numpy\n' }), /would assert nothing/);

@@ -1,9 +1,10 @@
 // `conflict`: the specifiers one environment set declares for a package admit no version at all.
 import { finding } from '../model/finding';
-import type { Dependency, Finding, Fix } from '../model/types';
+import type { Dependency, Finding, Fix, ParsedFile } from '../model/types';
 import { SpecifierSet } from '../pep/specifier';
 import { VersionSet } from '../pep/version-set';
-import { describeScope, hasPep440Text, joinSpecifiers, where } from './edits';
+import { describeScope, hasPep440Text, joinSpecifiers, requirementLabel, where } from './edits';
+import { linesCause } from './fold';
 import {
   admitsNothing,
   byName,
@@ -118,33 +119,36 @@ export const conflict: Check = {
           )
         )
           continue;
+        // One cause: every line of the core says the same verdict, the fold keeps one where its best fix edits.
+        const cause = linesCause(core.map((j) => j.dep));
+        const notes = core.map((o) => arbitraryNote(o.dep.specifier)).join('');
+        const failure = together
+          ? `${together.includes('+') ? "uv resolves a project's extras and groups together ([tool.uv] conflicts declares the ones never installed together); " : ''}uv lock would fail with "No solution found when resolving dependencies".`
+          : `pip would fail with "ResolutionImpossible".`;
         for (const j of core) {
           const key = `${j.dep.file}\0${j.dep.span.start}`;
           if (findings.has(key)) continue;
           const others = core.filter((o) => o !== j);
-          const described = others.map((o) => `'${o.dep.specifier}' (${where(o.dep, set.files)})`).join(' and ');
           // Two `===` texts: which one the author meant is theirs to say.
           const fixes = literal ? [] : fixesFor(j, judged, set.files);
+          const verdict = conflictVerdict(
+            name,
+            j.dep,
+            core.map((o) => o.dep),
+            set.files,
+            together,
+          );
           findings.set(
             key,
-            finding(
-              'conflict',
-              j.dep.file,
-              j.dep.span,
-              `${name}: '${j.dep.specifier}' here and ${described} admit no ` +
-                `version together${[j, ...others].map((o) => arbitraryNote(o.dep.specifier)).join('')}` +
-                (together
-                  ? ` in ${describeScope(together)}; uv lock would fail with "No solution found when resolving dependencies".`
-                  : `; pip would fail with "ResolutionImpossible".`),
-              {
-                related: others.map((o) => ({
-                  file: o.dep.file,
-                  span: o.dep.span,
-                  message: `${name}${o.dep.specifier} is declared here`,
-                })),
-                fixes: fixes.map((f, i) => ({ ...f, preferred: i === 0 })),
-              },
-            ),
+            finding('conflict', j.dep.file, j.dep.span, `${verdict}\n${notes ? `${notes.trim()}; ` : ''}${failure}`, {
+              related: others.map((o) => ({
+                file: o.dep.file,
+                span: o.dep.span,
+                message: `${requirementLabel(o.dep)} is declared here`,
+              })),
+              fixes: fixes.map((f, i) => ({ ...f, preferred: i === 0 })),
+              cause,
+            }),
           );
         }
       }
@@ -152,6 +156,47 @@ export const conflict: Check = {
     return [...findings.values()];
   },
 };
+
+/** Messages lead with a verdict a Problems row shows whole. */
+const VERDICT_MAX = 100;
+
+/**
+ * The first line of a direct conflict, the same whichever of its lines it is read from (the fold keeps one): each line
+ * as written with its place, in file order ("numpy>=1.24 (line 3) and numpy<1.24 (line 9) admit no common version"),
+ * a place in another file named by that file; shorter forms where that does not fit.
+ */
+function conflictVerdict(
+  name: string,
+  at: Dependency,
+  lines: Dependency[],
+  files: ParsedFile[],
+  together: string,
+): string {
+  const ordered = [...lines].sort((a, b) =>
+    a.file === b.file
+      ? a.span.start - b.span.start
+      : files.findIndex((f) => f.path === a.file) - files.findIndex((f) => f.path === b.file),
+  );
+  const parts = together ? together.split('+').map(describeScope) : [];
+  const scope = parts.length
+    ? ` in ${parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]}`
+    : '';
+  const listed = (items: string[]): string =>
+    items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : (items[0] ?? '');
+  const place = (d: Dependency): string => {
+    const w = where(d, files);
+    return d.file === at.file ? `line ${w.replace(/^.*:/, '')}` : w;
+  };
+  const forms = [
+    `${listed(ordered.map((d) => `${requirementLabel(d)} (${place(d)})`))} admit no common version${scope}`,
+    `${listed(ordered.map((d) => requirementLabel(d)))} admit no common version${scope}`,
+    `${name}: the ${ordered.length} lines declared admit no common version${scope}`,
+  ];
+  const fits = forms.find((f) => f.length < VERDICT_MAX);
+  if (fits) return fits;
+  // Too long with its scope: the verdict names the package, the scope follows on its own line.
+  return `${name}: the ${ordered.length} lines declared admit no common version${scope ? `\n${scope.trim()}` : ''}`;
+}
 
 /**
  * The lines that clash through a `===X` whose X is no version, or null. packaging compares that text,
@@ -197,9 +242,18 @@ function aloneFinding(name: string, dep: Dependency, others: Judged[]): Finding 
     'conflict',
     dep.file,
     dep.span,
-    `${name}: '${written}' admits no version${why}${arbitraryNote(dep.specifier)}; ${failure}.`,
+    aloneMessage(`${dep.rawName || name}${written} admits no version`, why, arbitraryNote(dep.specifier), failure),
     { fixes: fixes.map((f, i) => ({ ...f, preferred: i === 0 })) },
   );
+}
+
+/** The verdict first (with why, where it fits in a Problems row), then why the text matches nothing and what fails. */
+function aloneMessage(verdict: string, why: string, note: string, failure: string): string {
+  const short = `${verdict}${why}`.length < VERDICT_MAX;
+  const details = [short ? '' : why.trim(), note.trim(), `${failure}.`]
+    .filter(Boolean)
+    .join(' ');
+  return `${short ? `${verdict}${why}` : verdict}\n${details}`;
 }
 
 /**

@@ -16,23 +16,32 @@ describe('conflict', () => {
     ['pkg>1.0', 'pkg<=1.0.post5', '> excludes the post-releases of its version'],
   ];
   for (const [a, b, why] of cases) {
-    it(`finds ${a} with ${b} (${why}) on both lines, and each fix resolves it`, () => {
+    it(`finds ${a} with ${b} (${why}) as one finding, the other line related, and each fix resolves it`, () => {
       const s = set(
         req('/w/requirements.txt', `${a}\n-c constraints.txt\nrequests\n`),
         con('/w/constraints.txt', `${b}\n`),
       );
       const found = byCode(runChecks([s], ctx), 'conflict');
-      assert.equal(found.length, 2, JSON.stringify(found));
-      assert.deepEqual(found.map((f) => f.file).sort(), ['/w/constraints.txt', '/w/requirements.txt']);
-      for (const f of found) {
-        assert.equal(f.related.length, 1);
-        assert.notEqual(f.related[0]!.file, f.file);
-        assert.ok(f.fixes.length >= 1, 'a fix is offered');
-        const fixed = applyFixOf(s, f);
+      assert.equal(found.length, 1, JSON.stringify(found));
+      const f = found[0]!;
+      assert.equal(f.related.length, 1);
+      assert.deepEqual([f.file, f.related[0]!.file].sort(), ['/w/constraints.txt', '/w/requirements.txt']);
+      const first = f.message.split('\n')[0]!;
+      assert.ok(first.length < 100, first);
+      assert.ok(first.includes(a) && first.includes(b), first);
+      assert.match(first, /admit no common version$/);
+      assert.ok(f.fixes.length >= 1, 'a fix is offered');
+      assert.equal(f.fixes.filter((x) => x.preferred).length, 1, 'one preferred fix');
+      assert.ok(
+        f.fixes[0]!.edits.every((e) => e.file === f.file),
+        'anchored where the preferred (first) fix edits',
+      );
+      for (let i = 0; i < f.fixes.length; i++) {
+        const fixed = applyFixOf(s, f, i);
         assert.deepEqual(
           byCode(runChecks([fixed], ctx), 'conflict'),
           [],
-          `fix '${f.fixes[0]!.title}' removes the conflict`,
+          `fix '${f.fixes[i]!.title}' removes the conflict`,
         );
       }
     });
@@ -50,7 +59,7 @@ describe('conflict', () => {
       assert.deepEqual(byCode(runChecks([s], ctx), 'conflict'), [], why);
     }
     const s = set(req('/w/requirements.txt', `${fine[3]![0]}\n${fine[3]![1]}\n`));
-    assert.equal(byCode(runChecks([s], ctx), 'conflict').length, 2, fine[3]![2]);
+    assert.equal(byCode(runChecks([s], ctx), 'conflict').length, 1, fine[3]![2]);
   });
 
   it('leaves out lines whose marker does not hold on the target, as pip does', () => {
@@ -71,10 +80,15 @@ describe('conflict', () => {
   it('reports only the lines that take part', () => {
     const s = set(req('/w/requirements.txt', 'numpy>=1.0\nnumpy<1.24\nnumpy>=1.24\n'));
     const found = byCode(runChecks([s], ctx), 'conflict');
-    assert.deepEqual(found.map((f) => s.files[0]!.text.slice(f.span.start, f.span.end)).sort(), [
-      'numpy<1.24',
-      'numpy>=1.24',
-    ]);
+    const text = s.files[0]!.text;
+    assert.deepEqual(
+      found.flatMap((f) => [f, ...f.related]).map((f) => text.slice(f.span.start, f.span.end)),
+      ['numpy<1.24', 'numpy>=1.24'],
+    );
+    assert.equal(
+      found[0]!.message.split('\n')[0],
+      'numpy<1.24 (line 2) and numpy>=1.24 (line 3) admit no common version',
+    );
   });
 
   it('judges pyproject extras with the base but never against each other', () => {
@@ -83,7 +97,10 @@ describe('conflict', () => {
       '[project]\nname="x"\nversion="1"\ndependencies=["numpy>=1.24"]\n[project.optional-dependencies]\nold=["numpy<1.24"]\nnew=["numpy>=2"]\n[dependency-groups]\nlegacy=["pandas<2"]\nmodern=["pandas>=2"]\n',
     );
     const found = byCode(runChecks([set(py)], ctx), 'conflict');
-    assert.deepEqual(found.map((f) => py.text.slice(f.span.start, f.span.end)).sort(), ['numpy<1.24', 'numpy>=1.24']);
+    assert.deepEqual(
+      found.flatMap((f) => [f, ...f.related]).map((f) => py.text.slice(f.span.start, f.span.end)),
+      ['numpy>=1.24', 'numpy<1.24'],
+    );
   });
 
   it('crosses file kinds: requirements against a conda spec of the same name', () => {
@@ -92,15 +109,17 @@ describe('conflict', () => {
       'dependencies:\n  - numpy=1.24\n  - pip:\n    - numpy>=1.26\n',
     );
     const found = byCode(runChecks([set(yml)], ctx), 'conflict');
-    assert.equal(found.length, 2);
-    const pipSide = found.find((f) => yml.text.slice(f.span.start, f.span.end) === 'numpy>=1.26')!;
-    assert.equal(pipSide.fixes[0]!.edits[0]!.newText, '==1.24.*');
+    assert.equal(found.length, 1);
+    // The conda spec is conda's to write: the one fix edits the pip line, so the finding stands there.
+    assert.equal(yml.text.slice(found[0]!.span.start, found[0]!.span.end), 'numpy>=1.26');
+    assert.equal(yml.text.slice(found[0]!.related[0]!.span.start, found[0]!.related[0]!.span.end), 'numpy=1.24');
+    assert.equal(found[0]!.fixes[0]!.edits[0]!.newText, '==1.24.*');
   });
 
-  it('marks both lines of a requirement against a constraint, and nothing else (the kit)', () => {
+  it('marks one line of a requirement against a constraint, the other related, and nothing else (the kit)', () => {
     expectFindings({
       '/w/requirements.txt': '⟦numpy>=1.24⟧⟨conflict: numpy⟩\n-c constraints.txt\nrequests\n',
-      '/w/constraints.txt': '⟦numpy<1.24⟧⟨conflict: numpy⟩\n',
+      '/w/constraints.txt': '⟦numpy<1.24⟧⟨related conflict⟩\n',
     });
     expectFindings({ '/w/requirements.txt': 'numpy>=1.24\nnumpy<2\n' }, { codes: ['conflict'] });
   });
@@ -127,7 +146,7 @@ describe('conflict', () => {
         'dependencies = ["pydantic<2"]',
         '[tool.uv]',
         'override-dependencies = ["⟦pydantic>=2⟧⟨conflict: pydantic⟩"]',
-        'constraint-dependencies = ["⟦pydantic<1.10⟧⟨conflict: pydantic⟩"]',
+        'constraint-dependencies = ["⟦pydantic<1.10⟧⟨related conflict⟩"]',
         '',
       ].join('\n'),
     });
@@ -142,8 +161,8 @@ describe('conflict', () => {
       'name = "x"',
       'version = "1"',
       '[project.optional-dependencies]',
-      'extra1 = ["⟦numpy==2.1.2⟧⟨conflict: uv lock would fail⟩"]',
-      'extra2 = ["⟦numpy==2.0.0⟧⟨conflict: uv resolves⟩"]',
+      'extra1 = ["⟦numpy==2.1.2⟧⟨conflict: extras and groups together (⟩"]',
+      'extra2 = ["⟦numpy==2.0.0⟧⟨related conflict⟩"]',
       'extra3 = ["pandas"]',
       '[tool.uv]',
       conflicts,
@@ -174,7 +193,7 @@ describe('conflict', () => {
         '[dependency-groups]',
         'dev = ["⟦pytest<8⟧⟨conflict: pytest⟩"]',
         '[tool.uv]',
-        'dev-dependencies = ["⟦pytest>=8⟧⟨conflict: pytest⟩"]',
+        'dev-dependencies = ["⟦pytest>=8⟧⟨related conflict⟩"]',
         '',
       ].join('\n'),
     });

@@ -22,7 +22,18 @@ describe('registry', () => {
     const c = con('/w/constraints.txt', 'numpy<1\n');
     const a = set(req('/w/requirements.txt', 'numpy>=1\n-c constraints.txt\n'), c);
     const b = set(req('/w/requirements-dev.txt', 'numpy>=1\n-c constraints.txt\n'), c);
-    assert.equal(runChecks([a, b], ctx).filter((f) => f.file === '/w/constraints.txt').length, 1);
+    // The shared constraint is said once, and every line of both conflicts is a finding or related to one.
+    const found = runChecks([a, b], ctx);
+    assert.ok(found.filter((f) => f.file === '/w/constraints.txt').length <= 1, JSON.stringify(found));
+    const places = new Set(found.flatMap((f) => [f.file, ...f.related.map((r) => r.file)]));
+    assert.deepEqual([...places].sort(), ['/w/constraints.txt', '/w/requirements-dev.txt', '/w/requirements.txt']);
+    // A finding of the shared file itself: once.
+    const alone = con('/w/constraints.txt', 'numpy>=2,<1\n');
+    const both = [
+      set(req('/w/requirements.txt', 'numpy>=1\n-c constraints.txt\n'), alone),
+      set(req('/w/requirements-dev.txt', 'numpy>=1\n-c constraints.txt\n'), alone),
+    ];
+    assert.equal(runChecks(both, ctx).filter((f) => f.file === '/w/constraints.txt').length, 1);
   });
 
   it("holds package.json's settings, the registry and the per-code test files to CODES", () => {
