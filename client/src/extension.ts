@@ -2,6 +2,7 @@
 // machine profile and registers the command table; wiring only.
 import * as vscode from 'vscode';
 import { ActiveEnvironment, type VariableEntry } from './active-environment';
+import { reportActiveDocument } from './active-document';
 import { registerCommands } from './commands/index';
 import type { PythonEnvironment } from './environments/environment';
 import { GpuProfileActions } from './commands/judge-gpu-profile';
@@ -45,6 +46,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<StackD
   context.subscriptions.push(
     output,
     checking,
+    reportActiveDocument(controller),
     environments,
     profile,
     vscode.languages.registerCodeActionsProvider(documentSelector, new GpuProfileActions(GPU_DEPENDENT_CODES), {

@@ -138,6 +138,11 @@ connection.onNotification('stackDoctor/activeEnvironment', async (params: { pyth
   session.refreshAll();
 });
 
+/** The editor the person looks at shows this document (or none): its sets are resolved first. */
+connection.onNotification('stackDoctor/activeDocument', (params: { uri?: string | null }) => {
+  session.setActiveDocument(typeof params?.uri === 'string' ? params.uri : null);
+});
+
 /** Something outside the files changed (an install finished): analyse the open files again. */
 connection.onNotification('stackDoctor/refresh', async () => {
   await session.loadTarget();

@@ -53,7 +53,7 @@ describe('stack-doctor CLI', () => {
     assert.match(r.stdout, /0 errors, 0 warnings, 1 other/);
     assert.match(
       r.stdout,
-      /information \[index-unreachable\] Stack Doctor could not solve the environment as conda would: .*not in the cache and Stack Doctor is offline/,
+      /information \[index-unreachable\] Stack Doctor could not solve the environment as conda would\n\s+.*not in the cache and Stack Doctor is offline/,
     );
   });
 

@@ -118,9 +118,13 @@ pass_summary() { cat "$RUN/summary-$1.txt" 2>/dev/null || echo "e2e: 0 passed, 1
 
 rc=0
 summary="e2e: 0 passed, 0 failed"
+# pip's configuration of this machine is left out of both passes (PIP_CONFIG_FILE=/dev/null, no PIP_*): the language
+# server then asks exactly the indexes the tests name, and no other.
+read -r -a nopip <<<"$(env | sed -n 's/^\(PIP_[A-Za-z0-9_]*\)=.*/-u \1/p' | tr '\n' ' ')"
 if [ -z "$SHOTS" ]; then
 # 4. The suite in the extension host.
-run_pass suite "$ROOT/out/test/e2e/suite/index.js" "$RUN/workspace" "$RUN/user" --disable-workspace-trust -- || rc=$?
+run_pass suite "$ROOT/out/test/e2e/suite/index.js" "$RUN/workspace" "$RUN/user" --disable-workspace-trust -- \
+  env ${nopip[@]+"${nopip[@]}"} PIP_CONFIG_FILE=/dev/null || rc=$?
 echo "[e2e] suite done at $(elapsed)"
 
 # 4b. The untrusted pass: a second, short server WITHOUT --disable-workspace-trust, trust enabled and never prompted
@@ -140,9 +144,6 @@ cat > "$RUN/user-untrusted/User/settings.json" <<JSON
   "security.workspace.trust.emptyWindow": false, "security.workspace.trust.untrustedFiles": "open",
   "stackDoctor.offline": true, "stackDoctor.pythonPath": "$UNT/fake-python-user" }
 JSON
-# pip's configuration of this machine is left out (PIP_CONFIG_FILE=/dev/null, no PIP_*): the language server then asks
-# exactly the indexes the test names, and no other.
-read -r -a nopip <<<"$(env | sed -n 's/^\(PIP_[A-Za-z0-9_]*\)=.*/-u \1/p' | tr '\n' ' ')"
 run_pass untrusted "$ROOT/out/test/e2e/suite-untrusted/index.js" "$UNT" "$RUN/user-untrusted" -- \
   env ${nopip[@]+"${nopip[@]}"} PIP_CONFIG_FILE=/dev/null || rc=1
 read -r _ p _ f _ <<<"$(pass_summary suite)"

@@ -1,6 +1,6 @@
 // The built server says what is happening while the stages run: the target and each stage's time, index and
 // reachability in the log, the target's summary to the client; the sets of the file that asked are resolved and
-// published first; the findings the stages added stay on their unchanged lines until the stages answer again.
+// published first, and the active editor's sets before those of other files; the findings the stages added stay on their unchanged lines until the stages answer again.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -104,6 +104,24 @@ describe('language server: what is happening, in order, without flicker', () => 
       stages[0]!,
       new RegExp(`\\n  index ${deadIndex.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not reachable \\(`),
     );
+  });
+
+  it("resolves the active editor's set first, even when another file was opened before it", async () => {
+    const other = path.join(dir, 'opened-first', 'requirements.txt');
+    const active = path.join(dir, 'active', 'requirements.txt');
+    for (const f of [other, active]) fs.mkdirSync(path.dirname(f));
+    fs.writeFileSync(other, 'numpy==9.7\n');
+    fs.writeFileSync(active, 'requests==9.7\n');
+    const order: string[] = [];
+    const notFound = (uri: string) =>
+      client.waitFor(uri, (p) => p.diagnostics.some((d) => d.code === 'not-found'), 20_000).then(() => order.push(uri));
+    // Two sets, opened one after the other; the editor then shows the second.
+    const otherUri = client.open(other, 'numpy==9.7\n');
+    const activeUri = client.open(active, 'requests==9.7\n');
+    const published = [notFound(otherUri), notFound(activeUri)];
+    await client.connection.sendNotification('stackDoctor/activeDocument', { uri: activeUri });
+    await Promise.all(published);
+    assert.deepEqual(order, [activeUri, otherUri]);
   });
 
   it('keeps the findings the stages added on their unchanged lines until the stages answer again', async () => {

@@ -170,4 +170,19 @@ describe('index-backed checks from a hand-built report', () => {
       'the embedded TensorFlow caps still speak, once, where their fix edits',
     );
   });
+
+  it('index-unreachable: the verdict first, under 100 characters; which indexes and why after it', () => {
+    const r = requirements('numpy\n');
+    const why = 'https://download.pytorch.org/whl/cu121 could not be reached (host not found)';
+    for (const answered of [true, false]) {
+      const [note] = runChecks(
+        [setOf(r.file)],
+        ctxWith(r.file.path, { ...empty(), answered, unreachable: [why] }),
+      ).filter((f) => f.code === 'index-unreachable');
+      const [first, ...rest] = note!.message.split('\n');
+      assert.ok(first!.length <= 100, first);
+      assert.doesNotMatch(first!, /download\.pytorch\.org/);
+      assert.match(rest.join('\n'), /download\.pytorch\.org\/whl\/cu121 could not be reached \(host not found\)/);
+    }
+  });
 });

@@ -93,7 +93,7 @@ function reportFindings(
   };
   if (report.status === 'unavailable') {
     info(
-      `Stack Doctor could not solve the environment as conda would: ` +
+      `Stack Doctor could not solve the environment as conda would\n` +
         `${report.unavailable ?? 'no channel data'}. The checks that need no channel still ran.`,
     );
     return out;

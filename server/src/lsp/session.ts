@@ -65,16 +65,23 @@ export class Session {
   private readonly publishedBy = new Map<string, Set<string>>();
   /** Counts loadTarget calls, so that an overlapped, older one does not overwrite the target of a newer one. */
   private targetGeneration = 0;
-  /** The index stage per file that triggered it, with the files of its sets (an edit to one of them supersedes it). */
+  /**
+   * The index stage per file that triggered it, with the files of its sets (an edit to one of them supersedes it) and
+   * whether its wait is over.
+   */
   private readonly indexRuns = new Map<
     string,
-    { timer: NodeJS.Timeout; abort: AbortController; files: ReadonlySet<string> }
+    { timer: NodeJS.Timeout; abort: AbortController; files: ReadonlySet<string>; started: boolean }
   >();
   /**
    * Index runs take turns: two open files of one set would resolve it twice at once; one after the other, the second
-   * finds the first's report current and only publishes.
+   * finds the first's report current and only publishes. The run of the active editor's file goes first.
    */
-  private indexLane: Promise<void> = Promise.resolve();
+  private indexBusy = false;
+  /** Index runs whose wait is over, waiting for their turn. */
+  private readonly indexWaiting: { files: ReadonlySet<string>; go: () => void }[] = [];
+  /** The file of the editor the person looks at (`stackDoctor/activeDocument`): its sets are resolved first. */
+  private activeFile: string | undefined;
   /** How many times each file read from the disk changed there (the watcher), to tell a snapshot's texts current. */
   private readonly diskChanges = new Map<string, number>();
   /** Advisories of the `osvDatabase` setting (loaded once per path) and PyPI's JSON API. */
@@ -209,6 +216,12 @@ export class Session {
     if (!this.settings.offline) void fetch('data:,').catch(() => undefined);
   }
 
+  /** The client's active editor shows `uri` (null: none, or not a file): its sets' index run takes the next turn. */
+  setActiveDocument(uri: string | null): void {
+    this.activeFile = uri ? pathOf(uri) : undefined;
+    this.nextIndexTurn();
+  }
+
   open(doc: TextDocument): void {
     const p = pathOf(doc.uri);
     if (!p) return;
@@ -242,6 +255,7 @@ export class Session {
       this.indexRuns.delete(trigger);
       if (trigger !== filePath) this.schedule(trigger, this.settings.debounceMs);
     }
+    this.nextIndexTurn();
   }
 
   close(doc: TextDocument): void {
@@ -342,16 +356,20 @@ export class Session {
     if (previous) {
       clearTimeout(previous.timer);
       previous.abort.abort();
+      this.indexRuns.delete(filePath);
+      this.nextIndexTurn();
     }
     const stale = this.analysis.unresolved(sets);
     if (stale.length === 0) return;
     const disk = new Map(this.diskChanges);
     const abort = new AbortController();
-    const timer = setTimeout(
-      () => void this.runIndex(filePath, sets, stale, abort, opened, disk),
-      this.settings.indexDebounceMs,
-    );
-    this.indexRuns.set(filePath, { timer, abort, files: new Set(sets.flatMap((s) => s.files.map((f) => f.path))) });
+    const files = new Set(sets.flatMap((s) => s.files.map((f) => f.path)));
+    const timer = setTimeout(() => {
+      run.started = true;
+      void this.runIndex(filePath, sets, stale, abort, opened, disk, files);
+    }, this.settings.indexDebounceMs);
+    const run = { timer, abort, files, started: false };
+    this.indexRuns.set(filePath, run);
   }
 
   private async runIndex(
@@ -361,16 +379,38 @@ export class Session {
     abort: AbortController,
     opened: Map<string, number>,
     disk: ReadonlyMap<string, number>,
+    files: ReadonlySet<string>,
   ): Promise<void> {
-    const previous = this.indexLane;
-    let done!: () => void;
-    this.indexLane = new Promise<void>((r) => (done = r));
+    await new Promise<void>((go) => {
+      this.indexWaiting.push({ files, go });
+      this.nextIndexTurn();
+    });
     try {
-      await previous;
       if (!abort.signal.aborted) await this.runIndexNow(filePath, sets, stale, abort, opened, disk);
     } finally {
-      done();
+      this.indexBusy = false;
+      this.nextIndexTurn();
     }
+  }
+
+  /**
+   * Gives the index lane, when free, to the waiting run that reads the active editor's file, else to the first that
+   * waits; while a run that reads the active file is still in its wait, the others let it go first.
+   */
+  private nextIndexTurn(): void {
+    if (this.indexBusy || this.indexWaiting.length === 0) return;
+    const active = this.activeFile;
+    let i = active === undefined ? -1 : this.indexWaiting.findIndex((w) => w.files.has(active));
+    if (i < 0) {
+      const activeWaits =
+        active !== undefined &&
+        [...this.indexRuns.values()].some((r) => !r.started && !r.abort.signal.aborted && r.files.has(active));
+      if (activeWaits) return;
+      i = 0;
+    }
+    const [next] = this.indexWaiting.splice(i, 1);
+    this.indexBusy = true;
+    next!.go();
   }
 
   private async runIndexNow(
@@ -392,10 +432,13 @@ export class Session {
     );
     traceMark('index-start');
     try {
-      // The sets of the file that asked (the editor's) first, published as soon as they are known; then the others.
-      const own = stale.filter((s) => s.files.some((f) => f.path === filePath));
-      const rest = stale.filter((s) => !own.includes(s));
-      for (const group of [own, rest]) {
+      // The sets of the active editor's file first, then those of the file that asked, each group published as soon
+      // as it is known; then the others.
+      const reads = (file: string | undefined) => (s: EnvironmentSet) => s.files.some((f) => f.path === file);
+      const active = this.activeFile === undefined ? [] : stale.filter(reads(this.activeFile));
+      const own = stale.filter((s) => !active.includes(s) && reads(filePath)(s));
+      const rest = stale.filter((s) => !active.includes(s) && !own.includes(s));
+      for (const group of [active, own, rest]) {
         if (group.length === 0) continue;
         let started = performance.now();
         let current: EnvironmentSet | undefined;
@@ -588,6 +631,7 @@ export class Session {
       run.abort.abort();
     }
     this.indexRuns.clear();
+    this.nextIndexTurn();
   }
 
   /**

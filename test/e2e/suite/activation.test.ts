@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { activate, fixture, open, waitFor } from './helpers';
+import { activate, describeDiagnostics, fixture, open, stackDoctorDiagnostics, waitFor } from './helpers';
 
 /** The language server processes this extension host started (Linux: read from /proc), with their working folders. */
 function serverProcesses(): { pid: number; cwd: string }[] {
@@ -23,13 +23,32 @@ function serverProcesses(): { pid: number; cwd: string }[] {
 }
 
 suite('activation', () => {
-  test('the extension activates', async () => {
+  test('the extension activates and says it is checking, naming the file shown, until the first publish', async () => {
     const ext = await activate();
     assert.equal(ext.isActive, true);
     // Nothing published yet (no dependency file is open): the item says that the files are being checked.
     assert.equal(
       (ext.exports as { checkingStatusBar(): string | null }).checkingStatusBar(),
       '$(sync~spin) checking dependency files…',
+    );
+    // The workbench opens a dependency file (as a person does: the host hears of the document and its editor at
+    // once, before the server can have answered): the item names it until the server's first publish for it.
+    const api = ext.exports as { checkingStatusBar(): string | null };
+    const uri = fixture('demo/requirements.txt');
+    const seen = new Promise<{ text: string | null; diagnostics: number }>((resolve) => {
+      const watch = vscode.window.onDidChangeActiveTextEditor((e) => {
+        if (e?.document.uri.toString() !== uri.toString()) return;
+        watch.dispose();
+        resolve({ text: api.checkingStatusBar(), diagnostics: stackDoctorDiagnostics(uri).length });
+      });
+    });
+    await vscode.commands.executeCommand('vscode.open', uri);
+    assert.deepEqual(await seen, { text: '$(sync~spin) checking requirements.txt…', diagnostics: 0 });
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await waitFor(
+      'the checking item to go once the server published',
+      () => (api.checkingStatusBar() === null && stackDoctorDiagnostics(doc.uri).length > 0 ? true : undefined),
+      () => [api.checkingStatusBar(), ...describeDiagnostics(doc.uri)],
     );
     console.log(
       `    host: node ${process.version}, vscode ${vscode.version}, appHost ` +
