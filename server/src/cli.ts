@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isatty } from 'node:tty';
 import {
   dependenciesJson,
   dependenciesText,
@@ -22,6 +21,7 @@ import { readResult, writeResult } from './workspace/result-cache';
 import { loadTarget, type Target } from './workspace/target';
 import { OsvDatabase } from './index/osv';
 import { AdvisorySource } from './workspace/advisory-source';
+import { tty } from './system/lazy-modules';
 import { version } from '../../package.json';
 import type { EnvironmentSet } from './model/sets';
 
@@ -249,7 +249,7 @@ async function check(o: Options, out: (s: string) => void): Promise<number> {
       progress: (set) => {
         // Asked of the descriptor: `process.stderr` builds a stream (5-6 ms) that a run whose stderr is no terminal
         // never writes to.
-        if (isatty(2))
+        if (stderrIsTerminal())
           process.stderr.write(`stack-doctor: resolving ${path.relative(process.cwd(), set.root) || set.root}…\n`);
       },
     });
@@ -262,6 +262,24 @@ async function check(o: Options, out: (s: string) => void): Promise<number> {
   else if (o.format === 'sarif') out(JSON.stringify(findingsSarif(findings, linesOf, version), null, 2) + '\n');
   else out(findingsText(findings, linesOf, process.cwd()));
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+let stderrTerminal: boolean | undefined;
+/**
+ * Whether standard error is a terminal. A terminal is a character device: a pipe or a file (CI, a test) is answered
+ * by one fstat, without loading node:tty (and node:net, which it loads: several milliseconds of a check).
+ */
+function stderrIsTerminal(): boolean {
+  if (stderrTerminal === undefined) {
+    let device = true;
+    try {
+      device = fs.fstatSync(2).isCharacterDevice();
+    } catch {
+      // not known: node:tty decides
+    }
+    stderrTerminal = device && tty().isatty(2);
+  }
+  return stderrTerminal;
 }
 
 /** What the named OSV database is now (path, size, time), so that a changed database is a new result key. */

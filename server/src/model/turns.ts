@@ -25,8 +25,17 @@ export function foregroundPending(): boolean {
 
 const waiters: (() => void)[] = [];
 let scheduled = false;
-/** When the current slice began (performance.now()). */
+/** When the current slice began (`now()`). */
 let sliceStart = -Infinity;
+
+/**
+ * A monotonic clock in milliseconds. `process.hrtime` rather than `performance.now()`: the global `performance` loads
+ * node's perf_hooks modules on first use, a cost every CLI check that resolves would pay.
+ */
+function now(): number {
+  const [s, ns] = process.hrtime();
+  return s * 1e3 + ns / 1e6;
+}
 
 function schedule(): void {
   if (scheduled) return;
@@ -39,7 +48,7 @@ function turn(): void {
   scheduled = false;
   if (waiters.length === 0) return;
   if (!foregroundWaiting()) {
-    sliceStart = performance.now();
+    sliceStart = now();
     waiters.shift()!();
   }
   if (waiters.length > 0) schedule();
@@ -47,7 +56,7 @@ function turn(): void {
 
 /** Whether the current slice is spent (or messages wait): time to call `nextTurn`. */
 export function sliceSpent(): boolean {
-  return performance.now() - sliceStart >= sliceMs || foregroundWaiting();
+  return now() - sliceStart >= sliceMs || foregroundWaiting();
 }
 
 /**

@@ -40,17 +40,26 @@ export function readCacheFile(file: string, uid = currentUid()): Buffer | null {
   }
 }
 
-/** {@link readCacheFile} without blocking. */
+/**
+ * {@link readCacheFile} without blocking. Through fs's callbacks rather than `fs.promises`, whose FileHandle loads
+ * streams and readline on first use: a CLI check reads every cached page and metadata file this way.
+ */
 export async function readCacheFileAsync(file: string, uid = currentUid()): Promise<Buffer | null> {
-  let fh: fs.promises.FileHandle | undefined;
+  const call = <T>(op: (done: (e: NodeJS.ErrnoException | null, v: T) => void) => void): Promise<T> =>
+    new Promise((resolve, reject) => op((e, v) => (e ? reject(e) : resolve(v))));
+  let fd: number | undefined;
   try {
-    fh = await fs.promises.open(file, fs.constants.O_RDONLY | NOFOLLOW);
-    if (!trustedEntry(await fh.stat(), uid)) return null;
-    return await fh.readFile();
+    fd = await call<number>((done) => fs.open(file, fs.constants.O_RDONLY | NOFOLLOW, done));
+    const opened = fd;
+    if (!trustedEntry(await call<fs.Stats>((done) => fs.fstat(opened, done)), uid)) return null;
+    return await call<Buffer>((done) => fs.readFile(opened, done));
   } catch {
     return null;
   } finally {
-    await fh?.close().catch(() => undefined);
+    if (fd !== undefined) {
+      const opened = fd;
+      await new Promise<void>((resolve) => fs.close(opened, () => resolve()));
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 // never bundles the others into a bundle that does not need them (the extension).
 import type * as ChildProcess from 'node:child_process';
 import type * as Crypto from 'node:crypto';
+import type * as Tty from 'node:tty';
 import type * as WorkerThreads from 'node:worker_threads';
 import type * as Zlib from 'node:zlib';
 
@@ -15,5 +16,6 @@ export function once<T>(load: () => T): () => T {
 
 export const childProcess = once(() => require('node:child_process') as typeof ChildProcess);
 export const crypto = once(() => require('node:crypto') as typeof Crypto);
+export const tty = once(() => require('node:tty') as typeof Tty);
 export const workerThreads = once(() => require('node:worker_threads') as typeof WorkerThreads);
 export const zlib = once(() => require('node:zlib') as typeof Zlib);
