@@ -79,7 +79,7 @@ test('an edit re-parsed from the previous parse equals a parse of the new text, 
   for (let seed = 1; seed <= 40; seed++) {
     const next = random(seed);
     const kind = seed % 5 === 0 ? ('constraints' as const) : ('requirements' as const);
-    let text = randomText(next, 5 + Math.floor(next() * 40));
+    let text = randomText(next, 5 + Math.floor(next() * 100));
     let previous = parseRequirementsFile('/w/requirements.txt', text, { kind, env });
     for (let i = 0; i < 60; i++) {
       text = randomEdit(next, text);
@@ -93,7 +93,7 @@ test('an edit re-parsed from the previous parse equals a parse of the new text, 
       previous = again;
       // A file pip rejects is parsed whole until it is fixed: now and then start again from a new file.
       if (again.findings.length && next() < 0.3) {
-        text = randomText(next, 5 + Math.floor(next() * 40));
+        text = randomText(next, 5 + Math.floor(next() * 100));
         previous = parseRequirementsFile('/w/requirements.txt', text, { kind, env });
       }
     }
