@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CLI, runCli } from '../test/helpers/cli';
-import { startPackageIndex } from '../test/helpers/package-index';
+import { isolatedPipEnv, startPackageIndex } from '../test/helpers/package-index';
 import { pipDryRun, pipVersion } from './pip';
 import { generateScenarios } from './scenarios';
 
@@ -27,6 +27,9 @@ export async function benchCliProcess(count = 24): Promise<Record<string, unknow
   const scenarios = generateScenarios(count);
   const index = await startPackageIndex(scenarios.flatMap((s) => s.packages));
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'sd-bench-cli-'));
+  // The CLI's V8 code cache in a folder of this run: the default one is shared by every build of the CLI on the machine
+  // (one file per Node version), and a run of another checkout between two of these would replace it.
+  const env = { ...isolatedPipEnv(), STACK_DOCTOR_CODE_CACHE: path.join(tmp, 'code') };
   const floor: number[] = [];
   const version: number[] = [];
   for (let i = 0; i < 10; i++) {
@@ -34,7 +37,7 @@ export async function benchCliProcess(count = 24): Promise<Record<string, unknow
     execFileSync(process.execPath, ['-e', '0']);
     floor.push(Date.now() - t);
     t = Date.now();
-    execFileSync(process.execPath, [CLI, '--version']);
+    execFileSync(process.execPath, [CLI, '--version'], { env });
     version.push(Date.now() - t);
   }
   const cold: number[] = [];
@@ -59,6 +62,7 @@ export async function benchCliProcess(count = 24): Promise<Record<string, unknow
         path.resolve('test/fixtures/profiles/laptop-no-gpu.json'),
       ],
       dir,
+      env,
     );
   /** The findings without their file paths, to compare a run with another. */
   const findings = (stdout: string) =>
