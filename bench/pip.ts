@@ -86,6 +86,8 @@ export async function pipDryRun(
   indexUrl: string,
   workDir: string,
   python = python3(),
+  /** pip's own cache folder (its HTTP cache of index pages and wheels); without it pip runs with no cache. */
+  cacheDir?: string,
 ): Promise<PipVerdict> {
   const reqFile = path.join(workDir, 'requirements.txt');
   const report = path.join(workDir, 'report.json');
@@ -110,7 +112,7 @@ export async function pipDryRun(
     execFile(
       python,
       args,
-      { env: isolatedPipEnv(), cwd: workDir, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      { env: pipEnv(cacheDir), cwd: workDir, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
       (err, _stdout, stderr) => {
         done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stderr: String(stderr) });
       },
@@ -135,6 +137,14 @@ export async function pipDryRun(
   )
     return { ok: false, kind: 'no-resolution', message, ms };
   return { ok: false, kind: 'error', message: `pip exited with ${code}: ${message}`, ms };
+}
+
+function pipEnv(cacheDir: string | undefined): NodeJS.ProcessEnv {
+  const env = isolatedPipEnv();
+  if (cacheDir === undefined) return env;
+  delete env.PIP_NO_CACHE_DIR;
+  env.PIP_CACHE_DIR = cacheDir;
+  return env;
 }
 
 /** A provider over `indexUrl` alone for `target`. */
