@@ -69,9 +69,9 @@ export const indexUnreachable: Check = {
 function indexNote(whys: readonly string[], answered: boolean): string {
   const what = whys.slice(0, 5).join('; ') + (whys.length > 5 ? `; and ${whys.length - 5} more` : '');
   return answered
-    ? `Part of the package index could not be asked, so what needed it was not checked: ${what}. ` +
+    ? `Part of the package index could not be asked; what needed it was not checked\n${what}. ` +
         `The findings from the indexes that answered stand; check the network, a proxy, or the URL.`
-    : `Stack Doctor could not ask the package index, so dependencies were not followed: ${what}. ` +
+    : `Stack Doctor could not ask the package index; dependencies were not followed\n${what}. ` +
         `The checks that need no index still ran; check the network, a proxy, or the URL.`;
 }
 
