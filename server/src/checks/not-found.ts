@@ -58,10 +58,13 @@ export const notFound: Check = {
                 `No version of ${m.dep.name} matches what this line asks for`,
               ];
       const verdict = forms.find((f) => f.length < VERDICT_MAX) ?? forms[forms.length - 1]!;
+      // A scope the verdict had no room for is said after it.
+      const scoped = scope && !verdict.includes(scope) ? `${m.dep.rawName}${scope}: ` : '';
       const looked =
-        m.kind === 'target' && m.files?.length
+        scoped +
+        (m.kind === 'target' && m.files?.length
           ? `Looked on ${m.where}: ${m.newest ?? 'its newest'} has only ${m.files.join(', ')}`
-          : `Looked on ${m.where}`;
+          : `Looked on ${m.where}`);
       const found = finding(
         'not-found',
         m.dep.file,
