@@ -164,7 +164,10 @@ describe('pip-over-conda', () => {
         f.map((x) => `${x.code} ${x.severity} ${text(set, x)}`),
         ['pip-over-conda warning numpy==1.26.4'],
       );
-      assert.match(f[0]!.message, /pip would replace a package conda installed: conda installs numpy 2\.0\.0/);
+      assert.match(
+        f[0]!.message,
+        /^pip would replace conda's numpy 2\.0\.0: 'numpy==1\.26\.4' excludes that version\n/,
+      );
       const fix = f[0]!.fixes[0]!;
       assert.ok(fix, 'a move fix');
       const fixed = applyFix(set, fix);
@@ -188,7 +191,7 @@ describe('pip-over-conda', () => {
         f.map((x) => `${x.code} ${text(set, x)}`),
         ['pip-over-conda idna'],
       );
-      assert.match(f[0]!.message, /shadows a package conda installed/);
+      assert.match(f[0]!.message, /^'idna' shadows conda's idna 3\.6; ask for it in the conda part\n/);
       const fixed = applyFix(set, f[0]!.fixes[0]!);
       assert.ok(!/pip:/.test(fixed.files[0]!.text), fixed.files[0]!.text);
       assert.deepEqual(await findings(fixed), []);

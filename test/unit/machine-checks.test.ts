@@ -54,7 +54,7 @@ describe('cuda-driver', () => {
       assert.equal(f.severity, 'error');
       assert.match(
         f.message,
-        /CUDA 12\.1 build: it needs an NVIDIA driver >= 525\.60\.13, but the target's driver is 470\.182\.03 \(CUDA 11\.4 at most\)/,
+        /needs an NVIDIA driver >= 525\.60\.13; the target machine has 470\.182\.03\n.*CUDA 12\.1 build, and the driver 470\.182\.03 \(CUDA 11\.4 at most\) does not run it/,
       );
     }
     const fix = found[0]!.fixes[0]!;
@@ -365,7 +365,7 @@ describe('system-library', () => {
       const s = set(req('psycopg2==2.9.9\n'));
       const [f] = run(systemLibrary, s, laptop);
       assert.ok(f);
-      assert.match(f.message, /no wheel for this target, so pip builds it from source/);
+      assert.match(f.message, /no wheel for the target machine, so pip builds it from source/);
       assert.equal(f.fixes[0]!.edits[0]!.newText, 'psycopg2-binary');
       assert.equal(f.fixes[1]!.run, 'sudo apt-get install -y libpq-dev build-essential python3-dev libpq5');
       assert.deepEqual(run(systemLibrary, applyFix(s, f.fixes[0]!), laptop), []);

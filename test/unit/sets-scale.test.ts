@@ -113,11 +113,16 @@ describe('environment sets at scale', () => {
           cons,
         ),
       );
-      const found = runChecks(sets, ctx).filter((f) => f.file === at('constraints.txt'));
-      assert.equal(found.length, 1);
-      assert.equal(found[0]!.related.length, 10);
-      assert.match(found[0]!.message, /\(290 more related locations not listed\.\)$/);
-      assert.ok(found[0]!.fixes.length <= 10);
+      const all = runChecks(sets, ctx);
+      // The shared line is said once: a finding of its own, or related to the conflict it was folded into.
+      const found = all.filter((f) => f.file === at('constraints.txt'));
+      const relatedTo = all.filter((f) => f.related.some((r) => r.file === at('constraints.txt')));
+      assert.ok(found.length <= 1, `${found.length} findings on the shared line`);
+      assert.ok(found.length + relatedTo.length >= 1);
+      for (const f of all) {
+        assert.ok(f.related.length <= 10, `${f.related.length} related locations`);
+        assert.ok(f.fixes.length <= 10);
+      }
     },
   );
 

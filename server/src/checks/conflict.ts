@@ -250,9 +250,7 @@ function aloneFinding(name: string, dep: Dependency, others: Judged[]): Finding 
 /** The verdict first (with why, where it fits in a Problems row), then why the text matches nothing and what fails. */
 function aloneMessage(verdict: string, why: string, note: string, failure: string): string {
   const short = `${verdict}${why}`.length < VERDICT_MAX;
-  const details = [short ? '' : why.trim(), note.trim(), `${failure}.`]
-    .filter(Boolean)
-    .join(' ');
+  const details = [short ? '' : why.trim(), note.trim(), `${failure}.`].filter(Boolean).join(' ');
   return `${short ? `${verdict}${why}` : verdict}\n${details}`;
 }
 

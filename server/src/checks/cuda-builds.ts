@@ -417,6 +417,17 @@ export function describeCuda(b: { cuda: CudaVersion }): string {
   return `CUDA ${formatCuda(b.cuda)}`;
 }
 
+/** A verdict that starts with "a" or "the" as a sentence; a package's own name is left as written. */
+export function sentence(text: string): string {
+  return /^(a|the) /.test(text) ? `${text.charAt(0).toUpperCase()}${text.slice(1)}` : text;
+}
+
+/** How a verdict names a build: its line where that is short and no URL, else what it is ("the PyTorch CUDA 12.1 index"). */
+export function buildName(b: CudaBuild): string {
+  if (b.kind === 'torch-index') return `the PyTorch ${describeCuda(b)} index`;
+  return b.label.length <= 40 && !/:\/\//.test(b.label) ? b.label : `a ${describeCuda(b)} build`;
+}
+
 /**
  * The `[[tool.uv.index]]` entries of a uv project that are PyTorch CUDA indexes and that a PyTorch-variant package is
  * taken from (routed by `[tool.uv.sources]`, or an index that serves unrouted packages): one build per scope that

@@ -12,6 +12,8 @@ import {
   retargetAll,
   torchVariantsFor,
   type CudaBuild,
+  buildName,
+  sentence,
 } from './cuda-builds';
 import { isLockedDependency } from './locked';
 import type { Check } from './types';
@@ -72,6 +74,9 @@ function candidates(set: EnvironmentSet, builds: CudaBuild[]): { major: number; 
  * Fix: the newest CUDA version the driver runs and every build of the set can be written for, switching the
  * PyTorch index URL and local version labels together.
  */
+/** Messages lead with a verdict a Problems row shows whole. */
+const VERDICT_MAX = 100;
+
 export const cudaDriver: Check = {
   code: 'cuda-driver',
   description: 'A CUDA build needs a newer NVIDIA driver than the target has.',
@@ -92,12 +97,21 @@ export const cudaDriver: Check = {
           : isTorchVariantBuild(b)
             ? ' No CUDA variant of this PyTorch release runs on that driver: upgrade the driver or use an older release.'
             : ' Upgrade the driver.';
+      const machine = ctx.machine ?? 'the target machine';
+      const name = buildName(b);
+      const verdicts = [
+        `${name} needs ${need}; ${machine} has ${nv.driver}`,
+        `a ${describeCuda(b)} build needs ${need}; ${machine} has ${nv.driver}`,
+        `a ${describeCuda(b)} build needs a newer NVIDIA driver than ${machine} has`,
+      ];
+      const verdict = verdicts.find((v) => v.length < VERDICT_MAX) ?? verdicts[verdicts.length - 1]!;
       return finding(
         'cuda-driver',
         b.file,
         b.span,
-        `${b.label} is a ${describeCuda(b)} build: it needs ${need}, but the target's driver ` +
-          `is ${has}; CUDA would not initialise (torch.cuda.is_available() is False).${tail}`,
+        `${sentence(verdict)}\n` +
+          `${b.label} is a ${describeCuda(b)} build, and the driver ${has} does not run it: ` +
+          `CUDA would not initialise (torch.cuda.is_available() is False).${tail}`,
         { fixes: fix ? [fix] : [] },
       );
     });

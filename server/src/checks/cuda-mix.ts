@@ -12,6 +12,8 @@ import {
   retargetAll,
   torchVariantsFor,
   type CudaBuild,
+  buildName,
+  sentence,
 } from './cuda-builds';
 import { runsOnTarget } from './cuda-driver';
 import { describeRoute, routeName, splitTorchRoutes } from './uv-torch-routes';
@@ -31,6 +33,21 @@ import type { EnvironmentSet } from '../model/sets';
  * Fix: one CUDA version for the whole set, one fix per version present (the newest the target's driver runs
  * is preferred), PyTorch index URLs and local labels switched together.
  */
+/** Messages lead with a verdict a Problems row shows whole. */
+const VERDICT_MAX = 100;
+
+/** "torch==2.1.0+cu118 is CUDA 11.8, but this environment also gets CUDA 12.1 builds", else shorter. */
+function mixVerdict(b: CudaBuild, others: CudaBuild[]): string {
+  const versions = [...new Set(others.map(describeCuda))];
+  const also = `${versions.length > 1 ? `${versions.slice(0, -1).join(', ')} and ${versions.at(-1)}` : versions[0]} builds`;
+  const forms = [
+    `${buildName(b)} is ${describeCuda(b)}, but this environment also gets ${also}`,
+    `a ${describeCuda(b)} build is mixed with ${also} in this environment`,
+    `a ${describeCuda(b)} build is mixed with builds of other CUDA versions`,
+  ];
+  return sentence(forms.find((f) => f.length < VERDICT_MAX) ?? forms[forms.length - 1]!);
+}
+
 export const cudaMix: Check = {
   code: 'cuda-mix',
   description: 'Packages built for different CUDA major/minor versions in one environment set.',
@@ -57,9 +74,10 @@ export const cudaMix: Check = {
             'cuda-mix',
             b.file,
             b.span,
-            `${b.label} is a ${describeCuda(b)} build, but the same environment also gets ` +
-              `${others.map((o) => `${describeCuda(o)} from ${o.label} (${o.where})`).join(' and ')}; ` +
-              `builds for different CUDA versions load mismatched libraries or cannot be resolved together.`,
+            `${mixVerdict(b, others)}\n` +
+              `${b.label} is a ${describeCuda(b)} build; the same environment also gets ` +
+              `${others.map((o) => `${describeCuda(o)} from ${o.label}`).join(' and ')}. ` +
+              `Builds for different CUDA versions load mismatched libraries or cannot be resolved together.`,
             {
               related: others.map((o) => ({ file: o.file, span: o.span, message: `${describeCuda(o)} build` })),
               fixes,

@@ -94,6 +94,11 @@ function packageFinding(
   if (dep.name === 'tensorflow-gpu' && targetOs(ctx.profile) === 'windows')
     parts.push('On native Windows there is no TensorFlow GPU support after 2.10 at all: use WSL2.');
   const fix = replacementFix(rec, dep, files);
+  // The verdict is what a Problems row shows whole: the status follows it where the two do not fit there.
+  if (parts[0]!.length >= 100) {
+    parts[0] = `${dep.rawName} is deprecated${rec.replacement ? `; use ${rec.replacement}` : ''}`;
+    parts.splice(1, 0, `${rec.status.charAt(0).toUpperCase()}${rec.status.slice(1)}.`);
+  }
   const [verdict, ...rest] = parts;
   const message = rest.length ? `${verdict}\n${rest.join(' ')}` : verdict!;
   return finding('deprecated', dep.file, dep.span, message, { fixes: fix ? [fix] : [] });

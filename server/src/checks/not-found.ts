@@ -38,25 +38,40 @@ export const notFound: Check = {
           m.dep,
           uncertain(m.dep, m.unsure, m.kind, m.where, m.newest, false),
         );
-      const what =
+      const suggestion = m.kind === 'project' ? suggestName(m.dep.name) : null;
+      const scope = scopeNote(m.dep);
+      const forms =
         m.kind === 'project'
-          ? `No project named '${m.dep.rawName}'${scopeNote(m.dep)} on ${m.where}`
+          ? [
+              `No project named '${m.dep.rawName}'${scope} on the index${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
+              `No project named '${m.dep.rawName}' on the index`,
+            ]
           : m.kind === 'target'
-            ? `No file of ${m.dep.name}${scopeNote(m.dep)} matching '${m.dep.specifier || 'any'}' on ${m.where} ` +
-              `can be installed on ${m.target ?? 'the target'}` +
-              (m.files?.length ? ` (${m.newest ?? 'its newest'} has only ${m.files.join(', ')})` : '')
-            : `No version of ${m.dep.name}${scopeNote(m.dep)} on ${m.where} matches ` +
-              `'${m.dep.specifier}'${m.newest ? ` (the newest is ${m.newest})` : ''}`;
-      return withSuggestion(
-        m.kind === 'project' ? suggestName(m.dep.name) : null,
-        m.dep,
-        finding(
-          'not-found',
-          m.dep.file,
-          m.kind === 'project' ? m.dep.nameSpan : m.dep.span,
-          `${what}; ${noDistributionError(m.dep)}.${m.where.includes('could not be') ? '' : note}`,
-        ),
+            ? [
+                `No file of ${m.dep.name}${scope} matching '${m.dep.specifier || 'any'}' installs on ${m.target ?? 'this machine'}`,
+                `No file of ${m.dep.name} matching '${m.dep.specifier || 'any'}' installs here`,
+                `No file of ${m.dep.name} installs here`,
+              ]
+            : [
+                `No version of ${m.dep.name}${scope} matches '${m.dep.specifier}'${m.newest ? ` (the newest is ${m.newest})` : ''}`,
+                `No version of ${m.dep.name} matches '${m.dep.specifier}'`,
+                `No version of ${m.dep.name} matches what this line asks for`,
+              ];
+      const verdict = forms.find((f) => f.length < VERDICT_MAX) ?? forms[forms.length - 1]!;
+      // A scope the verdict had no room for is said after it.
+      const scoped = scope && !verdict.includes(scope) ? `${m.dep.rawName}${scope}: ` : '';
+      const looked =
+        scoped +
+        (m.kind === 'target' && m.files?.length
+          ? `Looked on ${m.where}: ${m.newest ?? 'its newest'} has only ${m.files.join(', ')}`
+          : `Looked on ${m.where}`);
+      const found = finding(
+        'not-found',
+        m.dep.file,
+        m.kind === 'project' ? m.dep.nameSpan : m.dep.span,
+        `${verdict}\n${looked}; ${noDistributionError(m.dep)}.${m.where.includes('could not be') ? '' : note}`,
       );
+      return suggestion ? withSuggestion(suggestion, m.dep, found, false) : found;
     });
     return [...fromIndex, ...locked];
   },
@@ -107,21 +122,34 @@ function uncertain(
     'not-found',
     dep.file,
     dep.span,
-    `Could not check ${requirementLabel(dep)}${scopeNote(dep)}: ` +
+    `${uncertainVerdict(dep, only)}\n` +
       (only
-        ? `only ${hosts.join(' or ')} could have it, and ${hosts.length > 1 ? 'they' : 'it'} could not be reached. `
+        ? `Only ${hosts.join(' or ')} could have it, and ${hosts.length > 1 ? 'they' : 'it'} could not be reached. `
         : `${hosts.join(' and ')} could not be asked, and ${hosts.length > 1 ? 'they' : 'it'} may have it. `) +
       `${answered}; pip would look on ${hosts.length > 1 ? 'those' : 'that'} index too.`,
     { severity: 'warning' },
   );
 }
 
-/** The finding with "did you mean" and a fix that writes the suggested name, when there is one. */
-function withSuggestion(name: string | null, dep: Dependency, f: Finding): Finding {
+/** Messages lead with a verdict a Problems row shows whole. */
+const VERDICT_MAX = 100;
+
+/** The first line where the index that would know could not be asked. */
+function uncertainVerdict(dep: Dependency, only: boolean): string {
+  const why = only ? 'its index could not be reached' : 'an index that may have it could not be reached';
+  const forms = [
+    `Could not check ${requirementLabel(dep)}${scopeNote(dep)}: ${why}`,
+    `Could not check ${dep.rawName}: ${why}`,
+  ];
+  return forms.find((f) => f.length < VERDICT_MAX) ?? forms[forms.length - 1]!;
+}
+
+/** The finding with "did you mean" (unless its verdict says it) and a fix that writes the suggested name. */
+function withSuggestion(name: string | null, dep: Dependency, f: Finding, say = true): Finding {
   if (!name) return f;
   return {
     ...f,
-    message: `${f.message} Did you mean '${name}'?`,
+    message: say ? `${f.message} Did you mean '${name}'?` : f.message,
     fixes: [
       { title: `Change to '${name}'`, edits: [{ file: dep.file, span: dep.nameSpan, newText: name }], preferred: true },
     ],

@@ -1,5 +1,6 @@
 // `pip-over-conda`: a `pip:` line of an environment.yml names a package conda's solve already installs.
 import { finding } from '../model/finding';
+import { requirementLabel } from './edits';
 import type { Dependency, Finding, Fix, ParsedFile, TextEdit } from '../model/types';
 import { condaInstalledForPip } from '../conda/pypi-names';
 import { SpecifierSet } from '../pep/specifier';
@@ -151,14 +152,18 @@ function moveEdits(file: ParsedFile, dep: Dependency, spec: string, replaces: De
 }
 
 function message(dep: Dependency, pkg: CondaPackage, fits: boolean | null): string {
-  const what = `conda installs ${pkg.name} ${pkg.version} (${pkg.build}${pkg.channel ? `, from ${pkg.channel}` : ''})`;
+  const what = `Conda installs ${pkg.name} ${pkg.version} (${pkg.build}${pkg.channel ? `, from ${pkg.channel}` : ''})`;
+  const conda = `conda's ${pkg.name} ${pkg.version}`;
+  const line = requirementLabel(dep);
+  // The verdict is what a Problems row shows whole: the line as written where that fits, else its name.
+  const fit = (long: string, short: string): string => (long.length < 100 ? long : short);
   return fits === false
-    ? `pip would replace a package conda installed: ${what}, and ` +
-        `'${dep.text}' excludes that version, so pip uninstalls conda's ` +
-        `files and installs its own over them; conda still lists its ` +
+    ? `${fit(`pip would replace ${conda}: '${line}' excludes that version`, `pip would replace ${conda}: this line excludes it`)}\n` +
+        `${what}, and pip uninstalls conda's files and installs its own over them; conda still lists its ` +
         `package, and the conda packages built against it can break.`
-    : `'${dep.text}' shadows a package conda installed: ${what}. pip sees it installed now, but any pip upgrade ` +
-        `of it replaces conda's files; conda's packages built against it can break. Ask for it in the conda part.`;
+    : `${fit(`'${line}' shadows ${conda}; ask for it in the conda part`, `This line shadows ${conda}; ask for it in the conda part`)}\n` +
+        `${what}. pip sees it installed now, but any pip upgrade of it replaces conda's files; conda's packages ` +
+        `built against it can break.`;
 }
 
 /**

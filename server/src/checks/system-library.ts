@@ -186,6 +186,23 @@ function present(
   return verdicts.some((v) => v);
 }
 
+/** Messages lead with a verdict a Problems row shows whole. */
+const VERDICT_MAX = 100;
+
+/** "opencv-python needs libGL (OpenGL) at run time, not found on this machine", else shorter forms. */
+function libraryVerdict(name: string, machine: string, build: LibraryNeed[], run: LibraryNeed[]): string {
+  const whats = [...new Set([...build, ...run].map((n) => n.what))];
+  const listed = whats.length > 1 ? `${whats.slice(0, -1).join(', ')} and ${whats[whats.length - 1]}` : whats[0]!;
+  const how = build.length ? 'to build from source (no wheel fits)' : 'at run time';
+  const forms = [
+    `${name} needs ${listed} ${how}, not found on ${machine}`,
+    `${name} needs ${listed}, not found on ${machine}`,
+    `${name} needs ${whats.length === 1 ? 'a system library' : `${whats.length} system libraries`} ${how}, not found on ${machine}`,
+    `${name} needs system libraries ${machine} lacks`,
+  ];
+  return forms.find((f) => f.length < VERDICT_MAX) ?? forms[forms.length - 1]!;
+}
+
 function describe(need: LibraryNeed): string {
   const hints = [...(need.sonames ?? []), ...(need.headers ?? []), ...(need.tools ?? [])];
   return hints.length ? `${need.what} (${hints.join(', ')})` : need.what;
@@ -278,9 +295,10 @@ function judge(
   if (missingRun.length === 0 && missingBuild.length === 0) return null;
   const parts: string[] = [];
   const name = lockedLabel(dep) ?? dep.rawName;
+  const machine = ctx.machine ?? 'the target machine';
   if (missingBuild.length)
     parts.push(
-      `${name} has no wheel for this target, so pip builds it ` +
+      `${name} has no wheel for ${machine}, so pip builds it ` +
         `from source, which needs ${missingBuild.map(describe).join(', ')}`,
     );
   if (missingRun.length)
@@ -288,7 +306,7 @@ function judge(
       `${missingBuild.length ? 'at run time it needs' : `${name} needs at run time`} ` +
         `${missingRun.map(describe).join(', ')}`,
     );
-  const message = `${parts.join('; ')}: not found on the target.`;
+  const message = `${libraryVerdict(name, machine, missingBuild, missingRun)}\n${parts.join('; ')}.`;
   const fixes: Fix[] = [];
   const alt = rec.alternative;
   // A lock entry is written by its tool: the alternative is for the manifest, not for the lock.

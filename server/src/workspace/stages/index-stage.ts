@@ -1,7 +1,7 @@
 // The index stage: asks the package index about an environment set's top-level requirements and resolves it; the result
 // is data for the index-backed checks.
 import { pypiIndexOf } from '../../model/pixi';
-import { describeScope, hasPep440Text, where } from '../../checks/edits';
+import { describeScope, hasPep440Text } from '../../checks/edits';
 import {
   admitsNothing,
   installedDeclarations,
@@ -491,7 +491,8 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
     ...uvExclusionOptions(set, opts.markerEnvironment),
     signal: opts.signal,
     deadline,
-    describeOrigin: (d: Dependency) => where(d, set.files),
+    // No describeOrigin: the explanation's steps name no file and line, since the finding's related locations
+    // carry the places of the lines that take part, in every front end (editor, text, JSON, SARIF).
   };
   // Then, in a uv project, the extras and groups uv resolves together (each choice among declared alternatives).
   const scopes = [
