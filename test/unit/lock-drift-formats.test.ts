@@ -9,6 +9,7 @@ import type { Finding, ParsedFile } from '../../server/src/model/types';
 import { parsePoetryLock } from '../../server/src/parsers/poetry-lock';
 import { parsePylock } from '../../server/src/parsers/pylock';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
+import { parseRequirementsFile } from '../../server/src/parsers/requirements';
 import { parseUvLock } from '../../server/src/parsers/uv-lock';
 import { byCode, defaultContext as ctx } from '../helpers/check-kit';
 import { setOf } from '../helpers/sets';
@@ -490,5 +491,32 @@ source = { editable = "packages/loader" }
         /workspace members \(core, demo, loader\) do not include this project, demo-app/.test(x.message),
       ),
     );
+  });
+});
+
+// pip >= 25.1 writes a pylock.toml with `pip lock` (pip's docs, cli/pip_lock: `pip lock [options] <local project
+// path>`, `pip lock -r <requirements file>`, `-o, --output <path>` with pylock.toml the default): the fix names the
+// command that writes this lock again from the manifest of its set.
+describe('lock-drift: the pylock.toml fix runs pip lock on the manifest it was made from', () => {
+  const LOCK = 'lock-version = "1.0"\ncreated-by = "pip"\n\n[[packages]]\nname = "requests"\nversion = "2.31.0"\n';
+  it('a project beside the lock: pip lock . -o <lock>', () => {
+    const py = parsePyproject('/w/pyproject.toml', '[project]\nname = "app"\nversion = "1"\ndependencies = ["rich"]\n');
+    const [f] = drift(py, parsePylock('/w/pylock.gpu.toml', LOCK));
+    assert.deepEqual(f!.fixes[0]!.relock, {
+      lockFile: '/w/pylock.gpu.toml',
+      tool: 'pip',
+      args: ['lock', '.', '-o', 'pylock.gpu.toml'],
+    });
+    assert.equal(f!.fixes[0]!.run, 'pip lock . -o pylock.gpu.toml');
+    assert.equal(f!.fixes[0]!.title, 'Update pylock.gpu.toml (pip lock . -o pylock.gpu.toml)');
+  });
+  it('a requirements file: pip lock -r <file, from the lock’s folder> -o <lock>', () => {
+    const req = parseRequirementsFile('/w/env/requirements.txt', 'rich\n', { kind: 'requirements', env: {} });
+    const [f] = drift(req, parsePylock('/w/pylock.toml', LOCK));
+    assert.deepEqual(f!.fixes[0]!.relock!.args, ['lock', '-r', 'env/requirements.txt', '-o', 'pylock.toml']);
+    // A path that a terminal would split or interpret is never put on the command line.
+    const odd = parseRequirementsFile('/w/my env/requirements.txt', 'rich\n', { kind: 'requirements', env: {} });
+    const [g] = drift(odd, parsePylock('/w/pylock.toml', LOCK));
+    assert.deepEqual(g!.fixes[0]!.relock!.args, ['lock']);
   });
 });

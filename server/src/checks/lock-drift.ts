@@ -77,7 +77,7 @@ function namesAndVersions(lock: LockFile, manifests: readonly ParsedFile[], ctx:
           dep.nameSpan,
           `${lockName} has no entry for ${dep.rawName}: the lock is out of date${only}`,
           {
-            fixes: [relockFix(lock)],
+            fixes: [relockFix(lock, manifests)],
           },
         ),
       );
@@ -104,7 +104,7 @@ function namesAndVersions(lock: LockFile, manifests: readonly ParsedFile[], ctx:
             span: e.span,
             message: `${e.rawName} ${e.version} is locked here`,
           })),
-          fixes: [relockFix(lock)],
+          fixes: [relockFix(lock, manifests)],
         },
       ),
     );
