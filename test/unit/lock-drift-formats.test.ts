@@ -12,6 +12,7 @@ import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
 import { parseUvLock } from '../../server/src/parsers/uv-lock';
 import { byCode, defaultContext as ctx } from '../helpers/check-kit';
+import { poetryHashOracle } from '../helpers/poetry-hash-oracle';
 import { setOf } from '../helpers/sets';
 
 const PYPROJECT = `[project]
@@ -192,14 +193,21 @@ describe('lock-drift: poetry.lock', () => {
       '/w/pyproject.toml',
       `[tool.poetry]\nname = "app"\nversion = "1"\n\n[tool.poetry.dependencies]\npython = "${python}"\nrequests = "^2.31"\n`,
     );
+  // The content-hash of the '^3.10' pyproject, as Poetry computes it (an independent Python statement of it).
   const lock = parsePoetryLock(
     '/w/poetry.lock',
-    '[[package]]\nname = "requests"\nversion = "2.32.3"\noptional = false\npython-versions = ">=3.8"\nfiles = []\n\n[metadata]\nlock-version = "2.1"\npython-versions = "^3.10"\ncontent-hash = "00"\n',
+    '[[package]]\nname = "requests"\nversion = "2.32.3"\noptional = false\npython-versions = ">=3.8"\nfiles = []\n\n[metadata]\nlock-version = "2.1"\npython-versions = "^3.10"\ncontent-hash = "' +
+      poetryHashOracle(pyproject('^3.10').text) +
+      '"\n',
   );
 
   it('python-versions the same range: up to date; changed: said on the python line', () => {
     assert.deepEqual(drift(pyproject('^3.10'), lock), []);
-    assert.deepEqual(drift(pyproject('>=3.10,<4.0'), lock), []);
+    // The same range written differently is no python-versions change, but Poetry hashes the text: content-hash.
+    assert.deepEqual(
+      drift(pyproject('>=3.10,<4.0'), lock).map((f) => f.message.slice(0, 69)),
+      ['poetry.lock is out of date with pyproject.toml (content-hash differs)'],
+    );
     const [f, ...rest] = drift(pyproject('^3.11'), lock);
     assert.equal(rest.length, 0);
     assert.equal(on(f!, pyproject('^3.11').text), '^3.11');
