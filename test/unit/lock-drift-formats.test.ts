@@ -9,8 +9,10 @@ import type { Finding, ParsedFile } from '../../server/src/model/types';
 import { parsePoetryLock } from '../../server/src/parsers/poetry-lock';
 import { parsePylock } from '../../server/src/parsers/pylock';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
+import { parseRequirementsFile } from '../../server/src/parsers/requirements';
 import { parseUvLock } from '../../server/src/parsers/uv-lock';
 import { byCode, defaultContext as ctx } from '../helpers/check-kit';
+import { poetryHashOracle } from '../helpers/poetry-hash-oracle';
 import { setOf } from '../helpers/sets';
 
 const PYPROJECT = `[project]
@@ -191,14 +193,21 @@ describe('lock-drift: poetry.lock', () => {
       '/w/pyproject.toml',
       `[tool.poetry]\nname = "app"\nversion = "1"\n\n[tool.poetry.dependencies]\npython = "${python}"\nrequests = "^2.31"\n`,
     );
+  // The content-hash of the '^3.10' pyproject, as Poetry computes it (an independent Python statement of it).
   const lock = parsePoetryLock(
     '/w/poetry.lock',
-    '[[package]]\nname = "requests"\nversion = "2.32.3"\noptional = false\npython-versions = ">=3.8"\nfiles = []\n\n[metadata]\nlock-version = "2.1"\npython-versions = "^3.10"\ncontent-hash = "00"\n',
+    '[[package]]\nname = "requests"\nversion = "2.32.3"\noptional = false\npython-versions = ">=3.8"\nfiles = []\n\n[metadata]\nlock-version = "2.1"\npython-versions = "^3.10"\ncontent-hash = "' +
+      poetryHashOracle(pyproject('^3.10').text) +
+      '"\n',
   );
 
   it('python-versions the same range: up to date; changed: said on the python line', () => {
     assert.deepEqual(drift(pyproject('^3.10'), lock), []);
-    assert.deepEqual(drift(pyproject('>=3.10,<4.0'), lock), []);
+    // The same range written differently is no python-versions change, but Poetry hashes the text: content-hash.
+    assert.deepEqual(
+      drift(pyproject('>=3.10,<4.0'), lock).map((f) => f.message.slice(0, 69)),
+      ['poetry.lock is out of date with pyproject.toml (content-hash differs)'],
+    );
     const [f, ...rest] = drift(pyproject('^3.11'), lock);
     assert.equal(rest.length, 0);
     assert.equal(on(f!, pyproject('^3.11').text), '^3.11');
@@ -490,5 +499,32 @@ source = { editable = "packages/loader" }
         /workspace members \(core, demo, loader\) do not include this project, demo-app/.test(x.message),
       ),
     );
+  });
+});
+
+// pip >= 25.1 writes a pylock.toml with `pip lock` (pip's docs, cli/pip_lock: `pip lock [options] <local project
+// path>`, `pip lock -r <requirements file>`, `-o, --output <path>` with pylock.toml the default): the fix names the
+// command that writes this lock again from the manifest of its set.
+describe('lock-drift: the pylock.toml fix runs pip lock on the manifest it was made from', () => {
+  const LOCK = 'lock-version = "1.0"\ncreated-by = "pip"\n\n[[packages]]\nname = "requests"\nversion = "2.31.0"\n';
+  it('a project beside the lock: pip lock . -o <lock>', () => {
+    const py = parsePyproject('/w/pyproject.toml', '[project]\nname = "app"\nversion = "1"\ndependencies = ["rich"]\n');
+    const [f] = drift(py, parsePylock('/w/pylock.gpu.toml', LOCK));
+    assert.deepEqual(f!.fixes[0]!.relock, {
+      lockFile: '/w/pylock.gpu.toml',
+      tool: 'pip',
+      args: ['lock', '.', '-o', 'pylock.gpu.toml'],
+    });
+    assert.equal(f!.fixes[0]!.run, 'pip lock . -o pylock.gpu.toml');
+    assert.equal(f!.fixes[0]!.title, 'Update pylock.gpu.toml (pip lock . -o pylock.gpu.toml)');
+  });
+  it('a requirements file: pip lock -r <file, from the lock’s folder> -o <lock>', () => {
+    const req = parseRequirementsFile('/w/env/requirements.txt', 'rich\n', { kind: 'requirements', env: {} });
+    const [f] = drift(req, parsePylock('/w/pylock.toml', LOCK));
+    assert.deepEqual(f!.fixes[0]!.relock!.args, ['lock', '-r', 'env/requirements.txt', '-o', 'pylock.toml']);
+    // A path that a terminal would split or interpret is never put on the command line.
+    const odd = parseRequirementsFile('/w/my env/requirements.txt', 'rich\n', { kind: 'requirements', env: {} });
+    const [g] = drift(odd, parsePylock('/w/pylock.toml', LOCK));
+    assert.deepEqual(g!.fixes[0]!.relock!.args, ['lock']);
   });
 });

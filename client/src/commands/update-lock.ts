@@ -1,46 +1,46 @@
-// `stackDoctor.updateLock`: the quick fix of a stale lock file. Runs the lock's own tool (`uv lock`, `poetry lock`) in
-// a terminal in the lock's folder, where the person sees what it does; only in a trusted workspace (the tool reads the
-// workspace's files and may run its build backends) and only when the tool is on PATH.
+// `stackDoctor.updateLock`: the quick fix of a stale lock file. Runs the lock's own tool (`uv lock`, `poetry lock`,
+// `pip lock -r requirements.txt -o pylock.toml`) in a terminal in the lock's folder, where the person sees what it
+// does; only in a trusted workspace (the tool reads the workspace's files and may run its build backends), only when
+// the tool is on PATH, and for pip only when that pip has the `lock` command (pip >= 25.1).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { lockCommand, PIP_LOCK_SINCE, pipLockSupport } from '../environments/lock-command';
 import { findOnPath } from '../environments/tool-path';
 import { requireTrust } from '../ui/trust';
 import type { CommandContext } from './context';
 
-/** The tools a lock file names, and the arguments they may be given. */
-const TOOLS = new Set(['uv', 'poetry', 'pip', 'pixi', 'conda-lock']);
-const ARG = /^[\w.-]+$/;
-
 export function updateLock(
   _context: CommandContext,
-): (lockFile?: unknown, tool?: unknown, args?: unknown) => vscode.Terminal | undefined {
-  return (lockFile, tool, args) => {
-    if (
-      typeof lockFile !== 'string' ||
-      !path.isAbsolute(lockFile) ||
-      typeof tool !== 'string' ||
-      !TOOLS.has(tool) ||
-      !Array.isArray(args) ||
-      !args.every((a): a is string => typeof a === 'string' && ARG.test(a))
-    ) {
+): (lockFile?: unknown, tool?: unknown, args?: unknown) => Promise<vscode.Terminal | undefined> {
+  return async (lockFile, tool, args) => {
+    const command = lockCommand(lockFile, tool, args);
+    if (!command) {
       void vscode.window.showErrorMessage('Stack Doctor: this fix names no lock command to run.');
       return undefined;
     }
-    const command = [tool, ...args].join(' ');
-    if (!requireTrust(`Update ${path.basename(lockFile)}`, `runs ${command}`)) return undefined;
-    if (!findOnPath(tool)) {
+    const name = path.basename(lockFile as string);
+    if (!requireTrust(`Update ${name}`, `runs ${command.line}`)) return undefined;
+    const found = findOnPath(command.tool);
+    if (!found) {
       void vscode.window.showWarningMessage(
-        `Stack Doctor: ${tool} is not on PATH, so ${path.basename(lockFile)} was not updated. Install ${tool}, or run ` +
-          `"${command}" where it is installed.`,
+        `Stack Doctor: ${command.tool} is not on PATH, so ${name} was not updated. Install ${command.tool}, or run ` +
+          `"${command.line}" where it is installed.`,
       );
       return undefined;
     }
-    const terminal = vscode.window.createTerminal({
-      name: `Stack Doctor: ${command}`,
-      cwd: path.dirname(lockFile),
-    });
+    if (command.tool === 'pip') {
+      const pip = await pipLockSupport(found);
+      if (!pip.ok) {
+        void vscode.window.showWarningMessage(
+          `Stack Doctor: the pip on PATH${pip.version ? ` (${pip.version})` : ''} has no lock command (pip >= ` +
+            `${PIP_LOCK_SINCE}), so ${name} was not updated. Upgrade pip, or run "${command.line}" with a pip that has it.`,
+        );
+        return undefined;
+      }
+    }
+    const terminal = vscode.window.createTerminal({ name: `Stack Doctor: ${command.line}`, cwd: command.cwd });
     terminal.show(false);
-    terminal.sendText(command, true);
+    terminal.sendText(command.line, true);
     return terminal;
   };
 }

@@ -28,14 +28,38 @@ export const LOCK_COMMANDS: { readonly [F in LockFormat]: string } = {
 
 export const isLockFile = (f: ParsedFile): f is LockFile => f.lock !== undefined;
 
-/** The fix every drift finding offers: run the format's own lock command (typed into a terminal by the person). */
-export function relockFix(lock: LockFile): Fix {
+/** An argument the editor may type into a terminal as it is: no space, quote or shell character. */
+const PLAIN_ARG = /^[\w./-]+$/;
+
+/**
+ * pip's arguments that write a pylock.toml again from the manifest it was made from (pip >= 25.1, `pip lock`): the
+ * project beside it (`pip lock . -o pylock.toml`), else the set's requirements file (`pip lock -r requirements.txt -o
+ * pylock.toml`), relative to the lock's folder; empty when neither is in the set.
+ */
+function pipLockArgs(lock: LockFile, manifests: readonly ParsedFile[]): string[] {
+  const dir = path.dirname(lock.path);
+  const output = ['-o', path.basename(lock.path)];
+  if (manifests.some((f) => f.kind === 'pyproject' && path.dirname(f.path) === dir)) return ['lock', '.', ...output];
+  const req = manifests.find((f) => f.kind === 'requirements');
+  if (!req) return [];
+  const rel = path.relative(dir, req.path).split(path.sep).join('/');
+  return PLAIN_ARG.test(rel) && !rel.startsWith('-') ? ['lock', '-r', rel, ...output] : [];
+}
+
+/**
+ * The fix every drift finding offers: run the format's own lock command (in the editor, in a terminal in the lock's
+ * folder; the command line prints it). For pylock.toml, pip's command is built from the set's manifest.
+ */
+export function relockFix(lock: LockFile, manifests: readonly ParsedFile[] = []): Fix {
   const command = LOCK_COMMANDS[lock.lock.format];
-  const [tool, ...args] = command.split(' ');
+  const [tool, ...written] = command.split(' ');
+  const pip = lock.lock.format === 'pylock' ? pipLockArgs(lock, manifests) : [];
+  const args = pip.length ? pip : written;
+  const run = [tool, ...args].join(' ');
   return {
-    title: `Update ${path.basename(lock.path)} (${command})`,
+    title: `Update ${path.basename(lock.path)} (${run})`,
     edits: [],
-    run: command,
+    run,
     relock: { lockFile: lock.path, tool: tool!, args },
   };
 }

@@ -4,9 +4,11 @@
 // tables, which differs between Poetry versions, and a hash that cannot be reproduced exactly would report drift
 // that is not there.
 import { finding } from '../model/finding';
-import type { Span } from '../model/types';
+import type { Finding, Span } from '../model/types';
 import { str, stringSpan, type LTable } from '../parsers/lock-toml';
-import { manifestBeside, manifestTree, relockFix, type DriftJudge } from './drift-common';
+import { Version } from '../pep/version';
+import { manifestBeside, manifestTree, relockFix, type DriftJudge, type LockFile } from './drift-common';
+import { poetryContentHash } from './poetry-content-hash';
 import { versionSetOf } from './scope';
 
 const tableAt = (t: LTable | null, ...keys: string[]): LTable | null => {
@@ -30,27 +32,74 @@ function pythonSpan(tree: LTable): { span: Span; text: string } | null {
   return null;
 }
 
+/** Findings that only say the content hash differs: dropped where another finding already says the lock is stale. */
+const hashOnly = new WeakSet<Finding>();
+export const isContentHashFinding = (f: Finding): boolean => hashOnly.has(f);
+
+/** Where the content-hash finding goes: the first relevant table's key, else the top of the file. */
+function hashSpan(tree: LTable): Span {
+  for (const keys of [
+    ['project', 'dependencies'],
+    ['tool', 'poetry', 'dependencies'],
+    ['dependency-groups'],
+    ['project', 'optional-dependencies'],
+    ['tool', 'poetry', 'group'],
+  ]) {
+    const table = tableAt(tree, ...keys.slice(0, -1));
+    const e = table?.entries.get(keys[keys.length - 1]!);
+    if (e) return e.keySpan;
+  }
+  return { start: 0, end: 0 };
+}
+
+/** Whether the lock's content-hash is Poetry's hash of today's pyproject (null where it cannot be computed). */
+function hashMatches(lock: LockFile, tree: LTable): boolean | null {
+  const recorded = lock.lock.recorded?.contentHash;
+  if (!recorded) return null;
+  const today = poetryContentHash(tree);
+  if (today === null) return null;
+  if (today === recorded.value) return true;
+  // Before Poetry 2.3 the hash left out [dependency-groups]; Poetry accepts such a lock's hash computed that way.
+  const v = Version.parse(recorded.poetryVersion);
+  if (v && v.compare(Version.parse('2.3.0')!) < 0) return poetryContentHash(tree, false) === recorded.value;
+  return false;
+}
+
 export const judgePoetryLock: DriftJudge = (lock, manifests) => {
   const pyproject = manifestBeside(lock, manifests, 'pyproject');
-  const locked = lock.lock.requiresPython;
-  if (!pyproject || !locked || !pyproject.requiresPython) return [];
+  if (!pyproject) return [];
   const tree = manifestTree(pyproject);
+  const fixes = [relockFix(lock)];
+  const locked = lock.lock.requiresPython;
   const at = tree ? pythonSpan(tree) : null;
-  const a = versionSetOf(pyproject.requiresPython);
-  const b = versionSetOf(locked);
-  if (!at || !a || !b || a.equals(b)) return [];
-  const related = lock.lock.recorded?.requiresPythonSpan;
-  return [
-    finding(
-      'lock-drift',
-      pyproject.path,
-      at.span,
-      `poetry.lock was made for Python ${locked}, the project now allows ${at.text}: poetry.lock is out of date ` +
-        '(poetry check --lock fails)',
-      {
-        related: related ? [{ file: lock.path, span: related, message: "the lock's python-versions" }] : [],
-        fixes: [relockFix(lock)],
-      },
-    ),
-  ];
+  const a = pyproject.requiresPython ? versionSetOf(pyproject.requiresPython) : null;
+  const b = locked ? versionSetOf(locked) : null;
+  if (at && a && b && !a.equals(b)) {
+    const related = lock.lock.recorded?.requiresPythonSpan;
+    return [
+      finding(
+        'lock-drift',
+        pyproject.path,
+        at.span,
+        `poetry.lock was made for Python ${locked}, the project now allows ${at.text}: poetry.lock is out of date ` +
+          '(poetry check --lock fails)',
+        {
+          related: related ? [{ file: lock.path, span: related, message: "the lock's python-versions" }] : [],
+          fixes,
+        },
+      ),
+    ];
+  }
+  if (!tree || hashMatches(lock, tree) !== false) return [];
+  const recorded = lock.lock.recorded!.contentHash!;
+  const f = finding(
+    'lock-drift',
+    pyproject.path,
+    hashSpan(tree),
+    'poetry.lock is out of date with pyproject.toml (content-hash differs): the dependencies, sources, extras or ' +
+      'groups changed since it was written (poetry check --lock fails)',
+    { related: [{ file: lock.path, span: recorded.span, message: "the lock's content-hash" }], fixes },
+  );
+  hashOnly.add(f);
+  return [f];
 };

@@ -9,7 +9,7 @@ import { Version } from '../pep/version';
 import * as path from 'node:path';
 import { isLockFile, relockFix, type DriftJudge, type LockFile } from './drift-common';
 import { condaLockDrift } from './drift-conda-lock';
-import { judgePoetryLock } from './drift-poetry';
+import { isContentHashFinding, judgePoetryLock } from './drift-poetry';
 import { pixiLockDrift } from './drift-pixi';
 import { judgeUvLock } from './drift-uv';
 import { markerHolds, scopesOf } from './scope';
@@ -77,7 +77,7 @@ function namesAndVersions(lock: LockFile, manifests: readonly ParsedFile[], ctx:
           dep.nameSpan,
           `${lockName} has no entry for ${dep.rawName}: the lock is out of date${only}`,
           {
-            fixes: [relockFix(lock)],
+            fixes: [relockFix(lock, manifests)],
           },
         ),
       );
@@ -104,7 +104,7 @@ function namesAndVersions(lock: LockFile, manifests: readonly ParsedFile[], ctx:
             span: e.span,
             message: `${e.rawName} ${e.version} is locked here`,
           })),
-          fixes: [relockFix(lock)],
+          fixes: [relockFix(lock, manifests)],
         },
       ),
     );
@@ -130,7 +130,10 @@ export const lockDrift: Check = {
       // does not say it again.
       const overlaps = (f: Finding) =>
         base.some((b) => b.file === f.file && b.span.start < f.span.end && f.span.start < b.span.end);
-      out.push(...judge(lock, manifests, set, ctx).filter((f) => !overlaps(f)));
+      // Poetry's content hash says only that something changed: said when nothing more precise is.
+      out.push(
+        ...judge(lock, manifests, set, ctx).filter((f) => !overlaps(f) && !(base.length && isContentHashFinding(f))),
+      );
     }
     return out;
   },

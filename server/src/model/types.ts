@@ -335,6 +335,8 @@ export interface LockRecorded {
   requiresPythonSpan: Span | null;
   /** The `[manifest]` table's span (null without one). */
   manifestSpan: Span | null;
+  /** poetry.lock: `[metadata] content-hash` and the Poetry version its first line names ('' where none). */
+  contentHash?: { value: string; span: Span; poetryVersion: string };
   projects: RecordedProject[];
 }
 

@@ -1,6 +1,6 @@
 // Reads poetry.lock (lock-version 1.x and 2.x): every `[[package]]` with its version, source, markers, files and
-// `[package.dependencies]`, and `[metadata]` (lock-version, python-versions, content-hash). Never throws: problems are
-// `syntax` findings.
+// `[package.dependencies]`, and `[metadata]` (lock-version, python-versions, content-hash and the Poetry version the
+// first line names). Never throws: problems are `syntax` findings.
 import type { LockSource, ParsedFile } from '../model/types';
 import { fileNameOf, LockReader, requirementString } from './lock-common';
 import { str, type LTable } from './lock-toml';
@@ -80,8 +80,10 @@ export function parsePoetryLock(filePath: string, text: string): ParsedFile {
     }
   }
   lock.requiresPython = pythonVersions ? pep440(pythonVersions.value) : '';
-  // The content-hash is not compared: it is a hash of Poetry's own serialization of the manifest's tables.
+  const hash = metadata ? r.string(metadata, 'content-hash', 'metadata.content-hash') : null;
+  const generated = /^#[^\n]*\bPoetry (\S+)/.exec(text)?.[1] ?? '';
   lock.recorded = {
+    ...(hash ? { contentHash: { value: hash.value, span: hash.span, poetryVersion: generated } } : {}),
     members: [],
     constraints: [],
     overrides: [],
