@@ -26,8 +26,14 @@ if (process.env.SD_PINS_SERVER === '1') {
         fs.writeFileSync(file, text);
         const uri = client.open(file, text, 'plaintext');
         const published = await client.waitFor(uri, (p) => p.diagnostics.some((d) => d.code === 'conflict'), 60_000);
+        // One conflict, one diagnostic: on one of its lines, the other one related.
+        const conflicts = published.diagnostics.filter((d) => d.code === 'conflict');
+        assert.equal(conflicts.length, 1, JSON.stringify(conflicts));
         assert.deepEqual(
-          [...new Set(published.diagnostics.filter((d) => d.code === 'conflict').map((d) => d.range.start.line))],
+          [
+            conflicts[0]!.range.start.line,
+            ...(conflicts[0]!.relatedInformation ?? []).map((r) => r.location.range.start.line),
+          ].sort(),
           [1, 3],
         );
         // The row's flavour is `none`: no pip options fall through on a line that starts with `-`.

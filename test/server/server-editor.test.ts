@@ -404,7 +404,7 @@ describe('language server: editor features over the index', () => {
       found.map((d) => d.range.start.line),
       [0, 1],
     );
-    assert.match(found[0]!.message, /Did you mean 'numpy'\?/);
+    assert.match(found[0]!.message, /did you mean 'numpy'\?/i);
     assert.match(found[1]!.message, /Did you mean 'torch'\?/);
     const actions = await client.request<Action[]>('textDocument/codeAction', {
       textDocument: { uri },

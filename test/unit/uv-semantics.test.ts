@@ -117,7 +117,7 @@ describe('uv exclusions and overrides', () => {
 
   it('an excluded package takes part in no conflict, direct lines included', () => {
     expectFindings({
-      [P]: project('"⟦numpy>=2⟧⟨conflict: numpy⟩", "⟦numpy<1.20⟧⟨conflict: numpy⟩"', ''),
+      [P]: project('"⟦numpy>=2⟧⟨conflict: numpy⟩", "⟦numpy<1.20⟧⟨related conflict⟩"', ''),
     });
     expectFindings(
       { [P]: project('"numpy>=2", "numpy<1.20"', 'exclude-dependencies = ["NumPy"]\n') },
