@@ -18,7 +18,10 @@ export interface PublishedDiagnostics {
     message: string;
     severity?: number;
     source?: string;
-    relatedInformation?: unknown[];
+    relatedInformation?: {
+      location: { uri: string; range: { start: { line: number; character: number } } };
+      message: string;
+    }[];
     data?: unknown;
   }[];
 }
