@@ -405,7 +405,7 @@ describe('language server: editor features over the index', () => {
       [0, 1],
     );
     assert.match(found[0]!.message, /did you mean 'numpy'\?/i);
-    assert.match(found[1]!.message, /Did you mean 'torch'\?/);
+    assert.match(found[1]!.message, /did you mean 'torch'\?/i);
     const actions = await client.request<Action[]>('textDocument/codeAction', {
       textDocument: { uri },
       range: found[0]!.range,
