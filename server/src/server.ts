@@ -11,7 +11,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LineIndex } from './model/text';
-import { codeActionsFor, onlyKinds } from './lsp/convert';
+import { codeActionsFor, fixNotes, onlyKinds } from './lsp/convert';
 import { completeRequirements, documentLinks, hoverAt } from './lsp/features';
 import { pathOf, Session } from './lsp/session';
 import { PackageCompletion } from './lsp/completion';
@@ -170,7 +170,9 @@ connection.onHover(async (params) => {
   const offset = lines.offsetAt(params.position);
   const more = hover ? await packageHover.hover(p, offset).catch(() => null) : null;
   const conda = hover ? session.condaHoverAt(p, offset) : null;
-  for (const extra of [more, conda])
+  // What the line's quick fixes leave out of their titles comes first: the fixes stay in view without scrolling.
+  const notes = hover ? fixNotes(session.published(p), params.position.line) : null;
+  for (const extra of [notes, more, conda])
     if (hover && extra) (hover.contents as { value: string }).value += '\n\n---\n\n' + extra;
   return hover;
 });

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CodeActionKind, type CodeAction } from 'vscode-languageserver';
 import { runChecks } from '../../server/src/checks/registry';
-import { codeActionsFor, onlyKinds, toDiagnostic } from '../../server/src/lsp/convert';
+import { codeActionsFor, fixNotes, onlyKinds, toDiagnostic } from '../../server/src/lsp/convert';
 import { LineIndex } from '../../server/src/model/text';
 import type { Finding } from '../../server/src/model/types';
 import { Analysis } from '../../server/src/workspace/analysis';
@@ -99,6 +99,14 @@ describe('the preferred fix fixes', () => {
     assert.equal(actions.filter((a) => a.isPreferred).length, 1, actions.map((a) => a.title).join(' | '));
     assert.equal(actions[0]!.isPreferred, true);
     assert.match(actions[0]!.title, /fixes both problems on this line/);
+    // What the titles leave out (the bound a fix crosses) is in the line's hover, beside the diagnostic; other lines
+    // get none of it.
+    const diagnostics = onLine.map((f) => toDiagnostic(f, () => lines));
+    const numpyRow = lines.positionAt(numpyLine.start).line;
+    const notes = fixNotes(diagnostics, numpyRow);
+    assert.ok(notes, 'the numpy line has fixes with notes');
+    assert.match(notes, /\*\*Change to .* \(preferred\): A resolution exists then/);
+    assert.equal(fixNotes(diagnostics, numpyRow - 1), null);
     const capOnly = actions.find((a) => newTextOf(a) === '>=1.25,<2');
     assert.ok(capOnly && !capOnly.isPreferred, 'the cap below NumPy 2 alone leaves the conflict: not preferred');
     const after = applied(text, actions[0]!);

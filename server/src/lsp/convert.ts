@@ -13,6 +13,7 @@ import {
 import type { Severity } from '../model/codes';
 import type { Finding, Fix, Span } from '../model/types';
 import { LineIndex } from '../model/text';
+import { escapeMarkdown } from '../model/markdown';
 
 export const SOURCE = 'stack-doctor';
 
@@ -143,4 +144,25 @@ export function codeActionsFor(diagnostics: Diagnostic[]): CodeAction[] {
 export function onlyKinds(actions: CodeAction[], only: readonly string[] | undefined): CodeAction[] {
   if (!only || only.length === 0) return actions;
   return actions.filter((a) => a.kind !== undefined && only.some((k) => a.kind === k || a.kind!.startsWith(`${k}.`)));
+}
+
+/**
+ * What the quick fixes of the diagnostics on a line leave out of their titles (a bound a fix crosses, why it is
+ * preferred), as Markdown for the line's hover: VS Code's quick-fix menu has no tooltip of an action's own, and the
+ * hover shows beside the diagnostic. Null when no fix on the line has such a note.
+ */
+export function fixNotes(diagnostics: readonly Diagnostic[], line: number): string | null {
+  const notes: string[] = [];
+  const seen = new Set<string>();
+  for (const d of diagnostics) {
+    if (d.source !== SOURCE || line < d.range.start.line || line > d.range.end.line) continue;
+    for (const fix of (d.data as DiagnosticData | undefined)?.fixes ?? []) {
+      if (!fix.detail || seen.has(fix.title)) continue;
+      seen.add(fix.title);
+      notes.push(
+        `- ${fix.preferred ? '**' + escapeMarkdown(fix.title) + '** (preferred)' : escapeMarkdown(fix.title)}: ${escapeMarkdown(fix.detail)}`,
+      );
+    }
+  }
+  return notes.length ? `Quick fixes (Ctrl+.):\n${notes.join('\n')}` : null;
 }

@@ -634,6 +634,12 @@ export class Session {
     this.nextIndexTurn();
   }
 
+  /** The diagnostics last sent for a file: what the editor shows for it now. */
+  published(filePath: string): Diagnostic[] {
+    const last = this.lastPublished.get(this.docs.get(filePath)?.uri ?? fileUri(filePath));
+    return last ? (JSON.parse(last.body) as Diagnostic[]) : [];
+  }
+
   /**
    * Sends a file's diagnostics, unless they are exactly what was last sent for it at the same version: an edit to one
    * file re-analyses every file of its sets, and resending unchanged lists to the others only costs encoding and I/O.
