@@ -3,13 +3,13 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { activate, open, stackDoctorDiagnostics, waitFor, waitForDiagnosticLines } from './helpers';
+import { activate, open, stackDoctorDiagnostics, waitFor, waitForCauseLines } from './helpers';
 
 suite('restart', () => {
   test('Restart Language Server clears and then restores diagnostics', async () => {
     await activate();
     const doc = await open('restart/requirements.txt');
-    await waitForDiagnosticLines(doc.uri, 'conflict', [0, 1]);
+    await waitForCauseLines(doc.uri, 'conflict', [0, 1]);
     // Stopping the client drops its diagnostics; seeing that proves the server really went down.
     let cleared = false;
     const listener = vscode.languages.onDidChangeDiagnostics((e) => {
@@ -25,14 +25,14 @@ suite('restart', () => {
       listener.dispose();
     }
     assert.ok(cleared, 'diagnostics were never cleared, so the server did not restart');
-    await waitForDiagnosticLines(doc.uri, 'conflict', [0, 1]);
+    await waitForCauseLines(doc.uri, 'conflict', [0, 1]);
   });
 
   test('a crashed server is restarted and diagnostics come back', async function () {
     if (!existsSync('/proc/self/stat')) this.skip(); // finding the server process needs Linux's /proc
     await activate();
     const doc = await open('restart/requirements.txt');
-    await waitForDiagnosticLines(doc.uri, 'conflict', [0, 1]);
+    await waitForCauseLines(doc.uri, 'conflict', [0, 1]);
     const before = await waitFor('the language server process', () => serverPids()[0]);
     process.kill(before, 'SIGKILL');
     const after = await waitFor(
@@ -41,7 +41,7 @@ suite('restart', () => {
       () => serverPids(),
     );
     assert.notEqual(after, before);
-    await waitForDiagnosticLines(doc.uri, 'conflict', [0, 1]);
+    await waitForCauseLines(doc.uri, 'conflict', [0, 1]);
   });
 });
 
