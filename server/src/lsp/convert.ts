@@ -1,6 +1,6 @@
 // Findings -> LSP diagnostics (with their fixes in `data`), and fixes -> workspace edits; the only place spans become
 // ranges.
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeAction,
   CodeActionKind,
@@ -143,4 +143,16 @@ export function codeActionsFor(diagnostics: Diagnostic[]): CodeAction[] {
 export function onlyKinds(actions: CodeAction[], only: readonly string[] | undefined): CodeAction[] {
   if (!only || only.length === 0) return actions;
   return actions.filter((a) => a.kind !== undefined && only.some((k) => a.kind === k || a.kind!.startsWith(`${k}.`)));
+}
+
+/** A document's file path, or undefined for non-file URIs (untitled buffers are analysed under a made-up path). */
+export function pathOf(uri: string): string | undefined {
+  if (uri.startsWith('file:')) {
+    try {
+      return fileURLToPath(uri);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }
