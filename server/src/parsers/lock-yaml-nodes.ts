@@ -172,17 +172,21 @@ class TapePair implements YPair {
   }
 }
 
-export class TapeMap implements YMap {
-  readonly kind = 'map' as const;
-  private made: YPair[] | undefined;
+/** A mapping or sequence on the tape, at index n: its span, and the tape its items are read from. */
+abstract class TapeCollection {
   constructor(
-    private readonly tape: Tape,
-    private readonly n: number,
+    protected readonly tape: Tape,
+    protected readonly n: number,
   ) {}
   get span(): Span {
     const d = this.tape.data;
     return { start: d[this.n + 1]!, end: d[this.n + 2]! };
   }
+}
+
+export class TapeMap extends TapeCollection implements YMap {
+  readonly kind = 'map' as const;
+  private made: YPair[] | undefined;
   get pairs(): YPair[] {
     if (!this.made) {
       const d = this.tape.data;
@@ -210,17 +214,9 @@ export class TapeMap implements YMap {
   }
 }
 
-export class TapeSeq implements YSeq {
+export class TapeSeq extends TapeCollection implements YSeq {
   readonly kind = 'seq' as const;
   private made: (YNode | null)[] | undefined;
-  constructor(
-    private readonly tape: Tape,
-    private readonly n: number,
-  ) {}
-  get span(): Span {
-    const d = this.tape.data;
-    return { start: d[this.n + 1]!, end: d[this.n + 2]! };
-  }
   /** The non-empty texts of the scalar items, read from the tape. */
   texts(out: string[]): string[] {
     const { data: d, text } = this.tape;
