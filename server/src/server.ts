@@ -11,9 +11,9 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LineIndex } from './model/text';
-import { codeActionsFor, fixNotes, onlyKinds } from './lsp/convert';
+import { codeActionsFor, fixNotes, onlyKinds, pathOf } from './lsp/convert';
 import { completeRequirements, documentLinks, hoverAt } from './lsp/features';
-import { pathOf, Session } from './lsp/session';
+import { Session } from './lsp/session';
 import { PackageCompletion } from './lsp/completion';
 import { lockedInlayHints, NewerVersions } from './lsp/inlay-hints';
 import { PackageHover } from './lsp/package-hover';

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { sourcesFor } from '../../server/src/parsers/uv-index';
-import { pythonOfRange } from '../../server/src/workspace/analysis';
+import { pythonOfRange } from '../../server/src/workspace/python-of';
 import { slice } from '../helpers/spans';
 
 const FILE = '/work/proj/pyproject.toml';

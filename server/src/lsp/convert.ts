@@ -1,6 +1,6 @@
 // Findings -> LSP diagnostics (with their fixes in `data`), and fixes -> workspace edits; the only place spans become
 // ranges.
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeAction,
   CodeActionKind,
@@ -165,4 +165,16 @@ export function fixNotes(diagnostics: readonly Diagnostic[], line: number): stri
     }
   }
   return notes.length ? `Quick fixes (Ctrl+.):\n${notes.join('\n')}` : null;
+}
+
+/** A document's file path, or undefined for non-file URIs (untitled buffers are analysed under a made-up path). */
+export function pathOf(uri: string): string | undefined {
+  if (uri.startsWith('file:')) {
+    try {
+      return fileURLToPath(uri);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }

@@ -1,7 +1,6 @@
 // The server's state: open documents, the analysis, settings and the target machine; analyses and publishes per
 // environment set.
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Connection, Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { CancelledError } from '../model/cancel';
@@ -14,26 +13,16 @@ import { kindOfLanguage } from '../workspace/file-kinds';
 import { defaultCacheDir } from '../workspace/index-settings';
 import { loadTarget } from '../workspace/target';
 import { profileDescription, profileSummary } from '../system/profile-summary';
-import { fileUri, toDiagnostic } from './convert';
-import { OsvDatabase } from '../index/osv';
-import { AdvisorySource } from '../workspace/advisory-source';
+import { fileUri, pathOf, toDiagnostic } from './convert';
+import type { AdvisorySource } from '../workspace/advisory-source';
+import { AdvisoriesByPath } from './advisories';
 import { defaultSettings, type Settings } from './settings';
 import { traceMark } from './trace';
 import { foregroundPending, giveWay } from '../model/turns';
 import type { EnvironmentSet } from '../model/sets';
 import type { IndexContext } from '../workspace/index-context';
-
-/** A document's file path, or undefined for non-file URIs (untitled buffers are analysed under a made-up path). */
-export function pathOf(uri: string): string | undefined {
-  if (uri.startsWith('file:')) {
-    try {
-      return fileURLToPath(uri);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
+import { IndexRuns } from './index-runs';
+import { carriedDiagnostics, findingKey, keptDiagnostic, type KeptDiagnostic } from './kept-diagnostics';
 
 /**
  * The kind a document is read as: by name, else by its content (a YAML conda environment of any name), else by the
@@ -66,26 +55,14 @@ export class Session {
   /** Counts loadTarget calls, so that an overlapped, older one does not overwrite the target of a newer one. */
   private targetGeneration = 0;
   /**
-   * The index stage per file that triggered it, with the files of its sets (an edit to one of them supersedes it) and
-   * whether its wait is over.
+   * The index stage per file that triggered it, taking turns; the active editor's file (`stackDoctor/activeDocument`)
+   * goes first.
    */
-  private readonly indexRuns = new Map<
-    string,
-    { timer: NodeJS.Timeout; abort: AbortController; files: ReadonlySet<string>; started: boolean }
-  >();
-  /**
-   * Index runs take turns: two open files of one set would resolve it twice at once; one after the other, the second
-   * finds the first's report current and only publishes. The run of the active editor's file goes first.
-   */
-  private indexBusy = false;
-  /** Index runs whose wait is over, waiting for their turn. */
-  private readonly indexWaiting: { files: ReadonlySet<string>; go: () => void }[] = [];
-  /** The file of the editor the person looks at (`stackDoctor/activeDocument`): its sets are resolved first. */
-  private activeFile: string | undefined;
+  private readonly indexRuns = new IndexRuns();
   /** How many times each file read from the disk changed there (the watcher), to tell a snapshot's texts current. */
   private readonly diskChanges = new Map<string, number>();
   /** Advisories of the `osvDatabase` setting (loaded once per path) and PyPI's JSON API. */
-  private advisories: { path: string; source: Promise<AdvisorySource> } | undefined;
+  private readonly advisories = new AdvisoriesByPath();
   /** The first workspace folder: relative `profile` and `cacheDir` settings are read from it. */
   workspaceRoot: string | undefined;
   /** Every workspace folder (or the root): an untrusted workspace follows includes only inside them. */
@@ -118,22 +95,12 @@ export class Session {
     });
   }
 
-  /**
-   * Advisories from `stackDoctor.osvDatabase` (loaded once per path; an unreadable one is said once) and PyPI's JSON
-   * API.
-   */
+  /** Advisories from `stackDoctor.osvDatabase` (an unreadable one is said once) and PyPI's JSON API. */
   private advisorySource(): Promise<AdvisorySource> {
     const p = this.settings.osvDatabase ? this.resolveSetting(this.settings.osvDatabase) : '';
-    if (this.advisories?.path !== p) {
-      const database = p
-        ? OsvDatabase.load(p).catch((e: Error) => {
-            this.connection.window.showWarningMessage(redact(`Stack Doctor: ${e.message} (stackDoctor.osvDatabase).`));
-            return null;
-          })
-        : Promise.resolve(null);
-      this.advisories = { path: p, source: database.then((db) => new AdvisorySource({ database: db })) };
-    }
-    return this.advisories.source;
+    return this.advisories.source(p, (message) =>
+      this.connection.window.showWarningMessage(redact(`Stack Doctor: ${message} (stackDoctor.osvDatabase).`)),
+    );
   }
 
   /**
@@ -218,44 +185,39 @@ export class Session {
 
   /** The client's active editor shows `uri` (null: none, or not a file): its sets' index run takes the next turn. */
   setActiveDocument(uri: string | null): void {
-    this.activeFile = uri ? pathOf(uri) : undefined;
-    this.nextIndexTurn();
+    this.indexRuns.setActiveFile(uri ? pathOf(uri) : undefined);
   }
 
   open(doc: TextDocument): void {
-    const p = pathOf(doc.uri);
-    if (!p) return;
-    this.docs.set(p, doc);
-    this.analysis.textChanged(p);
-    this.setsCache.clear();
-    this.schedule(p, 0);
+    const p = this.takeText(doc);
+    if (p) this.schedule(p, 0);
   }
 
   change(doc: TextDocument): void {
-    const p = pathOf(doc.uri);
+    const p = this.takeText(doc);
     if (!p) return;
-    this.docs.set(p, doc);
-    this.analysis.textChanged(p);
-    this.setsCache.clear();
     this.supersedeIndexRuns(p);
     // The first edit after a pause is analysed at once (behind any message waiting); edits that come while an
     // analysis of the file waits to start restart the wait, so that a burst is analysed once.
     this.schedule(p, this.timers.has(p) ? this.settings.debounceMs : 0);
   }
 
+  /** Takes a document's new text (its file's parse and the sets are stale); its path, or undefined for another URI. */
+  private takeText(doc: TextDocument): string | undefined {
+    const p = pathOf(doc.uri);
+    if (!p) return undefined;
+    this.docs.set(p, doc);
+    this.analysis.textChanged(p);
+    this.setsCache.clear();
+    return p;
+  }
+
   /**
-   * Stops the index runs whose sets read this file (their texts are gone, their report would be for nothing); a run
-   * that another file triggered is scheduled again from that file, with the new texts.
+   * Stops the index runs whose sets read this file; a run that another file triggered is scheduled again from that
+   * file, with the new texts.
    */
   private supersedeIndexRuns(filePath: string): void {
-    for (const [trigger, run] of this.indexRuns) {
-      if (!run.files.has(filePath)) continue;
-      clearTimeout(run.timer);
-      run.abort.abort();
-      this.indexRuns.delete(trigger);
-      if (trigger !== filePath) this.schedule(trigger, this.settings.debounceMs);
-    }
-    this.nextIndexTurn();
+    for (const trigger of this.indexRuns.supersede(filePath)) this.schedule(trigger, this.settings.debounceMs);
   }
 
   close(doc: TextDocument): void {
@@ -352,65 +314,14 @@ export class Session {
    * publishes again with the index-backed findings. Offline: nothing.
    */
   private scheduleIndex(filePath: string, sets: EnvironmentSet[], opened: Map<string, number>): void {
-    const previous = this.indexRuns.get(filePath);
-    if (previous) {
-      clearTimeout(previous.timer);
-      previous.abort.abort();
-      this.indexRuns.delete(filePath);
-      this.nextIndexTurn();
-    }
+    this.indexRuns.cancel(filePath);
     const stale = this.analysis.unresolved(sets);
     if (stale.length === 0) return;
     const disk = new Map(this.diskChanges);
-    const abort = new AbortController();
     const files = new Set(sets.flatMap((s) => s.files.map((f) => f.path)));
-    const timer = setTimeout(() => {
-      run.started = true;
-      void this.runIndex(filePath, sets, stale, abort, opened, disk, files);
-    }, this.settings.indexDebounceMs);
-    const run = { timer, abort, files, started: false };
-    this.indexRuns.set(filePath, run);
-  }
-
-  private async runIndex(
-    filePath: string,
-    sets: EnvironmentSet[],
-    stale: EnvironmentSet[],
-    abort: AbortController,
-    opened: Map<string, number>,
-    disk: ReadonlyMap<string, number>,
-    files: ReadonlySet<string>,
-  ): Promise<void> {
-    await new Promise<void>((go) => {
-      this.indexWaiting.push({ files, go });
-      this.nextIndexTurn();
-    });
-    try {
-      if (!abort.signal.aborted) await this.runIndexNow(filePath, sets, stale, abort, opened, disk);
-    } finally {
-      this.indexBusy = false;
-      this.nextIndexTurn();
-    }
-  }
-
-  /**
-   * Gives the index lane, when free, to the waiting run that reads the active editor's file, else to the first that
-   * waits; while a run that reads the active file is still in its wait, the others let it go first.
-   */
-  private nextIndexTurn(): void {
-    if (this.indexBusy || this.indexWaiting.length === 0) return;
-    const active = this.activeFile;
-    let i = active === undefined ? -1 : this.indexWaiting.findIndex((w) => w.files.has(active));
-    if (i < 0) {
-      const activeWaits =
-        active !== undefined &&
-        [...this.indexRuns.values()].some((r) => !r.started && !r.abort.signal.aborted && r.files.has(active));
-      if (activeWaits) return;
-      i = 0;
-    }
-    const [next] = this.indexWaiting.splice(i, 1);
-    this.indexBusy = true;
-    next!.go();
+    this.indexRuns.start(filePath, files, this.settings.indexDebounceMs, (abort) =>
+      this.runIndexNow(filePath, sets, stale, abort, opened, disk),
+    );
   }
 
   private async runIndexNow(
@@ -435,7 +346,8 @@ export class Session {
       // The sets of the active editor's file first, then those of the file that asked, each group published as soon
       // as it is known; then the others.
       const reads = (file: string | undefined) => (s: EnvironmentSet) => s.files.some((f) => f.path === file);
-      const active = this.activeFile === undefined ? [] : stale.filter(reads(this.activeFile));
+      const activeFile = this.indexRuns.activeFile;
+      const active = activeFile === undefined ? [] : stale.filter(reads(activeFile));
       const own = stale.filter((s) => !active.includes(s) && reads(filePath)(s));
       const rest = stale.filter((s) => !active.includes(s) && !own.includes(s));
       for (const group of [active, own, rest]) {
@@ -464,7 +376,6 @@ export class Session {
         this.connection.console.error(redact(`Stack Doctor: the index stage failed: ${(e as Error).stack ?? e}`));
     } finally {
       progress?.done();
-      if (this.indexRuns.get(filePath)?.abort === abort) this.indexRuns.delete(filePath);
     }
   }
 
@@ -626,12 +537,7 @@ export class Session {
 
   /** Stops pending index work (shutdown). */
   dispose(): void {
-    for (const run of this.indexRuns.values()) {
-      clearTimeout(run.timer);
-      run.abort.abort();
-    }
-    this.indexRuns.clear();
-    this.nextIndexTurn();
+    this.indexRuns.dispose();
   }
 
   /** The diagnostics last sent for a file: what the editor shows for it now. */
@@ -654,51 +560,4 @@ export class Session {
     this.lastPublished.set(uri, { version, body });
     void this.connection.sendDiagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics });
   }
-}
-
-/** A diagnostic a stage added, and the text of the lines it covered. */
-interface KeptDiagnostic {
-  diagnostic: Diagnostic;
-  lines: string[];
-}
-
-/** What tells two findings apart on a publish: code, place and message. */
-function findingKey(f: Finding): string {
-  return `${f.code}\0${f.file}\0${f.span.start}\0${f.span.end}\0${f.message}`;
-}
-
-const linesOfText = (text: string): string[] => text.split('\n').map((l) => l.replace(/\r$/, ''));
-
-function keptDiagnostic(diagnostic: Diagnostic, text: string): KeptDiagnostic {
-  const { start, end } = diagnostic.range;
-  return { diagnostic, lines: linesOfText(text).slice(start.line, end.line + 1) };
-}
-
-/**
- * The kept diagnostics whose lines are still in `text` unchanged, moved to where those lines are now (the nearest
- * place), without fixes (their edits were for the old text); none that a current diagnostic already says.
- */
-export function carriedDiagnostics(kept: readonly KeptDiagnostic[], current: Diagnostic[], text: string): Diagnostic[] {
-  if (kept.length === 0) return [];
-  const now = linesOfText(text);
-  const out: Diagnostic[] = [];
-  for (const { diagnostic, lines } of kept) {
-    const was = diagnostic.range.start.line;
-    let best = -1;
-    for (let k = 0; k + lines.length <= now.length; k++) {
-      if (best >= 0 && Math.abs(k - was) >= Math.abs(best - was)) continue;
-      if (lines.every((l, i) => now[k + i] === l)) best = k;
-    }
-    if (best < 0) continue;
-    const shift = best - was;
-    const range = {
-      start: { line: diagnostic.range.start.line + shift, character: diagnostic.range.start.character },
-      end: { line: diagnostic.range.end.line + shift, character: diagnostic.range.end.character },
-    };
-    const said = current.some(
-      (d) => d.code === diagnostic.code && d.range.start.line === range.start.line && d.message === diagnostic.message,
-    );
-    if (!said) out.push({ ...diagnostic, range, data: { fixes: [] } });
-  }
-  return out;
 }

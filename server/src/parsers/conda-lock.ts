@@ -4,7 +4,8 @@
 import type { LockedPackage, LockSource, ParsedFile, Span } from '../model/types';
 import { canonicalizeName } from '../pep/name';
 import { addSyntax, condaUrlParts, emptyLockFile, platformMarker } from './conda-records';
-import { get, pairOf, readLockYaml, str, textSpan, type YMap, type YNode, type YScalar } from './lock-yaml';
+import { readLockYaml } from './lock-yaml';
+import { get, pairOf, str, textSpan, type YMap, type YNode, type YScalar } from './lock-yaml-nodes';
 
 /** The format version read. */
 export const CONDA_LOCK_VERSION = 1;

@@ -4,10 +4,10 @@
 import type { LockEnvironment, LockedPackage, LockSource, ParsedFile, Span } from '../model/types';
 import { canonicalizeName } from '../pep/name';
 import { addSyntax, condaUrlParts, emptyLockFile, platformMarker } from './conda-records';
+import { readLockYaml } from './lock-yaml';
 import {
   firstPair,
   get,
-  readLockYaml,
   scalarTexts,
   str,
   subSpan,
@@ -15,7 +15,7 @@ import {
   type YMap,
   type YNode,
   type YScalar,
-} from './lock-yaml';
+} from './lock-yaml-nodes';
 
 /** The format versions read; a newer one is said and the file is not judged. */
 export const PIXI_LOCK_VERSIONS = [6, 7] as const;

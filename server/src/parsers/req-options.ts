@@ -97,121 +97,65 @@ export interface OptionDef {
 
 const STRONG_HASHES = ['sha256', 'sha384', 'sha512'];
 
+/** A row of the table; `names` defaults to the canonical spelling alone. */
+function option(
+  dest: string,
+  canonical: string,
+  takesValue: boolean,
+  help: string,
+  more: Pick<Partial<OptionDef>, 'names' | 'choices' | 'check'> = {},
+): OptionDef {
+  return { dest, help, canonical, names: [canonical], takesValue, ...more };
+}
+
 export const OPTION_DEFS: OptionDef[] = [
-  {
-    dest: 'index_url',
-    help: 'Base URL of the Python Package Index.',
-    canonical: '--index-url',
+  option('index_url', '--index-url', true, 'Base URL of the Python Package Index.', {
     names: ['-i', '--index-url', '--pypi-url'],
-    takesValue: true,
-  },
-  {
-    dest: 'extra_index_urls',
-    help: 'Extra URLs of package indexes to use in addition to --index-url.',
-    canonical: '--extra-index-url',
-    names: ['--extra-index-url'],
-    takesValue: true,
-  },
-  {
-    dest: 'no_index',
-    help: 'Ignore package index (only looking at --find-links URLs instead).',
-    canonical: '--no-index',
-    names: ['--no-index'],
-    takesValue: false,
-  },
-  {
-    dest: 'constraints',
-    help: 'Constrain versions using the given constraints file.',
-    canonical: '--constraint',
+  }),
+  option(
+    'extra_index_urls',
+    '--extra-index-url',
+    true,
+    'Extra URLs of package indexes to use in addition to --index-url.',
+  ),
+  option('no_index', '--no-index', false, 'Ignore package index (only looking at --find-links URLs instead).'),
+  option('constraints', '--constraint', true, 'Constrain versions using the given constraints file.', {
     names: ['-c', '--constraint'],
-    takesValue: true,
-  },
-  {
-    dest: 'requirements',
-    help: 'Install from the given requirements file.',
-    canonical: '--requirement',
+  }),
+  option('requirements', '--requirement', true, 'Install from the given requirements file.', {
     names: ['-r', '--requirement'],
-    takesValue: true,
-  },
-  {
-    dest: 'editables',
-    help: 'Install a project in editable mode (a local path or a VCS URL).',
-    canonical: '--editable',
+  }),
+  option('editables', '--editable', true, 'Install a project in editable mode (a local path or a VCS URL).', {
     names: ['-e', '--editable'],
-    takesValue: true,
-  },
-  {
-    dest: 'find_links',
-    help: 'A URL or path to an HTML file or folder to look for archives in.',
-    canonical: '--find-links',
+  }),
+  option('find_links', '--find-links', true, 'A URL or path to an HTML file or folder to look for archives in.', {
     names: ['-f', '--find-links'],
-    takesValue: true,
-  },
-  {
-    dest: 'format_control',
-    help: 'Do not use binary packages (:all:, :none: or package names).',
-    canonical: '--no-binary',
-    names: ['--no-binary'],
-    takesValue: true,
+  }),
+  option('format_control', '--no-binary', true, 'Do not use binary packages (:all:, :none: or package names).', {
     check: binaryCheck,
-  },
-  {
-    dest: 'format_control',
-    help: 'Do not use source packages (:all:, :none: or package names).',
-    canonical: '--only-binary',
-    names: ['--only-binary'],
-    takesValue: true,
+  }),
+  option('format_control', '--only-binary', true, 'Do not use source packages (:all:, :none: or package names).', {
     check: binaryCheck,
-  },
-  {
-    dest: 'prefer_binary',
-    help: 'Prefer binary packages over source packages, even if newer.',
-    canonical: '--prefer-binary',
-    names: ['--prefer-binary'],
-    takesValue: false,
-  },
-  {
-    dest: 'require_hashes',
-    help: 'Require a hash to check each requirement against.',
-    canonical: '--require-hashes',
-    names: ['--require-hashes'],
-    takesValue: false,
-  },
-  {
-    dest: 'pre',
-    help: 'Include pre-release and development versions.',
-    canonical: '--pre',
-    names: ['--pre'],
-    takesValue: false,
-  },
-  {
-    dest: 'trusted_hosts',
-    help: 'Mark this host as trusted, even though it does not have valid or any HTTPS.',
-    canonical: '--trusted-host',
-    names: ['--trusted-host'],
-    takesValue: true,
-  },
-  {
-    dest: 'features_enabled',
-    help: 'Enable a pip feature that may be backward incompatible.',
-    canonical: '--use-feature',
-    names: ['--use-feature'],
-    takesValue: true,
+  }),
+  option('prefer_binary', '--prefer-binary', false, 'Prefer binary packages over source packages, even if newer.'),
+  option('require_hashes', '--require-hashes', false, 'Require a hash to check each requirement against.'),
+  option('pre', '--pre', false, 'Include pre-release and development versions.'),
+  option(
+    'trusted_hosts',
+    '--trusted-host',
+    true,
+    'Mark this host as trusted, even though it does not have valid or any HTTPS.',
+  ),
+  option('features_enabled', '--use-feature', true, 'Enable a pip feature that may be backward incompatible.', {
     choices: ['fast-deps', 'truststore', 'no-binary-enable-wheel-cache'],
-  },
-  {
-    dest: 'global_options',
-    help: 'Per requirement: global options passed to setup.py (deprecated by pip).',
-    canonical: '--global-option',
-    names: ['--global-option'],
-    takesValue: true,
-  },
-  {
-    dest: 'hashes',
-    help: 'Per requirement: the expected hash of the archive (algorithm:hexdigest).',
-    canonical: '--hash',
-    names: ['--hash'],
-    takesValue: true,
+  }),
+  option(
+    'global_options',
+    '--global-option',
+    true,
+    'Per requirement: global options passed to setup.py (deprecated by pip).',
+  ),
+  option('hashes', '--hash', true, 'Per requirement: the expected hash of the archive (algorithm:hexdigest).', {
     check: (v, opt) => {
       const colon = v.indexOf(':');
       if (colon < 0) return `Arguments to ${opt} must be a hash name followed by a value, like --hash=sha256:abcde...`;
@@ -219,15 +163,17 @@ export const OPTION_DEFS: OptionDef[] = [
         return `Allowed hash algorithms for ${opt} are ${STRONG_HASHES.join(', ')}.`;
       return undefined;
     },
-  },
-  {
-    dest: 'config_settings',
-    help: 'Per requirement: configuration settings passed to the PEP 517 build backend.',
-    canonical: '--config-settings',
-    names: ['-C', '--config-settings'],
-    takesValue: true,
-    check: (v, opt) => (v.includes('=') ? undefined : `Arguments to ${opt} must be of the form KEY=VAL`),
-  },
+  }),
+  option(
+    'config_settings',
+    '--config-settings',
+    true,
+    'Per requirement: configuration settings passed to the PEP 517 build backend.',
+    {
+      names: ['-C', '--config-settings'],
+      check: (v, opt) => (v.includes('=') ? undefined : `Arguments to ${opt} must be of the form KEY=VAL`),
+    },
+  ),
 ];
 
 /** Every spelling pip accepts in a requirements file, with its help and whether it takes a value (for completion). */

@@ -14,7 +14,6 @@ import {
 import type { CheckContext } from '../checks/types';
 import type { Dependency, FileKind, Finding, ParsedFile } from '../model/types';
 import { createHash } from 'node:crypto';
-import { SpecifierSet } from '../pep/specifier';
 import { markerEnvironmentFor, type MachineProfile } from '../system/profile';
 import { FileSets } from './file-sets';
 import { StageCache, textKey } from './stage-cache';
@@ -26,12 +25,12 @@ import type { Target } from './target';
 import type { AdvisorySource } from './advisory-source';
 import { CancelledError } from '../model/cancel';
 import { RequestBudget } from '../index/budget';
-import { redact } from '../index/credentials';
 import type { MetadataProvider } from '../index/provider';
 import type { IndexSelection } from '../index/selection';
-import { fileKindRow } from './file-kinds';
-import type { IndexContext } from './index-context';
+import { directUrlsOf, type IndexContext } from './index-context';
 import { ProjectVersions, type VersionsEntry } from './project-versions';
+import { pythonOfRoot } from './python-of';
+import { channelSources, indexSources, pixiPick, solvedPython, type StageSource } from './solve-reports';
 import type { EnvironmentSet } from '../model/sets';
 import type {
   CondaSolveReport,
@@ -41,7 +40,6 @@ import type {
   VulnerabilityReport,
 } from '../model/reports';
 import { pixiManifestOf } from '../model/pixi';
-import { codeSpan, escapeMarkdown } from '../model/markdown';
 
 /** How an analysis asks indexes and reports: the editor's settings or the CLI's flags. */
 export interface AnalysisSettings {
@@ -193,18 +191,7 @@ export class Analysis {
    * Python, and its `pip:` part runs there) in place of the target's.
    */
   profileOf(set: EnvironmentSet): MachineProfile {
-    const root = set.files[0];
-    const machine = this.target.profile.python?.version;
-    const pixi = root ? pixiManifestOf(root) !== null : false;
-    // A project is judged for a Python its requires-python allows (pip and uv refuse to install it on another).
-    const pinned =
-      root?.kind === 'pyproject' && !pixi
-        ? root.requiresPython
-          ? pythonOfRange(root.requiresPython, machine)
-          : null
-        : root?.kind !== 'conda' && !pixi
-          ? null
-          : (this.condaPython(set) ?? (root!.requiresPython ? pythonOfPin(root!.requiresPython, machine) : null));
+    const pinned = pythonOfRoot(set.files[0], this.target.profile.python?.version, () => this.condaPython(set));
     const profile = this.target.profile;
     if (!pinned || pinned === profile.python?.version) return profile;
     let p = this.pinnedProfiles.get(pinned);
@@ -218,9 +205,7 @@ export class Analysis {
 
   /** The Python conda's solve of the set installs (its texts unchanged), or null before a solve or when it failed. */
   private condaPython(set: EnvironmentSet): string | null {
-    const report = this.condaReportOf(set) ?? this.pixiReports.get(set)?.solves[0]?.conda;
-    if (report?.status !== 'ok') return null;
-    return report.solution.find((p) => p.name === 'python')?.version ?? null;
+    return solvedPython(this.condaReportOf(set) ?? this.pixiReports.get(set)?.solves[0]?.conda);
   }
 
   /**
@@ -330,19 +315,8 @@ export class Analysis {
     });
     const providerFor = (ix: IndexSelection): MetadataProvider => {
       const provider = this.providers().get(ix, profile);
-      // The direct URLs the set's files name may be fetched only in a trusted workspace; `${VAR}` in them is expanded
-      // only where pip reads the file as a requirements file (not in a pyproject.toml).
-      if (this.settings.trustFiles)
-        provider.allowUrls(
-          set.files.flatMap((f) =>
-            f.dependencies
-              .filter((d) => d.url !== null)
-              .map((d) => ({
-                url: d.url!,
-                origin: { kind: 'workspace' as const, trusted: true, expand: fileKindRow(f.kind).expandsVariables },
-              })),
-          ),
-        );
+      // The direct URLs the set's files name may be fetched only in a trusted workspace.
+      if (this.settings.trustFiles) provider.allowUrls(directUrlsOf(set));
       return provider;
     };
     return {
@@ -544,58 +518,20 @@ export class Analysis {
    * The indexes and channels the set's last stages asked, each redacted, with whether it answered (and why not): what
    * the Output channel logs after a run. Empty before the stages ran for the set's current texts.
    */
-  sourcesOf(set: EnvironmentSet): { kind: 'index' | 'channel'; source: string; problem: string | null }[] {
-    const out: { kind: 'index' | 'channel'; source: string; problem: string | null }[] = [];
+  sourcesOf(set: EnvironmentSet): StageSource[] {
+    const out: StageSource[] = [];
     const report = this.reports.get(set);
     const ic = report ? this.indexContext(set) : null;
-    if (report && ic)
-      for (const url of ic.indexes.noIndex ? [] : ic.indexes.indexUrls) {
-        const shown = redact(url);
-        const down = report.unreachableIndexes.find((u) => u.index === shown || u.index === url);
-        out.push({ kind: 'index', source: shown, problem: down ? down.why : report.answered ? null : 'no answer' });
-      }
+    if (report && ic) out.push(...indexSources(report, ic.indexes));
     const conda = this.condaReportOf(set);
-    if (conda)
-      for (const channel of conda.channels)
-        out.push({
-          kind: 'channel',
-          source: channel,
-          problem: conda.status === 'unavailable' ? (conda.unavailable ?? 'no channel data') : null,
-        });
+    if (conda) out.push(...channelSources(conda));
     return out;
   }
 
   /** What conda's last solve of the set picked for the conda line `dep`, or why none, as hover text; null: unknown. */
   condaPick(set: EnvironmentSet, dep: Dependency): string | null {
     const pixi = this.pixiReports.get(set);
-    if (pixi) {
-      // Per environment and platform: what each solve picked for the line.
-      if (pixi.sources.some((d) => d.file === dep.file && d.span.start === dep.span.start))
-        return (
-          `pixi builds this package from its source (${codeSpan(redact(dep.url ?? ''))}) or takes it from that ` +
-          `package file: it is not looked up on the channels, and not solved as a channel package.`
-        );
-      const parts = pixi.solves.flatMap((s) => {
-        const text = condaReportModule().condaHover(s.conda, dep);
-        const group = s.solveGroup ? `, solved with its solve-group ${escapeMarkdown(s.solveGroup)}` : '';
-        return text ? [`In environment ${s.environment} (${s.platform}${group}): ${text}`] : [];
-      });
-      // The platforms left out, and how to ask for them.
-      const envs = new Set(
-        (dep.scopes ?? ['']).includes('')
-          ? pixi.unsolved.map((u) => u.environment)
-          : (dep.scopes ?? []).map((x) => x.replace(/^env:/, '')),
-      );
-      const left = [...new Set(pixi.unsolved.filter((u) => envs.has(u.environment)).flatMap((u) => u.platforms))];
-      if (left.length)
-        parts.push(
-          `Not solved for ${left.map((p) => escapeMarkdown(p)).join(', ')}: this machine does not run ` +
-            `${left.length > 1 ? 'them' : 'it'}. Ask for ${left.length > 1 ? 'them' : 'it'} with ` +
-            `${codeSpan(`stack-doctor check --platform ${left[0]}`)} or the ${codeSpan('stackDoctor.pixiPlatforms')} ` +
-            `setting, or judge against a profile of a machine that runs ${left.length > 1 ? 'them' : 'it'}.`,
-        );
-      return parts.length ? parts.join('\n\n') : null;
-    }
+    if (pixi) return pixiPick(pixi, dep);
     const report = this.condaReportOf(set);
     return report ? condaReportModule().condaHover(report, dep) : null;
   }
@@ -614,58 +550,4 @@ export class Analysis {
     this.pinnedProfiles.clear();
     this.reports.clear();
   }
-}
-
-/** CPython minor versions conda channels carry, newest first: what a range pin (`python>=3.9`) may install. */
-const PYTHONS = ['3.14', '3.13', '3.12', '3.11', '3.10', '3.9', '3.8', '3.7', '3.6', '3.5', '2.7'];
-
-/**
- * The Python version an environment.yml's pin installs: the exact version where one is pinned (`==3.8.5.*`),
- * else the target's own Python when the pin admits it, else the newest minor the pin admits; null when none.
- */
-export function pythonOfPin(pin: string, current: string | undefined): string | null {
-  const exact = /^==\s*(\d+\.\d+(?:\.\d+)?)(?:\.\*)?$/.exec(pin.trim());
-  if (exact) return exact[1]!;
-  let spec: SpecifierSet;
-  try {
-    spec = SpecifierSet.parse(pin);
-  } catch {
-    return null;
-  }
-  if (current && spec.contains(current, true)) return current;
-  for (const minor of PYTHONS) {
-    const candidate = `${minor}.0`;
-    if (spec.contains(candidate, true)) return candidate;
-  }
-  return null;
-}
-
-/**
- * The Python a project whose `requires-python` is `range` is judged for: the target's own when the range allows it,
- * else the lowest version the range allows (uv resolves for the whole range, from its lower end); null when the range
- * allows no known CPython.
- */
-export function pythonOfRange(range: string, current: string | undefined): string | null {
-  let spec: SpecifierSet;
-  try {
-    spec = SpecifierSet.parse(range);
-  } catch {
-    return null;
-  }
-  if (current && spec.contains(current, true)) return current;
-  // Each minor's first release and the versions the range names (and the next micro, for `>3.12.1`).
-  const candidates = new Set(PYTHONS.map((m) => `${m}.0`));
-  for (const s of spec.specifiers) {
-    const v = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(s.version);
-    if (!v) continue;
-    const micro = Number(v[3] ?? 0);
-    candidates.add(`${v[1]}.${v[2]}.${micro}`);
-    candidates.add(`${v[1]}.${v[2]}.${micro + 1}`);
-  }
-  const allowed = [...candidates].filter((c) => spec.contains(c, true));
-  allowed.sort((a, b) => {
-    const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
-    return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
-  });
-  return allowed[0] ?? null;
 }

@@ -97,6 +97,31 @@ export type InstallRole = 'requirements' | 'constraints' | 'project' | 'conda-en
 
 const PIP_LANGUAGE = 'pip-requirements';
 
+/**
+ * A lock file's row: read as UTF-8 with no `${VAR}` expansion, joins its manifest's set, no completion, synced by its
+ * globs, never installed.
+ */
+function lockRow<K extends FileKind>(
+  kind: K,
+  label: string,
+  globs: readonly string[],
+  parse: (filePath: string, text: string) => ParsedFile,
+  joins: Omit<Extract<SetRole, { joins: 'lock' }>, 'joins'>,
+): FileKindRow & { kind: K } {
+  return {
+    kind,
+    label,
+    globs,
+    parse: (filePath, text) => parse(filePath, text),
+    expandsVariables: false,
+    decoding: 'utf-8',
+    set: { joins: 'lock', ...joins },
+    completion: 'none',
+    editor: 'patterns',
+    install: false,
+  };
+}
+
 /** The kinds, in the order they are tried: a constraints file is never a requirements file. */
 const BUILTIN_ROWS = [
   {
@@ -163,31 +188,20 @@ const BUILTIN_ROWS = [
     install: true,
     installAs: 'conda-environment',
   },
-  {
-    kind: 'conda-lock',
-    label: 'conda-lock.yml',
-    globs: ['conda-lock.yml', 'conda-lock.yaml', '*.conda-lock.yml', '*.conda-lock.yaml'],
-    parse: (filePath, text) => parseCondaLock(filePath, text),
-    expandsVariables: false,
-    decoding: 'utf-8',
-    set: { joins: 'lock', manifest: 'conda' },
-    completion: 'none',
-    editor: 'patterns',
-    install: false,
-  },
-  {
-    kind: 'pixi-lock',
-    label: 'pixi.lock',
-    globs: ['pixi.lock'],
-    parse: (filePath, text) => parsePixiLock(filePath, text),
-    expandsVariables: false,
-    decoding: 'utf-8',
-    // Joins the set of the pixi.toml beside it, else (as pixi prefers pixi.toml) of a pyproject.toml with [tool.pixi].
-    set: { joins: 'lock', manifest: 'pixi', holdsManifest: (file) => pixiManifestOf(file) !== null },
-    completion: 'none',
-    editor: 'patterns',
-    install: false,
-  },
+  lockRow(
+    'conda-lock',
+    'conda-lock.yml',
+    ['conda-lock.yml', 'conda-lock.yaml', '*.conda-lock.yml', '*.conda-lock.yaml'],
+    parseCondaLock,
+    {
+      manifest: 'conda',
+    },
+  ),
+  // Joins the set of the pixi.toml beside it, else (as pixi prefers pixi.toml) of a pyproject.toml with [tool.pixi].
+  lockRow('pixi-lock', 'pixi.lock', ['pixi.lock'], parsePixiLock, {
+    manifest: 'pixi',
+    holdsManifest: (file) => pixiManifestOf(file) !== null,
+  }),
   {
     kind: 'constraints',
     label: 'constraints*.txt',
@@ -225,42 +239,11 @@ const BUILTIN_ROWS = [
     install: true,
     installAs: 'requirements',
   },
-  {
-    kind: 'uv-lock',
-    label: 'uv.lock',
-    globs: ['uv.lock'],
-    parse: (filePath, text) => parseUvLock(filePath, text),
-    expandsVariables: false,
-    decoding: 'utf-8',
-    set: { joins: 'lock', manifest: 'pyproject' },
-    completion: 'none',
-    editor: 'patterns',
-    install: false,
-  },
-  {
-    kind: 'pylock',
-    label: 'pylock.toml, pylock.*.toml',
-    globs: ['pylock.toml', 'pylock.*.toml'],
-    parse: (filePath, text) => parsePylock(filePath, text),
-    expandsVariables: false,
-    decoding: 'utf-8',
-    set: { joins: 'lock', manifest: 'pyproject' },
-    completion: 'none',
-    editor: 'patterns',
-    install: false,
-  },
-  {
-    kind: 'poetry-lock',
-    label: 'poetry.lock',
-    globs: ['poetry.lock'],
-    parse: (filePath, text) => parsePoetryLock(filePath, text),
-    expandsVariables: false,
-    decoding: 'utf-8',
-    set: { joins: 'lock', manifest: 'pyproject' },
-    completion: 'none',
-    editor: 'patterns',
-    install: false,
-  },
+  lockRow('uv-lock', 'uv.lock', ['uv.lock'], parseUvLock, { manifest: 'pyproject' }),
+  lockRow('pylock', 'pylock.toml, pylock.*.toml', ['pylock.toml', 'pylock.*.toml'], parsePylock, {
+    manifest: 'pyproject',
+  }),
+  lockRow('poetry-lock', 'poetry.lock', ['poetry.lock'], parsePoetryLock, { manifest: 'pyproject' }),
 ] as const satisfies readonly FileKindRow[];
 
 // Every FileKind has a row: a kind added to the union without one fails to compile here.

@@ -11,7 +11,8 @@ import { classify, contentRows, fileKindRow, kindByContent, type FileKindRow } f
 import { mayReadFolder, policyKey, restrictIncludes, TRUSTED_INCLUDES, type IncludePolicy } from './include-policy';
 import type { EnvironmentSet } from '../model/sets';
 import { MAX_FILE_BYTES, skipReason, type TextSource } from './text-source';
-import { emptyParsedFile } from '../model/parsed-file';
+import { editablesNotProjects, skippedFile, skippedInclude, unreadable } from './file-findings';
+import { setupCfgBeside } from './setup-cfg-view';
 
 interface CacheEntry {
   text: string;
@@ -465,118 +466,6 @@ class Pass {
 }
 
 /**
- * `-e PATH` lines whose folder is not a project pip can install, as pip 23 says it when it reads the file: a path that
- * is not a folder (an uninitialised git submodule, a typo) is "not a valid editable requirement"; a folder without
- * `setup.py` or `pyproject.toml` (the empty folder of a submodule never checked out) "does not appear to be a Python
- * project". Read here, not by the parser, so that the parse stays a function of the text and a folder that appears
- * later (`git submodule update --init`) is seen by the next analysis.
- */
-function editablesNotProjects(files: readonly ParsedFile[]): Finding[] {
-  const out: Finding[] = [];
-  for (const f of files)
-    for (const d of f.dependencies) {
-      if (!d.editable || !d.url || !/^file:/i.test(d.url) || /^\s*file:/i.test(d.text)) continue;
-      let dir: string;
-      try {
-        dir = fileURLToPath(d.url.replace(/[?#].*$/s, ''));
-      } catch {
-        continue;
-      }
-      let isDir = false;
-      try {
-        isDir = fs.statSync(dir).isDirectory();
-      } catch {
-        // absent: pip's message below
-      }
-      const written = d.text.trim();
-      if (!isDir)
-        out.push(
-          finding(
-            'syntax',
-            f.path,
-            d.span,
-            `${written} is not a valid editable requirement: pip would stop with "${written} is not a valid ` +
-              `editable requirement. It should either be a path to a local project or a VCS URL", because ` +
-              `${dir} is not a folder here (a git submodule that was never checked out?).`,
-          ),
-        );
-      else if (!fs.existsSync(path.join(dir, 'setup.py')) && !fs.existsSync(path.join(dir, 'pyproject.toml')))
-        out.push(
-          finding(
-            'syntax',
-            f.path,
-            d.span,
-            `${written} does not appear to be a Python project: neither 'setup.py' nor 'pyproject.toml' found ` +
-              `in ${dir} (a git submodule that was never checked out?); pip would stop there.`,
-          ),
-        );
-    }
-  return out;
-}
-
-/** setup.cfg's fields and the pyproject `dynamic` entry that lets setuptools read each from it. */
-const SETUP_CFG_FIELDS: readonly { dynamic: string; field: string; sections: (s: string) => boolean }[] = [
-  { dynamic: 'dependencies', field: 'install_requires', sections: (s) => s === 'options.install_requires' },
-  {
-    dynamic: 'optional-dependencies',
-    field: 'extras_require',
-    sections: (s) => s.startsWith('options.extras_require.'),
-  },
-];
-
-/** {@link FileSets.setupCfgAsRead}'s view of `cfg` beside `pyproject` (the file itself where nothing is ignored). */
-function setupCfgBeside(cfg: ParsedFile, pyproject: ParsedFile | undefined): ParsedFile {
-  const dynamic = pyproject?.projectDynamic;
-  if (!dynamic) return cfg;
-  const ignored = SETUP_CFG_FIELDS.filter((f) => !dynamic.includes(f.dynamic));
-  const dropped = cfg.dependencies.filter((d) => ignored.some((f) => f.sections(d.section ?? '')));
-  const keepPython = dynamic.includes('requires-python');
-  if (!dropped.length && (keepPython || !cfg.requiresPython)) return cfg;
-  const fields = ignored.filter((f) => dropped.some((d) => f.sections(d.section ?? ''))).map((f) => f);
-  const findings = [...cfg.findings];
-  if (dropped.length)
-    findings.push(
-      finding(
-        'syntax',
-        cfg.path,
-        dropped[0]!.span,
-        `setuptools ignores ${fields.map((f) => f.field).join(' and ')} here: pyproject.toml has a [project] table ` +
-          `whose dynamic does not list ${fields.map((f) => `'${f.dynamic}'`).join(' or ')}, so pip installs ` +
-          `[project]'s instead. These lines are not checked; list them in dynamic to use them.`,
-        { severity: 'information' },
-      ),
-    );
-  return {
-    ...cfg,
-    dependencies: cfg.dependencies.filter((d) => !dropped.includes(d)),
-    findings: findings.sort((a, b) => a.span.start - b.span.start),
-    requiresPython: keepPython ? cfg.requiresPython : '',
-  };
-}
-
-/** A file that was skipped, standing in its set with one information finding that says why. */
-function skippedFile(filePath: string, kind: FileKind, why: string): ParsedFile {
-  return {
-    ...emptyParsedFile(filePath, kind, ''),
-    findings: [
-      finding(
-        'syntax',
-        filePath,
-        { start: 0, end: 0 },
-        `Stack Doctor skipped this file: ${why}. Nothing in it was checked.`,
-        { severity: 'information' },
-      ),
-    ],
-  };
-}
-
-function skippedInclude(file: string, span: { start: number; end: number }, target: string, why: string): Finding {
-  return finding('syntax', file, span, `Stack Doctor skipped '${target}': ${why}. Nothing in it was checked.`, {
-    severity: 'information',
-  });
-}
-
-/**
  * The local project a requirement installs from its folder (`.`, `-e ./proj[gpu]`, `file:///…/proj`),
  * with the extras named; null for names, remote URLs and constraints. `relative` is the path as written
  * when it was relative (pip reads it from the folder it runs in).
@@ -627,8 +516,4 @@ function parseAs(
 function dedupe(files: ParsedFile[]): ParsedFile[] {
   const seen = new Set<string>();
   return files.filter((f) => (seen.has(f.path) ? false : (seen.add(f.path), true)));
-}
-
-function unreadable(file: string, span: { start: number; end: number }, target: string): Finding {
-  return finding('syntax', file, span, `Could not open requirements file '${target}'; pip would stop here.`);
 }

@@ -1,17 +1,16 @@
 // The index stage: asks the package index about an environment set's top-level requirements and resolves it; the result
 // is data for the index-backed checks.
 import { pypiIndexOf } from '../../model/pixi';
-import { describeScope, hasPep440Text } from '../../checks/edits';
+import { describeScope } from '../../checks/edits';
 import {
   admitsNothing,
   installedDeclarations,
   membersOf,
   togetherScopes,
   uvExclusionOptions,
-  versionSetOf,
   withinOneScope,
 } from '../../checks/scope';
-import { targetFromProfile, type ExclusionReason, type FileVerdict } from '../../index/candidates';
+import { targetFromProfile } from '../../index/candidates';
 import { BudgetSpentError } from '../../index/budget';
 import { redact } from '../../index/credentials';
 import { hasWheelFor, machinesOf } from '../../index/required-environments';
@@ -24,14 +23,23 @@ import { uvRouteOf } from '../index-settings';
 import type { Dependency } from '../../model/types';
 import type { MarkerEnvironment } from '../../pep/marker';
 import { SpecifierSet } from '../../pep/specifier';
-import { nearestResolvingVersion, narrowToResolve } from '../../resolver/fixes';
 import { URL_IN_METADATA } from '../../resolver/python-packages';
 import { resolve } from '../../resolver/solver';
-import type { ExplanationStep, RootRequirement } from '../../resolver/types';
+import type { RootRequirement } from '../../resolver/types';
 import type { MachineProfile } from '../../system/profile';
-import type { LineFix, SetIndexReport } from '../../model/reports';
+import type { SetIndexReport } from '../../model/reports';
 import type { EnvironmentSet } from '../../model/sets';
 import type { Stage } from './stage';
+import {
+  asksLocalVersion,
+  describeIndexes,
+  describeProblems,
+  mayHaveIt,
+  targetText,
+  UNFIT,
+  unfitFiles,
+} from './index-text';
+import { searchFixes, verdictOf } from './fix-search';
 
 /** One provider per index selection and target, kept warm between analyses (its memory cache is the warm path). */
 export class ProviderPool {
@@ -101,97 +109,6 @@ export const emptyReport = (indexes: string): SetIndexReport => ({
   gaveUp: null,
   notFetched: [],
 });
-
-/** Every index of the selection, each named (credentials removed); `name`: those that package is looked up on. */
-function describeIndexes(ix: IndexSelection, name?: string): string {
-  const { urls, routed } = name !== undefined ? indexUrlsFor(ix, name) : { urls: ix.indexUrls, routed: false };
-  const named = (u: string): string => (ix.uv?.names[u] ? `${ix.uv.names[u]} (${redact(u)})` : redact(u));
-  const all = [...new Set([...urls.map(named), ...(routed ? [] : ix.findLinks.map(redact))])];
-  if (all.length === 0) return 'no index (--no-index)';
-  return all.length === 1 ? all[0]! : `${all.slice(0, -1).join(', ')} and ${all[all.length - 1]}`;
-}
-
-/** The machine as a person names it: "Python 3.11.7 · Linux x86_64". */
-function targetText(profile: MachineProfile): string {
-  const os = OS_NAMES[profile.os] ?? profile.os;
-  return `Python ${profile.python?.version ?? '3'} · ${os} ${profile.arch}`;
-}
-
-const OS_NAMES: Record<string, string> = { linux: 'Linux', darwin: 'macOS', windows: 'Windows' };
-
-/**
- * The problems of one run, each once: hosts that could not be reached, answers that were bad. A configured index that
- * could not be reached is named by its URL (not by the page of the project that happened to be asked first), and
- * `index` says which configured index it was (for placing the note on the line that names it).
- */
-function describeProblems(problems: IndexProblem[]): { why: string; index: string | null }[] {
-  const parts: { why: string; index: string | null }[] = [];
-  const unreachable = new Map<string, IndexProblem>();
-  const remembered = (p: IndexProblem | undefined): boolean => !p || /earlier in this run/.test(p.message);
-  // Per index (or host), the first failure itself rather than a later request that was not sent because of it.
-  const keyOf = (p: IndexProblem): string => (p.source?.kind === 'index' ? `index\0${p.source.url}` : p.host);
-  for (const p of problems)
-    if (p.kind === 'unreachable' && remembered(unreachable.get(keyOf(p)))) unreachable.set(keyOf(p), p);
-  for (const p of unreachable.values()) {
-    const index = p.source?.kind === 'index' ? p.source.url : null;
-    parts.push({
-      why:
-        index && p.detail
-          ? `${index} could not be reached (${p.detail}); what only it has was not considered`
-          : `${p.host} could not be reached (${p.message}); what only it has was not considered`,
-      index,
-    });
-  }
-  const refused = problems.filter((p) => p.kind === 'refused');
-  for (const p of refused.slice(0, 3)) parts.push({ why: p.message, index: null });
-  if (refused.length > 3) parts.push({ why: `and ${refused.length - 3} more URLs not fetched`, index: null });
-  // The budget: said once, whatever how many requests it stopped.
-  const budget = problems.find((p) => p.kind === 'budget');
-  if (budget)
-    parts.push({
-      why:
-        budget.message.replace(/;.*$/, '') +
-        '; dependencies not read by then were not followed, so conflicts through them, versions for this Python, ' +
-        'wheels and advisories of what they bring may be missing',
-      index: null,
-    });
-  const invalid = problems.filter((p) => p.kind === 'invalid');
-  for (const p of invalid.slice(0, 3))
-    parts.push({
-      why: `the index answered badly: ${p.message}`,
-      index: p.source?.kind === 'index' ? p.source.url : null,
-    });
-  if (invalid.length > 3) parts.push({ why: `and ${invalid.length - 3} more bad answers`, index: null });
-  return parts;
-}
-
-/** Why a version's files cannot be installed on the target at all (not a matter of the specifier or yanking). */
-const UNFIT: ReadonlySet<ExclusionReason> = new Set<ExclusionReason>(['incompatible-tags', 'binary-policy']);
-
-/** The files of one version that the target cannot install, at most three named. */
-function unfitFiles(files: readonly FileVerdict[], versionKey: string): string[] {
-  return files
-    .filter((f) => f.version?.key === versionKey && f.excluded && UNFIT.has(f.excluded.reason))
-    .map((f) => f.file.filename)
-    .slice(0, 3);
-}
-
-/** " (host could not be reached; it may have this)" for a project some index could not be asked about. */
-function mayHaveIt(unreachable: IndexProblem[]): string {
-  const hosts = [...new Set(unreachable.map((p) => p.host))];
-  return hosts.length
-    ? ` (${hosts.join(', ')} could not be ` +
-        `${unreachable.some((p) => p.kind === 'unreachable') ? 'reached' : 'read'}; it may have this)`
-    : '';
-}
-
-/**
- * Whether a specifier asks for a local version (`==2.1.2+cu121`): a build that public indexes do not carry (PyPI
- * refuses local versions, PEP 440 "Local version identifiers"), found only on the index that published it.
- */
-function asksLocalVersion(spec: SpecifierSet): boolean {
-  return spec.specifiers.some((s) => (s.operator === '==' || s.operator === '===') && s.version.includes('+'));
-}
 
 /**
  * Asks the index about every top-level requirement of the set (does the project exist, does a version match,
@@ -582,74 +499,6 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
     }
   }
   return report;
-}
-
-/**
- * The first fact of an explanation that says what a package needs of another whose own line asks for something else:
- * the conflict's verdict (`tensorflow 2.13.0 needs numpy<=1.24.3`, and the numpy line).
- */
-function verdictOf(
-  steps: readonly ExplanationStep<Dependency>[],
-  involved: readonly Dependency[],
-  nameOf: (d: Dependency) => string,
-): { needs: string; line: Dependency } | null {
-  for (const s of steps) {
-    if (s.kind !== 'fact' || s.packages.length !== 2 || !/ needs /.test(s.text)) continue;
-    const target = s.packages[1]!.replace(/\[.*$/, '');
-    const line = involved.find((d) => nameOf(d) === target && d.kind === 'requirement' && !s.origins.includes(d));
-    if (line) return { needs: s.text.replace(/ needs (\S+) (?=[<>=!~])/, ' needs $1'), line };
-  }
-  return null;
-}
-
-/**
- * Fixes for the lines of a conflict, each verified by a full resolution: move a line to the nearest version that
- * resolves, or narrow it. Fixes that keep every bound the author wrote come first; one that crosses a bound says
- * which (the conflict itself proves that nothing inside the written bounds resolves with the other lines as they are).
- */
-async function searchFixes(
-  roots: RootRequirement<Dependency>[],
-  involved: Dependency[],
-  provider: MetadataProvider,
-  options: Parameters<typeof resolve<Dependency>>[2],
-  deadline: number,
-): Promise<LineFix[]> {
-  const fixes: LineFix[] = [];
-  for (const dep of involved) {
-    const index = roots.findIndex((r) => r.origin === dep);
-    if (index < 0 || !hasPep440Text(dep) || Date.now() > deadline) continue;
-    for (const search of [narrowToResolve, nearestResolvingVersion]) {
-      const found = await search(roots, index, provider, { ...options, maxAttempts: 8 }).catch(() => null);
-      if (!found || fixes.some((f) => f.dep === dep && f.specifier === found.specifier)) continue;
-      const admits = versionSetOf(found.specifier);
-      if (admits && admits.isEmpty()) continue;
-      fixes.push({ dep, specifier: found.specifier, crosses: crossedBounds(dep.specifier, found.specifier) });
-    }
-  }
-  // Keeping every written bound first; then moving a pin or a lower bound; crossing a cap (an upper bound) last.
-  const rank = (f: LineFix) => (f.crosses.length === 0 ? 0 : f.crosses.some(isCap) ? 2 : 1);
-  return fixes.sort((a, b) => rank(a) - rank(b));
-}
-
-/** An upper bound the author wrote on purpose: `<2`, `<=1.9`, `~=1.4`, `==1.*`. */
-function isCap(spec: string): boolean {
-  return /^(<|<=|~=)/.test(spec) || /^==.*\.\*$/.test(spec);
-}
-
-/** The single specifiers of `written` that `proposed` does not stay inside. */
-function crossedBounds(written: string, proposed: string): string[] {
-  const now = versionSetOf(proposed);
-  if (!written || !now) return [];
-  try {
-    return SpecifierSet.parse(written)
-      .specifiers.map(String)
-      .filter((s) => {
-        const bound = versionSetOf(s);
-        return bound !== null && !now.intersect(bound).equals(now);
-      });
-  } catch {
-    return [];
-  }
 }
 
 /** The index stage: the set's index report, where an index can be asked (not offline). */
