@@ -5,20 +5,11 @@
 // that is not there.
 import { finding } from '../model/finding';
 import type { Finding, Span } from '../model/types';
-import { str, stringSpan, type LTable } from '../parsers/lock-toml';
+import { str, stringSpan, tableAt, type LTable } from '../parsers/lock-toml';
 import { Version } from '../pep/version';
 import { manifestBeside, manifestTree, relockFix, type DriftJudge, type LockFile } from './drift-common';
 import { poetryContentHash } from './poetry-content-hash';
 import { versionSetOf } from './scope';
-
-const tableAt = (t: LTable | null, ...keys: string[]): LTable | null => {
-  let cur: LTable | null = t;
-  for (const k of keys) {
-    const v = cur?.entries.get(k)?.value;
-    cur = v && v.kind === 'table' ? v : null;
-  }
-  return cur;
-};
 
 /** Where the project's Python range is written: `[project] requires-python` first, else Poetry's `python`. */
 function pythonSpan(tree: LTable): { span: Span; text: string } | null {

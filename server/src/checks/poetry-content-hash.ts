@@ -5,7 +5,7 @@
 // dev-dependencies and group; where neither `[project]` nor `[dependency-groups]` has relevant content, the
 // `[tool.poetry]` keys alone at the top, the four older ones written as null when absent.
 import { createHash } from 'node:crypto';
-import type { LTable, LValue } from '../parsers/lock-toml';
+import { tableAt, type LTable, type LValue } from '../parsers/lock-toml';
 
 const LEGACY_KEYS = ['dependencies', 'source', 'extras', 'dev-dependencies'];
 const POETRY_KEYS = [...LEGACY_KEYS, 'group'];
@@ -71,15 +71,6 @@ export function pyJson(v: Json): string {
   const keys = Object.keys(v).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${keys.map((k) => `${pyString(k)}: ${pyJson(v[k]!)}`).join(', ')}}`;
 }
-
-const tableAt = (t: LTable | null, ...keys: string[]): LTable | null => {
-  let cur: LTable | null = t;
-  for (const k of keys) {
-    const v = cur?.entries.get(k)?.value;
-    cur = v && v.kind === 'table' ? v : null;
-  }
-  return cur;
-};
 
 /**
  * Poetry's content hash of a pyproject's TOML tree; `withGroups` false for the hash of a Poetry older than 2.3. Null

@@ -509,6 +509,17 @@ export function readLockToml(text: string, shallow?: ReadonlySet<string>): LockT
 }
 
 /** The string value of an entry, or null. */
+
+/** The table at a path of keys below `t` (`tableAt(tree, 'tool', 'poetry')`), or null where a key is missing or not a table. */
+export function tableAt(t: LTable | null, ...keys: string[]): LTable | null {
+  let cur: LTable | null = t;
+  for (const k of keys) {
+    const v = cur?.entries.get(k)?.value;
+    cur = v && v.kind === 'table' ? v : null;
+  }
+  return cur;
+}
+
 export function str(v: LValue | undefined): LString | null {
   return v && v.kind === 'string' ? v : null;
 }
