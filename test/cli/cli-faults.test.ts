@@ -237,7 +237,8 @@ describe('stack-doctor check with a faulty or unreachable index', () => {
         assert.match(
           notFound.message,
           new RegExp(
-            `^Could not check nunpy: ${new URL(extra).host.replace(/\./g, '\\.')} could not be asked, and it may ` +
+            `^Could not check nunpy: an index that may have it could not be reached\n` +
+              `${new URL(extra).host.replace(/\./g, '\\.')} could not be asked, and it may ` +
               `have it\\..* has no project named 'nunpy'.*Did you mean 'numpy'`,
           ),
         );
