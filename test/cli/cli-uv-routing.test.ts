@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkJson } from '../helpers/cli';
+import { checkFolder, checkJson } from '../helpers/cli';
 import { isolatedPipEnv, startPackageIndex, type PackageIndex } from '../helpers/package-index';
 
 describe('stack-doctor check: uv index routing', () => {
@@ -23,22 +23,8 @@ describe('stack-doctor check: uv index routing', () => {
   let privateIndex: PackageIndex;
   let dir: string;
   let profile: string;
-  const check = async (folder: string, extra: string[] = []) => {
-    const r = await checkJson(
-      [
-        path.join(dir, folder),
-        '--index-url',
-        main.url,
-        '--profile',
-        profile,
-        '--cache-dir',
-        path.join(dir, folder + '.cache'),
-        ...extra,
-      ],
-      dir,
-    );
-    return r.diagnostics;
-  };
+  const check = async (folder: string, extra: string[] = []) =>
+    (await checkFolder(dir, folder, { indexUrl: main.url, profile, extra })).diagnostics;
   const write = (name: string, text: string) => {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);
@@ -170,19 +156,11 @@ describe('stack-doctor check: uv index routing', () => {
         `[[tool.uv.index]]\nname = "pytorch-cu121"\nurl = "${origin}/\${SD_TEST_INDEX_PATH}"\nexplicit = true\n`,
     );
     const before = pytorch.requests.length;
-    const r = await checkJson(
-      [
-        path.join(dir, 'var'),
-        '--index-url',
-        main.url,
-        '--profile',
-        profile,
-        '--cache-dir',
-        path.join(dir, 'var.cache'),
-      ],
-      dir,
-      { ...isolatedPipEnv(), SD_TEST_INDEX_PATH: 'simple' },
-    );
+    const r = await checkFolder(dir, 'var', {
+      indexUrl: main.url,
+      profile,
+      env: { ...isolatedPipEnv(), SD_TEST_INDEX_PATH: 'simple' },
+    });
     assert.equal(pytorch.requests.length, before);
     assert.ok(!r.stdout.includes(`${origin}/simple`), r.stdout);
   });
@@ -216,20 +194,7 @@ describe('stack-doctor check: the project requires-python decides the Python', (
   let dir: string;
   let profile: string;
   const check = async (folder: string) =>
-    (
-      await checkJson(
-        [
-          path.join(dir, folder),
-          '--index-url',
-          index.url,
-          '--profile',
-          profile,
-          '--cache-dir',
-          path.join(dir, folder + '.cache'),
-        ],
-        dir,
-      )
-    ).diagnostics;
+    (await checkFolder(dir, folder, { indexUrl: index.url, profile })).diagnostics;
   const write = (name: string, text: string) => {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);

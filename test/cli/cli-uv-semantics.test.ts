@@ -13,28 +13,14 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkJson } from '../helpers/cli';
+import { checkFolder, checkJson } from '../helpers/cli';
 import { startPackageIndex, type PackageIndex } from '../helpers/package-index';
 
 describe('stack-doctor check: uv exclusions, scoped overrides and environments', () => {
   let main: PackageIndex;
   let dir: string;
   let profile: string;
-  const check = async (folder: string) =>
-    (
-      await checkJson(
-        [
-          path.join(dir, folder),
-          '--index-url',
-          main.url,
-          '--profile',
-          profile,
-          '--cache-dir',
-          path.join(dir, folder + '.cache'),
-        ],
-        dir,
-      )
-    ).diagnostics;
+  const check = async (folder: string) => (await checkFolder(dir, folder, { indexUrl: main.url, profile })).diagnostics;
   const write = (folder: string, tool: string, deps = '"torch==2.4.0", "numpy==1.26.4"') => {
     fs.mkdirSync(path.join(dir, folder), { recursive: true });
     fs.writeFileSync(

@@ -79,6 +79,31 @@ export async function checkJson(
 }
 
 /**
+ * `check` of one folder below `dir` over one index and a machine profile, with a cache folder of its own beside it
+ * (`<folder>.cache`): the findings of a project judged in isolation from the other folders of a test file.
+ */
+export async function checkFolder(
+  dir: string,
+  folder: string,
+  opts: { indexUrl: string; profile: string; extra?: readonly string[]; env?: NodeJS.ProcessEnv },
+): Promise<CliRun & { diagnostics: JsonDiagnostic[] }> {
+  return checkJson(
+    [
+      path.join(dir, folder),
+      '--index-url',
+      opts.indexUrl,
+      '--profile',
+      opts.profile,
+      '--cache-dir',
+      path.join(dir, folder + '.cache'),
+      ...(opts.extra ?? []),
+    ],
+    dir,
+    opts.env,
+  );
+}
+
+/**
  * The lines (one-based) that findings take part in: each finding's own line and its related lines in the same file. A
  * cause is one finding (on the line its preferred fix edits, the other lines related), so a test of which lines a
  * conflict involves reads them here.
