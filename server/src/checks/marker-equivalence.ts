@@ -6,6 +6,7 @@
 // just above every version they compare with (inside the Python range), and each value they compare a string
 // variable with plus one they do not name.
 import { defaultEnvironment, markerTextHolds, type MarkerEnvironment } from '../pep/marker';
+import { canonicalizeName } from '../pep/name';
 import { Version } from '../pep/version';
 import { versionSetOf } from './scope';
 
@@ -39,13 +40,11 @@ const EXTRA = /\bextra\s*(==|!=)\s*(?:"([^"]*)"|'([^']*)')/g;
  */
 export function withExtras(marker: string, extras: ReadonlySet<string>): string {
   return marker.replace(EXTRA, (_m, op: string, a?: string, b?: string) => {
-    const on = extras.has(normalize(a ?? b ?? ''));
+    const on = extras.has(canonicalizeName(a ?? b ?? ''));
     // Evaluated with no extra active: `extra != '…'` always holds, `extra == '…'` never does.
     return (op === '==') === on ? "extra != '1'" : "extra == '1'";
   });
 }
-
-const normalize = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-');
 
 function literals(text: string, into: Map<string, Set<string>>): void {
   for (const m of text.matchAll(COMPARISON)) {
