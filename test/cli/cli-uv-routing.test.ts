@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkFolder, checkJson } from '../helpers/cli';
+import { checkFolder, checkJson, writeLinuxProfile } from '../helpers/cli';
 import { isolatedPipEnv, startPackageIndex, type PackageIndex } from '../helpers/package-index';
 
 describe('stack-doctor check: uv index routing', () => {
@@ -36,16 +36,7 @@ describe('stack-doctor check: uv index routing', () => {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-cli-uv-routing-'));
-    profile = path.join(dir, 'machine.json');
-    fs.writeFileSync(
-      profile,
-      JSON.stringify({
-        os: 'linux',
-        arch: 'x86_64',
-        libc: { kind: 'glibc', version: '2.36' },
-        python: { version: '3.11.7', implementation: 'cpython' },
-      }),
-    );
+    profile = writeLinuxProfile(dir);
     main = await startPackageIndex([
       { name: 'torch', version: '2.1.2' },
       { name: 'numpy', version: '1.26.4' },
@@ -202,16 +193,7 @@ describe('stack-doctor check: the project requires-python decides the Python', (
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-cli-uv-python-'));
-    profile = path.join(dir, 'machine.json');
-    fs.writeFileSync(
-      profile,
-      JSON.stringify({
-        os: 'linux',
-        arch: 'x86_64',
-        libc: { kind: 'glibc', version: '2.36' },
-        python: { version: '3.11.7', implementation: 'cpython' },
-      }),
-    );
+    profile = writeLinuxProfile(dir);
     index = await startPackageIndex([
       { name: 'fastext', version: '1.0', tag: 'cp313-cp313-manylinux_2_17_x86_64' },
       { name: 'newonly', version: '2.0', requiresPython: '>=3.12' },

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkFolder, checkJson } from '../helpers/cli';
+import { checkFolder, checkJson, writeLinuxProfile } from '../helpers/cli';
 import { startPackageIndex, type PackageIndex } from '../helpers/package-index';
 
 describe('stack-doctor check: uv exclusions, scoped overrides and environments', () => {
@@ -39,16 +39,7 @@ describe('stack-doctor check: uv exclusions, scoped overrides and environments',
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-cli-uv-semantics-'));
-    profile = path.join(dir, 'machine.json');
-    fs.writeFileSync(
-      profile,
-      JSON.stringify({
-        os: 'linux',
-        arch: 'x86_64',
-        libc: { kind: 'glibc', version: '2.36' },
-        python: { version: '3.11.7', implementation: 'cpython' },
-      }),
-    );
+    profile = writeLinuxProfile(dir);
     // torch 2.4.0 needs a triton this index lacks (a mirror that dropped it, say): uv lock fails without help.
     main = await startPackageIndex([
       { name: 'torch', version: '2.4.0', dependencies: ['triton==3.0.0', 'filelock'] },

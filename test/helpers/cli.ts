@@ -2,6 +2,7 @@
 // answer it.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isolatedPipEnv } from './package-index';
 
@@ -76,6 +77,21 @@ export async function checkJson(
   const r = await runCli(['check', ...args, '--format', 'json'], cwd, env, undefined, nodeArgs);
   assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
   return { ...r, diagnostics: (JSON.parse(r.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics };
+}
+
+/** A profile of a Linux x86_64 machine with glibc 2.36 and CPython 3.11.7, written to `dir/machine.json`: its path. */
+export function writeLinuxProfile(dir: string): string {
+  const file = path.join(dir, 'machine.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      os: 'linux',
+      arch: 'x86_64',
+      libc: { kind: 'glibc', version: '2.36' },
+      python: { version: '3.11.7', implementation: 'cpython' },
+    }),
+  );
+  return file;
 }
 
 /**
