@@ -3,34 +3,36 @@
 // code cache, so that a command does not parse and compile a megabyte of JavaScript on every start (Node 20 has no
 // compile cache of its own). The cache is one file per Node version and architecture in the user's cache folder
 // (`$XDG_CACHE_HOME/stack-doctor/code/`, or `$STACK_DOCTOR_CODE_CACHE`; `off` disables it); it names the bundle it was
-// made from (build hash, size, time), is written atomically after a run and is only an optimisation: one that is
-// absent, another user's, made for another bundle, or that V8 rejects is ignored and made again.
+// made from (build hash, size, time) and the kinds of run it holds, is written atomically after a run and is only an
+// optimisation: one that is absent, another user's, damaged, made for another bundle, or that V8 rejects is ignored
+// and made again.
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { readCacheFile, writeFileAtomic } from './system/atomic-write';
+import { withCacheFile, writeFileAtomic } from './system/atomic-write';
 
 /** sha256 of dist/cli-main.js and whether it is pure ASCII (esbuild.mjs defines both when it builds this file). */
 declare const CLI_MAIN_HASH: string;
 declare const CLI_MAIN_ASCII: boolean;
 
 const MAIN = path.join(__dirname, 'cli-main.js');
-const MAGIC = 'stack-doctor code cache 1\n';
+const MAGIC = 'stack-doctor code cache 3\n';
 
-/** What a cache file says it was made from and by; the V8 data follows the header line. */
+/**
+ * What a cache file says it was made from and by. The V8 data follows the header line, twice: V8 checks little of a
+ * cache it is given and damaged data can crash it, so the loader compares the two copies (a native comparison in
+ * pieces, where a checksum computed in JavaScript or node:crypto's would cost every start more than the cache saves).
+ */
 export interface Header {
   build: string;
   size: number;
   mtimeMs: number;
-  /** What the run that made it did (cli.ts lastRunKind); the functions that run compiled are in it. */
-  run: string;
-  /** Checks since then that compiled without it hoping to be KEPT_RUN and were not. */
-  tries: number;
+  /** The kinds of run (cli.ts lastRunKind) whose compiled functions it holds. */
+  runs: string[];
+  /** Of one copy of the V8 data. */
   length: number;
-  /** Of the V8 data: V8 checks little of a cache it is given, and damaged data can crash it. */
-  sha256: string;
 }
 
 interface CliModule {
@@ -38,10 +40,8 @@ interface CliModule {
   lastRunKind(): string;
 }
 
-/** The run whose compiled functions the cache should hold: a check answered from the result cache, the fast path. */
-const KEPT_RUN = 'check-cached';
-/** Checks that compile without a cache made by another run, hoping to make one from KEPT_RUN. */
-const MAX_TRIES = 2;
+/** A cache that holds this many kinds of run is kept as it is. */
+const MAX_RUNS = 16;
 
 /** The cache file, or null when disabled. */
 export function codeCacheFile(env: NodeJS.ProcessEnv = process.env): string | null {
@@ -51,79 +51,82 @@ export function codeCacheFile(env: NodeJS.ProcessEnv = process.env): string | nu
   return path.join(base, `cli-${process.version}-${process.arch}.bin`);
 }
 
-/** The V8 data of `file` when it was made from this bundle by this user, with its header; else null. */
+/** The piece of the second copy read and compared at a time. */
+const PIECE = 64 * 1024;
+
+/** The V8 data of `file` when it was made from this bundle by this user and both copies agree, with its header. */
 function readCache(file: string, main: fs.Stats): { header: Header; data: Buffer } | null {
-  try {
-    // Code runs from this file: only one that this user wrote and nobody else can write, never through a symlink.
-    const raw = readCacheFile(file);
-    if (!raw) return null;
-    if (raw.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
-    const nl = raw.indexOf(0x0a, MAGIC.length);
+  // Code runs from this file: only one that this user wrote and nobody else can write, never through a symlink.
+  return withCacheFile(file, (fd, size) => {
+    const head = Buffer.allocUnsafe(Math.min(size, 4096));
+    const got = fs.readSync(fd, head, 0, head.length, 0);
+    if (head.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
+    const nl = head.subarray(0, got).indexOf(0x0a, MAGIC.length);
     if (nl < 0) return null;
-    const header = JSON.parse(raw.toString('utf8', MAGIC.length, nl)) as Header;
-    const data = raw.subarray(nl + 1);
+    const header = JSON.parse(head.toString('utf8', MAGIC.length, nl)) as Header;
+    const at = nl + 1;
     if (
       header.build !== CLI_MAIN_HASH ||
       header.size !== main.size ||
       header.mtimeMs !== main.mtimeMs ||
-      header.length !== data.length ||
-      typeof header.run !== 'string' ||
-      typeof header.tries !== 'number' ||
-      header.sha256 !== sha256(data)
+      !Array.isArray(header.runs) ||
+      !header.runs.every((r) => typeof r === 'string') ||
+      !Number.isSafeInteger(header.length) ||
+      header.length <= 0 ||
+      size !== at + 2 * header.length
     )
       return null;
+    const data = Buffer.allocUnsafe(header.length);
+    if (fs.readSync(fd, data, 0, data.length, at) !== data.length) return null;
+    const piece = Buffer.allocUnsafe(Math.min(PIECE, data.length));
+    for (let off = 0; off < data.length; off += piece.length) {
+      const n = Math.min(piece.length, data.length - off);
+      if (fs.readSync(fd, piece, 0, n, at + data.length + off) !== n) return null;
+      if (!piece.subarray(0, n).equals(data.subarray(off, off + n))) return null;
+    }
     return { header, data };
-  } catch {
-    return null;
-  }
+  });
 }
 
-function sha256(data: Uint8Array): string {
-  // Required here, not imported: this file stays a few kilobytes (the check loads node:crypto anyway).
-  return (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(data).digest('hex');
+function writeCache(file: string, main: fs.Stats, runs: string[], data: Buffer): void {
+  const header: Header = { build: CLI_MAIN_HASH, size: main.size, mtimeMs: main.mtimeMs, runs, length: data.length };
+  writeFileAtomic(file, Buffer.concat([Buffer.from(MAGIC + JSON.stringify(header) + '\n'), data, data]), 0o600);
 }
 
-function writeCache(file: string, main: fs.Stats, run: string, tries: number, data: Buffer): void {
-  const header: Header = {
-    build: CLI_MAIN_HASH,
-    size: main.size,
-    mtimeMs: main.mtimeMs,
-    run,
-    tries,
-    length: data.length,
-    sha256: sha256(data),
-  };
-  writeFileAtomic(file, Buffer.concat([Buffer.from(MAGIC + JSON.stringify(header) + '\n'), data]), 0o600);
-}
-
-/** Loads cli-main.js through the code cache, and arranges for the cache to be (re)made after the run when it should. */
+/**
+ * Loads cli-main.js through the code cache, and arranges for the cache to be (re)made after the run when it should.
+ * The bundle is a function expression when run as a script (esbuild.mjs wraps it), so that its text is compiled as
+ * read, without a module wrapper around a megabyte of source (a copy V8 would make to compile it).
+ */
 function loadCached(file: string): CliModule {
-  const main = fs.statSync(MAIN);
-  const bytes = fs.readFileSync(MAIN);
-  // A pure-ASCII bundle is read as Latin-1: the same string, without decoding a megabyte of UTF-8.
-  let source = bytes.toString(CLI_MAIN_ASCII && bytes.length === main.size ? 'latin1' : 'utf8');
-  if (source.startsWith('#!')) source = '//' + source.slice(2);
+  const fd = fs.openSync(MAIN, 'r');
+  let main: fs.Stats;
+  let source: string;
+  try {
+    main = fs.fstatSync(fd);
+    // A pure-ASCII bundle is read as Latin-1: the same string, without decoding a megabyte of UTF-8.
+    source = fs.readFileSync(fd, CLI_MAIN_ASCII ? 'latin1' : 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
   const cached = readCache(file, main);
-  // A cache holds every function of the run that made it and of the runs that used it: one made by a slower run
-  // (resolver, index client) costs the fast path time to load. A check compiles without it, a few times at most, to
-  // make one from the fast path.
-  const retry =
-    cached !== null && cached.header.run !== KEPT_RUN && cached.header.tries < MAX_TRIES && process.argv[2] === 'check';
-  const script = new vm.Script(Module.wrap(source), { filename: MAIN, cachedData: retry ? undefined : cached?.data });
-  const usable = cached !== null && !retry && !script.cachedDataRejected;
+  const script = new vm.Script(source, { filename: MAIN, cachedData: cached?.data });
+  const usable = cached !== null && !script.cachedDataRejected;
   const mod = new Module(MAIN, module);
   mod.filename = MAIN;
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(mod.exports, mod.exports, Module.createRequire(MAIN), mod, MAIN, path.dirname(MAIN));
   mod.loaded = true;
   const cli = mod.exports as CliModule;
-  // Made after the run, so that it holds the functions the run compiled (a slower run compiles what the fast path
-  // does not need as it goes, which its own work dwarfs).
+  // Made after the run, so that it holds the functions the run compiled; made again (from the cache and what this run
+  // compiled besides) after the first run of each kind, so that it comes to hold every path the CLI is used for: a
+  // function missing from it costs a run far more to compile than to read from it.
   process.once('exit', () => {
-    if (usable) return;
     const run = cli.lastRunKind();
+    const runs = usable ? cached.header.runs : [];
+    if (runs.includes(run) || runs.length >= MAX_RUNS) return;
     try {
-      writeCache(file, main, run, retry && run !== KEPT_RUN ? cached.header.tries + 1 : 0, script.createCachedData());
+      writeCache(file, main, [...runs, run], script.createCachedData());
     } catch {
       // only the next run's start is slower
     }
@@ -133,7 +136,8 @@ function loadCached(file: string): CliModule {
 
 function start(): void {
   const file = codeCacheFile();
-  // With source maps on (--enable-source-maps), Node's own loader, which maps stack traces.
+  // With source maps on (--enable-source-maps), Node's own loader, which maps stack traces (run by Node as a module,
+  // the bundle runs itself).
   const sourceMaps = (process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled === true;
   const cli = file && !sourceMaps ? loadCached(file) : (require(MAIN) as CliModule);
   void cli.main(process.argv.slice(2)).then((code) => {

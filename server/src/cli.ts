@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The `stack-doctor` command line: check, list and probe over the same analysis the editor uses.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -21,7 +20,8 @@ import { readResult, writeResult } from './workspace/result-cache';
 import { loadTarget, type Target } from './workspace/target';
 import { OsvDatabase } from './index/osv';
 import { AdvisorySource } from './workspace/advisory-source';
-import { tty } from './system/lazy-modules';
+import { readCacheFilesSynchronously } from './system/atomic-write';
+import { crypto, tty } from './system/lazy-modules';
 import { version } from '../../package.json';
 import type { EnvironmentSet } from './model/sets';
 
@@ -206,8 +206,9 @@ function linesFor(files: ParsedFile[]): (file: string) => LineIndex {
 }
 
 /**
- * What the last `main` did: `check-cached` when a check's findings came from the result cache (the path the CLI's
- * loader keeps compiled in its code cache), else the command.
+ * What the last `main` did, for the CLI loader's code cache (which holds the compiled functions of every kind of run
+ * it has seen): `check-cached` when a check's findings came from the result cache, `check <kinds>` with the kinds of
+ * file a check analysed (a conda environment runs other code than a requirements file), else the command.
  */
 let lastRun = '';
 export function lastRunKind(): string {
@@ -215,6 +216,8 @@ export function lastRunKind(): string {
 }
 
 async function check(o: Options, out: (s: string) => void): Promise<number> {
+  // Nothing else waits on this process's event loop: the index cache's files are read in one call each.
+  readCacheFilesSynchronously(true);
   const targets = (o.paths.length ? o.paths : ['.']).map(target);
   const analysis = new Analysis(diskSource);
   const cacheDir = o.cacheDir ? path.resolve(o.cacheDir) : defaultCacheDir();
@@ -241,9 +244,11 @@ async function check(o: Options, out: (s: string) => void): Promise<number> {
   const all = [...sets.values()];
   // The same files, settings, machine and indexes as a run minutes ago: its findings stand (the index answers it used
   // are still fresh).
-  const key = createHash('sha256').update(analysis.fingerprint(all)).update(osvStamp(o)).digest('hex');
+  const key = crypto().createHash('sha256').update(analysis.fingerprint(all)).update(osvStamp(o)).digest('hex');
   let findings = o.offline ? null : readResult(cacheDir, key);
-  lastRun = findings ? 'check-cached' : 'check';
+  lastRun = findings
+    ? 'check-cached'
+    : `check ${[...new Set(all.flatMap((s) => s.files.map((f) => f.kind)))].sort().join(',')}`;
   if (!findings) {
     await analysis.resolve(all, {
       progress: (set) => {
@@ -343,10 +348,13 @@ function list(o: Options, out: (s: string) => void): number {
   return 0;
 }
 
+/**
+ * Findings by file, place and code. Texts compare by code unit, not by locale: the order is the same on every machine
+ * (a CI log does not change with LANG), and the ICU collator is not loaded on every start.
+ */
 function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) => a.file.localeCompare(b.file) || a.span.start - b.span.start || a.code.localeCompare(b.code),
-  );
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return [...findings].sort((a, b) => cmp(a.file, b.file) || a.span.start - b.span.start || cmp(a.code, b.code));
 }
 
 /**

@@ -1,9 +1,9 @@
-// The CLI's loader (server/src/cli-loader.ts) and its V8 code cache: made once, then used; made again from the fast
-// path; a damaged, foreign, truncated or writable-by-others cache is ignored and replaced, never trusted, never a
-// crash; several CLIs starting at once leave one whole cache; off when asked, and with source maps.
+// The CLI's loader (server/src/cli-loader.ts) and its V8 code cache: made by the first run, made again once after the
+// first run of each other kind (so that it holds every path used), then only read; a damaged, foreign, truncated or
+// writable-by-others cache is ignored and replaced, never trusted, never a crash; several CLIs starting at once leave
+// one whole cache; off when asked, and with source maps.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkJson, type CliRun } from '../helpers/cli';
@@ -11,7 +11,7 @@ import { indexFixture, isolatedPipEnv, type PackageIndex } from '../helpers/pack
 import type { Header } from '../../server/src/cli-loader';
 
 const PROFILE = path.resolve('test/fixtures/profiles/laptop-no-gpu.json');
-const MAGIC = 'stack-doctor code cache 1\n';
+const MAGIC = 'stack-doctor code cache 3\n';
 
 const { tmp, serve } = indexFixture(
   'sd-cli-code-cache-',
@@ -23,15 +23,15 @@ const { tmp, serve } = indexFixture(
   after,
 );
 
-/** The cache file's header, after checking that it is whole (length and checksum of the V8 data). */
+/** The cache file's header, after checking that it is whole (the V8 data twice, of the length it says). */
 function readHeader(file: string): Header {
   const raw = fs.readFileSync(file);
   assert.equal(raw.toString('latin1', 0, MAGIC.length), MAGIC);
   const nl = raw.indexOf(0x0a, MAGIC.length);
   const header = JSON.parse(raw.toString('utf8', MAGIC.length, nl)) as Header;
   const data = raw.subarray(nl + 1);
-  assert.equal(header.length, data.length, 'length');
-  assert.equal(header.sha256, createHash('sha256').update(data).digest('hex'), 'checksum');
+  assert.equal(2 * header.length, data.length, 'length');
+  assert.ok(data.subarray(0, header.length).equals(data.subarray(header.length)), 'the two copies agree');
   return header;
 }
 
@@ -71,16 +71,29 @@ describe('the CLI loader and its code cache', () => {
     assert.ok(reference.diagnostics.length > 0);
   });
 
-  it('is made by the first run, made again once from a check answered from the result cache, then only read', async () => {
+  it('is made by the first run, made again once by a run of another kind, then only read', async () => {
     const { file, env } = fresh();
     const cacheDir = path.join(tmp, 'results-1');
     same(await check(env, cacheDir), 'first run');
-    assert.equal(readHeader(file).run, 'check', 'made by a run that resolved');
+    assert.deepEqual(readHeader(file).runs, ['check requirements'], 'made by a run that resolved');
+    const first = fs.statSync(file).size;
     same(await check(env, cacheDir), 'second run');
-    assert.equal(readHeader(file).run, 'check-cached', 'made again from the fast path');
+    assert.deepEqual(
+      readHeader(file).runs,
+      ['check requirements', 'check-cached'],
+      'made again with the functions of a check answered from the result cache',
+    );
+    assert.ok(fs.statSync(file).size >= first, "the first run's functions kept");
     const made = fs.statSync(file).mtimeMs;
     const bytes = fs.readFileSync(file);
     for (let i = 0; i < 2; i++) same(await check(env, cacheDir), `run ${i + 3}`);
+    // A new file's check resolves: a kind of run the cache holds already.
+    fs.writeFileSync(path.join(project, 'requirements.txt'), 'tensorflow==2.13.0\nnumpy>=1.26\n# a new file\n');
+    try {
+      same(await check(env, cacheDir), 'a new file');
+    } finally {
+      fs.writeFileSync(path.join(project, 'requirements.txt'), 'tensorflow==2.13.0\nnumpy>=1.26\n');
+    }
     assert.equal(fs.statSync(file).mtimeMs, made, 'used as it is');
     assert.deepEqual(fs.readFileSync(file), bytes);
     assert.equal(fs.statSync(file).mode & 0o777, 0o600, 'readable and writable by its owner only');
@@ -93,21 +106,26 @@ describe('the CLI loader and its code cache', () => {
     const good = fs.readFileSync(file);
     const nl = good.indexOf(0x0a, MAGIC.length);
     const header = JSON.parse(good.toString('utf8', MAGIC.length, nl)) as Header;
-    const withHeader = (h: Header, data: Buffer) =>
-      Buffer.concat([Buffer.from(MAGIC + JSON.stringify(h) + '\n'), data]);
-    const data = good.subarray(nl + 1);
+    const withHeader = (h: Header, ...data: Buffer[]) =>
+      Buffer.concat([Buffer.from(MAGIC + JSON.stringify(h) + '\n'), ...data]);
+    const data = good.subarray(nl + 1, nl + 1 + header.length);
     const flipped = Buffer.from(data);
     for (let i = 0; i < 256; i++) flipped[Math.floor(data.length / 2) + i]! ^= 0x5a;
+    const oneBit = Buffer.from(data);
+    oneBit[data.length - 1]! ^= 0x01;
     const damaged: [string, Buffer, number?][] = [
       // V8 itself checks little of the data: these bytes crash it (a fatal error) when they reach it.
-      ['flipped bytes in the V8 data', withHeader(header, flipped)],
-      ['a checksum that does not match', withHeader({ ...header, sha256: '0'.repeat(64) }, data)],
+      ['flipped bytes in the V8 data', withHeader(header, flipped, data)],
+      ['flipped bytes in its copy', withHeader(header, data, flipped)],
+      ['one bit of the last byte', withHeader(header, oneBit, data)],
+      ['a length that does not match', withHeader({ ...header, length: header.length + 1 }, data, data)],
+      ['one copy only', withHeader(header, data)],
       ['truncated', good.subarray(0, Math.floor(good.length / 2))],
       ['garbage', Buffer.from('not a cache at all\n{}\n')],
       ['empty', Buffer.alloc(0)],
-      ['made for another build', withHeader({ ...header, build: 'f'.repeat(64) }, data)],
-      ['made for another bundle time', withHeader({ ...header, mtimeMs: header.mtimeMs + 1 }, data)],
-      ['a header that is not JSON', Buffer.concat([Buffer.from(MAGIC + '{"build":\n'), data])],
+      ['made for another build', withHeader({ ...header, build: 'f'.repeat(64) }, data, data)],
+      ['made for another bundle time', withHeader({ ...header, mtimeMs: header.mtimeMs + 1 }, data, data)],
+      ['a header that is not JSON', Buffer.concat([Buffer.from(MAGIC + '{"build":\n'), data, data])],
       ['writable by the group', good, 0o620],
       ['writable by anyone', good, 0o606],
     ];

@@ -81,11 +81,14 @@ function validateCacheFolder(dir: string): Record<string, number> {
       assert.equal(typeof stored.at, 'number', rel);
       assert.ok(Array.isArray(stored.findings), rel);
     } else if (kind === 'code') {
-      const magic = 'stack-doctor code cache 1\n';
+      const magic = 'stack-doctor code cache 3\n';
       assert.equal(raw.toString('latin1', 0, magic.length), magic, rel);
       const nl = raw.indexOf(0x0a, magic.length);
       const header = JSON.parse(raw.toString('utf8', magic.length, nl)) as { length: number };
-      assert.equal(header.length, raw.length - nl - 1, `${rel}: length`);
+      // The V8 data, then its copy.
+      assert.equal(2 * header.length, raw.length - nl - 1, `${rel}: length`);
+      const data = raw.subarray(nl + 1);
+      assert.ok(data.subarray(0, header.length).equals(data.subarray(header.length)), `${rel}: the copies agree`);
     } else assert.fail(`an unexpected file in the cache folder: ${rel}`);
   }
   return counts;

@@ -7,7 +7,9 @@ import { SPECIFIER_BODY, Specifier, SpecifierError } from './specifier';
 export type MarkerEnvironment = Record<string, string>;
 
 /** A syntax error with packaging's message ("Expected ...") and span `[offset, end)` in the parsed text. */
-export class MarkerError extends SpanError {}
+export class MarkerError extends SpanError {
+  override name = 'MarkerError';
+}
 
 /**
  * Evaluation failed as packaging's would: an undefined environment name or an undefined comparison (`os_name ~= "x"`).

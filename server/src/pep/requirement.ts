@@ -10,7 +10,9 @@ export interface Span {
 }
 
 /** An invalid requirement: `message` is packaging's ("Expected ..."), `[offset, end)` its error span. */
-export class RequirementError extends SpanError {}
+export class RequirementError extends SpanError {
+  override name = 'RequirementError';
+}
 
 /** One parsed requirement; spans are offsets into the parsed string. */
 export interface ParsedRequirement {

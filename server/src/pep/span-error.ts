@@ -5,7 +5,8 @@ export class SpanError extends Error {
   readonly end: number;
   constructor(message: string, offset: number, end: number = offset) {
     super(message);
-    this.name = new.target.name;
+    // Each subclass names itself: a class's own name is shortened in the CLI's minified bundle.
+    this.name = 'SpanError';
     this.offset = offset;
     this.end = end;
   }

@@ -35,7 +35,9 @@ export function pyStrip(s: string): string {
 }
 
 /** A specifier (or specifier set) that packaging rejects; `offset`/`end` locate the bad part in the parsed text. */
-export class SpecifierError extends SpanError {}
+export class SpecifierError extends SpanError {
+  override name = 'SpecifierError';
+}
 
 /** Python's repr of a str, for messages like packaging's `Invalid specifier: '...'`. */
 export function pyRepr(s: string): string {

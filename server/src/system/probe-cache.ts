@@ -1,11 +1,11 @@
 // This machine's profile remembered on disk between command-line runs, for as long as what it was read from is
 // unchanged.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readCacheFile, writeJsonAtomic } from './atomic-write';
 import { probe } from './probe';
+import { crypto } from './lazy-modules';
 import { validateProfile, type MachineProfile } from './profile';
 
 /** A remembered profile is re-probed after this long even when nothing it was read from has changed. */
@@ -68,7 +68,7 @@ export function probeFingerprint(python: string | undefined): string {
     process.env.CONDA_PREFIX ?? '',
     ...WATCHED.map(stamp),
   ];
-  return createHash('sha256').update(parts.join('\0')).digest('hex');
+  return crypto().createHash('sha256').update(parts.join('\0')).digest('hex');
 }
 
 /**

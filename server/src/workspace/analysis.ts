@@ -13,8 +13,8 @@ import {
 } from './lazy-stages';
 import type { CheckContext } from '../checks/types';
 import type { Dependency, FileKind, Finding, ParsedFile } from '../model/types';
-import { createHash } from 'node:crypto';
 import { markerEnvironmentFor, type MachineProfile } from '../system/profile';
+import { crypto } from '../system/lazy-modules';
 import { FileSets } from './file-sets';
 import { StageCache, textKey } from './stage-cache';
 import type { StageContext } from './stages/stage';
@@ -454,7 +454,7 @@ export class Analysis {
    * packages and the settings. Two runs with the same fingerprint and fresh index answers find the same.
    */
   fingerprint(sets: readonly EnvironmentSet[]): string {
-    const h = createHash('sha256');
+    const h = crypto().createHash('sha256');
     const { offline, indexUrl, extraIndexUrls, trustFiles, severityOverrides, pixiPlatforms } = this.settings;
     h.update(
       JSON.stringify({
