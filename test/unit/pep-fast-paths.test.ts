@@ -1,10 +1,10 @@
-// The fast paths in front of packaging's specifier regexes (compiling those costs the CLI milliseconds) give
-// exactly what the full regexes give, on generated specifier-like text.
+// The fast paths in front of packaging's specifier and version regexes (compiling those costs the CLI milliseconds)
+// give exactly what the full regexes give, on generated specifier-like and version-like text.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { specifierAt, specifierAtFull } from '../../server/src/pep/marker';
-import { PY_WS } from '../../server/src/pep/version';
-import { SIMPLE_SPECIFIER, SPECIFIER_BODY } from '../../server/src/pep/specifier';
+import { PY_WS, versionPartsFast, versionPartsFull } from '../../server/src/pep/version';
+import { isSimpleSpecifier, SPECIFIER_BODY } from '../../server/src/pep/specifier';
 import { rng } from '../../bench/scenarios';
 
 const PIECES = [
@@ -93,11 +93,57 @@ describe('pep: specifier fast paths', () => {
     const full = new RegExp(`^[${PY_WS}]*${SPECIFIER_BODY}[${PY_WS}]*$`, 'i');
     let accepted = 0;
     for (const text of [...generated(20_000, 11), '==1.2.3', '~=1.4', '<3', '>=10.0.1']) {
-      if (SIMPLE_SPECIFIER.test(text)) {
+      if (isSimpleSpecifier(text)) {
         accepted++;
         assert.ok(full.test(text), text);
       }
     }
     assert.ok(accepted > 200, `the generated text reaches the fast path (${accepted})`);
+  });
+
+  it('a version in its usual written form has the parts the full regex gives it', () => {
+    const pieces = [
+      '1',
+      '0',
+      '2',
+      '10',
+      '007',
+      '.',
+      '!',
+      'a',
+      'b',
+      'c',
+      'rc',
+      'RC',
+      'alpha',
+      '.post',
+      'post',
+      '-',
+      '_',
+    ];
+    pieces.push('.dev', 'dev', '+', 'local', ' ', 'v', '*', 'é');
+    const r = rng(17);
+    let fast = 0;
+    for (let n = 0; n < 30_000; n++) {
+      let text = '';
+      for (let k = 1 + Math.floor(r() * 7); k > 0; k--) text += pieces[Math.floor(r() * pieces.length)];
+      const quick = versionPartsFast(text);
+      if (quick === null) continue;
+      fast++;
+      assert.deepEqual(quick, versionPartsFull(text), JSON.stringify(text));
+    }
+    for (const text of ['1.0', '0!3', '2!1.0rc1.post2.dev3', '1.0a1', '1.0b02', '01.002', '1.0.post1', '1.0.dev0'])
+      assert.deepEqual(versionPartsFast(text), versionPartsFull(text), text);
+    assert.ok(fast > 800, `the generated text reaches the fast path (${fast})`);
+  });
+
+  it('specifiers with pre-release, post and dev tails: the fast path matches what the full regex matches', () => {
+    const texts = ['>=1.0b2', '==2.0rc1', '<3.0.dev0', '~=1.4.post1', '!=1.0a1.post2.dev3', '>1.0rc', '>=1.0b2x'];
+    texts.push('==1.0rc1.*', '==1.0+local', '<=2.0.post', '>=1.0a1 ; x', '<1.0.dev1,>0');
+    for (const text of texts) {
+      assert.equal(specifierAt(text, 0), specifierAtFull(text, 0), text);
+      if (isSimpleSpecifier(text)) assert.ok(new RegExp(`^${SPECIFIER_BODY}$`, 'i').test(text), text);
+    }
+    assert.ok(isSimpleSpecifier('>=1.0b2') && isSimpleSpecifier('~=1.4.post1') && !isSimpleSpecifier('>1.0rc'));
   });
 });

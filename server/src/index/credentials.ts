@@ -119,7 +119,10 @@ export function redact(text: string): string {
       const colon = userinfo.indexOf(':');
       out = (colon < 0 ? '***' : `${userinfo.slice(0, colon)}:***`) + rest.slice(at);
     }
-    return scheme + out.replace(PATH_TOKEN, '/t/***').replace(SECRET_PARAM, '$1***');
+    // Each pattern needs a character it starts with: a URL without one is not run through it (no regex to compile).
+    if (out.includes('/t/')) out = out.replace(PATH_TOKEN, '/t/***');
+    if (out.includes('?') || out.includes('&') || out.includes(';')) out = out.replace(SECRET_PARAM, '$1***');
+    return scheme + out;
   });
 }
 

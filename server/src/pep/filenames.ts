@@ -56,6 +56,17 @@ export class InvalidFilenameError extends Error {
 
 const WHEEL_NAME_RE = /^[\p{L}\p{N}_.]*$/u;
 
+/** WHEEL_NAME_RE's test, with ASCII names decided without it (compiling its Unicode classes costs a start). */
+function wheelName(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 0x80) return WHEEL_NAME_RE.test(name);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2e))
+      return false;
+  }
+  return true;
+}
+
 /** `packaging.utils.parse_wheel_filename`; throws `InvalidFilenameError` where packaging raises. */
 export function parseWheelFilename(filename: string): WheelFilename {
   if (!filename.endsWith('.whl'))
@@ -67,8 +78,7 @@ export function parseWheelFilename(filename: string): WheelFilename {
   const parts = stem.split('-');
   // split("-", dashes - 2) keeps the last tag parts joined; with 4 or 5 dashes the tail is always 3 parts.
   const namePart = parts[0]!;
-  if (namePart.includes('__') || !WHEEL_NAME_RE.test(namePart))
-    throw new InvalidFilenameError(`Invalid project name: ${stem}`);
+  if (namePart.includes('__') || !wheelName(namePart)) throw new InvalidFilenameError(`Invalid project name: ${stem}`);
   const version = Version.parse(parts[1]!);
   if (!version) throw new InvalidFilenameError(`Invalid wheel filename (invalid version): ${stem}`);
   let build: [number, string] | null = null;

@@ -1,7 +1,13 @@
 // PEP 508 environment markers: packaging 26.2's tokenizer and grammar, str() form and evaluation.
 import { SpanError } from './span-error';
 import { canonicalizeName } from './name';
-import { SPECIFIER_BODY, Specifier, SpecifierError } from './specifier';
+import {
+  SPECIFIER_BODY,
+  Specifier,
+  SpecifierError,
+  arbitrarySpecifierLength,
+  simpleSpecifierLength,
+} from './specifier';
 
 /** Marker variables and their values (`python_version`, `sys_platform`, `extra`, ...). */
 export type MarkerEnvironment = Record<string, string>;
@@ -79,16 +85,28 @@ const VARIABLES = [
 const OPS = ['===', '==', '~=', '!=', '<=', '>=', '<', '>'];
 const SPECIFIER_STICKY = new RegExp(SPECIFIER_BODY, 'iy');
 /**
- * The common shapes of one specifier (`==1.2.3`, `>=2`, `~=1.4`) at a position. Where it matches and the next character
- * cannot continue a version (SPECIFIER_STICKY's optional tails all start with one of SPECIFIER_CONTINUES), the full
- * regex matches exactly the same text; it is tried first because compiling the full one costs milliseconds.
+ * The common shapes of one specifier (`==1.2.3`, `>=2`, `~=1.4`, simpleSpecifierLength) are scanned first: where one
+ * matches and the next character cannot continue a version (SPECIFIER_STICKY's optional tails all start with one of
+ * `[-A-Za-z0-9._+*!]` or a character outside printable ASCII and `\t\n\r\f\v`), the full regex matches exactly the
+ * same text, and compiling it costs milliseconds.
  */
-const SIMPLE_SPECIFIER_STICKY = /(?:==|!=|<=|>=|<|>)[0-9]+(?:\.[0-9]+)*|~=[0-9]+(?:\.[0-9]+)+/y;
-const SPECIFIER_CONTINUES = /[-A-Za-z0-9._+*!]|[^ -~\t\n\r\f\v]/;
 const LOCAL_TRAIL = /\+[a-z0-9]+(?:[-_.][a-z0-9]+)*/y;
-const WS_STICKY = /[ \t]+/y;
-const URL_STICKY = /[^ \t]+/y;
-const IDENT_CHAR = /[a-zA-Z0-9._-]/;
+
+/** The longest run of characters `ok` takes at `pos` (at least one), or null. */
+function run(s: string, pos: number, ok: (c: number) => boolean): string | null {
+  let end = pos;
+  while (end < s.length && ok(s.charCodeAt(end))) end++;
+  return end > pos ? s.slice(pos, end) : null;
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/** `[a-zA-Z0-9._-]` */
+function isIdentChar(c: number): boolean {
+  return isAlnum(c) || c === 0x2e || c === 0x5f || c === 0x2d;
+}
 
 /** Token names of packaging's tokenizer. */
 export type TokenName =
@@ -126,9 +144,21 @@ const SINGLE: Partial<Record<TokenName, string>> = {
 
 /** The specifier (packaging's regex) that starts at `pos`, or null. */
 export function specifierAt(s: string, pos: number): string | null {
-  const simple = sticky(SIMPLE_SPECIFIER_STICKY, s, pos);
-  if (simple !== null && !SPECIFIER_CONTINUES.test(s[pos + simple.length] ?? '')) return simple;
+  const n = simpleSpecifierLength(s, pos);
+  if (n > 0 && !specifierContinues(s.charCodeAt(pos + n))) return s.slice(pos, pos + n);
+  const arbitrary = arbitrarySpecifierLength(s, pos);
+  if (arbitrary > 0) return s.slice(pos, pos + arbitrary);
+  // Every specifier starts with an operator's first character: none here, none to look for.
+  if (!'=!~<>'.includes(s.charAt(pos) || ' ')) return null;
   return sticky(SPECIFIER_STICKY, s, pos);
+}
+
+/** Whether a character can continue a version: `[-A-Za-z0-9._+*!]|[^ -~\t\n\r\f\v]` (false past the end). */
+function specifierContinues(c: number): boolean {
+  if (Number.isNaN(c)) return false;
+  if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) return true;
+  if (c === 0x2d || c === 0x2e || c === 0x5f || c === 0x2b || c === 0x2a || c === 0x21) return true;
+  return !((c >= 0x20 && c <= 0x7e) || (c >= 0x09 && c <= 0x0d));
 }
 
 /** The full regex alone (the fast path's differential test). */
@@ -177,19 +207,20 @@ export class Tokenizer {
         return VARIABLES.find((v) => s.startsWith(v, pos) && boundary(s, pos + v.length)) ?? null;
       case 'SPECIFIER':
         return specifierAt(s, pos);
+      // The simple tokens are scanned by hand: each regex a process runs first costs it time to compile.
       case 'URL':
-        return sticky(URL_STICKY, s, pos);
+        return run(s, pos, (c) => c !== 0x20 && c !== 0x09);
       case 'IDENTIFIER': {
-        if (!/[a-zA-Z0-9]/.test(s[pos] ?? '') || !boundary(s, pos)) return null;
+        if (!isAlnum(s.charCodeAt(pos)) || !boundary(s, pos)) return null;
         let end = pos + 1;
-        while (end < s.length && IDENT_CHAR.test(s[end]!)) end++;
+        while (end < s.length && isIdentChar(s.charCodeAt(end))) end++;
         for (; end > pos; end--) if (boundary(s, end)) return s.slice(pos, end);
         return null;
       }
       case 'VERSION_LOCAL_LABEL_TRAIL':
-        return sticky(LOCAL_TRAIL, s, pos);
+        return s.charCodeAt(pos) === 0x2b ? sticky(LOCAL_TRAIL, s, pos) : null;
       case 'WS':
-        return sticky(WS_STICKY, s, pos);
+        return run(s, pos, (c) => c === 0x20 || c === 0x09);
       case 'END':
         return pos === s.length || (pos === s.length - 1 && s[pos] === '\n') ? '' : null;
       default:

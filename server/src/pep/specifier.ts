@@ -26,11 +26,99 @@ const SPECIFIER_FULL = new RegExp(`^${WS}*${SPECIFIER_BODY}${WS}*$`, 'i');
  * The common shapes (`==1.2.3`, `>=2`, `<3.0`, `~=1.4`), which SPECIFIER_FULL accepts too: tested first, because
  * compiling SPECIFIER_FULL (case-insensitive, Unicode whitespace) costs a command line run milliseconds.
  */
-export const SIMPLE_SPECIFIER = /^(?:==|!=|<=|>=|<|>)[0-9]+(?:\.[0-9]+)*$|^~=[0-9]+(?:\.[0-9]+)+$/;
+/**
+ * The length of the common shape of one specifier at `pos` of `s`: `(==|!=|<=|>=|<|>)N(.N)*` or `~=N(.N)+` (N: ASCII
+ * digits), then optionally a version's usual tails in their written form (`aN`, `bN` or `rcN`, `.postN`, `.devN`), as
+ * packaging's specifier regex matches it there when the next character cannot continue a version; -1 where it does
+ * not. Scanned by hand: compiling that regex costs a process milliseconds.
+ */
+export function simpleSpecifierLength(s: string, pos: number): number {
+  const c0 = s.charCodeAt(pos);
+  const eq = s.charCodeAt(pos + 1) === 0x3d;
+  let i: number;
+  let compatible = false;
+  // == != <= >= (a two-character operator wins over < and >, as the alternation's order has it), ~=, then < >
+  if (eq && (c0 === 0x3d || c0 === 0x21 || c0 === 0x3c || c0 === 0x3e)) i = pos + 2;
+  else if (eq && c0 === 0x7e) {
+    i = pos + 2;
+    compatible = true;
+  } else if (c0 === 0x3c || c0 === 0x3e) i = pos + 1;
+  else return -1;
+  let parts = 0;
+  for (;;) {
+    const start = i;
+    while (isDigit(s.charCodeAt(i))) i++;
+    if (i === start) return -1;
+    parts++;
+    if (s.charCodeAt(i) !== 0x2e || !isDigit(s.charCodeAt(i + 1))) break;
+    i++;
+  }
+  if (compatible && parts < 2) return -1;
+  // The tails, each optional and in this order; a tail's letters without its number leave the text to the regex.
+  const tail = (letters: string): boolean => {
+    if (!s.startsWith(letters, i)) return true;
+    const start = i + letters.length;
+    let j = start;
+    while (isDigit(s.charCodeAt(j))) j++;
+    if (j === start) return false;
+    i = j;
+    return true;
+  };
+  const pre = s.startsWith('rc', i) ? 'rc' : s.startsWith('a', i) ? 'a' : s.startsWith('b', i) ? 'b' : null;
+  if (pre !== null && !tail(pre)) return -1;
+  if (!tail('.post') || !tail('.dev')) return -1;
+  return i - pos;
+}
+
+function isPrintable(c: number): boolean {
+  return c > 0x20 && c < 0x7f;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/**
+ * The length of an arbitrary-equality specifier at `pos` of `s`, `===` then printable ASCII other than space, `;` and
+ * `)`, where packaging's regex (`===\s*[^\s;)]*`) matches exactly that text: the next character ends the match (the
+ * end, ASCII whitespace, `;` or `)`). -1 elsewhere (the regex decides).
+ */
+export function arbitrarySpecifierLength(s: string, pos: number): number {
+  if (!s.startsWith('===', pos)) return -1;
+  let i = pos + 3;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || c === 0x3b || c === 0x29) break;
+    i++;
+  }
+  // Whitespace right after `===` is taken by the regex's `\s*`, and a character outside ASCII by `[^\s;)]`.
+  if (i === pos + 3 && i < s.length && s.charCodeAt(i) !== 0x3b && s.charCodeAt(i) !== 0x29) return -1;
+  const next = s.charCodeAt(i);
+  if (
+    i < s.length &&
+    !(
+      next === 0x3b ||
+      next === 0x29 ||
+      next === 0x20 ||
+      (next >= 0x09 && next <= 0x0d) ||
+      (next >= 0x1c && next <= 0x1f)
+    )
+  )
+    return -1;
+  return i - pos;
+}
+
+/** Whether all of `text` is the common shape of one specifier ({@link simpleSpecifierLength}) or a `===` one. */
+export function isSimpleSpecifier(text: string): boolean {
+  return simpleSpecifierLength(text, 0) === text.length || arbitrarySpecifierLength(text, 0) === text.length;
+}
 const STRIP_RE = new RegExp(`^${WS}+|${WS}+$`, 'g');
 
 /** Python's `str.strip()` (Unicode whitespace). */
 export function pyStrip(s: string): string {
+  // Text that starts and ends with printable ASCII other than a space has nothing to strip (no regex run).
+  if (s === '') return s;
+  if (isPrintable(s.charCodeAt(0)) && isPrintable(s.charCodeAt(s.length - 1))) return s;
   return s.replace(STRIP_RE, '');
 }
 
@@ -164,7 +252,7 @@ export class Specifier {
 
   /** Parses one specifier; throws `SpecifierError` where packaging raises `InvalidSpecifier`. */
   static parse(text: string): Specifier {
-    if (!SIMPLE_SPECIFIER.test(text) && !SPECIFIER_FULL.test(text))
+    if (!isSimpleSpecifier(text) && !SPECIFIER_FULL.test(text))
       throw new SpecifierError(`Invalid specifier: ${pyRepr(text)}`, 0, text.length);
     const spec = pyStrip(text);
     let op: string;

@@ -42,6 +42,76 @@ export interface VersionParts {
 }
 
 /** Strips leading zeros from an ASCII digit string ("007" -> "7", "0" stays). */
+/** A version's parts by VERSION_RE alone (the fast paths' differential test); null where packaging rejects it. */
+export function versionPartsFull(text: string): VersionParts | null {
+  const m = VERSION_RE.exec(text);
+  if (!m) return null;
+  const [, epoch, release, preL, preN, postN1, postL, postN2, devL, devN, local] = m;
+  return {
+    epoch: epoch ? canonicalDigits(epoch) : '0',
+    release: release!.split('.').map(canonicalDigits),
+    pre: preL ? [PRE_LETTER[preL.toLowerCase()]!, preN ? canonicalDigits(preN) : '0'] : null,
+    post: postN1 ? canonicalDigits(postN1) : postL ? (postN2 ? canonicalDigits(postN2) : '0') : null,
+    dev: devL ? (devN ? canonicalDigits(devN) : '0') : null,
+    local: local ? parseLocal(local) : null,
+  };
+}
+
+/** The parts of a version in its usual written form ({@link canonicalForm}), else null. */
+export function versionPartsFast(text: string): VersionParts | null {
+  return canonicalForm(text);
+}
+
+/**
+ * The parts of a version in its usual written form, `N!` then `N(.N)*` then `aN`, `bN` or `rcN`, `.postN`, `.devN`
+ * (each but the release optional, lower case, no local label), as VERSION_RE would give them; null for any other text
+ * (VERSION_RE decides). Scanned by hand: compiling VERSION_RE costs a process a millisecond or more.
+ */
+function canonicalForm(text: string): VersionParts | null {
+  let i = 0;
+  const digits = (): string | null => {
+    const start = i;
+    while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+    return i > start ? canonicalDigits(text.slice(start, i)) : null;
+  };
+  let epoch = '0';
+  const bang = text.indexOf('!');
+  if (bang > 0) {
+    const e = digits();
+    if (e === null || i !== bang) return null;
+    epoch = e;
+    i++;
+  }
+  const release: string[] = [];
+  for (;;) {
+    const d = digits();
+    if (d === null) return null;
+    release.push(d);
+    if (text.charCodeAt(i) !== 46 || !(text.charCodeAt(i + 1) >= 48 && text.charCodeAt(i + 1) <= 57)) break;
+    i++;
+  }
+  let pre: ['a' | 'b' | 'rc', string] | null = null;
+  for (const letter of ['rc', 'a', 'b'] as const) {
+    if (!text.startsWith(letter, i)) continue;
+    i += letter.length;
+    const n = digits();
+    if (n === null) return null;
+    pre = [letter, n];
+    break;
+  }
+  let post: string | null = null;
+  if (text.startsWith('.post', i)) {
+    i += 5;
+    if ((post = digits()) === null) return null;
+  }
+  let dev: string | null = null;
+  if (text.startsWith('.dev', i)) {
+    i += 4;
+    if ((dev = digits()) === null) return null;
+  }
+  return i === text.length ? { epoch, release, pre, post, dev, local: null } : null;
+}
+
 export function canonicalDigits(d: string): string {
   if (d.length > 1 && d.charCodeAt(0) === 48) {
     let i = 0;
@@ -153,17 +223,10 @@ export class Version {
         local: null,
       });
     }
-    const m = VERSION_RE.exec(text);
-    if (!m) return null;
-    const [, epoch, release, preL, preN, postN1, postL, postN2, devL, devN, local] = m;
-    return new Version({
-      epoch: epoch ? canonicalDigits(epoch) : '0',
-      release: release!.split('.').map(canonicalDigits),
-      pre: preL ? [PRE_LETTER[preL.toLowerCase()]!, preN ? canonicalDigits(preN) : '0'] : null,
-      post: postN1 ? canonicalDigits(postN1) : postL ? (postN2 ? canonicalDigits(postN2) : '0') : null,
-      dev: devL ? (devN ? canonicalDigits(devN) : '0') : null,
-      local: local ? parseLocal(local) : null,
-    });
+    const canonical = canonicalForm(text);
+    if (canonical) return new Version(canonical);
+    const parts = versionPartsFull(text);
+    return parts ? new Version(parts) : null;
   }
 
   /** Builds a version from parts (numbers as canonical digit strings or numbers); `local` is the dotted local text. */

@@ -266,18 +266,66 @@ export function globToRegExpSource(glob: string, star = '[^/]*'): string {
   );
 }
 
+/** What a glob of the table is tested with: `new RegExp(globToRegExpSource(glob), 'i')`'s `test`. */
+interface GlobTest {
+  test(text: string): boolean;
+}
+
+/**
+ * A glob of the table as a test that gives what `new RegExp(globToRegExpSource(glob), 'i')` gives, without compiling
+ * a regex (the CLI classifies every file of a folder on every start): `*` is any run without `/`, letters compare
+ * without ASCII case (a character outside ASCII never equals one inside, as the regex's `i` has it). A glob with a
+ * character outside ASCII is the regex.
+ */
+export function globTest(glob: string): GlobTest {
+  for (let i = 0; i < glob.length; i++) if (glob.charCodeAt(i) > 0x7f) return new RegExp(globToRegExpSource(glob), 'i');
+  const parts = glob.toLowerCase().split('*');
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  return {
+    test(text) {
+      const t = asciiLower(text);
+      if (parts.length === 1) return t === first;
+      if (t.length < first.length + last.length || !t.startsWith(first) || !t.endsWith(last)) return false;
+      const end = t.length - last.length;
+      let at = first.length;
+      for (let k = 1; k < parts.length - 1; k++) {
+        // The leftmost place leaves the most room to the parts after it; a gap with a `/` fails in any later place too.
+        const found = t.indexOf(parts[k]!, at);
+        if (found < 0 || found + parts[k]!.length > end || t.slice(at, found).includes('/')) return false;
+        at = found + parts[k]!.length;
+      }
+      return !t.slice(at, end).includes('/');
+    },
+  };
+}
+
+/** `text` with ASCII capitals lowered and every other character as it is. */
+function asciiLower(text: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) {
+      out += text.slice(from, i) + String.fromCharCode(c + 32);
+      from = i + 1;
+    }
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
 interface CompiledRow {
   row: FileKindRow;
-  patterns: { inFolder: boolean; re: RegExp }[];
-  except: RegExp[];
-  content: RegExp[];
+  patterns: { inFolder: boolean; re: GlobTest }[];
+  except: GlobTest[];
+  content: GlobTest[];
 }
 
 const compile = (r: FileKindRow): CompiledRow => ({
   row: r,
-  patterns: r.globs.map((g) => ({ inFolder: g.includes('/'), re: new RegExp(globToRegExpSource(g), 'i') })),
-  except: (r.except ?? []).map((g) => new RegExp(globToRegExpSource(g), 'i')),
-  content: (r.content?.globs ?? []).map((g) => new RegExp(globToRegExpSource(g), 'i')),
+  patterns: r.globs.map((g) => ({ inFolder: g.includes('/'), re: globTest(g) })),
+  except: (r.except ?? []).map(globTest),
+  content: (r.content?.globs ?? []).map(globTest),
 });
 
 let compiled = FILE_KINDS.map(compile);
@@ -306,15 +354,20 @@ export function fileKindRow(kind: FileKind): FileKindRow {
   return row;
 }
 
+/** Where the last path separator (`/` or `\\`) before `end` is, or -1. */
+function lastSeparator(filePath: string, end = filePath.length): number {
+  return Math.max(filePath.lastIndexOf('/', end - 1), filePath.lastIndexOf('\\', end - 1));
+}
+
 function baseName(filePath: string): string {
-  return filePath.split(/[\\/]/).pop() ?? '';
+  return filePath.slice(lastSeparator(filePath) + 1);
 }
 
 /** The row of a dependency file by its name (and its folder's name), or undefined for a file not read on its own. */
 function rowByName(filePath: string): FileKindRow | undefined {
-  const parts = filePath.split(/[\\/]/);
-  const base = parts[parts.length - 1] ?? '';
-  const withFolder = `${parts[parts.length - 2] ?? ''}/${base}`;
+  const cut = lastSeparator(filePath);
+  const base = filePath.slice(cut + 1);
+  const withFolder = `${cut < 0 ? '' : filePath.slice(lastSeparator(filePath, cut) + 1, cut)}/${base}`;
   for (const { row, patterns, except } of compiled)
     if (!except.some((re) => re.test(base)) && patterns.some((p) => p.re.test(p.inFolder ? withFolder : base)))
       return row;
