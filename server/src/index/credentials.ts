@@ -25,8 +25,12 @@ export function rememberExpanded(text: string, env: Record<string, string | unde
     const value = Object.hasOwn(env, m[1]!) ? env[m[1]!] : undefined;
     if (!value || value.length < MIN_SECRET_LENGTH || expandedValues.some((e) => e.value === value)) continue;
     expandedValues = [...expandedValues, { value, name: m[0] }].sort((a, b) => b.value.length - a.value.length);
+    redacted.clear();
   }
 }
+
+/** `redact`'s answers for the texts it was asked about (the same index URLs come back many times a run). */
+const redacted = new Map<string, string>();
 
 /** `text` with every remembered expanded value (and its percent-encoded form) written back as its `${VAR}`. */
 function unexpand(text: string): string {
@@ -109,6 +113,16 @@ function userinfoEnd(scheme: string, rest: string): number {
  * is not.
  */
 export function redact(text: string): string {
+  const known = redacted.get(text);
+  if (known !== undefined) return known;
+  const out = redactText(text);
+  if (text.length > 2048) return out;
+  if (redacted.size >= 4096) redacted.clear();
+  redacted.set(text, out);
+  return out;
+}
+
+function redactText(text: string): string {
   if (expandedValues.length) text = unexpand(text);
   if (!text.includes('://')) return text;
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s'"<>`]*)/gi, (_m, scheme: string, rest: string) => {
