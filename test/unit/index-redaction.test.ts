@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { cacheKey } from '../../server/src/index/cache';
-import { redact, stripCredentials } from '../../server/src/index/credentials';
+import { redact, rememberExpanded, stripCredentials } from '../../server/src/index/credentials';
 import { HostHealth } from '../../server/src/index/http';
 import { MetadataProvider } from '../../server/src/index/provider';
 import { dependenciesJson, dependenciesText } from '../../server/src/cli-output';
@@ -103,6 +103,14 @@ test('redact: the plain shapes read as pip shows them; plain URLs, VCS revisions
   );
   assert.equal(redact('https://h/simple?token=abc&x=1&api_key=zz'), 'https://h/simple?token=***&x=1&api_key=***');
   assert.equal(redact('a https://u:p@h/ and http://t@g/'), 'a https://u:***@h/ and http://***@g/');
+});
+
+test('redact remembers its answers, and forgets them when a new expanded secret is remembered', () => {
+  const text = 'https://mirror.example/simple/ with s3cr3t-value-42 in it';
+  assert.equal(redact(text), text, 'nothing to hide yet');
+  assert.equal(redact(text), text, 'the same answer again');
+  rememberExpanded('${MIRROR_TOKEN}', { MIRROR_TOKEN: 's3cr3t-value-42' });
+  assert.equal(redact(text), 'https://mirror.example/simple/ with ${MIRROR_TOKEN} in it', 'the new secret is hidden');
 });
 
 test('cache keys are hashes of the URL without its credentials, never the credential in clear', () => {
