@@ -143,6 +143,9 @@ function start(): void {
   void cli.main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
+  // When nothing is left to do (the moment Node would exit by itself), exit at once: Node's own way out tears down
+  // the JavaScript heap page by page first, which costs a command milliseconds for nothing. `exit` handlers run.
+  process.once('beforeExit', () => process.exit());
 }
 
 start();
