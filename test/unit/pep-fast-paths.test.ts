@@ -139,11 +139,13 @@ describe('pep: specifier fast paths', () => {
 
   it('specifiers with pre-release, post and dev tails: the fast path matches what the full regex matches', () => {
     const texts = ['>=1.0b2', '==2.0rc1', '<3.0.dev0', '~=1.4.post1', '!=1.0a1.post2.dev3', '>1.0rc', '>=1.0b2x'];
-    texts.push('==1.0rc1.*', '==1.0+local', '<=2.0.post', '>=1.0a1 ; x', '<1.0.dev1,>0');
+    texts.push('==1.0rc1.*', '==1.0+local', '<=2.0.post', '>=1.0a1 ; x', '<1.0.dev1,>0', '==2.*', '!=3.11.*,<4');
+    texts.push('~=1.2.*', '<1.*', '==1.*x', '==1.*.*');
     for (const text of texts) {
       assert.equal(specifierAt(text, 0), specifierAtFull(text, 0), text);
       if (isSimpleSpecifier(text)) assert.ok(new RegExp(`^${SPECIFIER_BODY}$`, 'i').test(text), text);
     }
     assert.ok(isSimpleSpecifier('>=1.0b2') && isSimpleSpecifier('~=1.4.post1') && !isSimpleSpecifier('>1.0rc'));
+    assert.ok(isSimpleSpecifier('==2.*') && isSimpleSpecifier('!=3.11.*') && !isSimpleSpecifier('~=1.2.*'));
   });
 });

@@ -28,7 +28,8 @@ const SPECIFIER_FULL = new RegExp(`^${WS}*${SPECIFIER_BODY}${WS}*$`, 'i');
  */
 /**
  * The length of the common shape of one specifier at `pos` of `s`: `(==|!=|<=|>=|<|>)N(.N)*` or `~=N(.N)+` (N: ASCII
- * digits), then optionally a version's usual tails in their written form (`aN`, `bN` or `rcN`, `.postN`, `.devN`), as
+ * digits), then optionally `.*` (after `==` and `!=`) or a version's usual tails in their written form (`aN`, `bN` or
+ * `rcN`, `.postN`, `.devN`), as
  * packaging's specifier regex matches it there when the next character cannot continue a version; -1 where it does
  * not. Scanned by hand: compiling that regex costs a process milliseconds.
  */
@@ -54,6 +55,9 @@ export function simpleSpecifierLength(s: string, pos: number): number {
     i++;
   }
   if (compatible && parts < 2) return -1;
+  // `==1.4.*` and `!=1.4.*`: the prefix match ends the specifier.
+  if ((c0 === 0x3d || c0 === 0x21) && eq && s.charCodeAt(i) === 0x2e && s.charCodeAt(i + 1) === 0x2a)
+    return i + 2 - pos;
   // The tails, each optional and in this order; a tail's letters without its number leave the text to the regex.
   const tail = (letters: string): boolean => {
     if (!s.startsWith(letters, i)) return true;
