@@ -65,7 +65,7 @@ const COMPANIONS = new Set([
 ]);
 
 /** Whether pins are looked up for the name (asked for every line of a file). */
-function isCompanion(name: string): boolean {
+export function isCompanion(name: string): boolean {
   return COMPANIONS.has(name) || (name.startsWith('jax-cuda') && /^jax-cuda\d+-(plugin|pjrt)$/.test(name));
 }
 

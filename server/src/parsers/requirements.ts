@@ -147,6 +147,17 @@ function reparse(
     ],
     findings: read.findings,
   };
+  const removedAt = count(before, 'dependencies');
+  const removedEnd = previous.dependencies.length - count(after, 'dependencies');
+  edits.set(parsed, {
+    previous,
+    from,
+    oldEnd,
+    delta,
+    sameLines: newlines(old, from, oldEnd) === newlines(text, from, end),
+    removed: { start: removedAt, end: removedEnd },
+    added: { start: removedAt, end: removedAt + read.dependencies.length },
+  });
   layouts.set(parsed, {
     opts,
     lines: [
@@ -156,6 +167,55 @@ function reparse(
     ],
   });
   return parsed;
+}
+
+/**
+ * How a parse made by {@link reparse} differs from the parse it was made from: the logical lines from `from` to
+ * `oldEnd` of the earlier text were parsed again, and everything after them moved by `delta`.
+ */
+export interface RequirementsEdit {
+  previous: ParsedFile;
+  /** Where the lines parsed again start (the same offset in both texts). */
+  from: number;
+  /** Where they ended in the earlier text; what followed starts at `oldEnd + delta` now. */
+  oldEnd: number;
+  delta: number;
+  /** Whether those lines hold as many line breaks as before (the line of every other entry is unchanged). */
+  sameLines: boolean;
+  /** The indexes of `previous.dependencies` that those lines held. */
+  removed: { start: number; end: number };
+  /** The indexes of the new parse's dependencies that they hold now. */
+  added: { start: number; end: number };
+}
+
+const edits = new WeakMap<ParsedFile, RequirementsEdit>();
+
+/** How `file` was made from an earlier parse of the same file by {@link reparse}; undefined for a whole parse. */
+export function requirementsEdit(file: ParsedFile): RequirementsEdit | undefined {
+  return edits.get(file);
+}
+
+/**
+ * The line breaks the text holds from `start` to `end`: `\n` characters, and breaks as an editor counts them (`\r\n`
+ * once, a lone `\r` too).
+ */
+function newlines(text: string, start: number, end: number): string {
+  let lf = 0;
+  let breaks = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      lf++;
+      breaks++;
+    } else if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10 && i + 1 < end) {
+        lf++;
+        i++;
+      }
+      breaks++;
+    }
+  }
+  return `${lf}:${breaks}`;
 }
 
 /** Characters compared at once by {@link commonStart} and {@link commonEnd}: slices compare natively, much faster. */
