@@ -7,6 +7,7 @@ import type { Dependency, Finding, Span } from '../model/types';
 import { deprecatedPackage, hasDeprecatedExtras } from '../knowledge/deprecated';
 import { requirementsEdit, type RequirementsEdit } from '../parsers/requirements';
 import { isCompanion } from './companion-version';
+import { judgedWithoutIndex } from './conflict-transitive';
 import { admitsNothing } from './scope';
 import type { Check, CheckContext } from './types';
 
@@ -35,6 +36,8 @@ const INERT: Partial<Record<Code, Inert>> = {
     !deprecatedPackage(dep.name, dep.kind === 'conda' ? 'conda' : 'pip') &&
     !(dep.kind !== 'conda' && dep.extras.length > 0 && hasDeprecatedExtras(dep.name)),
   'companion-version': (dep) => !isCompanion(dep.name),
+  // Without the index's report (kept findings have none), only TensorFlow's caps are judged.
+  'conflict-transitive': (dep) => !judgedWithoutIndex(dep.name),
 };
 
 /** The identity the counts go by. */
