@@ -1,6 +1,6 @@
 // The checks' findings kept across edits (checks/kept-findings.ts) against running every check again: on random edits
 // of a requirements file and the constraints file it includes (duplicates, conflicts, companions, deprecated names,
-// CUDA builds, markers, comments), the analysis that keeps findings must find exactly what a fresh analysis of the
+// CUDA builds and PyTorch indexes, system libraries, markers, comments), the analysis that keeps findings must find exactly what a fresh analysis of the
 // same texts finds; and an edit of a line no rule cares about runs only the checks without a rule.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,13 +26,21 @@ function random(seed: number): () => number {
   };
 }
 
-const profile: MachineProfile = {
+/** A Debian machine with an old NVIDIA driver (CUDA 11.0), and the same machine without a GPU. */
+const gpuProfile: MachineProfile = {
   os: 'linux',
   arch: 'x86_64',
-  libc: { kind: 'glibc', version: '2.35' },
+  libc: { kind: 'glibc', version: '2.36' },
+  distro: { id: 'debian', version: '12', family: 'debian' },
+  packageManager: 'apt',
+  systemPackages: ['libc6'],
+  sharedLibraries: ['libc.so.6'],
+  pkgConfig: [],
   python: { version: '3.11.7', implementation: 'cpython' },
-  nvidia: { driver: '535.104.05', cuda: '12.2', gpus: [{ name: 'NVIDIA A10', computeCapability: '8.6' }] },
+  nvidia: { driver: '450.80.02', cuda: '11.0', gpus: [{ name: 'Tesla T4', computeCapability: '7.5' }] },
 };
+const cpuProfile: MachineProfile = { ...gpuProfile, nvidia: null };
+const profile = gpuProfile;
 
 /** Lines the rules care about (copies, conflicts, companions, deprecated names and extras, CUDA builds) and others. */
 const LINES = [
@@ -50,6 +58,16 @@ const LINES = [
   'jax[cuda11_pip]==0.4.1',
   'bad>=2,<1',
   'odd===1.a3',
+  'torch==2.1.0+cu121',
+  'torch==1.13.1',
+  'torchvision==0.16.0',
+  '--extra-index-url https://download.pytorch.org/whl/cu118',
+  '--index-url https://download.pytorch.org/whl/cu121',
+  '--no-binary psycopg2',
+  'cupy-cuda11x==12.2.0',
+  'jax[cuda12]==0.4.25',
+  'opencv-python==4.8.0.76',
+  'psycopg2==2.9.9',
   'tensorflow==2.10.0',
   'tensorflow>=2.9,<2.11',
   'protobuf>=4.21',
@@ -94,24 +112,25 @@ function randomEdit(next: () => number, text: string, pool: readonly string[]): 
 }
 
 /** A folder with the two files on disk (the folder is listed) and an analysis that reads them from `texts`. */
-function workspace(texts: Map<string, string>): { dir: string; analysis: Analysis } {
+function workspace(texts: Map<string, string>, target = gpuProfile): { dir: string; analysis: Analysis } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-kept-'));
   for (const name of ['requirements.txt', 'constraints.txt']) fs.writeFileSync(path.join(dir, name), '');
   const analysis = new Analysis({ read: (p) => texts.get(path.basename(p)) });
   analysis.configure({ offline: true, trustFiles: true, cacheDir: null });
-  analysis.setTarget({ profile });
+  analysis.setTarget({ profile: target });
   return { dir, analysis };
 }
 
-test('findings kept across random edits equal a fresh analysis of the same texts (30 files x 40 edits)', () => {
+test('findings kept across random edits equal a fresh analysis of the same texts (40 files x 40 edits)', () => {
   let compared = 0;
-  for (let seed = 1; seed <= 30; seed++) {
+  for (let seed = 1; seed <= 40; seed++) {
     const next = random(seed);
     const texts = new Map([
       ['requirements.txt', randomFile(next, LINES, 10 + Math.floor(next() * 50), '-c constraints.txt\n')],
       ['constraints.txt', randomFile(next, CONSTRAINTS, 3 + Math.floor(next() * 6))],
     ]);
-    const kept = workspace(texts);
+    const target = seed % 2 ? gpuProfile : cpuProfile;
+    const kept = workspace(texts, target);
     try {
       for (let i = 0; i < 40; i++) {
         const name = next() < 0.8 ? 'requirements.txt' : 'constraints.txt';
@@ -127,7 +146,7 @@ test('findings kept across random edits equal a fresh analysis of the same texts
         const found = kept.analysis.findings(sets);
         // As the editor asks: the same sets again (the fast checks alone), which keeps everything.
         const again = kept.analysis.findings(sets, { stages: false });
-        const fresh = workspace(texts);
+        const fresh = workspace(texts, target);
         try {
           const freshFile = path.join(fresh.dir, name);
           const whole = fresh.analysis.findings(
@@ -148,7 +167,7 @@ test('findings kept across random edits equal a fresh analysis of the same texts
       fs.rmSync(kept.dir, { recursive: true, force: true });
     }
   }
-  assert.equal(compared, 1200);
+  assert.equal(compared, 1600);
 });
 
 test('an edit of a line no rule cares about runs only the checks without a rule; the kept findings move with it', () => {

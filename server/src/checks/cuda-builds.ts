@@ -184,6 +184,18 @@ function findCudaBuilds(set: EnvironmentSet, ctx: CheckContext): CudaBuild[] {
 }
 
 /** The CUDA build one declaration selects, or null; `file` (where edits may go) is absent for a lock entry. */
+/**
+ * Whether a declaration takes part in what the CUDA checks judge: a CUDA build itself, or a package of the PyTorch
+ * family (its pinned release decides the variants a fix may choose).
+ */
+export function readByCudaChecks(dep: Dependency): boolean {
+  return (
+    torchFamily.includes(dep.name) ||
+    dep.name === 'pytorch' ||
+    buildOf(dep, undefined, () => ({ file: dep.file, span: dep.span, label: '', where: '', scope: '', dep })) !== null
+  );
+}
+
 /** A `+cuNNN` local version label (PyTorch's builds). */
 const CUDA_LABEL = /\+cu(\d{2,3})(?![\d])/i;
 /** The same label's variant, where a fix rewrites it. */

@@ -8,6 +8,8 @@ import { deprecatedPackage, hasDeprecatedExtras } from '../knowledge/deprecated'
 import { requirementsEdit, type RequirementsEdit } from '../parsers/requirements';
 import { isCompanion } from './companion-version';
 import { judgedWithoutIndex } from './conflict-transitive';
+import { readByCudaChecks } from './cuda-builds';
+import { systemLibraryRecord } from '../knowledge/system-libraries';
 import { admitsNothing } from './scope';
 import type { Check, CheckContext } from './types';
 
@@ -18,26 +20,44 @@ import type { Check, CheckContext } from './types';
  */
 type Inert = (dep: Dependency, inSet: number, inFile: number) => boolean;
 
-const INERT: Partial<Record<Code, Inert>> = {
+/** A check's rule, and whether the check reads the files' options too (then an edit that changes one runs it). */
+interface Rule {
+  inert: Inert;
+  readsOptions?: boolean;
+}
+
+/** The CUDA checks read the builds, the PyTorch family's pins and the PyTorch index options. */
+const CUDA: Rule = { inert: (dep) => !readByCudaChecks(dep), readsOptions: true };
+
+const RULES: Partial<Record<Code, Rule>> = {
   // A name declared once is judged alone: only a specifier that admits nothing by itself is a finding. A line pip
   // cannot name before building it never takes part.
-  conflict: (dep, inSet) =>
-    dep.name === ''
-      ? dep.url !== null
-      : inSet <= 1 &&
-        (dep.kind === 'constraint' ||
-          !dep.specifier ||
-          dep.url !== null ||
-          !!dep.specifierUnknown ||
-          !admitsNothing(dep.specifier)),
+  conflict: {
+    inert: (dep, inSet) =>
+      dep.name === ''
+        ? dep.url !== null
+        : inSet <= 1 &&
+          (dep.kind === 'constraint' ||
+            !dep.specifier ||
+            dep.url !== null ||
+            !!dep.specifierUnknown ||
+            !admitsNothing(dep.specifier)),
+  },
   // Copies are looked for within one file.
-  duplicate: (_dep, _inSet, inFile) => inFile <= 1,
-  deprecated: (dep) =>
-    !deprecatedPackage(dep.name, dep.kind === 'conda' ? 'conda' : 'pip') &&
-    !(dep.kind !== 'conda' && dep.extras.length > 0 && hasDeprecatedExtras(dep.name)),
-  'companion-version': (dep) => !isCompanion(dep.name),
+  duplicate: { inert: (_dep, _inSet, inFile) => inFile <= 1 },
+  deprecated: {
+    inert: (dep) =>
+      !deprecatedPackage(dep.name, dep.kind === 'conda' ? 'conda' : 'pip') &&
+      !(dep.kind !== 'conda' && dep.extras.length > 0 && hasDeprecatedExtras(dep.name)),
+  },
+  'companion-version': { inert: (dep) => !isCompanion(dep.name) },
   // Without the index's report (kept findings have none), only TensorFlow's caps are judged.
-  'conflict-transitive': (dep) => !judgedWithoutIndex(dep.name),
+  'conflict-transitive': { inert: (dep) => !judgedWithoutIndex(dep.name) },
+  'cuda-mix': CUDA,
+  'cuda-driver': CUDA,
+  'cuda-unavailable': CUDA,
+  // The table's packages, and the file's `--no-binary` / `--only-binary`.
+  'system-library': { inert: (dep) => !systemLibraryRecord(dep.name), readsOptions: true },
 };
 
 /** The identity the counts go by. */
@@ -168,10 +188,13 @@ export function keptFindings(
     for (const d of change.added) add(counts, d, 1);
     const added = change.added.map((d) => ({ d, set: counts.set.get(identityOf(d)) ?? 0, file: fileCount(counts, d) }));
     found = checks.map((c) => {
-      const inert = INERT[c.code];
+      const rule = RULES[c.code];
       const before = last.findings.get(c.code);
       const still =
-        inert && before && [...removed, ...added].every((x) => inert(x.d, x.set, x.file))
+        rule &&
+        before &&
+        (!rule.readsOptions || !change.edit || change.edit.optionsKept) &&
+        [...removed, ...added].every((x) => rule.inert(x.d, x.set, x.file))
           ? change.edit
             ? moved(before, change.file, change.edit)
             : before
@@ -234,11 +257,12 @@ function shifted(span: Span, edit: RequirementsEdit): Span | null {
 
 /**
  * A cause key (`fold.ts`'s `linesCause`: the lines' files and start offsets, sorted) with the starts in the edited file
- * moved; null for a key of another form.
+ * moved; a key of another form names no place (cuda-unavailable's names the set and the build family) and stays.
  */
 function shiftedCause(cause: string, file: string, edit: RequirementsEdit): string | null {
   const parts = cause.split('\0');
-  if (parts[0] !== 'lines' || parts.length % 2 !== 1) return null;
+  if (parts[0] !== 'lines') return cause;
+  if (parts.length % 2 !== 1) return null;
   const keys: string[] = [];
   for (let i = 1; i < parts.length; i += 2) {
     const start = Number(parts[i + 1]);

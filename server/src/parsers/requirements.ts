@@ -155,6 +155,10 @@ function reparse(
     oldEnd,
     delta,
     sameLines: newlines(old, from, oldEnd) === newlines(text, from, end),
+    optionsKept: sameOptions(
+      previous.options.slice(count(before, 'options'), previous.options.length - count(after, 'options')),
+      read.options,
+    ),
     removed: { start: removedAt, end: removedEnd },
     added: { start: removedAt, end: removedAt + read.dependencies.length },
   });
@@ -182,6 +186,8 @@ export interface RequirementsEdit {
   delta: number;
   /** Whether those lines hold as many line breaks as before (the line of every other entry is unchanged). */
   sameLines: boolean;
+  /** Whether those lines hold the same options as before (names and values, in order). */
+  optionsKept: boolean;
   /** The indexes of `previous.dependencies` that those lines held. */
   removed: { start: number; end: number };
   /** The indexes of the new parse's dependencies that they hold now. */
@@ -193,6 +199,10 @@ const edits = new WeakMap<ParsedFile, RequirementsEdit>();
 /** How `file` was made from an earlier parse of the same file by {@link reparse}; undefined for a whole parse. */
 export function requirementsEdit(file: ParsedFile): RequirementsEdit | undefined {
   return edits.get(file);
+}
+
+function sameOptions(a: readonly FileOption[], b: readonly FileOption[]): boolean {
+  return a.length === b.length && a.every((o, i) => o.name === b[i]!.name && o.value === b[i]!.value);
 }
 
 /**
