@@ -196,7 +196,17 @@ test('an edit of a line no rule cares about runs only the checks without a rule;
     current = analysis.setsAround(file, 'requirements')[0]!;
     ran.length = 0;
     const second = keptFindings(current, ctx, checks, run);
-    for (const code of ['conflict', 'duplicate', 'deprecated', 'companion-version'])
+    for (const code of [
+      'conflict',
+      'duplicate',
+      'deprecated',
+      'companion-version',
+      'conflict-transitive',
+      'cuda-mix',
+      'cuda-driver',
+      'cuda-unavailable',
+      'system-library',
+    ])
       assert.ok(!ran.includes(code), code);
     assert.ok(ran.includes('syntax'));
     const byCode = (found: Finding[][], code: string) => found[checks.findIndex((c) => c.code === code)]!;
