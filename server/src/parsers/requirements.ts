@@ -118,37 +118,44 @@ function reparse(
   if (from > 0 && text.charCodeAt(from) === 0xfeff) return undefined;
   const delta = text.length - old.length;
   const end = oldEnd + delta;
-  const before = layout.lines.filter((l) => l.start < from);
-  const after = layout.lines.filter((l) => l.start >= oldEnd);
-  const count = (ls: LineRecord[], k: 'dependencies' | 'includes' | 'options') => ls.reduce((n, l) => n + l[k], 0);
+  // The lines before the window and those after it (the records are in text order), and what each group holds.
+  const records = layout.lines;
+  const firstAfter = firstStartingAt(records, oldEnd);
+  const lastBefore = firstStartingAt(records, from);
+  const before = entriesOf(records, 0, lastBefore);
+  const after = entriesOf(records, firstAfter, records.length);
   const lines: LineRecord[] = [];
   const read = parseRequirementsSource(path, text, MappedText.fromFile(text, from, end), { ...opts, lines });
-  const tail = <T>(list: T[], k: 'dependencies' | 'includes' | 'options'): T[] =>
-    list.slice(list.length - count(after, k));
-  const head = <T>(list: T[], k: 'dependencies' | 'includes' | 'options'): T[] => list.slice(0, count(before, k));
+  /** The entries of the lines before the window as they were, those read now, then those after it moved. */
+  const join = <T>(
+    list: readonly T[],
+    headCount: number,
+    fresh: readonly T[],
+    tailCount: number,
+    move: (x: T) => T,
+  ) => {
+    const out = list.slice(0, headCount);
+    for (const x of fresh) out.push(x);
+    for (let i = list.length - tailCount; i < list.length; i++) out.push(delta ? move(list[i]!) : list[i]!);
+    return out;
+  };
   const parsed: ParsedFile = {
     path,
     kind: opts.kind,
     text,
-    dependencies: [
-      ...head(previous.dependencies, 'dependencies'),
-      ...read.dependencies,
-      ...tail(previous.dependencies, 'dependencies').map((d) => (delta ? shiftDependency(d, delta) : d)),
-    ],
-    includes: [
-      ...head(previous.includes, 'includes'),
-      ...read.includes,
-      ...tail(previous.includes, 'includes').map((i) => (delta ? { ...i, span: shift(i.span, delta) } : i)),
-    ],
-    options: [
-      ...head(previous.options, 'options'),
-      ...read.options,
-      ...tail(previous.options, 'options').map((o) => (delta ? { ...o, span: shift(o.span, delta) } : o)),
-    ],
+    dependencies: join(previous.dependencies, before.dependencies, read.dependencies, after.dependencies, (d) =>
+      shiftDependency(d, delta),
+    ),
+    includes: join(previous.includes, before.includes, read.includes, after.includes, (i) => ({
+      ...i,
+      span: shift(i.span, delta),
+    })),
+    options: join(previous.options, before.options, read.options, after.options, (o) => ({
+      ...o,
+      span: shift(o.span, delta),
+    })),
     findings: read.findings,
   };
-  const removedAt = count(before, 'dependencies');
-  const removedEnd = previous.dependencies.length - count(after, 'dependencies');
   edits.set(parsed, {
     previous,
     from,
@@ -156,19 +163,19 @@ function reparse(
     delta,
     sameLines: newlines(old, from, oldEnd) === newlines(text, from, end),
     optionsKept: sameOptions(
-      previous.options.slice(count(before, 'options'), previous.options.length - count(after, 'options')),
+      previous.options.slice(before.options, previous.options.length - after.options),
       read.options,
     ),
-    removed: { start: removedAt, end: removedEnd },
-    added: { start: removedAt, end: removedAt + read.dependencies.length },
+    removed: { start: before.dependencies, end: previous.dependencies.length - after.dependencies },
+    added: { start: before.dependencies, end: before.dependencies + read.dependencies.length },
   });
   layouts.set(parsed, {
     opts,
-    lines: [
-      ...before,
-      ...lines,
-      ...after.map((l) => (delta ? { ...l, start: l.start + delta, end: l.end + delta } : l)),
-    ],
+    lines: join(records, lastBefore, lines, records.length - firstAfter, (l) => ({
+      ...l,
+      start: l.start + delta,
+      end: l.end + delta,
+    })),
   });
   return parsed;
 }
@@ -226,6 +233,34 @@ function newlines(text: string, start: number, end: number): string {
     }
   }
   return `${lf}:${breaks}`;
+}
+
+/** The index of the first record that starts at or after `at` (the records are in text order). */
+function firstStartingAt(records: readonly LineRecord[], at: number): number {
+  let lo = 0;
+  let hi = records.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (records[mid]!.start < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** How many entries of each list the records from `from` to `to` (exclusive) added. */
+function entriesOf(
+  records: readonly LineRecord[],
+  from: number,
+  to: number,
+): { dependencies: number; includes: number; options: number } {
+  const n = { dependencies: 0, includes: 0, options: 0 };
+  for (let i = from; i < to; i++) {
+    const r = records[i]!;
+    n.dependencies += r.dependencies;
+    n.includes += r.includes;
+    n.options += r.options;
+  }
+  return n;
 }
 
 /** Characters compared at once by {@link commonStart} and {@link commonEnd}: slices compare natively, much faster. */
