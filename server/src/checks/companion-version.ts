@@ -65,11 +65,11 @@ const COMPANIONS = new Set([
 ]);
 
 /** Whether pins are looked up for the name (asked for every line of a file). */
-function isCompanion(name: string): boolean {
+export function isCompanion(name: string): boolean {
   return COMPANIONS.has(name) || (name.startsWith('jax-cuda') && /^jax-cuda\d+-(plugin|pjrt)$/.test(name));
 }
 
-function pinsOf(group: Dependency[]): Pins {
+function pinsOf(group: readonly Dependency[]): Pins {
   const pinned = new Map<string, { dep: Dependency; version: string }>();
   const declared = byName(group.filter((d) => isCompanion(d.name)));
   for (const [name, decls] of declared) {

@@ -90,6 +90,11 @@ function verdictLine(conflict: TransitiveConflict, at: Dependency, set: Environm
 const CAPPED: readonly ('numpy' | 'protobuf')[] = ['numpy', 'protobuf'];
 const JUDGED = new Set<string>(['tensorflow', ...CAPPED]);
 
+/** Whether the check reads a line of this (normalized) name when the index has not answered: TensorFlow's caps. */
+export function judgedWithoutIndex(name: string): boolean {
+  return JUDGED.has(name);
+}
+
 function capOf(r: TensorflowRelease, pkg: 'numpy' | 'protobuf'): string | undefined {
   const spec = pkg === 'numpy' ? r.numpy : r.protobuf;
   const confidence = pkg === 'numpy' ? r.numpyConfidence : r.protobufConfidence;

@@ -68,7 +68,7 @@ export const conflict: Check = {
   run(set, ctx) {
     const findings = new Map<string, Finding>();
     const scoped = installedDeclarations(set, ctx.markerEnvironment);
-    const groups: { deps: Dependency[]; together: string }[] = installGroups(scoped).map((deps) => ({
+    const groups: { deps: readonly Dependency[]; together: string }[] = installGroups(scoped).map((deps) => ({
       deps,
       together: '',
     }));

@@ -151,25 +151,25 @@ function findCudaBuilds(set: EnvironmentSet, ctx: CheckContext): CudaBuild[] {
     // A uv project's PyTorch CUDA index stands for the builds of what is taken from it, in their scopes.
     if (file === set.files[0]) out.push(...uvIndexBuilds(set, file, ctx));
     const leftOut = uvLeavesOut(set, ctx.markerEnvironment);
+    // Made only when a build is found: most lines are not CUDA builds (asked first, before the marker and locks).
+    const base = (dep: Dependency) => ({
+      file: file.path,
+      span: dep.span,
+      label: dep.text.trim(),
+      where: where(dep, set.files),
+      scope: scopeOf(dep)!,
+      dep,
+    });
     for (const dep of file.dependencies) {
-      const scope = scopeOf(dep);
-      if (scope === null) continue;
-      // Made only when a build is found: most lines are not CUDA builds (asked first, before the marker and locks).
-      const b = buildOf(dep, file, () => ({
-        file: file.path,
-        span: dep.span,
-        label: dep.text.trim(),
-        where: where(dep, set.files),
-        scope,
-        dep,
-      }));
+      if (scopeOf(dep) === null) continue;
+      const b = buildOf(dep, file, base);
       if (!b || !markerHolds(dep, ctx.markerEnvironment) || leftOut?.(dep)) continue;
       // A package a lock of the set answers for: its locked entry carries the build.
       if (!answeredByLock(dep, set, ctx.markerEnvironment)) out.push(b);
     }
   }
   for (const { entry, dep, scope } of lockedOnTarget(set, ctx.markerEnvironment)) {
-    const base = () => ({
+    const base = (): Pick<CudaBuild, 'file' | 'span' | 'label' | 'where' | 'scope' | 'dep'> => ({
       file: entry.file,
       span: dep.span,
       label: lockedLabel(dep) ?? dep.text,
@@ -184,42 +184,63 @@ function findCudaBuilds(set: EnvironmentSet, ctx: CheckContext): CudaBuild[] {
 }
 
 /** The CUDA build one declaration selects, or null; `file` (where edits may go) is absent for a lock entry. */
+/**
+ * Whether a declaration takes part in what the CUDA checks judge: a CUDA build itself, or a package of the PyTorch
+ * family (its pinned release decides the variants a fix may choose).
+ */
+export function readByCudaChecks(dep: Dependency): boolean {
+  return (
+    torchFamily.includes(dep.name) ||
+    dep.name === 'pytorch' ||
+    buildOf(dep, undefined, () => ({ file: dep.file, span: dep.span, label: '', where: '', scope: '', dep })) !== null
+  );
+}
+
+/** A `+cuNNN` local version label (PyTorch's builds). */
+const CUDA_LABEL = /\+cu(\d{2,3})(?![\d])/i;
+/** The same label's variant, where a fix rewrites it. */
+const CUDA_LABEL_VARIANT = /(?<=\+)cu\d{2,3}(?!\d)/i;
+/** A `+cudaNN` local version label (jaxlib's builds). */
+const JAX_CUDA_LABEL = /\+cuda(\d{2})(?:\.|$)/i;
+
 function buildOf(
   dep: Dependency,
   file: ParsedFile | undefined,
-  base: () => Pick<CudaBuild, 'file' | 'span' | 'label' | 'where' | 'scope' | 'dep'>,
+  base: (dep: Dependency) => Pick<CudaBuild, 'file' | 'span' | 'label' | 'where' | 'scope' | 'dep'>,
 ): CudaBuild | null {
   if (dep.kind === 'conda') {
     const c = condaCuda(dep);
-    return c ? { kind: 'conda', ...c, ...base() } : null;
+    return c ? { kind: 'conda', ...c, ...base(dep) } : null;
   }
-  const label = /\+cu(\d{2,3})(?![\d])/i.exec(dep.specifier);
+  // Most specifiers name no local label: the patterns run only where a `+` is written.
+  const plus = dep.specifier.includes('+');
+  const label = plus ? CUDA_LABEL.exec(dep.specifier) : null;
   if (label) {
     const cuda = variantToCuda(`cu${label[1]}`);
-    const v = findIn(file, dep.specifierSpan, /(?<=\+)cu\d{2,3}(?!\d)/i);
-    return cuda ? { kind: 'local-label', cuda, exact: true, ...base(), variant: v ?? undefined } : null;
+    const v = findIn(file, dep.specifierSpan, CUDA_LABEL_VARIANT);
+    return cuda ? { kind: 'local-label', cuda, exact: true, ...base(dep), variant: v ?? undefined } : null;
   }
-  const jaxLabel = /\+cuda(\d{2})(?:\.|$)/i.exec(dep.specifier);
+  const jaxLabel = plus ? JAX_CUDA_LABEL.exec(dep.specifier) : null;
   if (jaxLabel)
-    return { kind: 'local-label', cuda: { major: Number(jaxLabel[1]), minor: null }, exact: false, ...base() };
+    return { kind: 'local-label', cuda: { major: Number(jaxLabel[1]), minor: null }, exact: false, ...base(dep) };
   const nv = nvidiaWheelMajor(dep.name);
-  if (nv !== null) return { kind: 'nvidia-wheel', cuda: { major: nv, minor: null }, exact: false, ...base() };
+  if (nv !== null) return { kind: 'nvidia-wheel', cuda: { major: nv, minor: null }, exact: false, ...base(dep) };
   const cp = cupyPackage(dep.name);
   if (cp) {
     const cuda = cupyCuda(cp);
-    return { kind: 'cupy', cuda, exact: cuda.minor !== null, ...base() };
+    return { kind: 'cupy', cuda, exact: cuda.minor !== null, ...base(dep) };
   }
   if (dep.name === 'jax') {
     const ex = dep.extras.map(jaxExtra).find((e) => e !== undefined);
-    return ex ? { kind: 'jax', cuda: { major: ex.cudaMajor, minor: null }, exact: false, ...base() } : null;
+    return ex ? { kind: 'jax', cuda: { major: ex.cudaMajor, minor: null }, exact: false, ...base(dep) } : null;
   }
   const plugin = jaxPluginPattern.exec(dep.name);
-  if (plugin) return { kind: 'jax', cuda: { major: Number(plugin[1]), minor: null }, exact: false, ...base() };
+  if (plugin) return { kind: 'jax', cuda: { major: Number(plugin[1]), minor: null }, exact: false, ...base(dep) };
   if (dep.name === 'tensorflow' && dep.extras.includes('and-cuda')) {
     const pinned = pinnedVersion(dep);
     const rel = pinned ? tensorflowRelease(pinned) : tensorflowReleases[tensorflowReleases.length - 1];
     const c = rel ? parseCudaVersion(rel.cuda) : null;
-    if (c) return { kind: 'tensorflow', cuda: { major: c.major, minor: null }, exact: false, ...base() };
+    if (c) return { kind: 'tensorflow', cuda: { major: c.major, minor: null }, exact: false, ...base(dep) };
   }
   return null;
 }

@@ -1,6 +1,11 @@
 // `deprecated`: a package (or extra) that no longer installs or must not be used, with its replacement.
 import { finding } from '../model/finding';
-import { deprecatedExtras, deprecatedPackage, type DeprecatedPackage } from '../knowledge/deprecated';
+import {
+  deprecatedExtras,
+  deprecatedPackage,
+  hasDeprecatedExtras,
+  type DeprecatedPackage,
+} from '../knowledge/deprecated';
 import type { Dependency, Finding, Fix, ParsedFile, TextEdit } from '../model/types';
 import { SpecifierSet } from '../pep/specifier';
 import { Version } from '../pep/version';
@@ -166,7 +171,8 @@ export const deprecated: Check = {
           const f = packageFinding(rec, dep, set.files, ctx);
           if (f) out.push(f);
         }
-        if (dep.kind !== 'conda') out.push(...extraFindings(dep, file));
+        if (dep.kind !== 'conda' && dep.extras.length > 0 && hasDeprecatedExtras(dep.name))
+          out.push(...extraFindings(dep, file));
       }
     }
     return out;

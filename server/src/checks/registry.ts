@@ -26,6 +26,7 @@ import { lockDrift } from './lock-drift';
 import { redact } from '../index/credentials';
 import type { EnvironmentSet } from '../model/sets';
 import { foldAndRank } from './fold';
+import { keptFindings } from './kept-findings';
 
 /**
  * Every check by its code, fast ones first (the order they run in). The type makes the table complete: a code of
@@ -71,30 +72,13 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
   const out: Finding[] = [];
   /** Related locations left out of a finding by the cap, counted. */
   const hidden = new Map<Finding, number>();
-  for (const check of checks) {
-    const override = overrides[check.code];
-    if (override === 'off') continue;
-    for (const set of sets) {
-      let found: Finding[];
-      try {
-        // A code's findings from conda's solve of an environment.yml join the check's own (one override, one place).
-        found = withConda(check.code, check.run(set, ctx), set, ctx);
-      } catch (e) {
-        // A check that throws must not take the others down; it is a bug, reported once where it happened.
-        found = [
-          {
-            code: check.code,
-            severity: 'information',
-            file: set.root,
-            span: { start: 0, end: 0 },
-            message:
-              `Stack Doctor could not run the '${check.code}' check on ` +
-              `this file: ${(e as Error).message}. Please report this.`,
-            related: [],
-            fixes: [],
-          },
-        ];
-      }
+  const active = checks.filter((c) => overrides[c.code] !== 'off');
+  // Per set, each check's findings; those an edit of the set's requirements file could not change are kept from the
+  // last run (kept-findings.ts).
+  const foundBySet = sets.map((set) => keptFindings(set, ctx, active, (check) => findingsOf(check, set, ctx)));
+  for (const [c, check] of active.entries()) {
+    const override = overrides[check.code] as Severity | undefined;
+    for (const found of foundBySet.map((bySet) => bySet[c]!)) {
       for (const f of found.map(redactFinding)) {
         // Notes on a whole file (an empty span at its start) are one per message: two sources that could not be asked
         // are two notes; findings on a line are one per code, whatever set found them.
@@ -144,6 +128,29 @@ export function runChecks(sets: EnvironmentSet[], ctx: CheckContext, overrides: 
     }
     for (const fix of later.fixes)
       if (into.fixes.length < MAX_FIXES && !into.fixes.some((x) => x.title === fix.title)) into.fixes.push(fix);
+  }
+}
+
+/** One check's findings in a set, with conda's solve of its code; a check that throws is one finding that says so. */
+function findingsOf(check: Check, set: EnvironmentSet, ctx: CheckContext): Finding[] {
+  try {
+    // A code's findings from conda's solve of an environment.yml join the check's own (one override, one place).
+    return withConda(check.code, check.run(set, ctx), set, ctx);
+  } catch (e) {
+    // A check that throws must not take the others down; it is a bug, reported once where it happened.
+    return [
+      {
+        code: check.code,
+        severity: 'information',
+        file: set.root,
+        span: { start: 0, end: 0 },
+        message:
+          `Stack Doctor could not run the '${check.code}' check on ` +
+          `this file: ${(e as Error).message}. Please report this.`,
+        related: [],
+        fixes: [],
+      },
+    ];
   }
 }
 

@@ -17,12 +17,25 @@ import type { EnvironmentSet } from '../model/sets';
  * can be in several: an extra that other extras name (`mypkg[dataset]`), a group other groups include, a
  * Poetry optional dependency several extras list.
  */
-export function scopesOf(dep: Dependency): string[] {
-  if (dep.kind === 'build') return [];
+export function scopesOf(dep: Dependency): readonly string[] {
+  if (dep.kind === 'build') return NO_SCOPES;
   if (dep.scopes) return dep.scopes;
-  const s = sectionScope(dep.section ?? '');
-  return s === null ? [] : [s];
+  const section = dep.section ?? '';
+  let scopes = sectionScopes.get(section);
+  if (!scopes) {
+    const s = sectionScope(section);
+    scopes = Object.freeze(s === null ? [] : [s]);
+    if (sectionScopes.size > 10_000) sectionScopes.clear();
+    sectionScopes.set(section, scopes);
+  }
+  return scopes;
 }
+
+const NO_SCOPES: readonly string[] = Object.freeze([]);
+const BASE_SCOPE: readonly string[] = Object.freeze(['']);
+
+/** The scopes of each section name: every line of a file asks, and a file has few sections. */
+const sectionScopes = new Map<string, readonly string[]>();
 
 /** The first scope of {@link scopesOf}, or null when the declaration is never installed with the rest. */
 export function scopeOf(dep: Dependency): string | null {
@@ -191,7 +204,7 @@ export function installedDeclarations(set: EnvironmentSet, env: MarkerEnvironmen
           (s) => s === '' || (s.startsWith('extra:') && selected.includes(canonicalizeName(s.slice('extra:'.length)))),
         );
         if (!installed) continue;
-        scopes = [''];
+        scopes = BASE_SCOPE;
       }
       // One entry per scope: each optional scope is judged with the base (installGroups).
       for (const scope of scopes) out.push({ dep, scope });
@@ -233,7 +246,7 @@ function extraIncluders(file: ParsedFile, env: MarkerEnvironment): ((scope: stri
 }
 
 /** A declaration's scopes with those that include them; one that the base includes is always installed, once. */
-function withIncluders(scopes: string[], includers: (scope: string) => Set<string>): string[] {
+function withIncluders(scopes: readonly string[], includers: (scope: string) => Set<string>): readonly string[] {
   const all = new Set(scopes);
   for (const s of scopes) for (const i of includers(s)) all.add(i);
   if (all.size === scopes.length) return scopes;
@@ -304,15 +317,31 @@ export function togetherGroup(decls: readonly ScopedDependency[], scope: string)
   return [...new Set(decls.filter((d) => d.scope === '' || members.has(d.scope)).map((d) => d.dep))];
 }
 
-/** The groups of declarations installed together: the base alone, then the base with each optional scope. */
-export function installGroups(decls: ScopedDependency[]): Dependency[][] {
-  const base = decls.filter((d) => d.scope === '').map((d) => d.dep);
-  const optional = [...new Set(decls.filter((d) => d.scope !== '').map((d) => d.scope))].sort();
-  return [base, ...optional.map((s) => [...base, ...decls.filter((d) => d.scope === s).map((d) => d.dep)])];
+const groupsCache = new WeakMap<readonly ScopedDependency[], readonly (readonly Dependency[])[]>();
+
+/**
+ * The groups of declarations installed together: the base alone, then the base with each optional scope. Made once
+ * per list of declarations (the checks of one set share it); the lists are shared, not to be changed.
+ */
+export function installGroups(decls: readonly ScopedDependency[]): readonly (readonly Dependency[])[] {
+  const hit = groupsCache.get(decls);
+  if (hit) return hit;
+  const base: Dependency[] = [];
+  let optional: Set<string> | undefined;
+  for (const d of decls) {
+    if (d.scope === '') base.push(d.dep);
+    else (optional ??= new Set()).add(d.scope);
+  }
+  const groups = [
+    base,
+    ...[...(optional ?? [])].sort().map((s) => [...base, ...decls.filter((d) => d.scope === s).map((d) => d.dep)]),
+  ];
+  groupsCache.set(decls, groups);
+  return groups;
 }
 
 /** Groups declarations by normalized name, keeping file order. */
-export function byName(deps: Dependency[]): Map<string, Dependency[]> {
+export function byName(deps: readonly Dependency[]): Map<string, Dependency[]> {
   const m = new Map<string, Dependency[]>();
   for (const d of deps) {
     const list = m.get(d.name);

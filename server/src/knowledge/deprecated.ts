@@ -36,7 +36,20 @@ const d = data as unknown as { packages: DeprecatedPackage[]; extras: Deprecated
 export const deprecatedPackages: readonly DeprecatedPackage[] = d.packages;
 export const deprecatedExtras: readonly DeprecatedExtra[] = d.extras;
 
+/** The records by ecosystem and name (the first of a name, as a search of the list in order finds it). */
+const packagesByName = { pip: new Map<string, DeprecatedPackage>(), conda: new Map<string, DeprecatedPackage>() };
+for (const p of deprecatedPackages)
+  if (!packagesByName[p.ecosystem].has(p.package)) packagesByName[p.ecosystem].set(p.package, p);
+
+/** The names some deprecated extra is recorded for. */
+const namesWithExtras = new Set(deprecatedExtras.map((e) => e.package));
+
 /** The record of a name in an ecosystem. */
 export function deprecatedPackage(name: string, ecosystem: 'pip' | 'conda'): DeprecatedPackage | undefined {
-  return deprecatedPackages.find((p) => p.package === name && p.ecosystem === ecosystem);
+  return packagesByName[ecosystem].get(name);
+}
+
+/** Whether any deprecated extra is recorded for the (normalized) package name. */
+export function hasDeprecatedExtras(name: string): boolean {
+  return namesWithExtras.has(name);
 }

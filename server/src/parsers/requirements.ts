@@ -118,44 +118,149 @@ function reparse(
   if (from > 0 && text.charCodeAt(from) === 0xfeff) return undefined;
   const delta = text.length - old.length;
   const end = oldEnd + delta;
-  const before = layout.lines.filter((l) => l.start < from);
-  const after = layout.lines.filter((l) => l.start >= oldEnd);
-  const count = (ls: LineRecord[], k: 'dependencies' | 'includes' | 'options') => ls.reduce((n, l) => n + l[k], 0);
+  // The lines before the window and those after it (the records are in text order), and what each group holds.
+  const records = layout.lines;
+  const firstAfter = firstStartingAt(records, oldEnd);
+  const lastBefore = firstStartingAt(records, from);
+  const before = entriesOf(records, 0, lastBefore);
+  const after = entriesOf(records, firstAfter, records.length);
   const lines: LineRecord[] = [];
   const read = parseRequirementsSource(path, text, MappedText.fromFile(text, from, end), { ...opts, lines });
-  const tail = <T>(list: T[], k: 'dependencies' | 'includes' | 'options'): T[] =>
-    list.slice(list.length - count(after, k));
-  const head = <T>(list: T[], k: 'dependencies' | 'includes' | 'options'): T[] => list.slice(0, count(before, k));
+  /** The entries of the lines before the window as they were, those read now, then those after it moved. */
+  const join = <T>(
+    list: readonly T[],
+    headCount: number,
+    fresh: readonly T[],
+    tailCount: number,
+    move: (x: T) => T,
+  ) => {
+    const out = list.slice(0, headCount);
+    for (const x of fresh) out.push(x);
+    for (let i = list.length - tailCount; i < list.length; i++) out.push(delta ? move(list[i]!) : list[i]!);
+    return out;
+  };
   const parsed: ParsedFile = {
     path,
     kind: opts.kind,
     text,
-    dependencies: [
-      ...head(previous.dependencies, 'dependencies'),
-      ...read.dependencies,
-      ...tail(previous.dependencies, 'dependencies').map((d) => (delta ? shiftDependency(d, delta) : d)),
-    ],
-    includes: [
-      ...head(previous.includes, 'includes'),
-      ...read.includes,
-      ...tail(previous.includes, 'includes').map((i) => (delta ? { ...i, span: shift(i.span, delta) } : i)),
-    ],
-    options: [
-      ...head(previous.options, 'options'),
-      ...read.options,
-      ...tail(previous.options, 'options').map((o) => (delta ? { ...o, span: shift(o.span, delta) } : o)),
-    ],
+    dependencies: join(previous.dependencies, before.dependencies, read.dependencies, after.dependencies, (d) =>
+      shiftDependency(d, delta),
+    ),
+    includes: join(previous.includes, before.includes, read.includes, after.includes, (i) => ({
+      ...i,
+      span: shift(i.span, delta),
+    })),
+    options: join(previous.options, before.options, read.options, after.options, (o) => ({
+      ...o,
+      span: shift(o.span, delta),
+    })),
     findings: read.findings,
   };
+  edits.set(parsed, {
+    previous,
+    from,
+    oldEnd,
+    delta,
+    sameLines: newlines(old, from, oldEnd) === newlines(text, from, end),
+    optionsKept: sameOptions(
+      previous.options.slice(before.options, previous.options.length - after.options),
+      read.options,
+    ),
+    removed: { start: before.dependencies, end: previous.dependencies.length - after.dependencies },
+    added: { start: before.dependencies, end: before.dependencies + read.dependencies.length },
+  });
   layouts.set(parsed, {
     opts,
-    lines: [
-      ...before,
-      ...lines,
-      ...after.map((l) => (delta ? { ...l, start: l.start + delta, end: l.end + delta } : l)),
-    ],
+    lines: join(records, lastBefore, lines, records.length - firstAfter, (l) => ({
+      ...l,
+      start: l.start + delta,
+      end: l.end + delta,
+    })),
   });
   return parsed;
+}
+
+/**
+ * How a parse made by {@link reparse} differs from the parse it was made from: the logical lines from `from` to
+ * `oldEnd` of the earlier text were parsed again, and everything after them moved by `delta`.
+ */
+export interface RequirementsEdit {
+  previous: ParsedFile;
+  /** Where the lines parsed again start (the same offset in both texts). */
+  from: number;
+  /** Where they ended in the earlier text; what followed starts at `oldEnd + delta` now. */
+  oldEnd: number;
+  delta: number;
+  /** Whether those lines hold as many line breaks as before (the line of every other entry is unchanged). */
+  sameLines: boolean;
+  /** Whether those lines hold the same options as before (names and values, in order). */
+  optionsKept: boolean;
+  /** The indexes of `previous.dependencies` that those lines held. */
+  removed: { start: number; end: number };
+  /** The indexes of the new parse's dependencies that they hold now. */
+  added: { start: number; end: number };
+}
+
+const edits = new WeakMap<ParsedFile, RequirementsEdit>();
+
+/** How `file` was made from an earlier parse of the same file by {@link reparse}; undefined for a whole parse. */
+export function requirementsEdit(file: ParsedFile): RequirementsEdit | undefined {
+  return edits.get(file);
+}
+
+function sameOptions(a: readonly FileOption[], b: readonly FileOption[]): boolean {
+  return a.length === b.length && a.every((o, i) => o.name === b[i]!.name && o.value === b[i]!.value);
+}
+
+/**
+ * The line breaks the text holds from `start` to `end`: `\n` characters, and breaks as an editor counts them (`\r\n`
+ * once, a lone `\r` too).
+ */
+function newlines(text: string, start: number, end: number): string {
+  let lf = 0;
+  let breaks = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      lf++;
+      breaks++;
+    } else if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10 && i + 1 < end) {
+        lf++;
+        i++;
+      }
+      breaks++;
+    }
+  }
+  return `${lf}:${breaks}`;
+}
+
+/** The index of the first record that starts at or after `at` (the records are in text order). */
+function firstStartingAt(records: readonly LineRecord[], at: number): number {
+  let lo = 0;
+  let hi = records.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (records[mid]!.start < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** How many entries of each list the records from `from` to `to` (exclusive) added. */
+function entriesOf(
+  records: readonly LineRecord[],
+  from: number,
+  to: number,
+): { dependencies: number; includes: number; options: number } {
+  const n = { dependencies: 0, includes: 0, options: 0 };
+  for (let i = from; i < to; i++) {
+    const r = records[i]!;
+    n.dependencies += r.dependencies;
+    n.includes += r.includes;
+    n.options += r.options;
+  }
+  return n;
 }
 
 /** Characters compared at once by {@link commonStart} and {@link commonEnd}: slices compare natively, much faster. */

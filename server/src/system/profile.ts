@@ -117,13 +117,24 @@ const platformOf: Record<string, 'linux' | 'darwin' | 'win32'> = {
 
 /** PEP 508 marker variables for the machine a profile describes. */
 export function markerEnvironmentFor(profile: MachineProfile): MarkerEnvironment {
-  return defaultEnvironment({
+  const key = `${profile.python?.version}\0${profile.python?.implementation}\0${profile.os}\0${profile.arch}`;
+  const hit = environments.get(profile);
+  if (hit && hit.key === key) return hit.env;
+  const env = defaultEnvironment({
     pythonVersion: profile.python?.version,
     platform: platformOf[profile.os] ?? 'linux',
     machine: profile.arch,
     implementation: profile.python?.implementation,
   });
+  environments.set(profile, { key, env });
+  return env;
 }
+
+/**
+ * One environment per profile while the fields it is made of are unchanged: what is cached per environment (marker
+ * results, the checks' findings kept across edits) stays valid from one analysis to the next.
+ */
+const environments = new WeakMap<MachineProfile, { key: string; env: MarkerEnvironment }>();
 
 /**
  * The operating system a profile names, as the checks compare it (`macos` and `darwin` alike, `win32` as `windows`).

@@ -465,6 +465,11 @@ class Pass {
   }
 }
 
+/** A URL's scheme, a `file:` URL's, and a Windows drive (`C:\`, which is no scheme). */
+const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+const FILE_SCHEME = /^file:/i;
+const DRIVE = /^[A-Za-z]:[\\/]/;
+
 /**
  * The local project a requirement installs from its folder (`.`, `-e ./proj[gpu]`, `file:///…/proj`),
  * with the extras named; null for names, remote URLs and constraints. `relative` is the path as written
@@ -472,6 +477,8 @@ class Pass {
  */
 export function projectReference(dep: Dependency): { dir: string; extras: string[]; relative: string | null } | null {
   if (dep.kind !== 'requirement' || dep.url === null) return null;
+  // A remote URL (most URL lines) names no local project: said before anything is made of it.
+  if (URL_SCHEME.test(dep.url) && !FILE_SCHEME.test(dep.url) && !DRIVE.test(dep.url)) return null;
   const u = dep.url.replace(/[?#].*$/s, '');
   let p: string;
   try {
