@@ -156,7 +156,7 @@ export function specifierAt(s: string, pos: number): string | null {
 /** Whether a character can continue a version: `[-A-Za-z0-9._+*!]|[^ -~\t\n\r\f\v]` (false past the end). */
 function specifierContinues(c: number): boolean {
   if (Number.isNaN(c)) return false;
-  if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) return true;
+  if (isAlnum(c)) return true;
   if (c === 0x2d || c === 0x2e || c === 0x5f || c === 0x2b || c === 0x2a || c === 0x21) return true;
   return !((c >= 0x20 && c <= 0x7e) || (c >= 0x09 && c <= 0x0d));
 }

@@ -57,17 +57,12 @@ export function versionPartsFull(text: string): VersionParts | null {
   };
 }
 
-/** The parts of a version in its usual written form ({@link canonicalForm}), else null. */
-export function versionPartsFast(text: string): VersionParts | null {
-  return canonicalForm(text);
-}
-
 /**
  * The parts of a version in its usual written form, `N!` then `N(.N)*` then `aN`, `bN` or `rcN`, `.postN`, `.devN`
  * (each but the release optional, lower case, no local label), as VERSION_RE would give them; null for any other text
  * (VERSION_RE decides). Scanned by hand: compiling VERSION_RE costs a process a millisecond or more.
  */
-function canonicalForm(text: string): VersionParts | null {
+export function versionPartsFast(text: string): VersionParts | null {
   let i = 0;
   const digits = (): string | null => {
     const start = i;
@@ -205,27 +200,7 @@ export class Version {
 
   /** Parses a version; `null` where packaging raises `InvalidVersion`. */
   static parse(text: string): Version | null {
-    // Fast path for the common digits-and-dots form.
-    let simple = text.length > 0;
-    for (let i = 0; i < text.length && simple; i++) {
-      const c = text.charCodeAt(i);
-      if (!((c >= 48 && c <= 57) || c === 46)) simple = false;
-    }
-    if (simple) {
-      const segs = text.split('.');
-      for (const s of segs) if (s.length === 0) return null;
-      return new Version({
-        epoch: '0',
-        release: segs.map(canonicalDigits),
-        pre: null,
-        post: null,
-        dev: null,
-        local: null,
-      });
-    }
-    const canonical = canonicalForm(text);
-    if (canonical) return new Version(canonical);
-    const parts = versionPartsFull(text);
+    const parts = versionPartsFast(text) ?? versionPartsFull(text);
     return parts ? new Version(parts) : null;
   }
 

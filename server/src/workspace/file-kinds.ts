@@ -446,7 +446,7 @@ export function editorDocumentGlobs(rows: readonly FileKindRow[] = FILE_KINDS): 
   const out: string[] = [];
   for (const r of rows) {
     if (r.editor !== 'patterns') continue;
-    const content = (r.content?.globs ?? []).map((g) => new RegExp(globToRegExpSource(g), 'i'));
+    const content = (r.content?.globs ?? []).map(globTest);
     for (const g of r.content?.globs ?? []) out.push(`**/${g}`);
     for (const g of r.globs) if (!content.some((re) => re.test(baseName(g).replace(/\*/g, 'x')))) out.push(`**/${g}`);
   }
