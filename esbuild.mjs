@@ -28,6 +28,38 @@ function findEntries(dir, suffixes) {
   return out;
 }
 
+/**
+ * `import * as fs from 'node:fs'` becomes a plain require in the CLI's bundles: esbuild's namespace interop (__toESM)
+ * copies every property of the module into a new object at each import site, 3 ms of every CLI start for 35 sites.
+ */
+const builtinNamespaces = {
+  name: 'cli-builtin-namespaces',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]server[\\/]src[\\/].*\.ts$/ }, (a) => ({
+      contents: readFileSync(a.path, 'utf8').replace(
+        /^import \* as (\w+) from '(node:[a-z_]+)';$/gm,
+        "const $1 = require('$2');",
+      ),
+      loader: 'ts',
+    }));
+  },
+};
+
+/**
+ * The knowledge tables (server/src/knowledge/**.json) as JSON text parsed at load, not object literals: a literal's
+ * bytecode and boilerplate travel in the CLI's code cache, which every start reads and deserializes (70 KB less of it,
+ * and ~130 fewer page faults a check, on a machine where a page fault costs 15-20 µs).
+ */
+const jsonAsText = {
+  name: 'json-as-text',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]server[\\/]src[\\/]knowledge[\\/].*\.json$/ }, (a) => ({
+      contents: `module.exports = JSON.parse(${JSON.stringify(JSON.stringify(JSON.parse(readFileSync(a.path, 'utf8'))))});`,
+      loader: 'js',
+    }));
+  },
+};
+
 if (!args.has('--no-dist')) {
   await esbuild.build({
     ...common,
@@ -55,20 +87,8 @@ if (!args.has('--no-dist')) {
     },
     footer: { js: '});' },
     plugins: [
-      {
-        // `import * as fs from 'node:fs'` becomes a plain require: esbuild's namespace interop (__toESM) copies every
-        // property of the module into a new object at each import site, 3 ms of every CLI start for 35 sites.
-        name: 'cli-builtin-namespaces',
-        setup(build) {
-          build.onLoad({ filter: /[\\/]server[\\/]src[\\/].*\.ts$/ }, (a) => ({
-            contents: readFileSync(a.path, 'utf8').replace(
-              /^import \* as (\w+) from '(node:[a-z_]+)';$/gm,
-              "const $1 = require('$2');",
-            ),
-            loader: 'ts',
-          }));
-        },
-      },
+      builtinNamespaces,
+      jsonAsText,
       {
         name: 'cli-vendor',
         setup(build) {
@@ -95,6 +115,7 @@ if (!args.has('--no-dist')) {
     ...common,
     entryPoints: { cli: 'server/src/cli-loader.ts' },
     outdir: 'dist',
+    plugins: [builtinNamespaces],
     define: {
       CLI_MAIN_HASH: JSON.stringify(createHash('sha256').update(main).digest('hex')),
       CLI_MAIN_ASCII: JSON.stringify(ascii),
