@@ -153,3 +153,53 @@ describe('resolver: installed versions pip keeps (preferred)', () => {
     assert.deepEqual(versions(r), { plot: '0.3.0', numpy: '2.1.0' });
   });
 });
+
+describe('resolver: the provider calls a resolution starts', () => {
+  /**
+   * `a 1.0` needs `b` (whose versions never come until the call is cancelled) and `x>=1`, which the root's `x<1` forbids:
+   * the resolution ends in a conflict while its prefetch of `b` is under way. Returns the signal that prefetch was given.
+   */
+  async function leftPrefetch(
+    options: ResolveOptions<string>,
+  ): Promise<{ signal: AbortSignal; r: Resolution<string> }> {
+    const asked: AbortSignal[] = [];
+    const provider = new MemoryProvider({ a: { '1.0': ['b', 'x>=1'] }, x: { '0.5': [], '1.0': [] } });
+    const versions = provider.versions.bind(provider);
+    provider.versions = (name, signal) => {
+      if (name !== 'b') return versions(name, signal);
+      asked.push(signal!);
+      return new Promise((_, reject) => signal!.addEventListener('abort', () => reject(new Error('cancelled'))));
+    };
+    const r = await resolve(
+      ['a', 'x<1'].map((requirement, i) => ({ requirement, origin: `requirements.txt:${i + 1}` })),
+      provider,
+      options,
+    );
+    assert.equal(asked.length, 1, 'b is prefetched once');
+    return { signal: asked[0]!, r };
+  }
+
+  it('by default end with the resolution: nothing it started is left fetching', async () => {
+    const { signal, r } = await leftPrefetch({});
+    assert.equal(r.ok, false);
+    assert.equal(signal.aborted, true);
+  });
+
+  it('given `callsEnd`, last until then (a fix search shares its pages), and end then', async () => {
+    const run = new AbortController();
+    const { signal, r } = await leftPrefetch({ callsEnd: run.signal });
+    assert.equal(r.ok, false);
+    assert.equal(signal.aborted, false, 'the prefetch outlives the resolution');
+    run.abort();
+    assert.equal(signal.aborted, true);
+  });
+
+  it('the caller cancelling ends them too', async () => {
+    const run = new AbortController();
+    const cancel = new AbortController();
+    const { signal } = await leftPrefetch({ callsEnd: run.signal, signal: cancel.signal });
+    assert.equal(signal.aborted, false);
+    cancel.abort();
+    assert.equal(signal.aborted, true);
+  });
+});

@@ -21,18 +21,20 @@ export class RunBudget {
   private stopPromise: Promise<never> | null = null;
   private cleanup: (() => void) | null = null;
   /**
-   * Ends the provider calls the run started (prefetches included) when it is disposed: a resolution that gave up or
-   * finished leaves nothing fetching behind it, outside its analysis's budget.
+   * Ends the provider calls the run started (prefetches included) when it is disposed, unless the caller gave their end
+   * (`callsEnd`): a resolution leaves nothing fetching behind it, outside its analysis's run and budget.
    */
-  private readonly calls = new AbortController();
-  /** The signal of the run's provider calls: the caller's, or the run's end. */
+  private readonly calls: AbortController | null;
+  /** The signal of the run's provider calls: the caller's, or the end of the calls (the run's, or the caller's). */
   readonly callSignal: AbortSignal;
 
-  constructor(opts: Pick<ResolveOptions<unknown>, 'maxSteps' | 'deadline' | 'timeoutMs' | 'signal'>) {
+  constructor(opts: Pick<ResolveOptions<unknown>, 'maxSteps' | 'deadline' | 'timeoutMs' | 'signal' | 'callsEnd'>) {
     this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
     this.deadline = Math.min(opts.deadline ?? Infinity, this.started + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS));
     this.signal = opts.signal;
-    this.callSignal = opts.signal ? AbortSignal.any([opts.signal, this.calls.signal]) : this.calls.signal;
+    this.calls = opts.callsEnd ? null : new AbortController();
+    const end = opts.callsEnd ?? this.calls!.signal;
+    this.callSignal = opts.signal && opts.signal !== end ? AbortSignal.any([opts.signal, end]) : end;
   }
 
   /** Steps counted so far. */
@@ -62,10 +64,10 @@ export class RunBudget {
     };
   }
 
-  /** Ends the timer, the listener and every provider call still under way. */
+  /** Ends the timer, the listener and every provider call still under way (unless the caller ends them). */
   dispose(): void {
     this.cleanup?.();
-    this.calls.abort();
+    this.calls?.abort();
   }
 
   /** Counts a step and stops when a budget is spent or the signal fired. */

@@ -103,6 +103,12 @@ export interface ResolveOptions<O = unknown> {
   deadline?: number;
   /** Cancels the resolution (and the provider's requests): the result is `{ ok: false, reason: 'cancelled' }`. */
   signal?: AbortSignal;
+  /**
+   * Ends the provider calls the resolution starts (prefetches included). Default: the resolution's end. An analysis
+   * that runs several resolutions over one provider (a fix search) passes the end of its run: a page one resolution
+   * started and left is then fetched once and kept, not started and cancelled by each resolution in turn.
+   */
+  callsEnd?: AbortSignal;
   /** How an origin reads in explanation text (`requirements.txt:3`). Default: origins are not written in text. */
   describeOrigin?: (origin: O) => string;
 }

@@ -352,9 +352,12 @@ export class Analysis {
     // One budget of requests and bytes for the whole run, shared by the providers of its sets.
     const budget = new RequestBudget();
     const lent = new Set<IndexContext['provider']>();
+    // The run's end: what its resolutions started and left (a prefetch) goes on until then, not past it.
+    const run = new AbortController();
     try {
-      await this.resolveSets(todo, budget, lent, advisories, opts);
+      await this.resolveSets(todo, budget, lent, advisories, opts, run.signal);
     } finally {
+      run.abort();
       for (const p of lent) p.useBudget(null);
     }
   }
@@ -365,6 +368,7 @@ export class Analysis {
     lent: Set<IndexContext['provider']>,
     advisories: AdvisorySource | null | undefined,
     opts: { signal?: AbortSignal; progress?: ResolveProgress },
+    runEnd: AbortSignal,
   ): Promise<void> {
     const { signal } = opts;
     for (const [i, set] of todo.entries()) {
@@ -377,7 +381,7 @@ export class Analysis {
         index.provider.useBudget(budget);
         lent.add(index.provider);
       }
-      const ctx = this.stageContext(profile, index, advisories ?? null);
+      const ctx = { ...this.stageContext(profile, index, advisories ?? null), runEnd };
       const isPixi = set.files[0] ? pixiManifestOf(set.files[0]) !== null : false;
       // The pixi stage's PyPI parts run in the Python each environment's conda solve installs.
       const pixiCtx = {

@@ -65,6 +65,8 @@ export interface IndexStageOptions {
   markerEnvironment: MarkerEnvironment;
   profile: MachineProfile;
   signal?: AbortSignal;
+  /** The end of the analysis run: the provider calls of the stage's resolutions last until then (StageContext). */
+  runEnd?: AbortSignal;
   /** The whole stage for one set, fix search included (ms). */
   timeoutMs?: number;
   /**
@@ -407,6 +409,7 @@ async function indexReportOf(set: EnvironmentSet, opts: IndexStageOptions): Prom
     overrides: overrides.map(overrideRoot),
     ...uvExclusionOptions(set, opts.markerEnvironment),
     signal: opts.signal,
+    ...(opts.runEnd ? { callsEnd: opts.runEnd } : {}),
     deadline,
     // No describeOrigin: the explanation's steps name no file and line, since the finding's related locations
     // carry the places of the lines that take part, in every front end (editor, text, JSON, SARIF).
@@ -512,6 +515,7 @@ export const stage: Stage<SetIndexReport> = {
       markerEnvironment: c.markerEnvironment,
       profile: c.profile,
       signal,
+      ...(ctx.runEnd ? { runEnd: ctx.runEnd } : {}),
       timeoutMs: ctx.timeoutMs,
       condaPins: ctx.condaPins ?? false,
       trusted: c.trusted,

@@ -37,6 +37,11 @@ export interface StageContext {
   pixiPlatforms?: readonly string[];
   /** Judge the `pip:` part with the conda specs' versions as constraints (when conda did not solve). */
   condaPins?: boolean;
+  /**
+   * The end of the analysis run (after its cancellation, if any): the provider calls its resolutions start last until
+   * then (a fix search's resolutions share their pages' requests).
+   */
+  runEnd?: AbortSignal;
 }
 
 /** One stage behind the analysis. */
