@@ -16,7 +16,7 @@ import {
   versionSetOf,
   withinOneScope,
 } from './scope';
-import type { Check } from './types';
+import type { Check, ScopedDependency } from './types';
 
 const NO_VERSION = VersionSet.empty();
 
@@ -122,9 +122,13 @@ export const conflict: Check = {
         // One cause: every line of the core says the same verdict, the fold keeps one where its best fix edits.
         const cause = linesCause(core.map((j) => j.dep));
         const notes = core.map((o) => arbitraryNote(o.dep.specifier)).join('');
+        // A line of an extra or group against the base: only installing that extra or group fails.
+        const optional = together ? '' : optionalScopes(scoped, core);
         const failure = together
           ? `${together.includes('+') ? "uv resolves a project's extras and groups together ([tool.uv] conflicts declares the ones never installed together); " : ''}uv lock would fail with "No solution found when resolving dependencies".`
-          : `pip would fail with "ResolutionImpossible".`;
+          : optional
+            ? `pip would fail with "ResolutionImpossible" installing ${optional} (the base alone installs).`
+            : `pip would fail with "ResolutionImpossible".`;
         for (const j of core) {
           const key = `${j.dep.file}\0${j.dep.span.start}`;
           if (findings.has(key)) continue;
@@ -137,6 +141,7 @@ export const conflict: Check = {
             core.map((o) => o.dep),
             set.files,
             together,
+            optional,
           );
           findings.set(
             key,
@@ -157,6 +162,30 @@ export const conflict: Check = {
   },
 };
 
+/**
+ * The extras or groups a conflict's lines come from where some are no part of the base ("extra 'all' or 'gpu'"), as
+ * the lines outside the base all share them (the extra that brings them; one that includes it, `all = ["x[gpu]"]`);
+ * "" when every line is the base's.
+ */
+function optionalScopes(scoped: readonly ScopedDependency[], core: readonly Judged[]): string {
+  let shared: string[] | null = null;
+  for (const { dep } of core) {
+    const scopes = scoped.filter((s) => s.dep === dep).map((s) => s.scope);
+    if (scopes.includes('')) continue;
+    shared = shared ? shared.filter((s) => scopes.includes(s)) : scopes;
+  }
+  if (!shared?.length) return '';
+  const sorted = [...new Set(shared)].sort();
+  // One kind of scope reads once: "extra 'all' or 'gpu'"; mixed kinds each with their own.
+  const kind = sorted[0]!.slice(0, sorted[0]!.indexOf(':') + 1);
+  if (kind && sorted.every((s) => s.startsWith(kind))) {
+    const first = describeScope(sorted[0]!);
+    const label = first.slice(0, first.indexOf("'"));
+    return label + sorted.map((s) => `'${s.slice(kind.length)}'`).join(' or ');
+  }
+  return sorted.map(describeScope).join(' or ');
+}
+
 /** Messages lead with a verdict a Problems row shows whole. */
 const VERDICT_MAX = 100;
 
@@ -171,6 +200,7 @@ function conflictVerdict(
   lines: Dependency[],
   files: ParsedFile[],
   together: string,
+  optional = '',
 ): string {
   const ordered = [...lines].sort((a, b) =>
     a.file === b.file
@@ -180,7 +210,9 @@ function conflictVerdict(
   const parts = together ? together.split('+').map(describeScope) : [];
   const scope = parts.length
     ? ` in ${parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]}`
-    : '';
+    : optional
+      ? ` with ${optional}`
+      : '';
   const listed = (items: string[]): string =>
     items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : (items[0] ?? '');
   const place = (d: Dependency): string => {

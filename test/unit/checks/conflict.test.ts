@@ -103,6 +103,49 @@ describe('conflict', () => {
     );
   });
 
+  it('names the extra or group whose installation fails: the base installs alone', () => {
+    const py = parsePyproject(
+      '/w/pyproject.toml',
+      [
+        '[project]',
+        'name = "vision-tools"',
+        'version = "0.3.0"',
+        'dependencies = ["numpy<2", "pillow>=10"]',
+        '[project.optional-dependencies]',
+        'gpu = ["numpy>=2.0", "cupy-cuda12x>=13"]',
+        'all = ["vision-tools[gpu]"]',
+        '[dependency-groups]',
+        'legacy = ["pillow<9"]',
+        '',
+      ].join('\n'),
+    );
+    const found = byCode(runChecks([set(py)], ctx), 'conflict');
+    const lines = found.map((f) => f.message.split('\n'));
+    assert.equal(found.length, 2, JSON.stringify(lines));
+    const numpy = lines.find((l) => l[0]!.startsWith('numpy'))!;
+    assert.equal(
+      numpy[0],
+      "numpy<2 (line 4) and numpy>=2.0 (line 6) admit no common version with extra 'all' or 'gpu'",
+    );
+    assert.equal(
+      numpy[1],
+      "pip would fail with \"ResolutionImpossible\" installing extra 'all' or 'gpu' (the base alone installs).",
+    );
+    const pillow = lines.find((l) => l[0]!.startsWith('pillow'))!;
+    assert.match(pillow[0]!, /admit no common version with dependency group 'legacy'$/);
+    assert.match(pillow[1]!, /installing dependency group 'legacy' \(the base alone installs\)\.$/);
+    // Within the base, no scope is named.
+    const base = parsePyproject(
+      '/w/pyproject.toml',
+      '[project]\nname="x"\nversion="1"\ndependencies=["numpy<2", "numpy>=2"]\n',
+    );
+    const [f] = byCode(runChecks([set(base)], ctx), 'conflict');
+    assert.deepEqual(f!.message.split('\n'), [
+      'numpy<2 (line 4) and numpy>=2 (line 4) admit no common version',
+      'pip would fail with "ResolutionImpossible".',
+    ]);
+  });
+
   it('crosses file kinds: requirements against a conda spec of the same name', () => {
     const yml = parseEnvironmentYml(
       '/w/environment.yml',
