@@ -1,5 +1,6 @@
 // `conflict`: the specifiers one environment set declares for a package admit no version at all.
 import { finding } from '../model/finding';
+import { pixiManifestOf } from '../model/pixi';
 import type { Dependency, Finding, Fix, ParsedFile } from '../model/types';
 import { SpecifierSet } from '../pep/specifier';
 import { VersionSet } from '../pep/version-set';
@@ -126,9 +127,11 @@ export const conflict: Check = {
         const optional = together ? '' : optionalScopes(scoped, core);
         const failure = together
           ? `${together.includes('+') ? "uv resolves a project's extras and groups together ([tool.uv] conflicts declares the ones never installed together); " : ''}uv lock would fail with "No solution found when resolving dependencies".`
-          : optional
-            ? `pip would fail with "ResolutionImpossible" installing ${optional} (the base alone installs).`
-            : `pip would fail with "ResolutionImpossible".`;
+          : installerFailure(
+              core.map((j) => j.dep),
+              set.files,
+              optional,
+            );
         for (const j of core) {
           const key = `${j.dep.file}\0${j.dep.span.start}`;
           if (findings.has(key)) continue;
@@ -184,6 +187,24 @@ function optionalScopes(scoped: readonly ScopedDependency[], core: readonly Judg
     return label + sorted.map((s) => `'${s.slice(kind.length)}'`).join(' or ');
   }
   return sorted.map(describeScope).join(' or ');
+}
+
+/**
+ * What the installer would answer a direct conflict with: conda's specs are solved by conda (pixi for a pixi manifest),
+ * the rest by pip; `optional`: the extras, groups or environments whose installation fails (the rest installs).
+ */
+function installerFailure(lines: readonly Dependency[], files: readonly ParsedFile[], optional: string): string {
+  if (lines.every((d) => d.kind === 'conda')) {
+    const file = files.find((f) => f.path === lines[0]!.file);
+    if (file && pixiManifestOf(file))
+      return optional
+        ? `pixi would fail to solve ${optional} (the default environment solves).`
+        : 'pixi would fail to solve the environment.';
+    return 'conda would fail to solve the environment ("LibMambaUnsatisfiableError").';
+  }
+  return optional
+    ? `pip would fail with "ResolutionImpossible" installing ${optional} (the base alone installs).`
+    : 'pip would fail with "ResolutionImpossible".';
 }
 
 /** Messages lead with a verdict a Problems row shows whole. */

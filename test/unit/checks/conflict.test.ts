@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runChecks } from '../../../server/src/checks/registry';
 import { parseEnvironmentYml } from '../../../server/src/parsers/environment-yml';
+import { parsePixiToml } from '../../../server/src/parsers/pixi';
 import { parsePyproject } from '../../../server/src/parsers/pyproject';
 import { applyFixOf, byCode, con, defaultContext as ctx, expectFindings, req } from '../../helpers/check-kit';
 import { setOf as set } from '../../helpers/sets';
@@ -157,6 +158,39 @@ describe('conflict', () => {
     assert.equal(yml.text.slice(found[0]!.span.start, found[0]!.span.end), 'numpy>=1.26');
     assert.equal(yml.text.slice(found[0]!.related[0]!.span.start, found[0]!.related[0]!.span.end), 'numpy=1.24');
     assert.equal(found[0]!.fixes[0]!.edits[0]!.newText, '==1.24.*');
+  });
+
+  it("says conda's or pixi's answer where conda specs conflict, not pip's", () => {
+    const yml = parseEnvironmentYml(
+      '/w/environment.yml',
+      'name: t\nchannels: [conda-forge]\ndependencies:\n  - python=3.11\n  - numpy<2\n  - numpy>=2.0\n',
+    );
+    const [c] = byCode(runChecks([set(yml)], ctx), 'conflict');
+    assert.equal(
+      c!.message.split('\n')[1],
+      'conda would fail to solve the environment ("LibMambaUnsatisfiableError").',
+    );
+    const pixi = parsePixiToml(
+      '/w/pixi.toml',
+      [
+        '[workspace]',
+        'name = "seg"',
+        'channels = ["conda-forge"]',
+        'platforms = ["linux-64"]',
+        '[dependencies]',
+        'numpy = "<2"',
+        '[feature.cuda.dependencies]',
+        'numpy = ">=2.0"',
+        '[environments]',
+        'gpu = ["cuda"]',
+        '',
+      ].join('\n'),
+    );
+    const [p] = byCode(runChecks([set(pixi)], ctx), 'conflict');
+    assert.deepEqual(p!.message.split('\n'), [
+      "numpy<2 (line 6) and numpy>=2.0 (line 8) admit no common version with environment 'gpu'",
+      "pixi would fail to solve environment 'gpu' (the default environment solves).",
+    ]);
   });
 
   it('marks one line of a requirement against a constraint, the other related, and nothing else (the kit)', () => {
