@@ -162,6 +162,7 @@ if (args.has('--bench')) {
       'bench/edit-latency.ts',
       'bench/locks-run.ts',
       'bench/pixi.ts',
+      'bench/results-md.ts',
     ],
     outdir: 'out/bench',
   });

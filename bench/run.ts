@@ -19,6 +19,8 @@ import { benchAgainstPip } from './pip-compare';
 import { benchResolver } from './resolver';
 import { benchSoak } from './soak';
 import { time } from './timing';
+import { commitOf, resultsMarkdown } from './results-md';
+import { writeFileSync } from 'node:fs';
 
 function pyprojectText(n: number): string {
   const deps = Array.from({ length: n }, (_, i) => `  "${pkg(i)}>=${i % 9}.${i % 4}",`).join('\n');
@@ -33,6 +35,8 @@ function environmentText(n: number): string {
 }
 
 async function main(): Promise<void> {
+  // The code this run measures (taken before it starts: a commit made during the run is not it).
+  const commit = commitOf();
   const env = defaultEnvironment({ pythonVersion: '3.11.7', platform: 'linux', machine: 'x86_64' });
   const results: Record<string, unknown> = {
     machine:
@@ -96,6 +100,8 @@ async function main(): Promise<void> {
   results['editing session: 5,000 edits with requests in between'] = await benchSoak(5000);
   results['whole processes: stack-doctor check against pip, 24 scenarios'] = await benchCliProcess(24);
   console.log(JSON.stringify(results, null, 2));
+  // bench/RESULTS.md is this run's: written from the output above, never by hand.
+  writeFileSync('bench/RESULTS.md', resultsMarkdown(results, commit));
 }
 
 void main().catch((e) => {
