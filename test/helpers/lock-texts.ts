@@ -107,6 +107,17 @@ export const forked = (name: string, version: string, registry: string, marker: 
   source: { registry },
   marker,
 });
+/**
+ * What uv records of a requirement of one of the project's conflicting extras, routed to `index` in that extra:
+ * the extra's marker and the conflict it belongs to.
+ */
+export const inExtra = (project: string, extra: string, name: string, specifier: string, index: string): Dep => ({
+  name,
+  marker: `extra == '${extra}'`,
+  specifier,
+  index,
+  conflict: { package: project, extra },
+});
 const dep = (d: Dep): Value => (typeof d === 'string' ? { name: d } : d);
 const deps = (key: string, ds: Dep[] | Layout) =>
   array(

@@ -12,7 +12,15 @@ import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
 import { parseUvLock } from '../../server/src/parsers/uv-lock';
 import { byCode, defaultContext as ctx } from '../helpers/check-kit';
-import { forked, poetryLockText, pyprojectText, pytorch, pytorchIndexes, uvLockText } from '../helpers/lock-texts';
+import {
+  forked,
+  inExtra,
+  poetryLockText,
+  pyprojectText,
+  pytorch,
+  pytorchIndexes,
+  uvLockText,
+} from '../helpers/lock-texts';
 import { poetryHashOracle } from '../helpers/poetry-hash-oracle';
 import { setOf } from '../helpers/sets';
 
@@ -306,13 +314,6 @@ describe('lock-drift: uv.lock markers, per-marker sources and workspace members'
       },
       indexes: pytorchIndexes('cpu', 'cu124'),
     });
-    const forExtra = (extra: string) => ({
-      name: 'torch',
-      marker: `extra == '${extra}'`,
-      specifier: '>=2.5.1,<2.5.2',
-      index: pytorch(extra),
-      conflict: { package: 'project', extra },
-    });
     const lock = uvLockText({
       requiresPython: '>=3.12',
       packages: [
@@ -320,7 +321,10 @@ describe('lock-drift: uv.lock markers, per-marker sources and workspace members'
           name: 'project',
           version: '0.1.0',
           source: { virtual: '.' },
-          requiresDist: [forExtra('cpu'), forExtra('cu124')],
+          requiresDist: [
+            inExtra('project', 'cpu', 'torch', '>=2.5.1,<2.5.2', pytorch('cpu')),
+            inExtra('project', 'cu124', 'torch', '>=2.5.1,<2.5.2', pytorch('cu124')),
+          ],
           providesExtras: ['cpu', 'cu124'],
         },
         { name: 'torch', version: '2.5.1+cpu', source: pytorch('cpu') },
