@@ -8,20 +8,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkJson, type JsonDiagnostic } from '../helpers/cli';
-import { hosted, pyprojectText, pytorch, uvLockText, type UvPackage } from '../helpers/lock-texts';
+import { artifact, hosted, pyprojectText, pytorch, root, uvLockText, type UvPackage } from '../helpers/lock-texts';
 import { isolatedPipEnv, startPackageIndex, type PackageIndex } from '../helpers/package-index';
 
 /** A uv.lock (version 1, revision 3) of project `demo` that depends on `deps`, with `packages` after it. */
 const uvLock = (deps: string[], packages: UvPackage[]) =>
   uvLockText({
-    packages: [
-      { name: 'demo', version: '0.1.0', source: { virtual: '.' }, dependencies: deps, requiresDist: deps },
-      ...packages,
-    ],
+    packages: [root('demo', '0.1.0', 'virtual', { dependencies: deps, requiresDist: deps }), ...packages],
   });
 
-const pyproject = (deps: string[]) =>
-  pyprojectText({ name: 'demo', version: '0.1.0', requiresPython: '>=3.10', dependencies: deps });
+const pyproject = (deps: string[]) => pyprojectText('demo', '0.1.0', { requiresPython: '>=3.10', dependencies: deps });
 
 const TORCH_LOCK = uvLock(
   ['torch'],
@@ -31,11 +27,7 @@ const TORCH_LOCK = uvLock(
       version: '2.1.2+cu121',
       source: pytorch('cu121'),
       wheels: [
-        {
-          url: `${pytorch('cu121')}/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl`,
-          hash: 'sha256:0a',
-          size: 2200000000,
-        },
+        artifact(`${pytorch('cu121')}/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl`, 'sha256:0a', 2200000000),
       ],
     },
   ],

@@ -7,27 +7,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkJson, runCli } from '../helpers/cli';
-import { hosted, oneLine, pyprojectText, uvLockText } from '../helpers/lock-texts';
+import { hosted, oneLine, pyprojectText, root, uvLockText } from '../helpers/lock-texts';
 
-// Made when the project asked for numpy>=1.24: 1.26.4 was locked, which numpy>=2 no longer admits.
-
-const PYPROJECT = pyprojectText({
-  name: 'demo',
-  version: '0.1.0',
-  requiresPython: '>=3.10',
-  dependencies: ['numpy>=2'],
-});
+const PYPROJECT = pyprojectText('demo', '0.1.0', { requiresPython: '>=3.10', dependencies: ['numpy>=2'] });
 
 // Made when the project asked for numpy>=1.24: 1.26.4 was locked, which numpy>=2 no longer admits.
 const UV_LOCK = uvLockText({
   packages: [
-    {
-      name: 'demo',
-      version: '0.1.0',
-      source: { editable: '.' },
-      dependencies: ['numpy'],
-      requiresDist: oneLine({ name: 'numpy', specifier: '>=1.24' }),
-    },
+    root('demo', '0.1.0', 'editable', { dependencies: ['numpy'], requiresDist: oneLine('numpy>=1.24') }),
     {
       name: 'numpy',
       version: '1.26.4',

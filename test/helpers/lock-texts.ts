@@ -45,17 +45,19 @@ function keys(table: Record<string, Value | undefined>, tight = false): string {
 export const PYPI = 'https://pypi.org/simple';
 /** PyTorch's index of one build, `cpu` or a CUDA tag like `cu121`. */
 export const pytorch = (tag: string) => `https://download.pytorch.org/whl/${tag}`;
-/** A file on the fixtures' file host, as a uv.lock lists a wheel or sdist. */
-export const hosted = (file: string, hash: string, size?: number): Record<string, Value> =>
-  size === undefined
-    ? { url: `https://files.example/${file}`, hash }
-    : { url: `https://files.example/${file}`, hash, size };
+/** A wheel or sdist as a uv.lock lists it: its url, and its hash and size where given. */
+export const artifact = (url: string, hash?: string, size?: number): Record<string, Value> => ({
+  url,
+  ...(hash === undefined ? {} : { hash }),
+  ...(size === undefined ? {} : { size }),
+});
+/** A file on the fixtures' file host. */
+export const hosted = (file: string, hash: string, size?: number) =>
+  artifact(`https://files.example/${file}`, hash, size);
 
 // ---- pyproject.toml
 
 export interface PyprojectText {
-  name: string;
-  version: string;
   requiresPython?: string;
   /** Inline, unless laid out with `lines`. */
   dependencies: string[] | Layout;
@@ -70,11 +72,11 @@ export interface PyprojectText {
   workspaceMembers?: string[];
 }
 
-/** A uv project's pyproject.toml. */
-export function pyprojectText(p: PyprojectText): string {
+/** A uv project's pyproject.toml: its name and version, then the rest. */
+export function pyprojectText(name: string, version: string, p: PyprojectText): string {
   const tables = [
     '[project]\n' +
-      keys({ name: p.name, version: p.version, 'requires-python': p.requiresPython }) +
+      keys({ name, version, 'requires-python': p.requiresPython }) +
       array('dependencies', p.dependencies, false),
   ];
   if (p.optionalDependencies) tables.push('[project.optional-dependencies]\n' + keys(p.optionalDependencies));
@@ -98,7 +100,10 @@ export const pytorchIndexes = (...tags: string[]) =>
 
 // ---- uv.lock
 
-/** A dependency of a locked entry: a name alone, or its inline table (name, version, source, marker). */
+/**
+ * A dependency or requirement as uv.lock records it: its inline table, or a requirement like `numpy>=1.24` (a name
+ * alone, or with a specifier and a `; marker`) for the table uv writes of it: name, marker, specifier.
+ */
 export type Dep = string | Record<string, Value>;
 /** A dependency on one of the entries of a name where the lock forks: uv names its version, source and marker. */
 export const forked = (name: string, version: string, registry: string, marker: string): Dep => ({
@@ -118,7 +123,11 @@ export const inExtra = (project: string, extra: string, name: string, specifier:
   index,
   conflict: { package: project, extra },
 });
-const dep = (d: Dep): Value => (typeof d === 'string' ? { name: d } : d);
+function dep(d: Dep): Value {
+  if (typeof d !== 'string') return d;
+  const [, name, specifier, marker] = /^([\w.-]+)\s*([^;]*?)\s*(?:;\s*(.*))?$/.exec(d)!;
+  return { name: name!, ...(marker ? { marker } : {}), ...(specifier ? { specifier } : {}) };
+}
 const deps = (key: string, ds: Dep[] | Layout) =>
   array(
     key,
@@ -147,7 +156,7 @@ export interface UvPackage {
   requiresDist?: Dep[] | Layout;
   providesExtras?: string[];
   /** `[package.metadata.requires-dev]`, each group inline. */
-  requiresDev?: Record<string, Record<string, Value>[]>;
+  requiresDev?: Record<string, Dep[]>;
 }
 
 export interface UvLockText {
@@ -157,9 +166,20 @@ export interface UvLockText {
   /** Each set of conflicting extras or groups. */
   conflicts?: Record<string, Value>[][];
   /** `[manifest]`: constraints and overrides inline, members one a line. */
-  manifest?: { constraints?: Record<string, Value>[]; overrides?: Record<string, Value>[]; members?: string[] };
+  manifest?: { constraints?: Dep[]; overrides?: Dep[]; members?: string[] };
   packages: UvPackage[];
 }
+
+/**
+ * The project's own entry: its source is the project's folder, `editable` where uv builds and installs the project,
+ * `virtual` where it does not (a project without a build system).
+ */
+export const root = (
+  name: string,
+  version: string,
+  kind: 'editable' | 'virtual',
+  rest: Omit<UvPackage, 'name' | 'version' | 'source'> = {},
+): UvPackage => ({ name, version, source: { [kind]: '.' }, ...rest });
 
 function uvPackage(p: UvPackage): string {
   let text =
@@ -182,7 +202,12 @@ function uvPackage(p: UvPackage): string {
     if (p.requiresDist) text += deps('requires-dist', p.requiresDist);
     if (p.providesExtras) text += array('provides-extras', p.providesExtras, false);
   }
-  if (p.requiresDev) text += '\n[package.metadata.requires-dev]\n' + keys(p.requiresDev);
+  if (p.requiresDev)
+    text +=
+      '\n[package.metadata.requires-dev]\n' +
+      Object.entries(p.requiresDev)
+        .map(([k, ds]) => deps(k, oneLine(...ds)))
+        .join('');
   return text;
 }
 
@@ -195,7 +220,15 @@ export function uvLockText(l: UvLockText): string {
   const tables = [head];
   if (l.manifest) {
     const { constraints, overrides, members } = l.manifest;
-    tables.push('[manifest]\n' + keys({ constraints, overrides, members: members && lines(...members) }));
+    const inlineDeps = (ds?: Dep[]) => ds && oneLine(...ds.map(dep));
+    tables.push(
+      '[manifest]\n' +
+        keys({
+          constraints: inlineDeps(constraints),
+          overrides: inlineDeps(overrides),
+          members: members && lines(...members),
+        }),
+    );
   }
   return [...tables, ...l.packages.map(uvPackage)].join('\n');
 }

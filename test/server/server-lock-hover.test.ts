@@ -5,15 +5,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PYPI, forked, hosted, lines, pyprojectText, pytorch, uvLockText } from '../helpers/lock-texts';
+import { PYPI, artifact, forked, hosted, lines, pyprojectText, pytorch, root, uvLockText } from '../helpers/lock-texts';
 import { LspClient } from '../helpers/lsp-client';
 import { isolatedPipEnv } from '../helpers/package-index';
 
-// uv forks torch per platform: a CUDA build on Linux, PyPI's on macOS.
-
-const PYPROJECT = pyprojectText({
-  name: 'demo',
-  version: '0.1.0',
+const PYPROJECT = pyprojectText('demo', '0.1.0', {
   requiresPython: '>=3.10',
   dependencies: lines('torch>=2.1', 'numpy'),
 });
@@ -22,17 +18,14 @@ const PYPROJECT = pyprojectText({
 const UV_LOCK = uvLockText({
   resolutionMarkers: ["sys_platform == 'linux'", "sys_platform != 'linux'"],
   packages: [
-    {
-      name: 'demo',
-      version: '0.1.0',
-      source: { virtual: '.' },
+    root('demo', '0.1.0', 'virtual', {
       dependencies: [
         'numpy',
         forked('torch', '2.1.2', PYPI, "sys_platform != 'linux'"),
         forked('torch', '2.1.2+cu121', pytorch('cu121'), "sys_platform == 'linux'"),
       ],
-      requiresDist: ['numpy', { name: 'torch', specifier: '>=2.1' }],
-    },
+      requiresDist: ['numpy', 'torch>=2.1'],
+    }),
     {
       name: 'numpy',
       version: '2.1.0',
@@ -49,9 +42,7 @@ const UV_LOCK = uvLockText({
       version: '2.1.2+cu121',
       source: pytorch('cu121'),
       resolutionMarkers: ["sys_platform == 'linux'"],
-      wheels: [
-        { url: `${pytorch('cu121')}/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl`, hash: 'sha256:03', size: 1 },
-      ],
+      wheels: [artifact(`${pytorch('cu121')}/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl`, 'sha256:03', 1)],
     },
   ],
 });

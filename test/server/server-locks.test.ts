@@ -7,24 +7,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { oneLine, pyprojectText, uvLockText } from '../helpers/lock-texts';
+import { oneLine, pyprojectText, root, uvLockText } from '../helpers/lock-texts';
 import { LspClient } from '../helpers/lsp-client';
 
-const PYPROJECT = pyprojectText({
-  name: 'demo',
-  version: '0.1.0',
-  requiresPython: '>=3.10',
-  dependencies: ['numpy>=2'],
-});
+const PYPROJECT = pyprojectText('demo', '0.1.0', { requiresPython: '>=3.10', dependencies: ['numpy>=2'] });
 const UV_LOCK = uvLockText({
   packages: [
-    {
-      name: 'demo',
-      version: '0.1.0',
-      source: { editable: '.' },
-      dependencies: oneLine('numpy'),
-      requiresDist: oneLine({ name: 'numpy', specifier: '>=1.24' }),
-    },
+    root('demo', '0.1.0', 'editable', { dependencies: oneLine('numpy'), requiresDist: oneLine('numpy>=1.24') }),
     { name: 'numpy', version: '1.26.4' },
   ],
 });

@@ -19,14 +19,13 @@ import {
   pyprojectText,
   pytorch,
   pytorchIndexes,
+  root,
   uvLockText,
 } from '../helpers/lock-texts';
 import { poetryHashOracle } from '../helpers/poetry-hash-oracle';
 import { setOf } from '../helpers/sets';
 
-const PYPROJECT = pyprojectText({
-  name: 'demo',
-  version: '0.3.0',
+const PYPROJECT = pyprojectText('demo', '0.3.0', {
   requiresPython: '>=3.10',
   dependencies: ['numpy>=1.24', 'tools'],
   optionalDependencies: { gpu: ['torch==2.1.2+cu121'] },
@@ -37,23 +36,20 @@ const PYPROJECT = pyprojectText({
 });
 
 const UV_LOCK = uvLockText({
-  manifest: { constraints: [{ name: 'urllib3', specifier: '<2' }] },
+  manifest: { constraints: ['urllib3<2'] },
   packages: [
-    {
-      name: 'demo',
-      version: '0.3.0',
-      source: { editable: '.' },
+    root('demo', '0.3.0', 'editable', {
       dependencies: ['numpy', 'tools'],
       optionalDependencies: { gpu: ['torch'] },
       devDependencies: { test: ['pytest'] },
       requiresDist: [
-        { name: 'numpy', specifier: '>=1.24' },
+        'numpy>=1.24',
         { name: 'tools', git: 'https://github.com/example/tools?rev=main' },
         { name: 'torch', marker: "extra == 'gpu'", specifier: '==2.1.2+cu121', index: pytorch('cu121') },
       ],
       providesExtras: ['gpu'],
-      requiresDev: { test: [{ name: 'pytest', specifier: '>=8' }] },
-    },
+      requiresDev: { test: ['pytest>=8'] },
+    }),
     { name: 'numpy', version: '1.26.4' },
     { name: 'pytest', version: '8.3.4' },
     { name: 'tools', version: '0.1.0', source: { git: 'https://github.com/example/tools?rev=main#0123abcd' } },
@@ -232,9 +228,7 @@ describe('lock-drift: uv.lock markers, per-marker sources and workspace members'
     assert.equal(lock.slice(f!.related[0]!.span.start, f!.related[0]!.span.end).slice(0, 18), '{ name = "numpy", ');
   });
 
-  const SPLIT = pyprojectText({
-    name: 'demo',
-    version: '0.1.0',
+  const SPLIT = pyprojectText('demo', '0.1.0', {
     requiresPython: '>=3.10',
     dependencies: ['torch>=2.3'],
     sources: {
@@ -248,10 +242,7 @@ describe('lock-drift: uv.lock markers, per-marker sources and workspace members'
   const SPLIT_LOCK = uvLockText({
     resolutionMarkers: ["sys_platform == 'linux'", "sys_platform != 'linux'"],
     packages: [
-      {
-        name: 'demo',
-        version: '0.1.0',
-        source: { virtual: '.' },
+      root('demo', '0.1.0', 'virtual', {
         dependencies: [
           forked('torch', '2.3.1', pytorch('cpu'), "sys_platform != 'linux'"),
           forked('torch', '2.3.1+cu121', pytorch('cu121'), "sys_platform == 'linux'"),
@@ -260,7 +251,7 @@ describe('lock-drift: uv.lock markers, per-marker sources and workspace members'
           { name: 'torch', marker: "sys_platform != 'linux'", specifier: '>=2.3', index: pytorch('cpu') },
           { name: 'torch', marker: "sys_platform == 'linux'", specifier: '>=2.3', index: pytorch('cu121') },
         ],
-      },
+      }),
       { name: 'torch', version: '2.3.1', source: pytorch('cpu'), resolutionMarkers: ["sys_platform != 'linux'"] },
       {
         name: 'torch',
@@ -299,9 +290,7 @@ describe('lock-drift: uv.lock markers, per-marker sources and workspace members'
   });
 
   it("sources that apply in one extra each (uv's `extra = …`) match what uv records for each extra", () => {
-    const text = pyprojectText({
-      name: 'project',
-      version: '0.1.0',
+    const text = pyprojectText('project', '0.1.0', {
       requiresPython: '>=3.12',
       dependencies: [],
       optionalDependencies: { cpu: ['torch>=2.5.1,<2.5.2'], cu124: ['torch>=2.5.1,<2.5.2'] },
@@ -317,16 +306,13 @@ describe('lock-drift: uv.lock markers, per-marker sources and workspace members'
     const lock = uvLockText({
       requiresPython: '>=3.12',
       packages: [
-        {
-          name: 'project',
-          version: '0.1.0',
-          source: { virtual: '.' },
+        root('project', '0.1.0', 'virtual', {
           requiresDist: [
             inExtra('project', 'cpu', 'torch', '>=2.5.1,<2.5.2', pytorch('cpu')),
             inExtra('project', 'cu124', 'torch', '>=2.5.1,<2.5.2', pytorch('cu124')),
           ],
           providesExtras: ['cpu', 'cu124'],
-        },
+        }),
         { name: 'torch', version: '2.5.1+cpu', source: pytorch('cpu') },
         { name: 'torch', version: '2.5.1+cu124', source: pytorch('cu124') },
       ],
@@ -347,9 +333,7 @@ describe('lock-drift: uv.lock markers, per-marker sources and workspace members'
     );
   });
 
-  const WS = pyprojectText({
-    name: 'demo',
-    version: '0.1.0',
+  const WS = pyprojectText('demo', '0.1.0', {
     requiresPython: '>=3.10',
     dependencies: [],
     workspaceMembers: ['packages/*', 'libs/core'],
@@ -358,7 +342,7 @@ describe('lock-drift: uv.lock markers, per-marker sources and workspace members'
     manifest: { members: ['core', 'demo', 'loader'] },
     packages: [
       { name: 'core', version: '0.1.0', source: { editable: 'libs/core' } },
-      { name: 'demo', version: '0.1.0', source: { virtual: '.' } },
+      root('demo', '0.1.0', 'virtual'),
       { name: 'loader', version: '0.2.0', source: { editable: 'packages/loader' } },
     ],
   });
@@ -382,7 +366,7 @@ describe('lock-drift: uv.lock markers, per-marker sources and workspace members'
   });
 
   it('workspace members: a member path added to a one-project lock, a root the members leave out', () => {
-    const single = uvLockText({ packages: [{ name: 'demo', version: '0.1.0', source: { virtual: '.' } }] });
+    const single = uvLockText({ packages: [root('demo', '0.1.0', 'virtual')] });
     const one = WS.replace('members = ["packages/*", "libs/core"]', 'members = ["libs/core"]');
     const [f] = drift(...uv(one, single));
     assert.match(f!.message, /made for the project alone; \[tool\.uv\.workspace\] members now adds libs\/core/);

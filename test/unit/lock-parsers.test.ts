@@ -9,20 +9,17 @@ import { parsePoetryLock } from '../../server/src/parsers/poetry-lock';
 import { readLockToml, type LValue } from '../../server/src/parsers/lock-toml';
 import { readTomlTree, type VNode } from '../../server/src/parsers/toml-tree';
 import { classify } from '../../server/src/workspace/file-kinds';
-import { PYPI, forked, hosted, poetryLockText, pytorch, uvLockText } from '../helpers/lock-texts';
+import { PYPI, artifact, forked, hosted, poetryLockText, pytorch, root, uvLockText } from '../helpers/lock-texts';
 import { find, slice } from '../helpers/spans';
 
 const UV_LOCK = uvLockText({
   resolutionMarkers: ["python_full_version >= '3.12'", "python_full_version < '3.12'"],
   manifest: {
-    constraints: [{ name: 'urllib3', specifier: '<2' }],
-    overrides: [{ name: 'protobuf', specifier: '==4.25.3' }],
+    constraints: ['urllib3<2'],
+    overrides: ['protobuf==4.25.3'],
   },
   packages: [
-    {
-      name: 'demo',
-      version: '0.3.0',
-      source: { editable: '.' },
+    root('demo', '0.3.0', 'editable', {
       dependencies: [
         forked('numpy', '1.26.4', PYPI, "python_full_version < '3.12'"),
         forked('numpy', '2.1.3', PYPI, "python_full_version >= '3.12'"),
@@ -30,13 +27,13 @@ const UV_LOCK = uvLockText({
       optionalDependencies: { gpu: [{ name: 'torch', marker: "extra == 'extra-4-demo-gpu'" }] },
       devDependencies: { test: ['pytest'] },
       requiresDist: [
-        { name: 'numpy', specifier: '>=1.24' },
+        'numpy>=1.24',
         { name: 'torch', marker: "extra == 'gpu'", specifier: '==2.1.2+cu121', index: pytorch('cu121') },
         { name: 'tools', git: 'https://github.com/example/tools?rev=main' },
       ],
       providesExtras: ['gpu'],
-      requiresDev: { test: [{ name: 'pytest', specifier: '>=8' }] },
-    },
+      requiresDev: { test: ['pytest>=8'] },
+    }),
     {
       name: 'numpy',
       version: '1.26.4',
@@ -56,7 +53,7 @@ const UV_LOCK = uvLockText({
       name: 'Torch',
       version: '2.1.2+cu121',
       source: pytorch('cu121'),
-      wheels: [{ url: `${pytorch('cu121')}/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl` }],
+      wheels: [artifact(`${pytorch('cu121')}/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl`)],
     },
     { name: 'tools', version: '0.1.0', source: { git: 'https://github.com/example/tools?rev=main#0123abcd' } },
   ],

@@ -12,12 +12,20 @@ import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseUvLock } from '../../server/src/parsers/uv-lock';
 import { byCode } from '../helpers/check-kit';
 import { GLIBC, OLD_DRIVER, on, places } from '../helpers/lock-kit';
-import { forked, hosted, inExtra, pyprojectText, pytorch, pytorchIndexes, uvLockText } from '../helpers/lock-texts';
+import {
+  artifact,
+  forked,
+  hosted,
+  inExtra,
+  pyprojectText,
+  pytorch,
+  pytorchIndexes,
+  root,
+  uvLockText,
+} from '../helpers/lock-texts';
 import { setOf } from '../helpers/sets';
 
-const PYPROJECT = pyprojectText({
-  name: 'demo',
-  version: '0.1.0',
+const PYPROJECT = pyprojectText('demo', '0.1.0', {
   requiresPython: '>=3.10',
   dependencies: ['numpy>=1.26'],
   optionalDependencies: { cu118: ['torch==2.1.2'], cu121: ['torch==2.1.2'] },
@@ -43,22 +51,19 @@ const LOCK = uvLockText({
     ],
   ],
   packages: [
-    {
-      name: 'demo',
-      version: '0.1.0',
-      source: { editable: '.' },
+    root('demo', '0.1.0', 'editable', {
       dependencies: ['numpy'],
       optionalDependencies: {
         cu118: [forked('torch', '2.1.2+cu118', pytorch('cu118'), "extra == 'extra-4-demo-cu118'")],
         cu121: [forked('torch', '2.1.2+cu121', pytorch('cu121'), "extra == 'extra-4-demo-cu121'")],
       },
       requiresDist: [
-        { name: 'numpy', specifier: '>=1.26' },
+        'numpy>=1.26',
         inExtra('demo', 'cu118', 'torch', '==2.1.2', pytorch('cu118')),
         inExtra('demo', 'cu121', 'torch', '==2.1.2', pytorch('cu121')),
       ],
       providesExtras: ['cu118', 'cu121'],
-    },
+    }),
     {
       name: 'numpy',
       version: '1.26.4',
@@ -80,7 +85,7 @@ const LOCK = uvLockText({
       version: '2.1.2+cu118',
       source: pytorch('cu118'),
       resolutionMarkers: [CU118],
-      wheels: [{ url: `${pytorch('cu118')}/torch-2.1.2%2Bcu118-cp311-cp311-linux_x86_64.whl`, hash: 'sha256:00' }],
+      wheels: [artifact(`${pytorch('cu118')}/torch-2.1.2%2Bcu118-cp311-cp311-linux_x86_64.whl`, 'sha256:00')],
     },
     {
       name: 'torch',
@@ -91,7 +96,7 @@ const LOCK = uvLockText({
         { name: 'nvidia-cublas-cu12', marker: "platform_machine == 'x86_64' and sys_platform == 'linux'" },
         'pyyaml-ext',
       ],
-      wheels: [{ url: `${pytorch('cu121')}/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl`, hash: 'sha256:00' }],
+      wheels: [artifact(`${pytorch('cu121')}/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl`, 'sha256:00')],
     },
   ],
 });
