@@ -8,91 +8,65 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkJson, type JsonDiagnostic } from '../helpers/cli';
+import { artifact, hosted, pyprojectText, pytorch, root, uvLockText, type UvPackage } from '../helpers/lock-texts';
 import { isolatedPipEnv, startPackageIndex, type PackageIndex } from '../helpers/package-index';
 
 /** A uv.lock (version 1, revision 3) of project `demo` that depends on `deps`, with `packages` after it. */
-function uvLock(deps: string[], packages: string): string {
-  return `version = 1
-revision = 3
-requires-python = ">=3.10"
+const uvLock = (deps: string[], packages: UvPackage[]) =>
+  uvLockText({
+    packages: [root('demo', '0.1.0', 'virtual', { dependencies: deps, requiresDist: deps }), ...packages],
+  });
 
-[[package]]
-name = "demo"
-version = "0.1.0"
-source = { virtual = "." }
-dependencies = [
-${deps.map((d) => `    { name = "${d}" },`).join('\n')}
-]
-
-[package.metadata]
-requires-dist = [
-${deps.map((d) => `    { name = "${d}" },`).join('\n')}
-]
-${packages}`;
-}
-
-const pyproject = (deps: string[]) =>
-  `[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.10"\ndependencies = [${deps.map((d) => `"${d}"`).join(', ')}]\n`;
+const pyproject = (deps: string[]) => pyprojectText('demo', '0.1.0', { requiresPython: '>=3.10', dependencies: deps });
 
 const TORCH_LOCK = uvLock(
   ['torch'],
-  `
-[[package]]
-name = "torch"
-version = "2.1.2+cu121"
-source = { registry = "https://download.pytorch.org/whl/cu121" }
-wheels = [
-    { url = "https://download.pytorch.org/whl/cu121/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl", hash = "sha256:0a", size = 2200000000 },
-]
-`,
+  [
+    {
+      name: 'torch',
+      version: '2.1.2+cu121',
+      source: pytorch('cu121'),
+      wheels: [
+        artifact(`${pytorch('cu121')}/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl`, 'sha256:0a', 2200000000),
+      ],
+    },
+  ],
 );
 
 const FLASK_LOCK = uvLock(
   ['flask'],
-  `
-[[package]]
-name = "flask"
-version = "2.0.0"
-source = { registry = "https://pypi.org/simple" }
-dependencies = [
-    { name = "jinja2" },
-]
-sdist = { url = "https://files.example/flask-2.0.0.tar.gz", hash = "sha256:0b", size = 1 }
-wheels = [
-    { url = "https://files.example/flask-2.0.0-py3-none-any.whl", hash = "sha256:0c", size = 1 },
-]
-
-[[package]]
-name = "jinja2"
-version = "2.11.2"
-source = { registry = "https://pypi.org/simple" }
-sdist = { url = "https://files.example/Jinja2-2.11.2.tar.gz", hash = "sha256:0d", size = 1 }
-wheels = [
-    { url = "https://files.example/Jinja2-2.11.2-py2.py3-none-any.whl", hash = "sha256:0e", size = 1 },
-]
-`,
+  [
+    {
+      name: 'flask',
+      version: '2.0.0',
+      dependencies: ['jinja2'],
+      sdist: hosted('flask-2.0.0.tar.gz', 'sha256:0b', 1),
+      wheels: [hosted('flask-2.0.0-py3-none-any.whl', 'sha256:0c', 1)],
+    },
+    {
+      name: 'jinja2',
+      version: '2.11.2',
+      sdist: hosted('Jinja2-2.11.2.tar.gz', 'sha256:0d', 1),
+      wheels: [hosted('Jinja2-2.11.2-py2.py3-none-any.whl', 'sha256:0e', 1)],
+    },
+  ],
 );
 
 const CP313_LOCK = uvLock(
   ['numpy', 'pyyaml'],
-  `
-[[package]]
-name = "numpy"
-version = "2.1.0"
-source = { registry = "https://pypi.org/simple" }
-wheels = [
-    { url = "https://files.example/numpy-2.1.0-cp313-cp313-manylinux_2_17_x86_64.whl", hash = "sha256:0f", size = 1 },
-]
-
-[[package]]
-name = "pyyaml"
-version = "6.0.2"
-source = { registry = "https://pypi.org/simple" }
-sdist = { url = "https://files.example/pyyaml-6.0.2.tar.gz", hash = "sha256:10", size = 1 }
-wheels = [
-    { url = "https://files.example/PyYAML-6.0.2-cp313-cp313-manylinux_2_17_x86_64.whl", hash = "sha256:11", size = 1 },
-]
-`,
+  [
+    {
+      name: 'numpy',
+      version: '2.1.0',
+      wheels: [hosted('numpy-2.1.0-cp313-cp313-manylinux_2_17_x86_64.whl', 'sha256:0f', 1)],
+    },
+    {
+      name: 'pyyaml',
+      version: '6.0.2',
+      sdist: hosted('pyyaml-6.0.2.tar.gz', 'sha256:10', 1),
+      wheels: [hosted('PyYAML-6.0.2-cp313-cp313-manylinux_2_17_x86_64.whl', 'sha256:11', 1)],
+    },
+  ],
 );
 
 const OSV = {

@@ -7,38 +7,21 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkJson, runCli } from '../helpers/cli';
+import { hosted, oneLine, pyprojectText, root, uvLockText } from '../helpers/lock-texts';
 
-const PYPROJECT = `[project]
-name = "demo"
-version = "0.1.0"
-requires-python = ">=3.10"
-dependencies = ["numpy>=2"]
-`;
+const PYPROJECT = pyprojectText('demo', '0.1.0', { requiresPython: '>=3.10', dependencies: ['numpy>=2'] });
 
 // Made when the project asked for numpy>=1.24: 1.26.4 was locked, which numpy>=2 no longer admits.
-const UV_LOCK = `version = 1
-revision = 3
-requires-python = ">=3.10"
-
-[[package]]
-name = "demo"
-version = "0.1.0"
-source = { editable = "." }
-dependencies = [
-    { name = "numpy" },
-]
-
-[package.metadata]
-requires-dist = [{ name = "numpy", specifier = ">=1.24" }]
-
-[[package]]
-name = "numpy"
-version = "1.26.4"
-source = { registry = "https://pypi.org/simple" }
-wheels = [
-    { url = "https://files.example/numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", hash = "sha256:00", size = 1 },
-]
-`;
+const UV_LOCK = uvLockText({
+  packages: [
+    root('demo', '0.1.0', 'editable', { dependencies: ['numpy'], requiresDist: oneLine('numpy>=1.24') }),
+    {
+      name: 'numpy',
+      version: '1.26.4',
+      wheels: [hosted('numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', 'sha256:00', 1)],
+    },
+  ],
+});
 
 describe('lock files on the command line', () => {
   let dir: string;

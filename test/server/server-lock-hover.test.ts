@@ -5,74 +5,47 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PYPI, artifact, forked, hosted, lines, pyprojectText, pytorch, root, uvLockText } from '../helpers/lock-texts';
 import { LspClient } from '../helpers/lsp-client';
 import { isolatedPipEnv } from '../helpers/package-index';
 
-const PYPROJECT = `[project]
-name = "demo"
-version = "0.1.0"
-requires-python = ">=3.10"
-dependencies = [
-    "torch>=2.1",
-    "numpy",
-]
-`;
+const PYPROJECT = pyprojectText('demo', '0.1.0', {
+  requiresPython: '>=3.10',
+  dependencies: lines('torch>=2.1', 'numpy'),
+});
 
 // uv forks torch per platform: a CUDA build on Linux, PyPI's on macOS.
-const UV_LOCK = `version = 1
-revision = 3
-requires-python = ">=3.10"
-resolution-markers = [
-    "sys_platform == 'linux'",
-    "sys_platform != 'linux'",
-]
-
-[[package]]
-name = "demo"
-version = "0.1.0"
-source = { virtual = "." }
-dependencies = [
-    { name = "numpy" },
-    { name = "torch", version = "2.1.2", source = { registry = "https://pypi.org/simple" }, marker = "sys_platform != 'linux'" },
-    { name = "torch", version = "2.1.2+cu121", source = { registry = "https://download.pytorch.org/whl/cu121" }, marker = "sys_platform == 'linux'" },
-]
-
-[package.metadata]
-requires-dist = [
-    { name = "numpy" },
-    { name = "torch", specifier = ">=2.1" },
-]
-
-[[package]]
-name = "numpy"
-version = "2.1.0"
-source = { registry = "https://pypi.org/simple" }
-wheels = [
-    { url = "https://files.example/numpy-2.1.0-cp311-cp311-manylinux_2_17_x86_64.whl", hash = "sha256:01", size = 1 },
-]
-
-[[package]]
-name = "torch"
-version = "2.1.2"
-source = { registry = "https://pypi.org/simple" }
-resolution-markers = [
-    "sys_platform != 'linux'",
-]
-wheels = [
-    { url = "https://files.example/torch-2.1.2-cp311-none-macosx_11_0_arm64.whl", hash = "sha256:02", size = 1 },
-]
-
-[[package]]
-name = "torch"
-version = "2.1.2+cu121"
-source = { registry = "https://download.pytorch.org/whl/cu121" }
-resolution-markers = [
-    "sys_platform == 'linux'",
-]
-wheels = [
-    { url = "https://download.pytorch.org/whl/cu121/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl", hash = "sha256:03", size = 1 },
-]
-`;
+const UV_LOCK = uvLockText({
+  resolutionMarkers: ["sys_platform == 'linux'", "sys_platform != 'linux'"],
+  packages: [
+    root('demo', '0.1.0', 'virtual', {
+      dependencies: [
+        'numpy',
+        forked('torch', '2.1.2', PYPI, "sys_platform != 'linux'"),
+        forked('torch', '2.1.2+cu121', pytorch('cu121'), "sys_platform == 'linux'"),
+      ],
+      requiresDist: ['numpy', 'torch>=2.1'],
+    }),
+    {
+      name: 'numpy',
+      version: '2.1.0',
+      wheels: [hosted('numpy-2.1.0-cp311-cp311-manylinux_2_17_x86_64.whl', 'sha256:01', 1)],
+    },
+    {
+      name: 'torch',
+      version: '2.1.2',
+      resolutionMarkers: ["sys_platform != 'linux'"],
+      wheels: [hosted('torch-2.1.2-cp311-none-macosx_11_0_arm64.whl', 'sha256:02', 1)],
+    },
+    {
+      name: 'torch',
+      version: '2.1.2+cu121',
+      source: pytorch('cu121'),
+      resolutionMarkers: ["sys_platform == 'linux'"],
+      wheels: [artifact(`${pytorch('cu121')}/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl`, 'sha256:03', 1)],
+    },
+  ],
+});
 
 interface Hint {
   position: { line: number; character: number };

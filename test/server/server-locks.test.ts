@@ -7,28 +7,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { oneLine, pyprojectText, root, uvLockText } from '../helpers/lock-texts';
 import { LspClient } from '../helpers/lsp-client';
 
-const PYPROJECT =
-  '[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.10"\ndependencies = ["numpy>=2"]\n';
-const UV_LOCK = `version = 1
-revision = 3
-requires-python = ">=3.10"
-
-[[package]]
-name = "demo"
-version = "0.1.0"
-source = { editable = "." }
-dependencies = [{ name = "numpy" }]
-
-[package.metadata]
-requires-dist = [{ name = "numpy", specifier = ">=1.24" }]
-
-[[package]]
-name = "numpy"
-version = "1.26.4"
-source = { registry = "https://pypi.org/simple" }
-`;
+const PYPROJECT = pyprojectText('demo', '0.1.0', { requiresPython: '>=3.10', dependencies: ['numpy>=2'] });
+const UV_LOCK = uvLockText({
+  packages: [
+    root('demo', '0.1.0', 'editable', { dependencies: oneLine('numpy'), requiresDist: oneLine('numpy>=1.24') }),
+    { name: 'numpy', version: '1.26.4' },
+  ],
+});
 
 describe('language server: a lock beside an open pyproject', () => {
   let dir: string;

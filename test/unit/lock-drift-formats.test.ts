@@ -12,96 +12,51 @@ import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
 import { parseUvLock } from '../../server/src/parsers/uv-lock';
 import { byCode, defaultContext as ctx } from '../helpers/check-kit';
+import {
+  forked,
+  inExtra,
+  poetryLockText,
+  pyprojectText,
+  pytorch,
+  pytorchIndexes,
+  root,
+  uvLockText,
+} from '../helpers/lock-texts';
 import { poetryHashOracle } from '../helpers/poetry-hash-oracle';
 import { setOf } from '../helpers/sets';
 
-const PYPROJECT = `[project]
-name = "demo"
-version = "0.3.0"
-requires-python = ">=3.10"
-dependencies = ["numpy>=1.24", "tools"]
+const PYPROJECT = pyprojectText('demo', '0.3.0', {
+  requiresPython: '>=3.10',
+  dependencies: ['numpy>=1.24', 'tools'],
+  optionalDependencies: { gpu: ['torch==2.1.2+cu121'] },
+  dependencyGroups: { test: ['pytest>=8'] },
+  uv: { 'constraint-dependencies': ['urllib3<2'] },
+  sources: { torch: { index: 'pytorch-cu121' }, tools: { git: 'https://github.com/example/tools', rev: 'main' } },
+  indexes: pytorchIndexes('cu121'),
+});
 
-[project.optional-dependencies]
-gpu = ["torch==2.1.2+cu121"]
-
-[dependency-groups]
-test = ["pytest>=8"]
-
-[tool.uv]
-constraint-dependencies = ["urllib3<2"]
-
-[tool.uv.sources]
-torch = { index = "pytorch-cu121" }
-tools = { git = "https://github.com/example/tools", rev = "main" }
-
-[[tool.uv.index]]
-name = "pytorch-cu121"
-url = "https://download.pytorch.org/whl/cu121"
-explicit = true
-`;
-
-const UV_LOCK = `version = 1
-revision = 3
-requires-python = ">=3.10"
-
-[manifest]
-constraints = [{ name = "urllib3", specifier = "<2" }]
-
-[[package]]
-name = "demo"
-version = "0.3.0"
-source = { editable = "." }
-dependencies = [
-    { name = "numpy" },
-    { name = "tools" },
-]
-
-[package.optional-dependencies]
-gpu = [
-    { name = "torch" },
-]
-
-[package.dev-dependencies]
-test = [
-    { name = "pytest" },
-]
-
-[package.metadata]
-requires-dist = [
-    { name = "numpy", specifier = ">=1.24" },
-    { name = "tools", git = "https://github.com/example/tools?rev=main" },
-    { name = "torch", marker = "extra == 'gpu'", specifier = "==2.1.2+cu121", index = "https://download.pytorch.org/whl/cu121" },
-]
-provides-extras = ["gpu"]
-
-[package.metadata.requires-dev]
-test = [{ name = "pytest", specifier = ">=8" }]
-
-[[package]]
-name = "numpy"
-version = "1.26.4"
-source = { registry = "https://pypi.org/simple" }
-
-[[package]]
-name = "pytest"
-version = "8.3.4"
-source = { registry = "https://pypi.org/simple" }
-
-[[package]]
-name = "tools"
-version = "0.1.0"
-source = { git = "https://github.com/example/tools?rev=main#0123abcd" }
-
-[[package]]
-name = "torch"
-version = "2.1.2+cu121"
-source = { registry = "https://download.pytorch.org/whl/cu121" }
-
-[[package]]
-name = "urllib3"
-version = "1.26.20"
-source = { registry = "https://pypi.org/simple" }
-`;
+const UV_LOCK = uvLockText({
+  manifest: { constraints: ['urllib3<2'] },
+  packages: [
+    root('demo', '0.3.0', 'editable', {
+      dependencies: ['numpy', 'tools'],
+      optionalDependencies: { gpu: ['torch'] },
+      devDependencies: { test: ['pytest'] },
+      requiresDist: [
+        'numpy>=1.24',
+        { name: 'tools', git: 'https://github.com/example/tools?rev=main' },
+        { name: 'torch', marker: "extra == 'gpu'", specifier: '==2.1.2+cu121', index: pytorch('cu121') },
+      ],
+      providesExtras: ['gpu'],
+      requiresDev: { test: ['pytest>=8'] },
+    }),
+    { name: 'numpy', version: '1.26.4' },
+    { name: 'pytest', version: '8.3.4' },
+    { name: 'tools', version: '0.1.0', source: { git: 'https://github.com/example/tools?rev=main#0123abcd' } },
+    { name: 'torch', version: '2.1.2+cu121', source: pytorch('cu121') },
+    { name: 'urllib3', version: '1.26.20' },
+  ],
+});
 
 const drift = (...files: ParsedFile[]): Finding[] => byCode(runChecks([setOf(...files)], ctx), 'lock-drift');
 const uv = (pyproject: string, lock = UV_LOCK) => [
@@ -196,9 +151,10 @@ describe('lock-drift: poetry.lock', () => {
   // The content-hash of the '^3.10' pyproject, as Poetry computes it (an independent Python statement of it).
   const lock = parsePoetryLock(
     '/w/poetry.lock',
-    '[[package]]\nname = "requests"\nversion = "2.32.3"\noptional = false\npython-versions = ">=3.8"\nfiles = []\n\n[metadata]\nlock-version = "2.1"\npython-versions = "^3.10"\ncontent-hash = "' +
-      poetryHashOracle(pyproject('^3.10').text) +
-      '"\n',
+    poetryLockText({
+      packages: [{ name: 'requests', version: '2.32.3', optional: false, pythonVersions: '>=3.8', files: [] }],
+      metadata: { lockVersion: '2.1', pythonVersions: '^3.10', contentHash: poetryHashOracle(pyproject('^3.10').text) },
+    }),
   );
 
   it('python-versions the same range: up to date; changed: said on the python line', () => {
@@ -272,67 +228,39 @@ describe('lock-drift: uv.lock markers, per-marker sources and workspace members'
     assert.equal(lock.slice(f!.related[0]!.span.start, f!.related[0]!.span.end).slice(0, 18), '{ name = "numpy", ');
   });
 
-  const SPLIT = `[project]
-name = "demo"
-version = "0.1.0"
-requires-python = ">=3.10"
-dependencies = ["torch>=2.3"]
-
-[tool.uv.sources]
-torch = [
-  { index = "pytorch-cpu", marker = "sys_platform != 'linux'" },
-  { index = "pytorch-cu121", marker = "sys_platform == 'linux'" },
-]
-
-[[tool.uv.index]]
-name = "pytorch-cpu"
-url = "https://download.pytorch.org/whl/cpu"
-explicit = true
-
-[[tool.uv.index]]
-name = "pytorch-cu121"
-url = "https://download.pytorch.org/whl/cu121"
-explicit = true
-`;
-  const SPLIT_LOCK = `version = 1
-revision = 3
-requires-python = ">=3.10"
-resolution-markers = [
-    "sys_platform == 'linux'",
-    "sys_platform != 'linux'",
-]
-
-[[package]]
-name = "demo"
-version = "0.1.0"
-source = { virtual = "." }
-dependencies = [
-    { name = "torch", version = "2.3.1", source = { registry = "https://download.pytorch.org/whl/cpu" }, marker = "sys_platform != 'linux'" },
-    { name = "torch", version = "2.3.1+cu121", source = { registry = "https://download.pytorch.org/whl/cu121" }, marker = "sys_platform == 'linux'" },
-]
-
-[package.metadata]
-requires-dist = [
-    { name = "torch", marker = "sys_platform != 'linux'", specifier = ">=2.3", index = "https://download.pytorch.org/whl/cpu" },
-    { name = "torch", marker = "sys_platform == 'linux'", specifier = ">=2.3", index = "https://download.pytorch.org/whl/cu121" },
-]
-
-[[package]]
-name = "torch"
-version = "2.3.1"
-source = { registry = "https://download.pytorch.org/whl/cpu" }
-resolution-markers = [
-    "sys_platform != 'linux'",
-]
-
-[[package]]
-name = "torch"
-version = "2.3.1+cu121"
-source = { registry = "https://download.pytorch.org/whl/cu121" }
-resolution-markers = [
-    "sys_platform == 'linux'",
-]
-`;
+  const SPLIT = pyprojectText('demo', '0.1.0', {
+    requiresPython: '>=3.10',
+    dependencies: ['torch>=2.3'],
+    sources: {
+      torch: [
+        { index: 'pytorch-cpu', marker: "sys_platform != 'linux'" },
+        { index: 'pytorch-cu121', marker: "sys_platform == 'linux'" },
+      ],
+    },
+    indexes: pytorchIndexes('cpu', 'cu121'),
+  });
+  const SPLIT_LOCK = uvLockText({
+    resolutionMarkers: ["sys_platform == 'linux'", "sys_platform != 'linux'"],
+    packages: [
+      root('demo', '0.1.0', 'virtual', {
+        dependencies: [
+          forked('torch', '2.3.1', pytorch('cpu'), "sys_platform != 'linux'"),
+          forked('torch', '2.3.1+cu121', pytorch('cu121'), "sys_platform == 'linux'"),
+        ],
+        requiresDist: [
+          { name: 'torch', marker: "sys_platform != 'linux'", specifier: '>=2.3', index: pytorch('cpu') },
+          { name: 'torch', marker: "sys_platform == 'linux'", specifier: '>=2.3', index: pytorch('cu121') },
+        ],
+      }),
+      { name: 'torch', version: '2.3.1', source: pytorch('cpu'), resolutionMarkers: ["sys_platform != 'linux'"] },
+      {
+        name: 'torch',
+        version: '2.3.1+cu121',
+        source: pytorch('cu121'),
+        resolutionMarkers: ["sys_platform == 'linux'"],
+      },
+    ],
+  });
 
   it('a source list by marker: one recorded requirement per source; a changed marker leaves a rest to PyPI', () => {
     assert.deepEqual(drift(...uv(SPLIT, SPLIT_LOCK)), []);
@@ -362,61 +290,33 @@ resolution-markers = [
   });
 
   it("sources that apply in one extra each (uv's `extra = …`) match what uv records for each extra", () => {
-    const text = `[project]
-name = "project"
-version = "0.1.0"
-requires-python = ">=3.12"
-dependencies = []
-
-[project.optional-dependencies]
-cpu = ["torch>=2.5.1,<2.5.2"]
-cu124 = ["torch>=2.5.1,<2.5.2"]
-
-[tool.uv]
-conflicts = [[{ extra = "cpu" }, { extra = "cu124" }]]
-
-[tool.uv.sources]
-torch = [
-  { index = "pytorch-cpu", extra = "cpu" },
-  { index = "pytorch-cu124", extra = "cu124" },
-]
-
-[[tool.uv.index]]
-name = "pytorch-cpu"
-url = "https://download.pytorch.org/whl/cpu"
-explicit = true
-
-[[tool.uv.index]]
-name = "pytorch-cu124"
-url = "https://download.pytorch.org/whl/cu124"
-explicit = true
-`;
-    const lock = `version = 1
-revision = 3
-requires-python = ">=3.12"
-
-[[package]]
-name = "project"
-version = "0.1.0"
-source = { virtual = "." }
-
-[package.metadata]
-requires-dist = [
-    { name = "torch", marker = "extra == 'cpu'", specifier = ">=2.5.1,<2.5.2", index = "https://download.pytorch.org/whl/cpu", conflict = { package = "project", extra = "cpu" } },
-    { name = "torch", marker = "extra == 'cu124'", specifier = ">=2.5.1,<2.5.2", index = "https://download.pytorch.org/whl/cu124", conflict = { package = "project", extra = "cu124" } },
-]
-provides-extras = ["cpu", "cu124"]
-
-[[package]]
-name = "torch"
-version = "2.5.1+cpu"
-source = { registry = "https://download.pytorch.org/whl/cpu" }
-
-[[package]]
-name = "torch"
-version = "2.5.1+cu124"
-source = { registry = "https://download.pytorch.org/whl/cu124" }
-`;
+    const text = pyprojectText('project', '0.1.0', {
+      requiresPython: '>=3.12',
+      dependencies: [],
+      optionalDependencies: { cpu: ['torch>=2.5.1,<2.5.2'], cu124: ['torch>=2.5.1,<2.5.2'] },
+      uv: { conflicts: [[{ extra: 'cpu' }, { extra: 'cu124' }]] },
+      sources: {
+        torch: [
+          { index: 'pytorch-cpu', extra: 'cpu' },
+          { index: 'pytorch-cu124', extra: 'cu124' },
+        ],
+      },
+      indexes: pytorchIndexes('cpu', 'cu124'),
+    });
+    const lock = uvLockText({
+      requiresPython: '>=3.12',
+      packages: [
+        root('project', '0.1.0', 'virtual', {
+          requiresDist: [
+            inExtra('project', 'cpu', 'torch', '>=2.5.1,<2.5.2', pytorch('cpu')),
+            inExtra('project', 'cu124', 'torch', '>=2.5.1,<2.5.2', pytorch('cu124')),
+          ],
+          providesExtras: ['cpu', 'cu124'],
+        }),
+        { name: 'torch', version: '2.5.1+cpu', source: pytorch('cpu') },
+        { name: 'torch', version: '2.5.1+cu124', source: pytorch('cu124') },
+      ],
+    });
     assert.deepEqual(drift(...uv(text, lock)), []);
     const swapped = text.replace(
       '{ index = "pytorch-cu124", extra = "cu124" }',
@@ -433,41 +333,19 @@ source = { registry = "https://download.pytorch.org/whl/cu124" }
     );
   });
 
-  const WS = `[project]
-name = "demo"
-version = "0.1.0"
-requires-python = ">=3.10"
-dependencies = []
-
-[tool.uv.workspace]
-members = ["packages/*", "libs/core"]
-`;
-  const WS_LOCK = `version = 1
-revision = 3
-requires-python = ">=3.10"
-
-[manifest]
-members = [
-    "core",
-    "demo",
-    "loader",
-]
-
-[[package]]
-name = "core"
-version = "0.1.0"
-source = { editable = "libs/core" }
-
-[[package]]
-name = "demo"
-version = "0.1.0"
-source = { virtual = "." }
-
-[[package]]
-name = "loader"
-version = "0.2.0"
-source = { editable = "packages/loader" }
-`;
+  const WS = pyprojectText('demo', '0.1.0', {
+    requiresPython: '>=3.10',
+    dependencies: [],
+    workspaceMembers: ['packages/*', 'libs/core'],
+  });
+  const WS_LOCK = uvLockText({
+    manifest: { members: ['core', 'demo', 'loader'] },
+    packages: [
+      { name: 'core', version: '0.1.0', source: { editable: 'libs/core' } },
+      root('demo', '0.1.0', 'virtual'),
+      { name: 'loader', version: '0.2.0', source: { editable: 'packages/loader' } },
+    ],
+  });
 
   it('workspace members: a recorded member the globs no longer match, or exclude, is drift', () => {
     assert.deepEqual(drift(...uv(WS, WS_LOCK)), []);
@@ -488,8 +366,7 @@ source = { editable = "packages/loader" }
   });
 
   it('workspace members: a member path added to a one-project lock, a root the members leave out', () => {
-    const single =
-      'version = 1\nrevision = 3\nrequires-python = ">=3.10"\n\n[[package]]\nname = "demo"\nversion = "0.1.0"\nsource = { virtual = "." }\n';
+    const single = uvLockText({ packages: [root('demo', '0.1.0', 'virtual')] });
     const one = WS.replace('members = ["packages/*", "libs/core"]', 'members = ["libs/core"]');
     const [f] = drift(...uv(one, single));
     assert.match(f!.message, /made for the project alone; \[tool\.uv\.workspace\] members now adds libs\/core/);

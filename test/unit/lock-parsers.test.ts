@@ -9,86 +9,55 @@ import { parsePoetryLock } from '../../server/src/parsers/poetry-lock';
 import { readLockToml, type LValue } from '../../server/src/parsers/lock-toml';
 import { readTomlTree, type VNode } from '../../server/src/parsers/toml-tree';
 import { classify } from '../../server/src/workspace/file-kinds';
+import { PYPI, artifact, forked, hosted, poetryLockText, pytorch, root, uvLockText } from '../helpers/lock-texts';
 import { find, slice } from '../helpers/spans';
 
-const UV_LOCK = `version = 1
-revision = 3
-requires-python = ">=3.10"
-resolution-markers = [
-    "python_full_version >= '3.12'",
-    "python_full_version < '3.12'",
-]
-
-[manifest]
-constraints = [{ name = "urllib3", specifier = "<2" }]
-overrides = [{ name = "protobuf", specifier = "==4.25.3" }]
-
-[[package]]
-name = "demo"
-version = "0.3.0"
-source = { editable = "." }
-dependencies = [
-    { name = "numpy", version = "1.26.4", source = { registry = "https://pypi.org/simple" }, marker = "python_full_version < '3.12'" },
-    { name = "numpy", version = "2.1.3", source = { registry = "https://pypi.org/simple" }, marker = "python_full_version >= '3.12'" },
-]
-
-[package.optional-dependencies]
-gpu = [
-    { name = "torch", marker = "extra == 'extra-4-demo-gpu'" },
-]
-
-[package.dev-dependencies]
-test = [
-    { name = "pytest" },
-]
-
-[package.metadata]
-requires-dist = [
-    { name = "numpy", specifier = ">=1.24" },
-    { name = "torch", marker = "extra == 'gpu'", specifier = "==2.1.2+cu121", index = "https://download.pytorch.org/whl/cu121" },
-    { name = "tools", git = "https://github.com/example/tools?rev=main" },
-]
-provides-extras = ["gpu"]
-
-[package.metadata.requires-dev]
-test = [{ name = "pytest", specifier = ">=8" }]
-
-[[package]]
-name = "numpy"
-version = "1.26.4"
-source = { registry = "https://pypi.org/simple" }
-resolution-markers = [
-    "python_full_version < '3.12'",
-]
-sdist = { url = "https://files.example/numpy-1.26.4.tar.gz", hash = "sha256:00", size = 15786129, upload-time = "2024-02-06T00:26:44.495Z" }
-wheels = [
-    { url = "https://files.example/numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", hash = "sha256:01", size = 18272473 },
-]
-
-[[package]]
-name = "numpy"
-version = "2.1.3"
-source = { registry = "https://pypi.org/simple" }
-resolution-markers = [
-    "python_full_version >= '3.12'",
-]
-wheels = [
-    { url = "https://files.example/numpy-2.1.3-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", hash = "sha256:02", size = 16055421 },
-]
-
-[[package]]
-name = "Torch"
-version = "2.1.2+cu121"
-source = { registry = "https://download.pytorch.org/whl/cu121" }
-wheels = [
-    { url = "https://download.pytorch.org/whl/cu121/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl" },
-]
-
-[[package]]
-name = "tools"
-version = "0.1.0"
-source = { git = "https://github.com/example/tools?rev=main#0123abcd" }
-`;
+const UV_LOCK = uvLockText({
+  resolutionMarkers: ["python_full_version >= '3.12'", "python_full_version < '3.12'"],
+  manifest: {
+    constraints: ['urllib3<2'],
+    overrides: ['protobuf==4.25.3'],
+  },
+  packages: [
+    root('demo', '0.3.0', 'editable', {
+      dependencies: [
+        forked('numpy', '1.26.4', PYPI, "python_full_version < '3.12'"),
+        forked('numpy', '2.1.3', PYPI, "python_full_version >= '3.12'"),
+      ],
+      optionalDependencies: { gpu: [{ name: 'torch', marker: "extra == 'extra-4-demo-gpu'" }] },
+      devDependencies: { test: ['pytest'] },
+      requiresDist: [
+        'numpy>=1.24',
+        { name: 'torch', marker: "extra == 'gpu'", specifier: '==2.1.2+cu121', index: pytorch('cu121') },
+        { name: 'tools', git: 'https://github.com/example/tools?rev=main' },
+      ],
+      providesExtras: ['gpu'],
+      requiresDev: { test: ['pytest>=8'] },
+    }),
+    {
+      name: 'numpy',
+      version: '1.26.4',
+      resolutionMarkers: ["python_full_version < '3.12'"],
+      sdist: { ...hosted('numpy-1.26.4.tar.gz', 'sha256:00', 15786129), 'upload-time': '2024-02-06T00:26:44.495Z' },
+      wheels: [
+        hosted('numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', 'sha256:01', 18272473),
+      ],
+    },
+    {
+      name: 'numpy',
+      version: '2.1.3',
+      resolutionMarkers: ["python_full_version >= '3.12'"],
+      wheels: [hosted('numpy-2.1.3-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', 'sha256:02', 16055421)],
+    },
+    {
+      name: 'Torch',
+      version: '2.1.2+cu121',
+      source: pytorch('cu121'),
+      wheels: [artifact(`${pytorch('cu121')}/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl`)],
+    },
+    { name: 'tools', version: '0.1.0', source: { git: 'https://github.com/example/tools?rev=main#0123abcd' } },
+  ],
+});
 
 describe('uv.lock', () => {
   const f = parseUvLock('/p/uv.lock', UV_LOCK);
@@ -276,47 +245,40 @@ vcs = { type = "git", url = "https://github.com/example/tools", commit-id = "012
 });
 
 describe('poetry.lock', () => {
-  const POETRY_LOCK = `# This file is automatically @generated by Poetry 2.1.3 and should not be changed by hand.
-
-[[package]]
-name = "certifi"
-version = "2024.8.30"
-description = "Python package for providing Mozilla's CA Bundle."
-optional = false
-python-versions = ">=3.6"
-groups = ["main"]
-files = [
-    {file = "certifi-2024.8.30-py3-none-any.whl", hash = "sha256:92"},
-    {file = "certifi-2024.8.30.tar.gz", hash = "sha256:bec"},
-]
-
-[[package]]
-name = "torch"
-version = "2.1.2+cu121"
-description = "Tensors and Dynamic neural networks"
-optional = false
-python-versions = ">=3.8.0"
-groups = ["main"]
-markers = "sys_platform == \\"linux\\""
-files = [
-    {file = "torch-2.1.2+cu121-cp311-cp311-linux_x86_64.whl", hash = "sha256:aa"},
-]
-
-[package.dependencies]
-filelock = "*"
-sympy = ">=1.5"
-typing-extensions = {version = ">=4.8.0", markers = "python_version >= \\"3.8\\""}
-
-[package.source]
-type = "legacy"
-url = "https://download.pytorch.org/whl/cu121"
-reference = "pytorch"
-
-[metadata]
-lock-version = "2.1"
-python-versions = "^3.11"
-content-hash = "0123"
-`;
+  const POETRY_LOCK = poetryLockText({
+    generatedBy: '2.1.3',
+    packages: [
+      {
+        name: 'certifi',
+        version: '2024.8.30',
+        description: "Python package for providing Mozilla's CA Bundle.",
+        optional: false,
+        pythonVersions: '>=3.6',
+        groups: ['main'],
+        files: [
+          { file: 'certifi-2024.8.30-py3-none-any.whl', hash: 'sha256:92' },
+          { file: 'certifi-2024.8.30.tar.gz', hash: 'sha256:bec' },
+        ],
+      },
+      {
+        name: 'torch',
+        version: '2.1.2+cu121',
+        description: 'Tensors and Dynamic neural networks',
+        optional: false,
+        pythonVersions: '>=3.8.0',
+        groups: ['main'],
+        markers: 'sys_platform == "linux"',
+        files: [{ file: 'torch-2.1.2+cu121-cp311-cp311-linux_x86_64.whl', hash: 'sha256:aa' }],
+        dependencies: {
+          filelock: '*',
+          sympy: '>=1.5',
+          'typing-extensions': { version: '>=4.8.0', markers: 'python_version >= "3.8"' },
+        },
+        source: { type: 'legacy', url: pytorch('cu121'), reference: 'pytorch' },
+      },
+    ],
+    metadata: { lockVersion: '2.1', pythonVersions: '^3.11', contentHash: '0123' },
+  });
 
   it('reads every package with its source, markers, files and dependencies, exact spans', () => {
     const f = parsePoetryLock('/p/poetry.lock', POETRY_LOCK);
@@ -343,8 +305,11 @@ content-hash = "0123"
   });
 
   it('lock-version 1.x: files listed under [metadata.files]', () => {
-    const text =
-      '[[package]]\nname = "six"\nversion = "1.16.0"\n\n[metadata]\nlock-version = "1.1"\npython-versions = ">=3.8"\ncontent-hash = "x"\n\n[metadata.files]\nsix = [\n    {file = "six-1.16.0-py2.py3-none-any.whl", hash = "sha256:8a"},\n]\n';
+    const text = poetryLockText({
+      packages: [{ name: 'six', version: '1.16.0' }],
+      metadata: { lockVersion: '1.1', pythonVersions: '>=3.8', contentHash: 'x' },
+      metadataFiles: { six: [{ file: 'six-1.16.0-py2.py3-none-any.whl', hash: 'sha256:8a' }] },
+    });
     const f = parsePoetryLock('/p/poetry.lock', text);
     assert.deepEqual(f.findings, []);
     assert.deepEqual(f.lock!.packages[0]!.wheels, ['six-1.16.0-py2.py3-none-any.whl']);

@@ -12,128 +12,94 @@ import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parseUvLock } from '../../server/src/parsers/uv-lock';
 import { byCode } from '../helpers/check-kit';
 import { GLIBC, OLD_DRIVER, on, places } from '../helpers/lock-kit';
+import {
+  artifact,
+  forked,
+  hosted,
+  inExtra,
+  pyprojectText,
+  pytorch,
+  pytorchIndexes,
+  root,
+  uvLockText,
+} from '../helpers/lock-texts';
 import { setOf } from '../helpers/sets';
 
-const PYPROJECT = `[project]
-name = "demo"
-version = "0.1.0"
-requires-python = ">=3.10"
-dependencies = ["numpy>=1.26"]
-
-[project.optional-dependencies]
-cu118 = ["torch==2.1.2"]
-cu121 = ["torch==2.1.2"]
-
-[tool.uv]
-conflicts = [[{ extra = "cu118" }, { extra = "cu121" }]]
-
-[tool.uv.sources]
-torch = [
-  { index = "pytorch-cu118", extra = "cu118" },
-  { index = "pytorch-cu121", extra = "cu121" },
-]
-
-[[tool.uv.index]]
-name = "pytorch-cu118"
-url = "https://download.pytorch.org/whl/cu118"
-explicit = true
-
-[[tool.uv.index]]
-name = "pytorch-cu121"
-url = "https://download.pytorch.org/whl/cu121"
-explicit = true
-`;
+const PYPROJECT = pyprojectText('demo', '0.1.0', {
+  requiresPython: '>=3.10',
+  dependencies: ['numpy>=1.26'],
+  optionalDependencies: { cu118: ['torch==2.1.2'], cu121: ['torch==2.1.2'] },
+  uv: { conflicts: [[{ extra: 'cu118' }, { extra: 'cu121' }]] },
+  sources: {
+    torch: [
+      { index: 'pytorch-cu118', extra: 'cu118' },
+      { index: 'pytorch-cu121', extra: 'cu121' },
+    ],
+  },
+  indexes: pytorchIndexes('cu118', 'cu121'),
+});
 
 const CU118 = "extra == 'extra-4-demo-cu118' and extra != 'extra-4-demo-cu121'";
 const CU121 = "extra != 'extra-4-demo-cu118' and extra == 'extra-4-demo-cu121'";
-const LOCK = `version = 1
-revision = 3
-requires-python = ">=3.10"
-resolution-markers = [
-    "${CU118}",
-    "${CU121}",
-    "extra != 'extra-4-demo-cu118' and extra != 'extra-4-demo-cu121'",
-]
-conflicts = [[
-    { package = "demo", extra = "cu118" },
-    { package = "demo", extra = "cu121" },
-]]
 
-[[package]]
-name = "demo"
-version = "0.1.0"
-source = { editable = "." }
-dependencies = [
-    { name = "numpy" },
-]
-
-[package.optional-dependencies]
-cu118 = [
-    { name = "torch", version = "2.1.2+cu118", source = { registry = "https://download.pytorch.org/whl/cu118" }, marker = "extra == 'extra-4-demo-cu118'" },
-]
-cu121 = [
-    { name = "torch", version = "2.1.2+cu121", source = { registry = "https://download.pytorch.org/whl/cu121" }, marker = "extra == 'extra-4-demo-cu121'" },
-]
-
-[package.metadata]
-requires-dist = [
-    { name = "numpy", specifier = ">=1.26" },
-    { name = "torch", marker = "extra == 'cu118'", specifier = "==2.1.2", index = "https://download.pytorch.org/whl/cu118", conflict = { package = "demo", extra = "cu118" } },
-    { name = "torch", marker = "extra == 'cu121'", specifier = "==2.1.2", index = "https://download.pytorch.org/whl/cu121", conflict = { package = "demo", extra = "cu121" } },
-]
-provides-extras = ["cu118", "cu121"]
-
-[[package]]
-name = "numpy"
-version = "1.26.4"
-source = { registry = "https://pypi.org/simple" }
-wheels = [
-    { url = "https://files.example/numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", hash = "sha256:00", size = 1 },
-]
-
-[[package]]
-name = "nvidia-cublas-cu12"
-version = "12.1.3.1"
-source = { registry = "https://pypi.org/simple" }
-wheels = [
-    { url = "https://files.example/nvidia_cublas_cu12-12.1.3.1-py3-none-manylinux1_x86_64.whl", hash = "sha256:00", size = 1 },
-]
-
-[[package]]
-name = "pyyaml-ext"
-version = "6.0.1"
-source = { registry = "https://pypi.org/simple" }
-sdist = { url = "https://files.example/pyyaml_ext-6.0.1.tar.gz", hash = "sha256:00", size = 1 }
-wheels = [
-    { url = "https://files.example/pyyaml_ext-6.0.1-cp311-cp311-win_amd64.whl", hash = "sha256:00", size = 1 },
-]
-
-[[package]]
-name = "torch"
-version = "2.1.2+cu118"
-source = { registry = "https://download.pytorch.org/whl/cu118" }
-resolution-markers = [
-    "${CU118}",
-]
-wheels = [
-    { url = "https://download.pytorch.org/whl/cu118/torch-2.1.2%2Bcu118-cp311-cp311-linux_x86_64.whl", hash = "sha256:00" },
-]
-
-[[package]]
-name = "torch"
-version = "2.1.2+cu121"
-source = { registry = "https://download.pytorch.org/whl/cu121" }
-resolution-markers = [
-    "${CU121}",
-]
-dependencies = [
-    { name = "nvidia-cublas-cu12", marker = "platform_machine == 'x86_64' and sys_platform == 'linux'" },
-    { name = "pyyaml-ext" },
-]
-wheels = [
-    { url = "https://download.pytorch.org/whl/cu121/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl", hash = "sha256:00" },
-]
-`;
+const LOCK = uvLockText({
+  resolutionMarkers: [CU118, CU121, "extra != 'extra-4-demo-cu118' and extra != 'extra-4-demo-cu121'"],
+  conflicts: [
+    [
+      { package: 'demo', extra: 'cu118' },
+      { package: 'demo', extra: 'cu121' },
+    ],
+  ],
+  packages: [
+    root('demo', '0.1.0', 'editable', {
+      dependencies: ['numpy'],
+      optionalDependencies: {
+        cu118: [forked('torch', '2.1.2+cu118', pytorch('cu118'), "extra == 'extra-4-demo-cu118'")],
+        cu121: [forked('torch', '2.1.2+cu121', pytorch('cu121'), "extra == 'extra-4-demo-cu121'")],
+      },
+      requiresDist: [
+        'numpy>=1.26',
+        inExtra('demo', 'cu118', 'torch', '==2.1.2', pytorch('cu118')),
+        inExtra('demo', 'cu121', 'torch', '==2.1.2', pytorch('cu121')),
+      ],
+      providesExtras: ['cu118', 'cu121'],
+    }),
+    {
+      name: 'numpy',
+      version: '1.26.4',
+      wheels: [hosted('numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', 'sha256:00', 1)],
+    },
+    {
+      name: 'nvidia-cublas-cu12',
+      version: '12.1.3.1',
+      wheels: [hosted('nvidia_cublas_cu12-12.1.3.1-py3-none-manylinux1_x86_64.whl', 'sha256:00', 1)],
+    },
+    {
+      name: 'pyyaml-ext',
+      version: '6.0.1',
+      sdist: hosted('pyyaml_ext-6.0.1.tar.gz', 'sha256:00', 1),
+      wheels: [hosted('pyyaml_ext-6.0.1-cp311-cp311-win_amd64.whl', 'sha256:00', 1)],
+    },
+    {
+      name: 'torch',
+      version: '2.1.2+cu118',
+      source: pytorch('cu118'),
+      resolutionMarkers: [CU118],
+      wheels: [artifact(`${pytorch('cu118')}/torch-2.1.2%2Bcu118-cp311-cp311-linux_x86_64.whl`, 'sha256:00')],
+    },
+    {
+      name: 'torch',
+      version: '2.1.2+cu121',
+      source: pytorch('cu121'),
+      resolutionMarkers: [CU121],
+      dependencies: [
+        { name: 'nvidia-cublas-cu12', marker: "platform_machine == 'x86_64' and sys_platform == 'linux'" },
+        'pyyaml-ext',
+      ],
+      wheels: [artifact(`${pytorch('cu121')}/torch-2.1.2%2Bcu121-cp311-cp311-linux_x86_64.whl`, 'sha256:00')],
+    },
+  ],
+});
 
 const files = () => [parsePyproject('/w/pyproject.toml', PYPROJECT), parseUvLock('/w/uv.lock', LOCK)];
 
