@@ -1,4 +1,4 @@
-// bench/RESULTS.md from one whole run's output: the goals the issues set with this run's figures, a table per part,
+// bench/RESULTS.md from one whole run's output: the goals set for the figures, with this run's figures, a table per part,
 // and the whole output at the end. `npm run bench` writes it; `node out/bench/results-md.js OUTPUT.json` rewrites it
 // from a saved output. Every figure in the file is copied from the output by this code, none typed by hand.
 import { execFileSync } from 'node:child_process';
@@ -69,7 +69,7 @@ export function resultsMarkdown(r: Json, commit: string): string {
       "end; every figure here is copied from it by `bench/results-md.ts`. Earlier runs' figures are in this file's git " +
       'history.',
     '',
-    '## The goals the issues set, and this run',
+    '## The goals set for these figures, and this run',
     '',
   );
   const maxP99 = Math.max(
@@ -85,7 +85,7 @@ export function resultsMarkdown(r: Json, commit: string): string {
       ['goal', 'measured', 'met?'],
       [
         [
-          'issue 17.7: edit -> diagnostics, 2,000-line requirements.txt over stdio, p50 < 15, p99 < 30',
+          'edit -> diagnostics, 2,000-line requirements.txt over stdio, p50 < 15, p99 < 30',
           `p50 ${num(edit?.['p50'])}, p95 ${num(edit?.['p95'])}, p99 ${num(edit?.['p99'])} (n=${num(edit?.['n'])}; ` +
             `server CPU per edit ${num(edit?.['server CPU per edit'])})`,
           met(
@@ -95,7 +95,7 @@ export function resultsMarkdown(r: Json, commit: string): string {
           ),
         ],
         [
-          'issue 17.8: a new file over a warm index cache at least 5x faster than pip `--dry-run`',
+          'a new file over a warm index cache at least 5x faster than pip `--dry-run`',
           `ours ${q(cli('stack-doctor check, new file over a warm index cache (ms)'), ['p50'])}; pip ` +
             `${q(cli('pip install --dry-run (ms)'), ['p50'])} without a cache (${num(ratio)}x), ` +
             `${q(cli('pip install --dry-run, its HTTP cache warm (ms)'), ['p50'])} with its HTTP cache warm ` +
@@ -103,23 +103,23 @@ export function resultsMarkdown(r: Json, commit: string): string {
           met(typeof ratio === 'number' && typeof ratioWarm === 'number' ? ratio >= 5 && ratioWarm >= 5 : null),
         ],
         [
-          'issue 17.9: every request p99 < 100 over a 5,000-edit session, the first minute included',
+          'every request p99 < 100 over a 5,000-edit session, the first minute included',
           `p99 at most ${Number.isFinite(maxP99) ? maxP99 : '-'} (loopback index session)`,
           met(Number.isFinite(maxP99) ? maxP99 < 100 : null),
         ],
         [
-          'issue 19.7: a 1 MB uv.lock (331 entries) parsed and judged < 50 warm',
+          'a 1 MB uv.lock (331 entries) parsed and judged < 50 warm',
           `parse + lock-drift ${q(uv('parse + lock-drift (ms)'))}; a pyproject edit with the lock cached ` +
             q(uv('pyproject edit -> all checks, lock cached (ms)')),
           met(below(at(uv('parse + lock-drift (ms)') as Json, 'p50'), 50)),
         ],
         [
-          'issue 20.4: warm solve of a 30-spec pixi environment < 150',
+          'warm solve of a 30-spec pixi environment < 150',
           `parse + report p50 ${num(pixi('warm parse + report p50 (ms)'))}, p95 ${num(pixi('warm parse + report p95 (ms)'))}`,
           met(below(pixi('warm parse + report p95 (ms)'), 150)),
         ],
         [
-          'issue 20.4: a 2 MB pixi.lock parsed and judged < 100 warm',
+          'a 2 MB pixi.lock parsed and judged < 100 warm',
           lockJudge ? `${q(lockJudge[1])} (n=${num((lockJudge[1] as Json)['n'])})` : '-',
           lockJudge
             ? `p50 ${met(below((lockJudge[1] as Json)['p50'], 100))}; p95 ${met(below((lockJudge[1] as Json)['p95'], 100))}`
