@@ -1,7 +1,4 @@
-// How the benches time a synchronous piece of work: a full garbage collection, a few warm-up runs, then p50 and p95 of
-// `runs` timed runs (ms).
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
+// How the benches time a synchronous piece of work: a few warm-up runs, then p50 and p95 of `runs` timed runs (ms).
 
 export interface Timing {
   p50: number;
@@ -15,22 +12,7 @@ export function stats(samples: number[]): Timing {
   return { p50: +at(0.5).toFixed(3), p95: +at(0.95).toFixed(3), n: s.length };
 }
 
-let gc: (() => void) | undefined;
-
-/**
- * A full garbage collection now: each timed part starts from a collected heap, so that the garbage an earlier part of
- * the run left (hundreds of MB: project lists, channels, soak sessions) is not collected in one of this part's samples.
- */
-export function collectGarbage(): void {
-  if (!gc) {
-    v8.setFlagsFromString('--expose-gc');
-    gc = vm.runInNewContext('gc') as () => void;
-  }
-  gc();
-}
-
 export function time(fn: () => void, runs: number, warmups = 3): Timing {
-  collectGarbage();
   for (let i = 0; i < warmups; i++) fn();
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
