@@ -22,7 +22,7 @@ import { foregroundPending, giveWay } from '../model/turns';
 import type { EnvironmentSet } from '../model/sets';
 import type { IndexContext } from '../workspace/index-context';
 import { IndexRuns } from './index-runs';
-import { carriedDiagnostics, findingKey, keptDiagnostic, type KeptDiagnostic } from './kept-diagnostics';
+import { carriedDiagnostics, findingKey, keptDiagnostics, type KeptDiagnostic } from './kept-diagnostics';
 
 /**
  * The kind a document is read as: by name, else by its content (a YAML conda environment of any name), else by the
@@ -463,7 +463,10 @@ export class Session {
       else if (staged(file))
         this.stageDiagnostics.set(
           file,
-          list.flatMap((f, i) => (fast().has(findingKey(f)) ? [] : [keptDiagnostic(diagnostics[i]!, fileText)])),
+          keptDiagnostics(
+            diagnostics.filter((_, i) => !fast().has(findingKey(list[i]!))),
+            fileText,
+          ),
         );
       else diagnostics.push(...carriedDiagnostics(this.stageDiagnostics.get(file) ?? [], diagnostics, fileText));
       this.publish(
