@@ -118,11 +118,12 @@ export class PackageHover {
     const { result, key } = this.resolution(at.set, at.ic);
     // The newest release's metadata is read meanwhile (the version picked is usually that one).
     const newestMd = this.coreMetadata(at.ic, dep.name, newest?.version).catch(() => null);
-    const current = await within(result, left());
-    // While the resolution of these lines runs, the last one of the set (before an edit) is shown, and said to be.
+    // While the resolution of these lines runs, the last one of the set (before an edit) is shown at once, and said to
+    // be: the hover waits for the running one only when there is no earlier one to show.
     const last = this.lastResolved.get(at.set.root);
-    const earlier =
-      current === undefined && last?.provider === at.ic.provider && last.key !== key ? last.ok : undefined;
+    const shown = last?.provider === at.ic.provider && last.key !== key ? last.ok : undefined;
+    const current = await within(result, shown ? 0 : left());
+    const earlier = current === undefined ? shown : undefined;
     const resolution = current ?? earlier;
     const chosen = resolution?.versions.get(dep.name);
     const parts: string[] = [];
