@@ -42,7 +42,7 @@ const gpuProfile: MachineProfile = {
 const cpuProfile: MachineProfile = { ...gpuProfile, nvidia: null };
 const profile = gpuProfile;
 
-/** Lines the rules care about (copies, conflicts, companions, deprecated names and extras, CUDA builds) and others. */
+/** Lines the rules care about (copies, conflicts, companions, deprecated names and extras, CUDA builds), others, and bad ones. */
 const LINES = [
   'numpy==1.26.4',
   'numpy>=2',
@@ -78,6 +78,9 @@ const LINES = [
   'x @ https://example.invalid/x-1.0.tar.gz',
   'https://example.invalid/y-1.0-py3-none-any.whl',
   'https://example.invalid/y-1.0-py3-none-any.whl',
+  // Lines pip rejects: their files are re-parsed from the last parse too, with syntax findings.
+  'numpy==',
+  'pkg[extra',
 ];
 const CONSTRAINTS = ['numpy<2', 'torch<2', 'pkg-3<1', 'rich<13', '# pinned', ''];
 

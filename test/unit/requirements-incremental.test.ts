@@ -41,7 +41,7 @@ const LINES = [
   'jax[cuda12]==0.4.25',
   '--only-binary :all:',
 ];
-/** Lines pip rejects or warns about: a parse with findings is parsed whole, so they are rare here. */
+/** Lines pip rejects or warns about (rare in the first test, common in the one after it). */
 const BAD = ['numpy==', 'rich>=13 --pre', '\\', 'pkg[extra'];
 const BREAKS = ['\n', '\n', '\n', '\r\n', '\r', '\x0c'];
 const PIECES = ['\n', '\\', '\\\n', '#', ' ', '==1.0', '\r\n', '\r', 'x', '${MIRROR}', '-', '1', ',', '\ufeff', ' #'];
@@ -87,7 +87,7 @@ test('an edit re-parsed from the previous parse equals a parse of the new text, 
       const whole = parseRequirementsFile('/w/requirements.txt', text, { kind, env });
       if (!isDeepStrictEqual(again, whole))
         assert.fail(`seed ${seed}, edit ${i}: ${JSON.stringify(previous.text)} -> ${JSON.stringify(text)}`);
-      // The incremental path reuses the objects of the lines before the edit (a parse with findings is parsed whole).
+      // The incremental path reuses the objects of the lines before the edit.
       if (previous.findings.length === 0) steps++;
       if (again.dependencies.some((d) => previous.dependencies.includes(d))) reused++;
       previous = again;
@@ -99,6 +99,54 @@ test('an edit re-parsed from the previous parse equals a parse of the new text, 
     }
   }
   assert.ok(reused > steps / 3, `only ${reused} of ${steps} edits reused the previous parse`);
+});
+
+test('a file with lines pip rejects is re-parsed from its previous parse too, its findings moved with their lines', () => {
+  let reused = 0;
+  let withFindings = 0;
+  for (let seed = 101; seed <= 130; seed++) {
+    const next = random(seed);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+    const kind = seed % 4 === 0 ? ('constraints' as const) : ('requirements' as const);
+    // One line in six is one pip rejects: every text of this walk has findings, most edits keep some.
+    const lines = Array.from({ length: 5 + Math.floor(next() * 80) }, () => (next() < 0.17 ? pick(BAD) : pick(LINES)));
+    let text = lines.map((l) => l + pick(BREAKS)).join('');
+    let previous = parseRequirementsFile('/w/requirements.txt', text, { kind, env });
+    for (let i = 0; i < 60; i++) {
+      text =
+        next() < 0.3
+          ? (() => {
+              const at = Math.floor(next() * (text.length + 1));
+              return text.slice(0, at) + pick(BAD) + pick(BREAKS) + text.slice(at);
+            })()
+          : randomEdit(next, text);
+      const again = parseRequirementsFile('/w/requirements.txt', text, { kind, env }, previous);
+      const whole = parseRequirementsFile('/w/requirements.txt', text, { kind, env });
+      if (!isDeepStrictEqual(again, whole))
+        assert.fail(`seed ${seed}, edit ${i}: ${JSON.stringify(previous.text)} -> ${JSON.stringify(text)}`);
+      if (previous.findings.length > 0) {
+        withFindings++;
+        if (again.dependencies.some((d) => previous.dependencies.includes(d))) reused++;
+      }
+      previous = again;
+    }
+  }
+  assert.ok(withFindings > 1000, `only ${withFindings} edits of files with findings`);
+  assert.ok(
+    reused > withFindings / 3,
+    `only ${reused} of ${withFindings} edits of files with findings reused the parse`,
+  );
+});
+
+test('a file past the cap on findings is parsed whole: which lines are reported depends on the lines before them', () => {
+  const bad = Array.from({ length: 260 }, (_, i) => `pkg-${i}==`);
+  const text = bad.join('\n') + '\n';
+  const before = parseRequirementsFile('/w/requirements.txt', text, { kind: 'requirements', env });
+  assert.equal(before.findings.length, 201, 'the cap and the finding that says the rest is not reported');
+  // Fixing an early line brings one more of the later ones under the cap.
+  const edited = text.replace('pkg-3==\n', 'pkg-3==1.0\n');
+  const after = parseRequirementsFile('/w/requirements.txt', edited, { kind: 'requirements', env }, before);
+  assert.deepStrictEqual(after, parseRequirementsFile('/w/requirements.txt', edited, { kind: 'requirements', env }));
 });
 
 test('one edit parses again only its own line: the entries of the other lines are reused or moved', () => {

@@ -23,7 +23,7 @@ import {
 import { isPySpace, MappedText } from './req-text';
 
 /** Findings after this many in one file collapse into one: junk input must not flood the editor. */
-const MAX_FINDINGS_PER_FILE = 200;
+export const MAX_FINDINGS_PER_FILE = 200;
 
 /** The file being parsed and what has been read from it so far. */
 export interface FileContext {

@@ -7,6 +7,7 @@ import * as nodePath from 'node:path';
 import type { Dependency, FileOption, Finding, Include, ParsedFile, Span } from '../model/types';
 import {
   addFinding,
+  MAX_FINDINGS_PER_FILE,
   parseEditable,
   parseRequirementArgs,
   resolvePath,
@@ -85,6 +86,8 @@ interface LineRecord {
   dependencies: number;
   includes: number;
   options: number;
+  /** Its syntax findings (a line's findings lie within it and depend on nothing else but the file's count cap). */
+  findings: number;
 }
 
 /** How a file parse was made, line by line: what {@link reparse} reuses of it. */
@@ -93,8 +96,9 @@ const layouts = new WeakMap<ParsedFile, { opts: RequirementsParseOptions; lines:
 /**
  * The parse of `text` made from `previous`, the parse of an earlier text of the same file with the same options:
  * only the logical lines around the part that changed are parsed again; the entries of the lines before it are
- * reused as they are, those after it moved by the change in length. Undefined where that cannot be done (a parse
- * with findings, another file or options, a text pip cannot decode): the caller parses the whole text.
+ * reused as they are, those after it moved by the change in length, syntax findings included. Undefined where that
+ * cannot be done (another file or options, a text pip cannot decode, findings near the file's cap): the caller parses
+ * the whole text.
  */
 function reparse(
   previous: ParsedFile,
@@ -103,7 +107,7 @@ function reparse(
   opts: RequirementsParseOptions,
 ): ParsedFile | undefined {
   const layout = layouts.get(previous);
-  if (!layout || previous.path !== path || previous.findings.length > 0) return undefined;
+  if (!layout || previous.path !== path) return undefined;
   const was = layout.opts;
   if (was.kind !== opts.kind || was.env !== opts.env || opts.isDirectory) return undefined;
   const old = previous.text;
@@ -126,6 +130,8 @@ function reparse(
   const after = entriesOf(records, firstAfter, records.length);
   const lines: LineRecord[] = [];
   const read = parseRequirementsSource(path, text, MappedText.fromFile(text, from, end), { ...opts, lines });
+  // Past the cap on a file's findings, which lines are reported depends on the count before them: a whole parse.
+  if (previous.findings.length + read.findings.length >= MAX_FINDINGS_PER_FILE) return undefined;
   /** The entries of the lines before the window as they were, those read now, then those after it moved. */
   const join = <T>(
     list: readonly T[],
@@ -154,7 +160,7 @@ function reparse(
       ...o,
       span: shift(o.span, delta),
     })),
-    findings: read.findings,
+    findings: join(previous.findings, before.findings, read.findings, after.findings, (f) => shiftFinding(f, delta)),
   };
   edits.set(parsed, {
     previous,
@@ -252,13 +258,14 @@ function entriesOf(
   records: readonly LineRecord[],
   from: number,
   to: number,
-): { dependencies: number; includes: number; options: number } {
-  const n = { dependencies: 0, includes: 0, options: 0 };
+): { dependencies: number; includes: number; options: number; findings: number } {
+  const n = { dependencies: 0, includes: 0, options: 0, findings: 0 };
   for (let i = from; i < to; i++) {
     const r = records[i]!;
     n.dependencies += r.dependencies;
     n.includes += r.includes;
     n.options += r.options;
+    n.findings += r.findings;
   }
   return n;
 }
@@ -363,7 +370,7 @@ export function parseRequirementsSource(
   // Whether the disk is asked decides what a path-like line is: parses with and without it keep apart.
   const memo = linesOf(`${path}\0${opts.kind}\0${opts.section ?? ''}\0${opts.isDirectory ? 'disk' : ''}`);
   for (const logical of opts.stopAt ? [] : logicalLines(source)) {
-    const counts = [ctx.dependencies.length, ctx.includes.length, ctx.options.length] as const;
+    const counts = [ctx.dependencies.length, ctx.includes.length, ctx.options.length, ctx.findings.length] as const;
     try {
       const start = logical.text.fileStart;
       // A line that is one piece of the file, with no ${VAR}, reads the same wherever it is: its last parse is reused.
@@ -399,6 +406,7 @@ export function parseRequirementsSource(
         dependencies: ctx.dependencies.length - counts[0],
         includes: ctx.includes.length - counts[1],
         options: ctx.options.length - counts[2],
+        findings: ctx.findings.length - counts[3],
       });
     }
   }
@@ -453,6 +461,19 @@ function rememberLine(memo: Map<string, LineRead>, text: string, read: LineRead)
 
 function shift(s: Span, by: number): Span {
   return { start: s.start + by, end: s.end + by };
+}
+
+/** A syntax finding moved with its line (its places, and those of its related lines and fixes, in this file). */
+function shiftFinding(f: Finding, by: number): Finding {
+  return {
+    ...f,
+    span: shift(f.span, by),
+    related: f.related.map((r) => (r.file === f.file ? { ...r, span: shift(r.span, by) } : r)),
+    fixes: f.fixes.map((x) => ({
+      ...x,
+      edits: x.edits.map((e) => (e.file === f.file ? { ...e, span: shift(e.span, by) } : e)),
+    })),
+  };
 }
 
 function shiftDependency(d: Dependency, by: number): Dependency {
