@@ -13,16 +13,8 @@ import { dependenciesJson, dependenciesText } from '../../server/src/cli-output'
 import { LineIndex } from '../../server/src/model/text';
 import type { Dependency } from '../../server/src/model/types';
 import { startPackageIndex, LINUX_CP311 as target } from '../helpers/package-index';
+import { rng } from '../../bench/scenarios';
 
-/** A small deterministic generator (mulberry32), so a failure names a reproducible case. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 /** Characters a password may hold, unencoded as people paste them: the URL delimiters included. */

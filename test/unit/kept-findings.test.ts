@@ -13,18 +13,7 @@ import { keptFindings } from '../../server/src/checks/kept-findings';
 import { markerEnvironmentFor, type MachineProfile } from '../../server/src/system/profile';
 import type { Check, CheckContext } from '../../server/src/checks/types';
 import type { Finding } from '../../server/src/model/types';
-
-/** A small seeded generator (mulberry32), so that a failure names its seed and comes back. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../bench/scenarios';
 
 /** A Debian machine with an old NVIDIA driver (CUDA 11.0), and the same machine without a GPU. */
 const gpuProfile: MachineProfile = {
@@ -127,7 +116,7 @@ function workspace(texts: Map<string, string>, target = gpuProfile): { dir: stri
 test('findings kept across random edits equal a fresh analysis of the same texts (40 files x 40 edits)', () => {
   let compared = 0;
   for (let seed = 1; seed <= 40; seed++) {
-    const next = random(seed);
+    const next = rng(seed);
     const texts = new Map([
       ['requirements.txt', randomFile(next, LINES, 10 + Math.floor(next() * 50), '-c constraints.txt\n')],
       ['constraints.txt', randomFile(next, CONSTRAINTS, 3 + Math.floor(next() * 6))],

@@ -7,18 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { parseRequirementsFile } from '../../server/src/parsers/requirements';
 import { FileSets } from '../../server/src/workspace/file-sets';
 import type { ParsedFile } from '../../server/src/model/types';
-
-/** A small seeded generator (mulberry32), so that a failure names its seed and comes back. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../bench/scenarios';
 
 const LINES = [
   'numpy==1.26.4',
@@ -77,7 +66,7 @@ test('an edit re-parsed from the previous parse equals a parse of the new text, 
   let reused = 0;
   let steps = 0;
   for (let seed = 1; seed <= 40; seed++) {
-    const next = random(seed);
+    const next = rng(seed);
     const kind = seed % 5 === 0 ? ('constraints' as const) : ('requirements' as const);
     let text = randomText(next, 5 + Math.floor(next() * 100));
     let previous = parseRequirementsFile('/w/requirements.txt', text, { kind, env });
@@ -105,7 +94,7 @@ test('a file with lines pip rejects is re-parsed from its previous parse too, it
   let reused = 0;
   let withFindings = 0;
   for (let seed = 101; seed <= 130; seed++) {
-    const next = random(seed);
+    const next = rng(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
     const kind = seed % 4 === 0 ? ('constraints' as const) : ('requirements' as const);
     // One line in six is one pip rejects: every text of this walk has findings, most edits keep some.

@@ -8,17 +8,7 @@ import { runChecks } from '../../server/src/checks/registry';
 import type { FileKind } from '../../server/src/model/types';
 import { markerEnvironmentFor } from '../../server/src/system/profile';
 import { FileSets } from '../../server/src/workspace/file-sets';
-
-/** Deterministic pseudo-random numbers, so a failure names a seed that reproduces it. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../bench/scenarios';
 
 const PIECES = [
   '\n',
