@@ -181,13 +181,17 @@ test('an edit of a line no rule cares about runs only the checks without a rule;
     const set = () => current;
     const first = keptFindings(current, ctx, checks, run);
     assert.equal(ran.length, checks.length);
+    /** Line `at` rewritten as `text`, and the checks' findings after it (`ran` says which checks ran). */
+    const edit = (at: number, text: string): Finding[][] => {
+      lines[at] = text;
+      texts.set('requirements.txt', lines.join('\n') + '\n');
+      analysis.textChanged(file);
+      current = analysis.setsAround(file, 'requirements')[0]!;
+      ran.length = 0;
+      return keptFindings(current, ctx, checks, run);
+    };
     // Typing in a version of a line declared once, before both conflict lines and the deprecated one.
-    lines[500] = 'pkg-500==1.10';
-    texts.set('requirements.txt', lines.join('\n') + '\n');
-    analysis.textChanged(file);
-    current = analysis.setsAround(file, 'requirements')[0]!;
-    ran.length = 0;
-    const second = keptFindings(current, ctx, checks, run);
+    const second = edit(500, 'pkg-500==1.10');
     for (const code of [
       'conflict',
       'duplicate',
@@ -215,12 +219,7 @@ test('an edit of a line no rule cares about runs only the checks without a rule;
       checks.find((c) => c.code === 'deprecated')!.run(current, ctx),
     );
     // A second numpy line: the conflict check runs again.
-    lines[500] = 'numpy==1.26';
-    texts.set('requirements.txt', lines.join('\n') + '\n');
-    analysis.textChanged(file);
-    current = analysis.setsAround(file, 'requirements')[0]!;
-    ran.length = 0;
-    const third = keptFindings(current, ctx, checks, run);
+    const third = edit(500, 'numpy==1.26');
     assert.ok(ran.includes('conflict') && !ran.includes('deprecated'));
     assert.deepStrictEqual(byCode(third, 'conflict'), checks.find((c) => c.code === 'conflict')!.run(current, ctx));
   } finally {
