@@ -47,8 +47,8 @@ const builtinNamespaces = {
 
 /**
  * The knowledge tables (server/src/knowledge/**.json) as JSON text parsed at load, not object literals: a literal's
- * bytecode and boilerplate travel in the CLI's code cache, which every start reads and deserializes (70 KB less of it,
- * and ~130 fewer page faults a check, on a machine where a page fault costs 15-20 µs).
+ * bytecode and boilerplate travel in the CLI's code cache, which every start reads and deserializes (about 70 KB
+ * less of it).
  */
 const jsonAsText = {
   name: 'json-as-text',

@@ -60,8 +60,9 @@ export function readCacheFilesSynchronously(on: boolean): void {
 }
 
 /**
- * {@link readCacheFile} without blocking, unless {@link readCacheFilesSynchronously}. Through fs's callbacks rather than `fs.promises`, whose FileHandle loads
- * streams and readline on first use: a CLI check reads every cached page and metadata file this way.
+ * {@link readCacheFile} without blocking, unless {@link readCacheFilesSynchronously}. Through fs's callbacks rather
+ * than `fs.promises`, whose FileHandle loads streams and readline on first use: a CLI check reads every cached page and
+ * metadata file this way.
  */
 export async function readCacheFileAsync(file: string, uid = currentUid()): Promise<Buffer | null> {
   if (syncReads) return readCacheFile(file, uid);
