@@ -2,6 +2,7 @@
 // changed lines cannot change is not run again over the whole set; its last findings move with the text. What an
 // edit costs then follows what it changed, not the size of the file.
 import type { Code } from '../model/codes';
+import { withPlacesIn } from '../model/finding';
 import type { EnvironmentSet } from '../model/sets';
 import type { Dependency, Finding, Span } from '../model/types';
 import { deprecatedPackage, hasDeprecatedExtras } from '../knowledge/deprecated';
@@ -219,31 +220,15 @@ function moved(findings: Finding[], file: string, edit: RequirementsEdit): Findi
   if (edit.delta === 0) return findings;
   const out: Finding[] = [];
   for (const f of findings) {
-    const span = f.file === file ? shifted(f.span, edit) : f.span;
-    if (!span) return null;
-    const related = [];
-    for (const r of f.related) {
-      const s = r.file === file ? shifted(r.span, edit) : r.span;
-      if (!s) return null;
-      related.push(s === r.span ? r : { ...r, span: s });
-    }
-    const fixes = [];
-    for (const x of f.fixes) {
-      const edits = [];
-      for (const e of x.edits) {
-        const s = e.file === file ? shifted(e.span, edit) : e.span;
-        if (!s) return null;
-        edits.push(s === e.span ? e : { ...e, span: s });
-      }
-      fixes.push({ ...x, edits });
-    }
+    const placed = withPlacesIn(f, file, (span) => shifted(span, edit));
+    if (!placed) return null;
     let cause = f.cause;
     if (cause !== undefined) {
       const c = shiftedCause(cause, file, edit);
       if (c === null) return null;
       cause = c;
     }
-    out.push({ ...f, span, related, fixes, ...(cause !== undefined ? { cause } : {}) });
+    out.push(cause !== undefined ? { ...placed, cause } : placed);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 // (shlex and optparse), req-links and req-constructors (URLs, paths, editables); this module joins them and reads
 // include trees.
 import * as nodePath from 'node:path';
+import { withPlacesIn } from '../model/finding';
 import type { Dependency, FileOption, Finding, Include, ParsedFile, Span } from '../model/types';
 import {
   addFinding,
@@ -160,7 +161,9 @@ function reparse(
       ...o,
       span: shift(o.span, delta),
     })),
-    findings: join(previous.findings, before.findings, read.findings, after.findings, (f) => shiftFinding(f, delta)),
+    findings: join(previous.findings, before.findings, read.findings, after.findings, (f) =>
+      withPlacesIn(f, path, (s) => shift(s, delta))!,
+    ),
   };
   edits.set(parsed, {
     previous,
@@ -461,19 +464,6 @@ function rememberLine(memo: Map<string, LineRead>, text: string, read: LineRead)
 
 function shift(s: Span, by: number): Span {
   return { start: s.start + by, end: s.end + by };
-}
-
-/** A syntax finding moved with its line (its places, and those of its related lines and fixes, in this file). */
-function shiftFinding(f: Finding, by: number): Finding {
-  return {
-    ...f,
-    span: shift(f.span, by),
-    related: f.related.map((r) => (r.file === f.file ? { ...r, span: shift(r.span, by) } : r)),
-    fixes: f.fixes.map((x) => ({
-      ...x,
-      edits: x.edits.map((e) => (e.file === f.file ? { ...e, span: shift(e.span, by) } : e)),
-    })),
-  };
 }
 
 function shiftDependency(d: Dependency, by: number): Dependency {
